@@ -1,0 +1,554 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "num.h"
+#include "util.h"
+#include "buf.h"
+#include "banned.h"
+
+const char *pp_progname = "pp";
+
+/* Ids of the common options (never returned to programs). */
+enum {
+	OPT_HELP = 'h',
+	OPT_OUTPUT = 'o',
+	OPT_BINARY = 'B',
+	OPT_DELIM = 'd',
+	OPT_QUIET = 'q',
+	OPT_VERSION = 900,
+	OPT_COMPRESS,
+	OPT_REGISTRY,
+	OPT_SKIPBAD,
+	OPT_PROGRESS,
+	OPT_LISTOPTS
+};
+
+static const struct pp_opt common_output[] = {
+	{ "output", OPT_OUTPUT, "FILE", "write to FILE (atomically) instead of stdout" },
+	{ "binary", OPT_BINARY, NULL, "write a binary frame instead of CSV" },
+	{ "compress", OPT_COMPRESS, NULL, "binary frame with zlib-compressed chunks" },
+	{ NULL, 0, NULL, NULL }
+};
+static const struct pp_opt common_input[] = {
+	{ "delimiter", OPT_DELIM, "C", "CSV field separator (default ',')" },
+	{ NULL, 0, NULL, NULL }
+};
+static const struct pp_opt common_registry[] = {
+	{ "registry", OPT_REGISTRY, "PATH", "registry database (default $PP_REGISTRY or ./pp.db)" },
+	{ NULL, 0, NULL, NULL }
+};
+static const struct pp_opt common_skipbad[] = {
+	{ "skip-bad", OPT_SKIPBAD, NULL, "skip and count bad rows instead of failing" },
+	{ NULL, 0, NULL, NULL }
+};
+static const struct pp_opt common_progress[] = {
+	{ "quiet", OPT_QUIET, NULL, "no progress or warnings on stderr" },
+	{ "progress", OPT_PROGRESS, NULL, "progress on stderr even when not a terminal" },
+	{ NULL, 0, NULL, NULL }
+};
+static const struct pp_opt common_always[] = {
+	{ "help", OPT_HELP, NULL, "print this help and exit" },
+	{ "version", OPT_VERSION, NULL, "print the version and exit" },
+	{ "list-options", OPT_LISTOPTS, NULL, NULL },	/* hidden: completions */
+	{ NULL, 0, NULL, NULL }
+};
+
+/* Parser state behind cli->priv. */
+struct cli_priv {
+	struct option *longopts;	/* getopt_long table */
+	const struct pp_opt **rows;	/* every row, program's first */
+	size_t nrows;
+	struct pp_buf shortopts;	/* getopt short option string */
+	int quiet;
+	int progress_flag;
+};
+
+static int warn_quiet;
+
+/*
+ * Files being written by pp_out_open that a signal must not leave behind.
+ * This is the one piece of global state: a signal handler has no other way
+ * to reach it.  The paths are allocated before they are published here.
+ */
+#define MAX_TEMPS 8
+static char *volatile temps[MAX_TEMPS];
+
+static void
+on_fatal_signal(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_TEMPS; i++)
+		if (temps[i] != NULL)
+			unlink(temps[i]);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void
+on_sigpipe(int sig)
+{
+	size_t i;
+
+	(void)sig;
+	for (i = 0; i < MAX_TEMPS; i++)
+		if (temps[i] != NULL)
+			unlink(temps[i]);
+	_exit(0);
+}
+
+static void
+track_temp(char *path, int add)
+{
+	size_t i;
+
+	for (i = 0; i < MAX_TEMPS; i++) {
+		if (add && temps[i] == NULL) {
+			temps[i] = path;
+			return;
+		}
+		if (!add && temps[i] == path) {
+			temps[i] = NULL;
+			return;
+		}
+	}
+}
+
+static void
+add_rows(struct cli_priv *p, const struct pp_opt *rows)
+{
+	for (; rows->name != NULL; rows++) {
+		p->rows = pp_xrealloc(p->rows, (p->nrows + 1) * sizeof(*p->rows));
+		p->rows[p->nrows++] = rows;
+	}
+}
+
+void
+pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
+    const struct pp_opt *opts, unsigned common)
+{
+	struct cli_priv *p = pp_xcalloc(1, sizeof(*p));
+	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	const char *env;
+	size_t i;
+
+	pp_progname = slash ? slash + 1 : (argv0 ? argv0 : "pp");
+	signal(SIGPIPE, on_sigpipe);
+	signal(SIGINT, on_fatal_signal);
+	signal(SIGTERM, on_fatal_signal);
+	signal(SIGHUP, on_fatal_signal);
+
+	memset(cli, 0, sizeof(*cli));
+	cli->usage = usage;
+	cli->opts = opts;
+	cli->common = common;
+	cli->c.delim = ',';
+	env = getenv("PP_REGISTRY");
+	cli->c.registry = env && *env ? env : "pp.db";
+	env = getenv("PP_FORMAT");
+	if (env && strcmp(env, "binary") == 0)
+		cli->c.binary = 1;
+	cli->priv = p;
+
+	pp_buf_init(&p->shortopts);
+	pp_buf_addstr(&p->shortopts, ":");	/* report missing arguments */
+	if (opts)
+		add_rows(p, opts);
+	if (common & PP_CLI_OUTPUT)
+		add_rows(p, common_output);
+	if (common & PP_CLI_INPUT)
+		add_rows(p, common_input);
+	if (common & PP_CLI_REGISTRY)
+		add_rows(p, common_registry);
+	if (common & PP_CLI_SKIPBAD)
+		add_rows(p, common_skipbad);
+	if (common & PP_CLI_PROGRESS)
+		add_rows(p, common_progress);
+	add_rows(p, common_always);
+
+	p->longopts = pp_xcalloc(p->nrows + 1, sizeof(*p->longopts));
+	for (i = 0; i < p->nrows; i++) {
+		const struct pp_opt *r = p->rows[i];
+
+		p->longopts[i].name = r->name;
+		p->longopts[i].has_arg = r->arg ? required_argument : no_argument;
+		p->longopts[i].val = r->id;
+		if (r->id > 0 && r->id < 128) {
+			pp_buf_addc(&p->shortopts, (char)r->id);
+			if (r->arg)
+				pp_buf_addc(&p->shortopts, ':');
+		}
+	}
+}
+
+void
+pp_cli_release(struct pp_cli *cli)
+{
+	struct cli_priv *p = cli->priv;
+
+	if (p == NULL)
+		return;
+	free(p->longopts);
+	free(p->rows);
+	pp_buf_release(&p->shortopts);
+	free(p);
+	cli->priv = NULL;
+}
+
+void
+pp_cli_print_usage(const struct pp_cli *cli, FILE *fp)
+{
+	const struct cli_priv *p = cli->priv;
+	const char *line = cli->usage, *nl;
+	size_t i;
+
+	/* Each synopsis line: "usage: prog ..." then "       prog ...". */
+	for (i = 0; line && *line; i++, line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		fprintf(fp, "%s %s %.*s\n", i == 0 ? "usage:" : "      ",
+		    pp_progname, (int)(nl ? (size_t)(nl - line) : strlen(line)),
+		    line);
+		if (nl == NULL)
+			break;
+	}
+	if (cli->about)
+		fprintf(fp, "\n%s\n", cli->about);
+	fprintf(fp, "\noptions:\n");
+	for (i = 0; i < p->nrows; i++) {
+		const struct pp_opt *r = p->rows[i];
+		char left[64];
+
+		if (r->help == NULL)
+			continue;
+		if (r->id > 0 && r->id < 128)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", r->id,
+			    r->name, r->arg ? " " : "", r->arg ? r->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", r->name,
+			    r->arg ? " " : "", r->arg ? r->arg : "");
+		if (strlen(left) > 26)
+			fprintf(fp, "  %s\n  %-26s  %s\n", left, "", r->help);
+		else
+			fprintf(fp, "  %-26s  %s\n", left, r->help);
+	}
+}
+
+static const struct pp_opt *
+find_row(const struct cli_priv *p, int id)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrows; i++)
+		if (p->rows[i]->id == id)
+			return p->rows[i];
+	return NULL;
+}
+
+/* The option argv[optind-1] named, for messages about it. */
+static const char *
+opt_display(const struct cli_priv *p, int id, char *buf, size_t n)
+{
+	const struct pp_opt *r = find_row(p, id);
+
+	if (r)
+		snprintf(buf, n, "--%s", r->name);
+	else
+		snprintf(buf, n, "-%c", id);
+	return buf;
+}
+
+static void
+list_options(const struct cli_priv *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nrows; i++) {
+		const struct pp_opt *r = p->rows[i];
+
+		if (r->help == NULL)
+			continue;
+		if (r->id > 0 && r->id < 128)
+			printf("-%c\n", r->id);
+		printf("--%s\n", r->name);
+	}
+	exit(PP_EXIT_OK);
+}
+
+int
+pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
+{
+	struct cli_priv *p = cli->priv;
+	char name[80];
+	int c;
+
+	opterr = 0;
+	for (;;) {
+		c = getopt_long(argc, argv, p->shortopts.data, p->longopts, NULL);
+		cli->optarg = optarg;
+		cli->optind = optind;
+		switch (c) {
+		case -1:
+			cli->c.progress = !p->quiet &&
+			    (p->progress_flag || isatty(STDERR_FILENO));
+			warn_quiet = p->quiet;
+			return -1;
+		case '?':
+			if (optopt)
+				pp_cli_usage_error("unknown option -%c", optopt);
+			pp_cli_usage_error("unknown option %s",
+			    argv[optind - 1]);
+		case ':':
+			pp_cli_usage_error("option %s needs an argument",
+			    optopt ? opt_display(p, optopt, name, sizeof(name))
+				   : argv[optind - 1]);
+		case OPT_HELP:
+			if (find_row(p, OPT_HELP) == common_always) {
+				pp_cli_print_usage(cli, stdout);
+				if (fflush(stdout) != 0 || ferror(stdout))
+					exit(PP_EXIT_DATA);
+				exit(PP_EXIT_OK);
+			}
+			return c;
+		case OPT_VERSION:
+			printf("%s %s\n", pp_progname, PP_VERSION);
+			exit(fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA);
+		case OPT_LISTOPTS:
+			list_options(p);
+			break;
+		case OPT_OUTPUT:
+			if ((cli->common & PP_CLI_OUTPUT) == 0)
+				return c;
+			if (*optarg == '\0')
+				pp_cli_usage_error("--output: empty file name");
+			cli->c.output = strcmp(optarg, "-") == 0 ? NULL : optarg;
+			break;
+		case OPT_BINARY:
+			if ((cli->common & PP_CLI_OUTPUT) == 0)
+				return c;
+			cli->c.binary = 1;
+			break;
+		case OPT_COMPRESS:
+			cli->c.binary = 1;
+			cli->c.compress = 1;
+			break;
+		case OPT_DELIM:
+			if ((cli->common & PP_CLI_INPUT) == 0)
+				return c;
+			if (strcmp(optarg, "\\t") == 0 || strcmp(optarg, "tab") == 0)
+				cli->c.delim = '\t';
+			else if (strlen(optarg) != 1 || optarg[0] == '"' ||
+			    optarg[0] == '\n' || optarg[0] == '\r')
+				pp_cli_usage_error("--delimiter: bad value \"%s\": "
+				    "want one character other than '\"' or a newline",
+				    optarg);
+			else
+				cli->c.delim = optarg[0];
+			break;
+		case OPT_REGISTRY:
+			if (*optarg == '\0')
+				pp_cli_usage_error("--registry: empty path");
+			cli->c.registry = optarg;
+			break;
+		case OPT_SKIPBAD:
+			cli->c.skip_bad = 1;
+			break;
+		case OPT_QUIET:
+			if ((cli->common & PP_CLI_PROGRESS) == 0)
+				return c;
+			p->quiet = 1;
+			p->progress_flag = 0;
+			break;
+		case OPT_PROGRESS:
+			p->progress_flag = 1;
+			p->quiet = 0;
+			break;
+		default:
+			return c;
+		}
+	}
+}
+
+void
+pp_cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", pp_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(PP_EXIT_USAGE);
+}
+
+void
+pp_cli_report(const struct pp_err *err)
+{
+	fprintf(stderr, "%s: %s\n", pp_progname,
+	    err->msg[0] ? err->msg : "unknown error");
+}
+
+void
+pp_cli_warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (warn_quiet)
+		return;
+	fprintf(stderr, "%s: warning: ", pp_progname);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+long
+pp_cli_long(const char *name, const char *arg, long min, long max)
+{
+	long v;
+
+	if (pp_parse_long(arg, min, max, &v) == -1)
+		pp_cli_usage_error("--%s: bad value \"%s\": want a whole number "
+		    "from %ld to %ld", name, arg, min, max);
+	return v;
+}
+
+double
+pp_cli_double(const char *name, const char *arg, double min, double max)
+{
+	char lo[PP_DBL_BUFSZ], hi[PP_DBL_BUFSZ];
+	double v;
+
+	if (pp_parse_double(arg, strlen(arg), &v) == -1 || v != v ||
+	    v < min || v > max) {
+		pp_fmt_double(lo, min);
+		pp_fmt_double(hi, max);
+		pp_cli_usage_error("--%s: bad value \"%s\": want a number from "
+		    "%s to %s", name, arg, lo, hi);
+	}
+	return v;
+}
+
+int
+pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
+{
+	struct pp_buf tmp = PP_BUF_INIT;
+	mode_t mask;
+	int fd;
+
+	o->fp = NULL;
+	o->path = NULL;
+	o->tmp = NULL;
+	if (path == NULL || strcmp(path, "-") == 0) {
+		o->fp = stdout;
+		return 0;
+	}
+	pp_buf_addf(&tmp, "%s.tmpXXXXXX", path);
+	fd = mkstemp(tmp.data);
+	if (fd == -1) {
+		pp_buf_release(&tmp);
+		return pp_err_errno(err, errno, "%s", path);
+	}
+	/* mkstemp makes 0600; give the file what open(2) would have. */
+	mask = umask(0);
+	umask(mask);
+	(void)fchmod(fd, 0666 & ~mask);
+	o->tmp = pp_buf_detach(&tmp, NULL);
+	track_temp(o->tmp, 1);
+	o->path = pp_xstrdup(path);
+	o->fp = fdopen(fd, "w");
+	if (o->fp == NULL) {
+		close(fd);
+		pp_out_abort(o);
+		return pp_err_errno(err, errno, "%s", path);
+	}
+	return 0;
+}
+
+int
+pp_out_commit(struct pp_out *o, struct pp_err *err)
+{
+	FILE *fp = o->fp;
+	int bad;
+
+	if (fp == NULL)
+		return 0;
+	if (o->tmp == NULL) {
+		o->fp = NULL;
+		if (fflush(fp) != 0 || ferror(fp))
+			return pp_err_errno(err, errno, "<stdout>: write error");
+		return 0;
+	}
+	bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
+	if (bad) {
+		int e = errno;
+
+		pp_out_abort(o);
+		return pp_err_errno(err, e, "%s: write error", o->path ? o->path : "");
+	}
+	o->fp = NULL;
+	if (fclose(fp) != 0 || rename(o->tmp, o->path) != 0) {
+		int e = errno;
+
+		pp_err_errno(err, e, "%s", o->path);
+		pp_out_abort(o);
+		return -1;
+	}
+	track_temp(o->tmp, 0);
+	free(o->tmp);
+	o->tmp = NULL;
+	free(o->path);
+	o->path = NULL;
+	return 0;
+}
+
+void
+pp_out_abort(struct pp_out *o)
+{
+	if (o->fp != NULL && o->fp != stdout)
+		fclose(o->fp);
+	o->fp = NULL;
+	if (o->tmp != NULL) {
+		unlink(o->tmp);
+		track_temp(o->tmp, 0);
+		free(o->tmp);
+		o->tmp = NULL;
+	}
+	free(o->path);
+	o->path = NULL;
+}
+
+FILE *
+pp_in_open(const char *path, struct pp_err *err)
+{
+	FILE *fp;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdin;
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		pp_err_errno(err, errno, "%s", path);
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		pp_err_errno(err, EISDIR, "%s", path);
+		return NULL;
+	}
+	return fp;
+}
+
+const char *
+pp_in_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
+}

@@ -1,0 +1,160 @@
+/*
+ * frame.h - frames: named, typed columns and rows in time order, read and
+ * written as a stream.
+ *
+ * A frame travels as CSV or as the binary frame format (man/pp-frame.5).
+ * The reader detects which from the first bytes; the writer writes what it
+ * is asked.  Both hold one row (CSV) or one chunk (binary) at a time, never
+ * the whole frame, so memory is bounded by the widest chunk, not the input.
+ *
+ * Rows are arrays of union pp_cell, one per column in schema order.  Which
+ * member is valid is given by the column's type.  Text cells point at bytes
+ * owned by whoever produced the row (the reader's buffers): they stay valid
+ * until the next call on that reader, are not NUL-terminated, and are
+ * always valid UTF-8.  A missing number is NaN; missing text is "".
+ *
+ * CSV type inference: the reader looks at the first infer_rows rows.  A
+ * column named "symbol" is text.  Otherwise a column is a date if every
+ * non-missing value there is YYYY-MM-DD, a date-time if every one is an
+ * ISO 8601 date-time, a number (float64) if every one parses as a double,
+ * and text if not; a column with no value there is float64.  A later value
+ * that does not fit the column's type is an error naming file, line and
+ * column.  CSV never yields int64: that type comes only from binary frames
+ * written by programs that declare it.
+ */
+#ifndef PP_FRAME_H
+#define PP_FRAME_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+
+enum pp_type {
+	PP_T_F64 = 1,		/* double: v.f; NaN is missing */
+	PP_T_I64 = 2,		/* int64: v.i */
+	PP_T_TEXT = 3,		/* UTF-8 bytes: s.p, s.len */
+	PP_T_DATE = 4,		/* days since 1970-01-01: v.i */
+	PP_T_DATETIME = 5	/* microseconds since 1970-01-01Z: v.i */
+};
+
+/* "float64", "int64", "text", "date", "datetime"; "?" for others. */
+const char *pp_type_name(enum pp_type t);
+
+union pp_cell {
+	double f;		/* PP_T_F64 */
+	int64_t i;		/* PP_T_I64, PP_T_DATE, PP_T_DATETIME */
+	struct {
+		const char *p;	/* not NUL-terminated; never NULL */
+		size_t len;
+	} s;			/* PP_T_TEXT */
+};
+
+/* The cell as a double: F64 as is, the integer types converted, text NaN. */
+double pp_cell_num(enum pp_type t, const union pp_cell *c);
+
+struct pp_col {
+	char *name;		/* owned, NUL-terminated, unique in a schema */
+	enum pp_type type;
+};
+
+struct pp_schema {
+	size_t ncols;
+	struct pp_col *cols;	/* owned array of ncols */
+	size_t cap;		/* allocated elements of cols */
+};
+
+#define PP_SCHEMA_INIT { 0, NULL, 0 }
+
+void pp_schema_init(struct pp_schema *s);
+void pp_schema_release(struct pp_schema *s);
+
+/* Append a column.  Fails (and changes nothing) if the name is empty or
+ * already present: 'duplicate column "x"'. */
+int pp_schema_add(struct pp_schema *s, const char *name, enum pp_type t,
+    struct pp_err *err);
+
+/* Index of the column named name, or -1. */
+long pp_schema_find(const struct pp_schema *s, const char *name);
+
+/* Replace dst (initialised) with a deep copy of src. */
+void pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src);
+
+enum pp_format { PP_FMT_CSV = 1, PP_FMT_BIN = 2 };
+
+struct pp_read_opts {
+	char delim;		/* CSV field separator; ',' */
+	size_t infer_rows;	/* CSV rows looked at to infer types; 1000 */
+};
+
+#define PP_READ_OPTS_INIT { ',', 1000 }
+
+struct pp_reader;
+
+/* Open path ("-" or NULL: stdin) and read its header, so a missing file, an
+ * empty input, a missing or bad header fails here, before any work.  o may
+ * be NULL for the defaults.  Returns NULL and sets err on failure. */
+struct pp_reader *pp_reader_open(const char *path,
+    const struct pp_read_opts *o, struct pp_err *err);
+
+/* The same on an open stream; name is used in messages.  The reader does
+ * not close fp. */
+struct pp_reader *pp_reader_fopen(FILE *fp, const char *name,
+    const struct pp_read_opts *o, struct pp_err *err);
+
+const struct pp_schema *pp_reader_schema(const struct pp_reader *r);
+enum pp_format pp_reader_format(const struct pp_reader *r);
+const char *pp_reader_name(const struct pp_reader *r);
+
+/* Read the next row into *row (valid until the next call).  Returns 1 for a
+ * row, 0 at the end of the frame, -1 on error with err set to
+ * "NAME:LINE: ..." (CSV) or "NAME: byte N: ..." (binary). */
+int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
+    struct pp_err *err);
+
+/* After pp_reader_next returned -1: 1 if the error was confined to one row
+ * (wrong field count, a value that does not fit its column, bad UTF-8), so
+ * the caller may count it and call pp_reader_next again (--skip-bad); 0 if
+ * the stream itself is broken and every later call fails. */
+int pp_reader_can_skip(const struct pp_reader *r);
+
+/* Line where the row last returned (or rejected) starts, 1-based, counting
+ * the header; for binary input the 1-based row number. */
+long pp_reader_line(const struct pp_reader *r);
+
+void pp_reader_free(struct pp_reader *r);
+
+struct pp_write_opts {
+	enum pp_format format;	/* PP_FMT_CSV or PP_FMT_BIN */
+	char delim;		/* CSV field separator; ',' */
+	int compress;		/* binary: zlib-compress each chunk */
+	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
+};
+
+#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0 }
+
+struct pp_writer;
+
+/* Start writing a frame with schema s (copied) to fp; the header goes out
+ * now.  name is used in messages.  The writer does not close fp. */
+struct pp_writer *pp_writer_new(FILE *fp, const char *name,
+    const struct pp_schema *s, const struct pp_write_opts *o,
+    struct pp_err *err);
+
+/* Append one row (ncols cells in schema order).  Text must be valid UTF-8
+ * (not checked here: every reader checks it). */
+int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err);
+
+/* Push what is buffered to the stream now (a short binary chunk if needed),
+ * for line-by-line pipelines. */
+int pp_writer_flush(struct pp_writer *w, struct pp_err *err);
+
+/* End the frame (binary: last chunk and the end marker) and flush.  A
+ * frame not finished is, for a binary reader, truncated. */
+int pp_writer_finish(struct pp_writer *w, struct pp_err *err);
+
+void pp_writer_free(struct pp_writer *w);
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * num.h - numbers as text: the one double formatter and the checked parsers.
+ *
+ * Every double libpp writes goes through pp_fmt_double, so CSV, JSON and
+ * messages agree, and every number read from text goes through
+ * pp_parse_double or pp_parse_long (never atoi/atof/unchecked strtod).
+ *
+ * Round trip: for every double x that is not NaN,
+ * pp_parse_double(pp_fmt_double(x)) is bit-identical to x (including -0,
+ * subnormals, +-DBL_MAX and +-inf), and the text is the shortest decimal
+ * that does so for the common cases (see num.c for the exact rule).  NaN
+ * formats as the empty string: a missing value.
+ */
+#ifndef PP_NUM_H
+#define PP_NUM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Enough for any output of pp_fmt_double, including the NUL. */
+#define PP_DBL_BUFSZ 32
+
+/* Write x into buf as the shortest text that reads back bit-identical;
+ * NaN writes "" (missing), infinities "inf" and "-inf".  Returns the length
+ * (no NUL counted); buf is NUL-terminated. */
+size_t pp_fmt_double(char buf[PP_DBL_BUFSZ], double x);
+
+/* Parse s[0..len) (not necessarily NUL-terminated) as a double.  Accepts
+ * what strtod accepts in the C locale for decimal numbers (sign, digits,
+ * '.', exponent), "inf"/"infinity"/"nan" in any case with optional sign,
+ * and treats the missing-value spellings "", "NA", "N/A", "null", "NULL"
+ * as NaN.  No leading or trailing space, no hex, no trailing junk.
+ * Correctly rounded (same bits as glibc strtod).  Returns 0 and sets *out,
+ * or -1 (and *out untouched) when s is not a number. */
+int pp_parse_double(const char *s, size_t len, double *out);
+
+/* 1 if s[0..len) is one of the missing-value spellings above (or empty). */
+int pp_is_missing(const char *s, size_t len);
+
+/* Parse a NUL-terminated decimal integer within [min, max]: no junk, no
+ * empty string, no overflow.  Returns 0 and sets *out, or -1. */
+int pp_parse_long(const char *s, long min, long max, long *out);
+
+/* Parse a NUL-terminated int64 (same rules as pp_parse_long). */
+int pp_parse_int64(const char *s, size_t len, int64_t *out);
+
+/* Write an int64 in decimal; returns the length. */
+size_t pp_fmt_int64(char buf[PP_DBL_BUFSZ], int64_t v);
+
+#endif

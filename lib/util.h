@@ -1,0 +1,25 @@
+/*
+ * util.h - allocation that cannot fail, and small shared helpers.
+ *
+ * Allocation failure is the one error libpp does not report through
+ * struct pp_err: pp_xmalloc and friends print one line and abort, so no
+ * caller ever handles a NULL from them.  Everything else in libpp reports.
+ */
+#ifndef PP_UTIL_H
+#define PP_UTIL_H
+
+#include <stddef.h>
+
+/* Like malloc/calloc/realloc/strdup, but never return NULL. */
+void *pp_xmalloc(size_t n);
+void *pp_xcalloc(size_t nmemb, size_t size);
+void *pp_xrealloc(void *p, size_t n);
+char *pp_xstrdup(const char *s);
+char *pp_xstrndup(const char *s, size_t n);
+
+/* Grow *p (an array of *cap elements of size sz) to hold at least need. */
+void pp_xgrow(void **p, size_t *cap, size_t need, size_t sz);
+
+#define PP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
