@@ -53,7 +53,7 @@ $(B)/libpp.a: $(LIB_OBJ)
 
 # A program is cmd/NAME.c, or every .c file in cmd/NAME/.
 .SECONDEXPANSION:
-$(B)/bin/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard cmd/%.c cmd/%/*.c)) $(B)/libpp.a
+$(B)/bin/%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/$$*.c cmd/$$*/*.c))) $(B)/libpp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
 
