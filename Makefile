@@ -36,6 +36,7 @@ MAN       = $(wildcard man/*.[1-9])
 
 .PHONY: all check asan demo bench install uninstall clean deps units
 .SUFFIXES:
+.SECONDARY:
 
 all: $(B)/libpp.a $(BINS) $(UNITS)
 
