@@ -74,7 +74,7 @@ static const double edge_values[] = {
 
 static const char *const edge_text[] = {
 	"AAA", "", "with,comma", "with \"quote\"", "two\nlines", " pad ",
-	"caf\xc3\xa9", "\xe2\x82\xac" "100", "cr\rlf", "tab\there",
+	"caf\xc3\xa9", "\xe2\x82\xac\x31\x30\x30", "cr\rlf", "tab\there",
 };
 
 static void
