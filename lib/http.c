@@ -283,7 +283,8 @@ connect_error(CURL *h)
 	}
 }
 
-/* curl's own words, first letter lowered to fit our message shape. */
+/* curl's own words, a capital first letter lowered to fit our message
+ * shape unless it starts an acronym ("URL using bad/illegal format"). */
 static void
 curl_words(struct pp_buf *what, CURLcode rc, const char *errbuf)
 {
@@ -291,8 +292,31 @@ curl_words(struct pp_buf *what, CURLcode rc, const char *errbuf)
 
 	pp_buf_addstr(what, errbuf[0] != '\0' ? errbuf :
 	    curl_easy_strerror(rc));
-	if (what->len > at)
+	if (what->len > at + 1 && islower((unsigned char)what->data[at + 1]))
 		what->data[at] = (char)tolower((unsigned char)what->data[at]);
+}
+
+/* The limit a connect ran into: its own, or the whole transfer's if that
+ * is shorter (0 means libcurl's default, 300 s, and no limit). */
+static long
+connect_limit(const struct pp_http_opts *o)
+{
+	long lim = o->connect_timeout_ms > 0 ? o->connect_timeout_ms : 300000;
+
+	return o->timeout_ms > 0 && o->timeout_ms < lim ? o->timeout_ms : lim;
+}
+
+/* got and want count bytes on the wire (before gzip decoding), as
+ * Content-Length does; want is -1 when the server sent none. */
+static void
+cut_short(struct pp_buf *what, curl_off_t got, curl_off_t want)
+{
+	if (want >= 0)
+		pp_buf_addf(what, "body cut short at byte %lld of %lld",
+		    (long long)got, (long long)want);
+	else
+		pp_buf_addf(what, "body cut short after %lld bytes",
+		    (long long)got);
 }
 
 /*
@@ -322,16 +346,13 @@ judge(CURL *h, CURLcode rc, long status, const char *errbuf,
 		curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &connected);
 		if (connected == 0)
 			pp_buf_addf(what, "connect timed out after %ld ms",
-			    o->connect_timeout_ms < o->timeout_ms ||
-			    o->timeout_ms <= 0 ? o->connect_timeout_ms :
-			    o->timeout_ms);
+			    connect_limit(o));
 		else
 			pp_buf_addf(what, "timed out after %ld ms",
 			    o->timeout_ms);
 		return RETRY;
 	case CURLE_PARTIAL_FILE:
-		pp_buf_addf(what, "body cut short at byte %lld of %lld",
-		    (long long)got, (long long)want);
+		cut_short(what, got, want);
 		return RETRY;
 	case CURLE_GOT_NOTHING:
 		pp_buf_addstr(what, "empty reply from server");
@@ -357,8 +378,7 @@ judge(CURL *h, CURLcode rc, long status, const char *errbuf,
 	}
 	/* curl checks Content-Length itself; this guards what it lets by. */
 	if (want >= 0 && got < want) {
-		pp_buf_addf(what, "body cut short at byte %lld of %lld",
-		    (long long)got, (long long)want);
+		cut_short(what, got, want);
 		return RETRY;
 	}
 	return DONE;
@@ -398,15 +418,15 @@ static long
 next_wait(const struct pp_http_opts *o, const struct attempt *a,
     long status, uint64_t *rng, int n, int *told)
 {
-	long ms;
+	long ms, cap = o->max_backoff_ms > 0 ? o->max_backoff_ms : 0;
 
 	*told = 0;
-	if ((status == 429 || status == 503) && a->retry_after[0] != '\0' &&
+	if (a->retry_after[0] != '\0' && (status == 429 || status >= 500) &&
 	    pp_http_retry_after(a->retry_after, time(NULL), &ms) == 0) {
 		*told = 1;
-		return ms < o->max_backoff_ms ? ms : o->max_backoff_ms;
+		return ms < cap ? ms : cap;
 	}
-	return backoff_ms(rng, o->backoff_ms, o->max_backoff_ms, n);
+	return backoff_ms(rng, o->backoff_ms, cap, n);
 }
 
 int
@@ -422,7 +442,9 @@ pp_http_get(const char *url, const struct pp_http_opts *opts,
 	struct pp_http_retry r;
 	enum verdict v = FAIL;
 	uint64_t rng = seed_random(o->seed);
-	int tries = o->retries > 0 ? o->retries + 1 : 1, n = 0, rv = -1;
+	int tries = o->retries <= 0 ? 1 :
+	    o->retries < INT_MAX ? o->retries + 1 : INT_MAX;
+	int n = 0, rv = -1;
 	long code = 0;
 	CURL *h;
 	CURLcode rc;
@@ -430,6 +452,8 @@ pp_http_get(const char *url, const struct pp_http_opts *opts,
 	pp_buf_reset(body);
 	if (status != NULL)
 		*status = 0;
+	if (url == NULL || *url == '\0')
+		return pp_err_set(err, PP_EXIT_DATA, "empty URL");
 	pp_http_redact(&where, url);
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {

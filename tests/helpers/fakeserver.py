@@ -12,6 +12,7 @@ to that path.  A response is an object:
                 added for the whole body unless given here
     body        the body as text (UTF-8), or
     body_file   a file holding the body, relative to ROUTES.json's folder
+                (or an absolute path)
     cut_after   N: announce the whole body but close after its first N bytes
     delay_ms    N: wait N ms before answering (for timeouts)
     gzip        true: send the body gzip-compressed (Content-Encoding: gzip)

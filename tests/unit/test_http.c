@@ -8,7 +8,8 @@
  * counts its requests in the server's JSON log.
  *   - 200: a 300 kB binary body (NUL bytes, many curl buffers) arrives
  *     intact, in one request, with our User-Agent and Accept-Encoding;
- *     a gzip body arrives decoded; a redirect is followed, a loop is not
+ *     a gzip body arrives decoded; a redirect is followed, a loop is not;
+ *     each recorded provider answer in testdata/http arrives byte-exact
  *   - 429 + Retry-After: 1, then 200: waits ~1 s (>= 0.95 s, < cap);
  *     Retry-After above the cap waits the cap; an HTTP-date in the past
  *     waits 0
@@ -20,6 +21,7 @@
  *   - connection refused (a closed port), timeout (server slower than
  *     timeout_ms): errors after every attempt
  *   - apikey=/token= values are "***" in errors and retry messages
+ *   - a bad URL or a protocol other than http(s): error at once
  *   - tables: pp_http_redact and pp_http_retry_after edge cases
  * Backoffs are a few ms so the suite runs in about 2 s.
  */
@@ -83,8 +85,23 @@ static const char routes_json[] =
     " \"/s401\": [{\"status\": 401, \"body\": \"who\\n\"}],\n"
     " \"/s403\": [{\"status\": 403, \"body\": \"no\\n\"}],\n"
     " \"/s410\": [{\"status\": 410, \"body\": \"gone\\n\"}],\n"
-    " \"/slow\": [{\"delay_ms\": 1500, \"body\": \"late\\n\"}]\n"
-    "}\n";
+    " \"/slow\": [{\"delay_ms\": 1500, \"body\": \"late\\n\"}]";
+
+/* The recorded provider answers, each served at /rec/FILE; gzip as the
+ * real servers would. */
+static const struct {
+	const char *file;
+	const char *type;
+	int gzip;
+} recorded[] = {
+	{ "yahoo-AAPL.csv", "text/csv;charset=utf-8", 0 },
+	{ "stooq-aapl.us.csv", "application/octet-stream", 0 },
+	{ "stooq-nodata.txt", "text/plain", 0 },
+	{ "alphavantage-AAPL-daily.csv", "application/x-download", 1 },
+	{ "alphavantage-note.json", "application/json", 1 },
+	{ "alphavantage-information.json", "application/json", 1 },
+	{ "alphavantage-error.json", "application/json", 1 },
+};
 
 struct server {
 	pid_t pid;		/* the python3 process */
@@ -212,8 +229,10 @@ launch(void **state)
 {
 	struct server *s = calloc(1, sizeof(*s));
 	char routes[128], port_file[128], log[128], file[128], cut[CUT_LEN];
-	struct pp_buf port = PP_BUF_INIT;
+	struct pp_buf port = PP_BUF_INIT, json = PP_BUF_INIT;
+	char cwd[4096];
 	uint64_t x = 12345;
+	int rc;
 	long t0;
 	int status;
 	size_t i;
@@ -221,6 +240,8 @@ launch(void **state)
 	*state = s;
 	if (s == NULL)
 		return -1;
+	/* libcurl honours http_proxy; the fake server is never behind one. */
+	setenv("no_proxy", "127.0.0.1", 1);
 	if (access(SERVER_SCRIPT, R_OK) != 0) {
 		fprintf(stderr, "test_http: %s: %s (run from the top of the "
 		    "repository)\n", SERVER_SCRIPT, strerror(errno));
@@ -243,7 +264,19 @@ launch(void **state)
 	path_in(port_file, sizeof(port_file), s, "port");
 	path_in(log, sizeof(log), s, "log");
 	path_in(file, sizeof(file), s, "big.bin");
-	if (write_file(routes, routes_json, strlen(routes_json)) == -1 ||
+	if (getcwd(cwd, sizeof(cwd)) == NULL || strpbrk(cwd, "\"\\") != NULL)
+		return -1;
+	pp_buf_addstr(&json, routes_json);
+	for (i = 0; i < PP_ARRAY_SIZE(recorded); i++)
+		pp_buf_addf(&json, ",\n \"/rec/%s\": [{\"body_file\": "
+		    "\"%s/testdata/http/%s\", \"gzip\": %s, \"headers\": "
+		    "{\"Content-Type\": \"%s\"}}]", recorded[i].file, cwd,
+		    recorded[i].file, recorded[i].gzip ? "true" : "false",
+		    recorded[i].type);
+	pp_buf_addstr(&json, "\n}\n");
+	rc = write_file(routes, json.data, json.len);
+	pp_buf_release(&json);
+	if (rc == -1 ||
 	    write_file(file, s->big, BIG_LEN) == -1)
 		return -1;
 	path_in(file, sizeof(file), s, "cut.txt");
@@ -349,6 +382,33 @@ test_ok_binary(void **state)
 	assert_non_null(strstr(log.data, "\"Accept-Encoding\": \""));
 	assert_non_null(strstr(log.data, "gzip"));
 	pp_buf_release(&log);
+	pp_buf_release(&body);
+}
+
+static void
+test_recorded(void **state)
+{
+	struct server *s = *state;
+	struct seen seen = { 0 };
+	struct pp_http_opts o = quick_opts(&seen);
+	struct pp_buf body = PP_BUF_INIT, want = PP_BUF_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	char url[256], file[256];
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(recorded); i++) {
+		snprintf(file, sizeof(file), "testdata/http/%s",
+		    recorded[i].file);
+		read_file(file, &want);
+		assert_true(want.len > 0);
+		snprintf(url, sizeof(url), "%s/rec/%s?apikey=demo", s->base,
+		    recorded[i].file);
+		assert_int_equal(pp_http_get(url, &o, &body, NULL, &err), 0);
+		assert_int_equal(body.len, want.len);
+		assert_memory_equal(body.data, want.data, want.len);
+	}
+	assert_int_equal(seen.calls, 0);
+	pp_buf_release(&want);
 	pp_buf_release(&body);
 }
 
@@ -699,6 +759,40 @@ test_redacted_messages(void **state)
 }
 
 static void
+test_bad_urls(void **state)
+{
+	static const struct {
+		const char *url, *msg;
+	} rows[] = {
+		{ "ftp://127.0.0.1:1/x?token=K",
+		    "ftp://127.0.0.1:1/x?token=***: " },
+		{ "file:///etc/passwd", "file:///etc/passwd: " },
+		{ "http://[::1/x?apikey=K", "http://[::1/x?apikey=***: URL " },
+		{ "", "empty URL" },
+	};
+	struct seen seen = { 0 };
+	struct pp_http_opts o = quick_opts(&seen);
+	struct pp_buf body = PP_BUF_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < PP_ARRAY_SIZE(rows); i++) {
+		struct pp_err err = PP_ERR_INIT;
+
+		assert_int_equal(pp_http_get(rows[i].url, &o, &body, NULL,
+		    &err), -1);
+		assert_int_equal(strncmp(err.msg, rows[i].msg,
+		    strlen(rows[i].msg)), 0);
+		assert_true(strlen(err.msg) > strlen(rows[i].msg) ||
+		    *rows[i].url == '\0');
+		assert_null(strstr(err.msg, "attempts"));
+		assert_null(strstr(err.msg, "=K"));
+	}
+	assert_int_equal(seen.calls, 0);
+	pp_buf_release(&body);
+}
+
+static void
 test_redact_table(void **state)
 {
 	static const struct {
@@ -788,6 +882,7 @@ main(void)
 		cmocka_unit_test(test_redact_table),
 		cmocka_unit_test(test_retry_after_table),
 		cmocka_unit_test(test_ok_binary),
+		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_gzip_and_redirect),
 		cmocka_unit_test(test_429_retry_after),
 		cmocka_unit_test(test_retry_after_capped_and_dated),
@@ -799,6 +894,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_timeout),
 		cmocka_unit_test(test_redacted_messages),
+		cmocka_unit_test(test_bad_urls),
 	};
 
 	return cmocka_run_group_tests(tests, start_server, stop_server);
