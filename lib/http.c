@@ -457,8 +457,9 @@ pp_http_get(const char *url, const struct pp_http_opts *opts,
 	pp_http_redact(&where, url);
 	pthread_once(&global_once, global_init);
 	if (global_rc != CURLE_OK) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: cannot initialise libcurl: %s",
-		    where.data, curl_easy_strerror(global_rc));
+		pp_err_set(err, PP_EXIT_DATA,
+		    "%s: cannot initialise libcurl: %s", where.data,
+		    curl_easy_strerror(global_rc));
 		goto out;
 	}
 	h = curl_easy_init();

@@ -44,7 +44,7 @@ struct pp_http_opts {
 	long timeout_ms;	 /* per attempt, whole transfer; 60000 */
 	int retries;		 /* further attempts after the first; 4 */
 	long backoff_ms;	 /* first backoff; doubles each retry; 500 */
-	long max_backoff_ms;	 /* cap for one wait (also Retry-After); 30000 */
+	long max_backoff_ms;	 /* cap on any wait, Retry-After too; 30000 */
 	unsigned seed;		 /* jitter seed (tests fix it); 0 = from time */
 	pp_http_retry_fn *on_retry; /* called before each wait; NULL: none */
 	void *on_retry_arg;	 /* first argument to on_retry */
