@@ -295,8 +295,13 @@ parse_options(struct fetch *f, int argc, char *argv[])
 			pp_cli_usage_error("http needs --symbols");
 		if (f->npaths > 0)
 			pp_cli_usage_error("http takes no operands");
-		if (f->tmpl)
+		if (f->tmpl) {
 			f->prov = PP_PROV_URL;
+			if (f->start == PP_OHLCV_NO_START &&
+			    strstr(f->tmpl, "{start}"))
+				pp_cli_usage_error("--url uses {start}: give "
+				    "--start");
+		}
 		if (pp_provider_key_env(f->prov)) {
 			f->apikey = getenv(pp_provider_key_env(f->prov));
 			if (f->apikey == NULL || *f->apikey == '\0')
@@ -314,7 +319,8 @@ parse_options(struct fetch *f, int argc, char *argv[])
 	}
 }
 
-/* The frame goes to stdout or -o FILE; --store takes the bars instead. */
+/* The frame goes to stdout or -o FILE; --store takes the bars instead.
+ * The store command reads its store and writes a frame. */
 static int
 open_output(struct fetch *f, struct pp_err *err)
 {
@@ -323,7 +329,8 @@ open_output(struct fetch *f, struct pp_err *err)
 
 	if (f->store != NULL) {
 		f->st = pp_store_open(f->store, f->cmd != CMD_STORE, err);
-		return f->st ? 0 : -1;
+		if (f->st == NULL || f->cmd != CMD_STORE)
+			return f->st ? 0 : -1;
 	}
 	if (pp_out_open(&f->out, f->cli.c.output, err) == -1)
 		return -1;
@@ -355,13 +362,13 @@ open_inputs(struct fetch *f, struct pp_err *err)
 	return 0;
 }
 
-/* One bar out: to the store or to the frame. */
+/* One bar out: to the frame, or into the store. */
 static int
 emit(struct fetch *f, const struct pp_ohlcv_row *r, struct pp_err *err)
 {
 	union pp_cell cells[PP_OHLCV_NCOLS];
 
-	if (f->st)
+	if (f->w == NULL)
 		return pp_store_put(f->st, r, &f->counts, err);
 	pp_ohlcv_to_cells(r, cells);
 	return pp_writer_row(f->w, cells, err);
@@ -533,7 +540,7 @@ finish(struct fetch *f, struct pp_err *err)
 	if (f->skipped > 0)
 		pp_cli_warn("skipped %zu bad row%s (first: %s)", f->skipped,
 		    f->skipped == 1 ? "" : "s", f->first_skip);
-	if (f->cmd == CMD_STORE || f->st == NULL)
+	if (f->w != NULL)
 		return pp_writer_finish(f->w, err) == -1 ||
 		    pp_out_commit(&f->out, err) == -1 ? -1 : 0;
 	if (pp_store_commit(f->st, err) == -1)
@@ -581,8 +588,11 @@ main(int argc, char *argv[])
 		goto out;
 	rc = PP_EXIT_OK;
 out:
-	if (rc != PP_EXIT_OK)
+	if (rc != PP_EXIT_OK) {
 		pp_cli_report(&err);
+		if (err.code != 0)
+			rc = err.code;
+	}
 	pp_writer_free(f.w);
 	pp_out_abort(&f.out);
 	pp_store_close(f.st);
