@@ -18,7 +18,9 @@
  *    row t depends on rows <= t of that symbol only (no look-ahead).
  *  - Outputs are NaN while the function warms up, never zero or a partial
  *    window.  For an input without missing values, exactly warmup(params)
- *    leading rows are NaN and every later row is a number.
+ *    leading rows are NaN and every later row is a number, except where
+ *    the formula itself is undefined (zscore, corr, beta over a constant
+ *    window; vwap without volume; ret, roc, logret on a zero base).
  *  - The library never prints; init and pp_ind_params report through
  *    struct pp_err ("sma: n must be a whole number from 1 to 1000000").
  *
