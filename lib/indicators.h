@@ -228,6 +228,7 @@ struct pp_ind_def {
 	/* Consume one row: in[0 .. nseries + nimplicit) -> out[0 ..
 	 * noutputs).  Never fails; NaN in, per the rule above. */
 	void (*step)(void *state, const double *in, double *out);
+	const char *warmup_text; /* warmup() as a formula, "n-1", for --list */
 };
 
 /* The definition named name (exact, lowercase), or NULL. */

@@ -117,6 +117,7 @@ test_table(void **unused)
 		assert_true((d->noutputs == 1) == (d->outputs == NULL));
 		assert_true((d->nimplicit == 0) == (d->implicit == NULL));
 		assert_non_null(d->formula);
+		assert_non_null(d->warmup_text);
 		for (j = d->nparams_min; j < d->nparams; j++) {
 			const struct pp_ind_param *p = &d->params[j];
 
