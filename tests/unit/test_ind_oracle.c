@@ -8,6 +8,8 @@
  *    random OHLCV data, each output has exactly warmup(params) leading NaN
  *    rows and no NaN after them; every function of the table must have
  *    vectors here, so a new function cannot ship untested;
+ *  - relocation: a state moved with memcpy mid-series carries on
+ *    bit-identically (no pointers inside), and sizes are multiples of 16;
  *  - oracle: the streaming output equals a batch reference written here
  *    the simple way (window functions recompute each window in O(n), in
  *    two passes; recursive ones run TA-Lib-style array loops), to 1e-9
@@ -715,12 +717,57 @@ test_oracle(void **unused)
 		}
 }
 
+/* A state has no pointers inside: moved with memcpy half-way through a
+ * series, it carries on bit-identically; and its size is a multiple of
+ * 16, so states can be packed in one arena. */
+static void
+test_relocate(void **unused)
+{
+	static struct data dt;
+	size_t v;
+
+	(void)unused;
+	make_data(&dt, 99, 1, 1);
+	for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+		const struct pp_ind_def *d = pp_ind_find(vectors[v].name);
+		const double *p = vectors[v].p;
+		struct pp_err err = PP_ERR_INIT;
+		size_t sz = d->state_size(p);
+		void *a = pp_xmalloc(sz), *b = pp_xmalloc(sz), *c;
+		double in[PP_IND_MAXIN], oa[PP_IND_MAXOUT], ob[PP_IND_MAXOUT];
+		int t, k;
+
+		assert_int_equal(sz % 16, 0);
+		assert_int_equal(d->init(a, p, &err), 0);
+		assert_int_equal(d->init(b, p, &err), 0);
+		for (t = 0; t < ROWS; t++) {
+			if (t == ROWS / 2) {
+				c = pp_xmalloc(sz);
+				memcpy(c, b, sz);
+				memset(b, 0xa5, sz);
+				free(b);
+				b = c;
+			}
+			row_in(d, &dt, t, in);
+			d->step(a, in, oa);
+			d->step(b, in, ob);
+			for (k = 0; k < d->noutputs; k++)
+				if (memcmp(&oa[k], &ob[k], sizeof(double)) != 0)
+					fail_msg("%s: row %d differs after a "
+					    "move", d->name, t);
+		}
+		free(a);
+		free(b);
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_warmup),
 		cmocka_unit_test(test_oracle),
+		cmocka_unit_test(test_relocate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
