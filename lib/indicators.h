@@ -21,6 +21,9 @@
  *    leading rows are NaN and every later row is a number, except where
  *    the formula itself is undefined (zscore, corr, beta over a constant
  *    window; vwap without volume; ret, roc, logret on a zero base).
+ *    Warm-ups add up through nesting: f(g(x), h(x)) has warmup(f) +
+ *    max(warmup(g), warmup(h)) leading NaN rows, for every f here (each
+ *    kind's NaN rule below makes it so).
  *  - The library never prints; init and pp_ind_params report through
  *    struct pp_err ("sma: n must be a whole number from 1 to 1000000").
  *
