@@ -8,6 +8,8 @@
  *    random OHLCV data, each output has exactly warmup(params) leading NaN
  *    rows and no NaN after them; every function of the table must have
  *    vectors here, so a new function cannot ship untested;
+ *  - nesting: series that start with NaN rows (an inner expression's
+ *    warm-up) shift every output's warm-up by exactly that many rows;
  *  - relocation: a state moved with memcpy mid-series carries on
  *    bit-identically (no pointers inside), and sizes are multiples of 16;
  *  - oracle: the streaming output equals a batch reference written here
@@ -212,6 +214,40 @@ test_warmup(void **unused)
 		}
 		if (!seen)
 			fail_msg("%s: no parameter vectors", all[i].name);
+	}
+}
+
+/* Warm-ups add up through nesting: series inputs that start with L NaN
+ * rows (a nested expression warming up) delay every output by L. */
+static void
+test_warmup_nested(void **unused)
+{
+	static struct data dt;
+	static double out[PP_IND_MAXOUT][ROWS];
+	const int lead = 5;
+	size_t v;
+	int r;
+
+	(void)unused;
+	make_data(&dt, 1, 0, 0);
+	for (r = 0; r < lead; r++)
+		dt.col[C_X][r] = dt.col[C_Y][r] = NAN;
+	for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+		const struct pp_ind_def *d = pp_ind_find(vectors[v].name);
+		const double *p = vectors[v].p;
+		long w = d->warmup(p) + lead;
+		int k, t;
+
+		if (d->nseries == 0)
+			continue;
+		stream(d->name, p, &dt, out);
+		for (k = 0; k < d->noutputs; k++)
+			for (t = 0; t < ROWS; t++)
+				if (isnan(out[k][t]) != (t < w))
+					fail_msg("%s(%g, %g, %g) after %d NaNs: "
+					    "output %d row %d: warm-up %ld",
+					    d->name, p[0], p[1], p[2], lead, k,
+					    t, w);
 	}
 }
 
@@ -766,6 +802,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_warmup),
+		cmocka_unit_test(test_warmup_nested),
 		cmocka_unit_test(test_oracle),
 		cmocka_unit_test(test_relocate),
 	};
