@@ -7,8 +7,9 @@
 # (warm-up 1, 5 runs, output to /dev/null); rows/s and MB/s are the input's
 # rows and bytes over the mean time, and for CSV output also the output's
 # bytes, which is what "CSV write" speed means.  Peak RSS comes from
-# /usr/bin/time -v, once on the frame and once on ten copies of it
-# concatenated by pp cat, to show that memory does not grow with the input.
+# /usr/bin/time -v, on the frame and on a frame of ten times its rows (ten
+# copies concatenated by pp cat), to show that memory does not grow with
+# the input.
 # Prints the table and writes it to OUT_DIR/frames.txt.
 set -eu
 
@@ -49,7 +50,7 @@ quote() {
 
 # bench_case ID NAME IN_BYTES OUT_BYTES TARGET_KIND CMD...: one row of the table.
 # TARGET_KIND: parse (input MB/s >= 150), write (output MB/s >= 100),
-# binary (input MB/s >= 1000) or none.
+# binary (input MB/s >= 1000) or csv (CSV -> CSV: no rate target).
 table=$out/frames.txt
 : >"$table.rows"
 bench_case() {
@@ -69,10 +70,15 @@ bench_case bin2csv "binary -> CSV" "$ppf_bytes" "$csv_bytes" write pp cat "$ppf"
 bench_case csv2csv "CSV -> CSV" "$csv_bytes" "$csv_bytes" csv pp cat "$csv"
 bench_case bin2bin "binary -> binary" "$ppf_bytes" "$ppf_bytes" binary pp cat -B "$ppf"
 
-kb_csv10=$(peak_kb pp cat -B "$csv" "$csv" "$csv" "$csv" "$csv" \
-    "$csv" "$csv" "$csv" "$csv" "$csv")
-kb_ppf10=$(peak_kb pp cat "$ppf" "$ppf" "$ppf" "$ppf" "$ppf" \
-    "$ppf" "$ppf" "$ppf" "$ppf" "$ppf")
+# Ten times the rows in one frame each way (made by pp cat itself, and
+# removed after: they are large).
+pp cat -o "$out/big10.csv" "$csv" "$csv" "$csv" "$csv" "$csv" \
+    "$csv" "$csv" "$csv" "$csv" "$csv"
+pp cat -B -o "$out/big10.ppf" "$ppf" "$ppf" "$ppf" "$ppf" "$ppf" \
+    "$ppf" "$ppf" "$ppf" "$ppf" "$ppf"
+kb_csv10=$(peak_kb pp cat -B "$out/big10.csv")
+kb_ppf10=$(peak_kb pp cat "$out/big10.ppf")
+rm -f "$out/big10.csv" "$out/big10.ppf"
 
 awk -F'\t' -v rows="$rows" -v kb_csv10="$kb_csv10" -v kb_ppf10="$kb_ppf10" '
 function verdict(ok) { return ok ? "ok" : "MISSED" }
@@ -89,15 +95,14 @@ BEGIN {
 	else if ($6 == "binary")
 		tgt = sprintf("binary >= 1 GB/s: %s", verdict(inmb >= 1000))
 	else
-		tgt = sprintf("parse 150, write 100 MB/s: %s",
-		    verdict(inmb >= 150 && outmb >= 100))
-	tgt = tgt sprintf("; RSS < 32 MB: %s", verdict(rss < 32))
-	printf "%-17s %9.2fM %9.1f %9.1f %6.1f MB  %s\n", $1, rows / t / 1e6,
+		tgt = "no rate target (parses and writes CSV)"
+	tgt = tgt sprintf("; RSS < 32 MiB: %s", verdict(rss < 32))
+	printf "%-17s %9.2fM %9.1f %9.1f %5.1f MiB  %s\n", $1, rows / t / 1e6,
 	    inmb, outmb, rss, tgt
 }
 END {
-	printf "peak RSS, 10x the rows (%d): CSV -> binary %.1f MB, " \
-	    "binary -> CSV %.1f MB; < 32 MB: %s\n", rows * 10, kb_csv10 / 1024,
+	printf "peak RSS, 10x the rows (%d): CSV -> binary %.1f MiB, " \
+	    "binary -> CSV %.1f MiB; < 32 MiB: %s\n", rows * 10, kb_csv10 / 1024,
 	    kb_ppf10 / 1024, verdict(kb_csv10 < 32768 && kb_ppf10 < 32768)
 	printf "input: %d rows, CSV %.1f MB, binary %.1f MB\n", rows,
 	    csv / 1e6, ppf / 1e6
