@@ -176,12 +176,13 @@ def parse_double(s):
 
 DBL_MIN = 2.2250738585072014e-308
 TWO53 = float(1 << 53)
+EXACT_MIN = 1e-11           # below it, and from 2^53, 15-17 digits
 
 
 def shortest_digits(a):
     """(digits, X) for a > 0 by pp-frame(5)'s rule: the significant digits
     without trailing zeros, X the exponent of the leading one."""
-    if 1e-4 <= a < TWO53:
+    if EXACT_MIN <= a < TWO53:
         # The shortest digits that read back, the nearest of them: repr.
         mant, _, exp = repr(a).partition("e")
         whole, _, frac = mant.partition(".")
