@@ -198,6 +198,15 @@ field_text(const struct csv_in *c, size_t i)
 	return c->arena.data + c->fields[i].off;
 }
 
+/* A CSV date is "YYYY-MM-DD" only: pp_date_parse also takes the compact
+ * "YYYYMMDD", which would make a column of eight-digit numbers (volumes,
+ * ids) look like dates. */
+static int
+parse_date(const char *s, size_t len, int64_t *days)
+{
+	return len == 10 ? pp_date_parse(s, len, days) : -1;
+}
+
 /* Does a field fit a type?  Used for inference. */
 static int
 fits(const char *s, size_t len, enum pp_type t)
@@ -207,7 +216,7 @@ fits(const char *s, size_t len, enum pp_type t)
 
 	switch (t) {
 	case PP_T_DATE:
-		return pp_date_parse(s, len, &i) == 0;
+		return parse_date(s, len, &i) == 0;
 	case PP_T_DATETIME:
 		return pp_datetime_parse(s, len, &i) == 0;
 	case PP_T_F64:
@@ -399,7 +408,7 @@ pp_csv_next(struct pp_reader *r, struct pp_err *err)
 		case PP_T_DATE:
 			if (pp_is_missing(s, len))
 				cell->i = PP_I64_MISSING;
-			else if (pp_date_parse(s, len, &cell->i) == -1)
+			else if (parse_date(s, len, &cell->i) == -1)
 				return bad_cell(r, j, "not a date (want "
 				    "YYYY-MM-DD)", err);
 			break;
