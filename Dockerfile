@@ -21,3 +21,4 @@ RUN /tmp/install-deps runtime && rm -rf /var/lib/apt/lists/* /tmp/install-deps
 COPY --from=build /out/ /
 WORKDIR /work
 ENTRYPOINT ["pp"]
+CMD ["--help"]
