@@ -28,7 +28,9 @@
  * huge, subnormal) the digits are those of printf "%.14e", "%.15e" or
  * "%.16e" (15, 16 or 17 significant digits, the first that reads back,
  * trailing zeros removed): shortest among those precisions, which is the
- * shortest overall except for a few subnormals.
+ * shortest overall except for subnormals, whose fewer bits often need
+ * fewer digits: for them every precision from 1 up is tried, so the
+ * smallest subnormal prints as "5e-324", as written by hand.
  *
  * Notation: that of printf "%.17g" with the digits above: plain decimal
  * ("123.45", "0.0012", "1500000") when the exponent X of the leading digit
@@ -257,7 +259,7 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 		return render(buf, neg, dig, n, X);
 	}
 #endif
-	for (p = 15; p < 17; p++) {
+	for (p = a < DBL_MIN ? 1 : 15; p < 17; p++) {
 		char tbuf[PP_DBL_BUFSZ];
 		double back;
 

@@ -112,9 +112,11 @@ static const struct {
 	{ -DBL_MAX, "-1.7976931348623157e+308" },
 	{ DBL_MIN, "2.2250738585072014e-308" },
 	{ -DBL_MIN, "-2.2250738585072014e-308" },
-	/* Subnormals: 15 digits already read back, so no shorter search. */
-	{ DBL_TRUE_MIN, "4.94065645841247e-324" },
-	{ 0x1p-1070, "7.90505033345994e-323" },
+	/* Subnormals hold fewer bits, so fewer digits: the shortest is searched. */
+	{ DBL_TRUE_MIN, "5e-324" },
+	{ 2 * DBL_TRUE_MIN, "1e-323" },
+	{ DBL_MIN, "2.2250738585072014e-308" },
+	{ 0x1p-1070, "8e-323" },
 	{ INFINITY, "inf" },
 	{ -INFINITY, "-inf" },
 };
