@@ -83,6 +83,12 @@ struct ind_win {
 	long long rows;		/* rows pushed so far */
 	long long lastnan;	/* index of the latest row with a NaN, or -1 */
 	long nvalid;		/* valid rows in the ring (sums cover them) */
+	long nzx, nzy;		/* nonzero x, y among them: a sum is exactly 0
+				   when its count is, whatever the rounding */
+	double lastx, lasty;	/* the latest row (NaN if it had one) */
+	long runx, runy;	/* rows the latest value has repeated: a run
+				   of n means a constant window, whose mean
+				   and deviations are then exact */
 	double kx, ky;		/* shifts: window means at the last recompute */
 	double s[WS_NSUM];	/* compensated sums ... */
 	double c[WS_NSUM];	/* ... and their compensations */
@@ -96,7 +102,8 @@ void ind_win_init(struct ind_win *w, long n, int nser, int moments);
 int ind_win_push(struct ind_win *w, double x, double y);
 /* Over a full clean window: sums of x and y, mean of x, and the
  * co-moments sum (x - mean x)^2, sum (y - mean y)^2,
- * sum (x - mean x)(y - mean y), each clamped to be >= 0 where squares. */
+ * sum (x - mean x)(y - mean y); squares are clamped to >= 0, and are
+ * exactly 0 over a constant window. */
 double ind_win_sumx(const struct ind_win *w);
 double ind_win_sumy(const struct ind_win *w);
 double ind_win_meanx(const struct ind_win *w);
@@ -135,18 +142,18 @@ double ind_mq_get(const struct ind_mq *q);
  * of the next n and then follows e += alpha (x - e).  NaN inputs are the
  * caller's business (recursive functions never pass them).
  */
-struct ind_ema {
+struct ind_stage {
 	long n;			/* period */
 	long skip;		/* leading inputs to ignore (TA-Lib's MACD) */
 	long seen;		/* inputs so far */
 	double alpha;		/* smoothing factor */
-	double sum;		/* seed sum while warming up */
+	double sum, sumc;	/* seed sum while warming up, compensated */
 	double e;		/* current value once seeded */
 };
 
-void ind_ema_init(struct ind_ema *s, long n, long skip, double alpha);
+void ind_stage_init(struct ind_stage *s, long n, long skip, double alpha);
 /* Feed x; returns the EMA, or NaN while warming up. */
-double ind_ema_push(struct ind_ema *s, double x);
+double ind_stage_push(struct ind_stage *s, double x);
 
 /* Check params for the function named name (its table row), for init. */
 int ind_check(const char *name, const double *params, struct pp_err *err);
@@ -159,7 +166,13 @@ int ind_check(const char *name, const double *params, struct pp_err *err);
 	int ind_##nm##_init(void *st, const double *p, struct pp_err *err); \
 	void ind_##nm##_step(void *st, const double *in, double *out);
 
-IND_PROTOS(lag) IND_PROTOS(diff) IND_PROTOS(ret) IND_PROTOS(logret)
-IND_PROTOS(mom) IND_PROTOS(roc)
+IND_PROTOS(adx) IND_PROTOS(atr) IND_PROTOS(bbands) IND_PROTOS(beta)
+IND_PROTOS(cci) IND_PROTOS(corr) IND_PROTOS(dema) IND_PROTOS(diff)
+IND_PROTOS(ema) IND_PROTOS(lag) IND_PROTOS(logret) IND_PROTOS(macd)
+IND_PROTOS(max) IND_PROTOS(mfi) IND_PROTOS(min) IND_PROTOS(mom)
+IND_PROTOS(natr) IND_PROTOS(obv) IND_PROTOS(ret) IND_PROTOS(roc)
+IND_PROTOS(rsi) IND_PROTOS(sma) IND_PROTOS(stddev) IND_PROTOS(stoch)
+IND_PROTOS(tema) IND_PROTOS(var) IND_PROTOS(vwap) IND_PROTOS(willr)
+IND_PROTOS(wma) IND_PROTOS(zscore)
 
 #endif

@@ -97,7 +97,7 @@
  *                   fast EMA is seeded with the mean of the `fast` values
  *                   that end where the slow seed ends (rows slow-fast ..
  *                   slow-1), not with the first `fast` values, and all
- *                   three outputs start together.  Warm-up slow+sig-2
+ *                   three outputs are NaN until the signal has a value.  Warm-up slow+sig-2
  *                   (33 for 12, 26, 9).  fast and slow are swapped if fast
  *                   > slow, as TA-Lib does.  TTR MACD seeds the fast EMA
  *                   from the first rows, gives macd from row slow-1, and
@@ -118,11 +118,11 @@
  *  min(x, n), max(x, n)  lowest / highest of the last n values.  Warm-up
  *                   n-1.  TA-Lib MIN, MAX; TTR runMin, runMax.
  *  corr(x, y, n)    Pearson correlation of the last n pairs; NaN when
- *                   either is constant.  Warm-up n-1.  TA-Lib CORREL, TTR
- *                   runCor.
+ *                   either is constant (TA-Lib CORREL gives 0).  Warm-up
+ *                   n-1; n >= 2.  TA-Lib CORREL, TTR runCor.
  *  beta(x, y, n)    cov(x, y) / var(x) over the last n pairs: the slope of
  *                   y regressed on x (x is the market); NaN when x is
- *                   constant.  Warm-up n-1.  TA-Lib BETA takes prices and
+ *                   constant (TA-Lib gives 0).  Warm-up n-1; n >= 2.  TA-Lib BETA takes prices and
  *                   regresses their one-row returns (warm-up n); beta(ret(a),
  *                   ret(b), n) gives the same values one row later.
  *  atr(n)           Wilder average (alpha 1/n) of the true range
@@ -146,7 +146,7 @@
  *                   lowest low) over k rows (0 when the range is 0), k =
  *                   sma(fastk, slowk), d = sma(k, d).  Both outputs start
  *                   together.  Warm-up k+slowk+d-3.  TA-Lib STOCH with
- *                   SMA slowing; TTR stoch(nFastK = k, nFastD = slowk,
+ *                   SMA slowing (k is NaN wherever d is); TTR stoch(nFastK = k, nFastD = slowk,
  *                   nSlowD = d) calls these fastD and slowD, as fractions
  *                   of 1, not percent.
  *  willr(n)         -100 (highest high - close) / (highest high - lowest
