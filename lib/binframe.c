@@ -93,10 +93,10 @@ crc(uint32_t c, const void *p, size_t n)
 /* ---- reading ---- */
 
 struct bin_in {
-	unsigned char *raw;	/* the current chunk's payload, decompressed */
+	const unsigned char *raw; /* the current chunk's payload: in the input
+				   buffer, or in zraw when it was compressed */
+	unsigned char *zraw;	/* decompressed payload */
 	size_t rawcap;
-	unsigned char *zbuf;	/* stored payload when compressed */
-	size_t zcap;
 	uint32_t nrows;		/* rows in the current chunk */
 	uint32_t next;		/* next row to hand out */
 	const unsigned char **col; /* per column: values or text offsets */
@@ -292,15 +292,18 @@ load_chunk(struct pp_reader *r, struct pp_err *err)
 	if (c != want)
 		return bin_fail(r, off, err, "chunk checksum mismatch");
 
-	pp_xgrow((void **)&b->raw, &b->rawcap, rawlen ? rawlen : 1, 1);
+	/* An uncompressed payload is used where it lies in the input buffer:
+	 * nothing reads the input again before the next chunk. */
 	if (flags & FLAG_ZLIB) {
 		uLongf n = rawlen;
 
-		if (uncompress(b->raw, &n, p, storedlen) != Z_OK || n != rawlen)
+		pp_xgrow((void **)&b->zraw, &b->rawcap, rawlen ? rawlen : 1, 1);
+		if (uncompress(b->zraw, &n, p, storedlen) != Z_OK || n != rawlen)
 			return bin_fail(r, off, err, "chunk does not "
 			    "decompress to its stated size");
+		b->raw = b->zraw;
 	} else {
-		memcpy(b->raw, p, rawlen);
+		b->raw = p;
 	}
 
 	if (nrows == 0) {
@@ -370,8 +373,7 @@ pp_bin_free(struct pp_reader *r)
 
 	if (b == NULL)
 		return;
-	free(b->raw);
-	free(b->zbuf);
+	free(b->zraw);
 	free(b->col);
 	free(b->txt);
 	free(b);

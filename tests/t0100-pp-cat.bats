@@ -183,3 +183,16 @@ setup() {
 	run -1 --separate-stderr env PATH=/usr/bin:/bin "$PP_BUILD/bin/pp" serve --help
 	[ "$stderr" = "pp: pp-serve: not installed" ]
 }
+
+@test "-o to a device or a FIFO writes into it instead of replacing it" {
+	run -0 --separate-stderr pp cat -o /dev/null testdata/cat-small.csv
+	[ -c /dev/null ]
+	mkfifo "$T/fifo"
+	cat "$T/fifo" > "$T/got" &
+	run -0 pp cat -o "$T/fifo" testdata/cat-small.csv
+	wait
+	[ -p "$T/fifo" ]
+	diff -u testdata/cat-small.csv "$T/got"
+	run -1 --separate-stderr pp cat -o "$T" testdata/cat-small.csv
+	[ "$stderr" = "pp: $T: Is a directory" ]
+}
