@@ -25,16 +25,16 @@
 #define IND_K1(nm) { nm, 1, PP_IND_NMAX, 1, 1 }
 #define IND_DDOF { "ddof", 0, 1, 1, 1 }
 
-/* Neumaier's compensated sum: the value is *s + *c. */
+/* Compensated summation: the value is *s + *c.  Each step adds x to *s
+ * and the exact rounding error of that addition (Knuth's TwoSum, the
+ * branch-free form of Neumaier's sum: unpredictable branches on the
+ * magnitudes cost more than the three extra flops) to *c. */
 static inline void
 ind_nadd(double *s, double *c, double x)
 {
-	double t = *s + x;
+	double t = *s + x, z = t - *s;
 
-	if (fabs(*s) >= fabs(x))
-		*c += (*s - t) + x;
-	else
-		*c += (x - t) + *s;
+	*c += (*s - (t - z)) + (x - z);
 	*s = t;
 }
 

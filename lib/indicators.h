@@ -18,7 +18,12 @@
  *    row t depends on rows <= t of that symbol only (no look-ahead).
  *  - Outputs are NaN while the function warms up, never zero or a partial
  *    window.  For an input without missing values, exactly warmup(params)
- *    leading rows are NaN and every later row is a number.
+ *    leading rows are NaN and every later row is a number, except where
+ *    the formula itself is undefined (zscore, corr, beta over a constant
+ *    window; vwap without volume; ret, roc, logret on a zero base).
+ *    Warm-ups add up through nesting: f(g(x), h(x)) has warmup(f) +
+ *    max(warmup(g), warmup(h)) leading NaN rows, for every f here (each
+ *    kind's NaN rule below makes it so).
  *  - The library never prints; init and pp_ind_params report through
  *    struct pp_err ("sma: n must be a whole number from 1 to 1000000").
  *
@@ -57,12 +62,17 @@
  * exactly.  Between recomputations the add/remove updates use Neumaier's
  * compensated summation.  The recomputation costs O(n) once per n rows,
  * O(1) amortised, and bounds the error by that of n compensated updates of
- * centred values: over 10 million rows of a random walk near 1e4 a rolling
- * mean or standard deviation agrees with a from-scratch two-pass
- * computation to 1e-9 relative (tests/unit/test_ind_drift.c).  Welford's
- * add/remove update was rejected: it is stable per step but its error
- * still accumulates with the row count.  obv, a running total, uses a
- * compensated sum for the same reason.
+ * centred values, whatever the length of the history or how far the
+ * series wanders from its start.  Over 10 million rows of a random walk
+ * near 1e4, sma, wma, stddev, var, corr and beta agree with a from-scratch
+ * two-pass computation to 2e-14 relative (tests/unit/test_ind_drift.c
+ * requires 1e-9; plain add/remove sums fail it at 1.7e-9 after 140,000
+ * rows).  Either mechanism alone passes that test; both are kept, since
+ * compensation bounds the error between recomputations and recomputation
+ * keeps the shift near the data.  Welford's add/remove update was
+ * rejected: stable per step, but its error still grows with the row
+ * count.  obv, a running total, uses a compensated sum for the same
+ * reason.
  *
  * The functions (x, y: series; n, k...: whole-number constants; warm-up:
  * leading NaN rows for clean input; "TA-Lib" names its function):
@@ -221,6 +231,7 @@ struct pp_ind_def {
 	/* Consume one row: in[0 .. nseries + nimplicit) -> out[0 ..
 	 * noutputs).  Never fails; NaN in, per the rule above. */
 	void (*step)(void *state, const double *in, double *out);
+	const char *warmup_text; /* warmup() as a formula, "n-1", for --list */
 };
 
 /* The definition named name (exact, lowercase), or NULL. */

@@ -117,6 +117,7 @@ test_table(void **unused)
 		assert_true((d->noutputs == 1) == (d->outputs == NULL));
 		assert_true((d->nimplicit == 0) == (d->implicit == NULL));
 		assert_non_null(d->formula);
+		assert_non_null(d->warmup_text);
 		for (j = d->nparams_min; j < d->nparams; j++) {
 			const struct pp_ind_param *p = &d->params[j];
 
@@ -151,6 +152,30 @@ static const struct {
 	    "roc: wrong number of arguments, expected roc(x, n)" },
 	{ "mom", { 4e-320 }, 1,
 	    "mom: n must be a whole number from 1 to 1000000" },
+	{ "stddev", { 1 }, 1, "stddev: n must be at least 2 when ddof is 1" },
+	{ "stddev", { 1, 0 }, 2, NULL },
+	{ "var", { 2, 2 }, 2, "var: ddof must be 0 or 1" },
+	{ "zscore", { 5, 0.5 }, 2, "zscore: ddof must be 0 or 1" },
+	{ "zscore", { 1, 1 }, 2, "zscore: n must be at least 2 when ddof is 1" },
+	{ "bbands", { 20 }, 1, NULL },
+	{ "bbands", { 20, -1.5 }, 2, NULL },
+	{ "bbands", { 20, NAN }, 2, "bbands: k must be a finite number" },
+	{ "bbands", { 20, -INFINITY }, 2, "bbands: k must be a finite number" },
+	{ "bbands", { 0, 2 }, 2,
+	    "bbands: n must be a whole number from 1 to 1000000" },
+	{ "corr", { 1 }, 1, "corr: n must be at least 2" },
+	{ "beta", { 1 }, 1, "beta: n must be at least 2" },
+	{ "macd", { 12, 26 }, 2,
+	    "macd: wrong number of arguments, expected macd(x, fast, slow, sig)" },
+	{ "macd", { 12, 26, 0 }, 3,
+	    "macd: sig must be a whole number from 1 to 1000000" },
+	{ "stoch", { 5, 3, 3 }, 3, NULL },
+	{ "stoch", { 5, -3, 3 }, 3,
+	    "stoch: slowk must be a whole number from 1 to 1000000" },
+	{ "obv", { 0 }, 0, NULL },
+	{ "obv", { 1 }, 1, "obv: wrong number of arguments, expected obv()" },
+	{ "atr", { 14.0000001 }, 1,
+	    "atr: n must be a whole number from 1 to 1000000" },
 };
 
 static void
@@ -190,6 +215,12 @@ test_defaults(void **unused)
 	(void)unused;
 	assert_int_equal(pp_ind_params(d, NULL, 0, p, &err), 0);
 	assert_true(p[0] == 1);
+	assert_int_equal(pp_ind_params(pp_ind_find("stddev"), P(20), 1, p,
+	    &err), 0);
+	assert_true(p[0] == 20 && p[1] == 1);
+	assert_int_equal(pp_ind_params(pp_ind_find("bbands"), P(20), 1, p,
+	    &err), 0);
+	assert_true(p[0] == 20 && p[1] == 2);
 	/* init checks too: a vector that never went through pp_ind_params */
 	p[0] = 0;
 	st = pp_xmalloc(64);
