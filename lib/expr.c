@@ -1047,11 +1047,23 @@ resolve_call(struct cc *cc, struct node *n)
 	n->params = pp_xcalloc(PP_IND_MAXPARAMS, sizeof(double));
 	if (pp_ind_params(f->ind, given, (int)(n->nargs - nser), n->params,
 	    &e) == -1) {
-		/* Point at the arguments: their values are what is wrong. */
-		const struct node *a = n->args[n->nargs > nser ? nser : 0];
+		/* Point at the parameter the message names ("sma: n must
+		 * be..."), else at the function. */
+		const struct node *at = n;
+		size_t fl = strlen(f->name), j;
 
-		return def_err(cc->err, cc->d, n->nargs > nser ? a->pos : n->pos,
-		    n->nargs > nser ? a->len : n->len, "%s", e.msg);
+		for (j = 0; j < (size_t)f->ind->nparams &&
+		    nser + j < n->nargs; j++) {
+			const char *pn = f->ind->params[j].name;
+			size_t pl = strlen(pn);
+
+			if (strncmp(e.msg, f->name, fl) == 0 &&
+			    strncmp(e.msg + fl, ": ", 2) == 0 &&
+			    strncmp(e.msg + fl + 2, pn, pl) == 0 &&
+			    e.msg[fl + 2 + pl] == ' ')
+				at = n->args[nser + j];
+		}
+		return def_err(cc->err, cc->d, at->pos, at->len, "%s", e.msg);
 	}
 	n->nout = (size_t)f->ind->noutputs;
 	n->cols = pp_xcalloc((size_t)f->ind->nimplicit + 1, sizeof(long));

@@ -285,6 +285,9 @@ static const struct chk_case chk_cases[] = {
 	{ PRICES, { "r=sma(close,2.5)" },
 	  "-f:1:13: sma: n must be a whole number from 1 to 1000000\n"
 	  "  r=sma(close,2.5)\n              ^~~" },
+	{ PRICES, { "r=stddev(close,5,3)" },
+	  "-f:1:18: stddev: ddof must be 0 or 1\n"
+	  "  r=stddev(close,5,3)\n                   ^" },
 	{ PRICES, { "r=sma(close,close)" },
 	  "-f:1:13: argument 2 of sma must be a constant number, as in "
 	  "sma(x, n)\n  r=sma(close,close)\n              ^~~~~" },
