@@ -301,8 +301,16 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			warn_quiet = p->quiet;
 			return -1;
 		case '?':
-			if (optopt)
+			/* A flag given "=value" comes back as '?' with optopt
+			 * set to its id. */
+			if (optopt && find_row(p, optopt) != NULL)
+				pp_cli_usage_error("option %s takes no argument",
+				    opt_display(p, optopt, name, sizeof(name)));
+			if (optopt > 0 && optopt < 128)
 				pp_cli_usage_error("unknown option -%c", optopt);
+			if (optopt)
+				pp_cli_usage_error("unknown option %s",
+				    argv[optind - 1]);
 			pp_cli_usage_error("unknown option %s",
 			    argv[optind - 1]);
 		case ':':

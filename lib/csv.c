@@ -293,9 +293,16 @@ infer_types(struct pp_reader *r, size_t n, struct pp_err *err)
 	unsigned *ok = pp_xcalloc(ncols, sizeof(*ok));	/* bit per type */
 	int *seen = pp_xcalloc(ncols, sizeof(*seen));
 
-	/* Queue rows (without consuming them) until n or the end. */
+	/* Queue rows (without consuming them) until n or the end.  A live
+	 * feed (a pipe) is not waited on: once a row is here, the rows
+	 * already received decide, so the first row comes out at once. */
 	while (c->qlen < n) {
-		int rc = feed_line(r, err);
+		int rc;
+
+		if (r->in.live && c->qlen > 0 && memchr(r->in.buf + r->in.pos,
+		    '\n', r->in.len - r->in.pos) == NULL)
+			break;
+		rc = feed_line(r, err);
 
 		if (rc == -1) {
 			free(ok);

@@ -8,6 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "frame_impl.h"
 #include "util.h"
@@ -147,17 +149,34 @@ pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 
 			pp_xgrow((void **)&in->buf, &in->cap, need, 1);
 		}
-		n = fread(in->buf + in->len, 1, in->cap - in->len, in->fp);
-		in->len += n;
-		avail += n;
-		if (n == 0) {
-			if (ferror(in->fp)) {
+		/* read(2) returns what a pipe holds now; fread would wait
+		 * for a whole block, and a live feed would stall. */
+		if (in->fd >= 0) {
+			ssize_t got;
+
+			do
+				got = read(in->fd, in->buf + in->len,
+				    in->cap - in->len);
+			while (got == -1 && errno == EINTR);
+			if (got == -1) {
+				in->ioerr = errno;
+				in->eof = 1;
+				return -1;
+			}
+			n = (size_t)got;
+		} else {
+			n = fread(in->buf + in->len, 1, in->cap - in->len,
+			    in->fp);
+			if (n == 0 && ferror(in->fp)) {
 				in->ioerr = errno ? errno : EIO;
 				in->eof = 1;
 				return -1;
 			}
-			in->eof = 1;
 		}
+		in->len += n;
+		avail += n;
+		if (n == 0)
+			in->eof = 1;
 	}
 	return (long)avail;
 }
@@ -168,12 +187,16 @@ pp_reader_fopen(FILE *fp, const char *name, const struct pp_read_opts *o,
 {
 	static const struct pp_read_opts defaults = PP_READ_OPTS_INIT;
 	struct pp_reader *r = pp_xcalloc(1, sizeof(*r));
+	struct stat st;
 	long n;
 	int rc;
 
 	if (o == NULL)
 		o = &defaults;
 	r->in.fp = fp;
+	r->in.fd = fileno(fp);
+	r->in.live = r->in.fd >= 0 && fstat(r->in.fd, &st) == 0 &&
+	    !S_ISREG(st.st_mode);
 	r->name = pp_xstrdup(name);
 	pp_schema_init(&r->schema);
 	n = pp_inbuf_fill(&r->in, sizeof(pp_bin_magic));

@@ -15,7 +15,9 @@
  * missing int64, date or date-time is PP_I64_MISSING (INT64_MIN), which
  * CSV writes as an empty cell.
  *
- * CSV type inference: the reader looks at the first infer_rows rows.  A
+ * CSV type inference: the reader looks at the first infer_rows rows (on a
+ * pipe or terminal, only those already received once there is one, so a
+ * live feed is never held back).  A
  * column named "symbol" is text.  Otherwise a column is a date if every
  * non-missing value there is YYYY-MM-DD, a date-time if every one is an
  * ISO 8601 date-time, a number (float64) if every one parses as a double,

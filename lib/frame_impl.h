@@ -20,6 +20,8 @@
 
 struct pp_inbuf {
 	FILE *fp;
+	int fd;			/* fileno(fp), or -1 (fmemopen): then fread */
+	int live;		/* a pipe, socket or terminal, not a file */
 	unsigned char *buf;	/* owned */
 	size_t pos;		/* next unread byte */
 	size_t len;		/* bytes valid in buf */

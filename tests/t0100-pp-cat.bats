@@ -196,3 +196,8 @@ setup() {
 	run -1 --separate-stderr pp cat -o "$T" testdata/cat-small.csv
 	[ "$stderr" = "pp: $T: Is a directory" ]
 }
+
+@test "a flag given a value is a usage error naming the flag" {
+	run -2 --separate-stderr pp cat --binary=yes testdata/cat-small.csv
+	[ "$stderr" = "pp: option --binary takes no argument" ]
+}
