@@ -240,8 +240,10 @@ test_concurrent(void **state)
 				int j;
 
 				st = pp_store_open(path, 1, &err);
-				if (st == NULL || pp_store_begin(st, &err))
+				if (st == NULL || pp_store_begin(st, &err)) {
+					fprintf(stderr, "%s\n", err.msg);
 					_exit(1);
+				}
 				for (j = 0; j < 100 && rc == 0; j++) {
 					r.date++;
 					rc = pp_store_put(st, &r, &c, &err);
@@ -252,6 +254,8 @@ test_concurrent(void **state)
 			}
 			if (rc != 0)
 				fprintf(stderr, "%s\n", err.msg);
+			else if (c.added != 500)
+				fprintf(stderr, "added %zu of 500\n", c.added);
 			_exit(rc == 0 && c.added == 500 ? 0 : 1);
 		}
 	}
