@@ -36,6 +36,7 @@ MAN       = $(wildcard man/*.[1-9])
 
 .PHONY: all check asan demo bench install uninstall clean deps units
 .SUFFIXES:
+.SECONDARY:
 
 all: $(B)/libpp.a $(BINS) $(UNITS)
 
@@ -53,7 +54,7 @@ $(B)/libpp.a: $(LIB_OBJ)
 
 # A program is cmd/NAME.c, or every .c file in cmd/NAME/.
 .SECONDEXPANSION:
-$(B)/bin/%: $$(patsubst %.c,$(B)/%.o,$$(wildcard cmd/%.c cmd/%/*.c)) $(B)/libpp.a
+$(B)/bin/%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/$$*.c cmd/$$*/*.c))) $(B)/libpp.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
 

@@ -441,6 +441,7 @@ int
 pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 {
 	struct pp_buf tmp = PP_BUF_INIT;
+	struct stat st;
 	mode_t mask;
 	int fd;
 
@@ -449,6 +450,17 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 	o->tmp = NULL;
 	if (path == NULL || strcmp(path, "-") == 0) {
 		o->fp = stdout;
+		return 0;
+	}
+	/* A device or a FIFO (-o /dev/null, -o /dev/stdout, a named pipe)
+	 * is written in place: renaming a file over it would replace it. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		if (S_ISDIR(st.st_mode))
+			return pp_err_errno(err, EISDIR, "%s", path);
+		o->fp = fopen(path, "w");
+		if (o->fp == NULL)
+			return pp_err_errno(err, errno, "%s", path);
+		o->path = pp_xstrdup(path);
 		return 0;
 	}
 	pp_buf_addf(&tmp, "%s.tmpXXXXXX", path);
@@ -482,9 +494,20 @@ pp_out_commit(struct pp_out *o, struct pp_err *err)
 	if (fp == NULL)
 		return 0;
 	if (o->tmp == NULL) {
+		/* stdout, or a device written in place. */
 		o->fp = NULL;
-		if (fflush(fp) != 0 || ferror(fp))
-			return pp_err_errno(err, errno, "<stdout>: write error");
+		bad = fflush(fp) != 0 || ferror(fp);
+		if (fp != stdout && fclose(fp) != 0)
+			bad = 1;
+		if (bad) {
+			pp_err_errno(err, errno, "%s: write error",
+			    o->path ? o->path : "<stdout>");
+			free(o->path);
+			o->path = NULL;
+			return -1;
+		}
+		free(o->path);
+		o->path = NULL;
 		return 0;
 	}
 	bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;

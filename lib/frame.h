@@ -11,7 +11,9 @@
  * member is valid is given by the column's type.  Text cells point at bytes
  * owned by whoever produced the row (the reader's buffers): they stay valid
  * until the next call on that reader, are not NUL-terminated, and are
- * always valid UTF-8.  A missing number is NaN; missing text is "".
+ * always valid UTF-8.  A missing number is NaN; missing text is ""; a
+ * missing int64, date or date-time is PP_I64_MISSING (INT64_MIN), which
+ * CSV writes as an empty cell.
  *
  * CSV type inference: the reader looks at the first infer_rows rows.  A
  * column named "symbol" is text.  Otherwise a column is a date if every
@@ -41,6 +43,9 @@ enum pp_type {
 
 /* "float64", "int64", "text", "date", "datetime"; "?" for others. */
 const char *pp_type_name(enum pp_type t);
+
+/* The missing value of the integer types (CSV: an empty cell). */
+#define PP_I64_MISSING INT64_MIN
 
 union pp_cell {
 	double f;		/* PP_T_F64 */
@@ -80,6 +85,11 @@ long pp_schema_find(const struct pp_schema *s, const char *name);
 
 /* Replace dst (initialised) with a deep copy of src. */
 void pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src);
+
+/* 0 if a and b have the same column names and types in the same order;
+ * else -1 with err saying where they first differ. */
+int pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
+    struct pp_err *err);
 
 enum pp_format { PP_FMT_CSV = 1, PP_FMT_BIN = 2 };
 

@@ -20,6 +20,11 @@ char *pp_xstrndup(const char *s, size_t n);
 /* Grow *p (an array of *cap elements of size sz) to hold at least need. */
 void pp_xgrow(void **p, size_t *cap, size_t need, size_t sz);
 
+/* 1 if s[0..n) is well-formed UTF-8 (no overlongs, no surrogates, nothing
+ * above U+10FFFF), else 0.  *bad, if not NULL, gets the offset of the first
+ * bad byte. */
+int pp_utf8_valid(const char *s, size_t n, size_t *bad);
+
 #define PP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #endif

@@ -1,0 +1,287 @@
+/*
+ * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
+ * commands, plus the built-ins cat, help and commands.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "frame.h"
+#include "util.h"
+#include "banned.h"
+
+static int cmd_cat(int argc, char *argv[]);
+static int cmd_commands(int argc, char *argv[]);
+static int cmd_help(int argc, char *argv[]);
+
+/* Sorted by name.  A NULL fn means: exec pp-NAME. */
+static const struct command {
+	const char *name;
+	int (*fn)(int argc, char *argv[]);
+	const char *about;
+} commands[] = {
+	{ "cat", cmd_cat, "concatenate frames, converting CSV <-> binary" },
+	{ "commands", cmd_commands, "list the commands" },
+	{ "eval", NULL, "score predictions, backtests, drift" },
+	{ "features", NULL, "technical indicators and targets per symbol" },
+	{ "fetch", NULL, "daily OHLCV from files, HTTP providers or synth" },
+	{ "help", cmd_help, "show the manual page of a command or topic" },
+	{ "predict", NULL, "apply a model to a frame" },
+	{ "registry", NULL, "experiment and model registry" },
+	{ "serve", NULL, "serve a model over HTTP" },
+	{ "train", NULL, "fit a model with chronological validation" },
+};
+
+static void
+print_usage(FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "usage: pp COMMAND [ARG...]\n"
+	    "       pp cat [-B] [--compress] [-d C] [-o FILE] [FILE...]\n"
+	    "       pp help [TOPIC]\n"
+	    "       pp --help | --version\n\ncommands:\n");
+	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
+		fprintf(fp, "  %-10s  %s\n", commands[i].name,
+		    commands[i].about);
+	fprintf(fp, "\n`pp help COMMAND` shows its manual; `pp COMMAND "
+	    "--help` its options.\n");
+}
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t lo = 0, hi = PP_ARRAY_SIZE(commands);
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(name, commands[mid].name);
+
+		if (c == 0)
+			return &commands[mid];
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return NULL;
+}
+
+/* Directory of this executable, for finding pp-NAME beside it. */
+static void
+self_dir(struct pp_buf *dir)
+{
+	char path[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", path, sizeof(path) - 1);
+	char *slash;
+
+	pp_buf_reset(dir);
+	if (n <= 0)
+		return;
+	path[n] = '\0';
+	slash = strrchr(path, '/');
+	if (slash == NULL)
+		return;
+	pp_buf_add(dir, path, (size_t)(slash - path));
+}
+
+static int
+run_external(const char *name, int argc, char *argv[])
+{
+	struct pp_buf prog = PP_BUF_INIT, path = PP_BUF_INIT;
+	char **args = pp_xcalloc((size_t)argc + 1, sizeof(*args));
+	int i;
+
+	(void)argc;
+	pp_buf_addf(&prog, "pp-%s", name);
+	for (i = 1; i < argc; i++)
+		args[i] = argv[i];
+	args[0] = prog.data;
+	self_dir(&path);
+	if (path.len > 0) {
+		pp_buf_addf(&path, "/%s", prog.data);
+		if (access(path.data, X_OK) == 0)
+			execv(path.data, args);
+	}
+	execvp(prog.data, args);
+	fprintf(stderr, "%s: %s: %s\n", pp_progname, prog.data,
+	    errno == ENOENT ? "not installed" : strerror(errno));
+	free(args);
+	pp_buf_release(&prog);
+	pp_buf_release(&path);
+	return PP_EXIT_DATA;
+}
+
+int
+main(int argc, char *argv[])
+{
+	const struct command *c;
+
+	pp_progname = "pp";
+	if (argc < 2) {
+		print_usage(stderr);
+		return PP_EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		print_usage(stdout);
+		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("pp %s\n", PP_VERSION);
+		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+	}
+	if (strcmp(argv[1], "--list-options") == 0) {
+		printf("-h\n--help\n--version\n");	/* for completion tests */
+		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+	}
+	if (argv[1][0] == '-') {
+		fprintf(stderr, "pp: unknown option %s\n", argv[1]);
+		return PP_EXIT_USAGE;
+	}
+	c = find_command(argv[1]);
+	if (c == NULL) {
+		fprintf(stderr, "pp: '%s' is not a pp command (see 'pp "
+		    "commands')\n", argv[1]);
+		return PP_EXIT_USAGE;
+	}
+	if (c->fn != NULL)
+		return c->fn(argc - 1, argv + 1);
+	return run_external(c->name, argc - 1, argv + 1);
+}
+
+static int
+cmd_commands(int argc, char *argv[])
+{
+	size_t i;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "pp: commands: takes no arguments\n");
+		return PP_EXIT_USAGE;
+	}
+	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
+		printf("%s\n", commands[i].name);
+	return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+}
+
+/*
+ * pp help [TOPIC]: man pp, man pp-TOPIC (a command), or a section 5 page
+ * for a format (frame, model).  In a build tree the page beside the
+ * binaries (../../man) is shown, so help works before `make install`.
+ */
+static int
+cmd_help(int argc, char *argv[])
+{
+	static const char *const formats[] = { "frame", "model" };
+	struct pp_buf page = PP_BUF_INIT, local = PP_BUF_INIT;
+	const char *topic = argc > 1 ? argv[1] : NULL;
+	const char *section = "1";
+	size_t i;
+
+	if (argc > 2) {
+		fprintf(stderr, "pp: help: takes at most one topic\n");
+		return PP_EXIT_USAGE;
+	}
+	if (topic == NULL) {
+		pp_buf_addstr(&page, "pp");
+	} else {
+		for (i = 0; i < PP_ARRAY_SIZE(formats); i++)
+			if (strcmp(topic, formats[i]) == 0)
+				section = "5";
+		if (strcmp(section, "1") == 0 && find_command(topic) == NULL &&
+		    strcmp(topic, "pp") != 0) {
+			fprintf(stderr, "pp: help: no manual for '%s' (see 'pp "
+			    "commands')\n", topic);
+			return PP_EXIT_USAGE;
+		}
+		if (strcmp(topic, "pp") == 0)
+			pp_buf_addstr(&page, "pp");
+		else
+			pp_buf_addf(&page, "pp-%s", topic);
+	}
+	fflush(stdout);
+	self_dir(&local);
+	pp_buf_addf(&local, "/../../man/%s.%s", page.data, section);
+	if (local.len > 0 && access(local.data, R_OK) == 0)
+		execlp("man", "man", "-l", local.data, (char *)NULL);
+	else
+		execlp("man", "man", section, page.data, (char *)NULL);
+	fprintf(stderr, "pp: help: cannot run man: %s\n", strerror(errno));
+	pp_buf_release(&page);
+	pp_buf_release(&local);
+	return PP_EXIT_DATA;
+}
+
+/*
+ * pp cat [FILE...]: every input in turn to one output, converted to the
+ * asked format.  All inputs must have the same columns with the same types:
+ * a frame has one schema.
+ */
+static int
+cmd_cat(int argc, char *argv[])
+{
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader **in = NULL;
+	struct pp_writer *w = NULL;
+	const union pp_cell *row;
+	size_t nin, i, j;
+	int rc = PP_EXIT_DATA, got;
+
+	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] [-o FILE] "
+	    "[FILE...]", NULL, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	while (pp_cli_next(&cli, argc, argv) != -1)
+		pp_cli_usage_error("unknown option");
+	ro.delim = wo.delim = cli.c.delim;
+	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
+	wo.compress = cli.c.compress;
+
+	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
+	in = pp_xcalloc(nin, sizeof(*in));
+	for (i = 0; i < nin; i++) {
+		const char *path = argc > cli.optind ? argv[cli.optind + i] :
+		    NULL;
+
+		in[i] = pp_reader_open(path, &ro, &err);
+		if (in[i] == NULL)
+			goto out;
+		if (i > 0 && pp_schema_same(pp_reader_schema(in[0]),
+		    pp_reader_schema(in[i]), &err) == -1) {
+			pp_err_prefix(&err, "%s", pp_reader_name(in[i]));
+			goto out;
+		}
+	}
+	if (pp_out_open(&out, cli.c.output, &err) == -1)
+		goto out;
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    pp_reader_schema(in[0]), &wo, &err);
+	if (w == NULL)
+		goto out;
+	for (i = 0; i < nin; i++) {
+		while ((got = pp_reader_next(in[i], &row, &err)) == 1)
+			if (pp_writer_row(w, row, &err) == -1)
+				goto out;
+		if (got == -1)
+			goto out;
+	}
+	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK)
+		pp_cli_report(&err);
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	for (j = 0; j < nin && in; j++)
+		pp_reader_free(in[j]);
+	free(in);
+	pp_cli_release(&cli);
+	return rc;
+}

@@ -1,0 +1,10 @@
+# fish completion for pp(1), the Pattern Pursuit dispatcher.
+set -l cmds cat commands eval features fetch help predict registry serve train
+complete -c pp -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
+complete -c pp -n "not __fish_seen_subcommand_from $cmds" -s h -l help -d 'print help'
+complete -c pp -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print version'
+complete -c pp -n "__fish_seen_subcommand_from cat" -s B -l binary -d 'write a binary frame'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l compress -d 'zlib-compressed binary chunks'
+complete -c pp -n "__fish_seen_subcommand_from cat" -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp -n "__fish_seen_subcommand_from cat" -s o -l output -r -d 'write to FILE'
+complete -c pp -f -n "__fish_seen_subcommand_from help" -a "$cmds frame model"

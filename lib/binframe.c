@@ -1,0 +1,584 @@
+/*
+ * binframe.c - the binary frame backend of frame.c (man/pp-frame.5).
+ *
+ * Layout in one paragraph: a header (magic, version, columns, CRC-32), then
+ * chunks of up to chunk_rows rows stored column by column, each chunk with
+ * its own CRC-32 and optionally zlib-compressed, then an end chunk that
+ * carries the total row count.  Columnar chunks make reading a chunk one
+ * bulk read and a checksum; the end chunk makes a stream cut at a chunk
+ * boundary detectable as truncated, which a pipe otherwise hides.  Memory is
+ * one chunk (8192 rows by default) on either side.
+ *
+ * Every integer is little-endian.  On a little-endian host the column
+ * arrays are copied as they are; get/put helpers keep the code right on a
+ * big-endian one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "frame_impl.h"
+#include "util.h"
+#include "banned.h"
+
+const unsigned char pp_bin_magic[8] = { 0x89, 'P', 'P', 'F', '\r', '\n',
+	0x1a, '\n' };
+static const unsigned char chunk_magic[4] = { 'P', 'P', 'C', 'K' };
+
+#define BIN_VERSION 1
+#define CHUNK_HDR 24			/* magic + 5 u32 */
+#define MAX_RAW (1u << 30)		/* refuse chunks above 1 GiB */
+#define DEFAULT_CHUNK_ROWS 8192
+#define FLUSH_BYTES (64u << 20)		/* emit a chunk early past 64 MiB */
+#define FLAG_ZLIB 1u
+
+static uint32_t
+get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+	    (uint32_t)p[3] << 24;
+}
+
+static uint16_t
+get_u16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint64_t
+get_u64(const unsigned char *p)
+{
+	return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32;
+}
+
+static void
+put_u32(unsigned char *p, uint32_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+	p[2] = (v >> 16) & 0xff;
+	p[3] = (v >> 24) & 0xff;
+}
+
+static void
+put_u16(unsigned char *p, uint16_t v)
+{
+	p[0] = v & 0xff;
+	p[1] = (v >> 8) & 0xff;
+}
+
+/* 8-byte little-endian values to and from host order. */
+static void
+copy_le64(void *dst, const void *src)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	const unsigned char *s = src;
+	unsigned char *d = dst;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		d[i] = s[7 - i];
+#else
+	memcpy(dst, src, 8);
+#endif
+}
+
+static uint32_t
+crc(uint32_t c, const void *p, size_t n)
+{
+	return (uint32_t)crc32_z(c, p, n);
+}
+
+/* ---- reading ---- */
+
+struct bin_in {
+	const unsigned char *raw; /* the current chunk's payload: in the input
+				   buffer, or in zraw when it was compressed */
+	unsigned char *zraw;	/* decompressed payload */
+	size_t rawcap;
+	uint32_t nrows;		/* rows in the current chunk */
+	uint32_t next;		/* next row to hand out */
+	const unsigned char **col; /* per column: values or text offsets */
+	const unsigned char **txt; /* per text column: its bytes */
+	uint64_t total;		/* rows handed out so far */
+	int ended;		/* end chunk seen */
+};
+
+static int
+bin_fail(struct pp_reader *r, uint64_t off, struct pp_err *err,
+    const char *what)
+{
+	r->fatal = 1;
+	return pp_err_set(err, PP_EXIT_DATA, "%s: byte %llu: %s", r->name,
+	    (unsigned long long)off, what);
+}
+
+/* Take exactly n bytes from the input; NULL if it ends first. */
+static const unsigned char *
+take(struct pp_reader *r, size_t n, struct pp_err *err, const char *what)
+{
+	uint64_t off = PP_INBUF_OFFSET(&r->in);
+	long got = pp_inbuf_fill(&r->in, n);
+	const unsigned char *p;
+
+	if (got == -1) {
+		r->fatal = 1;
+		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
+		return NULL;
+	}
+	if ((size_t)got < n) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "truncated %s (the frame ends "
+		    "early)", what);
+		bin_fail(r, off, err, msg);
+		return NULL;
+	}
+	p = r->in.buf + r->in.pos;
+	r->in.pos += n;
+	return p;
+}
+
+int
+pp_bin_open(struct pp_reader *r, struct pp_err *err)
+{
+	const unsigned char *p;
+	uint32_t ncols, i, c = 0, want;
+	uint16_t version, flags;
+	size_t bad;
+
+	r->bin = pp_xcalloc(1, sizeof(*r->bin));
+	if ((p = take(r, 16, err, "header")) == NULL)
+		return -1;
+	c = crc(c, p, 16);
+	version = get_u16(p + 8);
+	flags = get_u16(p + 10);
+	ncols = get_u32(p + 12);
+	if (version != BIN_VERSION) {
+		char msg[64];
+
+		snprintf(msg, sizeof(msg), "unsupported frame version %u "
+		    "(this program reads %d)", version, BIN_VERSION);
+		return bin_fail(r, 8, err, msg);
+	}
+	if (flags != 0)
+		return bin_fail(r, 10, err, "unknown header flags");
+	if (ncols == 0 || ncols > 65535)
+		return bin_fail(r, 12, err, "bad column count");
+	for (i = 0; i < ncols; i++) {
+		uint64_t off = PP_INBUF_OFFSET(&r->in);
+		char *name;
+		uint16_t len;
+		unsigned type;
+
+		if ((p = take(r, 4, err, "column entry")) == NULL)
+			return -1;
+		c = crc(c, p, 4);
+		type = p[0];
+		len = get_u16(p + 2);
+		if (type < PP_T_F64 || type > PP_T_DATETIME || p[1] != 0)
+			return bin_fail(r, off, err, "bad column type");
+		if (len == 0)
+			return bin_fail(r, off, err, "empty column name");
+		if ((p = take(r, len, err, "column name")) == NULL)
+			return -1;
+		c = crc(c, p, len);
+		if (!pp_utf8_valid((const char *)p, len, &bad) ||
+		    memchr(p, '\0', len) != NULL)
+			return bin_fail(r, off + 4, err,
+			    "column name is not UTF-8 text");
+		name = pp_xstrndup((const char *)p, len);
+		if (pp_schema_add(&r->schema, name, (enum pp_type)type,
+		    err) == -1) {
+			free(name);
+			r->fatal = 1;
+			return pp_err_prefix(err, "%s: byte %llu", r->name,
+			    (unsigned long long)off);
+		}
+		free(name);
+	}
+	want = c;
+	if ((p = take(r, 4, err, "header checksum")) == NULL)
+		return -1;
+	if (get_u32(p) != want)
+		return bin_fail(r, PP_INBUF_OFFSET(&r->in) - 4, err,
+		    "header checksum mismatch");
+	r->bin->col = pp_xcalloc(ncols, sizeof(*r->bin->col));
+	r->bin->txt = pp_xcalloc(ncols, sizeof(*r->bin->txt));
+	return 0;
+}
+
+/* Point the column arrays into the raw payload, checking every size. */
+static int
+map_columns(struct pp_reader *r, uint64_t off, uint32_t nrows, size_t rawlen,
+    struct pp_err *err)
+{
+	struct bin_in *b = r->bin;
+	size_t pos = 0, j;
+
+	for (j = 0; j < r->schema.ncols; j++) {
+		if (r->schema.cols[j].type != PP_T_TEXT) {
+			if (rawlen - pos < (size_t)nrows * 8)
+				return bin_fail(r, off, err,
+				    "chunk too short for its rows");
+			b->col[j] = b->raw + pos;
+			pos += (size_t)nrows * 8;
+		} else {
+			const unsigned char *o = b->raw + pos;
+			size_t noff = ((size_t)nrows + 1) * 4, i;
+			uint32_t prev = 0, end;
+
+			if (rawlen - pos < noff)
+				return bin_fail(r, off, err,
+				    "chunk too short for its rows");
+			if (get_u32(o) != 0)
+				return bin_fail(r, off, err,
+				    "text offsets do not start at 0");
+			for (i = 1; i <= nrows; i++) {
+				uint32_t v = get_u32(o + 4 * i);
+
+				if (v < prev)
+					return bin_fail(r, off, err,
+					    "text offsets go backwards");
+				prev = v;
+			}
+			end = prev;
+			if (rawlen - pos - noff < end)
+				return bin_fail(r, off, err,
+				    "text longer than its chunk");
+			b->col[j] = o;
+			b->txt[j] = o + noff;
+			if (!pp_utf8_valid((const char *)b->txt[j], end, NULL))
+				return bin_fail(r, off, err,
+				    "text is not valid UTF-8");
+			pos += noff + end;
+		}
+	}
+	if (pos != rawlen)
+		return bin_fail(r, off, err, "chunk size does not match its rows");
+	return 0;
+}
+
+/* Read the next chunk.  1 with rows, 0 at the end chunk, -1. */
+static int
+load_chunk(struct pp_reader *r, struct pp_err *err)
+{
+	struct bin_in *b = r->bin;
+	uint64_t off = PP_INBUF_OFFSET(&r->in);
+	const unsigned char *h, *p;
+	uint32_t nrows, flags, rawlen, storedlen, want, c;
+
+	if ((h = take(r, CHUNK_HDR, err, "chunk header")) == NULL)
+		return -1;
+	if (memcmp(h, chunk_magic, 4) != 0)
+		return bin_fail(r, off, err, "bad chunk magic (not a chunk "
+		    "boundary: corrupt or not a frame)");
+	nrows = get_u32(h + 4);
+	flags = get_u32(h + 8);
+	rawlen = get_u32(h + 12);
+	storedlen = get_u32(h + 16);
+	want = get_u32(h + 20);
+	c = crc(0, h + 4, 16);
+	if ((flags & ~FLAG_ZLIB) != 0)
+		return bin_fail(r, off, err, "unknown chunk flags");
+	if (rawlen > MAX_RAW || storedlen > MAX_RAW)
+		return bin_fail(r, off, err, "chunk larger than 1 GiB");
+	if (!(flags & FLAG_ZLIB) && storedlen != rawlen)
+		return bin_fail(r, off, err, "chunk sizes disagree");
+	if ((p = take(r, storedlen, err, "chunk")) == NULL)
+		return -1;
+	c = crc(c, p, storedlen);
+	if (c != want)
+		return bin_fail(r, off, err, "chunk checksum mismatch");
+
+	/* An uncompressed payload is used where it lies in the input buffer:
+	 * nothing reads the input again before the next chunk. */
+	if (flags & FLAG_ZLIB) {
+		uLongf n = rawlen;
+
+		pp_xgrow((void **)&b->zraw, &b->rawcap, rawlen ? rawlen : 1, 1);
+		if (uncompress(b->zraw, &n, p, storedlen) != Z_OK || n != rawlen)
+			return bin_fail(r, off, err, "chunk does not "
+			    "decompress to its stated size");
+		b->raw = b->zraw;
+	} else {
+		b->raw = p;
+	}
+
+	if (nrows == 0) {
+		if (flags != 0 || rawlen != 8)
+			return bin_fail(r, off, err, "bad end chunk");
+		if (get_u64(b->raw) != b->total) {
+			char msg[128];
+
+			snprintf(msg, sizeof(msg), "end chunk counts %llu rows, "
+			    "the frame had %llu",
+			    (unsigned long long)get_u64(b->raw),
+			    (unsigned long long)b->total);
+			return bin_fail(r, off, err, msg);
+		}
+		b->ended = 1;
+		/* Nothing may follow the end chunk. */
+		off = PP_INBUF_OFFSET(&r->in);
+		if (pp_inbuf_fill(&r->in, 1) > 0)
+			return bin_fail(r, off, err, "trailing data after the "
+			    "end of the frame");
+		return 0;
+	}
+	if (map_columns(r, off, nrows, rawlen, err) == -1)
+		return -1;
+	b->nrows = nrows;
+	b->next = 0;
+	return 1;
+}
+
+int
+pp_bin_next(struct pp_reader *r, struct pp_err *err)
+{
+	struct bin_in *b = r->bin;
+	size_t j, i;
+
+	if (b->ended)
+		return 0;
+	if (b->next == b->nrows) {
+		int rc = load_chunk(r, err);
+
+		if (rc != 1)
+			return rc;
+	}
+	i = b->next++;
+	for (j = 0; j < r->schema.ncols; j++) {
+		union pp_cell *cell = &r->row[j];
+
+		if (r->schema.cols[j].type == PP_T_TEXT) {
+			uint32_t a = get_u32(b->col[j] + 4 * i);
+			uint32_t z = get_u32(b->col[j] + 4 * (i + 1));
+
+			cell->s.p = (const char *)b->txt[j] + a;
+			cell->s.len = z - a;
+		} else {
+			copy_le64(cell, b->col[j] + 8 * i);
+		}
+	}
+	b->total++;
+	r->line = (long)b->total;
+	return 1;
+}
+
+void
+pp_bin_free(struct pp_reader *r)
+{
+	struct bin_in *b = r->bin;
+
+	if (b == NULL)
+		return;
+	free(b->zraw);
+	free(b->col);
+	free(b->txt);
+	free(b);
+	r->bin = NULL;
+}
+
+/* ---- writing ---- */
+
+struct bin_out {
+	size_t chunk_rows;
+	size_t n;		/* rows buffered */
+	unsigned char **col;	/* numeric columns: chunk_rows * 8 bytes */
+	uint32_t **off;		/* text columns: chunk_rows + 1 offsets */
+	struct pp_buf *txt;	/* text columns: bytes */
+	size_t txtbytes;	/* sum of txt lengths */
+	uint64_t total;
+	struct pp_buf payload;	/* assembly for compression */
+	unsigned char *z;
+	size_t zcap;
+};
+
+int
+pp_binw_start(struct pp_writer *w, struct pp_err *err)
+{
+	struct bin_out *b = pp_xcalloc(1, sizeof(*b));
+	struct pp_buf h = PP_BUF_INIT;
+	unsigned char tmp[4];
+	size_t j, ncols = w->schema.ncols;
+	int rc;
+
+	w->bin = b;
+	b->chunk_rows = w->o.chunk_rows ? w->o.chunk_rows : DEFAULT_CHUNK_ROWS;
+	b->col = pp_xcalloc(ncols, sizeof(*b->col));
+	b->off = pp_xcalloc(ncols, sizeof(*b->off));
+	b->txt = pp_xcalloc(ncols, sizeof(*b->txt));
+	pp_buf_init(&b->payload);
+	if (ncols > 65535)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: more than 65535 "
+		    "columns", w->name);
+
+	pp_buf_add(&h, pp_bin_magic, sizeof(pp_bin_magic));
+	put_u16(tmp, BIN_VERSION);
+	put_u16(tmp + 2, 0);
+	pp_buf_add(&h, tmp, 4);
+	put_u32(tmp, (uint32_t)ncols);
+	pp_buf_add(&h, tmp, 4);
+	for (j = 0; j < ncols; j++) {
+		const struct pp_col *col = &w->schema.cols[j];
+		size_t len = strlen(col->name);
+
+		if (len > 65535) {
+			pp_buf_release(&h);
+			return pp_err_set(err, PP_EXIT_DATA, "%s: column name "
+			    "longer than 65535 bytes", w->name);
+		}
+		tmp[0] = (unsigned char)col->type;
+		tmp[1] = 0;
+		put_u16(tmp + 2, (uint16_t)len);
+		pp_buf_add(&h, tmp, 4);
+		pp_buf_add(&h, col->name, len);
+		if (col->type == PP_T_TEXT) {
+			b->off[j] = pp_xmalloc((b->chunk_rows + 1) *
+			    sizeof(**b->off));
+			b->off[j][0] = 0;
+			pp_buf_init(&b->txt[j]);
+		} else {
+			b->col[j] = pp_xmalloc(b->chunk_rows * 8);
+		}
+	}
+	put_u32(tmp, crc(0, h.data, h.len));
+	pp_buf_add(&h, tmp, 4);
+	rc = pp_frame_fwrite(w, h.data, h.len, err);
+	pp_buf_release(&h);
+	return rc;
+}
+
+/* Write the buffered rows as one chunk: nrows rows, or the end chunk. */
+static int
+emit(struct pp_writer *w, struct pp_err *err)
+{
+	struct bin_out *b = w->bin;
+	unsigned char hdr[CHUNK_HDR], le[8];
+	size_t j, ncols = w->schema.ncols, rawlen = 0;
+	uint32_t c;
+	const void *stored;
+	size_t storedlen;
+	int zip = w->o.compress && b->n > 0;
+
+	if (b->n == 0) {
+		/* End chunk: the total row count. */
+		put_u32(le, (uint32_t)(b->total & 0xffffffffu));
+		put_u32(le + 4, (uint32_t)(b->total >> 32));
+		stored = le;
+		storedlen = rawlen = 8;
+	} else {
+		/* Assemble the payload when compressing; else stream it. */
+		pp_buf_reset(&b->payload);
+		for (j = 0; j < ncols; j++) {
+			if (w->schema.cols[j].type == PP_T_TEXT) {
+				size_t i;
+
+				for (i = 0; i <= b->n; i++) {
+					put_u32(le, b->off[j][i]);
+					pp_buf_add(&b->payload, le, 4);
+				}
+				pp_buf_add(&b->payload, b->txt[j].data,
+				    b->txt[j].len);
+			} else {
+				pp_buf_add(&b->payload, b->col[j], b->n * 8);
+			}
+		}
+		rawlen = b->payload.len;
+		stored = b->payload.data;
+		storedlen = rawlen;
+		if (zip) {
+			uLongf zn = compressBound(rawlen);
+
+			pp_xgrow((void **)&b->z, &b->zcap, zn, 1);
+			if (compress2(b->z, &zn, (const Bytef *)b->payload.data,
+			    rawlen, Z_BEST_SPEED) != Z_OK)
+				return pp_err_set(err, PP_EXIT_DATA, "%s: zlib "
+				    "compression failed", w->name);
+			stored = b->z;
+			storedlen = zn;
+		}
+	}
+	memcpy(hdr, chunk_magic, 4);
+	put_u32(hdr + 4, (uint32_t)b->n);
+	put_u32(hdr + 8, zip ? FLAG_ZLIB : 0);
+	put_u32(hdr + 12, (uint32_t)rawlen);
+	put_u32(hdr + 16, (uint32_t)storedlen);
+	c = crc(0, hdr + 4, 16);
+	c = crc(c, stored, storedlen);
+	put_u32(hdr + 20, c);
+	if (pp_frame_fwrite(w, hdr, sizeof(hdr), err) == -1 ||
+	    pp_frame_fwrite(w, stored, storedlen, err) == -1)
+		return -1;
+	b->n = 0;
+	b->txtbytes = 0;
+	for (j = 0; j < ncols; j++)
+		if (w->schema.cols[j].type == PP_T_TEXT)
+			pp_buf_reset(&b->txt[j]);
+	return 0;
+}
+
+int
+pp_binw_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err)
+{
+	struct bin_out *b = w->bin;
+	size_t j, ncols = w->schema.ncols, n = b->n;
+
+	for (j = 0; j < ncols; j++) {
+		if (w->schema.cols[j].type == PP_T_TEXT) {
+			pp_buf_add(&b->txt[j], row[j].s.p, row[j].s.len);
+			b->txtbytes += row[j].s.len;
+			if (b->txt[j].len > UINT32_MAX)
+				return pp_err_set(err, PP_EXIT_DATA, "%s: text "
+				    "cell too large", w->name);
+			b->off[j][n + 1] = (uint32_t)b->txt[j].len;
+		} else {
+			copy_le64(b->col[j] + 8 * n, &row[j]);
+		}
+	}
+	b->n = n + 1;
+	b->total++;
+	if (b->n == b->chunk_rows || b->txtbytes > FLUSH_BYTES)
+		return emit(w, err);
+	return 0;
+}
+
+int
+pp_binw_flush(struct pp_writer *w, struct pp_err *err)
+{
+	if (w->bin->n == 0)
+		return 0;
+	return emit(w, err);
+}
+
+int
+pp_binw_finish(struct pp_writer *w, struct pp_err *err)
+{
+	if (pp_binw_flush(w, err) == -1)
+		return -1;
+	return emit(w, err);	/* n == 0: the end chunk */
+}
+
+void
+pp_binw_free(struct pp_writer *w)
+{
+	struct bin_out *b = w->bin;
+	size_t j;
+
+	if (b == NULL)
+		return;
+	for (j = 0; j < w->schema.ncols; j++) {
+		free(b->col[j]);
+		free(b->off[j]);
+		pp_buf_release(&b->txt[j]);
+	}
+	free(b->col);
+	free(b->off);
+	free(b->txt);
+	pp_buf_release(&b->payload);
+	free(b->z);
+	free(b);
+	w->bin = NULL;
+}

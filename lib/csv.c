@@ -1,0 +1,557 @@
+/*
+ * csv.c - the CSV backend of frame.c: RFC 4180 through libcsv.
+ *
+ * Reading.  libcsv is a push parser: we hand it bytes and it calls back once
+ * per field and once per row.  We feed it one physical line at a time, so
+ * when a row ends we know which line it started on, for messages.  Fields
+ * are copied into an arena (fields of rows not yet handed out), and rows
+ * queue up as (first field, count, line); the queue is normally one row
+ * long, except while the first infer_rows rows are held back to infer the
+ * column types (see frame.h).  When the queue drains the arena is reset, so
+ * memory is bounded by the widest row, not by the input.
+ *
+ * libcsv runs in strict mode (a stray quote is an error) and with no space
+ * trimming: "a, b" keeps its space, as RFC 4180 says.  Empty lines are
+ * skipped.  A UTF-8 byte order mark at the start is skipped.
+ *
+ * Writing.  Every value is formatted by one function per type (num.c,
+ * date.c); a text field is quoted (by libcsv) only when it must be: it holds
+ * the delimiter, a quote, CR or LF, or starts or ends with a space.  Lines
+ * end in LF.  Output is buffered in 64 KiB blocks.
+ */
+#include <csv.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "frame_impl.h"
+#include "num.h"
+#include "util.h"
+#include "banned.h"
+
+struct field {
+	size_t off;		/* into arena */
+	size_t len;
+};
+
+struct qrow {
+	size_t first;		/* index into fields */
+	size_t n;		/* number of fields */
+	long line;		/* line the row starts on */
+};
+
+struct csv_in {
+	struct csv_parser p;
+	struct pp_buf arena;	/* field bytes, each NUL-terminated */
+	struct field *fields;
+	size_t nfields, capfields;
+	size_t row_first;	/* first field of the row being parsed */
+	long row_line;		/* line that row started on, 0 if none yet */
+	struct qrow *q;		/* completed rows not yet handed out */
+	size_t qhead, qlen, qcap;
+	long lineno;		/* physical line being fed */
+	int done;		/* input and csv_fini finished */
+	int header_done;
+};
+
+static void
+on_field(void *s, size_t len, void *data)
+{
+	struct csv_in *c = data;
+	struct pp_buf *a = &c->arena;
+	struct field *f;
+
+	/* Called for every field of the input: the common case is two
+	 * capacity checks and one copy. */
+	if (c->row_first == c->nfields && c->row_line == 0)
+		c->row_line = c->lineno;
+	if (c->nfields == c->capfields)
+		pp_xgrow((void **)&c->fields, &c->capfields, c->nfields + 1,
+		    sizeof(*c->fields));
+	f = &c->fields[c->nfields++];
+	f->off = a->len;
+	f->len = len;
+	if (a->len + len + 2 > a->cap)
+		pp_buf_grow(a, len + 1);
+	if (len)
+		memcpy(a->data + a->len, s, len);
+	a->data[a->len + len] = '\0';
+	a->len += len + 1;
+	a->data[a->len] = '\0';	/* the pp_buf invariant */
+}
+
+static void
+on_row(int term, void *data)
+{
+	struct csv_in *c = data;
+	struct qrow *q;
+
+	(void)term;
+	pp_xgrow((void **)&c->q, &c->qcap, c->qhead + c->qlen + 1,
+	    sizeof(*c->q));
+	q = &c->q[c->qhead + c->qlen++];
+	q->first = c->row_first;
+	q->n = c->nfields - c->row_first;
+	q->line = c->row_line ? c->row_line : c->lineno;
+	c->row_first = c->nfields;
+	c->row_line = 0;
+}
+
+static int
+no_space(unsigned char ch)
+{
+	(void)ch;
+	return 0;
+}
+
+/* Feed the next physical line (or the tail at EOF) to libcsv.  Returns 1 if
+ * something was fed, 0 at the end, -1 on error (fatal). */
+static int
+feed_line(struct pp_reader *r, struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+	struct pp_inbuf *in = &r->in;
+	unsigned char *nl;
+	size_t n, scanned = 0;
+
+	if (c->done)
+		return 0;
+	if (in->ioerr) {
+		r->fatal = 1;
+		return pp_err_errno(err, in->ioerr, "%s: read error", r->name);
+	}
+	for (;;) {
+		size_t avail = in->len - in->pos;
+
+		nl = memchr(in->buf + in->pos + scanned, '\n', avail - scanned);
+		if (nl != NULL || in->eof)
+			break;
+		scanned = avail;
+		if (pp_inbuf_fill(in, avail + 1) == -1) {
+			r->fatal = 1;
+			return pp_err_errno(err, in->ioerr, "%s: read error",
+			    r->name);
+		}
+	}
+	n = nl ? (size_t)(nl - (in->buf + in->pos)) + 1 : in->len - in->pos;
+	c->lineno++;
+	if (n > 0 && csv_parse(&c->p, in->buf + in->pos, n, on_field, on_row,
+	    c) != n) {
+		r->fatal = 1;
+		r->line = c->row_line ? c->row_line : c->lineno;
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %s", r->name,
+		    r->line, csv_error(&c->p) == CSV_EPARSE ?
+		    "malformed CSV (a quote inside an unquoted field, or "
+		    "text after a closing quote)" :
+		    csv_strerror(csv_error(&c->p)));
+	}
+	in->pos += n;
+	if (nl == NULL) {
+		c->done = 1;
+		if (csv_fini(&c->p, on_field, on_row, c) != 0) {
+			r->fatal = 1;
+			r->line = c->row_line ? c->row_line : c->lineno;
+			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: unterminated "
+			    "quoted field at end of input", r->name, r->line);
+		}
+	}
+	return 1;
+}
+
+/* Make sure at least one completed row is queued.  1, 0 at end, -1. */
+static int
+want_row(struct pp_reader *r, struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+
+	while (c->qlen == 0) {
+		/* Nothing queued: reclaim the arena unless a row is half read. */
+		if (c->row_first == c->nfields) {
+			pp_buf_reset(&c->arena);
+			c->nfields = c->row_first = 0;
+			c->qhead = 0;
+		}
+		switch (feed_line(r, err)) {
+		case -1:
+			return -1;
+		case 0:
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static struct qrow *
+pop_row(struct csv_in *c)
+{
+	struct qrow *q = &c->q[c->qhead++];
+
+	c->qlen--;
+	return q;
+}
+
+static const char *
+field_text(const struct csv_in *c, size_t i)
+{
+	return c->arena.data + c->fields[i].off;
+}
+
+/* Does a field fit a type?  Used for inference. */
+static int
+fits(const char *s, size_t len, enum pp_type t)
+{
+	int64_t i;
+	double d;
+
+	switch (t) {
+	case PP_T_DATE:
+		return pp_date_parse(s, len, &i) == 0;
+	case PP_T_DATETIME:
+		return pp_datetime_parse(s, len, &i) == 0;
+	case PP_T_F64:
+		return pp_parse_double(s, len, &d) == 0;
+	default:
+		return 1;
+	}
+}
+
+static int
+read_header(struct pp_reader *r, struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+	struct qrow *q;
+	size_t i, bad;
+	int all_numbers = 1;
+
+	switch (want_row(r, err)) {
+	case -1:
+		return -1;
+	case 0:
+		r->fatal = 1;
+		return pp_err_set(err, PP_EXIT_DATA, "%s: empty input: no "
+		    "header row", r->name);
+	}
+	q = pop_row(c);
+	r->line = q->line;
+	for (i = 0; i < q->n; i++) {
+		const char *name = field_text(c, q->first + i);
+		size_t len = c->fields[q->first + i].len;
+		double d;
+
+		if (!pp_utf8_valid(name, len, &bad)) {
+			r->fatal = 1;
+			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: header: "
+			    "invalid UTF-8 in column %zu", r->name, q->line,
+			    i + 1);
+		}
+		if (memchr(name, '\0', len) != NULL) {
+			r->fatal = 1;
+			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: header: "
+			    "NUL byte in column %zu", r->name, q->line, i + 1);
+		}
+		if (len == 0 || pp_parse_double(name, len, &d) != 0)
+			all_numbers = 0;
+		if (pp_schema_add(&r->schema, name, PP_T_F64, err) == -1) {
+			r->fatal = 1;
+			return pp_err_prefix(err, "%s:%ld: header", r->name,
+			    q->line);
+		}
+	}
+	if (all_numbers) {
+		r->fatal = 1;
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: missing header "
+		    "row (the first row is all numbers)", r->name, q->line);
+	}
+	return 0;
+}
+
+/* Look at up to n rows ahead and settle each column's type. */
+static int
+infer_types(struct pp_reader *r, size_t n, struct pp_err *err)
+{
+	static const enum pp_type order[] = { PP_T_DATE, PP_T_DATETIME,
+		PP_T_F64 };
+	struct csv_in *c = r->csv;
+	size_t ncols = r->schema.ncols, j, k, row;
+	unsigned *ok = pp_xcalloc(ncols, sizeof(*ok));	/* bit per type */
+	int *seen = pp_xcalloc(ncols, sizeof(*seen));
+
+	/* Queue rows (without consuming them) until n or the end. */
+	while (c->qlen < n) {
+		int rc = feed_line(r, err);
+
+		if (rc == -1) {
+			free(ok);
+			free(seen);
+			return -1;
+		}
+		if (rc == 0)
+			break;
+	}
+	for (j = 0; j < ncols; j++)
+		ok[j] = 7;
+	for (row = 0; row < c->qlen; row++) {
+		const struct qrow *q = &c->q[c->qhead + row];
+
+		if (q->n != ncols)
+			continue;	/* reported when the row is read */
+		for (j = 0; j < ncols; j++) {
+			const char *s = field_text(c, q->first + j);
+			size_t len = c->fields[q->first + j].len;
+
+			if (pp_is_missing(s, len))
+				continue;
+			seen[j] = 1;
+			for (k = 0; k < PP_ARRAY_SIZE(order); k++)
+				if ((ok[j] & (1u << k)) && !fits(s, len,
+				    order[k]))
+					ok[j] &= ~(1u << k);
+		}
+	}
+	for (j = 0; j < ncols; j++) {
+		enum pp_type t = PP_T_TEXT;
+
+		if (strcmp(r->schema.cols[j].name, "symbol") == 0)
+			t = PP_T_TEXT;
+		else if (!seen[j])
+			t = PP_T_F64;
+		else
+			for (k = 0; k < PP_ARRAY_SIZE(order); k++)
+				if (ok[j] & (1u << k)) {
+					t = order[k];
+					break;
+				}
+		r->schema.cols[j].type = t;
+	}
+	free(ok);
+	free(seen);
+	return 0;
+}
+
+int
+pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
+    struct pp_err *err)
+{
+	struct csv_in *c = pp_xcalloc(1, sizeof(*c));
+
+	r->csv = c;
+	if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
+		r->fatal = 1;
+		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot start the CSV "
+		    "parser", r->name);
+	}
+	csv_set_delim(&c->p, (unsigned char)o->delim);
+	csv_set_space_func(&c->p, no_space);
+	pp_buf_init(&c->arena);
+	if (pp_inbuf_fill(&r->in, 3) >= 3 &&
+	    memcmp(r->in.buf + r->in.pos, "\xef\xbb\xbf", 3) == 0)
+		r->in.pos += 3;		/* a UTF-8 byte order mark */
+	if (read_header(r, err) == -1)
+		return -1;
+	return infer_types(r, o->infer_rows ? o->infer_rows : 1, err);
+}
+
+static int
+bad_cell(struct pp_reader *r, size_t j, const char *what, struct pp_err *err)
+{
+	r->can_skip = 1;
+	return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": %s",
+	    r->name, r->line, r->schema.cols[j].name, what);
+}
+
+int
+pp_csv_next(struct pp_reader *r, struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+	struct qrow *q;
+	size_t j;
+	int rc;
+
+	rc = want_row(r, err);
+	if (rc != 1)
+		return rc;
+	q = pop_row(c);
+	r->line = q->line;
+	if (q->n != r->schema.ncols) {
+		r->can_skip = 1;
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: expected %zu "
+		    "fields, found %zu", r->name, r->line, r->schema.ncols,
+		    q->n);
+	}
+	for (j = 0; j < r->schema.ncols; j++) {
+		const char *s = field_text(c, q->first + j);
+		size_t len = c->fields[q->first + j].len;
+		union pp_cell *cell = &r->row[j];
+
+		switch (r->schema.cols[j].type) {
+		case PP_T_F64:
+			if (pp_parse_double(s, len, &cell->f) == -1)
+				return bad_cell(r, j, "not a number", err);
+			break;
+		case PP_T_I64:
+			if (pp_is_missing(s, len))
+				cell->i = PP_I64_MISSING;
+			else if (pp_parse_int64(s, len, &cell->i) == -1)
+				return bad_cell(r, j, "not an integer", err);
+			break;
+		case PP_T_DATE:
+			if (pp_is_missing(s, len))
+				cell->i = PP_I64_MISSING;
+			else if (pp_date_parse(s, len, &cell->i) == -1)
+				return bad_cell(r, j, "not a date (want "
+				    "YYYY-MM-DD)", err);
+			break;
+		case PP_T_DATETIME:
+			if (pp_is_missing(s, len))
+				cell->i = PP_I64_MISSING;
+			else if (pp_datetime_parse(s, len, &cell->i) == -1)
+				return bad_cell(r, j, "not an ISO 8601 date-time",
+				    err);
+			break;
+		case PP_T_TEXT:
+			if (!pp_utf8_valid(s, len, NULL))
+				return bad_cell(r, j, "invalid UTF-8", err);
+			cell->s.p = s;
+			cell->s.len = len;
+			break;
+		}
+	}
+	return 1;
+}
+
+void
+pp_csv_free(struct pp_reader *r)
+{
+	struct csv_in *c = r->csv;
+
+	if (c == NULL)
+		return;
+	csv_free(&c->p);
+	pp_buf_release(&c->arena);
+	free(c->fields);
+	free(c->q);
+	free(c);
+	r->csv = NULL;
+}
+
+/* ---- writing ---- */
+
+#define OUT_BLOCK (64 * 1024)
+
+struct csv_out {
+	struct pp_buf out;
+};
+
+static void
+add_text(struct pp_buf *b, const char *s, size_t len, char delim)
+{
+	size_t i;
+	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+
+	for (i = 0; i < len && !quote; i++) {
+		char ch = s[i];
+
+		if (ch == delim || ch == '"' || ch == '\n' || ch == '\r')
+			quote = 1;
+	}
+	if (!quote) {
+		pp_buf_add(b, s, len);
+		return;
+	}
+	/* Quoted: at most two bytes per input byte, plus the two quotes. */
+	pp_buf_grow(b, 2 * len + 2);
+	pp_buf_setlen(b, b->len + csv_write(b->data + b->len, 2 * len + 2,
+	    s, len));
+}
+
+int
+pp_csvw_start(struct pp_writer *w, struct pp_err *err)
+{
+	struct csv_out *c = pp_xcalloc(1, sizeof(*c));
+	size_t j;
+
+	w->csv = c;
+	pp_buf_init(&c->out);
+	for (j = 0; j < w->schema.ncols; j++) {
+		const char *name = w->schema.cols[j].name;
+
+		if (j > 0)
+			pp_buf_addc(&c->out, w->o.delim);
+		add_text(&c->out, name, strlen(name), w->o.delim);
+	}
+	pp_buf_addc(&c->out, '\n');
+	(void)err;
+	return 0;
+}
+
+int
+pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err)
+{
+	struct pp_buf *b = &w->csv->out;
+	size_t j, ncols = w->schema.ncols;
+
+	for (j = 0; j < ncols; j++) {
+		const union pp_cell *cell = &row[j];
+
+		if (j > 0)
+			pp_buf_addc(b, w->o.delim);
+		switch (w->schema.cols[j].type) {
+		case PP_T_F64:
+			pp_buf_grow(b, PP_DBL_BUFSZ);
+			pp_buf_setlen(b, b->len + pp_fmt_double(b->data +
+			    b->len, cell->f));
+			break;
+		case PP_T_I64:
+			if (cell->i == PP_I64_MISSING)
+				break;
+			pp_buf_grow(b, PP_DBL_BUFSZ);
+			pp_buf_setlen(b, b->len + pp_fmt_int64(b->data +
+			    b->len, cell->i));
+			break;
+		case PP_T_DATE:
+			if (cell->i == PP_I64_MISSING)
+				break;
+			pp_buf_grow(b, PP_DATE_BUFSZ);
+			pp_buf_setlen(b, b->len + pp_date_fmt(b->data + b->len,
+			    cell->i));
+			break;
+		case PP_T_DATETIME:
+			if (cell->i == PP_I64_MISSING)
+				break;
+			pp_buf_grow(b, PP_DATE_BUFSZ);
+			pp_buf_setlen(b, b->len + pp_datetime_fmt(b->data +
+			    b->len, cell->i));
+			break;
+		case PP_T_TEXT:
+			add_text(b, cell->s.p, cell->s.len, w->o.delim);
+			break;
+		}
+	}
+	pp_buf_addc(b, '\n');
+	if (b->len >= OUT_BLOCK)
+		return pp_csvw_flush(w, err);
+	return 0;
+}
+
+int
+pp_csvw_flush(struct pp_writer *w, struct pp_err *err)
+{
+	struct pp_buf *b = &w->csv->out;
+	int rc = pp_frame_fwrite(w, b->data, b->len, err);
+
+	pp_buf_reset(b);
+	return rc;
+}
+
+void
+pp_csvw_free(struct pp_writer *w)
+{
+	if (w->csv == NULL)
+		return;
+	pp_buf_release(&w->csv->out);
+	free(w->csv);
+	w->csv = NULL;
+}

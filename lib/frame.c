@@ -1,0 +1,361 @@
+/*
+ * frame.c - schemas, and the reader and writer entry points that pick a
+ * backend: csv.c or binframe.c.
+ */
+#include "frame.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_impl.h"
+#include "util.h"
+#include "banned.h"
+
+const char *
+pp_type_name(enum pp_type t)
+{
+	switch (t) {
+	case PP_T_F64:
+		return "float64";
+	case PP_T_I64:
+		return "int64";
+	case PP_T_TEXT:
+		return "text";
+	case PP_T_DATE:
+		return "date";
+	case PP_T_DATETIME:
+		return "datetime";
+	}
+	return "?";
+}
+
+double
+pp_cell_num(enum pp_type t, const union pp_cell *c)
+{
+	switch (t) {
+	case PP_T_F64:
+		return c->f;
+	case PP_T_I64:
+	case PP_T_DATE:
+	case PP_T_DATETIME:
+		return c->i == PP_I64_MISSING ? NAN : (double)c->i;
+	case PP_T_TEXT:
+		break;
+	}
+	return NAN;
+}
+
+void
+pp_schema_init(struct pp_schema *s)
+{
+	s->ncols = 0;
+	s->cols = NULL;
+	s->cap = 0;
+}
+
+void
+pp_schema_release(struct pp_schema *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncols; i++)
+		free(s->cols[i].name);
+	free(s->cols);
+	pp_schema_init(s);
+}
+
+int
+pp_schema_add(struct pp_schema *s, const char *name, enum pp_type t,
+    struct pp_err *err)
+{
+	if (*name == '\0')
+		return pp_err_set(err, PP_EXIT_DATA, "empty column name");
+	if (pp_schema_find(s, name) != -1)
+		return pp_err_set(err, PP_EXIT_DATA, "duplicate column \"%s\"",
+		    name);
+	pp_xgrow((void **)&s->cols, &s->cap, s->ncols + 1, sizeof(*s->cols));
+	s->cols[s->ncols].name = pp_xstrdup(name);
+	s->cols[s->ncols].type = t;
+	s->ncols++;
+	return 0;
+}
+
+long
+pp_schema_find(const struct pp_schema *s, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < s->ncols; i++)
+		if (strcmp(s->cols[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+void
+pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src)
+{
+	size_t i;
+
+	pp_schema_release(dst);
+	for (i = 0; i < src->ncols; i++)
+		pp_schema_add(dst, src->cols[i].name, src->cols[i].type, NULL);
+}
+
+int
+pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
+    struct pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < a->ncols && i < b->ncols; i++) {
+		const struct pp_col *x = &a->cols[i], *y = &b->cols[i];
+
+		if (strcmp(x->name, y->name) != 0 || x->type != y->type)
+			return pp_err_set(err, PP_EXIT_DATA, "column %zu is "
+			    "\"%s\" (%s), expected \"%s\" (%s)", i + 1,
+			    y->name, pp_type_name(y->type), x->name,
+			    pp_type_name(x->type));
+	}
+	if (a->ncols != b->ncols)
+		return pp_err_set(err, PP_EXIT_DATA, "%zu columns, expected %zu",
+		    b->ncols, a->ncols);
+	return 0;
+}
+
+long
+pp_inbuf_fill(struct pp_inbuf *in, size_t want)
+{
+	size_t avail = in->len - in->pos;
+
+	while (avail < want && !in->eof) {
+		size_t n;
+
+		if (in->pos > 0 && (in->pos == in->len ||
+		    in->cap - in->len < PP_INBUF_BLOCK)) {
+			/* Slide the unread tail to the front. */
+			memmove(in->buf, in->buf + in->pos, avail);
+			in->base += in->pos;
+			in->pos = 0;
+			in->len = avail;
+		}
+		if (in->cap - in->len < PP_INBUF_BLOCK ||
+		    in->cap - in->len < want - avail) {
+			size_t need = in->len + (want > PP_INBUF_BLOCK ?
+			    want : PP_INBUF_BLOCK);
+
+			pp_xgrow((void **)&in->buf, &in->cap, need, 1);
+		}
+		n = fread(in->buf + in->len, 1, in->cap - in->len, in->fp);
+		in->len += n;
+		avail += n;
+		if (n == 0) {
+			if (ferror(in->fp)) {
+				in->ioerr = errno ? errno : EIO;
+				in->eof = 1;
+				return -1;
+			}
+			in->eof = 1;
+		}
+	}
+	return (long)avail;
+}
+
+struct pp_reader *
+pp_reader_fopen(FILE *fp, const char *name, const struct pp_read_opts *o,
+    struct pp_err *err)
+{
+	static const struct pp_read_opts defaults = PP_READ_OPTS_INIT;
+	struct pp_reader *r = pp_xcalloc(1, sizeof(*r));
+	long n;
+	int rc;
+
+	if (o == NULL)
+		o = &defaults;
+	r->in.fp = fp;
+	r->name = pp_xstrdup(name);
+	pp_schema_init(&r->schema);
+	n = pp_inbuf_fill(&r->in, sizeof(pp_bin_magic));
+	if (n == -1) {
+		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
+		goto fail;
+	}
+	if (n >= (long)sizeof(pp_bin_magic) &&
+	    memcmp(r->in.buf, pp_bin_magic, sizeof(pp_bin_magic)) == 0) {
+		r->format = PP_FMT_BIN;
+		rc = pp_bin_open(r, err);
+	} else {
+		r->format = PP_FMT_CSV;
+		rc = pp_csv_open(r, o, err);
+	}
+	if (rc == -1)
+		goto fail;
+	r->row = pp_xcalloc(r->schema.ncols ? r->schema.ncols : 1,
+	    sizeof(*r->row));
+	return r;
+fail:
+	pp_reader_free(r);
+	return NULL;
+}
+
+struct pp_reader *
+pp_reader_open(const char *path, const struct pp_read_opts *o,
+    struct pp_err *err)
+{
+	struct pp_reader *r;
+	FILE *fp;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return pp_reader_fopen(stdin, "<stdin>", o, err);
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		pp_err_errno(err, errno, "%s", path);
+		return NULL;
+	}
+	r = pp_reader_fopen(fp, path, o, err);
+	if (r == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	r->own_fp = 1;
+	return r;
+}
+
+const struct pp_schema *
+pp_reader_schema(const struct pp_reader *r)
+{
+	return &r->schema;
+}
+
+enum pp_format
+pp_reader_format(const struct pp_reader *r)
+{
+	return r->format;
+}
+
+const char *
+pp_reader_name(const struct pp_reader *r)
+{
+	return r->name;
+}
+
+int
+pp_reader_next(struct pp_reader *r, const union pp_cell **row,
+    struct pp_err *err)
+{
+	int rc;
+
+	if (r->fatal)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot read further "
+		    "after an error", r->name);
+	r->can_skip = 0;
+	rc = r->format == PP_FMT_BIN ? pp_bin_next(r, err) : pp_csv_next(r, err);
+	if (rc == 1)
+		*row = r->row;
+	return rc;
+}
+
+int
+pp_reader_can_skip(const struct pp_reader *r)
+{
+	return r->can_skip && !r->fatal;
+}
+
+long
+pp_reader_line(const struct pp_reader *r)
+{
+	return r->line;
+}
+
+void
+pp_reader_free(struct pp_reader *r)
+{
+	if (r == NULL)
+		return;
+	pp_csv_free(r);
+	pp_bin_free(r);
+	if (r->own_fp && r->in.fp)
+		fclose(r->in.fp);
+	free(r->in.buf);
+	free(r->name);
+	free(r->row);
+	pp_schema_release(&r->schema);
+	free(r);
+}
+
+int
+pp_frame_fwrite(struct pp_writer *w, const void *p, size_t n,
+    struct pp_err *err)
+{
+	if (n && fwrite(p, 1, n, w->fp) != n)
+		return pp_err_errno(err, errno, "%s: write error", w->name);
+	return 0;
+}
+
+struct pp_writer *
+pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
+    const struct pp_write_opts *o, struct pp_err *err)
+{
+	static const struct pp_write_opts defaults = PP_WRITE_OPTS_INIT;
+	struct pp_writer *w = pp_xcalloc(1, sizeof(*w));
+	int rc;
+
+	w->fp = fp;
+	w->name = pp_xstrdup(name);
+	w->o = o ? *o : defaults;
+	pp_schema_init(&w->schema);
+	pp_schema_copy(&w->schema, s);
+	if (w->schema.ncols == 0) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: a frame needs at least one "
+		    "column", name);
+		pp_writer_free(w);
+		return NULL;
+	}
+	rc = w->o.format == PP_FMT_BIN ? pp_binw_start(w, err) :
+	    pp_csvw_start(w, err);
+	if (rc == -1) {
+		pp_writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
+int
+pp_writer_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err)
+{
+	return w->bin ? pp_binw_row(w, row, err) : pp_csvw_row(w, row, err);
+}
+
+int
+pp_writer_flush(struct pp_writer *w, struct pp_err *err)
+{
+	int rc = w->bin ? pp_binw_flush(w, err) : pp_csvw_flush(w, err);
+
+	if (rc == 0 && fflush(w->fp) != 0)
+		return pp_err_errno(err, errno, "%s: write error", w->name);
+	return rc;
+}
+
+int
+pp_writer_finish(struct pp_writer *w, struct pp_err *err)
+{
+	int rc = w->bin ? pp_binw_finish(w, err) : pp_csvw_flush(w, err);
+
+	if (rc == 0 && fflush(w->fp) != 0)
+		return pp_err_errno(err, errno, "%s: write error", w->name);
+	return rc;
+}
+
+void
+pp_writer_free(struct pp_writer *w)
+{
+	if (w == NULL)
+		return;
+	pp_csvw_free(w);
+	pp_binw_free(w);
+	pp_schema_release(&w->schema);
+	free(w->name);
+	free(w);
+}

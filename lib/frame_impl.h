@@ -1,0 +1,99 @@
+/*
+ * frame_impl.h - what frame.c shares with its two backends, csv.c and
+ * binframe.c.  Not part of the public API: programs include frame.h.
+ *
+ * The reader owns one input buffer (struct pp_inbuf) from which both
+ * backends consume, so format detection can peek at the first bytes
+ * without a pushback limit.  The reader and writer structs are defined
+ * here; each backend keeps its private state behind a pointer.
+ */
+#ifndef PP_FRAME_IMPL_H
+#define PP_FRAME_IMPL_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "frame.h"
+
+#define PP_INBUF_BLOCK (256 * 1024)
+
+struct pp_inbuf {
+	FILE *fp;
+	unsigned char *buf;	/* owned */
+	size_t pos;		/* next unread byte */
+	size_t len;		/* bytes valid in buf */
+	size_t cap;
+	uint64_t base;		/* stream offset of buf[0] */
+	int eof;		/* fp reached EOF (or error, see err) */
+	int ioerr;		/* errno of a read error, or 0 */
+};
+
+/* Make at least want bytes available from pos (fewer only at EOF).
+ * Returns the number available, or -1 on a read error (ioerr set). */
+long pp_inbuf_fill(struct pp_inbuf *in, size_t want);
+
+/* Stream offset of the next unread byte. */
+#define PP_INBUF_OFFSET(in) ((in)->base + (in)->pos)
+
+struct csv_in;
+struct bin_in;
+struct csv_out;
+struct bin_out;
+
+struct pp_reader {
+	struct pp_inbuf in;
+	char *name;		/* for messages */
+	int own_fp;		/* close fp on free */
+	enum pp_format format;
+	struct pp_schema schema;
+	union pp_cell *row;	/* ncols cells, filled by next */
+	long line;		/* see pp_reader_line */
+	int fatal;		/* stream broken: every next fails */
+	int can_skip;		/* last error was one bad row */
+	struct csv_in *csv;
+	struct bin_in *bin;
+};
+
+struct pp_writer {
+	FILE *fp;
+	char *name;
+	struct pp_schema schema;
+	struct pp_write_opts o;
+	struct csv_out *csv;
+	struct bin_out *bin;
+};
+
+/* Backends.  open reads the header and fills r->schema; next fills r->row
+ * and returns 1/0/-1 like pp_reader_next, setting r->fatal or r->can_skip
+ * on error. */
+int pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
+    struct pp_err *err);
+int pp_csv_next(struct pp_reader *r, struct pp_err *err);
+void pp_csv_free(struct pp_reader *r);
+
+int pp_bin_open(struct pp_reader *r, struct pp_err *err);
+int pp_bin_next(struct pp_reader *r, struct pp_err *err);
+void pp_bin_free(struct pp_reader *r);
+
+/* The binary magic, also used for detection. */
+extern const unsigned char pp_bin_magic[8];
+
+int pp_csvw_start(struct pp_writer *w, struct pp_err *err);
+int pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err);
+int pp_csvw_flush(struct pp_writer *w, struct pp_err *err);
+void pp_csvw_free(struct pp_writer *w);
+
+int pp_binw_start(struct pp_writer *w, struct pp_err *err);
+int pp_binw_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err);
+int pp_binw_flush(struct pp_writer *w, struct pp_err *err);
+int pp_binw_finish(struct pp_writer *w, struct pp_err *err);
+void pp_binw_free(struct pp_writer *w);
+
+/* Write n bytes or fail with "NAME: write error: ...". */
+int pp_frame_fwrite(struct pp_writer *w, const void *p, size_t n,
+    struct pp_err *err);
+
+#endif

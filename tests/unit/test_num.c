@@ -1,0 +1,618 @@
+/*
+ * test_num.c - number <-> text conversions (lib/num.c).
+ *
+ * Plan:
+ *  - pp_fmt_double: exact expected strings for a table of common and edge
+ *    values (0, -0, short prices, 1/3, 1e-5, 2^53, 1e23, DBL_MAX, subnormals,
+ *    inf, NaN); each also round-trips.
+ *  - round trip of a few hundred thousand pseudo-random bit patterns and
+ *    price-like values (fixed seed): bit-identical, never longer than
+ *    "%.17g", and in the exact range no shorter digit string reads back.
+ *  - pp_parse_double: tables of accepted inputs (bitwise expected values,
+ *    missing spellings, inf/nan, halfway and sticky cases, long input) and
+ *    rejected inputs (space, hex, junk, empty exponent, lone sign or dot);
+ *    bitwise agreement with strtod on random decimal strings and on
+ *    16-19 digit decimals next to the midpoint between two doubles.
+ *  - pp_parse_long, pp_parse_int64, pp_fmt_int64: tables with range edges.
+ */
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "num.h"
+#include "banned.h"
+
+static uint64_t
+bits_of(double x)
+{
+	uint64_t u;
+
+	memcpy(&u, &x, sizeof(u));
+	return u;
+}
+
+static double
+of_bits(uint64_t u)
+{
+	double x;
+
+	memcpy(&x, &u, sizeof(x));
+	return x;
+}
+
+/* xorshift64: a fixed, portable sequence. */
+static uint64_t
+rnd(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+/* Format x, parse it back, demand the same bits; returns the length. */
+static size_t
+round_trip(double x, char buf[PP_DBL_BUFSZ])
+{
+	size_t n = pp_fmt_double(buf, x);
+	double back = 0;
+
+	assert_int_equal(n, strlen(buf));
+	assert_true(n < PP_DBL_BUFSZ);
+	if (pp_parse_double(buf, n, &back) != 0 ||
+	    bits_of(back) != bits_of(x))
+		fail_msg("%a -> \"%s\" -> %a", x, buf, back);
+	return n;
+}
+
+static const struct {
+	double x;
+	const char *want;
+} fmt_cases[] = {
+	{ 0.0, "0" },
+	{ -0.0, "-0" },
+	{ 1.0, "1" },
+	{ -1.0, "-1" },
+	{ 0.1, "0.1" },
+	{ 100.0, "100" },
+	{ 123.45, "123.45" },
+	{ -123.45, "-123.45" },
+	{ 0.0012, "0.0012" },
+	{ 0.07, "0.07" },
+	{ 99.99, "99.99" },
+	{ 1500000.0, "1500000" },
+	{ 1.0 / 3, "0.3333333333333333" },
+	{ 2.0 / 3, "0.6666666666666666" },
+	{ 0.1 + 0.2, "0.30000000000000004" },
+	{ 1e-4, "0.0001" },
+	{ 1.2345e-4, "0.00012345" },
+	{ 1e-5, "1e-05" },
+	{ 1.5e-7, "1.5e-07" },
+	{ 1e-300, "1e-300" },
+	{ 1e15, "1000000000000000" },
+	{ 2251799813685248.5, "2251799813685248.5" },
+	{ 9007199254740991.0, "9007199254740991" },
+	{ 9007199254740992.0, "9007199254740992" },
+	{ 9007199254740994.0, "9007199254740994" },
+	{ 1e16, "10000000000000000" },
+	{ 1e17, "1e+17" },
+	{ 123456789012345680.0, "1.2345678901234568e+17" },
+	{ 1e22, "1e+22" },
+	{ 1e23, "1e+23" },
+	{ 1e308, "1e+308" },
+	{ DBL_MAX, "1.7976931348623157e+308" },
+	{ -DBL_MAX, "-1.7976931348623157e+308" },
+	{ DBL_MIN, "2.2250738585072014e-308" },
+	{ -DBL_MIN, "-2.2250738585072014e-308" },
+	/* Subnormals hold fewer bits, so fewer digits: the shortest is searched. */
+	{ DBL_TRUE_MIN, "5e-324" },
+	{ 2 * DBL_TRUE_MIN, "1e-323" },
+	{ DBL_MIN, "2.2250738585072014e-308" },
+	{ 0x1p-1070, "8e-323" },
+	{ INFINITY, "inf" },
+	{ -INFINITY, "-inf" },
+};
+
+static void
+test_fmt_table(void **state)
+{
+	char buf[PP_DBL_BUFSZ];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(fmt_cases) / sizeof(fmt_cases[0]); i++) {
+		round_trip(fmt_cases[i].x, buf);
+		if (strcmp(buf, fmt_cases[i].want) != 0)
+			fail_msg("%a: got \"%s\", want \"%s\"", fmt_cases[i].x,
+			    buf, fmt_cases[i].want);
+	}
+}
+
+static void
+test_fmt_nan(void **state)
+{
+	char buf[PP_DBL_BUFSZ] = "junk";
+
+	(void)state;
+	assert_int_equal(pp_fmt_double(buf, NAN), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(pp_fmt_double(buf, -NAN), 0);
+	assert_string_equal(buf, "");
+}
+
+/* Significant digits of a formatted number (no sign, point or exponent,
+ * no leading or trailing zeros). */
+static int
+sig_digits(const char *s)
+{
+	int n = 0, z = 0, started = 0;
+
+	for (; *s && *s != 'e'; s++) {
+		if (*s < '0' || *s > '9')
+			continue;
+		if (*s == '0' && !started)
+			continue;
+		started = 1;
+		if (*s == '0') {
+			z++;
+		} else {
+			n += z + 1;
+			z = 0;
+		}
+	}
+	return n;
+}
+
+static void
+check_random_value(double x, int check_shortest)
+{
+	char buf[PP_DBL_BUFSZ], ref[64];
+	size_t n = round_trip(x, buf);
+	int nd;
+
+	snprintf(ref, sizeof(ref), "%.17g", x);
+	if (n > strlen(ref))
+		fail_msg("%a: \"%s\" longer than %%.17g \"%s\"", x, buf, ref);
+	if (!check_shortest)
+		return;
+	/* Exact range (and not a power of two, whose rounding interval is
+	 * lopsided): one digit fewer must not read back. */
+	nd = sig_digits(buf);
+	if (nd > 1 && fabs(x) >= 1e-11 && fabs(x) < 0x1p53 &&
+	    (bits_of(x) & ((1ULL << 52) - 1)) != 0) {
+		snprintf(ref, sizeof(ref), "%.*e", nd - 2, x);
+		if (strtod(ref, NULL) == x)
+			fail_msg("%a: \"%s\" but \"%s\" reads back too", x, buf,
+			    ref);
+	}
+}
+
+static void
+test_fmt_random_bits(void **state)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		double x = of_bits(rnd(&s));
+
+		if (isnan(x))
+			continue;
+		check_random_value(x, i % 8 == 0);
+	}
+}
+
+/* Values that land in the exact range: prices in cents, returns, sums. */
+static void
+test_fmt_random_prices(void **state)
+{
+	uint64_t s = 12345;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = rnd(&s);
+		double x;
+
+		switch (i % 4) {
+		case 0:
+			x = (double)(r % 100000000) / 100.0;
+			break;
+		case 1:
+			x = (double)(r >> 11) * 0x1p-53 * 0.1 - 0.05;
+			break;
+		case 2:
+			x = (double)(r % 1000000) / 10000.0 * 1.1;
+			break;
+		default:	/* 2^-90 .. 2^43: tiny to large */
+			x = ldexp((double)(r >> 11), (int)(r % 80) - 143);
+			break;
+		}
+		check_random_value(x, i % 4 == 0);
+	}
+}
+
+struct parse_ok {
+	const char *s;
+	double want;
+};
+
+static const struct parse_ok parse_ok_cases[] = {
+	{ "0", 0.0 },
+	{ "-0", -0.0 },
+	{ "+0", 0.0 },
+	{ "-0.000e5", -0.0 },
+	{ "1", 1.0 },
+	{ "+1", 1.0 },
+	{ "1.", 1.0 },
+	{ ".5", 0.5 },
+	{ "-.5e3", -500.0 },
+	{ "007", 7.0 },
+	{ "123.456", 123.456 },
+	{ "0.1", 0.1 },
+	{ "1E3", 1000.0 },
+	{ "1e+3", 1000.0 },
+	{ "1e-3", 0.001 },
+	{ "1e22", 1e22 },
+	{ "1e-22", 1e-22 },
+	{ "1e23", 1e23 },
+	{ "1.23e25", 1.23e25 },
+	{ "123456789012345678901234567890", 1.2345678901234568e29 },
+	{ "9007199254740992", 9007199254740992.0 },
+	/* Halfway between 2^53 and 2^53+2: ties to even. */
+	{ "9007199254740993", 9007199254740992.0 },
+	{ "9007199254740995", 9007199254740996.0 },
+	{ "1.7976931348623157e308", DBL_MAX },
+	{ "-1.7976931348623157e308", -DBL_MAX },
+	{ "1.7976931348623159e308", INFINITY },
+	{ "1e400", INFINITY },
+	{ "-1e400", -INFINITY },
+	{ "2.2250738585072014e-308", DBL_MIN },
+	{ "4.9406564584124654e-324", DBL_TRUE_MIN },
+	{ "5e-324", DBL_TRUE_MIN },
+	{ "2.4703282292062328e-324", DBL_TRUE_MIN },
+	{ "2.4703282292062327e-324", 0.0 },
+	{ "1e-400", 0.0 },
+	{ "-1e-400", -0.0 },
+	{ "1e-99999999999999999999", 0.0 },
+	{ "0e99999999999999999999", 0.0 },
+	{ "inf", INFINITY },
+	{ "INF", INFINITY },
+	{ "-Inf", -INFINITY },
+	{ "+infinity", INFINITY },
+	{ "-INFINITY", -INFINITY },
+};
+
+static void
+test_parse_ok(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(parse_ok_cases) / sizeof(parse_ok_cases[0]);
+	    i++) {
+		const char *s = parse_ok_cases[i].s;
+		double v = 42;
+
+		if (pp_parse_double(s, strlen(s), &v) != 0)
+			fail_msg("\"%s\" rejected", s);
+		if (bits_of(v) != bits_of(parse_ok_cases[i].want))
+			fail_msg("\"%s\": got %a, want %a", s, v,
+			    parse_ok_cases[i].want);
+	}
+}
+
+static void
+test_parse_nan(void **state)
+{
+	static const char *const nans[] = {
+		"", "NA", "N/A", "null", "NULL", "nan", "NaN", "NAN", "-nan",
+		"+nan"
+	};
+	static const char *const missing[] = { "", "NA", "N/A", "null", "NULL" };
+	static const char *const present[] = {
+		"nan", "na", "Null", "N/a", "NA ", "0", "-NA"
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(nans) / sizeof(nans[0]); i++) {
+		double v = 0;
+
+		assert_int_equal(pp_parse_double(nans[i], strlen(nans[i]), &v),
+		    0);
+		assert_true(isnan(v));
+	}
+	for (i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
+		assert_true(pp_is_missing(missing[i], strlen(missing[i])));
+	for (i = 0; i < sizeof(present) / sizeof(present[0]); i++)
+		assert_false(pp_is_missing(present[i], strlen(present[i])));
+}
+
+static void
+test_parse_bad(void **state)
+{
+	static const char *const bad[] = {
+		" 1", "1 ", "\t1", "1\n", "0x1p3", "0x10", "1e", "1e+", "1e-",
+		"e5", ".e5", ".", "-", "+", "+-1", "--1", "-+1", "1..2",
+		"1.2.3", "abc", "1,5", "1_000", "inf ", "infin", "infinityy",
+		"nan(1)", "+NA", "-null", "N A", "1e5x", "1e5.0", "1f",
+		"\xd9\xa1", "- 1", "1-", "0b1", "1e+-5",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		double v = 42;
+
+		if (pp_parse_double(bad[i], strlen(bad[i]), &v) != -1)
+			fail_msg("\"%s\" accepted as %a", bad[i], v);
+		assert_true(v == 42);
+	}
+}
+
+/* len bounds the input: nothing past it is read, a NUL inside is junk. */
+static void
+test_parse_len(void **state)
+{
+	double v = 0;
+
+	(void)state;
+	assert_int_equal(pp_parse_double("123456", 3, &v), 0);
+	assert_true(v == 123);
+	assert_int_equal(pp_parse_double("1.5e3x", 5, &v), 0);
+	assert_true(v == 1500);
+	assert_int_equal(pp_parse_double("1\0", 2, &v), -1);
+	assert_int_equal(pp_parse_double("NAN", 2, &v), 0);
+	assert_true(isnan(v));
+}
+
+/* Inputs longer than the digits the slow path keeps. */
+static void
+test_parse_long_input(void **state)
+{
+	static char s[3000];
+	double v = 0;
+	size_t n;
+
+	(void)state;
+	/* 2^53 + 1 (a tie) followed by zeros, then a 1 past 2000 digits:
+	 * just above the tie, so it rounds up. */
+	n = (size_t)snprintf(s, sizeof(s), "9007199254740993.");
+	memset(s + n, '0', 2000);
+	n += 2000;
+	s[n++] = '1';
+	s[n] = '\0';
+	assert_int_equal(pp_parse_double(s, n, &v), 0);
+	assert_true(v == 9007199254740994.0);
+	/* Without the final 1 it is the tie and goes to even. */
+	assert_int_equal(pp_parse_double(s, n - 1, &v), 0);
+	assert_true(v == 9007199254740992.0);
+	/* Same with the digits before the point. */
+	n = (size_t)snprintf(s, sizeof(s), "9007199254740993");
+	memset(s + n, '0', 2000);
+	n += 2000;
+	s[n++] = '1';
+	n += (size_t)snprintf(s + n, sizeof(s) - n, "e-2001");
+	assert_int_equal(pp_parse_double(s, n, &v), 0);
+	assert_true(v == 9007199254740994.0);
+	/* Many leading zeros after the point. */
+	n = (size_t)snprintf(s, sizeof(s), "0.");
+	memset(s + n, '0', 2500);
+	n += 2500;
+	n += (size_t)snprintf(s + n, sizeof(s) - n, "15e2600");
+	assert_int_equal(pp_parse_double(s, n, &v), 0);
+	assert_true(v == strtod(s, NULL));
+	assert_true(v == 1.5e99);
+}
+
+/* Random decimal strings against glibc strtod (C locale), bitwise. */
+static void
+test_parse_vs_strtod(void **state)
+{
+	uint64_t s = 7;
+	char buf[80];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 200000; i++) {
+		uint64_t r = rnd(&s);
+		int nd = 1 + (int)(r % 25), point = (int)((r >> 8) % 27) - 1;
+		int k, n = 0;
+		double v = 42, want;
+
+		if ((r >> 16) & 1)
+			buf[n++] = '-';
+		for (k = 0; k < nd; k++) {
+			if (k == point)
+				buf[n++] = '.';
+			buf[n++] = (char)('0' + rnd(&s) % 10);
+		}
+		switch ((r >> 20) % 4) {
+		case 0:
+			break;
+		case 1:	/* Clinger's range and just past it */
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "e%d",
+			    (int)((r >> 24) % 81) - 40);
+			break;
+		default:
+			n += snprintf(buf + n, sizeof(buf) - (size_t)n, "E%+d",
+			    (int)((r >> 24) % 701) - 350);
+			break;
+		}
+		buf[n] = '\0';
+		want = strtod(buf, NULL);
+		if (pp_parse_double(buf, (size_t)n, &v) != 0)
+			fail_msg("\"%s\" rejected", buf);
+		if (bits_of(v) != bits_of(want))
+			fail_msg("\"%s\": got %a, strtod %a", buf, v, want);
+	}
+}
+
+/* Decimals within a hair of the midpoint between two doubles, with 16 to
+ * 19 digits: the hardest cases for the 128-bit path, against strtod. */
+static void
+test_parse_near_halfway(void **state)
+{
+	uint64_t s = 31337;
+	char buf[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = rnd(&s);
+		double x = ldexp((double)((r >> 11) | 1ULL << 52),
+		    (int)(r % 160) - 152);
+		long double mid = (long double)x +
+		    (long double)(nextafter(x, INFINITY) - x) / 2;
+		int n = snprintf(buf, sizeof(buf), "%.*Le",
+		    15 + (int)((r >> 8) % 4), mid);
+		double v = 42, want = strtod(buf, NULL);
+
+		assert_int_equal(pp_parse_double(buf, (size_t)n, &v), 0);
+		if (bits_of(v) != bits_of(want))
+			fail_msg("\"%s\": got %a, strtod %a", buf, v, want);
+	}
+}
+
+static void
+test_parse_long_table(void **state)
+{
+	static const struct {
+		const char *s;
+		long min, max;
+		int rc;
+		long want;
+	} cases[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "+7", 0, 10, 0, 7 },
+		{ "-5", -10, 10, 0, -5 },
+		{ "007", 0, 10, 0, 7 },
+		{ "9223372036854775807", LONG_MIN, LONG_MAX, 0, LONG_MAX },
+		{ "-9223372036854775808", LONG_MIN, LONG_MAX, 0, LONG_MIN },
+		{ "9223372036854775808", LONG_MIN, LONG_MAX, -1, 0 },
+		{ "-9223372036854775809", LONG_MIN, LONG_MAX, -1, 0 },
+		{ "11", 0, 10, -1, 0 },
+		{ "-1", 0, 10, -1, 0 },
+		{ "", 0, 10, -1, 0 },
+		{ " 1", 0, 10, -1, 0 },
+		{ "1 ", 0, 10, -1, 0 },
+		{ "1x", 0, 10, -1, 0 },
+		{ "0x10", 0, 100, -1, 0 },
+		{ "1e3", 0, 10000, -1, 0 },
+		{ "1.0", 0, 10, -1, 0 },
+		{ "+", 0, 10, -1, 0 },
+		{ "-", 0, 10, -1, 0 },
+		{ "--1", -10, 10, -1, 0 },
+		{ "+-1", -10, 10, -1, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		long v = 42;
+		int rc = pp_parse_long(cases[i].s, cases[i].min, cases[i].max,
+		    &v);
+
+		if (rc != cases[i].rc)
+			fail_msg("\"%s\": rc %d", cases[i].s, rc);
+		assert_true(v == (rc == 0 ? cases[i].want : 42));
+	}
+}
+
+static void
+test_int64(void **state)
+{
+	static const struct {
+		const char *s;
+		size_t len;
+		int rc;
+		int64_t want;
+	} cases[] = {
+		{ "0", 1, 0, 0 },
+		{ "-0", 2, 0, 0 },
+		{ "+12", 3, 0, 12 },
+		{ "-1", 2, 0, -1 },
+		{ "9223372036854775807", 19, 0, INT64_MAX },
+		{ "-9223372036854775808", 20, 0, INT64_MIN },
+		{ "9223372036854775808", 19, -1, 0 },
+		{ "-9223372036854775809", 20, -1, 0 },
+		{ "99999999999999999999", 20, -1, 0 },
+		{ "123abc", 3, 0, 123 },
+		{ "123abc", 4, -1, 0 },
+		{ "1\0", 2, -1, 0 },
+		{ "", 0, -1, 0 },
+		{ "-", 1, -1, 0 },
+		{ "+", 1, -1, 0 },
+		{ " 1", 2, -1, 0 },
+		{ "1 ", 2, -1, 0 },
+		{ "1.5", 3, -1, 0 },
+		{ "--1", 3, -1, 0 },
+	};
+	static const struct {
+		int64_t v;
+		const char *want;
+	} fmt[] = {
+		{ 0, "0" },
+		{ 7, "7" },
+		{ -1, "-1" },
+		{ 1234567890, "1234567890" },
+		{ INT64_MAX, "9223372036854775807" },
+		{ INT64_MIN, "-9223372036854775808" },
+	};
+	char buf[PP_DBL_BUFSZ];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int64_t v = 42;
+		int rc = pp_parse_int64(cases[i].s, cases[i].len, &v);
+
+		if (rc != cases[i].rc)
+			fail_msg("\"%s\"/%zu: rc %d", cases[i].s, cases[i].len,
+			    rc);
+		assert_true(v == (rc == 0 ? cases[i].want : 42));
+	}
+	for (i = 0; i < sizeof(fmt) / sizeof(fmt[0]); i++) {
+		int64_t back = 0;
+		size_t n = pp_fmt_int64(buf, fmt[i].v);
+
+		assert_string_equal(buf, fmt[i].want);
+		assert_int_equal(n, strlen(fmt[i].want));
+		assert_int_equal(pp_parse_int64(buf, n, &back), 0);
+		assert_true(back == fmt[i].v);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fmt_table),
+		cmocka_unit_test(test_fmt_nan),
+		cmocka_unit_test(test_fmt_random_bits),
+		cmocka_unit_test(test_fmt_random_prices),
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_parse_nan),
+		cmocka_unit_test(test_parse_bad),
+		cmocka_unit_test(test_parse_len),
+		cmocka_unit_test(test_parse_long_input),
+		cmocka_unit_test(test_parse_vs_strtod),
+		cmocka_unit_test(test_parse_near_halfway),
+		cmocka_unit_test(test_parse_long_table),
+		cmocka_unit_test(test_int64),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
