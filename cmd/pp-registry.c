@@ -335,8 +335,21 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 {
 	const struct cmd *c;
 	struct pp_opt *rows;
+	const char *registry = NULL;
 	int id, words, n;
 
+	/* As git -C: --registry may come before the command. */
+	while (argc > 2 && strncmp(argv[1], "--registry", 10) == 0 &&
+	    (argv[1][10] == '=' || (argv[1][10] == '\0' && argc > 3))) {
+		int eq = argv[1][10] == '=';
+
+		registry = eq ? argv[1] + 11 : argv[2];
+		if (*registry == '\0')
+			pp_cli_usage_error("--registry: empty path");
+		argv[eq ? 1 : 2] = argv[0];
+		argv += eq ? 1 : 2;
+		argc -= eq ? 1 : 2;
+	}
 	if (argc < 2 || argv[1][0] == '-') {
 		pp_cli_init(&o->cli, argv[0], top_usage, all_opts,
 		    PP_CLI_REGISTRY);
@@ -348,6 +361,8 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	c = find_cmd(argc, argv, &words);
 	rows = cmd_opts(c);
 	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
+	if (registry != NULL)
+		o->cli.c.registry = registry;
 	argc -= words;
 	argv += words;
 	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
