@@ -350,16 +350,16 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		argv += eq ? 1 : 2;
 		argc -= eq ? 1 : 2;
 	}
+	pp_cli_init(&o->cli, argv[0], top_usage, all_opts, PP_CLI_REGISTRY);
+	o->cli.about = top_about;
 	if (argc < 2 || argv[1][0] == '-') {
-		pp_cli_init(&o->cli, argv[0], top_usage, all_opts,
-		    PP_CLI_REGISTRY);
-		o->cli.about = top_about;
 		while (pp_cli_next(&o->cli, argc, argv) != -1)
 			;
 		pp_cli_usage_error("missing command (see pp-registry --help)");
 	}
 	c = find_cmd(argc, argv, &words);
 	rows = cmd_opts(c);
+	pp_cli_release(&o->cli);
 	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
 	if (registry != NULL)
 		o->cli.c.registry = registry;

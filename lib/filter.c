@@ -71,7 +71,7 @@ struct token {
 	size_t off;		/* where it starts in the input */
 	size_t len;		/* its length in the input */
 	enum entity ent;	/* T_KEY */
-	const struct attr *attr; /* T_KEY with E_ATTR */
+	const struct attr *attr; /* T_KEY with E_ATTR; NULL if unknown */
 	char *text;		/* T_KEY: key; T_STR: the string (owned) */
 	double num;		/* T_NUM */
 	enum op op;		/* T_OP */
@@ -263,9 +263,7 @@ next(struct parser *p)
 			for (k = 0; attrs[k].name; k++)
 				if (strcmp(attrs[k].name, t->text) == 0)
 					break;
-			if (attrs[k].name == NULL)
-				return fail(p, t->off, "unknown attribute");
-			t->attr = &attrs[k];
+			t->attr = attrs[k].name ? &attrs[k] : NULL;
 		}
 	} else {
 		return fail(p, i, "unexpected character");
@@ -317,6 +315,10 @@ parse_cmp(struct parser *p)
 
 	if (p->tok.t != T_KEY) {
 		fail(p, p->tok.off, "expected a key such as metrics.rmse");
+		return NULL;
+	}
+	if (p->tok.ent == E_ATTR && p->tok.attr == NULL) {
+		fail(p, p->tok.off, "unknown attribute");
 		return NULL;
 	}
 	n = pp_xcalloc(1, sizeof(*n));
@@ -608,6 +610,10 @@ pp_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
 		goto bad;
 	if (p.tok.t != T_KEY) {
 		fail(&p, p.tok.off, "expected a key such as metrics.rmse");
+		goto bad;
+	}
+	if (p.tok.ent == E_ATTR && p.tok.attr == NULL) {
+		fail(&p, p.tok.off, "unknown attribute");
 		goto bad;
 	}
 	if (p.tok.ent == E_ATTR) {

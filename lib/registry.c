@@ -2293,7 +2293,8 @@ pp_registry_export(struct pp_registry *r, struct pp_reg_table *t,
 	rc = table_query(r, "SELECT r.run_id, e.name AS experiment, "
 	    "r.name AS run_name, r.status, x.kind, x.key, x.value, x.step, "
 	    "x.timestamp FROM runs r JOIN experiments e USING (experiment_id) "
-	    "JOIN (SELECT run_id, 1 AS o, 'param' AS kind, key, value, NULL "
+	    "JOIN (SELECT run_id, 1 AS o, 'param' AS kind, key, +value AS value, "
+	    "NULL "
 	    "AS step, NULL AS timestamp, 0 AS seq FROM params UNION ALL "
 	    "SELECT run_id, 2, 'metric', key, value, step, " ISO("timestamp")
 	    ", rowid FROM metrics UNION ALL SELECT run_id, 3, 'tag', key, "
