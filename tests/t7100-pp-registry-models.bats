@@ -214,6 +214,6 @@ m,1,${ids[1]},m1.ppm"
 	[ "$stderr" = 'pp-registry: bad model URI "s3://bucket/m": want models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE or runs:/RUN_ID[/ARTIFACT]' ]
 	run -2 --separate-stderr pp-registry resolve runs:/xyz
 	[ "$stderr" = 'pp-registry: runs:/xyz: bad run id "xyz": want 32 lowercase hex digits' ]
-	run -2 --separate-stderr pp-registry promote m 1 Production --archive-existing=yes
-	[ "$stderr" = "pp-registry: unknown option --archive-existing=yes" ]
+	run -2 --separate-stderr pp-registry promote m 1 Production extra
+	[ "$stderr" = 'pp-registry: promote: unexpected operand "extra"' ]
 }
