@@ -753,7 +753,8 @@ main(int argc, char *argv[])
 	cmd = parse_command_line(argc, argv, &c.o);
 	if (pp_out_open(&c.out, c.o.output, &c.err) == -1)
 		goto out;
-	c.reg = pp_registry_open(c.o.cli.c.registry, cmd->open, &c.err);
+	c.reg = pp_registry_open(c.o.cli.c.registry, c.o.mark_failed ? 0
+	    : cmd->open, &c.err);
 	if (c.reg == NULL)
 		goto out;
 	if (cmd->fn(&c) == -1)
