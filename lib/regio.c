@@ -37,18 +37,31 @@ width(const char *s)
 	return n;
 }
 
+/* Trailing blanks of a line are dropped. */
 static void
-put_safe(FILE *fp, const char *s)
+put_line(FILE *fp, struct pp_buf *line)
 {
-	for (; s != NULL && *s; s++)
-		putc((unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s, fp);
+	size_t n = line->len;
+
+	while (n > 0 && line->data[n - 1] == ' ')
+		n--;
+	fwrite(line->data, 1, n, fp);
+	putc('\n', fp);
+	pp_buf_reset(line);
 }
 
 static void
-pad(FILE *fp, size_t n)
+add_safe(struct pp_buf *b, const char *s)
+{
+	for (; s != NULL && *s; s++)
+		pp_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s);
+}
+
+static void
+add_pad(struct pp_buf *b, size_t n)
 {
 	while (n-- > 0)
-		putc(' ', fp);
+		pp_buf_addc(b, ' ');
 }
 
 /* A column is right-aligned when every value in it is a number. */
@@ -57,6 +70,7 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 {
 	size_t *w = pp_xcalloc(t->ncols, sizeof(*w));
 	unsigned char *right = pp_xcalloc(t->ncols, 1);
+	struct pp_buf line = PP_BUF_INIT;
 	size_t i, j;
 
 	for (j = 0; j < t->ncols; j++) {
@@ -73,25 +87,27 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 				right[j] = 0;
 		}
 	for (j = 0; j < t->ncols; j++) {
-		put_safe(fp, t->cols[j]);
-		if (j + 1 < t->ncols)
-			pad(fp, w[j] - width(t->cols[j]) + 2);
+		size_t n = w[j] - width(t->cols[j]);
+
+		if (right[j])
+			add_pad(&line, n);
+		add_safe(&line, t->cols[j]);
+		add_pad(&line, (right[j] ? 0 : n) + 2);
 	}
-	putc('\n', fp);
+	put_line(fp, &line);
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {
 			const char *s = t->cells[i * t->ncols + j];
 			size_t n = w[j] - width(s);
-			int num = right[j];
 
-			if (num)
-				pad(fp, n);
-			put_safe(fp, s);
-			if (j + 1 < t->ncols)
-				pad(fp, (num ? 0 : n) + 2);
+			if (right[j] && s != NULL)
+				add_pad(&line, n);
+			add_safe(&line, s);
+			add_pad(&line, (right[j] && s != NULL ? 0 : n) + 2);
 		}
-		putc('\n', fp);
+		put_line(fp, &line);
 	}
+	pp_buf_release(&line);
 	free(w);
 	free(right);
 }
