@@ -317,7 +317,7 @@ test_models(void **state)
 	struct pp_run_start s = PP_RUN_START_INIT;
 	struct pp_registry_ref ref = PP_REGISTRY_REF_INIT;
 	struct pp_buf b = PP_BUF_INIT;
-	char id[4][PP_RUN_ID_LEN + 1], name[8], uri[64];
+	char id[4][PP_RUN_ID_LEN + 1], name[16], uri[64];
 	int64_t v;
 	int i;
 
@@ -384,7 +384,7 @@ writer(int w)
 	    &err);
 	struct pp_kv params[10];
 	struct pp_metric m[50];
-	char keys[60][8], id[PP_RUN_ID_LEN + 1];
+	char keys[60][16], id[PP_RUN_ID_LEN + 1];
 	struct pp_log start = { params, 10, NULL, 0, NULL, 0 };
 	struct pp_log end = { NULL, 0, m, 50, NULL, 0 };
 	struct pp_run_start s = PP_RUN_START_INIT;
