@@ -202,7 +202,7 @@ busy_handler(void *arg, int count)
 	(void)count;
 	if (mono_ms() > r->deadline)
 		return 0;
-	sleep_ms(0.2 + (double)(rand_r(&r->seed) % 2000) / 1000.0);
+	sleep_ms(0.05 + (double)(rand_r(&r->seed) % 500) / 1000.0);
 	return 1;
 }
 
