@@ -1,0 +1,1658 @@
+/*
+ * expr.c - tokenizer, parser, checker and compiler of feature definitions,
+ * and the two small interpreters that run a compiled plan (expr.h).
+ */
+#include "expr.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "indicators.h"
+#include "num.h"
+#include "util.h"
+#include "banned.h"
+
+/* ---- tokens ---------------------------------------------------------- */
+
+enum tok {
+	T_END, T_NUM, T_IDENT, T_QNAME, T_LP, T_RP, T_COMMA, T_DOT,
+	T_PLUS, T_MINUS, T_STAR, T_SLASH,
+	T_LT, T_LE, T_GT, T_GE, T_EQ, T_NE, T_ASSIGN, T_BAD
+};
+
+struct token {
+	enum tok t;
+	size_t pos;		/* offset in the definition's line */
+	size_t len;		/* bytes of source text */
+	double num;		/* T_NUM */
+};
+
+/* ---- functions -------------------------------------------------------- */
+
+/* What a compiled instruction does.  Phase one and phase two share the
+ * elementwise operations; OP_IND runs in phase one only, OP_LOAD in phase
+ * two only. */
+enum op {
+	OP_CONST, OP_LDF, OP_LDN, OP_LDT,
+	OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
+	OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE,
+	OP_ABS, OP_LOG, OP_EXP, OP_SQRT, OP_SIGN,
+	OP_IND,			/* an indicator's step */
+	OP_LOAD			/* phase two: register a, b rows ahead */
+};
+
+enum fkind { F_ELEM, F_LEAD, F_IND };
+
+/* A function an expression may call: ours, or a row of indicators.h. */
+struct fn {
+	const char *name;
+	enum fkind kind;
+	enum op op;			/* F_ELEM */
+	const struct pp_ind_def *ind;	/* F_IND */
+	const char *signature;
+	const char *formula;
+};
+
+static const struct fn own_fns[] = {
+	{ "abs", F_ELEM, OP_ABS, NULL, "abs(x)", "|x|" },
+	{ "exp", F_ELEM, OP_EXP, NULL, "exp(x)", "e to the power x" },
+	{ "lead", F_LEAD, OP_LOAD, NULL, "lead(x, k=1)",
+	  "x[t+k], the value k rows ahead; targets only" },
+	{ "log", F_ELEM, OP_LOG, NULL, "log(x)",
+	  "natural logarithm; NaN for x < 0, -inf for 0" },
+	{ "sign", F_ELEM, OP_SIGN, NULL, "sign(x)", "1, 0 or -1 as x is > 0, 0 or < 0" },
+	{ "sqrt", F_ELEM, OP_SQRT, NULL, "sqrt(x)", "square root; NaN for x < 0" },
+};
+
+/* Look name up: ours first, then the indicator table.  The returned
+ * struct lives in *tmp for indicators. */
+static const struct fn *
+find_fn(const char *name, struct fn *tmp)
+{
+	const struct pp_ind_def *d;
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(own_fns); i++)
+		if (strcmp(own_fns[i].name, name) == 0)
+			return &own_fns[i];
+	if ((d = pp_ind_find(name)) == NULL)
+		return NULL;
+	memset(tmp, 0, sizeof(*tmp));
+	tmp->name = d->name;
+	tmp->kind = F_IND;
+	tmp->op = OP_IND;
+	tmp->ind = d;
+	tmp->signature = d->signature;
+	tmp->formula = d->formula;
+	return tmp;
+}
+
+/* ---- syntax tree ----------------------------------------------------- */
+
+enum nkind {
+	N_NUM,			/* number literal */
+	N_NAME,			/* column or earlier definition */
+	N_NEG,			/* unary minus */
+	N_BIN,			/* binary operator (op is the token) */
+	N_CALL,			/* function call */
+	N_PART			/* call.part: one output of a multi-output call */
+};
+
+struct def;
+
+struct node {
+	enum nkind kind;
+	enum tok op;		/* N_BIN */
+	size_t pos, len;	/* token to put the caret under */
+	double num;		/* N_NUM */
+	char *name;		/* N_NAME, N_CALL, N_PART: owned */
+	struct node **args;	/* N_CALL operands, N_NEG/N_BIN/N_PART kids */
+	size_t nargs;
+	struct node *next_alloc; /* every node of a definition, for freeing */
+
+	/* Filled by the checker (resolve). */
+	long col;		/* N_NAME: input column, or -1 */
+	const struct def *ref;	/* N_NAME: earlier definition, or NULL */
+	int part;		/* N_NAME of ref, N_PART: output index; -1 all */
+	const struct fn *fn;	/* N_CALL: &fnv */
+	struct fn fnv;
+	long *cols;		/* N_CALL: columns the function reads itself */
+	double *params;		/* N_CALL: constant parameters */
+	size_t nout;		/* outputs of this value: 1 but for macd & co */
+	const struct node *lead; /* a lead() call in this subtree, or NULL */
+};
+
+struct def {
+	int is_target;
+	char *line;		/* the text shown under an error: owned */
+	char *src;		/* "-f", "--target" or a file name: owned */
+	long lineno;		/* ordinal or line number */
+	char *name;		/* NAME: owned */
+	size_t name_pos;
+	struct node *root;
+	struct node *nodes;	/* allocation list */
+};
+
+struct pp_spec {
+	struct def *defs;
+	size_t n, cap;
+};
+
+/* Build the message "SRC:LINE:COL: what" plus the line and a caret
+ * under line[pos..pos+len), windowed so a long line stays readable. */
+static int
+def_verr(struct pp_err *err, const char *src, long lineno, const char *line,
+    size_t pos, size_t len, const char *fmt, va_list ap)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	size_t n = strlen(line), start = 0, end, i;
+
+	if (pos > n)
+		pos = n;
+	if (len == 0 || pos + len > n)
+		len = 1;
+	pp_buf_addf(&b, "%s:%ld:%zu: ", src, lineno, pos + 1);
+	pp_buf_vaddf(&b, fmt, ap);
+	if (pos > 50)
+		start = pos - 40;
+	end = n - start > 100 ? start + 100 : n;
+	pp_buf_addf(&b, "\n  %s%.*s%s\n  %s", start ? "..." : "",
+	    (int)(end - start), line + start, end < n ? "..." : "",
+	    start ? "   " : "");
+	for (i = start; i < pos; i++)
+		pp_buf_addc(&b, line[i] == '\t' ? '\t' : ' ');
+	pp_buf_addc(&b, '^');
+	for (i = 1; i < len && pos + i < end; i++)
+		pp_buf_addc(&b, '~');
+	pp_err_set(err, PP_EXIT_USAGE, "%s", b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
+static int
+def_err(struct pp_err *err, const struct def *d, size_t pos, size_t len,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static int
+def_err(struct pp_err *err, const struct def *d, size_t pos, size_t len,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	def_verr(err, d->src, d->lineno, d->line, pos, len, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+/* ---- tokenizer ------------------------------------------------------- */
+
+static int
+is_ident_start(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+}
+
+static int
+is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static int
+is_ident(int c)
+{
+	return is_ident_start(c) || is_digit(c);
+}
+
+struct lexer {
+	const struct def *d;
+	const char *s;		/* the line */
+	size_t i;		/* next byte */
+	size_t end;		/* where the definition ends ('#' or NUL) */
+	struct token tok;	/* current token */
+	int depth;		/* nesting, to refuse stack-eating input */
+	struct pp_err *err;
+};
+
+static int
+lex(struct lexer *lx)
+{
+	const char *s = lx->s;
+	size_t i = lx->i, start;
+	struct token *t = &lx->tok;
+
+	while (i < lx->end && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r'))
+		i++;
+	t->pos = start = i;
+	t->len = 1;
+	if (i >= lx->end) {
+		t->t = T_END;
+		t->len = 0;
+		lx->i = i;
+		return 0;
+	}
+	if (is_digit(s[i]) || (s[i] == '.' && i + 1 < lx->end &&
+	    is_digit(s[i + 1]))) {
+		while (i < lx->end && is_digit(s[i]))
+			i++;
+		if (i < lx->end && s[i] == '.')
+			for (i++; i < lx->end && is_digit(s[i]); i++)
+				;
+		if (i < lx->end && (s[i] == 'e' || s[i] == 'E')) {
+			size_t j = i + 1;
+
+			if (j < lx->end && (s[j] == '+' || s[j] == '-'))
+				j++;
+			if (j < lx->end && is_digit(s[j])) {
+				for (i = j; i < lx->end && is_digit(s[i]); i++)
+					;
+			}
+		}
+		while (i < lx->end && (is_ident(s[i]) || s[i] == '.'))
+			i++;
+		t->t = T_NUM;
+		t->len = i - start;
+		if (pp_parse_double(s + start, t->len, &t->num) == -1 ||
+		    isnan(t->num))
+			return def_err(lx->err, lx->d, start, t->len,
+			    "bad number \"%.*s\"", (int)t->len, s + start);
+		lx->i = i;
+		return 0;
+	}
+	if (is_ident_start(s[i])) {
+		while (i < lx->end && is_ident(s[i]))
+			i++;
+		t->t = T_IDENT;
+		t->len = i - start;
+		lx->i = i;
+		return 0;
+	}
+	if (s[i] == '"') {
+		for (i++; i < lx->end && s[i] != '"'; i++)
+			;
+		if (i >= lx->end)
+			return def_err(lx->err, lx->d, start, 1,
+			    "unterminated quoted name");
+		t->t = T_QNAME;
+		t->len = i + 1 - start;
+		if (t->len == 2)
+			return def_err(lx->err, lx->d, start, 2,
+			    "empty quoted name");
+		lx->i = i + 1;
+		return 0;
+	}
+	switch (s[i]) {
+	case '(': t->t = T_LP; break;
+	case ')': t->t = T_RP; break;
+	case ',': t->t = T_COMMA; break;
+	case '.': t->t = T_DOT; break;
+	case '+': t->t = T_PLUS; break;
+	case '-': t->t = T_MINUS; break;
+	case '*': t->t = T_STAR; break;
+	case '/': t->t = T_SLASH; break;
+	case '<':
+		t->t = T_LT;
+		if (i + 1 < lx->end && s[i + 1] == '=')
+			t->t = T_LE, t->len = 2;
+		break;
+	case '>':
+		t->t = T_GT;
+		if (i + 1 < lx->end && s[i + 1] == '=')
+			t->t = T_GE, t->len = 2;
+		break;
+	case '=':
+		t->t = T_ASSIGN;
+		if (i + 1 < lx->end && s[i + 1] == '=')
+			t->t = T_EQ, t->len = 2;
+		break;
+	case '!':
+		if (i + 1 < lx->end && s[i + 1] == '=') {
+			t->t = T_NE, t->len = 2;
+			break;
+		}
+		/* FALLTHROUGH */
+	default:
+		return def_err(lx->err, lx->d, start, 1,
+		    "unexpected character '%c'", s[i]);
+	}
+	lx->i = i + t->len;
+	return 0;
+}
+
+/* ---- parser ---------------------------------------------------------- */
+
+#define MAX_DEPTH 100
+
+static struct node *
+new_node(struct def *d, enum nkind kind, const struct token *t)
+{
+	struct node *n = pp_xcalloc(1, sizeof(*n));
+
+	n->kind = kind;
+	n->pos = t->pos;
+	n->len = t->len;
+	n->next_alloc = d->nodes;
+	d->nodes = n;
+	return n;
+}
+
+static void
+add_arg(struct node *n, struct node *a)
+{
+	n->args = pp_xrealloc(n->args, (n->nargs + 1) * sizeof(*n->args));
+	n->args[n->nargs++] = a;
+}
+
+static const char *
+tok_text(enum tok t)
+{
+	switch (t) {
+	case T_END: return "end of expression";
+	case T_NUM: return "number";
+	case T_IDENT: return "name";
+	case T_QNAME: return "quoted name";
+	case T_LP: return "'('";
+	case T_RP: return "')'";
+	case T_COMMA: return "','";
+	case T_DOT: return "'.'";
+	case T_PLUS: return "'+'";
+	case T_MINUS: return "'-'";
+	case T_STAR: return "'*'";
+	case T_SLASH: return "'/'";
+	case T_LT: return "'<'";
+	case T_LE: return "'<='";
+	case T_GT: return "'>'";
+	case T_GE: return "'>='";
+	case T_EQ: return "'=='";
+	case T_NE: return "'!='";
+	case T_ASSIGN: return "'=' (comparison is '==')";
+	default: return "token";
+	}
+}
+
+static struct node *parse_expr(struct lexer *lx, struct def *d);
+
+static struct node *
+unexpected(struct lexer *lx, const char *want)
+{
+	def_err(lx->err, lx->d, lx->tok.pos, lx->tok.len,
+	    "expected %s, found %s", want, tok_text(lx->tok.t));
+	return NULL;
+}
+
+static struct node *
+parse_primary(struct lexer *lx, struct def *d)
+{
+	struct token t = lx->tok;
+	struct node *n, *a;
+
+	switch (t.t) {
+	case T_NUM:
+		n = new_node(d, N_NUM, &t);
+		n->num = t.num;
+		return lex(lx) == -1 ? NULL : n;
+	case T_QNAME:
+		n = new_node(d, N_NAME, &t);
+		n->name = pp_xstrndup(lx->s + t.pos + 1, t.len - 2);
+		return lex(lx) == -1 ? NULL : n;
+	case T_IDENT:
+		n = new_node(d, N_NAME, &t);
+		n->name = pp_xstrndup(lx->s + t.pos, t.len);
+		if (lex(lx) == -1)
+			return NULL;
+		if (lx->tok.t != T_LP)
+			return n;
+		n->kind = N_CALL;
+		if (lex(lx) == -1)
+			return NULL;
+		if (lx->tok.t == T_RP)
+			return lex(lx) == -1 ? NULL : n;
+		for (;;) {
+			if ((a = parse_expr(lx, d)) == NULL)
+				return NULL;
+			add_arg(n, a);
+			if (lx->tok.t == T_RP)
+				break;
+			if (lx->tok.t != T_COMMA)
+				return unexpected(lx, "',' or ')'");
+			if (lex(lx) == -1)
+				return NULL;
+		}
+		return lex(lx) == -1 ? NULL : n;
+	case T_LP:
+		if (lex(lx) == -1 || (n = parse_expr(lx, d)) == NULL)
+			return NULL;
+		if (lx->tok.t != T_RP)
+			return unexpected(lx, "')'");
+		return lex(lx) == -1 ? NULL : n;
+	default:
+		return unexpected(lx, "a number, a name or '('");
+	}
+}
+
+static struct node *
+parse_postfix(struct lexer *lx, struct def *d)
+{
+	struct node *n = parse_primary(lx, d), *p;
+
+	while (n != NULL && lx->tok.t == T_DOT) {
+		if (lex(lx) == -1)
+			return NULL;
+		if (lx->tok.t != T_IDENT)
+			return unexpected(lx, "an output name after '.'");
+		p = new_node(d, N_PART, &lx->tok);
+		p->name = pp_xstrndup(lx->s + lx->tok.pos, lx->tok.len);
+		add_arg(p, n);
+		n = p;
+		if (lex(lx) == -1)
+			return NULL;
+	}
+	return n;
+}
+
+static struct node *
+parse_unary(struct lexer *lx, struct def *d)
+{
+	struct token t = lx->tok;
+	struct node *n, *a;
+
+	if (t.t != T_MINUS && t.t != T_PLUS)
+		return parse_postfix(lx, d);
+	if (++lx->depth > MAX_DEPTH) {
+		def_err(lx->err, d, t.pos, 1, "expression nested too deeply");
+		return NULL;
+	}
+	if (lex(lx) == -1 || (a = parse_unary(lx, d)) == NULL)
+		return NULL;
+	lx->depth--;
+	if (t.t == T_PLUS)
+		return a;
+	n = new_node(d, N_NEG, &t);
+	add_arg(n, a);
+	return n;
+}
+
+static struct node *
+binary(struct def *d, const struct token *t, struct node *l, struct node *r)
+{
+	struct node *n = new_node(d, N_BIN, t);
+
+	n->op = t->t;
+	add_arg(n, l);
+	add_arg(n, r);
+	return n;
+}
+
+static struct node *
+parse_mul(struct lexer *lx, struct def *d)
+{
+	struct node *l = parse_unary(lx, d), *r;
+
+	while (l != NULL && (lx->tok.t == T_STAR || lx->tok.t == T_SLASH)) {
+		struct token t = lx->tok;
+
+		if (lex(lx) == -1 || (r = parse_unary(lx, d)) == NULL)
+			return NULL;
+		l = binary(d, &t, l, r);
+	}
+	return l;
+}
+
+static struct node *
+parse_add(struct lexer *lx, struct def *d)
+{
+	struct node *l = parse_mul(lx, d), *r;
+
+	while (l != NULL && (lx->tok.t == T_PLUS || lx->tok.t == T_MINUS)) {
+		struct token t = lx->tok;
+
+		if (lex(lx) == -1 || (r = parse_mul(lx, d)) == NULL)
+			return NULL;
+		l = binary(d, &t, l, r);
+	}
+	return l;
+}
+
+static int
+is_cmp(enum tok t)
+{
+	return t == T_LT || t == T_LE || t == T_GT || t == T_GE ||
+	    t == T_EQ || t == T_NE;
+}
+
+static struct node *
+parse_expr(struct lexer *lx, struct def *d)
+{
+	struct node *l, *r;
+
+	if (++lx->depth > MAX_DEPTH) {
+		def_err(lx->err, d, lx->tok.pos, lx->tok.len,
+		    "expression nested too deeply");
+		return NULL;
+	}
+	l = parse_add(lx, d);
+	while (l != NULL && is_cmp(lx->tok.t)) {
+		struct token t = lx->tok;
+
+		if (lex(lx) == -1 || (r = parse_add(lx, d)) == NULL)
+			return NULL;
+		l = binary(d, &t, l, r);
+	}
+	lx->depth--;
+	return l;
+}
+
+static void
+def_release(struct def *d)
+{
+	struct node *n, *next;
+
+	for (n = d->nodes; n != NULL; n = next) {
+		next = n->next_alloc;
+		free(n->name);
+		free(n->args);
+		free(n->params);
+		free(n->cols);
+		free(n);
+	}
+	free(d->line);
+	free(d->src);
+	free(d->name);
+	memset(d, 0, sizeof(*d));
+}
+
+/*
+ * Parse "[target] NAME = EXPR" from line[0..end) into d (line, src and
+ * lineno already set).  allow_kw: the "target" keyword may start it.
+ */
+static int
+parse_def(struct def *d, size_t end, int allow_kw, struct pp_err *err)
+{
+	struct lexer lx;
+
+	memset(&lx, 0, sizeof(lx));
+	lx.d = d;
+	lx.s = d->line;
+	lx.end = end;
+	lx.err = err;
+	if (lex(&lx) == -1)
+		return -1;
+	if (allow_kw && lx.tok.t == T_IDENT && lx.tok.len == 6 &&
+	    memcmp(d->line + lx.tok.pos, "target", 6) == 0) {
+		struct token kw = lx.tok;
+
+		if (lex(&lx) == -1)
+			return -1;
+		if (lx.tok.t == T_IDENT)
+			d->is_target = 1;
+		else
+			lx.tok = kw, lx.i = kw.pos + kw.len;
+	}
+	if (lx.tok.t != T_IDENT) {
+		if (lx.tok.t == T_END)
+			return def_err(err, d, lx.tok.pos, 1,
+			    "expected NAME=EXPR, found nothing");
+		return def_err(err, d, lx.tok.pos, lx.tok.len,
+		    "expected a name for the %s (NAME=EXPR), found %s",
+		    d->is_target ? "target" : "feature", tok_text(lx.tok.t));
+	}
+	d->name = pp_xstrndup(d->line + lx.tok.pos, lx.tok.len);
+	d->name_pos = lx.tok.pos;
+	if (lex(&lx) == -1)
+		return -1;
+	if (lx.tok.t != T_ASSIGN || lx.tok.len != 1)
+		return def_err(err, d, lx.tok.pos, lx.tok.len,
+		    "expected '=' after \"%s\", found %s", d->name,
+		    tok_text(lx.tok.t));
+	if (lex(&lx) == -1)
+		return -1;
+	if (lx.tok.t == T_END)
+		return def_err(err, d, lx.tok.pos, 1,
+		    "expected an expression after '='");
+	if ((d->root = parse_expr(&lx, d)) == NULL)
+		return -1;
+	if (lx.tok.t != T_END)
+		return def_err(err, d, lx.tok.pos, lx.tok.len,
+		    "expected an operator or the end, found %s",
+		    tok_text(lx.tok.t));
+	return 0;
+}
+
+struct pp_spec *
+pp_spec_new(void)
+{
+	return pp_xcalloc(1, sizeof(struct pp_spec));
+}
+
+void
+pp_spec_free(struct pp_spec *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->n; i++)
+		def_release(&s->defs[i]);
+	free(s->defs);
+	free(s);
+}
+
+size_t
+pp_spec_count(const struct pp_spec *s)
+{
+	return s->n;
+}
+
+/* Parse line[0..len) (a definition, maybe with a comment) and append it. */
+static int
+spec_add_line(struct pp_spec *s, int is_target, int allow_kw,
+    const char *line, size_t len, const char *src, long lineno,
+    struct pp_err *err)
+{
+	struct def d;
+	size_t end = 0;
+	int quoted = 0;
+
+	memset(&d, 0, sizeof(d));
+	d.is_target = is_target;
+	d.line = pp_xstrndup(line, len);
+	d.src = pp_xstrdup(src);
+	d.lineno = lineno;
+	/* A '#' outside a quoted name starts a comment (spec files only). */
+	for (end = 0; end < len; end++) {
+		if (d.line[end] == '"')
+			quoted = !quoted;
+		else if (allow_kw && d.line[end] == '#' && !quoted)
+			break;
+	}
+	if (memchr(d.line, '\0', len) != NULL) {
+		def_err(err, &d, strlen(d.line), 1, "NUL byte in definition");
+		def_release(&d);
+		return -1;
+	}
+	if (parse_def(&d, end, allow_kw, err) == -1) {
+		def_release(&d);
+		return -1;
+	}
+	pp_xgrow((void **)&s->defs, &s->cap, s->n + 1, sizeof(*s->defs));
+	s->defs[s->n++] = d;
+	return 0;
+}
+
+int
+pp_spec_add(struct pp_spec *s, int is_target, const char *text,
+    const char *src, long line, struct pp_err *err)
+{
+	return spec_add_line(s, is_target, 0, text, strlen(text), src, line,
+	    err);
+}
+
+int
+pp_spec_add_file(struct pp_spec *s, const char *text, size_t len,
+    const char *src, struct pp_err *err)
+{
+	size_t i = 0, j, k;
+	long lineno = 0;
+
+	while (i < len) {
+		const char *nl = memchr(text + i, '\n', len - i);
+
+		j = nl ? (size_t)(nl - text) : len;
+		lineno++;
+		for (k = i; k < j && (text[k] == ' ' || text[k] == '\t' ||
+		    text[k] == '\r'); k++)
+			;
+		if (k < j && text[k] != '#') {
+			size_t e = j;
+
+			if (e > i && text[e - 1] == '\r')
+				e--;
+			if (spec_add_line(s, 0, 1, text + i, e - i, src, lineno,
+			    err) == -1)
+				return -1;
+		}
+		i = j + 1;
+	}
+	return 0;
+}
+
+/* Name of implicit column i of d ("high,low,close") into buf. */
+static void
+implicit_name(const struct pp_ind_def *d, int i, char *buf, size_t n)
+{
+	const char *p = d->implicit, *e;
+
+	for (; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, ',')) != NULL)
+			p++;
+	if (p == NULL) {
+		buf[0] = '\0';
+		return;
+	}
+	e = strchr(p, ',');
+	snprintf(buf, n, "%.*s", (int)(e ? (size_t)(e - p) : strlen(p)), p);
+}
+
+/* The call a multi-output value comes from, through references. */
+static const struct node *
+base_call(const struct node *n)
+{
+	while (n->kind == N_NAME && n->ref != NULL && n->part < 0)
+		n = n->ref->root;
+	return n;
+}
+
+static const char *
+out_part(const struct node *n, size_t i)
+{
+	return base_call(n)->fn->ind->outputs[i];
+}
+
+/*
+ * The warm-up of d as a formula in its parameters ("slow+sig-2").  The
+ * table gives warm-up as a function, not text, so probe it: every warm-up
+ * in the table is linear in the parameters, so the value at a base point
+ * and at each parameter plus one give the coefficients, and a third point
+ * checks the fit (the plain number at the base point is shown if not).
+ */
+static void
+warmup_text(const struct pp_ind_def *d, struct pp_buf *b)
+{
+	double base[PP_IND_MAXPARAMS], q[PP_IND_MAXPARAMS];
+	long w0, c[PP_IND_MAXPARAMS], pred, wc;
+	struct pp_err e = PP_ERR_INIT;
+	int j, m, ok = 1, any = 0;
+
+	for (j = 0; j < d->nparams; j++) {
+		const struct pp_ind_param *p = &d->params[j];
+
+		base[j] = p->whole ? 10.0 * (j + 1) : p->def;
+		if (base[j] < p->min || base[j] > p->max)
+			base[j] = p->min;
+	}
+	if (d->check && d->check(base, &e) == -1) {
+		pp_buf_addstr(b, "?");
+		return;
+	}
+	w0 = d->warmup(base);
+	for (j = 0; j < d->nparams; j++) {
+		memcpy(q, base, sizeof(q));
+		c[j] = 0;
+		if (!d->params[j].whole || q[j] + 1 > d->params[j].max)
+			continue;
+		q[j] += 1;
+		c[j] = d->warmup(q) - w0;
+	}
+	memcpy(q, base, sizeof(q));
+	pred = w0;
+	for (j = 0; j < d->nparams; j++)
+		if (c[j] != 0) {
+			q[j] += 3;
+			pred += 3 * c[j];
+		}
+	ok = d->warmup(q) == pred;
+	wc = w0;
+	for (j = 0; j < d->nparams; j++)
+		wc -= c[j] * (long)base[j];
+	if (!ok) {
+		pp_buf_addf(b, "%ld", w0);
+		return;
+	}
+	for (j = 0, m = 0; j < d->nparams; j++) {
+		if (c[j] == 0)
+			continue;
+		if (c[j] < 0)
+			pp_buf_addc(b, '-');
+		else if (any)
+			pp_buf_addc(b, '+');
+		if (labs(c[j]) != 1)
+			pp_buf_addf(b, "%ld", labs(c[j]));
+		pp_buf_addstr(b, d->params[j].name);
+		any = 1;
+		m++;
+	}
+	if (wc != 0 || !any)
+		pp_buf_addf(b, any ? "%+ld" : "%ld", wc);
+}
+
+void
+pp_expr_list(struct pp_buf *b)
+{
+	const struct pp_ind_def *all;
+	size_t n, i = 0, j = 0;
+	const size_t nown = PP_ARRAY_SIZE(own_fns);
+
+	all = pp_ind_all(&n);
+	pp_buf_addf(b, "%-24s %-18s %-10s %s\n", "FUNCTION", "OUTPUTS",
+	    "WARM-UP", "DEFINITION");
+	/* Both lists are sorted by name: merge them. */
+	while (i < n || j < nown) {
+		struct pp_buf o = PP_BUF_INIT, w = PP_BUF_INIT;
+		const char *sig, *formula;
+
+		if (j < nown && (i >= n || strcmp(own_fns[j].name,
+		    all[i].name) < 0)) {
+			const struct fn *f = &own_fns[j++];
+
+			pp_buf_addstr(&o, f->name);
+			pp_buf_addstr(&w, f->kind == F_LEAD ? "k (last)" : "0");
+			sig = f->signature;
+			formula = f->formula;
+		} else {
+			const struct pp_ind_def *d = &all[i++];
+			int p;
+
+			if (d->noutputs == 1)
+				pp_buf_addstr(&o, d->name);
+			for (p = 0; d->noutputs > 1 && p < d->noutputs; p++)
+				pp_buf_addf(&o, "%s%s", p ? "," : "",
+				    d->outputs[p]);
+			warmup_text(d, &w);
+			sig = d->signature;
+			formula = d->formula;
+		}
+		pp_buf_addf(b, "%-24s %-18s %-10s %s\n", sig, o.data, w.data,
+		    formula);
+		pp_buf_release(&o);
+		pp_buf_release(&w);
+	}
+}
+
+/* ---- checking --------------------------------------------------------- */
+
+/* Compiler state. */
+struct cc {
+	const struct pp_spec *spec;
+	const struct pp_schema *in;
+	struct def *d;		/* definition being checked */
+	size_t di;		/* its index */
+	struct pp_err *err;
+	struct pp_plan *p;
+	/* Output names so far, for clash checks. */
+	char **names;
+	size_t nnames, capnames;
+};
+
+/* The output names a definition defines, NAME or NAME_part. */
+static char *
+out_name(const struct def *d, size_t i)
+{
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_buf_addstr(&b, d->name);
+	if (d->root->nout > 1)
+		pp_buf_addf(&b, "_%s", out_part(d->root, i));
+	return pp_buf_detach(&b, NULL);
+}
+
+/* A constant argument: a number, maybe negated. */
+static int
+const_value(const struct node *n, double *v)
+{
+	if (n->kind == N_NUM) {
+		*v = n->num;
+		return 0;
+	}
+	if (n->kind == N_NEG && const_value(n->args[0], v) == 0) {
+		*v = -*v;
+		return 0;
+	}
+	return -1;
+}
+
+static int resolve(struct cc *cc, struct node *n);
+
+static int
+want_one(struct cc *cc, const struct node *n)
+{
+	const struct node *c = base_call(n);
+	struct pp_buf b = PP_BUF_INIT;
+	size_t i;
+
+	if (n->nout == 1)
+		return 0;
+	for (i = 0; i < c->nout; i++)
+		pp_buf_addf(&b, "%s%s", i ? ", " : "", out_part(c, i));
+	def_err(cc->err, cc->d, n->pos, n->len,
+	    "%s gives %zu outputs (%s): pick one, as in %s(...).%s",
+	    c->fn->name, c->nout, b.data, c->fn->name, out_part(c, 1));
+	pp_buf_release(&b);
+	return -1;
+}
+
+static int
+resolve_name(struct cc *cc, struct node *n)
+{
+	const struct pp_spec *s = cc->spec;
+	size_t i, j;
+
+	n->col = pp_schema_find(cc->in, n->name);
+	n->nout = 1;
+	n->part = -1;
+	if (n->col >= 0)
+		return 0;
+	for (i = cc->di; i-- > 0;) {
+		const struct def *e = &s->defs[i];
+
+		if (strcmp(e->name, n->name) == 0) {
+			n->ref = e;
+			n->nout = e->root->nout;
+		} else if (e->root->nout > 1) {
+			size_t len = strlen(e->name);
+
+			for (j = 0; j < e->root->nout; j++)
+				if (strncmp(n->name, e->name, len) == 0 &&
+				    n->name[len] == '_' &&
+				    strcmp(n->name + len + 1,
+				    out_part(e->root, j)) == 0)
+					break;
+			if (j == e->root->nout)
+				continue;
+			n->ref = e;
+			n->part = (int)j;
+		} else
+			continue;
+		if (e->is_target && !cc->d->is_target)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "\"%s\" is a target, and a feature cannot use a "
+			    "target: targets look ahead", n->name);
+		n->lead = e->root->lead;
+		return 0;
+	}
+	for (i = cc->di + 1; i < s->n; i++)
+		if (strcmp(s->defs[i].name, n->name) == 0)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "\"%s\" is defined later (%s:%ld): a definition "
+			    "can use only those before it", n->name,
+			    s->defs[i].src, s->defs[i].lineno);
+	return def_err(cc->err, cc->d, n->pos, n->len,
+	    "unknown column \"%s\"", n->name);
+}
+
+static int
+resolve_call(struct cc *cc, struct node *n)
+{
+	const struct fn *f;
+	struct fn tmp;
+	size_t i, nser;
+	double given[PP_IND_MAXPARAMS];
+	struct pp_err e = PP_ERR_INIT;
+
+	if ((f = find_fn(n->name, &tmp)) == NULL)
+		return def_err(cc->err, cc->d, n->pos, n->len,
+		    "unknown function \"%s\" (pp-features --list shows them)",
+		    n->name);
+	n->fnv = *f;
+	n->fn = f = &n->fnv;
+	free(n->params);
+	free(n->cols);
+	n->params = NULL;
+	n->cols = NULL;
+	n->nout = 1;
+	for (i = 0; i < n->nargs; i++)
+		if (resolve(cc, n->args[i]) == -1)
+			return -1;
+	nser = f->kind == F_IND ? (size_t)f->ind->nseries : 1;
+	if (n->nargs < nser || (f->kind == F_ELEM && n->nargs != 1) ||
+	    (f->kind == F_LEAD && n->nargs > 2) ||
+	    (f->kind == F_IND && n->nargs > nser + (size_t)f->ind->nparams) ||
+	    (f->kind == F_IND && n->nargs < nser + (size_t)f->ind->nparams_min))
+		return def_err(cc->err, cc->d, n->pos, n->len,
+		    "wrong number of arguments to %s: %zu given, expected %s",
+		    f->name, n->nargs, f->signature);
+	for (i = 0; i < nser; i++) {
+		const struct node *a = n->args[i];
+
+		if (want_one(cc, a) == -1)
+			return -1;
+		if (f->kind == F_IND && a->lead != NULL)
+			return def_err(cc->err, cc->d, a->lead->pos,
+			    a->lead->len, "lead() inside %s(): %s keeps state "
+			    "from row to row and cannot take future values; "
+			    "write lead(%s(...), k) instead", f->name,
+			    f->name, f->name);
+		if (a->lead != NULL && n->lead == NULL)
+			n->lead = a->lead;
+	}
+	for (i = nser; i < n->nargs; i++)
+		if (const_value(n->args[i], &given[i - nser]) == -1)
+			return def_err(cc->err, cc->d, n->args[i]->pos,
+			    n->args[i]->len, "argument %zu of %s must be a "
+			    "constant number, as in %s", i + 1, f->name,
+			    f->signature);
+	if (f->kind == F_LEAD) {
+		double k = n->nargs == 2 ? given[0] : 1;
+
+		if (!cc->d->is_target)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "lead() looks ahead, so only a target may use it "
+			    "(--target, or a \"target\" line in a spec file): "
+			    "a feature must use its own and earlier rows only");
+		if (!(k >= 1 && k <= 10000) || k != floor(k)) {
+			const struct node *a = n->args[1];
+
+			return def_err(cc->err, cc->d, a->pos, a->len,
+			    "lead: k must be a whole number from 1 to 10000");
+		}
+		n->params = pp_xmalloc(sizeof(double));
+		n->params[0] = k;
+		n->lead = n;
+		return 0;
+	}
+	if (f->kind == F_ELEM)
+		return 0;
+	n->params = pp_xcalloc(PP_IND_MAXPARAMS, sizeof(double));
+	if (pp_ind_params(f->ind, given, (int)(n->nargs - nser), n->params,
+	    &e) == -1) {
+		/* Point at the parameter the message names ("sma: n must
+		 * be..."), else at the function. */
+		const struct node *at = n;
+		size_t fl = strlen(f->name), j;
+
+		for (j = 0; j < (size_t)f->ind->nparams &&
+		    nser + j < n->nargs; j++) {
+			const char *pn = f->ind->params[j].name;
+			size_t pl = strlen(pn);
+
+			if (strncmp(e.msg, f->name, fl) == 0 &&
+			    strncmp(e.msg + fl, ": ", 2) == 0 &&
+			    strncmp(e.msg + fl + 2, pn, pl) == 0 &&
+			    e.msg[fl + 2 + pl] == ' ')
+				at = n->args[nser + j];
+		}
+		return def_err(cc->err, cc->d, at->pos, at->len, "%s", e.msg);
+	}
+	n->nout = (size_t)f->ind->noutputs;
+	n->cols = pp_xcalloc((size_t)f->ind->nimplicit + 1, sizeof(long));
+	for (i = 0; i < (size_t)f->ind->nimplicit; i++) {
+		char col[64];
+
+		implicit_name(f->ind, (int)i, col, sizeof(col));
+		if ((n->cols[i] = pp_schema_find(cc->in, col)) < 0)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "%s reads column \"%s\", which the input lacks",
+			    f->name, col);
+	}
+	return 0;
+}
+
+/* Check n and what is under it; annotate (nout, lead, col, ref, fn). */
+static int
+resolve(struct cc *cc, struct node *n)
+{
+	size_t i;
+
+	n->nout = 1;
+	n->col = -1;
+	n->part = -1;
+	n->ref = NULL;
+	n->lead = NULL;
+	switch (n->kind) {
+	case N_NUM:
+		return 0;
+	case N_NAME:
+		return resolve_name(cc, n);
+	case N_CALL:
+		return resolve_call(cc, n);
+	case N_NEG:
+	case N_BIN:
+		for (i = 0; i < n->nargs; i++) {
+			if (resolve(cc, n->args[i]) == -1 ||
+			    want_one(cc, n->args[i]) == -1)
+				return -1;
+			if (n->lead == NULL)
+				n->lead = n->args[i]->lead;
+		}
+		return 0;
+	case N_PART: {
+		struct node *a = n->args[0];
+		const struct node *c;
+		struct pp_buf b = PP_BUF_INIT;
+
+		if (resolve(cc, a) == -1)
+			return -1;
+		c = base_call(a);
+		if (a->nout == 1)
+			return def_err(cc->err, cc->d, n->pos - 1, n->len + 1,
+			    "'.%s' picks an output of a function with several, "
+			    "but this value has one", n->name);
+		for (i = 0; i < c->nout; i++)
+			if (strcmp(out_part(c, i), n->name) == 0) {
+				n->part = (int)i;
+				return 0;
+			}
+		for (i = 0; i < c->nout; i++)
+			pp_buf_addf(&b, "%s%s", i ? ", " : "", out_part(c, i));
+		def_err(cc->err, cc->d, n->pos, n->len,
+		    "%s has no output \"%s\" (it has %s)", c->fn->name,
+		    n->name, b.data);
+		pp_buf_release(&b);
+		return -1;
+	}
+	}
+	return 0;
+}
+
+/* Check d's name (and its NAME_part names) against the input and the
+ * definitions before it; record them. */
+static int
+check_names(struct cc *cc, const struct def *d)
+{
+	size_t i, j;
+
+	for (i = 0; i < d->root->nout; i++) {
+		char *nm = out_name(d, i);
+
+		if (pp_schema_find(cc->in, nm) >= 0) {
+			def_err(cc->err, d, d->name_pos, strlen(d->name),
+			    "%s \"%s\" has the name of an input column",
+			    d->is_target ? "target" : "feature", nm);
+			free(nm);
+			return -1;
+		}
+		for (j = 0; j < cc->nnames; j++)
+			if (strcmp(cc->names[j], nm) == 0) {
+				def_err(cc->err, d, d->name_pos,
+				    strlen(d->name), "\"%s\" is defined twice",
+				    nm);
+				free(nm);
+				return -1;
+			}
+		pp_xgrow((void **)&cc->names, &cc->capnames, cc->nnames + 1,
+		    sizeof(*cc->names));
+		cc->names[cc->nnames++] = nm;
+	}
+	return 0;
+}
+
+/* ---- compiling ---------------------------------------------------------- */
+
+/* One instruction.  Phase one: dst = op(a, b) over registers, or a load of
+ * column a, or an indicator step.  Phase two: the same elementwise ops, and
+ * OP_LOAD: dst = register a of the row b rows ahead. */
+struct insn {
+	enum op op;
+	enum pp_type type;	/* OP_LDN: the column's type */
+	size_t dst, a, b;
+	double k;		/* OP_CONST */
+	const struct pp_ind_def *ind; /* OP_IND */
+	size_t in;		/* OP_IND: first input register in plan->ins */
+	size_t nin;
+	double params[PP_IND_MAXPARAMS]; /* OP_IND */
+	size_t state;		/* OP_IND: byte offset of its state */
+	const char *colname;	/* OP_LDT: for messages */
+};
+
+struct prog {
+	struct insn *v;
+	size_t n, cap;
+};
+
+struct pp_plan {
+	struct prog loads;	/* phase one, first: column loads */
+	struct prog p1;		/* phase one: the rest */
+	struct prog p2;		/* phase two: targets */
+	size_t *ins;		/* indicator input registers */
+	size_t nins, capins;
+	size_t nregs1;		/* registers phase one writes */
+	size_t nregs;		/* all registers, phase two's after nregs1 */
+	size_t state_size;
+	size_t lead;
+	size_t nout, nfeat;
+	char **names;		/* nout output names */
+	size_t *out_reg;	/* nout registers */
+};
+
+static int
+same_insn(const struct pp_plan *p, const struct insn *x, const struct insn *y)
+{
+	size_t i;
+
+	if (x->op != y->op || x->a != y->a || x->b != y->b ||
+	    memcmp(&x->k, &y->k, sizeof(x->k)) != 0 || x->ind != y->ind)
+		return 0;
+	if (x->op != OP_IND)
+		return 1;
+	if (x->nin != y->nin || memcmp(x->params, y->params,
+	    sizeof(x->params)) != 0)
+		return 0;
+	for (i = 0; i < x->nin; i++)
+		if (p->ins[x->in + i] != p->ins[y->in + i])
+			return 0;
+	return 1;
+}
+
+/*
+ * Append x to g unless an equal instruction is there already (common
+ * subexpressions: lag(logret(close,1),2) and stddev(logret(close,1),20)
+ * share one logret, state and all: the same inputs in the same order give
+ * the same outputs).  nout registers are allocated for the result from
+ * *nreg.  Returns the first result register.
+ */
+static size_t
+emit(struct pp_plan *p, struct prog *g, struct insn *x, size_t nout,
+    size_t *nreg)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		if (same_insn(p, &g->v[i], x)) {
+			p->nins -= x->nin;	/* drop its input list */
+			return g->v[i].dst;
+		}
+	x->dst = *nreg;
+	*nreg += nout;
+	pp_xgrow((void **)&g->v, &g->cap, g->n + 1, sizeof(*g->v));
+	g->v[g->n++] = *x;
+	return x->dst;
+}
+
+static enum op
+bin_op(enum tok t)
+{
+	switch (t) {
+	case T_PLUS: return OP_ADD;
+	case T_MINUS: return OP_SUB;
+	case T_STAR: return OP_MUL;
+	case T_SLASH: return OP_DIV;
+	case T_LT: return OP_LT;
+	case T_LE: return OP_LE;
+	case T_GT: return OP_GT;
+	case T_GE: return OP_GE;
+	case T_EQ: return OP_EQ;
+	default: return OP_NE;
+	}
+}
+
+static size_t
+gen_col(struct cc *cc, long col)
+{
+	struct pp_plan *p = cc->p;
+	const struct pp_col *c = &cc->in->cols[col];
+	struct insn x;
+
+	memset(&x, 0, sizeof(x));
+	x.a = (size_t)col;
+	x.type = c->type;
+	x.op = c->type == PP_T_F64 ? OP_LDF : c->type == PP_T_TEXT ? OP_LDT :
+	    OP_LDN;
+	x.colname = c->name;
+	return emit(p, &p->loads, &x, 1, &p->nregs1);
+}
+
+/* Phase one code for a look-ahead-free n; returns its first register. */
+static size_t
+gen1(struct cc *cc, const struct node *n)
+{
+	struct pp_plan *p = cc->p;
+	struct insn x;
+	size_t i, r, nser;
+
+	memset(&x, 0, sizeof(x));
+	switch (n->kind) {
+	case N_NUM:
+		x.op = OP_CONST;
+		x.k = n->num;
+		return emit(p, &p->p1, &x, 1, &p->nregs1);
+	case N_NAME:
+		if (n->col >= 0)
+			return gen_col(cc, n->col);
+		r = gen1(cc, n->ref->root);
+		return n->part >= 0 ? r + (size_t)n->part : r;
+	case N_PART:
+		return gen1(cc, n->args[0]) + (size_t)n->part;
+	case N_NEG:
+		x.op = OP_NEG;
+		x.a = gen1(cc, n->args[0]);
+		return emit(p, &p->p1, &x, 1, &p->nregs1);
+	case N_BIN:
+		x.op = bin_op(n->op);
+		x.a = gen1(cc, n->args[0]);
+		x.b = gen1(cc, n->args[1]);
+		return emit(p, &p->p1, &x, 1, &p->nregs1);
+	case N_CALL:
+		break;
+	}
+	if (n->fn->kind == F_ELEM) {
+		x.op = n->fn->op;
+		x.a = gen1(cc, n->args[0]);
+		return emit(p, &p->p1, &x, 1, &p->nregs1);
+	}
+	/* An indicator: its series arguments, then the columns it reads. */
+	x.op = OP_IND;
+	x.ind = n->fn->ind;
+	memcpy(x.params, n->params, sizeof(x.params));
+	nser = (size_t)x.ind->nseries;
+	x.nin = nser + (size_t)x.ind->nimplicit;
+	{
+		size_t regs[PP_IND_MAXIN];
+
+		for (i = 0; i < nser; i++)
+			regs[i] = gen1(cc, n->args[i]);
+		for (i = 0; i < (size_t)x.ind->nimplicit; i++)
+			regs[nser + i] = gen_col(cc, n->cols[i]);
+		pp_xgrow((void **)&p->ins, &p->capins, p->nins + x.nin,
+		    sizeof(*p->ins));
+		x.in = p->nins;
+		memcpy(p->ins + p->nins, regs, x.nin * sizeof(*regs));
+		p->nins += x.nin;
+	}
+	return emit(p, &p->p1, &x, n->nout, &p->nregs1);
+}
+
+/* Phase two code for n evaluated `ahead` rows after the row being
+ * emitted.  Registers are numbered locally (0, 1, ...) until phase one is
+ * complete; finish_p2 moves them after phase one's. */
+static size_t
+gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
+{
+	struct pp_plan *p = cc->p;
+	struct insn x;
+
+	memset(&x, 0, sizeof(x));
+	if (n->lead == NULL) {
+		x.op = OP_LOAD;
+		x.a = gen1(cc, n);
+		x.b = ahead;
+		if (ahead > p->lead)
+			p->lead = ahead;
+		return emit(p, &p->p2, &x, 1, nreg2);
+	}
+	switch (n->kind) {
+	case N_NAME:		/* a target using an earlier target */
+		return gen2(cc, n->ref->root, ahead, nreg2);
+	case N_NEG:
+		x.op = OP_NEG;
+		x.a = gen2(cc, n->args[0], ahead, nreg2);
+		return emit(p, &p->p2, &x, 1, nreg2);
+	case N_BIN:
+		x.op = bin_op(n->op);
+		x.a = gen2(cc, n->args[0], ahead, nreg2);
+		x.b = gen2(cc, n->args[1], ahead, nreg2);
+		return emit(p, &p->p2, &x, 1, nreg2);
+	default:
+		break;
+	}
+	/* A call with a lead below: lead itself, or an elementwise function
+	 * (the checker refused indicators over lead). */
+	if (n->fn->kind == F_LEAD)
+		return gen2(cc, n->args[0], ahead + (size_t)n->params[0],
+		    nreg2);
+	x.op = n->fn->op;
+	x.a = gen2(cc, n->args[0], ahead, nreg2);
+	return emit(p, &p->p2, &x, 1, nreg2);
+}
+
+void
+pp_plan_free(struct pp_plan *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	free(p->loads.v);
+	free(p->p1.v);
+	free(p->p2.v);
+	free(p->ins);
+	for (i = 0; i < p->nout; i++)
+		free(p->names[i]);
+	free(p->names);
+	free(p->out_reg);
+	free(p);
+}
+
+struct pp_plan *
+pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
+    struct pp_err *err)
+{
+	struct cc cc;
+	struct pp_plan *p = pp_xcalloc(1, sizeof(*p));
+	size_t i, j, nreg2 = 0, *is_p2 = NULL;
+	size_t nfeat = 0;
+
+	memset(&cc, 0, sizeof(cc));
+	cc.spec = s;
+	cc.in = in;
+	cc.err = err;
+	cc.p = p;
+	if (s->n == 0) {
+		pp_err_set(err, PP_EXIT_USAGE, "no features: give -f NAME=EXPR, "
+		    "--target NAME=EXPR or -F FILE");
+		goto fail;
+	}
+	/* Check everything first, so no code is made for a bad spec. */
+	for (i = 0; i < s->n; i++) {
+		cc.d = &s->defs[i];
+		cc.di = i;
+		if (resolve(&cc, cc.d->root) == -1 ||
+		    check_names(&cc, cc.d) == -1)
+			goto fail;
+		if (!cc.d->is_target)
+			nfeat += cc.d->root->nout;
+	}
+	p->nout = cc.nnames;
+	p->nfeat = nfeat;
+	p->names = pp_xcalloc(p->nout, sizeof(*p->names));
+	p->out_reg = pp_xcalloc(p->nout, sizeof(*p->out_reg));
+	is_p2 = pp_xcalloc(p->nout, sizeof(*is_p2));
+	/* Features first, then targets, each in definition order. */
+	{
+		size_t o = 0, f = 0, t = nfeat, k = 0;
+
+		for (i = 0; i < s->n; i++) {
+			const struct def *d = &s->defs[i];
+
+			for (j = 0; j < d->root->nout; j++, k++) {
+				o = d->is_target ? t++ : f++;
+				p->names[o] = cc.names[k];
+				cc.names[k] = NULL;
+				if (!d->is_target)
+					p->out_reg[o] = gen1(&cc, d->root) + j;
+				else if (d->root->nout > 1) {
+					/* Whole multi-output target (no lead:
+					 * the checker saw to it). */
+					struct insn x;
+
+					memset(&x, 0, sizeof(x));
+					x.op = OP_LOAD;
+					x.a = gen1(&cc, d->root) + j;
+					p->out_reg[o] = emit(p, &p->p2, &x, 1,
+					    &nreg2);
+					is_p2[o] = 1;
+				} else {
+					p->out_reg[o] = gen2(&cc, d->root, 0,
+					    &nreg2);
+					is_p2[o] = 1;
+				}
+			}
+		}
+	}
+	/* Phase two's registers go after phase one's. */
+	p->nregs = p->nregs1 + nreg2;
+	for (i = 0; i < p->p2.n; i++) {
+		struct insn *x = &p->p2.v[i];
+
+		x->dst += p->nregs1;
+		if (x->op != OP_LOAD) {
+			x->a += p->nregs1;
+			x->b += p->nregs1;
+		}
+	}
+	for (i = 0; i < p->nout; i++)
+		if (is_p2[i])
+			p->out_reg[i] += p->nregs1;
+	/* State: one block per symbol, each indicator's part 16-aligned. */
+	for (i = 0; i < p->p1.n; i++) {
+		struct insn *x = &p->p1.v[i];
+
+		if (x->op != OP_IND)
+			continue;
+		x->state = p->state_size;
+		p->state_size += (x->ind->state_size(x->params) + 15) & ~(size_t)15;
+	}
+	free(is_p2);
+	free(cc.names);
+	return p;
+fail:
+	for (i = 0; i < cc.nnames; i++)
+		free(cc.names[i]);
+	free(cc.names);
+	free(is_p2);
+	pp_plan_free(p);
+	return NULL;
+}
+
+size_t
+pp_plan_nout(const struct pp_plan *p)
+{
+	return p->nout;
+}
+
+size_t
+pp_plan_nfeatures(const struct pp_plan *p)
+{
+	return p->nfeat;
+}
+
+const char *
+pp_plan_out_name(const struct pp_plan *p, size_t i)
+{
+	return p->names[i];
+}
+
+size_t
+pp_plan_lead(const struct pp_plan *p)
+{
+	return p->lead;
+}
+
+size_t
+pp_plan_state_size(const struct pp_plan *p)
+{
+	return p->state_size;
+}
+
+size_t
+pp_plan_nregs(const struct pp_plan *p)
+{
+	return p->nregs;
+}
+
+size_t
+pp_plan_out_reg(const struct pp_plan *p, size_t i)
+{
+	return p->out_reg[i];
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+void
+pp_plan_state_init(const struct pp_plan *p, void *state)
+{
+	struct pp_err e = PP_ERR_INIT;
+	size_t i;
+
+	for (i = 0; i < p->p1.n; i++) {
+		const struct insn *x = &p->p1.v[i];
+
+		/* The parameters passed pp_ind_params: init cannot fail. */
+		if (x->op == OP_IND)
+			(void)x->ind->init((char *)state + x->state, x->params,
+			    &e);
+	}
+}
+
+static double
+cmp_result(double a, double b, int r)
+{
+	return isnan(a) || isnan(b) ? NAN : r ? 1.0 : 0.0;
+}
+
+/* The elementwise operations of both phases. */
+static inline double
+elem(const struct insn *x, const double *r)
+{
+	double a = r[x->a], b;
+
+	switch (x->op) {
+	case OP_CONST: return x->k;
+	case OP_NEG: return -a;
+	case OP_ABS: return fabs(a);
+	case OP_LOG: return log(a);
+	case OP_EXP: return exp(a);
+	case OP_SQRT: return sqrt(a);
+	case OP_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : a;
+	default: break;
+	}
+	b = r[x->b];
+	switch (x->op) {
+	case OP_ADD: return a + b;
+	case OP_SUB: return a - b;
+	case OP_MUL: return a * b;
+	case OP_DIV: return a / b;
+	case OP_LT: return cmp_result(a, b, a < b);
+	case OP_LE: return cmp_result(a, b, a <= b);
+	case OP_GT: return cmp_result(a, b, a > b);
+	case OP_GE: return cmp_result(a, b, a >= b);
+	case OP_EQ: return cmp_result(a, b, a == b);
+	case OP_NE: return cmp_result(a, b, a != b);
+	default: return NAN;
+	}
+}
+
+int
+pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
+    double *regs, struct pp_err *err)
+{
+	const struct insn *x, *end;
+	double in[PP_IND_MAXIN];
+	size_t i;
+
+	/* Loads first and alone, so a bad cell fails before any state moves. */
+	for (x = p->loads.v, end = x + p->loads.n; x < end; x++) {
+		const union pp_cell *c = &row[x->a];
+
+		switch (x->op) {
+		case OP_LDF:
+			regs[x->dst] = c->f;
+			break;
+		case OP_LDN:
+			regs[x->dst] = pp_cell_num(x->type, c);
+			break;
+		default:
+			if (pp_parse_double(c->s.p, c->s.len, &regs[x->dst]) == -1)
+				return pp_err_set(err, PP_EXIT_DATA,
+				    "column \"%s\": not a number: \"%.*s\"",
+				    x->colname, (int)(c->s.len > 40 ? 40 :
+				    c->s.len), c->s.p);
+			break;
+		}
+	}
+	for (x = p->p1.v, end = x + p->p1.n; x < end; x++) {
+		if (x->op != OP_IND) {
+			regs[x->dst] = elem(x, regs);
+			continue;
+		}
+		for (i = 0; i < x->nin; i++)
+			in[i] = regs[p->ins[x->in + i]];
+		x->ind->step((char *)state + x->state, in, regs + x->dst);
+	}
+	return 0;
+}
+
+void
+pp_plan_targets(const struct pp_plan *p, double *const *win)
+{
+	const struct insn *x, *end;
+	double *r = win[0];
+
+	for (x = p->p2.v, end = x + p->p2.n; x < end; x++) {
+		if (x->op == OP_LOAD)
+			r[x->dst] = win[x->b] ? win[x->b][x->a] : NAN;
+		else
+			r[x->dst] = elem(x, r);
+	}
+}

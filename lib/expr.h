@@ -1,0 +1,117 @@
+/*
+ * expr.h - the feature language of pp-features: definitions such as
+ * "r20=close/sma(close,20)-1" parsed, checked against a frame's columns and
+ * compiled once into a flat program that runs per row without allocating.
+ *
+ * A spec is a list of definitions NAME=EXPR, each a feature or a target.
+ * Expressions have numbers, column names (or names of earlier definitions),
+ * + - * /, unary minus, comparisons < <= > >= == != giving 1 or 0 (NaN when
+ * either side is missing), parentheses, and function calls: the indicators
+ * of lib/indicators.h, the elementwise abs, log, exp, sqrt, sign, and
+ * lead(x,k), which looks k rows ahead and is allowed in targets only.  A
+ * function with several outputs (macd) defines NAME_part columns when it is
+ * a whole definition, and one output is picked with call.part elsewhere.
+ * A column whose name is not an identifier is written in double quotes.
+ *
+ * Compilation splits the work in two phases, the no-look-ahead argument in
+ * code form.  Phase one runs when a row arrives: it reads only that row and
+ * the symbol's state (which holds nothing but past rows), and computes every
+ * feature and every look-ahead-free part of the targets.  Phase two runs
+ * when the row's lead(x,k) values exist, k rows later: it combines values
+ * phase one already stored for rows t..t+K with elementwise operations only.
+ * So a feature can depend on nothing after its row, by construction: the
+ * compiler refuses lead() anywhere phase one would need it.
+ *
+ * Ownership: a spec owns its copies of the definition texts; a plan owns
+ * everything it points to and needs neither the spec nor the schema after
+ * pp_plan_compile returns.  Errors in a definition are PP_EXIT_USAGE and
+ * carry two more lines: the definition and a caret under the token.
+ */
+#ifndef PP_EXPR_H
+#define PP_EXPR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "frame.h"
+
+struct pp_spec;
+
+struct pp_spec *pp_spec_new(void);
+void pp_spec_free(struct pp_spec *s);
+
+/* Add one definition "NAME=EXPR" (a target when is_target).  src and line
+ * say where it came from for messages ("-f" and its ordinal, or a spec
+ * file and its line).  Syntax errors are reported here: returns -1 with err
+ * set, the spec unchanged. */
+int pp_spec_add(struct pp_spec *s, int is_target, const char *text,
+    const char *src, long line, struct pp_err *err);
+
+/* Add every definition of a spec file held in text[0..len): one
+ * "NAME=EXPR" or "target NAME=EXPR" a line, blank lines, and comments from
+ * '#' to the end of a line.  src is the file name for messages. */
+int pp_spec_add_file(struct pp_spec *s, const char *text, size_t len,
+    const char *src, struct pp_err *err);
+
+/* Number of definitions added so far. */
+size_t pp_spec_count(const struct pp_spec *s);
+
+/*
+ * A compiled plan.  Outputs are numbered 0..nout-1: the features in
+ * definition order (a multi-output function expands to its parts in the
+ * function's order), then the targets.
+ */
+struct pp_plan;
+
+/* Check every definition against the input schema (unknown function or
+ * column, arity, parameters, name clashes, lead outside a target, columns
+ * a function needs) and compile.  The spec's syntax trees are annotated
+ * (hence not const) but keep their meaning; a spec may be compiled again.  Returns NULL and sets err (PP_EXIT_USAGE)
+ * on the first problem, or PP_EXIT_USAGE "no features" for an empty spec. */
+struct pp_plan *pp_plan_compile(struct pp_spec *s,
+    const struct pp_schema *in, struct pp_err *err);
+void pp_plan_free(struct pp_plan *p);
+
+size_t pp_plan_nout(const struct pp_plan *p);
+size_t pp_plan_nfeatures(const struct pp_plan *p);	/* outputs < this */
+const char *pp_plan_out_name(const struct pp_plan *p, size_t i);
+
+/* Rows a symbol's output must wait for its lead() values: the largest
+ * total look-ahead of any target, 0 when there is none. */
+size_t pp_plan_lead(const struct pp_plan *p);
+
+/* Bytes of per-symbol state (indicator windows and running sums); an
+ * allocation of this size from malloc is aligned enough. */
+size_t pp_plan_state_size(const struct pp_plan *p);
+
+/* Number of doubles in a row's register file. */
+size_t pp_plan_nregs(const struct pp_plan *p);
+
+/* Set up a symbol's state (state_size bytes) before its first row. */
+void pp_plan_state_init(const struct pp_plan *p, void *state);
+
+/* Phase one on one input row (cells in the compiled schema's order):
+ * advance the symbol's state and fill regs (nregs doubles).  Fails only on
+ * a text column used as a number whose cell is not one: err is
+ * 'column "x": not a number: "abc"' (PP_EXIT_DATA), state unchanged. */
+int pp_plan_step(const struct pp_plan *p, void *state,
+    const union pp_cell *row, double *regs, struct pp_err *err);
+
+/* Phase two: the targets of a row.  win[j] is the register file phase one
+ * filled for the same symbol j rows later (win[0] the row itself), or NULL
+ * when that row does not exist yet or ever (the end of the input); j runs
+ * 0..lead.  A lead() reaching a NULL row is missing (NaN).  The results go
+ * into spare registers of win[0], which is why it is not const. */
+void pp_plan_targets(const struct pp_plan *p, double *const *win);
+
+/* The register holding output i: a feature's after pp_plan_step, a
+ * target's after pp_plan_targets. */
+size_t pp_plan_out_reg(const struct pp_plan *p, size_t i);
+
+/* Append the function list (--list) to b: one line per function with its
+ * signature, outputs and warm-up. */
+struct pp_buf;
+void pp_expr_list(struct pp_buf *b);
+
+#endif

@@ -1,0 +1,677 @@
+/*
+ * feat.c - the streaming engine: symbols, date order, lead delay
+ * (feat.h).
+ */
+#include "feat.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "date.h"
+#include "num.h"
+#include "util.h"
+#include "banned.h"
+
+/* A row waiting for its look-ahead values. */
+struct entry {
+	uint64_t seq;		/* input order, for the final flush */
+	union pp_cell *cells;	/* copy of the input row */
+	struct pp_buf text;	/* bytes of its text cells */
+	double *regs;		/* registers phase one filled */
+};
+
+struct sym {
+	char *name;		/* owned copy of the symbol */
+	size_t len;
+	uint64_t hash;
+	void *state;		/* the plan's state for this symbol */
+	int has_last;		/* a date was seen */
+	union pp_cell last;	/* the previous date */
+	struct pp_buf lasttext;	/* its bytes, for a text date column */
+	struct entry *ring;	/* lead + 1 entries; NULL when lead is 0 */
+	size_t head, count;	/* oldest waiting entry, entries waiting */
+};
+
+struct pp_feat {
+	const struct pp_plan *plan;
+	struct pp_feat_opts o;
+	pp_feat_emit_fn emit;
+	void *ctx;
+	size_t ncols;		/* input columns */
+	enum pp_type *intype;	/* input column types */
+	long sym_col, date_col;	/* -1 when absent */
+	size_t lead;
+	size_t nregs;
+	size_t *keep;		/* input columns copied to the output */
+	size_t nkeep;
+	size_t nout;		/* plan outputs */
+	size_t *out_reg;	/* their registers */
+	struct pp_schema schema; /* output */
+	union pp_cell *out;	/* output row being built */
+	double *regs;		/* lead 0: the one register file */
+	double **win;		/* lead + 1 windows for pp_plan_targets */
+	struct sym **tab;	/* open addressing, power of two */
+	size_t tabcap, nsyms;
+	struct sym **syms;	/* in order of first appearance */
+	size_t capsyms;
+	struct sym *lastsym;	/* cache: consecutive rows often share it */
+	struct sym *single;	/* the group when there is no symbol column */
+	uint64_t seq;
+};
+
+/* FNV-1a: short keys, good spread, no setup. */
+static uint64_t
+hash_bytes(const char *p, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+static struct sym *
+sym_new(struct pp_feat *f, const char *name, size_t len, uint64_t h)
+{
+	struct sym *s = pp_xcalloc(1, sizeof(*s));
+	size_t i, ps = pp_plan_state_size(f->plan);
+
+	s->name = pp_xstrndup(name, len);
+	s->len = len;
+	s->hash = h;
+	s->state = pp_xmalloc(ps ? ps : 1);
+	pp_plan_state_init(f->plan, s->state);
+	pp_buf_init(&s->lasttext);
+	if (f->lead > 0) {
+		s->ring = pp_xcalloc(f->lead + 1, sizeof(*s->ring));
+		for (i = 0; i <= f->lead; i++) {
+			s->ring[i].cells = pp_xcalloc(f->ncols ? f->ncols : 1,
+			    sizeof(union pp_cell));
+			s->ring[i].regs = pp_xcalloc(f->nregs ? f->nregs : 1,
+			    sizeof(double));
+			pp_buf_init(&s->ring[i].text);
+		}
+	}
+	pp_xgrow((void **)&f->syms, &f->capsyms, f->nsyms + 1,
+	    sizeof(*f->syms));
+	f->syms[f->nsyms++] = s;
+	return s;
+}
+
+static void
+sym_free(struct pp_feat *f, struct sym *s)
+{
+	size_t i;
+
+	if (s->ring != NULL)
+		for (i = 0; i <= f->lead; i++) {
+			free(s->ring[i].cells);
+			free(s->ring[i].regs);
+			pp_buf_release(&s->ring[i].text);
+		}
+	free(s->ring);
+	pp_buf_release(&s->lasttext);
+	free(s->state);
+	free(s->name);
+	free(s);
+}
+
+static void
+tab_insert(struct sym **tab, size_t cap, struct sym *s)
+{
+	size_t i = (size_t)s->hash & (cap - 1);
+
+	while (tab[i] != NULL)
+		i = (i + 1) & (cap - 1);
+	tab[i] = s;
+}
+
+/* The symbol named p[0..n), created on first sight. */
+static struct sym *
+find_sym(struct pp_feat *f, const char *p, size_t n)
+{
+	struct sym *s = f->lastsym;
+	uint64_t h;
+	size_t i;
+
+	if (s != NULL && s->len == n && memcmp(s->name, p, n) == 0)
+		return s;
+	h = hash_bytes(p, n);
+	for (i = (size_t)h & (f->tabcap - 1); (s = f->tab[i]) != NULL;
+	    i = (i + 1) & (f->tabcap - 1))
+		if (s->hash == h && s->len == n && memcmp(s->name, p, n) == 0)
+			return f->lastsym = s;
+	/* Grow at half full, then insert. */
+	if (2 * (f->nsyms + 1) > f->tabcap) {
+		size_t cap = f->tabcap * 2, j;
+		struct sym **tab = pp_xcalloc(cap, sizeof(*tab));
+
+		for (j = 0; j < f->tabcap; j++)
+			if (f->tab[j] != NULL)
+				tab_insert(tab, cap, f->tab[j]);
+		free(f->tab);
+		f->tab = tab;
+		f->tabcap = cap;
+	}
+	s = sym_new(f, p, n, h);
+	tab_insert(f->tab, f->tabcap, s);
+	return f->lastsym = s;
+}
+
+static void
+add_col(struct pp_schema *s, const char *name, enum pp_type t)
+{
+	struct pp_err e = PP_ERR_INIT;
+
+	/* Names were checked unique by the compiler. */
+	(void)pp_schema_add(s, name, t, &e);
+}
+
+struct pp_feat *
+pp_feat_new(const struct pp_plan *plan, const struct pp_schema *in,
+    const struct pp_feat_opts *o, pp_feat_emit_fn emit, void *ctx,
+    struct pp_err *err)
+{
+	struct pp_feat *f;
+	size_t i;
+	long sc = pp_schema_find(in, "symbol");
+
+	if (sc >= 0 && in->cols[sc].type != PP_T_TEXT) {
+		pp_err_set(err, PP_EXIT_DATA, "column \"symbol\" is %s, not text",
+		    pp_type_name(in->cols[sc].type));
+		return NULL;
+	}
+	f = pp_xcalloc(1, sizeof(*f));
+	f->plan = plan;
+	if (o != NULL)
+		f->o = *o;
+	f->emit = emit;
+	f->ctx = ctx;
+	f->ncols = in->ncols;
+	f->intype = pp_xcalloc(in->ncols + 1, sizeof(*f->intype));
+	for (i = 0; i < in->ncols; i++)
+		f->intype[i] = in->cols[i].type;
+	f->sym_col = sc;
+	f->date_col = pp_schema_find(in, "date");
+	f->lead = pp_plan_lead(plan);
+	f->nregs = pp_plan_nregs(plan);
+	f->nout = pp_plan_nout(plan);
+
+	pp_schema_init(&f->schema);
+	f->keep = pp_xcalloc(in->ncols + 1, sizeof(*f->keep));
+	for (i = 0; i < in->ncols; i++) {
+		if (f->o.only && (long)i != f->sym_col && (long)i != f->date_col)
+			continue;
+		f->keep[f->nkeep++] = i;
+		add_col(&f->schema, in->cols[i].name, in->cols[i].type);
+	}
+	f->out_reg = pp_xcalloc(f->nout + 1, sizeof(*f->out_reg));
+	for (i = 0; i < f->nout; i++) {
+		f->out_reg[i] = pp_plan_out_reg(plan, i);
+		add_col(&f->schema, pp_plan_out_name(plan, i), PP_T_F64);
+	}
+	f->out = pp_xcalloc(f->schema.ncols + 1, sizeof(*f->out));
+	f->regs = pp_xcalloc(f->nregs + 1, sizeof(double));
+	f->win = pp_xcalloc(f->lead + 1, sizeof(*f->win));
+	f->tabcap = 64;
+	f->tab = pp_xcalloc(f->tabcap, sizeof(*f->tab));
+	return f;
+}
+
+const struct pp_schema *
+pp_feat_schema(const struct pp_feat *f)
+{
+	return &f->schema;
+}
+
+size_t
+pp_feat_nsymbols(const struct pp_feat *f)
+{
+	return f->nsyms;
+}
+
+void
+pp_feat_free(struct pp_feat *f)
+{
+	size_t i;
+
+	if (f == NULL)
+		return;
+	for (i = 0; i < f->nsyms; i++)
+		sym_free(f, f->syms[i]);
+	free(f->syms);
+	free(f->tab);
+	free(f->win);
+	free(f->regs);
+	free(f->out);
+	free(f->out_reg);
+	free(f->keep);
+	free(f->intype);
+	pp_schema_release(&f->schema);
+	free(f);
+}
+
+/* Write cell c of type t as text for a message. */
+static void
+fmt_cell(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
+{
+	char buf[PP_DATE_BUFSZ > PP_DBL_BUFSZ ? PP_DATE_BUFSZ : PP_DBL_BUFSZ];
+
+	switch (t) {
+	case PP_T_DATE:
+		pp_date_fmt(buf, c->i);
+		break;
+	case PP_T_DATETIME:
+		pp_datetime_fmt(buf, c->i);
+		break;
+	case PP_T_I64:
+		pp_fmt_int64(buf, c->i);
+		break;
+	case PP_T_F64:
+		pp_fmt_double(buf, c->f);
+		break;
+	default:
+		pp_buf_add(b, c->s.p, c->s.len > 64 ? 64 : c->s.len);
+		return;
+	}
+	pp_buf_addstr(b, buf);
+}
+
+/* -1, 0, 1 as date a is before, equal to, after b (type t). */
+static int
+cmp_date(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
+{
+	size_t n;
+	int r;
+
+	switch (t) {
+	case PP_T_F64:
+		return a->f < b->f ? -1 : a->f > b->f ? 1 : 0;
+	case PP_T_TEXT:
+		n = a->s.len < b->s.len ? a->s.len : b->s.len;
+		r = memcmp(a->s.p, b->s.p, n);
+		if (r != 0)
+			return r < 0 ? -1 : 1;
+		return a->s.len < b->s.len ? -1 : a->s.len > b->s.len;
+	default:
+		return a->i < b->i ? -1 : a->i > b->i ? 1 : 0;
+	}
+}
+
+static int
+check_date(struct pp_feat *f, const struct sym *s, const union pp_cell *d,
+    struct pp_err *err)
+{
+	enum pp_type t = f->intype[f->date_col];
+	struct pp_buf b = PP_BUF_INIT;
+
+	if (!s->has_last || cmp_date(t, &s->last, d) < 0)
+		return 0;
+	if (f->sym_col >= 0)
+		pp_buf_addf(&b, "symbol \"%.*s\": ", (int)(s->len > 64 ? 64 :
+		    s->len), s->name);
+	pp_buf_addstr(&b, "date ");
+	fmt_cell(&b, t, d);
+	pp_buf_addstr(&b, " is not after the previous ");
+	fmt_cell(&b, t, &s->last);
+	pp_err_set(err, PP_EXIT_DATA, "%s", b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
+static void
+set_last(struct sym *s, enum pp_type t, const union pp_cell *d)
+{
+	s->has_last = 1;
+	if (t != PP_T_TEXT) {
+		s->last = *d;
+		return;
+	}
+	pp_buf_reset(&s->lasttext);
+	pp_buf_add(&s->lasttext, d->s.p, d->s.len);
+	s->last.s.p = s->lasttext.data;
+	s->last.s.len = s->lasttext.len;
+}
+
+/* Build and emit the output row for input cells in and registers regs
+ * (targets already computed).  Returns 1 emitted, 0 dropped, -1. */
+static int
+emit_row(struct pp_feat *f, const union pp_cell *in, const double *regs,
+    struct pp_err *err)
+{
+	union pp_cell *out = f->out;
+	size_t i;
+
+	for (i = 0; i < f->nkeep; i++)
+		out[i] = in[f->keep[i]];
+	out += f->nkeep;
+	for (i = 0; i < f->nout; i++) {
+		double v = regs[f->out_reg[i]];
+
+		if (f->o.dropna && isnan(v))
+			return 0;
+		out[i].f = v;
+	}
+	if (f->emit(f->ctx, f->out, err) == -1)
+		return -1;
+	return 1;
+}
+
+/* Copy row into entry e (text cells into its own buffer). */
+static void
+copy_row(struct pp_feat *f, struct entry *e, const union pp_cell *row)
+{
+	size_t i, off = 0;
+
+	pp_buf_reset(&e->text);
+	for (i = 0; i < f->ncols; i++)
+		if (f->intype[i] == PP_T_TEXT)
+			pp_buf_add(&e->text, row[i].s.p, row[i].s.len);
+	for (i = 0; i < f->ncols; i++) {
+		e->cells[i] = row[i];
+		if (f->intype[i] == PP_T_TEXT) {
+			e->cells[i].s.p = e->text.data + off;
+			off += row[i].s.len;
+		}
+	}
+}
+
+/* Emit the entry k places after s's oldest waiting one, looking ahead only
+ * as far as the waiting entries go. */
+static int
+emit_waiting(struct pp_feat *f, struct sym *s, size_t k, struct pp_err *err)
+{
+	size_t j, n = f->lead + 1;
+	struct entry *e = &s->ring[(s->head + k) % n];
+
+	for (j = 0; j < n; j++)
+		f->win[j] = k + j < s->count ?
+		    s->ring[(s->head + k + j) % n].regs : NULL;
+	pp_plan_targets(f->plan, f->win);
+	return emit_row(f, e->cells, e->regs, err);
+}
+
+int
+pp_feat_push(struct pp_feat *f, const union pp_cell *row,
+    struct pp_err *err)
+{
+	struct sym *s;
+	struct entry *e;
+	double *regs;
+	int rc;
+
+	if (f->sym_col >= 0)
+		s = find_sym(f, row[f->sym_col].s.p, row[f->sym_col].s.len);
+	else if ((s = f->single) == NULL)
+		s = f->single = sym_new(f, "", 0, 0);
+	if (f->date_col >= 0 && check_date(f, s, &row[f->date_col], err) == -1)
+		return -1;
+	if (f->lead == 0) {
+		regs = f->regs;
+		if (pp_plan_step(f->plan, s->state, row, regs, err) == -1)
+			return -1;
+		if (f->date_col >= 0)
+			set_last(s, f->intype[f->date_col], &row[f->date_col]);
+		f->seq++;
+		f->win[0] = regs;
+		pp_plan_targets(f->plan, f->win);
+		return emit_row(f, row, regs, err);
+	}
+	e = &s->ring[(s->head + s->count) % (f->lead + 1)];
+	if (pp_plan_step(f->plan, s->state, row, e->regs, err) == -1)
+		return -1;
+	if (f->date_col >= 0)
+		set_last(s, f->intype[f->date_col], &row[f->date_col]);
+	copy_row(f, e, row);
+	e->seq = f->seq++;
+	if (++s->count <= f->lead)
+		return 0;
+	rc = emit_waiting(f, s, 0, err);
+	s->head = (s->head + 1) % (f->lead + 1);
+	s->count--;
+	return rc;
+}
+
+struct pending {
+	uint64_t seq;
+	struct sym *s;
+	size_t k;
+};
+
+static int
+by_seq(const void *a, const void *b)
+{
+	const struct pending *x = a, *y = b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+int
+pp_feat_finish(struct pp_feat *f, struct pp_err *err)
+{
+	struct pending *v;
+	size_t i, k, n = 0;
+	int rc, emitted = 0;
+
+	if (f->lead == 0)
+		return 0;
+	for (i = 0; i < f->nsyms; i++)
+		n += f->syms[i]->count;
+	v = pp_xcalloc(n + 1, sizeof(*v));
+	n = 0;
+	for (i = 0; i < f->nsyms; i++) {
+		struct sym *s = f->syms[i];
+
+		for (k = 0; k < s->count; k++) {
+			v[n].seq = s->ring[(s->head + k) % (f->lead + 1)].seq;
+			v[n].s = s;
+			v[n++].k = k;
+		}
+	}
+	qsort(v, n, sizeof(*v), by_seq);
+	for (i = 0; i < n; i++) {
+		if ((rc = emit_waiting(f, v[i].s, v[i].k, err)) == -1) {
+			free(v);
+			return -1;
+		}
+		emitted += rc;
+	}
+	/* Nothing waits any more. */
+	for (i = 0; i < f->nsyms; i++)
+		f->syms[i]->count = 0;
+	free(v);
+	return emitted;
+}
+
+/* ---- the writing thread ------------------------------------------------ */
+
+#define PIPE_BATCH 2048		/* rows per batch */
+
+struct batch {
+	union pp_cell *cells;	/* PIPE_BATCH rows of ncols cells */
+	size_t n;		/* rows filled */
+	struct pp_buf text;	/* bytes of the text cells */
+};
+
+struct pp_feat_pipe {
+	struct pp_writer *w;
+	size_t ncols;
+	enum pp_type *types;
+	struct batch b[2];
+	int fill;		/* batch the producer fills */
+	int handed;		/* batch the writer writes, when pending */
+	int pending;		/* a batch is handed over and not yet written */
+	int done;		/* no more batches will come */
+	int failed;		/* a write failed: err holds why */
+	int running;		/* the thread exists and is not joined */
+	struct pp_err err;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+};
+
+static void *
+pipe_main(void *arg)
+{
+	struct pp_feat_pipe *p = arg;
+
+	for (;;) {
+		struct batch *b;
+		struct pp_err e = PP_ERR_INIT;
+		size_t i;
+		int bad = 0;
+
+		pthread_mutex_lock(&p->mu);
+		while (!p->pending && !p->done)
+			pthread_cond_wait(&p->cv, &p->mu);
+		if (!p->pending) {
+			pthread_mutex_unlock(&p->mu);
+			return NULL;
+		}
+		b = &p->b[p->handed];
+		pthread_mutex_unlock(&p->mu);
+		for (i = 0; i < b->n && !bad; i++)
+			bad = pp_writer_row(p->w, b->cells + i * p->ncols, &e);
+		pthread_mutex_lock(&p->mu);
+		if (bad && !p->failed) {
+			p->failed = 1;
+			p->err = e;
+		}
+		p->pending = 0;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+struct pp_feat_pipe *
+pp_feat_pipe_new(struct pp_writer *w, const struct pp_schema *s,
+    struct pp_err *err)
+{
+	struct pp_feat_pipe *p = pp_xcalloc(1, sizeof(*p));
+	size_t i;
+	int rc;
+
+	p->w = w;
+	p->ncols = s->ncols;
+	p->types = pp_xcalloc(s->ncols + 1, sizeof(*p->types));
+	for (i = 0; i < s->ncols; i++)
+		p->types[i] = s->cols[i].type;
+	for (i = 0; i < 2; i++) {
+		p->b[i].cells = pp_xcalloc(PIPE_BATCH * (s->ncols + 1),
+		    sizeof(union pp_cell));
+		pp_buf_init(&p->b[i].text);
+	}
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	if ((rc = pthread_create(&p->th, NULL, pipe_main, p)) != 0) {
+		pp_err_errno(err, rc, "cannot start the writing thread");
+		pp_feat_pipe_free(p);
+		return NULL;
+	}
+	p->running = 1;
+	return p;
+}
+
+/* Hand the filled batch to the thread once it has written the last one;
+ * then fill the other.  Returns -1 if a write has failed. */
+static int
+pipe_hand(struct pp_feat_pipe *p, struct pp_err *err)
+{
+	struct batch *b = &p->b[p->fill];
+	size_t i, n = b->n * p->ncols;
+
+	/* Text was stored as offsets while the buffer could still move. */
+	for (i = 0; i < n; i++)
+		if (p->types[i % p->ncols] == PP_T_TEXT)
+			b->cells[i].s.p = b->text.data +
+			    (size_t)(uintptr_t)b->cells[i].s.p;
+	pthread_mutex_lock(&p->mu);
+	while (p->pending && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->failed) {
+		pthread_mutex_unlock(&p->mu);
+		pp_err_set(err, p->err.code ? p->err.code : PP_EXIT_DATA, "%s",
+		    p->err.msg);
+		return -1;
+	}
+	p->handed = p->fill;
+	p->pending = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	p->fill ^= 1;
+	p->b[p->fill].n = 0;
+	pp_buf_reset(&p->b[p->fill].text);
+	return 0;
+}
+
+int
+pp_feat_pipe_row(void *pipe, const union pp_cell *row, struct pp_err *err)
+{
+	struct pp_feat_pipe *p = pipe;
+	struct batch *b = &p->b[p->fill];
+	union pp_cell *c = b->cells + b->n * p->ncols;
+	size_t i;
+
+	for (i = 0; i < p->ncols; i++) {
+		c[i] = row[i];
+		if (p->types[i] == PP_T_TEXT) {
+			c[i].s.p = (const char *)(uintptr_t)b->text.len;
+			pp_buf_add(&b->text, row[i].s.p, row[i].s.len);
+		}
+	}
+	if (++b->n == PIPE_BATCH)
+		return pipe_hand(p, err);
+	return 0;
+}
+
+int
+pp_feat_pipe_close(struct pp_feat_pipe *p, struct pp_err *err)
+{
+	int rc = 0;
+
+	if (p->b[p->fill].n > 0)
+		rc = pipe_hand(p, err);
+	pthread_mutex_lock(&p->mu);
+	p->done = 1;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	if (p->running) {
+		pthread_join(p->th, NULL);
+		p->running = 0;
+	}
+	if (rc == 0 && p->failed)
+		rc = pp_err_set(err, p->err.code ? p->err.code : PP_EXIT_DATA,
+		    "%s", p->err.msg);
+	return rc;
+}
+
+void
+pp_feat_pipe_free(struct pp_feat_pipe *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	if (p->running) {
+		pthread_mutex_lock(&p->mu);
+		p->done = 1;
+		pthread_cond_broadcast(&p->cv);
+		pthread_mutex_unlock(&p->mu);
+		pthread_join(p->th, NULL);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->cv);
+	for (i = 0; i < 2; i++) {
+		free(p->b[i].cells);
+		pp_buf_release(&p->b[i].text);
+	}
+	free(p->types);
+	free(p);
+}
