@@ -1,0 +1,792 @@
+/*
+ * pp-registry - the experiment registry from the command line: runs,
+ * params, metrics, tags, artifacts and the model registry, in the SQLite
+ * file every program shares (man/pp-registry.1).
+ *
+ * A git-style command table: the first word (or two, for `run` and
+ * `artifact`) picks a command, which selects its rows from the one option
+ * table and gets its own --help.  Each command is a few lib/registry calls;
+ * lib/regio writes the listings.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "num.h"
+#include "regio.h"
+#include "registry.h"
+#include "util.h"
+#include "banned.h"
+
+enum {
+	OPT_EXPERIMENT = 'e',
+	OPT_OUTPUT = 'o',
+	OPT_FORMAT = PP_OPT_FIRST,
+	OPT_FILTER,
+	OPT_ORDER_BY,
+	OPT_LIMIT,
+	OPT_DELETED,
+	OPT_STALE,
+	OPT_STALE_AFTER,
+	OPT_MARK_FAILED,
+	OPT_NAME,
+	OPT_PARENT,
+	OPT_COMMAND,
+	OPT_FINGERPRINT,
+	OPT_PID,
+	OPT_PARAM,
+	OPT_METRIC,
+	OPT_TAG,
+	OPT_METRICS_FILE,
+	OPT_STATUS,
+	OPT_DESCRIPTION,
+	OPT_ARCHIVE
+};
+
+/* Every option of every command; each command picks its rows by id. */
+static const struct pp_opt all_opts[] = {
+	{ "experiment", OPT_EXPERIMENT, "EXP", "experiment name" },
+	{ "filter", OPT_FILTER, "EXPR",
+	  "MLflow search filter, e.g. \"metrics.rmse < 0.02\"" },
+	{ "order-by", OPT_ORDER_BY, "KEY",
+	  "sort by KEY [ASC|DESC] (default: newest first)" },
+	{ "limit", OPT_LIMIT, "N", "at most N runs" },
+	{ "deleted", OPT_DELETED, NULL,
+	  "list deleted runs instead of live ones" },
+	{ "stale", OPT_STALE, NULL,
+	  "only RUNNING runs whose owner process is gone" },
+	{ "stale-after", OPT_STALE_AFTER, "SECONDS",
+	  "with --stale: also runs silent this long" },
+	{ "mark-failed", OPT_MARK_FAILED, NULL,
+	  "with --stale: mark the stale runs FAILED" },
+	{ "name", OPT_NAME, "NAME", "run or artifact name" },
+	{ "parent", OPT_PARENT, "RUN_ID", "parent run of a nested run" },
+	{ "command", OPT_COMMAND, "TEXT", "command line to record" },
+	{ "fingerprint", OPT_FINGERPRINT, "TEXT",
+	  "input fingerprint to record" },
+	{ "pid", OPT_PID, "PID",
+	  "owner process (default: the parent process)" },
+	{ "param", OPT_PARAM, "K=V", "log a param (repeatable)" },
+	{ "metric", OPT_METRIC, "K=V[@STEP]",
+	  "log a metric point (repeatable)" },
+	{ "tag", OPT_TAG, "K=V", "set a tag (repeatable)" },
+	{ "metrics-file", OPT_METRICS_FILE, "FILE",
+	  "log metric points from CSV (key,value[,step][,timestamp])" },
+	{ "status", OPT_STATUS, "STATUS",
+	  "FINISHED (default), FAILED or KILLED" },
+	{ "description", OPT_DESCRIPTION, "TEXT", "model version description" },
+	{ "archive-existing", OPT_ARCHIVE, NULL,
+	  "move versions already in STAGE to Archived" },
+	{ "output", OPT_OUTPUT, "FILE",
+	  "write to FILE (atomically) instead of stdout" },
+	{ "format", OPT_FORMAT, "FMT",
+	  "table, csv or json (default: table on a terminal, else csv)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* Options of `run` verbs that log. */
+#define LOG_OPTS OPT_PARAM, OPT_METRIC, OPT_TAG
+
+struct opts {
+	struct pp_cli cli;
+	enum pp_format format;
+	const char *experiment, *filter, *order_by, *name, *parent;
+	const char *command, *fingerprint, *metrics_file, *description;
+	const char *output;
+	long limit, pid, stale_after;
+	int deleted, stale, mark_failed, archive;
+	enum pp_run_status status;
+	struct pp_kv *params, *tags;	/* point into argv */
+	size_t nparams, ntags, cap_params, cap_tags;
+	struct pp_metric_list metrics;
+	char **operands;
+	int noperands;
+	struct pp_opt *rows;		/* the command's option table */
+};
+
+struct ctx {
+	struct opts o;
+	struct pp_registry *reg;
+	struct pp_reg_table table;	/* what the command lists */
+	int listing;			/* 1: print table */
+	struct pp_out out;
+	struct pp_err err;
+};
+
+struct cmd {
+	const char *name;
+	int (*fn)(struct ctx *);
+	const char *usage;
+	unsigned open;		/* PP_REG_* flags; 0: does not open */
+	int min, max;		/* operands */
+	int opts[16];		/* option ids, 0-terminated */
+};
+
+static int cmd_init(struct ctx *), cmd_experiments(struct ctx *);
+static int cmd_runs(struct ctx *), cmd_show(struct ctx *);
+static int cmd_compare(struct ctx *), cmd_history(struct ctx *);
+static int cmd_run_start(struct ctx *), cmd_run_log(struct ctx *);
+static int cmd_run_end(struct ctx *), cmd_art_put(struct ctx *);
+static int cmd_art_get(struct ctx *), cmd_art_list(struct ctx *);
+static int cmd_models(struct ctx *), cmd_versions(struct ctx *);
+static int cmd_register(struct ctx *), cmd_promote(struct ctx *);
+static int cmd_alias(struct ctx *), cmd_unalias(struct ctx *);
+static int cmd_resolve(struct ctx *), cmd_audit(struct ctx *);
+static int cmd_delete(struct ctx *), cmd_gc(struct ctx *);
+static int cmd_export(struct ctx *);
+
+#define RO PP_REG_READONLY
+#define RW PP_REG_CREATE
+
+/* Sorted by name. */
+static const struct cmd cmds[] = {
+	{ "alias", cmd_alias, "alias NAME ALIAS VERSION", RW, 3, 3, { 0 } },
+	{ "artifact get", cmd_art_get, "artifact get RUN_ID NAME [-o FILE]\n"
+	  "artifact get URI [-o FILE]", RO, 1, 2, { OPT_OUTPUT } },
+	{ "artifact list", cmd_art_list, "artifact list RUN_ID [--format FMT]",
+	  RO, 1, 1, { OPT_FORMAT } },
+	{ "artifact put", cmd_art_put, "artifact put RUN_ID FILE [--name NAME]",
+	  RW, 2, 2, { OPT_NAME } },
+	{ "audit", cmd_audit, "audit [NAME] [--format FMT]", RO, 0, 1,
+	  { OPT_FORMAT } },
+	{ "compare", cmd_compare, "compare RUN_ID... [--format FMT]", RO, 1,
+	  1000000, { OPT_FORMAT } },
+	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, { 0 } },
+	{ "experiments", cmd_experiments, "experiments [--format FMT]", RO, 0,
+	  0, { OPT_FORMAT } },
+	{ "export", cmd_export, "export [--format csv|json] [-o FILE]", RO, 0,
+	  0, { OPT_FORMAT, OPT_OUTPUT } },
+	{ "gc", cmd_gc, "gc", RW, 0, 0, { 0 } },
+	{ "init", cmd_init, "init", RW, 0, 0, { 0 } },
+	{ "metric-history", cmd_history, "metric-history RUN_ID KEY "
+	  "[--format FMT]", RO, 2, 2, { OPT_FORMAT } },
+	{ "models", cmd_models, "models [--format FMT]", RO, 0, 0,
+	  { OPT_FORMAT } },
+	{ "promote", cmd_promote, "promote NAME VERSION STAGE "
+	  "[--archive-existing]", RW, 3, 3, { OPT_ARCHIVE } },
+	{ "register", cmd_register, "register NAME runs:/RUN_ID[/ARTIFACT] "
+	  "[--description TEXT]", RW, 2, 2, { OPT_DESCRIPTION } },
+	{ "resolve", cmd_resolve, "resolve URI [--format FMT]", RO, 1, 1,
+	  { OPT_FORMAT } },
+	{ "run end", cmd_run_end, "run end RUN_ID [--status STATUS] "
+	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 1, 1,
+	  { OPT_STATUS, LOG_OPTS } },
+	{ "run log", cmd_run_log, "run log RUN_ID [--param K=V] "
+	  "[--metric K=V[@STEP]] [--tag K=V] [--metrics-file FILE]", RW, 1, 1,
+	  { LOG_OPTS, OPT_METRICS_FILE } },
+	{ "run start", cmd_run_start, "run start -e EXP [--name NAME] "
+	  "[--parent RUN_ID] [--command TEXT] [--fingerprint TEXT] [--pid PID] "
+	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 0, 0,
+	  { OPT_EXPERIMENT, OPT_NAME, OPT_PARENT, OPT_COMMAND,
+	    OPT_FINGERPRINT, OPT_PID, LOG_OPTS } },
+	{ "runs", cmd_runs, "runs [-e EXP] [--filter EXPR] [--order-by KEY "
+	  "[DESC]] [--limit N] [--deleted] [--stale [--stale-after SECONDS] "
+	  "[--mark-failed]] [--format FMT]", RO, 0, 0,
+	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_DELETED,
+	    OPT_STALE, OPT_STALE_AFTER, OPT_MARK_FAILED, OPT_FORMAT } },
+	{ "show", cmd_show, "show RUN_ID [--format FMT]", RO, 1, 1,
+	  { OPT_FORMAT } },
+	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, { 0 } },
+	{ "versions", cmd_versions, "versions NAME [--format FMT]", RO, 1, 1,
+	  { OPT_FORMAT } },
+};
+
+static const char top_usage[] =
+	"COMMAND [ARG...] [--registry PATH] [OPTION...]\n"
+	"init | experiments | runs | show | compare | metric-history\n"
+	"run start|log|end | artifact put|get|list\n"
+	"models | versions | register | promote | alias | unalias | resolve\n"
+	"audit | delete | gc | export";
+
+static const char top_about[] =
+	"The experiment registry: runs, params, metrics, tags, artifacts and\n"
+	"registered models in one SQLite file.  `pp-registry COMMAND --help`\n"
+	"shows one command's usage; the options below are every command's.";
+
+/* Split "K=V" at the first '='; usage error without one or with no key. */
+static struct pp_kv
+split_kv(const char *opt, const char *arg)
+{
+	const char *eq = strchr(arg, '=');
+	struct pp_kv kv;
+
+	if (eq == NULL || eq == arg)
+		pp_cli_usage_error("--%s: bad value \"%s\": want KEY=VALUE",
+		    opt, arg);
+	kv.key = pp_xstrndup(arg, (size_t)(eq - arg));
+	kv.value = eq + 1;
+	return kv;
+}
+
+static void
+add_metric(struct opts *o, const char *arg)
+{
+	struct pp_kv kv = split_kv("metric", arg);
+	const char *at = strrchr(kv.value, '@');
+	double value;
+	long step = 0;
+
+	if (at != NULL && pp_parse_long(at + 1, 0, LONG_MAX, &step) == -1)
+		pp_cli_usage_error("--metric: bad value \"%s\": step \"%s\" "
+		    "is not a whole number >= 0", arg, at + 1);
+	if (pp_parse_double(kv.value, at ? (size_t)(at - kv.value)
+	    : strlen(kv.value), &value) == -1)
+		pp_cli_usage_error("--metric: bad value \"%s\": not a number",
+		    arg);
+	pp_metric_list_add(&o->metrics, kv.key, value, step, 0);
+	free((char *)kv.key);
+}
+
+static void
+add_kv(struct pp_kv **v, size_t *n, size_t *cap, const char *opt,
+    const char *arg)
+{
+	pp_xgrow((void **)v, cap, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = split_kv(opt, arg);
+}
+
+static const struct cmd *
+find_cmd(int argc, char *argv[], int *words)
+{
+	char name[64];
+	size_t i;
+
+	*words = 1;
+	snprintf(name, sizeof(name), "%s", argv[1]);
+	if ((strcmp(argv[1], "run") == 0 || strcmp(argv[1], "artifact") == 0)) {
+		if (argc < 3 || argv[2][0] == '-')
+			pp_cli_usage_error("%s: missing verb (see pp-registry "
+			    "--help)", argv[1]);
+		snprintf(name, sizeof(name), "%s %s", argv[1], argv[2]);
+		*words = 2;
+	}
+	for (i = 0; i < PP_ARRAY_SIZE(cmds); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	pp_cli_usage_error("unknown command \"%s\" (see pp-registry --help)",
+	    name);
+}
+
+/* The command's rows of all_opts, in table order. */
+static struct pp_opt *
+cmd_opts(const struct cmd *c)
+{
+	struct pp_opt *rows = pp_xcalloc(PP_ARRAY_SIZE(all_opts), sizeof(*rows));
+	size_t i, j, n = 0;
+
+	for (i = 0; all_opts[i].name; i++)
+		for (j = 0; c->opts[j]; j++)
+			if (c->opts[j] == all_opts[i].id)
+				rows[n++] = all_opts[i];
+	return rows;
+}
+
+static void
+parse_option(struct opts *o, int id, const char *arg)
+{
+	switch (id) {
+	case OPT_EXPERIMENT:
+		if (*arg == '\0')
+			pp_cli_usage_error("--experiment: empty name");
+		o->experiment = arg;
+		break;
+	case OPT_FILTER: o->filter = arg; break;
+	case OPT_ORDER_BY: o->order_by = arg; break;
+	case OPT_LIMIT: o->limit = pp_cli_long("limit", arg, 1, LONG_MAX); break;
+	case OPT_DELETED: o->deleted = 1; break;
+	case OPT_STALE: o->stale = 1; break;
+	case OPT_STALE_AFTER:
+		o->stale_after = pp_cli_long("stale-after", arg, 1,
+		    LONG_MAX / 1000);
+		break;
+	case OPT_MARK_FAILED: o->mark_failed = 1; break;
+	case OPT_NAME: o->name = arg; break;
+	case OPT_PARENT: o->parent = arg; break;
+	case OPT_COMMAND: o->command = arg; break;
+	case OPT_FINGERPRINT: o->fingerprint = arg; break;
+	case OPT_PID: o->pid = pp_cli_long("pid", arg, 1, 1L << 30); break;
+	case OPT_PARAM:
+		add_kv(&o->params, &o->nparams, &o->cap_params, "param", arg);
+		break;
+	case OPT_TAG:
+		add_kv(&o->tags, &o->ntags, &o->cap_tags, "tag", arg);
+		break;
+	case OPT_METRIC: add_metric(o, arg); break;
+	case OPT_METRICS_FILE: o->metrics_file = arg; break;
+	case OPT_STATUS: {
+		struct pp_err e = PP_ERR_INIT;
+
+		if (pp_run_status_parse(arg, &o->status, &e) == -1 ||
+		    o->status == PP_RUN_RUNNING)
+			pp_cli_usage_error("--status: bad value \"%s\": want "
+			    "FINISHED, FAILED or KILLED", arg);
+		break;
+	}
+	case OPT_DESCRIPTION: o->description = arg; break;
+	case OPT_ARCHIVE: o->archive = 1; break;
+	case OPT_OUTPUT:
+		if (*arg == '\0')
+			pp_cli_usage_error("--output: empty file name");
+		o->output = arg;
+		break;
+	case OPT_FORMAT:
+		if (pp_regio_parse_format(arg, &o->format) == -1)
+			pp_cli_usage_error("--format: bad value \"%s\": want "
+			    "table, csv or json", arg);
+		break;
+	default:
+		pp_cli_usage_error("unexpected option");
+	}
+}
+
+/* The whole command line: the command, its options and operands. */
+static const struct cmd *
+parse_command_line(int argc, char *argv[], struct opts *o)
+{
+	const struct cmd *c;
+	struct pp_opt *rows;
+	const char *registry = NULL;
+	int id, words, n;
+
+	/* As git -C: --registry may come before the command. */
+	while (argc > 2 && strncmp(argv[1], "--registry", 10) == 0 &&
+	    (argv[1][10] == '=' || (argv[1][10] == '\0' && argc > 3))) {
+		int eq = argv[1][10] == '=';
+
+		registry = eq ? argv[1] + 11 : argv[2];
+		if (*registry == '\0')
+			pp_cli_usage_error("--registry: empty path");
+		argv[eq ? 1 : 2] = argv[0];
+		argv += eq ? 1 : 2;
+		argc -= eq ? 1 : 2;
+	}
+	pp_cli_init(&o->cli, argv[0], top_usage, all_opts, PP_CLI_REGISTRY);
+	o->cli.about = top_about;
+	if (argc < 2 || argv[1][0] == '-') {
+		while (pp_cli_next(&o->cli, argc, argv) != -1)
+			;
+		pp_cli_usage_error("missing command (see pp-registry --help)");
+	}
+	c = find_cmd(argc, argv, &words);
+	rows = cmd_opts(c);
+	pp_cli_release(&o->cli);
+	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
+	if (registry != NULL)
+		o->cli.c.registry = registry;
+	argc -= words;
+	argv += words;
+	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
+		parse_option(o, id, o->cli.optarg);
+	o->operands = argv + o->cli.optind;
+	o->noperands = argc - o->cli.optind;
+	n = o->noperands;
+	if (n < c->min)
+		pp_cli_usage_error("%s: missing operand (usage: pp-registry "
+		    "%.*s)", c->name, (int)strcspn(c->usage, "\n"), c->usage);
+	if (n > c->max)
+		pp_cli_usage_error("%s: unexpected operand \"%s\"", c->name,
+		    o->operands[c->max]);
+	if (strcmp(c->name, "run start") == 0 && o->experiment == NULL)
+		pp_cli_usage_error("run start: -e EXP is required");
+	if ((o->stale_after || o->mark_failed) && !o->stale)
+		pp_cli_usage_error("--%s needs --stale", o->mark_failed
+		    ? "mark-failed" : "stale-after");
+	if (strcmp(c->name, "export") == 0 && o->format == PP_FMT_TABLE)
+		pp_cli_usage_error("--format: export writes csv or json");
+	o->rows = rows;
+	return c;
+}
+
+/* The params, metrics and tags given on the command line. */
+static struct pp_log
+opts_log(const struct opts *o)
+{
+	struct pp_log log = { o->params, o->nparams, o->metrics.m,
+		o->metrics.n, o->tags, o->ntags };
+
+	return log;
+}
+
+static int
+cmd_init(struct ctx *c)
+{
+	(void)c;
+	return 0;		/* opening with PP_REG_CREATE did it */
+}
+
+static int
+cmd_experiments(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_experiments(c->reg, &c->table, &c->err);
+}
+
+static int
+cmd_runs(struct ctx *c)
+{
+	struct pp_run_query q = PP_RUN_QUERY_INIT;
+	size_t i;
+
+	q.experiment = c->o.experiment;
+	q.filter = c->o.filter;
+	q.order_by = c->o.order_by;
+	q.limit = c->o.limit;
+	q.deleted = c->o.deleted;
+	q.stale = c->o.stale;
+	q.stale_after_ms = (int64_t)c->o.stale_after * 1000;
+	c->listing = 1;
+	if (pp_registry_runs(c->reg, &q, &c->table, &c->err) == -1)
+		return -1;
+	if (!c->o.mark_failed)
+		return 0;
+	/* The listing shows the runs as found; each is then marked. */
+	for (i = 0; i < c->table.nrows; i++)
+		if (pp_registry_run_end(c->reg, c->table.cells[i *
+		    c->table.ncols], PP_RUN_FAILED, NULL, &c->err) == -1)
+			return -1;
+	return 0;
+}
+
+static int
+cmd_show(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_show(c->reg, c->o.operands[0], &c->table, &c->err);
+}
+
+static int
+cmd_compare(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_compare(c->reg, (const char *const *)c->o.operands,
+	    (size_t)c->o.noperands, &c->table, &c->err);
+}
+
+static int
+cmd_history(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_metric_history(c->reg, c->o.operands[0],
+	    c->o.operands[1], &c->table, &c->err);
+}
+
+static int
+cmd_run_start(struct ctx *c)
+{
+	struct pp_run_start s = PP_RUN_START_INIT;
+	struct pp_log log = opts_log(&c->o);
+	char id[PP_RUN_ID_LEN + 1];
+
+	s.experiment = c->o.experiment;
+	s.name = c->o.name;
+	s.command = c->o.command;
+	s.fingerprint = c->o.fingerprint;
+	s.parent = c->o.parent;
+	/* pp-registry itself exits at once: the run belongs to its caller. */
+	s.pid = c->o.pid ? c->o.pid : (long)getppid();
+	if (pp_registry_run_start(c->reg, &s, &log, id, &c->err) == -1)
+		return -1;
+	printf("%s\n", id);
+	return 0;
+}
+
+static int
+cmd_run_log(struct ctx *c)
+{
+	struct pp_log log;
+
+	if (c->o.metrics_file) {
+		FILE *fp = pp_in_open(c->o.metrics_file, &c->err);
+		int rc;
+
+		if (fp == NULL)
+			return -1;
+		rc = pp_regio_read_metrics(fp, pp_in_name(c->o.metrics_file),
+		    &c->o.metrics, &c->err);
+		if (fp != stdin)
+			fclose(fp);
+		if (rc == -1)
+			return -1;
+	}
+	log = opts_log(&c->o);
+	if (log.nparams + log.nmetrics + log.ntags == 0 &&
+	    c->o.metrics_file == NULL)
+		return pp_err_set(&c->err, PP_EXIT_USAGE, "run log: nothing to "
+		    "log (--param, --metric, --tag or --metrics-file)");
+	return pp_registry_log(c->reg, c->o.operands[0], &log, &c->err);
+}
+
+static int
+cmd_run_end(struct ctx *c)
+{
+	struct pp_log log = opts_log(&c->o);
+
+	return pp_registry_run_end(c->reg, c->o.operands[0], c->o.status,
+	    &log, &c->err);
+}
+
+static int
+cmd_art_put(struct ctx *c)
+{
+	const char *path = c->o.operands[1], *name = c->o.name;
+	struct pp_buf data = PP_BUF_INIT;
+	char chunk[65536];
+	FILE *fp;
+	size_t n;
+	int rc = -1;
+
+	if (name == NULL) {
+		if (strcmp(path, "-") == 0)
+			return pp_err_set(&c->err, PP_EXIT_USAGE, "artifact "
+			    "put: reading stdin needs --name");
+		name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	}
+	fp = pp_in_open(path, &c->err);
+	if (fp == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		pp_buf_add(&data, chunk, n);
+	if (ferror(fp))
+		pp_err_set(&c->err, PP_EXIT_DATA, "%s: read error",
+		    pp_in_name(path));
+	else
+		rc = pp_registry_artifact_put(c->reg, c->o.operands[0], name,
+		    data.data, data.len, &c->err);
+	if (fp != stdin)
+		fclose(fp);
+	pp_buf_release(&data);
+	return rc;
+}
+
+static int
+cmd_art_get(struct ctx *c)
+{
+	struct pp_buf data = PP_BUF_INIT;
+	int rc;
+
+	if (c->o.noperands == 2)
+		rc = pp_registry_artifact_get(c->reg, c->o.operands[0],
+		    c->o.operands[1], &data, &c->err);
+	else if (pp_registry_is_uri(c->o.operands[0]))
+		rc = pp_registry_load(c->reg, c->o.operands[0], &data, NULL,
+		    &c->err);
+	else
+		rc = pp_err_set(&c->err, PP_EXIT_USAGE, "artifact get: want "
+		    "RUN_ID NAME or a models:/ or runs:/ URI");
+	if (rc == 0 && fwrite(data.data, 1, data.len, c->out.fp) != data.len)
+		rc = pp_err_set(&c->err, PP_EXIT_DATA, "write error");
+	pp_buf_release(&data);
+	return rc;
+}
+
+static int
+cmd_art_list(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_artifacts(c->reg, c->o.operands[0], &c->table,
+	    &c->err);
+}
+
+static int
+cmd_models(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_models(c->reg, &c->table, &c->err);
+}
+
+static int
+cmd_versions(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_versions(c->reg, c->o.operands[0], &c->table,
+	    &c->err);
+}
+
+static int
+cmd_register(struct ctx *c)
+{
+	const char *uri = c->o.operands[1], *slash;
+	char run_id[PP_RUN_ID_LEN + 1];
+	int64_t version;
+	size_t n;
+
+	if (strncmp(uri, "runs:/", 6) != 0)
+		return pp_err_set(&c->err, PP_EXIT_USAGE, "register: bad "
+		    "source \"%s\": want runs:/RUN_ID[/ARTIFACT]", uri);
+	slash = strchr(uri + 6, '/');
+	n = slash ? (size_t)(slash - uri - 6) : strlen(uri + 6);
+	if (n != PP_RUN_ID_LEN)
+		return pp_err_set(&c->err, PP_EXIT_USAGE, "register: bad run "
+		    "id in \"%s\": want 32 lowercase hex digits", uri);
+	memcpy(run_id, uri + 6, n);
+	run_id[n] = '\0';
+	if (pp_registry_register(c->reg, c->o.operands[0], run_id,
+	    slash && slash[1] ? slash + 1 : NULL, c->o.description, &version,
+	    &c->err) == -1)
+		return -1;
+	printf("%lld\n", (long long)version);
+	return 0;
+}
+
+static int64_t
+version_arg(const char *s)
+{
+	long v;
+
+	if (pp_parse_long(s, 1, LONG_MAX, &v) == -1)
+		pp_cli_usage_error("bad version \"%s\": want a whole number "
+		    ">= 1", s);
+	return v;
+}
+
+static int
+cmd_promote(struct ctx *c)
+{
+	enum pp_stage stage;
+
+	if (pp_stage_parse(c->o.operands[2], &stage, &c->err) == -1)
+		return -1;
+	return pp_registry_promote(c->reg, c->o.operands[0],
+	    version_arg(c->o.operands[1]), stage, c->o.archive, &c->err);
+}
+
+static int
+cmd_alias(struct ctx *c)
+{
+	return pp_registry_alias_set(c->reg, c->o.operands[0],
+	    c->o.operands[1], version_arg(c->o.operands[2]), &c->err);
+}
+
+static int
+cmd_unalias(struct ctx *c)
+{
+	return pp_registry_alias_delete(c->reg, c->o.operands[0],
+	    c->o.operands[1], &c->err);
+}
+
+static int
+cmd_resolve(struct ctx *c)
+{
+	static const char *const cols[] = {
+		"model", "version", "run_id", "artifact"
+	};
+	struct pp_registry_ref ref = PP_REGISTRY_REF_INIT;
+	struct pp_reg_table *t = &c->table;
+	char v[32];
+	size_t i;
+
+	if (pp_registry_resolve(c->reg, c->o.operands[0], &ref, &c->err) ==
+	    -1) {
+		pp_registry_ref_release(&ref);
+		return -1;
+	}
+	snprintf(v, sizeof(v), "%lld", (long long)ref.version);
+	t->ncols = 4;
+	t->nrows = 1;
+	t->cap = 4;
+	t->cols = pp_xcalloc(4, sizeof(*t->cols));
+	t->cells = pp_xcalloc(4, sizeof(*t->cells));
+	t->kinds = pp_xcalloc(4, 1);
+	for (i = 0; i < 4; i++)
+		t->cols[i] = pp_xstrdup(cols[i]);
+	t->cells[0] = ref.model ? pp_xstrdup(ref.model) : NULL;
+	t->cells[1] = ref.version ? pp_xstrdup(v) : NULL;
+	t->cells[2] = pp_xstrdup(ref.run_id);
+	t->cells[3] = ref.artifact ? pp_xstrdup(ref.artifact) : NULL;
+	for (i = 0; i < 4; i++)
+		t->kinds[i] = t->cells[i] == NULL ? PP_CELL_NULL
+		    : i == 1 ? PP_CELL_NUM : PP_CELL_TEXT;
+	pp_registry_ref_release(&ref);
+	c->listing = 1;
+	return 0;
+}
+
+static int
+cmd_audit(struct ctx *c)
+{
+	c->listing = 1;
+	return pp_registry_audit(c->reg, c->o.noperands ? c->o.operands[0]
+	    : NULL, &c->table, &c->err);
+}
+
+static int
+cmd_delete(struct ctx *c)
+{
+	return pp_registry_run_delete(c->reg, c->o.operands[0], &c->err);
+}
+
+static int
+cmd_gc(struct ctx *c)
+{
+	long n;
+
+	if (pp_registry_gc(c->reg, &n, &c->err) == -1)
+		return -1;
+	printf("removed %ld deleted run%s\n", n, n == 1 ? "" : "s");
+	return 0;
+}
+
+static int
+cmd_export(struct ctx *c)
+{
+	if (c->o.format == PP_FMT_AUTO)
+		c->o.format = PP_FMT_CSV;
+	c->listing = 1;
+	return pp_registry_export(c->reg, &c->table, &c->err);
+}
+
+static void
+opts_release(struct opts *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->nparams; i++)
+		free((char *)o->params[i].key);
+	for (i = 0; i < o->ntags; i++)
+		free((char *)o->tags[i].key);
+	free(o->params);
+	free(o->tags);
+	pp_metric_list_release(&o->metrics);
+	pp_cli_release(&o->cli);
+	free(o->rows);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct ctx c;
+	const struct cmd *cmd;
+	int rc = PP_EXIT_DATA;
+
+	memset(&c, 0, sizeof(c));
+	c.o.status = PP_RUN_FINISHED;
+	cmd = parse_command_line(argc, argv, &c.o);
+	if (pp_out_open(&c.out, c.o.output, &c.err) == -1)
+		goto out;
+	c.reg = pp_registry_open(c.o.cli.c.registry, c.o.mark_failed ? 0
+	    : cmd->open, &c.err);
+	if (c.reg == NULL)
+		goto out;
+	if (cmd->fn(&c) == -1)
+		goto out;
+	if (c.listing)
+		pp_regio_write(c.out.fp, &c.table, c.o.format);
+	if (pp_out_commit(&c.out, &c.err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		pp_out_abort(&c.out);
+		if (c.err.code == PP_EXIT_USAGE)
+			rc = PP_EXIT_USAGE;
+		pp_cli_report(&c.err);
+	}
+	pp_reg_table_release(&c.table);
+	pp_registry_close(c.reg);
+	opts_release(&c.o);
+	return rc;
+}

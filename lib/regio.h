@@ -1,0 +1,57 @@
+/*
+ * regio.h - registry listings out, metric batches in: the text formats
+ * pp-registry (and any program that shows registry data) reads and writes.
+ *
+ * Listings (struct pp_reg_table from lib/registry.h) are written as an
+ * aligned table for people: columns padded to their widest cell, numbers
+ * right-aligned, control characters shown as '?' so a stored name cannot
+ * move the cursor; or as CSV (RFC 4180, header row, missing cells empty)
+ * or JSON (an array of objects, one per row, numbers as numbers, missing
+ * and infinite values as null) for programs, carrying every byte as
+ * stored.
+ *
+ * Metric batches are CSV with a header naming the columns: key and value
+ * are required, step (default 0) and timestamp (ms since the epoch;
+ * default: when logged) are optional, others are ignored.  An empty value
+ * is NaN.  The whole file is read before anything is logged, so a bad row
+ * logs nothing.
+ */
+#ifndef PP_REGIO_H
+#define PP_REGIO_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "registry.h"
+
+enum pp_format { PP_FMT_AUTO, PP_FMT_TABLE, PP_FMT_CSV, PP_FMT_JSON };
+
+/* Parse a --format value: "table", "csv" or "json".  Returns 0 or -1. */
+int pp_regio_parse_format(const char *s, enum pp_format *f);
+
+/* Write t to fp in format f (PP_FMT_AUTO: a table if fp is a terminal,
+ * else CSV).  Write errors surface at the caller's flush. */
+void pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f);
+
+/* A growing list of metric points whose keys it owns. */
+struct pp_metric_list {
+	struct pp_metric *m;
+	size_t n;
+	size_t cap;
+};
+
+#define PP_METRIC_LIST_INIT { NULL, 0, 0 }
+
+/* Append a point, copying key. */
+void pp_metric_list_add(struct pp_metric_list *l, const char *key,
+    double value, int64_t step, int64_t timestamp);
+
+/* Append the points of the CSV in fp (named name in messages) to l.
+ * Returns 0, or -1 with err: "NAME:LINE: column \"value\": not a number"
+ * (l then holds what came before the bad row). */
+int pp_regio_read_metrics(FILE *fp, const char *name,
+    struct pp_metric_list *l, struct pp_err *err);
+
+void pp_metric_list_release(struct pp_metric_list *l);
+
+#endif

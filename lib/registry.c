@@ -1,0 +1,2306 @@
+#include "registry.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+#include <zlib.h>
+
+#include "filter.h"
+#include "num.h"
+#include "sha256.h"
+#include "util.h"
+#include "banned.h"
+
+struct pp_registry {
+	sqlite3 *db;
+	char *path;		/* for messages */
+	int readonly;		/* opened with PP_REG_READONLY */
+	int schema;		/* user_version after open */
+	int busy;		/* the last failure was SQLITE_BUSY/LOCKED */
+	int64_t deadline;	/* ms: when the busy handler gives up */
+	unsigned seed;		/* backoff jitter */
+};
+
+/*
+ * The schema, one step per version: migrations[i] takes a file from
+ * user_version i to i + 1.  A new version appends a step and never edits
+ * an old one, so every file ever written can be brought forward.
+ * man/pp-registry.5 documents the result.
+ */
+static const char *const migrations[] = {
+	/* 0 -> 1 */
+	"CREATE TABLE experiments ("
+	" experiment_id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" creation_time INTEGER NOT NULL);"
+	"CREATE TABLE runs ("
+	" run_id TEXT PRIMARY KEY CHECK (length(run_id) = 32),"
+	" experiment_id INTEGER NOT NULL REFERENCES experiments,"
+	" name TEXT,"
+	" status TEXT NOT NULL CHECK (status IN"
+	"  ('RUNNING', 'FINISHED', 'FAILED', 'KILLED')),"
+	" start_time INTEGER NOT NULL,"
+	" end_time INTEGER,"
+	" user TEXT NOT NULL,"
+	" command TEXT,"
+	" fingerprint TEXT,"
+	" parent_run_id TEXT REFERENCES runs (run_id),"
+	" host TEXT,"
+	" pid INTEGER,"
+	" last_update INTEGER NOT NULL,"
+	" deleted_time INTEGER);"
+	"CREATE INDEX runs_experiment ON runs (experiment_id, start_time);"
+	"CREATE INDEX runs_parent ON runs (parent_run_id);"
+	"CREATE INDEX runs_status ON runs (status);"
+	"CREATE TABLE params ("
+	" run_id TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,"
+	" key TEXT NOT NULL CHECK (key != ''),"
+	" value TEXT NOT NULL,"
+	" PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE tags ("
+	" run_id TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,"
+	" key TEXT NOT NULL CHECK (key != ''),"
+	" value TEXT NOT NULL,"
+	" PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE metrics ("
+	" run_id TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,"
+	" key TEXT NOT NULL CHECK (key != ''),"
+	" value REAL,"
+	" step INTEGER NOT NULL,"
+	" timestamp INTEGER NOT NULL);"
+	"CREATE INDEX metrics_run_key ON metrics (run_id, key);"
+	"CREATE TABLE latest_metrics ("
+	" run_id TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,"
+	" key TEXT NOT NULL,"
+	" value REAL,"
+	" step INTEGER NOT NULL,"
+	" timestamp INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, key)) WITHOUT ROWID;"
+	"CREATE TABLE artifacts ("
+	" run_id TEXT NOT NULL REFERENCES runs ON DELETE CASCADE,"
+	" name TEXT NOT NULL CHECK (name != ''),"
+	" size INTEGER NOT NULL,"
+	" sha256 TEXT NOT NULL,"
+	" data BLOB NOT NULL,"
+	" creation_time INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, name));"
+	"CREATE TABLE registered_models ("
+	" name TEXT PRIMARY KEY,"
+	" creation_time INTEGER NOT NULL,"
+	" last_updated INTEGER NOT NULL);"
+	"CREATE TABLE model_versions ("
+	" name TEXT NOT NULL REFERENCES registered_models,"
+	" version INTEGER NOT NULL,"
+	" run_id TEXT NOT NULL REFERENCES runs,"
+	" artifact TEXT NOT NULL,"
+	" stage TEXT NOT NULL DEFAULT 'None' CHECK (stage IN"
+	"  ('None', 'Staging', 'Production', 'Archived')),"
+	" creation_time INTEGER NOT NULL,"
+	" user TEXT NOT NULL,"
+	" description TEXT,"
+	" PRIMARY KEY (name, version),"
+	" FOREIGN KEY (run_id, artifact) REFERENCES artifacts (run_id, name));"
+	"CREATE INDEX model_versions_run ON model_versions (run_id, artifact);"
+	"CREATE TABLE aliases ("
+	" name TEXT NOT NULL,"
+	" alias TEXT NOT NULL,"
+	" version INTEGER NOT NULL,"
+	" PRIMARY KEY (name, alias),"
+	" FOREIGN KEY (name, version) REFERENCES model_versions);"
+	"CREATE INDEX aliases_version ON aliases (name, version);"
+	"CREATE TABLE audit ("
+	" id INTEGER PRIMARY KEY,"
+	" time INTEGER NOT NULL,"
+	" user TEXT NOT NULL,"
+	" name TEXT NOT NULL,"
+	" version INTEGER,"
+	" what TEXT NOT NULL,"
+	" from_value TEXT,"
+	" to_value TEXT);",
+};
+
+/* ISO 8601 text for a ms column, in SQL. */
+#define ISO(col) "strftime('%Y-%m-%dT%H:%M:%fZ', " col " / 1000.0, 'unixepoch')"
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+sleep_ms(double ms)
+{
+	struct timespec ts;
+
+	ts.tv_sec = (time_t)(ms / 1000);
+	ts.tv_nsec = (long)((ms - (double)ts.tv_sec * 1000) * 1e6);
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+static const char *
+user_name(void)
+{
+	const char *u = getenv("USER");
+	struct passwd *pw;
+
+	if (u != NULL && *u != '\0')
+		return u;
+	pw = getpwuid(geteuid());
+	return pw != NULL && pw->pw_name != NULL ? pw->pw_name : "unknown";
+}
+
+/* Record a SQLite failure: "PATH: what: sqlite message". */
+static int
+db_fail(struct pp_registry *r, struct pp_err *err, const char *what)
+{
+	int code = sqlite3_errcode(r->db);
+
+	if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
+		r->busy = 1;
+	return pp_err_set(err, PP_EXIT_DATA, "%s: %s: %s", r->path, what,
+	    sqlite3_errmsg(r->db));
+}
+
+/*
+ * Waiting for the write lock.  SQLite's own busy timeout sleeps in steps
+ * that grow to 100 ms, which makes eight busy writers take turns slowly;
+ * short random sleeps keep the lock handed on quickly while the jitter
+ * stops the waiters from waking in step.  The handler gives up at the
+ * deadline; write_tx then retries the transaction until it runs out too.
+ */
+static int
+busy_handler(void *arg, int count)
+{
+	struct pp_registry *r = arg;
+
+	(void)count;
+	if (mono_ms() > r->deadline)
+		return 0;
+	sleep_ms(0.05 + (double)(rand_r(&r->seed) % 500) / 1000.0);
+	return 1;
+}
+
+static int
+exec_sql(struct pp_registry *r, const char *sql, struct pp_err *err)
+{
+	if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_fail(r, err, "sql");
+	return 0;
+}
+
+static sqlite3_stmt *
+prepare(struct pp_registry *r, const char *sql, struct pp_err *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		db_fail(r, err, "prepare");
+		return NULL;
+	}
+	return st;
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+/* Step a statement that returns no rows (or whose rows do not matter). */
+static int
+step_done(struct pp_registry *r, sqlite3_stmt *st, struct pp_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_fail(r, err, "write");
+	sqlite3_reset(st);
+	return 0;
+}
+
+typedef int (*tx_fn)(struct pp_registry *r, void *ctx, struct pp_err *err);
+
+/*
+ * Run fn in one write transaction, all or nothing.  BEGIN IMMEDIATE takes
+ * the write lock before anything is read, so fn never meets SQLITE_BUSY
+ * half-way (a deferred transaction that read first could not upgrade
+ * without restarting).  If the lock cannot be had, or anything inside
+ * reports busy anyway, everything is rolled back and tried again after a
+ * jittered pause, until PP_REGISTRY_RETRY_MS has gone by.  Errors that are
+ * not about locking (a constraint, a missing run) fail at once.
+ */
+static int
+write_tx(struct pp_registry *r, tx_fn fn, void *ctx, struct pp_err *err)
+{
+	int64_t give_up = mono_ms() + PP_REGISTRY_RETRY_MS;
+	double pause = 1;
+
+	if (r->readonly)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: opened read-only",
+		    r->path);
+	for (;;) {
+		struct pp_err e = PP_ERR_INIT;
+
+		r->busy = 0;
+		r->deadline = give_up;
+		if (exec_sql(r, "BEGIN IMMEDIATE", &e) == 0) {
+			if (fn(r, ctx, &e) == 0 &&
+			    exec_sql(r, "COMMIT", &e) == 0)
+				return 0;
+			sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
+		}
+		if (!r->busy || mono_ms() > give_up) {
+			if (r->busy)
+				return pp_err_set(err, PP_EXIT_DATA,
+				    "%s: still locked by other writers after "
+				    "%d s", r->path, PP_REGISTRY_RETRY_MS / 1000);
+			*err = e;
+			return -1;
+		}
+		sleep_ms(pause * (0.5 + (double)(rand_r(&r->seed) % 1000) /
+		    1000.0));
+		if (pause < 50)
+			pause *= 2;
+	}
+}
+
+/* Read-only work in one snapshot: BEGIN (deferred) ... COMMIT. */
+static int
+read_begin(struct pp_registry *r, struct pp_err *err)
+{
+	r->deadline = mono_ms() + PP_REGISTRY_RETRY_MS;
+	return exec_sql(r, "BEGIN", err);
+}
+
+static void
+read_end(struct pp_registry *r)
+{
+	sqlite3_exec(r->db, "COMMIT", NULL, NULL, NULL);
+}
+
+static int
+pragma_int(struct pp_registry *r, const char *sql, int *out,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(r, err, "read");
+	return 0;
+}
+
+static int
+migrate(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct pp_buf sql = PP_BUF_INIT;
+	int v, app, n, rc;
+
+	(void)ctx;
+	/* Re-read inside the lock: another process may have got here. */
+	if (pragma_int(r, "PRAGMA user_version", &v, err) == -1 ||
+	    pragma_int(r, "PRAGMA application_id", &app, err) == -1 ||
+	    pragma_int(r, "SELECT count(*) FROM sqlite_master", &n, err) == -1)
+		return -1;
+	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0))
+		return pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
+		    r->path);
+	if (v > PP_REGISTRY_SCHEMA)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: registry schema "
+		    "version %d is newer than this program knows (%d)",
+		    r->path, v, PP_REGISTRY_SCHEMA);
+	for (; v < PP_REGISTRY_SCHEMA; v++)
+		if (exec_sql(r, migrations[v], err) == -1)
+			return -1;
+	pp_buf_addf(&sql, "PRAGMA application_id = %d; PRAGMA user_version = %d",
+	    PP_REGISTRY_APP_ID, PP_REGISTRY_SCHEMA);
+	rc = exec_sql(r, sql.data, err);
+	pp_buf_release(&sql);
+	r->schema = PP_REGISTRY_SCHEMA;
+	return rc;
+}
+
+/* Switch an empty or old file to WAL; the mode sticks to the file. */
+static int
+set_wal(struct pp_registry *r, struct pp_err *err)
+{
+	int64_t give_up = mono_ms() + PP_REGISTRY_RETRY_MS;
+
+	for (;;) {
+		int rc = sqlite3_exec(r->db, "PRAGMA journal_mode = WAL", NULL,
+		    NULL, NULL);
+
+		if (rc == SQLITE_OK)
+			return 0;
+		if ((rc != SQLITE_BUSY && rc != SQLITE_LOCKED) ||
+		    mono_ms() > give_up)
+			return db_fail(r, err, "journal mode");
+		sleep_ms(1 + rand_r(&r->seed) % 10);
+	}
+}
+
+struct pp_registry *
+pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
+{
+	struct pp_registry *r;
+	struct stat sb;
+	int oflags, app = 0, v = 0, n = 0;
+
+	if (stat(path, &sb) == 0) {
+		if (S_ISDIR(sb.st_mode)) {
+			pp_err_errno(err, EISDIR, "%s", path);
+			return NULL;
+		}
+	} else if (errno != ENOENT || (flags & PP_REG_CREATE) == 0 ||
+	    (flags & PP_REG_READONLY)) {
+		pp_err_errno(err, errno, "%s", path);
+		return NULL;
+	}
+	r = pp_xcalloc(1, sizeof(*r));
+	r->path = pp_xstrdup(path);
+	r->readonly = (flags & PP_REG_READONLY) != 0;
+	r->seed = (unsigned)getpid() ^ (unsigned)now_ms();
+	oflags = r->readonly ? SQLITE_OPEN_READONLY
+			     : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &r->db, oflags | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK) {
+		db_fail(r, err, "open");
+		goto bad;
+	}
+	r->deadline = mono_ms() + PP_REGISTRY_RETRY_MS;
+	sqlite3_busy_handler(r->db, busy_handler, r);
+	sqlite3_extended_result_codes(r->db, 0);
+	/* The first read is where SQLite finds out what the file is. */
+	if (pragma_int(r, "PRAGMA application_id", &app, err) == -1 ||
+	    pragma_int(r, "PRAGMA user_version", &v, err) == -1 ||
+	    pragma_int(r, "SELECT count(*) FROM sqlite_master", &n, err) ==
+	    -1) {
+		if (sqlite3_errcode(r->db) == SQLITE_NOTADB) {
+			pp_err_clear(err);
+			pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
+			    path);
+		}
+		goto bad;
+	}
+	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0)) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry", path);
+		goto bad;
+	}
+	if (v > PP_REGISTRY_SCHEMA) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: registry schema version %d "
+		    "is newer than this program knows (%d)", path, v,
+		    PP_REGISTRY_SCHEMA);
+		goto bad;
+	}
+	if (app == 0 && (flags & PP_REG_CREATE) == 0) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry (empty file)",
+		    path);
+		goto bad;
+	}
+	r->schema = v;
+	if (exec_sql(r, "PRAGMA foreign_keys = ON", err) == -1)
+		goto bad;
+	if (r->readonly) {
+		if (v < PP_REGISTRY_SCHEMA) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: registry schema "
+			    "version %d must be upgraded by a writer first",
+			    path, v);
+			goto bad;
+		}
+		return r;
+	}
+	/* synchronous=NORMAL is safe in WAL: a crash of the process loses
+	 * nothing committed; power loss may lose the last commits but never
+	 * corrupts the file. */
+	if (set_wal(r, err) == -1 ||
+	    exec_sql(r, "PRAGMA synchronous = NORMAL", err) == -1)
+		goto bad;
+	if (v < PP_REGISTRY_SCHEMA && write_tx(r, migrate, NULL, err) == -1)
+		goto bad;
+	r->schema = PP_REGISTRY_SCHEMA;
+	return r;
+bad:
+	pp_registry_close(r);
+	return NULL;
+}
+
+void
+pp_registry_close(struct pp_registry *r)
+{
+	if (r == NULL)
+		return;
+	sqlite3_close(r->db);
+	free(r->path);
+	free(r);
+}
+
+int
+pp_registry_schema(const struct pp_registry *r)
+{
+	return r->schema;
+}
+
+/* ---- Names ------------------------------------------------------------- */
+
+static const char *const status_names[] = {
+	"RUNNING", "FINISHED", "FAILED", "KILLED"
+};
+
+const char *
+pp_run_status_name(enum pp_run_status s)
+{
+	return (unsigned)s < PP_ARRAY_SIZE(status_names) ? status_names[s]
+							 : "?";
+}
+
+int
+pp_run_status_parse(const char *s, enum pp_run_status *out,
+    struct pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(status_names); i++)
+		if (strcasecmp(s, status_names[i]) == 0) {
+			*out = (enum pp_run_status)i;
+			return 0;
+		}
+	return pp_err_set(err, PP_EXIT_USAGE, "bad status \"%s\": want "
+	    "RUNNING, FINISHED, FAILED or KILLED", s);
+}
+
+static const char *const stage_names[] = {
+	"None", "Staging", "Production", "Archived"
+};
+
+const char *
+pp_stage_name(enum pp_stage s)
+{
+	return (unsigned)s < PP_ARRAY_SIZE(stage_names) ? stage_names[s] : "?";
+}
+
+int
+pp_stage_parse(const char *s, enum pp_stage *out, struct pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(stage_names); i++)
+		if (strcasecmp(s, stage_names[i]) == 0) {
+			*out = (enum pp_stage)i;
+			return 0;
+		}
+	return pp_err_set(err, PP_EXIT_USAGE, "bad stage \"%s\": want None, "
+	    "Staging, Production or Archived", s);
+}
+
+static int
+check_run_id(const char *id, struct pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; id[i]; i++)
+		if (!((id[i] >= '0' && id[i] <= '9') ||
+		    (id[i] >= 'a' && id[i] <= 'f')))
+			break;
+	if (i != PP_RUN_ID_LEN || id[i] != '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "bad run id \"%s\": want "
+		    "32 lowercase hex digits", id);
+	return 0;
+}
+
+static int
+check_model_name(const char *name, struct pp_err *err)
+{
+	if (*name == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "empty model name");
+	if (strpbrk(name, "/@") != NULL)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad model name \"%s\": "
+		    "'/' and '@' are not allowed", name);
+	return 0;
+}
+
+static int
+check_alias(const char *alias, struct pp_err *err)
+{
+	const char *p = alias;
+	size_t i, digits = 0;
+
+	if (*p == 'v' || *p == 'V')
+		p++;
+	for (i = 0; p[i] >= '0' && p[i] <= '9'; i++)
+		digits++;
+	if (*alias == '\0' || strcasecmp(alias, "latest") == 0 ||
+	    (digits > 0 && p[digits] == '\0'))
+		return pp_err_set(err, PP_EXIT_USAGE, "bad alias \"%s\": "
+		    "reserved", alias);
+	for (i = 0; alias[i]; i++)
+		if (!((alias[i] >= 'a' && alias[i] <= 'z') ||
+		    (alias[i] >= 'A' && alias[i] <= 'Z') ||
+		    (alias[i] >= '0' && alias[i] <= '9') || alias[i] == '_' ||
+		    alias[i] == '-'))
+			return pp_err_set(err, PP_EXIT_USAGE, "bad alias "
+			    "\"%s\": want letters, digits, '_' or '-'", alias);
+	return 0;
+}
+
+static int
+new_run_id(char id[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char b[PP_RUN_ID_LEN / 2];
+	size_t got = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC), i;
+
+	if (fd == -1)
+		return pp_err_errno(err, errno, "/dev/urandom");
+	while (got < sizeof(b)) {
+		ssize_t n = read(fd, b + got, sizeof(b) - got);
+
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			close(fd);
+			return pp_err_errno(err, n == 0 ? EIO : errno,
+			    "/dev/urandom");
+		}
+		got += (size_t)n;
+	}
+	close(fd);
+	for (i = 0; i < PP_RUN_ID_LEN / 2; i++) {
+		id[2 * i] = hex[b[i] >> 4];
+		id[2 * i + 1] = hex[b[i] & 15];
+	}
+	id[PP_RUN_ID_LEN] = '\0';
+	return 0;
+}
+
+/* ---- Runs -------------------------------------------------------------- */
+
+/* Fail unless run_id names a live run; *deleted gets whether it is
+ * soft-deleted when deleted is not NULL (then a deleted run is fine). */
+static int
+find_run(struct pp_registry *r, const char *run_id, int *deleted,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, del;
+
+	if (check_run_id(run_id, err) == -1)
+		return -1;
+	st = prepare(r, "SELECT deleted_time IS NOT NULL FROM runs "
+	    "WHERE run_id = ?", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, run_id);
+	rc = sqlite3_step(st);
+	del = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE)
+		return pp_err_set(err, PP_EXIT_DATA, "no run \"%s\"", run_id);
+	if (rc != SQLITE_ROW)
+		return db_fail(r, err, "read");
+	if (deleted != NULL)
+		*deleted = del;
+	else if (del)
+		return pp_err_set(err, PP_EXIT_DATA, "run \"%s\" is deleted",
+		    run_id);
+	return 0;
+}
+
+struct log_ctx {
+	const char *run_id;
+	const struct pp_log *log;
+	int64_t now;
+};
+
+static int
+metric_order(const void *a, const void *b)
+{
+	const struct pp_metric *x = *(const struct pp_metric *const *)a;
+	const struct pp_metric *y = *(const struct pp_metric *const *)b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	if (x->step != y->step)
+		return x->step < y->step ? -1 : 1;
+	if (x->timestamp != y->timestamp)
+		return x->timestamp < y->timestamp ? -1 : 1;
+	return x < y ? -1 : x > y;	/* later in the batch wins */
+}
+
+static int
+check_key(const char *what, const char *key, struct pp_err *err)
+{
+	if (key == NULL || *key == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "empty %s key", what);
+	return 0;
+}
+
+/*
+ * Metrics are written twice: every point into metrics (the history), and
+ * the newest point per key (highest step, then timestamp, then the last
+ * logged) into latest_metrics, which is what filters, sorting and `show`
+ * read.  A batch is sorted by key first so each key's latest row is
+ * upserted once, not once per point: 100,000 points of a few keys cost
+ * 100,000 inserts and a handful of upserts.
+ */
+static int
+write_metrics(struct pp_registry *r, const struct log_ctx *c,
+    struct pp_err *err)
+{
+	const struct pp_log *log = c->log;
+	const struct pp_metric **m;
+	sqlite3_stmt *ins, *up;
+	size_t i;
+	int rc = -1;
+
+	ins = prepare(r, "INSERT INTO metrics (run_id, key, value, step, "
+	    "timestamp) VALUES (?, ?, ?, ?, ?)", err);
+	up = prepare(r, "INSERT INTO latest_metrics (run_id, key, value, step,"
+	    " timestamp) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (run_id, key)"
+	    " DO UPDATE SET value = ?3, step = ?4, timestamp = ?5"
+	    " WHERE ?4 > step OR (?4 = step AND ?5 >= timestamp)", err);
+	m = pp_xmalloc(log->nmetrics * sizeof(*m));
+	if (ins == NULL || up == NULL)
+		goto out;
+	for (i = 0; i < log->nmetrics; i++) {
+		const struct pp_metric *p = &log->metrics[i];
+
+		if (check_key("metric", p->key, err) == -1)
+			goto out;
+		bind_text(ins, 1, c->run_id);
+		sqlite3_bind_text(ins, 2, p->key, -1, SQLITE_STATIC);
+		if (isnan(p->value))
+			sqlite3_bind_null(ins, 3);
+		else
+			sqlite3_bind_double(ins, 3, p->value);
+		sqlite3_bind_int64(ins, 4, p->step);
+		sqlite3_bind_int64(ins, 5, p->timestamp ? p->timestamp : c->now);
+		if (step_done(r, ins, err) == -1)
+			goto out;
+		m[i] = p;
+	}
+	qsort(m, log->nmetrics, sizeof(*m), metric_order);
+	for (i = 0; i < log->nmetrics; i++) {
+		const struct pp_metric *p = m[i];
+
+		if (i + 1 < log->nmetrics && strcmp(p->key, m[i + 1]->key) == 0)
+			continue;
+		bind_text(up, 1, c->run_id);
+		sqlite3_bind_text(up, 2, p->key, -1, SQLITE_STATIC);
+		if (isnan(p->value))
+			sqlite3_bind_null(up, 3);
+		else
+			sqlite3_bind_double(up, 3, p->value);
+		sqlite3_bind_int64(up, 4, p->step);
+		sqlite3_bind_int64(up, 5, p->timestamp ? p->timestamp : c->now);
+		if (step_done(r, up, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	free(m);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(up);
+	return rc;
+}
+
+static int
+write_params(struct pp_registry *r, const struct log_ctx *c,
+    struct pp_err *err)
+{
+	const struct pp_log *log = c->log;
+	sqlite3_stmt *ins, *get;
+	size_t i;
+	int rc = -1;
+
+	ins = prepare(r, "INSERT INTO params (run_id, key, value) "
+	    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING", err);
+	get = prepare(r, "SELECT value FROM params WHERE run_id = ? AND "
+	    "key = ?", err);
+	if (ins == NULL || get == NULL)
+		goto out;
+	for (i = 0; i < log->nparams; i++) {
+		const struct pp_kv *p = &log->params[i];
+		const char *old;
+
+		if (check_key("param", p->key, err) == -1)
+			goto out;
+		bind_text(ins, 1, c->run_id);
+		bind_text(ins, 2, p->key);
+		bind_text(ins, 3, p->value ? p->value : "");
+		if (step_done(r, ins, err) == -1)
+			goto out;
+		if (sqlite3_changes(r->db) == 1)
+			continue;
+		bind_text(get, 1, c->run_id);
+		bind_text(get, 2, p->key);
+		if (sqlite3_step(get) != SQLITE_ROW) {
+			db_fail(r, err, "read");
+			goto out;
+		}
+		old = (const char *)sqlite3_column_text(get, 0);
+		if (strcmp(old, p->value ? p->value : "") != 0) {
+			pp_err_set(err, PP_EXIT_DATA, "param \"%s\" of run "
+			    "%s is already \"%s\"", p->key, c->run_id, old);
+			goto out;
+		}
+		sqlite3_reset(get);
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	sqlite3_finalize(get);
+	return rc;
+}
+
+static int
+write_tags(struct pp_registry *r, const struct log_ctx *c,
+    struct pp_err *err)
+{
+	const struct pp_log *log = c->log;
+	sqlite3_stmt *ins;
+	size_t i;
+	int rc = -1;
+
+	ins = prepare(r, "INSERT INTO tags (run_id, key, value) VALUES "
+	    "(?1, ?2, ?3) ON CONFLICT DO UPDATE SET value = ?3", err);
+	if (ins == NULL)
+		return -1;
+	for (i = 0; i < log->ntags; i++) {
+		if (check_key("tag", log->tags[i].key, err) == -1)
+			goto out;
+		bind_text(ins, 1, c->run_id);
+		bind_text(ins, 2, log->tags[i].key);
+		bind_text(ins, 3, log->tags[i].value ? log->tags[i].value : "");
+		if (step_done(r, ins, err) == -1)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+static int
+touch_run(struct pp_registry *r, const char *run_id, int64_t now,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "UPDATE runs SET last_update = ? "
+	    "WHERE run_id = ?", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now);
+	bind_text(st, 2, run_id);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+write_log(struct pp_registry *r, const struct log_ctx *c, struct pp_err *err)
+{
+	if (c->log == NULL)
+		return 0;
+	if (write_params(r, c, err) == -1 || write_tags(r, c, err) == -1 ||
+	    write_metrics(r, c, err) == -1)
+		return -1;
+	return 0;
+}
+
+static int
+log_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct log_ctx *c = ctx;
+
+	if (find_run(r, c->run_id, NULL, err) == -1 ||
+	    write_log(r, c, err) == -1 ||
+	    touch_run(r, c->run_id, c->now, err) == -1)
+		return -1;
+	return 0;
+}
+
+int
+pp_registry_log(struct pp_registry *r, const char *run_id,
+    const struct pp_log *log, struct pp_err *err)
+{
+	struct log_ctx c = { run_id, log, now_ms() };
+
+	if (check_run_id(run_id, err) == -1)
+		return -1;
+	return write_tx(r, log_tx, &c, err);
+}
+
+int
+pp_registry_log_param(struct pp_registry *r, const char *run_id,
+    const char *key, const char *value, struct pp_err *err)
+{
+	struct pp_kv kv = { key, value };
+	struct pp_log log = { &kv, 1, NULL, 0, NULL, 0 };
+
+	return pp_registry_log(r, run_id, &log, err);
+}
+
+int
+pp_registry_log_metric(struct pp_registry *r, const char *run_id,
+    const char *key, double value, int64_t step, struct pp_err *err)
+{
+	struct pp_metric m = { key, value, step, 0 };
+	struct pp_log log = { NULL, 0, &m, 1, NULL, 0 };
+
+	return pp_registry_log(r, run_id, &log, err);
+}
+
+int
+pp_registry_set_tag(struct pp_registry *r, const char *run_id,
+    const char *key, const char *value, struct pp_err *err)
+{
+	struct pp_kv kv = { key, value };
+	struct pp_log log = { NULL, 0, NULL, 0, &kv, 1 };
+
+	return pp_registry_log(r, run_id, &log, err);
+}
+
+struct start_ctx {
+	const struct pp_run_start *s;
+	struct log_ctx log;
+	const char *id;
+	char host[256];
+};
+
+/* The experiment's id, creating it if new. */
+static int
+experiment_id(struct pp_registry *r, const char *name, int64_t now,
+    sqlite3_int64 *id, struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(r, "INSERT INTO experiments (name, creation_time) "
+	    "VALUES (?, ?) ON CONFLICT DO NOTHING", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, now);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	st = prepare(r, "SELECT experiment_id FROM experiments WHERE name = ?",
+	    err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(r, err, "read");
+}
+
+static int
+start_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct start_ctx *c = ctx;
+	const struct pp_run_start *s = c->s;
+	sqlite3_int64 exp = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (s->parent && find_run(r, s->parent, NULL, err) == -1)
+		return pp_err_prefix(err, "parent");
+	if (experiment_id(r, s->experiment, c->log.now, &exp, err) == -1)
+		return -1;
+	st = prepare(r, "INSERT INTO runs (run_id, experiment_id, name, "
+	    "status, start_time, user, command, fingerprint, parent_run_id, "
+	    "host, pid, last_update) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, "
+	    "?, ?, ?, ?)", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, c->id);
+	sqlite3_bind_int64(st, 2, exp);
+	bind_text(st, 3, s->name);
+	sqlite3_bind_int64(st, 4, c->log.now);
+	bind_text(st, 5, user_name());
+	bind_text(st, 6, s->command);
+	bind_text(st, 7, s->fingerprint);
+	bind_text(st, 8, s->parent);
+	bind_text(st, 9, c->host);
+	sqlite3_bind_int64(st, 10, s->pid > 0 ? s->pid : (long)getpid());
+	sqlite3_bind_int64(st, 11, c->log.now);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	return write_log(r, &c->log, err);
+}
+
+int
+pp_registry_run_start(struct pp_registry *r, const struct pp_run_start *s,
+    const struct pp_log *log, char id[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	struct start_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if (s->experiment == NULL || *s->experiment == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "empty experiment name");
+	if (new_run_id(id, err) == -1)
+		return -1;
+	if (gethostname(c.host, sizeof(c.host) - 1) != 0)
+		c.host[0] = '\0';
+	c.s = s;
+	c.id = id;
+	c.log.run_id = id;
+	c.log.log = log;
+	c.log.now = now_ms();
+	return write_tx(r, start_tx, &c, err);
+}
+
+struct end_ctx {
+	struct log_ctx log;
+	enum pp_run_status status;
+};
+
+static int
+end_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct end_ctx *c = ctx;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (log_tx(r, &c->log, err) == -1)
+		return -1;
+	st = prepare(r, "UPDATE runs SET status = ?, end_time = ? "
+	    "WHERE run_id = ?", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, pp_run_status_name(c->status));
+	sqlite3_bind_int64(st, 2, c->log.now);
+	bind_text(st, 3, c->log.run_id);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+pp_registry_run_end(struct pp_registry *r, const char *run_id,
+    enum pp_run_status s, const struct pp_log *log, struct pp_err *err)
+{
+	struct end_ctx c = { { run_id, log, now_ms() }, s };
+
+	if (s == PP_RUN_RUNNING)
+		return pp_err_set(err, PP_EXIT_USAGE, "a run cannot end as "
+		    "RUNNING");
+	if (check_run_id(run_id, err) == -1)
+		return -1;
+	return write_tx(r, end_tx, &c, err);
+}
+
+/* Run a statement with one text parameter and return its first column as
+ * an int64 (0 when there is no row) in *out. */
+static int
+query_int(struct pp_registry *r, const char *sql, const char *a,
+    const char *b, sqlite3_int64 *out, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, a);
+	if (b != NULL)
+		bind_text(st, 2, b);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						     : db_fail(r, err, "read");
+}
+
+static int
+delete_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	const char *run_id = ctx;
+	sqlite3_int64 n;
+	sqlite3_stmt *st;
+	int deleted, rc;
+
+	if (find_run(r, run_id, &deleted, err) == -1)
+		return -1;
+	if (deleted)
+		return pp_err_set(err, PP_EXIT_DATA, "run \"%s\" is already "
+		    "deleted", run_id);
+	if (query_int(r, "SELECT count(*) FROM model_versions WHERE run_id = ?",
+	    run_id, NULL, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		return pp_err_set(err, PP_EXIT_DATA, "run \"%s\" backs %lld "
+		    "model version%s", run_id, (long long)n, n > 1 ? "s" : "");
+	st = prepare(r, "UPDATE runs SET deleted_time = ? WHERE run_id = ?",
+	    err);
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, now_ms());
+	bind_text(st, 2, run_id);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+pp_registry_run_delete(struct pp_registry *r, const char *run_id,
+    struct pp_err *err)
+{
+	if (check_run_id(run_id, err) == -1)
+		return -1;
+	return write_tx(r, delete_tx, (void *)run_id, err);
+}
+
+static int
+gc_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	long *n = ctx;
+
+	/* Children of deleted runs lose their parent link, not their data;
+	 * the cascade removes params, metrics, tags and artifacts. */
+	if (exec_sql(r, "UPDATE runs SET parent_run_id = NULL WHERE "
+	    "parent_run_id IN (SELECT run_id FROM runs WHERE deleted_time IS "
+	    "NOT NULL)", err) == -1 ||
+	    exec_sql(r, "DELETE FROM runs WHERE deleted_time IS NOT NULL",
+	    err) == -1)
+		return -1;
+	*n = (long)sqlite3_changes(r->db);
+	return 0;
+}
+
+int
+pp_registry_gc(struct pp_registry *r, long *nruns, struct pp_err *err)
+{
+	long n = 0;
+
+	if (write_tx(r, gc_tx, &n, err) == -1)
+		return -1;
+	if (nruns != NULL)
+		*nruns = n;
+	return 0;
+}
+
+/* ---- Artifacts --------------------------------------------------------- */
+
+struct put_ctx {
+	const char *run_id;
+	const char *name;
+	const unsigned char *z;	/* compressed */
+	size_t zlen;
+	size_t size;		/* uncompressed */
+	char sha[PP_SHA256_HEXLEN + 1];
+};
+
+static int
+put_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct put_ctx *c = ctx;
+	sqlite3_int64 n;
+	sqlite3_stmt *st;
+	int rc;
+
+	if (find_run(r, c->run_id, NULL, err) == -1)
+		return -1;
+	if (query_int(r, "SELECT count(*) FROM model_versions WHERE run_id = ? "
+	    "AND artifact = ?", c->run_id, c->name, &n, err) == -1)
+		return -1;
+	if (n > 0)
+		return pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run "
+		    "%s is a registered model version: it cannot be replaced",
+		    c->name, c->run_id);
+	st = prepare(r, "INSERT INTO artifacts (run_id, name, size, sha256, "
+	    "data, creation_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT "
+	    "DO UPDATE SET size = ?3, sha256 = ?4, data = ?5, "
+	    "creation_time = ?6", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, c->run_id);
+	bind_text(st, 2, c->name);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)c->size);
+	bind_text(st, 4, c->sha);
+	sqlite3_bind_blob64(st, 5, c->z, c->zlen, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 6, now_ms());
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	return touch_run(r, c->run_id, now_ms(), err);
+}
+
+int
+pp_registry_artifact_put(struct pp_registry *r, const char *run_id,
+    const char *name, const void *data, size_t n, struct pp_err *err)
+{
+	struct put_ctx c;
+	uLongf zlen;
+	unsigned char *z;
+	int rc;
+
+	if (check_run_id(run_id, err) == -1)
+		return -1;
+	if (name == NULL || *name == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "empty artifact name");
+	zlen = compressBound((uLong)n);
+	z = pp_xmalloc(zlen);
+	if (compress2(z, &zlen, data, (uLong)n, Z_DEFAULT_COMPRESSION) !=
+	    Z_OK) {
+		free(z);
+		return pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\": "
+		    "compression failed", name);
+	}
+	c.run_id = run_id;
+	c.name = name;
+	c.z = z;
+	c.zlen = zlen;
+	c.size = n;
+	pp_sha256_hex(data, n, c.sha);
+	rc = write_tx(r, put_tx, &c, err);
+	free(z);
+	return rc;
+}
+
+/* Read and check an artifact inside a read transaction. */
+static int
+artifact_read(struct pp_registry *r, const char *run_id, const char *name,
+    struct pp_buf *out, struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	char sha[PP_SHA256_HEXLEN + 1];
+	const char *want;
+	sqlite3_int64 size;
+	uLongf len;
+	int rc = -1, zrc;
+
+	pp_buf_reset(out);
+	if (find_run(r, run_id, NULL, err) == -1)
+		return -1;
+	st = prepare(r, "SELECT size, sha256, data FROM artifacts "
+	    "WHERE run_id = ? AND name = ?", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, run_id);
+	bind_text(st, 2, name);
+	zrc = sqlite3_step(st);
+	if (zrc == SQLITE_DONE) {
+		pp_err_set(err, PP_EXIT_DATA, "run %s has no artifact \"%s\"",
+		    run_id, name);
+		goto out;
+	}
+	if (zrc != SQLITE_ROW) {
+		db_fail(r, err, "read");
+		goto out;
+	}
+	size = sqlite3_column_int64(st, 0);
+	want = (const char *)sqlite3_column_text(st, 1);
+	if (size < 0 || (uint64_t)size > (uint64_t)SIZE_MAX / 2) {
+		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
+		    "bad size", name, run_id);
+		goto out;
+	}
+	pp_buf_grow(out, (size_t)size);
+	len = (uLongf)size;
+	zrc = uncompress((Bytef *)out->data, &len, sqlite3_column_blob(st, 2),
+	    (uLong)sqlite3_column_bytes(st, 2));
+	if (zrc != Z_OK || len != (uLongf)size) {
+		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
+		    "corrupt (%s)", name, run_id,
+		    zrc != Z_OK ? zError(zrc) : "size mismatch");
+		goto out;
+	}
+	pp_buf_setlen(out, (size_t)size);
+	pp_sha256_hex(out->data, out->len, sha);
+	if (want == NULL || strcmp(sha, want) != 0) {
+		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
+		    "checksum mismatch", name, run_id);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		pp_buf_reset(out);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+pp_registry_artifact_get(struct pp_registry *r, const char *run_id,
+    const char *name, struct pp_buf *out, struct pp_err *err)
+{
+	int rc;
+
+	if (check_run_id(run_id, err) == -1 || read_begin(r, err) == -1)
+		return -1;
+	rc = artifact_read(r, run_id, name, out, err);
+	read_end(r);
+	return rc;
+}
+
+/* ---- Model registry ---------------------------------------------------- */
+
+struct reg_ctx {
+	const char *name;
+	const char *run_id;
+	const char *artifact;
+	const char *description;
+	int64_t version;
+	enum pp_stage stage;
+	int archive;
+	const char *alias;
+	int64_t now;
+};
+
+static int
+audit(struct pp_registry *r, const struct reg_ctx *c, int64_t version,
+    const char *what, const char *from, const char *to, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "INSERT INTO audit (time, user, name, "
+	    "version, what, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	    err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, c->now);
+	bind_text(st, 2, user_name());
+	bind_text(st, 3, c->name);
+	if (version > 0)
+		sqlite3_bind_int64(st, 4, version);
+	bind_text(st, 5, what);
+	bind_text(st, 6, from);
+	bind_text(st, 7, to);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int
+register_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct reg_ctx *c = ctx;
+	sqlite3_stmt *st;
+	sqlite3_int64 n;
+	char *art = NULL;
+	int rc = -1;
+
+	if (find_run(r, c->run_id, NULL, err) == -1)
+		return -1;
+	if (c->artifact == NULL) {
+		if (query_int(r, "SELECT count(*) FROM artifacts WHERE "
+		    "run_id = ?", c->run_id, NULL, &n, err) == -1)
+			return -1;
+		if (n != 1)
+			return pp_err_set(err, PP_EXIT_DATA, "run %s has %lld "
+			    "artifacts: name one as runs:/%s/NAME", c->run_id,
+			    (long long)n, c->run_id);
+		st = prepare(r, "SELECT name FROM artifacts WHERE run_id = ?",
+		    err);
+		if (st == NULL)
+			return -1;
+		bind_text(st, 1, c->run_id);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			art = pp_xstrdup((const char *)sqlite3_column_text(st,
+			    0));
+		sqlite3_finalize(st);
+		if (art == NULL)
+			return db_fail(r, err, "read");
+	} else {
+		if (query_int(r, "SELECT count(*) FROM artifacts WHERE "
+		    "run_id = ? AND name = ?", c->run_id, c->artifact, &n,
+		    err) == -1)
+			return -1;
+		if (n == 0)
+			return pp_err_set(err, PP_EXIT_DATA, "run %s has no "
+			    "artifact \"%s\"", c->run_id, c->artifact);
+		art = pp_xstrdup(c->artifact);
+	}
+	st = prepare(r, "INSERT INTO registered_models (name, creation_time, "
+	    "last_updated) VALUES (?1, ?2, ?2) ON CONFLICT DO UPDATE SET "
+	    "last_updated = ?2", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, c->name);
+	sqlite3_bind_int64(st, 2, c->now);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		goto out;
+	rc = -1;
+	if (query_int(r, "SELECT coalesce(max(version), 0) + 1 FROM "
+	    "model_versions WHERE name = ?", c->name, NULL, &n, err) == -1)
+		goto out;
+	c->version = n;
+	st = prepare(r, "INSERT INTO model_versions (name, version, run_id, "
+	    "artifact, creation_time, user, description) VALUES (?, ?, ?, ?, "
+	    "?, ?, ?)", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, c->name);
+	sqlite3_bind_int64(st, 2, c->version);
+	bind_text(st, 3, c->run_id);
+	bind_text(st, 4, art);
+	sqlite3_bind_int64(st, 5, c->now);
+	bind_text(st, 6, user_name());
+	bind_text(st, 7, c->description);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+out:
+	free(art);
+	return rc;
+}
+
+int
+pp_registry_register(struct pp_registry *r, const char *name,
+    const char *run_id, const char *artifact, const char *description,
+    int64_t *version, struct pp_err *err)
+{
+	struct reg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if (check_model_name(name, err) == -1 ||
+	    check_run_id(run_id, err) == -1)
+		return -1;
+	c.name = name;
+	c.run_id = run_id;
+	c.artifact = artifact;
+	c.description = description;
+	c.now = now_ms();
+	if (write_tx(r, register_tx, &c, err) == -1)
+		return -1;
+	*version = c.version;
+	return 0;
+}
+
+/* Fail unless model name has version v (v > 0) or exists (v == 0). */
+static int
+find_version(struct pp_registry *r, const char *name, int64_t v,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prepare(r, v > 0 ? "SELECT 1 FROM model_versions WHERE name = ? "
+	    "AND version = ?" : "SELECT 1 FROM registered_models WHERE "
+	    "name = ?", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	if (v > 0)
+		sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_fail(r, err, "read");
+	if (v > 0)
+		return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" has no "
+		    "version %lld", name, (long long)v);
+	return pp_err_set(err, PP_EXIT_DATA, "no model \"%s\"", name);
+}
+
+static int
+set_stage(struct pp_registry *r, const struct reg_ctx *c, int64_t v,
+    enum pp_stage to, struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	char *from = NULL;
+	int rc = -1;
+
+	st = prepare(r, "SELECT stage FROM model_versions WHERE name = ? AND "
+	    "version = ?", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, c->name);
+	sqlite3_bind_int64(st, 2, v);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		from = pp_xstrdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (from == NULL)
+		return find_version(r, c->name, v, err);
+	if (strcmp(from, pp_stage_name(to)) == 0) {
+		free(from);
+		return 0;
+	}
+	st = prepare(r, "UPDATE model_versions SET stage = ? WHERE name = ? "
+	    "AND version = ?", err);
+	if (st != NULL) {
+		bind_text(st, 1, pp_stage_name(to));
+		bind_text(st, 2, c->name);
+		sqlite3_bind_int64(st, 3, v);
+		rc = step_done(r, st, err);
+		sqlite3_finalize(st);
+	}
+	if (rc == 0)
+		rc = audit(r, c, v, "stage", from, pp_stage_name(to), err);
+	free(from);
+	return rc;
+}
+
+static int
+promote_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct reg_ctx *c = ctx;
+	sqlite3_int64 *others = NULL;
+	size_t n = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	int rc = 0;
+
+	if (find_version(r, c->name, c->version, err) == -1)
+		return -1;
+	if (c->archive && c->stage != PP_STAGE_NONE &&
+	    c->stage != PP_STAGE_ARCHIVED) {
+		st = prepare(r, "SELECT version FROM model_versions WHERE "
+		    "name = ? AND stage = ? AND version != ? ORDER BY version",
+		    err);
+		if (st == NULL)
+			return -1;
+		bind_text(st, 1, c->name);
+		bind_text(st, 2, pp_stage_name(c->stage));
+		sqlite3_bind_int64(st, 3, c->version);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			pp_xgrow((void **)&others, &cap, n + 1,
+			    sizeof(*others));
+			others[n++] = sqlite3_column_int64(st, 0);
+		}
+		sqlite3_finalize(st);
+	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = set_stage(r, c, others[i], PP_STAGE_ARCHIVED, err);
+	free(others);
+	if (rc == 0)
+		rc = set_stage(r, c, c->version, c->stage, err);
+	return rc;
+}
+
+int
+pp_registry_promote(struct pp_registry *r, const char *name,
+    int64_t version, enum pp_stage stage, int archive_existing,
+    struct pp_err *err)
+{
+	struct reg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if (check_model_name(name, err) == -1)
+		return -1;
+	if (version <= 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad version %lld",
+		    (long long)version);
+	c.name = name;
+	c.version = version;
+	c.stage = stage;
+	c.archive = archive_existing;
+	c.now = now_ms();
+	return write_tx(r, promote_tx, &c, err);
+}
+
+static int
+alias_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct reg_ctx *c = ctx;
+	sqlite3_int64 old;
+	sqlite3_stmt *st;
+	char from[32], to[32];
+	int rc;
+
+	if (find_version(r, c->name, c->version, err) == -1)
+		return -1;
+	if (query_int(r, "SELECT version FROM aliases WHERE name = ? AND "
+	    "alias = ?", c->name, c->alias, &old, err) == -1)
+		return -1;
+	if (c->version > 0 && old == c->version)
+		return 0;
+	if (c->version == 0 && old == 0)
+		return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" has no "
+		    "alias \"%s\"", c->name, c->alias);
+	st = prepare(r, c->version > 0 ? "INSERT INTO aliases (name, alias, "
+	    "version) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
+	    "version = ?3" : "DELETE FROM aliases WHERE name = ?1 AND "
+	    "alias = ?2", err);
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, c->name);
+	bind_text(st, 2, c->alias);
+	if (c->version > 0)
+		sqlite3_bind_int64(st, 3, c->version);
+	rc = step_done(r, st, err);
+	sqlite3_finalize(st);
+	if (rc == -1)
+		return -1;
+	snprintf(from, sizeof(from), "%lld", (long long)old);
+	snprintf(to, sizeof(to), "%lld", (long long)c->version);
+	{
+		struct pp_buf what = PP_BUF_INIT;
+
+		pp_buf_addf(&what, "alias %s", c->alias);
+		rc = audit(r, c, c->version > 0 ? c->version : old, what.data,
+		    old ? from : NULL, c->version ? to : NULL, err);
+		pp_buf_release(&what);
+	}
+	return rc;
+}
+
+int
+pp_registry_alias_set(struct pp_registry *r, const char *name,
+    const char *alias, int64_t version, struct pp_err *err)
+{
+	struct reg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if (check_model_name(name, err) == -1 || check_alias(alias, err) == -1)
+		return -1;
+	if (version <= 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad version %lld",
+		    (long long)version);
+	c.name = name;
+	c.alias = alias;
+	c.version = version;
+	c.now = now_ms();
+	return write_tx(r, alias_tx, &c, err);
+}
+
+int
+pp_registry_alias_delete(struct pp_registry *r, const char *name,
+    const char *alias, struct pp_err *err)
+{
+	struct reg_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if (check_model_name(name, err) == -1)
+		return -1;
+	c.name = name;
+	c.alias = alias;
+	c.now = now_ms();
+	return write_tx(r, alias_tx, &c, err);
+}
+
+void
+pp_registry_ref_release(struct pp_registry_ref *ref)
+{
+	free(ref->model);
+	free(ref->artifact);
+	memset(ref, 0, sizeof(*ref));
+}
+
+int
+pp_registry_is_uri(const char *s)
+{
+	return strncmp(s, "models:/", 8) == 0 || strncmp(s, "runs:/", 6) == 0;
+}
+
+/* Fill ref from a models:/ URI's model version row. */
+static int
+resolve_version(struct pp_registry *r, const char *sql, const char *name,
+    const char *arg, int64_t v, const char *uri, struct pp_registry_ref *ref,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	if (arg != NULL)
+		bind_text(st, 2, arg);
+	else if (v > 0)
+		sqlite3_bind_int64(st, 2, v);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ref->model = pp_xstrdup(name);
+		ref->version = sqlite3_column_int64(st, 0);
+		snprintf(ref->run_id, sizeof(ref->run_id), "%s",
+		    (const char *)sqlite3_column_text(st, 1));
+		ref->artifact = pp_xstrdup(
+		    (const char *)sqlite3_column_text(st, 2));
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc != SQLITE_DONE)
+		return db_fail(r, err, "read");
+	if (find_version(r, name, 0, err) == -1)
+		return pp_err_prefix(err, "%s", uri);
+	return pp_err_set(err, PP_EXIT_DATA, "%s: no such model version", uri);
+}
+
+static int
+resolve_in_tx(struct pp_registry *r, const char *uri,
+    struct pp_registry_ref *ref, struct pp_err *err)
+{
+	static const char cols[] = "SELECT version, run_id, artifact FROM "
+	    "model_versions ";
+	struct pp_buf sql = PP_BUF_INIT, name = PP_BUF_INIT;
+	const char *p, *slash, *at;
+	enum pp_stage stage = PP_STAGE_NONE;
+	int rc = -1;
+	long v;
+
+	if (strncmp(uri, "runs:/", 6) == 0) {
+		p = uri + 6;
+		slash = strchr(p, '/');
+		pp_buf_add(&name, p, slash ? (size_t)(slash - p) : strlen(p));
+		if (check_run_id(name.data, err) == -1) {
+			pp_err_prefix(err, "%s", uri);
+			goto out;
+		}
+		if (find_run(r, name.data, NULL, err) == -1)
+			goto out;
+		memcpy(ref->run_id, name.data, PP_RUN_ID_LEN + 1);
+		if (slash != NULL && slash[1] != '\0') {
+			ref->artifact = pp_xstrdup(slash + 1);
+		} else {
+			sqlite3_stmt *st = prepare(r, "SELECT name FROM "
+			    "artifacts WHERE run_id = ? AND (SELECT count(*) "
+			    "FROM artifacts WHERE run_id = ?1) = 1", err);
+
+			if (st == NULL)
+				goto out;
+			bind_text(st, 1, name.data);
+			if (sqlite3_step(st) == SQLITE_ROW)
+				ref->artifact = pp_xstrdup((const char *)
+				    sqlite3_column_text(st, 0));
+			sqlite3_finalize(st);
+		}
+		rc = 0;
+		goto out;
+	}
+	if (strncmp(uri, "models:/", 8) != 0) {
+		pp_err_set(err, PP_EXIT_USAGE, "bad model URI \"%s\": want "
+		    "models:/NAME/VERSION, models:/NAME@ALIAS, "
+		    "models:/NAME/STAGE or runs:/RUN_ID[/ARTIFACT]", uri);
+		goto out;
+	}
+	p = uri + 8;
+	slash = strchr(p, '/');
+	at = strchr(p, '@');
+	if (at != NULL && (slash == NULL || at < slash)) {
+		pp_buf_add(&name, p, (size_t)(at - p));
+		if (check_model_name(name.data, err) == -1 ||
+		    check_alias(at + 1, err) == -1) {
+			pp_err_prefix(err, "%s", uri);
+			goto out;
+		}
+		pp_buf_addf(&sql, "%s WHERE name = ?1 AND version = (SELECT "
+		    "version FROM aliases WHERE name = ?1 AND alias = ?2)",
+		    cols);
+		rc = resolve_version(r, sql.data, name.data, at + 1, 0, uri,
+		    ref, err);
+		goto out;
+	}
+	if (slash == NULL || slash[1] == '\0' || strchr(slash + 1, '/')) {
+		pp_err_set(err, PP_EXIT_USAGE, "bad model URI \"%s\": want "
+		    "models:/NAME/VERSION, models:/NAME@ALIAS or "
+		    "models:/NAME/STAGE", uri);
+		goto out;
+	}
+	pp_buf_add(&name, p, (size_t)(slash - p));
+	if (check_model_name(name.data, err) == -1) {
+		pp_err_prefix(err, "%s", uri);
+		goto out;
+	}
+	if (pp_parse_long(slash + 1, 1, LONG_MAX, &v) == 0) {
+		pp_buf_addf(&sql, "%s WHERE name = ? AND version = ?", cols);
+		rc = resolve_version(r, sql.data, name.data, NULL, v, uri, ref,
+		    err);
+	} else if (strcasecmp(slash + 1, "latest") == 0) {
+		pp_buf_addf(&sql, "%s WHERE name = ? ORDER BY version DESC "
+		    "LIMIT 1", cols);
+		rc = resolve_version(r, sql.data, name.data, NULL, 0, uri, ref,
+		    err);
+	} else if (pp_stage_parse(slash + 1, &stage, err) == 0) {
+		pp_buf_addf(&sql, "%s WHERE name = ? AND stage = ? ORDER BY "
+		    "version DESC LIMIT 1", cols);
+		rc = resolve_version(r, sql.data, name.data,
+		    pp_stage_name(stage), 0, uri, ref, err);
+	} else {
+		pp_err_clear(err);
+		pp_err_set(err, PP_EXIT_USAGE, "bad model URI \"%s\": \"%s\" "
+		    "is not a version, a stage or latest", uri, slash + 1);
+	}
+out:
+	pp_buf_release(&sql);
+	pp_buf_release(&name);
+	return rc;
+}
+
+int
+pp_registry_resolve(struct pp_registry *r, const char *uri,
+    struct pp_registry_ref *ref, struct pp_err *err)
+{
+	int rc;
+
+	pp_registry_ref_release(ref);
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = resolve_in_tx(r, uri, ref, err);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_load(struct pp_registry *r, const char *uri, struct pp_buf *out,
+    struct pp_registry_ref *ref, struct pp_err *err)
+{
+	struct pp_registry_ref mine = PP_REGISTRY_REF_INIT;
+	struct pp_registry_ref *x = ref ? ref : &mine;
+	int rc = -1;
+
+	pp_registry_ref_release(x);
+	if (read_begin(r, err) == -1)
+		return -1;
+	if (resolve_in_tx(r, uri, x, err) == 0) {
+		if (x->artifact == NULL)
+			pp_err_set(err, PP_EXIT_DATA, "%s: the run has no "
+			    "single artifact: name one", uri);
+		else
+			rc = artifact_read(r, x->run_id, x->artifact, out,
+			    err);
+	}
+	read_end(r);
+	pp_registry_ref_release(&mine);
+	return rc;
+}
+
+/* ---- Listings ---------------------------------------------------------- */
+
+void
+pp_reg_table_release(struct pp_reg_table *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->ncols; i++)
+		free(t->cols[i]);
+	for (i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cols);
+	free(t->cells);
+	free(t->kinds);
+	memset(t, 0, sizeof(*t));
+}
+
+static void
+table_cols(struct pp_reg_table *t, const char *const *names, size_t n)
+{
+	size_t i;
+
+	t->ncols = n;
+	t->cols = pp_xcalloc(n, sizeof(*t->cols));
+	for (i = 0; i < n; i++)
+		t->cols[i] = pp_xstrdup(names[i]);
+}
+
+/* Append one cell to the row being filled (*col is its column); a full
+ * row is counted. */
+static void
+cell(struct pp_reg_table *t, size_t *col, enum pp_cell_kind k, const char *s)
+{
+	size_t n = t->nrows * t->ncols + *col, cap = t->cap;
+
+	pp_xgrow((void **)&t->cells, &cap, n + 1, sizeof(*t->cells));
+	if (cap != t->cap) {
+		t->kinds = pp_xrealloc(t->kinds, cap);
+		t->cap = cap;
+	}
+	t->cells[n] = s ? pp_xstrdup(s) : NULL;
+	t->kinds[n] = (unsigned char)(s ? k : PP_CELL_NULL);
+	if (++*col == t->ncols) {
+		*col = 0;
+		t->nrows++;
+	}
+}
+
+/* Append a statement column as a cell. */
+static void
+cell_col(struct pp_reg_table *t, size_t *col, sqlite3_stmt *st, int i)
+{
+	char num[PP_DBL_BUFSZ];
+
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_NULL:
+		cell(t, col, PP_CELL_NULL, NULL);
+		break;
+	case SQLITE_INTEGER:
+		pp_fmt_int64(num, sqlite3_column_int64(st, i));
+		cell(t, col, PP_CELL_NUM, num);
+		break;
+	case SQLITE_FLOAT:
+		pp_fmt_double(num, sqlite3_column_double(st, i));
+		cell(t, col, PP_CELL_NUM, num);
+		break;
+	default:
+		cell(t, col, PP_CELL_TEXT,
+		    (const char *)sqlite3_column_text(st, i));
+		break;
+	}
+}
+
+/* Run a prepared statement into t, taking its column names. */
+static int
+table_from_stmt(struct pp_registry *r, sqlite3_stmt *st,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	int i, n = sqlite3_column_count(st), rc;
+	size_t col = 0;
+
+	if (t->ncols == 0) {
+		t->ncols = (size_t)n;
+		t->cols = pp_xcalloc((size_t)n, sizeof(*t->cols));
+		for (i = 0; i < n; i++)
+			t->cols[i] = pp_xstrdup(sqlite3_column_name(st, i));
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		for (i = 0; i < n; i++)
+			cell_col(t, &col, st, i);
+	if (rc != SQLITE_DONE)
+		return db_fail(r, err, "read");
+	return 0;
+}
+
+/* Prepare sql, bind up to two text params, and append its rows to t. */
+static int
+table_query(struct pp_registry *r, const char *sql, const char *a,
+    const char *b, struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, sql, err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if (a != NULL)
+		bind_text(st, 1, a);
+	if (b != NULL)
+		bind_text(st, 2, b);
+	rc = table_from_stmt(r, st, t, err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int
+pp_registry_experiments(struct pp_registry *r, struct pp_reg_table *t,
+    struct pp_err *err)
+{
+	int rc;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = table_query(r, "SELECT e.experiment_id, e.name, (SELECT count(*) "
+	    "FROM runs r WHERE r.experiment_id = e.experiment_id AND "
+	    "r.deleted_time IS NULL) AS runs, " ISO("e.creation_time")
+	    " AS creation_time FROM experiments e ORDER BY e.experiment_id",
+	    NULL, NULL, t, err);
+	read_end(r);
+	return rc;
+}
+
+/* Is the owner of a RUNNING run gone?  Only answerable on its own host. */
+static void
+owner_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const char *host = (const char *)sqlite3_value_text(argv[0]);
+	sqlite3_int64 pid = sqlite3_value_int64(argv[1]);
+	char me[256];
+	int gone = 0;
+
+	(void)argc;
+	if (host != NULL && pid > 0 && gethostname(me, sizeof(me) - 1) == 0) {
+		me[sizeof(me) - 1] = '\0';
+		if (strcmp(host, me) == 0 && kill((pid_t)pid, 0) == -1 &&
+		    errno == ESRCH)
+			gone = 1;
+	}
+	sqlite3_result_int(ctx, gone);
+}
+
+int
+pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_buf sql = PP_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc = -1, n = 1;
+
+	if (pp_filter_where(&f, q->filter, err) == -1 ||
+	    (q->order_by && pp_filter_order(&f, q->order_by, err) == -1))
+		goto out;
+	if (q->stale && sqlite3_create_function(r->db, "pp_owner_gone", 2,
+	    SQLITE_UTF8, NULL, owner_gone, NULL, NULL) != SQLITE_OK) {
+		db_fail(r, err, "function");
+		goto out;
+	}
+	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
+	    "r.status, " ISO("r.start_time") " AS start_time, "
+	    ISO("r.end_time") " AS end_time, r.user FROM runs r JOIN "
+	    "experiments e USING (experiment_id) WHERE ");
+	pp_buf_addstr(&sql, q->deleted ? "r.deleted_time IS NOT NULL"
+				       : "r.deleted_time IS NULL");
+	if (q->experiment)
+		pp_buf_addf(&sql, " AND e.name = ?%d", n++);
+	if (q->stale) {
+		pp_buf_addstr(&sql, " AND r.status = 'RUNNING' AND "
+		    "(pp_owner_gone(r.host, r.pid)");
+		if (q->stale_after_ms > 0)
+			pp_buf_addf(&sql, " OR r.last_update < ?%d", n++);
+		pp_buf_addc(&sql, ')');
+	}
+	if (f.where.len)
+		pp_buf_addf(&sql, " AND (%s)", f.where.data);
+	pp_buf_addf(&sql, " ORDER BY %s", f.order.len ? f.order.data
+	    : "r.start_time DESC, r.run_id");
+	if (q->limit > 0)
+		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
+	if (read_begin(r, err) == -1)
+		goto out;
+	st = prepare(r, sql.data, err);
+	if (st == NULL)
+		goto end;
+	n = 1;
+	if (q->experiment)
+		bind_text(st, n++, q->experiment);
+	if (q->stale && q->stale_after_ms > 0)
+		sqlite3_bind_int64(st, n++, now_ms() - q->stale_after_ms);
+	for (i = 0; i < f.nargs; i++, n++) {
+		if (f.args[i].is_num)
+			sqlite3_bind_double(st, n, f.args[i].num);
+		else
+			bind_text(st, n, f.args[i].text);
+	}
+	rc = table_from_stmt(r, st, t, err);
+end:
+	read_end(r);
+out:
+	sqlite3_finalize(st);
+	pp_buf_release(&sql);
+	pp_filter_release(&f);
+	return rc;
+}
+
+int
+pp_registry_show(struct pp_registry *r, const char *run_id,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	static const char *const cols[] = { "kind", "key", "value" };
+	int rc = -1, deleted;
+
+	if (check_run_id(run_id, err) == -1 || read_begin(r, err) == -1)
+		return -1;
+	if (find_run(r, run_id, &deleted, err) == -1)
+		goto out;
+	table_cols(t, cols, 3);
+	if (table_query(r, "SELECT 'attribute', k, v FROM (SELECT 1 AS o, "
+	    "'run_id' AS k, run_id AS v FROM runs WHERE run_id = ?1 UNION ALL "
+	    "SELECT 2, 'experiment', e.name FROM runs JOIN experiments e "
+	    "USING (experiment_id) WHERE run_id = ?1 UNION ALL "
+	    "SELECT 3, 'name', name FROM runs WHERE run_id = ?1 UNION ALL "
+	    "SELECT 4, 'status', status FROM runs WHERE run_id = ?1 UNION ALL "
+	    "SELECT 5, 'start_time', " ISO("start_time") " FROM runs WHERE "
+	    "run_id = ?1 UNION ALL SELECT 6, 'end_time', " ISO("end_time")
+	    " FROM runs WHERE run_id = ?1 UNION ALL SELECT 7, 'user', user "
+	    "FROM runs WHERE run_id = ?1 UNION ALL SELECT 8, 'command', "
+	    "command FROM runs WHERE run_id = ?1 UNION ALL SELECT 9, "
+	    "'fingerprint', fingerprint FROM runs WHERE run_id = ?1 UNION ALL "
+	    "SELECT 10, 'parent_run_id', parent_run_id FROM runs WHERE "
+	    "run_id = ?1 UNION ALL SELECT 11, 'deleted_time', "
+	    ISO("deleted_time") " FROM runs WHERE run_id = ?1) "
+	    "WHERE v IS NOT NULL ORDER BY o", run_id, NULL, t, err) == -1 ||
+	    table_query(r, "SELECT 'param', key, value FROM params WHERE "
+	    "run_id = ? ORDER BY key", run_id, NULL, t, err) == -1 ||
+	    table_query(r, "SELECT 'metric', key, value FROM latest_metrics "
+	    "WHERE run_id = ? ORDER BY key", run_id, NULL, t, err) == -1 ||
+	    table_query(r, "SELECT 'tag', key, value FROM tags WHERE "
+	    "run_id = ? ORDER BY key", run_id, NULL, t, err) == -1 ||
+	    table_query(r, "SELECT 'artifact', name, size FROM artifacts "
+	    "WHERE run_id = ? ORDER BY name", run_id, NULL, t, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	read_end(r);
+	return rc;
+}
+
+/* One key row of compare: the key, then each run's value of it. */
+static int
+compare_row(struct pp_registry *r, const char *sql, const char *label,
+    const char *key, const char *const *ids, size_t n,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, sql, err);
+	size_t i, col = 0;
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	cell(t, &col, PP_CELL_TEXT, label);
+	for (i = 0; i < n; i++) {
+		bind_text(st, 1, ids[i]);
+		if (key != NULL)
+			bind_text(st, 2, key);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			cell_col(t, &col, st, 0);
+		} else if (rc == SQLITE_DONE) {
+			cell(t, &col, PP_CELL_NULL, NULL);
+		} else {
+			sqlite3_finalize(st);
+			return db_fail(r, err, "read");
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int
+pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	static const struct {
+		const char *label, *sql;
+	} attrs[] = {
+		{ "experiment", "SELECT e.name FROM runs JOIN experiments e "
+		  "USING (experiment_id) WHERE run_id = ?" },
+		{ "name", "SELECT name FROM runs WHERE run_id = ?" },
+		{ "status", "SELECT status FROM runs WHERE run_id = ?" },
+		{ "start_time", "SELECT " ISO("start_time") " FROM runs WHERE "
+		  "run_id = ?" },
+		{ "end_time", "SELECT " ISO("end_time") " FROM runs WHERE "
+		  "run_id = ?" },
+		{ "user", "SELECT user FROM runs WHERE run_id = ?" },
+	};
+	static const struct {
+		const char *prefix, *table;
+	} kinds[] = {
+		{ "params.", "params" },
+		{ "metrics.", "latest_metrics" },
+		{ "tags.", "tags" },
+	};
+	struct pp_buf sql = PP_BUF_INIT, label = PP_BUF_INIT;
+	char **keys = NULL;
+	size_t nkeys = 0, cap = 0, i, k;
+	int rc = -1, deleted;
+
+	if (n == 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "no runs to compare");
+	for (i = 0; i < n; i++)
+		if (check_run_id(ids[i], err) == -1)
+			return -1;
+	if (read_begin(r, err) == -1)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (find_run(r, ids[i], &deleted, err) == -1)
+			goto out;
+	t->ncols = n + 1;
+	t->cols = pp_xcalloc(n + 1, sizeof(*t->cols));
+	t->cols[0] = pp_xstrdup("key");
+	for (i = 0; i < n; i++)
+		t->cols[i + 1] = pp_xstrdup(ids[i]);
+	for (i = 0; i < PP_ARRAY_SIZE(attrs); i++)
+		if (compare_row(r, attrs[i].sql, attrs[i].label, NULL, ids, n,
+		    t, err) == -1)
+			goto out;
+	for (k = 0; k < PP_ARRAY_SIZE(kinds); k++) {
+		sqlite3_stmt *st;
+
+		/* the union of keys over the runs, sorted */
+		pp_buf_reset(&sql);
+		pp_buf_addf(&sql, "SELECT DISTINCT key FROM %s WHERE run_id IN "
+		    "(SELECT value FROM json_each(?)) ORDER BY key",
+		    kinds[k].table);
+		st = prepare(r, sql.data, err);
+		if (st == NULL)
+			goto out;
+		pp_buf_reset(&label);
+		pp_buf_addc(&label, '[');
+		for (i = 0; i < n; i++)
+			pp_buf_addf(&label, "%s\"%s\"", i ? "," : "", ids[i]);
+		pp_buf_addc(&label, ']');
+		bind_text(st, 1, label.data);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			pp_xgrow((void **)&keys, &cap, nkeys + 1,
+			    sizeof(*keys));
+			keys[nkeys++] = pp_xstrdup(
+			    (const char *)sqlite3_column_text(st, 0));
+		}
+		sqlite3_finalize(st);
+		pp_buf_reset(&sql);
+		pp_buf_addf(&sql, "SELECT value FROM %s WHERE run_id = ? AND "
+		    "key = ?", kinds[k].table);
+		for (i = 0; i < nkeys; i++) {
+			pp_buf_reset(&label);
+			pp_buf_addf(&label, "%s%s", kinds[k].prefix, keys[i]);
+			if (compare_row(r, sql.data, label.data, keys[i], ids,
+			    n, t, err) == -1)
+				goto out;
+		}
+		for (i = 0; i < nkeys; i++)
+			free(keys[i]);
+		nkeys = 0;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	pp_buf_release(&sql);
+	pp_buf_release(&label);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_metric_history(struct pp_registry *r, const char *run_id,
+    const char *key, struct pp_reg_table *t, struct pp_err *err)
+{
+	int rc = -1, deleted;
+
+	if (check_run_id(run_id, err) == -1 || read_begin(r, err) == -1)
+		return -1;
+	if (find_run(r, run_id, &deleted, err) == 0)
+		rc = table_query(r, "SELECT step, value, " ISO("timestamp")
+		    " AS timestamp FROM metrics WHERE run_id = ? AND key = ? "
+		    "ORDER BY rowid", run_id, key, t, err);
+	if (rc == 0 && t->nrows == 0) {
+		rc = pp_err_set(err, PP_EXIT_DATA, "run %s has no metric "
+		    "\"%s\"", run_id, key);
+	}
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_artifacts(struct pp_registry *r, const char *run_id,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	int rc = -1, deleted;
+
+	if (check_run_id(run_id, err) == -1 || read_begin(r, err) == -1)
+		return -1;
+	if (find_run(r, run_id, &deleted, err) == 0)
+		rc = table_query(r, "SELECT name, size, length(data) AS stored,"
+		    " sha256, " ISO("creation_time") " AS created FROM "
+		    "artifacts WHERE run_id = ? ORDER BY name", run_id, NULL,
+		    t, err);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_models(struct pp_registry *r, struct pp_reg_table *t,
+    struct pp_err *err)
+{
+	int rc;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = table_query(r, "SELECT m.name, (SELECT count(*) FROM "
+	    "model_versions v WHERE v.name = m.name) AS versions, (SELECT "
+	    "max(version) FROM model_versions v WHERE v.name = m.name) AS "
+	    "latest_version, (SELECT group_concat(alias || '=' || version, ' ')"
+	    " FROM (SELECT alias, version FROM aliases a WHERE a.name = m.name "
+	    "ORDER BY alias)) AS aliases, " ISO("m.creation_time") " AS created"
+	    " FROM registered_models m ORDER BY m.name", NULL, NULL, t, err);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_versions(struct pp_registry *r, const char *name,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	int rc = -1;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	if (find_version(r, name, 0, err) == 0)
+		rc = table_query(r, "SELECT v.version, v.stage, (SELECT "
+		    "group_concat(alias, ' ') FROM (SELECT alias FROM aliases a "
+		    "WHERE a.name = v.name AND a.version = v.version ORDER BY "
+		    "alias)) AS aliases, v.run_id, v.artifact, "
+		    ISO("v.creation_time") " AS created, v.user, v.description "
+		    "FROM model_versions v WHERE v.name = ? ORDER BY v.version",
+		    name, NULL, t, err);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_audit(struct pp_registry *r, const char *name,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	int rc = -1;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	if (name == NULL || find_version(r, name, 0, err) == 0)
+		rc = table_query(r, "SELECT " ISO("time") " AS time, user, "
+		    "name AS model, version, what, from_value AS 'from', "
+		    "to_value AS 'to' FROM audit WHERE ?1 IS NULL OR name = ?1 "
+		    "ORDER BY id", name, NULL, t, err);
+	read_end(r);
+	return rc;
+}
+
+int
+pp_registry_export(struct pp_registry *r, struct pp_reg_table *t,
+    struct pp_err *err)
+{
+	int rc;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = table_query(r, "SELECT r.run_id, e.name AS experiment, "
+	    "r.name AS run_name, r.status, x.kind, x.key, x.value, x.step, "
+	    "x.timestamp FROM runs r JOIN experiments e USING (experiment_id) "
+	    "JOIN (SELECT run_id, 1 AS o, 'param' AS kind, key, +value AS value, "
+	    "NULL "
+	    "AS step, NULL AS timestamp, 0 AS seq FROM params UNION ALL "
+	    "SELECT run_id, 2, 'metric', key, value, step, " ISO("timestamp")
+	    ", rowid FROM metrics UNION ALL SELECT run_id, 3, 'tag', key, "
+	    "value, NULL, NULL, 0 FROM tags) x USING (run_id) WHERE "
+	    "r.deleted_time IS NULL ORDER BY r.start_time, r.run_id, x.o, "
+	    "x.key, x.seq", NULL, NULL, t, err);
+	read_end(r);
+	return rc;
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# t7200: pp-registry under concurrency, crashes, hostile input and files
+# that are not registries.
+#
+# Plan:
+#   - 8 processes at once each log 250 runs of 10 params and 50 metrics
+#     (25 runs each under ASan, where a process start costs ten times as
+#     much; tests/unit/test_registry.c runs the full load in-process under
+#     both builds): every row is there, no process failed, and
+#     PRAGMA integrity_check is ok
+#   - a writer killed with SIGKILL mid-batch leaves all or none of the
+#     batch, everything committed before it, a consistent file, and a run
+#     that `runs --stale` finds and --mark-failed fails
+#   - SQL in names, keys, values, filters and model names is stored and
+#     matched verbatim, never executed
+#   - a random file, a CSV, another program's SQLite file, an empty file and
+#     a directory are refused in one line; a newer schema is refused; a
+#     read-only registry can still be read
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	export USER=tester
+	cd "$BATS_TEST_TMPDIR"
+}
+
+# writer.sh W N: log N runs of 10 params and 50 metrics as worker W.  A
+# script of its own, run by bash, so bats' per-command tracing does not
+# slow the loop down.
+make_writer() {
+	cat >writer.sh <<-'EOF'
+	w=$1 n=$2 p=() m=()
+	for k in 0 1 2 3 4 5 6 7 8 9; do p+=(--param "p$k=w$w"); done
+	for ((k = 0; k < 50; k++)); do m+=(--metric "m$k=$k.5@$k"); done
+	for ((i = 0; i < n; i++)); do
+		id=$(pp-registry run start -e conc --name "w$w-$i" "${p[@]}") || exit 1
+		pp-registry run end "$id" "${m[@]}" || exit 1
+	done
+	EOF
+}
+
+@test "8 concurrent writers lose nothing and fail nothing" {
+	local n=250 w pids=()
+	case ${PP_BUILD:-} in *asan*) n=25 ;; esac
+	run -0 pp-registry init
+	make_writer
+	for w in 1 2 3 4 5 6 7 8; do
+		bash writer.sh "$w" "$n" >"out$w" 2>"err$w" &
+		pids+=($!)
+	done
+	for w in 0 1 2 3 4 5 6 7; do
+		wait "${pids[w]}" || fail "writer $((w + 1)) failed: $(cat "err$((w + 1))")"
+	done
+	for w in 1 2 3 4 5 6 7 8; do
+		[ ! -s "err$w" ] || fail "writer $w: $(cat "err$w")"
+	done
+	run -0 sqlite3 pp.db "SELECT count(*) FROM runs WHERE status = 'FINISHED';
+		SELECT count(*) FROM params; SELECT count(*) FROM metrics;
+		SELECT count(*) FROM latest_metrics;
+		SELECT count(DISTINCT name) FROM runs; PRAGMA integrity_check;
+		PRAGMA foreign_key_check"
+	assert_output "$((8 * n))
+$((80 * n))
+$((400 * n))
+$((400 * n))
+$((8 * n))
+ok"
+}
+
+@test "a writer killed with SIGKILL loses nothing committed" {
+	sleep 60 &
+	owner=$!
+	run -0 --separate-stderr pp-registry run start -e k --pid "$owner" --param a=1
+	id=$output
+	run -0 pp-registry run log "$id" --metric before=1
+	awk 'BEGIN { print "key,value,step"; for (i = 0; i < 300000; i++) print "m" (i % 7) "," i "," i }' >big.csv
+	pp-registry run log "$id" --metrics-file big.csv 2>/dev/null &
+	victim=$!
+	sleep 0.4
+	kill -9 "$victim"
+	wait "$victim" || true
+	run -0 sqlite3 pp.db "SELECT count(*) FROM metrics WHERE key != 'before';
+		SELECT count(*) FROM metrics WHERE key = 'before';
+		SELECT count(*) FROM params; PRAGMA integrity_check"
+	[ "${lines[0]}" = 0 ] || [ "${lines[0]}" = 300000 ] ||
+		fail "a partial batch: ${lines[0]} rows"
+	[ "${lines[1]}" = 1 ] && [ "${lines[2]}" = 1 ] && [ "${lines[3]}" = ok ]
+	run -0 --separate-stderr pp-registry runs --stale --format csv
+	[ "${#lines[@]}" = 1 ]	# the owner still lives
+	kill "$owner"
+	wait "$owner" || true
+	run -0 --separate-stderr pp-registry runs --stale --mark-failed --format csv
+	assert_line --index 1 --regexp "^$id,k,,RUNNING,"
+	run -0 --separate-stderr pp-registry runs --format csv
+	assert_line --index 1 --regexp "^$id,k,,FAILED,"
+	run -0 --separate-stderr pp-registry runs --stale --format csv
+	[ "${#lines[@]}" = 1 ]
+	run -0 pp-registry run log "$id" --metric after=2
+}
+
+@test "runs --stale-after finds silent runs; option errors" {
+	run -0 --separate-stderr pp-registry run start -e s --pid $$
+	id=$output
+	run -0 sqlite3 pp.db "UPDATE runs SET last_update = last_update - 7200000"
+	run -0 --separate-stderr pp-registry runs --stale --format csv
+	[ "${#lines[@]}" = 1 ]
+	run -0 --separate-stderr pp-registry runs --stale --stale-after 3600 --format csv
+	assert_line --index 1 --regexp "^$id,s,"
+	run -2 --separate-stderr pp-registry runs --stale-after 10
+	[ "$stderr" = 'pp-registry: --stale-after needs --stale' ]
+	run -2 --separate-stderr pp-registry runs --mark-failed
+	[ "$stderr" = 'pp-registry: --mark-failed needs --stale' ]
+	run -2 --separate-stderr pp-registry runs --stale --stale-after soon
+	[ "$stderr" = 'pp-registry: --stale-after: bad value "soon": want a whole number from 1 to 9223372036854775' ]
+	run -2 --separate-stderr pp-registry runs --stale --stale-after
+	[ "$stderr" = 'pp-registry: option --stale-after needs an argument' ]
+}
+
+@test "SQL in names, keys, values and filters is data, never code" {
+	evil="x'); DROP TABLE runs; --"
+	run -0 --separate-stderr pp-registry run start -e "$evil" --name "$evil" \
+		--param "$evil=$evil" --tag "k=\"; DELETE FROM params; --" --metric "$evil=1"
+	id=$output
+	run -0 --separate-stderr pp-registry runs --filter "params.\`$evil\` = 'x\\' OR 1=1'" --format csv
+	[ "${#lines[@]}" = 1 ]
+	run -0 --separate-stderr pp-registry runs --filter "params.\`$evil\` = \"$evil\"" --format csv
+	assert_line --index 1 --regexp "^$id,"
+	run -0 --separate-stderr pp-registry runs --filter "experiment = \"$evil\" and metrics.\`$evil\` = 1" --format csv
+	assert_line --index 1 --regexp "^$id,"
+	run -2 --separate-stderr pp-registry runs --filter "params.a = 'x' OR 1=1 --"
+	[ "$stderr" = "pp-registry: filter: offset 18: expected a key such as metrics.rmse at \"1=1 --\"" ]
+	run -2 --separate-stderr pp-registry runs --filter "params.a = 'x'; DROP TABLE runs"
+	[ "$stderr" = "pp-registry: filter: offset 14: unexpected character at \"; DROP TABLE runs\"" ]
+	echo m >m.bin
+	run -0 pp-registry artifact put "$id" m.bin --name "$evil"
+	run -0 --separate-stderr pp-registry register "m'; DROP TABLE registered_models; --" "runs:/$id/$evil"
+	assert_output 1
+	run -0 --separate-stderr pp-registry export --format json -o out.json
+	run -0 python3 -c '
+import json, sys
+evil = sys.argv[1]
+d = json.load(open("out.json"))
+kinds = {(r["kind"], r["key"], r["value"]) for r in d}
+assert d[0]["experiment"] == evil and d[0]["run_name"] == evil, d[0]
+assert ("param", evil, evil) in kinds, kinds
+assert ("tag", "k", "\"; DELETE FROM params; --") in kinds, kinds
+assert ("metric", evil, 1) in kinds, kinds
+print("ok")' "$evil"
+	assert_output ok
+	run -0 sqlite3 pp.db "SELECT count(*) FROM runs; SELECT count(*) FROM params; SELECT name FROM registered_models"
+	assert_output "1
+1
+m'; DROP TABLE registered_models; --"
+}
+
+@test "files that are not registries are refused in one line" {
+	head -c 4096 /dev/urandom >random.bin
+	printf 'date,close\n2024-01-02,1.5\n' >prices.csv
+	sqlite3 other.db 'CREATE TABLE t (a); INSERT INTO t VALUES (1)'
+	: >empty.db
+	mkdir dir.db
+	for f in random.bin prices.csv other.db; do
+		run -1 --separate-stderr pp-registry runs --registry "$f"
+		[ "$stderr" = "pp-registry: $f: not a registry" ] || fail "$f: $stderr"
+		run -1 --separate-stderr pp-registry run start -e x --registry "$f"
+		[ "$stderr" = "pp-registry: $f: not a registry" ] || fail "$f: $stderr"
+	done
+	cmp prices.csv - <<<$'date,close\n2024-01-02,1.5'
+	run -1 --separate-stderr pp-registry runs --registry empty.db
+	[ "$stderr" = 'pp-registry: empty.db: not a registry (empty file)' ]
+	run -1 --separate-stderr pp-registry runs --registry dir.db
+	[ "$stderr" = 'pp-registry: dir.db: Is a directory' ]
+	run -0 --separate-stderr pp-registry init --registry empty.db
+}
+
+@test "a newer schema is refused, not guessed at" {
+	run -0 pp-registry init
+	run -0 sqlite3 pp.db 'PRAGMA user_version = 99'
+	run -1 --separate-stderr pp-registry runs
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (1)" ]
+	run -1 --separate-stderr pp-registry run start -e x
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (1)" ]
+}
+
+@test "a read-only registry can still be read" {
+	mkdir ro
+	run -0 --separate-stderr pp-registry run start -e e --name r --registry ro/pp.db --metric m=1
+	id=$output
+	chmod 444 ro/pp.db
+	chmod 555 ro
+	run -0 --separate-stderr pp-registry runs --registry ro/pp.db --format csv
+	assert_line --index 1 --regexp "^$id,e,r,RUNNING,"
+	run -0 --separate-stderr pp-registry show "$id" --registry ro/pp.db --format csv
+	assert_line 'metric,m,1'
+	chmod 755 ro
+}
