@@ -102,13 +102,16 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 	if (pp_model_bind(m, in, p->feat, err) == -1)
 		return -1;
 	for (j = 0; j < in->ncols; j++) {
-		const char *nm = in->cols[j].name;
+		const char *nm = o->only ? (j == 0 ? "symbol" : "date") :
+		    in->cols[j].name;
+		long k = o->only ? pp_schema_find(in, nm) : (long)j;
 
-		if (o->only && strcmp(nm, "symbol") != 0 &&
-		    strcmp(nm, "date") != 0)
+		if (o->only && j > 1)
+			break;
+		if (k < 0)
 			continue;
-		p->keep[p->nkeep++] = j;
-		pp_schema_add(&p->out, nm, in->cols[j].type, err);
+		p->keep[p->nkeep++] = (size_t)k;
+		pp_schema_add(&p->out, nm, in->cols[k].type, err);
 	}
 	if (pp_schema_find(&p->out, o->outcol) >= 0)
 		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\" is already "
