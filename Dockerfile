@@ -11,9 +11,9 @@ FROM debian:12 AS build
 WORKDIR /src
 # The script alone first, so the package layer is cached across code edits.
 COPY scripts/install-deps scripts/install-deps
-RUN scripts/install-deps && rm -rf /var/lib/apt/lists/*
+RUN scripts/install-deps build && rm -rf /var/lib/apt/lists/*
 COPY . .
-RUN make -j"$(nproc)" && make install DESTDIR=/out PREFIX=/usr/local
+RUN make -j"$(nproc)" install DESTDIR=/out PREFIX=/usr/local
 
 FROM debian:12-slim
 COPY scripts/install-deps /tmp/install-deps
@@ -21,3 +21,4 @@ RUN /tmp/install-deps runtime && rm -rf /var/lib/apt/lists/* /tmp/install-deps
 COPY --from=build /out/ /
 WORKDIR /work
 ENTRYPOINT ["pp"]
+CMD ["--help"]

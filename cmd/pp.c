@@ -198,8 +198,9 @@ cmd_help(int argc, char *argv[])
 			    "commands')\n", topic);
 			return PP_EXIT_USAGE;
 		}
-		if (strcmp(topic, "pp") == 0)
-			pp_buf_addstr(&page, "pp");
+		if (strcmp(topic, "pp") == 0 || (find_command(topic) &&
+		    find_command(topic)->fn != NULL))
+			pp_buf_addstr(&page, "pp");	/* built-ins live in pp(1) */
 		else
 			pp_buf_addf(&page, "pp-%s", topic);
 	}

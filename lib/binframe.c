@@ -18,6 +18,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "crc32.h"
 #include "frame_impl.h"
 #include "util.h"
 #include "banned.h"
@@ -87,7 +88,7 @@ copy_le64(void *dst, const void *src)
 static uint32_t
 crc(uint32_t c, const void *p, size_t n)
 {
-	return (uint32_t)crc32_z(c, p, n);
+	return pp_crc32(c, p, n);
 }
 
 /* ---- reading ---- */

@@ -137,6 +137,12 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 	}
 	n = nl ? (size_t)(nl - (in->buf + in->pos)) + 1 : in->len - in->pos;
 	c->lineno++;
+	/* libcsv asks the space function about every byte of an unquoted
+	 * field (to trim).  We trim nothing, so it says no; but on a line
+	 * with no space or tab, where nothing could be trimmed anyway,
+	 * libcsv's inline default does the same work without a call. */
+	csv_set_space_func(&c->p, memchr(in->buf + in->pos, ' ', n) ||
+	    memchr(in->buf + in->pos, '\t', n) ? no_space : NULL);
 	if (n > 0 && csv_parse(&c->p, in->buf + in->pos, n, on_field, on_row,
 	    c) != n) {
 		r->fatal = 1;
@@ -198,6 +204,15 @@ field_text(const struct csv_in *c, size_t i)
 	return c->arena.data + c->fields[i].off;
 }
 
+/* A CSV date is "YYYY-MM-DD" only: pp_date_parse also takes the compact
+ * "YYYYMMDD", which would make a column of eight-digit numbers (volumes,
+ * ids) look like dates. */
+static int
+parse_date(const char *s, size_t len, int64_t *days)
+{
+	return len == 10 ? pp_date_parse(s, len, days) : -1;
+}
+
 /* Does a field fit a type?  Used for inference. */
 static int
 fits(const char *s, size_t len, enum pp_type t)
@@ -207,7 +222,7 @@ fits(const char *s, size_t len, enum pp_type t)
 
 	switch (t) {
 	case PP_T_DATE:
-		return pp_date_parse(s, len, &i) == 0;
+		return parse_date(s, len, &i) == 0;
 	case PP_T_DATETIME:
 		return pp_datetime_parse(s, len, &i) == 0;
 	case PP_T_F64:
@@ -399,7 +414,7 @@ pp_csv_next(struct pp_reader *r, struct pp_err *err)
 		case PP_T_DATE:
 			if (pp_is_missing(s, len))
 				cell->i = PP_I64_MISSING;
-			else if (pp_date_parse(s, len, &cell->i) == -1)
+			else if (parse_date(s, len, &cell->i) == -1)
 				return bad_cell(r, j, "not a date (want "
 				    "YYYY-MM-DD)", err);
 			break;

@@ -16,21 +16,22 @@
  * pp_fmt_double(x) writes, for finite nonzero x, a decimal D with few
  * significant digits such that strtod(D) == x, chosen as follows.
  *
- * Digits.  When 1e-4 <= |x| < 2^53 (prices, volumes, returns, most
+ * Digits.  When 1e-11 <= |x| < 2^53 (prices, volumes, returns, most
  * features) the digits are the shortest that read back as x, found exactly:
  * x = f * 2^e is scaled by 10^k into 128-bit integers, which bound the
  * interval of decimals that round to x (inclusive when f is even, as
  * round-half-even reads the midpoint back as the even neighbour); trailing
  * digits are dropped while the interval still holds a multiple of the next
  * power of ten, and of the candidates left the one nearest x wins.  This
- * is the result Ryu or Grisu-exact give, without their tables, because in
- * this range every product fits in 128 bits.  Outside that range (tiny,
- * huge, subnormal) the digits are those of printf "%.14e", "%.15e" or
- * "%.16e" (15, 16 or 17 significant digits, the first that reads back,
- * trailing zeros removed): shortest among those precisions, which is the
- * shortest overall except for subnormals, whose fewer bits often need
- * fewer digits: for them every precision from 1 up is tried, so the
- * smallest subnormal prints as "5e-324", as written by hand.
+ * is the shortest-digits result Ryu gives, without its tables, because in
+ * this range every product fits in 128 bits.  (A compiler without
+ * unsigned __int128 sends every value down the other path.)  Outside that
+ * range (tiny, huge, subnormal) the digits are those of printf "%.14e",
+ * "%.15e" or "%.16e" (15, 16 or 17 significant digits, the first that
+ * reads back, trailing zeros removed): shortest among those precisions,
+ * which is the shortest overall except for subnormals, whose fewer bits
+ * often need fewer digits: for them every precision from 1 up is tried, so
+ * the smallest subnormal prints as "5e-324", as written by hand.
  *
  * Notation: that of printf "%.17g" with the digits above: plain decimal
  * ("123.45", "0.0012", "1500000") when the exponent X of the leading digit
@@ -63,13 +64,28 @@ static const double pow10d[23] = {
 
 #define TWO53 9007199254740992.0
 
-/* tens[i] = 10^(i-3): the magnitudes the exact path tells apart.  The
- * negative ones are not exact; a value next to one may get one digit of
- * scale more or less, which only costs an iteration below. */
-static const double tens[19] = {
-	1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9,
-	1e10, 1e11, 1e12, 1e13, 1e14, 1e15
+/* 5^0 .. 5^27: 10^k = 5^k * 2^k, and the 2^k is only a shift. */
+static const uint64_t pow5u[28] = {
+	1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
+	390625ULL, 1953125ULL, 9765625ULL, 48828125ULL, 244140625ULL,
+	1220703125ULL, 6103515625ULL, 30517578125ULL, 152587890625ULL,
+	762939453125ULL, 3814697265625ULL, 19073486328125ULL,
+	95367431640625ULL, 476837158203125ULL, 2384185791015625ULL,
+	11920928955078125ULL, 59604644775390625ULL, 298023223876953125ULL,
+	1490116119384765625ULL, 7450580596923828125ULL
 };
+
+/* tens[i] = 10^(i-11), i = 0..27.  The negative powers are not exact; a
+ * value next to one may get one digit of scale more or less, which the
+ * digit search below absorbs. */
+static const double tens[28] = {
+	1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,
+	1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
+	1e14, 1e15, 1e16
+};
+
+/* The exact formatting path covers EXACT_MIN <= |x| < 2^53. */
+#define EXACT_MIN 1e-11
 
 /* Write digits dig[0..n) with leading-digit exponent X in the "%.17g"
  * notation described above; returns the length. */
@@ -123,25 +139,52 @@ render(char *out, int neg, const char *dig, int n, int X)
 
 #ifdef HAVE_U128
 /*
- * Shortest digits of a = f * 2^-s (f in [2^52, 2^53), s >= 0) for
- * 1e-4 <= a < 2^53.  Scale by 10^k so that a * 10^k lies in [1e16, 1e17]
- * (17 digits: the rounding interval is then wider than 1, so it holds an
- * integer); k <= 20, so (4f + 2) * 10^k < 2^55 * 2^67 fits in 128 bits.
- * Fills dig, returns the digit count and sets *X.
+ * Shortest digits of a = f * 2^-s (f in [2^52, 2^53), s >= 0), for
+ * EXACT_MIN <= a < 2^53, whose decimal exponent is about d10.  Scale by
+ * 10^k, k = 16 - d10 <= 27, so that a * 10^k lies in about [1e16, 1e17]:
+ * 17 digits, where the rounding interval is wider than 1 and so holds an
+ * integer.  As 10^k = 5^k * 2^k, the scaled bounds are (4f +- 2) * 5^k over
+ * 2^(s + 2 - k): below 2^55 * 2^63, so they fit in 128 bits, and the
+ * division is a shift (by at least 1 in this range).  Fills dig, returns
+ * the digit count and sets *X, the exponent of the first digit.
  */
+/* Drop t digits (p = 10^t, a constant once inlined) if [lo, hi] still
+ * holds a multiple of p; q, the scaled value, keeps the digits dropped from
+ * it in *r (its remainder modulo 10^j).  Returns 1 when it dropped them. */
+static inline int
+drop(uint64_t *lo, uint64_t *hi, uint64_t *q, uint64_t *r, int *j,
+    uint64_t p, int t)
+{
+	uint64_t nlo = *lo / p + (*lo % p != 0), nhi = *hi / p;
+
+	if (nlo > nhi)
+		return 0;
+	*r += *q % p * pow10u[*j];
+	*q /= p;
+	*lo = nlo;
+	*hi = nhi;
+	*j += t;
+	return 1;
+}
+
 static int
 shortest_exact(uint64_t f, int s, int lowgap_small, int d10, char *dig,
     int *X)
 {
-	int k = 16 - d10, j = 0, n, i, sh = s + 2;
-	u128 p10 = k <= 19 ? (u128)pow10u[k] : (u128)pow10u[19] * 10;
-	u128 v4 = (u128)(4 * f) * p10;
-	u128 lo4 = (u128)(4 * f - (lowgap_small ? 1 : 2)) * p10;
-	u128 hi4 = (u128)(4 * f + 2) * p10;
-	u128 mask = ((u128)1 << sh) - 1;
+	int k = 16 - d10, j = 0, n, sh;
+	uint64_t p5, lo, hi, q, r = 0;
+	u128 v4, lo4, hi4, mask, r0;
 	int incl = (f & 1) == 0;
-	uint64_t lo, hi, q, c, r1;
-	u128 r0;
+	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
+
+	if (k > 27)
+		k = 27;
+	sh = s + 2 - k;
+	p5 = pow5u[k];
+	v4 = (u128)(4 * f) * p5;
+	lo4 = (u128)(4 * f - (lowgap_small ? 1 : 2)) * p5;
+	hi4 = (u128)(4 * f + 2) * p5;
+	mask = ((u128)1 << sh) - 1;
 
 	lo = (uint64_t)(lo4 >> sh);
 	if ((lo4 & mask) != 0 || !incl)
@@ -149,48 +192,45 @@ shortest_exact(uint64_t f, int s, int lowgap_small, int d10, char *dig,
 	hi = (uint64_t)(hi4 >> sh);
 	if ((hi4 & mask) == 0 && !incl)
 		hi--;
-	while (lo <= hi) {
-		uint64_t nlo = (lo + 9) / 10, nhi = hi / 10;
-
-		if (nlo > nhi)
-			break;
-		lo = nlo;
-		hi = nhi;
-		j++;
-	}
-
-	/* The candidate nearest a at scale 10^(j-k), ties to even. */
 	q = (uint64_t)(v4 >> sh);
 	r0 = v4 & mask;
-	c = q / pow10u[j];
-	r1 = q % pow10u[j];
+
+	/* Drop digits while [lo, hi] still holds a multiple of 10^t; that
+	 * test is monotone in t, so 8, 8, 4, 2, 1 at a time finds the most. */
+	if (drop(&lo, &hi, &q, &r, &j, 100000000, 8))
+		drop(&lo, &hi, &q, &r, &j, 100000000, 8);
+	drop(&lo, &hi, &q, &r, &j, 10000, 4);
+	drop(&lo, &hi, &q, &r, &j, 100, 2);
+	drop(&lo, &hi, &q, &r, &j, 10, 1);
+
+	/* q is now the candidate below a at scale 10^(j-k); the exact rest is
+	 * (r + r0 / 2^sh) / 10^j.  Take the nearest, ties to even. */
 	if (j == 0) {
 		u128 half = (u128)1 << (sh - 1);
 
-		if (r0 > half || (r0 == half && (c & 1)))
-			c++;
+		if (r0 > half || (r0 == half && (q & 1)))
+			q++;
 	} else {
 		uint64_t half = pow10u[j] / 2;
 
-		if (r1 > half || (r1 == half && (r0 != 0 || (c & 1))))
-			c++;
+		if (r > half || (r == half && (r0 != 0 || (q & 1))))
+			q++;
 	}
-	if (c < lo)
-		c = lo;
-	if (c > hi)
-		c = hi;
+	if (q < lo)
+		q = lo;
+	if (q > hi)
+		q = hi;
 
-	while (c % 10 == 0) {
-		c /= 10;
+	while (q % 10 == 0) {
+		q /= 10;
 		j++;
 	}
-	n = 0;
-	for (q = c; q; q /= 10)
-		n++;
-	for (i = n - 1; i >= 0; i--) {
-		dig[i] = (char)('0' + c % 10);
-		c /= 10;
-	}
+	do {
+		*--p = (char)('0' + q % 10);
+		q /= 10;
+	} while (q);
+	n = (int)(e - p);
+	memcpy(dig, p, (size_t)n);
 	*X = n - 1 + j - k;
 	return n;
 }
@@ -228,7 +268,6 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 	char dig[24];
 	int neg, n, X, p;
 	double a;
-	uint64_t bits;
 
 	if (isnan(x)) {
 		buf[0] = '\0';
@@ -245,14 +284,17 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 		return neg ? 2 : 1;
 	}
 #ifdef HAVE_U128
-	if (a >= 1e-4 && a < TWO53) {
-		int be, d10 = -4;
-		uint64_t f;
+	if (a >= EXACT_MIN && a < TWO53) {
+		int be, e2, d10;
+		uint64_t f, bits;
 
 		memcpy(&bits, &a, sizeof(bits));
 		be = (int)(bits >> 52);
 		f = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-		while (d10 < 15 && a >= tens[d10 + 4])
+		/* floor(log10(a)) is floor(e2 * log10(2)) or one more. */
+		e2 = be - 1023;
+		d10 = (e2 * 1233 + 4096 * 64) / 4096 - 64;
+		if (a >= tens[d10 + 12])
 			d10++;
 		n = shortest_exact(f, 1075 - be, f == (1ULL << 52), d10, dig,
 		    &X);
@@ -369,12 +411,45 @@ parse_slow(const char *p, const char *end, int neg)
 	return strtod(b, NULL);
 }
 
+#ifdef HAVE_U128
+/*
+ * Exact path for up to 19 digits w (no digit dropped) times 10^e10 where
+ * Clinger's does not apply (w > 2^53, or 10^|e10| not exact), in 128-bit
+ * integers.  e10 in 0..19: w * 10^e10 < 2^128 is exact and one conversion
+ * rounds it correctly.  e10 in -27..-1: w / 10^-e10 = (w * 2^sh / 5^-e10)
+ * * 2^-(sh - e10); with w * 2^sh in [2^126, 2^127) and 5^27 < 2^63 the
+ * integer quotient has more than 55 bits, so ORing a sticky bit for a
+ * nonzero remainder lets the conversion round exactly as the true
+ * quotient would.  The result (>= 1e-27) is normal, so ldexp is exact.
+ * Returns -1 outside those ranges.
+ */
+static int
+parse_exact(uint64_t w, long e10, double *v)
+{
+	if (e10 >= 0 && e10 <= 19) {
+		*v = (double)((u128)w * pow10u[e10]);
+		return 0;
+	}
+	if (e10 < 0 && e10 >= -27 && w != 0) {
+		int sh = 63 + __builtin_clzll(w);
+		u128 num = (u128)w << sh;
+		u128 q = num / pow5u[-e10];
+
+		q |= num % pow5u[-e10] != 0;
+		*v = ldexp((double)q, -(int)(sh - e10));
+		return 0;
+	}
+	return -1;
+}
+#endif
+
 /*
  * Parsing: validate the syntax in one pass while collecting up to 19
  * significant digits into w and the decimal exponent.  Clinger's fast path:
  * when w <= 2^53 and 10^|exp| <= 10^22, both are exact doubles and one
  * multiplication or division rounds correctly.  (With exp > 22, w * 10^(exp
- * - 22) may still be an exact integer below 2^53.)  Everything else goes
+ * - 22) may still be an exact integer below 2^53.)  Then parse_exact, for
+ * 16-19 digit values such as full-precision output.  Everything else goes
  * to strtod on a rewritten copy (parse_slow).
  */
 int
@@ -450,21 +525,23 @@ pp_parse_double(const char *s, size_t len, double *out)
 		return 0;
 	}
 #if FLT_EVAL_METHOD == 0
-	if (!dropped && w <= (1ULL << 53) && e10 >= -22 && e10 <= 22 + 15) {
-		if (e10 < 0) {
+	if (!dropped && w <= (1ULL << 53) && e10 >= -22 && e10 <= 22 + 15 &&
+	    (e10 <= 22 || w <= (1ULL << 53) / pow10u[e10 - 22])) {
+		if (e10 < 0)
 			v = (double)w / pow10d[-e10];
-		} else if (e10 <= 22) {
+		else if (e10 <= 22)
 			v = (double)w * pow10d[e10];
-		} else {
-			/* 1.23e25 = 1230 * 1e22 when 1230 stays below 2^53. */
-			if (w > (1ULL << 53) / pow10u[e10 - 22])
-				goto slow;
+		else	/* 1.23e25 = 1230 * 1e22 while 1230 stays below 2^53 */
 			v = (double)(w * pow10u[e10 - 22]) * 1e22;
-		}
 		*out = neg ? -v : v;
 		return 0;
 	}
-slow:
+#endif
+#ifdef HAVE_U128
+	if (!dropped && parse_exact(w, e10, &v) == 0) {
+		*out = neg ? -v : v;
+		return 0;
+	}
 #endif
 	*out = parse_slow(num, end, neg);
 	return 0;

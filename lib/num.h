@@ -41,7 +41,8 @@ int pp_is_missing(const char *s, size_t len);
  * empty string, no overflow.  Returns 0 and sets *out, or -1. */
 int pp_parse_long(const char *s, long min, long max, long *out);
 
-/* Parse a NUL-terminated int64 (same rules as pp_parse_long). */
+/* Parse s[0..len) as an int64 (same rules as pp_parse_long; a NUL inside
+ * is junk). */
 int pp_parse_int64(const char *s, size_t len, int64_t *out);
 
 /* Write an int64 in decimal; returns the length. */

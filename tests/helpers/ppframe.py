@@ -42,6 +42,7 @@ TYPE_NAMES = {"float64": F64, "int64": I64, "text": TEXT, "date": DATE,
               "datetime": DATETIME}
 FLAG_ZLIB = 1
 MAX_RAW = 1 << 30
+I64_MISSING = -(1 << 63)        # missing int64, date or datetime
 DEFAULT_CHUNK_ROWS = 8192
 INFER_ROWS = 1000
 USEC_PER_DAY = 86400 * 1000000
@@ -88,13 +89,21 @@ def days_in_month(y, m):
     return 30 if m in (4, 6, 9, 11) else 31
 
 
+DAY_MIN = days_from_civil(1, 1, 1)
+DAY_MAX = days_from_civil(9999, 12, 31)
+
+
 def fmt_date(days):
+    if not DAY_MIN <= days <= DAY_MAX:
+        return "0000-00-00"
     y, m, d = civil_from_days(days)
     return "%04d-%02d-%02d" % (y, m, d)
 
 
 def fmt_datetime(usec):
     days, rem = divmod(usec, USEC_PER_DAY)
+    if not DAY_MIN <= days <= DAY_MAX:
+        return "0000-00-00T00:00:00Z"
     secs, frac = divmod(rem, 1000000)
     s = "%sT%02d:%02d:%02d" % (fmt_date(days), secs // 3600,
                                secs // 60 % 60, secs % 60)
@@ -103,11 +112,11 @@ def fmt_datetime(usec):
     return s + "Z"
 
 
-DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})\Z")
+DATE_RE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})\Z")
 DATETIME_RE = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})"
     r"(?::(\d{2})(?:\.(\d{1,9}))?)?"
-    r"(Z|[+-]\d{2}:?\d{2})?\Z")
+    r"(Z|[+-]\d{2}:?\d{2})?\Z", re.ASCII)
 
 
 def valid_ymd(y, m, d):
@@ -115,9 +124,9 @@ def valid_ymd(y, m, d):
 
 
 def parse_date(s):
-    """Days for "YYYY-MM-DD", or None."""
+    """Days for "YYYY-MM-DD" (or the compact "YYYYMMDD"), or None."""
     mt = DATE_RE.match(s)
-    if not mt:
+    if not mt or len(s) not in (8, 10) or s.isdigit() != (len(s) == 8):
         return None
     y, m, d = (int(g) for g in mt.groups())
     return days_from_civil(y, m, d) if valid_ymd(y, m, d) else None
@@ -142,7 +151,10 @@ def parse_datetime(s):
             return None
         off = (zh * 60 + zm) * 60
         t -= off if zone[0] == "+" else -off
-    return t * 1000000 + usec
+    usec += t * 1000000
+    if not DAY_MIN * USEC_PER_DAY <= usec < (DAY_MAX + 1) * USEC_PER_DAY:
+        return None
+    return usec
 
 
 # --- numbers ---------------------------------------------------------------
@@ -162,18 +174,52 @@ def parse_double(s):
     return None
 
 
+DBL_MIN = 2.2250738585072014e-308
+TWO53 = float(1 << 53)
+EXACT_MIN = 1e-11           # below it, and from 2^53, 15-17 digits
+
+
+def shortest_digits(a):
+    """(digits, X) for a > 0 by pp-frame(5)'s rule: the significant digits
+    without trailing zeros, X the exponent of the leading one."""
+    if EXACT_MIN <= a < TWO53:
+        # The shortest digits that read back, the nearest of them: repr.
+        mant, _, exp = repr(a).partition("e")
+        whole, _, frac = mant.partition(".")
+        digits = (whole + frac).lstrip("0").rstrip("0") or "0"
+        X = int(exp or 0) + (len(whole) - 1 if whole != "0" else
+                             -(len(frac) - len(frac.lstrip("0")) + 1))
+        return digits, X
+    # Outside that range: the first of 15, 16 and 17 significant digits
+    # (any number from 1 for subnormals) that reads back.
+    for p in (range(1, 18) if a < DBL_MIN else (15, 16, 17)):
+        m = "%.*e" % (p - 1, a)
+        if float(m) == a or p == 17:
+            break
+    mant, _, exp = m.partition("e")
+    return mant.replace(".", "").rstrip("0") or "0", int(exp)
+
+
 def fmt_double(x):
-    """pp-frame(5): the first of %.15g, %.16g, %.17g that reads back as the
-    same double; NaN is empty."""
+    """pp-frame(5): shortest_digits in the notation of printf "%.17g":
+    plain when the leading digit's exponent is -4..16, else d.ddde+XX.
+    NaN is empty."""
     if math.isnan(x):
         return ""
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"
-    for prec in (15, 16, 17):
-        s = "%.*g" % (prec, x)
-        if float(s) == x:
-            return s
-    return s
+    if x == 0:
+        return "-0" if math.copysign(1, x) < 0 else "0"
+    digits, X = shortest_digits(abs(x))
+    sign = "-" if x < 0 else ""
+    if -4 <= X <= 16:
+        if X < 0:
+            return sign + "0." + "0" * (-X - 1) + digits
+        if len(digits) <= X + 1:
+            return sign + digits + "0" * (X + 1 - len(digits))
+        return sign + digits[:X + 1] + "." + digits[X + 1:]
+    m = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
+    return "%s%se%s%02d" % (sign, m, "-" if X < 0 else "+", abs(X))
 
 
 # --- CSV output ------------------------------------------------------------
@@ -189,6 +235,8 @@ def csv_field(b, delim):
 def cell_text(typ, v):
     if typ == F64:
         return fmt_double(v).encode()
+    if typ != TEXT and v == I64_MISSING:
+        return b""
     if typ == I64:
         return str(v).encode()
     if typ == DATE:
@@ -280,11 +328,11 @@ class Reader:
             raise BadFrame(at, "bad chunk magic")
         if flags & ~FLAG_ZLIB:
             raise BadFrame(at, "unsupported chunk flags 0x%x" % flags)
-        if raw_len > MAX_RAW:
+        if raw_len > MAX_RAW or stored_len > MAX_RAW:
             raise BadFrame(at, "chunk too large (%d bytes)" % raw_len)
         if not flags & FLAG_ZLIB and stored_len != raw_len:
             raise BadFrame(at, "chunk length mismatch")
-        data = self.read(stored_len, at, "chunk payload")
+        data = self.read(stored_len, at + 24, "chunk payload")
         if zlib.crc32(data, zlib.crc32(b[4:20])) != crc:
             raise BadFrame(at, "chunk checksum mismatch")
         if flags & FLAG_ZLIB:
@@ -417,11 +465,13 @@ def convert(typ, s):
         return s.encode()
     if typ == F64:
         return parse_double(s)
+    if s in MISSING:
+        return I64_MISSING
     if typ == I64:
         if not INT_RE.match(s):
             return None
         v = int(s)
-        return v if -(1 << 63) <= v < (1 << 63) else None
+        return v if I64_MISSING < v < (1 << 63) else None
     if typ == DATE:
         return parse_date(s)
     return parse_datetime(s)
@@ -486,9 +536,8 @@ def cmd_write(args):
         if name not in names or tname not in TYPE_NAMES:
             raise SystemExit("ppframe.py: --types: bad value \"%s\"" % item)
         given[name] = TYPE_NAMES[tname]
+    body = [(line, rec) for line, rec in body if rec != []]  # empty lines
     for line, rec in body:
-        if rec == [] and len(names) == 1:
-            rec.append("")
         if len(rec) != len(names):
             raise BadFrame(line, "expected %d fields, found %d"
                            % (len(names), len(rec)))

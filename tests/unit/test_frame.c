@@ -285,6 +285,7 @@ static const struct {
 	{ "\xef\xbb\xbf" "a,b\n1,2\n", "ff" },
 	{ "a;b\n1;2\n", "t" },
 	{ "x\ninf\n-inf\nnan\n", "f" },
+	{ "volume\n20240102\n20231229\n", "f" },
 	{ "only,header\n", "ff" },
 };
 

@@ -11,7 +11,8 @@
  *  - pp_parse_double: tables of accepted inputs (bitwise expected values,
  *    missing spellings, inf/nan, halfway and sticky cases, long input) and
  *    rejected inputs (space, hex, junk, empty exponent, lone sign or dot);
- *    bitwise agreement with strtod on random decimal strings.
+ *    bitwise agreement with strtod on random decimal strings and on
+ *    16-19 digit decimals next to the midpoint between two doubles.
  *  - pp_parse_long, pp_parse_int64, pp_fmt_int64: tables with range edges.
  */
 #include <float.h>
@@ -186,7 +187,7 @@ check_random_value(double x, int check_shortest)
 	/* Exact range (and not a power of two, whose rounding interval is
 	 * lopsided): one digit fewer must not read back. */
 	nd = sig_digits(buf);
-	if (nd > 1 && fabs(x) >= 1e-4 && fabs(x) < 0x1p53 &&
+	if (nd > 1 && fabs(x) >= 1e-11 && fabs(x) < 0x1p53 &&
 	    (bits_of(x) & ((1ULL << 52) - 1)) != 0) {
 		snprintf(ref, sizeof(ref), "%.*e", nd - 2, x);
 		if (strtod(ref, NULL) == x)
@@ -233,8 +234,8 @@ test_fmt_random_prices(void **state)
 		case 2:
 			x = (double)(r % 1000000) / 10000.0 * 1.1;
 			break;
-		default:
-			x = ldexp((double)(r >> 11), (int)(r % 80) - 100);
+		default:	/* 2^-90 .. 2^43: tiny to large */
+			x = ldexp((double)(r >> 11), (int)(r % 80) - 143);
 			break;
 		}
 		check_random_value(x, i % 4 == 0);
@@ -458,6 +459,32 @@ test_parse_vs_strtod(void **state)
 	}
 }
 
+/* Decimals within a hair of the midpoint between two doubles, with 16 to
+ * 19 digits: the hardest cases for the 128-bit path, against strtod. */
+static void
+test_parse_near_halfway(void **state)
+{
+	uint64_t s = 31337;
+	char buf[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = rnd(&s);
+		double x = ldexp((double)((r >> 11) | 1ULL << 52),
+		    (int)(r % 160) - 152);
+		long double mid = (long double)x +
+		    (long double)(nextafter(x, INFINITY) - x) / 2;
+		int n = snprintf(buf, sizeof(buf), "%.*Le",
+		    15 + (int)((r >> 8) % 4), mid);
+		double v = 42, want = strtod(buf, NULL);
+
+		assert_int_equal(pp_parse_double(buf, (size_t)n, &v), 0);
+		if (bits_of(v) != bits_of(want))
+			fail_msg("\"%s\": got %a, strtod %a", buf, v, want);
+	}
+}
+
 static void
 test_parse_long_table(void **state)
 {
@@ -582,6 +609,7 @@ main(void)
 		cmocka_unit_test(test_parse_len),
 		cmocka_unit_test(test_parse_long_input),
 		cmocka_unit_test(test_parse_vs_strtod),
+		cmocka_unit_test(test_parse_near_halfway),
 		cmocka_unit_test(test_parse_long_table),
 		cmocka_unit_test(test_int64),
 	};

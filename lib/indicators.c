@@ -1,0 +1,220 @@
+/*
+ * indicators.c - the table of indicator definitions and its look-ups.
+ *
+ * The functions themselves live in ind_shift.c (lag, diff...),
+ * ind_window.c (rolling windows), ind_recursive.c (EMA and Wilder
+ * families) and ind_util.c (the shared window, deque and EMA pieces).
+ * This file is the one place that says what each is called, what it
+ * takes and what it gives, like git's commands[].
+ */
+#include "indicators.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ind_impl.h"
+#include "util.h"
+#include "banned.h"
+
+/* Parameter lists. */
+static const struct pp_ind_param p_k1[] = { IND_K1("k") };
+static const struct pp_ind_param p_n[] = { IND_N("n") };
+static const struct pp_ind_param p_ddof[] = { IND_N("n"), IND_DDOF };
+static const struct pp_ind_param p_bbands[] = {
+	IND_N("n"), { "k", -DBL_MAX, DBL_MAX, 0, 2 }
+};
+static const struct pp_ind_param p_macd[] = {
+	IND_N("fast"), IND_N("slow"), IND_N("sig")
+};
+static const struct pp_ind_param p_stoch[] = {
+	IND_N("k"), IND_N("slowk"), IND_N("d")
+};
+
+static const char *const o_macd[] = { "macd", "signal", "hist" };
+static const char *const o_bbands[] = { "upper", "middle", "lower" };
+static const char *const o_stoch[] = { "k", "d" };
+
+#define HLC "high,low,close", 3
+#define HLCV "high,low,close,volume", 4
+
+/* var, stddev, zscore: a window of n values has n - 1 degrees of freedom. */
+static int
+check_ddof(const double *p, struct pp_err *err)
+{
+	if (p[1] == 1 && p[0] < 2)
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "n must be at least 2 when ddof is 1");
+	return 0;
+}
+
+/* corr, beta: one pair has no spread. */
+static int
+check_n2(const double *p, struct pp_err *err)
+{
+	if (p[0] < 2)
+		return pp_err_set(err, PP_EXIT_USAGE, "n must be at least 2");
+	return 0;
+}
+
+#define FNS(nm) ind_##nm##_warmup, ind_##nm##_size, ind_##nm##_init, \
+	ind_##nm##_step
+
+/* Sorted by name: pp_ind_find searches it by bisection.  Columns: name,
+ * signature, series, implicit columns and their count, parameters (most,
+ * required, list), outputs (count, names), formula, cross check, entry
+ * points, warm-up formula (macd's slow is the larger of fast and slow). */
+static const struct pp_ind_def table[] = {
+	{ "adx", "adx(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "Wilder average of DX = 100 |+DI - -DI| / (+DI + -DI)", NULL,
+	    FNS(adx), "2n-1" },
+	{ "atr", "atr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "Wilder average (alpha 1/n) of the true range", NULL, FNS(atr), "n" },
+	{ "bbands", "bbands(x, n, k=2)", 1, NULL, 0, 2, 1, p_bbands, 3,
+	    o_bbands, "sma(x, n) +/- k * population stddev", NULL,
+	    FNS(bbands), "n-1" },
+	{ "beta", "beta(x, y, n)", 2, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "cov(x, y) / var(x) over n rows: slope of y on x", check_n2,
+	    FNS(beta), "n-1" },
+	{ "cci", "cci(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "(tp - sma(tp)) / (0.015 * mean absolute deviation), tp = hlc/3",
+	    NULL, FNS(cci), "n-1" },
+	{ "corr", "corr(x, y, n)", 2, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "Pearson correlation of x and y over n rows", check_n2,
+	    FNS(corr), "n-1" },
+	{ "dema", "dema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "2 ema(x, n) - ema(ema(x, n), n)", NULL, FNS(dema), "2(n-1)" },
+	{ "diff", "diff(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
+	    "x[t] - x[t-k]", NULL, FNS(diff), "k" },
+	{ "ema", "ema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "e += 2/(n+1) (x - e), seeded with the mean of n values", NULL,
+	    FNS(ema), "n-1" },
+	{ "lag", "lag(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
+	    "x[t-k]", NULL, FNS(lag), "k" },
+	{ "logret", "logret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
+	    "log(x[t] / x[t-k]); NaN unless both > 0", NULL, FNS(logret), "k" },
+	{ "macd", "macd(x, fast, slow, sig)", 1, NULL, 0, 3, 3, p_macd, 3,
+	    o_macd, "ema(x, fast) - ema(x, slow); signal = ema(macd, sig)",
+	    NULL, FNS(macd), "slow+sig-2" },
+	{ "max", "max(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "highest of the last n values", NULL, FNS(max), "n-1" },
+	{ "mfi", "mfi(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
+	    "100 pos / (pos + neg) money flow (tp * volume) over n rows",
+	    NULL, FNS(mfi), "n" },
+	{ "min", "min(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "lowest of the last n values", NULL, FNS(min), "n-1" },
+	{ "mom", "mom(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "x[t] - x[t-n]", NULL, FNS(mom), "n" },
+	{ "natr", "natr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "100 atr(n) / close", NULL, FNS(natr), "n" },
+	{ "obv", "obv()", 0, "close,volume", 2, 0, 0, NULL, 1, NULL,
+	    "running total of volume signed by the close's move", NULL,
+	    FNS(obv), "0" },
+	{ "ret", "ret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
+	    "x[t] / x[t-k] - 1; NaN if x[t-k] = 0", NULL, FNS(ret), "k" },
+	{ "roc", "roc(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "100 * (x[t] / x[t-n] - 1); NaN if x[t-n] = 0", NULL, FNS(roc), "n" },
+	{ "rsi", "rsi(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "100 g / (g + l), Wilder averages of gains and losses", NULL,
+	    FNS(rsi), "n" },
+	{ "sma", "sma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "mean of the last n values", NULL, FNS(sma), "n-1" },
+	{ "stddev", "stddev(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
+	    "sqrt(var(x, n, ddof))", check_ddof, FNS(stddev), "n-1" },
+	{ "stoch", "stoch(k, slowk, d)", 0, HLC, 3, 3, p_stoch, 2, o_stoch,
+	    "k = sma(100 (close - LL) / (HH - LL), slowk); d = sma(k, d)",
+	    NULL, FNS(stoch), "k+slowk+d-3" },
+	{ "tema", "tema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "3 e1 - 3 e2 + e3, each ema(previous, n)", NULL, FNS(tema), "3(n-1)" },
+	{ "var", "var(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
+	    "sum (x - mean)^2 / (n - ddof) over n rows", check_ddof,
+	    FNS(var), "n-1" },
+	{ "vwap", "vwap(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
+	    "sum(tp * volume) / sum(volume) over n rows, tp = hlc/3", NULL,
+	    FNS(vwap), "n-1" },
+	{ "willr", "willr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "-100 (HH - close) / (HH - LL) over n rows", NULL, FNS(willr), "n-1" },
+	{ "wma", "wma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "sum i x[t-n+i] / (n (n+1) / 2), i = 1..n", NULL, FNS(wma), "n-1" },
+	{ "zscore", "zscore(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
+	    "(x - sma(x, n)) / stddev(x, n, ddof)", check_ddof,
+	    FNS(zscore), "n-1" },
+};
+
+const struct pp_ind_def *
+pp_ind_all(size_t *n)
+{
+	*n = PP_ARRAY_SIZE(table);
+	return table;
+}
+
+static int
+cmp_name(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct pp_ind_def *)elem)->name);
+}
+
+const struct pp_ind_def *
+pp_ind_find(const char *name)
+{
+	return bsearch(name, table, PP_ARRAY_SIZE(table), sizeof(table[0]),
+	    cmp_name);
+}
+
+static int
+check_one(const struct pp_ind_def *def, const struct pp_ind_param *p,
+    double v, struct pp_err *err)
+{
+	if (v >= p->min && v <= p->max && (!p->whole || v == floor(v)))
+		return 0;
+	if (!p->whole)
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "%s: %s must be a finite number", def->name, p->name);
+	if (p->min == 0 && p->max == 1)
+		return pp_err_set(err, PP_EXIT_USAGE, "%s: %s must be 0 or 1",
+		    def->name, p->name);
+	return pp_err_set(err, PP_EXIT_USAGE,
+	    "%s: %s must be a whole number from %.0f to %.0f", def->name,
+	    p->name, p->min, p->max);
+}
+
+int
+ind_check_params(const struct pp_ind_def *def, const double *params,
+    struct pp_err *err)
+{
+	int i;
+
+	for (i = 0; i < def->nparams; i++)
+		if (check_one(def, &def->params[i], params[i], err) == -1)
+			return -1;
+	if (def->check && def->check(params, err) == -1)
+		return pp_err_prefix(err, "%s", def->name);
+	return 0;
+}
+
+int
+ind_check(const char *name, const double *params, struct pp_err *err)
+{
+	const struct pp_ind_def *def = pp_ind_find(name);
+
+	if (def == NULL)
+		return pp_err_set(err, PP_EXIT_USAGE, "unknown function \"%s\"",
+		    name);
+	return ind_check_params(def, params, err);
+}
+
+int
+pp_ind_params(const struct pp_ind_def *def, const double *given, int ngiven,
+    double *params, struct pp_err *err)
+{
+	int i;
+
+	if (ngiven < def->nparams_min || ngiven > def->nparams)
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "%s: wrong number of arguments, expected %s", def->name,
+		    def->signature);
+	for (i = 0; i < def->nparams; i++)
+		params[i] = i < ngiven ? given[i] : def->params[i].def;
+	return ind_check_params(def, params, err);
+}

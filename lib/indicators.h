@@ -1,0 +1,253 @@
+/*
+ * indicators.h - streaming technical indicators, one row at a time.
+ *
+ * Every function pp-features offers over time (sma, rsi, macd, atr...) is a
+ * row of a table of struct pp_ind_def.  The engine looks a name up, turns
+ * the constant arguments into a full parameter vector with pp_ind_params,
+ * allocates state_size(params) bytes for every (symbol, call) pair, runs
+ * init once and then step once per row of that symbol, in date order.
+ *
+ * Invariants and ownership:
+ *  - State is one flat block owned by the caller: no pointers inside and no
+ *    resources held, so it may be allocated anywhere (aligned for double),
+ *    moved with memcpy, and released with free() or an arena; there is no
+ *    _release.  Its size is O(window) and never grows: step() never
+ *    allocates, and it is O(1) amortised per row except cci (O(n), see
+ *    below).
+ *  - step() reads only the row it is given and the state, so the value at
+ *    row t depends on rows <= t of that symbol only (no look-ahead).
+ *  - Outputs are NaN while the function warms up, never zero or a partial
+ *    window.  For an input without missing values, exactly warmup(params)
+ *    leading rows are NaN and every later row is a number, except where
+ *    the formula itself is undefined (zscore, corr, beta over a constant
+ *    window; vwap without volume; ret, roc, logret on a zero base).
+ *    Warm-ups add up through nesting: f(g(x), h(x)) has warmup(f) +
+ *    max(warmup(g), warmup(h)) leading NaN rows, for every f here (each
+ *    kind's NaN rule below makes it so).
+ *  - The library never prints; init and pp_ind_params report through
+ *    struct pp_err ("sma: n must be a whole number from 1 to 1000000").
+ *
+ * Inputs of one step: in[0 .. nseries) are the series arguments the user
+ * wrote (sma(x, n): x), then the implicit columns in the order `implicit`
+ * lists them (atr: high, low, close).  Outputs: out[0 .. noutputs).
+ *
+ * Missing values (NaN) -- the rule, by kind of function:
+ *  - shift (lag diff ret logret mom roc): pure row arithmetic; the output
+ *    at row t is NaN when x[t] or x[t-k] is NaN.
+ *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
+ *    stoch cci mfi): the output at row t is NaN when any input of any row
+ *    in its window is NaN, so a missing value blanks the next n rows (mfi,
+ *    which compares with the previous row, n + 1) and then the values are
+ *    exact again.  Leading NaNs, such as those of a nested expression
+ *    (sma(logret(close, 1), 20)), are simply rows in the window, so the
+ *    warm-up ends n - 1 rows after the first valid input.  A stage fed by
+ *    another (stoch's %D) follows the same rule on its input.
+ *  - recursive (ema dema tema macd rsi atr natr adx obv): a row with any
+ *    NaN input outputs NaN and leaves the state untouched, as if the row
+ *    were absent: leading NaNs are skipped (the warm-up counts valid rows
+ *    only), and after a gap the recursion, and the "previous close" of a
+ *    true range, continue from the last valid row.  Carrying the state
+ *    across the gap (rather than poisoning it forever, as TA-Lib's NaN
+ *    propagation would, or restarting the warm-up) keeps one missing print
+ *    from erasing months of a long EMA.
+ *
+ * Running sums and drift (sma wma var stddev zscore bbands corr beta vwap
+ * mfi).  Updating a window sum by adding the new value and subtracting the
+ * old one accumulates rounding error without bound over millions of rows,
+ * and the textbook variance sum(x^2)/n - mean^2 loses every digit when the
+ * mean is large against the spread (prices near 1e4 moving by 1).  So each
+ * window keeps its sums of (x - K), not of x, where the shift K is the
+ * window mean at the last recomputation, and every n rows (whenever the
+ * ring buffer wraps) the sums are recomputed from the buffered window
+ * exactly.  Between recomputations the add/remove updates use Neumaier's
+ * compensated summation.  The recomputation costs O(n) once per n rows,
+ * O(1) amortised, and bounds the error by that of n compensated updates of
+ * centred values, whatever the length of the history or how far the
+ * series wanders from its start.  Over 10 million rows of a random walk
+ * near 1e4, sma, wma, stddev, var, corr and beta agree with a from-scratch
+ * two-pass computation to 2e-14 relative (tests/unit/test_ind_drift.c
+ * requires 1e-9; plain add/remove sums fail it at 1.7e-9 after 140,000
+ * rows).  Either mechanism alone passes that test; both are kept, since
+ * compensation bounds the error between recomputations and recomputation
+ * keeps the shift near the data.  Welford's add/remove update was
+ * rejected: stable per step, but its error still grows with the row
+ * count.  obv, a running total, uses a compensated sum for the same
+ * reason.
+ *
+ * The functions (x, y: series; n, k...: whole-number constants; warm-up:
+ * leading NaN rows for clean input; "TA-Lib" names its function):
+ *
+ *  lag(x, k=1)      x[t-k].  Warm-up k.
+ *  diff(x, k=1)     x[t] - x[t-k].  Warm-up k.  (TTR momentum(x, k).)
+ *  ret(x, k=1)      x[t] / x[t-k] - 1; NaN if x[t-k] = 0.  Warm-up k.
+ *                   (TA-Lib ROCP, which gives 0 instead of NaN.)
+ *  logret(x, k=1)   log(x[t] / x[t-k]); NaN unless both are > 0.  Warm-up k.
+ *                   (TTR ROC(x, k), type "continuous", its default.)
+ *  mom(x, n)        x[t] - x[t-n].  Warm-up n.  TA-Lib MOM.
+ *  roc(x, n)        100 * (x[t] / x[t-n] - 1); NaN if x[t-n] = 0.  Warm-up
+ *                   n.  TA-Lib ROC (0 instead of NaN on a zero base); TTR's
+ *                   ROC defaults to log returns, not percent.
+ *  sma(x, n)        mean of the last n values.  Warm-up n-1.  TA-Lib SMA.
+ *  wma(x, n)        sum i * x[t-n+i], i = 1..n, over n(n+1)/2.  Warm-up
+ *                   n-1.  TA-Lib WMA, TTR WMA.
+ *  ema(x, n)        e = mean of the first n values, then
+ *                   e += 2/(n+1) * (x - e).  Warm-up n-1.  TA-Lib EMA, TTR
+ *                   EMA (both seed with the simple mean).
+ *  dema(x, n)       2 e1 - e2; e1 = ema(x, n), e2 = ema(e1, n).  Warm-up
+ *                   2(n-1).  TA-Lib DEMA, TTR DEMA.
+ *  tema(x, n)       3 e1 - 3 e2 + e3, e3 = ema(e2, n).  Warm-up 3(n-1).
+ *                   TA-Lib TEMA.
+ *  rsi(x, n)        100 g / (g + l), g and l Wilder averages (alpha 1/n)
+ *                   of the gains and losses of x, each seeded with the
+ *                   mean of the first n changes; 0 when g + l = 0.  Warm-up
+ *                   n.  TA-Lib RSI; TTR RSI gives NaN when g + l = 0.
+ *  macd(x, fast, slow, sig) -> macd, signal, hist
+ *                   macd = ema(x, fast) - ema(x, slow), signal = ema(macd,
+ *                   sig), hist = macd - signal.  As in TA-Lib MACD, the
+ *                   fast EMA is seeded with the mean of the `fast` values
+ *                   that end where the slow seed ends (rows slow-fast ..
+ *                   slow-1), not with the first `fast` values, and all
+ *                   three outputs are NaN until the signal has a value.  Warm-up slow+sig-2
+ *                   (33 for 12, 26, 9).  fast and slow are swapped if fast
+ *                   > slow, as TA-Lib does.  TTR MACD seeds the fast EMA
+ *                   from the first rows, gives macd from row slow-1, and
+ *                   by default (percent = TRUE) 100 (fast/slow - 1).
+ *  bbands(x, n, k=2) -> upper, middle, lower
+ *                   middle = sma(x, n), upper/lower = middle +/- k times
+ *                   the population standard deviation of the window.
+ *                   Warm-up n-1.  TA-Lib BBANDS (SMA), TTR BBands.
+ *  var(x, n, ddof=1)     sum (x - mean)^2 / (n - ddof) over the window:
+ *                   ddof 1 is the sample variance (TTR runVar, pandas),
+ *                   ddof 0 the population variance (TA-Lib VAR).  Warm-up
+ *                   n-1; n >= 2 when ddof is 1.
+ *  stddev(x, n, ddof=1)  sqrt(var(x, n, ddof)).  Warm-up n-1.  TTR runSD
+ *                   and pandas default to ddof 1; TA-Lib STDDEV is ddof 0
+ *                   (stddev(x, n, 0)).
+ *  zscore(x, n, ddof=1)  (x - sma(x, n)) / stddev(x, n, ddof); NaN when the
+ *                   window is constant.  Warm-up n-1.  (pandas-ta zscore.)
+ *  min(x, n), max(x, n)  lowest / highest of the last n values.  Warm-up
+ *                   n-1.  TA-Lib MIN, MAX; TTR runMin, runMax.
+ *  corr(x, y, n)    Pearson correlation of the last n pairs; NaN when
+ *                   either is constant (TA-Lib CORREL gives 0).  Warm-up
+ *                   n-1; n >= 2.  TA-Lib CORREL, TTR runCor.
+ *  beta(x, y, n)    cov(x, y) / var(x) over the last n pairs: the slope of
+ *                   y regressed on x (x is the market); NaN when x is
+ *                   constant (TA-Lib gives 0).  Warm-up n-1; n >= 2.  TA-Lib BETA takes prices and
+ *                   regresses their one-row returns (warm-up n); beta(ret(a),
+ *                   ret(b), n) gives the same values one row later.
+ *  atr(n)           Wilder average (alpha 1/n) of the true range
+ *                   max(high, prev close) - min(low, prev close), seeded
+ *                   with the mean of the first n ranges (rows 1..n; row 0
+ *                   has no previous close).  Warm-up n.  TA-Lib ATR, TTR
+ *                   ATR.
+ *  natr(n)          100 * atr(n) / close; 0 when close = 0.  Warm-up n.
+ *                   TA-Lib NATR.
+ *  adx(n)           As TA-Lib ADX: +DM = up move when up > down and > 0,
+ *                   -DM likewise; DM and TR are Wilder sums seeded with
+ *                   the sum of rows 1..n-1 (so the first smoothed value is
+ *                   (1 - 1/n) sum + value); +DI, -DI = 100 DM / TR;
+ *                   DX = 100 |+DI - -DI| / (+DI + -DI); ADX = mean of the
+ *                   first n DX, then Wilder.  A row whose TR sum or DI sum
+ *                   is zero leaves ADX unchanged.  Warm-up 2n-1.  TTR ADX
+ *                   seeds DM and TR with the mean of rows 1..n instead,
+ *                   so its first values differ slightly.
+ *  stoch(k, slowk, d) -> k, d
+ *                   fastk = 100 (close - lowest low) / (highest high -
+ *                   lowest low) over k rows (0 when the range is 0), k =
+ *                   sma(fastk, slowk), d = sma(k, d).  Both outputs start
+ *                   together.  Warm-up k+slowk+d-3.  TA-Lib STOCH with
+ *                   SMA slowing (k is NaN wherever d is); TTR stoch(nFastK = k, nFastD = slowk,
+ *                   nSlowD = d) calls these fastD and slowD, as fractions
+ *                   of 1, not percent.
+ *  willr(n)         -100 (highest high - close) / (highest high - lowest
+ *                   low) over n rows; 0 when the range is 0.  Warm-up n-1.
+ *                   TA-Lib WILLR; TTR WPR is the positive fraction.
+ *  cci(n)           tp = (high + low + close) / 3; (tp - sma(tp, n)) /
+ *                   (0.015 * mean |tp - sma(tp, n)|) over the window; 0
+ *                   when either factor is 0.  O(n) per row: the mean
+ *                   absolute deviation about a moving mean has no O(1)
+ *                   update, and the window is recomputed exactly each row
+ *                   (as TA-Lib does).  Warm-up n-1.  TA-Lib CCI, TTR CCI.
+ *  obv()            running total of volume, added when close rises,
+ *                   subtracted when it falls, starting at the first
+ *                   volume.  Warm-up 0.  TA-Lib OBV, TTR OBV.
+ *  mfi(n)           tp as cci; flow tp * volume is positive when tp rises
+ *                   against the previous row, negative when it falls;
+ *                   100 pos / (pos + neg) over the last n flows; 0 when
+ *                   both are 0.  Warm-up n.  TA-Lib MFI gives 0 whenever
+ *                   pos + neg < 1; TTR MFI.
+ *  vwap(n)          sum (tp * volume) / sum volume over n rows, tp as cci;
+ *                   NaN when the volume is 0.  Warm-up n-1.  TTR VWAP(tp,
+ *                   volume, n); pandas-ta's vwap is anchored (resets each
+ *                   day), not rolling.
+ *
+ * Constants: window lengths and lags are whole numbers from 1 to
+ * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite
+ * number; ddof is 0 or 1.
+ */
+#ifndef PP_INDICATORS_H
+#define PP_INDICATORS_H
+
+#include <stddef.h>
+
+#include "err.h"
+
+#define PP_IND_NMAX 1000000	/* largest window or lag */
+#define PP_IND_MAXPARAMS 4	/* most constant parameters of any function */
+#define PP_IND_MAXIN 4		/* most step inputs (series + implicit) */
+#define PP_IND_MAXOUT 3		/* most outputs of any function */
+
+/* One constant parameter: its name and the values it accepts. */
+struct pp_ind_param {
+	const char *name;	/* "n", as in the signature */
+	double min, max;	/* accepted range, inclusive */
+	int whole;		/* 1 if it must be a whole number */
+	double def;		/* default, used when the parameter is optional */
+};
+
+struct pp_ind_def {
+	const char *name;	/* "sma": TA-Lib's name, lowercase */
+	const char *signature;	/* "stddev(x, n, ddof=1)" */
+	int nseries;		/* series arguments (x, y), written first */
+	const char *implicit;	/* columns read implicitly, "high,low,close";
+				   NULL for none */
+	int nimplicit;		/* how many names implicit lists */
+	int nparams;		/* constant parameters, after the series */
+	int nparams_min;	/* required ones; the rest take their def */
+	const struct pp_ind_param *params; /* nparams entries */
+	int noutputs;		/* 1, 2 (stoch) or 3 (macd, bbands) */
+	const char *const *outputs; /* part names ("upper"...), NULL if 1 */
+	const char *formula;	/* one line for pp-features --list */
+	/* A check across parameters (stddev: n >= 2 when ddof is 1) after
+	 * each one passed its own; NULL if none.  0, or -1 with err set. */
+	int (*check)(const double *params, struct pp_err *err);
+	/* Leading NaN rows for input without missing values. */
+	long (*warmup)(const double *params);
+	/* Bytes of state, a multiple of 16. */
+	size_t (*state_size)(const double *params);
+	/* Set up state (state_size(params) bytes) for a new series.  Checks
+	 * params as pp_ind_params does; returns 0, or -1 with err set. */
+	int (*init)(void *state, const double *params, struct pp_err *err);
+	/* Consume one row: in[0 .. nseries + nimplicit) -> out[0 ..
+	 * noutputs).  Never fails; NaN in, per the rule above. */
+	void (*step)(void *state, const double *in, double *out);
+	const char *warmup_text; /* warmup() as a formula, "n-1", for --list */
+};
+
+/* The definition named name (exact, lowercase), or NULL. */
+const struct pp_ind_def *pp_ind_find(const char *name);
+
+/* All definitions, sorted by name; *n receives their count. */
+const struct pp_ind_def *pp_ind_all(size_t *n);
+
+/* Build def's full parameter vector params[0 .. def->nparams) from the
+ * ngiven constants the user wrote (after the series arguments), filling
+ * omitted optional ones with their defaults, and check every value.
+ * Returns 0, or -1 with err set (PP_EXIT_USAGE) to one of:
+ *   "sma: wrong number of arguments, expected sma(x, n)"
+ *   "sma: n must be a whole number from 1 to 1000000"
+ * state_size, warmup and init may only be given a vector that passed. */
+int pp_ind_params(const struct pp_ind_def *def, const double *given,
+    int ngiven, double *params, struct pp_err *err);
+
+#endif

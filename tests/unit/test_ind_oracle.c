@@ -1,0 +1,811 @@
+/*
+ * test_ind_oracle.c - every indicator against an independent from-scratch
+ * reference, on random data with and without missing values; and the
+ * warm-up length of every function.
+ *
+ * Plan:
+ *  - warm-up: for every table row and several parameter vectors, on clean
+ *    random OHLCV data, each output has exactly warmup(params) leading NaN
+ *    rows and no NaN after them; every function of the table must have
+ *    vectors here, so a new function cannot ship untested;
+ *  - nesting: series that start with NaN rows (an inner expression's
+ *    warm-up) shift every output's warm-up by exactly that many rows;
+ *  - relocation: a state moved with memcpy mid-series carries on
+ *    bit-identically (no pointers inside), and sizes are multiples of 16;
+ *  - oracle: the streaming output equals a batch reference written here
+ *    the simple way (window functions recompute each window in O(n), in
+ *    two passes; recursive ones run TA-Lib-style array loops), to 1e-9
+ *    relative, on clean data and on data with leading NaNs and 4% of
+ *    cells missing.  The references apply the NaN rule of indicators.h
+ *    literally: a window function is NaN when any row of its window has
+ *    a missing input; a recursive function runs on the rows without
+ *    missing inputs, squeezed together, and is NaN on the others.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indicators.h"
+#include "util.h"
+#include "banned.h"
+
+#define ROWS 400
+#define TOL 1e-9
+
+/* ---- data ----------------------------------------------------------------- */
+
+static uint64_t rng_state;
+
+static double
+urand(void)
+{
+	/* splitmix64 */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	return (double)(z >> 11) / 9007199254740992.0;
+}
+
+/* Columns of one test frame: x (= close), y, high, low, close, volume. */
+enum { C_X, C_Y, C_H, C_L, C_C, C_V, NCOL };
+
+struct data {
+	double col[NCOL][ROWS];
+};
+
+/* Random OHLCV rows; with flats, some repeated closes and zero volumes
+ * (where zscore, corr, beta, vwap are undefined); with dirty, missing
+ * cells and a block of leading NaNs in x and close. */
+static void
+make_data(struct data *d, uint64_t seed, int flats, int dirty)
+{
+	double c = 100, y = 50;
+	int t, k;
+
+	rng_state = seed;
+	for (t = 0; t < ROWS; t++) {
+		double o = c;
+
+		c += urand() * 4 - 2;
+		y += urand() * 2 - 1 + (c - o) * 0.5;
+		d->col[C_C][t] = c;
+		d->col[C_H][t] = fmax(o, c) + urand() * 2;
+		d->col[C_L][t] = fmin(o, c) - urand() * 2;
+		/* some flat closes and zero volumes */
+		if (flats && urand() < 0.05)
+			d->col[C_C][t] = c = o;
+		d->col[C_V][t] = flats && urand() < 0.05 ? 0
+		    : 1 + floor(urand() * 1000);
+		d->col[C_Y][t] = y;
+	}
+	if (dirty) {
+		for (k = C_Y; k < NCOL; k++)
+			for (t = 0; t < ROWS; t++)
+				if (urand() < 0.01)
+					d->col[k][t] = NAN;
+		for (t = 0; t < 7; t++)
+			d->col[C_C][t] = NAN;	/* a nested expression's lead */
+	}
+	memcpy(d->col[C_X], d->col[C_C], sizeof(d->col[C_X]));
+}
+
+/* The input row of def d at row t: series x, y, then implicit columns. */
+static void
+row_in(const struct pp_ind_def *d, const struct data *dt, int t, double *in)
+{
+	const char *s = d->implicit;
+	int i, k = 0;
+
+	for (i = 0; i < d->nseries; i++)
+		in[k++] = dt->col[i == 0 ? C_X : C_Y][t];
+	while (s && *s) {
+		int c = s[0] == 'h' ? C_H : s[0] == 'l' ? C_L
+		    : s[0] == 'c' ? C_C : C_V;
+
+		in[k++] = dt->col[c][t];
+		s = strchr(s, ',');
+		s = s ? s + 1 : NULL;
+	}
+}
+
+/* Stream def name over dt; out[o][t]. */
+static void
+stream(const char *name, const double *p, const struct data *dt,
+    double out[][ROWS])
+{
+	const struct pp_ind_def *d = pp_ind_find(name);
+	struct pp_err err = PP_ERR_INIT;
+	double in[PP_IND_MAXIN], o[PP_IND_MAXOUT];
+	void *st;
+	int t, k;
+
+	assert_non_null(d);
+	st = pp_xmalloc(d->state_size(p));
+	assert_int_equal(d->init(st, p, &err), 0);
+	for (t = 0; t < ROWS; t++) {
+		row_in(d, dt, t, in);
+		d->step(st, in, o);
+		for (k = 0; k < d->noutputs; k++)
+			out[k][t] = o[k];
+	}
+	free(st);
+}
+
+/* ---- parameter vectors per function ---------------------------------------- */
+
+static const struct {
+	const char *name;
+	double p[PP_IND_MAXPARAMS];
+} vectors[] = {
+	{ "adx", { 1 } }, { "adx", { 2 } }, { "adx", { 14 } },
+	{ "atr", { 1 } }, { "atr", { 14 } },
+	{ "bbands", { 1, 2 } }, { "bbands", { 20, 2 } }, { "bbands", { 5, 1.5 } },
+	{ "beta", { 2 } }, { "beta", { 10 } },
+	{ "cci", { 1 } }, { "cci", { 20 } },
+	{ "corr", { 2 } }, { "corr", { 30 } },
+	{ "dema", { 1 } }, { "dema", { 2 } }, { "dema", { 10 } },
+	{ "diff", { 1 } }, { "diff", { 5 } },
+	{ "ema", { 1 } }, { "ema", { 20 } },
+	{ "lag", { 1 } }, { "lag", { 5 } },
+	{ "logret", { 1 } }, { "logret", { 3 } },
+	{ "macd", { 12, 26, 9 } }, { "macd", { 26, 12, 9 } },
+	{ "macd", { 1, 1, 1 } }, { "macd", { 3, 5, 2 } },
+	{ "max", { 1 } }, { "max", { 10 } },
+	{ "mfi", { 1 } }, { "mfi", { 14 } },
+	{ "min", { 1 } }, { "min", { 10 } },
+	{ "mom", { 1 } }, { "mom", { 10 } },
+	{ "natr", { 1 } }, { "natr", { 14 } },
+	{ "obv", { 0 } },
+	{ "ret", { 1 } }, { "ret", { 4 } },
+	{ "roc", { 1 } }, { "roc", { 10 } },
+	{ "rsi", { 1 } }, { "rsi", { 14 } },
+	{ "sma", { 1 } }, { "sma", { 20 } },
+	{ "stddev", { 2, 1 } }, { "stddev", { 20, 1 } }, { "stddev", { 1, 0 } },
+	{ "stddev", { 20, 0 } },
+	{ "stoch", { 5, 3, 3 } }, { "stoch", { 1, 1, 1 } },
+	{ "stoch", { 14, 1, 4 } },
+	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
+	{ "var", { 2, 1 } }, { "var", { 20, 0 } },
+	{ "vwap", { 1 } }, { "vwap", { 10 } },
+	{ "willr", { 1 } }, { "willr", { 14 } },
+	{ "wma", { 1 } }, { "wma", { 10 } },
+	{ "zscore", { 2, 1 } }, { "zscore", { 20, 0 } },
+};
+
+static void
+test_warmup(void **unused)
+{
+	size_t nd, i, v;
+	const struct pp_ind_def *all = pp_ind_all(&nd);
+	static struct data dt;
+	static double out[PP_IND_MAXOUT][ROWS];
+
+	(void)unused;
+	make_data(&dt, 1, 0, 0);
+	for (i = 0; i < nd; i++) {
+		int seen = 0;
+
+		for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+			const double *p = vectors[v].p;
+			long w;
+			int k, t;
+
+			if (strcmp(vectors[v].name, all[i].name) != 0)
+				continue;
+			seen++;
+			w = all[i].warmup(p);
+			assert_true(w >= 0 && w < ROWS);
+			stream(all[i].name, p, &dt, out);
+			for (k = 0; k < all[i].noutputs; k++)
+				for (t = 0; t < ROWS; t++)
+					if (isnan(out[k][t]) != (t < w))
+						fail_msg("%s(%g, %g, %g): output "
+						    "%d row %d: warm-up %ld",
+						    all[i].name, p[0], p[1],
+						    p[2], k, t, w);
+		}
+		if (!seen)
+			fail_msg("%s: no parameter vectors", all[i].name);
+	}
+}
+
+/* Warm-ups add up through nesting: series inputs that start with L NaN
+ * rows (a nested expression warming up) delay every output by L. */
+static void
+test_warmup_nested(void **unused)
+{
+	static struct data dt;
+	static double out[PP_IND_MAXOUT][ROWS];
+	const int lead = 5;
+	size_t v;
+	int r;
+
+	(void)unused;
+	make_data(&dt, 1, 0, 0);
+	for (r = 0; r < lead; r++)
+		dt.col[C_X][r] = dt.col[C_Y][r] = NAN;
+	for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+		const struct pp_ind_def *d = pp_ind_find(vectors[v].name);
+		const double *p = vectors[v].p;
+		long w = d->warmup(p) + lead;
+		int k, t;
+
+		if (d->nseries == 0)
+			continue;
+		stream(d->name, p, &dt, out);
+		for (k = 0; k < d->noutputs; k++)
+			for (t = 0; t < ROWS; t++)
+				if (isnan(out[k][t]) != (t < w))
+					fail_msg("%s(%g, %g, %g) after %d NaNs: "
+					    "output %d row %d: warm-up %ld",
+					    d->name, p[0], p[1], p[2], lead, k,
+					    t, w);
+	}
+}
+
+/* ---- references ---------------------------------------------------------- */
+
+/* 1 if rows t-n+1 .. t exist and none has a NaN in bad[]. */
+static int
+win_ok(const int *bad, int t, int n)
+{
+	int i;
+
+	if (t < n - 1)
+		return 0;
+	for (i = t - n + 1; i <= t; i++)
+		if (bad[i])
+			return 0;
+	return 1;
+}
+
+static double
+mean_of(const double *a, int t, int n)
+{
+	double s = 0;
+	int i;
+
+	for (i = t - n + 1; i <= t; i++)
+		s += a[i];
+	return s / n;
+}
+
+/* sum (a - mean a)(b - mean b) over the window ending at t. */
+static double
+comom(const double *a, const double *b, int t, int n)
+{
+	double ma = mean_of(a, t, n), mb = mean_of(b, t, n), s = 0;
+	int i;
+
+	for (i = t - n + 1; i <= t; i++)
+		s += (a[i] - ma) * (b[i] - mb);
+	return s;
+}
+
+static double
+ext_of(const double *a, int t, int n, int ismax)
+{
+	double m = a[t];
+	int i;
+
+	for (i = t - n + 1; i <= t; i++)
+		m = ismax ? fmax(m, a[i]) : fmin(m, a[i]);
+	return m;
+}
+
+/* EMA of a[0 .. m) with period n, seeded by the mean of the first n
+ * values after `skip` leading NaNs; e gets NaN before the seed. */
+static void
+ema_ref(const double *a, int m, int n, double *e)
+{
+	double alpha = 2.0 / (n + 1), s = 0;
+	int f = 0, i;
+
+	while (f < m && isnan(a[f]))
+		f++;
+	for (i = 0; i < m; i++)
+		e[i] = NAN;
+	if (f + n > m)
+		return;
+	for (i = f; i < f + n; i++)
+		s += a[i];
+	e[f + n - 1] = s / n;
+	for (i = f + n; i < m; i++)
+		e[i] = e[i - 1] + alpha * (a[i] - e[i - 1]);
+}
+
+static double
+tr_ref(double h, double l, double pc)
+{
+	return fmax(h - l, fmax(fabs(h - pc), fabs(l - pc)));
+}
+
+/*
+ * Recursive references run on the squeezed valid rows: cols[j][i] for
+ * i < m; they write o[k][i].
+ */
+typedef void recur_fn(const double *const *cols, int m, const double *p,
+    double o[][ROWS]);
+
+static void
+r_ema(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	ema_ref(c[0], m, (int)p[0], o[0]);
+}
+
+static void
+r_dema(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double e1[ROWS], e2[ROWS], e3[ROWS];
+	int n = (int)p[0], i;
+
+	ema_ref(c[0], m, n, e1);
+	ema_ref(e1, m, n, e2);
+	ema_ref(e2, m, n, e3);
+	for (i = 0; i < m; i++) {
+		o[0][i] = 2 * e1[i] - e2[i];		/* dema */
+		o[1][i] = 3 * e1[i] - 3 * e2[i] + e3[i];	/* tema */
+	}
+}
+
+static void
+r_tema(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double both[2][ROWS];
+
+	r_dema(c, m, p, both);
+	memcpy(o[0], both[1], sizeof(double) * (size_t)m);
+}
+
+static void
+r_macd(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double fast[ROWS], slow[ROWS], line[ROWS], sig[ROWS];
+	int f = (int)fmin(p[0], p[1]), s = (int)fmax(p[0], p[1]);
+	int g = (int)p[2], i;
+	double sum = 0;
+
+	ema_ref(c[0], m, s, slow);
+	for (i = 0; i < m; i++)
+		fast[i] = line[i] = NAN;
+	if (s <= m) {
+		/* TA-Lib: seeded on the f values ending at row s-1 */
+		for (i = s - f; i < s; i++)
+			sum += c[0][i];
+		fast[s - 1] = sum / f;
+		for (i = s; i < m; i++)
+			fast[i] = fast[i - 1] + 2.0 / (f + 1) *
+			    (c[0][i] - fast[i - 1]);
+		for (i = s - 1; i < m; i++)
+			line[i] = fast[i] - slow[i];
+	}
+	ema_ref(line, m, g, sig);
+	for (i = 0; i < m; i++) {
+		int ok = !isnan(sig[i]);
+
+		o[0][i] = ok ? line[i] : NAN;
+		o[1][i] = sig[i];
+		o[2][i] = ok ? line[i] - sig[i] : NAN;
+	}
+}
+
+static void
+r_rsi(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int n = (int)p[0], i;
+	double g = 0, l = 0;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	for (i = 1; i < m; i++) {
+		double ch = c[0][i] - c[0][i - 1];
+		double up = ch > 0 ? ch : 0, dn = ch < 0 ? -ch : 0;
+
+		if (i <= n) {
+			g += up / n;	/* mean of the first n changes */
+			l += dn / n;
+			if (i < n)
+				continue;
+		} else {
+			g = (g * (n - 1) + up) / n;
+			l = (l * (n - 1) + dn) / n;
+		}
+		o[0][i] = g + l == 0 ? 0 : 100 * g / (g + l);
+	}
+}
+
+static void
+atr_ref(const double *const *c, int m, int n, double *a)
+{
+	double s = 0;
+	int i;
+
+	for (i = 0; i < m; i++)
+		a[i] = NAN;
+	for (i = 1; i < m; i++) {
+		double tr = tr_ref(c[0][i], c[1][i], c[2][i - 1]);
+
+		if (i < n) {
+			s += tr;
+		} else if (i == n) {
+			a[i] = (s + tr) / n;
+		} else {
+			a[i] = (a[i - 1] * (n - 1) + tr) / n;
+		}
+	}
+}
+
+static void
+r_atr(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	atr_ref(c, m, (int)p[0], o[0]);
+}
+
+static void
+r_natr(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int i;
+
+	atr_ref(c, m, (int)p[0], o[0]);
+	for (i = 0; i < m; i++)
+		o[0][i] = c[2][i] == 0 ? (isnan(o[0][i]) ? NAN : 0)
+		    : 100 * o[0][i] / c[2][i];
+}
+
+static void
+r_adx(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int n = (int)p[0], i;
+	double pdm = 0, mdm = 0, tr = 0, adx = 0;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	for (i = 1; i < m; i++) {
+		double up = c[0][i] - c[0][i - 1];
+		double dn = c[1][i - 1] - c[1][i];
+		double t = tr_ref(c[0][i], c[1][i], c[2][i - 1]);
+		double dx = NAN;
+
+		if (i >= n) {
+			pdm *= 1 - 1.0 / n;
+			mdm *= 1 - 1.0 / n;
+			tr *= 1 - 1.0 / n;
+		}
+		tr += t;
+		if (up > 0 && up > dn)
+			pdm += up;
+		else if (dn > 0 && dn > up)
+			mdm += dn;
+		if (i < n)
+			continue;
+		if (tr != 0 && pdm + mdm != 0)
+			dx = 100 * fabs(pdm - mdm) / (pdm + mdm);
+		if (i <= 2 * n - 1) {
+			adx += isnan(dx) ? 0 : dx / n;
+			if (i == 2 * n - 1)
+				o[0][i] = adx;
+			continue;
+		}
+		if (!isnan(dx))
+			adx = (adx * (n - 1) + dx) / n;
+		o[0][i] = adx;
+	}
+}
+
+static void
+r_obv(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int i;
+
+	(void)p;
+	for (i = 0; i < m; i++) {
+		double prev = i ? o[0][i - 1] : 0;
+
+		if (i == 0)
+			o[0][i] = c[1][0];
+		else if (c[0][i] > c[0][i - 1])
+			o[0][i] = prev + c[1][i];
+		else if (c[0][i] < c[0][i - 1])
+			o[0][i] = prev - c[1][i];
+		else
+			o[0][i] = prev;
+	}
+}
+
+static const struct {
+	const char *name;
+	recur_fn *fn;
+} recurs[] = {
+	{ "adx", r_adx }, { "atr", r_atr }, { "dema", r_dema },
+	{ "ema", r_ema }, { "macd", r_macd }, { "natr", r_natr },
+	{ "obv", r_obv }, { "rsi", r_rsi }, { "tema", r_tema },
+};
+
+/* Run a recursive reference on the valid rows and spread it back. */
+static int
+ref_recursive(const char *name, const double *p, const struct data *dt,
+    double out[][ROWS])
+{
+	const struct pp_ind_def *d = pp_ind_find(name);
+	static double sq[PP_IND_MAXIN][ROWS], so[PP_IND_MAXOUT][ROWS];
+	const double *cols[PP_IND_MAXIN];
+	int at[ROWS], nin = d->nseries + d->nimplicit, m = 0, t, j, k;
+	size_t r;
+
+	for (r = 0; r < PP_ARRAY_SIZE(recurs); r++)
+		if (strcmp(recurs[r].name, name) == 0)
+			break;
+	if (r == PP_ARRAY_SIZE(recurs))
+		return 0;
+	for (t = 0; t < ROWS; t++) {
+		double in[PP_IND_MAXIN];
+		int bad = 0;
+
+		row_in(d, dt, t, in);
+		for (j = 0; j < nin; j++)
+			bad |= isnan(in[j]);
+		for (k = 0; k < d->noutputs; k++)
+			out[k][t] = NAN;
+		if (bad)
+			continue;
+		for (j = 0; j < nin; j++)
+			sq[j][m] = in[j];
+		at[m++] = t;
+	}
+	for (j = 0; j < nin; j++)
+		cols[j] = sq[j];
+	recurs[r].fn(cols, m, p, so);
+	for (t = 0; t < m; t++)
+		for (k = 0; k < d->noutputs; k++)
+			out[k][at[t]] = so[k][t];
+	return 1;
+}
+
+/* Window and shift references, straight from the definitions. */
+static void
+ref_window(const char *name, const double *p, const struct data *dt,
+    double out[][ROWS])
+{
+	const double *x = dt->col[C_X], *y = dt->col[C_Y];
+	const double *h = dt->col[C_H], *l = dt->col[C_L];
+	const double *c = dt->col[C_C], *v = dt->col[C_V];
+	static double tp[ROWS], tpv[ROWS], fk[ROWS], sk[ROWS], fp[ROWS],
+	    fn[ROWS];
+	int bx[ROWS], bxy[ROWS], bhlc[ROWS], bhlcv[ROWS], bfk[ROWS],
+	    bsk[ROWS], bflow[ROWS];
+	int n = (int)p[0], t, i, k;
+
+	for (t = 0; t < ROWS; t++) {
+		bx[t] = isnan(x[t]);
+		bxy[t] = bx[t] || isnan(y[t]);
+		bhlc[t] = isnan(h[t]) || isnan(l[t]) || isnan(c[t]);
+		bhlcv[t] = bhlc[t] || isnan(v[t]);
+		tp[t] = (h[t] + l[t] + c[t]) / 3;
+		tpv[t] = tp[t] * v[t];
+		for (k = 0; k < PP_IND_MAXOUT; k++)
+			out[k][t] = NAN;
+	}
+	for (t = 0; t < ROWS; t++) {
+		int kk = n, ok;
+
+		if (!strcmp(name, "lag") || !strcmp(name, "diff") ||
+		    !strcmp(name, "ret") || !strcmp(name, "logret") ||
+		    !strcmp(name, "mom") || !strcmp(name, "roc")) {
+			double a = x[t], b = t >= kk ? x[t - kk] : NAN;
+
+			if (!strcmp(name, "lag"))
+				out[0][t] = b;
+			else if (!strcmp(name, "diff") || !strcmp(name, "mom"))
+				out[0][t] = a - b;
+			else if (!strcmp(name, "ret"))
+				out[0][t] = b == 0 ? NAN : a / b - 1;
+			else if (!strcmp(name, "roc"))
+				out[0][t] = b == 0 ? NAN : 100 * (a / b - 1);
+			else
+				out[0][t] = a > 0 && b > 0 ? log(a / b) : NAN;
+			continue;
+		}
+		if (!strcmp(name, "sma") && win_ok(bx, t, n))
+			out[0][t] = mean_of(x, t, n);
+		if (!strcmp(name, "wma") && win_ok(bx, t, n)) {
+			double s = 0;
+
+			for (i = 0; i < n; i++)
+				s += (i + 1) * x[t - n + 1 + i];
+			out[0][t] = s / (n * (n + 1) / 2.0);
+		}
+		if ((!strcmp(name, "var") || !strcmp(name, "stddev") ||
+		    !strcmp(name, "zscore")) && win_ok(bx, t, n)) {
+			double var = comom(x, x, t, n) / (n - p[1]);
+
+			if (!strcmp(name, "var"))
+				out[0][t] = var;
+			else if (!strcmp(name, "stddev"))
+				out[0][t] = sqrt(var);
+			else if (var > 0)
+				out[0][t] = (x[t] - mean_of(x, t, n)) /
+				    sqrt(var);
+		}
+		if (!strcmp(name, "bbands") && win_ok(bx, t, n)) {
+			double m = mean_of(x, t, n);
+			double sd = sqrt(comom(x, x, t, n) / n);
+
+			out[0][t] = m + p[1] * sd;
+			out[1][t] = m;
+			out[2][t] = m - p[1] * sd;
+		}
+		if (!strcmp(name, "min") && win_ok(bx, t, n))
+			out[0][t] = ext_of(x, t, n, 0);
+		if (!strcmp(name, "max") && win_ok(bx, t, n))
+			out[0][t] = ext_of(x, t, n, 1);
+		if ((!strcmp(name, "corr") || !strcmp(name, "beta")) &&
+		    win_ok(bxy, t, n)) {
+			double sxx = comom(x, x, t, n), syy = comom(y, y, t, n);
+			double sxy = comom(x, y, t, n);
+
+			if (!strcmp(name, "corr") && sxx > 0 && syy > 0)
+				out[0][t] = sxy / sqrt(sxx * syy);
+			if (!strcmp(name, "beta") && sxx > 0)
+				out[0][t] = sxy / sxx;
+		}
+		if (!strcmp(name, "vwap") && win_ok(bhlcv, t, n)) {
+			double vs = mean_of(v, t, n) * n;
+
+			if (vs != 0)
+				out[0][t] = mean_of(tpv, t, n) * n / vs;
+		}
+		if (!strcmp(name, "willr") && win_ok(bhlc, t, n)) {
+			double hh = ext_of(h, t, n, 1), ll = ext_of(l, t, n, 0);
+
+			out[0][t] = hh == ll ? 0 : -100 * (hh - c[t]) / (hh - ll);
+		}
+		if (!strcmp(name, "cci") && win_ok(bhlc, t, n)) {
+			double m = mean_of(tp, t, n), mad = 0;
+
+			for (i = t - n + 1; i <= t; i++)
+				mad += fabs(tp[i] - m) / n;
+			out[0][t] = tp[t] == m || mad == 0 ? 0
+			    : (tp[t] - m) / (0.015 * mad);
+		}
+		ok = t >= 1 && !bhlcv[t] && !bhlcv[t - 1];
+		bflow[t] = !ok;
+		fp[t] = ok && tp[t] > tp[t - 1] ? tpv[t] : 0;
+		fn[t] = ok && tp[t] < tp[t - 1] ? tpv[t] : 0;
+		if (!strcmp(name, "mfi") && win_ok(bflow, t, n)) {
+			double sp = mean_of(fp, t, n) * n;
+			double sn = mean_of(fn, t, n) * n;
+
+			out[0][t] = sp + sn == 0 ? 0 : 100 * sp / (sp + sn);
+		}
+		if (!strcmp(name, "stoch")) {
+			int k1 = n, k2 = (int)p[1], k3 = (int)p[2];
+
+			bfk[t] = !win_ok(bhlc, t, k1);
+			if (!bfk[t]) {
+				double hh = ext_of(h, t, k1, 1);
+				double ll = ext_of(l, t, k1, 0);
+
+				fk[t] = hh == ll ? 0 : 100 * (c[t] - ll) /
+				    (hh - ll);
+			}
+			bsk[t] = !win_ok(bfk, t, k2);
+			if (!bsk[t])
+				sk[t] = mean_of(fk, t, k2);
+			if (win_ok(bsk, t, k3)) {
+				out[0][t] = sk[t];
+				out[1][t] = mean_of(sk, t, k3);
+			}
+		}
+	}
+}
+
+static void
+compare(const char *name, const double *p, int dirty, int nout,
+    double want[][ROWS], double got[][ROWS])
+{
+	int k, t;
+
+	for (k = 0; k < nout; k++)
+		for (t = 0; t < ROWS; t++) {
+			double w = want[k][t], g = got[k][t];
+			int ok = isnan(w) ? isnan(g) : !isnan(g) &&
+			    fabs(g - w) <= TOL * fmax(1, fabs(w));
+
+			if (!ok)
+				fail_msg("%s(%g, %g, %g)%s: output %d row %d: "
+				    "want %.17g, got %.17g", name, p[0], p[1],
+				    p[2], dirty ? " with NaNs" : "", k, t, w,
+				    g);
+		}
+}
+
+static void
+test_oracle(void **unused)
+{
+	static struct data dt;
+	static double want[PP_IND_MAXOUT][ROWS], got[PP_IND_MAXOUT][ROWS];
+	size_t v;
+	int dirty, seed;
+
+	(void)unused;
+	for (seed = 1; seed <= 3; seed++)
+		for (dirty = 0; dirty < 2; dirty++) {
+			make_data(&dt, (uint64_t)seed * 7919 + (uint64_t)dirty,
+			    1, dirty);
+			for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+				const char *name = vectors[v].name;
+				const double *p = vectors[v].p;
+
+				if (!ref_recursive(name, p, &dt, want))
+					ref_window(name, p, &dt, want);
+				stream(name, p, &dt, got);
+				compare(name, p, dirty,
+				    pp_ind_find(name)->noutputs, want, got);
+			}
+		}
+}
+
+/* A state has no pointers inside: moved with memcpy half-way through a
+ * series, it carries on bit-identically; and its size is a multiple of
+ * 16, so states can be packed in one arena. */
+static void
+test_relocate(void **unused)
+{
+	static struct data dt;
+	size_t v;
+
+	(void)unused;
+	make_data(&dt, 99, 1, 1);
+	for (v = 0; v < PP_ARRAY_SIZE(vectors); v++) {
+		const struct pp_ind_def *d = pp_ind_find(vectors[v].name);
+		const double *p = vectors[v].p;
+		struct pp_err err = PP_ERR_INIT;
+		size_t sz = d->state_size(p);
+		void *a = pp_xmalloc(sz), *b = pp_xmalloc(sz), *c;
+		double in[PP_IND_MAXIN], oa[PP_IND_MAXOUT], ob[PP_IND_MAXOUT];
+		int t, k;
+
+		assert_int_equal(sz % 16, 0);
+		assert_int_equal(d->init(a, p, &err), 0);
+		assert_int_equal(d->init(b, p, &err), 0);
+		for (t = 0; t < ROWS; t++) {
+			if (t == ROWS / 2) {
+				c = pp_xmalloc(sz);
+				memcpy(c, b, sz);
+				memset(b, 0xa5, sz);
+				free(b);
+				b = c;
+			}
+			row_in(d, &dt, t, in);
+			d->step(a, in, oa);
+			d->step(b, in, ob);
+			for (k = 0; k < d->noutputs; k++)
+				if (memcmp(&oa[k], &ob[k], sizeof(double)) != 0)
+					fail_msg("%s: row %d differs after a "
+					    "move", d->name, t);
+		}
+		free(a);
+		free(b);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_warmup),
+		cmocka_unit_test(test_warmup_nested),
+		cmocka_unit_test(test_oracle),
+		cmocka_unit_test(test_relocate),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

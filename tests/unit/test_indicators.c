@@ -1,0 +1,560 @@
+/*
+ * test_indicators.c - the indicator table, parameter checks, and every
+ * function against hand-computed values.
+ *
+ * Plan:
+ *  - the table is sorted, every row is consistent (outputs named when
+ *    there are several, defaults in range), pp_ind_find finds each name;
+ *  - pp_ind_params: arity errors, each kind of bad value, defaults;
+ *  - every function: a small fixed input with expected values worked out
+ *    by hand (the arithmetic is in the comments), then the warm-up length
+ *    on clean input equals warmup(), then the NaN rule of its kind.
+ * Expected numbers never come from the code under test.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "indicators.h"
+#include "util.h"
+#include "banned.h"
+
+#define X NAN			/* a missing value (or an expected NaN) */
+#define TOL 1e-9
+
+/* Run function name with the given params over rows rows of nin inputs
+ * each (row-major); write noutputs values per row into out. */
+static void
+run(const char *name, const double *given, int ngiven, const double *in,
+    int rows, double *out)
+{
+	const struct pp_ind_def *d = pp_ind_find(name);
+	struct pp_err err = PP_ERR_INIT;
+	double p[PP_IND_MAXPARAMS];
+	void *st;
+	int nin, t;
+
+	assert_non_null(d);
+	nin = d->nseries + d->nimplicit;
+	assert_int_equal(pp_ind_params(d, given, ngiven, p, &err), 0);
+	st = pp_xmalloc(d->state_size(p));
+	assert_int_equal(d->init(st, p, &err), 0);
+	for (t = 0; t < rows; t++)
+		d->step(st, in + (size_t)t * nin, out + (size_t)t * d->noutputs);
+	free(st);
+}
+
+/* Compare got with want (NaN matches NaN) to TOL relative/absolute. */
+static void
+expect(const char *what, const double *want, const double *got, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		double w = want[i], g = got[i];
+		int ok = isnan(w) ? isnan(g)
+		    : !isnan(g) && fabs(g - w) <= TOL * fmax(1, fabs(w));
+
+		if (!ok)
+			fail_msg("%s: value %d: want %.17g, got %.17g", what, i,
+			    w, g);
+	}
+}
+
+/* Run and compare one output series (column `col` of noutputs). */
+static void
+check(const char *name, const double *given, int ngiven, const double *in,
+    int rows, int col, const double *want)
+{
+	const struct pp_ind_def *d = pp_ind_find(name);
+	double *out, *got;
+	int t;
+
+	assert_non_null(d);
+	out = pp_xmalloc(sizeof(double) * (size_t)rows * d->noutputs);
+	got = pp_xmalloc(sizeof(double) * (size_t)rows);
+	run(name, given, ngiven, in, rows, out);
+	for (t = 0; t < rows; t++)
+		got[t] = out[(size_t)t * d->noutputs + col];
+	expect(name, want, got, rows);
+	free(got);
+	free(out);
+}
+
+#define P(...) ((const double[]){ __VA_ARGS__ })
+#define NP(...) (int)(sizeof((const double[]){ __VA_ARGS__ }) / sizeof(double))
+
+/* ---- the table and parameters ---------------------------------------- */
+
+static void
+test_table(void **unused)
+{
+	size_t n, i;
+	const struct pp_ind_def *all = pp_ind_all(&n);
+
+	(void)unused;
+	assert_true(n > 0);
+	for (i = 0; i < n; i++) {
+		const struct pp_ind_def *d = &all[i];
+		int j;
+
+		if (i > 0)
+			assert_true(strcmp(all[i - 1].name, d->name) < 0);
+		assert_ptr_equal(pp_ind_find(d->name), d);
+		assert_true(strncmp(d->signature, d->name,
+		    strlen(d->name)) == 0);
+		assert_int_equal(d->signature[strlen(d->name)], '(');
+		assert_true(d->nparams <= PP_IND_MAXPARAMS);
+		assert_true(d->nparams_min <= d->nparams);
+		assert_true(d->nseries + d->nimplicit <= PP_IND_MAXIN);
+		assert_true(d->noutputs >= 1 && d->noutputs <= PP_IND_MAXOUT);
+		assert_true((d->noutputs == 1) == (d->outputs == NULL));
+		assert_true((d->nimplicit == 0) == (d->implicit == NULL));
+		assert_non_null(d->formula);
+		assert_non_null(d->warmup_text);
+		for (j = d->nparams_min; j < d->nparams; j++) {
+			const struct pp_ind_param *p = &d->params[j];
+
+			assert_true(p->def >= p->min && p->def <= p->max);
+		}
+	}
+	assert_null(pp_ind_find("nosuch"));
+	assert_null(pp_ind_find(""));
+	assert_null(pp_ind_find("SMA"));
+}
+
+static const struct {
+	const char *name;
+	double given[PP_IND_MAXPARAMS];
+	int ngiven;
+	const char *msg;	/* NULL: accepted */
+} param_rows[] = {
+	{ "lag", { 0 }, 0, NULL },
+	{ "lag", { 3 }, 1, NULL },
+	{ "lag", { 1, 2 }, 2,
+	    "lag: wrong number of arguments, expected lag(x, k=1)" },
+	{ "lag", { 0 }, 1, "lag: k must be a whole number from 1 to 1000000" },
+	{ "lag", { 1.5 }, 1, "lag: k must be a whole number from 1 to 1000000" },
+	{ "lag", { -1 }, 1, "lag: k must be a whole number from 1 to 1000000" },
+	{ "lag", { NAN }, 1, "lag: k must be a whole number from 1 to 1000000" },
+	{ "lag", { INFINITY }, 1,
+	    "lag: k must be a whole number from 1 to 1000000" },
+	{ "lag", { 1e6 }, 1, NULL },
+	{ "lag", { 1e6 + 1 }, 1,
+	    "lag: k must be a whole number from 1 to 1000000" },
+	{ "roc", { 0 }, 0,
+	    "roc: wrong number of arguments, expected roc(x, n)" },
+	{ "mom", { 4e-320 }, 1,
+	    "mom: n must be a whole number from 1 to 1000000" },
+	{ "stddev", { 1 }, 1, "stddev: n must be at least 2 when ddof is 1" },
+	{ "stddev", { 1, 0 }, 2, NULL },
+	{ "var", { 2, 2 }, 2, "var: ddof must be 0 or 1" },
+	{ "zscore", { 5, 0.5 }, 2, "zscore: ddof must be 0 or 1" },
+	{ "zscore", { 1, 1 }, 2, "zscore: n must be at least 2 when ddof is 1" },
+	{ "bbands", { 20 }, 1, NULL },
+	{ "bbands", { 20, -1.5 }, 2, NULL },
+	{ "bbands", { 20, NAN }, 2, "bbands: k must be a finite number" },
+	{ "bbands", { 20, -INFINITY }, 2, "bbands: k must be a finite number" },
+	{ "bbands", { 0, 2 }, 2,
+	    "bbands: n must be a whole number from 1 to 1000000" },
+	{ "corr", { 1 }, 1, "corr: n must be at least 2" },
+	{ "beta", { 1 }, 1, "beta: n must be at least 2" },
+	{ "macd", { 12, 26 }, 2,
+	    "macd: wrong number of arguments, expected macd(x, fast, slow, sig)" },
+	{ "macd", { 12, 26, 0 }, 3,
+	    "macd: sig must be a whole number from 1 to 1000000" },
+	{ "stoch", { 5, 3, 3 }, 3, NULL },
+	{ "stoch", { 5, -3, 3 }, 3,
+	    "stoch: slowk must be a whole number from 1 to 1000000" },
+	{ "obv", { 0 }, 0, NULL },
+	{ "obv", { 1 }, 1, "obv: wrong number of arguments, expected obv()" },
+	{ "atr", { 14.0000001 }, 1,
+	    "atr: n must be a whole number from 1 to 1000000" },
+};
+
+static void
+test_params(void **unused)
+{
+	size_t i;
+
+	(void)unused;
+	for (i = 0; i < PP_ARRAY_SIZE(param_rows); i++) {
+		const struct pp_ind_def *d = pp_ind_find(param_rows[i].name);
+		struct pp_err err = PP_ERR_INIT;
+		double p[PP_IND_MAXPARAMS];
+		int rc;
+
+		assert_non_null(d);
+		rc = pp_ind_params(d, param_rows[i].given, param_rows[i].ngiven,
+		    p, &err);
+		if (param_rows[i].msg == NULL) {
+			assert_int_equal(rc, 0);
+			assert_int_equal(err.code, 0);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_int_equal(err.code, PP_EXIT_USAGE);
+			assert_string_equal(err.msg, param_rows[i].msg);
+		}
+	}
+}
+
+static void
+test_defaults(void **unused)
+{
+	const struct pp_ind_def *d = pp_ind_find("lag");
+	struct pp_err err = PP_ERR_INIT;
+	double p[PP_IND_MAXPARAMS];
+	void *st;
+
+	(void)unused;
+	assert_int_equal(pp_ind_params(d, NULL, 0, p, &err), 0);
+	assert_true(p[0] == 1);
+	assert_int_equal(pp_ind_params(pp_ind_find("stddev"), P(20), 1, p,
+	    &err), 0);
+	assert_true(p[0] == 20 && p[1] == 1);
+	assert_int_equal(pp_ind_params(pp_ind_find("bbands"), P(20), 1, p,
+	    &err), 0);
+	assert_true(p[0] == 20 && p[1] == 2);
+	/* init checks too: a vector that never went through pp_ind_params */
+	p[0] = 0;
+	st = pp_xmalloc(64);
+	assert_int_equal(d->init(st, p, &err), -1);
+	assert_string_equal(err.msg,
+	    "lag: k must be a whole number from 1 to 1000000");
+	free(st);
+}
+
+/* ---- shift functions --------------------------------------------------- */
+
+static const double xs[] = { 4, 2, 0, 5, X, 10, -5, 8 };
+
+static void
+test_shift(void **unused)
+{
+	(void)unused;
+	check("lag", NULL, 0, xs, 8, 0, P(X, 4, 2, 0, 5, X, 10, -5));
+	check("lag", P(2), 1, xs, 8, 0, P(X, X, 4, 2, 0, 5, X, 10));
+	/* 2-4, 0-2, 5-0, X, X, -5-10, 8-(-5) */
+	check("diff", NULL, 0, xs, 8, 0, P(X, -2, -2, 5, X, X, -15, 13));
+	/* k = 3: 5-4, X, 10-0, -5-5, 8-X */
+	check("diff", P(3), 1, xs, 8, 0, P(X, X, X, 1, X, 10, -10, X));
+	check("mom", P(3), 1, xs, 8, 0, P(X, X, X, 1, X, 10, -10, X));
+	/* 2/4-1, 0/2-1, 5/0 -> X, X, X, -5/10-1, 8/-5-1 */
+	check("ret", NULL, 0, xs, 8, 0, P(X, -0.5, -1, X, X, X, -1.5, -2.6));
+	check("roc", P(1), 1, xs, 8, 0, P(X, -50, -100, X, X, X, -150, -260));
+	/* log(2/4), 0 is not > 0, ..., 10/X, -5, 8/-5 */
+	check("logret", NULL, 0, xs, 8, 0,
+	    P(X, log(0.5), X, X, X, X, X, X));
+	check("logret", P(2), 1, P(1, 2, 4, 8, 8), 5, 0,
+	    P(X, X, log(4), log(4), log(2)));
+}
+
+/* ---- window functions ---------------------------------------------------- */
+
+static void
+test_sma_wma(void **unused)
+{
+	(void)unused;
+	/* means of 3: (1+2+3)/3, (2+3+4)/3; the NaN blanks rows 4..6 */
+	check("sma", P(3), 1, P(1, 2, 3, 4, X, 6, 7, 8, 9), 9, 0,
+	    P(X, X, 2, 3, X, X, X, 7, 8));
+	check("sma", P(1), 1, P(5, X, -2), 3, 0, P(5, X, -2));
+	/* weights 1, 2, 3 over 6: (1+4+9)/6, (2+6+12)/6, (3+8+15)/6 */
+	check("wma", P(3), 1, P(1, 2, 3, 4, 5), 5, 0,
+	    P(X, X, 14.0 / 6, 20.0 / 6, 26.0 / 6));
+	/* a NaN at row 1 blanks rows 1..3; row 4: (4+10+18)/6 */
+	check("wma", P(3), 1, P(1, X, 3, 4, 5, 6), 6, 0,
+	    P(X, X, X, X, 26.0 / 6, 32.0 / 6));
+}
+
+static void
+test_var_stddev_zscore(void **unused)
+{
+	static const double x[] = { 1, 2, 3, 4, 6 };
+
+	(void)unused;
+	/* windows {1,2,3}, {2,3,4}: squared deviations sum 2; {3,4,6}: mean
+	 * 13/3, deviations -4/3 -1/3 5/3, squares sum 42/9 */
+	check("var", P(3), 1, x, 5, 0, P(X, X, 1, 1, 42.0 / 9 / 2));
+	check("var", P(3, 0), 2, x, 5, 0,
+	    P(X, X, 2.0 / 3, 2.0 / 3, 42.0 / 9 / 3));
+	check("stddev", P(3), 1, x, 5, 0, P(X, X, 1, 1, sqrt(7.0 / 3)));
+	check("stddev", P(3, 0), 2, x, 5, 0,
+	    P(X, X, sqrt(2.0 / 3), sqrt(2.0 / 3), sqrt(14.0) / 3));
+	/* (3-2)/1, (4-3)/1, (6-13/3)/sqrt(7/3) */
+	check("zscore", P(3), 1, x, 5, 0,
+	    P(X, X, 1, 1, (5.0 / 3) / sqrt(7.0 / 3)));
+	check("zscore", P(3, 0), 2, x, 5, 0,
+	    P(X, X, 1 / sqrt(2.0 / 3), 1 / sqrt(2.0 / 3),
+		(5.0 / 3) / (sqrt(14.0) / 3)));
+	/* a constant window has no spread: var 0 exactly, zscore NaN */
+	check("var", P(2), 1, P(1e4 + 0.1, 1e4 + 0.1, 1e4 + 0.1), 3, 0,
+	    P(X, 0, 0));
+	/* {5, 6}: mean 11/2, sample sd sqrt(1/2) -> (1/2)/sqrt(1/2) */
+	check("zscore", P(2), 1, P(5, 5, 6), 3, 0, P(X, X, sqrt(0.5)));
+	check("stddev", P(1, 0), 2, P(3, X, 4), 3, 0, P(0, X, 0));
+}
+
+static void
+test_bbands(void **unused)
+{
+	static const double x[] = { 1, 2, 3, 4, 6 };
+	double s1 = sqrt(2.0 / 3), s2 = sqrt(14.0) / 3;
+
+	(void)unused;
+	/* population deviations as in test_var_stddev_zscore; k = 2 */
+	check("bbands", P(3), 1, x, 5, 0, P(X, X, 2 + 2 * s1, 3 + 2 * s1,
+	    13.0 / 3 + 2 * s2));
+	check("bbands", P(3), 1, x, 5, 1, P(X, X, 2, 3, 13.0 / 3));
+	check("bbands", P(3), 1, x, 5, 2, P(X, X, 2 - 2 * s1, 3 - 2 * s1,
+	    13.0 / 3 - 2 * s2));
+	check("bbands", P(3, 0.5), 2, x, 5, 0, P(X, X, 2 + s1 / 2,
+	    3 + s1 / 2, 13.0 / 3 + s2 / 2));
+}
+
+static void
+test_min_max(void **unused)
+{
+	static const double x[] = { 3, 1, 2, X, 5, 4, 6, 0, 0, 7 };
+
+	(void)unused;
+	check("min", P(3), 1, x, 10, 0, P(X, X, 1, X, X, X, 4, 0, 0, 0));
+	check("max", P(3), 1, x, 10, 0, P(X, X, 3, X, X, X, 6, 6, 6, 7));
+	check("max", P(1), 1, x, 10, 0, x);
+	/* a decreasing run keeps the whole window in the deque */
+	check("max", P(4), 1, P(9, 8, 7, 6, 5, 4), 6, 0, P(X, X, X, 9, 8, 7));
+	check("min", P(4), 1, P(1, 2, 3, 4, 5, 6), 6, 0, P(X, X, X, 1, 2, 3));
+}
+
+static void
+test_corr_beta(void **unused)
+{
+	/* rows (x, y) */
+	static const double xy[] = { 1, 2, 2, 4, 3, 6, 4, 5, 4, 5, 4, 1 };
+
+	(void)unused;
+	/* window 1: y = 2x exactly -> r 1, slope 2; window 2: x 2 3 4,
+	 * y 4 6 5: dx -1 0 1, dy -1 1 0: sxy 1, sxx 2, syy 2 -> r 1/2,
+	 * slope 1/2; window 3: x 3 4 4, y 6 5 5: mx 11/3, dx -2/3 1/3 1/3,
+	 * my 16/3, dy 2/3 -1/3 -1/3: sxy -4/9-1/9-1/9 = -6/9, sxx 6/9,
+	 * syy 6/9 -> r -1, slope -1; window 4: x constant -> NaN */
+	check("corr", P(3), 1, xy, 6, 0, P(X, X, 1, 0.5, -1, X));
+	check("beta", P(3), 1, xy, 6, 0, P(X, X, 2, 0.5, -1, X));
+	check("corr", P(2), 1, P(1, X, 2, 3, 3, 5), 3, 0, P(X, X, 1));
+}
+
+/* Rows of high, low, close. */
+static const double hlc[] = {
+	10, 8, 9,
+	12, 9, 11,
+	11, 10, 10,
+	11, 11, 11,
+	13, 11, 13,
+};
+
+static void
+test_willr_stoch(void **unused)
+{
+	(void)unused;
+	/* n = 2: HH 12 LL 8 c 11 -> -25; HH 12 LL 9 c 10 -> -200/3;
+	 * HH 11 LL 10 c 11 -> 0; HH 13 LL 11 c 13 -> 0 */
+	check("willr", P(2), 1, hlc, 5, 0, P(X, -25, -200.0 / 3, 0, 0));
+	/* a zero range gives 0, as TA-Lib */
+	check("willr", P(1), 1, P(5, 5, 5), 1, 0, P(0));
+	/* fastk(2): 75, 100/3, 100, 100 (rows 1..4); slowk(2): 325/6,
+	 * 200/3, 100 (rows 2..4); d(2): 725/12, 250/3 (rows 3, 4); both
+	 * outputs start with d */
+	check("stoch", P(2, 2, 2), 3, hlc, 5, 0, P(X, X, X, 200.0 / 3, 100));
+	check("stoch", P(2, 2, 2), 3, hlc, 5, 1,
+	    P(X, X, X, 725.0 / 12, 250.0 / 3));
+	check("stoch", P(2, 1, 1), 3, hlc, 5, 0,
+	    P(X, 75, 100.0 / 3, 100, 100));
+}
+
+static void
+test_cci(void **unused)
+{
+	/* high = low = close = tp: 1 2 3 10 4 */
+	static const double r[] = { 1, 1, 1, 2, 2, 2, 3, 3, 3, 10, 10, 10,
+	    4, 4, 4 };
+
+	(void)unused;
+	/* {1,2,3}: mean 2, mad 2/3 -> 1/(0.015*2/3) = 100; {2,3,10}: mean
+	 * 5, mad 10/3 -> 5/0.05 = 100; {3,10,4}: mean 17/3, mad 26/9 ->
+	 * (-5/3)/(0.015*26/9) = -500/13 */
+	check("cci", P(3), 1, r, 5, 0, P(X, X, 100, 100, -500.0 / 13));
+	/* tp equal to the mean gives 0, as TA-Lib */
+	check("cci", P(3), 1, P(1, 1, 1, 3, 3, 3, 3, 2, 1), 3, 0, P(X, X, 0));
+}
+
+static void
+test_mfi_vwap(void **unused)
+{
+	/* high = low = close = tp: 10 11 10 12 12; volume 1 2 3 4 5 */
+	static const double r[] = { 10, 10, 10, 1, 11, 11, 11, 2,
+	    10, 10, 10, 3, 12, 12, 12, 4, 12, 12, 12, 5 };
+	/* tp 2 (vol 10), 4 (vol 30), 7 (vol 0), 7 (vol 0) */
+	static const double v[] = { 3, 1, 2, 10, 6, 3, 3, 30,
+	    9, 6, 6, 0, 9, 6, 6, 0 };
+
+	(void)unused;
+	/* flows: +22, -30, +48, 0 -> 2200/52, 4800/78, 100 (only +48) */
+	check("mfi", P(2), 1, r, 5, 0,
+	    P(X, X, 2200.0 / 52, 4800.0 / 78, 100));
+	/* equal tp all along: no flow at all -> 0 */
+	check("mfi", P(1), 1, P(1, 1, 1, 5, 1, 1, 1, 5), 2, 0, P(X, 0));
+	/* (2*10 + 4*30)/40, (4*30 + 0)/30, no volume -> NaN */
+	check("vwap", P(2), 1, v, 4, 0, P(X, 3.5, 4, X));
+}
+
+/* ---- recursive functions -------------------------------------------------- */
+
+static void
+test_ema_family(void **unused)
+{
+	static const double x[] = { 1, 2, 4, 8 };
+
+	(void)unused;
+	/* n = 3, alpha 1/2: seed mean(1,2,3) = 2, then 3, 4; the NaN row is
+	 * skipped: 4 + (7-4)/2 */
+	check("ema", P(3), 1, P(1, 2, 3, 4, 5, X, 7), 7, 0,
+	    P(X, X, 2, 3, 4, X, 5.5));
+	/* leading NaNs do not count */
+	check("ema", P(2), 1, P(X, X, 1, 3, 5), 5, 0, P(X, X, X, 2, 4));
+	check("ema", P(1), 1, P(4, X, 2), 3, 0, P(4, X, 2));
+	/* n = 2, alpha 2/3: e1 = 3/2, 19/6, 115/18 (rows 1..3); e2 = mean
+	 * of 3/2, 19/6 = 7/3 (row 2), then 136/27; dema = 2 e1 - e2 */
+	check("dema", P(2), 1, x, 4, 0, P(X, X, 4, 209.0 / 27));
+	/* e3 = mean(7/3, 136/27) = 199/54 at row 3;
+	 * 3*115/18 - 3*136/27 + 199/54 = 418/54 */
+	check("tema", P(2), 1, x, 4, 0, P(X, X, X, 418.0 / 54));
+}
+
+static void
+test_macd(void **unused)
+{
+	static const double x[] = { 2, 1, 3, 5, 8, 13 };
+	int sw;
+
+	(void)unused;
+	/*
+	 * fast 2 (alpha 2/3), slow 3 (alpha 1/2), sig 2 (alpha 2/3).
+	 * slow seed at row 2: mean(2,1,3) = 2; fast seed, TA-Lib style:
+	 * mean(1,3) = 2 (not the EMA from row 0, which would be 5/2).
+	 * row 3: fast 4, slow 7/2, macd 1/2; signal = mean(0, 1/2) = 1/4.
+	 * row 4: fast 20/3, slow 23/4, macd 11/12, signal 25/36.
+	 * row 5: fast 98/9, slow 75/8, macd 109/72, signal 67/54.
+	 * fast > slow is swapped, so (3, 2, 2) gives the same.
+	 */
+	for (sw = 0; sw < 2; sw++) {
+		const double *p = sw ? P(3, 2, 2) : P(2, 3, 2);
+
+		check("macd", p, 3, x, 6, 0,
+		    P(X, X, X, 0.5, 11.0 / 12, 109.0 / 72));
+		check("macd", p, 3, x, 6, 1,
+		    P(X, X, X, 0.25, 25.0 / 36, 67.0 / 54));
+		check("macd", p, 3, x, 6, 2,
+		    P(X, X, X, 0.25, 2.0 / 9, 109.0 / 72 - 67.0 / 54));
+	}
+}
+
+static void
+test_rsi(void **unused)
+{
+	(void)unused;
+	/* changes +1 -1 +2 0: seed g = l = 1/2 -> 50; g = (1/2 + 2)/2 =
+	 * 5/4, l = 1/4 -> 250/3; g = 5/8, l = 1/8 -> 250/3 */
+	check("rsi", P(2), 1, P(1, 2, 1, 3, 3), 5, 0, P(X, X, 50, 250.0 / 3,
+	    250.0 / 3));
+	/* no movement at all: 0, as TA-Lib */
+	check("rsi", P(2), 1, P(5, 5, 5), 3, 0, P(X, X, 0));
+	/* the NaN row is skipped: changes +1 +1 (3 - 2), then -3 */
+	check("rsi", P(2), 1, P(1, 2, X, 3, 0), 5, 0, P(X, X, X, 100, 25));
+}
+
+static void
+test_atr_natr(void **unused)
+{
+	/* true ranges: row 1 max(3, 3, 0) = 3; row 2 max(1, 0, 1) = 1;
+	 * row 3 max(3, |15-10|, |12-10|) = 5 */
+	static const double r[] = { 10, 8, 9, 12, 9, 11, 11, 10, 10,
+	    15, 12, 14 };
+
+	(void)unused;
+	check("atr", P(2), 1, r, 4, 0, P(X, X, 2, 3.5));
+	check("natr", P(2), 1, r, 4, 0, P(X, X, 20, 25));
+	check("atr", P(1), 1, r, 4, 0, P(X, 3, 1, 5));
+	/* natr with a zero close is 0, as TA-Lib */
+	check("natr", P(1), 1, P(1, 0, 1, 2, -2, 0), 2, 0, P(X, 0));
+}
+
+static void
+test_adx(void **unused)
+{
+	static const double r[] = {
+		10, 8, 9,
+		12, 9, 11,	/* up 2, down -1: +DM 2; TR 3 */
+		11, 7, 8,	/* up -1, down 2: -DM 2; TR 4 */
+		13, 10, 12,	/* up 2, down -3: +DM 2; TR 5 */
+		14, 12, 13,	/* up 1, down -2: +DM 1; TR 2 */
+	};
+
+	(void)unused;
+	/*
+	 * n = 2.  Row 1 is summed only: +DM 2, -DM 0, TR 3.
+	 * Row 2: +DM 2 - 1 = 1, -DM 0 + 2 = 2, TR 3 - 3/2 + 4 = 11/2;
+	 *   DI 1 : 2, DX = 100 * 1/3.
+	 * Row 3: +DM 1/2 + 2 = 5/2, -DM 1, TR 11/4 + 5 = 31/4;
+	 *   DX = 100 * (3/2)/(7/2) = 300/7; ADX = (100/3 + 300/7)/2 = 800/21.
+	 * Row 4: +DM 5/4 + 1 = 9/4, -DM 1/2, TR 31/8 + 2 = 47/8;
+	 *   DX = 100 * (7/4)/(11/4) = 700/11; ADX = (800/21 + 700/11)/2.
+	 */
+	check("adx", P(2), 1, r, 5, 0,
+	    P(X, X, X, 800.0 / 21, (800.0 / 21 + 700.0 / 11) / 2));
+}
+
+static void
+test_obv(void **unused)
+{
+	/* rows of close, volume */
+	static const double r[] = { 10, 100, 11, 20, 11, 30, 9, 40, X, 50,
+	    12, 60 };
+
+	(void)unused;
+	/* 100, +20, =, -40, skipped, +60 (12 > 9) */
+	check("obv", NULL, 0, r, 6, 0, P(100, 120, 120, 80, X, 140));
+	check("obv", NULL, 0, P(X, 5, 1, 7), 2, 0, P(X, 7));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_params),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_shift),
+		cmocka_unit_test(test_sma_wma),
+		cmocka_unit_test(test_var_stddev_zscore),
+		cmocka_unit_test(test_bbands),
+		cmocka_unit_test(test_min_max),
+		cmocka_unit_test(test_corr_beta),
+		cmocka_unit_test(test_willr_stoch),
+		cmocka_unit_test(test_cci),
+		cmocka_unit_test(test_mfi_vwap),
+		cmocka_unit_test(test_ema_family),
+		cmocka_unit_test(test_macd),
+		cmocka_unit_test(test_rsi),
+		cmocka_unit_test(test_atr_natr),
+		cmocka_unit_test(test_adx),
+		cmocka_unit_test(test_obv),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
