@@ -1,0 +1,333 @@
+/*
+ * pp-train - fit a linear model to a frame, validated chronologically.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "date.h"
+#include "frame.h"
+#include "model.h"
+#include "num.h"
+#include "split.h"
+#include "train.h"
+#include "banned.h"
+
+enum {
+	OPT_FEATURES = PP_OPT_FIRST,
+	OPT_FEATURES_RE,
+	OPT_EXCLUDE,
+	OPT_ALPHA,
+	OPT_L1,
+	OPT_C,
+	OPT_STANDARDIZE,
+	OPT_STRICT,
+	OPT_TESTFRAC,
+	OPT_CV,
+	OPT_MAXTRAIN,
+	OPT_GAP,
+	OPT_EMBARGO,
+	OPT_GRID,
+	OPT_MAXITER,
+	OPT_DESCRIBE,
+	OPT_NOREG
+};
+
+static const struct pp_opt opts[] = {
+	{ "model", 'm', "KIND", "ols, ridge, lasso, elasticnet or logistic" },
+	{ "target", 't', "COL", "the column to predict" },
+	{ "features", OPT_FEATURES, "A,B,...", "feature columns (default: "
+	    "every number column but the target)" },
+	{ "features-regex", OPT_FEATURES_RE, "RE", "feature columns whose "
+	    "names match RE" },
+	{ "exclude", OPT_EXCLUDE, "A,B,...", "columns never used as features" },
+	{ "alpha", OPT_ALPHA, "A", "penalty of ridge, lasso, elasticnet "
+	    "(default 1)" },
+	{ "l1-ratio", OPT_L1, "R", "elasticnet L1 share in [0,1] (default "
+	    "0.5)" },
+	{ "C", OPT_C, "C", "logistic inverse penalty (default 1)" },
+	{ "standardize", OPT_STANDARDIZE, NULL, "scale features to mean 0, "
+	    "variance 1 first" },
+	{ "strict", OPT_STRICT, NULL, "a missing value is an error, not a "
+	    "dropped row" },
+	{ "test-frac", OPT_TESTFRAC, "F", "hold out the last fraction F of "
+	    "the dates" },
+	{ "cv", OPT_CV, "walkforward:K", "K walk-forward folds over the dates" },
+	{ "max-train", OPT_MAXTRAIN, "N", "rolling training window of N "
+	    "dates" },
+	{ "gap", OPT_GAP, "N", "dates purged between training and test" },
+	{ "embargo", OPT_EMBARGO, "N", "dates after each test fold kept out "
+	    "of training" },
+	{ "grid", OPT_GRID, "P=V,...", "try each value of P, keep the best "
+	    "(repeatable)" },
+	{ "max-iter", OPT_MAXITER, "N", "solver iteration cap (default "
+	    "100000)" },
+	{ "describe", OPT_DESCRIBE, "MODEL", "print the model file MODEL and "
+	    "exit" },
+	{ "no-registry", OPT_NOREG, NULL, "do not log the run to a registry" },
+	{ "output", 'o', "FILE", "write the model to FILE (atomically)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+struct train_cmd {
+	struct pp_train_opts t;	/* what to fit and how to validate */
+	const char *output;	/* -o, or NULL for stdout */
+	const char *describe;	/* --describe MODEL */
+	const char *input;	/* the frame, NULL for stdin */
+	int have_kind;
+	int set_alpha, set_l1, set_c; /* parameters given explicitly */
+};
+
+static void
+parse_options(int argc, char *argv[], struct pp_cli *cli,
+    struct train_cmd *o)
+{
+	struct pp_err err = PP_ERR_INIT;
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		const char *a = cli->optarg;
+
+		switch (c) {
+		case 'm':
+			if (pp_model_kind_parse(a, &o->t.fit.kind) == -1)
+				pp_cli_usage_error("--model: unknown model "
+				    "\"%s\" (ols, ridge, lasso, elasticnet, "
+				    "logistic)", a);
+			o->have_kind = 1;
+			break;
+		case 't':
+			o->t.target = a;
+			break;
+		case OPT_FEATURES:
+			o->t.features = a;
+			break;
+		case OPT_FEATURES_RE:
+			o->t.features_re = a;
+			break;
+		case OPT_EXCLUDE:
+			o->t.exclude = a;
+			break;
+		case OPT_ALPHA:
+			o->t.fit.alpha = pp_cli_double("alpha", a, 0, 1e300);
+			o->set_alpha = 1;
+			break;
+		case OPT_L1:
+			o->t.fit.l1_ratio = pp_cli_double("l1-ratio", a, 0, 1);
+			o->set_l1 = 1;
+			break;
+		case OPT_C:
+			o->t.fit.C = pp_cli_double("C", a, 1e-300, 1e300);
+			o->set_c = 1;
+			break;
+		case OPT_STANDARDIZE:
+			o->t.fit.standardize = 1;
+			break;
+		case OPT_STRICT:
+			o->t.strict = 1;
+			break;
+		case OPT_TESTFRAC:
+			o->t.split.test_frac = pp_cli_double("test-frac", a,
+			    1e-9, 1 - 1e-9);
+			break;
+		case OPT_CV:
+			if (pp_split_parse_cv(a, &o->t.split.folds) == -1)
+				pp_cli_usage_error("--cv: bad value \"%s\": "
+				    "expected walkforward:K with K from 2 to "
+				    "1000", a);
+			break;
+		case OPT_MAXTRAIN:
+			o->t.split.max_train = pp_cli_long("max-train", a, 1,
+			    100000000);
+			break;
+		case OPT_GAP:
+			o->t.split.gap = pp_cli_long("gap", a, 0, 100000000);
+			break;
+		case OPT_EMBARGO:
+			o->t.split.embargo = pp_cli_long("embargo", a, 0,
+			    100000000);
+			break;
+		case OPT_GRID:
+			if (!o->have_kind)
+				pp_cli_usage_error("--grid: give -m first");
+			if (pp_train_parse_grid(a, o->t.fit.kind, &o->t.grid,
+			    &o->t.ngrid, &err) == -1)
+				pp_cli_usage_error("%s", err.msg);
+			break;
+		case OPT_MAXITER:
+			o->t.fit.max_iter = pp_cli_long("max-iter", a, 1,
+			    100000000);
+			break;
+		case OPT_DESCRIBE:
+			o->describe = a;
+			break;
+		case OPT_NOREG:
+			break;
+		case 'o':
+			if (*a == '\0')
+				pp_cli_usage_error("--output: empty file name");
+			o->output = strcmp(a, "-") == 0 ? NULL : a;
+			break;
+		default:
+			pp_cli_usage_error("unknown option");
+		}
+	}
+	if (argc - cli->optind > 1)
+		pp_cli_usage_error("one input frame at most");
+	if (argc > cli->optind)
+		o->input = argv[cli->optind];
+	if (o->describe != NULL) {
+		if (o->input != NULL || o->have_kind || o->t.target != NULL)
+			pp_cli_usage_error("--describe takes no other input");
+		return;
+	}
+	if (!o->have_kind)
+		pp_cli_usage_error("no model: give -m KIND");
+	if (o->t.target == NULL)
+		pp_cli_usage_error("no target: give --target COL");
+	if (o->t.features != NULL && o->t.features_re != NULL)
+		pp_cli_usage_error("--features and --features-regex exclude "
+		    "each other");
+	if (o->t.split.folds > 0 && o->t.split.test_frac > 0)
+		pp_cli_usage_error("--cv and --test-frac exclude each other");
+	if ((o->t.split.folds == 0 && o->t.split.test_frac == 0) &&
+	    (o->t.ngrid > 0 || o->t.split.gap > 0 || o->t.split.embargo > 0 ||
+	    o->t.split.max_train > 0))
+		pp_cli_usage_error("--grid, --gap, --embargo and --max-train "
+		    "need --cv or --test-frac");
+	if ((o->set_alpha && (o->t.fit.kind == PP_MODEL_OLS ||
+	    o->t.fit.kind == PP_MODEL_LOGISTIC)) ||
+	    (o->set_l1 && o->t.fit.kind != PP_MODEL_ENET) ||
+	    (o->set_c && o->t.fit.kind != PP_MODEL_LOGISTIC))
+		pp_cli_usage_error("a parameter given does not apply to %s",
+		    pp_model_kind_name(o->t.fit.kind));
+	if (o->output == NULL && isatty(STDOUT_FILENO))
+		pp_cli_usage_error("not writing a model to a terminal: give -o "
+		    "FILE or redirect stdout");
+}
+
+static int
+describe(const char *path, struct pp_err *err)
+{
+	struct pp_model *m = pp_model_load(path, err);
+	struct pp_buf b = PP_BUF_INIT;
+	int rc = 0;
+
+	if (m == NULL)
+		return -1;
+	pp_model_describe(m, &b);
+	if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0)
+		rc = pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+	pp_buf_release(&b);
+	pp_model_free(m);
+	return rc;
+}
+
+static const char *
+num(char *b, double x)
+{
+	if (isnan(x))
+		return "nan";
+	pp_fmt_double(b, x);
+	return b;
+}
+
+/* The report on stderr: dropped rows, warnings, folds and their means. */
+static void
+report(const struct pp_train_result *r, const struct pp_train_opts *t)
+{
+	size_t i, k;
+
+	if (r->rows_dropped > 0)
+		pp_cli_warn("dropped %zu of %zu rows with a missing or infinite "
+		    "value", r->rows_dropped, r->rows_read);
+	for (i = 0; i < r->nwarn; i++)
+		pp_cli_warn("%s", r->warn[i]);
+	for (i = 0; i < r->ncand && r->nfolds > 0; i++) {
+		const struct pp_candidate *cd = &r->cand[i];
+		const char *sep = cd->label[0] != '\0' ? " " : "";
+		char b1[PP_DBL_BUFSZ], b2[PP_DBL_BUFSZ];
+
+		for (k = 0; k < r->nfolds; k++) {
+			const struct pp_fold_report *f = &cd->folds[k];
+			char d[4][PP_DATE_BUFSZ];
+
+			pp_train_fmt_date(r, f->train_first, d[0]);
+			pp_train_fmt_date(r, f->train_last, d[1]);
+			pp_train_fmt_date(r, f->test_first, d[2]);
+			pp_train_fmt_date(r, f->test_last, d[3]);
+			fprintf(stderr, "%s: %s%sfold %zu/%zu: train %s..%s "
+			    "(%zu rows), test %s..%s (%zu rows): %s %s, "
+			    "%s %s\n", pp_progname, cd->label, sep, k + 1,
+			    r->nfolds, d[0], d[1], f->ntrain, d[2], d[3],
+			    f->ntest, r->metric, num(b1, f->metric),
+			    r->metric2, num(b2, f->metric2));
+		}
+		fprintf(stderr, "%s: %s%s%s: %s %s, %s %s\n", pp_progname,
+		    cd->label, sep, t->split.folds > 0 ? "mean" : "test",
+		    r->metric, num(b1, cd->mean), r->metric2,
+		    num(b2, cd->mean2));
+	}
+	if (r->ncand > 1)
+		fprintf(stderr, "%s: best %s\n", pp_progname,
+		    r->cand[r->best].label);
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct train_cmd o;
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_train_result res;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_fit_opts fit0 = PP_FIT_OPTS_INIT;
+	int rc = PP_EXIT_DATA;
+
+	memset(&o, 0, sizeof(o));
+	o.t.fit = fit0;
+	pp_train_result_init(&res);
+	pp_cli_init(&cli, argv[0], "-m KIND --target COL [--features A,B,...] "
+	    "[--standardize] [--cv walkforward:K | --test-frac F] "
+	    "[-o FILE] [FILE]\n--describe MODEL", opts,
+	    PP_CLI_INPUT | PP_CLI_PROGRESS);
+	parse_options(argc, argv, &cli, &o);
+	ro.delim = cli.c.delim;
+
+	if (o.describe != NULL) {
+		if (describe(o.describe, &err) == 0)
+			rc = PP_EXIT_OK;
+		goto out;
+	}
+	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
+		goto out;
+	if (pp_out_open(&out, o.output, &err) == -1)
+		goto out;
+	if (pp_train_run(in, &o.t, &res, &err) == -1)
+		goto out;
+	report(&res, &o.t);
+	if (pp_model_write(res.model, out.fp, o.output ? o.output :
+	    "<stdout>", &err) == -1)
+		goto out;
+	if (pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		if (err.code == PP_EXIT_USAGE)
+			rc = PP_EXIT_USAGE;
+		pp_cli_report(&err);
+	}
+	pp_out_abort(&out);
+	pp_reader_free(in);
+	pp_train_result_release(&res);
+	pp_train_grid_free(o.t.grid, o.t.ngrid);
+	pp_cli_release(&cli);
+	return rc;
+}

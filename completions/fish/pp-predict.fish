@@ -1,0 +1,12 @@
+# fish completion for pp-predict(1).
+complete -c pp-predict -s m -l model -r -d 'the model file'
+complete -c pp-predict -l output-col -x -d 'name of the appended column'
+complete -c pp-predict -l proba -d 'logistic: probability of class 1'
+complete -c pp-predict -l only -d 'write only symbol, date and the prediction'
+complete -c pp-predict -l strict -d 'a missing feature value is an error'
+complete -c pp-predict -s o -l output -r -d 'write to FILE'
+complete -c pp-predict -s B -l binary -d 'write a binary frame'
+complete -c pp-predict -l compress -d 'binary frame with zlib-compressed chunks'
+complete -c pp-predict -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp-predict -s h -l help -d 'print help'
+complete -c pp-predict -l version -d 'print version'

@@ -1,0 +1,123 @@
+/*
+ * model.h - a fitted model in memory and its artifact on disk
+ * (man/pp-model.5).
+ *
+ * A model carries everything prediction needs and nothing that depends on
+ * the process that made it: its kind, the ordered feature names, the
+ * preprocessing (a mean and a scale per feature), the parameters, the
+ * target's name and kind, and string metadata.  Every linear kind predicts
+ * through the same formula,
+ *
+ *     eta = intercept + sum_j coef[j] * (x[j] - mean[j]) / scale[j]
+ *
+ * with mean 0 and scale 1 when the model was not standardized; a
+ * regression predicts eta, logistic regression 1 / (1 + exp(-eta)).
+ *
+ * The artifact is a fixed 36-byte header (magic, format version, lengths,
+ * CRC-32 of the body) and a zlib-compressed body, little-endian throughout,
+ * so a truncated, corrupted or newer file is detected before any field is
+ * trusted.  Saving the same model twice gives the same bytes.
+ *
+ * Ownership: a struct pp_model owns every array and string it points at;
+ * pp_model_free releases them all.
+ */
+#ifndef PP_MODEL_H
+#define PP_MODEL_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "buf.h"
+#include "err.h"
+#include "frame.h"
+
+/* The artifact format version this code writes and the newest it reads. */
+#define PP_MODEL_VERSION 1
+
+enum pp_model_kind {
+	PP_MODEL_OLS = 1,	/* least squares */
+	PP_MODEL_RIDGE = 2,	/* L2-penalized least squares (alpha) */
+	PP_MODEL_LASSO = 3,	/* L1-penalized least squares (alpha) */
+	PP_MODEL_ENET = 4,	/* elastic net (alpha, l1_ratio) */
+	PP_MODEL_LOGISTIC = 5	/* L2 logistic regression (C) */
+};
+
+enum pp_target_kind {
+	PP_TARGET_REAL = 1,	/* a real number; predictions are eta */
+	PP_TARGET_BINARY = 2	/* 0 or 1; predictions are classes */
+};
+
+struct pp_model {
+	enum pp_model_kind kind;
+	enum pp_target_kind target_kind;
+	char *target;		/* owned: the target column's name */
+	int standardized;	/* 1 if mean/scale came from the data */
+	double alpha;		/* ridge, lasso, elastic net; else 0 */
+	double l1_ratio;	/* elastic net (1 for lasso); else 0 */
+	double C;		/* logistic; else 0 */
+	double intercept;	/* never penalized */
+	size_t nfeat;		/* features, in the order of the arrays */
+	char **features;	/* owned: nfeat owned names, unique */
+	double *mean;		/* owned: nfeat; subtracted before scaling */
+	double *scale;		/* owned: nfeat; > 0, divides */
+	double *coef;		/* owned: nfeat; on the scaled features */
+	size_t nmeta;		/* metadata pairs, in insertion order */
+	char **meta_key;	/* owned: nmeta owned keys, unique */
+	char **meta_val;	/* owned: nmeta owned values */
+};
+
+/* A model with nfeat features named names (copied), mean 0, scale 1,
+ * coefficients 0 and no metadata.  Never NULL. */
+struct pp_model *pp_model_new(enum pp_model_kind kind, const char *target,
+    size_t nfeat, const char *const *names);
+void pp_model_free(struct pp_model *m);
+
+/* "ols", "ridge", "lasso", "elasticnet", "logistic"; "?" for others. */
+const char *pp_model_kind_name(enum pp_model_kind k);
+
+/* The kind named name; 0 and -1 if there is none. */
+int pp_model_kind_parse(const char *name, enum pp_model_kind *k);
+
+/* Set metadata key to value (both copied), replacing an earlier value. */
+void pp_model_meta_set(struct pp_model *m, const char *key,
+    const char *value);
+
+/* The value of metadata key, or NULL. */
+const char *pp_model_meta_get(const struct pp_model *m, const char *key);
+
+/* eta for one row: x holds the model's features in the model's order.
+ * NaN if any of them is NaN. */
+double pp_model_eta(const struct pp_model *m, const double *x);
+
+/* The prediction for one row: eta for a regression; for logistic the
+ * probability of class 1 when proba, else the class (1 when the
+ * probability exceeds 0.5, else 0).  NaN if any feature is NaN. */
+double pp_model_predict(const struct pp_model *m, const double *x,
+    int proba);
+
+/* Append the artifact bytes of m to out. */
+void pp_model_encode(const struct pp_model *m, struct pp_buf *out);
+
+/* Decode an artifact from p[0..n); name is used in messages ("model.ppm:
+ * truncated header").  Returns a new model, or NULL with err set. */
+struct pp_model *pp_model_decode(const void *p, size_t n, const char *name,
+    struct pp_err *err);
+
+/* Write the artifact to fp (checked); name is used in messages. */
+int pp_model_write(const struct pp_model *m, FILE *fp, const char *name,
+    struct pp_err *err);
+
+/* Read a whole artifact file ("-" or NULL: stdin) and decode it. */
+struct pp_model *pp_model_load(const char *path, struct pp_err *err);
+
+/* Find each of m's features in schema s by name: cols[j] gets the index
+ * of feature j (cols has m->nfeat slots).  Fails naming the first feature
+ * that is missing or whose column is not a number. */
+int pp_model_bind(const struct pp_model *m, const struct pp_schema *s,
+    size_t *cols, struct pp_err *err);
+
+/* Append a description of m for people to out: one "key: value" line per
+ * field, then a table of the features, then the metadata. */
+void pp_model_describe(const struct pp_model *m, struct pp_buf *out);
+
+#endif

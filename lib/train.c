@@ -1,0 +1,852 @@
+/*
+ * train.c - columns, rows, folds, grid and the final fit for pp-train.
+ *
+ * The frame is read once.  Each kept row becomes a vector z = (x, y) and
+ * goes to one of three stores, whichever the request needs least memory
+ * for: one set of moments (no split), moments per date (a split: every
+ * fold's training and test moments are merges of these), or the design
+ * matrix itself (logistic regression).  Per-date moments are kept in an
+ * array sorted by date with a cursor on the last date used, so frames in
+ * date order or in symbol-then-date order both find their date in O(1)
+ * mostly and O(log D) at worst.
+ */
+#include <math.h>
+#include <regex.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "num.h"
+#include "train.h"
+#include "util.h"
+#include "banned.h"
+
+#ifndef PP_VERSION
+#define PP_VERSION "0"
+#endif
+
+#define ROWBLOCK 4096
+
+void
+pp_train_result_init(struct pp_train_result *r)
+{
+	memset(r, 0, sizeof(*r));
+}
+
+void
+pp_train_result_release(struct pp_train_result *r)
+{
+	size_t i;
+
+	pp_model_free(r->model);
+	for (i = 0; i < r->ncand; i++) {
+		free(r->cand[i].label);
+		free(r->cand[i].folds);
+	}
+	free(r->cand);
+	for (i = 0; i < r->nwarn; i++)
+		free(r->warn[i]);
+	free(r->warn);
+	pp_train_result_init(r);
+}
+
+static void
+warn(struct pp_train_result *r, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+warn(struct pp_train_result *r, const char *fmt, ...)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pp_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	r->warn = pp_xrealloc(r->warn, (r->nwarn + 1) * sizeof(char *));
+	r->warn[r->nwarn++] = pp_buf_detach(&b, NULL);
+}
+
+void
+pp_train_grid_free(struct pp_grid_axis *grid, size_t ngrid)
+{
+	size_t i;
+
+	for (i = 0; i < ngrid; i++) {
+		free(grid[i].param);
+		free(grid[i].vals);
+	}
+	free(grid);
+}
+
+int
+pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
+    struct pp_grid_axis **grid, size_t *ngrid, struct pp_err *err)
+{
+	const char *eq = strchr(spec, '='), *s, *e;
+	struct pp_grid_axis ax = { NULL, NULL, 0 };
+	size_t i, cap = 0;
+	int ok;
+
+	if (eq == NULL)
+		return pp_err_set(err, PP_EXIT_USAGE, "--grid: \"%s\": "
+		    "expected PARAM=V1,V2,...", spec);
+	ax.param = pp_xstrndup(spec, (size_t)(eq - spec));
+	if (strcmp(ax.param, "alpha") == 0)
+		ok = kind == PP_MODEL_RIDGE || kind == PP_MODEL_LASSO ||
+		    kind == PP_MODEL_ENET;
+	else if (strcmp(ax.param, "l1_ratio") == 0)
+		ok = kind == PP_MODEL_ENET;
+	else if (strcmp(ax.param, "C") == 0)
+		ok = kind == PP_MODEL_LOGISTIC;
+	else
+		ok = -1;
+	if (ok != 1) {
+		pp_err_set(err, PP_EXIT_USAGE, "--grid: %s \"%s\"%s%s",
+		    ok == -1 ? "unknown parameter" : "parameter", ax.param,
+		    ok == -1 ? "" : " does not apply to ",
+		    ok == -1 ? "" : pp_model_kind_name(kind));
+		free(ax.param);
+		return -1;
+	}
+	for (i = 0; i < *ngrid; i++)
+		if (strcmp((*grid)[i].param, ax.param) == 0) {
+			pp_err_set(err, PP_EXIT_USAGE, "--grid: \"%s\" given "
+			    "twice", ax.param);
+			free(ax.param);
+			return -1;
+		}
+	for (s = eq + 1;; s = e + 1) {
+		double v;
+
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		if (pp_parse_double(s, (size_t)(e - s), &v) == -1 ||
+		    e == s || !isfinite(v) || v < 0 ||
+		    (strcmp(ax.param, "l1_ratio") == 0 && v > 1) ||
+		    (strcmp(ax.param, "C") == 0 && v <= 0)) {
+			pp_err_set(err, PP_EXIT_USAGE, "--grid: %s: bad value "
+			    "\"%.*s\"", ax.param, (int)(e - s), s);
+			free(ax.param);
+			free(ax.vals);
+			return -1;
+		}
+		pp_xgrow((void **)&ax.vals, &cap, ax.nvals + 1, sizeof(double));
+		ax.vals[ax.nvals++] = v;
+		if (*e == '\0')
+			break;
+	}
+	*grid = pp_xrealloc(*grid, (*ngrid + 1) * sizeof(**grid));
+	(*grid)[(*ngrid)++] = ax;
+	return 0;
+}
+
+/* Column choices resolved against the frame's schema. */
+struct cols {
+	size_t p;		/* features */
+	size_t *feat;		/* owned: their column indexes */
+	const char **names;	/* owned array; names point into the schema */
+	long tcol, dcol;	/* target and date columns; dcol -1 if none */
+};
+
+static int
+is_num(enum pp_type t)
+{
+	return t == PP_T_F64 || t == PP_T_I64;
+}
+
+/* 1 if name is one of the comma-separated names in list. */
+static int
+in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	const char *s, *e;
+
+	if (list == NULL)
+		return 0;
+	for (s = list;; s = e + 1) {
+		e = strchr(s, ',');
+		if (e == NULL)
+			e = s + strlen(s);
+		if ((size_t)(e - s) == n && memcmp(s, name, n) == 0)
+			return 1;
+		if (*e == '\0')
+			return 0;
+	}
+}
+
+static void
+add_feat(struct cols *c, const struct pp_schema *s, size_t j, size_t *cap)
+{
+	pp_xgrow((void **)&c->feat, cap, c->p + 1, sizeof(size_t));
+	c->feat[c->p++] = j;
+	(void)s;
+}
+
+static int
+pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
+    int need_date, struct cols *c, struct pp_err *err)
+{
+	size_t cap = 0, j;
+	long d;
+	const char *st, *e;
+	regex_t re;
+
+	memset(c, 0, sizeof(*c));
+	c->tcol = pp_schema_find(s, o->target);
+	if (c->tcol < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "target column \"%s\" not "
+		    "found", o->target);
+	if (!is_num(s->cols[c->tcol].type))
+		return pp_err_set(err, PP_EXIT_DATA, "target column \"%s\" is "
+		    "%s, not a number", o->target,
+		    pp_type_name(s->cols[c->tcol].type));
+	d = pp_schema_find(s, "date");
+	c->dcol = d >= 0 && (s->cols[d].type == PP_T_DATE ||
+	    s->cols[d].type == PP_T_DATETIME) ? d : -1;
+	if (need_date && c->dcol < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "no \"date\" column of "
+		    "dates to split on");
+	if (o->exclude != NULL)
+		for (st = o->exclude;; st = e + 1) {
+			e = strchr(st, ',');
+			if (e == NULL)
+				e = st + strlen(st);
+			for (j = 0; j < s->ncols; j++)
+				if (strlen(s->cols[j].name) == (size_t)(e - st) &&
+				    memcmp(s->cols[j].name, st, (size_t)(e - st))
+				    == 0)
+					break;
+			if (j == s->ncols)
+				return pp_err_set(err, PP_EXIT_DATA, "--exclude: "
+				    "column \"%.*s\" not found", (int)(e - st),
+				    st);
+			if (*e == '\0')
+				break;
+		}
+	if (o->features != NULL) {
+		for (st = o->features;; st = e + 1) {
+			char *name;
+			long k;
+			size_t i;
+
+			e = strchr(st, ',');
+			if (e == NULL)
+				e = st + strlen(st);
+			name = pp_xstrndup(st, (size_t)(e - st));
+			k = pp_schema_find(s, name);
+			if (k < 0 || k == c->tcol || !is_num(s->cols[k].type)) {
+				pp_err_set(err, PP_EXIT_DATA, "feature \"%s\": "
+				    "%s", name, k < 0 ? "no such column" :
+				    k == c->tcol ? "is the target" :
+				    "not a number column");
+				free(name);
+				return -1;
+			}
+			for (i = 0; i < c->p; i++)
+				if (c->feat[i] == (size_t)k) {
+					pp_err_set(err, PP_EXIT_USAGE, "feature "
+					    "\"%s\" given twice", name);
+					free(name);
+					return -1;
+				}
+			free(name);
+			add_feat(c, s, (size_t)k, &cap);
+			if (*e == '\0')
+				break;
+		}
+	} else {
+		if (o->features_re != NULL && regcomp(&re, o->features_re,
+		    REG_EXTENDED | REG_NOSUB) != 0)
+			return pp_err_set(err, PP_EXIT_USAGE, "--features-regex: "
+			    "bad regular expression \"%s\"", o->features_re);
+		for (j = 0; j < s->ncols; j++) {
+			const char *nm = s->cols[j].name;
+
+			if ((long)j == c->tcol || !is_num(s->cols[j].type) ||
+			    strcmp(nm, "symbol") == 0 ||
+			    strcmp(nm, "date") == 0 || in_list(o->exclude, nm))
+				continue;
+			if (o->features_re != NULL &&
+			    regexec(&re, nm, 0, NULL, 0) != 0)
+				continue;
+			add_feat(c, s, j, &cap);
+		}
+		if (o->features_re != NULL)
+			regfree(&re);
+	}
+	if (c->p == 0)
+		return pp_err_set(err, PP_EXIT_DATA, "no feature columns");
+	c->names = pp_xcalloc(c->p, sizeof(char *));
+	for (j = 0; j < c->p; j++)
+		c->names[j] = s->cols[c->feat[j]].name;
+	return 0;
+}
+
+/* Moments per date, sorted by date. */
+struct datemap {
+	int64_t *date;
+	struct pp_moments *mo;
+	size_t n, cap, last;
+	size_t q;
+};
+
+static struct pp_moments *
+date_moments(struct datemap *dm, int64_t d)
+{
+	size_t lo = 0, hi = dm->n, mid;
+
+	if (dm->n > 0 && dm->date[dm->last] == d)
+		return &dm->mo[dm->last];
+	if (dm->n > 0 && dm->last + 1 < dm->n && dm->date[dm->last + 1] == d)
+		return &dm->mo[++dm->last];
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (dm->date[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == dm->n || dm->date[lo] != d) {
+		if (dm->n == dm->cap) {
+			dm->cap = dm->cap ? 2 * dm->cap : 256;
+			dm->date = pp_xrealloc(dm->date, dm->cap *
+			    sizeof(int64_t));
+			dm->mo = pp_xrealloc(dm->mo, dm->cap *
+			    sizeof(struct pp_moments));
+		}
+		memmove(dm->date + lo + 1, dm->date + lo, (dm->n - lo) *
+		    sizeof(int64_t));
+		memmove(dm->mo + lo + 1, dm->mo + lo, (dm->n - lo) *
+		    sizeof(struct pp_moments));
+		dm->date[lo] = d;
+		pp_moments_init(&dm->mo[lo], dm->q);
+		dm->n++;
+	}
+	dm->last = lo;
+	return &dm->mo[lo];
+}
+
+static void
+datemap_release(struct datemap *dm)
+{
+	size_t i;
+
+	for (i = 0; i < dm->n; i++)
+		pp_moments_release(&dm->mo[i]);
+	free(dm->mo);
+	free(dm->date);
+}
+
+/* Everything read from the frame. */
+struct store {
+	size_t p, q;
+	int by_date, rows;	/* which store: per-date, design matrix */
+	int need_date;		/* a row without a date is dropped */
+	struct pp_moments all;	/* no split, not logistic */
+	double *buf;		/* ROWBLOCK rows waiting for all */
+	size_t nbuf;
+	struct datemap dm;
+	double *X, *y;		/* logistic: n x p and n */
+	int64_t *dk;		/* logistic: n dates (if any) */
+	size_t n, capX, capy, capd;
+	int64_t dmin, dmax;	/* date range of the kept rows */
+	int have_date;
+};
+
+static void
+store_row(struct store *st, const double *z, int64_t d)
+{
+	if (st->have_date && d != PP_I64_MISSING) {
+		if (st->n == 0 || d < st->dmin)
+			st->dmin = d;
+		if (st->n == 0 || d > st->dmax)
+			st->dmax = d;
+	}
+	if (st->rows) {
+		pp_xgrow((void **)&st->X, &st->capX, (st->n + 1) * st->p,
+		    sizeof(double));
+		pp_xgrow((void **)&st->y, &st->capy, st->n + 1,
+		    sizeof(double));
+		pp_xgrow((void **)&st->dk, &st->capd, st->n + 1,
+		    sizeof(int64_t));
+		memcpy(st->X + st->n * st->p, z, st->p * sizeof(double));
+		st->y[st->n] = z[st->p];
+		st->dk[st->n] = d;
+	} else if (st->by_date) {
+		pp_moments_add_rows(date_moments(&st->dm, d), z, 1);
+	} else {
+		memcpy(st->buf + st->nbuf * st->q, z, st->q * sizeof(double));
+		if (++st->nbuf == ROWBLOCK) {
+			pp_moments_add_rows(&st->all, st->buf, st->nbuf);
+			st->nbuf = 0;
+		}
+	}
+	st->n++;
+}
+
+static void
+store_release(struct store *st)
+{
+	pp_moments_release(&st->all);
+	free(st->buf);
+	datemap_release(&st->dm);
+	free(st->X);
+	free(st->y);
+	free(st->dk);
+}
+
+static int
+read_rows(struct pp_reader *r, const struct pp_train_opts *o,
+    const struct cols *c, struct store *st, struct pp_train_result *res,
+    struct pp_err *err)
+{
+	const struct pp_schema *s = pp_reader_schema(r);
+	const union pp_cell *row;
+	double *z = pp_xmalloc((c->p + 1) * sizeof(double));
+	int got, rc = -1;
+	size_t j;
+
+	while ((got = pp_reader_next(r, &row, err)) == 1) {
+		int64_t d = c->dcol >= 0 ? row[c->dcol].i : PP_I64_MISSING;
+		long bad = -1;
+		const char *why = "missing";
+
+		res->rows_read++;
+		for (j = 0; j <= c->p; j++) {
+			size_t col = j < c->p ? c->feat[j] : (size_t)c->tcol;
+
+			z[j] = pp_cell_num(s->cols[col].type, &row[col]);
+			if (!isfinite(z[j]) && bad < 0) {
+				bad = (long)col;
+				why = isnan(z[j]) ? "missing" : "infinite";
+			}
+		}
+		if (bad < 0 && st->need_date && d == PP_I64_MISSING)
+			bad = c->dcol;
+		if (bad >= 0) {
+			if (o->strict) {
+				pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column "
+				    "\"%s\": %s value", pp_reader_name(r),
+				    pp_reader_line(r), s->cols[bad].name, why);
+				goto out;
+			}
+			res->rows_dropped++;
+			continue;
+		}
+		if (o->fit.kind == PP_MODEL_LOGISTIC && z[c->p] != 0 &&
+		    z[c->p] != 1) {
+			char v[PP_DBL_BUFSZ];
+
+			pp_fmt_double(v, z[c->p]);
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
+			    "logistic target must be 0 or 1, not %s",
+			    pp_reader_name(r), pp_reader_line(r), o->target, v);
+			goto out;
+		}
+		store_row(st, z, d);
+	}
+	if (got == -1)
+		goto out;
+	if (st->nbuf > 0)
+		pp_moments_add_rows(&st->all, st->buf, st->nbuf);
+	st->nbuf = 0;
+	rc = 0;
+out:
+	free(z);
+	return rc;
+}
+
+static void
+set_params(struct pp_fit_opts *f, struct pp_model *m,
+    const struct pp_candidate *cd)
+{
+	f->alpha = cd->alpha;
+	f->l1_ratio = cd->l1_ratio;
+	f->C = cd->C;
+	m->alpha = f->kind == PP_MODEL_OLS || f->kind == PP_MODEL_LOGISTIC ?
+	    0 : cd->alpha;
+	m->l1_ratio = f->kind == PP_MODEL_ENET ? cd->l1_ratio :
+	    f->kind == PP_MODEL_LASSO ? 1 : 0;
+	m->C = f->kind == PP_MODEL_LOGISTIC ? cd->C : 0;
+}
+
+/* The cartesian product of the grid axes over the base parameters. */
+static void
+make_candidates(const struct pp_train_opts *o, struct pp_train_result *res)
+{
+	size_t n = 1, i, a;
+
+	for (a = 0; a < o->ngrid; a++)
+		n *= o->grid[a].nvals;
+	res->ncand = n;
+	res->cand = pp_xcalloc(n, sizeof(*res->cand));
+	for (i = 0; i < n; i++) {
+		struct pp_candidate *cd = &res->cand[i];
+		struct pp_buf lb = PP_BUF_INIT;
+		size_t rest = i;
+
+		cd->alpha = o->fit.alpha;
+		cd->l1_ratio = o->fit.l1_ratio;
+		cd->C = o->fit.C;
+		for (a = o->ngrid; a-- > 0;) {
+			const struct pp_grid_axis *ax = &o->grid[a];
+			double v = ax->vals[rest % ax->nvals];
+
+			rest /= ax->nvals;
+			if (strcmp(ax->param, "alpha") == 0)
+				cd->alpha = v;
+			else if (strcmp(ax->param, "l1_ratio") == 0)
+				cd->l1_ratio = v;
+			else
+				cd->C = v;
+		}
+		for (a = 0; a < o->ngrid; a++) {
+			char nb[PP_DBL_BUFSZ];
+			const char *pn = o->grid[a].param;
+
+			pp_fmt_double(nb, strcmp(pn, "alpha") == 0 ? cd->alpha :
+			    strcmp(pn, "l1_ratio") == 0 ? cd->l1_ratio : cd->C);
+			pp_buf_addf(&lb, "%s%s=%s", a ? "," : "", pn, nb);
+		}
+		cd->label = pp_buf_detach(&lb, NULL);
+	}
+}
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static size_t
+date_index(const int64_t *dates, size_t n, int64_t d)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (dates[mid] < d)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Fit m from the rows the role mask keeps (mask NULL: every row). */
+static int
+fit_on(struct store *st, const struct pp_train_opts *o,
+    const struct pp_candidate *cd, const struct pp_split *sp, size_t fold,
+    const size_t *didx, struct pp_model *m, struct pp_linfit *lf,
+    size_t *nused, struct pp_err *err)
+{
+	struct pp_fit_opts f = o->fit;
+	int rc;
+
+	set_params(&f, m, cd);
+	if (st->rows) {
+		size_t *idx = NULL, n = 0, i;
+
+		if (sp != NULL) {
+			idx = pp_xmalloc((st->n + 1) * sizeof(size_t));
+			for (i = 0; i < st->n; i++)
+				if (pp_split_role(sp, fold, didx[i]) ==
+				    PP_ROLE_TRAIN)
+					idx[n++] = i;
+		} else {
+			n = st->n;
+		}
+		rc = pp_logistic_fit(st->X, st->y, st->n, st->p, idx, n, &f,
+		    m, lf, err);
+		free(idx);
+		*nused = n;
+		return rc;
+	}
+	if (st->by_date) {
+		struct pp_moments tr;
+		size_t d;
+
+		pp_moments_init(&tr, st->q);
+		for (d = 0; d < st->dm.n; d++)
+			if (sp == NULL || pp_split_role(sp, fold, d) ==
+			    PP_ROLE_TRAIN)
+				pp_moments_merge(&tr, &st->dm.mo[d]);
+		rc = pp_linear_fit(&tr, &f, m, lf, err);
+		*nused = (size_t)tr.n;
+		pp_moments_release(&tr);
+		return rc;
+	}
+	*nused = (size_t)st->all.n;
+	return pp_linear_fit(&st->all, &f, m, lf, err);
+}
+
+/* Score m on fold k's test dates. */
+static void
+score(struct store *st, const struct pp_split *sp, size_t k,
+    const size_t *didx, const struct pp_model *m, struct pp_fold_report *fr)
+{
+	size_t i, d;
+
+	if (st->rows) {
+		double ll = 0, hits = 0, n = 0;
+		double *x;
+
+		for (i = 0; i < st->n; i++) {
+			double pr, yi;
+
+			if (pp_split_role(sp, k, didx[i]) != PP_ROLE_TEST)
+				continue;
+			x = st->X + i * st->p;
+			pr = pp_model_predict(m, x, 1);
+			yi = st->y[i];
+			pr = pr < 1e-15 ? 1e-15 : pr > 1 - 1e-15 ? 1 - 1e-15 : pr;
+			ll -= yi > 0.5 ? log(pr) : log(1 - pr);
+			hits += (pr > 0.5) == (yi > 0.5);
+			n++;
+		}
+		fr->ntest = (size_t)n;
+		fr->metric = ll / n;
+		fr->metric2 = hits / n;
+		return;
+	}
+	{
+		struct pp_moments te;
+		double sse, sst;
+
+		pp_moments_init(&te, st->q);
+		for (d = 0; d < st->dm.n; d++)
+			if (pp_split_role(sp, k, d) == PP_ROLE_TEST)
+				pp_moments_merge(&te, &st->dm.mo[d]);
+		sse = pp_linear_sse(m, &te, &sst);
+		fr->ntest = (size_t)te.n;
+		fr->metric = te.n > 0 ? sqrt(sse / te.n) : NAN;
+		fr->metric2 = sst > 0 ? 1 - sse / sst : NAN;
+		pp_moments_release(&te);
+	}
+}
+
+static void
+fold_dates(const int64_t *dates, const struct pp_split *sp, size_t k,
+    struct pp_fold_report *fr)
+{
+	size_t d, first = SIZE_MAX, last = 0;
+
+	for (d = 0; d < sp->ndates; d++)
+		if (pp_split_role(sp, k, d) == PP_ROLE_TRAIN) {
+			if (first == SIZE_MAX)
+				first = d;
+			last = d;
+		}
+	fr->train_first = dates[first];
+	fr->train_last = dates[last];
+	fr->test_first = dates[sp->folds[k].test_lo];
+	fr->test_last = dates[sp->folds[k].test_hi - 1];
+}
+
+static void
+fit_warnings(struct pp_train_result *res, const struct cols *c,
+    const struct pp_linfit *lf)
+{
+	size_t j;
+
+	for (j = 0; j < c->p; j++)
+		if (lf->constant[j])
+			warn(res, "feature \"%s\" is constant: its coefficient "
+			    "is 0", c->names[j]);
+	if (lf->collinear)
+		warn(res, "features are collinear: using the minimum-norm "
+		    "least-squares solution");
+	if (lf->not_converged)
+		warn(res, "the solver stopped after %ld iterations without "
+		    "converging", lf->iters);
+}
+
+void
+pp_train_fmt_date(const struct pp_train_result *res, int64_t d, char *buf)
+{
+	if (d == PP_I64_MISSING)
+		buf[0] = '\0';
+	else if (res->date_type == PP_T_DATETIME)
+		pp_datetime_fmt(buf, d);
+	else
+		pp_date_fmt(buf, d);
+}
+
+static void
+meta_num(struct pp_model *m, const char *key, double v)
+{
+	char b[PP_DBL_BUFSZ];
+
+	pp_fmt_double(b, v);
+	pp_model_meta_set(m, key, isnan(v) ? "nan" : b);
+}
+
+static void
+set_meta(struct pp_model *m, const struct pp_train_opts *o,
+    const struct pp_train_result *res, int64_t first, int64_t last)
+{
+	char b[PP_DATE_BUFSZ];
+	struct pp_buf v = PP_BUF_INIT;
+
+	pp_model_meta_set(m, "pp_version", PP_VERSION);
+	pp_buf_addf(&v, "%zu", res->rows_used);
+	pp_model_meta_set(m, "rows", v.data);
+	pp_buf_reset(&v);
+	pp_buf_addf(&v, "%zu", res->rows_dropped);
+	pp_model_meta_set(m, "rows_dropped", v.data);
+	if (first != PP_I64_MISSING) {
+		pp_train_fmt_date(res, first, b);
+		pp_model_meta_set(m, "train_first_date", b);
+		pp_train_fmt_date(res, last, b);
+		pp_model_meta_set(m, "train_last_date", b);
+	}
+	if (res->nfolds > 0) {
+		const struct pp_candidate *cd = &res->cand[res->best];
+		struct pp_buf key = PP_BUF_INIT;
+		const char *pre = o->split.folds > 0 ? "cv" : "test";
+
+		pp_buf_reset(&v);
+		if (o->split.folds > 0)
+			pp_buf_addf(&v, "walkforward:%ld", o->split.folds);
+		else {
+			char f[PP_DBL_BUFSZ];
+
+			pp_fmt_double(f, o->split.test_frac);
+			pp_buf_addf(&v, "test_frac=%s", f);
+		}
+		pp_buf_addf(&v, ",gap=%ld,embargo=%ld,max_train=%ld",
+		    o->split.gap, o->split.embargo, o->split.max_train);
+		pp_model_meta_set(m, "validation", v.data);
+		pp_buf_addf(&key, "%s_%s", pre, res->metric);
+		meta_num(m, key.data, cd->mean);
+		pp_buf_reset(&key);
+		pp_buf_addf(&key, "%s_%s", pre, res->metric2);
+		meta_num(m, key.data, cd->mean2);
+		if (cd->label[0] != '\0')
+			pp_model_meta_set(m, "grid_best", cd->label);
+		pp_buf_release(&key);
+	}
+	pp_buf_release(&v);
+}
+
+int
+pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
+    struct pp_train_result *res, struct pp_err *err)
+{
+	const struct pp_schema *s = pp_reader_schema(r);
+	int split = o->split.folds > 0 || o->split.test_frac > 0;
+	struct pp_split sp = { 0, 0, NULL, 0 };
+	struct store st;
+	struct cols c;
+	struct pp_linfit lf = { 0, NULL, 0, 0, 0 };
+	int64_t *dates = NULL, first, last;
+	size_t *didx = NULL, ci, k, i, nused;
+	int rc = -1;
+
+	memset(&st, 0, sizeof(st));
+	pp_train_result_init(res);
+	res->metric = o->fit.kind == PP_MODEL_LOGISTIC ? "logloss" : "rmse";
+	res->metric2 = o->fit.kind == PP_MODEL_LOGISTIC ? "accuracy" : "r2";
+	if (pick_columns(s, o, split, &c, err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(r));
+		goto out;
+	}
+	res->date_type = c.dcol >= 0 ? s->cols[c.dcol].type : 0;
+	st.p = c.p;
+	st.q = c.p + 1;
+	st.rows = o->fit.kind == PP_MODEL_LOGISTIC;
+	st.by_date = split && !st.rows;
+	st.have_date = c.dcol >= 0;
+	st.need_date = split;
+	st.dm.q = st.q;
+	pp_moments_init(&st.all, st.q);
+	if (!st.rows && !st.by_date)
+		st.buf = pp_xmalloc(ROWBLOCK * st.q * sizeof(double));
+	if (read_rows(r, o, &c, &st, res, err) == -1)
+		goto out;
+	if (st.n == 0) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: no rows to fit (%zu read, "
+		    "%zu with a missing value)", pp_reader_name(r),
+		    res->rows_read, res->rows_dropped);
+		goto out;
+	}
+	make_candidates(o, res);
+	res->model = pp_model_new(o->fit.kind, o->target, c.p, c.names);
+	first = st.have_date ? st.dmin : PP_I64_MISSING;
+	last = st.have_date ? st.dmax : PP_I64_MISSING;
+	if (split) {
+		size_t nd = 0;
+
+		if (st.rows) {
+			dates = pp_xmalloc((st.n + 1) * sizeof(int64_t));
+			memcpy(dates, st.dk, st.n * sizeof(int64_t));
+			qsort(dates, st.n, sizeof(int64_t), cmp_i64);
+			for (i = 0; i < st.n; i++)
+				if (nd == 0 || dates[i] != dates[nd - 1])
+					dates[nd++] = dates[i];
+			didx = pp_xmalloc((st.n + 1) * sizeof(size_t));
+			for (i = 0; i < st.n; i++)
+				didx[i] = date_index(dates, nd, st.dk[i]);
+		} else {
+			nd = st.dm.n;
+			dates = pp_xmalloc((nd + 1) * sizeof(int64_t));
+			memcpy(dates, st.dm.date, nd * sizeof(int64_t));
+		}
+		res->ndates = nd;
+		if (pp_split_make(&sp, nd, &o->split, err) == -1)
+			goto out;
+		res->nfolds = sp.nfolds;
+		for (ci = 0; ci < res->ncand; ci++) {
+			struct pp_candidate *cd = &res->cand[ci];
+
+			cd->folds = pp_xcalloc(sp.nfolds, sizeof(*cd->folds));
+			for (k = 0; k < sp.nfolds; k++) {
+				struct pp_fold_report *fr = &cd->folds[k];
+
+				pp_linfit_release(&lf);
+				if (fit_on(&st, o, cd, &sp, k, didx, res->model,
+				    &lf, &fr->ntrain, err) == -1) {
+					pp_err_prefix(err, "fold %zu", k + 1);
+					goto out;
+				}
+				fold_dates(dates, &sp, k, fr);
+				score(&st, &sp, k, didx, res->model, fr);
+				cd->mean += fr->metric / (double)sp.nfolds;
+				cd->mean2 += fr->metric2 / (double)sp.nfolds;
+			}
+			if (cd->mean < res->cand[res->best].mean ||
+			    isnan(res->cand[res->best].mean))
+				res->best = ci;
+		}
+	}
+	pp_linfit_release(&lf);
+	if (o->split.folds == 0 && split) {
+		/* Hold-out: the saved model is the one scored. */
+		if (fit_on(&st, o, &res->cand[res->best], &sp, 0, didx,
+		    res->model, &lf, &nused, err) == -1)
+			goto out;
+		first = res->cand[res->best].folds[0].train_first;
+		last = res->cand[res->best].folds[0].train_last;
+	} else if (fit_on(&st, o, &res->cand[res->best], NULL, 0, NULL,
+	    res->model, &lf, &nused, err) == -1) {
+		goto out;
+	}
+	res->rows_used = nused;
+	fit_warnings(res, &c, &lf);
+	set_meta(res->model, o, res, first, last);
+	rc = 0;
+out:
+	pp_linfit_release(&lf);
+	pp_split_release(&sp);
+	free(dates);
+	free(didx);
+	free(c.feat);
+	free(c.names);
+	store_release(&st);
+	return rc;
+}

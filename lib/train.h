@@ -1,0 +1,108 @@
+/*
+ * train.h - pp-train's work: read a frame, pick the columns, validate
+ * chronologically, choose among a grid of parameters, fit the final model.
+ *
+ * Memory: least squares, ridge, lasso and elastic net keep moments only
+ * (linear.h): one set for a plain fit, one per date when a split is asked
+ * for, never the rows.  Logistic regression keeps the numeric design
+ * matrix (rows x features doubles, plus the target and the date).
+ *
+ * Rows with a missing (NaN) or infinite feature or target, or a missing
+ * date when splitting, are dropped and counted, or are an error naming the
+ * line and column with strict.  The library words its warnings (constant
+ * or collinear features, a solver at its iteration cap) as strings in the
+ * result; the program prints them.
+ *
+ * The final model: with a walk-forward split it is refitted on every date
+ * with the best parameters; with a hold-out it is the model fitted on the
+ * training dates, so the reported test metric is the saved model's.
+ */
+#ifndef PP_TRAIN_H
+#define PP_TRAIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "frame.h"
+#include "linear.h"
+#include "model.h"
+#include "split.h"
+
+/* One --grid axis: a parameter and the values to try. */
+struct pp_grid_axis {
+	char *param;		/* owned: "alpha", "l1_ratio" or "C" */
+	double *vals;		/* owned: nvals values */
+	size_t nvals;
+};
+
+struct pp_train_opts {
+	struct pp_fit_opts fit;	/* kind and parameters */
+	const char *target;	/* target column */
+	const char *features;	/* comma-separated names, or NULL */
+	const char *features_re; /* POSIX extended regex, or NULL */
+	const char *exclude;	/* comma-separated names, or NULL */
+	int strict;		/* a dropped row is an error instead */
+	struct pp_split_opts split; /* none when folds and test_frac are 0 */
+	size_t ngrid;
+	struct pp_grid_axis *grid; /* owned by the caller */
+};
+
+/* One fold's outcome for one candidate. */
+struct pp_fold_report {
+	int64_t train_first, train_last; /* first and last training date */
+	int64_t test_first, test_last;
+	size_t ntrain, ntest;	/* rows */
+	double metric;		/* rmse or log loss on the test rows */
+	double metric2;		/* r2 or accuracy on the test rows */
+};
+
+/* One set of parameters tried. */
+struct pp_candidate {
+	double alpha, l1_ratio, C;
+	char *label;		/* owned: "alpha=0.1,l1_ratio=0.5" or "" */
+	struct pp_fold_report *folds; /* owned: nfolds of the result */
+	double mean;		/* mean metric over the folds */
+	double mean2;		/* mean metric2 */
+};
+
+struct pp_train_result {
+	struct pp_model *model;	/* owned: the final model */
+	size_t rows_read;	/* data rows in the frame */
+	size_t rows_used;	/* rows the final model was fitted on */
+	size_t rows_dropped;	/* rows with a missing value */
+	size_t ndates;		/* distinct dates (0 when not splitting) */
+	enum pp_type date_type;	/* the date column's type, or 0 */
+	const char *metric;	/* "rmse" or "logloss" (static) */
+	const char *metric2;	/* "r2" or "accuracy" (static) */
+	size_t nfolds;
+	size_t ncand;
+	struct pp_candidate *cand; /* owned: ncand */
+	size_t best;		/* index of the chosen candidate */
+	size_t nwarn;
+	char **warn;		/* owned: warning messages */
+};
+
+void pp_train_result_init(struct pp_train_result *r);
+void pp_train_result_release(struct pp_train_result *r);
+
+/* Parse one --grid value "PARAM=V1,V2,..." for a model of kind and append
+ * the axis to *grid.  PARAM must be one the kind takes, values finite
+ * and in range (alpha >= 0, l1_ratio in [0, 1], C > 0).  Usage error
+ * otherwise. */
+int pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
+    struct pp_grid_axis **grid, size_t *ngrid, struct pp_err *err);
+void pp_train_grid_free(struct pp_grid_axis *grid, size_t ngrid);
+
+/* Read every row of r and train as o says.  On success the result holds
+ * the model, the counts, the candidates and warnings.  Fails on a data
+ * error (with the file, line and column), a missing column, a split with
+ * an empty fold, or no rows left to fit. */
+int pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
+    struct pp_train_result *res, struct pp_err *err);
+
+/* Write date d of the result's date type into buf (PP_DATE_BUFSZ). */
+void pp_train_fmt_date(const struct pp_train_result *res, int64_t d,
+    char *buf);
+
+#endif
