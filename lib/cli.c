@@ -299,6 +299,7 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			cli->c.progress = !p->quiet &&
 			    (p->progress_flag || isatty(STDERR_FILENO));
 			warn_quiet = p->quiet;
+			cli->c.quiet = p->quiet;
 			return -1;
 		case '?':
 			/* A flag given "=value" comes back as '?' with optopt

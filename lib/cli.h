@@ -54,6 +54,7 @@ struct pp_common {
 	const char *registry;	/* --registry, $PP_REGISTRY, or "pp.db" */
 	int skip_bad;		/* --skip-bad */
 	int progress;		/* 1 if progress goes to stderr (tty, flags) */
+	int quiet;		/* -q: no progress, reports or warnings */
 };
 
 struct pp_cli {
