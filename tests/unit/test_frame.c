@@ -517,6 +517,93 @@ test_schema(void **state)
 	pp_schema_release(&b);
 }
 
+/* Everything a reader yields for text: rows as "f|f|f\n", or the error. */
+static char *
+dump_text(const char *csv, size_t len)
+{
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_reader *r;
+	const union pp_cell *row;
+	char *out = NULL;
+	size_t outlen, j;
+	FILE *fp = open_memstream(&out, &outlen);
+	int rc;
+
+	r = open_mem(csv, len, &err);
+	if (r != NULL) {
+		while ((rc = pp_reader_next(r, &row, &err)) != 0) {
+			if (rc == -1) {
+				fprintf(fp, "error %s\n", err.msg);
+				if (!pp_reader_can_skip(r))
+					break;
+				pp_err_clear(&err);
+				continue;
+			}
+			for (j = 0; j < pp_reader_schema(r)->ncols; j++)
+				fprintf(fp, "%s[%.*s]", j ? "|" : "",
+				    (int)row[j].s.len, row[j].s.p);
+			fputc('\n', fp);
+		}
+	} else {
+		fprintf(fp, "open error %s\n", err.msg);
+	}
+	close_mem(r);
+	fclose(fp);
+	return out;
+}
+
+/* The unquoted fast path and libcsv read every input alike: random text
+ * columns built from commas, quotes, CR, LF, spaces and UTF-8. */
+static void
+test_csv_fast_path_agrees(void **state)
+{
+	static const char *const bits[] = {
+		"a", "bc", ",", ",", "\"", "\"\"", "\n", "\r\n", "\r", " ",
+		"\t", "\xc3\xa9", "x\"y", "\"q,\"", "\"l\nm\"", "9",
+	};
+	uint64_t seed = 42;
+	int t;
+
+	(void)state;
+	for (t = 0; t < 20000; t++) {
+		char csv[512];
+		size_t len = 0, k, nbits;
+		char *fast, *slow;
+
+		/* Header of three text columns, then random bytes. */
+		len = (size_t)snprintf(csv, sizeof(csv), "symbol,b,c\n");
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+		nbits = 1 + (seed >> 33) % 40;
+		for (k = 0; k < nbits; k++) {
+			const char *b;
+
+			seed = seed * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			b = bits[(seed >> 40) % PP_ARRAY_SIZE(bits)];
+			memcpy(csv + len, b, strlen(b));
+			len += strlen(b);
+		}
+		/* Make every column text whatever the rows hold. */
+		memcpy(csv + len, "\nx,y,z\n", 7);
+		len += 7;
+		fast = dump_text(csv, len);
+		setenv("PP_TEST_CSV_SLOW", "1", 1);
+		slow = dump_text(csv, len);
+		unsetenv("PP_TEST_CSV_SLOW");
+		if (strcmp(fast, slow) != 0 && getenv("PP_TEST_DUMP")) {
+			FILE *d = fopen(getenv("PP_TEST_DUMP"), "wb");
+
+			fwrite(csv, 1, len, d);
+			fclose(d);
+		}
+		if (strcmp(fast, slow) != 0)
+			fail_msg("input %d differs:\n%.*s\nfast:\n%s\nslow:\n%s",
+			    t, (int)len, csv, fast, slow);
+		free(fast);
+		free(slow);
+	}
+}
+
 int
 main(void)
 {
@@ -529,6 +616,7 @@ main(void)
 		cmocka_unit_test(test_csv_skip),
 		cmocka_unit_test(test_binary_damage),
 		cmocka_unit_test(test_binary_trailing),
+		cmocka_unit_test(test_csv_fast_path_agrees),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
