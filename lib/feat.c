@@ -63,20 +63,6 @@ struct pp_feat {
 	uint64_t seq;
 };
 
-/* FNV-1a: short keys, good spread, no setup. */
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct sym *
 sym_new(struct pp_feat *f, const char *name, size_t len, uint64_t h)
 {
@@ -143,7 +129,7 @@ find_sym(struct pp_feat *f, const char *p, size_t n)
 
 	if (s != NULL && s->len == n && memcmp(s->name, p, n) == 0)
 		return s;
-	h = hash_bytes(p, n);
+	h = pp_hash_bytes(p, n);
 	for (i = (size_t)h & (f->tabcap - 1); (s = f->tab[i]) != NULL;
 	    i = (i + 1) & (f->tabcap - 1))
 		if (s->hash == h && s->len == n && memcmp(s->name, p, n) == 0)

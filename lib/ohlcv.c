@@ -675,19 +675,6 @@ struct strtab {
 	uint32_t last;		/* id found last time (runs repeat) */
 };
 
-static uint64_t
-hash_bytes(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 static int
 tab_eq(const char *s, const char *p, size_t n)
 {
@@ -707,7 +694,7 @@ tab_intern(struct strtab *t, const char *p, size_t n)
 		size_t k;
 
 		for (k = 0; k < t->n; k++) {
-			i = hash_bytes(t->s[k], strlen(t->s[k])) & (ns - 1);
+			i = pp_hash_bytes(t->s[k], strlen(t->s[k])) & (ns - 1);
 			while (slot[i] != 0)
 				i = (i + 1) & (ns - 1);
 			slot[i] = (uint32_t)k + 1;
@@ -717,7 +704,7 @@ tab_intern(struct strtab *t, const char *p, size_t n)
 		t->nslot = ns;
 	}
 	mask = t->nslot - 1;
-	for (i = hash_bytes(p, n) & mask; t->slot[i] != 0; i = (i + 1) & mask)
+	for (i = pp_hash_bytes(p, n) & mask; t->slot[i] != 0; i = (i + 1) & mask)
 		if (tab_eq(t->s[t->slot[i] - 1], p, n))
 			return t->last = t->slot[i] - 1;
 	pp_xgrow((void **)&t->s, &t->cap, t->n + 1, sizeof(*t->s));

@@ -146,20 +146,6 @@ rng_normal(struct rng *g)
 	return u * m;
 }
 
-/* FNV-1a: the symbol's bytes to 64 bits. */
-static uint64_t
-hash_symbol(const char *p, size_t n)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
 /* One symbol's path. */
 struct path {
 	struct rng g;
@@ -198,7 +184,7 @@ path_start(struct path *p, uint64_t seed, const char *sym)
 	uint64_t x = seed;
 	int i;
 
-	x = splitmix64(&x) ^ hash_symbol(sym, strlen(sym));
+	x = splitmix64(&x) ^ pp_hash_bytes(sym, strlen(sym));
 	for (i = 0; i < 4; i++)
 		p->g.s[i] = splitmix64(&x);
 	p->g.has_spare = 0;

@@ -9,6 +9,7 @@
 #define PP_UTIL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Like malloc/calloc/realloc/strdup, but never return NULL. */
 void *pp_xmalloc(size_t n);
@@ -24,6 +25,10 @@ void pp_xgrow(void **p, size_t *cap, size_t need, size_t sz);
  * above U+10FFFF), else 0.  *bad, if not NULL, gets the offset of the first
  * bad byte. */
 int pp_utf8_valid(const char *s, size_t n, size_t *bad);
+
+/* FNV-1a of p[0..n): a stable 64-bit hash (the same on every machine, so
+ * synth may derive streams from it; fine for hash tables of short keys). */
+uint64_t pp_hash_bytes(const char *p, size_t n);
 
 #define PP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
