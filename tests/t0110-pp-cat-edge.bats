@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# t0110: pp cat at the edges of the frame layer and of -o (from a review).
+#
+# Plan:
+#   a quoted field with LF and CRLF that crosses the 256 KiB input buffer,
+#     and a header longer than the buffer, survive CSV -> binary -> CSV
+#   the missing-value spellings: missing in number and date columns,
+#     text as they stand in a text column
+#   a last line without a newline, CRLF, blank lines: normal LF output
+#   -d tab reads and writes tab-separated text through a binary frame
+#   a bad row after the inference window fails the run with its line, and
+#     -o leaves nothing behind
+#   -o onto one of its own inputs replaces it only after reading it all
+#   -o into a missing directory: one line, exit 1, nothing created
+#   SIGTERM while -o is being written removes the temp file
+#   SIGPIPE on binary output ends quietly with status 0
+#   a binary frame cut short on stdin names the byte offset
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/.."
+	T=$BATS_TEST_TMPDIR
+}
+
+@test "a quoted multi-line field across the input buffer and a long header round-trip" {
+	python3 - "$T/big.csv" <<'EOF'
+import sys
+# The header: five names of 60000 bytes (binary allows 65535), 300 kB.
+names = ",".join(chr(ord("a") + i) * 60000 for i in range(5))
+with open(sys.argv[1], "w", newline="") as f:
+    f.write("symbol,%s,x\n" % names)
+    n = len(names) + 9
+    while n < 2 * 262144 - 1000:
+        f.write("AAA,plain,1,2,3,4,5\n")
+        n += 20
+    f.write('"' + 'li""ne,\r\n' * 3000 + '",' + '"a\nb",2,3,4,5,6\n')
+    f.write("BBB,z,3,4,5,6,7\n")
+EOF
+	run -0 --separate-stderr pp cat --compress -o "$T/big.ppf" "$T/big.csv"
+	run -0 --separate-stderr pp cat -o "$T/back.csv" "$T/big.ppf"
+	cmp "$T/big.csv" "$T/back.csv"
+}
+
+@test "missing-value spellings are missing in numbers and dates, text in text" {
+	printf 'x,d,t\nNA,N/A,null\nnull,NULL,NA\n,,\n1.5,2024-01-02,w\n' > "$T/m.csv"
+	printf 'x,d,t\n,,null\n,,NA\n,,\n1.5,2024-01-02,w\n' > "$T/want"
+	run -0 --separate-stderr pp cat -o "$T/got" "$T/m.csv"
+	diff -u "$T/want" "$T/got"
+	run -0 --separate-stderr pp cat -B -o "$T/m.ppf" "$T/m.csv"
+	run -0 --separate-stderr pp cat -o "$T/got2" "$T/m.ppf"
+	diff -u "$T/want" "$T/got2"
+}
+
+@test "no final newline, CRLF and blank lines come out as plain LF lines" {
+	printf 'a,b\r\n\r\n1,2\r\n\n3,"x\r\ny"' > "$T/in.csv"
+	printf 'a,b\n1,2\n3,"x\r\ny"\n' > "$T/want"
+	run -0 --separate-stderr pp cat -o "$T/got" "$T/in.csv"
+	cmp "$T/want" "$T/got"
+}
+
+@test "-d tab reads and writes tab-separated text through a binary frame" {
+	printf 'symbol\tnote\tx\nA\t a,b \t1\nB\t"t\tab"\t\n' > "$T/in.tsv"
+	printf 'symbol\tnote\tx\nA\t" a,b "\t1\nB\t"t\tab"\t\n' > "$T/want"
+	run -0 --separate-stderr pp cat -d tab -B -o "$T/t.ppf" "$T/in.tsv"
+	run -0 --separate-stderr pp cat -d '\t' -o "$T/got" "$T/t.ppf"
+	cmp "$T/want" "$T/got"
+}
+
+@test "a bad row after the inference window fails the run and leaves no output" {
+	{ echo symbol,x; for i in $(seq 1 1500); do echo "S,$i"; done
+	  echo "S,oops"; echo "S,1"; } > "$T/late.csv"
+	run -1 --separate-stderr pp cat -o "$T/out.csv" "$T/late.csv"
+	[ "$stderr" = "pp: $T/late.csv:1502: column \"x\": not a number" ]
+	[ ! -e "$T/out.csv" ]
+	run -0 ls -A "$T"
+	refute_output --partial out.csv
+}
+
+@test "-o onto its own input reads it all before replacing it" {
+	cp testdata/cat-small.csv "$T/self.csv"
+	run -0 --separate-stderr pp cat -o "$T/self.csv" "$T/self.csv" "$T/self.csv"
+	{ cat testdata/cat-small.csv; tail -n +2 testdata/cat-small.csv; } > "$T/want"
+	diff -u "$T/want" "$T/self.csv"
+}
+
+@test "-o into a missing directory is one line and creates nothing" {
+	run -1 --separate-stderr pp cat -o "$T/nodir/out.csv" testdata/cat-small.csv
+	[ "$stderr" = "pp: $T/nodir/out.csv: No such file or directory" ]
+	[ -z "$output" ]
+	[ ! -e "$T/nodir" ]
+}
+
+@test "SIGTERM while -o is being written removes the temp file" {
+	mkfifo "$T/in"
+	pp cat -o "$T/out.csv" "$T/in" 2> "$T/err" 3>&- &
+	pid=$!
+	exec 4> "$T/in"
+	{ echo symbol,x; seq 1 40000 | sed 's/^/S,/'; } >&4
+	for _ in $(seq 1 100); do
+		ls "$T"/out.csv.tmp* > /dev/null 2>&1 && break
+		sleep 0.05
+	done
+	ls "$T"/out.csv.tmp*
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	exec 4>&-
+	[ "$rc" -eq 143 ]
+	run -0 ls -A "$T"
+	refute_output --partial out.csv
+	[ ! -s "$T/err" ]
+}
+
+@test "an early-closed pipe on binary output ends quietly with status 0" {
+	{ echo symbol,x; seq 1 200000 | sed 's/^/S,/'; } > "$T/big.csv"
+	run -0 --separate-stderr bash -c 'pp cat -B "$1" | head -c 10 > /dev/null; exit ${PIPESTATUS[0]}' _ "$T/big.csv"
+	[ -z "$stderr" ]
+}
+
+@test "a binary frame cut short on stdin names the byte offset" {
+	run -0 pp cat -B -o "$T/f.ppf" testdata/cat-small.csv
+	size=$(stat -c %s "$T/f.ppf")
+	# The end chunk is the last 32 bytes: a 24-byte header, 8 of payload.
+	head -c $((size - 30)) "$T/f.ppf" > "$T/cut.ppf"
+	run -1 --separate-stderr pp cat - < "$T/cut.ppf"
+	[ "$stderr" = "pp: <stdin>: byte $((size - 32)): truncated chunk header (the frame ends early)" ]
+	head -c $((size - 5)) "$T/f.ppf" > "$T/cut.ppf"
+	run -1 --separate-stderr pp cat - < "$T/cut.ppf"
+	[ "$stderr" = "pp: <stdin>: byte $((size - 8)): truncated chunk (the frame ends early)" ]
+}
