@@ -141,6 +141,18 @@ take(struct pp_reader *r, size_t n, struct pp_err *err, const char *what)
 	return p;
 }
 
+/* Names are quoted in one-line messages: no C0 control bytes, no DEL. */
+static int
+has_control(const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (p[i] < 0x20 || p[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 int
 pp_bin_open(struct pp_reader *r, struct pp_err *err)
 {
@@ -186,7 +198,7 @@ pp_bin_open(struct pp_reader *r, struct pp_err *err)
 			return -1;
 		c = crc(c, p, len);
 		if (!pp_utf8_valid((const char *)p, len, &bad) ||
-		    memchr(p, '\0', len) != NULL)
+		    has_control(p, len))
 			return bin_fail(r, off + 4, err,
 			    "column name is not UTF-8 text");
 		name = pp_xstrndup((const char *)p, len);
@@ -402,11 +414,18 @@ pp_binw_start(struct pp_writer *w, struct pp_err *err)
 	struct bin_out *b = pp_xcalloc(1, sizeof(*b));
 	struct pp_buf h = PP_BUF_INIT;
 	unsigned char tmp[4];
-	size_t j, ncols = w->schema.ncols;
+	size_t j, ncols = w->schema.ncols, rowbytes = 0;
 	int rc;
 
 	w->bin = b;
 	b->chunk_rows = w->o.chunk_rows ? w->o.chunk_rows : DEFAULT_CHUNK_ROWS;
+	/* Keep a chunk's fixed-width part (8 bytes a number, 4 a text
+	 * offset) within FLUSH_BYTES, so a wide frame still makes chunks a
+	 * reader accepts (MAX_RAW) and the arrays stay small. */
+	for (j = 0; j < ncols; j++)
+		rowbytes += w->schema.cols[j].type == PP_T_TEXT ? 4 : 8;
+	if (rowbytes > 0 && b->chunk_rows > FLUSH_BYTES / rowbytes)
+		b->chunk_rows = FLUSH_BYTES / rowbytes;
 	b->col = pp_xcalloc(ncols, sizeof(*b->col));
 	b->off = pp_xcalloc(ncols, sizeof(*b->off));
 	b->txt = pp_xcalloc(ncols, sizeof(*b->txt));
@@ -487,6 +506,9 @@ emit(struct pp_writer *w, struct pp_err *err)
 			}
 		}
 		rawlen = b->payload.len;
+		if (rawlen > MAX_RAW)
+			return pp_err_set(err, PP_EXIT_DATA, "%s: a chunk of "
+			    "%zu bytes is larger than 1 GiB", w->name, rawlen);
 		stored = b->payload.data;
 		storedlen = rawlen;
 		if (zip) {

@@ -478,10 +478,15 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 		pp_buf_release(&tmp);
 		return pp_err_errno(err, errno, "%s", path);
 	}
-	/* mkstemp makes 0600; give the file what open(2) would have. */
-	mask = umask(0);
-	umask(mask);
-	(void)fchmod(fd, 0666 & ~mask);
+	/* mkstemp makes 0600; give the file the mode of the one it will
+	 * replace, or what open(2) would give a new one. */
+	if (stat(path, &st) == 0) {
+		(void)fchmod(fd, st.st_mode & 07777);
+	} else {
+		mask = umask(0);
+		umask(mask);
+		(void)fchmod(fd, 0666 & ~mask);
+	}
 	o->tmp = pp_buf_detach(&tmp, NULL);
 	track_temp(o->tmp, 1);
 	o->path = pp_xstrdup(path);
@@ -523,8 +528,9 @@ pp_out_commit(struct pp_out *o, struct pp_err *err)
 	if (bad) {
 		int e = errno;
 
+		pp_err_errno(err, e, "%s: write error", o->path);
 		pp_out_abort(o);
-		return pp_err_errno(err, e, "%s: write error", o->path ? o->path : "");
+		return -1;
 	}
 	o->fp = NULL;
 	if (fclose(fp) != 0 || rename(o->tmp, o->path) != 0) {

@@ -66,6 +66,7 @@ struct csv_in {
 	int done;		/* input and csv_fini finished */
 	int header_done;
 	int at_start;		/* libcsv is between rows: fast path allowed */
+	unsigned long rows_ended; /* on_row calls so far */
 	int fast;		/* the fast path is enabled */
 	unsigned char delim;
 };
@@ -79,8 +80,19 @@ on_field(void *s, size_t len, void *data)
 
 	/* Called for every field of the input: the common case is two
 	 * capacity checks and one copy. */
-	if (c->row_first == c->nfields && c->row_line == 0)
-		c->row_line = c->lineno;
+	if (c->row_first == c->nfields && c->row_line == 0) {
+		/* The field ends on this line; a quoted one began as many
+		 * lines earlier as it holds newlines. */
+		const char *q = s, *end = q + len;
+		long back = 0;
+
+		while (q != NULL && q < end &&
+		    (q = memchr(q, '\n', (size_t)(end - q))) != NULL) {
+			back++;
+			q++;
+		}
+		c->row_line = c->lineno - back;
+	}
 	c->at_start = 0;
 	if (c->nfields == c->capfields)
 		pp_xgrow((void **)&c->fields, &c->capfields, c->nfields + 1,
@@ -113,6 +125,7 @@ on_row(int term, void *data)
 	q->line = c->row_line ? c->row_line : c->lineno;
 	c->row_first = c->nfields;
 	c->row_line = 0;
+	c->rows_ended++;
 }
 
 static int
@@ -120,6 +133,38 @@ no_space(unsigned char ch)
 {
 	(void)ch;
 	return 0;
+}
+
+/*
+ * Hand one physical line s[0..n) to libcsv; returns the bytes it took.
+ * libcsv also ends a record at a bare CR (old Mac line endings), and one
+ * such "line" then holds many records.  So that messages name the right
+ * line, a bare CR that ends a record counts as a line end: the line is fed
+ * in pieces, each up to a bare CR, and lineno moves on when a piece ended a
+ * record.  Lines without a bare CR are one call.
+ */
+static size_t
+parse_line(struct csv_in *c, const unsigned char *s, size_t n)
+{
+	size_t done = 0;
+
+	for (;;) {
+		const unsigned char *cr = memchr(s + done, '\r', n - done);
+		size_t k, got;
+		unsigned long rows;
+
+		if (cr == NULL || (cr + 1 < s + n && cr[1] == '\n'))
+			return done + csv_parse(&c->p, s + done, n - done,
+			    on_field, on_row, c);
+		k = (size_t)(cr - (s + done)) + 1;
+		rows = c->rows_ended;
+		got = csv_parse(&c->p, s + done, k, on_field, on_row, c);
+		done += got;
+		if (got != k || done == n)
+			return done;
+		if (c->rows_ended != rows)
+			c->lineno++;
+	}
 }
 
 /* Does s[0..n) hold a CR other than one ending it ("\r" or "\r\n")? */
@@ -206,8 +251,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 	csv_set_space_func(&c->p, memchr(in->buf + in->pos, ' ', n) ||
 	    memchr(in->buf + in->pos, '\t', n) ? no_space : NULL);
 	c->at_start = 0;	/* until libcsv ends a row in this line */
-	if (n > 0 && csv_parse(&c->p, in->buf + in->pos, n, on_field, on_row,
-	    c) != n) {
+	if (n > 0 && parse_line(c, in->buf + in->pos, n) != n) {
 		r->fatal = 1;
 		r->line = c->row_line ? c->row_line : c->lineno;
 		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %s", r->name,
@@ -301,6 +345,19 @@ fits(const char *s, size_t len, enum pp_type t)
 	}
 }
 
+/* A column name is quoted in one-line messages: no C0 control bytes
+ * (NUL, tab, CR, LF, ESC...) and no DEL. */
+static int
+has_control(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
 static int
 read_header(struct pp_reader *r, struct pp_err *err)
 {
@@ -330,10 +387,11 @@ read_header(struct pp_reader *r, struct pp_err *err)
 			    "invalid UTF-8 in column %zu", r->name, q->line,
 			    i + 1);
 		}
-		if (memchr(name, '\0', len) != NULL) {
+		if (has_control(name, len)) {
 			r->fatal = 1;
 			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: header: "
-			    "NUL byte in column %zu", r->name, q->line, i + 1);
+			    "control character in column %zu", r->name, q->line,
+			    i + 1);
 		}
 		if (len == 0 || pp_parse_double(name, len, &d) != 0)
 			all_numbers = 0;
@@ -538,11 +596,30 @@ struct csv_out {
 	struct pp_buf out;
 };
 
+/* Days of 0001-01-01 and 9999-12-31: a date outside has no CSV text. */
+#define DAY_MIN (-719162)
+#define DAY_MAX 2932896
+#define USEC_PER_DAY INT64_C(86400000000)
+
+/* Refuse a row with a date outside 0001..9999 rather than write text that
+ * reads back as something else; what was added of the row is taken back. */
+static int
+out_of_range(struct pp_writer *w, size_t j, size_t start, struct pp_err *err)
+{
+	pp_buf_setlen(&w->csv->out, start);
+	return pp_err_set(err, PP_EXIT_DATA, "%s: column \"%s\": %s outside "
+	    "years 0001 to 9999", w->name, w->schema.cols[j].name,
+	    w->schema.cols[j].type == PP_T_DATE ? "date" : "date-time");
+}
+
 static void
 add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 {
 	size_t i;
-	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ');
+	/* Quoted when it must be, and when it starts or ends with a space
+	 * or starts with a byte order mark, which readers strip. */
+	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' ||
+	    (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0));
 
 	for (i = 0; i < len && !quote; i++) {
 		char ch = s[i];
@@ -585,7 +662,7 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	struct pp_buf *b = &w->csv->out;
-	size_t j, ncols = w->schema.ncols;
+	size_t j, ncols = w->schema.ncols, start = b->len;
 
 	for (j = 0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
@@ -608,6 +685,8 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 		case PP_T_DATE:
 			if (cell->i == PP_I64_MISSING)
 				break;
+			if (cell->i < DAY_MIN || cell->i > DAY_MAX)
+				return out_of_range(w, j, start, err);
 			pp_buf_grow(b, PP_DATE_BUFSZ);
 			pp_buf_setlen(b, b->len + pp_date_fmt(b->data + b->len,
 			    cell->i));
@@ -615,6 +694,9 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 		case PP_T_DATETIME:
 			if (cell->i == PP_I64_MISSING)
 				break;
+			if (cell->i < DAY_MIN * USEC_PER_DAY ||
+			    cell->i / USEC_PER_DAY > DAY_MAX)
+				return out_of_range(w, j, start, err);
 			pp_buf_grow(b, PP_DATE_BUFSZ);
 			pp_buf_setlen(b, b->len + pp_datetime_fmt(b->data +
 			    b->len, cell->i));
@@ -624,6 +706,10 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 			break;
 		}
 	}
+	/* A row of one empty field would be an empty line, which readers
+	 * skip: write it as "" so the row survives. */
+	if (b->len == start)
+		pp_buf_add(b, "\"\"", 2);
 	pp_buf_addc(b, '\n');
 	if (b->len >= OUT_BLOCK)
 		return pp_csvw_flush(w, err);

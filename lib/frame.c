@@ -142,12 +142,14 @@ pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 			in->pos = 0;
 			in->len = avail;
 		}
-		if (in->cap - in->len < PP_INBUF_BLOCK ||
-		    in->cap - in->len < want - avail) {
-			size_t need = in->len + (want > PP_INBUF_BLOCK ?
-			    want : PP_INBUF_BLOCK);
+		if (in->cap - in->len < PP_INBUF_BLOCK) {
+			/* Grow with the data that arrives, not by what was
+			 * asked: a corrupt chunk size in a small input must
+			 * read as truncated, not allocate a gigabyte first. */
+			size_t step = in->len > PP_INBUF_BLOCK ? in->len :
+			    PP_INBUF_BLOCK;
 
-			pp_xgrow((void **)&in->buf, &in->cap, need, 1);
+			pp_xgrow((void **)&in->buf, &in->cap, in->len + step, 1);
 		}
 		/* read(2) returns what a pipe holds now; fread would wait
 		 * for a whole block, and a live feed would stall. */

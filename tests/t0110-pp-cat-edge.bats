@@ -131,3 +131,58 @@ EOF
 	run -1 --separate-stderr pp cat - < "$T/cut.ppf"
 	[ "$stderr" = "pp: <stdin>: byte $((size - 8)): truncated chunk (the frame ends early)" ]
 }
+#!/usr/bin/env bats
+# Review findings through pp cat; each fails on main ca4018f.
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	cd "$BATS_TEST_DIRNAME/.."
+	T=$BATS_TEST_TMPDIR
+}
+
+@test "a one-column frame keeps its missing values through CSV" {
+	printf 'x\n1\n\n3\n' > "$T/in.csv"   # the blank line is skipped: 2 rows
+	printf 'x\n1\nNA\n3\n' > "$T/na.csv"
+	run -0 --separate-stderr pp cat -B -o "$T/na.ppf" "$T/na.csv"
+	run -0 --separate-stderr pp cat -o "$T/back.csv" "$T/na.ppf"
+	printf 'x\n1\n""\n3\n' > "$T/want"
+	cmp "$T/want" "$T/back.csv"
+	run -0 --separate-stderr pp cat -B -o "$T/again.ppf" "$T/back.csv"
+	cmp "$T/na.ppf" "$T/again.ppf"
+}
+
+@test "a long option that takes no argument, given one, says so" {
+	run -2 --separate-stderr pp cat --binary=yes testdata/cat-small.csv
+	[ "$stderr" = "pp: option --binary takes no argument" ]
+	run -2 --separate-stderr pp cat --version=1
+	[ "$stderr" = "pp: option --version takes no argument" ]
+}
+
+@test "-o keeps the mode of the file it replaces" {
+	printf 'old\n' > "$T/priv.csv"
+	chmod 600 "$T/priv.csv"
+	run -0 pp cat -o "$T/priv.csv" testdata/cat-small.csv
+	[ "$(stat -c %a "$T/priv.csv")" = 600 ]
+}
+
+@test "a corrupt chunk size in a tiny frame is truncation, not a gigabyte" {
+	[[ "$(command -v pp)" != *asan* ]] || skip "ASan needs the address space"
+	run -0 pp cat -B -o "$T/f.ppf" testdata/cat-small.csv
+	# The first chunk's stored length (bytes 16..19 of the chunk header)
+	# set to 2^30 - 1: the chunk checksum can only be checked once read.
+	python3 - "$T/f.ppf" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], "rb").read())
+pos = 16
+for _ in range(struct.unpack_from("<I", b, 12)[0]):
+    pos += 4 + struct.unpack_from("<H", b, pos + 2)[0]
+pos += 4
+struct.pack_into("<I", b, pos + 8, 1)            # the zlib flag
+struct.pack_into("<I", b, pos + 16, 0x3fffffff)  # stored length
+open(sys.argv[1], "wb").write(b)
+PY
+	run -1 --separate-stderr bash -c 'ulimit -v 400000; pp cat "$1"' _ "$T/f.ppf"
+	assert_regex "$stderr" '^pp: .*f\.ppf: byte [0-9]+: truncated chunk \(the frame ends early\)$'
+}

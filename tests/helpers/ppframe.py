@@ -95,7 +95,7 @@ DAY_MAX = days_from_civil(9999, 12, 31)
 
 def fmt_date(days):
     if not DAY_MIN <= days <= DAY_MAX:
-        return "0000-00-00"
+        raise ValueError("date outside years 0001 to 9999")
     y, m, d = civil_from_days(days)
     return "%04d-%02d-%02d" % (y, m, d)
 
@@ -103,7 +103,7 @@ def fmt_date(days):
 def fmt_datetime(usec):
     days, rem = divmod(usec, USEC_PER_DAY)
     if not DAY_MIN <= days <= DAY_MAX:
-        return "0000-00-00T00:00:00Z"
+        raise ValueError("date-time outside years 0001 to 9999")
     secs, frac = divmod(rem, 1000000)
     s = "%sT%02d:%02d:%02d" % (fmt_date(days), secs // 3600,
                                secs // 60 % 60, secs % 60)
@@ -227,7 +227,8 @@ def fmt_double(x):
 def csv_field(b, delim):
     """Text bytes as one CSV field, quoted only when needed."""
     if (delim in b or b'"' in b or b"\r" in b or b"\n" in b
-            or b.startswith(b" ") or b.endswith(b" ")):
+            or b.startswith(b" ") or b.endswith(b" ")
+            or b.startswith(b"\xef\xbb\xbf")):
         return b'"' + b.replace(b'"', b'""') + b'"'
     return b
 
@@ -420,9 +421,11 @@ def cmd_read(args):
     out.write(delim.join(csv_field(n, delim) for n, _ in r.cols) + b"\n")
     for cols in r.blocks():
         for row in zip(*cols):
-            out.write(delim.join(
+            line = delim.join(
                 csv_field(v, delim) if t == TEXT else cell_text(t, v)
-                for t, v in zip(types, row)) + b"\n")
+                for t, v in zip(types, row))
+            # One empty field would be a blank line, which readers skip.
+            out.write((line or b'""') + b"\n")
     sys.stdout.buffer.write(out.getvalue())
     sys.stdout.buffer.flush()
 
@@ -565,7 +568,9 @@ def cmd_write(args):
         out.append(struct.pack("<BBH", typ, 0, len(b)) + b)
     head = b"".join(out)
     out = [head, struct.pack("<I", zlib.crc32(head))]
-    n = args.chunk_rows
+    # As lib/binframe.c: a chunk's fixed-width part stays within 64 MiB.
+    rowbytes = sum(4 if t == TEXT else 8 for t in types)
+    n = min(args.chunk_rows, (64 << 20) // rowbytes)
     for i in range(0, len(rows), n):
         block = rows[i:i + n]
         out.append(chunk_bytes(len(block), payload(types, block),
@@ -631,6 +636,10 @@ def main():
     except OSError as e:
         sys.stderr.write("ppframe.py: %s: %s\n" % (e.filename or name,
                                                    e.strerror))
+        return 1
+    except ValueError as e:
+        # A value CSV cannot carry (a date outside 0001..9999).
+        sys.stderr.write("ppframe.py: %s: %s\n" % (name, e))
         return 1
     return 0
 
