@@ -20,7 +20,8 @@ enum {
 };
 
 static const struct pp_opt opts[] = {
-	{ "model", 'm', "REF", "the model: a file written by pp-train" },
+	{ "model", 'm', "REF", "the model: a file, models:/NAME/VERSION, "
+	    "models:/NAME@ALIAS, models:/NAME/STAGE or runs:/RUN_ID" },
 	{ "output-col", OPT_OUTCOL, "NAME", "name of the appended column "
 	    "(default prediction)" },
 	{ "proba", OPT_PROBA, NULL, "logistic: the probability of class 1, "
@@ -178,13 +179,13 @@ main(int argc, char *argv[])
 	pp_schema_init(&plan.out);
 	pp_cli_init(&cli, argv[0], "-m REF [--output-col NAME] [--proba] "
 	    "[--only] [--strict] [-B] [-o FILE] [FILE]", opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
 	wo.compress = cli.c.compress;
 
-	if ((m = pp_model_load(o.model, &err)) == NULL)
+	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL)
 		goto out;
 	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
 		goto out;

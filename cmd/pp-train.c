@@ -1,6 +1,7 @@
 /*
  * pp-train - fit a linear model to a frame, validated chronologically.
  */
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,10 @@
 #include "cli.h"
 #include "date.h"
 #include "frame.h"
+#include "hashin.h"
 #include "model.h"
 #include "num.h"
+#include "registry.h"
 #include "split.h"
 #include "train.h"
 #include "banned.h"
@@ -34,7 +37,10 @@ enum {
 	OPT_GRID,
 	OPT_MAXITER,
 	OPT_DESCRIBE,
-	OPT_NOREG
+	OPT_NOREG,
+	OPT_REGISTER,
+	OPT_PRINTID,
+	OPT_HORIZON
 };
 
 static const struct pp_opt opts[] = {
@@ -62,12 +68,20 @@ static const struct pp_opt opts[] = {
 	{ "gap", OPT_GAP, "N", "dates purged between training and test" },
 	{ "embargo", OPT_EMBARGO, "N", "dates after each test fold kept out "
 	    "of training" },
+	{ "horizon", OPT_HORIZON, "N", "the target looks N dates ahead "
+	    "(default gap: N)" },
 	{ "grid", OPT_GRID, "P=V,...", "try each value of P, keep the best "
 	    "(repeatable)" },
 	{ "max-iter", OPT_MAXITER, "N", "solver iteration cap (default "
 	    "100000)" },
-	{ "describe", OPT_DESCRIBE, "MODEL", "print the model file MODEL and "
-	    "exit" },
+	{ "describe", OPT_DESCRIBE, "REF", "print the model REF (a file or a "
+	    "registry URI) and exit" },
+	{ "experiment", 'e', "NAME", "log the run in experiment NAME "
+	    "(default \"default\")" },
+	{ "register", OPT_REGISTER, "NAME", "add the model as a version of "
+	    "registered model NAME" },
+	{ "print-run-id", OPT_PRINTID, NULL, "print the run id on stdout (the "
+	    "model goes to -o)" },
 	{ "no-registry", OPT_NOREG, NULL, "do not log the run to a registry" },
 	{ "output", 'o', "FILE", "write the model to FILE (atomically)" },
 	{ NULL, 0, NULL, NULL }
@@ -76,8 +90,13 @@ static const struct pp_opt opts[] = {
 struct train_cmd {
 	struct pp_train_opts t;	/* what to fit and how to validate */
 	const char *output;	/* -o, or NULL for stdout */
-	const char *describe;	/* --describe MODEL */
+	const char *describe;	/* --describe REF */
 	const char *input;	/* the frame, NULL for stdin */
+	const char *experiment;	/* -e, or NULL for "default" */
+	const char *register_as; /* --register NAME */
+	int print_id;		/* --print-run-id */
+	int no_registry;	/* --no-registry */
+	int set_gap;		/* --gap given */
 	int have_kind;
 	int set_alpha, set_l1, set_c; /* parameters given explicitly */
 };
@@ -146,6 +165,24 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 			break;
 		case OPT_GAP:
 			o->t.split.gap = pp_cli_long("gap", a, 0, 100000000);
+			o->set_gap = 1;
+			break;
+		case OPT_HORIZON:
+			o->t.horizon = pp_cli_long("horizon", a, 1, 100000000);
+			break;
+		case 'e':
+			if (*a == '\0')
+				pp_cli_usage_error("--experiment: empty name");
+			o->experiment = a;
+			break;
+		case OPT_REGISTER:
+			if (*a == '\0' || strpbrk(a, "/@") != NULL)
+				pp_cli_usage_error("--register: bad model name "
+				    "\"%s\": not empty, no '/' or '@'", a);
+			o->register_as = a;
+			break;
+		case OPT_PRINTID:
+			o->print_id = 1;
 			break;
 		case OPT_EMBARGO:
 			o->t.split.embargo = pp_cli_long("embargo", a, 0,
@@ -166,6 +203,7 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 			o->describe = a;
 			break;
 		case OPT_NOREG:
+			o->no_registry = 1;
 			break;
 		case 'o':
 			if (*a == '\0')
@@ -181,10 +219,18 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	if (argc > cli->optind)
 		o->input = argv[cli->optind];
 	if (o->describe != NULL) {
-		if (o->input != NULL || o->have_kind || o->t.target != NULL)
+		if (o->input != NULL || o->have_kind || o->t.target != NULL ||
+		    o->print_id || o->register_as != NULL)
 			pp_cli_usage_error("--describe takes no other input");
 		return;
 	}
+	if (o->no_registry && (o->experiment != NULL ||
+	    o->register_as != NULL || o->print_id))
+		pp_cli_usage_error("--no-registry excludes --experiment, "
+		    "--register and --print-run-id");
+	if (o->print_id && o->output == NULL)
+		pp_cli_usage_error("--print-run-id: stdout is for the run id: "
+		    "give -o FILE");
 	if (!o->have_kind)
 		pp_cli_usage_error("no model: give -m KIND");
 	if (o->t.target == NULL)
@@ -199,6 +245,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	    o->t.split.max_train > 0))
 		pp_cli_usage_error("--grid, --gap, --embargo and --max-train "
 		    "need --cv or --test-frac");
+	if (!o->set_gap)
+		o->t.split.gap = o->t.horizon;
 	if ((o->set_alpha && (o->t.fit.kind == PP_MODEL_OLS ||
 	    o->t.fit.kind == PP_MODEL_LOGISTIC)) ||
 	    (o->set_l1 && o->t.fit.kind != PP_MODEL_ENET) ||
@@ -211,9 +259,9 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 }
 
 static int
-describe(const char *path, struct pp_err *err)
+describe(const char *ref, const char *registry, struct pp_err *err)
 {
-	struct pp_model *m = pp_model_load(path, err);
+	struct pp_model *m = pp_model_open(ref, registry, err);
 	struct pp_buf b = PP_BUF_INIT;
 	int rc = 0;
 
@@ -277,6 +325,81 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t)
 		    r->cand[r->best].label);
 }
 
+/* The run in the registry, while there is one. */
+struct run {
+	struct pp_registry *reg;	/* NULL: --no-registry */
+	const char *experiment;
+	char id[PP_RUN_ID_LEN + 1];	/* "" until started */
+	int64_t version;		/* --register: the version added */
+};
+
+/* Open the registry and start the run, saying its id on stderr. */
+static int
+run_begin(struct run *run, const struct train_cmd *o, const char *path,
+    const char *fingerprint, int quiet, int argc, char *argv[],
+    struct pp_err *err)
+{
+	struct pp_buf cmd = PP_BUF_INIT;
+	int rc;
+
+	run->experiment = o->experiment ? o->experiment : "default";
+	if ((run->reg = pp_registry_open(path, PP_REG_CREATE, err)) == NULL)
+		return -1;
+	pp_train_command_line(argc, argv, &cmd);
+	rc = pp_train_run_start(run->reg, run->experiment, &o->t, cmd.data,
+	    fingerprint, run->id, err);
+	pp_buf_release(&cmd);
+	if (rc == 0 && !quiet)
+		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
+		    pp_progname, run->id, run->experiment);
+	return rc;
+}
+
+/* Log the result and the model artifact (bytes model[0..n)). */
+static int
+run_log(struct run *run, const struct train_cmd *o,
+    const struct pp_train_result *res, const char *sha256,
+    const struct pp_buf *model, struct pp_err *err)
+{
+	if (pp_train_log_result(run->reg, run->experiment, run->id, &o->t,
+	    res, sha256, err) == -1)
+		return -1;
+	return pp_registry_artifact_put(run->reg, run->id, "model.ppm",
+	    model->data, model->len, err);
+}
+
+/* Register the model if asked, and mark the run FINISHED. */
+static int
+run_finish(struct run *run, const struct train_cmd *o, int quiet,
+    struct pp_err *err)
+{
+	if (o->register_as != NULL) {
+		if (pp_registry_register(run->reg, o->register_as, run->id,
+		    "model.ppm", NULL, &run->version, err) == -1)
+			return -1;
+		if (!quiet)
+			fprintf(stderr, "%s: registered model \"%s\" version "
+			    "%lld\n", pp_progname, o->register_as,
+			    (long long)run->version);
+	}
+	return pp_registry_run_end(run->reg, run->id, PP_RUN_FINISHED, NULL,
+	    err);
+}
+
+/* A run that started and then failed ends FAILED, with the error as a
+ * tag, so it is never left RUNNING. */
+static void
+run_fail(struct run *run, const struct pp_err *why)
+{
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_kv tag = { "error", why->msg };
+	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
+
+	if (pp_registry_run_end(run->reg, run->id, PP_RUN_FAILED, &log,
+	    &err) == -1)
+		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -286,46 +409,78 @@ main(int argc, char *argv[])
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_train_result res;
 	struct pp_out out = PP_OUT_INIT;
+	struct pp_hashin hin = PP_HASHIN_INIT;
 	struct pp_reader *in = NULL;
 	struct pp_fit_opts fit0 = PP_FIT_OPTS_INIT;
+	struct pp_buf model = PP_BUF_INIT;
+	struct run run;
 	int rc = PP_EXIT_DATA;
 
 	memset(&o, 0, sizeof(o));
+	memset(&run, 0, sizeof(run));
 	o.t.fit = fit0;
 	pp_train_result_init(&res);
 	pp_cli_init(&cli, argv[0], "-m KIND --target COL [--features A,B,...] "
 	    "[--standardize] [--cv walkforward:K | --test-frac F] "
-	    "[-o FILE] [FILE]\n--describe MODEL", opts,
-	    PP_CLI_INPUT | PP_CLI_PROGRESS);
+	    "[-e NAME] [--register NAME] [--no-registry] [-o FILE] [FILE]\n"
+	    "--describe REF", opts,
+	    PP_CLI_INPUT | PP_CLI_PROGRESS | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 
 	if (o.describe != NULL) {
-		if (describe(o.describe, &err) == 0)
+		if (describe(o.describe, cli.c.registry, &err) == 0)
 			rc = PP_EXIT_OK;
 		goto out;
 	}
-	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
+	if (pp_hashin_open(&hin, o.input, &err) == -1)
+		goto out;
+	if ((in = pp_reader_fopen(hin.fp, pp_in_name(o.input), &ro,
+	    &err)) == NULL)
 		goto out;
 	if (pp_out_open(&out, o.output, &err) == -1)
 		goto out;
+	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
+	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
+		goto out;
 	if (pp_train_run(in, &o.t, &res, &err) == -1)
 		goto out;
+	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
+		goto out;
 	report(&res, &o.t);
-	if (pp_model_write(res.model, out.fp, o.output ? o.output :
-	    "<stdout>", &err) == -1)
+	if (run.id[0] != '\0')
+		pp_model_meta_set(res.model, "run_id", run.id);
+	pp_model_encode(res.model, &model);
+	if (fwrite(model.data, 1, model.len, out.fp) != model.len) {
+		pp_err_errno(&err, errno, "%s: write", o.output ? o.output :
+		    "<stdout>");
+		goto out;
+	}
+	if (run.id[0] != '\0' && run_log(&run, &o, &res, hin.hex, &model,
+	    &err) == -1)
 		goto out;
 	if (pp_out_commit(&out, &err) == -1)
 		goto out;
+	if (run.id[0] != '\0' && run_finish(&run, &o, cli.c.quiet, &err) == -1)
+		goto out;
+	if (o.print_id && (printf("%s\n", run.id) < 0 || fflush(stdout) != 0)) {
+		pp_err_set(&err, PP_EXIT_DATA, "<stdout>: write error");
+		goto out;
+	}
 	rc = PP_EXIT_OK;
 out:
 	if (rc != PP_EXIT_OK) {
 		if (err.code == PP_EXIT_USAGE)
 			rc = PP_EXIT_USAGE;
 		pp_cli_report(&err);
+		if (run.id[0] != '\0')
+			run_fail(&run, &err);
 	}
 	pp_out_abort(&out);
 	pp_reader_free(in);
+	pp_hashin_close(&hin);
+	pp_registry_close(run.reg);
+	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
 	pp_cli_release(&cli);

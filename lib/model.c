@@ -25,6 +25,7 @@
 
 #include "cli.h"
 #include "model.h"
+#include "registry.h"
 #include "num.h"
 #include "util.h"
 #include "banned.h"
@@ -542,6 +543,26 @@ pp_model_write(const struct pp_model *m, FILE *fp, const char *name,
 		rc = pp_err_errno(err, errno, "%s: write", name);
 	pp_buf_release(&b);
 	return rc;
+}
+
+struct pp_model *
+pp_model_open(const char *ref, const char *registry_path, struct pp_err *err)
+{
+	struct pp_registry *reg;
+	struct pp_buf b = PP_BUF_INIT;
+	struct pp_model *m = NULL;
+
+	if (ref == NULL || !pp_registry_is_uri(ref))
+		return pp_model_load(ref, err);
+	reg = pp_registry_open(registry_path, PP_REG_READONLY, err);
+	if (reg != NULL && pp_registry_load(reg, ref, &b, NULL, err) == 0)
+		m = pp_model_decode(b.data, b.len, ref, err);
+	if (m == NULL && strncmp(err->msg, ref, strlen(ref)) != 0 &&
+	    err->code != PP_EXIT_USAGE)
+		pp_err_prefix(err, "%s", ref);
+	pp_registry_close(reg);
+	pp_buf_release(&b);
+	return m;
 }
 
 struct pp_model *

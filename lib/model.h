@@ -110,6 +110,18 @@ int pp_model_write(const struct pp_model *m, FILE *fp, const char *name,
 /* Read a whole artifact file ("-" or NULL: stdin) and decode it. */
 struct pp_model *pp_model_load(const char *path, struct pp_err *err);
 
+/*
+ * Load the model ref names: a file path ("-" or NULL: stdin) as
+ * pp_model_load does, or a registry URI (models:/NAME/VERSION,
+ * models:/NAME@ALIAS, models:/NAME/STAGE, runs:/RUN_ID[/ARTIFACT]), read
+ * from the registry at registry_path (opened read-only, never created)
+ * and decoded like a file.  A URI that names nothing is an error naming
+ * it ("models:/x/3: no such model version"); a malformed one is a usage
+ * error (PP_EXIT_USAGE).  Returns a new model, or NULL with err set.
+ */
+struct pp_model *pp_model_open(const char *ref, const char *registry_path,
+    struct pp_err *err);
+
 /* Find each of m's features in schema s by name: cols[j] gets the index
  * of feature j (cols has m->nfeat slots).  Fails naming the first feature
  * that is missing or whose column is not a number. */

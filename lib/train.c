@@ -10,10 +10,15 @@
  * date order or in symbol-then-date order both find their date in O(1)
  * mostly and O(log D) at worst.
  */
+#include <cblas.h>
+#include <lapacke.h>
 #include <math.h>
 #include <regex.h>
+#include <sqlite3.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "date.h"
 #include "num.h"
@@ -757,6 +762,10 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 		goto out;
 	}
 	res->date_type = c.dcol >= 0 ? s->cols[c.dcol].type : 0;
+	if (split && o->horizon > o->split.gap)
+		warn(res, "the gap (%ld dates) is shorter than the target's "
+		    "horizon (%ld): the last training rows of each fold see "
+		    "test dates", o->split.gap, o->horizon);
 	st.p = c.p;
 	st.q = c.p + 1;
 	st.rows = o->fit.kind == PP_MODEL_LOGISTIC;
@@ -849,4 +858,339 @@ out:
 	free(c.names);
 	store_release(&st);
 	return rc;
+}
+
+/* ---- The registry ---------------------------------------------------- */
+
+/* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell");
+ * not in every cblas.h, always in libopenblas. */
+char *openblas_get_config(void);
+
+/* A struct pp_log being built: it owns every string it points at. */
+struct logbuf {
+	struct pp_kv *params, *tags;
+	struct pp_metric *metrics;
+	size_t np, nt, nm;
+	size_t capp, capt, capm;
+	char **own;
+	size_t nown, capown;
+	struct pp_log log;
+};
+
+static const char *
+keep(struct logbuf *l, char *s)
+{
+	pp_xgrow((void **)&l->own, &l->capown, l->nown + 1, sizeof(char *));
+	l->own[l->nown++] = s;
+	return s;
+}
+
+static const char *
+keepf(struct logbuf *l, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const char *
+keepf(struct logbuf *l, const char *fmt, ...)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	pp_buf_vaddf(&b, fmt, ap);
+	va_end(ap);
+	return keep(l, pp_buf_detach(&b, NULL));
+}
+
+static const char *
+keepnum(struct logbuf *l, double v)
+{
+	char b[PP_DBL_BUFSZ];
+
+	pp_fmt_double(b, v);
+	return keep(l, pp_xstrdup(b));
+}
+
+static void
+add_param(struct logbuf *l, const char *key, const char *value)
+{
+	pp_xgrow((void **)&l->params, &l->capp, l->np + 1, sizeof(struct pp_kv));
+	l->params[l->np].key = key;
+	l->params[l->np++].value = value;
+}
+
+static void
+add_tag(struct logbuf *l, const char *key, const char *value)
+{
+	pp_xgrow((void **)&l->tags, &l->capt, l->nt + 1, sizeof(struct pp_kv));
+	l->tags[l->nt].key = key;
+	l->tags[l->nt++].value = value;
+}
+
+static void
+add_metric(struct logbuf *l, const char *key, double v, int64_t step)
+{
+	pp_xgrow((void **)&l->metrics, &l->capm, l->nm + 1,
+	    sizeof(struct pp_metric));
+	l->metrics[l->nm].key = key;
+	l->metrics[l->nm].value = v;
+	l->metrics[l->nm].step = step;
+	l->metrics[l->nm++].timestamp = 0;
+}
+
+static const struct pp_log *
+logbuf_log(struct logbuf *l)
+{
+	l->log.params = l->params;
+	l->log.nparams = l->np;
+	l->log.tags = l->tags;
+	l->log.ntags = l->nt;
+	l->log.metrics = l->metrics;
+	l->log.nmetrics = l->nm;
+	return &l->log;
+}
+
+static void
+logbuf_release(struct logbuf *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nown; i++)
+		free(l->own[i]);
+	free(l->own);
+	free(l->params);
+	free(l->tags);
+	free(l->metrics);
+	memset(l, 0, sizeof(*l));
+}
+
+static const struct pp_grid_axis *
+grid_axis(const struct pp_train_opts *o, const char *param)
+{
+	size_t i;
+
+	for (i = 0; i < o->ngrid; i++)
+		if (strcmp(o->grid[i].param, param) == 0)
+			return &o->grid[i];
+	return NULL;
+}
+
+/* The penalties of kind that are params, and their values in cd. */
+static void
+penalty_params(struct logbuf *l, const struct pp_train_opts *o,
+    double alpha, double l1_ratio, double C, int grid_axes)
+{
+	enum pp_model_kind k = o->fit.kind;
+
+	if ((k == PP_MODEL_RIDGE || k == PP_MODEL_LASSO || k == PP_MODEL_ENET)
+	    && (grid_axis(o, "alpha") != NULL) == grid_axes)
+		add_param(l, "alpha", keepnum(l, alpha));
+	if (k == PP_MODEL_ENET && (grid_axis(o, "l1_ratio") != NULL) ==
+	    grid_axes)
+		add_param(l, "l1_ratio", keepnum(l, l1_ratio));
+	if (k == PP_MODEL_LOGISTIC && (grid_axis(o, "C") != NULL) == grid_axes)
+		add_param(l, "C", keepnum(l, C));
+}
+
+static void
+start_params(struct logbuf *l, const struct pp_train_opts *o)
+{
+	enum pp_model_kind k = o->fit.kind;
+	size_t i, j;
+
+	add_param(l, "model", pp_model_kind_name(k));
+	add_param(l, "target", o->target);
+	if (o->features != NULL)
+		add_param(l, "features", o->features);
+	if (o->features_re != NULL)
+		add_param(l, "features_regex", o->features_re);
+	if (o->exclude != NULL)
+		add_param(l, "exclude", o->exclude);
+	add_param(l, "standardize", o->fit.standardize ? "true" : "false");
+	add_param(l, "strict", o->strict ? "true" : "false");
+	penalty_params(l, o, o->fit.alpha, o->fit.l1_ratio, o->fit.C, 0);
+	if (k == PP_MODEL_LASSO || k == PP_MODEL_ENET || k == PP_MODEL_LOGISTIC)
+		add_param(l, "max_iter", keepf(l, "%ld", o->fit.max_iter));
+	if (o->split.folds > 0)
+		add_param(l, "cv", keepf(l, "walkforward:%ld", o->split.folds));
+	if (o->split.test_frac > 0)
+		add_param(l, "test_frac", keepnum(l, o->split.test_frac));
+	if (o->split.folds > 0 || o->split.test_frac > 0) {
+		add_param(l, "gap", keepf(l, "%ld", o->split.gap));
+		add_param(l, "embargo", keepf(l, "%ld", o->split.embargo));
+		add_param(l, "max_train", keepf(l, "%ld", o->split.max_train));
+	}
+	if (o->horizon > 0)
+		add_param(l, "horizon", keepf(l, "%ld", o->horizon));
+	for (i = 0; i < o->ngrid; i++) {
+		struct pp_buf b = PP_BUF_INIT;
+
+		for (j = 0; j < o->grid[i].nvals; j++) {
+			char v[PP_DBL_BUFSZ];
+
+			pp_fmt_double(v, o->grid[i].vals[j]);
+			pp_buf_addf(&b, "%s%s", j > 0 ? "," : "", v);
+		}
+		add_param(l, keepf(l, "grid_%s", o->grid[i].param),
+		    keep(l, pp_buf_detach(&b, NULL)));
+	}
+}
+
+static void
+version_tags(struct logbuf *l)
+{
+	lapack_int maj = 0, min = 0, pat = 0;
+	const char *ob = openblas_get_config();
+
+	LAPACKE_ilaver(&maj, &min, &pat);
+	add_tag(l, "pp_version", PP_VERSION);
+	add_tag(l, "openblas_version", ob != NULL ? ob : "unknown");
+	add_tag(l, "lapack_version", keepf(l, "%d.%d.%d", (int)maj, (int)min,
+	    (int)pat));
+	add_tag(l, "zlib_version", zlibVersion());
+	add_tag(l, "sqlite_version", sqlite3_libversion());
+}
+
+int
+pp_train_run_start(struct pp_registry *reg, const char *experiment,
+    const struct pp_train_opts *o, const char *command,
+    const char *fingerprint, char run_id[PP_RUN_ID_LEN + 1],
+    struct pp_err *err)
+{
+	struct pp_run_start rs = PP_RUN_START_INIT;
+	struct logbuf l;
+	int rc;
+
+	memset(&l, 0, sizeof(l));
+	rs.experiment = experiment;
+	rs.name = pp_model_kind_name(o->fit.kind);
+	rs.command = command;
+	rs.fingerprint = fingerprint;
+	start_params(&l, o);
+	version_tags(&l);
+	rc = pp_registry_run_start(reg, &rs, logbuf_log(&l), run_id, err);
+	logbuf_release(&l);
+	return rc;
+}
+
+/* The metrics of one candidate: per fold and their means, or the
+ * hold-out's. */
+static void
+candidate_metrics(struct logbuf *l, const struct pp_train_opts *o,
+    const struct pp_train_result *res, const struct pp_candidate *cd)
+{
+	size_t k;
+
+	if (res->nfolds == 0)
+		return;
+	if (o->split.folds == 0) {
+		add_metric(l, keepf(l, "test_%s", res->metric), cd->mean, 0);
+		add_metric(l, keepf(l, "test_%s", res->metric2), cd->mean2, 0);
+		return;
+	}
+	for (k = 0; k < res->nfolds; k++) {
+		add_metric(l, keepf(l, "fold_%s", res->metric),
+		    cd->folds[k].metric, (int64_t)k + 1);
+		add_metric(l, keepf(l, "fold_%s", res->metric2),
+		    cd->folds[k].metric2, (int64_t)k + 1);
+	}
+	add_metric(l, keepf(l, "cv_%s", res->metric), cd->mean, 0);
+	add_metric(l, keepf(l, "cv_%s", res->metric2), cd->mean2, 0);
+}
+
+static int
+log_candidates(struct pp_registry *reg, const char *experiment,
+    const char *parent, const struct pp_train_opts *o,
+    const struct pp_train_result *res, struct pp_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < res->ncand; i++) {
+		const struct pp_candidate *cd = &res->cand[i];
+		struct pp_run_start rs = PP_RUN_START_INIT;
+		char id[PP_RUN_ID_LEN + 1];
+		struct logbuf l;
+		int rc;
+
+		memset(&l, 0, sizeof(l));
+		rs.experiment = experiment;
+		rs.name = cd->label;
+		rs.parent = parent;
+		add_param(&l, "model", pp_model_kind_name(o->fit.kind));
+		penalty_params(&l, o, cd->alpha, cd->l1_ratio, cd->C, 1);
+		candidate_metrics(&l, o, res, cd);
+		rc = pp_registry_run_start(reg, &rs, logbuf_log(&l), id, err);
+		if (rc == 0)
+			rc = pp_registry_run_end(reg, id, PP_RUN_FINISHED, NULL,
+			    err);
+		logbuf_release(&l);
+		if (rc == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+pp_train_log_result(struct pp_registry *reg, const char *experiment,
+    const char *run_id, const struct pp_train_opts *o,
+    const struct pp_train_result *res, const char *sha256,
+    struct pp_err *err)
+{
+	const struct pp_candidate *best = &res->cand[res->best];
+	struct pp_buf b = PP_BUF_INIT;
+	struct logbuf l;
+	size_t j;
+	int rc;
+
+	if (o->ngrid > 0 && log_candidates(reg, experiment, run_id, o, res,
+	    err) == -1)
+		return -1;
+	memset(&l, 0, sizeof(l));
+	penalty_params(&l, o, best->alpha, best->l1_ratio, best->C, 1);
+	candidate_metrics(&l, o, res, best);
+	add_tag(&l, "input_sha256", sha256);
+	for (j = 0; j < res->model->nfeat; j++)
+		pp_buf_addf(&b, "%s%s", j > 0 ? "," : "",
+		    res->model->features[j]);
+	add_tag(&l, "features", keep(&l, pp_buf_detach(&b, NULL)));
+	add_tag(&l, "rows_read", keepf(&l, "%zu", res->rows_read));
+	add_tag(&l, "rows_used", keepf(&l, "%zu", res->rows_used));
+	add_tag(&l, "rows_dropped", keepf(&l, "%zu", res->rows_dropped));
+	if (res->ndates > 0)
+		add_tag(&l, "dates", keepf(&l, "%zu", res->ndates));
+	if (o->ngrid > 0)
+		add_tag(&l, "grid_best", best->label);
+	for (j = 0; j < res->nwarn; j++)
+		pp_buf_addf(&b, "%s%s", j > 0 ? "; " : "", res->warn[j]);
+	if (res->nwarn > 0)
+		add_tag(&l, "warnings", keep(&l, pp_buf_detach(&b, NULL)));
+	rc = pp_registry_log(reg, run_id, logbuf_log(&l), err);
+	logbuf_release(&l);
+	pp_buf_release(&b);
+	return rc;
+}
+
+void
+pp_train_command_line(int argc, char *const argv[], struct pp_buf *out)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+./:=,@%";
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *p;
+
+		if (i > 0)
+			pp_buf_addc(out, ' ');
+		if (*a != '\0' && strspn(a, safe) == strlen(a)) {
+			pp_buf_addstr(out, a);
+			continue;
+		}
+		pp_buf_addc(out, '\'');
+		for (p = a; *p != '\0'; p++)
+			if (*p == '\'')
+				pp_buf_addstr(out, "'\\''");
+			else
+				pp_buf_addc(out, *p);
+		pp_buf_addc(out, '\'');
+	}
 }

@@ -23,10 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "err.h"
 #include "frame.h"
 #include "linear.h"
 #include "model.h"
+#include "registry.h"
 #include "split.h"
 
 /* One --grid axis: a parameter and the values to try. */
@@ -44,6 +46,7 @@ struct pp_train_opts {
 	const char *exclude;	/* comma-separated names, or NULL */
 	int strict;		/* a dropped row is an error instead */
 	struct pp_split_opts split; /* none when folds and test_frac are 0 */
+	long horizon;		/* the target's look-ahead in dates, or 0 */
 	size_t ngrid;
 	struct pp_grid_axis *grid; /* owned by the caller */
 };
@@ -100,6 +103,40 @@ void pp_train_grid_free(struct pp_grid_axis *grid, size_t ngrid);
  * an empty fold, or no rows left to fit. */
 int pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
     struct pp_train_result *res, struct pp_err *err);
+
+/* ---- The registry ------------------------------------------------------
+ *
+ * What a run logs, and when.  At the start, before any row is read: the
+ * params known from the command line (model, target, validation, the
+ * penalties that are not a --grid axis) and the tags that describe the
+ * machine (library versions), so a run that fails still says what it
+ * tried.  After a successful fit: the penalties the grid chose, the
+ * metrics (per fold as steps 1..K of fold_METRIC, their means as
+ * cv_METRIC; a hold-out as test_METRIC), and the tags that describe the
+ * data (input SHA-256, features, row counts, warnings).  man/pp-train.1
+ * lists every key.
+ */
+
+/* Start a run in experiment for the training o describes (run_id gets its
+ * id).  command is the command line, fingerprint the input's SHA-256 if
+ * known yet (or NULL).  Returns 0 or -1 with err set. */
+int pp_train_run_start(struct pp_registry *reg, const char *experiment,
+    const struct pp_train_opts *o, const char *command,
+    const char *fingerprint, char run_id[PP_RUN_ID_LEN + 1],
+    struct pp_err *err);
+
+/* Log res to the run run_id (which stays RUNNING), and, with a grid, one
+ * nested run per candidate (name: the candidate's label; its params and
+ * metrics), each FINISHED.  sha256 is the input's digest.  Returns 0 or
+ * -1 with err set. */
+int pp_train_log_result(struct pp_registry *reg, const char *experiment,
+    const char *run_id, const struct pp_train_opts *o,
+    const struct pp_train_result *res, const char *sha256,
+    struct pp_err *err);
+
+/* Append argv as one shell-quoted line to out: words made only of
+ * letters, digits and _-+./:=,@% as they are, others in single quotes. */
+void pp_train_command_line(int argc, char *const argv[], struct pp_buf *out);
 
 /* Write date d of the result's date type into buf (PP_DATE_BUFSZ). */
 void pp_train_fmt_date(const struct pp_train_result *res, int64_t d,

@@ -24,6 +24,7 @@ load '/usr/lib/bats/bats-assert/load'
 
 setup() {
 	cd "$BATS_TEST_DIRNAME/../testdata"
+	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
 	T=$BATS_TEST_TMPDIR
 }
 
@@ -38,7 +39,7 @@ setup() {
 }
 
 @test "--describe prints an ols model exactly" {
-	run -0 --separate-stderr pp-train -m ols -t y --features f1,f2 \
+	run -0 --separate-stderr pp-train --no-registry -m ols -t y --features f1,f2 \
 	    -o "$T/m.ppm" train-small.csv
 	[ -z "$output" ] && [ -z "$stderr" ]
 	run -0 --separate-stderr pp-train --describe "$T/m.ppm"
@@ -62,23 +63,23 @@ END
 }
 
 @test "the same input gives the same bytes, CSV or binary, file or stdout" {
-	pp-train -m ridge -t y --exclude cls --standardize -o "$T/a.ppm" train-small.csv
+	pp-train --no-registry -m ridge -t y --exclude cls --standardize -o "$T/a.ppm" train-small.csv
 	pp cat -B -o "$T/small.ppf" train-small.csv
-	pp-train -m ridge -t y --exclude cls --standardize -o "$T/b.ppm" "$T/small.ppf"
-	pp-train -m ridge -t y --exclude cls --standardize <train-small.csv >"$T/c.ppm"
+	pp-train --no-registry -m ridge -t y --exclude cls --standardize -o "$T/b.ppm" "$T/small.ppf"
+	pp-train --no-registry -m ridge -t y --exclude cls --standardize <train-small.csv >"$T/c.ppm"
 	cmp "$T/a.ppm" "$T/b.ppm"
 	cmp "$T/a.ppm" "$T/c.ppm"
 }
 
 @test "default features: every number column but target, date, symbol" {
-	pp-train -m ols -t y -o "$T/m.ppm" train-small.csv
+	pp-train --no-registry -m ols -t y -o "$T/m.ppm" train-small.csv
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "features: 4"
 	assert_line --regexp '^cls,'
-	pp-train -m ols -t y --exclude cls,f3 -o "$T/m.ppm" train-small.csv
+	pp-train --no-registry -m ols -t y --exclude cls,f3 -o "$T/m.ppm" train-small.csv
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "features: 2"
-	pp-train -m ols -t y --features-regex '^f[13]$' -o "$T/m.ppm" train-small.csv
+	pp-train --no-registry -m ols -t y --features-regex '^f[13]$' -o "$T/m.ppm" train-small.csv
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "features: 2"
 	assert_line --regexp '^f3,'
@@ -86,53 +87,53 @@ END
 }
 
 @test "column errors name the column" {
-	run -1 --separate-stderr pp-train -m ols -t nope -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t nope -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: target column "nope" not found' ]
-	run -1 --separate-stderr pp-train -m ols -t symbol -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t symbol -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: target column "symbol" is text, not a number' ]
-	run -1 --separate-stderr pp-train -m ols -t y --features f1,zz -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --features f1,zz -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: feature "zz": no such column' ]
-	run -1 --separate-stderr pp-train -m ols -t y --features f1,y -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --features f1,y -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: feature "y": is the target' ]
-	run -1 --separate-stderr pp-train -m ols -t y --features symbol -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --features symbol -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: feature "symbol": not a number column' ]
-	run -2 --separate-stderr pp-train -m ols -t y --features f1,f1 -o "$T/m" train-small.csv
+	run -2 --separate-stderr pp-train --no-registry -m ols -t y --features f1,f1 -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: feature "f1" given twice' ]
-	run -1 --separate-stderr pp-train -m ols -t y --exclude zz -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --exclude zz -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: --exclude: column "zz" not found' ]
-	run -1 --separate-stderr pp-train -m ols -t y --features-regex '^q' -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --features-regex '^q' -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: no feature columns' ]
-	run -2 --separate-stderr pp-train -m ols -t y --features-regex '(' -o "$T/m" train-small.csv
+	run -2 --separate-stderr pp-train --no-registry -m ols -t y --features-regex '(' -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv: --features-regex: bad regular expression "("' ]
 	[ ! -e "$T/m" ]
 }
 
 @test "rows with a missing value are dropped and counted; --strict fails" {
-	run -0 --separate-stderr pp-train -m ols -t y -o "$T/m.ppm" train-missing.csv
+	run -0 --separate-stderr pp-train --no-registry -m ols -t y -o "$T/m.ppm" train-missing.csv
 	[ "$stderr" = 'pp-train: warning: dropped 2 of 12 rows with a missing or infinite value' ]
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "meta rows: 10"
 	assert_line "meta rows_dropped: 2"
-	run -1 --separate-stderr pp-train -m ols -t y --strict -o "$T/s.ppm" train-missing.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --strict -o "$T/s.ppm" train-missing.csv
 	[ "$stderr" = 'pp-train: train-missing.csv:5: column "x": missing value' ]
 	[ ! -e "$T/s.ppm" ]
 	printf 'x,y\n1,2\ninf,3\n2,4\n3,5\n' >"$T/inf.csv"
-	run -1 --separate-stderr pp-train -m ols -t y --strict -o "$T/s.ppm" "$T/inf.csv"
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --strict -o "$T/s.ppm" "$T/inf.csv"
 	[ "$stderr" = "pp-train: $T/inf.csv:3: column \"x\": infinite value" ]
 	printf 'x,y\n1,\n,3\n' >"$T/none.csv"
-	run -1 --separate-stderr pp-train -m ols -t y -o "$T/s.ppm" "$T/none.csv"
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y -o "$T/s.ppm" "$T/none.csv"
 	[ "$stderr" = "pp-train: $T/none.csv: no rows to fit (2 read, 2 with a missing value)" ]
 }
 
 @test "constant and collinear features warn and give finite coefficients" {
 	for m in ols ridge lasso elasticnet; do
-		run -0 --separate-stderr pp-train -m "$m" -t y -o "$T/d.ppm" train-degenerate.csv
+		run -0 --separate-stderr pp-train --no-registry -m "$m" -t y -o "$T/d.ppm" train-degenerate.csv
 		assert_equal "${stderr%%$'\n'*}" 'pp-train: warning: feature "c" is constant: its coefficient is 0'
 		run -0 pp-train --describe "$T/d.ppm"
 		refute_output --partial nan
 		assert_line "c,0,1,0"
 	done
-	run -0 --separate-stderr pp-train -m ols -t y -o "$T/d.ppm" train-degenerate.csv
+	run -0 --separate-stderr pp-train --no-registry -m ols -t y -o "$T/d.ppm" train-degenerate.csv
 	cat >"$T/want" <<'END'
 pp-train: warning: feature "c" is constant: its coefficient is 0
 pp-train: warning: features are collinear: using the minimum-norm least-squares solution
@@ -142,15 +143,15 @@ END
 }
 
 @test "logistic needs a 0/1 target with both classes" {
-	run -1 --separate-stderr pp-train -m logistic -t y -o "$T/l.ppm" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m logistic -t y -o "$T/l.ppm" train-small.csv
 	[ "$stderr" = 'pp-train: train-small.csv:2: column "y": logistic target must be 0 or 1, not -3.017913' ]
 	printf 'x,c\n1,1\n2,1\n3,1\n' >"$T/one.csv"
-	run -1 --separate-stderr pp-train -m logistic -t c -o "$T/l.ppm" "$T/one.csv"
+	run -1 --separate-stderr pp-train --no-registry -m logistic -t c -o "$T/l.ppm" "$T/one.csv"
 	[ "$stderr" = 'pp-train: the target has one class only (3 rows, all 1)' ]
 }
 
 @test "damaged artifacts are clear errors" {
-	pp-train -m ols -t y --exclude cls -o "$T/m.ppm" train-small.csv
+	pp-train --no-registry -m ols -t y --exclude cls -o "$T/m.ppm" train-small.csv
 	size=$(stat -c %s "$T/m.ppm")
 	head -c $((size - 1)) "$T/m.ppm" >"$T/trunc.ppm"
 	run -1 --separate-stderr pp-train --describe "$T/trunc.ppm"

@@ -22,6 +22,7 @@ load '/usr/lib/bats/bats-assert/load'
 
 setup() {
 	cd "$BATS_TEST_DIRNAME/../testdata"
+	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
 	T=$BATS_TEST_TMPDIR
 }
 
@@ -102,7 +103,7 @@ END
 }
 
 @test "logistic: classes, or --proba probabilities" {
-	pp-train -m logistic -t cls --exclude y --standardize -o "$T/l.ppm" train-small.csv
+	pp-train --no-registry -m logistic -t cls --exclude y --standardize -o "$T/l.ppm" train-small.csv
 	run -0 pp-predict -m "$T/l.ppm" --only train-small.csv
 	[ "${#lines[@]}" -eq 241 ]
 	run -0 awk -F, 'NR > 1 && $3 != 0 && $3 != 1' <(printf '%s\n' "${lines[@]}")

@@ -1,5 +1,6 @@
 # fish completion for pp-predict(1).
-complete -c pp-predict -s m -l model -r -d 'the model file'
+complete -c pp-predict -s m -l model -r -a 'models:/ runs:/' -d 'the model: a file or a registry URI'
+complete -c pp-predict -l registry -r -d 'registry database for models:/ and runs:/'
 complete -c pp-predict -l output-col -x -d 'name of the appended column'
 complete -c pp-predict -l proba -d 'logistic: probability of class 1'
 complete -c pp-predict -l only -d 'write only symbol, date and the prediction'
