@@ -1,0 +1,114 @@
+#!/usr/bin/env bats
+# t4100: pp-predict -m with registry references.
+#
+# Plan:
+#   every form    models:/NAME/VERSION, models:/NAME@ALIAS,
+#                 models:/NAME/Production (stage), models:/NAME/latest,
+#                 runs:/RUN_ID and runs:/RUN_ID/model.ppm each predict
+#                 exactly what the model file does, and each resolves to
+#                 the version it should (two versions registered)
+#   --registry    PP_REGISTRY, --registry, missing argument, empty path
+#   unresolved    a version, alias, stage, model or run that does not
+#                 exist: one line naming the reference, exit 1, no output
+#   malformed     a bad URI is a usage error, exit 2
+#   bad registry  missing file (never created), not a registry
+#   corrupt       an artifact that is not a model is an error naming the
+#                 reference
+
+bats_require_minimum_version 1.5.0
+load '/usr/lib/bats/bats-support/load'
+load '/usr/lib/bats/bats-assert/load'
+
+setup() {
+	D="$BATS_TEST_DIRNAME/../testdata"
+	T=$BATS_TEST_TMPDIR
+	cd "$T"
+	unset PP_REGISTRY
+	cp "$D/train-small.csv" small.csv
+}
+
+# Two versions of model "m": v1 ols, v2 ridge with a large penalty, so
+# their predictions differ.
+two_versions() {
+	pp-train -q -m ols -t y --exclude cls --register m -o v1.ppm small.csv
+	pp-train -q -m ridge --alpha 100 -t y --exclude cls --register m \
+	    --print-run-id -o v2.ppm small.csv >run2
+	pp-predict -m v1.ppm --only -o want1.csv small.csv
+	pp-predict -m v2.ppm --only -o want2.csv small.csv
+	! cmp -s want1.csv want2.csv
+}
+
+@test "every reference form predicts as the model file does" {
+	two_versions
+	pp-registry alias m champion 1
+	pp-registry promote m 2 Production
+	run2=$(cat run2)
+	while read -r ref want; do
+		run -0 --separate-stderr pp-predict -m "$ref" --only -o got.csv small.csv
+		[ -z "$stderr" ]
+		cmp "$want" got.csv || fail "$ref: not $want"
+	done <<END
+models:/m/1 want1.csv
+models:/m/2 want2.csv
+models:/m@champion want1.csv
+models:/m/Production want2.csv
+models:/m/production want2.csv
+models:/m/latest want2.csv
+runs:/$run2 want2.csv
+runs:/$run2/model.ppm want2.csv
+END
+	# Moving the alias moves the prediction.
+	pp-registry alias m champion 2
+	run -0 pp-predict -m models:/m@champion --only -o got.csv small.csv
+	cmp want2.csv got.csv
+}
+
+@test "the registry comes from --registry, else PP_REGISTRY" {
+	two_versions
+	mkdir sub
+	cd sub
+	run -0 --separate-stderr pp-predict -m models:/m/1 --registry ../pp.db --only -o got.csv ../small.csv
+	cmp ../want1.csv got.csv
+	PP_REGISTRY=../pp.db run -0 --separate-stderr pp-predict -m models:/m/1 --only -o got.csv ../small.csv
+	cmp ../want1.csv got.csv
+	run -1 --separate-stderr pp-predict -m models:/m/1 -o got.csv ../small.csv
+	[ "$stderr" = "pp-predict: models:/m/1: pp.db: No such file or directory" ]
+	[ ! -e pp.db ]
+	run -2 --separate-stderr pp-predict -m models:/m/1 ../small.csv --registry
+	[ "$stderr" = "pp-predict: option --registry needs an argument" ]
+	run -2 --separate-stderr pp-predict -m models:/m/1 --registry '' ../small.csv
+	[ "$stderr" = "pp-predict: --registry: empty path" ]
+}
+
+@test "a reference that names nothing is one line naming it, exit 1" {
+	two_versions
+	while IFS='|' read -r ref msg; do
+		run -1 --separate-stderr pp-predict -m "$ref" -o got.csv small.csv
+		[ "$stderr" = "pp-predict: $msg" ] || fail "$ref: $stderr"
+		[ -z "$output" ]
+		[ ! -e got.csv ]
+	done <<END
+models:/m/3|models:/m/3: no such model version
+models:/m@nobody|models:/m@nobody: no such model version
+models:/m/Staging|models:/m/Staging: no such model version
+models:/zz/1|models:/zz/1: no model "zz"
+runs:/0123456789abcdef0123456789abcdef|runs:/0123456789abcdef0123456789abcdef: no run "0123456789abcdef0123456789abcdef"
+runs:/$(cat run2)/other|runs:/$(cat run2)/other: run $(cat run2) has no artifact "other"
+END
+}
+
+@test "a malformed reference is a usage error" {
+	two_versions
+	run -2 --separate-stderr pp-predict -m models:/m -o got.csv small.csv
+	[ "$stderr" = 'pp-predict: bad model URI "models:/m": want models:/NAME/VERSION, models:/NAME@ALIAS or models:/NAME/STAGE' ]
+	[ ! -e got.csv ]
+}
+
+@test "a file that is not a registry, or an artifact that is not a model" {
+	run -1 --separate-stderr pp-predict -m models:/m/1 --registry small.csv small.csv
+	[ "$stderr" = "pp-predict: models:/m/1: small.csv: not a registry" ]
+	id=$(pp-registry run start -e x)
+	pp-registry artifact put "$id" small.csv --name notes.txt
+	run -1 --separate-stderr pp-predict -m "runs:/$id" small.csv
+	[ "$stderr" = "pp-predict: runs:/$id: not a model artifact" ]
+}
