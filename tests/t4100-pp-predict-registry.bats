@@ -14,6 +14,8 @@
 #   bad registry  missing file (never created), not a registry
 #   corrupt       an artifact that is not a model is an error naming the
 #                 reference
+#   demo          scripts/demo trains into its registry, predicts from it
+#                 and prints the run with its metrics
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -111,4 +113,15 @@ END
 	pp-registry artifact put "$id" small.csv --name notes.txt
 	run -1 --separate-stderr pp-predict -m "runs:/$id" small.csv
 	[ "$stderr" = "pp-predict: runs:/$id: not a model artifact" ]
+}
+
+@test "the demo trains, registers, predicts from the registry, shows the run" {
+	run -0 --separate-stderr "$BATS_TEST_DIRNAME/../scripts/demo" "$PP_BUILD/bin"
+	assert_line --regexp '^    run [0-9a-f]{32} in experiment "demo"$'
+	assert_line '    registered model "pp-demo" version 1'
+	assert_line --regexp '^    [0-9]+ predictions .*the same as from model.ppm$'
+	assert_line --regexp '^    [0-9a-f]{32}  demo +ridge +FINISHED '
+	assert_line --regexp '^    metric +cv_rmse +[0-9.]+$'
+	assert_line --regexp '^    tag +input_sha256 +[0-9a-f]{64}$'
+	assert_line --regexp '^       5  +[0-9.]+  '
 }
