@@ -433,7 +433,7 @@ main(int argc, char *argv[])
 			rc = PP_EXIT_OK;
 		goto out;
 	}
-	if (pp_hashin_open(&hin, o.input, &err) == -1)
+	if (pp_hashin_open(&hin, o.input, !o.no_registry, &err) == -1)
 		goto out;
 	if ((in = pp_reader_fopen(hin.fp, pp_in_name(o.input), &ro,
 	    &err)) == NULL)

@@ -68,7 +68,8 @@ hash_whole(struct pp_hashin *h, const char *name, struct pp_err *err)
 }
 
 int
-pp_hashin_open(struct pp_hashin *h, const char *path, struct pp_err *err)
+pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
+    struct pp_err *err)
 {
 	static const cookie_io_functions_t tee = { tee_read, NULL, NULL, NULL };
 	const char *name = pp_in_name(path);
@@ -78,6 +79,10 @@ pp_hashin_open(struct pp_hashin *h, const char *path, struct pp_err *err)
 	h->hex[0] = '\0';
 	if ((h->src = pp_in_open(path, err)) == NULL)
 		return -1;
+	if (!hash) {
+		h->fp = h->src;
+		return 0;
+	}
 	if (fstat(fileno(h->src), &st) == 0 && S_ISREG(st.st_mode)) {
 		if (hash_whole(h, name, err) == -1)
 			return -1;
@@ -96,7 +101,7 @@ pp_hashin_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
 {
 	char b[64 * 1024];
 
-	if (h->hex[0] != '\0')
+	if (h->hex[0] != '\0' || !h->teeing)
 		return 0;
 	while (fread(b, 1, sizeof(b), h->fp) > 0)
 		;

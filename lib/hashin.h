@@ -34,14 +34,18 @@ struct pp_hashin {
 #define PP_HASHIN_INIT { NULL, NULL, 0, 0, { { 0 }, 0, { 0 }, 0 }, "" }
 
 /*
- * Open path ("-" or NULL: stdin) for reading and hashing.  A regular file
- * is hashed now and rewound; h->hex is then set.  Returns 0, or -1 with
- * err set ("PATH: No such file or directory", "PATH: read error").
+ * Open path ("-" or NULL: stdin) for reading and, if hash, hashing (SHA-256
+ * costs about as much CPU as parsing CSV, so a caller that does not need
+ * the digest says so and h->fp is the plain input).  A regular file is
+ * hashed now and rewound; h->hex is then set.  Returns 0, or -1 with err
+ * set ("PATH: No such file or directory", "PATH: read error").
  */
-int pp_hashin_open(struct pp_hashin *h, const char *path, struct pp_err *err);
+int pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
+    struct pp_err *err);
 
 /* Read the rest of the input into the digest and set h->hex (a no-op if it
- * is already set).  Returns 0, or -1 with err set on a read error. */
+ * is already set, or if not hashing).  Returns 0, or -1 with err set on a
+ * read error. */
 int pp_hashin_finish(struct pp_hashin *h, const char *name,
     struct pp_err *err);
 

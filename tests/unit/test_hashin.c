@@ -6,8 +6,9 @@
  * none, half or all of it through h.fp, then finish: the bytes read are
  * the input's, and the digest is the SHA-256 of the whole input, for a
  * regular file (hashed up front, digest known at open) and for a pipe on
- * stdin (hashed as read, digest known only at finish).  A missing file
- * is an error naming it.
+ * stdin (hashed as read, digest known only at finish).  Without hashing
+ * the input reads the same and no digest appears.  A missing file is an
+ * error naming it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -83,7 +84,7 @@ test_file(void **state)
 			struct pp_err err = PP_ERR_INIT;
 			char hex[PP_SHA256_HEXLEN + 1];
 
-			assert_int_equal(pp_hashin_open(&h, path, &err), 0);
+			assert_int_equal(pp_hashin_open(&h, path, 1, &err), 0);
 			assert_int_equal(h.teeing, 0);
 			pp_sha256_hex(data, n, hex);
 			assert_string_equal(h.hex, hex); /* known at once */
@@ -141,7 +142,7 @@ test_pipe(void **state)
 			pid_t pid = pipe_stdin(data, n);
 			int st;
 
-			assert_int_equal(pp_hashin_open(&h, "-", &err), 0);
+			assert_int_equal(pp_hashin_open(&h, "-", 1, &err), 0);
 			assert_int_equal(h.teeing, 1);
 			assert_string_equal(h.hex, ""); /* not yet */
 			consume_and_check(&h, data, n, n * part / 2);
@@ -154,13 +155,39 @@ test_pipe(void **state)
 }
 
 static void
+test_no_hash(void **state)
+{
+	char path[32];
+	unsigned char *data = make_data(100);
+	unsigned char got[101];
+	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int fd;
+
+	(void)state;
+	memcpy(path, "/tmp/test_hashin.XXXXXX", 24);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, 100), 100);
+	close(fd);
+	assert_int_equal(pp_hashin_open(&h, path, 0, &err), 0);
+	assert_int_equal(fread(got, 1, sizeof(got), h.fp), 100);
+	assert_memory_equal(got, data, 100);
+	assert_int_equal(pp_hashin_finish(&h, path, &err), 0);
+	assert_string_equal(h.hex, "");
+	pp_hashin_close(&h);
+	unlink(path);
+	free(data);
+}
+
+static void
 test_missing(void **state)
 {
 	struct pp_hashin h = PP_HASHIN_INIT;
 	struct pp_err err = PP_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(pp_hashin_open(&h, "/nonexistent/x.csv", &err), -1);
+	assert_int_equal(pp_hashin_open(&h, "/nonexistent/x.csv", 1, &err), -1);
 	assert_string_equal(err.msg,
 	    "/nonexistent/x.csv: No such file or directory");
 	pp_hashin_close(&h);
@@ -172,6 +199,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_no_hash),
 		cmocka_unit_test(test_missing),
 	};
 
