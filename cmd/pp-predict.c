@@ -20,8 +20,8 @@ enum {
 };
 
 static const struct pp_opt opts[] = {
-	{ "model", 'm', "REF", "the model: a file, models:/NAME/VERSION, "
-	    "models:/NAME@ALIAS, models:/NAME/STAGE or runs:/RUN_ID" },
+	{ "model", 'm', "REF", "a model file, models:/NAME/VERSION|@ALIAS|"
+	    "/STAGE or runs:/ID" },
 	{ "output-col", OPT_OUTCOL, "NAME", "name of the appended column "
 	    "(default prediction)" },
 	{ "proba", OPT_PROBA, NULL, "logistic: the probability of class 1, "

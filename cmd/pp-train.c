@@ -74,12 +74,12 @@ static const struct pp_opt opts[] = {
 	    "(repeatable)" },
 	{ "max-iter", OPT_MAXITER, "N", "solver iteration cap (default "
 	    "100000)" },
-	{ "describe", OPT_DESCRIBE, "REF", "print the model REF (a file or a "
-	    "registry URI) and exit" },
+	{ "describe", OPT_DESCRIBE, "REF", "print the model REF (file or URI) "
+	    "and exit" },
 	{ "experiment", 'e', "NAME", "log the run in experiment NAME "
 	    "(default \"default\")" },
-	{ "register", OPT_REGISTER, "NAME", "add the model as a version of "
-	    "registered model NAME" },
+	{ "register", OPT_REGISTER, "NAME", "register the model as a version "
+	    "of NAME" },
 	{ "print-run-id", OPT_PRINTID, NULL, "print the run id on stdout (the "
 	    "model goes to -o)" },
 	{ "no-registry", OPT_NOREG, NULL, "do not log the run to a registry" },
