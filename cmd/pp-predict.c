@@ -183,6 +183,7 @@ main(int argc, char *argv[])
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
 	wo.compress = cli.c.compress;
+	wo.thread = !cli.c.binary;	/* format CSV on a second core */
 
 	if ((m = pp_model_load(o.model, &err)) == NULL)
 		goto out;
