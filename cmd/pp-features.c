@@ -46,7 +46,6 @@ static const struct pp_opt options[] = {
 
 struct run {
 	struct pp_writer *w;
-	struct pp_feat_pipe *pipe; /* writing thread, unless live */
 	long emitted;		/* rows written since the last flush */
 	int werr;		/* writing failed */
 };
@@ -58,8 +57,7 @@ write_row(void *ctx, const union pp_cell *row, struct pp_err *err)
 	struct run *r = ctx;
 
 	r->emitted++;
-	if (r->pipe ? pp_feat_pipe_row(r->pipe, row, err) == -1 :
-	    pp_writer_row(r->w, row, err) == -1) {
+	if (pp_writer_row(r->w, row, err) == -1) {
 		r->werr = 1;
 		return -1;
 	}
@@ -114,7 +112,7 @@ main(int argc, char *argv[])
 	struct pp_plan *plan = NULL;
 	struct pp_feat *feat = NULL;
 	struct pp_reader *in = NULL;
-	struct run run = { NULL, NULL, 0, 0 };
+	struct run run = { NULL, 0, 0 };
 	const union pp_cell *row;
 	const char *path = NULL;
 	FILE *infp = NULL;
@@ -183,14 +181,12 @@ main(int argc, char *argv[])
 	    &err);
 	if (feat == NULL)
 		goto out;
+	live = linebuf || (fstat(fileno(infp), &st) == 0 && !S_ISREG(st.st_mode));
+	/* In bulk, format the output on a second core. */
+	wo.thread = !live;
 	run.w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
 	    "<stdout>", pp_feat_schema(feat), &wo, &err);
 	if (run.w == NULL)
-		goto out;
-	live = linebuf || (fstat(fileno(infp), &st) == 0 && !S_ISREG(st.st_mode));
-	/* In bulk, format the output on a second core. */
-	if (!live && (run.pipe = pp_feat_pipe_new(run.w, pp_feat_schema(feat),
-	    &err)) == NULL)
 		goto out;
 
 	while ((got = pp_reader_next(in, &row, &err)) != 0) {
@@ -221,7 +217,6 @@ main(int argc, char *argv[])
 		}
 	}
 	if (pp_feat_finish(feat, &err) == -1 ||
-	    (run.pipe && pp_feat_pipe_close(run.pipe, &err) == -1) ||
 	    pp_writer_finish(run.w, &err) == -1 ||
 	    pp_out_commit(&out, &err) == -1)
 		goto out;
@@ -231,7 +226,6 @@ main(int argc, char *argv[])
 out:
 	if (rc != PP_EXIT_OK)
 		pp_cli_report(&err);
-	pp_feat_pipe_free(run.pipe);
 	pp_writer_free(run.w);
 	pp_out_abort(&out);
 	pp_feat_free(feat);

@@ -243,6 +243,7 @@ cmd_cat(int argc, char *argv[])
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
 	wo.compress = cli.c.compress;
+	wo.thread = !cli.c.binary;	/* format CSV on a second core */
 
 	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
 	in = pp_xcalloc(nin, sizeof(*in));

@@ -72,33 +72,4 @@ size_t pp_feat_nsymbols(const struct pp_feat *f);
 
 void pp_feat_free(struct pp_feat *f);
 
-/*
- * An output stage that overlaps writing with computing.  Formatting CSV is
- * the costliest step of a run (shortest round-trip digits for every
- * double), so rows are copied into batches that a second thread hands to
- * pp_writer_row while the first reads and computes the next batch.  Two
- * batches of a bounded size alternate, so memory stays constant; rows
- * reach the writer in the order given.  Not for live feeds, which want
- * each row written at once: write those directly.
- */
-struct pp_feat_pipe;
-
-/* A pipe into w for rows of schema s (which must outlive it).  Starts the
- * writing thread; NULL with err set if it cannot. */
-struct pp_feat_pipe *pp_feat_pipe_new(struct pp_writer *w,
-    const struct pp_schema *s, struct pp_err *err);
-
-/* Copy one row in; a pp_feat_emit_fn (ctx is the pipe).  Fails with the
- * writer's error once a write has failed. */
-int pp_feat_pipe_row(void *pipe, const union pp_cell *row,
-    struct pp_err *err);
-
-/* Write what is left and stop the thread.  Returns 0, or -1 with the
- * writer's first error.  The pipe must still be freed. */
-int pp_feat_pipe_close(struct pp_feat_pipe *p, struct pp_err *err);
-
-/* Stop the thread (if still running, dropping what was not written) and
- * free the pipe; NULL is a no-op. */
-void pp_feat_pipe_free(struct pp_feat_pipe *p);
-
 #endif

@@ -339,6 +339,8 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	}
 	rc = w->o.format == PP_FMT_BIN ? pp_binw_start(w, err) :
 	    pp_csvw_start(w, err);
+	if (rc == 0 && w->o.thread && (w->th = pp_wthread_new(w, err)) == NULL)
+		rc = -1;
 	if (rc == -1) {
 		pp_writer_free(w);
 		return NULL;
@@ -347,16 +349,29 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 }
 
 int
-pp_writer_row(struct pp_writer *w, const union pp_cell *row,
+pp_frame_backend_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	return w->bin ? pp_binw_row(w, row, err) : pp_csvw_row(w, row, err);
 }
 
 int
+pp_writer_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err)
+{
+	if (w->th)
+		return pp_wthread_row(w->th, row, err);
+	return pp_frame_backend_row(w, row, err);
+}
+
+int
 pp_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
-	int rc = w->bin ? pp_binw_flush(w, err) : pp_csvw_flush(w, err);
+	int rc;
+
+	if (w->th && pp_wthread_drain(w->th, err) == -1)
+		return -1;
+	rc = w->bin ? pp_binw_flush(w, err) : pp_csvw_flush(w, err);
 
 	if (rc == 0 && fflush(w->fp) != 0)
 		return pp_err_errno(err, errno, "%s: write error", w->name);
@@ -366,7 +381,16 @@ pp_writer_flush(struct pp_writer *w, struct pp_err *err)
 int
 pp_writer_finish(struct pp_writer *w, struct pp_err *err)
 {
-	int rc = w->bin ? pp_binw_finish(w, err) : pp_csvw_flush(w, err);
+	int rc;
+
+	if (w->th) {
+		rc = pp_wthread_close(w->th, err);
+		pp_wthread_free(w->th);
+		w->th = NULL;
+		if (rc == -1)
+			return -1;
+	}
+	rc = w->bin ? pp_binw_finish(w, err) : pp_csvw_flush(w, err);
 
 	if (rc == 0 && fflush(w->fp) != 0)
 		return pp_err_errno(err, errno, "%s: write error", w->name);
@@ -378,6 +402,7 @@ pp_writer_free(struct pp_writer *w)
 {
 	if (w == NULL)
 		return;
+	pp_wthread_free(w->th);
 	pp_csvw_free(w);
 	pp_binw_free(w);
 	pp_schema_release(&w->schema);

@@ -142,9 +142,10 @@ struct pp_write_opts {
 	char delim;		/* CSV field separator; ',' */
 	int compress;		/* binary: zlib-compress each chunk */
 	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
+	int thread;		/* format and write on a second thread */
 };
 
-#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0 }
+#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0 }
 
 struct pp_writer;
 
@@ -155,7 +156,10 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
     struct pp_err *err);
 
 /* Append one row (ncols cells in schema order).  Text must be valid UTF-8
- * (not checked here: every reader checks it). */
+ * (not checked here: every reader checks it).  With o.thread the row is
+ * copied and written later by a second thread (lib/wthread.c): a write
+ * error then surfaces at a later call, at the latest pp_writer_finish,
+ * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err);
 

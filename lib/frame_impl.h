@@ -57,6 +57,8 @@ struct pp_reader {
 	struct bin_in *bin;
 };
 
+struct wthread;
+
 struct pp_writer {
 	FILE *fp;
 	char *name;
@@ -64,7 +66,23 @@ struct pp_writer {
 	struct pp_write_opts o;
 	struct csv_out *csv;
 	struct bin_out *bin;
+	struct wthread *th;	/* the writing thread (o.thread), or NULL */
 };
+
+/* One row straight to the backend (the writing thread calls this). */
+int pp_frame_backend_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err);
+
+/* The writing thread (wthread.c): new starts it for w's schema; row copies
+ * a row in; drain waits until every row handed in is written; close
+ * drains and stops it; free stops it (dropping what is unwritten).  Each
+ * returns the writer's first error once a write has failed. */
+struct wthread *pp_wthread_new(struct pp_writer *w, struct pp_err *err);
+int pp_wthread_row(struct wthread *p, const union pp_cell *row,
+    struct pp_err *err);
+int pp_wthread_drain(struct wthread *p, struct pp_err *err);
+int pp_wthread_close(struct wthread *p, struct pp_err *err);
+void pp_wthread_free(struct wthread *p);
 
 /* Backends.  open reads the header and fills r->schema; next fills r->row
  * and returns 1/0/-1 like pp_reader_next, setting r->fatal or r->can_skip

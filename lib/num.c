@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dtoa.h"
 #include "banned.h"
 
 /*
@@ -16,22 +17,12 @@
  * pp_fmt_double(x) writes, for finite nonzero x, a decimal D with few
  * significant digits such that strtod(D) == x, chosen as follows.
  *
- * Digits.  When 1e-11 <= |x| < 2^53 (prices, volumes, returns, most
- * features) the digits are the shortest that read back as x, found exactly:
- * x = f * 2^e is scaled by 10^k into 128-bit integers, which bound the
- * interval of decimals that round to x (inclusive when f is even, as
- * round-half-even reads the midpoint back as the even neighbour); trailing
- * digits are dropped while the interval still holds a multiple of the next
- * power of ten, and of the candidates left the one nearest x wins.  This
- * is the shortest-digits result Ryu gives, without its tables, because in
- * this range every product fits in 128 bits.  (A compiler without
- * unsigned __int128 sends every value down the other path.)  Outside that
- * range (tiny, huge, subnormal) the digits are those of printf "%.14e",
- * "%.15e" or "%.16e" (15, 16 or 17 significant digits, the first that
- * reads back, trailing zeros removed): shortest among those precisions,
- * which is the shortest overall except for subnormals, whose fewer bits
- * often need fewer digits: for them every precision from 1 up is tried, so
- * the smallest subnormal prints as "5e-324", as written by hand.
+ * Digits.  The fewest significant digits that read back as x, and of
+ * those as short, the nearest to x (a tie to the even one), for every
+ * double: what Python's repr gives.  They come from dtoa.c (Schubfach, in
+ * 128-bit integer arithmetic, about 30 ns a value); were it ever unable to settle
+ * a case, the first precision from 1 to 17 whose printf "%.*e" reads back
+ * would be used instead.
  *
  * Notation: that of printf "%.17g" with the digits above: plain decimal
  * ("123.45", "0.0012", "1500000") when the exponent X of the leading digit
@@ -62,8 +53,6 @@ static const double pow10d[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
-#define TWO53 9007199254740992.0
-
 /* 5^0 .. 5^27: 10^k = 5^k * 2^k, and the 2^k is only a shift. */
 static const uint64_t pow5u[28] = {
 	1ULL, 5ULL, 25ULL, 125ULL, 625ULL, 3125ULL, 15625ULL, 78125ULL,
@@ -75,57 +64,44 @@ static const uint64_t pow5u[28] = {
 	1490116119384765625ULL, 7450580596923828125ULL
 };
 
-/* tens[i] = 10^(i-11), i = 0..27.  The negative powers are not exact; a
- * value next to one may get one digit of scale more or less, which the
- * digit search below absorbs. */
-static const double tens[28] = {
-	1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,
-	1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13,
-	1e14, 1e15, 1e16
-};
-
-/* The exact formatting path covers EXACT_MIN <= |x| < 2^53. */
-#define EXACT_MIN 1e-11
-
 /* Write digits dig[0..n) with leading-digit exponent X in the "%.17g"
- * notation described above; returns the length. */
+ * notation described above into buf (all PP_DBL_BUFSZ bytes of it);
+ * returns the length.  dig must be readable for n + 24 bytes beyond the
+ * point: the text is built in o with copies of a fixed size, which compile
+ * to a few vector moves instead of calls, and o goes to buf the same way. */
 static size_t
-render(char *out, int neg, const char *dig, int n, int X)
+render(char *buf, int neg, const char *dig, int n, int X)
 {
-	char *p = out;
-	int i;
+	char o[64], *p = o;
+	size_t len;
 
-	if (neg)
-		*p++ = '-';
+	*p = '-';
+	p += neg;
 	if (X >= -4 && X <= 16) {
 		if (X < 0) {
-			*p++ = '0';
-			*p++ = '.';
-			for (i = X + 1; i < 0; i++)
-				*p++ = '0';
-			memcpy(p, dig, (size_t)n);
+			memcpy(p, "0.000000", 8);
+			p += 1 - X;
+			memcpy(p, dig, 24);
 			p += n;
 		} else if (n <= X + 1) {
-			memcpy(p, dig, (size_t)n);
-			p += n;
-			for (i = n; i < X + 1; i++)
-				*p++ = '0';
+			memcpy(p, dig, 24);
+			memset(p + n, '0', 24);
+			p += X + 1;
 		} else {
-			memcpy(p, dig, (size_t)X + 1);
+			memcpy(p, dig, 24);
 			p += X + 1;
 			*p++ = '.';
-			memcpy(p, dig + X + 1, (size_t)(n - X - 1));
+			memcpy(p, dig + X + 1, 24);
 			p += n - X - 1;
 		}
 	} else {
 		int ax = X < 0 ? -X : X;
 
 		*p++ = dig[0];
-		if (n > 1) {
-			*p++ = '.';
-			memcpy(p, dig + 1, (size_t)n - 1);
-			p += n - 1;
-		}
+		*p = '.';
+		p += n > 1;
+		memcpy(p, dig + 1, 24);
+		p += n - 1;
 		*p++ = 'e';
 		*p++ = X < 0 ? '-' : '+';
 		if (ax >= 100)
@@ -134,107 +110,10 @@ render(char *out, int neg, const char *dig, int n, int X)
 		*p++ = (char)('0' + ax % 10);
 	}
 	*p = '\0';
-	return (size_t)(p - out);
+	len = (size_t)(p - o);
+	memcpy(buf, o, PP_DBL_BUFSZ);
+	return len;
 }
-
-#ifdef HAVE_U128
-/*
- * Shortest digits of a = f * 2^-s (f in [2^52, 2^53), s >= 0), for
- * EXACT_MIN <= a < 2^53, whose decimal exponent is about d10.  Scale by
- * 10^k, k = 16 - d10 <= 27, so that a * 10^k lies in about [1e16, 1e17]:
- * 17 digits, where the rounding interval is wider than 1 and so holds an
- * integer.  As 10^k = 5^k * 2^k, the scaled bounds are (4f +- 2) * 5^k over
- * 2^(s + 2 - k): below 2^55 * 2^63, so they fit in 128 bits, and the
- * division is a shift (by at least 1 in this range).  Fills dig, returns
- * the digit count and sets *X, the exponent of the first digit.
- */
-/* Drop t digits (p = 10^t, a constant once inlined) if [lo, hi] still
- * holds a multiple of p; q, the scaled value, keeps the digits dropped from
- * it in *r (its remainder modulo 10^j).  Returns 1 when it dropped them. */
-static inline int
-drop(uint64_t *lo, uint64_t *hi, uint64_t *q, uint64_t *r, int *j,
-    uint64_t p, int t)
-{
-	uint64_t nlo = *lo / p + (*lo % p != 0), nhi = *hi / p;
-
-	if (nlo > nhi)
-		return 0;
-	*r += *q % p * pow10u[*j];
-	*q /= p;
-	*lo = nlo;
-	*hi = nhi;
-	*j += t;
-	return 1;
-}
-
-static int
-shortest_exact(uint64_t f, int s, int lowgap_small, int d10, char *dig,
-    int *X)
-{
-	int k = 16 - d10, j = 0, n, sh;
-	uint64_t p5, lo, hi, q, r = 0;
-	u128 v4, lo4, hi4, mask, r0;
-	int incl = (f & 1) == 0;
-	char tmp[24], *e = tmp + sizeof(tmp), *p = e;
-
-	if (k > 27)
-		k = 27;
-	sh = s + 2 - k;
-	p5 = pow5u[k];
-	v4 = (u128)(4 * f) * p5;
-	lo4 = (u128)(4 * f - (lowgap_small ? 1 : 2)) * p5;
-	hi4 = (u128)(4 * f + 2) * p5;
-	mask = ((u128)1 << sh) - 1;
-
-	lo = (uint64_t)(lo4 >> sh);
-	if ((lo4 & mask) != 0 || !incl)
-		lo++;
-	hi = (uint64_t)(hi4 >> sh);
-	if ((hi4 & mask) == 0 && !incl)
-		hi--;
-	q = (uint64_t)(v4 >> sh);
-	r0 = v4 & mask;
-
-	/* Drop digits while [lo, hi] still holds a multiple of 10^t; that
-	 * test is monotone in t, so 8, 8, 4, 2, 1 at a time finds the most. */
-	if (drop(&lo, &hi, &q, &r, &j, 100000000, 8))
-		drop(&lo, &hi, &q, &r, &j, 100000000, 8);
-	drop(&lo, &hi, &q, &r, &j, 10000, 4);
-	drop(&lo, &hi, &q, &r, &j, 100, 2);
-	drop(&lo, &hi, &q, &r, &j, 10, 1);
-
-	/* q is now the candidate below a at scale 10^(j-k); the exact rest is
-	 * (r + r0 / 2^sh) / 10^j.  Take the nearest, ties to even. */
-	if (j == 0) {
-		u128 half = (u128)1 << (sh - 1);
-
-		if (r0 > half || (r0 == half && (q & 1)))
-			q++;
-	} else {
-		uint64_t half = pow10u[j] / 2;
-
-		if (r > half || (r == half && (r0 != 0 || (q & 1))))
-			q++;
-	}
-	if (q < lo)
-		q = lo;
-	if (q > hi)
-		q = hi;
-
-	while (q % 10 == 0) {
-		q /= 10;
-		j++;
-	}
-	do {
-		*--p = (char)('0' + q % 10);
-		q /= 10;
-	} while (q);
-	n = (int)(e - p);
-	memcpy(dig, p, (size_t)n);
-	*X = n - 1 + j - k;
-	return n;
-}
-#endif
 
 /* Digits of "%.{p-1}e" of a > 0 without the radix character or trailing
  * zeros; returns the count and sets *X.  Locale-proof: only ASCII digits
@@ -262,11 +141,51 @@ printf_digits(double a, int p, char *dig, int *X)
 	return n;
 }
 
+static const char pairs[201] =
+    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+    "8081828384858687888990919293949596979899";
+
+/* The n decimal digits of d (below 10^17) into dig[0..n), two at a time,
+ * in 32-bit arithmetic below 10^8; returns dig. */
+static const char *
+digits(char *dig, uint64_t d, int n)
+{
+	char *p = dig + n;
+	uint32_t lo;
+
+	if (d >= 100000000) {
+		int i;
+
+		lo = (uint32_t)(d % 100000000);
+		d /= 100000000;
+		for (i = 0; i < 4; i++) {
+			p -= 2;
+			memcpy(p, pairs + 2 * (lo % 100), 2);
+			lo /= 100;
+		}
+	}
+	lo = (uint32_t)d;
+	while (lo >= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (lo % 100), 2);
+		lo /= 100;
+	}
+	if (lo >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * lo, 2);
+	} else {
+		*--p = (char)('0' + lo);
+	}
+	return dig;
+}
+
 size_t
 pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 {
-	char dig[24];
-	int neg, n, X, p;
+	char dig[48];
+	int neg, n, X, p, e;
+	uint64_t d;
 	double a;
 
 	if (isnan(x)) {
@@ -283,25 +202,12 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 		memcpy(buf, neg ? "-0" : "0", neg ? 3 : 2);
 		return neg ? 2 : 1;
 	}
-#ifdef HAVE_U128
-	if (a >= EXACT_MIN && a < TWO53) {
-		int be, e2, d10;
-		uint64_t f, bits;
-
-		memcpy(&bits, &a, sizeof(bits));
-		be = (int)(bits >> 52);
-		f = (bits & ((1ULL << 52) - 1)) | (1ULL << 52);
-		/* floor(log10(a)) is floor(e2 * log10(2)) or one more. */
-		e2 = be - 1023;
-		d10 = (e2 * 1233 + 4096 * 64) / 4096 - 64;
-		if (a >= tens[d10 + 12])
-			d10++;
-		n = shortest_exact(f, 1075 - be, f == (1ULL << 52), d10, dig,
-		    &X);
-		return render(buf, neg, dig, n, X);
-	}
-#endif
-	for (p = a < DBL_MIN ? 1 : 15; p < 17; p++) {
+	n = pp_dtoa_shortest(a, &d, &e);
+	if (n > 0)
+		return render(buf, neg, digits(dig, d, n), n, e + n - 1);
+	/* Never taken for any double tested (see dtoa.c): the first
+	 * precision that reads back. */
+	for (p = 1; p < 17; p++) {
 		char tbuf[PP_DBL_BUFSZ];
 		double back;
 

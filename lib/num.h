@@ -8,8 +8,8 @@
  * Round trip: for every double x that is not NaN,
  * pp_parse_double(pp_fmt_double(x)) is bit-identical to x (including -0,
  * subnormals, +-DBL_MAX and +-inf), and the text is the shortest decimal
- * that does so for the common cases (see num.c for the exact rule).  NaN
- * formats as the empty string: a missing value.
+ * that does so (see num.c for the exact rule).  NaN formats as the empty
+ * string: a missing value.
  */
 #ifndef PP_NUM_H
 #define PP_NUM_H
@@ -22,7 +22,8 @@
 
 /* Write x into buf as the shortest text that reads back bit-identical;
  * NaN writes "" (missing), infinities "inf" and "-inf".  Returns the length
- * (no NUL counted); buf is NUL-terminated. */
+ * (no NUL counted); buf is NUL-terminated.  All PP_DBL_BUFSZ bytes of buf
+ * may be written. */
 size_t pp_fmt_double(char buf[PP_DBL_BUFSZ], double x);
 
 /* Parse s[0..len) (not necessarily NUL-terminated) as a double.  Accepts

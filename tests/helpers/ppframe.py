@@ -174,30 +174,16 @@ def parse_double(s):
     return None
 
 
-DBL_MIN = 2.2250738585072014e-308
-TWO53 = float(1 << 53)
-EXACT_MIN = 1e-11           # below it, and from 2^53, 15-17 digits
-
-
 def shortest_digits(a):
     """(digits, X) for a > 0 by pp-frame(5)'s rule: the significant digits
-    without trailing zeros, X the exponent of the leading one."""
-    if EXACT_MIN <= a < TWO53:
-        # The shortest digits that read back, the nearest of them: repr.
-        mant, _, exp = repr(a).partition("e")
-        whole, _, frac = mant.partition(".")
-        digits = (whole + frac).lstrip("0").rstrip("0") or "0"
-        X = int(exp or 0) + (len(whole) - 1 if whole != "0" else
-                             -(len(frac) - len(frac.lstrip("0")) + 1))
-        return digits, X
-    # Outside that range: the first of 15, 16 and 17 significant digits
-    # (any number from 1 for subnormals) that reads back.
-    for p in (range(1, 18) if a < DBL_MIN else (15, 16, 17)):
-        m = "%.*e" % (p - 1, a)
-        if float(m) == a or p == 17:
-            break
-    mant, _, exp = m.partition("e")
-    return mant.replace(".", "").rstrip("0") or "0", int(exp)
+    without trailing zeros, X the exponent of the leading one.  The fewest
+    digits that read back, the nearest of them: repr."""
+    mant, _, exp = repr(a).partition("e")
+    whole, _, frac = mant.partition(".")
+    digits = (whole + frac).lstrip("0").rstrip("0") or "0"
+    X = int(exp or 0) + (len(whole) - 1 if whole != "0" else
+                         -(len(frac) - len(frac.lstrip("0")) + 1))
+    return digits, X
 
 
 def fmt_double(x):

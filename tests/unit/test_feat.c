@@ -689,90 +689,6 @@ test_lookahead(void **unused)
 	free(full.r);
 }
 
-/* The writing thread: the same bytes as writing directly, in order, over
- * several batches; a failed write comes back as the error. */
-static void
-test_pipe(void **unused)
-{
-	struct pp_schema s;
-	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_err e = PP_ERR_INIT;
-	FILE *direct = tmpfile(), *piped = tmpfile(), *full;
-	struct pp_writer *w1, *w2;
-	struct pp_feat_pipe *p;
-	char sym[16], *a, *b;
-	long n1, n2;
-	int i;
-
-	(void)unused;
-	assert_non_null(direct);
-	assert_non_null(piped);
-	pp_schema_init(&s);
-	assert_int_equal(pp_schema_add(&s, "symbol", PP_T_TEXT, &e), 0);
-	assert_int_equal(pp_schema_add(&s, "x", PP_T_F64, &e), 0);
-	w1 = pp_writer_new(direct, "direct", &s, &wo, &e);
-	w2 = pp_writer_new(piped, "piped", &s, &wo, &e);
-	p = pp_feat_pipe_new(w2, &s, &e);
-	assert_non_null(p);
-	for (i = 0; i < 5000; i++) {
-		union pp_cell row[2];
-
-		/* The caller's buffer changes after every row. */
-		snprintf(sym, sizeof(sym), "S%d", i % 37);
-		row[0].s.p = sym;
-		row[0].s.len = strlen(sym);
-		row[1].f = i * 0.1;
-		assert_int_equal(pp_writer_row(w1, row, &e), 0);
-		assert_int_equal(pp_feat_pipe_row(p, row, &e), 0);
-		memset(sym, 'z', sizeof(sym));
-	}
-	assert_int_equal(pp_feat_pipe_close(p, &e), 0);
-	pp_feat_pipe_free(p);
-	assert_int_equal(pp_writer_finish(w1, &e), 0);
-	assert_int_equal(pp_writer_finish(w2, &e), 0);
-	n1 = ftell(direct);
-	n2 = ftell(piped);
-	assert_int_equal(n1, n2);
-	a = malloc((size_t)n1);
-	b = malloc((size_t)n2);
-	rewind(direct);
-	rewind(piped);
-	assert_int_equal(fread(a, 1, (size_t)n1, direct), n1);
-	assert_int_equal(fread(b, 1, (size_t)n2, piped), n2);
-	assert_memory_equal(a, b, (size_t)n1);
-	free(a);
-	free(b);
-	pp_writer_free(w1);
-	pp_writer_free(w2);
-	fclose(direct);
-	fclose(piped);
-
-	/* Writes that fail: the error reaches the producer. */
-	full = fopen("/dev/full", "w");
-	if (full != NULL) {
-		int rc = 0;
-
-		w2 = pp_writer_new(full, "/dev/full", &s, &wo, &e);
-		p = pp_feat_pipe_new(w2, &s, &e);
-		for (i = 0; i < 200000 && rc == 0; i++) {
-			union pp_cell row[2];
-
-			row[0].s.p = "SYM";
-			row[0].s.len = 3;
-			row[1].f = i;
-			rc = pp_feat_pipe_row(p, row, &e);
-		}
-		if (rc == 0)
-			rc = pp_feat_pipe_close(p, &e);
-		assert_int_equal(rc, -1);
-		assert_non_null(strstr(e.msg, "/dev/full"));
-		pp_feat_pipe_free(p);
-		pp_writer_free(w2);
-		fclose(full);
-	}
-	pp_schema_release(&s);
-}
-
 int
 main(void)
 {
@@ -783,7 +699,6 @@ main(void)
 		cmocka_unit_test(test_lead_delay),
 		cmocka_unit_test(test_dropna_and_emit_error),
 		cmocka_unit_test(test_lookahead),
-		cmocka_unit_test(test_pipe),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
