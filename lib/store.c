@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include "date.h"
@@ -119,12 +120,31 @@ fail:
 	return -1;
 }
 
+#define OPEN_RETRIES 200
+
+/* Did the last statement fail only because another process was busy? */
+static int
+transient(struct pp_store *st)
+{
+	int rc = sqlite3_errcode(st->db) & 0xff;
+
+	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_PROTOCOL;
+}
+
+static void
+pause_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
 struct pp_store *
 pp_store_open(const char *path, int writable, struct pp_err *err)
 {
 	struct pp_store *st;
 	struct stat sb;
-	int flags;
+	int flags, attempt;
 
 	if (!writable && stat(path, &sb) == -1) {
 		pp_err_errno(err, errno, "%s", path);
@@ -140,11 +160,20 @@ pp_store_open(const char *path, int writable, struct pp_err *err)
 	}
 	sqlite3_extended_result_codes(st->db, 1);
 	sqlite3_busy_timeout(st->db, PP_STORE_BUSY_MS);
-	if (writable && exec(st, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = NORMAL", err) == -1)
-		goto fail;
-	if (check_schema(st, writable, err) == -1)
-		goto fail;
+	/* Two processes opening a new store at once can meet SQLITE_BUSY
+	 * (or SQLITE_PROTOCOL) where SQLite does not call the busy handler:
+	 * while one switches the file to WAL, or recovers a WAL left by a
+	 * connection that just closed.  Such an open is simply tried again. */
+	for (attempt = 0;; attempt++) {
+		if ((!writable || exec(st, "PRAGMA journal_mode = WAL;"
+		    "PRAGMA synchronous = NORMAL", err) == 0) &&
+		    check_schema(st, writable, err) == 0)
+			break;
+		if (!transient(st) || attempt == OPEN_RETRIES)
+			goto fail;
+		pp_err_clear(err);
+		pause_ms(5 + attempt % 20);
+	}
 	return st;
 fail:
 	pp_store_close(st);
