@@ -751,73 +751,6 @@ out_part(const struct node *n, size_t i)
 	return base_call(n)->fn->ind->outputs[i];
 }
 
-/*
- * The warm-up of d as a formula in its parameters ("slow+sig-2").  The
- * table gives warm-up as a function, not text, so probe it: every warm-up
- * in the table is linear in the parameters, so the value at a base point
- * and at each parameter plus one give the coefficients, and a third point
- * checks the fit (the plain number at the base point is shown if not).
- */
-static void
-warmup_text(const struct pp_ind_def *d, struct pp_buf *b)
-{
-	double base[PP_IND_MAXPARAMS], q[PP_IND_MAXPARAMS];
-	long w0, c[PP_IND_MAXPARAMS], pred, wc;
-	struct pp_err e = PP_ERR_INIT;
-	int j, m, ok = 1, any = 0;
-
-	for (j = 0; j < d->nparams; j++) {
-		const struct pp_ind_param *p = &d->params[j];
-
-		base[j] = p->whole ? 10.0 * (j + 1) : p->def;
-		if (base[j] < p->min || base[j] > p->max)
-			base[j] = p->min;
-	}
-	if (d->check && d->check(base, &e) == -1) {
-		pp_buf_addstr(b, "?");
-		return;
-	}
-	w0 = d->warmup(base);
-	for (j = 0; j < d->nparams; j++) {
-		memcpy(q, base, sizeof(q));
-		c[j] = 0;
-		if (!d->params[j].whole || q[j] + 1 > d->params[j].max)
-			continue;
-		q[j] += 1;
-		c[j] = d->warmup(q) - w0;
-	}
-	memcpy(q, base, sizeof(q));
-	pred = w0;
-	for (j = 0; j < d->nparams; j++)
-		if (c[j] != 0) {
-			q[j] += 3;
-			pred += 3 * c[j];
-		}
-	ok = d->warmup(q) == pred;
-	wc = w0;
-	for (j = 0; j < d->nparams; j++)
-		wc -= c[j] * (long)base[j];
-	if (!ok) {
-		pp_buf_addf(b, "%ld", w0);
-		return;
-	}
-	for (j = 0, m = 0; j < d->nparams; j++) {
-		if (c[j] == 0)
-			continue;
-		if (c[j] < 0)
-			pp_buf_addc(b, '-');
-		else if (any)
-			pp_buf_addc(b, '+');
-		if (labs(c[j]) != 1)
-			pp_buf_addf(b, "%ld", labs(c[j]));
-		pp_buf_addstr(b, d->params[j].name);
-		any = 1;
-		m++;
-	}
-	if (wc != 0 || !any)
-		pp_buf_addf(b, any ? "%+ld" : "%ld", wc);
-}
-
 void
 pp_expr_list(struct pp_buf *b)
 {
@@ -850,7 +783,7 @@ pp_expr_list(struct pp_buf *b)
 			for (p = 0; d->noutputs > 1 && p < d->noutputs; p++)
 				pp_buf_addf(&o, "%s%s", p ? "," : "",
 				    d->outputs[p]);
-			warmup_text(d, &w);
+			pp_buf_addstr(&w, d->warmup_text);
 			sig = d->signature;
 			formula = d->formula;
 		}

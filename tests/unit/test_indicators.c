@@ -532,11 +532,99 @@ test_obv(void **unused)
 	check("obv", NULL, 0, P(X, 5, 1, 7), 2, 0, P(X, 7));
 }
 
+/* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2") at params q: sums
+ * of terms, a term an optional whole number times a parameter name or a
+ * parenthesised formula. */
+static long formula_sum(const struct pp_ind_def *d, const double *q,
+    const char **s);
+
+static long
+formula_term(const struct pp_ind_def *d, const double *q, const char **s)
+{
+	long k = 1, v;
+	int num = 0, j;
+
+	if (**s >= '0' && **s <= '9') {
+		k = strtol(*s, (char **)s, 10);
+		num = 1;
+	}
+	if (**s == '(') {
+		(*s)++;
+		v = formula_sum(d, q, s);
+		assert_int_equal(**s, ')');
+		(*s)++;
+		return k * v;
+	}
+	for (j = 0; j < d->nparams; j++) {
+		size_t len = strlen(d->params[j].name);
+
+		if (strncmp(*s, d->params[j].name, len) == 0 &&
+		    !((*s)[len] >= 'a' && (*s)[len] <= 'z')) {
+			*s += len;
+			return k * (long)q[j];
+		}
+	}
+	if (!num)
+		fail_msg("%s: bad warm-up formula at \"%s\"", d->name, *s);
+	return k;
+}
+
+static long
+formula_sum(const struct pp_ind_def *d, const double *q, const char **s)
+{
+	long v = formula_term(d, q, s);
+
+	while (**s == '+' || **s == '-') {
+		int neg = *(*s)++ == '-';
+		long t = formula_term(d, q, s);
+
+		v += neg ? -t : t;
+	}
+	return v;
+}
+
+/* warmup_text, which --list shows, is the formula warmup() computes: both
+ * agree at several points for every function. */
+static void
+test_warmup_text(void **unused)
+{
+	size_t n, i;
+	const struct pp_ind_def *all = pp_ind_all(&n);
+
+	(void)unused;
+	for (i = 0; i < n; i++) {
+		const struct pp_ind_def *d = &all[i];
+		int pt;
+
+		for (pt = 0; pt < 3; pt++) {
+			struct pp_err e = PP_ERR_INIT;
+			double q[PP_IND_MAXPARAMS];
+			const char *f = d->warmup_text;
+			int j;
+
+			for (j = 0; j < d->nparams; j++) {
+				const struct pp_ind_param *p = &d->params[j];
+
+				q[j] = p->whole ? 5.0 * (j + 1) + 7 * pt + 2 :
+				    p->def;
+				if (q[j] < p->min || q[j] > p->max)
+					q[j] = p->min;
+			}
+			if (d->check && d->check(q, &e) == -1)
+				continue;
+			if (formula_sum(d, q, &f) != d->warmup(q) || *f != '\0')
+				fail_msg("%s: warm-up \"%s\" is not warmup()",
+				    d->name, d->warmup_text);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table),
+		cmocka_unit_test(test_warmup_text),
 		cmocka_unit_test(test_params),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_shift),
