@@ -319,13 +319,10 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			    optopt ? opt_display(p, optopt, name, sizeof(name))
 				   : argv[optind - 1]);
 		case OPT_HELP:
-			if (find_row(p, OPT_HELP) == common_always) {
-				pp_cli_print_usage(cli, stdout);
-				if (fflush(stdout) != 0 || ferror(stdout))
-					exit(PP_EXIT_DATA);
-				exit(PP_EXIT_OK);
-			}
-			return c;
+			pp_cli_print_usage(cli, stdout);
+			if (fflush(stdout) != 0 || ferror(stdout))
+				exit(PP_EXIT_DATA);
+			exit(PP_EXIT_OK);
 		case OPT_VERSION:
 			printf("%s %s\n", pp_progname, PP_VERSION);
 			exit(fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA);
