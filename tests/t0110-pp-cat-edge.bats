@@ -15,6 +15,11 @@
 #   SIGTERM while -o is being written removes the temp file
 #   SIGPIPE on binary output ends quietly with status 0
 #   a binary frame cut short on stdin names the byte offset
+#   review fixes: a one-column frame keeps its missing values, a flag given
+#     a value says so, -o keeps the replaced file's mode, a corrupt chunk
+#     size reads as truncation, a date CSV cannot write is an error, a
+#     control character in a column name is refused, CR-only line endings
+#     name the right line
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -185,4 +190,39 @@ open(sys.argv[1], "wb").write(b)
 PY
 	run -1 --separate-stderr bash -c 'ulimit -v 400000; pp cat "$1"' _ "$T/f.ppf"
 	assert_regex "$stderr" '^pp: .*f\.ppf: byte [0-9]+: truncated chunk \(the frame ends early\)$'
+}
+
+@test "a date CSV cannot write (year 10000) is an error naming the column, not 0000-00-00" {
+	# A one-row binary frame whose date column holds 2932897 days
+	# (10000-01-01), written byte by byte as pp-frame(5) says.
+	python3 - "$T/far.ppf" <<'PY'
+import struct, sys, zlib
+name = b"date"
+head = b"\x89PPF\r\n\x1a\n" + struct.pack("<HHI", 1, 0, 1)
+head += struct.pack("<BBH", 4, 0, len(name)) + name
+head += struct.pack("<I", zlib.crc32(head))
+def chunk(n, payload):
+    fields = struct.pack("<IIII", n, 0, len(payload), len(payload))
+    return b"PPCK" + fields + struct.pack("<I", zlib.crc32(fields + payload)) + payload
+data = head + chunk(1, struct.pack("<q", 2932897)) + chunk(0, struct.pack("<Q", 1))
+open(sys.argv[1], "wb").write(data)
+PY
+	run -1 --separate-stderr pp cat -o "$T/far.csv" "$T/far.ppf"
+	[ "$stderr" = "pp: $T/far.csv: column \"date\": date outside years 0001 to 9999" ]
+	[ ! -e "$T/far.csv" ]
+	run -0 --separate-stderr pp cat -B -o "$T/far2.ppf" "$T/far.ppf"
+	cmp "$T/far.ppf" "$T/far2.ppf"
+}
+
+@test "a column name with a control character is refused in one line" {
+	printf '"a\nb",c\n1,2\n' > "$T/ctl.csv"
+	run -1 --separate-stderr pp cat "$T/ctl.csv"
+	[ "$stderr" = "pp: $T/ctl.csv:1: header: control character in column 1" ]
+	[ -z "$output" ]
+}
+
+@test "CR-only line endings: errors name the right line" {
+	printf 'a,b\r1,2\r3,4\r5\r' > "$T/cr.csv"
+	run -1 --separate-stderr pp cat "$T/cr.csv"
+	[ "$stderr" = "pp: $T/cr.csv:4: expected 2 fields, found 1" ]
 }
