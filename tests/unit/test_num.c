@@ -12,7 +12,14 @@
  *    missing spellings, inf/nan, halfway and sticky cases, long input) and
  *    rejected inputs (space, hex, junk, empty exponent, lone sign or dot);
  *    bitwise agreement with strtod on random decimal strings and on
- *    16-19 digit decimals next to the midpoint between two doubles.
+ *    16-19 digit decimals next to the midpoint between two doubles, over
+ *    the whole exponent range.  Each path has rows: Clinger's, the
+ *    Eisel-Lemire multiplication (19 digits, any exponent; its give-ups:
+ *    ties, the normal/subnormal and the overflow boundaries, 1e23), more
+ *    than 19 digits (both ends of the cut rounding alike or not).
+ *  - a differential test against strtod over about two million random
+ *    decimals of mixed shapes (1-25 digits, leading zeros, point, sign,
+ *    exponent), fixed seed.
  *  - pp_parse_long, pp_parse_int64, pp_fmt_int64: tables with range edges.
  */
 #include <float.h>
@@ -286,6 +293,43 @@ static const struct parse_ok parse_ok_cases[] = {
 	{ "-1e-400", -0.0 },
 	{ "1e-99999999999999999999", 0.0 },
 	{ "0e99999999999999999999", 0.0 },
+	/* 19 digits and Eisel-Lemire; 2^52 + 1/2 and 2^52 + 3/2 are ties it
+	 * leaves to the exact path. */
+	{ "0.016533712345678912", 0.016533712345678912 },
+	{ "-0.016533712345678912", -0.016533712345678912 },
+	{ "1234567890123456789", 1234567890123456789.0 },
+	{ "9999999999999999999", 1e19 },
+	{ "4503599627370496.5", 4503599627370496.0 },
+	{ "4503599627370497.5", 4503599627370498.0 },
+	{ "1.234567890123456789e-300", 1.234567890123456789e-300 },
+	{ "9.999999999999999999e307", 9.999999999999999999e307 },
+	/* Either side of the midpoint between DBL_MAX and 2^1024. */
+	{ "1.797693134862315807e308", DBL_MAX },
+	{ "1.797693134862315808e308", INFINITY },
+	/* Either side of the midpoint between the largest subnormal and
+	 * DBL_MIN. */
+	{ "2.2250738585072011e-308", 0x0.fffffffffffffp-1022 },
+	{ "2.2250738585072012e-308", DBL_MIN },
+	{ "2.2250738585072009e-308", 0x0.fffffffffffffp-1022 },
+	{ "7.4109846876186982e-324", 2 * DBL_TRUE_MIN },
+	/* 1e23 is the midpoint of two doubles (ties to the even one); 10^22
+	 * is exact. */
+	{ "100000000000000000000000", 0x1.52d02c7e14af6p+76 },
+	{ "100000000000000000000001", 0x1.52d02c7e14af7p+76 },
+	{ "99999999999999999999999", 0x1.52d02c7e14af6p+76 },
+	{ "9.999999999999999e22", 0x1.52d02c7e14af6p+76 },
+	{ "1.0000000000000001e23", 0x1.52d02c7e14af7p+76 },
+	{ "10000000000000000000000", 1e22 },
+	{ "9999999999999999999999", 1e22 },
+	{ "1.0000000000000000001e22", 1e22 },
+	/* Past 19 digits: 1 + 2^-53 exactly is a tie, so the 19 digits kept
+	 * and the next unit up round apart; a hair either side, alike. */
+	{ "1.00000000000000011102230246251565404236316680908203125", 1.0 },
+	{ "1.00000000000000011102230246251565404236316680908203126",
+	    0x1.0000000000001p+0 },
+	{ "1.00000000000000011102230246251565404236316680908203124", 1.0 },
+	{ "1.000000000000000000000000001", 1.0 },
+	{ "3.14159265358979323846264338327950288", 3.14159265358979323846 },
 	{ "inf", INFINITY },
 	{ "INF", INFINITY },
 	{ "-Inf", -INFINITY },
@@ -485,6 +529,111 @@ test_parse_near_halfway(void **state)
 	}
 }
 
+/* The same next to the midpoints of random doubles anywhere in the normal
+ * range, where the multiplication by a 128-bit power of five decides. */
+static void
+test_parse_near_halfway_wide(void **state)
+{
+	uint64_t s = 4242;
+	char buf[64];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 100000; i++) {
+		uint64_t r = rnd(&s);
+		double x = ldexp((double)((r >> 11) | 1ULL << 52),
+		    (int)(r % 2045) - 1074);
+		long double mid = (long double)x +
+		    (long double)(nextafter(x, INFINITY) - x) / 2;
+		int n = snprintf(buf, sizeof(buf), "%.*Le",
+		    15 + (int)((r >> 8) % 4), mid);
+		double v = 42, want = strtod(buf, NULL);
+
+		assert_int_equal(pp_parse_double(buf, (size_t)n, &v), 0);
+		if (bits_of(v) != bits_of(want))
+			fail_msg("\"%s\": got %a, strtod %a", buf, v, want);
+	}
+}
+
+/*
+ * Random decimals of mixed shapes against strtod, bitwise: 1 to 25 digits
+ * (all the word boundaries), sometimes leading zeros, the point anywhere or
+ * nowhere, a sign or not, and an exponent or not: small, in Clinger's
+ * range and past it, or anywhere a double can reach, with or without a
+ * sign and leading zeros.  The string is not NUL-terminated for the parse:
+ * more digits follow it, and one in sixteen is parsed from a heap copy of
+ * exactly its length, so that ASan sees any read past the end.
+ */
+static void
+test_parse_differential(void **state)
+{
+	uint64_t s = 20240611;
+	char buf[96];
+	long i;
+
+	(void)state;
+	for (i = 0; i < 2000000; i++) {
+		uint64_t r = rnd(&s), d = rnd(&s);
+		int nd = 1 + (int)(r % 25), nz = 0, point = -1, n = 0, k;
+		int ex = 0, eshape = (int)((r >> 5) % 8);
+		double v = 42, want;
+
+		if ((r >> 8) & 1)
+			buf[n++] = (r >> 9) & 1 ? '-' : '+';
+		if ((r >> 10) % 4 == 0)
+			nz = 1 + (int)((r >> 12) % 6);
+		if ((r >> 15) % 4 != 0)
+			point = (int)((r >> 17) % (unsigned)(nz + nd + 1));
+		for (k = 0; k < nz + nd; k++) {
+			if (k == point)
+				buf[n++] = '.';
+			if (k < nz) {
+				buf[n++] = '0';
+			} else {
+				if (d < 10)
+					d = rnd(&s);
+				buf[n++] = (char)('0' + d % 10);
+				d /= 10;
+			}
+		}
+		if (point == nz + nd)
+			buf[n++] = '.';
+		switch (eshape) {
+		case 0: case 1: case 2: case 3:
+			break;
+		case 4:	/* e-05, the shape %g writes */
+			ex = (int)((r >> 24) % 12);
+			n += snprintf(buf + n, 8, "e-%02d", ex);
+			break;
+		case 5:
+			ex = (int)((r >> 24) % 61) - 30;
+			n += snprintf(buf + n, 8, "E%+d", ex);
+			break;
+		default:
+			ex = (int)((r >> 24) % 701) - 350;
+			n += snprintf(buf + n, 8, "e%d", ex);
+			break;
+		}
+		buf[n] = '\0';
+		want = strtod(buf, NULL);
+		for (k = n; k < n + 16; k++)
+			buf[k] = (char)('0' + k % 10);
+		if (i % 16 == 0) {
+			char *h = malloc((size_t)n);
+
+			assert_non_null(h);
+			memcpy(h, buf, (size_t)n);
+			if (pp_parse_double(h, (size_t)n, &v) != 0)
+				fail_msg("\"%.*s\" rejected", n, buf);
+			free(h);
+		} else if (pp_parse_double(buf, (size_t)n, &v) != 0) {
+			fail_msg("\"%.*s\" rejected", n, buf);
+		}
+		if (bits_of(v) != bits_of(want))
+			fail_msg("\"%.*s\": got %a, strtod %a", n, buf, v, want);
+	}
+}
+
 static void
 test_parse_long_table(void **state)
 {
@@ -610,6 +759,8 @@ main(void)
 		cmocka_unit_test(test_parse_long_input),
 		cmocka_unit_test(test_parse_vs_strtod),
 		cmocka_unit_test(test_parse_near_halfway),
+		cmocka_unit_test(test_parse_near_halfway_wide),
+		cmocka_unit_test(test_parse_differential),
 		cmocka_unit_test(test_parse_long_table),
 		cmocka_unit_test(test_int64),
 	};
