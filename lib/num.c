@@ -349,6 +349,313 @@ parse_exact(uint64_t w, long e10, double *v)
 }
 #endif
 
+/*
+ * Reading digits a word at a time.  A number of up to 16 (or 24) bytes is
+ * read as two (three) little-endian 64-bit words holding its last 16 (24)
+ * bytes, zero bytes standing in for any before its start: the loads never
+ * leave s[0..len), and a string under 8 bytes is read in pieces.  Mask
+ * arithmetic on the words finds the run of digits the number ends with
+ * (the digits after the point), and three multiplications give the value
+ * of eight of them.  Only the few digits before the point are read one by
+ * one.  A loop over the digits after the point mispredicts its exit about
+ * once a number; that and a branch on the sign were most of the cost of a
+ * number such as "-0.0165337", and neither is left on this path.
+ */
+#define ONES 0x0101010101010101ULL
+
+static inline uint64_t
+le64(const char *p)
+{
+	uint64_t x;
+
+	memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+static inline uint64_t
+le32(const char *p)
+{
+	uint32_t x;
+
+	memcpy(&x, p, sizeof(x));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap32(x);
+#endif
+	return x;
+}
+
+/* x << n for 0 <= n <= 126, and 0 for n >= 64, where one shift by 64 or
+ * more would be undefined. */
+static inline uint64_t
+shl(uint64_t x, unsigned n)
+{
+	return (x << (n / 2)) << (n - n / 2);
+}
+
+/* A nonzero byte for each byte of x that is not an ASCII digit: a digit
+ * has high nibble 3 and keeps it when 6 is added.  Adding 6 to a byte of
+ * 0xfa or more carries into the next one, so a digit above such a byte
+ * (itself no digit) may be flagged too; callers only ever see a shorter
+ * run of digits that way, and then reject the shape. */
+static inline uint64_t
+nondigits(uint64_t x)
+{
+	return ((x & 0xf0 * ONES) ^ '0' * ONES) |
+	    (((x + 6 * ONES) & 0xf0 * ONES) ^ '0' * ONES);
+}
+
+/* How many bytes, from byte 7 down, flags f leaves unflagged (0..8). */
+static inline int
+top_digits(uint64_t f)
+{
+	return (__builtin_clzll(f | 1) >> 3) + (f == 0);
+}
+
+/* The number written by eight digit values (0..9, not ASCII), one a
+ * byte, the lowest byte the most significant.  Byte 2i of x * 10 + (x >> 8)
+ * is the pair 10 x[2i] + x[2i + 1] (at most 99: no carry), and two
+ * multiplications weigh pairs 0 and 2 by 10^6 and 10^2, pairs 1 and 3 by
+ * 10^4 and 1, and gather the sum in the high half. */
+static inline uint64_t
+eight_digits(uint64_t x)
+{
+	x = x * 10 + (x >> 8);
+	return ((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
+	    ((x >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32))) >> 32;
+}
+
+/* A decimal as read: w * 10^e10, up to its sign. */
+struct decimal {
+	uint64_t w;		/* the first 19 significant digits at most */
+	long e10;		/* exponent of the last digit kept in w */
+	int neg;		/* a '-' sign */
+	int dropped;		/* a nonzero digit past the 19th left out */
+	const char *num;	/* the first digit or '.', for parse_slow */
+};
+
+#ifdef HAVE_U128
+/* The digit values in the top nf bytes of the 16-byte x1:x2 (nf <= 16),
+ * as a number: the rest are cleared and read as leading zeros. */
+static inline uint64_t
+top16_value(uint64_t x1, uint64_t x2, int nf)
+{
+	u128 v = (u128)x2 << 64 | x1;
+
+	v &= (~(u128)0 << (4 * (16 - nf))) << (4 * (16 - nf));
+	v &= (u128)(0x0f * ONES) << 64 | 0x0f * ONES;
+	return eight_digits((uint64_t)v) * 100000000 +
+	    eight_digits((uint64_t)(v >> 64));
+}
+
+/*
+ * The usual shape, "[+-][DIGITS].DIGITS" in 1 to 16 bytes.  The digits
+ * after the point are the run of digits the number ends with, found in
+ * the words as above; those before it are few and read one by one, and
+ * must end right at that run's point.  With the point, 16 bytes hold at
+ * most 15 digits, so the value is below 10^15 < 2^53.  Returns 0 with the
+ * value *w * 10^-*nfrac and its sign bit in *sign, or -1 for anything
+ * else, which the other paths then take (it may well be valid: an
+ * integer, an exponent, "inf", a missing value).  (Results go to scalars,
+ * not a struct decimal: the caller's struct lives in memory, and a byte
+ * stored there and read back within a wider load stalls.)
+ */
+static inline int
+short_decimal(const char *s, size_t len, uint64_t *w, int *nfrac,
+    uint64_t *sign)
+{
+	const char *end = s + len, *p;
+	uint64_t x1, x2, i = 0;
+	int c, a, nf;
+
+	if (len >= 8) {
+		x2 = le64(end - 8);
+		x1 = shl(le64(s), 8 * (unsigned)(16 - len));
+	} else {
+		const unsigned char *u = (const unsigned char *)s;
+
+		if (len >= 4)	/* two halves, overlapping below 8 */
+			x2 = le32(s) | le32(end - 4) << (8 * (len - 4));
+		else		/* s[0], s[len / 2] and s[len - 1] cover 1-3 */
+			x2 = (uint64_t)u[0] |
+			    (uint64_t)u[len / 2] << (8 * (len / 2)) |
+			    (uint64_t)u[len - 1] << (8 * (len - 1));
+		x2 <<= 8 * (8 - len);
+		x1 = 0;
+	}
+	/* The run: x2's top digits, and if all 8 are, x1's too. */
+	a = top_digits(nondigits(x2));
+	nf = a + (top_digits(nondigits(x1)) & -(a == 8));
+
+	c = (unsigned char)s[0];
+	p = s + ((c == '-') | (c == '+'));
+	for (; p < end && (unsigned char)(*p - '0') < 10; p++)
+		i = i * 10 + (uint64_t)(*p - '0');
+	if (end - p - 1 != nf || *p != '.' || nf == 0)
+		return -1;
+	*w = i * pow10u[nf] + top16_value(x1, x2, nf);
+	*nfrac = nf;
+	*sign = (uint64_t)(c == '-') << 63;
+	return 0;
+}
+
+/* The same for 17 to 24 bytes, as full-precision output is: a third word,
+ * and at most 19 digits, so the value may pass 2^53. */
+static int
+long_decimal(const char *s, size_t len, uint64_t *w, int *nfrac,
+    uint64_t *sign)
+{
+	const char *end = s + len, *p, *num;
+	uint64_t x0, x1, x2, i = 0;
+	int c, a, b, nf;
+
+	x2 = le64(end - 8);
+	x1 = le64(end - 16);
+	x0 = shl(le64(s), 8 * (unsigned)(24 - len));
+	a = top_digits(nondigits(x2));
+	b = top_digits(nondigits(x1));
+	b += top_digits(nondigits(x0)) & -(b == 8);
+	nf = a + (b & -(a == 8));
+
+	c = (unsigned char)s[0];
+	num = p = s + ((c == '-') | (c == '+'));
+	for (; p < end && (unsigned char)(*p - '0') < 10; p++)
+		i = i * 10 + (uint64_t)(*p - '0');
+	if (end - p - 1 != nf || *p != '.' || nf == 0 || p - num + nf > 19)
+		return -1;
+	*w = i * pow10u[nf];
+	if (nf > 16) {
+		*w += eight_digits(x0 & 0x0f * ONES &
+		    shl(~0ULL, 8 * (unsigned)(24 - nf))) * 10000000000000000ULL;
+		nf = 16;
+	}
+	*w += top16_value(x1, x2, nf);
+	*nfrac = (int)(end - p - 1);
+	*sign = (uint64_t)(c == '-') << 63;
+	return 0;
+}
+#endif
+
+/* For more than 19 significant digits: the first 19 into d->w, the power
+ * of ten of the last of them (before any exponent part) into d->e10, and
+ * whether a nonzero digit was left out into d->dropped.  p is at the first
+ * digit or '.', the syntax already checked. */
+static void
+first19(const char *p, const char *end, struct decimal *d)
+{
+	int nsig = 0, frac = 0;
+
+	d->w = 0;
+	d->e10 = 0;
+	d->dropped = 0;
+	for (; p < end && *p != 'e' && *p != 'E'; p++) {
+		if (*p == '.') {
+			frac = 1;
+		} else if (nsig < 19) {
+			d->w = d->w * 10 + (uint64_t)(*p - '0');
+			nsig += d->w != 0;
+			d->e10 -= frac;
+		} else {
+			d->dropped |= *p != '0';
+			d->e10 += !frac;
+		}
+	}
+}
+
+/*
+ * Everything the word readers do not take, byte by byte: validate the
+ * syntax in one pass while reading the digits into w, counting them by
+ * position (19 digits always fit; only a longer number needs its leading
+ * zeros counted, and past 19 significant digits a second pass).  Returns
+ * 0 with *d filled; 1 with *out set for a missing value, inf or nan; -1
+ * when s is not a number.
+ */
+static int
+read_decimal(const char *s, size_t len, struct decimal *d, double *out)
+{
+	const char *p = s, *end = s + len, *frac;
+	size_t nint, nfrac = 0;
+	long ex = 0;
+	int eneg = 0;
+
+	if (pp_is_missing(s, len)) {
+		*out = NAN;
+		return 1;
+	}
+	d->neg = 0;
+	if (*p == '+' || *p == '-')
+		d->neg = *p++ == '-';
+	if (p == end)
+		return -1;
+	if ((*p < '0' || *p > '9') && *p != '.') {
+		if (word_is(p, (size_t)(end - p), "inf") ||
+		    word_is(p, (size_t)(end - p), "infinity")) {
+			*out = d->neg ? -HUGE_VAL : HUGE_VAL;
+			return 1;
+		}
+		if (word_is(p, (size_t)(end - p), "nan")) {
+			*out = d->neg ? -NAN : NAN;
+			return 1;
+		}
+		return -1;
+	}
+	d->num = p;
+	d->w = 0;
+	for (; p < end && *p >= '0' && *p <= '9'; p++)
+		d->w = d->w * 10 + (uint64_t)(*p - '0');
+	nint = (size_t)(p - d->num);
+	if (p < end && *p == '.') {
+		for (frac = ++p; p < end && *p >= '0' && *p <= '9'; p++)
+			d->w = d->w * 10 + (uint64_t)(*p - '0');
+		nfrac = (size_t)(p - frac);
+	}
+	if (nint + nfrac == 0)
+		return -1;
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		const char *e;
+
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			eneg = *p++ == '-';
+		for (e = p; p < end && *p >= '0' && *p <= '9'; p++)
+			if (ex < EXP_CLAMP)
+				ex = ex * 10 + (*p - '0');
+		if (p == e)
+			return -1;
+	}
+	if (p != end)
+		return -1;
+
+	d->e10 = -(long)nfrac;
+	d->dropped = 0;
+	if (nint + nfrac > 19) {
+		const char *z;
+		size_t nz = 0;
+
+		for (z = d->num; z < end && (*z == '0' || *z == '.'); z++)
+			nz += *z == '0';
+		if (nint + nfrac - nz > 19)
+			first19(d->num, end, d);
+	}
+	d->e10 += eneg ? -ex : ex;
+	return 0;
+}
+
+/* v (not negative) with sign bit 63 ORed in: no branch on a sign that is
+ * as often '-' as not. */
+static inline double
+with_sign(double v, uint64_t sign)
+{
+	uint64_t b;
+
+	memcpy(&b, &v, sizeof(b));
+	b |= sign;
+	memcpy(&v, &b, sizeof(v));
+	return v;
+}
+
 #ifdef HAVE_U128
 /* Generated by scripts/gen-pow5: do not edit. */
 #define POW5_MIN (-326)
@@ -1069,92 +1376,42 @@ eisel_lemire(uint64_t w, long q, double *v)
 #endif
 
 /*
- * Parsing: validate the syntax in one pass while collecting up to 19
- * significant digits into w and the decimal exponent.  Clinger's fast path:
- * when w <= 2^53 and 10^|exp| <= 10^22, both are exact doubles and one
- * multiplication or division rounds correctly.  (With exp > 22, w * 10^(exp
- * - 22) may still be an exact integer below 2^53.)  Then Eisel-Lemire, for
- * 16-19 digit values such as full-precision output and any exponent; where
- * it gives up, parse_exact, and for everything else strtod on a rewritten
- * copy (parse_slow).  Past 19 significant digits the value lies strictly
- * between w and w + 1 units of the 19th digit: when Eisel-Lemire rounds
- * both ends to the same double, so does the value (rounding is monotone);
- * else parse_slow.
+ * From w * 10^e10 to the nearest double.  Clinger's fast path: when
+ * w <= 2^53 and 10^|e10| <= 10^22, both are exact doubles and one
+ * multiplication or division rounds correctly (and with e10 > 22,
+ * w * 10^(e10 - 22) may still be an exact integer below 2^53).  It goes
+ * first: measured, one division costs less than Eisel-Lemire's
+ * multiplications and checks.  Then Eisel-Lemire, which settles nearly
+ * every other value; when it gives up, parse_exact for 16-19 digit
+ * values and strtod on a rewritten copy (parse_slow) for everything else.
+ * Past 19 significant digits the value lies strictly between w and w + 1
+ * units of the 19th digit: when Eisel-Lemire rounds both ends to the same
+ * double, so does the value (rounding is monotone); else parse_slow.
  */
-int
-pp_parse_double(const char *s, size_t len, double *out)
+static double
+to_double(const struct decimal *d, const char *end)
 {
-	const char *p = s, *end = s + len, *num;
-	uint64_t w = 0;
-	long ex = 0, e10 = 0;
-	int neg = 0, nsig = 0, ndig = 0, dropped = 0, eneg = 0;
+	uint64_t w = d->w;
+	long e10 = d->e10;
 	double v;
 
-	if (pp_is_missing(s, len)) {
-		*out = NAN;
-		return 0;
-	}
-	if (*p == '+' || *p == '-')
-		neg = *p++ == '-';
-	if (p == end)
-		return -1;
-	if ((*p < '0' || *p > '9') && *p != '.') {
-		if (word_is(p, (size_t)(end - p), "inf") ||
-		    word_is(p, (size_t)(end - p), "infinity")) {
-			*out = neg ? -HUGE_VAL : HUGE_VAL;
-			return 0;
-		}
-		if (word_is(p, (size_t)(end - p), "nan")) {
-			*out = neg ? -NAN : NAN;
-			return 0;
-		}
-		return -1;
-	}
-	num = p;
-	for (; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
-		if (nsig < 19) {
-			w = w * 10 + (uint64_t)(*p - '0');
-			nsig += w != 0;
-		} else {
-			dropped |= *p != '0';
-			e10++;
-		}
-	}
-	if (p < end && *p == '.') {
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++, ndig++) {
-			if (nsig < 19) {
-				w = w * 10 + (uint64_t)(*p - '0');
-				nsig += w != 0;
-				e10--;
-			} else {
-				dropped |= *p != '0';
-			}
-		}
-	}
-	if (ndig == 0)
-		return -1;
-	if (p < end && (*p == 'e' || *p == 'E')) {
-		const char *d;
+	if (w == 0 && !d->dropped)
+		return d->neg ? -0.0 : 0.0;
+#ifdef HAVE_U128
+	if (d->dropped) {
+		double v1;
 
-		p++;
-		if (p < end && (*p == '+' || *p == '-'))
-			eneg = *p++ == '-';
-		for (d = p; p < end && *p >= '0' && *p <= '9'; p++)
-			if (ex < EXP_CLAMP)
-				ex = ex * 10 + (*p - '0');
-		if (p == d)
-			return -1;
+		if (eisel_lemire(w, e10, &v) == 0 &&
+		    eisel_lemire(w + 1, e10, &v1) == 0 && v == v1)
+			return with_sign(v, (uint64_t)d->neg << 63);
+		return parse_slow(d->num, end, d->neg);
 	}
-	if (p != end)
-		return -1;
-
-	e10 += eneg ? -ex : ex;
-	if (w == 0 && !dropped) {
-		*out = neg ? -0.0 : 0.0;
-		return 0;
-	}
+#else
+	if (d->dropped)
+		return parse_slow(d->num, end, d->neg);
+#endif
 #if FLT_EVAL_METHOD == 0
-	if (!dropped && w <= (1ULL << 53) && e10 >= -22 && e10 <= 22 + 15 &&
+	if (w <= (1ULL << 53) && e10 >= -22 && e10 <= 22 + 15 &&
 	    (e10 <= 22 || w <= (1ULL << 53) / pow10u[e10 - 22])) {
 		if (e10 < 0)
 			v = (double)w / pow10d[-e10];
@@ -1162,28 +1419,69 @@ pp_parse_double(const char *s, size_t len, double *out)
 			v = (double)w * pow10d[e10];
 		else	/* 1.23e25 = 1230 * 1e22 while 1230 stays below 2^53 */
 			v = (double)(w * pow10u[e10 - 22]) * 1e22;
-		*out = neg ? -v : v;
-		return 0;
+		return with_sign(v, (uint64_t)d->neg << 63);
 	}
 #endif
 #ifdef HAVE_U128
-	if (!dropped && (eisel_lemire(w, e10, &v) == 0 ||
-	    parse_exact(w, e10, &v) == 0)) {
-		*out = neg ? -v : v;
-		return 0;
-	}
-	if (dropped) {
-		double v1;
+	if (eisel_lemire(w, e10, &v) == 0 || parse_exact(w, e10, &v) == 0)
+		return with_sign(v, (uint64_t)d->neg << 63);
+#endif
+	return parse_slow(d->num, end, d->neg);
+}
 
-		if (eisel_lemire(w, e10, &v) == 0 &&
-		    eisel_lemire(w + 1, e10, &v1) == 0 && v == v1) {
-			*out = neg ? -v : v;
+/*
+ * Everything but short_decimal's shape: long_decimal, else read_decimal,
+ * then to_double.  Kept out of line, so that pp_parse_double stays a
+ * small leaf for the usual shape, with no registers to save.
+ */
+__attribute__((noinline)) static int
+parse_other(const char *s, size_t len, double *out)
+{
+	struct decimal d;
+	int rc;
+#if defined(HAVE_U128) && FLT_EVAL_METHOD == 0
+	uint64_t w, sign;
+	int nf;
+
+	if (len - 17 < 8 && long_decimal(s, len, &w, &nf, &sign) == 0) {
+		if (w <= (1ULL << 53)) {
+			*out = with_sign((double)w / pow10d[nf], sign);
 			return 0;
 		}
+		d.w = w;
+		d.e10 = -nf;
+		d.neg = sign != 0;
+		d.dropped = 0;
+		d.num = s + (*s == '-' || *s == '+');
+		*out = to_double(&d, s + len);
+		return 0;
 	}
 #endif
-	*out = parse_slow(num, end, neg);
+	if ((rc = read_decimal(s, len, &d, out)) != 0)
+		return rc > 0 ? 0 : -1;
+	*out = to_double(&d, s + len);
 	return 0;
+}
+
+/*
+ * Parsing: short_decimal takes the usual shape ("-0.0165337", "98.56"),
+ * and its value, below 2^53 with no exponent part, takes Clinger's
+ * division right away: 10^nf is at most 10^15, exact.  Anything else,
+ * valid or not, goes to parse_other.
+ */
+int
+pp_parse_double(const char *s, size_t len, double *out)
+{
+#if defined(HAVE_U128) && FLT_EVAL_METHOD == 0
+	uint64_t w, sign;
+	int nf;
+
+	if (len - 1 < 16 && short_decimal(s, len, &w, &nf, &sign) == 0) {
+		*out = with_sign((double)w / pow10d[nf], sign);
+		return 0;
+	}
+#endif
+	return parse_other(s, len, out);
 }
 
 int

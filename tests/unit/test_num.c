@@ -17,6 +17,12 @@
  *    Eisel-Lemire multiplication (19 digits, any exponent; its give-ups:
  *    ties, the normal/subnormal and the overflow boundaries, 1e23), more
  *    than 19 digits (both ends of the cut rounding alike or not).
+ *  - the word-at-a-time readers (up to 16 bytes, 17 to 24, longer):
+ *    rows on each side of every 8-byte word and of the 15/19 digit
+ *    limits, leading zeros, no digits before or after the point, shapes
+ *    they must reject; every prefix of long decimals, parsed in place
+ *    (more digits follow in memory) and from a heap copy of exactly its
+ *    length, against strtod and its end pointer.
  *  - a differential test against strtod over about two million random
  *    decimals of mixed shapes (1-25 digits, leading zeros, point, sign,
  *    exponent), fixed seed.
@@ -254,7 +260,39 @@ struct parse_ok {
 	double want;
 };
 
+/* A row whose text is the C literal itself (rounded by the compiler). */
+#define LIT(x) { #x, x }
+
 static const struct parse_ok parse_ok_cases[] = {
+	/* The 1-16 byte reader: lengths 1-3, 4-7, 8 (one whole word), 9-15
+	 * and 16 (two words); up to 15 digits; 0-8 digits after the point in
+	 * the last word, more reaching into the one before. */
+	LIT(1.5), LIT(-1.5), LIT(.5), LIT(0.5), LIT(-.5), LIT(+.5),
+	LIT(14.6279), LIT(-14.6279), LIT(3.69759), LIT(0.685322),
+	LIT(0.0249457), LIT(-0.0165337), LIT(-0.000791506),
+	LIT(0.000273363), LIT(1234567.5), LIT(0.1234567),
+	LIT(0.12345678), LIT(-0.12345678), LIT(0.123456789),
+	LIT(12345678.9), LIT(1234567.89), LIT(123456789.012345),
+	LIT(0.12345678901234), LIT(.123456789012345), LIT(-.12345678901234),
+	LIT(12345678901234.5), LIT(123456789012345.), LIT(1.23456789012345),
+	LIT(000.5), LIT(0000000000000.5), LIT(-000000000000.25),
+	LIT(0.000000000000001), LIT(98.56), LIT(100.37), LIT(-0.00),
+	LIT(99999999999999.9), LIT(9.99999999999999),
+	/* 17-24 bytes: a third word, up to 19 digits, past 2^53 too. */
+	LIT(0.1234567890123456), LIT(-0.1234567890123456),
+	LIT(0.12345678901234567), LIT(-0.12345678901234567),
+	LIT(0.123456789012345678), LIT(-0.123456789012345678),
+	LIT(-0.01653370002041196), LIT(14.62790001805912),
+	LIT(-0.002821444838232245), LIT(103.68601380366918),
+	LIT(123456789012345678.9), LIT(1.234567890123456789),
+	LIT(9007199254740993.0), LIT(9007199254740995.0),
+	LIT(90071992547409.925), LIT(-000000000000000.5),
+	LIT(.1234567890123456789), LIT(0.00000000000000000001),
+	/* Past 19 digits, or past 24 bytes: byte by byte. */
+	LIT(0.1234567890123456789), LIT(-0.1234567890123456789),
+	LIT(0.12345678901234567890), LIT(1.234567890123456789012),
+	LIT(-0.0000000000000000012345), LIT(-0.00000000000000000123456),
+	LIT(12345678901234567890.5), LIT(1234567890123456789012.),
 	{ "0", 0.0 },
 	{ "-0", -0.0 },
 	{ "+0", 0.0 },
@@ -392,6 +430,15 @@ test_parse_bad(void **state)
 		"1.2.3", "abc", "1,5", "1_000", "inf ", "infin", "infinityy",
 		"nan(1)", "+NA", "-null", "N A", "1e5x", "1e5.0", "1f",
 		"\xd9\xa1", "- 1", "1-", "0b1", "1e+-5",
+		/* Shapes the word-at-a-time readers see first. */
+		"1.5.", "1.2.3.4", "-.", "+.", "..5", "1.-5", "--1.5", "+-1.5",
+		"1.5-", "1-.5", "1x.5", "1.5x", "1 .5", "1. 5", " 1.5", "1.5 ",
+		"0.12345\xfa" "5", "\xfa" "1.5", "1.5\xff",
+		"0.1234567\x80" "12",
+		"-0.0165337123456789x", "-0.01653371234567.89",
+		"0.0165337123456789..", "x0.01653371234567890",
+		"123456789012345678.90x", "1.2345678901234567890123x",
+		"-0.00000000000000000000000.5",
 	};
 	size_t i;
 
@@ -419,6 +466,54 @@ test_parse_len(void **state)
 	assert_int_equal(pp_parse_double("1\0", 2, &v), -1);
 	assert_int_equal(pp_parse_double("NAN", 2, &v), 0);
 	assert_true(isnan(v));
+}
+
+/*
+ * Every prefix of some long decimals: parsed where it lies (more digits
+ * follow in memory) and from a heap copy of exactly its length (ASan sees
+ * any read past it), the two agree; a prefix is accepted exactly when
+ * strtod reads all of it, and then with strtod's bits.
+ */
+static void
+test_parse_prefixes(void **state)
+{
+	static const char *const src[] = {
+		"-0.016533712345678912345678901",
+		"14.627900018059123456789012345",
+		"0.000000000000000000000000123456",
+		"123456789012345678901234567890.5",
+		"+.12345678901234567890123456789",
+		"9007199254740993.00000000000001",
+		"-1.2345678901234567e-300123456",
+		"5.47552e-05123456789012345678",
+	};
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(src) / sizeof(src[0]); i++) {
+		for (n = 1; n <= strlen(src[i]); n++) {
+			char pre[64], *end, *h = malloc(n);
+			double v = 42, vh = 42, want;
+			int rc, rch;
+
+			assert_non_null(h);
+			memcpy(h, src[i], n);
+			memcpy(pre, src[i], n);
+			pre[n] = '\0';
+			rc = pp_parse_double(src[i], n, &v);
+			rch = pp_parse_double(h, n, &vh);
+			free(h);
+			want = strtod(pre, &end);
+			if (rc != rch || (rc == 0 && bits_of(v) != bits_of(vh)))
+				fail_msg("\"%s\": in place %d %a, copy %d %a",
+				    pre, rc, v, rch, vh);
+			if (rc != (end == pre + n ? 0 : -1))
+				fail_msg("\"%s\": rc %d", pre, rc);
+			if (rc == 0 && bits_of(v) != bits_of(want))
+				fail_msg("\"%s\": got %a, strtod %a", pre, v,
+				    want);
+		}
+	}
 }
 
 /* Inputs longer than the digits the slow path keeps. */
@@ -630,7 +725,8 @@ test_parse_differential(void **state)
 			fail_msg("\"%.*s\" rejected", n, buf);
 		}
 		if (bits_of(v) != bits_of(want))
-			fail_msg("\"%.*s\": got %a, strtod %a", n, buf, v, want);
+			fail_msg("\"%.*s\": got %a, strtod %a", n, buf, v,
+			    want);
 	}
 }
 
@@ -756,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_parse_nan),
 		cmocka_unit_test(test_parse_bad),
 		cmocka_unit_test(test_parse_len),
+		cmocka_unit_test(test_parse_prefixes),
 		cmocka_unit_test(test_parse_long_input),
 		cmocka_unit_test(test_parse_vs_strtod),
 		cmocka_unit_test(test_parse_near_halfway),
