@@ -127,12 +127,46 @@ pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
 }
 
 long
+pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n)
+{
+	size_t got;
+
+	if (in->eof)
+		return 0;
+	/* read(2) returns what a pipe holds now; fread would wait for a
+	 * whole block, and a live feed would stall. */
+	if (in->fd >= 0) {
+		ssize_t k;
+
+		do
+			k = read(in->fd, dst, n);
+		while (k == -1 && errno == EINTR);
+		if (k == -1) {
+			in->ioerr = errno;
+			in->eof = 1;
+			return -1;
+		}
+		got = (size_t)k;
+	} else {
+		got = fread(dst, 1, n, in->fp);
+		if (got == 0 && ferror(in->fp)) {
+			in->ioerr = errno ? errno : EIO;
+			in->eof = 1;
+			return -1;
+		}
+	}
+	if (got == 0)
+		in->eof = 1;
+	return (long)got;
+}
+
+long
 pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 {
 	size_t avail = in->len - in->pos;
 
 	while (avail < want && !in->eof) {
-		size_t n;
+		long n;
 
 		if (in->pos > 0 && (in->pos == in->len ||
 		    in->cap - in->len < PP_INBUF_BLOCK)) {
@@ -151,34 +185,11 @@ pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 
 			pp_xgrow((void **)&in->buf, &in->cap, in->len + step, 1);
 		}
-		/* read(2) returns what a pipe holds now; fread would wait
-		 * for a whole block, and a live feed would stall. */
-		if (in->fd >= 0) {
-			ssize_t got;
-
-			do
-				got = read(in->fd, in->buf + in->len,
-				    in->cap - in->len);
-			while (got == -1 && errno == EINTR);
-			if (got == -1) {
-				in->ioerr = errno;
-				in->eof = 1;
-				return -1;
-			}
-			n = (size_t)got;
-		} else {
-			n = fread(in->buf + in->len, 1, in->cap - in->len,
-			    in->fp);
-			if (n == 0 && ferror(in->fp)) {
-				in->ioerr = errno ? errno : EIO;
-				in->eof = 1;
-				return -1;
-			}
-		}
-		in->len += n;
-		avail += n;
-		if (n == 0)
-			in->eof = 1;
+		n = pp_inbuf_read(in, in->buf + in->len, in->cap - in->len);
+		if (n == -1)
+			return -1;
+		in->len += (size_t)n;
+		avail += (size_t)n;
 	}
 	return (long)avail;
 }
