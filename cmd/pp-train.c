@@ -400,6 +400,12 @@ run_fail(struct run *run, const struct pp_err *why)
 		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
 }
 
+static void
+show_rows(size_t n)
+{
+	pp_cli_progress(n, "rows read", 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -443,8 +449,10 @@ main(int argc, char *argv[])
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
 	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
 		goto out;
+	o.t.progress = show_rows;
 	if (pp_train_run(in, &o.t, &res, &err) == -1)
 		goto out;
+	pp_cli_progress(res.rows_read, "rows read", 1);
 	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
 		goto out;
 	report(&res, &o.t);

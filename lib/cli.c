@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "num.h"
@@ -72,6 +73,24 @@ struct cli_priv {
 };
 
 static int warn_quiet;
+
+/* The state of pp_cli_progress. */
+static struct {
+	int on;			/* cli->c.progress */
+	int tty;		/* stderr is a terminal: rewrite one line */
+	int open;		/* a line is on the terminal without its newline */
+	double next;		/* when to show the next count; 0: not yet timed */
+} progress;
+
+/* End a progress line left open, before anything else goes to stderr. */
+static void
+progress_break(void)
+{
+	if (progress.open) {
+		fputc('\n', stderr);
+		progress.open = 0;
+	}
+}
 
 /*
  * Files being written by pp_out_open that a signal must not leave behind.
@@ -300,6 +319,8 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			    (p->progress_flag || isatty(STDERR_FILENO));
 			warn_quiet = p->quiet;
 			cli->c.quiet = p->quiet;
+			progress.on = cli->c.progress;
+			progress.tty = isatty(STDERR_FILENO);
 			return -1;
 		case '?':
 			/* A flag given "=value" comes back as '?' with optopt
@@ -398,6 +419,7 @@ pp_cli_usage_error(const char *fmt, ...)
 void
 pp_cli_report(const struct pp_err *err)
 {
+	progress_break();
 	fprintf(stderr, "%s: %s\n", pp_progname,
 	    err->msg[0] ? err->msg : "unknown error");
 }
@@ -409,11 +431,42 @@ pp_cli_warn(const char *fmt, ...)
 
 	if (warn_quiet)
 		return;
+	progress_break();
 	fprintf(stderr, "%s: warning: ", pp_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+pp_cli_progress(size_t n, const char *what, int final)
+{
+	struct timespec ts;
+	double now;
+
+	if (!progress.on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	if (progress.next == 0 && !final) {
+		/* Short work shows nothing but its final count. */
+		progress.next = now + (progress.tty ? 0.25 : 10);
+		return;
+	}
+	if (!final && now < progress.next)
+		return;
+	progress.next = now + (progress.tty ? 0.25 : 10);
+	if (progress.tty) {
+		/* Rewrite the line in place; clear what a longer one left. */
+		fprintf(stderr, "\r%s: %zu %s\033[K", pp_progname, n, what);
+		progress.open = 1;
+		if (final)
+			progress_break();
+	} else {
+		fprintf(stderr, "%s: %zu %s\n", pp_progname, n, what);
+	}
+	fflush(stderr);
 }
 
 long

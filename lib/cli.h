@@ -96,6 +96,14 @@ void pp_cli_report(const struct pp_err *err);
 /* Print "prog: warning: message" to stderr unless quiet. */
 void pp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Progress of long work, when progress is on (stderr a terminal, or
+ * --progress; never with -q): "prog: N WHAT".  On a terminal the line is
+ * rewritten in place at most four times a second; otherwise a line is
+ * printed every ten seconds.  Cheap, but it reads the clock: call it every
+ * few thousand items.  final: the last count, always shown, ending the
+ * line; call it before printing anything else on stderr. */
+void pp_cli_progress(size_t n, const char *what, int final);
+
 /* Checked option arguments: on a bad value they report
  * "prog: --NAME: bad value "X": why" and exit 2. */
 long pp_cli_long(const char *name, const char *arg, long min, long max);

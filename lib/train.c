@@ -418,7 +418,8 @@ read_rows(struct pp_reader *r, const struct pp_train_opts *o,
 		long bad = -1;
 		const char *why = "missing";
 
-		res->rows_read++;
+		if (++res->rows_read % 65536 == 0 && o->progress != NULL)
+			o->progress(res->rows_read);
 		for (j = 0; j <= c->p; j++) {
 			size_t col = j < c->p ? c->feat[j] : (size_t)c->tcol;
 
