@@ -501,6 +501,7 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 {
 	struct pp_buf tmp = PP_BUF_INIT;
 	struct stat st;
+	char *real = NULL;	/* what a symbolic link names */
 	mode_t mask;
 	int fd;
 
@@ -522,11 +523,22 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 		o->path = pp_xstrdup(path);
 		return 0;
 	}
+	/* A symbolic link is written through, as cp(1) does: the file it
+	 * names is replaced and the link stays.  A dangling one is refused,
+	 * as cp refuses it, rather than replaced by a file. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((real = realpath(path, NULL)) == NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "%s: not writing "
+			    "through a dangling symbolic link", path);
+		path = real;
+	}
 	pp_buf_addf(&tmp, "%s.tmpXXXXXX", path);
 	fd = mkstemp(tmp.data);
 	if (fd == -1) {
+		pp_err_errno(err, errno, "%s", path);
 		pp_buf_release(&tmp);
-		return pp_err_errno(err, errno, "%s", path);
+		free(real);
+		return -1;
 	}
 	/* mkstemp makes 0600; give the file the mode of the one it will
 	 * replace, or what open(2) would give a new one. */
@@ -540,6 +552,7 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 	o->tmp = pp_buf_detach(&tmp, NULL);
 	track_temp(o->tmp, 1);
 	o->path = pp_xstrdup(path);
+	free(real);
 	o->fp = fdopen(fd, "w");
 	if (o->fp == NULL) {
 		close(fd);
