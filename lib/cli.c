@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -100,8 +101,16 @@ progress_break(void)
 #define MAX_TEMPS 8
 static char *volatile temps[MAX_TEMPS];
 
+/* pp_cli_on_signal: the handler writes the signal to sig_pipe and a
+ * watching thread does the rest. */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_seen;
+static void (*sig_fn)(int, void *);
+static void *sig_arg;
+
+/* Remove the temp files and die of sig. */
 static void
-on_fatal_signal(int sig)
+die_of(int sig)
 {
 	size_t i;
 
@@ -110,6 +119,55 @@ on_fatal_signal(int sig)
 			unlink(temps[i]);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+
+	if (sig_pipe[1] >= 0 && !sig_seen) {
+		sig_seen = 1;
+		if (write(sig_pipe[1], &b, 1) == 1)
+			return;
+	}
+	die_of(sig);
+}
+
+static void *
+watch_signals(void *unused)
+{
+	unsigned char b;
+	ssize_t n;
+
+	(void)unused;
+	do
+		n = read(sig_pipe[0], &b, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1)
+		return NULL;
+	sig_fn(b, sig_arg);
+	die_of(b);
+	return NULL;
+}
+
+int
+pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg)
+{
+	pthread_t th;
+
+	if (sig_pipe[0] >= 0 || pipe(sig_pipe) == -1)
+		return -1;
+	sig_fn = fn;
+	sig_arg = arg;
+	if (pthread_create(&th, NULL, watch_signals, NULL) != 0) {
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		sig_pipe[0] = sig_pipe[1] = -1;
+		return -1;
+	}
+	pthread_detach(th);
+	return 0;
 }
 
 static void
