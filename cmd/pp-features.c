@@ -118,6 +118,8 @@ main(int argc, char *argv[])
 	FILE *infp = NULL;
 	struct stat st;
 	long nf = 0, nt = 0, skipped = 0;
+	size_t nread = 0;	/* rows read, bad ones too */
+	int show;		/* show progress */
 	int c, got, rc = PP_EXIT_USAGE, linebuf = 0, list = 0, live = 0;
 
 	pp_cli_init(&cli, argv[0], USAGE, options,
@@ -189,7 +191,12 @@ main(int argc, char *argv[])
 	if (run.w == NULL)
 		goto out;
 
+	/* Rows written to a terminal are their own progress. */
+	show = cli.c.progress && (cli.c.output != NULL ||
+	    !isatty(STDOUT_FILENO));
 	while ((got = pp_reader_next(in, &row, &err)) != 0) {
+		if (++nread % 65536 == 0 && show)
+			pp_cli_progress(nread, "rows", 0);
 		if (got == -1 && !(cli.c.skip_bad && pp_reader_can_skip(in)))
 			goto out;
 		if (got == 1 && pp_feat_push(feat, row, &err) == -1) {
@@ -220,6 +227,8 @@ main(int argc, char *argv[])
 	    pp_writer_finish(run.w, &err) == -1 ||
 	    pp_out_commit(&out, &err) == -1)
 		goto out;
+	if (show)
+		pp_cli_progress(nread, "rows", 1);
 	if (skipped > 0)
 		pp_cli_warn("skipped %ld bad rows", skipped);
 	rc = PP_EXIT_OK;

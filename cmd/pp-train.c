@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,10 +329,29 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t)
 /* The run in the registry, while there is one. */
 struct run {
 	struct pp_registry *reg;	/* NULL: --no-registry */
+	const char *path;		/* the registry's path */
 	const char *experiment;
 	char id[PP_RUN_ID_LEN + 1];	/* "" until started */
 	int64_t version;		/* --register: the version added */
 };
+
+/* A signal kills pp-train: the run ends KILLED, on a connection of its
+ * own (the program's may be inside a transaction), unless it ended. */
+static void
+run_killed(int sig, void *arg)
+{
+	const struct run *run = arg;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_kv tag = { "error", sig == SIGINT ? "killed by SIGINT" :
+	    sig == SIGTERM ? "killed by SIGTERM" : "killed by SIGHUP" };
+	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
+	struct pp_registry *reg = pp_registry_open(run->path, 0, &err);
+
+	if (reg == NULL || pp_registry_run_end(reg, run->id, PP_RUN_KILLED,
+	    &log, &err) == -1)
+		pp_cli_warn("run %s not marked KILLED: %s", run->id, err.msg);
+	pp_registry_close(reg);
+}
 
 /* Open the registry and start the run, saying its id on stderr. */
 static int
@@ -343,6 +363,7 @@ run_begin(struct run *run, const struct train_cmd *o, const char *path,
 	int rc;
 
 	run->experiment = o->experiment ? o->experiment : "default";
+	run->path = path;
 	if ((run->reg = pp_registry_open(path, PP_REG_CREATE, err)) == NULL)
 		return -1;
 	pp_train_command_line(argc, argv, &cmd);
@@ -352,6 +373,8 @@ run_begin(struct run *run, const struct train_cmd *o, const char *path,
 	if (rc == 0 && !quiet)
 		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
 		    pp_progname, run->id, run->experiment);
+	if (rc == 0 && pp_cli_on_signal(run_killed, run) == -1)
+		pp_cli_warn("a signal will leave run %s RUNNING", run->id);
 	return rc;
 }
 
@@ -400,6 +423,12 @@ run_fail(struct run *run, const struct pp_err *why)
 		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
 }
 
+static void
+show_rows(size_t n)
+{
+	pp_cli_progress(n, "rows read", 0);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -443,8 +472,10 @@ main(int argc, char *argv[])
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
 	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
 		goto out;
+	o.t.progress = show_rows;
 	if (pp_train_run(in, &o.t, &res, &err) == -1)
 		goto out;
+	pp_cli_progress(res.rows_read, "rows read", 1);
 	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
 		goto out;
 	report(&res, &o.t);

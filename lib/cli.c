@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "num.h"
@@ -73,6 +75,24 @@ struct cli_priv {
 
 static int warn_quiet;
 
+/* The state of pp_cli_progress. */
+static struct {
+	int on;			/* cli->c.progress */
+	int tty;		/* stderr is a terminal: rewrite one line */
+	int open;		/* a line is on the terminal without its newline */
+	double next;		/* when to show the next count; 0: not yet timed */
+} progress;
+
+/* End a progress line left open, before anything else goes to stderr. */
+static void
+progress_break(void)
+{
+	if (progress.open) {
+		fputc('\n', stderr);
+		progress.open = 0;
+	}
+}
+
 /*
  * Files being written by pp_out_open that a signal must not leave behind.
  * This is the one piece of global state: a signal handler has no other way
@@ -81,8 +101,16 @@ static int warn_quiet;
 #define MAX_TEMPS 8
 static char *volatile temps[MAX_TEMPS];
 
+/* pp_cli_on_signal: the handler writes the signal to sig_pipe and a
+ * watching thread does the rest. */
+static int sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t sig_seen;
+static void (*sig_fn)(int, void *);
+static void *sig_arg;
+
+/* Remove the temp files and die of sig. */
 static void
-on_fatal_signal(int sig)
+die_of(int sig)
 {
 	size_t i;
 
@@ -91,6 +119,55 @@ on_fatal_signal(int sig)
 			unlink(temps[i]);
 	signal(sig, SIG_DFL);
 	raise(sig);
+}
+
+static void
+on_fatal_signal(int sig)
+{
+	unsigned char b = (unsigned char)sig;
+
+	if (sig_pipe[1] >= 0 && !sig_seen) {
+		sig_seen = 1;
+		if (write(sig_pipe[1], &b, 1) == 1)
+			return;
+	}
+	die_of(sig);
+}
+
+static void *
+watch_signals(void *unused)
+{
+	unsigned char b;
+	ssize_t n;
+
+	(void)unused;
+	do
+		n = read(sig_pipe[0], &b, 1);
+	while (n == -1 && errno == EINTR);
+	if (n != 1)
+		return NULL;
+	sig_fn(b, sig_arg);
+	die_of(b);
+	return NULL;
+}
+
+int
+pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg)
+{
+	pthread_t th;
+
+	if (sig_pipe[0] >= 0 || pipe(sig_pipe) == -1)
+		return -1;
+	sig_fn = fn;
+	sig_arg = arg;
+	if (pthread_create(&th, NULL, watch_signals, NULL) != 0) {
+		close(sig_pipe[0]);
+		close(sig_pipe[1]);
+		sig_pipe[0] = sig_pipe[1] = -1;
+		return -1;
+	}
+	pthread_detach(th);
+	return 0;
 }
 
 static void
@@ -300,6 +377,8 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			    (p->progress_flag || isatty(STDERR_FILENO));
 			warn_quiet = p->quiet;
 			cli->c.quiet = p->quiet;
+			progress.on = cli->c.progress;
+			progress.tty = isatty(STDERR_FILENO);
 			return -1;
 		case '?':
 			/* A flag given "=value" comes back as '?' with optopt
@@ -398,6 +477,7 @@ pp_cli_usage_error(const char *fmt, ...)
 void
 pp_cli_report(const struct pp_err *err)
 {
+	progress_break();
 	fprintf(stderr, "%s: %s\n", pp_progname,
 	    err->msg[0] ? err->msg : "unknown error");
 }
@@ -409,11 +489,42 @@ pp_cli_warn(const char *fmt, ...)
 
 	if (warn_quiet)
 		return;
+	progress_break();
 	fprintf(stderr, "%s: warning: ", pp_progname);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+void
+pp_cli_progress(size_t n, const char *what, int final)
+{
+	struct timespec ts;
+	double now;
+
+	if (!progress.on)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+	if (progress.next == 0 && !final) {
+		/* Short work shows nothing but its final count. */
+		progress.next = now + (progress.tty ? 0.25 : 10);
+		return;
+	}
+	if (!final && now < progress.next)
+		return;
+	progress.next = now + (progress.tty ? 0.25 : 10);
+	if (progress.tty) {
+		/* Rewrite the line in place; clear what a longer one left. */
+		fprintf(stderr, "\r%s: %zu %s\033[K", pp_progname, n, what);
+		progress.open = 1;
+		if (final)
+			progress_break();
+	} else {
+		fprintf(stderr, "%s: %zu %s\n", pp_progname, n, what);
+	}
+	fflush(stderr);
 }
 
 long
@@ -448,6 +559,7 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 {
 	struct pp_buf tmp = PP_BUF_INIT;
 	struct stat st;
+	char *real = NULL;	/* what a symbolic link names */
 	mode_t mask;
 	int fd;
 
@@ -469,11 +581,22 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 		o->path = pp_xstrdup(path);
 		return 0;
 	}
+	/* A symbolic link is written through, as cp(1) does: the file it
+	 * names is replaced and the link stays.  A dangling one is refused,
+	 * as cp refuses it, rather than replaced by a file. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((real = realpath(path, NULL)) == NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "%s: not writing "
+			    "through a dangling symbolic link", path);
+		path = real;
+	}
 	pp_buf_addf(&tmp, "%s.tmpXXXXXX", path);
 	fd = mkstemp(tmp.data);
 	if (fd == -1) {
+		pp_err_errno(err, errno, "%s", path);
 		pp_buf_release(&tmp);
-		return pp_err_errno(err, errno, "%s", path);
+		free(real);
+		return -1;
 	}
 	/* mkstemp makes 0600; give the file the mode of the one it will
 	 * replace, or what open(2) would give a new one. */
@@ -487,6 +610,7 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 	o->tmp = pp_buf_detach(&tmp, NULL);
 	track_temp(o->tmp, 1);
 	o->path = pp_xstrdup(path);
+	free(real);
 	o->fp = fdopen(fd, "w");
 	if (o->fp == NULL) {
 		close(fd);

@@ -96,6 +96,23 @@ void pp_cli_report(const struct pp_err *err);
 /* Print "prog: warning: message" to stderr unless quiet. */
 void pp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Progress of long work, when progress is on (stderr a terminal, or
+ * --progress; never with -q): "prog: N WHAT".  On a terminal the line is
+ * rewritten in place at most four times a second; otherwise a line is
+ * printed every ten seconds.  Cheap, but it reads the clock: call it every
+ * few thousand items.  final: the last count, always shown, ending the
+ * line; call it before printing anything else on stderr. */
+void pp_cli_progress(size_t n, const char *what, int final);
+
+/* When SIGINT, SIGTERM or SIGHUP arrives, call fn(sig, arg) on a thread of
+ * its own, not in the signal handler, so it may do anything (mark a
+ * registry run KILLED); the program's threads go on meanwhile.  Then the
+ * temp files of pp_out_open are removed and the program dies of the
+ * signal, as without fn.  A second signal while fn runs kills at once.
+ * Call it once; -1 if it could not start the thread (signals then kill at
+ * once, as before). */
+int pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg);
+
 /* Checked option arguments: on a bad value they report
  * "prog: --NAME: bad value "X": why" and exit 2. */
 long pp_cli_long(const char *name, const char *arg, long min, long max);

@@ -19,6 +19,7 @@
  */
 #include "crc32.h"
 
+#include <stdatomic.h>
 #include <zlib.h>
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -94,17 +95,21 @@ crc_clmul(uint32_t c, const unsigned char *p, size_t n)
 	return (uint32_t)_mm_extract_epi32(x0, 1);
 }
 
+/* Asked once; atomic because a writer thread and the program's thread
+ * may ask at the same time (both find the same answer). */
 static int
 have_clmul(void)
 {
-	static int known = -1;
+	static atomic_int known = -1;
+	int k = atomic_load_explicit(&known, memory_order_relaxed);
 
-	if (known == -1) {
+	if (k == -1) {
 		__builtin_cpu_init();
-		known = __builtin_cpu_supports("pclmul") &&
+		k = __builtin_cpu_supports("pclmul") &&
 		    __builtin_cpu_supports("sse4.1");
+		atomic_store_explicit(&known, k, memory_order_relaxed);
 	}
-	return known;
+	return k;
 }
 #endif
 

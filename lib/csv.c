@@ -35,6 +35,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "date.h"
 #include "frame_impl.h"
@@ -69,7 +70,18 @@ struct csv_in {
 	unsigned long rows_ended; /* on_row calls so far */
 	int fast;		/* the fast path is enabled */
 	unsigned char delim;
+	int types_known;	/* open is done */
+	int par_tried;		/* maybe_start_par ran */
+	struct pp_csvpar *par;	/* worker threads, or NULL */
+	const struct pp_csvblock *blk;	/* the block being handed out */
+	size_t brow;		/* its next row */
+	size_t bpos;		/* its next byte for feed_bytes */
+	long base;		/* lines before it */
 };
+
+/* Parallel parsing (csvpar.c): bytes a block aims for, most threads. */
+#define CSV_PAR_BLOCK (256 * 1024)
+#define CSV_PAR_THREADS 4
 
 static void
 on_field(void *s, size_t len, void *data)
@@ -207,14 +219,63 @@ split_line(struct csv_in *c, const unsigned char *s, size_t n)
 	return 1;
 }
 
-/* Feed the next physical line (or the tail at EOF) to libcsv.  Returns 1 if
- * something was fed, 0 at the end, -1 on error (fatal). */
+/* Feed one physical line s[0..n) to libcsv (or the fast path): n counts
+ * its '\n', which only the input's last line may lack (last: nothing
+ * follows; n may be 0).  Returns 1, or -1 on error (fatal). */
+static int
+feed_bytes(struct pp_reader *r, const unsigned char *s, size_t n, int last,
+    struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+
+	c->lineno++;
+	/* libcsv asks the space function about every byte of an unquoted
+	 * field (to trim).  We trim nothing, so it says no; but on a line
+	 * with no space or tab, where nothing could be trimmed anyway,
+	 * libcsv's inline default does the same work without a call. */
+	if (c->fast && c->at_start && split_line(c, s, n)) {
+		if (last)
+			c->done = 1;
+		return 1;
+	}
+	csv_set_space_func(&c->p, memchr(s, ' ', n) || memchr(s, '\t', n) ?
+	    no_space : NULL);
+	c->at_start = 0;	/* until libcsv ends a row in this line */
+	if (n > 0 && parse_line(c, s, n) != n) {
+		r->fatal = 1;
+		r->line = c->row_line ? c->row_line : c->lineno;
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %s", r->name,
+		    r->line, csv_error(&c->p) == CSV_EPARSE ?
+		    "malformed CSV (a quote inside an unquoted field, or "
+		    "text after a closing quote)" :
+		    csv_strerror(csv_error(&c->p)));
+	}
+	/* A row that ended at the line's final newline leaves libcsv between
+	 * rows.  With a carriage return inside the line a row may have ended
+	 * there and another begun (a quoted field left open) without a
+	 * callback saying so: stay on libcsv until a clean line ends a row. */
+	if (interior_cr(s, n))
+		c->at_start = 0;
+	if (last) {
+		c->done = 1;
+		if (csv_fini(&c->p, on_field, on_row, c) != 0) {
+			r->fatal = 1;
+			r->line = c->row_line ? c->row_line : c->lineno;
+			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: unterminated "
+			    "quoted field at end of input", r->name, r->line);
+		}
+	}
+	return 1;
+}
+
+/* Feed the next physical line (or the tail at EOF) from the input buffer.
+ * Returns 1 if something was fed, 0 at the end, -1 on error (fatal). */
 static int
 feed_line(struct pp_reader *r, struct pp_err *err)
 {
 	struct csv_in *c = r->csv;
 	struct pp_inbuf *in = &r->in;
-	unsigned char *nl;
+	unsigned char *nl, *s;
 	size_t n, scanned = 0;
 
 	if (c->done)
@@ -236,68 +297,116 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 			    r->name);
 		}
 	}
-	n = nl ? (size_t)(nl - (in->buf + in->pos)) + 1 : in->len - in->pos;
-	c->lineno++;
-	/* libcsv asks the space function about every byte of an unquoted
-	 * field (to trim).  We trim nothing, so it says no; but on a line
-	 * with no space or tab, where nothing could be trimmed anyway,
-	 * libcsv's inline default does the same work without a call. */
-	if (c->fast && c->at_start && split_line(c, in->buf + in->pos, n)) {
-		in->pos += n;
-		if (nl == NULL)
-			c->done = 1;
-		return 1;
-	}
-	csv_set_space_func(&c->p, memchr(in->buf + in->pos, ' ', n) ||
-	    memchr(in->buf + in->pos, '\t', n) ? no_space : NULL);
-	c->at_start = 0;	/* until libcsv ends a row in this line */
-	if (n > 0 && parse_line(c, in->buf + in->pos, n) != n) {
-		r->fatal = 1;
-		r->line = c->row_line ? c->row_line : c->lineno;
-		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %s", r->name,
-		    r->line, csv_error(&c->p) == CSV_EPARSE ?
-		    "malformed CSV (a quote inside an unquoted field, or "
-		    "text after a closing quote)" :
-		    csv_strerror(csv_error(&c->p)));
-	}
-	/* A row that ended at the line's final newline leaves libcsv between
-	 * rows.  With a carriage return inside the line a row may have ended
-	 * there and another begun (a quoted field left open) without a
-	 * callback saying so: stay on libcsv until a clean line ends a row. */
-	if (interior_cr(in->buf + in->pos, n))
-		c->at_start = 0;
+	s = in->buf + in->pos;
+	n = nl ? (size_t)(nl - s) + 1 : in->len - in->pos;
 	in->pos += n;
-	if (nl == NULL) {
-		c->done = 1;
-		if (csv_fini(&c->p, on_field, on_row, c) != 0) {
-			r->fatal = 1;
-			r->line = c->row_line ? c->row_line : c->lineno;
-			return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: unterminated "
-			    "quoted field at end of input", r->name, r->line);
-		}
-	}
-	return 1;
+	return feed_bytes(r, s, n, nl == NULL, err);
 }
 
-/* Make sure at least one completed row is queued.  1, 0 at end, -1. */
+/*
+ * Blocks parsed on worker threads (csvpar.c).  Rows the workers parsed are
+ * handed out from the block; from b->rest on, the block's lines go through
+ * feed_bytes like any others.  The ordinary path counts lines in lineno;
+ * a block's rows count from line base.
+ */
+
+/* Go parallel if this is the moment: the types are known, nothing is
+ * queued or half parsed, and a regular file has more to read than the
+ * buffer holds. */
+static void
+maybe_start_par(struct pp_reader *r)
+{
+	struct csv_in *c = r->csv;
+	struct pp_inbuf *in = &r->in;
+	const char *e;
+	size_t block = CSV_PAR_BLOCK;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int threads = ncpu < CSV_PAR_THREADS ? (int)ncpu : CSV_PAR_THREADS;
+
+	int small = in->eof;	/* the rest is in the buffer already */
+
+	c->par_tried = 1;
+	if ((e = getenv("PP_TEST_CSV_BLOCK")) != NULL) {
+		/* Tests: tiny blocks, even on one CPU and for small input. */
+		block = (size_t)strtoul(e, NULL, 10);
+		threads = 2;
+		small = 0;
+	}
+	if (!c->fast || getenv("PP_TEST_CSV_SERIAL") != NULL || threads < 2 ||
+	    small || in->live || in->ioerr || !c->at_start || c->done ||
+	    c->row_first != c->nfields)
+		return;
+	c->par = pp_csvpar_start(in, in->buf + in->pos, in->len - in->pos,
+	    &r->schema, c->delim, block, threads);
+	if (c->par != NULL) {
+		in->pos = in->len;
+		c->base = c->lineno;
+	}
+}
+
+/* One step in parallel mode: 2 if a block row is ready (c->blk, c->brow),
+ * 1 if a line went through feed_bytes, 0 at the end, -1 on error. */
+static int
+par_step(struct pp_reader *r, struct pp_err *err)
+{
+	struct csv_in *c = r->csv;
+	const struct pp_csvblock *b = c->blk;
+	int ioerr;
+
+	if (c->done)
+		return 0;
+	if (b != NULL && c->brow < b->nrows)
+		return 2;
+	if (b != NULL && c->bpos < b->len) {
+		const unsigned char *s = b->buf + c->bpos;
+		const unsigned char *nl = memchr(s, '\n', b->len - c->bpos);
+		size_t n = nl ? (size_t)(nl - s) + 1 : b->len - c->bpos;
+
+		if (c->bpos == b->rest)
+			c->lineno = c->base + (long)b->rest_line;
+		c->bpos += n;
+		return feed_bytes(r, s, n, nl == NULL, err);
+	}
+	if (b != NULL)
+		c->base = b->rest < b->len ? c->lineno : c->base +
+		    (long)b->nlines;
+	c->lineno = c->base;
+	c->blk = b = pp_csvpar_next(c->par, &ioerr);
+	if (b != NULL) {
+		c->brow = 0;
+		c->bpos = b->rest;
+		return 1;
+	}
+	if (ioerr) {
+		r->fatal = 1;
+		return pp_err_errno(err, ioerr, "%s: read error", r->name);
+	}
+	/* The input ended after a '\n' or in a line a worker took: tell
+	 * libcsv as feed_line does, with an empty last line. */
+	return feed_bytes(r, (const unsigned char *)"", 0, 1, err);
+}
+
+/* Make sure a completed row is ready: 1 if one is queued, 2 if a block
+ * row is (see par_step), 0 at the end, -1 on error. */
 static int
 want_row(struct pp_reader *r, struct pp_err *err)
 {
 	struct csv_in *c = r->csv;
 
 	while (c->qlen == 0) {
+		int rc;
+
 		/* Nothing queued: reclaim the arena unless a row is half read. */
 		if (c->row_first == c->nfields) {
 			pp_buf_reset(&c->arena);
 			c->nfields = c->row_first = 0;
 			c->qhead = 0;
 		}
-		switch (feed_line(r, err)) {
-		case -1:
-			return -1;
-		case 0:
-			return 0;
-		}
+		if (c->types_known && !c->par_tried)
+			maybe_start_par(r);
+		rc = c->par != NULL ? par_step(r, err) : feed_line(r, err);
+		if (rc != 1)
+			return rc;
 	}
 	return 1;
 }
@@ -500,9 +609,11 @@ pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
 	if (pp_inbuf_fill(&r->in, 3) >= 3 &&
 	    memcmp(r->in.buf + r->in.pos, "\xef\xbb\xbf", 3) == 0)
 		r->in.pos += 3;		/* a UTF-8 byte order mark */
-	if (read_header(r, err) == -1)
+	if (read_header(r, err) == -1 ||
+	    infer_types(r, o->infer_rows ? o->infer_rows : 1, err) == -1)
 		return -1;
-	return infer_types(r, o->infer_rows ? o->infer_rows : 1, err);
+	c->types_known = 1;
+	return 0;
 }
 
 static int
@@ -513,62 +624,74 @@ bad_cell(struct pp_reader *r, size_t j, const char *what, struct pp_err *err)
 	    r->name, r->line, r->schema.cols[j].name, what);
 }
 
+const char *
+pp_csv_cell(enum pp_type t, const char *s, size_t len, union pp_cell *cell)
+{
+	switch (t) {
+	case PP_T_F64:
+		if (pp_parse_double(s, len, &cell->f) == -1)
+			return "not a number";
+		break;
+	case PP_T_I64:
+		if (pp_is_missing(s, len))
+			cell->i = PP_I64_MISSING;
+		else if (pp_parse_int64(s, len, &cell->i) == -1)
+			return "not an integer";
+		break;
+	case PP_T_DATE:
+		if (pp_is_missing(s, len))
+			cell->i = PP_I64_MISSING;
+		else if (parse_date(s, len, &cell->i) == -1)
+			return "not a date (want YYYY-MM-DD)";
+		break;
+	case PP_T_DATETIME:
+		if (pp_is_missing(s, len))
+			cell->i = PP_I64_MISSING;
+		else if (pp_datetime_parse(s, len, &cell->i) == -1)
+			return "not an ISO 8601 date-time";
+		break;
+	case PP_T_TEXT:
+		if (!pp_utf8_valid(s, len, NULL))
+			return "invalid UTF-8";
+		cell->s.p = s;
+		cell->s.len = len;
+		break;
+	}
+	return NULL;
+}
+
 int
 pp_csv_next(struct pp_reader *r, struct pp_err *err)
 {
 	struct csv_in *c = r->csv;
 	struct qrow *q;
-	size_t j;
+	size_t j, ncols = r->schema.ncols;
 	int rc;
 
 	rc = want_row(r, err);
+	if (rc == 2) {
+		memcpy(r->row, c->blk->cells + c->brow * ncols,
+		    ncols * sizeof(*r->row));
+		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
+		c->brow++;
+		return 1;
+	}
 	if (rc != 1)
 		return rc;
 	q = pop_row(c);
 	r->line = q->line;
-	if (q->n != r->schema.ncols) {
+	if (q->n != ncols) {
 		r->can_skip = 1;
 		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: expected %zu "
-		    "fields, found %zu", r->name, r->line, r->schema.ncols,
-		    q->n);
+		    "fields, found %zu", r->name, r->line, ncols, q->n);
 	}
-	for (j = 0; j < r->schema.ncols; j++) {
-		const char *s = field_text(c, q->first + j);
-		size_t len = c->fields[q->first + j].len;
-		union pp_cell *cell = &r->row[j];
+	for (j = 0; j < ncols; j++) {
+		const char *what = pp_csv_cell(r->schema.cols[j].type,
+		    field_text(c, q->first + j), c->fields[q->first + j].len,
+		    &r->row[j]);
 
-		switch (r->schema.cols[j].type) {
-		case PP_T_F64:
-			if (pp_parse_double(s, len, &cell->f) == -1)
-				return bad_cell(r, j, "not a number", err);
-			break;
-		case PP_T_I64:
-			if (pp_is_missing(s, len))
-				cell->i = PP_I64_MISSING;
-			else if (pp_parse_int64(s, len, &cell->i) == -1)
-				return bad_cell(r, j, "not an integer", err);
-			break;
-		case PP_T_DATE:
-			if (pp_is_missing(s, len))
-				cell->i = PP_I64_MISSING;
-			else if (parse_date(s, len, &cell->i) == -1)
-				return bad_cell(r, j, "not a date (want "
-				    "YYYY-MM-DD)", err);
-			break;
-		case PP_T_DATETIME:
-			if (pp_is_missing(s, len))
-				cell->i = PP_I64_MISSING;
-			else if (pp_datetime_parse(s, len, &cell->i) == -1)
-				return bad_cell(r, j, "not an ISO 8601 date-time",
-				    err);
-			break;
-		case PP_T_TEXT:
-			if (!pp_utf8_valid(s, len, NULL))
-				return bad_cell(r, j, "invalid UTF-8", err);
-			cell->s.p = s;
-			cell->s.len = len;
-			break;
-		}
+		if (what != NULL)
+			return bad_cell(r, j, what, err);
 	}
 	return 1;
 }
@@ -580,6 +703,7 @@ pp_csv_free(struct pp_reader *r)
 
 	if (c == NULL)
 		return;
+	pp_csvpar_free(c->par);
 	csv_free(&c->p);
 	pp_buf_release(&c->arena);
 	free(c->fields);

@@ -55,6 +55,8 @@ pp_schema_init(struct pp_schema *s)
 	s->ncols = 0;
 	s->cols = NULL;
 	s->cap = 0;
+	s->index = NULL;
+	s->nindex = 0;
 }
 
 void
@@ -65,13 +67,42 @@ pp_schema_release(struct pp_schema *s)
 	for (i = 0; i < s->ncols; i++)
 		free(s->cols[i].name);
 	free(s->cols);
+	free(s->index);
 	pp_schema_init(s);
+}
+
+/*
+ * Names are found by a linear search up to INDEX_MIN columns and through a
+ * hash table (open addressing, linear probing, at most half full) beyond,
+ * so reading a header of 40,000 columns costs milliseconds, not seconds.
+ */
+#define INDEX_MIN 64
+
+/* The slot where name is, or the empty one where it would go. */
+static size_t
+index_slot(const struct pp_schema *s, const char *name)
+{
+	size_t mask = s->nindex - 1;
+	size_t i = (size_t)pp_hash_bytes(name, strlen(name)) & mask;
+
+	while (s->index[i] != 0 &&
+	    strcmp(s->cols[s->index[i] - 1].name, name) != 0)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void
+index_add(struct pp_schema *s, size_t col)
+{
+	s->index[index_slot(s, s->cols[col].name)] = col + 1;
 }
 
 int
 pp_schema_add(struct pp_schema *s, const char *name, enum pp_type t,
     struct pp_err *err)
 {
+	size_t i;
+
 	if (*name == '\0')
 		return pp_err_set(err, PP_EXIT_DATA, "empty column name");
 	if (pp_schema_find(s, name) != -1)
@@ -81,6 +112,18 @@ pp_schema_add(struct pp_schema *s, const char *name, enum pp_type t,
 	s->cols[s->ncols].name = pp_xstrdup(name);
 	s->cols[s->ncols].type = t;
 	s->ncols++;
+	if (s->ncols < INDEX_MIN)
+		return 0;
+	if (2 * s->ncols <= s->nindex) {
+		index_add(s, s->ncols - 1);
+		return 0;
+	}
+	free(s->index);
+	for (s->nindex = 2 * INDEX_MIN; s->nindex < 4 * s->ncols;)
+		s->nindex *= 2;
+	s->index = pp_xcalloc(s->nindex, sizeof(*s->index));
+	for (i = 0; i < s->ncols; i++)
+		index_add(s, i);
 	return 0;
 }
 
@@ -89,6 +132,10 @@ pp_schema_find(const struct pp_schema *s, const char *name)
 {
 	size_t i;
 
+	if (s->index != NULL) {
+		i = s->index[index_slot(s, name)];
+		return i != 0 ? (long)i - 1 : -1;
+	}
 	for (i = 0; i < s->ncols; i++)
 		if (strcmp(s->cols[i].name, name) == 0)
 			return (long)i;
@@ -127,12 +174,46 @@ pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
 }
 
 long
+pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n)
+{
+	size_t got;
+
+	if (in->eof)
+		return 0;
+	/* read(2) returns what a pipe holds now; fread would wait for a
+	 * whole block, and a live feed would stall. */
+	if (in->fd >= 0) {
+		ssize_t k;
+
+		do
+			k = read(in->fd, dst, n);
+		while (k == -1 && errno == EINTR);
+		if (k == -1) {
+			in->ioerr = errno;
+			in->eof = 1;
+			return -1;
+		}
+		got = (size_t)k;
+	} else {
+		got = fread(dst, 1, n, in->fp);
+		if (got == 0 && ferror(in->fp)) {
+			in->ioerr = errno ? errno : EIO;
+			in->eof = 1;
+			return -1;
+		}
+	}
+	if (got == 0)
+		in->eof = 1;
+	return (long)got;
+}
+
+long
 pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 {
 	size_t avail = in->len - in->pos;
 
 	while (avail < want && !in->eof) {
-		size_t n;
+		long n;
 
 		if (in->pos > 0 && (in->pos == in->len ||
 		    in->cap - in->len < PP_INBUF_BLOCK)) {
@@ -151,34 +232,11 @@ pp_inbuf_fill(struct pp_inbuf *in, size_t want)
 
 			pp_xgrow((void **)&in->buf, &in->cap, in->len + step, 1);
 		}
-		/* read(2) returns what a pipe holds now; fread would wait
-		 * for a whole block, and a live feed would stall. */
-		if (in->fd >= 0) {
-			ssize_t got;
-
-			do
-				got = read(in->fd, in->buf + in->len,
-				    in->cap - in->len);
-			while (got == -1 && errno == EINTR);
-			if (got == -1) {
-				in->ioerr = errno;
-				in->eof = 1;
-				return -1;
-			}
-			n = (size_t)got;
-		} else {
-			n = fread(in->buf + in->len, 1, in->cap - in->len,
-			    in->fp);
-			if (n == 0 && ferror(in->fp)) {
-				in->ioerr = errno ? errno : EIO;
-				in->eof = 1;
-				return -1;
-			}
-		}
-		in->len += n;
-		avail += n;
-		if (n == 0)
-			in->eof = 1;
+		n = pp_inbuf_read(in, in->buf + in->len, in->cap - in->len);
+		if (n == -1)
+			return -1;
+		in->len += (size_t)n;
+		avail += (size_t)n;
 	}
 	return (long)avail;
 }

@@ -70,9 +70,11 @@ struct pp_schema {
 	size_t ncols;
 	struct pp_col *cols;	/* owned array of ncols */
 	size_t cap;		/* allocated elements of cols */
+	size_t *index;		/* wide schemas: a hash table of column + 1 */
+	size_t nindex;		/* its slots (a power of two), or 0 */
 };
 
-#define PP_SCHEMA_INIT { 0, NULL, 0 }
+#define PP_SCHEMA_INIT { 0, NULL, 0, NULL, 0 }
 
 void pp_schema_init(struct pp_schema *s);
 void pp_schema_release(struct pp_schema *s);

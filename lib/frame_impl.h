@@ -35,6 +35,10 @@ struct pp_inbuf {
  * Returns the number available, or -1 on a read error (ioerr set). */
 long pp_inbuf_fill(struct pp_inbuf *in, size_t want);
 
+/* One read of up to n bytes into dst, past the buffer: the count, 0 at
+ * EOF (eof set), or -1 on a read error (ioerr and eof set). */
+long pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n);
+
 /* Stream offset of the next unread byte. */
 #define PP_INBUF_OFFSET(in) ((in)->base + (in)->pos)
 
@@ -91,6 +95,38 @@ int pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
     struct pp_err *err);
 int pp_csv_next(struct pp_reader *r, struct pp_err *err);
 void pp_csv_free(struct pp_reader *r);
+
+/* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
+ * a number"...).  Text cells point at s. */
+const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
+    union pp_cell *cell);
+
+/*
+ * Parsing CSV on worker threads (csvpar.c).  start takes the bytes already
+ * read (from in's buffer, copied) and reads the rest of in itself; next
+ * returns the blocks in input order, each parsed as far as its workers
+ * could (see csvpar.c), and releases the one it returned before; NULL at
+ * the end, or after a read error (*ioerr set, else 0).  start returns NULL
+ * when no thread could be started.
+ */
+struct pp_csvblock {
+	const unsigned char *buf;	/* the block's bytes */
+	size_t len;			/* ends after a '\n' unless last */
+	const union pp_cell *cells;	/* nrows rows of ncols cells */
+	const size_t *lines;		/* each row's line, 0-based, in buf */
+	size_t nrows;
+	size_t rest;		/* first byte not parsed (len: none left) */
+	size_t rest_line;	/* lines before rest */
+	size_t nlines;		/* lines in the block */
+};
+
+struct pp_csvpar;
+
+struct pp_csvpar *pp_csvpar_start(struct pp_inbuf *in,
+    const unsigned char *head, size_t nhead, const struct pp_schema *s,
+    unsigned char delim, size_t block, int threads);
+const struct pp_csvblock *pp_csvpar_next(struct pp_csvpar *p, int *ioerr);
+void pp_csvpar_free(struct pp_csvpar *p);
 
 int pp_bin_open(struct pp_reader *r, struct pp_err *err);
 int pp_bin_next(struct pp_reader *r, struct pp_err *err);

@@ -1005,10 +1005,12 @@ end_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (log_tx(r, &c->log, err) == -1)
-		return -1;
-	st = prepare(r, "UPDATE runs SET status = ?, end_time = ? "
-	    "WHERE run_id = ?", err);
+	/* KILLED ends only a run still RUNNING: a signal that comes after
+	 * the run ended changes nothing. */
+	st = prepare(r, c->status == PP_RUN_KILLED ?
+	    "UPDATE runs SET status = ?, end_time = ? "
+	    "WHERE run_id = ? AND status = 'RUNNING'" :
+	    "UPDATE runs SET status = ?, end_time = ? WHERE run_id = ?", err);
 	if (st == NULL)
 		return -1;
 	bind_text(st, 1, pp_run_status_name(c->status));
@@ -1016,7 +1018,10 @@ end_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 	bind_text(st, 3, c->log.run_id);
 	rc = step_done(r, st, err);
 	sqlite3_finalize(st);
-	return rc;
+	if (rc == -1 || (c->status == PP_RUN_KILLED &&
+	    sqlite3_changes(r->db) == 0))
+		return rc;
+	return log_tx(r, &c->log, err);
 }
 
 int

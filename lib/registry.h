@@ -161,7 +161,9 @@ int pp_registry_set_tag(struct pp_registry *r, const char *run_id,
     const char *key, const char *value, struct pp_err *err);
 
 /* Set a run's status to s (not RUNNING) and its end time to now, with
- * log (may be NULL) written in the same transaction.  Returns 0 or -1. */
+ * log (may be NULL) written in the same transaction.  KILLED ends only a
+ * run still RUNNING: otherwise nothing is written (and 0 returned).
+ * Returns 0 or -1. */
 int pp_registry_run_end(struct pp_registry *r, const char *run_id,
     enum pp_run_status s, const struct pp_log *log, struct pp_err *err);
 

@@ -1,6 +1,30 @@
+/*
+ * sha256.c - SHA-256 (FIPS 180-4), by the SHA extensions where the CPU has
+ * them and in portable C everywhere else.
+ *
+ * Both implementations compress whole 64-byte blocks, many per call: the
+ * update loop hands over every complete block of its input at once, so
+ * choosing the implementation and loading and storing the chaining state
+ * are paid once per update, not once per block.  Buffering
+ * and padding are shared, so the two differ only in blocks_c() and
+ * blocks_shani().
+ *
+ * The choice is made once, on first use, from CPUID (leaf 7 EBX bit 29 for
+ * SHA, leaf 1 ECX for SSSE3 and SSE4.1), and kept in one atomic variable:
+ * threads racing to make it all find the same answer.  CPUID rather than
+ * __builtin_cpu_supports("sha") because clang 14 does not know that name.
+ * pp_sha256_select() overrides the choice, for the tests.
+ */
 #include "sha256.h"
 
+#include <stdatomic.h>
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <cpuid.h>
+#include <immintrin.h>
+#define HAVE_SHANI 1
+#endif
 
 #include "banned.h"
 
@@ -20,6 +44,7 @@ static const uint32_t K[64] = {
 
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
+/* One block of the portable implementation. */
 static void
 compress(uint32_t h[8], const unsigned char *p)
 {
@@ -51,6 +76,145 @@ compress(uint32_t h[8], const unsigned char *p)
 	h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+static void
+blocks_c(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+	for (; nblocks > 0; nblocks--, p += 64)
+		compress(h, p);
+}
+
+#ifdef HAVE_SHANI
+#define SHANI_TARGET __attribute__((target("sha,sse4.1,ssse3")))
+
+/*
+ * The SHA extensions keep the eight state words in two registers, ABEF and
+ * CDGH (A and C in the top lane, F and H in the bottom one).
+ * _mm_sha256rnds2_epu32(cdgh, abef, wk) does two rounds with the message
+ * words plus constants in the low two lanes of wk and returns the new ABEF;
+ * the old ABEF is then the new CDGH, so two calls with the operands
+ * swapped make four rounds and leave the registers as they were.
+ * _mm_sha256msg1_epu32(w[i-16..i-13], w[i-12..i-9]) adds sigma0 of the
+ * following word to each word; _mm_sha256msg2_epu32(x, w[i-4..i-1]) adds
+ * sigma1 of the word two back, which for its last two lanes is a word it
+ * has just made.  With w[i-7..i-4] added in between they make the next
+ * four schedule words w[i..i+3].
+ */
+SHANI_TARGET static void
+blocks_shani(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+	/* Within each 32-bit lane, bytes 3 2 1 0: big-endian words. */
+	const __m128i bswap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL,
+	    0x0405060700010203LL);
+	__m128i abef, cdgh, t0, t1;
+
+	/* h[0..3] = A B C D and h[4..7] = E F G H, lowest lane first. */
+	t0 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)h), 0x1b);
+	t1 = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(h + 4)),
+	    0x1b);
+	abef = _mm_unpackhi_epi64(t1, t0);
+	cdgh = _mm_unpacklo_epi64(t1, t0);
+
+	for (; nblocks > 0; nblocks--, p += 64) {
+		const __m128i abef0 = abef, cdgh0 = cdgh;
+		const __m128i *m = (const __m128i *)p;
+		__m128i w[4], wk;
+		int i;
+
+		/* Written out: gcc would keep a loop here and spill w. */
+		w[0] = _mm_shuffle_epi8(_mm_loadu_si128(m), bswap);
+		w[1] = _mm_shuffle_epi8(_mm_loadu_si128(m + 1), bswap);
+		w[2] = _mm_shuffle_epi8(_mm_loadu_si128(m + 2), bswap);
+		w[3] = _mm_shuffle_epi8(_mm_loadu_si128(m + 3), bswap);
+		/* Group i is rounds 4i..4i+3; w[i % 4] holds their words. */
+#pragma GCC unroll 16
+		for (i = 0; i < 16; i++) {
+			__m128i *wi = &w[i % 4];
+
+			if (i >= 4) {
+				__m128i prev = w[(i + 3) % 4];
+
+				*wi = _mm_sha256msg1_epu32(*wi, w[(i + 1) % 4]);
+				*wi = _mm_add_epi32(*wi, _mm_alignr_epi8(prev,
+				    w[(i + 2) % 4], 4));
+				*wi = _mm_sha256msg2_epu32(*wi, prev);
+			}
+			wk = _mm_add_epi32(*wi,
+			    _mm_loadu_si128((const __m128i *)(K + 4 * i)));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, wk);
+			abef = _mm_sha256rnds2_epu32(abef, cdgh,
+			    _mm_shuffle_epi32(wk, 0x0e));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+
+	t0 = _mm_unpackhi_epi64(cdgh, abef);	/* D C B A */
+	t1 = _mm_unpacklo_epi64(cdgh, abef);	/* H G F E */
+	_mm_storeu_si128((__m128i *)h, _mm_shuffle_epi32(t0, 0x1b));
+	_mm_storeu_si128((__m128i *)(h + 4), _mm_shuffle_epi32(t1, 0x1b));
+}
+
+static int
+cpu_has_shani(void)
+{
+	unsigned int a, b, c, d;
+
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) ||
+	    !(c & bit_SSE4_1))
+		return 0;
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	return (b & bit_SHA) != 0;
+}
+#endif
+
+/* The implementation in use: -1 until first use, else a pp_sha256_impl. */
+static atomic_int impl = -1;
+
+static int
+impl_available(enum pp_sha256_impl which)
+{
+	switch (which) {
+	case PP_SHA256_PORTABLE:
+		return 1;
+	case PP_SHA256_SHANI:
+#ifdef HAVE_SHANI
+		return cpu_has_shani();
+#else
+		return 0;
+#endif
+	}
+	return 0;
+}
+
+static void
+blocks(uint32_t h[8], const unsigned char *p, size_t nblocks)
+{
+	int which = atomic_load_explicit(&impl, memory_order_relaxed);
+
+	if (which == -1) {
+		which = impl_available(PP_SHA256_SHANI) ? PP_SHA256_SHANI :
+		    PP_SHA256_PORTABLE;
+		atomic_store_explicit(&impl, which, memory_order_relaxed);
+	}
+#ifdef HAVE_SHANI
+	if (which == PP_SHA256_SHANI) {
+		blocks_shani(h, p, nblocks);
+		return;
+	}
+#endif
+	blocks_c(h, p, nblocks);
+}
+
+int
+pp_sha256_select(enum pp_sha256_impl which)
+{
+	if (!impl_available(which))
+		return -1;
+	atomic_store_explicit(&impl, (int)which, memory_order_relaxed);
+	return 0;
+}
+
 void
 pp_sha256_init(struct pp_sha256 *c)
 {
@@ -79,11 +243,14 @@ pp_sha256_update(struct pp_sha256 *c, const void *data, size_t n)
 		n -= take;
 		if (c->nblk < 64)
 			return;
-		compress(c->h, c->blk);
+		blocks(c->h, c->blk, 1);
 		c->nblk = 0;
 	}
-	for (; n >= 64; p += 64, n -= 64)
-		compress(c->h, p);
+	if (n >= 64) {
+		blocks(c->h, p, n / 64);
+		p += n & ~(size_t)63;
+		n &= 63;
+	}
 	if (n > 0)
 		memcpy(c->blk, p, n);
 	c->nblk = n;
@@ -99,13 +266,13 @@ pp_sha256_final(struct pp_sha256 *c, unsigned char out[PP_SHA256_LEN])
 	c->blk[c->nblk++] = 0x80;
 	if (c->nblk > 56) {
 		memset(c->blk + c->nblk, 0, 64 - c->nblk);
-		compress(c->h, c->blk);
+		blocks(c->h, c->blk, 1);
 		c->nblk = 0;
 	}
 	memset(c->blk + c->nblk, 0, 56 - c->nblk);
 	for (i = 0; i < 8; i++)
 		c->blk[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-	compress(c->h, c->blk);
+	blocks(c->h, c->blk, 1);
 	for (i = 0; i < 8; i++) {
 		out[4 * i] = (unsigned char)(c->h[i] >> 24);
 		out[4 * i + 1] = (unsigned char)(c->h[i] >> 16);

@@ -31,6 +31,12 @@
 #endif
 
 #define ROWBLOCK 4096
+#define BLAS_THREADS_MIN_Q 256	/* fewer columns: BLAS on one thread */
+
+/* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell")
+ * and its thread count: not in every cblas.h, always in libopenblas. */
+char *openblas_get_config(void);
+void openblas_set_num_threads(int n);
 
 void
 pp_train_result_init(struct pp_train_result *r)
@@ -418,7 +424,8 @@ read_rows(struct pp_reader *r, const struct pp_train_opts *o,
 		long bad = -1;
 		const char *why = "missing";
 
-		res->rows_read++;
+		if (++res->rows_read % 65536 == 0 && o->progress != NULL)
+			o->progress(res->rows_read);
 		for (j = 0; j <= c->p; j++) {
 			size_t col = j < c->p ? c->feat[j] : (size_t)c->tcol;
 
@@ -766,6 +773,10 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 		warn(res, "the gap (%ld dates) is shorter than the target's "
 		    "horizon (%ld): the last training rows of each fold see "
 		    "test dates", o->split.gap, o->horizon);
+	/* BLAS calls here are small (blocks of rows by q columns): OpenBLAS's
+	 * threads would only spin, on the cores the CSV reader parses on. */
+	if (c.p + 1 < BLAS_THREADS_MIN_Q)
+		openblas_set_num_threads(1);
 	st.p = c.p;
 	st.q = c.p + 1;
 	st.rows = o->fit.kind == PP_MODEL_LOGISTIC;
@@ -861,10 +872,6 @@ out:
 }
 
 /* ---- The registry ---------------------------------------------------- */
-
-/* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell");
- * not in every cblas.h, always in libopenblas. */
-char *openblas_get_config(void);
 
 /* A struct pp_log being built: it owns every string it points at. */
 struct logbuf {

@@ -49,6 +49,7 @@ struct pp_train_opts {
 	long horizon;		/* the target's look-ahead in dates, or 0 */
 	size_t ngrid;
 	struct pp_grid_axis *grid; /* owned by the caller */
+	void (*progress)(size_t rows); /* every 65536 rows read, or NULL */
 };
 
 /* One fold's outcome for one candidate. */

@@ -19,7 +19,7 @@
 #     a value says so, -o keeps the replaced file's mode, a corrupt chunk
 #     size reads as truncation, a date CSV cannot write is an error, a
 #     control character in a column name is refused, CR-only line endings
-#     name the right line
+#     name the right line, -o writes through a symbolic link
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -170,6 +170,18 @@ setup() {
 	chmod 600 "$T/priv.csv"
 	run -0 pp cat -o "$T/priv.csv" testdata/cat-small.csv
 	[ "$(stat -c %a "$T/priv.csv")" = 600 ]
+}
+
+@test "-o through a symbolic link replaces what it names; a dangling one is refused" {
+	printf 'old\n' > "$T/target.csv"
+	ln -s target.csv "$T/link.csv"
+	run -0 pp cat -o "$T/link.csv" testdata/cat-small.csv
+	[ -L "$T/link.csv" ]
+	pp cat testdata/cat-small.csv | cmp - "$T/target.csv"
+	ln -s nowhere.csv "$T/dangling.csv"
+	run -1 pp cat -o "$T/dangling.csv" testdata/cat-small.csv
+	assert_output "pp: $T/dangling.csv: not writing through a dangling symbolic link"
+	[ -L "$T/dangling.csv" ] && [ ! -e "$T/nowhere.csv" ]
 }
 
 @test "a corrupt chunk size in a tiny frame is truncation, not a gigabyte" {

@@ -15,6 +15,7 @@
 #   each option: a normal case, a missing argument, a bad value; an extra
 #     operand
 #   a live feed: rows written into a pipe come out before the pipe closes
+#   --progress and -q, on a terminal and off it
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -206,4 +207,20 @@ setup() {
 	[ "$stderr" = "pp-features: $T/nope.spec: No such file or directory" ]
 	run -2 --separate-stderr pp-features --bogus -f x=close $S
 	[ "$stderr" = "pp-features: unknown option --bogus" ]
+}
+
+@test "--progress: the rows read, but never while the rows go to a terminal" {
+	run -0 --separate-stderr pp-features --progress -f 'r=close/volume' -o "$T/o.csv" "$S"
+	assert_equal "$stderr" "pp-features: 6 rows"
+	run -0 --separate-stderr pp-features --progress -f 'r=close/volume' "$S"
+	assert_equal "$stderr" "pp-features: 6 rows"
+	run -0 --separate-stderr pp-features --progress -q -f 'r=close/volume' -o "$T/o.csv" "$S"
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr pp-features -f 'r=close/volume' -o "$T/o.csv" "$S"
+	assert_equal "$stderr" ""
+	# on a terminal: shown with -o, not when the frame itself goes there
+	run -0 script -qec "pp-features -f r=close/volume -o $T/o.csv $S" /dev/null
+	assert_output $'\rpp-features: 6 rows\033[K\r'
+	run -0 script -qec "pp-features --progress -f r=close/volume $S" /dev/null
+	refute_output --partial "rows"
 }

@@ -17,6 +17,7 @@
 #   artifacts      truncated, corrupted, newer-version and non-model files
 #                  are clear errors for --describe
 #   options        each option: missing argument, bad value; conflicts
+#   progress       --progress, -q, and a terminal
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -219,4 +220,19 @@ one input frame at most|-m ols -t y -o $T/x $f $f
 option --describe needs an argument|--describe
 END
 	[ ! -e "$T/x" ]
+}
+
+@test "progress: the rows read, on request, rewritten in place on a terminal" {
+	run -0 --separate-stderr pp-train -m ols -t y --no-registry --progress \
+	    -o "$T/m.ppm" train-small.csv
+	assert_equal "$stderr" "pp-train: 240 rows read"
+	# not a terminal and no --progress, or -q: none
+	run -0 --separate-stderr pp-train -m ols -t y --no-registry -o "$T/m.ppm" train-small.csv
+	assert_equal "$stderr" ""
+	run -0 --separate-stderr pp-train --progress -q -m ols -t y --no-registry \
+	    -o "$T/m.ppm" train-small.csv
+	assert_equal "$stderr" ""
+	# a terminal: the count is rewritten in place and its line ended
+	run -0 script -qec "pp-train -m ols -t y --no-registry -o $T/m.ppm train-small.csv" /dev/null
+	assert_output $'\rpp-train: 240 rows read\033[K\r'
 }

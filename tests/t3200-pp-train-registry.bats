@@ -17,6 +17,7 @@
 #                 argument, a name with '/' or '@'
 #   --print-run-id stdout is the id alone; needs -o; not with --no-registry
 #   -q            no run id line on stderr
+#   killed        SIGTERM ends the run KILLED, removes the temp model
 #   failure       a failed training ends its run FAILED with the error as
 #                 a tag, no artifact, no output; a missing input starts no
 #                 run at all
@@ -233,6 +234,35 @@ END
 	run -1 --separate-stderr pp-train -m ols -t y -o m.ppm nope.csv
 	[ "$stderr" = "pp-train: nope.csv: No such file or directory" ]
 	[ "$(pp-registry runs --format csv | wc -l)" -eq 3 ]
+}
+
+@test "a signal ends the run KILLED, removes the temp model and kills" {
+	# pp-train reads a FIFO that stays open: the run starts, then waits.
+	mkfifo in.fifo
+	pp-train -m ols -t y -o m.ppm in.fifo 2>err.txt &
+	pid=$!
+	exec 5>in.fifo
+	# More than a read buffer (256 KiB), so the header is read and the
+	# run starts.
+	awk -v OFS=, 'BEGIN { print "x,y"; for (i = 0; i < 100000; i++)
+		print i % 7, i % 11 }' >&5
+	for _ in $(seq 100); do
+		[ -n "$(run_named ols)" ] && ls m.ppm.tmp* >/dev/null 2>&1 && break
+		sleep 0.1
+	done
+	id=$(run_named ols)
+	[ "$(shown "$id" attribute status)" = RUNNING ]
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	exec 5>&-
+	[ "$status" -eq 143 ]
+	[ "$(shown "$id" attribute status)" = KILLED ]
+	[ -n "$(shown "$id" attribute end_time)" ]
+	[ "$(shown "$id" tag error)" = "killed by SIGTERM" ]
+	[ ! -e m.ppm ]
+	! ls m.ppm.tmp* 2>/dev/null
+	[ "$(cat err.txt)" = "pp-train: run $id in experiment \"default\"" ]
 }
 
 @test "--grid logs each candidate as a nested run" {

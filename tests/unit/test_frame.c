@@ -517,6 +517,43 @@ test_schema(void **state)
 	pp_schema_release(&b);
 }
 
+/* A wide schema (a hash index past 64 columns) finds every column and
+ * refuses every duplicate, before and after the index grows; a copy too. */
+static void
+test_schema_wide(void **state)
+{
+	struct pp_schema a = PP_SCHEMA_INIT, b = PP_SCHEMA_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	char name[32];
+	size_t i, n;
+
+	(void)state;
+	for (n = 0; n < 5000; n++) {
+		snprintf(name, sizeof(name), "c%zu", n * 7919 % 5003);
+		assert_int_equal(pp_schema_add(&a, name, PP_T_F64, &err), 0);
+		if (n % 97 == 0 || n == 63 || n == 64 || n == 65) {
+			for (i = 0; i <= n; i++) {
+				snprintf(name, sizeof(name), "c%zu",
+				    i * 7919 % 5003);
+				assert_int_equal(pp_schema_find(&a, name),
+				    (long)i);
+			}
+			assert_int_equal(pp_schema_add(&a, name, PP_T_TEXT,
+			    &err), -1);
+			pp_err_clear(&err);
+			assert_int_equal(pp_schema_find(&a, "absent"), -1);
+		}
+	}
+	assert_int_equal(a.ncols, 5000);
+	pp_schema_copy(&b, &a);
+	assert_int_equal(pp_schema_same(&a, &b, &err), 0);
+	snprintf(name, sizeof(name), "c%zu", (size_t)4321 * 7919 % 5003);
+	assert_int_equal(pp_schema_find(&b, name), 4321);
+	pp_schema_release(&a);
+	pp_schema_release(&b);
+	assert_int_equal(pp_schema_find(&a, name), -1);
+}
+
 /* Everything a reader yields for text: rows as "f|f|f\n", or the error. */
 static char *
 dump_text(const char *csv, size_t len)
@@ -694,6 +731,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_schema),
+		cmocka_unit_test(test_schema_wide),
 		cmocka_unit_test(test_binary_roundtrip),
 		cmocka_unit_test(test_csv_roundtrip),
 		cmocka_unit_test(test_infer),

@@ -210,6 +210,29 @@ test_runs(void **state)
 	assert_string_equal(show_value(&t, "tag", "env"), "b");
 	assert_string_equal(show_value(&t, "param", "model"), "ridge");
 	assert_string_equal(show_value(&t, "attribute", "status"), "FINISHED");
+	pp_reg_table_release(&t);
+	/* KILLED ends a RUNNING run only, with its log; else nothing. */
+	{
+		struct pp_kv why = { "error", "killed by SIGTERM" };
+		struct pp_log kl = { NULL, 0, NULL, 0, &why, 1 };
+
+		assert_int_equal(pp_registry_run_end(r, id, PP_RUN_KILLED,
+		    &kl, &err), 0);
+		assert_int_equal(pp_registry_show(r, id, &t, &err), 0);
+		assert_string_equal(show_value(&t, "attribute", "status"),
+		    "FINISHED");
+		assert_null(show_value(&t, "tag", "error"));
+		pp_reg_table_release(&t);
+		assert_int_equal(pp_registry_run_end(r, id2, PP_RUN_KILLED,
+		    &kl, &err), 0);
+		assert_int_equal(pp_registry_show(r, id2, &t, &err), 0);
+		assert_string_equal(show_value(&t, "attribute", "status"),
+		    "KILLED");
+		assert_string_equal(show_value(&t, "tag", "error"),
+		    "killed by SIGTERM");
+		pp_reg_table_release(&t);
+	}
+	assert_int_equal(pp_registry_show(r, id, &t, &err), 0);
 	for (i = 0; i < sizeof(latest) / sizeof(latest[0]); i++)
 		assert_string_equal(show_value(&t, "metric", latest[i].key),
 		    latest[i].shown);

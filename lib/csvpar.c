@@ -1,0 +1,392 @@
+/*
+ * csvpar.c - parsing a CSV frame on worker threads (the reading half of
+ * csv.c's fast path).
+ *
+ * Turning text into numbers is most of the cost of reading CSV, and our
+ * machines have at least two cores.  Once csv.c has read the header and
+ * settled the column types, the rest of a regular file is cut into blocks
+ * of about `block` bytes, each ending at a line end outside any quoted
+ * field, and worker threads parse the blocks while the program's thread
+ * hands out the rows of the oldest one.  Blocks come back in input order.
+ *
+ * A worker takes only the lines csv.c's fast path would take (no quote, no
+ * carriage return but a final one), and only while each row has the
+ * schema's number of fields and every field fits its type.  At the first
+ * other line it stops and records where (rest, rest_line): csv.c feeds the
+ * rest of that block through its ordinary path, line by line, so every
+ * message, every skipped row and every quoted field reads exactly as it
+ * would without threads.
+ *
+ * Where to cut.  In RFC 4180 quotes come in pairs (an opening and a
+ * closing quote, and "" inside a quoted field), so a newline with an even
+ * number of quotes before it in the block is not inside a quoted field;
+ * each block starts at a row's start.  Input that breaks the pairing is
+ * malformed, and libcsv (strict) stops with an error at the first line
+ * that breaks it, before any row a wrong cut could affect.  A block grows
+ * until it has a place to cut, so a line longer than a block is one block.
+ *
+ * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
+ * whatever the input size.  Text cells point into their block, which stays
+ * untouched until the next call to pp_csvpar_next.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "frame_impl.h"
+#include "util.h"
+#include "banned.h"
+
+enum slot_state { SLOT_FREE, SLOT_RAW, SLOT_BUSY, SLOT_DONE };
+
+struct slot {
+	enum slot_state state;
+	unsigned long seq;	/* position in the input, from 0 */
+	struct pp_csvblock b;	/* what the consumer sees */
+	unsigned char *buf;	/* b.buf, owned */
+	size_t cap;
+	union pp_cell *cells;	/* b.cells, owned */
+	size_t cellrows;	/* rows cells can hold */
+	size_t *lines;		/* b.lines, owned */
+	size_t linecap;
+};
+
+struct pp_csvpar {
+	struct pp_inbuf *in;
+	size_t ncols;
+	enum pp_type *types;
+	unsigned char delim;
+	size_t block;		/* bytes to aim for in a block */
+	struct slot *slots;
+	size_t nslots;
+	pthread_t *th;
+	size_t nth;		/* threads running */
+	struct pp_buf carry;	/* bytes read but in no block yet */
+	size_t cpos;		/* carry's first byte not taken */
+	struct pp_buf spare;	/* the next carry, while it is made */
+	unsigned long filled;	/* blocks handed to the workers */
+	unsigned long taken;	/* blocks handed to the consumer */
+	struct slot *cur;	/* the consumer's block, or NULL */
+	int input_done;		/* every byte is in some block */
+	int ioerr;		/* a read failed: errno */
+	int stop;
+	pthread_mutex_t mu;
+	pthread_cond_t raw_cv;	/* a block to parse, or stop */
+	pthread_cond_t done_cv;	/* a block was parsed */
+};
+
+/* ---- the workers ---- */
+
+/* Split one line s[0..e) (its end of line removed) into cells.  0 if it
+ * has ncols fields that all fit their types, else -1. */
+static int
+split_row(const struct pp_csvpar *p, const unsigned char *s,
+    const unsigned char *e, union pp_cell *cells)
+{
+	size_t j;
+
+	for (j = 0; j < p->ncols; j++) {
+		const unsigned char *d = memchr(s, p->delim, (size_t)(e - s));
+
+		if (j + 1 < p->ncols ? d == NULL : d != NULL)
+			return -1;	/* too few or too many fields */
+		if (d == NULL)
+			d = e;
+		if (pp_csv_cell(p->types[j], (const char *)s, (size_t)(d - s),
+		    &cells[j]) != NULL)
+			return -1;
+		s = d + 1;
+	}
+	return 0;
+}
+
+static void
+parse_block(const struct pp_csvpar *p, struct slot *sl)
+{
+	struct pp_csvblock *b = &sl->b;
+	const unsigned char *line = b->buf, *end = b->buf + b->len;
+	int quotes = memchr(b->buf, '"', b->len) != NULL;
+	int crs = memchr(b->buf, '\r', b->len) != NULL;
+	size_t row = 0, ln = 0;
+
+	while (line < end) {
+		const unsigned char *nl = memchr(line, '\n',
+		    (size_t)(end - line));
+		const unsigned char *e = nl != NULL ? nl : end;
+
+		if (crs && e > line && e[-1] == '\r')
+			e--;
+		if ((quotes && memchr(line, '"', (size_t)(e - line))) ||
+		    (crs && memchr(line, '\r', (size_t)(e - line))))
+			break;
+		if (e > line) {		/* a blank line is skipped */
+			if (row == sl->cellrows)
+				pp_xgrow((void **)&sl->cells, &sl->cellrows,
+				    row + 1, p->ncols * sizeof(*sl->cells));
+			if (row == sl->linecap)
+				pp_xgrow((void **)&sl->lines, &sl->linecap,
+				    row + 1, sizeof(*sl->lines));
+			if (split_row(p, line, e, sl->cells + row * p->ncols)
+			    == -1)
+				break;
+			sl->lines[row++] = ln;
+		}
+		ln++;
+		line = nl != NULL ? nl + 1 : end;
+	}
+	b->cells = sl->cells;
+	b->lines = sl->lines;
+	b->nrows = row;
+	b->rest = (size_t)(line - b->buf);
+	b->rest_line = ln;
+	/* Lines in the block: rows end at '\n', and the last block may end
+	 * in a line without one. */
+	for (b->nlines = ln; line < end; b->nlines++) {
+		const unsigned char *nl = memchr(line, '\n',
+		    (size_t)(end - line));
+
+		line = nl != NULL ? nl + 1 : end;
+	}
+}
+
+/* The unparsed block that comes first, or NULL.  Called locked. */
+static struct slot *
+oldest_raw(struct pp_csvpar *p)
+{
+	struct slot *best = NULL;
+	size_t i;
+
+	for (i = 0; i < p->nslots; i++)
+		if (p->slots[i].state == SLOT_RAW &&
+		    (best == NULL || p->slots[i].seq < best->seq))
+			best = &p->slots[i];
+	return best;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct pp_csvpar *p = arg;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		struct slot *sl;
+
+		while (!p->stop && (sl = oldest_raw(p)) == NULL)
+			pthread_cond_wait(&p->raw_cv, &p->mu);
+		if (p->stop)
+			break;
+		sl->state = SLOT_BUSY;
+		pthread_mutex_unlock(&p->mu);
+		parse_block(p, sl);
+		pthread_mutex_lock(&p->mu);
+		sl->state = SLOT_DONE;
+		pthread_cond_broadcast(&p->done_cv);
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+/* ---- the program's thread: reading and cutting ---- */
+
+/* Where to cut b[0..len): just after the last newline outside a quoted
+ * field, or 0 if there is none. */
+static size_t
+cut_point(const unsigned char *b, size_t len)
+{
+	size_t i, cut = 0;
+	int open = 0;
+
+	if (memchr(b, '"', len) == NULL) {
+		for (i = len; i > 0; i--)
+			if (b[i - 1] == '\n')
+				return i;
+		return 0;
+	}
+	for (i = 0; i < len; i++) {
+		if (b[i] == '"')
+			open = !open;
+		else if (b[i] == '\n' && !open)
+			cut = i + 1;
+	}
+	return cut;
+}
+
+/* Read the next block into the free slot sl: what the carry holds, then
+ * input, until the block has at least p->block bytes and a cut point, or
+ * the input ends.  0, or -1 on a read error (p->ioerr set). */
+static int
+fill_slot(struct pp_csvpar *p, struct slot *sl)
+{
+	size_t len = 0, want = p->block, cut;
+	struct pp_buf tmp;
+
+	for (;;) {
+		if (sl->cap < want)
+			pp_xgrow((void **)&sl->buf, &sl->cap, want, 1);
+		while (len < want) {
+			size_t k = p->carry.len - p->cpos;
+			long n;
+
+			if (k > 0) {
+				if (k > want - len)
+					k = want - len;
+				memcpy(sl->buf + len, p->carry.data + p->cpos, k);
+				p->cpos += k;
+				len += k;
+				continue;
+			}
+			if (p->in->eof)
+				break;
+			n = pp_inbuf_read(p->in, sl->buf + len, sl->cap - len);
+			if (n == -1) {
+				p->ioerr = p->in->ioerr;
+				return -1;
+			}
+			len += (size_t)n;
+		}
+		if (p->in->eof && p->cpos == p->carry.len) {
+			cut = len;
+			break;
+		}
+		cut = cut_point(sl->buf, len);
+		if (cut > 0)
+			break;
+		want = 2 * len;	/* no line end yet: a line longer than a block */
+	}
+	/* What follows the cut starts the next block, before whatever the
+	 * carry still holds. */
+	pp_buf_reset(&p->spare);
+	pp_buf_add(&p->spare, sl->buf + cut, len - cut);
+	pp_buf_add(&p->spare, p->carry.data + p->cpos, p->carry.len - p->cpos);
+	tmp = p->carry;
+	p->carry = p->spare;
+	p->spare = tmp;
+	p->cpos = 0;
+	if (p->in->eof && p->carry.len == 0)
+		p->input_done = 1;
+	sl->b.buf = sl->buf;
+	sl->b.len = cut;
+	return 0;
+}
+
+/* Hand every free slot a block to parse, while input lasts. */
+static void
+fill_free(struct pp_csvpar *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nslots && !p->input_done && !p->ioerr; i++) {
+		struct slot *sl = &p->slots[i];
+		int is_free;
+
+		pthread_mutex_lock(&p->mu);
+		is_free = sl->state == SLOT_FREE;
+		pthread_mutex_unlock(&p->mu);
+		if (!is_free || fill_slot(p, sl) == -1)
+			continue;
+		if (sl->b.len == 0)
+			continue;	/* the input ended at a cut */
+		pthread_mutex_lock(&p->mu);
+		sl->seq = p->filled++;
+		sl->state = SLOT_RAW;
+		pthread_cond_signal(&p->raw_cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+const struct pp_csvblock *
+pp_csvpar_next(struct pp_csvpar *p, int *ioerr)
+{
+	struct slot *sl = NULL;
+	size_t i;
+
+	*ioerr = 0;
+	if (p->cur != NULL) {
+		pthread_mutex_lock(&p->mu);
+		p->cur->state = SLOT_FREE;
+		pthread_mutex_unlock(&p->mu);
+		p->cur = NULL;
+	}
+	fill_free(p);
+	if (p->taken == p->filled) {
+		*ioerr = p->ioerr;
+		return NULL;
+	}
+	pthread_mutex_lock(&p->mu);
+	for (i = 0; i < p->nslots; i++)
+		if (p->slots[i].state != SLOT_FREE &&
+		    p->slots[i].seq == p->taken)
+			sl = &p->slots[i];
+	while (sl->state != SLOT_DONE)
+		pthread_cond_wait(&p->done_cv, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	p->taken++;
+	p->cur = sl;
+	return &sl->b;
+}
+
+struct pp_csvpar *
+pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
+    size_t nhead, const struct pp_schema *s, unsigned char delim,
+    size_t block, int threads)
+{
+	struct pp_csvpar *p = pp_xcalloc(1, sizeof(*p));
+	size_t j;
+
+	p->in = in;
+	p->ncols = s->ncols;
+	p->types = pp_xcalloc(s->ncols ? s->ncols : 1, sizeof(*p->types));
+	for (j = 0; j < s->ncols; j++)
+		p->types[j] = s->cols[j].type;
+	p->delim = delim;
+	p->block = block ? block : 1;
+	pp_buf_init(&p->carry);
+	pp_buf_init(&p->spare);
+	pp_buf_add(&p->carry, (const char *)head, nhead);
+	/* Two blocks a thread: one parsed while the other waits its turn. */
+	p->nslots = 2 * (size_t)threads;
+	p->slots = pp_xcalloc(p->nslots, sizeof(*p->slots));
+	p->th = pp_xcalloc((size_t)threads, sizeof(*p->th));
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->raw_cv, NULL);
+	pthread_cond_init(&p->done_cv, NULL);
+	for (; p->nth < (size_t)threads; p->nth++)
+		if (pthread_create(&p->th[p->nth], NULL, worker_main, p) != 0)
+			break;
+	if (p->nth == 0) {
+		/* Give the bytes back: the caller goes on without threads. */
+		pp_csvpar_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+pp_csvpar_free(struct pp_csvpar *p)
+{
+	size_t i;
+
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&p->mu);
+	p->stop = 1;
+	pthread_cond_broadcast(&p->raw_cv);
+	pthread_mutex_unlock(&p->mu);
+	for (i = 0; i < p->nth; i++)
+		pthread_join(p->th[i], NULL);
+	for (i = 0; i < p->nslots; i++) {
+		free(p->slots[i].buf);
+		free(p->slots[i].cells);
+		free(p->slots[i].lines);
+	}
+	pthread_mutex_destroy(&p->mu);
+	pthread_cond_destroy(&p->raw_cv);
+	pthread_cond_destroy(&p->done_cv);
+	pp_buf_release(&p->carry);
+	pp_buf_release(&p->spare);
+	free(p->slots);
+	free(p->th);
+	free(p->types);
+	free(p);
+}
