@@ -26,8 +26,10 @@
  * until it has a place to cut, so a line longer than a block is one block.
  *
  * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
- * whatever the input size.  Text cells point into their block, which stays
- * untouched until the next call to pp_csvpar_next.
+ * whatever the input size (a slot that once held a line longer than a
+ * block keeps that many bytes, but its later blocks are block-sized).
+ * Text cells point into their block, which stays untouched until the next
+ * call to pp_csvpar_next.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -63,7 +65,6 @@ struct pp_csvpar {
 	size_t nth;		/* threads running */
 	struct pp_buf carry;	/* bytes read but in no block yet */
 	size_t cpos;		/* carry's first byte not taken */
-	struct pp_buf spare;	/* the next carry, while it is made */
 	unsigned long filled;	/* blocks handed to the workers */
 	unsigned long taken;	/* blocks handed to the consumer */
 	struct slot *cur;	/* the consumer's block, or NULL */
@@ -212,14 +213,42 @@ cut_point(const unsigned char *b, size_t len)
 	return cut;
 }
 
-/* Read the next block into the free slot sl: what the carry holds, then
+/* Just after the last newline in b[0..len), or 0 if there is none. */
+static size_t
+last_line_end(const unsigned char *b, size_t len)
+{
+	size_t i;
+
+	for (i = len; i > 0; i--)
+		if (b[i - 1] == '\n')
+			return i;
+	return 0;
+}
+
+/*
+ * Read the next block into the free slot sl: what the carry holds, then
  * input, until the block has at least p->block bytes and a cut point, or
- * the input ends.  0, or -1 on a read error (p->ioerr set). */
+ * the input ends.  0, or -1 if nothing is left to parse after a read
+ * error (p->ioerr set).
+ *
+ * Reads ask for no more than the block still wants, even when the slot
+ * grew for a line longer than a block: else that slot's next read would
+ * take its whole capacity, and a block as big as the long line, cut into
+ * short rows, would need far more cells than the line needed bytes.
+ *
+ * The bytes after the cut go back to the carry.  When they all came from
+ * it, taking them back is moving cpos back: copying the rest of the carry
+ * on every block would make a large head (the reader's buffer after a
+ * long line among the first rows) cost its size squared over the block.
+ *
+ * After a read error the block ends at its last line end, quotes or not:
+ * a one-thread read feeds every whole line before the error and only
+ * then reports it, and nothing follows this block to be cut wrongly.
+ */
 static int
 fill_slot(struct pp_csvpar *p, struct slot *sl)
 {
-	size_t len = 0, want = p->block, cut;
-	struct pp_buf tmp;
+	size_t len = 0, want = p->block, cut, got = 0;
 
 	for (;;) {
 		if (sl->cap < want)
@@ -238,12 +267,15 @@ fill_slot(struct pp_csvpar *p, struct slot *sl)
 			}
 			if (p->in->eof)
 				break;
-			n = pp_inbuf_read(p->in, sl->buf + len, sl->cap - len);
+			n = pp_inbuf_read(p->in, sl->buf + len, want - len);
 			if (n == -1) {
 				p->ioerr = p->in->ioerr;
-				return -1;
+				sl->b.buf = sl->buf;
+				sl->b.len = last_line_end(sl->buf, len);
+				return sl->b.len > 0 ? 0 : -1;
 			}
 			len += (size_t)n;
+			got += (size_t)n;
 		}
 		if (p->in->eof && p->cpos == p->carry.len) {
 			cut = len;
@@ -254,16 +286,17 @@ fill_slot(struct pp_csvpar *p, struct slot *sl)
 			break;
 		want = 2 * len;	/* no line end yet: a line longer than a block */
 	}
-	/* What follows the cut starts the next block, before whatever the
-	 * carry still holds. */
-	pp_buf_reset(&p->spare);
-	pp_buf_add(&p->spare, sl->buf + cut, len - cut);
-	pp_buf_add(&p->spare, p->carry.data + p->cpos, p->carry.len - p->cpos);
-	tmp = p->carry;
-	p->carry = p->spare;
-	p->spare = tmp;
-	p->cpos = 0;
-	if (p->in->eof && p->carry.len == 0)
+	/* What follows the cut starts the next block.  Input is read only
+	 * once the carry is empty, so the bytes after the cut are either the
+	 * carry's last ones taken or, if anything was read, all the carry. */
+	if (got == 0) {
+		p->cpos -= len - cut;
+	} else {
+		pp_buf_reset(&p->carry);
+		pp_buf_add(&p->carry, sl->buf + cut, len - cut);
+		p->cpos = 0;
+	}
+	if (p->in->eof && p->cpos == p->carry.len)
 		p->input_done = 1;
 	sl->b.buf = sl->buf;
 	sl->b.len = cut;
@@ -342,7 +375,6 @@ pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
 	p->delim = delim;
 	p->block = block ? block : 1;
 	pp_buf_init(&p->carry);
-	pp_buf_init(&p->spare);
 	pp_buf_add(&p->carry, (const char *)head, nhead);
 	/* Two blocks a thread: one parsed while the other waits its turn. */
 	p->nslots = 2 * (size_t)threads;
@@ -384,7 +416,6 @@ pp_csvpar_free(struct pp_csvpar *p)
 	pthread_cond_destroy(&p->raw_cv);
 	pthread_cond_destroy(&p->done_cv);
 	pp_buf_release(&p->carry);
-	pp_buf_release(&p->spare);
 	free(p->slots);
 	free(p->th);
 	free(p->types);

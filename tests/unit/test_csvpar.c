@@ -25,6 +25,7 @@
 
 #include "buf.h"
 #include "frame.h"
+#include "frame_impl.h"
 #include "util.h"
 #include "banned.h"
 
@@ -278,8 +279,8 @@ failing_read(void *cookie, char *buf, size_t n)
 	return (ssize_t)n;
 }
 
-/* A read error part way is an error, with threads as without, and no row
- * comes from the bytes after it. */
+/* A read error part way is an error, with threads as without: every row
+ * whole before it comes out first, and no row from the bytes after it. */
 static void
 test_read_error(void **state)
 {
@@ -321,11 +322,56 @@ test_read_error(void **state)
 			assert_memory_equal(at, want, (size_t)n);
 			at += n - 1;
 		}
-		assert_true(i > 0);
-		assert_true(i <= whole);
+		/* Every row whole before the error, as one thread reads. */
+		assert_int_equal(i, whole);
 		free(got);
 	}
 	set_mode(&(struct mode){ NULL, NULL, NULL });
+	pp_buf_release(&b);
+}
+
+/* A line longer than a block makes its block long, and only that one: the
+ * blocks after it are block-sized again, so memory stays a few blocks of
+ * bytes and cells, not a slot as big as the long line filled with rows. */
+static void
+test_blocks_after_long_line(void **state)
+{
+	struct pp_buf b;
+	struct pp_schema s;
+	struct pp_inbuf in;
+	struct pp_csvpar *p;
+	const struct pp_csvblock *blk;
+	size_t i, longs = 0, rows = 0;
+	int ioerr;
+
+	(void)state;
+	pp_buf_init(&b);
+	for (i = 0; i < 300 * 1024; i++)
+		pp_buf_addc(&b, 'x');
+	pp_buf_addc(&b, '\n');
+	for (i = 0; i < 400 * 1024; i++)
+		pp_buf_addstr(&b, "y\n");
+	pp_schema_init(&s);
+	assert_int_equal(pp_schema_add(&s, "a", PP_T_TEXT, NULL), 0);
+	memset(&in, 0, sizeof(in));
+	in.fp = fmemopen(b.data, b.len, "rb");
+	assert_non_null(in.fp);
+	in.fd = -1;
+	p = pp_csvpar_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
+	assert_non_null(p);
+	while ((blk = pp_csvpar_next(p, &ioerr)) != NULL) {
+		if (memchr(blk->buf, 'x', blk->len) != NULL)
+			longs++;
+		else
+			assert_in_range(blk->len, 1, 1024);
+		rows += blk->nrows;
+	}
+	assert_int_equal(ioerr, 0);
+	assert_int_equal(longs, 1);
+	assert_int_equal(rows, 1 + 400 * 1024);
+	pp_csvpar_free(p);
+	fclose(in.fp);
+	pp_schema_release(&s);
 	pp_buf_release(&b);
 }
 
@@ -336,6 +382,7 @@ main(void)
 		cmocka_unit_test(test_random_inputs_read_alike),
 		cmocka_unit_test(test_large_frame),
 		cmocka_unit_test(test_read_error),
+		cmocka_unit_test(test_blocks_after_long_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
