@@ -487,6 +487,8 @@ main(int argc, char *argv[])
 		    "<stdout>");
 		goto out;
 	}
+	/* Log and publish without a signal's KILLED in between. */
+	pp_cli_finish_begin();
 	if (run.id[0] != '\0' && run_log(&run, &o, &res, hin.hex, &model,
 	    &err) == -1)
 		goto out;
@@ -500,6 +502,7 @@ main(int argc, char *argv[])
 	}
 	rc = PP_EXIT_OK;
 out:
+	pp_cli_finish_begin();
 	if (rc != PP_EXIT_OK) {
 		if (err.code == PP_EXIT_USAGE)
 			rc = PP_EXIT_USAGE;
@@ -515,5 +518,6 @@ out:
 	pp_train_result_release(&res);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
 	pp_cli_release(&cli);
+	pp_cli_finish_end();
 	return rc;
 }

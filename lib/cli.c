@@ -105,8 +105,12 @@ static char *volatile temps[MAX_TEMPS];
  * watching thread does the rest. */
 static int sig_pipe[2] = { -1, -1 };
 static volatile sig_atomic_t sig_seen;
-static void (*sig_fn)(int, void *);
+static void (*sig_fn)(int, void *);	/* NULL once finishing ended */
 static void *sig_arg;
+/* Held by the watcher from a signal to death, and by the program's thread
+ * through its last steps (pp_cli_finish_begin): the two never overlap. */
+static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
+static int finishing;
 
 /* Remove the temp files and die of sig. */
 static void
@@ -146,9 +150,36 @@ watch_signals(void *unused)
 	while (n == -1 && errno == EINTR);
 	if (n != 1)
 		return NULL;
-	sig_fn(b, sig_arg);
+	pthread_mutex_lock(&sig_mu);
+	if (sig_fn != NULL)
+		sig_fn(b, sig_arg);
 	die_of(b);
 	return NULL;
+}
+
+void
+pp_cli_finish_begin(void)
+{
+	if (sig_pipe[0] < 0 || finishing)
+		return;
+	pthread_mutex_lock(&sig_mu);
+	if (sig_seen) {
+		/* Too late: the watcher marks the work killed and kills. */
+		pthread_mutex_unlock(&sig_mu);
+		for (;;)
+			pause();
+	}
+	finishing = 1;
+}
+
+void
+pp_cli_finish_end(void)
+{
+	if (!finishing)
+		return;
+	sig_fn = NULL;
+	finishing = 0;
+	pthread_mutex_unlock(&sig_mu);
 }
 
 int
@@ -613,9 +644,10 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 	free(real);
 	o->fp = fdopen(fd, "w");
 	if (o->fp == NULL) {
+		pp_err_errno(err, errno, "%s", o->path);
 		close(fd);
 		pp_out_abort(o);
-		return pp_err_errno(err, errno, "%s", path);
+		return -1;
 	}
 	return 0;
 }

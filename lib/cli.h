@@ -113,6 +113,15 @@ void pp_cli_progress(size_t n, const char *what, int final);
  * once, as before). */
 int pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg);
 
+/* The program's last steps (logging its result, publishing -o) go between
+ * these two, so they never overlap fn: a signal that came before begin
+ * calls fn and kills there, without returning; one that comes after waits
+ * until end, and then only kills (fn is not called: the work is done or
+ * its failure recorded).  Call end just before returning from main.  Both
+ * do nothing without pp_cli_on_signal. */
+void pp_cli_finish_begin(void);
+void pp_cli_finish_end(void);
+
 /* Checked option arguments: on a bad value they report
  * "prog: --NAME: bad value "X": why" and exit 2. */
 long pp_cli_long(const char *name, const char *arg, long min, long max);
