@@ -112,15 +112,21 @@ static void *sig_arg;
 static pthread_mutex_t sig_mu = PTHREAD_MUTEX_INITIALIZER;
 static int finishing;
 
-/* Remove the temp files and die of sig. */
 static void
-die_of(int sig)
+remove_temps(void)
 {
 	size_t i;
 
 	for (i = 0; i < MAX_TEMPS; i++)
 		if (temps[i] != NULL)
 			unlink(temps[i]);
+}
+
+/* Remove the temp files and die of sig. */
+static void
+die_of(int sig)
+{
+	remove_temps();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -204,12 +210,8 @@ pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg)
 static void
 on_sigpipe(int sig)
 {
-	size_t i;
-
 	(void)sig;
-	for (i = 0; i < MAX_TEMPS; i++)
-		if (temps[i] != NULL)
-			unlink(temps[i]);
+	remove_temps();
 	_exit(0);
 }
 

@@ -25,6 +25,13 @@
  * which stays the definition of CSV here.  test_frame checks the two paths
  * agree on random input (PP_TEST_CSV_SLOW=1 turns the fast path off).
  *
+ * Threads.  Once the types are settled, the rest of a regular file bigger
+ * than the input buffer is parsed in blocks by worker threads (csvpar.c):
+ * a worker takes fast-path lines whose fields all fit, and from its first
+ * other line the rest of the block comes back here, to feed_bytes, so the
+ * ordinary path still decides every hard case (PP_TEST_CSV_SERIAL=1 keeps
+ * one thread; test_csvpar checks the two agree).
+ *
  * Writing.  Every value is formatted by one function per type (num.c,
  * date.c); a text field is quoted (by libcsv) only when it must be: it holds
  * the delimiter, a quote, CR or LF, or starts or ends with a space.  Lines
@@ -322,7 +329,6 @@ maybe_start_par(struct pp_reader *r)
 	size_t block = CSV_PAR_BLOCK;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = ncpu < CSV_PAR_THREADS ? (int)ncpu : CSV_PAR_THREADS;
-
 	int small = in->eof;	/* the rest is in the buffer already */
 
 	c->par_tried = 1;
@@ -435,23 +441,13 @@ parse_date(const char *s, size_t len, int64_t *days)
 	return len == 10 ? pp_date_parse(s, len, days) : -1;
 }
 
-/* Does a field fit a type?  Used for inference. */
+/* Does a non-missing field fit a type?  Used for inference. */
 static int
 fits(const char *s, size_t len, enum pp_type t)
 {
-	int64_t i;
-	double d;
+	union pp_cell cell;
 
-	switch (t) {
-	case PP_T_DATE:
-		return parse_date(s, len, &i) == 0;
-	case PP_T_DATETIME:
-		return pp_datetime_parse(s, len, &i) == 0;
-	case PP_T_F64:
-		return pp_parse_double(s, len, &d) == 0;
-	default:
-		return 1;
-	}
+	return pp_csv_cell(t, s, len, &cell) == NULL;
 }
 
 /* A column name is quoted in one-line messages: no C0 control bytes

@@ -190,29 +190,6 @@ worker_main(void *arg)
 
 /* ---- the program's thread: reading and cutting ---- */
 
-/* Where to cut b[0..len): just after the last newline outside a quoted
- * field, or 0 if there is none. */
-static size_t
-cut_point(const unsigned char *b, size_t len)
-{
-	size_t i, cut = 0;
-	int open = 0;
-
-	if (memchr(b, '"', len) == NULL) {
-		for (i = len; i > 0; i--)
-			if (b[i - 1] == '\n')
-				return i;
-		return 0;
-	}
-	for (i = 0; i < len; i++) {
-		if (b[i] == '"')
-			open = !open;
-		else if (b[i] == '\n' && !open)
-			cut = i + 1;
-	}
-	return cut;
-}
-
 /* Just after the last newline in b[0..len), or 0 if there is none. */
 static size_t
 last_line_end(const unsigned char *b, size_t len)
@@ -223,6 +200,25 @@ last_line_end(const unsigned char *b, size_t len)
 		if (b[i - 1] == '\n')
 			return i;
 	return 0;
+}
+
+/* Where to cut b[0..len): just after the last newline outside a quoted
+ * field, or 0 if there is none. */
+static size_t
+cut_point(const unsigned char *b, size_t len)
+{
+	size_t i, cut = 0;
+	int open = 0;
+
+	if (memchr(b, '"', len) == NULL)
+		return last_line_end(b, len);
+	for (i = 0; i < len; i++) {
+		if (b[i] == '"')
+			open = !open;
+		else if (b[i] == '\n' && !open)
+			cut = i + 1;
+	}
+	return cut;
 }
 
 /*
