@@ -31,6 +31,7 @@
 
 #include "dtoa.h"
 #include "num.h"
+#include "testutil.h"
 #include "banned.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -235,24 +236,6 @@ rounded(double a, int p, char *d)
 	return strtod(t, NULL) == a;
 }
 
-static uint64_t
-bits_of(double x)
-{
-	uint64_t u;
-
-	memcpy(&u, &x, sizeof(u));
-	return u;
-}
-
-static double
-of_bits(uint64_t u)
-{
-	double x;
-
-	memcpy(&x, &u, sizeof(x));
-	return x;
-}
-
 static void
 check(double x, int full)
 {
@@ -292,15 +275,6 @@ check(double x, int full)
 	if (strcmp(got, want) != 0)
 		fail_msg("%a: \"%s\" but the nearest %d digits are %s", x,
 		    buf, n, want);
-}
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
 }
 
 static void

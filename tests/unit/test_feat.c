@@ -40,6 +40,7 @@
 #include "expr.h"
 #include "feat.h"
 #include "frame.h"
+#include "testutil.h"
 #include "banned.h"
 
 #define MAXOUT 64
@@ -512,15 +513,6 @@ struct la_row {
 	int64_t date;
 	double v[5];		/* open high low close volume */
 };
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 static double
 unif(uint64_t *s)

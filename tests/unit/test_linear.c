@@ -27,16 +27,8 @@
 #include <cmocka.h>
 
 #include "linear.h"
+#include "testutil.h"
 #include "banned.h"
-
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 /* Uniform in [-1, 1). */
 static double

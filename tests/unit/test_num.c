@@ -42,35 +42,8 @@
 #include <cmocka.h>
 
 #include "num.h"
+#include "testutil.h"
 #include "banned.h"
-
-static uint64_t
-bits_of(double x)
-{
-	uint64_t u;
-
-	memcpy(&u, &x, sizeof(u));
-	return u;
-}
-
-static double
-of_bits(uint64_t u)
-{
-	double x;
-
-	memcpy(&x, &u, sizeof(x));
-	return x;
-}
-
-/* xorshift64: a fixed, portable sequence. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
 
 /* Format x, parse it back, demand the same bits; returns the length. */
 static size_t

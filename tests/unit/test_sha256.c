@@ -28,6 +28,7 @@
 #include <cmocka.h>
 
 #include "sha256.h"
+#include "testutil.h"
 #include "banned.h"
 
 static const struct {
@@ -71,16 +72,6 @@ use(void **state)
 	return which;
 }
 
-/* xorshift64: the same pseudo-random sequence on every platform. */
-static uint64_t
-next(uint64_t *s)
-{
-	*s ^= *s << 13;
-	*s ^= *s >> 7;
-	*s ^= *s << 17;
-	return *s;
-}
-
 static void
 tohex(const unsigned char *d, char *out)
 {
@@ -106,7 +97,7 @@ hash_pieces(const unsigned char *msg, size_t n, size_t maxpiece, uint64_t *s,
 
 	pp_sha256_init(&c);
 	while (off < n) {
-		size_t piece = (size_t)(next(s) % (maxpiece + 1));
+		size_t piece = (size_t)(rnd(s) % (maxpiece + 1));
 
 		if (piece > n - off)
 			piece = n - off;
@@ -186,11 +177,11 @@ test_random(void **state)
 		char want[PP_SHA256_HEXLEN + 1], got[PP_SHA256_HEXLEN + 1];
 
 		for (i = 0; i < n; i++)
-			msg[i] = (unsigned char)next(&s);
+			msg[i] = (unsigned char)rnd(&s);
 		assert_int_equal(pp_sha256_select(PP_SHA256_PORTABLE), 0);
 		pp_sha256_hex(msg, n, want);
 		assert_int_equal(pp_sha256_select(which), 0);
-		hash_pieces(msg, n, 1 + next(&s) % 300, &s, 0, got);
+		hash_pieces(msg, n, 1 + rnd(&s) % 300, &s, 0, got);
 		assert_string_equal(got, want);
 	}
 }
@@ -225,7 +216,7 @@ test_switch(void **state)
 
 	use(state);
 	for (i = 0; i < sizeof(msg); i++)
-		msg[i] = (unsigned char)next(&s);
+		msg[i] = (unsigned char)rnd(&s);
 	assert_int_equal(pp_sha256_select(PP_SHA256_PORTABLE), 0);
 	pp_sha256_hex(msg, sizeof(msg), want);
 	for (i = 0; i < 20; i++) {
