@@ -112,9 +112,10 @@ signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
 	if (used == 0) {
 		free(qsum);
 		free(qcnt);
-		return pp_err_set(err, PP_EXIT_DATA, "no date has 3 symbols "
-		    "with both a prediction and \"%s\"", group ? group
-		    : "the return");
+		return group ? pp_err_set(err, PP_EXIT_DATA, "no date has 3 "
+		    "symbols with both a prediction and return \"%s\"", group)
+		    : pp_err_set(err, PP_EXIT_DATA, "no date has 3 symbols "
+		    "with both a prediction and a return");
 	}
 	mean = nic > 0 ? ics / nic : NAN;
 	for (i = 0; i < dd->n; i++)
