@@ -2,7 +2,8 @@
  * panel_fixture.h - a small panel for the cross-sectional unit tests:
  * 8 dates, symbols A..D, date 2 with one symbol only and date 5 without
  * D.  The expected values in test_backtest.c and test_signal.c were
- * computed from it by /usr/bin/python3 with pandas, numpy and scipy 1.10, each definition of man/pp-eval.1 written out independently.
+ * computed from it by /usr/bin/python3 with pandas, numpy and scipy
+ * 1.10, each definition of man/pp-eval.1 written out independently.
  */
 #ifndef PP_PANEL_FIXTURE_H
 #define PP_PANEL_FIXTURE_H
