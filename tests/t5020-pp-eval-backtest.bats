@@ -108,7 +108,8 @@ END
 	assert_line --index 11 'exposure,0.6666666666666666'
 	assert_line --index 10 'hit_rate,0.5'
 	run -0 --separate-stderr pp-eval backtest --ret ret --rule threshold:0.9 --bootstrap 0 --format csv "$T/s.csv"
-	assert_line --index 12 'turnover,1'
+	# positions +1 -1 0: turnover 1, 2, 1
+	assert_line --index 12 'turnover,1.3333333333333333'
 }
 
 @test "bootstrap interval and deflated Sharpe" {
