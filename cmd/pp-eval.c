@@ -397,11 +397,11 @@ main(int argc, char *argv[])
 		goto out;
 	if (o.cmd->fn(&o, &sc, &err) == -1)
 		goto out;
+	if (reg && pp_scores_log(&sc, reg, o.run, &err) == -1)
+		goto out;
 	notes(&sc);
 	pp_scores_table(&sc, &t);
 	pp_regio_write(out.fp, &t, o.format);
-	if (reg && pp_scores_log(&sc, reg, o.run, &err) == -1)
-		goto out;
 	if (pp_out_commit(&out, &err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;
