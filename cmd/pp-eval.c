@@ -6,6 +6,7 @@
  * lib/regio writes the scores, lib/registry logs them to a run.
  */
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include "backtest.h"
 #include "cli.h"
 #include "eval.h"
+#include "evalplot.h"
 #include "regio.h"
 #include "registry.h"
 #include "signal.h"
@@ -39,7 +41,8 @@ enum {
 	OPT_PPY,
 	OPT_BOOTSTRAP,
 	OPT_SEED,
-	OPT_TRIALS
+	OPT_TRIALS,
+	OPT_PLOT
 };
 
 static const struct pp_opt all_opts[] = {
@@ -69,13 +72,14 @@ static const struct pp_opt all_opts[] = {
 	  "table, csv or json (default: table on a terminal, else csv)" },
 	{ "output", OPT_OUTPUT, "FILE",
 	  "write to FILE (atomically) instead of stdout" },
+	{ "plot", OPT_PLOT, "FILE.svg", "also draw the picture into FILE.svg" },
 	{ "run", OPT_RUN, "RUN_ID", "log every score to this registry run" },
 	{ "run-from-stdin", OPT_RUN_STDIN, NULL,
 	  "read the run id from the first line of stdin" },
 	{ NULL, 0, NULL, NULL }
 };
 
-#define COMMON OPT_FORMAT, OPT_OUTPUT, OPT_RUN, OPT_RUN_STDIN
+#define COMMON OPT_FORMAT, OPT_OUTPUT, OPT_PLOT, OPT_RUN, OPT_RUN_STDIN
 
 struct opts {
 	struct pp_cli cli;
@@ -83,7 +87,8 @@ struct opts {
 	enum pp_format format;
 	struct pp_eval_metrics_opts m;
 	struct pp_bt_opts bt;
-	const char *pred, *ret, *horizons, *run, *input, *output;
+	const char *pred, *ret, *horizons, *run, *input, *output, *plot;
+	struct pp_buf svg;		/* the picture, with --plot */
 	long quantiles;
 	int run_stdin;
 	char run_id[PP_RUN_ID_LEN + 1];
@@ -105,16 +110,17 @@ static const struct cmd cmds[] = {
 	{ "backtest", cmd_backtest, "backtest [--pred COL] --ret COL "
 	  "[--ret-log] [--rule RULE] [--cost-bps B] [--periods-per-year P] "
 	  "[--bootstrap N] [--seed N] [--trials N] [--by symbol] [--format "
-	  "FMT] [-o FILE] [--run RUN_ID | --run-from-stdin] [FILE]",
+	  "FMT] [-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] "
+	  "[FILE]",
 	  { OPT_PRED, OPT_RET, OPT_RET_LOG, OPT_RULE, OPT_COST, OPT_PPY,
 	    OPT_BOOTSTRAP, OPT_SEED, OPT_TRIALS, OPT_BY, COMMON } },
 	{ "metrics", cmd_metrics, "metrics --target COL [--pred COL] [--proba] "
 	  "[--threshold X] [--by symbol|date] [--format FMT] [-o FILE] "
-	  "[--run RUN_ID | --run-from-stdin] [FILE]",
+	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
 	  { OPT_TARGET, OPT_PRED, OPT_PROBA, OPT_THRESHOLD, OPT_BY, COMMON } },
 	{ "signal", cmd_signal, "signal [--pred COL] --ret COL[,COL...] "
 	  "[--horizons H,H...] [--quantiles Q] [--format FMT] [-o FILE] "
-	  "[--run RUN_ID | --run-from-stdin] [FILE]",
+	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
 	  { OPT_PRED, OPT_RET, OPT_HORIZONS, OPT_QUANTILES, COMMON } },
 };
 
@@ -194,6 +200,11 @@ parse_option(struct opts *o, int id, const char *arg)
 		o->run = arg;
 		break;
 	case OPT_RUN_STDIN: o->run_stdin = 1; break;
+	case OPT_PLOT:
+		if (*arg == '\0')
+			pp_cli_usage_error("--plot: empty file name");
+		o->plot = arg;
+		break;
 	default:
 		pp_cli_usage_error("unexpected option");
 	}
@@ -307,6 +318,7 @@ cmd_metrics(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 
 	o->m.pred = o->pred;
 	o->m.delim = o->cli.c.delim;
+	o->m.plot = o->plot ? &o->svg : NULL;
 	return pp_eval_metrics(o->input, &o->m, sc, &kind, err);
 }
 
@@ -314,6 +326,7 @@ static int
 cmd_signal(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 {
 	struct pp_panel p = PP_PANEL_INIT;
+	struct pp_signal_dates dd = PP_SIGNAL_DATES_INIT;
 	char *rets = pp_xstrdup(o->ret), *hz = NULL;
 	const char *rv[64], *hv[64];
 	size_t nr = split_list("ret", rets, rv, 64), nh = 0;
@@ -332,8 +345,11 @@ cmd_signal(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 	    err) == -1)
 		goto out;
 	rc = pp_signal(&p, o->quantiles, nh ? "horizon" : "ret", nh ? hv : rv,
-	    sc, NULL, err);
+	    sc, &dd, err);
+	if (rc == 0 && o->plot)
+		pp_plot_signal(&o->svg, &p, &dd, 20, "signal");
 out:
+	pp_signal_dates_release(&dd);
 	pp_panel_release(&p);
 	free(rets);
 	free(hz);
@@ -344,6 +360,7 @@ static int
 cmd_backtest(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 {
 	struct pp_panel p = PP_PANEL_INIT;
+	struct pp_bt_series s = PP_BT_SERIES_INIT;
 	int rc = -1;
 
 	if (strchr(o->ret, ',') != NULL)
@@ -351,7 +368,10 @@ cmd_backtest(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 		    "one column");
 	if (pp_panel_read(&p, o->input, o->cli.c.delim, o->pred, &o->ret, 1,
 	    err) == 0)
-		rc = pp_backtest(&p, &o->bt, sc, NULL, err);
+		rc = pp_backtest(&p, &o->bt, sc, &s, err);
+	if (rc == 0 && o->plot)
+		pp_plot_backtest(&o->svg, &p, &s, "backtest");
+	pp_bt_series_release(&s);
 	pp_panel_release(&p);
 	return rc;
 }
@@ -378,7 +398,7 @@ main(int argc, char *argv[])
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_scores sc = PP_SCORES_INIT;
 	struct pp_reg_table t = PP_REG_TABLE_INIT;
-	struct pp_out out = PP_OUT_INIT;
+	struct pp_out out = PP_OUT_INIT, plot = PP_OUT_INIT;
 	struct pp_registry *reg = NULL;
 	int rc = PP_EXIT_DATA;
 
@@ -387,10 +407,13 @@ main(int argc, char *argv[])
 	o.bt = (struct pp_bt_opts)PP_BT_OPTS_INIT;
 	o.pred = "prediction";
 	o.quantiles = 5;
+	pp_buf_init(&o.svg);
 	parse_command_line(argc, argv, &o);
 	if (o.run_stdin && read_run_id(&o, &err) == -1)
 		goto out;
 	if (pp_out_open(&out, o.output, &err) == -1)
+		goto out;
+	if (o.plot && pp_out_open(&plot, o.plot, &err) == -1)
 		goto out;
 	if (o.run && (reg = pp_registry_open(o.cli.c.registry, 0, &err)) ==
 	    NULL)
@@ -402,12 +425,17 @@ main(int argc, char *argv[])
 	notes(&sc);
 	pp_scores_table(&sc, &t);
 	pp_regio_write(out.fp, &t, o.format);
+	if (o.plot && fwrite(o.svg.data, 1, o.svg.len, plot.fp) != o.svg.len)
+		pp_err_errno(&err, errno, "%s", o.plot);
+	if (err.code || (o.plot && pp_out_commit(&plot, &err) == -1))
+		goto out;
 	if (pp_out_commit(&out, &err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;
 out:
 	if (rc != PP_EXIT_OK) {
 		pp_out_abort(&out);
+		pp_out_abort(&plot);
 		if (err.code == PP_EXIT_USAGE)
 			rc = PP_EXIT_USAGE;
 		pp_cli_report(&err);
@@ -417,5 +445,6 @@ out:
 	pp_registry_close(reg);
 	pp_cli_release(&o.cli);
 	free(o.rows);
+	pp_buf_release(&o.svg);
 	return rc;
 }

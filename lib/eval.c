@@ -13,6 +13,7 @@
 
 #include "date.h"
 #include "eval.h"
+#include "evalplot.h"
 #include "frame.h"
 #include "metrics.h"
 #include "num.h"
@@ -242,6 +243,26 @@ group_label(enum pp_type t, const union pp_cell *x, struct pp_buf *b)
 
 /* ---- metrics --------------------------------------------------------- */
 
+/* Algorithm R: after n pairs, each is in the sample with equal chance. */
+static void
+reservoir(struct pp_pair *s, size_t n, double y, double p, uint64_t *rng)
+{
+	size_t j;
+
+	if (n <= PP_PLOT_SAMPLE) {
+		j = n - 1;
+	} else {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		j = (size_t)(*rng % n);
+		if (j >= PP_PLOT_SAMPLE)
+			return;
+	}
+	s[j].y = y;
+	s[j].p = p;
+}
+
 static const char *const reg_names[] = {
 	"mse", "rmse", "mae", "r2", "pearson", "spearman",
 	"directional_accuracy"
@@ -303,7 +324,13 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	enum pp_type gt = PP_T_TEXT;
 
 	ro.delim = o->delim;
-	pp_metrics_init(&all, o->threshold, o->by ? 0 : PP_METRICS_KEEP);
+	struct pp_pair *sample = NULL;
+	uint64_t rng = 0x853c49e6748fea9bULL;
+
+	pp_metrics_init(&all, o->threshold, o->by && !o->plot ? 0
+	    : PP_METRICS_KEEP);
+	if (o->plot)
+		sample = pp_xmalloc(PP_PLOT_SAMPLE * sizeof(*sample));
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
 	if ((cy = num_col(r, o->target, err)) < 0 ||
@@ -337,6 +364,8 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 			goto out;
 		}
 		pp_metrics_add(&all, y, p);
+		if (sample != NULL)
+			reservoir(sample, all.n, y, p, &rng);
 		if (cg < 0)
 			continue;
 		group_label(gt, &row[cg], &label);
@@ -391,8 +420,15 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 			pp_scores_add(out, NULL, names[i], cnt[i] > 0
 			    ? sum[i] / cnt[i] : NAN);
 	}
+	if (o->plot && *kind == PP_EVAL_REGRESSION)
+		pp_plot_scatter(o->plot, sample, all.n < PP_PLOT_SAMPLE ? all.n
+		    : PP_PLOT_SAMPLE, o->target, o->pred);
+	else if (o->plot)
+		/* Scored without --by, the pairs are sorted already. */
+		pp_plot_roc(o->plot, all.v, all.n, pp_roc_auc(all.v, all.n));
 	rc = 0;
 out:
+	free(sample);
 	for (i = 0; i < ncap; i++)
 		pp_metrics_release(&acc[i]);
 	free(acc);

@@ -77,10 +77,11 @@ struct pp_eval_metrics_opts {
 	enum pp_eval_kind kind;
 	double threshold;	/* class 1 above it; 0.5 */
 	char delim;		/* CSV separator */
+	struct pp_buf *plot;	/* NULL, or receives the SVG picture */
 };
 
 #define PP_EVAL_METRICS_OPTS_INIT \
-	{ NULL, "prediction", NULL, PP_EVAL_AUTO, 0.5, ',' }
+	{ NULL, "prediction", NULL, PP_EVAL_AUTO, 0.5, ',', NULL }
 
 /*
  * Score the predictions in the frame at path ("-": stdin).  Rows missing
@@ -91,7 +92,9 @@ struct pp_eval_metrics_opts {
  * to what was computed.  Errors: a missing or text column (named), a cell
  * that is not a number ("FILE:LINE: column \"y\": not a number"), fewer
  * than 2 scored rows, and under PP_EVAL_CLASSIFICATION a target that is
- * not 0/1 (with its line).  Returns 0 or -1.
+ * not 0/1 (with its line).  With o->plot, the picture of lib/evalplot
+ * over every scored row: a scatter of a uniform sample (reservoir
+ * sampling, fixed seed) or the ROC curve.  Returns 0 or -1.
  */
 int pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
     struct pp_scores *out, enum pp_eval_kind *kind, struct pp_err *err);

@@ -14,7 +14,10 @@
  * and 1 (log loss clip), all predictions negative (0/0 precision is 0),
  * one class (AUC undefined), the strict threshold, and no rows at all.
  * Then the shared formulas (rmse, r2) and the auto-detection of a 0/1
- * target and [0, 1] predictions.
+ * target and [0, 1] predictions.  Large inputs take the radix sort: 6,000
+ * pairs with many ties, both signs, -0 and 0, ranked against ranks
+ * computed here with qsort and binary searches; and the AUC of the same
+ * against a direct count over every positive-negative pair.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -23,10 +26,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cmocka.h>
 
 #include "metrics.h"
+#include "testutil.h"
 #include "banned.h"
 
 #define MAXN 16
@@ -234,6 +239,103 @@ test_formulas(void **state)
 	    -log(0.75));
 }
 
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The average rank of x among the sorted s[0..n) (binary searches). */
+static double
+avg_rank(const double *s, size_t n, double x)
+{
+	size_t lo = 0, hi = n, a, b;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	a = lo;
+	hi = n;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (s[mid] <= x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	b = lo;
+	return ((double)a + 1 + (double)b) / 2;
+}
+
+#define BIG 6000
+
+static void
+test_large(void **state)
+{
+	static struct pp_pair v[BIG], w[BIG];
+	static double sy[BIG], sp[BIG];
+	struct pp_pair ranks[BIG];
+	uint64_t r = 12345;
+	double npos = 0, nneg = 0, u = 0, auc;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < BIG; i++) {
+		/* Few distinct values: many ties; both signs and -0. */
+		long a = (long)(rnd(&r) % 201) - 100;
+		long b = (long)(rnd(&r) % 1000) - 500;
+
+		v[i].y = a == 0 && (rnd(&r) & 1) ? -0.0 : a * 1e-3;
+		v[i].p = b * 0.37 + (a > 0 ? 50 : 0);
+		sy[i] = v[i].y;
+		sp[i] = v[i].p;
+	}
+	qsort(sy, BIG, sizeof(double), cmp_dbl);
+	qsort(sp, BIG, sizeof(double), cmp_dbl);
+	for (i = 0; i < BIG; i++) {
+		ranks[i].y = avg_rank(sy, BIG, v[i].y);
+		ranks[i].p = avg_rank(sp, BIG, v[i].p);
+	}
+	memcpy(w, v, sizeof(w));
+	close_to("large", "spearman", pp_spearman(w, BIG),
+	    pp_pearson(ranks, BIG));
+	/* AUC with y > 0 as the positive class, counted pair by pair. */
+	memcpy(w, v, sizeof(w));
+	for (i = 0; i < BIG; i++)
+		w[i].y = v[i].y > 0;
+	for (i = 0; i < BIG; i++) {
+		if (w[i].y == 1)
+			npos++;
+		else
+			nneg++;
+	}
+	for (i = 0; i < BIG; i++) {
+		double below = 0, tie = 0;
+
+		if (w[i].y != 1)
+			continue;
+		for (j = 0; j < BIG; j++) {
+			if (w[j].y == 1)
+				continue;
+			below += w[j].p < w[i].p;
+			tie += w[j].p == w[i].p;
+		}
+		u += below + tie / 2;
+	}
+	auc = pp_roc_auc(w, BIG);
+	close_to("large", "roc_auc", auc, u / (npos * nneg));
+	for (i = 1; i < BIG; i++)
+		assert_true(w[i - 1].p <= w[i].p);
+}
+
 int
 main(void)
 {
@@ -243,6 +345,7 @@ main(void)
 		cmocka_unit_test(test_classification),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_formulas),
+		cmocka_unit_test(test_large),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
