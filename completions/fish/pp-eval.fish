@@ -20,6 +20,7 @@ complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l seed -x -d 'boo
 complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l trials -x -d 'deflated Sharpe ratio over N trials'
 complete -c pp-eval -l format -x -a 'table csv json' -d 'output format'
 complete -c pp-eval -s o -l output -r -d 'write to FILE'
+complete -c pp-eval -l plot -r -d 'also draw the picture into FILE.svg'
 complete -c pp-eval -l run -x -d 'log every score to this registry run'
 complete -c pp-eval -l run-from-stdin -d 'read the run id from the first line of stdin'
 complete -c pp-eval -s d -l delimiter -x -d 'CSV field separator'
