@@ -12,6 +12,7 @@
 #                  --run, missing registry, --run with --run-from-stdin,
 #                  --run-from-stdin with the frame on stdin
 #   man page       every EXAMPLES block of man/pp-eval.1 runs
+#   demo           scripts/demo ends with pp-eval, logging to its run
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -80,4 +81,13 @@ setup() {
 	run -0 --separate-stderr sh -eu "$T/examples.sh"
 	assert_output --partial 'deflated_sharpe'
 	assert_output --partial 'directional_accuracy'
+}
+
+@test "the demo ends with pp-eval: metrics logged to the run, a backtest and its SVG" {
+	run -0 --separate-stderr "$BATS_TEST_DIRNAME/../scripts/demo" "$PP_BUILD/bin"
+	assert_line "==> evaluate the champion's predictions: metrics, a backtest and its picture"
+	assert_line --regexp '^    r2 +-?0\.[0-9]+'
+	assert_line --regexp '^    sharpe_ci_high +-?[0-9.]+'
+	assert_line --regexp '^    backtest\.svg: [0-9]+ bytes of SVG, equity and drawdown; the metrics are logged to run [0-9a-f]{32}$'
+	[ "${lines[-1]:0:16}" = '    backtest.svg' ]
 }
