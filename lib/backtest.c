@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "backtest.h"
+#include "metrics.h"
 #include "num.h"
 #include "util.h"
 #include "banned.h"
@@ -68,25 +69,9 @@ position(const struct pp_bt_rule *r, double pred)
 	}
 }
 
-/* A row of one date's cross-section. */
-struct xrow {
-	double pred, ret;
-	uint32_t sym;
-};
-
-static int
-xrow_cmp(const void *a, const void *b)
-{
-	const struct xrow *x = a, *y = b;
-
-	if (x->pred != y->pred)
-		return x->pred < y->pred ? -1 : 1;
-	return (x->sym > y->sym) - (x->sym < y->sym);
-}
-
 /* Set w (per symbol, zeroed by the caller) for one date's n valid rows. */
 static void
-weights(const struct pp_bt_rule *r, struct xrow *x, size_t n, double *w)
+weights(const struct pp_bt_rule *r, struct pp_xrow *x, size_t n, double *w)
 {
 	size_t i, ntop = 0, nbot = 0;
 
@@ -96,7 +81,7 @@ weights(const struct pp_bt_rule *r, struct xrow *x, size_t n, double *w)
 		return;
 	}
 	/* Rank by prediction, ties by symbol; q = ceil(rank Q / n). */
-	qsort(x, n, sizeof(*x), xrow_cmp);
+	pp_xrows_sort(x, n);
 	for (i = 0; i < n; i++) {
 		size_t q = ((i + 1) * (size_t)r->q + n - 1) / n;
 
@@ -143,7 +128,7 @@ pp_bt_series(const struct pp_panel *p, const struct pp_bt_opts *o,
 {
 	double *prev = pp_xcalloc(p->nsym + 1, sizeof(double));
 	double *w = pp_xcalloc(p->nsym + 1, sizeof(double));
-	struct xrow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
+	struct pp_xrow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
 	size_t d, i, n, cap = 0;
 
 	memset(s, 0, sizeof(*s));

@@ -464,6 +464,41 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+static int
+xrow_cmp(const void *a, const void *b)
+{
+	const struct pp_xrow *x = a, *y = b;
+
+	if (x->pred != y->pred)
+		return x->pred < y->pred ? -1 : 1;
+	return (x->sym > y->sym) - (x->sym < y->sym);
+}
+
+void
+pp_xrows_sort(struct pp_xrow *x, size_t n)
+{
+	struct pp_keyed *k;
+	struct pp_xrow *c;
+	size_t i;
+
+	if (n < 64) {
+		qsort(x, n, sizeof(*x), xrow_cmp);
+		return;
+	}
+	k = pp_xmalloc(n * sizeof(*k));
+	c = pp_xmalloc(n * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		k[i].key = pp_sort_key(x[i].pred);
+		k[i].val = i;
+	}
+	pp_sort_keyed(k, n);
+	for (i = 0; i < n; i++)
+		c[i] = x[k[i].val];
+	memcpy(x, c, n * sizeof(*x));
+	free(k);
+	free(c);
+}
+
 void
 pp_panel_release(struct pp_panel *p)
 {
@@ -510,6 +545,7 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
 	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
 	size_t i, k, nd = 0;
+	int64_t dmin = 0, dmax = 0;
 	int rc = 0;
 
 	memcpy(sorted, gm->label, gm->n * sizeof(char *));
@@ -520,8 +556,31 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 		rows[i].date = p->date[i];
 		rows[i].sym = rank[p->sym[i]];
 		rows[i].at = i;
+		dmin = i == 0 || rows[i].date < dmin ? rows[i].date : dmin;
+		dmax = i == 0 || rows[i].date > dmax ? rows[i].date : dmax;
 	}
-	qsort(rows, p->n, sizeof(*rows), prow_cmp);
+	/* One radix sort on (date - min) * symbols + symbol when that fits
+	 * in 63 bits (any daily frame, and date-times over centuries), else
+	 * qsort. */
+	if ((uint64_t)(dmax - dmin) < (UINT64_C(1) << 62) / (gm->n + 1)) {
+		struct pp_keyed *key = pp_xmalloc((p->n + 1) * sizeof(*key));
+		struct prow *sorted_rows = pp_xmalloc((p->n + 1) *
+		    sizeof(*sorted_rows));
+
+		for (i = 0; i < p->n; i++) {
+			key[i].key = (uint64_t)(rows[i].date - dmin) *
+			    (uint64_t)gm->n + rows[i].sym;
+			key[i].val = i;
+		}
+		pp_sort_keyed(key, p->n);
+		for (i = 0; i < p->n; i++)
+			sorted_rows[i] = rows[key[i].val];
+		free(rows);
+		free(key);
+		rows = sorted_rows;
+	} else {
+		qsort(rows, p->n, sizeof(*rows), prow_cmp);
+	}
 	p->dstart = pp_xmalloc((p->n + 2) * sizeof(size_t));
 	for (i = 0; i < p->n; i++) {
 		size_t a = rows[i].at;

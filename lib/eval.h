@@ -130,6 +130,16 @@ int pp_panel_read(struct pp_panel *p, const char *path, char delim,
     struct pp_err *err);
 void pp_panel_release(struct pp_panel *p);
 
+/* One row of a date's cross-section, as signal and backtest copy it. */
+struct pp_xrow {
+	double pred, ret;
+	uint32_t sym;		/* rank of the symbol's name */
+};
+
+/* Sort a date's rows by prediction, ties by symbol.  Rows copied from a
+ * panel come in symbol order, and the sort is stable. */
+void pp_xrows_sort(struct pp_xrow *x, size_t n);
+
 /* The label of date d ("2024-01-02", or the row number), in buf of at
  * least 40 bytes. */
 void pp_panel_date_label(const struct pp_panel *p, size_t d, char *buf);

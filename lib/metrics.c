@@ -228,8 +228,8 @@ by_p(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static uint64_t
-sort_key(double x)
+uint64_t
+pp_sort_key(double x)
 {
 	uint64_t u;
 
@@ -257,9 +257,9 @@ sort_pairs(struct pp_pair *v, size_t n, int which)
 
 		memset(count, 0, 65536 * sizeof(*count));
 		for (i = 0; i < n; i++)
-			count[(sort_key(which ? src[i].p : src[i].y) >> shift) &
+			count[(pp_sort_key(which ? src[i].p : src[i].y) >> shift) &
 			    0xffff]++;
-		if (count[(sort_key(which ? src[0].p : src[0].y) >> shift) &
+		if (count[(pp_sort_key(which ? src[0].p : src[0].y) >> shift) &
 		    0xffff] == n)
 			continue;	/* every key has this digit */
 		for (i = 0; i < 65536; i++) {
@@ -268,8 +268,46 @@ sort_pairs(struct pp_pair *v, size_t n, int which)
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[(sort_key(which ? src[i].p : src[i].y) >>
+			dst[count[(pp_sort_key(which ? src[i].p : src[i].y) >>
 			    shift) & 0xffff]++] = src[i];
+		dst = src;
+		src = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
+}
+
+void
+pp_sort_keyed(struct pp_keyed *v, size_t n)
+{
+	/* 16-bit digits pay for their 64k counters only on long arrays. */
+	unsigned bits = n >= 65536 ? 16 : 8, shift;
+	size_t nb = (size_t)1 << bits, mask = nb - 1, i;
+	struct pp_keyed *tmp, *src = v, *dst;
+	size_t *count;
+
+	if (n < 2)
+		return;
+	tmp = pp_xmalloc(n * sizeof(*tmp));
+	count = pp_xmalloc(nb * sizeof(*count));
+	dst = tmp;
+	for (shift = 0; shift < 64; shift += bits) {
+		size_t sum = 0, c;
+
+		memset(count, 0, nb * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(src[i].key >> shift) & mask]++;
+		if (count[(src[0].key >> shift) & mask] == n)
+			continue;
+		for (i = 0; i < nb; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].key >> shift) & mask]++] = src[i];
 		dst = src;
 		src = src == v ? tmp : v;
 	}

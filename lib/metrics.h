@@ -24,6 +24,7 @@
 #define PP_METRICS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 
@@ -120,5 +121,19 @@ double pp_spearman(struct pp_pair *v, size_t n);
  * and a negative counting 1/2 (sklearn.metrics.roc_auc_score).  Sorts v
  * by p.  NaN with one class only. */
 double pp_roc_auc(struct pp_pair *v, size_t n);
+
+/* A key and what it sorts, for pp_sort_keyed. */
+struct pp_keyed {
+	uint64_t key;
+	uint64_t val;
+};
+
+/* Sort v by key, ascending and stable (equal keys keep their order), by
+ * LSD radix: no comparison callbacks, one scratch copy of v. */
+void pp_sort_keyed(struct pp_keyed *v, size_t n);
+
+/* A double's key: unsigned order of keys is numeric order of the
+ * doubles (-0 just before 0).  NaN must not occur. */
+uint64_t pp_sort_key(double x);
 
 #endif

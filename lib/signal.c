@@ -25,27 +25,12 @@ pp_signal_dates_release(struct pp_signal_dates *d)
 	memset(d, 0, sizeof(*d));
 }
 
-struct srow {
-	double pred, ret;
-	uint32_t sym;
-};
-
-static int
-srow_cmp(const void *a, const void *b)
-{
-	const struct srow *x = a, *y = b;
-
-	if (x->pred != y->pred)
-		return x->pred < y->pred ? -1 : 1;
-	return (x->sym > y->sym) - (x->sym < y->sym);
-}
-
 /* One return column k. */
 static int
 signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
     struct pp_scores *out, struct pp_signal_dates *dd, struct pp_err *err)
 {
-	struct srow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
+	struct pp_xrow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
 	struct pp_pair *v = pp_xmalloc((p->nsym + 1) * sizeof(*v));
 	double *qsum = pp_xcalloc((size_t)q + 1, sizeof(double));
 	double *qcnt = pp_xcalloc((size_t)q + 1, sizeof(double));
@@ -91,7 +76,7 @@ signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
 			pes += pe;
 			npe++;
 		}
-		qsort(x, n, sizeof(*x), srow_cmp);
+		pp_xrows_sort(x, n);
 		memset(qd, 0, ((size_t)q + 1) * sizeof(double));
 		memset(qn, 0, ((size_t)q + 1) * sizeof(double));
 		for (i = 0; i < n; i++) {

@@ -215,5 +215,5 @@ pp-eval: warning: spearman: undefined, printed empty' ]
 	[ "$stderr" = 'pp-eval: unknown option --rule' ]
 	[ -z "$output" ]
 	run -0 --separate-stderr pp-eval metrics --help
-	assert_line --index 0 'usage: pp-eval metrics --target COL [--pred COL] [--proba] [--threshold X] [--by symbol|date] [--format FMT] [-o FILE] [--run RUN_ID | --run-from-stdin] [FILE]'
+	assert_line --index 0 'usage: pp-eval metrics --target COL [--pred COL] [--proba] [--threshold X] [--by symbol|date] [--format FMT] [-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]'
 }

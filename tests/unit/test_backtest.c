@@ -173,6 +173,62 @@ test_bootstrap(void **state)
 	assert_true(hi1 - lo1 > 2 && hi1 - lo1 < 4);
 }
 
+/* 200 symbols on one date (the radix path), predictions with ties:
+ * quantile:5 weights follow rank by (prediction, symbol). */
+static void
+test_wide_date(void **state)
+{
+	struct pp_panel p;
+	struct pp_bt_opts o = PP_BT_OPTS_INIT;
+	struct pp_bt_series s = PP_BT_SERIES_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	double gross = 0;
+	size_t i, n = 200;
+
+	(void)state;
+	memset(&p, 0, sizeof(p));
+	p.n = n;
+	p.nret = 1;
+	p.nsym = n;
+	p.ndates = 1;
+	p.date = pp_xcalloc(n, sizeof(int64_t));
+	p.sym = pp_xcalloc(n, sizeof(uint32_t));
+	p.pred = pp_xcalloc(n, sizeof(double));
+	p.ret = pp_xcalloc(n, sizeof(double));
+	p.syms = pp_xcalloc(n, sizeof(char *));
+	p.dstart = pp_xcalloc(2, sizeof(size_t));
+	p.dstart[1] = n;
+	for (i = 0; i < n; i++) {
+		char nm[8];
+
+		snprintf(nm, sizeof(nm), "S%03zu", i);
+		p.syms[i] = pp_xstrdup(nm);
+		p.sym[i] = (uint32_t)i;
+		p.pred[i] = (double)(i % 7) - 3;	/* -3..3, tied */
+		p.ret[i] = (double)i;
+	}
+	o.rule.kind = PP_BT_QUANTILE;
+	o.rule.q = 5;
+	assert_int_equal(pp_bt_series(&p, &o, -1, &s, &err), 0);
+	/* Ranked by (pred, symbol): pred -3 holds symbols 0, 7, ..., 196
+	 * (29 of them), then -2 holds 1, 8, ... .  Bottom 40: the 29 with
+	 * -3 and the first 11 with -2; top 40: the 28 with 3 (6, 13, ...
+	 * 195) and the last 12 of the 28 with 2 (5, ..., 194). */
+	for (i = 0; i < n; i++) {
+		long pr = (long)(i % 7) - 3;
+		size_t rank_in = i / 7;	/* place among its equals */
+
+		if (pr == -3 || (pr == -2 && rank_in < 11))
+			gross -= (double)i / 40;
+		if (pr == 3 || (pr == 2 && rank_in >= 28 - 12))
+			gross += (double)i / 40;
+	}
+	close_to("wide", "gross", s.gross[0], gross);
+	close_to("wide", "turnover", s.turnover[0], 2);
+	pp_bt_series_release(&s);
+	pp_panel_release(&p);
+}
+
 static const struct {
 	double p, x;
 } ppf_rows[] = {
@@ -248,6 +304,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_skipped_dates),
+		cmocka_unit_test(test_wide_date),
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_normal),
 		cmocka_unit_test(test_parse),
