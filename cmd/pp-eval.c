@@ -2,7 +2,7 @@
  * pp-eval - how good are the predictions: model metrics, cross-sectional
  * signal quality and backtests with costs (man/pp-eval.1 defines every
  * number).  The first word picks the command, which selects its rows from
- * the one option table; lib/eval, lib/signal and lib/backtest compute,
+ * the one option table; lib/eval, lib/factor and lib/backtest compute,
  * lib/regio writes the scores, lib/registry logs them to a run.
  */
 #include <ctype.h>
@@ -18,7 +18,7 @@
 #include "evalplot.h"
 #include "regio.h"
 #include "registry.h"
-#include "signal.h"
+#include "factor.h"
 #include "util.h"
 #include "banned.h"
 
@@ -326,7 +326,7 @@ static int
 cmd_signal(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 {
 	struct pp_panel p = PP_PANEL_INIT;
-	struct pp_signal_dates dd = PP_SIGNAL_DATES_INIT;
+	struct pp_factor_dates dd = PP_FACTOR_DATES_INIT;
 	char *rets = pp_xstrdup(o->ret), *hz = NULL;
 	const char *rv[64], *hv[64];
 	size_t nr = split_list("ret", rets, rv, 64), nh = 0;
@@ -344,12 +344,12 @@ cmd_signal(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 	if (pp_panel_read(&p, o->input, o->cli.c.delim, o->pred, rv, nr,
 	    err) == -1)
 		goto out;
-	rc = pp_signal(&p, o->quantiles, nh ? "horizon" : "ret", nh ? hv : rv,
+	rc = pp_factor(&p, o->quantiles, nh ? "horizon" : "ret", nh ? hv : rv,
 	    sc, &dd, err);
 	if (rc == 0 && o->plot)
 		pp_plot_signal(&o->svg, &p, &dd, 20, "signal");
 out:
-	pp_signal_dates_release(&dd);
+	pp_factor_dates_release(&dd);
 	pp_panel_release(&p);
 	free(rets);
 	free(hz);

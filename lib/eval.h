@@ -8,7 +8,7 @@
  * or roc_auc need ranks.  `signal` and `backtest` are cross-sectional: they
  * read the frame into a panel (struct pp_panel: date, symbol, prediction
  * and return columns, sorted by date then symbol), O(rows) memory, and
- * lib/signal and lib/backtest work on it.
+ * lib/factor and lib/backtest work on it.
  *
  * Every result is a list of named scores (struct pp_scores), each
  * optionally in a group (a symbol, a date, a return horizon): the names

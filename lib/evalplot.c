@@ -66,7 +66,7 @@ pp_plot_backtest(struct pp_buf *b, const struct pp_panel *p,
 
 void
 pp_plot_signal(struct pp_buf *b, const struct pp_panel *p,
-    const struct pp_signal_dates *d, size_t window, const char *title)
+    const struct pp_factor_dates *d, size_t window, const char *title)
 {
 	double *x = pp_xmalloc((d->n + 1) * sizeof(double));
 	double *roll = pp_xmalloc((d->n + 1) * sizeof(double));

@@ -14,7 +14,7 @@
 #include "buf.h"
 #include "eval.h"
 #include "metrics.h"
-#include "signal.h"
+#include "factor.h"
 
 /* Points a regression scatter shows at most. */
 #define PP_PLOT_SAMPLE 5000
@@ -26,7 +26,7 @@ void pp_plot_backtest(struct pp_buf *b, const struct pp_panel *p,
 /* The IC by date with its rolling mean over window dates, and the
  * quantile means. */
 void pp_plot_signal(struct pp_buf *b, const struct pp_panel *p,
-    const struct pp_signal_dates *d, size_t window, const char *title);
+    const struct pp_factor_dates *d, size_t window, const char *title);
 
 /* Predicted against actual, the pairs given (a sample). */
 void pp_plot_scatter(struct pp_buf *b, const struct pp_pair *v, size_t n,

@@ -1,7 +1,7 @@
 /*
  * panel_fixture.h - a small panel for the cross-sectional unit tests:
  * 8 dates, symbols A..D, date 2 with one symbol only and date 5 without
- * D.  The expected values in test_backtest.c and test_signal.c were
+ * D.  The expected values in test_backtest.c and test_factor.c were
  * computed from it by /usr/bin/python3 with pandas, numpy and scipy
  * 1.10, each definition of man/pp-eval.1 written out independently.
  */

@@ -1,6 +1,6 @@
 /*
- * test_signal.c - information coefficients and quantile returns
- * (lib/signal.c).
+ * test_factor.c - information coefficients and quantile returns
+ * (lib/factor.c).
  *
  * Plan: the fixture panel (panel_fixture.h) with 2 and 3 quantiles: the
  * date with one symbol is skipped and counted; n_dates, ic_mean, ic_std,
@@ -18,7 +18,7 @@
 
 #include <cmocka.h>
 
-#include "signal.h"
+#include "factor.h"
 #include "panel_fixture.h"
 #include "banned.h"
 
@@ -40,7 +40,7 @@ static const struct {
 };
 
 static void
-test_signal(void **state)
+test_factor(void **state)
 {
 	static const char *const ic_names[] = { "n_dates", "ic_mean", "ic_std",
 		"ic_ir", "ic_t", "ic_pearson_mean" };
@@ -51,10 +51,10 @@ test_signal(void **state)
 	fixture_panel(&p);
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
 		struct pp_scores sc = PP_SCORES_INIT;
-		struct pp_signal_dates dd = PP_SIGNAL_DATES_INIT;
+		struct pp_factor_dates dd = PP_FACTOR_DATES_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
-		assert_int_equal(pp_signal(&p, rows[i].q, "ret", NULL, &sc, &dd,
+		assert_int_equal(pp_factor(&p, rows[i].q, "ret", NULL, &sc, &dd,
 		    &err), 0);
 		assert_int_equal(sc.n, 6 + (size_t)rows[i].q + 1);
 		assert_int_equal(sc.skipped, 1);
@@ -74,7 +74,7 @@ test_signal(void **state)
 		close_to("spread", sc.v[sc.n - 1].value, rows[i].spread);
 		assert_int_equal(dd.n, 7);
 		assert_int_equal(dd.date[2], 3);
-		pp_signal_dates_release(&dd);
+		pp_factor_dates_release(&dd);
 		pp_scores_release(&sc);
 	}
 	pp_panel_release(&p);
@@ -99,7 +99,7 @@ test_horizons(void **state)
 	free(p.ret);
 	p.ret = ret;
 	p.nret = 2;
-	assert_int_equal(pp_signal(&p, 2, "horizon", labels, &sc, NULL, &err),
+	assert_int_equal(pp_factor(&p, 2, "horizon", labels, &sc, NULL, &err),
 	    0);
 	assert_string_equal(sc.group_key, "horizon");
 	assert_int_equal(sc.n, 18);
@@ -124,7 +124,7 @@ test_too_few(void **state)
 	for (i = 0; i < p.n; i++)
 		if (p.sym[i] > 0)
 			p.pred[i] = NAN;
-	assert_int_equal(pp_signal(&p, 5, "ret", NULL, &sc, NULL, &err), -1);
+	assert_int_equal(pp_factor(&p, 5, "ret", NULL, &sc, NULL, &err), -1);
 	assert_string_equal(err.msg, "no date has 3 symbols with both a "
 	    "prediction and a return");
 	pp_scores_release(&sc);
@@ -135,7 +135,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_signal),
+		cmocka_unit_test(test_factor),
 		cmocka_unit_test(test_horizons),
 		cmocka_unit_test(test_too_few),
 	};

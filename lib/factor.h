@@ -1,5 +1,5 @@
 /*
- * signal.h - how well a prediction ranks symbols against each other on
+ * factor.h - how well a prediction ranks symbols against each other on
  * each date: alphalens-style information coefficients and quantile
  * returns (man/pp-eval.1, "signal", defines each number).
  *
@@ -11,8 +11,8 @@
  * mean/sd and t = IR sqrt(dates), each quantile's mean return, and the top
  * minus bottom spread.
  */
-#ifndef PP_SIGNAL_H
-#define PP_SIGNAL_H
+#ifndef PP_FACTOR_H
+#define PP_FACTOR_H
 
 #include <stddef.h>
 
@@ -20,7 +20,7 @@
 #include "eval.h"
 
 /* Per-date results of one return column, for a plot. */
-struct pp_signal_dates {
+struct pp_factor_dates {
 	size_t n;		/* dates scored */
 	size_t *date;		/* panel date index */
 	double *ic;		/* Spearman IC (NaN when undefined) */
@@ -28,9 +28,9 @@ struct pp_signal_dates {
 	long q;
 };
 
-#define PP_SIGNAL_DATES_INIT { 0, NULL, NULL, NULL, 0 }
+#define PP_FACTOR_DATES_INIT { 0, NULL, NULL, NULL, 0 }
 
-void pp_signal_dates_release(struct pp_signal_dates *d);
+void pp_factor_dates_release(struct pp_factor_dates *d);
 
 /*
  * Score the prediction against each of the panel's return columns, with
@@ -39,8 +39,8 @@ void pp_signal_dates_release(struct pp_signal_dates *d);
  * column's per-date results.  Errors when no date has 3 symbols.
  * Returns 0 or -1.
  */
-int pp_signal(const struct pp_panel *p, long q, const char *group_key,
+int pp_factor(const struct pp_panel *p, long q, const char *group_key,
     const char *const *labels, struct pp_scores *out,
-    struct pp_signal_dates *first, struct pp_err *err);
+    struct pp_factor_dates *first, struct pp_err *err);
 
 #endif

@@ -1,5 +1,5 @@
 /*
- * signal.c - information coefficients and quantile returns (signal.h).
+ * factor.c - information coefficients and quantile returns (factor.h).
  *
  * One date at a time: its valid rows are copied out (the panel keeps
  * them sorted by symbol, so a stable order for ties is at hand), ranked
@@ -12,12 +12,12 @@
 #include <string.h>
 
 #include "metrics.h"
-#include "signal.h"
+#include "factor.h"
 #include "util.h"
 #include "banned.h"
 
 void
-pp_signal_dates_release(struct pp_signal_dates *d)
+pp_factor_dates_release(struct pp_factor_dates *d)
 {
 	free(d->date);
 	free(d->ic);
@@ -28,7 +28,7 @@ pp_signal_dates_release(struct pp_signal_dates *d)
 /* One return column k. */
 static int
 signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
-    struct pp_scores *out, struct pp_signal_dates *dd, struct pp_err *err)
+    struct pp_scores *out, struct pp_factor_dates *dd, struct pp_err *err)
 {
 	struct pp_xrow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
 	struct pp_pair *v = pp_xmalloc((p->nsym + 1) * sizeof(*v));
@@ -129,23 +129,23 @@ signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
 }
 
 int
-pp_signal(const struct pp_panel *p, long q, const char *group_key,
+pp_factor(const struct pp_panel *p, long q, const char *group_key,
     const char *const *labels, struct pp_scores *out,
-    struct pp_signal_dates *first, struct pp_err *err)
+    struct pp_factor_dates *first, struct pp_err *err)
 {
 	size_t k;
 
 	if (p->nret > 1)
 		out->group_key = pp_xstrdup(group_key);
 	for (k = 0; k < p->nret; k++) {
-		struct pp_signal_dates dd = PP_SIGNAL_DATES_INIT;
+		struct pp_factor_dates dd = PP_FACTOR_DATES_INIT;
 		int rc = signal_one(p, k, q, p->nret > 1 ? labels[k] : NULL,
 		    out, &dd, err);
 
 		if (rc == 0 && k == 0 && first != NULL)
 			*first = dd;
 		else
-			pp_signal_dates_release(&dd);
+			pp_factor_dates_release(&dd);
 		if (rc == -1)
 			return -1;
 	}
