@@ -73,7 +73,7 @@ pp_plot_signal(struct pp_buf *b, const struct pp_panel *p,
 	double *qx = pp_xmalloc(((size_t)d->q + 1) * sizeof(double));
 	double sum = 0, cnt = 0;
 	struct pp_chart c;
-	char t[64];
+	char t[96];
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {

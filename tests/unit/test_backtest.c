@@ -199,7 +199,7 @@ test_wide_date(void **state)
 	p.dstart = pp_xcalloc(2, sizeof(size_t));
 	p.dstart[1] = n;
 	for (i = 0; i < n; i++) {
-		char nm[8];
+		char nm[32];
 
 		snprintf(nm, sizeof(nm), "S%03zu", i);
 		p.syms[i] = pp_xstrdup(nm);

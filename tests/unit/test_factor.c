@@ -64,7 +64,7 @@ test_factor(void **state)
 			close_to(ic_names[k], sc.v[k].value, rows[i].ic[k]);
 		}
 		for (k = 0; k < (size_t)rows[i].q; k++) {
-			char nm[8];
+			char nm[32];
 
 			snprintf(nm, sizeof(nm), "q%zu", k + 1);
 			assert_string_equal(sc.v[6 + k].name, nm);
