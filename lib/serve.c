@@ -20,6 +20,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <limits.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
@@ -793,7 +794,7 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 }
 
 /* Which version answers: the one the path names (404 if none), else the
- * canary for its share of requests, else the primary.  The share is
+ * canary for its share of scoring requests, else the primary.  The share is
  * sticky per API key (a hash of its name), and for requests without a key
  * a Weyl sequence, which splits any run of requests within one of the
  * exact share.  Returns the version with a reference, or NULL. */
@@ -821,8 +822,10 @@ choose(struct pp_serve *s, const struct route *r, const struct answer *a,
 		served_put(c);
 		return NULL;
 	}
-	if (c == NULL)
+	if (c == NULL || (r->ep != EP_INFER && r->ep != EP_PREDICT)) {
+		served_put(c);
 		return p;
+	}
 	if (a->key != NULL) {
 		for (u = 14695981039346656037ull, k = a->key; *k != '\0'; k++)
 			u = (u ^ (unsigned char)*k) * 1099511628211ull;
@@ -868,6 +871,15 @@ client_addr(struct MHD_Connection *c, char *out, size_t n)
 		    sa)->sin6_addr, out, (socklen_t)n);
 }
 
+/* Retry-After is whole seconds: round the wait up, at least 1. */
+static long
+retry_secs(double wait)
+{
+	double c = ceil(wait);
+
+	return c < 1 ? 1 : c > 86400 ? 86400 : (long)c;
+}
+
 /* Keys and rate: 0 to go on, -1 with the answer set. */
 static int
 admit(struct pp_serve *s, struct MHD_Connection *c, const struct route *r,
@@ -900,8 +912,8 @@ admit(struct pp_serve *s, struct MHD_Connection *c, const struct route *r,
 	if (pp_ratelimit_take(s->rl, who, now_mono(), &a->retry_after))
 		return 0;
 	atomic_fetch_add(&s->rate_limited, 1);
-	fail(a, MHD_HTTP_TOO_MANY_REQUESTS, "rate limit: retry in %.0f s",
-	    a->retry_after < 1 ? 1 : a->retry_after + 0.999);
+	fail(a, MHD_HTTP_TOO_MANY_REQUESTS, "rate limit: retry in %ld s",
+	    retry_secs(a->retry_after));
 	return -1;
 }
 
@@ -1049,8 +1061,7 @@ reply(struct MHD_Connection *c, struct answer *a)
 	if (a->version != NULL)
 		MHD_add_response_header(resp, "X-Model-Version", a->version);
 	if (a->code == MHD_HTTP_TOO_MANY_REQUESTS) {
-		snprintf(ra, sizeof(ra), "%.0f", a->retry_after < 1 ? 1 :
-		    a->retry_after + 0.999);
+		snprintf(ra, sizeof(ra), "%ld", retry_secs(a->retry_after));
 		MHD_add_response_header(resp, "Retry-After", ra);
 	}
 	if (a->code == MHD_HTTP_UNAUTHORIZED)
