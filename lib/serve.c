@@ -45,6 +45,9 @@
 
 #define VERSION_MAX 32
 
+/* Bytes past --max-body read and dropped before a 413 (see handle). */
+#define DRAIN_MAX (1 << 20)
+
 /* One loaded version of a model. */
 struct served {
 	atomic_long ref;	/* the slot's reference + requests' */
@@ -132,6 +135,8 @@ static const char *const rej_name[] = { "unauthorized", "body_too_large",
 struct req {
 	struct pp_buf body;
 	int too_big;		/* body past max_body: answer 413 */
+	int answered;		/* a response is queued: ignore the rest */
+	size_t seen;		/* body bytes received, kept or not */
 	double t0;		/* when it started, monotonic seconds */
 };
 
@@ -1103,13 +1108,25 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 			return MHD_YES;
 		/* Answer at once; the body is never read. */
 	} else if (*upload_size > 0) {
-		if (!q->too_big && q->body.len + *upload_size > s->o.max_body)
+		/* Past max_body the rest is read and dropped, so the client
+		 * (that sent no Content-Length saying so) can read its 413;
+		 * past DRAIN_MAX more the connection is closed instead:
+		 * an endless body is never read for ever. */
+		q->seen += *upload_size;
+		if (!q->too_big && q->seen > s->o.max_body)
 			q->too_big = 1;
 		if (!q->too_big)
 			pp_buf_add(&q->body, upload, *upload_size);
 		*upload_size = 0;
+		if (q->too_big && q->seen - s->o.max_body > DRAIN_MAX) {
+			atomic_fetch_add(&s->rejected[REJ_BODY], 1);
+			return MHD_NO;
+		}
 		return MHD_YES;
 	}
+	if (q->answered)
+		return MHD_YES;
+	q->answered = 1;
 	if (route(s, url, &r) == -1) {
 		r.ep = EP_OTHER;
 		atomic_fetch_add(&s->rejected[REJ_NOTFOUND], 1);

@@ -8,7 +8,8 @@
 #   rate         past the burst, 429 with Retry-After; keys and addresses
 #                have buckets of their own; health is never limited
 #   body         a body over --max-body is 413, with or without a
-#                Content-Length; the server goes on serving
+#                Content-Length; an endless one is cut off; the server
+#                goes on serving
 #   slowloris    a client that stalls mid-request is cut off after
 #                --timeout while others are served
 #   connections  past --max-connections a new connection gets no answer
@@ -98,10 +99,14 @@ teardown() {
 	assert_output "$(printf '{"error":"the body is larger than 64 bytes (--max-body)"}\n413')"
 	run -0 http POST /v1/models/r:predict -H 'Transfer-Encoding: chunked' -d "$big"
 	assert_output "$(printf '{"error":"the body is larger than 64 bytes (--max-body)"}\n413')"
+	# An endless body is cut off, not read for ever: curl sees the 413
+	# or the closed connection, well before its own 10 s limit.
+	run curl -s --max-time 10 -o /dev/null -w '%{http_code}' -X POST -T /dev/zero "$URL/v1/models/r:predict"
+	[ "$status" -ne 28 ]
 	run -0 http POST /v1/models/r:predict -d "$BODY"
 	assert_line --index 1 200
 	run -0 grep 'reason="body_too_large"' <(curl -s --max-time 5 "$URL/metrics")
-	assert_output 'pp_serve_rejected_total{reason="body_too_large"} 2'
+	assert_output 'pp_serve_rejected_total{reason="body_too_large"} 3'
 	serve_stop
 }
 
