@@ -17,6 +17,7 @@
 #include "model.h"
 #include "num.h"
 #include "registry.h"
+#include "run.h"
 #include "split.h"
 #include "train.h"
 #include "banned.h"
@@ -326,101 +327,61 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t)
 		    r->cand[r->best].label);
 }
 
-/* The run in the registry, while there is one. */
-struct run {
-	struct pp_registry *reg;	/* NULL: --no-registry */
-	const char *path;		/* the registry's path */
-	const char *experiment;
-	char id[PP_RUN_ID_LEN + 1];	/* "" until started */
-	int64_t version;		/* --register: the version added */
-};
-
-/* A signal kills pp-train: the run ends KILLED, on a connection of its
- * own (the program's may be inside a transaction), unless it ended. */
-static void
-run_killed(int sig, void *arg)
-{
-	const struct run *run = arg;
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_kv tag = { "error", sig == SIGINT ? "killed by SIGINT" :
-	    sig == SIGTERM ? "killed by SIGTERM" : "killed by SIGHUP" };
-	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
-	struct pp_registry *reg = pp_registry_open(run->path, 0, &err);
-
-	if (reg == NULL || pp_registry_run_end(reg, run->id, PP_RUN_KILLED,
-	    &log, &err) == -1)
-		pp_cli_warn("run %s not marked KILLED: %s", run->id, err.msg);
-	pp_registry_close(reg);
-}
-
-/* Open the registry and start the run, saying its id on stderr. */
+/* Start the run, saying its id on stderr; a signal then ends it KILLED. */
 static int
-run_begin(struct run *run, const struct train_cmd *o, const char *path,
+run_begin(struct pp_run *run, const struct train_cmd *o, const char *path,
     const char *fingerprint, int quiet, int argc, char *argv[],
     struct pp_err *err)
 {
+	const char *experiment = o->experiment ? o->experiment : "default";
 	struct pp_buf cmd = PP_BUF_INIT;
 	int rc;
 
-	run->experiment = o->experiment ? o->experiment : "default";
-	run->path = path;
-	if ((run->reg = pp_registry_open(path, PP_REG_CREATE, err)) == NULL)
-		return -1;
 	pp_train_command_line(argc, argv, &cmd);
-	rc = pp_train_run_start(run->reg, run->experiment, &o->t, cmd.data,
-	    fingerprint, run->id, err);
+	rc = pp_train_run_start(run, path, experiment, &o->t, cmd.data,
+	    fingerprint, err);
 	pp_buf_release(&cmd);
 	if (rc == 0 && !quiet)
 		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
-		    pp_progname, run->id, run->experiment);
-	if (rc == 0 && pp_cli_on_signal(run_killed, run) == -1)
-		pp_cli_warn("a signal will leave run %s RUNNING", run->id);
+		    pp_progname, run->id, experiment);
+	if (rc == 0)
+		(void)pp_cli_guard_run(run);
 	return rc;
 }
 
-/* Log the result and the model artifact (bytes model[0..n)). */
+/*
+ * Publish, in run.h's order: log the result and the model artifact, print
+ * the run id, flush and sync the model, register it and finish the run,
+ * and last rename the model into place.  Whatever fails on the way ends
+ * the run FAILED (main) with no -o file and no version.
+ */
 static int
-run_log(struct run *run, const struct train_cmd *o,
+publish(struct pp_run *run, const struct train_cmd *o, struct pp_out *out,
     const struct pp_train_result *res, const char *sha256,
-    const struct pp_buf *model, struct pp_err *err)
+    const struct pp_buf *model, int quiet, struct pp_err *err)
 {
-	if (pp_train_log_result(run->reg, run->experiment, run->id, &o->t,
-	    res, sha256, err) == -1)
+	const char *experiment = o->experiment ? o->experiment : "default";
+	int64_t version = 0;
+
+	if (pp_run_active(run) && (pp_train_log_result(run->reg, experiment,
+	    run->id, &o->t, res, sha256, err) == -1 ||
+	    pp_registry_artifact_put(run->reg, run->id, "model.ppm",
+	    model->data, model->len, err) == -1))
 		return -1;
-	return pp_registry_artifact_put(run->reg, run->id, "model.ppm",
-	    model->data, model->len, err);
-}
-
-/* Register the model if asked, and mark the run FINISHED. */
-static int
-run_finish(struct run *run, const struct train_cmd *o, int quiet,
-    struct pp_err *err)
-{
-	if (o->register_as != NULL) {
-		if (pp_registry_register(run->reg, o->register_as, run->id,
-		    "model.ppm", NULL, &run->version, err) == -1)
-			return -1;
-		if (!quiet)
-			fprintf(stderr, "%s: registered model \"%s\" version "
-			    "%lld\n", pp_progname, o->register_as,
-			    (long long)run->version);
-	}
-	return pp_registry_run_end(run->reg, run->id, PP_RUN_FINISHED, NULL,
-	    err);
-}
-
-/* A run that started and then failed ends FAILED, with the error as a
- * tag, so it is never left RUNNING. */
-static void
-run_fail(struct run *run, const struct pp_err *why)
-{
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_kv tag = { "error", why->msg };
-	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
-
-	if (pp_registry_run_end(run->reg, run->id, PP_RUN_FAILED, &log,
-	    &err) == -1)
-		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
+	if (o->print_id && (printf("%s\n", run->id) < 0 ||
+	    fflush(stdout) != 0))
+		return pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+	if (pp_out_flush(out, err) == -1)
+		return -1;
+	if (pp_run_active(run) && pp_run_finish(run, o->register_as,
+	    "model.ppm", &version, err) == -1)
+		return -1;
+	if (pp_out_commit(out, err) == -1)
+		return -1;
+	if (o->register_as != NULL && !quiet)
+		fprintf(stderr, "%s: registered model \"%s\" version %lld\n",
+		    pp_progname, o->register_as, (long long)version);
+	return 0;
 }
 
 static void
@@ -442,11 +403,10 @@ main(int argc, char *argv[])
 	struct pp_reader *in = NULL;
 	struct pp_fit_opts fit0 = PP_FIT_OPTS_INIT;
 	struct pp_buf model = PP_BUF_INIT;
-	struct run run;
+	struct pp_run run = PP_RUN_INIT;
 	int rc = PP_EXIT_DATA;
 
 	memset(&o, 0, sizeof(o));
-	memset(&run, 0, sizeof(run));
 	o.t.fit = fit0;
 	pp_train_result_init(&res);
 	pp_cli_init(&cli, argv[0], "-m KIND --target COL [--features A,B,...] "
@@ -479,7 +439,7 @@ main(int argc, char *argv[])
 	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
 		goto out;
 	report(&res, &o.t);
-	if (run.id[0] != '\0')
+	if (pp_run_active(&run))
 		pp_model_meta_set(res.model, "run_id", run.id);
 	pp_model_encode(res.model, &model);
 	if (fwrite(model.data, 1, model.len, out.fp) != model.len) {
@@ -489,17 +449,9 @@ main(int argc, char *argv[])
 	}
 	/* Log and publish without a signal's KILLED in between. */
 	pp_cli_finish_begin();
-	if (run.id[0] != '\0' && run_log(&run, &o, &res, hin.hex, &model,
+	if (publish(&run, &o, &out, &res, hin.hex, &model, cli.c.quiet,
 	    &err) == -1)
 		goto out;
-	if (pp_out_commit(&out, &err) == -1)
-		goto out;
-	if (run.id[0] != '\0' && run_finish(&run, &o, cli.c.quiet, &err) == -1)
-		goto out;
-	if (o.print_id && (printf("%s\n", run.id) < 0 || fflush(stdout) != 0)) {
-		pp_err_set(&err, PP_EXIT_DATA, "<stdout>: write error");
-		goto out;
-	}
 	rc = PP_EXIT_OK;
 out:
 	pp_cli_finish_begin();
@@ -507,13 +459,12 @@ out:
 		if (err.code == PP_EXIT_USAGE)
 			rc = PP_EXIT_USAGE;
 		pp_cli_report(&err);
-		if (run.id[0] != '\0')
-			run_fail(&run, &err);
+		pp_cli_fail_run(&run, &err);
 	}
 	pp_out_abort(&out);
 	pp_reader_free(in);
 	pp_hashin_close(&hin);
-	pp_registry_close(run.reg);
+	pp_run_release(&run);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "num.h"
+#include "run.h"
 #include "util.h"
 #include "buf.h"
 #include "banned.h"
@@ -205,6 +206,35 @@ pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg)
 	}
 	pthread_detach(th);
 	return 0;
+}
+
+/* pp_cli_guard_run's signal callback: on the watcher's thread. */
+static void
+run_killed(int sig, void *arg)
+{
+	const struct pp_run *run = arg;
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_run_kill(run, sig, &err) == -1)
+		pp_cli_warn("run %s not marked KILLED: %s", run->id, err.msg);
+}
+
+int
+pp_cli_guard_run(struct pp_run *run)
+{
+	if (pp_cli_on_signal(run_killed, run) == 0)
+		return 0;
+	pp_cli_warn("a signal will leave run %s RUNNING", run->id);
+	return -1;
+}
+
+void
+pp_cli_fail_run(struct pp_run *run, const struct pp_err *why)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_run_fail(run, why, &err) == -1)
+		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
 }
 
 static void
@@ -652,6 +682,24 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+pp_out_flush(struct pp_out *o, struct pp_err *err)
+{
+	FILE *fp = o->fp;
+	int e;
+
+	if (fp == NULL)
+		return 0;
+	if (fflush(fp) == 0 && !ferror(fp) &&
+	    (o->tmp == NULL || fsync(fileno(fp)) == 0))
+		return 0;
+	e = errno;
+	pp_err_errno(err, e, "%s: write error", o->path ? o->path :
+	    "<stdout>");
+	pp_out_abort(o);
+	return -1;
 }
 
 int

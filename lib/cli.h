@@ -122,6 +122,18 @@ int pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg);
 void pp_cli_finish_begin(void);
 void pp_cli_finish_end(void);
 
+struct pp_run;
+
+/* Make a signal end run (started, owned: run.h) KILLED through
+ * pp_cli_on_signal, whose rules apply; a failure to mark it is a warning.
+ * -1 (having warned that a signal will leave the run RUNNING) if the
+ * watcher could not start. */
+int pp_cli_guard_run(struct pp_run *run);
+
+/* End run FAILED with why as its error (pp_run_fail), warning if that
+ * cannot be written.  Call it after pp_cli_finish_begin. */
+void pp_cli_fail_run(struct pp_run *run, const struct pp_err *why);
+
 /* Checked option arguments: on a bad value they report
  * "prog: --NAME: bad value "X": why" and exit 2. */
 long pp_cli_long(const char *name, const char *arg, long min, long max);
@@ -141,6 +153,13 @@ struct pp_out {
 
 /* Open path for writing ("-" or NULL: stdout).  Returns 0 or -1. */
 int pp_out_open(struct pp_out *o, const char *path, struct pp_err *err);
+
+/* Flush and check for write errors, and fsync a temp file, without
+ * renaming it: what can fail for an ordinary reason (a full disk, a closed
+ * stdout) fails here, before the caller publishes anything elsewhere (a
+ * registry version: run.h).  Returns 0, or -1 having removed the temp
+ * file (as pp_out_abort). */
+int pp_out_flush(struct pp_out *o, struct pp_err *err);
 
 /* Flush, check for write errors, fsync and rename into place (or flush
  * stdout).  Returns 0, or -1 having removed the temp file. */
