@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -11,6 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
+#include "frame.h"
 #include "num.h"
 #include "run.h"
 #include "util.h"
@@ -72,7 +75,14 @@ struct cli_priv {
 	struct pp_buf shortopts;	/* getopt short option string */
 	int quiet;
 	int progress_flag;
+	struct pp_option *typed;	/* a copy of pp_cli_init_options' table */
+	size_t ntyped;
+	struct pp_opt *typed_rows;	/* its id rows, for getopt and --help */
+	unsigned char *seen;		/* seen[i]: typed[i] was given */
 };
+
+/* Ids of typed rows without a short letter: TYPED_ID + their index. */
+#define TYPED_ID 3000
 
 static int warn_quiet;
 
@@ -330,12 +340,173 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 }
 
 void
+pp_cli_init_options(struct pp_cli *cli, const char *argv0, const char *usage,
+    const struct pp_option *opts, unsigned common)
+{
+	struct pp_option *typed;
+	struct pp_opt *rows;
+	struct cli_priv *p;
+	size_t i, n;
+
+	for (n = 0; opts[n].type != PP_OPTION_END; n++)
+		;
+	typed = pp_xcalloc(n + 1, sizeof(*typed));
+	memcpy(typed, opts, n * sizeof(*typed));
+	rows = pp_xcalloc(n + 1, sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		rows[i].name = opts[i].name;
+		rows[i].id = opts[i].id ? opts[i].id : TYPED_ID + (int)i;
+		rows[i].arg = opts[i].arg;
+		rows[i].help = opts[i].help;
+	}
+	pp_cli_init(cli, argv0, usage, rows, common);
+	p = cli->priv;
+	p->typed = typed;
+	p->ntyped = n;
+	p->typed_rows = rows;
+	p->seen = pp_xcalloc(n + 1, 1);
+}
+
+/* The index of the typed row with getopt id id, or -1. */
+static long
+typed_index(const struct cli_priv *p, int id)
+{
+	size_t i;
+
+	if (id >= TYPED_ID && (size_t)(id - TYPED_ID) < p->ntyped)
+		return id - TYPED_ID;
+	for (i = 0; i < p->ntyped; i++)
+		if (p->typed[i].id == id)
+			return (long)i;
+	return -1;
+}
+
+static long
+typed_by_name(const struct cli_priv *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntyped; i++)
+		if (strcmp(p->typed[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Fill row o's variable from arg, or exit 2. */
+static void
+apply(const struct pp_option *o, const char *arg)
+{
+	struct pp_err err = PP_ERR_INIT;
+	int64_t d;
+
+	switch (o->type) {
+	case PP_OPTION_FLAG:
+		*(int *)o->value = 1;
+		break;
+	case PP_OPTION_STRING:
+		if (o->empty != NULL && *arg == '\0')
+			pp_cli_usage_error("--%s: empty %s", o->name, o->empty);
+		*(const char **)o->value = arg;
+		break;
+	case PP_OPTION_LONG:
+		*(long *)o->value = pp_cli_long(o->name, arg, o->lo, o->hi);
+		break;
+	case PP_OPTION_DOUBLE:
+		*(double *)o->value = pp_cli_double(o->name, arg, o->min,
+		    o->max);
+		break;
+	case PP_OPTION_DATE:
+		if (pp_date_parse(arg, strlen(arg), &d) == -1)
+			pp_cli_usage_error("--%s: bad value \"%s\": want a "
+			    "date YYYY-MM-DD", o->name, arg);
+		*(int64_t *)o->value = d;
+		break;
+	case PP_OPTION_CALLBACK:
+		if (o->cb(o->value, arg, &err) == -1)
+			pp_cli_usage_error("%s", err.msg);
+		break;
+	case PP_OPTION_END:
+		break;
+	}
+}
+
+int
+pp_cli_parse(struct pp_cli *cli, int argc, char *argv[])
+{
+	struct cli_priv *p = cli->priv;
+	long i;
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		if ((i = typed_index(p, c)) == -1)
+			pp_cli_usage_error("unknown option");
+		p->seen[i] = 1;
+		apply(&p->typed[i], cli->optarg);
+	}
+	return cli->optind;
+}
+
+int
+pp_cli_given(const struct pp_cli *cli, const char *name)
+{
+	const struct cli_priv *p = cli->priv;
+	long i = typed_by_name(p, name);
+
+	assert(i >= 0);
+	return p->seen[i];
+}
+
+void
+pp_cli_excludes(const struct pp_cli *cli, const char *a, const char *b)
+{
+	if (pp_cli_given(cli, a) && pp_cli_given(cli, b))
+		pp_cli_usage_error("--%s and --%s exclude each other", a, b);
+}
+
+void
+pp_cli_requires(const struct pp_cli *cli, const char *a, const char *b)
+{
+	if (pp_cli_given(cli, a) && !pp_cli_given(cli, b))
+		pp_cli_usage_error("--%s needs --%s", a, b);
+}
+
+void
+pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd, const char *cmdname)
+{
+	const struct cli_priv *p = cli->priv;
+	size_t i;
+
+	for (i = 0; i < p->ntyped; i++)
+		if (p->seen[i] && p->typed[i].cmds != 0 &&
+		    (p->typed[i].cmds & cmd) == 0)
+			pp_cli_usage_error("--%s: not an option of %s",
+			    p->typed[i].name, cmdname);
+}
+
+int
+pp_cli_exit_status(const struct pp_err *err)
+{
+	return err->code == PP_EXIT_USAGE ? PP_EXIT_USAGE : PP_EXIT_DATA;
+}
+
+void
+pp_cli_write_opts(const struct pp_cli *cli, struct pp_write_opts *wo)
+{
+	wo->format = cli->c.binary ? PP_FMT_BIN : PP_FMT_CSV;
+	wo->compress = cli->c.compress;
+	wo->delim = cli->c.delim;
+}
+
+void
 pp_cli_release(struct pp_cli *cli)
 {
 	struct cli_priv *p = cli->priv;
 
 	if (p == NULL)
 		return;
+	free(p->typed);
+	free(p->typed_rows);
+	free(p->seen);
 	free(p->longopts);
 	free(p->rows);
 	pp_buf_release(&p->shortopts);
