@@ -1,3 +1,14 @@
+/*
+ * cli.c - the command line every program shares: the merged option table
+ * behind getopt_long, --help and --list-options, the typed rows of
+ * pp_cli_parse, usage errors and reports on stderr, -o files written
+ * atomically, progress, and the signal watcher.
+ *
+ * The one idea: this file and cmd/ are the only code that prints or
+ * exits.  Everything it keeps in globals (pp_progname, the temp files a
+ * signal must remove, the watcher's pipe) is there because a signal
+ * handler or an exit path has no other way to reach it.
+ */
 #include "cli.h"
 
 #include <assert.h>

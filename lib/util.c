@@ -1,3 +1,9 @@
+/*
+ * util.c - allocation that aborts instead of failing, and small helpers
+ * (string duplication, array growth, hashing, UTF-8 checks).  The one
+ * idea: out of memory is the only error libpp does not report, so no
+ * caller checks for NULL from pp_x*.
+ */
 #include "util.h"
 
 #include <stdint.h>

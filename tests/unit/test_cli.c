@@ -1,5 +1,6 @@
 /*
- * test_cli_options.c - lib/cli's typed option rows.
+ * test_cli.c - lib/cli: typed option rows, exit statuses, writer
+ * options, and -o files.
  *
  * Plan:
  *   - every row type fills its variable; operands start where
@@ -8,6 +9,8 @@
  *     file): a value out of range, a bad date, an empty string row, a
  *     callback's own message, excludes, requires, a subcommand's row
  *   - pp_cli_exit_status and pp_cli_write_opts
+ *   - a write error found at pp_out_commit names the file and leaves no
+ *     temp file
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +18,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -140,7 +145,7 @@ check_cmd(struct pp_cli *cli)
 static void
 misuse(char **argv, void (*check)(struct pp_cli *), const char *want)
 {
-	char path[] = "/tmp/test_cli_options.XXXXXX", got[256];
+	char path[] = "/tmp/test_cli.XXXXXX", got[256];
 	int fd = mkstemp(path), status;
 	pid_t pid;
 	ssize_t n;
@@ -205,6 +210,37 @@ test_exit_status(void **state)
 	assert_int_equal(pp_cli_exit_status(&data), PP_EXIT_DATA);
 }
 
+/* a write error found at commit loses the file name: ": write error". */
+static void
+test_commit_error_names_the_file(void **state)
+{
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	struct rlimit old, lim;
+	char path[] = "/tmp/pp-commit-XXXXXX", file[64], want[128];
+	char block[2000];
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/out.csv", path);
+	assert_int_equal(pp_out_open(&out, file, &err), 0);
+	memset(block, 'x', sizeof(block));
+	assert_int_equal(fwrite(block, 1, sizeof(block), out.fp),
+	    sizeof(block));		/* still in stdio's buffer */
+	assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+	lim = old;
+	lim.rlim_cur = 1024;
+	signal(SIGXFSZ, SIG_IGN);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+	assert_int_equal(pp_out_commit(&out, &err), -1);
+	assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+	signal(SIGXFSZ, SIG_DFL);
+	snprintf(want, sizeof(want), "%s: write error: File too large", file);
+	assert_string_equal(err.msg, want);
+	assert_int_equal(access(file, F_OK), -1);
+	assert_int_equal(rmdir(path), 0);	/* no temp file left */
+}
+
 int
 main(void)
 {
@@ -213,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_not_given),
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_exit_status),
+		cmocka_unit_test(test_commit_error_names_the_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
