@@ -909,14 +909,8 @@ pp_out_commit(struct pp_out *o, struct pp_err *err)
 		o->path = NULL;
 		return 0;
 	}
-	bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
-	if (bad) {
-		int e = errno;
-
-		pp_err_errno(err, e, "%s: write error", o->path);
-		pp_out_abort(o);
+	if (pp_out_flush(o, err) == -1)
 		return -1;
-	}
 	o->fp = NULL;
 	if (fclose(fp) != 0 || rename(o->tmp, o->path) != 0) {
 		int e = errno;
