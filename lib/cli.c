@@ -942,30 +942,3 @@ pp_out_abort(struct pp_out *o)
 	free(o->path);
 	o->path = NULL;
 }
-
-FILE *
-pp_in_open(const char *path, struct pp_err *err)
-{
-	FILE *fp;
-	struct stat st;
-
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdin;
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		pp_err_errno(err, errno, "%s", path);
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		pp_err_errno(err, EISDIR, "%s", path);
-		return NULL;
-	}
-	return fp;
-}
-
-const char *
-pp_in_name(const char *path)
-{
-	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
-}

@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "util.h"
 
 /* Which common options a program takes (bit set for pp_cli_init). */
 enum {
@@ -267,11 +268,7 @@ int pp_out_commit(struct pp_out *o, struct pp_err *err);
  * initialised struct that was never opened. */
 void pp_out_abort(struct pp_out *o);
 
-/* Open an input path for reading ("-" or NULL: stdin).  On failure sets
- * "PATH: strerror" and returns NULL. */
-FILE *pp_in_open(const char *path, struct pp_err *err);
-
-/* Display name of an input path: "-" and NULL read "<stdin>". */
-const char *pp_in_name(const char *path);
+/* pp_in_open and pp_in_name live in util.h (the library opens inputs
+ * too); they are declared through this header as well. */
 
 #endif

@@ -6,11 +6,14 @@
  */
 #include "util.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "err.h"
 #include "banned.h"
 
 static void
@@ -143,4 +146,31 @@ pp_hash_bytes(const char *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+FILE *
+pp_in_open(const char *path, struct pp_err *err)
+{
+	FILE *fp;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdin;
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		pp_err_errno(err, errno, "%s", path);
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		pp_err_errno(err, EISDIR, "%s", path);
+		return NULL;
+	}
+	return fp;
+}
+
+const char *
+pp_in_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
 }
