@@ -65,7 +65,12 @@ struct pp_opt {
  *
  * A row may name the subcommands that take it (.cmds, a bit set; 0: all):
  * pp_cli_check_cmd refuses a row given to another one.  pp_cli_given,
- * pp_cli_excludes and pp_cli_requires ask which rows were given.
+ * pp_cli_excludes and pp_cli_requires ask which rows were given.  After a
+ * macro's help text, designated initializers set the optional fields:
+ *   PP_OPT_STRING('e', "experiment", &o->exp, "NAME", "...", .empty = "name")
+ *   PP_OPT_FLAG(0, "adjust", &f->adjust, "...", .cmds = CMD_FILE | CMD_HTTP)
+ * The table is copied by pp_cli_init_options (it may live on the stack of
+ * the function that parses); the variables must outlive pp_cli_parse.
  */
 enum pp_option_type {
 	PP_OPTION_END,
@@ -151,7 +156,8 @@ void pp_cli_init_options(struct pp_cli *cli, const char *argv0,
  * --help/--version and 2 for misuse, as pp_cli_next. */
 int pp_cli_parse(struct pp_cli *cli, int argc, char *argv[]);
 
-/* Whether the typed row with long name name was given. */
+/* Whether the typed row with long name name was given (a name not in the
+ * table is a bug in the program: it fails an assert). */
 int pp_cli_given(const struct pp_cli *cli, const char *name);
 
 /* A usage error "--A and --B exclude each other" if both were given. */

@@ -10,7 +10,7 @@
  *     callback's own message, excludes, requires, a subcommand's row
  *   - pp_cli_exit_status and pp_cli_write_opts
  *   - a write error found at pp_out_commit names the file and leaves no
- *     temp file
+ *     temp file; pp_out_flush syncs without publishing
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -241,6 +241,40 @@ test_commit_error_names_the_file(void **state)
 	assert_int_equal(rmdir(path), 0);	/* no temp file left */
 }
 
+/* pp_out_flush syncs without publishing: the file appears only at
+ * commit, and an abort after a flush leaves nothing. */
+static void
+test_flush_publishes_nothing(void **state)
+{
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	char path[] = "/tmp/pp-flush-XXXXXX", file[64];
+	FILE *fp;
+	char got[8] = "";
+
+	(void)state;
+	assert_non_null(mkdtemp(path));
+	snprintf(file, sizeof(file), "%s/m.ppm", path);
+	assert_int_equal(pp_out_open(&out, file, &err), 0);
+	assert_int_equal(fputs("model", out.fp) >= 0, 1);
+	assert_int_equal(pp_out_flush(&out, &err), 0);
+	assert_int_equal(access(file, F_OK), -1);
+	assert_int_equal(pp_out_commit(&out, &err), 0);
+	fp = fopen(file, "r");
+	assert_non_null(fp);
+	assert_non_null(fgets(got, sizeof(got), fp));
+	fclose(fp);
+	assert_string_equal(got, "model");
+	assert_int_equal(unlink(file), 0);
+
+	assert_int_equal(pp_out_open(&out, file, &err), 0);
+	assert_int_equal(fputs("model", out.fp) >= 0, 1);
+	assert_int_equal(pp_out_flush(&out, &err), 0);
+	pp_out_abort(&out);
+	assert_int_equal(access(file, F_OK), -1);
+	assert_int_equal(rmdir(path), 0);	/* no temp file left */
+}
+
 int
 main(void)
 {
@@ -250,6 +284,7 @@ main(void)
 		cmocka_unit_test(test_misuse),
 		cmocka_unit_test(test_exit_status),
 		cmocka_unit_test(test_commit_error_names_the_file),
+		cmocka_unit_test(test_flush_publishes_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
