@@ -57,7 +57,8 @@ static const struct pp_opt all_opts[] = {
 	{ "ret", OPT_RET, "COL[,COL...]",
 	  "next period's simple return column(s)" },
 	{ "ret-log", OPT_RET_LOG, NULL, "the return column holds log returns" },
-	{ "quantiles", OPT_QUANTILES, "Q", "prediction quantiles (default: 5)" },
+	{ "quantiles", OPT_QUANTILES, "Q",
+	  "prediction quantiles (default: 5)" },
 	{ "horizons", OPT_HORIZONS, "H,H...",
 	  "labels of the --ret columns (periods ahead)" },
 	{ "rule", OPT_RULE, "RULE", "sign (default), long-only, threshold:X or "
@@ -163,7 +164,7 @@ parse_option(struct opts *o, int id, const char *arg)
 		break;
 	case OPT_HORIZONS: o->horizons = arg; break;
 	case OPT_RULE:
-		if (pp_bt_rule_parse(arg, &o->bt.rule, &e) == -1)
+		if (pp_backtest_rule_parse(arg, &o->bt.rule, &e) == -1)
 			pp_cli_usage_error("%s", e.msg);
 		break;
 	case OPT_COST:
@@ -214,7 +215,8 @@ parse_option(struct opts *o, int id, const char *arg)
 static struct pp_opt *
 cmd_opts(const struct cmd *c)
 {
-	struct pp_opt *rows = pp_xcalloc(PP_ARRAY_SIZE(all_opts), sizeof(*rows));
+	struct pp_opt *rows = pp_xcalloc(PP_ARRAY_SIZE(all_opts),
+	    sizeof(*rows));
 	size_t i, j, n = 0;
 
 	for (i = 0; all_opts[i].name; i++)
@@ -298,7 +300,8 @@ split_list(const char *opt, char *s, const char **v, size_t max)
 
 	for (;;) {
 		if (n == max)
-			pp_cli_usage_error("--%s: more than %zu names", opt, max);
+			pp_cli_usage_error("--%s: more than %zu names", opt,
+			    max);
 		v[n++] = p;
 		if ((c = strchr(p, ',')) == NULL)
 			break;
@@ -371,7 +374,7 @@ cmd_backtest(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 		rc = pp_backtest(&p, &o->bt, sc, &s, err);
 	if (rc == 0 && o->plot)
 		pp_plot_backtest(&o->svg, &p, &s, "backtest");
-	pp_bt_series_release(&s);
+	pp_backtest_series_release(&s);
 	pp_panel_release(&p);
 	return rc;
 }

@@ -17,7 +17,7 @@
 #include "banned.h"
 
 int
-pp_bt_rule_parse(const char *s, struct pp_bt_rule *r, struct pp_err *err)
+pp_backtest_rule_parse(const char *s, struct pp_bt_rule *r, struct pp_err *err)
 {
 	memset(r, 0, sizeof(*r));
 	if (strcmp(s, "sign") == 0) {
@@ -44,7 +44,7 @@ pp_bt_rule_parse(const char *s, struct pp_bt_rule *r, struct pp_err *err)
 }
 
 void
-pp_bt_series_release(struct pp_bt_series *s)
+pp_backtest_series_release(struct pp_bt_series *s)
 {
 	free(s->gross);
 	free(s->net);
@@ -81,7 +81,7 @@ weights(const struct pp_bt_rule *r, struct pp_xrow *x, size_t n, double *w)
 		return;
 	}
 	/* Rank by prediction, ties by symbol; q = ceil(rank Q / n). */
-	pp_xrows_sort(x, n);
+	pp_panel_sort_xrows(x, n);
 	for (i = 0; i < n; i++) {
 		size_t q = ((i + 1) * (size_t)r->q + n - 1) / n;
 
@@ -123,7 +123,7 @@ series_push(struct pp_bt_series *s, size_t *cap, size_t d, double gross,
 }
 
 int
-pp_bt_series(const struct pp_panel *p, const struct pp_bt_opts *o,
+pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
     long sym, struct pp_bt_series *s, struct pp_err *err)
 {
 	double *prev = pp_xcalloc(p->nsym + 1, sizeof(double));
@@ -191,7 +191,7 @@ sharpe_of(const double *x, size_t n, double ppy)
 }
 
 void
-pp_bt_stats(const struct pp_bt_series *s, const struct pp_bt_opts *o,
+pp_backtest_stats(const struct pp_bt_series *s, const struct pp_bt_opts *o,
     struct pp_bt_stats *st)
 {
 	const double *x = s->net, ppy = o->periods_per_year;
@@ -227,14 +227,14 @@ pp_bt_stats(const struct pp_bt_series *s, const struct pp_bt_opts *o,
 	st->turnover = turn / n;
 	st->sharpe_ci_low = st->sharpe_ci_high = NAN;
 	if (o->bootstrap > 0 && isfinite(st->sharpe))
-		pp_sharpe_bootstrap(x, s->n, o->bootstrap, o->block, o->seed,
+		pp_backtest_sharpe_ci(x, s->n, o->bootstrap, o->block, o->seed,
 		    ppy, &st->sharpe_ci_low, &st->sharpe_ci_high);
 	st->deflated_sharpe = o->trials >= 2
-	    ? pp_deflated_sharpe(x, s->n, o->trials) : NAN;
+	    ? pp_backtest_deflated_sharpe(x, s->n, o->trials) : NAN;
 }
 
 void
-pp_bt_scores(const struct pp_bt_stats *st, const struct pp_bt_opts *o,
+pp_backtest_scores(const struct pp_bt_stats *st, const struct pp_bt_opts *o,
     const char *group, struct pp_scores *out)
 {
 	pp_scores_add(out, group, "mean", st->mean);
@@ -305,7 +305,7 @@ quantile(const double *a, size_t n, double q)
  * out of the quantiles.
  */
 void
-pp_sharpe_bootstrap(const double *x, size_t n, long nboot, double block,
+pp_backtest_sharpe_ci(const double *x, size_t n, long nboot, double block,
     uint64_t seed, double periods_per_year, double *lo, double *hi)
 {
 	double *y = pp_xmalloc((n + 1) * sizeof(double));
@@ -341,7 +341,7 @@ pp_sharpe_bootstrap(const double *x, size_t n, long nboot, double block,
 }
 
 double
-pp_norm_cdf(double x)
+pp_backtest_norm_cdf(double x)
 {
 	return 0.5 * erfc(-x / sqrt(2));
 }
@@ -349,7 +349,7 @@ pp_norm_cdf(double x)
 /* Acklam's rational approximation (relative error 1.15e-9), then one
  * Halley step on erfc, which brings it to full double precision. */
 double
-pp_norm_ppf(double p)
+pp_backtest_norm_ppf(double p)
 {
 	static const double a[] = { -3.969683028665376e+01,
 		2.209460984245205e+02, -2.759285104469687e+02,
@@ -403,7 +403,7 @@ pp_norm_ppf(double p)
  * series' own Sharpe ratio: the trials are rarely all at hand.
  */
 double
-pp_deflated_sharpe(const double *x, size_t n, long trials)
+pp_backtest_deflated_sharpe(const double *x, size_t n, long trials)
 {
 	const double gamma = 0.5772156649015329;
 	double m = 0, m2 = 0, m3 = 0, m4 = 0, sd, sr, g3, g4, v, sr0;
@@ -434,9 +434,9 @@ pp_deflated_sharpe(const double *x, size_t n, long trials)
 	v = (1 - g3 * sr + (g4 - 1) / 4 * sr * sr) / (double)(n - 1);
 	if (!(v > 0))
 		return NAN;
-	sr0 = sqrt(v) * ((1 - gamma) * pp_norm_ppf(1 - 1 / N) +
-	    gamma * pp_norm_ppf(1 - 1 / (N * M_E)));
-	return pp_norm_cdf((sr - sr0) / sqrt(v));
+	sr0 = sqrt(v) * ((1 - gamma) * pp_backtest_norm_ppf(1 - 1 / N) +
+	    gamma * pp_backtest_norm_ppf(1 - 1 / (N * M_E)));
+	return pp_backtest_norm_cdf((sr - sr0) / sqrt(v));
 }
 
 int
@@ -454,24 +454,24 @@ pp_backtest(const struct pp_panel *p, const struct pp_bt_opts *o,
 			    "quantile:Q ranks symbols against each other");
 		out->group_key = pp_xstrdup("symbol");
 		for (k = 0; k < p->nsym; k++) {
-			if (pp_bt_series(p, o, (long)k, &s, err) == -1) {
+			if (pp_backtest_series(p, o, (long)k, &s, err) == -1) {
 				pp_err_prefix(err, "symbol \"%s\"", p->syms[k]);
 				return -1;
 			}
-			pp_bt_stats(&s, o, &st);
-			pp_bt_scores(&st, o, p->syms[k], out);
-			pp_bt_series_release(&s);
+			pp_backtest_stats(&s, o, &st);
+			pp_backtest_scores(&st, o, p->syms[k], out);
+			pp_backtest_series_release(&s);
 		}
 	}
-	if (pp_bt_series(p, o, -1, &s, err) == -1)
+	if (pp_backtest_series(p, o, -1, &s, err) == -1)
 		return -1;
-	pp_bt_stats(&s, o, &st);
-	pp_bt_scores(&st, o, NULL, out);
+	pp_backtest_stats(&s, o, &st);
+	pp_backtest_scores(&st, o, NULL, out);
 	out->skipped = s.skipped;
 	out->skipped_what = "dates that are not periods";
 	if (portfolio != NULL)
 		*portfolio = s;
 	else
-		pp_bt_series_release(&s);
+		pp_backtest_series_release(&s);
 	return 0;
 }

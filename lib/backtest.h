@@ -42,7 +42,8 @@ struct pp_bt_rule {
 
 /* Parse "sign", "long-only", "threshold:X" (X >= 0) or "quantile:Q".
  * Returns 0, or -1 with err (PP_EXIT_USAGE). */
-int pp_bt_rule_parse(const char *s, struct pp_bt_rule *r, struct pp_err *err);
+int pp_backtest_rule_parse(const char *s, struct pp_bt_rule *r,
+    struct pp_err *err);
 
 struct pp_bt_opts {
 	struct pp_bt_rule rule;
@@ -70,12 +71,12 @@ struct pp_bt_series {
 
 #define PP_BT_SERIES_INIT { 0, NULL, NULL, NULL, NULL, NULL, 0 }
 
-void pp_bt_series_release(struct pp_bt_series *s);
+void pp_backtest_series_release(struct pp_bt_series *s);
 
 /* Run the rule over the panel's first return column: every symbol (sym <
  * 0) or symbol sym alone.  Returns 0, or -1 with err if no date is a
  * period. */
-int pp_bt_series(const struct pp_panel *p, const struct pp_bt_opts *o,
+int pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
     long sym, struct pp_bt_series *s, struct pp_err *err);
 
 struct pp_bt_stats {
@@ -86,28 +87,28 @@ struct pp_bt_stats {
 };
 
 /* The statistics of a series' net returns (undefined ones NaN). */
-void pp_bt_stats(const struct pp_bt_series *s, const struct pp_bt_opts *o,
+void pp_backtest_stats(const struct pp_bt_series *s, const struct pp_bt_opts *o,
     struct pp_bt_stats *st);
 
 /* Append the statistics to out under group (NULL: ungrouped), with their
  * stable names; the Sharpe interval only with o->bootstrap, the deflated
  * Sharpe ratio only with o->trials. */
-void pp_bt_scores(const struct pp_bt_stats *st, const struct pp_bt_opts *o,
-    const char *group, struct pp_scores *out);
+void pp_backtest_scores(const struct pp_bt_stats *st,
+    const struct pp_bt_opts *o, const char *group, struct pp_scores *out);
 
 /* The 2.5% and 97.5% quantiles (linear interpolation) of the annualised
  * Sharpe ratio over nboot stationary-block-bootstrap resamples of x
  * (mean block length block, xorshift seeded with seed). */
-void pp_sharpe_bootstrap(const double *x, size_t n, long nboot, double block,
+void pp_backtest_sharpe_ci(const double *x, size_t n, long nboot, double block,
     uint64_t seed, double periods_per_year, double *lo, double *hi);
 
 /* Deflated Sharpe ratio of x given the number of trials (>= 2): NaN if
  * undefined (n < 3, sd 0). */
-double pp_deflated_sharpe(const double *x, size_t n, long trials);
+double pp_backtest_deflated_sharpe(const double *x, size_t n, long trials);
 
 /* The standard normal distribution function and its inverse. */
-double pp_norm_cdf(double x);
-double pp_norm_ppf(double p);
+double pp_backtest_norm_cdf(double x);
+double pp_backtest_norm_ppf(double p);
 
 /* The whole command: the portfolio's statistics ungrouped, and with
  * o->by_symbol each symbol's first (group key "symbol").  portfolio (may

@@ -425,7 +425,8 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		    : PP_PLOT_SAMPLE, o->target, o->pred);
 	else if (o->plot)
 		/* Scored without --by, the pairs are sorted already. */
-		pp_plot_roc(o->plot, all.v, all.n, pp_roc_auc(all.v, all.n));
+		pp_plot_roc(o->plot, all.v, all.n,
+		    pp_metrics_roc_auc(all.v, all.n));
 	rc = 0;
 out:
 	free(sample);
@@ -475,7 +476,7 @@ xrow_cmp(const void *a, const void *b)
 }
 
 void
-pp_xrows_sort(struct pp_xrow *x, size_t n)
+pp_panel_sort_xrows(struct pp_xrow *x, size_t n)
 {
 	struct pp_keyed *k;
 	struct pp_xrow *c;
@@ -488,10 +489,10 @@ pp_xrows_sort(struct pp_xrow *x, size_t n)
 	k = pp_xmalloc(n * sizeof(*k));
 	c = pp_xmalloc(n * sizeof(*c));
 	for (i = 0; i < n; i++) {
-		k[i].key = pp_sort_key(x[i].pred);
+		k[i].key = pp_metrics_sort_key(x[i].pred);
 		k[i].val = i;
 	}
-	pp_sort_keyed(k, n);
+	pp_metrics_sort_keyed(k, n);
 	for (i = 0; i < n; i++)
 		c[i] = x[k[i].val];
 	memcpy(x, c, n * sizeof(*x));
@@ -572,7 +573,7 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 			    (uint64_t)gm->n + rows[i].sym;
 			key[i].val = i;
 		}
-		pp_sort_keyed(key, p->n);
+		pp_metrics_sort_keyed(key, p->n);
 		for (i = 0; i < p->n; i++)
 			sorted_rows[i] = rows[key[i].val];
 		free(rows);
@@ -655,7 +656,8 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 
 		if (t != PP_T_DATE && t != PP_T_DATETIME) {
 			pp_err_set(err, PP_EXIT_DATA, "%s: column \"date\" is "
-			    "%s, not dates", pp_reader_name(r), pp_type_name(t));
+			    "%s, not dates", pp_reader_name(r),
+			    pp_type_name(t));
 			goto out;
 		}
 		p->date_kind = t == PP_T_DATE ? 1 : 2;

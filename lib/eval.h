@@ -138,7 +138,7 @@ struct pp_xrow {
 
 /* Sort a date's rows by prediction, ties by symbol.  Rows copied from a
  * panel come in symbol order, and the sort is stable. */
-void pp_xrows_sort(struct pp_xrow *x, size_t n);
+void pp_panel_sort_xrows(struct pp_xrow *x, size_t n);
 
 /* The label of date d ("2024-01-02", or the row number), in buf of at
  * least 40 bytes. */

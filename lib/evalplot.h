@@ -33,7 +33,7 @@ void pp_plot_scatter(struct pp_buf *b, const struct pp_pair *v, size_t n,
     const char *target, const char *pred);
 
 /* The ROC curve of pairs sorted by prediction, ascending (as
- * pp_roc_auc leaves them), with its area in the title. */
+ * pp_metrics_roc_auc leaves them), with its area in the title. */
 void pp_plot_roc(struct pp_buf *b, const struct pp_pair *v, size_t n,
     double auc);
 

@@ -66,8 +66,8 @@ signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
 			v[i].y = x[i].ret;
 			v[i].p = x[i].pred;
 		}
-		pe = pp_pearson(v, n);
-		ic = isnan(pe) ? NAN : pp_spearman(v, n);
+		pe = pp_metrics_pearson(v, n);
+		ic = isnan(pe) ? NAN : pp_metrics_spearman(v, n);
 		dd->date[dd->n] = d;
 		dd->ic[dd->n++] = ic;
 		if (!isnan(ic)) {
@@ -76,7 +76,7 @@ signal_one(const struct pp_panel *p, size_t k, long q, const char *group,
 			pes += pe;
 			npe++;
 		}
-		pp_xrows_sort(x, n);
+		pp_panel_sort_xrows(x, n);
 		memset(qd, 0, ((size_t)q + 1) * sizeof(double));
 		memset(qn, 0, ((size_t)q + 1) * sizeof(double));
 		for (i = 0; i < n; i++) {

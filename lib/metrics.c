@@ -79,7 +79,7 @@ pp_metrics_add(struct pp_metrics *m, double y, double p)
 	if (m->binary) {
 		int pos = p > m->threshold;
 
-		m->ll += pp_metric_logloss1(y, p);
+		m->ll += pp_metrics_logloss1(y, p);
 		m->brier += e * e;
 		if (y == 1)
 			pos ? m->tp++ : m->fn++;
@@ -107,13 +107,13 @@ pp_metrics_is_unit(const struct pp_metrics *m)
 }
 
 double
-pp_metric_rmse(double sse, double n)
+pp_metrics_rmse(double sse, double n)
 {
 	return n > 0 ? sqrt(sse / n) : NAN;
 }
 
 double
-pp_metric_r2(double sse, double sst)
+pp_metrics_r2(double sse, double sst)
 {
 	if (isnan(sse) || isnan(sst))
 		return NAN;
@@ -123,7 +123,7 @@ pp_metric_r2(double sse, double sst)
 }
 
 double
-pp_metric_logloss1(double y, double p)
+pp_metrics_logloss1(double y, double p)
 {
 	const double eps = PP_LOGLOSS_EPS;
 
@@ -143,9 +143,9 @@ pp_metrics_regression(struct pp_metrics *m, struct pp_regression *out)
 	double n = (double)m->n;
 
 	out->mse = m->n ? m->sse / n : NAN;
-	out->rmse = pp_metric_rmse(m->sse, n);
+	out->rmse = pp_metrics_rmse(m->sse, n);
 	out->mae = m->n ? m->sae / n : NAN;
-	out->r2 = m->n >= 2 ? pp_metric_r2(m->sse, m->m2y) : NAN;
+	out->r2 = m->n >= 2 ? pp_metrics_r2(m->sse, m->m2y) : NAN;
 	out->pearson = m->n >= 2 && m->m2y > 0 && m->m2p > 0
 	    ? m->cyp / sqrt(m->m2y * m->m2p) : NAN;
 	if (out->pearson > 1)
@@ -153,7 +153,7 @@ pp_metrics_regression(struct pp_metrics *m, struct pp_regression *out)
 	else if (out->pearson < -1)
 		out->pearson = -1;
 	out->spearman = (m->flags & PP_METRICS_KEEP) && !isnan(out->pearson)
-	    ? pp_spearman(m->v, m->n) : NAN;
+	    ? pp_metrics_spearman(m->v, m->n) : NAN;
 	out->directional_accuracy = m->dir_n
 	    ? (double)m->dir_hit / (double)m->dir_n : NAN;
 }
@@ -179,12 +179,12 @@ pp_metrics_classification(struct pp_metrics *m,
 	out->f1 = ratio(2 * m->tp, 2 * m->tp + m->fp + m->fn);
 	out->log_loss = m->ll / n;
 	out->brier = m->brier / n;
-	out->roc_auc = m->flags & PP_METRICS_KEEP ? pp_roc_auc(m->v, m->n)
-	    : NAN;
+	out->roc_auc = m->flags & PP_METRICS_KEEP
+	    ? pp_metrics_roc_auc(m->v, m->n) : NAN;
 }
 
 double
-pp_pearson(const struct pp_pair *v, size_t n)
+pp_metrics_pearson(const struct pp_pair *v, size_t n)
 {
 	double my = 0, mp = 0, syy = 0, spp = 0, syp = 0, r;
 	size_t i;
@@ -229,12 +229,18 @@ by_p(const void *a, const void *b)
 }
 
 uint64_t
-pp_sort_key(double x)
+pp_metrics_sort_key(double x)
 {
 	uint64_t u;
 
 	memcpy(&u, &x, sizeof(u));
 	return u >> 63 ? ~u : u | 0x8000000000000000ULL;
+}
+
+static uint64_t
+key_of(const struct pp_pair *v, int which)
+{
+	return pp_metrics_sort_key(which ? v->p : v->y);
 }
 
 /* Sort v by y (which 0) or p (1), ascending. */
@@ -257,10 +263,8 @@ sort_pairs(struct pp_pair *v, size_t n, int which)
 
 		memset(count, 0, 65536 * sizeof(*count));
 		for (i = 0; i < n; i++)
-			count[(pp_sort_key(which ? src[i].p : src[i].y) >> shift) &
-			    0xffff]++;
-		if (count[(pp_sort_key(which ? src[0].p : src[0].y) >> shift) &
-		    0xffff] == n)
+			count[(key_of(&src[i], which) >> shift) & 0xffff]++;
+		if (count[(key_of(&src[0], which) >> shift) & 0xffff] == n)
 			continue;	/* every key has this digit */
 		for (i = 0; i < 65536; i++) {
 			c = count[i];
@@ -268,8 +272,8 @@ sort_pairs(struct pp_pair *v, size_t n, int which)
 			sum += c;
 		}
 		for (i = 0; i < n; i++)
-			dst[count[(pp_sort_key(which ? src[i].p : src[i].y) >>
-			    shift) & 0xffff]++] = src[i];
+			dst[count[(key_of(&src[i], which) >> shift) &
+			    0xffff]++] = src[i];
 		dst = src;
 		src = src == v ? tmp : v;
 	}
@@ -280,7 +284,7 @@ sort_pairs(struct pp_pair *v, size_t n, int which)
 }
 
 void
-pp_sort_keyed(struct pp_keyed *v, size_t n)
+pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 {
 	/* 16-bit digits pay for their 64k counters only on long arrays. */
 	unsigned bits = n >= 65536 ? 16 : 8, shift;
@@ -339,17 +343,17 @@ rank_member(struct pp_pair *v, size_t n, int which)
 }
 
 double
-pp_spearman(struct pp_pair *v, size_t n)
+pp_metrics_spearman(struct pp_pair *v, size_t n)
 {
 	if (n < 2)
 		return NAN;
 	rank_member(v, n, 0);
 	rank_member(v, n, 1);
-	return pp_pearson(v, n);
+	return pp_metrics_pearson(v, n);
 }
 
 double
-pp_roc_auc(struct pp_pair *v, size_t n)
+pp_metrics_roc_auc(struct pp_pair *v, size_t n)
 {
 	double npos = 0, nneg = 0, u = 0;
 	size_t i = 0, j;

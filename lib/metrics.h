@@ -101,28 +101,28 @@ int pp_metrics_is_unit(const struct pp_metrics *m);
  * linear model from its moments, never seeing the rows): rmse from a sum
  * of squared errors over n, and r2 with sklearn's rule for a constant
  * target (sst 0: 1 when sse is 0, else 0). */
-double pp_metric_rmse(double sse, double n);
-double pp_metric_r2(double sse, double sst);
+double pp_metrics_rmse(double sse, double n);
+double pp_metrics_r2(double sse, double sst);
 
 /* Log loss of one probability p for a 0/1 target y, clipped as sklearn. */
-double pp_metric_logloss1(double y, double p);
+double pp_metrics_logloss1(double y, double p);
 
 /* Pearson correlation of the pairs; NaN if n < 2 or a column is
  * constant. */
-double pp_pearson(const struct pp_pair *v, size_t n);
+double pp_metrics_pearson(const struct pp_pair *v, size_t n);
 
 /* Spearman correlation: the Pearson correlation of the ranks, ties given
  * their average rank (scipy.stats.spearmanr).  Sorts v and replaces each
  * value by its rank, so v is consumed; no other memory is used. */
-double pp_spearman(struct pp_pair *v, size_t n);
+double pp_metrics_spearman(struct pp_pair *v, size_t n);
 
 /* Area under the ROC curve of predictions p for 0/1 targets y: the
  * Mann-Whitney U over (positives x negatives), a tie between a positive
  * and a negative counting 1/2 (sklearn.metrics.roc_auc_score).  Sorts v
  * by p.  NaN with one class only. */
-double pp_roc_auc(struct pp_pair *v, size_t n);
+double pp_metrics_roc_auc(struct pp_pair *v, size_t n);
 
-/* A key and what it sorts, for pp_sort_keyed. */
+/* A key and what it sorts, for pp_metrics_sort_keyed. */
 struct pp_keyed {
 	uint64_t key;
 	uint64_t val;
@@ -130,10 +130,10 @@ struct pp_keyed {
 
 /* Sort v by key, ascending and stable (equal keys keep their order), by
  * LSD radix: no comparison callbacks, one scratch copy of v. */
-void pp_sort_keyed(struct pp_keyed *v, size_t n);
+void pp_metrics_sort_keyed(struct pp_keyed *v, size_t n);
 
 /* A double's key: unsigned order of keys is numeric order of the
  * doubles (-0 just before 0).  NaN must not occur. */
-uint64_t pp_sort_key(double x);
+uint64_t pp_metrics_sort_key(double x);
 
 #endif

@@ -614,8 +614,8 @@ score(struct store *st, const struct pp_split *sp, size_t k,
 		pp_metrics_init(&acc, 0.5, 0);
 		for (i = 0; i < st->n; i++)
 			if (pp_split_role(sp, k, didx[i]) == PP_ROLE_TEST)
-				pp_metrics_add(&acc, st->y[i], pp_model_predict(m,
-				    st->X + i * st->p, 1));
+				pp_metrics_add(&acc, st->y[i],
+				    pp_model_predict(m, st->X + i * st->p, 1));
 		pp_metrics_classification(&acc, &c);
 		fr->ntest = acc.n;
 		fr->metric = c.log_loss;
@@ -633,8 +633,8 @@ score(struct store *st, const struct pp_split *sp, size_t k,
 				pp_moments_merge(&te, &st->dm.mo[d]);
 		sse = pp_linear_sse(m, &te, &sst);
 		fr->ntest = (size_t)te.n;
-		fr->metric = pp_metric_rmse(sse, te.n);
-		fr->metric2 = te.n > 0 ? pp_metric_r2(sse, sst) : NAN;
+		fr->metric = pp_metrics_rmse(sse, te.n);
+		fr->metric2 = te.n > 0 ? pp_metrics_r2(sse, sst) : NAN;
 		pp_moments_release(&te);
 	}
 }

@@ -10,8 +10,9 @@
  *  - the skipped-date count and the periods' dates.
  *  - the stationary bootstrap: the same seed gives the same interval,
  *    another seed another; the interval holds the point estimate.
- *  - pp_norm_ppf against scipy.stats.norm.ppf, pp_norm_cdf its inverse.
- *  - pp_bt_rule_parse: good and bad rules.
+ *  - pp_backtest_norm_ppf against scipy.stats.norm.ppf,
+ *    pp_backtest_norm_cdf its inverse.
+ *  - pp_backtest_rule_parse: good and bad rules.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -83,11 +84,11 @@ test_rules(void **state)
 		o.periods_per_year = rows[i].ppy;
 		o.bootstrap = 0;
 		o.trials = 10;
-		assert_int_equal(pp_bt_series(&p, &o, rows[i].sym, &s, &err),
-		    0);
+		assert_int_equal(pp_backtest_series(&p, &o, rows[i].sym, &s,
+		    &err), 0);
 		assert_int_equal(s.n, rows[i].periods);
 		assert_int_equal(s.skipped, 8 - rows[i].periods);
-		pp_bt_stats(&s, &o, &st);
+		pp_backtest_stats(&s, &o, &st);
 		got[0] = st.mean;
 		got[1] = st.sd;
 		got[2] = st.sharpe;
@@ -105,7 +106,7 @@ test_rules(void **state)
 			close_to(rows[i].name, stat_names[k], got[k],
 			    rows[i].want[k]);
 		assert_true(isnan(st.sharpe_ci_low));
-		pp_bt_series_release(&s);
+		pp_backtest_series_release(&s);
 	}
 	pp_panel_release(&p);
 }
@@ -125,21 +126,21 @@ test_skipped_dates(void **state)
 	fixture_panel(&p);
 	o.rule.kind = PP_BT_QUANTILE;
 	o.rule.q = 2;
-	assert_int_equal(pp_bt_series(&p, &o, -1, &s, &err), 0);
+	assert_int_equal(pp_backtest_series(&p, &o, -1, &s, &err), 0);
 	assert_int_equal(s.n, 7);
 	for (i = 0; i < 7; i++)
 		assert_int_equal(s.date[i], want[i]);
 	/* The first period buys from nothing: turnover 2. */
 	close_to("first", "turnover", s.turnover[0], 2);
-	pp_bt_series_release(&s);
+	pp_backtest_series_release(&s);
 	/* A symbol that does not trade: no period at all is an error. */
 	o.rule.kind = PP_BT_QUANTILE;
 	p.ndates = 1;
 	p.dstart[1] = 1;
-	assert_int_equal(pp_bt_series(&p, &o, -1, &s, &err), -1);
+	assert_int_equal(pp_backtest_series(&p, &o, -1, &s, &err), -1);
 	assert_string_equal(err.msg, "no date has 3 symbols with both a "
 	    "prediction and a return");
-	pp_bt_series_release(&s);
+	pp_backtest_series_release(&s);
 	p.ndates = 8;
 	pp_panel_release(&p);
 }
@@ -163,9 +164,9 @@ test_bootstrap(void **state)
 	for (i = 0; i < 500; i++)
 		ss += (x[i] - m) * (x[i] - m);
 	sr = m / sqrt(ss / 499) * sqrt(252);
-	pp_sharpe_bootstrap(x, 500, 2000, 10, 7, 252, &lo1, &hi1);
-	pp_sharpe_bootstrap(x, 500, 2000, 10, 7, 252, &lo2, &hi2);
-	pp_sharpe_bootstrap(x, 500, 2000, 10, 8, 252, &lo3, &hi3);
+	pp_backtest_sharpe_ci(x, 500, 2000, 10, 7, 252, &lo1, &hi1);
+	pp_backtest_sharpe_ci(x, 500, 2000, 10, 7, 252, &lo2, &hi2);
+	pp_backtest_sharpe_ci(x, 500, 2000, 10, 8, 252, &lo3, &hi3);
 	assert_true(lo1 == lo2 && hi1 == hi2);
 	assert_true(lo1 != lo3 || hi1 != hi3);
 	assert_true(lo1 < sr && sr < hi1);
@@ -209,7 +210,7 @@ test_wide_date(void **state)
 	}
 	o.rule.kind = PP_BT_QUANTILE;
 	o.rule.q = 5;
-	assert_int_equal(pp_bt_series(&p, &o, -1, &s, &err), 0);
+	assert_int_equal(pp_backtest_series(&p, &o, -1, &s, &err), 0);
 	/* Ranked by (pred, symbol): pred -3 holds symbols 0, 7, ..., 196
 	 * (29 of them), then -2 holds 1, 8, ... .  Bottom 40: the 29 with
 	 * -3 and the first 11 with -2; top 40: the 28 with 3 (6, 13, ...
@@ -225,7 +226,7 @@ test_wide_date(void **state)
 	}
 	close_to("wide", "gross", s.gross[0], gross);
 	close_to("wide", "turnover", s.turnover[0], 2);
-	pp_bt_series_release(&s);
+	pp_backtest_series_release(&s);
 	pp_panel_release(&p);
 }
 
@@ -246,12 +247,15 @@ test_normal(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ppf_rows) / sizeof(ppf_rows[0]); i++) {
-		close_to("ppf", "x", pp_norm_ppf(ppf_rows[i].p), ppf_rows[i].x);
-		close_to("cdf", "p", pp_norm_cdf(ppf_rows[i].x), ppf_rows[i].p);
+		close_to("ppf", "x", pp_backtest_norm_ppf(ppf_rows[i].p),
+		    ppf_rows[i].x);
+		close_to("cdf", "p", pp_backtest_norm_cdf(ppf_rows[i].x),
+		    ppf_rows[i].p);
 	}
-	assert_true(pp_norm_ppf(0.5) == 0);
-	assert_true(isinf(pp_norm_ppf(0)) && pp_norm_ppf(0) < 0);
-	assert_true(isnan(pp_norm_ppf(1.5)));
+	assert_true(pp_backtest_norm_ppf(0.5) == 0);
+	assert_true(isinf(pp_backtest_norm_ppf(0)));
+	assert_true(pp_backtest_norm_ppf(0) < 0);
+	assert_true(isnan(pp_backtest_norm_ppf(1.5)));
 }
 
 static const struct {
@@ -284,7 +288,7 @@ test_parse(void **state)
 	for (i = 0; i < sizeof(parse_rows) / sizeof(parse_rows[0]); i++) {
 		struct pp_bt_rule r;
 		struct pp_err err = PP_ERR_INIT;
-		int rc = pp_bt_rule_parse(parse_rows[i].s, &r, &err);
+		int rc = pp_backtest_rule_parse(parse_rows[i].s, &r, &err);
 
 		if (!parse_rows[i].ok) {
 			assert_int_equal(rc, -1);

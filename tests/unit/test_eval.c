@@ -117,7 +117,8 @@ test_metrics(void **state)
 			assert_string_equal(sc.v[0].group,
 			    metric_rows[i].first_group);
 		for (j = 0; j < sc.n; j++) {
-			const char *g = sc.v[j].group, *wg = metric_rows[i].group;
+			const char *g = sc.v[j].group;
+			const char *wg = metric_rows[i].group;
 
 			if (strcmp(sc.v[j].name, metric_rows[i].name) != 0 ||
 			    (g == NULL) != (wg == NULL) ||

@@ -226,16 +226,16 @@ test_formulas(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(formula_rows) / sizeof(formula_rows[0]); i++) {
-		close_to("formula", "r2", pp_metric_r2(formula_rows[i].sse,
+		close_to("formula", "r2", pp_metrics_r2(formula_rows[i].sse,
 		    formula_rows[i].sst), formula_rows[i].r2);
-		close_to("formula", "rmse", pp_metric_rmse(formula_rows[i].sse,
+		close_to("formula", "rmse", pp_metrics_rmse(formula_rows[i].sse,
 		    formula_rows[i].n), formula_rows[i].rmse);
 	}
-	close_to("logloss1", "p=0,y=1", pp_metric_logloss1(1, 0),
+	close_to("logloss1", "p=0,y=1", pp_metrics_logloss1(1, 0),
 	    -log(PP_LOGLOSS_EPS));
-	close_to("logloss1", "p=1,y=1", pp_metric_logloss1(1, 1),
+	close_to("logloss1", "p=1,y=1", pp_metrics_logloss1(1, 1),
 	    -log(1 - PP_LOGLOSS_EPS));
-	close_to("logloss1", "p=0.25,y=0", pp_metric_logloss1(0, 0.25),
+	close_to("logloss1", "p=0.25,y=0", pp_metrics_logloss1(0, 0.25),
 	    -log(0.75));
 }
 
@@ -305,8 +305,8 @@ test_large(void **state)
 		ranks[i].p = avg_rank(sp, BIG, v[i].p);
 	}
 	memcpy(w, v, sizeof(w));
-	close_to("large", "spearman", pp_spearman(w, BIG),
-	    pp_pearson(ranks, BIG));
+	close_to("large", "spearman", pp_metrics_spearman(w, BIG),
+	    pp_metrics_pearson(ranks, BIG));
 	/* AUC with y > 0 as the positive class, counted pair by pair. */
 	memcpy(w, v, sizeof(w));
 	for (i = 0; i < BIG; i++)
@@ -330,7 +330,7 @@ test_large(void **state)
 		}
 		u += below + tie / 2;
 	}
-	auc = pp_roc_auc(w, BIG);
+	auc = pp_metrics_roc_auc(w, BIG);
 	close_to("large", "roc_auc", auc, u / (npos * nneg));
 	for (i = 1; i < BIG; i++)
 		assert_true(w[i - 1].p <= w[i].p);
