@@ -32,13 +32,15 @@ PROGS     = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pp*.c)) \
 BINS      = $(PROGS:%=$(B)/bin/%)
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
+HELPERS   = $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%.so)
 MAN       = $(wildcard man/*.[1-9])
 
 .PHONY: all check asan demo bench install uninstall clean deps units
 .SUFFIXES:
 .SECONDARY:
 
-all: $(B)/libpp.a $(BINS) $(UNITS)
+all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -64,6 +66,13 @@ $(B)/tests/%.o: tests/unit/%.c
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libpp.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libpp.a -lcmocka $(LDLIBS_ALL)
+
+# Test helpers preloaded into programs (fault and crash injection): never
+# sanitized (the programs' sanitizer runtime does the checking), never
+# installed.
+$(B)/tests/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -fPIC -shared -o $@ $< -ldl
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

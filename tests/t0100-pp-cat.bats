@@ -15,13 +15,10 @@
 #   -d reads and writes another delimiter
 #   SIGPIPE: `pp cat big | head -1` ends quietly with status 0
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 }
 
 @test "CSV -> binary -> CSV is byte-identical" {
