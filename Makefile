@@ -1,8 +1,10 @@
 # Pattern Pursuit — one entry point.
 #
 #   make            build libpp.a and every program into build/
-#   make check      install missing packages, build, run unit + bats suites,
-#                   then all of it again under ASan+UBSan; ends "N passed, N failed"
+#   make check      install missing packages, lint the bats files, test the
+#                   test runner, build, run unit + bats suites, then all of
+#                   it again under ASan+UBSan, then the numeric suites under
+#                   a second OpenBLAS kernel; ends "N passed, N failed, N skipped"
 #   make asan       the ASan+UBSan build and its suites only
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
@@ -79,12 +81,17 @@ $(B)/tests/helpers/%.so: tests/helpers/%.c
 deps:
 	@scripts/install-deps
 
-# check: the whole suite twice (plain, then ASan+UBSan), one closing line.
+# check: the bats lint and the runner's own tests (with bats directly, not
+# through the runner they judge), then the whole suite twice (plain, then
+# ASan+UBSan) and the numeric suites once more under a second OpenBLAS
+# kernel (build:blas, see scripts/run-tests), one closing line.
 check: deps
+	@scripts/lint-bats tests/*.bats tests/self/*.bats
+	@bats tests/self
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
-	@scripts/run-tests build build-asan
+	@scripts/run-tests build build-asan build:blas
 
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
