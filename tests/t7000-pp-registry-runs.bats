@@ -103,6 +103,13 @@ new_run() {
 	run -0 pp-registry run log "$id" --metric acc=0.1@3
 	run -0 --separate-stderr pp-registry runs --filter 'metrics.acc > 0.5' --format csv
 	assert_line --index 1 --regexp "^$id,"
+	# At the same step the point logged later wins (a planted bug that
+	# kept the first went unnoticed, issue 21).
+	run -0 pp-registry run log "$id" --metric acc=0.7@5
+	run -0 --separate-stderr pp-registry show "$id" --format csv
+	assert_line 'metric,acc,0.7'
+	run -0 --separate-stderr pp-registry runs --filter 'metrics.acc = 0.7' --format csv
+	assert_line --index 1 --regexp "^$id,"
 }
 
 @test "a param keeps its first value" {
