@@ -7,6 +7,8 @@
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR= : programs, man pages, completions
+#   make container-check  build the Dockerfile with podman, test the image
+#   make deb        build ../pattern-pursuit_VERSION_ARCH.deb with debhelper
 #
 # Programs are found, not listed: cmd/pp-NAME.c (or cmd/pp-NAME/*.c) is a
 # program, lib/*.c is libpp, tests/unit/test_*.c is a cmocka suite,
@@ -34,7 +36,8 @@ UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MAN       = $(wildcard man/*.[1-9])
 
-.PHONY: all check asan demo bench install uninstall clean deps units
+.PHONY: all check asan demo bench install uninstall clean deps units \
+	container-check deb
 .SUFFIXES:
 .SECONDARY:
 
@@ -93,6 +96,9 @@ bench:
 	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run $(B)/bin
+
+container-check:
+	@scripts/container-check
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
