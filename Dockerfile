@@ -42,12 +42,8 @@ USER 10001:10001
 ENTRYPOINT ["pp"]
 CMD ["--help"]
 
-ARG VERSION=unknown
-ARG REVISION=unknown
-ARG CREATED=unknown
+# The version, revision and date are labelled by the build command
+# (scripts/container-check: --label org.opencontainers.image.version=...).
 LABEL org.opencontainers.image.title="pattern-pursuit" \
       org.opencontainers.image.description="Small Unix programs for market ML: fetch, features, train, predict, registry" \
-      org.opencontainers.image.version="$VERSION" \
-      org.opencontainers.image.revision="$REVISION" \
-      org.opencontainers.image.created="$CREATED" \
       org.opencontainers.image.base.name="docker.io/library/debian:12-slim"

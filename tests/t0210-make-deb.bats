@@ -111,3 +111,10 @@ $output"
 	done <cmds
 	[ -s model.ppm ]
 }
+
+@test "the README's package commands are make deb and installing what it built" {
+	run -0 awk '/^### / { sec = $0 } sec == "### The Debian package" &&
+	    /^```shell$/ { on = 1; next } /^```/ { on = 0 } on' README.md
+	assert_output "make deb
+apt-get install ./build/deb/${DEB##*/}"
+}
