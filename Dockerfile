@@ -41,6 +41,13 @@ VOLUME /data
 USER 10001:10001
 ENTRYPOINT ["pp"]
 CMD ["--help"]
+# For a pp-serve container (`serve -m REF --listen 0.0.0.0:8080`): healthy
+# while pp-serve says it is ready.  PP_SERVE_PORT names another port.  A
+# batch container (fetch, train) ends before the start period does.  Docker
+# image format only: build with --format docker (OCI images have no
+# HEALTHCHECK; Kubernetes uses its own probes, deploy/k8s).
+HEALTHCHECK --interval=30s --timeout=3s --start-period=15s --retries=3 \
+    CMD curl -fsS -o /dev/null "http://127.0.0.1:${PP_SERVE_PORT:-8080}/v2/health/ready" || exit 1
 
 # The version, revision and date are labelled by the build command
 # (scripts/container-check: --label org.opencontainers.image.version=...).
