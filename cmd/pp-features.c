@@ -14,6 +14,7 @@
 #include "expr.h"
 #include "feat.h"
 #include "frame.h"
+#include "lineage.h"
 #include "util.h"
 #include "banned.h"
 
@@ -24,7 +25,8 @@ enum {
 	OPT_ONLY = PP_OPT_FIRST,
 	OPT_DROPNA,
 	OPT_LIST,
-	OPT_LINEBUF
+	OPT_LINEBUF,
+	OPT_PRINT_SPEC
 };
 
 static const struct pp_opt options[] = {
@@ -34,6 +36,8 @@ static const struct pp_opt options[] = {
 	{ "only", OPT_ONLY, NULL, "keep only symbol, date, features and targets" },
 	{ "dropna", OPT_DROPNA, NULL, "drop rows where a feature or target is missing" },
 	{ "list", OPT_LIST, NULL, "list the functions and exit" },
+	{ "print-spec", OPT_PRINT_SPEC, NULL, "print the canonical spec of "
+	    "the definitions and exit" },
 	{ "line-buffered", OPT_LINEBUF, NULL, "flush the output after every input row" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -41,6 +45,7 @@ static const struct pp_opt options[] = {
 #define USAGE \
 	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] [--only] [--dropna]\n" \
 	"[--line-buffered] [-B] [-o FILE] [FILE]\n" \
+	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] --print-spec\n" \
 	"--list"
 
 /* Read a whole spec file (small) and add its definitions. */
@@ -73,6 +78,7 @@ struct features_cmd {
 	struct pp_spec *spec;	/* -f, --target, -F, in order */
 	struct pp_feat_opts fo;	/* --only, --dropna */
 	int list;		/* --list */
+	int print_spec;		/* --print-spec */
 	int linebuf;		/* --line-buffered */
 	const char *input;	/* the frame, NULL for stdin */
 };
@@ -110,6 +116,7 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		case OPT_ONLY: o->fo.only = 1; break;
 		case OPT_DROPNA: o->fo.dropna = 1; break;
 		case OPT_LIST: o->list = 1; break;
+		case OPT_PRINT_SPEC: o->print_spec = 1; break;
 		case OPT_LINEBUF: o->linebuf = 1; break;
 		default:
 			pp_cli_usage_error("unknown option");
@@ -117,6 +124,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	}
 	if (o->list)
 		return;
+	if (o->print_spec && argc > cli->optind)
+		pp_cli_usage_error("--print-spec reads no frame");
 	if (argc - cli->optind > 1)
 		pp_cli_usage_error("one input at most, got %d",
 		    argc - cli->optind);
@@ -139,16 +148,55 @@ print_list(void)
 	    PP_EXIT_DATA;
 }
 
+/* --print-spec: the definitions checked against the columns they read. */
+static int
+print_spec(struct pp_spec *spec, struct pp_err *err)
+{
+	struct pp_schema cols = PP_SCHEMA_INIT;
+	struct pp_buf b = PP_BUF_INIT;
+	struct pp_plan *p;
+	int rc = PP_EXIT_OK;
+
+	pp_spec_columns(spec, 1, &cols);
+	if ((p = pp_plan_compile(spec, &cols, err)) == NULL)
+		rc = err->code;
+	else
+		pp_spec_print(spec, 1, &b);
+	if (rc == PP_EXIT_OK && (fwrite(b.data, 1, b.len, stdout) != b.len ||
+	    fflush(stdout) != 0)) {
+		pp_err_errno(err, errno, "<stdout>: write error");
+		rc = PP_EXIT_DATA;
+	}
+	pp_plan_free(p);
+	pp_buf_release(&b);
+	pp_schema_release(&cols);
+	return rc;
+}
+
+/* The output's metadata: the input's, this program's line, the spec. */
+static int
+make_meta(struct pp_meta *m, const struct pp_reader *in, const char *path,
+    const struct pp_spec *spec, const struct pp_plan *plan, int argc,
+    char *argv[], struct pp_err *err)
+{
+	pp_meta_copy(m, pp_reader_meta(in));
+	pp_lineage_producer(m, pp_progname, PP_VERSION, argc, argv);
+	pp_lineage_spec(m, spec, pp_plan_lead(plan));
+	return pp_lineage_source(m, path, err);
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct features_cmd o = { pp_spec_new(), PP_FEAT_OPTS_INIT, 0, 0, NULL };
+	struct features_cmd o = { pp_spec_new(), PP_FEAT_OPTS_INIT, 0, 0, 0,
+	    NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
 	struct pp_feat_loop loop = PP_FEAT_LOOP_INIT;
 	struct pp_out out = PP_OUT_INIT;
+	struct pp_meta meta = PP_META_INIT;
 	struct pp_plan *plan = NULL;
 	struct pp_feat *feat = NULL;
 	struct pp_reader *in = NULL;
@@ -160,8 +208,8 @@ main(int argc, char *argv[])
 	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
 	cli.about = "Compute features and targets per symbol; see pp-features(1).";
 	parse_options(argc, argv, &cli, &o);
-	if (o.list) {
-		rc = print_list();
+	if (o.list || o.print_spec) {
+		rc = o.list ? print_list() : print_spec(o.spec, &err);
 		goto out;
 	}
 	ro.delim = wo.delim = cli.c.delim;
@@ -176,6 +224,10 @@ main(int argc, char *argv[])
 		rc = err.code;
 		goto out;
 	}
+	if (cli.c.binary && make_meta(&meta, in, o.input, o.spec, plan, argc,
+	    argv, &err) == -1)
+		goto out;
+	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
 	feat = pp_feat_new(plan, pp_reader_schema(in), &o.fo, pp_feat_write,
@@ -212,6 +264,7 @@ out:
 	pp_out_abort(&out);
 	pp_feat_free(feat);
 	pp_plan_free(plan);
+	pp_meta_release(&meta);
 	pp_reader_free(in);
 	if (infp != NULL && infp != stdin)
 		fclose(infp);
