@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "lineage.h"
 #include "date.h"
 #include "frame.h"
 #include "hashin.h"
@@ -71,6 +72,8 @@ static const struct pp_opt opts[] = {
 	    "of training" },
 	{ "horizon", OPT_HORIZON, "N", "the target looks N dates ahead "
 	    "(default gap: N)" },
+	{ "spec", 'F', "FILE", "the feature spec of a CSV frame (binary "
+	    "frames carry theirs)" },
 	{ "grid", OPT_GRID, "P=V,...", "try each value of P, keep the best "
 	    "(repeatable)" },
 	{ "max-iter", OPT_MAXITER, "N", "solver iteration cap (default "
@@ -92,6 +95,7 @@ struct train_cmd {
 	struct pp_train_opts t;	/* what to fit and how to validate */
 	const char *output;	/* -o, or NULL for stdout */
 	const char *describe;	/* --describe REF */
+	const char *spec;	/* -F FILE */
 	const char *input;	/* the frame, NULL for stdin */
 	const char *experiment;	/* -e, or NULL for "default" */
 	const char *register_as; /* --register NAME */
@@ -199,6 +203,9 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		case OPT_MAXITER:
 			o->t.fit.max_iter = pp_cli_long("max-iter", a, 1,
 			    100000000);
+			break;
+		case 'F':
+			o->spec = a;
 			break;
 		case OPT_DESCRIBE:
 			o->describe = a;
@@ -442,6 +449,7 @@ main(int argc, char *argv[])
 	struct pp_reader *in = NULL;
 	struct pp_fit_opts fit0 = PP_FIT_OPTS_INIT;
 	struct pp_buf model = PP_BUF_INIT;
+	struct pp_lineage_train lt = PP_LINEAGE_TRAIN_INIT;
 	struct run run;
 	int rc = PP_EXIT_DATA;
 
@@ -451,7 +459,8 @@ main(int argc, char *argv[])
 	pp_train_result_init(&res);
 	pp_cli_init(&cli, argv[0], "-m KIND --target COL [--features A,B,...] "
 	    "[--standardize] [--cv walkforward:K | --test-frac F] "
-	    "[-e NAME] [--register NAME] [--no-registry] [-o FILE] [FILE]\n"
+	    "[-F FILE] [-e NAME] [--register NAME] [--no-registry] [-o FILE] "
+	    "[FILE]\n"
 	    "--describe REF", opts,
 	    PP_CLI_INPUT | PP_CLI_PROGRESS | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
@@ -467,6 +476,9 @@ main(int argc, char *argv[])
 	if ((in = pp_reader_fopen(hin.fp, pp_in_name(o.input), &ro,
 	    &err)) == NULL)
 		goto out;
+	if (pp_lineage_train_begin(&lt, in, o.spec, &o.t, o.set_gap,
+	    &err) == -1)
+		goto out;
 	if (pp_out_open(&out, o.output, &err) == -1)
 		goto out;
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
@@ -479,6 +491,8 @@ main(int argc, char *argv[])
 	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
 		goto out;
 	report(&res, &o.t);
+	if (pp_lineage_train_model(&lt, res.model, o.t.horizon, &err) == -1)
+		goto out;
 	if (run.id[0] != '\0')
 		pp_model_meta_set(res.model, "run_id", run.id);
 	pp_model_encode(res.model, &model);
@@ -516,6 +530,7 @@ out:
 	pp_registry_close(run.reg);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
+	pp_lineage_train_release(&lt);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();

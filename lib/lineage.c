@@ -8,9 +8,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <errno.h>
+#include <stdio.h>
+
 #include "buf.h"
 #include "expr.h"
 #include "hashin.h"
+#include "model.h"
+#include "train.h"
 #include "util.h"
 #include "banned.h"
 
@@ -270,5 +275,195 @@ pp_lineage_agree(const char *a, const char *a_what, const char *b,
 			    o);
 		s += l + (nl != NULL);
 	}
+	return 0;
+}
+
+int
+pp_lineage_read_file(const char *path, struct pp_buf *text,
+    struct pp_err *err)
+{
+	FILE *fp = stdin;
+	size_t n;
+	int rc = 0;
+
+	if (path != NULL && strcmp(path, "-") != 0 &&
+	    (fp = fopen(path, "r")) == NULL)
+		return pp_err_errno(err, errno, "%s", path);
+	do {
+		pp_buf_grow(text, 4096);
+		n = fread(text->data + text->len, 1, 4096, fp);
+		pp_buf_setlen(text, text->len + n);
+	} while (n > 0);
+	if (ferror(fp))
+		rc = pp_err_errno(err, errno, "%s: read error", fp == stdin ?
+		    "<stdin>" : path);
+	if (fp != stdin)
+		fclose(fp);
+	return rc;
+}
+
+/* Past "SRC:LINE:COL: " at the start of msg, or msg. */
+static const char *
+past_position(const char *msg)
+{
+	const char *p;
+
+	for (p = strchr(msg, ':'); p != NULL; p = strchr(p + 1, ':')) {
+		const char *q = p + 1;
+		int part;
+
+		for (part = 0; part < 2; part++) {
+			if (*q < '0' || *q > '9')
+				break;
+			while (*q >= '0' && *q <= '9')
+				q++;
+			if (*q++ != ':')
+				break;
+		}
+		if (part == 2 && *q == ' ')
+			return q + 1;
+	}
+	return msg;
+}
+
+int
+pp_lineage_data_error(struct pp_err *err, const char *where)
+{
+	char msg[PP_ERR_MSGMAX], *nl;
+	const char *def = NULL;
+	size_t nlen = 0;
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	pp_err_clear(err);
+	/* "SRC:LINE:COL: WHAT\n  DEF\n  ^~~": the definition names the
+	 * feature. */
+	if ((nl = strchr(msg, '\n')) != NULL) {
+		*nl = '\0';
+		def = nl + 1;
+		while (*def == ' ')
+			def++;
+		if (strncmp(def, "target ", 7) == 0)
+			def += 7;
+		nlen = strcspn(def, "= \n");
+	}
+	if (nlen > 0)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: feature \"%.*s\": %s",
+		    where, (int)nlen, def, past_position(msg));
+	return pp_err_set(err, PP_EXIT_DATA, "%s: %s", where,
+	    past_position(msg));
+}
+
+void
+pp_lineage_train_release(struct pp_lineage_train *lt)
+{
+	free(lt->spec);
+	free(lt->features);
+	lt->spec = lt->features = NULL;
+	lt->horizon = -1;
+}
+
+int
+pp_lineage_train_begin(struct pp_lineage_train *lt,
+    const struct pp_reader *r, const char *spec_path,
+    struct pp_train_opts *t, int gap_given, struct pp_err *err)
+{
+	const struct pp_meta *meta = pp_reader_meta(r);
+	const char *fspec = pp_meta_get(meta, PP_META_SPEC);
+	const char *fh = pp_meta_get(meta, PP_META_HORIZON);
+	struct pp_buf text = PP_BUF_INIT, canon = PP_BUF_INIT;
+	struct pp_buf where = PP_BUF_INIT;
+	size_t horizon = 0;
+	int rc = -1;
+
+	pp_lineage_train_release(lt);
+	if (spec_path != NULL) {
+		if (pp_lineage_read_file(spec_path, &text, err) == -1 ||
+		    pp_lineage_canon(text.data, text.len, spec_path[0] == '-' &&
+		    spec_path[1] == '\0' ? "<stdin>" : spec_path, &canon,
+		    &horizon, err) == -1)
+			goto out;
+	} else if (fspec != NULL) {
+		pp_buf_addf(&where, "%s: pp.spec", pp_reader_name(r));
+		if (pp_lineage_canon(fspec, strlen(fspec), "pp.spec", &canon,
+		    &horizon, err) == -1) {
+			pp_lineage_data_error(err, where.data);
+			goto out;
+		}
+	}
+	if (spec_path != NULL && fspec != NULL &&
+	    pp_lineage_agree(fspec, "the frame's", canon.data, "-F's",
+	    err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(r));
+		goto out;
+	}
+	if (canon.len > 0) {
+		struct pp_spec *s = pp_spec_new();
+		struct pp_schema cols = PP_SCHEMA_INIT;
+		struct pp_plan *p;
+		struct pp_buf f = PP_BUF_INIT;
+		size_t i;
+
+		lt->horizon = (long)horizon;
+		(void)pp_spec_add_file(s, canon.data, canon.len, "spec", err);
+		pp_spec_columns(s, 1, &cols);
+		p = pp_plan_compile(s, &cols, err);
+		for (i = 0; p != NULL && i < pp_plan_nfeatures(p); i++)
+			if (pp_schema_find(pp_reader_schema(r),
+			    pp_plan_out_name(p, i)) >= 0)
+				pp_buf_addf(&f, "%s%s", f.len ? "," : "",
+				    pp_plan_out_name(p, i));
+		if (f.len > 0)
+			lt->features = pp_buf_detach(&f, NULL);
+		pp_buf_release(&f);
+		pp_plan_free(p);
+		pp_schema_release(&cols);
+		pp_spec_free(s);
+		lt->spec = pp_buf_detach(&canon, NULL);
+	} else if (fh != NULL) {
+		char *end;
+		long v;
+
+		errno = 0;
+		v = strtol(fh, &end, 10);
+		if (errno != 0 || end == fh || *end != '\0' || v < 0 ||
+		    v > 100000000) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: pp.horizon: not a "
+			    "number of rows: \"%s\"", pp_reader_name(r), fh);
+			goto out;
+		}
+		lt->horizon = v;
+	}
+	if (t->features == NULL && t->features_re == NULL)
+		t->features = lt->features;
+	if (t->horizon == 0 && lt->horizon > 0)
+		t->horizon = lt->horizon;
+	if (!gap_given && (t->split.folds > 0 || t->split.test_frac > 0))
+		t->split.gap = t->horizon;
+	rc = 0;
+out:
+	pp_buf_release(&text);
+	pp_buf_release(&canon);
+	pp_buf_release(&where);
+	return rc;
+}
+
+int
+pp_lineage_train_model(const struct pp_lineage_train *lt,
+    struct pp_model *m, long horizon, struct pp_err *err)
+{
+	struct pp_recipe r = PP_RECIPE_INIT;
+
+	m->horizon = horizon > 0 ? horizon : -1;
+	if (lt->spec == NULL)
+		return 0;
+	if (pp_recipe_make(&r, lt->spec, strlen(lt->spec), "spec",
+	    (const char *const *)m->features, m->nfeat, err) == -1)
+		return -1;
+	free(m->spec);
+	free(m->inputs);
+	m->spec = r.spec;
+	m->inputs = r.inputs;
+	m->warmup = r.warmup;
+	m->horizon = r.horizon;
 	return 0;
 }

@@ -100,4 +100,54 @@ int pp_recipe_make(struct pp_recipe *r, const char *text, size_t len,
 int pp_lineage_agree(const char *a, const char *a_what, const char *b,
     const char *b_what, struct pp_err *err);
 
+/*
+ * Read a spec file (path; "-" is stdin) whole into text, for -F.  Returns
+ * 0, or -1 with err set ("PATH: No such file or directory").
+ */
+int pp_lineage_read_file(const char *path, struct pp_buf *text,
+    struct pp_err *err);
+
+/*
+ * Turn an error from checking a spec that came with data (a model's, a
+ * frame's pp.spec), which is three lines with a caret, into one line
+ * "WHERE: feature "NAME": WHAT" and a data error (PP_EXIT_DATA): the spec
+ * is not the user's command line.  Returns -1.
+ */
+int pp_lineage_data_error(struct pp_err *err, const char *where);
+
+struct pp_model;
+struct pp_train_opts;
+
+/* What pp-train takes from the lineage of its input. */
+struct pp_lineage_train {
+	char *spec;		/* canonical spec (-F or pp.spec), or NULL */
+	char *features;		/* the spec's features in the frame, or NULL */
+	long horizon;		/* the spec's (or pp.horizon's), or -1 */
+};
+
+#define PP_LINEAGE_TRAIN_INIT { NULL, NULL, -1 }
+
+/*
+ * Before training on frame r: take the spec from spec_path (-F; a usage
+ * error if it does not check) or from r's pp.spec (a data error naming
+ * the frame if it does not check), refusing the two when both are there
+ * and disagree.  Then, unless the command line said otherwise: the
+ * features t trains on are the spec's features present in the frame
+ * (never a target); t->horizon is the spec's horizon (or pp.horizon's);
+ * the purge gap is the horizon when validating and not gap_given.
+ * Strings put into t point into lt, which must outlive t's use.
+ * Returns 0, or -1 with err set.
+ */
+int pp_lineage_train_begin(struct pp_lineage_train *lt,
+    const struct pp_reader *r, const char *spec_path,
+    struct pp_train_opts *t, int gap_given, struct pp_err *err);
+
+/* After training: store the recipe in m (pp_recipe_make over m's
+ * features); the horizon is the spec's, else horizon if > 0, else
+ * unknown.  Without a spec m gets only the horizon.  Returns 0, or -1. */
+int pp_lineage_train_model(const struct pp_lineage_train *lt,
+    struct pp_model *m, long horizon, struct pp_err *err);
+
+void pp_lineage_train_release(struct pp_lineage_train *lt);
+
 #endif
