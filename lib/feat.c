@@ -244,9 +244,8 @@ pp_feat_free(struct pp_feat *f)
 	free(f);
 }
 
-/* Write cell c of type t as text for a message. */
-static void
-fmt_cell(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
+void
+pp_feat_cell_fmt(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
 {
 	char buf[PP_DATE_BUFSZ > PP_DBL_BUFSZ ? PP_DATE_BUFSZ : PP_DBL_BUFSZ];
 
@@ -270,9 +269,8 @@ fmt_cell(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
 	pp_buf_addstr(b, buf);
 }
 
-/* -1, 0, 1 as date a is before, equal to, after b (type t). */
-static int
-cmp_date(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
+int
+pp_feat_date_cmp(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
 {
 	size_t n;
 	int r;
@@ -298,15 +296,15 @@ check_date(struct pp_feat *f, const struct sym *s, const union pp_cell *d,
 	enum pp_type t = f->intype[f->date_col];
 	struct pp_buf b = PP_BUF_INIT;
 
-	if (!s->has_last || cmp_date(t, &s->last, d) < 0)
+	if (!s->has_last || pp_feat_date_cmp(t, &s->last, d) < 0)
 		return 0;
 	if (f->sym_col >= 0)
 		pp_buf_addf(&b, "symbol \"%.*s\": ", (int)(s->len > 64 ? 64 :
 		    s->len), s->name);
 	pp_buf_addstr(&b, "date ");
-	fmt_cell(&b, t, d);
+	pp_feat_cell_fmt(&b, t, d);
 	pp_buf_addstr(&b, " is not after the previous ");
-	fmt_cell(&b, t, &s->last);
+	pp_feat_cell_fmt(&b, t, &s->last);
 	pp_err_set(err, PP_EXIT_DATA, "%s", b.data);
 	pp_buf_release(&b);
 	return -1;

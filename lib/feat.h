@@ -112,6 +112,16 @@ int pp_feat_write(void *ctx, const union pp_cell *row, struct pp_err *err);
 int pp_feat_run(struct pp_feat *f, struct pp_reader *r,
     struct pp_feat_loop *l, struct pp_err *err);
 
+/* -1, 0 or 1 as date a is before, equal to or after b, both of type t
+ * (text compares bytewise). */
+int pp_feat_date_cmp(enum pp_type t, const union pp_cell *a,
+    const union pp_cell *b);
+
+/* Append cell c of type t as text for a message (text cut at 64 bytes). */
+struct pp_buf;
+void pp_feat_cell_fmt(struct pp_buf *b, enum pp_type t,
+    const union pp_cell *c);
+
 /* Symbols seen so far. */
 size_t pp_feat_nsymbols(const struct pp_feat *f);
 
