@@ -185,6 +185,24 @@ make_meta(struct pp_meta *m, const struct pp_reader *in, const char *path,
 	return pp_lineage_source(m, path, err);
 }
 
+/* How the read loop runs: live input flushes as it goes (see feat.h). */
+static void
+set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
+    const struct pp_cli *cli, FILE *infp)
+{
+	struct stat st;
+
+	l->live = o->linebuf || (fstat(fileno(infp), &st) == 0 &&
+	    !S_ISREG(st.st_mode));
+	l->linebuf = o->linebuf;
+	l->in_fd = fileno(infp);
+	l->skip_bad = cli->c.skip_bad;
+	/* Rows written to a terminal are their own progress. */
+	if (cli->c.progress && (cli->c.output != NULL ||
+	    !isatty(STDOUT_FILENO)))
+		l->progress = pp_cli_progress;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -201,7 +219,6 @@ main(int argc, char *argv[])
 	struct pp_feat *feat = NULL;
 	struct pp_reader *in = NULL;
 	FILE *infp = NULL;
-	struct stat st;
 	int rc = PP_EXIT_DATA;
 
 	pp_cli_init(&cli, argv[0], USAGE, options,
@@ -234,14 +251,7 @@ main(int argc, char *argv[])
 	    &loop, &err);
 	if (feat == NULL)
 		goto out;
-	loop.live = o.linebuf || (fstat(fileno(infp), &st) == 0 &&
-	    !S_ISREG(st.st_mode));
-	loop.linebuf = o.linebuf;
-	loop.in_fd = fileno(infp);
-	loop.skip_bad = cli.c.skip_bad;
-	/* Rows written to a terminal are their own progress. */
-	if (cli.c.progress && (cli.c.output != NULL || !isatty(STDOUT_FILENO)))
-		loop.progress = pp_cli_progress;
+	set_loop(&loop, &o, &cli, infp);
 	wo.thread = !loop.live;	/* in bulk, format on a second core */
 	loop.w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
 	    "<stdout>", pp_feat_schema(feat), &wo, &err);
