@@ -401,12 +401,14 @@ pp_lineage_train_begin(struct pp_lineage_train *lt,
 		struct pp_schema cols = PP_SCHEMA_INIT;
 		struct pp_plan *p;
 		struct pp_buf f = PP_BUF_INIT;
+		struct pp_err e = PP_ERR_INIT;
 		size_t i;
 
+		/* Canonical text checked above: it compiles again. */
 		lt->horizon = (long)horizon;
-		(void)pp_spec_add_file(s, canon.data, canon.len, "spec", err);
+		(void)pp_spec_add_file(s, canon.data, canon.len, "spec", &e);
 		pp_spec_columns(s, 1, &cols);
-		p = pp_plan_compile(s, &cols, err);
+		p = pp_plan_compile(s, &cols, &e);
 		for (i = 0; p != NULL && i < pp_plan_nfeatures(p); i++)
 			if (pp_schema_find(pp_reader_schema(r),
 			    pp_plan_out_name(p, i)) >= 0)
