@@ -8,6 +8,9 @@
 #   - pp-predict --from-bars prices.ppf: raw bars in, predictions out;
 #   - pp-features -B -F spec prices.ppf | pp-predict: the same through a
 #     binary pipe (the fastest way without --from-bars);
+#   - tests/bench/predict_sklearn.py: the features in pandas
+#     (features_pandas.py) and the predictions through scikit-learn, from
+#     the CSV (once: it is slow);
 # wall time (best of PP_BENCH_RUNS, default 3), rows/s, peak RSS, and a
 # check that both wrote the same bytes once the rows are sorted (the pipe
 # writes each symbol's last row at the end: the target waits for it).
@@ -53,6 +56,20 @@ a=$bsecs
 best "pp-features -B | pp-predict (CSV out)" \
     "'$bin/pp-features' -B -F '$spec' '$bars' | '$bin/pp-predict' -m '$m' --only -o '$out/pb-b.csv'"
 b=$bsecs
+if /usr/bin/python3 -c 'import pandas, sklearn' 2>/dev/null; then
+	"$bin/pp-train" --describe "$m" >"$out/pb-model.txt"
+	/usr/bin/time -f '%e %M' -o "$out/pb-time.txt" /usr/bin/python3 \
+	    "$top/tests/bench/predict_sklearn.py" "$out/prices.csv" \
+	    "$out/pb-model.txt" "$out/pb-c.csv"
+	read -r secs rss <"$out/pb-time.txt"
+	awk -v s="$secs" -v m="$rss" -v n="$rows" -v a="$a" 'BEGIN {
+		printf "  %-40s %7.2f s %10.0f rows/s   peak RSS %7.1f MB\n",
+		    "pandas features + sklearn predict", s, n / s, m / 1024
+		printf "  --from-bars is %.1fx the speed of pandas + sklearn\n", s / a }'
+	rm -f "$out/pb-c.csv" "$out/pb-model.txt"
+else
+	echo "  pandas + sklearn: not installed (scripts/install-deps bench)"
+fi
 sort "$out/pb-a.csv" >"$out/pb-a.sorted"
 sort "$out/pb-b.csv" >"$out/pb-b.sorted"
 if cmp -s "$out/pb-a.sorted" "$out/pb-b.sorted"; then same=yes; else same=NO; fi
