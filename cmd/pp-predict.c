@@ -1,7 +1,6 @@
 /*
  * pp-predict - apply a model to a frame, row by row, appending a column.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "lineage.h"
 #include "model.h"
 #include "online.h"
+#include "predictor.h"
 #include "util.h"
 #include "banned.h"
 
@@ -60,11 +60,10 @@ struct predict_cmd {
 
 /* How input columns become output columns. */
 struct plan {
+	struct pp_predictor pred; /* the model bound to the input */
 	struct pp_schema out;	/* output schema */
-	size_t *feat;		/* owned: input column of each feature */
 	size_t nkeep;		/* input columns copied to the output */
 	size_t *keep;		/* owned: their input indexes */
-	double *x;		/* owned: one row's features */
 	union pp_cell *row;	/* owned: one output row */
 };
 
@@ -128,14 +127,11 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 {
 	size_t j;
 
-	p->feat = pp_xcalloc(m->nfeat + 1, sizeof(size_t));
 	p->keep = pp_xcalloc(in->ncols + 1, sizeof(size_t));
-	p->x = pp_xcalloc(m->nfeat + 1, sizeof(double));
 	p->row = pp_xcalloc(in->ncols + 1, sizeof(union pp_cell));
-	if (o->proba && m->kind != PP_MODEL_LOGISTIC)
-		return pp_err_set(err, PP_EXIT_USAGE, "--proba: a %s model "
-		    "has no probabilities", pp_model_kind_name(m->kind));
-	if (!o->from_bars && pp_model_bind(m, in, p->feat, err) == -1)
+	/* Raw bars hold no features: lib/online computes them. */
+	if (pp_predictor_init(&p->pred, m, o->proba, err) == -1 ||
+	    (!o->from_bars && pp_predictor_bind(&p->pred, in, err) == -1))
 		return -1;
 	for (j = 0; j < in->ncols; j++) {
 		const char *nm = o->only ? (j == 0 ? "symbol" : "date") :
@@ -158,37 +154,27 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 static void
 plan_release(struct plan *p)
 {
+	pp_predictor_release(&p->pred);
 	pp_schema_release(&p->out);
-	free(p->feat);
 	free(p->keep);
-	free(p->x);
 	free(p->row);
 }
 
 static int
-predict_rows(struct pp_reader *r, struct pp_writer *w,
-    const struct pp_model *m, const struct plan *p,
+predict_rows(struct pp_reader *r, struct pp_writer *w, struct plan *p,
     const struct predict_cmd *o, struct pp_err *err)
 {
-	const struct pp_schema *in = pp_reader_schema(r);
 	const union pp_cell *row;
 	size_t j;
 	int got;
 
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		for (j = 0; j < m->nfeat; j++) {
-			size_t c = p->feat[j];
-
-			p->x[j] = pp_cell_num(in->cols[c].type, &row[c]);
-			if (o->strict && isnan(p->x[j]))
-				return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: "
-				    "feature \"%s\": missing value",
-				    pp_reader_name(r), pp_reader_line(r),
-				    m->features[j]);
-		}
+		if (pp_predictor_row(&p->pred, row, o->strict,
+		    &p->row[p->nkeep].f, err) == -1)
+			return pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r));
 		for (j = 0; j < p->nkeep; j++)
 			p->row[j] = row[p->keep[j]];
-		p->row[p->nkeep].f = pp_model_predict(m, p->x, o->proba);
 		if (pp_writer_row(w, p->row, err) == -1)
 			return -1;
 	}
@@ -202,23 +188,22 @@ predict_rows(struct pp_reader *r, struct pp_writer *w,
  */
 static int
 predict_bars(struct pp_reader *r, struct pp_writer *w,
-    struct pp_online_book *book, const struct plan *p,
+    struct pp_online_book *book, struct plan *p,
     const struct predict_cmd *o, struct pp_err *err)
 {
 	const union pp_cell *row;
 	size_t j;
 	int got, warm;
-	double pred;
 
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		if (pp_online_book_feed(book, row, &pred, &warm, err) == -1)
+		if (pp_online_book_feed(book, row, &p->row[p->nkeep].f, &warm,
+		    err) == -1)
 			return pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
 			    pp_reader_line(r));
 		if (warm && o->skip_warmup)
 			continue;
 		for (j = 0; j < p->nkeep; j++)
 			p->row[j] = row[p->keep[j]];
-		p->row[p->nkeep].f = pred;
 		if (pp_writer_row(w, p->row, err) == -1)
 			return -1;
 	}
@@ -261,6 +246,23 @@ check_spec(const struct pp_model *m, const struct pp_reader *r,
 	return rc;
 }
 
+/* Check the frame's spec, or, with --from-bars, compile the model's. */
+static int
+open_spec(const struct pp_model *m, const struct pp_reader *in,
+    const struct predict_cmd *o, struct pp_online **online,
+    struct pp_online_book **book, struct pp_err *err)
+{
+	if (!o->from_bars)
+		return check_spec(m, in, o, err);
+	if ((*online = pp_online_new(m, pp_reader_schema(in), o->proba,
+	    err)) == NULL || (*book = pp_online_book_new(*online, err)) == NULL) {
+		if (err->code != PP_EXIT_USAGE)
+			pp_err_prefix(err, "%s", pp_reader_name(in));
+		return -1;
+	}
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -298,13 +300,8 @@ main(int argc, char *argv[])
 		goto out;
 	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
 		goto out;
-	if (o.from_bars ? (online = pp_online_new(m, pp_reader_schema(in),
-	    o.proba, &err)) == NULL || (book = pp_online_book_new(online,
-	    &err)) == NULL : check_spec(m, in, &o, &err) == -1) {
-		if (err.code != PP_EXIT_USAGE && o.from_bars)
-			pp_err_prefix(&err, "%s", pp_reader_name(in));
+	if (open_spec(m, in, &o, &online, &book, &err) == -1)
 		goto out;
-	}
 	if (make_plan(m, pp_reader_schema(in), &o, &plan, &err) == -1) {
 		if (err.code != PP_EXIT_USAGE)
 			pp_err_prefix(&err, "%s", pp_reader_name(in));
@@ -320,7 +317,7 @@ main(int argc, char *argv[])
 	if (w == NULL)
 		goto out;
 	if ((o.from_bars ? predict_bars(in, w, book, &plan, &o, &err) :
-	    predict_rows(in, w, m, &plan, &o, &err)) == -1)
+	    predict_rows(in, w, &plan, &o, &err)) == -1)
 		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;

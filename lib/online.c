@@ -5,7 +5,9 @@
  * it is compiled against the bars' schema with pp_plan_compile, exactly as
  * pp-features compiles a spec, and each bar runs pp_plan_step on the
  * symbol's state: the same instructions on the same values in the same
- * order, hence the same bits as `pp-features -F spec | pp-predict`.
+ * order, hence the same bits as `pp-features -F spec | pp-predict`; and
+ * the features are scored through lib/predictor, as pp-predict and
+ * pp-serve score them.
  */
 #include "online.h"
 
@@ -17,12 +19,13 @@
 #include "expr.h"
 #include "feat.h"
 #include "lineage.h"
+#include "predictor.h"
 #include "util.h"
 #include "banned.h"
 
 struct pp_online {
 	const struct pp_model *m;
-	int proba;
+	struct pp_predictor pred; /* the model's formula, unbound */
 	struct pp_spec *spec;	/* the features-only spec */
 	struct pp_plan *plan;
 	size_t ncols;		/* bar columns */
@@ -100,11 +103,6 @@ pp_online_new(const struct pp_model *m, const struct pp_schema *bars,
 	struct pp_buf text = PP_BUF_INIT;
 	size_t i;
 
-	if (proba && m->kind != PP_MODEL_LOGISTIC) {
-		pp_err_set(err, PP_EXIT_USAGE, "--proba: a %s model has no "
-		    "probabilities", pp_model_kind_name(m->kind));
-		return NULL;
-	}
 	if (m->spec == NULL) {
 		pp_err_set(err, PP_EXIT_DATA, "the model has no feature spec "
 		    "(train it on a binary frame from pp-features, or with "
@@ -113,7 +111,8 @@ pp_online_new(const struct pp_model *m, const struct pp_schema *bars,
 	}
 	o = pp_xcalloc(1, sizeof(*o));
 	o->m = m;
-	o->proba = proba;
+	if (pp_predictor_init(&o->pred, m, proba, err) == -1)
+		goto fail;
 	o->nfeat = m->nfeat;
 	o->warmup = m->warmup;
 	o->ncols = bars->ncols;
@@ -146,6 +145,7 @@ pp_online_free(struct pp_online *o)
 {
 	if (o == NULL)
 		return;
+	pp_predictor_release(&o->pred);
 	pp_plan_free(o->plan);
 	pp_spec_free(o->spec);
 	free(o->type);
@@ -253,7 +253,7 @@ pp_online_feed(const struct pp_online *o, struct pp_online_sym *s,
 	for (j = 0; j < o->nfeat; j++)
 		s->x[j] = o->reg[j] >= 0 ? s->regs[o->reg[j]] :
 		    pp_cell_num(o->type[o->col[j]], &bar[o->col[j]]);
-	*pred = *warm ? NAN : pp_model_predict(o->m, s->x, o->proba);
+	*pred = *warm ? NAN : pp_predictor_values(&o->pred, s->x);
 	return 0;
 }
 
