@@ -1569,8 +1569,14 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 			regs[x->dst] = elem(x, regs);
 			continue;
 		}
-		for (i = 0; i < x->nin; i++)
+		/* An infinite input is as missing as a NaN one (a ratio
+		 * over a zero volume): summed, it would poison every later
+		 * window sum and recursion of the symbol. */
+		for (i = 0; i < x->nin; i++) {
 			in[i] = regs[p->ins[x->in + i]];
+			if (isinf(in[i]))
+				in[i] = NAN;
+		}
 		x->ind->step((char *)state + x->state, in, regs + x->dst);
 	}
 	return 0;
