@@ -1693,6 +1693,18 @@ resolve_in_tx(struct pp_registry *r, const char *uri,
 			goto out;
 		memcpy(ref->run_id, name.data, PP_RUN_ID_LEN + 1);
 		if (slash != NULL && slash[1] != '\0') {
+			sqlite3_int64 n;
+
+			/* A URI names something that exists, or fails. */
+			if (query_int(r, "SELECT count(*) FROM artifacts WHERE "
+			    "run_id = ? AND name = ?", name.data, slash + 1,
+			    &n, err) == -1)
+				goto out;
+			if (n == 0) {
+				pp_err_set(err, PP_EXIT_DATA, "run %s has no "
+				    "artifact \"%s\"", name.data, slash + 1);
+				goto out;
+			}
 			ref->artifact = pp_xstrdup(slash + 1);
 		} else {
 			sqlite3_stmt *st = prepare(r, "SELECT name FROM "

@@ -8,7 +8,8 @@
 #   - promote moves stages, --archive-existing archives the others
 #   - alias/unalias point at versions; reserved and bad aliases refused
 #   - resolve and artifact get follow models:/NAME/N, @ALIAS, /STAGE,
-#     /latest and runs:/ID[/ART]; malformed URIs are usage errors
+#     /latest and runs:/ID[/ART]; malformed URIs are usage errors; a
+#     runs:/ID/ART naming no artifact is an error
 #   - audit logs every stage and alias change; models/versions list
 #   - a run behind a model version cannot be deleted, its artifact not
 #     replaced
@@ -216,4 +217,15 @@ m,1,${ids[1]},m1.ppm"
 	[ "$stderr" = 'pp-registry: runs:/xyz: bad run id "xyz": want 32 lowercase hex digits' ]
 	run -2 --separate-stderr pp-registry promote m 1 Production extra
 	[ "$stderr" = 'pp-registry: promote: unexpected operand "extra"' ]
+}
+
+@test "resolve runs:/ID/ARTIFACT fails when the run has no such artifact" {
+	run -0 --separate-stderr pp-registry artifact put "$id" model.bin
+	run -1 --separate-stderr pp-registry resolve "runs:/$id/nonexistent"
+	[ "$output" = '' ]
+	[ "$stderr" = "pp-registry: run $id has no artifact \"nonexistent\"" ]
+	run -0 --separate-stderr pp-registry resolve "runs:/$id/model.bin" --format csv
+	[ "$output" = "model,version,run_id,artifact
+,,$id,model.bin" ]
+	[ "$stderr" = '' ]
 }
