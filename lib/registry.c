@@ -1206,6 +1206,51 @@ pp_registry_artifact_put(struct pp_registry *r, const char *run_id,
 	return rc;
 }
 
+/*
+ * Inflate the zlib stream z[0..zlen) into out, which must come to exactly
+ * size bytes.  The stored size is never trusted for an allocation (a
+ * corrupt row said 137 GB, and every reader aborted): out grows as the
+ * stream really inflates, and no further than size + 1 bytes.  Returns a
+ * zlib error text, "size mismatch", or NULL when all is well.
+ */
+static const char *
+inflate_exact(const void *z, size_t zlen, size_t size, struct pp_buf *out)
+{
+	z_stream zs;
+	size_t have = 0, cap = size < 65536 ? size + 1 : 65536;
+	int zrc;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit(&zs) != Z_OK)
+		return "out of memory";
+	zs.next_in = (Bytef *)(uintptr_t)z;
+	zs.avail_in = (uInt)zlen;
+	if (zlen > UINT_MAX) {
+		inflateEnd(&zs);
+		return "size mismatch";
+	}
+	do {
+		pp_buf_grow(out, cap - have);
+		zs.next_out = (Bytef *)out->data + have;
+		zs.avail_out = (uInt)(cap - have);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		have = cap - zs.avail_out;
+		pp_buf_setlen(out, have);
+		if (zrc == Z_OK && zs.avail_out == 0) {
+			if (cap > size)
+				break;		/* more than size bytes */
+			cap = cap > size / 2 ? size + 1 : 2 * cap;
+		}
+	} while (zrc == Z_OK);
+	inflateEnd(&zs);
+	if (zrc != Z_STREAM_END && !(zrc == Z_OK && have > size))
+		return zrc == Z_BUF_ERROR || zrc == Z_OK ? "truncated data" :
+		    zError(zrc);
+	if (have != size || zs.avail_in != 0)
+		return "size mismatch";
+	return NULL;
+}
+
 /* Read and check an artifact inside a read transaction. */
 static int
 artifact_read(struct pp_registry *r, const char *run_id, const char *name,
@@ -1213,9 +1258,8 @@ artifact_read(struct pp_registry *r, const char *run_id, const char *name,
 {
 	sqlite3_stmt *st;
 	char sha[PP_SHA256_HEXLEN + 1];
-	const char *want;
+	const char *want, *why;
 	sqlite3_int64 size;
-	uLongf len;
 	int rc = -1, zrc;
 
 	pp_buf_reset(out);
@@ -1244,17 +1288,13 @@ artifact_read(struct pp_registry *r, const char *run_id, const char *name,
 		    "bad size", name, run_id);
 		goto out;
 	}
-	pp_buf_grow(out, (size_t)size);
-	len = (uLongf)size;
-	zrc = uncompress((Bytef *)out->data, &len, sqlite3_column_blob(st, 2),
-	    (uLong)sqlite3_column_bytes(st, 2));
-	if (zrc != Z_OK || len != (uLongf)size) {
+	why = inflate_exact(sqlite3_column_blob(st, 2),
+	    (size_t)sqlite3_column_bytes(st, 2), (size_t)size, out);
+	if (why != NULL) {
 		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
-		    "corrupt (%s)", name, run_id,
-		    zrc != Z_OK ? zError(zrc) : "size mismatch");
+		    "corrupt (%s)", name, run_id, why);
 		goto out;
 	}
-	pp_buf_setlen(out, (size_t)size);
 	pp_sha256_hex(out->data, out->len, sha);
 	if (want == NULL || strcmp(sha, want) != 0) {
 		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "

@@ -3,7 +3,7 @@
 #
 # Plan:
 #   - artifact put/list/get round-trips bytes (binary, empty) with size and
-#     SHA-256; a corrupted blob is refused, never output
+#     SHA-256; a corrupted blob or stored size is refused, never output
 #   - register numbers versions, needs a single or named artifact
 #   - promote moves stages, --archive-existing archives the others
 #   - alias/unalias point at versions; reserved and bad aliases refused
@@ -72,6 +72,25 @@ setup() {
 	run -0 sqlite3 pp.db "UPDATE artifacts SET sha256 = lower(hex(zeroblob(32)))"
 	run -1 --separate-stderr pp-registry artifact get "$id" model.bin
 	[ "$stderr" = "pp-registry: artifact \"model.bin\" of run $id: checksum mismatch" ]
+	assert_output ''
+}
+
+@test "a corrupt stored artifact size is an error, never an allocation" {
+	# A size of 137 GB made every reader abort on the allocation.
+	head -c 300000 /dev/urandom >big.bin
+	run -0 pp-registry artifact put "$id" big.bin
+	run -0 --separate-stderr pp-registry artifact get "$id" big.bin -o out.bin
+	cmp big.bin out.bin
+	rm out.bin
+	for size in 137000000000 299999 300001 0; do
+		run -0 sqlite3 pp.db "UPDATE artifacts SET size = $size"
+		run -1 --separate-stderr pp-registry artifact get "$id" big.bin -o out.bin
+		[ "$stderr" = "pp-registry: artifact \"big.bin\" of run $id: corrupt (size mismatch)" ]
+		[ ! -e out.bin ]
+	done
+	run -0 sqlite3 pp.db "UPDATE artifacts SET size = 300000, data = substr(data, 1, 1000)"
+	run -1 --separate-stderr pp-registry artifact get "$id" big.bin
+	[ "$stderr" = "pp-registry: artifact \"big.bin\" of run $id: corrupt (truncated data)" ]
 	assert_output ''
 }
 
