@@ -374,16 +374,80 @@ set_wal(struct pp_registry *r, struct pp_err *err)
 	}
 }
 
+/*
+ * Open path read-only as an immutable file: "file:" URI, the path
+ * percent-encoded but for unreserved bytes and '/'.
+ */
+static int
+open_immutable(struct pp_registry *r, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct pp_buf uri = PP_BUF_INIT;
+	const unsigned char *p;
+	int rc;
+
+	pp_buf_addstr(&uri, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL) {
+			pp_buf_addc(&uri, (char)*p);
+		} else {
+			pp_buf_addc(&uri, '%');
+			pp_buf_addc(&uri, hex[*p >> 4]);
+			pp_buf_addc(&uri, hex[*p & 15]);
+		}
+	}
+	pp_buf_addstr(&uri, "?immutable=1");
+	sqlite3_close(r->db);
+	r->db = NULL;
+	rc = sqlite3_open_v2(uri.data, &r->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	pp_buf_release(&uri);
+	return rc;
+}
+
+/* 1, with err naming the reason, if path or its directory (where SQLite
+ * keeps the -wal and -shm files) cannot be written. */
+static int
+unwritable(const char *path, struct pp_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? pp_xstrdup(".") : slash == path ?
+	    pp_xstrdup("/") : pp_xstrndup(path, (size_t)(slash - path));
+	const char *what = "";
+	int e = 0;
+
+	if (access(path, W_OK) == -1) {
+		e = errno;
+	} else if (access(dir, W_OK) == -1) {
+		e = errno;
+		what = " its directory";
+	}
+	free(dir);
+	if (e == 0)
+		return 0;
+	pp_err_clear(err);
+	pp_err_errno(err, e, "%s: cannot write%s", path, what);
+	return 1;
+}
+
 struct pp_registry *
 pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 {
 	struct pp_registry *r;
 	struct stat sb;
-	int oflags, app = 0, v = 0, n = 0;
+	int oflags, app = 0, v = 0, n = 0, again = 0;
 
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
 			pp_err_errno(err, EISDIR, "%s", path);
+			return NULL;
+		}
+		/* A FIFO or a device would hang or mislead SQLite: every
+		 * program sat blocked on a registry path that was a FIFO. */
+		if (!S_ISREG(sb.st_mode)) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: not a regular file",
+			    path);
 			return NULL;
 		}
 	} else if (errno != ENOENT || (flags & PP_REG_CREATE) == 0 ||
@@ -402,6 +466,7 @@ pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 		db_fail(r, err, "open");
 		goto bad;
 	}
+again:
 	r->deadline = mono_ms() + PP_REGISTRY_RETRY_MS;
 	sqlite3_busy_handler(r->db, busy_handler, r);
 	sqlite3_extended_result_codes(r->db, 0);
@@ -410,6 +475,26 @@ pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 	    pragma_int(r, "PRAGMA user_version", &v, err) == -1 ||
 	    pragma_int(r, "SELECT count(*) FROM sqlite_master", &n, err) ==
 	    -1) {
+		/*
+		 * A reader of a WAL registry needs its -shm file, and
+		 * creates it if it is absent: on read-only media, or in a
+		 * directory the user cannot write, it cannot, and nothing
+		 * could be read.  Absent -shm and -wal files mean no writer
+		 * is at work and every commit is in the main file, so it is
+		 * read as immutable then (no locks, no shared memory).
+		 */
+		if (r->readonly && !again &&
+		    sqlite3_errcode(r->db) == SQLITE_CANTOPEN) {
+			again = 1;
+			pp_err_clear(err);
+			if (open_immutable(r, path) == SQLITE_OK)
+				goto again;
+			db_fail(r, err, "open");
+			goto bad;
+		}
+		if (!r->readonly && sqlite3_errcode(r->db) == SQLITE_CANTOPEN &&
+		    unwritable(path, err))
+			goto bad;
 		if (sqlite3_errcode(r->db) == SQLITE_NOTADB) {
 			pp_err_clear(err);
 			pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
