@@ -39,6 +39,7 @@ enum {
 	OPT_BACKOFF,
 	OPT_TIMEOUT,
 	OPT_CONNECT_TIMEOUT,
+	OPT_MAX_BYTES,
 	OPT_STORE,
 	OPT_VERBOSE = 'v'
 };
@@ -58,6 +59,7 @@ static const struct pp_opt options[] = {
 	{ "backoff-ms", OPT_BACKOFF, "MS", "http: first retry wait, doubling (500)" },
 	{ "timeout", OPT_TIMEOUT, "SECONDS", "http: limit for one attempt (60)" },
 	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", "http: limit for connecting (10)" },
+	{ "max-bytes", OPT_MAX_BYTES, "N", "http: longest answer accepted (67108864)" },
 	{ "verbose", OPT_VERBOSE, NULL, "http: one line on stderr per retry" },
 	{ "store", OPT_STORE, "DB", "upsert into the market store DB, no output" },
 	{ NULL, 0, NULL, NULL }
@@ -79,6 +81,7 @@ static const unsigned allowed[] = {
 	[OPT_BACKOFF - PP_OPT_FIRST] = CMD_HTTP,
 	[OPT_TIMEOUT - PP_OPT_FIRST] = CMD_HTTP,
 	[OPT_CONNECT_TIMEOUT - PP_OPT_FIRST] = CMD_HTTP,
+	[OPT_MAX_BYTES - PP_OPT_FIRST] = CMD_HTTP,
 	[OPT_STORE - PP_OPT_FIRST] = CMD_SYNTH | CMD_FILE | CMD_HTTP,
 };
 
@@ -238,6 +241,10 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		case OPT_CONNECT_TIMEOUT:
 			f->http.connect_timeout_ms = (long)(1000 *
 			    pp_cli_double("connect-timeout", a, 0.001, 86400));
+			break;
+		case OPT_MAX_BYTES:
+			f->http.max_bytes = (size_t)pp_cli_long("max-bytes", a,
+			    1, LONG_MAX);
 			break;
 		case OPT_VERBOSE:
 			f->verbose = 1;
