@@ -70,18 +70,17 @@ add_spec_file(struct pp_spec *s, const char *path, struct pp_err *err)
 {
 	struct pp_buf b = PP_BUF_INIT;
 	FILE *fp = pp_in_open(path, err);
-	size_t n;
-	int rc = -1;
+	int rc = -1, got;
 
 	if (fp == NULL)
 		return -1;
-	do {
-		pp_buf_grow(&b, 4096);
-		n = fread(b.data + b.len, 1, 4096, fp);
-		pp_buf_setlen(&b, b.len + n);
-	} while (n > 0);
-	if (ferror(fp))
+	/* Bounded: -F /dev/zero read forever. */
+	got = pp_buf_read_fp(&b, fp, PP_SPEC_FILE_MAX);
+	if (got == -1)
 		pp_err_errno(err, errno, "%s: read error", pp_in_name(path));
+	else if (got == 1)
+		pp_err_set(err, PP_EXIT_DATA, "%s: longer than %d bytes: not "
+		    "a spec file", pp_in_name(path), PP_SPEC_FILE_MAX);
 	else
 		rc = pp_spec_add_file(s, b.data, b.len, pp_in_name(path), err);
 	if (fp != stdin)

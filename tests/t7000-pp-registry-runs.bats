@@ -11,7 +11,8 @@
 #   - runs: -e, --filter (metrics, params, tags, attributes, LIKE, IN,
 #     OR, NOT), --order-by ASC/DESC, --limit, --format table/csv/json
 #   - compare puts runs side by side over the union of keys
-#   - --metrics-file logs a CSV batch; a bad row logs nothing
+#   - --metrics-file logs a CSV batch; a bad row logs nothing; more than
+#     64 MiB or 1,000,000 points is refused
 #   - delete hides a run, --deleted shows it, gc removes it
 #   - export gives one row per param, metric point and tag
 #   - every option: normal case, missing argument, bad value; commands:
@@ -300,6 +301,17 @@ names() {
 	[ "$stderr" = 'pp-registry: missing.csv: No such file or directory' ]
 	run -2 --separate-stderr pp-registry run log "$id" --metrics-file
 	[ "$stderr" = 'pp-registry: option --metrics-file needs an argument' ]
+}
+
+@test "run log --metrics-file fed forever stops at its bounds, logs nothing" {
+	new_run e r
+	run -1 --separate-stderr timeout 60 pp-registry run log "$id" --metrics-file /dev/zero
+	[ "$stderr" = 'pp-registry: /dev/zero: longer than 67108864 bytes' ]
+	{ echo key,value; yes m,1 | head -n 1000001; } >many.csv
+	run -1 --separate-stderr pp-registry run log "$id" --metrics-file - <many.csv
+	[ "$stderr" = 'pp-registry: <stdin>:1000002: more than 1000000 points' ]
+	run -1 --separate-stderr pp-registry metric-history "$id" m
+	[ "$stderr" = "pp-registry: run $id has no metric \"m\"" ]
 }
 
 @test "delete hides a run, --deleted shows it, gc removes it" {
