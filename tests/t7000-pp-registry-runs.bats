@@ -233,7 +233,7 @@ names() {
 	[ "$(names --experiment exp2 --order-by name)" = "c d e " ]
 	[ "$(names -e nosuch)" = "" ]
 	run -2 --separate-stderr pp-registry runs --order-by 'metrics.rmse sideways'
-	[ "$stderr" = 'pp-registry: filter: offset 13: expected ASC, DESC or the end at "sideways"' ]
+	[ "$stderr" = 'pp-registry: order-by: offset 13: expected ASC, DESC or the end at "sideways"' ]
 	run -2 --separate-stderr pp-registry runs --order-by
 	[ "$stderr" = 'pp-registry: option --order-by needs an argument' ]
 	run -2 --separate-stderr pp-registry runs --limit 0
