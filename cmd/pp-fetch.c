@@ -358,6 +358,7 @@ open_inputs(struct fetch *f, struct pp_err *err)
 	size_t i;
 
 	ro.delim = f->cli.c.delim;
+	ro.text_col = f->map.col[PP_OF_SYMBOL];
 	if (f->npaths == 0) {
 		f->paths = stdin_only;
 		f->npaths = 1;
