@@ -767,6 +767,23 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 	    s, len));
 }
 
+/* A number or date just written at b->data[from..len) is quoted if it
+ * holds the delimiter (-d . and 2.5, -d - and -3, -d e and 1e+20), which
+ * would split it; it holds no quote, CR or LF. */
+static void
+quote_delim(struct pp_buf *b, size_t from, char delim)
+{
+	size_t n = b->len - from;
+
+	if (memchr(b->data + from, delim, n) == NULL)
+		return;
+	pp_buf_grow(b, 2);
+	memmove(b->data + from + 1, b->data + from, n);
+	b->data[from] = '"';
+	b->data[from + n + 1] = '"';
+	pp_buf_setlen(b, b->len + 2);
+}
+
 int
 pp_csvw_start(struct pp_writer *w, struct pp_err *err)
 {
@@ -796,9 +813,11 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 
 	for (j = 0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
+		size_t from;
 
 		if (j > 0)
 			pp_buf_addc(b, w->o.delim);
+		from = b->len;
 		switch (w->schema.cols[j].type) {
 		case PP_T_F64:
 			pp_buf_grow(b, PP_DBL_BUFSZ);
@@ -833,8 +852,9 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 			break;
 		case PP_T_TEXT:
 			add_text(b, cell->s.p, cell->s.len, w->o.delim);
-			break;
+			continue;
 		}
+		quote_delim(b, from, w->o.delim);
 	}
 	/* A row of one empty field would be an empty line, which readers
 	 * skip: write it as "" so the row survives. */
