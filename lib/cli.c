@@ -16,8 +16,6 @@
 #include "buf.h"
 #include "banned.h"
 
-const char *pp_progname = "pp";
-
 /* Ids of the common options (never returned to programs). */
 enum {
 	OPT_HELP = 'h',
