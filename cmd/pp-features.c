@@ -151,7 +151,7 @@ main(int argc, char *argv[])
 		pp_expr_list(&b);
 		fwrite(b.data, 1, b.len, stdout);
 		pp_buf_release(&b);
-		rc = fflush(stdout) == 0 && !ferror(stdout) ? PP_EXIT_OK :
+		rc = pp_cli_flush_stdout(&err) == 0 ? PP_EXIT_OK :
 		    PP_EXIT_DATA;
 		goto out;
 	}

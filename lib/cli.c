@@ -373,6 +373,34 @@ opt_display(const struct cli_priv *p, int id, char *buf, size_t n)
 	return buf;
 }
 
+int
+pp_cli_flush_stdout(struct pp_err *err)
+{
+	int e = 0;
+
+	if (fflush(stdout) != 0)
+		e = errno;
+	else if (ferror(stdout))
+		e = EIO;
+	if (e == 0)
+		return 0;
+	return pp_err_errno(err, e, "<stdout>: write error");
+}
+
+/* Exit after a listing: 0, or 1 with one line if stdout failed. */
+static void exit_listing(void) __attribute__((noreturn));
+
+static void
+exit_listing(void)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_cli_flush_stdout(&err) == 0)
+		exit(PP_EXIT_OK);
+	pp_cli_report(&err);
+	exit(PP_EXIT_DATA);
+}
+
 static void
 list_options(const struct cli_priv *p)
 {
@@ -387,7 +415,7 @@ list_options(const struct cli_priv *p)
 			printf("-%c\n", r->id);
 		printf("--%s\n", r->name);
 	}
-	exit(PP_EXIT_OK);
+	exit_listing();
 }
 
 int
@@ -430,12 +458,10 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 				   : argv[optind - 1]);
 		case OPT_HELP:
 			pp_cli_print_usage(cli, stdout);
-			if (fflush(stdout) != 0 || ferror(stdout))
-				exit(PP_EXIT_DATA);
-			exit(PP_EXIT_OK);
+			exit_listing();
 		case OPT_VERSION:
 			printf("%s %s\n", pp_progname, PP_VERSION);
-			exit(fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA);
+			exit_listing();
 		case OPT_LISTOPTS:
 			list_options(p);
 			break;
