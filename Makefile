@@ -6,6 +6,8 @@
 #   make asan       the ASan+UBSan build and its suites only
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
+#   make fuzz       build every tests/fuzz/fuzz_*.c with clang's libFuzzer
+#                   (+ASan+UBSan) and run each FUZZ_TIME seconds (60)
 #   make install    PREFIX=/usr/local DESTDIR= : programs, man pages, completions
 #
 # Programs are found, not listed: cmd/pp-NAME.c (or cmd/pp-NAME/*.c) is a
@@ -33,8 +35,12 @@ BINS      = $(PROGS:%=$(B)/bin/%)
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 MAN       = $(wildcard man/*.[1-9])
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_TIME ?= 60
 
-.PHONY: all check asan demo bench install uninstall clean deps units
+.PHONY: all check asan demo bench install uninstall clean deps units fuzz \
+	fuzz-bins
 .SUFFIXES:
 .SECONDARY:
 
@@ -85,6 +91,31 @@ asan:
 units: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done
 
+# fuzz: the harnesses link libpp as the programs do (the same LIB_SRC, in
+# build-fuzz/), so a new lib file can never be missing from their build.
+# Each runs FUZZ_TIME seconds on a scratch corpus seeded from
+# tests/fuzz/corpus/NAME; a finding stops the run, its log on stderr.
+fuzz:
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
+		fuzz-bins
+	@for f in $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%); do \
+		n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+		    build-fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+		    >build-fuzz/fuzz_$$n.log 2>&1 || \
+		    { tail -40 build-fuzz/fuzz_$$n.log; echo "fuzz: $$n: FAILED"; exit 1; }; \
+		echo "fuzz: $$n: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    build-fuzz/fuzz_$$n.log) runs in $(FUZZ_TIME) s, no finding"; \
+	done
+
+fuzz-bins: $(FUZZ_BINS)
+
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libpp.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -fsanitize=fuzzer -o $@ $< $(B)/libpp.a $(LDLIBS_ALL)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(B)/bin
@@ -123,4 +154,4 @@ uninstall:
 		rm -f $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$${f##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
