@@ -1,7 +1,6 @@
 /*
  * pp-predict - apply a model to a frame, row by row, appending a column.
  */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include "cli.h"
 #include "frame.h"
 #include "model.h"
+#include "predictor.h"
 #include "util.h"
 #include "banned.h"
 
@@ -42,11 +42,10 @@ struct predict_cmd {
 
 /* How input columns become output columns. */
 struct plan {
+	struct pp_predictor pred; /* the model bound to the input */
 	struct pp_schema out;	/* output schema */
-	size_t *feat;		/* owned: input column of each feature */
 	size_t nkeep;		/* input columns copied to the output */
 	size_t *keep;		/* owned: their input indexes */
-	double *x;		/* owned: one row's features */
 	union pp_cell *row;	/* owned: one output row */
 };
 
@@ -93,14 +92,10 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 {
 	size_t j;
 
-	p->feat = pp_xcalloc(m->nfeat + 1, sizeof(size_t));
 	p->keep = pp_xcalloc(in->ncols + 1, sizeof(size_t));
-	p->x = pp_xcalloc(m->nfeat + 1, sizeof(double));
 	p->row = pp_xcalloc(in->ncols + 1, sizeof(union pp_cell));
-	if (o->proba && m->kind != PP_MODEL_LOGISTIC)
-		return pp_err_set(err, PP_EXIT_USAGE, "--proba: a %s model "
-		    "has no probabilities", pp_model_kind_name(m->kind));
-	if (pp_model_bind(m, in, p->feat, err) == -1)
+	if (pp_predictor_init(&p->pred, m, o->proba, err) == -1 ||
+	    pp_predictor_bind(&p->pred, in, err) == -1)
 		return -1;
 	for (j = 0; j < in->ncols; j++) {
 		const char *nm = o->only ? (j == 0 ? "symbol" : "date") :
@@ -123,37 +118,27 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 static void
 plan_release(struct plan *p)
 {
+	pp_predictor_release(&p->pred);
 	pp_schema_release(&p->out);
-	free(p->feat);
 	free(p->keep);
-	free(p->x);
 	free(p->row);
 }
 
 static int
-predict_rows(struct pp_reader *r, struct pp_writer *w,
-    const struct pp_model *m, const struct plan *p,
+predict_rows(struct pp_reader *r, struct pp_writer *w, struct plan *p,
     const struct predict_cmd *o, struct pp_err *err)
 {
-	const struct pp_schema *in = pp_reader_schema(r);
 	const union pp_cell *row;
 	size_t j;
 	int got;
 
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		for (j = 0; j < m->nfeat; j++) {
-			size_t c = p->feat[j];
-
-			p->x[j] = pp_cell_num(in->cols[c].type, &row[c]);
-			if (o->strict && isnan(p->x[j]))
-				return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: "
-				    "feature \"%s\": missing value",
-				    pp_reader_name(r), pp_reader_line(r),
-				    m->features[j]);
-		}
+		if (pp_predictor_row(&p->pred, row, o->strict,
+		    &p->row[p->nkeep].f, err) == -1)
+			return pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r));
 		for (j = 0; j < p->nkeep; j++)
 			p->row[j] = row[p->keep[j]];
-		p->row[p->nkeep].f = pp_model_predict(m, p->x, o->proba);
 		if (pp_writer_row(w, p->row, err) == -1)
 			return -1;
 	}
@@ -201,7 +186,7 @@ main(int argc, char *argv[])
 	    &plan.out, &wo, &err);
 	if (w == NULL)
 		goto out;
-	if (predict_rows(in, w, m, &plan, &o, &err) == -1)
+	if (predict_rows(in, w, &plan, &o, &err) == -1)
 		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;

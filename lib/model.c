@@ -146,7 +146,7 @@ pp_model_eta(const struct pp_model *m, const double *x)
 	size_t j;
 
 	for (j = 0; j < m->nfeat; j++) {
-		if (isnan(x[j]))
+		if (!isfinite(x[j]))
 			return NAN;
 		eta += m->coef[j] * ((x[j] - m->mean[j]) / m->scale[j]);
 	}
@@ -597,27 +597,6 @@ pp_model_load(const char *path, struct pp_err *err)
 		fclose(fp);
 	pp_buf_release(&b);
 	return m;
-}
-
-int
-pp_model_bind(const struct pp_model *m, const struct pp_schema *s,
-    size_t *cols, struct pp_err *err)
-{
-	size_t j;
-	long k;
-
-	for (j = 0; j < m->nfeat; j++) {
-		k = pp_schema_find(s, m->features[j]);
-		if (k < 0)
-			return pp_err_set(err, PP_EXIT_DATA, "missing feature "
-			    "\"%s\"", m->features[j]);
-		if (s->cols[k].type != PP_T_F64 && s->cols[k].type != PP_T_I64)
-			return pp_err_set(err, PP_EXIT_DATA, "feature \"%s\" "
-			    "is %s, not a number", m->features[j],
-			    pp_type_name(s->cols[k].type));
-		cols[j] = (size_t)k;
-	}
-	return 0;
 }
 
 static void

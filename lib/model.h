@@ -86,12 +86,13 @@ void pp_model_meta_set(struct pp_model *m, const char *key,
 const char *pp_model_meta_get(const struct pp_model *m, const char *key);
 
 /* eta for one row: x holds the model's features in the model's order.
- * NaN if any of them is NaN. */
+ * NaN if any of them is missing: NaN or +/-infinite, the values pp-train
+ * drops (lib/predictor.h binds frames to models and applies this rule). */
 double pp_model_eta(const struct pp_model *m, const double *x);
 
 /* The prediction for one row: eta for a regression; for logistic the
  * probability of class 1 when proba, else the class (1 when the
- * probability exceeds 0.5, else 0).  NaN if any feature is NaN. */
+ * probability exceeds 0.5, else 0).  NaN if any feature is missing. */
 double pp_model_predict(const struct pp_model *m, const double *x,
     int proba);
 
@@ -121,12 +122,6 @@ struct pp_model *pp_model_load(const char *path, struct pp_err *err);
  */
 struct pp_model *pp_model_open(const char *ref, const char *registry_path,
     struct pp_err *err);
-
-/* Find each of m's features in schema s by name: cols[j] gets the index
- * of feature j (cols has m->nfeat slots).  Fails naming the first feature
- * that is missing or whose column is not a number. */
-int pp_model_bind(const struct pp_model *m, const struct pp_schema *s,
-    size_t *cols, struct pp_err *err);
 
 /* Append a description of m for people to out: one "key: value" line per
  * field, then a table of the features, then the metadata. */

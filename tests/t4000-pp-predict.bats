@@ -5,11 +5,12 @@
 #   formula        predictions of a committed v1 artifact equal the formula
 #                  of pp-model(5) computed independently (Python, stdlib)
 #   columns        features matched by name in any order; --only writes
-#                  symbol, date, prediction in that order; a missing
-#                  feature is an error naming it; a text feature an error;
+#                  symbol, date, prediction in that order; missing
+#                  features are an error naming each; a text feature an error;
 #                  an existing output column needs --output-col
 #   missing        a missing feature value gives an empty prediction;
-#                  --strict makes it an error naming the line
+#                  --strict makes it an error naming the line; +/-inf
+#                  counts as missing, as in pp-train (issue 16)
 #   logistic       classes by default, --proba probabilities; --proba on a
 #                  regression is a usage error
 #   binary         binary frames in and out give the same values as CSV
@@ -73,7 +74,10 @@ END
 
 @test "column errors" {
 	run -1 --separate-stderr pp-predict -m model-ridge-v1.ppm train-missing.csv
-	[ "$stderr" = 'pp-predict: train-missing.csv: missing feature "f1"' ]
+	[ "$stderr" = 'pp-predict: train-missing.csv: missing features "f1", "f2", "f3"' ]
+	printf 'f1,f3\n1,2\n' >"$T/two.csv"
+	run -1 --separate-stderr pp-predict -m model-ridge-v1.ppm "$T/two.csv"
+	[ "$stderr" = "pp-predict: $T/two.csv: missing feature \"f2\"" ]
 	[ -z "$output" ]
 	printf 'symbol,f1,f2,f3\nA,1,2,x\n' >"$T/text.csv"
 	run -1 --separate-stderr pp-predict -m model-ridge-v1.ppm "$T/text.csv"
@@ -100,6 +104,28 @@ END
 	run -1 --separate-stderr pp-predict -m model-ridge-v1.ppm --strict -o "$T/o.csv" "$T/m.csv"
 	[ "$stderr" = "pp-predict: $T/m.csv:3: feature \"f1\": missing value" ]
 	[ ! -e "$T/o.csv" ]
+}
+
+@test "an infinite feature is missing: empty prediction, --strict fails" {
+	printf 'f1,f2,f3\n1,2,3\ninf,2,3\n1,-inf,3\n1,2,1e309\n' >"$T/inf.csv"
+	run -0 --separate-stderr pp-predict -m model-ridge-v1.ppm --only -o "$T/o.csv" "$T/inf.csv"
+	[ -z "$stderr" ]
+	run -0 sed -n '3,5p' "$T/o.csv"
+	[ "$output" = "$(printf '""\n""\n""')" ]
+	run -0 sed -n 2p "$T/o.csv"
+	[ -n "$output" ]
+	[ "$output" != '""' ]
+	rm "$T/o.csv"
+	run -1 --separate-stderr pp-predict -m model-ridge-v1.ppm --strict -o "$T/o.csv" "$T/inf.csv"
+	[ "$stderr" = "pp-predict: $T/inf.csv:3: feature \"f1\": missing value" ]
+	[ ! -e "$T/o.csv" ]
+	# A logistic model must not turn an infinity into class 1.
+	pp-train --no-registry -m logistic -t cls --exclude y -o "$T/l.ppm" train-small.csv
+	printf 'f1,f2,f3\ninf,1e309,-inf\n' >"$T/linf.csv"
+	run -0 --separate-stderr pp-predict -m "$T/l.ppm" --only "$T/linf.csv"
+	[ "$output" = "$(printf 'prediction\n""')" ]
+	run -0 --separate-stderr pp-predict -m "$T/l.ppm" --only --proba "$T/linf.csv"
+	[ "$output" = "$(printf 'prediction\n""')" ]
 }
 
 @test "logistic: classes, or --proba probabilities" {

@@ -12,9 +12,7 @@
  *    nonzero flags, truncated body, trailing bytes, flipped body byte
  *    (checksum), huge lengths.
  *  - prediction: eta and logistic probability/class on a table of rows,
- *    NaN features give NaN.
- *  - bind: features found in any column order; a missing feature and a
- *    text feature named.
+ *    NaN and +/-infinite features give NaN (binding: test_predictor.c).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -211,6 +209,8 @@ test_predict(void **state)
 		{ { 1e308, -1e308 }, INFINITY, 1, 1 },
 		{ { NAN, 0 }, NAN, NAN, NAN },
 		{ { 0, NAN }, NAN, NAN, NAN },
+		{ { INFINITY, 0 }, NAN, NAN, NAN },
+		{ { 0, -INFINITY }, NAN, NAN, NAN },
 	};
 	struct pp_model *m = pp_model_new(PP_MODEL_LOGISTIC, "y", 2, names);
 	size_t i;
@@ -238,33 +238,6 @@ test_predict(void **state)
 	pp_model_free(m);
 }
 
-static void
-test_bind(void **state)
-{
-	static const char *const names[] = { "b", "a" };
-	struct pp_model *m = pp_model_new(PP_MODEL_OLS, "y", 2, names);
-	struct pp_schema s = PP_SCHEMA_INIT;
-	struct pp_err err = PP_ERR_INIT;
-	size_t cols[2];
-
-	(void)state;
-	pp_schema_add(&s, "a", PP_T_F64, &err);
-	pp_schema_add(&s, "sym", PP_T_TEXT, &err);
-	assert_int_equal(pp_model_bind(m, &s, cols, &err), -1);
-	assert_string_equal(err.msg, "missing feature \"b\"");
-	pp_err_clear(&err);
-	pp_schema_add(&s, "b", PP_T_I64, &err);
-	assert_int_equal(pp_model_bind(m, &s, cols, &err), 0);
-	assert_int_equal(cols[0], 2);
-	assert_int_equal(cols[1], 0);
-	free(m->features[1]);
-	m->features[1] = strdup("sym");
-	assert_int_equal(pp_model_bind(m, &s, cols, &err), -1);
-	assert_string_equal(err.msg, "feature \"sym\" is text, not a number");
-	pp_schema_release(&s);
-	pp_model_free(m);
-}
-
 int
 main(void)
 {
@@ -273,7 +246,6 @@ main(void)
 		cmocka_unit_test(test_roundtrip),
 		cmocka_unit_test(test_decode_errors),
 		cmocka_unit_test(test_predict),
-		cmocka_unit_test(test_bind),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

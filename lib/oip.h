@@ -1,0 +1,88 @@
+/*
+ * oip.h - the JSON that pp-serve reads and writes: Open Inference Protocol
+ * V2 (KServe, MLServer, Triton) inference requests and responses, the
+ * simple KServe V1 `{"instances": [...]}` shape, model metadata and error
+ * bodies.
+ *
+ * A request is decoded against one model into a block of rows: n rows of
+ * the model's features in the model's order, row after row, ready for
+ * pp_predictor_block.  Two V2 shapes are accepted:
+ *   - one FP64 tensor of shape [N, F] (any name that is not a feature),
+ *     its columns in the model's feature order;
+ *   - one FP64 tensor of shape [N] (or [N, 1]) per feature, named as the
+ *     feature, in any order; every feature once, no other input.
+ * Tensor data may be flat (row-major) or nested as the shape says.  V1
+ * instances are objects naming every feature (other keys are ignored) or
+ * arrays of F numbers in feature order.
+ *
+ * Values: JSON numbers; null, and the strings "NaN", "Infinity",
+ * "-Infinity" (as numpy writes them), are missing values.  A missing
+ * value is an error naming the input and row unless allow_nan, when the
+ * row predicts null, as pp-predict predicts an empty cell.
+ *
+ * Everything a client sends is bounded before it is trusted: shapes must
+ * be positive and multiply without overflow to exactly the element count,
+ * and at most PP_OIP_MAX_ROWS rows are decoded.  Errors are one line,
+ * meant for the client: 'input "f2": shape [3] but 2 values'.
+ */
+#ifndef PP_OIP_H
+#define PP_OIP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+#include "model.h"
+
+#define PP_OIP_MAX_ROWS 1000000
+
+/* A decoded request. */
+struct pp_oip_rows {
+	size_t n;		/* rows */
+	size_t nfeat;		/* values per row: the model's features */
+	double *x;		/* owned: n * nfeat values, row after row */
+	char *id;		/* owned: the V2 request "id", or NULL */
+};
+
+#define PP_OIP_ROWS_INIT { 0, 0, NULL, NULL }
+
+void pp_oip_rows_release(struct pp_oip_rows *r);
+
+/* Decode a V2 inference request body[0..len) for model m into r
+ * (initialised; released and refilled).  Returns 0, or -1 with err set
+ * (PP_EXIT_DATA: the client's fault, answer 400). */
+int pp_oip_decode_v2(const char *body, size_t len, const struct pp_model *m,
+    int allow_nan, struct pp_oip_rows *r, struct pp_err *err);
+
+/* The same for a V1 `{"instances": [...]}` body. */
+int pp_oip_decode_v1(const char *body, size_t len, const struct pp_model *m,
+    int allow_nan, struct pp_oip_rows *r, struct pp_err *err);
+
+/* Append s as a JSON string (quoted, escaped; bytes that are not valid
+ * UTF-8 become U+FFFD) to out. */
+void pp_oip_json_str(struct pp_buf *out, const char *s);
+
+/* Append a double as a JSON number (pp_fmt_double), or null when it is
+ * not finite. */
+void pp_oip_json_num(struct pp_buf *out, double x);
+
+/* Append a V2 inference response: model_name, model_version, id (when not
+ * NULL), and outputs "prediction" [n] FP64 and, when proba is not NULL,
+ * "probability" [n] FP64. */
+void pp_oip_encode_v2(struct pp_buf *out, const char *name,
+    const char *version, const char *id, const double *pred,
+    const double *proba, size_t n);
+
+/* Append a V1 answer {"predictions": [...]}. */
+void pp_oip_encode_v1(struct pp_buf *out, const double *pred, size_t n);
+
+/* Append V2 model metadata for m served as name at version: name,
+ * versions, platform "pp-<kind>", inputs (one FP64 [-1] per feature),
+ * outputs (prediction, and probability for logistic). */
+void pp_oip_encode_metadata(struct pp_buf *out, const struct pp_model *m,
+    const char *name, const char *const *versions, size_t nversions);
+
+/* Append {"error": msg}. */
+void pp_oip_encode_error(struct pp_buf *out, const char *msg);
+
+#endif

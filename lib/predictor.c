@@ -1,0 +1,122 @@
+/*
+ * predictor.c - a model bound to a schema by feature name; rows and blocks
+ * scored through pp_model_predict.  The missing-value rule (NaN or
+ * infinite) lives here and in pp_model_eta, nowhere else.
+ */
+#include <math.h>
+#include <stdlib.h>
+
+#include "buf.h"
+#include "predictor.h"
+#include "util.h"
+#include "banned.h"
+
+/* Name at most this many missing features in one message; the rest are
+ * counted, so a frame of the wrong kind gives a short line. */
+#define MAX_NAMED 8
+
+int
+pp_predictor_missing(double v)
+{
+	return !isfinite(v);
+}
+
+int
+pp_predictor_init(struct pp_predictor *p, const struct pp_model *m,
+    int proba, struct pp_err *err)
+{
+	struct pp_predictor z = PP_PREDICTOR_INIT;
+
+	*p = z;
+	if (proba && m->kind != PP_MODEL_LOGISTIC)
+		return pp_err_set(err, PP_EXIT_USAGE, "--proba: a %s model "
+		    "has no probabilities", pp_model_kind_name(m->kind));
+	p->model = m;
+	p->proba = proba;
+	p->col = pp_xcalloc(m->nfeat + 1, sizeof(*p->col));
+	p->type = pp_xcalloc(m->nfeat + 1, sizeof(*p->type));
+	p->x = pp_xcalloc(m->nfeat + 1, sizeof(*p->x));
+	return 0;
+}
+
+void
+pp_predictor_release(struct pp_predictor *p)
+{
+	struct pp_predictor z = PP_PREDICTOR_INIT;
+
+	free(p->col);
+	free(p->type);
+	free(p->x);
+	*p = z;
+}
+
+int
+pp_predictor_bind(struct pp_predictor *p, const struct pp_schema *s,
+    struct pp_err *err)
+{
+	const struct pp_model *m = p->model;
+	struct pp_buf names = PP_BUF_INIT;
+	size_t j, nmissing = 0;
+	long k;
+
+	p->bound = 0;
+	for (j = 0; j < m->nfeat; j++) {
+		if ((k = pp_schema_find(s, m->features[j])) >= 0) {
+			p->col[j] = (size_t)k;
+			p->type[j] = s->cols[k].type;
+			continue;
+		}
+		if (nmissing++ < MAX_NAMED)
+			pp_buf_addf(&names, "%s\"%s\"", nmissing > 1 ? ", " :
+			    "", m->features[j]);
+	}
+	if (nmissing > MAX_NAMED)
+		pp_buf_addf(&names, " and %zu more", nmissing - MAX_NAMED);
+	if (nmissing > 0) {
+		pp_err_set(err, PP_EXIT_DATA, "missing feature%s %s",
+		    nmissing > 1 ? "s" : "", names.data);
+		pp_buf_release(&names);
+		return -1;
+	}
+	pp_buf_release(&names);
+	for (j = 0; j < m->nfeat; j++)
+		if (p->type[j] != PP_T_F64 && p->type[j] != PP_T_I64)
+			return pp_err_set(err, PP_EXIT_DATA, "feature \"%s\" "
+			    "is %s, not a number", m->features[j],
+			    pp_type_name(p->type[j]));
+	p->bound = 1;
+	return 0;
+}
+
+int
+pp_predictor_row(struct pp_predictor *p, const union pp_cell *row,
+    int strict, double *out, struct pp_err *err)
+{
+	const struct pp_model *m = p->model;
+	size_t j;
+
+	for (j = 0; j < m->nfeat; j++) {
+		p->x[j] = pp_cell_num(p->type[j], &row[p->col[j]]);
+		if (strict && pp_predictor_missing(p->x[j]))
+			return pp_err_set(err, PP_EXIT_DATA, "feature \"%s\": "
+			    "missing value", m->features[j]);
+	}
+	*out = pp_model_predict(m, p->x, p->proba);
+	return 0;
+}
+
+double
+pp_predictor_values(const struct pp_predictor *p, const double *x)
+{
+	return pp_model_predict(p->model, x, p->proba);
+}
+
+void
+pp_predictor_block(const struct pp_predictor *p, const double *x, size_t n,
+    double *out)
+{
+	size_t i, nf = p->model->nfeat;
+
+	for (i = 0; i < n; i++)
+		out[i] = pp_model_predict(p->model, x + i * nf, p->proba);
+}

