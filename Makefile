@@ -94,7 +94,8 @@ units: $(UNITS)
 # fuzz: the harnesses link libpp as the programs do (the same LIB_SRC, in
 # build-fuzz/), so a new lib file can never be missing from their build.
 # Each runs FUZZ_TIME seconds on a scratch corpus seeded from
-# tests/fuzz/corpus/NAME; a finding stops the run, its log on stderr.
+# tests/fuzz/corpus/NAME (fuzz_NAME.c; or the part of NAME before its
+# first '_'); a finding stops the run, its log on stderr.
 fuzz:
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
 		OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -102,8 +103,11 @@ fuzz:
 		fuzz-bins
 	@for f in $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%); do \
 		n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+		seed=tests/fuzz/corpus/$$n; \
+		[ -d $$seed ] || seed=tests/fuzz/corpus/$${n%%_*}; \
+		[ -d $$seed ] || seed=; \
 		$$f -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
-		    build-fuzz/corpus/$$n tests/fuzz/corpus/$$n \
+		    build-fuzz/corpus/$$n $$seed \
 		    >build-fuzz/fuzz_$$n.log 2>&1 || \
 		    { tail -40 build-fuzz/fuzz_$$n.log; echo "fuzz: $$n: FAILED"; exit 1; }; \
 		echo "fuzz: $$n: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
