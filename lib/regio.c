@@ -362,6 +362,14 @@ pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
 			    csv_strerror(csv_error(&p)));
 			r.failed = 1;
 		}
+		/* libcsv grows a field 128 bytes at a time: a field of
+		 * megabytes (/dev/zero) costs time quadratic in its size. */
+		if (!r.failed && p.entry_pos > PP_REGIO_FIELD_MAX) {
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: a field longer "
+			    "than %d bytes", name, r.line + 1,
+			    PP_REGIO_FIELD_MAX);
+			r.failed = 1;
+		}
 	}
 	if (!r.failed && ferror(fp)) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: read error", name);

@@ -306,7 +306,7 @@ names() {
 @test "run log --metrics-file fed forever stops at its bounds, logs nothing" {
 	new_run e r
 	run -1 --separate-stderr timeout 60 pp-registry run log "$id" --metrics-file /dev/zero
-	[ "$stderr" = 'pp-registry: /dev/zero: longer than 67108864 bytes' ]
+	[ "$stderr" = 'pp-registry: /dev/zero:1: a field longer than 65536 bytes' ]
 	{ echo key,value; yes m,1 | head -n 1000001; } >many.csv
 	run -1 --separate-stderr pp-registry run log "$id" --metrics-file - <many.csv
 	[ "$stderr" = 'pp-registry: <stdin>:1000002: more than 1000000 points' ]
