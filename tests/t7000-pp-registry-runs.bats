@@ -13,6 +13,7 @@
 #   - compare puts runs side by side over the union of keys
 #   - --metrics-file logs a CSV batch; a bad row logs nothing; more than
 #     64 MiB or 1,000,000 points is refused
+#   - messages show control bytes and broken UTF-8 of names as \xNN
 #   - delete hides a run, --deleted shows it, gc removes it
 #   - export gives one row per param, metric point and tag
 #   - every option: normal case, missing argument, bad value; commands:
@@ -312,6 +313,17 @@ names() {
 	[ "$stderr" = 'pp-registry: <stdin>:1000002: more than 1000000 points' ]
 	run -1 --separate-stderr pp-registry metric-history "$id" m
 	[ "$stderr" = "pp-registry: run $id has no metric \"m\"" ]
+}
+
+@test "a message shows escape sequences and broken UTF-8 as \\xNN" {
+	# Names went to the terminal raw: an escape sequence acted on it.
+	run -0 --separate-stderr pp-registry init
+	run -1 --separate-stderr pp-registry versions $'red\e[31m\r\xc3'
+	[ "$stderr" = 'pp-registry: no model "red\x1b[31m\x0d\xc3"' ]
+	run -1 --separate-stderr pp-registry versions 'é€😀'
+	[ "$stderr" = 'pp-registry: no model "é€😀"' ]
+	run -2 --separate-stderr pp-registry runs --bogus$'\e'
+	[ "$stderr" = 'pp-registry: unknown option --bogus\x1b' ]
 }
 
 @test "delete hides a run, --deleted shows it, gc removes it" {
