@@ -136,6 +136,7 @@ struct def {
 	size_t name_pos;
 	struct node *root;
 	struct node *nodes;	/* allocation list */
+	long warmup;		/* node_warmup(root), set by pp_plan_compile */
 };
 
 struct pp_spec {
@@ -1393,7 +1394,11 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
  * Leading rows of a value that are missing for input without missing
  * values.  Indicators.h guarantees that warm-ups add up through nesting:
  * f(g(x), h(x)) warms up for warmup(f) + max(warmup(g), warmup(h)) rows,
- * and elementwise operations for the longest of their operands.
+ * and elementwise operations for the longest of their operands.  A name
+ * reads its definition's warm-up, computed before (definitions are
+ * compiled in order and refer only to earlier ones), so a chain of
+ * definitions that each use the one before twice costs a step per node,
+ * not 2^chain.
  */
 static long
 node_warmup(const struct node *n)
@@ -1405,7 +1410,7 @@ node_warmup(const struct node *n)
 	case N_NUM:
 		return 0;
 	case N_NAME:
-		return n->ref != NULL ? node_warmup(n->ref->root) : 0;
+		return n->ref != NULL ? n->ref->warmup : 0;
 	case N_CALL:
 		if (n->fn->kind == F_IND)
 			nser = (size_t)n->fn->ind->nseries;
@@ -1480,6 +1485,8 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	p->out_reg = pp_xcalloc(p->nout, sizeof(*p->out_reg));
 	p->warmup = pp_xcalloc(p->nout, sizeof(*p->warmup));
 	is_p2 = pp_xcalloc(p->nout, sizeof(*is_p2));
+	for (i = 0; i < s->n; i++)
+		s->defs[i].warmup = node_warmup(s->defs[i].root);
 	/* Features first, then targets, each in definition order. */
 	{
 		size_t o = 0, f = 0, t = nfeat, k = 0;
@@ -1491,7 +1498,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 				o = d->is_target ? t++ : f++;
 				p->names[o] = cc.names[k];
 				cc.names[k] = NULL;
-				p->warmup[o] = node_warmup(d->root);
+				p->warmup[o] = d->warmup;
 				if (!d->is_target)
 					p->out_reg[o] = gen1(&cc, d->root) + j;
 				else if (d->root->nout > 1) {
