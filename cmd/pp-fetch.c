@@ -14,6 +14,7 @@
 #include "date.h"
 #include "frame.h"
 #include "http.h"
+#include "lineage.h"
 #include "num.h"
 #include "ohlcv.h"
 #include "provider.h"
@@ -66,6 +67,7 @@ struct fetch {
 	struct pp_store *st;
 	struct pp_out out;
 	struct pp_writer *w;
+	struct pp_meta meta;	/* the output's metadata (binary) */
 	struct pp_store_counts counts;
 	size_t skipped;
 	char first_skip[PP_ERR_MSGMAX];
@@ -281,8 +283,24 @@ parse_options(struct fetch *f, int argc, char *argv[])
 
 /* The frame goes to stdout or -o FILE; --store takes the bars instead.
  * The store command reads its store and writes a frame. */
+/*
+ * The output's metadata (binary frames only; CSV has no place for it):
+ * this program's pp.producer line, and pp.source.sha256 when one regular
+ * file is the whole input.  Provider files' own metadata is not passed on:
+ * the bars are new data, normalised here.
+ */
 static int
-open_output(struct fetch *f, struct pp_err *err)
+make_meta(struct fetch *f, int argc, char *argv[], struct pp_err *err)
+{
+	pp_lineage_producer(&f->meta, pp_progname, PP_VERSION, argc, argv);
+	if (f->cmd == CMD_FILE && f->npaths == 1 &&
+	    strcmp(f->paths[0], "-") != 0)
+		return pp_lineage_source(&f->meta, f->paths[0], err);
+	return 0;
+}
+
+static int
+open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 {
 	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
 	struct pp_schema s = PP_SCHEMA_INIT;
@@ -296,6 +314,11 @@ open_output(struct fetch *f, struct pp_err *err)
 		return -1;
 	pp_cli_write_opts(&f->cli, &wo);
 	wo.delim = ',';		/* -d is the input's separator (pp-fetch(1)) */
+	if (wo.format == PP_FMT_BIN) {
+		if (make_meta(f, argc, argv, err) == -1)
+			return -1;
+		wo.meta = &f->meta;
+	}
 	pp_ohlcv_schema(&s);
 	f->w = pp_writer_new(f->out.fp, f->cli.c.output ? f->cli.c.output :
 	    "<stdout>", &s, &wo, err);
@@ -527,6 +550,7 @@ main(int argc, char *argv[])
 	size_t i;
 
 	memset(&f, 0, sizeof(f));
+	pp_meta_init(&f.meta);
 	f.start = PP_OHLCV_NO_START;
 	f.end = PP_OHLCV_NO_END;
 	f.http = http;
@@ -538,7 +562,7 @@ main(int argc, char *argv[])
 
 	if (f.cmd == CMD_FILE && open_inputs(&f, &err) == -1)
 		goto out;
-	if (open_output(&f, &err) == -1)
+	if (open_output(&f, argc, argv, &err) == -1)
 		goto out;
 	if (f.st && f.cmd != CMD_STORE && pp_store_begin(f.st, &err) == -1)
 		goto out;
@@ -555,6 +579,7 @@ out:
 		rc = pp_cli_exit_status(&err);
 	}
 	pp_writer_free(f.w);
+	pp_meta_release(&f.meta);
 	pp_out_abort(&f.out);
 	pp_store_close(f.st);
 	pp_ohlcv_sorter_free(f.sorter);

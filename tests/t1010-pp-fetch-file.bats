@@ -13,7 +13,8 @@
 #                    naming both lines
 #   validation       each broken rule is an error naming file and line;
 #                    --skip-bad skips and counts; --start/--end filter first
-#   -d, -B           another delimiter; binary frames in
+#   -d, -B           another delimiter; binary frames in; a binary frame out
+#                    carries pp.producer and the one input's pp.source.sha256
 #   errors           missing file, not OHLCV, bad --map, bad --symbol, missing
 #                    arguments, options of other commands
 
@@ -79,6 +80,19 @@ BBB,2024-01-02,50,51,49,50.5,300"
 	run -0 --separate-stderr pp-fetch file --symbol Z --start 2024-01-03 $D/frame.csv
 	assert_output "$H
 Z,2024-01-03,10.2,10.8,10.1,10.7,1200"
+}
+
+@test "a binary output names its producer and its one input's digest" {
+	run -0 --separate-stderr pp-fetch file -B -o "$T/f.ppf" $D/frame.csv
+	run -0 --separate-stderr pp cat --meta "$T/f.ppf"
+	sum=$(sha256sum $D/frame.csv)
+	assert_output "pp.producer=pp-fetch 0.1.0 -B -o $T/f.ppf file $D/frame.csv
+pp.source.sha256=${sum%% *}"
+	assert_equal "$stderr" ""
+	# Two inputs: no one source to name.
+	run -0 --separate-stderr pp-fetch file -B -o "$T/g.ppf" $D/frame.csv $D/frame.csv
+	run -0 --separate-stderr pp cat --meta "$T/g.ppf"
+	assert_output "pp.producer=pp-fetch 0.1.0 -B -o $T/g.ppf file $D/frame.csv $D/frame.csv"
 }
 
 @test "--map names the columns of another layout" {
