@@ -193,7 +193,7 @@ pp_plot_drift(struct pp_buf *b, const struct pp_drift *d,
     const unsigned char *drifting, const char *title)
 {
 	enum { NB = PP_PLOT_DRIFT_BINS };
-	double x[2 * NB], y[2 * NB], lo, w;
+	double x[2 * NB], y[2 * NB], lo, w, step;
 	size_t i, k, shown = 0, any = 0;
 	struct pp_chart c;
 	char t[200];
@@ -202,7 +202,9 @@ pp_plot_drift(struct pp_buf *b, const struct pp_drift *d,
 		any += drifting[i];
 	for (i = 0; i < d->n; i++)
 		shown += (!any || drifting[i]) && shown < PP_PLOT_DRIFT_MAX;
-	pp_svg_begin(b, 800, (int)(60 + 210 * shown), title);
+	/* Panels 210 pixels apart, taller when there are only one or two. */
+	step = shown > 0 ? fmax(210, 500.0 / (double)shown) : 210;
+	pp_svg_begin(b, 800, (int)(60 + step * (double)shown), title);
 	for (i = 0, shown = 0; i < d->n && shown < PP_PLOT_DRIFT_MAX; i++) {
 		if (any && !drifting[i])
 			continue;
@@ -211,7 +213,7 @@ pp_plot_drift(struct pp_buf *b, const struct pp_drift *d,
 			x[k] = lo + ((double)k + 0.3) * w;
 			x[NB + k] = lo + ((double)k + 0.7) * w;
 		}
-		panel(&c, 60 + 210 * (double)shown, 150, PP_AXIS_NUM);
+		panel(&c, 60 + step * (double)shown, step - 60, PP_AXIS_NUM);
 		pp_chart_fit(&c, x, y, 2 * NB, 1);
 		c.x0 = lo;
 		c.x1 = lo + NB * w;
