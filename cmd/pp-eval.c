@@ -244,7 +244,7 @@ parse_option(struct opts *o, int id, const char *arg)
 	case OPT_COLUMNS: o->columns = arg; break;
 	case OPT_ALL: o->all = 1; break;
 	case OPT_PSI_MAX:
-		o->psi_max = pp_cli_double("psi-max", arg, 0, 1e300);
+		o->psi_max = pp_cli_double("psi-max", arg, 0, 1000);
 		break;
 	case OPT_KS_ALPHA:
 		o->ks_alpha = pp_cli_double("ks-alpha", arg, 0, 1);
