@@ -74,13 +74,15 @@ setup() {
 	awk '/^\.Sh EXAMPLES/ {on = 1; next} /^\.Sh/ {on = 0}
 	    on && /^\.Bd -literal/ {lit = 1; next} on && /^\.Ed/ {lit = 0; print "#"; next}
 	    lit' "$top/man/pp-eval.1" | sed 's/\\e$/\\/' >"$T/examples.sh"
-	[ "$(grep -c '^#$' "$T/examples.sh")" -eq 5 ]
+	[ "$(grep -c '^#$' "$T/examples.sh")" -eq 6 ]
 	mkdir "$T/ex"
 	cp -r "$top/testdata" "$T/ex/"
 	cd "$T/ex"
 	run -0 --separate-stderr sh -eu "$T/examples.sh"
 	assert_output --partial 'deflated_sharpe'
 	assert_output --partial 'directional_accuracy'
+	assert_output --partial 'psi'
+	assert_line 'drift'
 }
 
 @test "the demo ends with pp-eval: metrics logged to the run, a backtest and its SVG" {
