@@ -17,19 +17,18 @@
 #   artifacts      damaged, newer-version and non-model files are errors
 #   options        missing arguments, bad values, extra operands
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/../testdata"
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
-	T=$BATS_TEST_TMPDIR
+	common_setup
+	cd testdata
+	export PP_REGISTRY="$T/pp.db"
 }
 
 @test "predictions follow the pp-model(5) formula" {
 	run -0 --separate-stderr pp-predict -m model-ridge-v1.ppm -o "$T/p.csv" train-small.csv
-	[ -z "$stderr" ] && [ -z "$output" ]
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
 	# eta = intercept + sum coef_j * ((x_j - mean_j) / scale_j), in order.
 	python3 - "$T/p.csv" <<'END'
 import csv, struct, sys, zlib
@@ -161,9 +160,9 @@ END
 	run -1 --separate-stderr pp-predict -m "$T/t.ppm" train-small.csv
 	[ "$stderr" = "pp-predict: $T/t.ppm: truncated (body has $((size - 39)) of $((size - 36)) bytes)" ]
 	cp model-ridge-v1.ppm "$T/n.ppm"
-	printf '\002' | dd of="$T/n.ppm" bs=1 seek=8 conv=notrunc status=none
+	printf '\003' | dd of="$T/n.ppm" bs=1 seek=8 conv=notrunc status=none
 	run -1 --separate-stderr pp-predict -m "$T/n.ppm" train-small.csv
-	[ "$stderr" = "pp-predict: $T/n.ppm: format version 2 is newer than this program reads (1)" ]
+	[ "$stderr" = "pp-predict: $T/n.ppm: format version 3 is newer than this program reads (2)" ]
 	cp model-ridge-v1.ppm "$T/c.ppm"
 	printf 'XX' | dd of="$T/c.ppm" bs=1 seek=40 conv=notrunc status=none
 	run -1 --separate-stderr pp-predict -m "$T/c.ppm" train-small.csv
