@@ -97,7 +97,8 @@ END
 	assert_line --index 0 'column  metric                        value'
 	assert_line --index 6 'vol     missing_share                   0.1'
 	run -3 --separate-stderr pp-eval drift -o "$T/o.csv" drift-ref.csv drift-cur.csv
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ -z "$output" ]
+	[ -z "$stderr" ]
 	diff -u "$T/want" "$T/o.csv"
 }
 
