@@ -491,6 +491,23 @@ cmd_drift(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 	return rc;
 }
 
+/* backtest --run RUN_ID without --trials: the deflated Sharpe ratio
+ * counts the run's nested runs (a pp-train --grid) as its trials, when
+ * there are at least 2. */
+static int
+trials_from_run(struct opts *o, struct pp_registry *reg, struct pp_err *err)
+{
+	long n;
+
+	if (o->cmd->fn != cmd_backtest || o->bt.trials != 0)
+		return 0;
+	if (pp_registry_run_children(reg, o->run, &n, err) == -1)
+		return -1;
+	if (n >= 2)
+		o->bt.trials = n;
+	return 0;
+}
+
 /* Undefined scores and left-out rows, on stderr (not with -q). */
 static void
 notes(const struct pp_scores *sc)
@@ -535,6 +552,8 @@ main(int argc, char *argv[])
 		goto out;
 	if (o.run && (reg = pp_registry_open(o.cli.c.registry, 0, &err)) ==
 	    NULL)
+		goto out;
+	if (reg && trials_from_run(&o, reg, &err) == -1)
 		goto out;
 	if (o.cmd->fn(&o, &sc, &err) == -1)
 		goto out;

@@ -6,6 +6,8 @@
 #   end to end     pp-train --print-run-id, pp-predict to a file, pp-eval
 #                  --run: pp-registry show lists every score as a metric
 #                  with the printed value
+#   grid trials    backtest --run on a pp-train --grid run counts its
+#                  nested runs as the deflated Sharpe ratio's trials
 #   from stdin     the run id on stdin; grouped scores log as GROUP.NAME;
 #                  undefined scores are not logged
 #   errors         unknown run (nothing printed), bad id on stdin or in
@@ -49,6 +51,27 @@ setup() {
 	assert_line 'metric,mean,0.11666666666666668'
 	refute_output --partial sortino
 	refute_output --partial calmar
+}
+
+@test "backtest --run: a grid run's nested runs are the deflated Sharpe ratio's trials" {
+	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls --test-frac 0.2 --grid alpha=0.01,0.1,1 --print-run-id -o "$T/m.ppm" train-small.csv
+	id=$output
+	bt="backtest --ret y --ret-log --rule quantile:3 --bootstrap 0 --format csv"
+	run -0 --separate-stderr pp-eval $bt --trials 3 eval-predictions.csv
+	want=$(grep '^deflated_sharpe,' <<<"$output")
+	[ -n "$want" ]
+	run -0 --separate-stderr pp-eval $bt --run "$id" eval-predictions.csv
+	assert_line "$want"
+	run -0 --separate-stderr pp-registry show "$id" --format csv
+	assert_line "metric,${want%%,*},${want#*,}"
+	# --trials wins over the count.
+	run -0 --separate-stderr pp-eval $bt --run "$id" --trials 50 eval-predictions.csv
+	assert_line --partial 'deflated_sharpe,'
+	refute_line "$want"
+	# A run without nested runs: no trials, no deflated Sharpe ratio.
+	id2=$(pp-registry run start -e eval)
+	run -0 --separate-stderr pp-eval $bt --run "$id2" eval-predictions.csv
+	refute_output --partial deflated_sharpe
 }
 
 @test "registry errors" {
