@@ -1,8 +1,9 @@
 /*
  * pp-eval - how good are the predictions: model metrics, cross-sectional
- * signal quality and backtests with costs (man/pp-eval.1 defines every
- * number).  The first word picks the command, which selects its rows from
- * the one option table; lib/eval, lib/factor and lib/backtest compute,
+ * signal quality, backtests with costs and data drift (man/pp-eval.1
+ * defines every number).  The first word picks the command, which selects its rows from
+ * the one option table; lib/eval, lib/factor, lib/backtest and lib/drift
+ * compute,
  * lib/regio writes the scores, lib/registry logs them to a run.
  */
 #include <ctype.h>
@@ -14,6 +15,8 @@
 
 #include "backtest.h"
 #include "cli.h"
+#include "date.h"
+#include "drift.h"
 #include "eval.h"
 #include "evalplot.h"
 #include "regio.h"
@@ -42,8 +45,16 @@ enum {
 	OPT_BOOTSTRAP,
 	OPT_SEED,
 	OPT_TRIALS,
-	OPT_PLOT
+	OPT_PLOT,
+	OPT_COLUMNS,
+	OPT_ALL,
+	OPT_PSI_MAX,
+	OPT_KS_ALPHA,
+	OPT_SPLIT_DATE
 };
+
+/* Exit status of drift when a column drifts (docs/DESIGN.md: 3). */
+#define EXIT_DRIFT 3
 
 static const struct pp_opt all_opts[] = {
 	{ "target", OPT_TARGET, "COL", "target column (required)" },
@@ -69,6 +80,15 @@ static const struct pp_opt all_opts[] = {
 	  "Sharpe interval resamples (default: 2000; 0: none)" },
 	{ "seed", OPT_SEED, "N", "bootstrap seed (default: 1)" },
 	{ "trials", OPT_TRIALS, "N", "deflated Sharpe ratio over N trials" },
+	{ "columns", OPT_COLUMNS, "COL[,COL...]",
+	  "the columns to compare (default: every number column)" },
+	{ "all", OPT_ALL, NULL, "compare every number column" },
+	{ "psi-max", OPT_PSI_MAX, "X",
+	  "a column drifts when its psi is above X (default: 0.2)" },
+	{ "ks-alpha", OPT_KS_ALPHA, "A",
+	  "a column drifts when its KS p-value is below A (default: 0.05)" },
+	{ "split-date", OPT_SPLIT_DATE, "D",
+	  "one frame: rows before D against rows from D on" },
 	{ "format", OPT_FORMAT, "FMT",
 	  "table, csv or json (default: table on a terminal, else csv)" },
 	{ "output", OPT_OUTPUT, "FILE",
@@ -89,6 +109,12 @@ struct opts {
 	struct pp_eval_metrics_opts m;
 	struct pp_bt_opts bt;
 	const char *pred, *ret, *horizons, *run, *input, *output, *plot;
+	const char *current;	/* drift: CURRENT, or NULL with --split-date */
+	const char *columns;	/* drift: --columns */
+	int all;		/* drift: --all */
+	double psi_max, ks_alpha;
+	struct pp_drift_opts dr;
+	size_t ndrift;		/* drift: columns that drift (exit 3) */
 	struct pp_buf svg;		/* the picture, with --plot */
 	long quantiles;
 	int run_stdin;
@@ -106,6 +132,7 @@ struct cmd {
 static int cmd_metrics(struct opts *, struct pp_scores *, struct pp_err *);
 static int cmd_signal(struct opts *, struct pp_scores *, struct pp_err *);
 static int cmd_backtest(struct opts *, struct pp_scores *, struct pp_err *);
+static int cmd_drift(struct opts *, struct pp_scores *, struct pp_err *);
 
 static const struct cmd cmds[] = {
 	{ "backtest", cmd_backtest, "backtest [--pred COL] --ret COL "
@@ -115,6 +142,12 @@ static const struct cmd cmds[] = {
 	  "[FILE]",
 	  { OPT_PRED, OPT_RET, OPT_RET_LOG, OPT_RULE, OPT_COST, OPT_PPY,
 	    OPT_BOOTSTRAP, OPT_SEED, OPT_TRIALS, OPT_BY, COMMON } },
+	{ "drift", cmd_drift, "drift [--columns COL[,COL...] | --all] "
+	  "[--psi-max X] [--ks-alpha A] [--split-date D] [--format FMT] "
+	  "[-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] "
+	  "REFERENCE [CURRENT]",
+	  { OPT_COLUMNS, OPT_ALL, OPT_PSI_MAX, OPT_KS_ALPHA, OPT_SPLIT_DATE,
+	    COMMON } },
 	{ "metrics", cmd_metrics, "metrics --target COL [--pred COL] [--proba] "
 	  "[--threshold X] [--by symbol|date] [--format FMT] [-o FILE] "
 	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
@@ -129,12 +162,14 @@ static const char top_usage[] =
 	"metrics --target COL [--pred COL] [--proba] [--by symbol|date] "
 	"[FILE]\n"
 	"signal [--pred COL] --ret COL[,COL...] [--quantiles Q] [FILE]\n"
-	"backtest [--pred COL] --ret COL [--rule RULE] [--cost-bps B] [FILE]";
+	"backtest [--pred COL] --ret COL [--rule RULE] [--cost-bps B] [FILE]\n"
+	"drift [--columns COL[,COL...] | --all] [--psi-max X] [--ks-alpha A] "
+	"REFERENCE [CURRENT]";
 
 static const char top_about[] =
 	"Score predictions: model metrics, cross-sectional signal quality,\n"
-	"backtests with costs.  `pp-eval COMMAND --help` shows one command's\n"
-	"options; the options below are every command's.";
+	"backtests with costs; and data drift.  `pp-eval COMMAND --help` shows\n"
+	"one command's options; the options below are every command's.";
 
 static void
 parse_option(struct opts *o, int id, const char *arg)
@@ -206,6 +241,20 @@ parse_option(struct opts *o, int id, const char *arg)
 			pp_cli_usage_error("--plot: empty file name");
 		o->plot = arg;
 		break;
+	case OPT_COLUMNS: o->columns = arg; break;
+	case OPT_ALL: o->all = 1; break;
+	case OPT_PSI_MAX:
+		o->psi_max = pp_cli_double("psi-max", arg, 0, 1000);
+		break;
+	case OPT_KS_ALPHA:
+		o->ks_alpha = pp_cli_double("ks-alpha", arg, 0, 1);
+		break;
+	case OPT_SPLIT_DATE:
+		if (pp_date_parse(arg, strlen(arg), &o->dr.split_date) == -1)
+			pp_cli_usage_error("--split-date: bad value \"%s\": "
+			    "want YYYY-MM-DD", arg);
+		o->dr.split = 1;
+		break;
 	default:
 		pp_cli_usage_error("unexpected option");
 	}
@@ -225,6 +274,9 @@ cmd_opts(const struct cmd *c)
 				rows[n++] = all_opts[i];
 	return rows;
 }
+
+static void check_drift(struct opts *o, int nargs, char **args);
+static void check_run(const struct opts *o, const char *input);
 
 static void
 parse_command_line(int argc, char *argv[], struct opts *o)
@@ -254,6 +306,10 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	argv++;
 	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
 		parse_option(o, id, o->cli.optarg);
+	if (o->cmd->fn == cmd_drift) {
+		check_drift(o, argc - o->cli.optind, argv + o->cli.optind);
+		return;
+	}
 	if (argc - o->cli.optind > 1)
 		pp_cli_usage_error("%s: unexpected operand \"%s\"",
 		    o->cmd->name, argv[o->cli.optind + 1]);
@@ -262,10 +318,38 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		pp_cli_usage_error("metrics: --target COL is required");
 	if (o->cmd->fn != cmd_metrics && o->ret == NULL)
 		pp_cli_usage_error("%s: --ret COL is required", o->cmd->name);
+	check_run(o, o->input);
+}
+
+/* drift's operands: REFERENCE [CURRENT], or one frame with --split-date. */
+static void
+check_drift(struct opts *o, int nargs, char **args)
+{
+	if (nargs < 1)
+		pp_cli_usage_error("drift: missing REFERENCE");
+	if (nargs > 2 || (o->dr.split && nargs > 1))
+		pp_cli_usage_error("drift: unexpected operand \"%s\"",
+		    args[o->dr.split ? 1 : 2]);
+	if (o->columns && o->all)
+		pp_cli_usage_error("--columns and --all exclude each other");
+	o->input = args[0];
+	o->current = o->dr.split ? NULL : nargs > 1 ? args[1] : "-";
+	if (o->current && strcmp(o->input, "-") == 0 &&
+	    strcmp(o->current, "-") == 0)
+		pp_cli_usage_error("drift: REFERENCE and CURRENT are both "
+		    "stdin");
+	check_run(o, o->current && strcmp(o->current, "-") == 0 ? "-"
+	    : o->input);
+}
+
+/* --run and --run-from-stdin, given the input that may be stdin. */
+static void
+check_run(const struct opts *o, const char *input)
+{
 	if (o->run && o->run_stdin)
 		pp_cli_usage_error("--run and --run-from-stdin exclude each "
 		    "other");
-	if (o->run_stdin && strcmp(o->input, "-") == 0)
+	if (o->run_stdin && strcmp(input, "-") == 0)
 		pp_cli_usage_error("--run-from-stdin: the frame must be a FILE "
 		    "operand, not stdin");
 }
@@ -379,6 +463,51 @@ cmd_backtest(struct opts *o, struct pp_scores *sc, struct pp_err *err)
 	return rc;
 }
 
+static int
+cmd_drift(struct opts *o, struct pp_scores *sc, struct pp_err *err)
+{
+	struct pp_drift d = PP_DRIFT_INIT;
+	char *cols = o->columns ? pp_xstrdup(o->columns) : NULL;
+	const char *cv[256];
+	unsigned char *flag = NULL;
+	int rc = -1;
+
+	if (cols) {
+		o->dr.ncols = split_list("columns", cols, cv, 256);
+		o->dr.cols = cv;
+	}
+	o->dr.delim = o->cli.c.delim;
+	if (pp_drift_read(&d, o->input, o->current, &o->dr, err) == 0) {
+		flag = pp_xcalloc(d.n + 1, 1);
+		o->ndrift = pp_drift_score(&d, o->psi_max, o->ks_alpha, sc,
+		    flag);
+		if (o->plot)
+			pp_plot_drift(&o->svg, &d, flag, "drift");
+		rc = 0;
+	}
+	free(flag);
+	pp_drift_release(&d);
+	free(cols);
+	return rc;
+}
+
+/* backtest --run RUN_ID without --trials: the deflated Sharpe ratio
+ * counts the run's nested runs (a pp-train --grid) as its trials, when
+ * there are at least 2. */
+static int
+trials_from_run(struct opts *o, struct pp_registry *reg, struct pp_err *err)
+{
+	long n;
+
+	if (o->cmd->fn != cmd_backtest || o->bt.trials != 0)
+		return 0;
+	if (pp_registry_run_children(reg, o->run, &n, err) == -1)
+		return -1;
+	if (n >= 2)
+		o->bt.trials = n;
+	return 0;
+}
+
 /* Undefined scores and left-out rows, on stderr (not with -q). */
 static void
 notes(const struct pp_scores *sc)
@@ -410,6 +539,9 @@ main(int argc, char *argv[])
 	o.bt = (struct pp_bt_opts)PP_BT_OPTS_INIT;
 	o.pred = "prediction";
 	o.quantiles = 5;
+	o.psi_max = 0.2;
+	o.ks_alpha = 0.05;
+	o.dr = (struct pp_drift_opts)PP_DRIFT_OPTS_INIT;
 	pp_buf_init(&o.svg);
 	parse_command_line(argc, argv, &o);
 	if (o.run_stdin && read_run_id(&o, &err) == -1)
@@ -420,6 +552,8 @@ main(int argc, char *argv[])
 		goto out;
 	if (o.run && (reg = pp_registry_open(o.cli.c.registry, 0, &err)) ==
 	    NULL)
+		goto out;
+	if (reg && trials_from_run(&o, reg, &err) == -1)
 		goto out;
 	if (o.cmd->fn(&o, &sc, &err) == -1)
 		goto out;
@@ -434,9 +568,9 @@ main(int argc, char *argv[])
 		goto out;
 	if (pp_out_commit(&out, &err) == -1)
 		goto out;
-	rc = PP_EXIT_OK;
+	rc = o.ndrift > 0 ? EXIT_DRIFT : PP_EXIT_OK;
 out:
-	if (rc != PP_EXIT_OK) {
+	if (rc != PP_EXIT_OK && rc != EXIT_DRIFT) {
 		pp_out_abort(&out);
 		pp_out_abort(&plot);
 		if (err.code == PP_EXIT_USAGE)

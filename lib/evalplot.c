@@ -187,3 +187,42 @@ pp_plot_roc(struct pp_buf *b, const struct pp_pair *v, size_t n, double auc)
 	free(fx);
 	free(ty);
 }
+
+void
+pp_plot_drift(struct pp_buf *b, const struct pp_drift *d,
+    const unsigned char *drifting, const char *title)
+{
+	enum { NB = PP_PLOT_DRIFT_BINS };
+	double x[2 * NB], y[2 * NB], lo, w, step;
+	size_t i, k, shown = 0, any = 0;
+	struct pp_chart c;
+	char t[200];
+
+	for (i = 0; i < d->n; i++)
+		any += drifting[i];
+	for (i = 0; i < d->n; i++)
+		shown += (!any || drifting[i]) && shown < PP_PLOT_DRIFT_MAX;
+	/* Panels 210 pixels apart, taller when there are only one or two. */
+	step = shown > 0 ? fmax(210, 500.0 / (double)shown) : 210;
+	pp_svg_begin(b, 800, (int)(60 + step * (double)shown), title);
+	for (i = 0, shown = 0; i < d->n && shown < PP_PLOT_DRIFT_MAX; i++) {
+		if (any && !drifting[i])
+			continue;
+		pp_drift_hist(&d->v[i], NB, &lo, &w, y, y + NB);
+		for (k = 0; k < NB; k++) {
+			x[k] = lo + ((double)k + 0.3) * w;
+			x[NB + k] = lo + ((double)k + 0.7) * w;
+		}
+		panel(&c, 60 + step * (double)shown, step - 60, PP_AXIS_NUM);
+		pp_chart_fit(&c, x, y, 2 * NB, 1);
+		c.x0 = lo;
+		c.x1 = lo + NB * w;
+		snprintf(t, sizeof(t), "%.80s%s: reference (blue) and current "
+		    "(orange)", d->v[i].name, drifting[i] ? ", drifts" : "");
+		pp_chart_axes(b, &c, t, d->v[i].name, "share");
+		pp_chart_bars(b, &c, x, y, NB, 0.4, "#1f77b4");
+		pp_chart_bars(b, &c, x + NB, y + NB, NB, 0.4, "#ff7f0e");
+		shown++;
+	}
+	pp_svg_end(b);
+}

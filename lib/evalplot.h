@@ -3,7 +3,8 @@
  * backtest = equity curve with the drawdown below it; signal = the IC by
  * date as bars with its rolling mean, and the mean return by quantile;
  * metrics = predicted against actual (a sample of at most 5,000 points)
- * for a regression, the ROC curve for a classification.
+ * for a regression, the ROC curve for a classification; drift = the
+ * reference's and the current sample's histograms per drifting column.
  */
 #ifndef PP_EVALPLOT_H
 #define PP_EVALPLOT_H
@@ -12,6 +13,7 @@
 
 #include "backtest.h"
 #include "buf.h"
+#include "drift.h"
 #include "eval.h"
 #include "metrics.h"
 #include "factor.h"
@@ -36,5 +38,15 @@ void pp_plot_scatter(struct pp_buf *b, const struct pp_pair *v, size_t n,
  * pp_metrics_roc_auc leaves them), with its area in the title. */
 void pp_plot_roc(struct pp_buf *b, const struct pp_pair *v, size_t n,
     double auc);
+
+/* Histogram bins and panels (columns) of the drift picture. */
+#define PP_PLOT_DRIFT_BINS 20
+#define PP_PLOT_DRIFT_MAX 12
+
+/* Reference and current histograms (shares in PP_PLOT_DRIFT_BINS equal
+ * bins over both samples' range) of each column flagged in drifting,
+ * or of every column when none is, at most PP_PLOT_DRIFT_MAX. */
+void pp_plot_drift(struct pp_buf *b, const struct pp_drift *d,
+    const unsigned char *drifting, const char *title);
 
 #endif

@@ -1152,6 +1152,26 @@ query_int(struct pp_registry *r, const char *sql, const char *a,
 						     : db_fail(r, err, "read");
 }
 
+int
+pp_registry_run_children(struct pp_registry *r, const char *run_id,
+    long *n, struct pp_err *err)
+{
+	sqlite3_int64 c = 0;
+	int rc;
+
+	*n = 0;
+	if (check_run_id(run_id, err) == -1 || read_begin(r, err) == -1)
+		return -1;
+	rc = find_run(r, run_id, NULL, err);
+	if (rc == 0)
+		rc = query_int(r, "SELECT count(*) FROM runs WHERE "
+		    "parent_run_id = ? AND deleted_time IS NULL", run_id, NULL,
+		    &c, err);
+	read_end(r);
+	*n = (long)c;
+	return rc;
+}
+
 static int
 delete_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 {

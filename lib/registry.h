@@ -142,6 +142,15 @@ int pp_registry_run_start(struct pp_registry *r, const struct pp_run_start *s,
     const struct pp_log *log, char id[PP_RUN_ID_LEN + 1], struct pp_err *err);
 
 /*
+ * The number of runs nested in run_id (runs whose parent it is, deleted
+ * ones left out) into *n: a grid search's trials, since pp-train --grid
+ * logs each candidate as a nested run.  The run must exist.  Returns 0 or
+ * -1.
+ */
+int pp_registry_run_children(struct pp_registry *r, const char *run_id,
+    long *n, struct pp_err *err);
+
+/*
  * Write params, metric points and tags to a run, all or nothing.  Keys and
  * values are stored verbatim (any bytes but NUL; a key must not be empty).
  * A param, once logged, keeps its value: logging it again with the same

@@ -6,6 +6,8 @@
 #   end to end     pp-train --print-run-id, pp-predict to a file, pp-eval
 #                  --run: pp-registry show lists every score as a metric
 #                  with the printed value
+#   grid trials    backtest --run on a pp-train --grid run counts its
+#                  nested runs as the deflated Sharpe ratio's trials
 #   from stdin     the run id on stdin; grouped scores log as GROUP.NAME;
 #                  undefined scores are not logged
 #   errors         unknown run (nothing printed), bad id on stdin or in
@@ -51,6 +53,27 @@ setup() {
 	refute_output --partial calmar
 }
 
+@test "backtest --run: a grid run's nested runs are the deflated Sharpe ratio's trials" {
+	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls --test-frac 0.2 --grid alpha=0.01,0.1,1 --print-run-id -o "$T/m.ppm" train-small.csv
+	id=$output
+	bt="backtest --ret y --ret-log --rule quantile:3 --bootstrap 0 --format csv"
+	run -0 --separate-stderr pp-eval $bt --trials 3 eval-predictions.csv
+	want=$(grep '^deflated_sharpe,' <<<"$output")
+	[ -n "$want" ]
+	run -0 --separate-stderr pp-eval $bt --run "$id" eval-predictions.csv
+	assert_line "$want"
+	run -0 --separate-stderr pp-registry show "$id" --format csv
+	assert_line "metric,${want%%,*},${want#*,}"
+	# --trials wins over the count.
+	run -0 --separate-stderr pp-eval $bt --run "$id" --trials 50 eval-predictions.csv
+	assert_line --partial 'deflated_sharpe,'
+	refute_line "$want"
+	# A run without nested runs: no trials, no deflated Sharpe ratio.
+	id2=$(pp-registry run start -e eval)
+	run -0 --separate-stderr pp-eval $bt --run "$id2" eval-predictions.csv
+	refute_output --partial deflated_sharpe
+}
+
 @test "registry errors" {
 	id=$(pp-registry run start -e eval)
 	run -1 --separate-stderr pp-eval metrics -t y --pred f1 --run 0123456789abcdef0123456789abcdef train-small.csv
@@ -75,13 +98,15 @@ setup() {
 	awk '/^\.Sh EXAMPLES/ {on = 1; next} /^\.Sh/ {on = 0}
 	    on && /^\.Bd -literal/ {lit = 1; next} on && /^\.Ed/ {lit = 0; print "#"; next}
 	    lit' "$top/man/pp-eval.1" | sed 's/\\e$/\\/' >"$T/examples.sh"
-	[ "$(grep -c '^#$' "$T/examples.sh")" -eq 5 ]
+	[ "$(grep -c '^#$' "$T/examples.sh")" -eq 6 ]
 	mkdir "$T/ex"
 	cp -r "$top/testdata" "$T/ex/"
 	cd "$T/ex"
 	run -0 --separate-stderr sh -eu "$T/examples.sh"
 	assert_output --partial 'deflated_sharpe'
 	assert_output --partial 'directional_accuracy'
+	assert_output --partial 'psi'
+	assert_line 'drift'
 }
 
 @test "the demo ends with pp-eval: metrics logged to the run, a backtest and its SVG" {

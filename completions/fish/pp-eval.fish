@@ -1,8 +1,9 @@
 # fish completion for pp-eval(1).
-set -l cmds metrics signal backtest
+set -l cmds metrics signal backtest drift
 complete -c pp-eval -f -n "not __fish_seen_subcommand_from $cmds" -a metrics -d 'regression or classification metrics'
 complete -c pp-eval -f -n "not __fish_seen_subcommand_from $cmds" -a signal -d 'information coefficients and quantile returns'
 complete -c pp-eval -f -n "not __fish_seen_subcommand_from $cmds" -a backtest -d 'trade the predictions with costs'
+complete -c pp-eval -f -n "not __fish_seen_subcommand_from $cmds" -a drift -d 'has the data moved: ks, psi, shifts per column'
 complete -c pp-eval -n '__fish_seen_subcommand_from metrics' -s t -l target -x -d 'target column'
 complete -c pp-eval -n '__fish_seen_subcommand_from metrics signal backtest' -s p -l pred -x -d 'prediction column'
 complete -c pp-eval -n '__fish_seen_subcommand_from metrics' -l proba -d 'classification: 0/1 target, probabilities'
@@ -18,6 +19,11 @@ complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l periods-per-yea
 complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l bootstrap -x -d 'Sharpe interval resamples'
 complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l seed -x -d 'bootstrap seed'
 complete -c pp-eval -n '__fish_seen_subcommand_from backtest' -l trials -x -d 'deflated Sharpe ratio over N trials'
+complete -c pp-eval -n '__fish_seen_subcommand_from drift' -l columns -x -d 'the columns to compare'
+complete -c pp-eval -n '__fish_seen_subcommand_from drift' -l all -d 'compare every number column'
+complete -c pp-eval -n '__fish_seen_subcommand_from drift' -l psi-max -x -d 'a column drifts when its psi is above X'
+complete -c pp-eval -n '__fish_seen_subcommand_from drift' -l ks-alpha -x -d 'a column drifts when its KS p-value is below A'
+complete -c pp-eval -n '__fish_seen_subcommand_from drift' -l split-date -x -d 'one frame: rows before D against rows from D on'
 complete -c pp-eval -l format -x -a 'table csv json' -d 'output format'
 complete -c pp-eval -s o -l output -r -d 'write to FILE'
 complete -c pp-eval -l plot -r -d 'also draw the picture into FILE.svg'
