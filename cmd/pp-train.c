@@ -25,7 +25,7 @@
 static const char usage[] =
     "-m KIND --target COL [--features A,B,...] [--standardize] "
     "[--cv walkforward:K | --test-frac F] [-e NAME] [--register NAME] "
-    "[--no-registry] [-o FILE] [FILE]\n"
+    "[--no-registry] [--dry-run] [-o FILE] [FILE]\n"
     "--describe REF";
 
 struct train_cmd {
@@ -37,6 +37,7 @@ struct train_cmd {
 	const char *register_as; /* --register NAME */
 	int print_id;		/* --print-run-id */
 	int no_registry;	/* --no-registry */
+	int dry_run;		/* --dry-run: print the features, fit nothing */
 	int have_kind;		/* -m given (--grid needs it first) */
 };
 
@@ -88,10 +89,12 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 {
 	if (o->describe != NULL) {
 		if (o->input != NULL || o->have_kind || o->t.target != NULL ||
-		    o->print_id || o->register_as != NULL)
+		    o->print_id || o->register_as != NULL || o->dry_run)
 			pp_cli_usage_error("--describe takes no other input");
 		return;
 	}
+	if (o->dry_run && o->print_id)
+		pp_cli_usage_error("--dry-run excludes --print-run-id");
 	if (o->no_registry && (o->experiment != NULL ||
 	    o->register_as != NULL || o->print_id))
 		pp_cli_usage_error("--no-registry excludes --experiment, "
@@ -118,7 +121,7 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 	    (pp_cli_given(cli, "C") && o->t.fit.kind != PP_MODEL_LOGISTIC))
 		pp_cli_usage_error("a parameter given does not apply to %s",
 		    pp_model_kind_name(o->t.fit.kind));
-	if (o->output == NULL && isatty(STDOUT_FILENO))
+	if (o->output == NULL && !o->dry_run && isatty(STDOUT_FILENO))
 		pp_cli_usage_error("not writing a model to a terminal: give -o "
 		    "FILE or redirect stdout");
 }
@@ -134,11 +137,14 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "the column to predict"),
 		PP_OPT_STRING(0, "features", &o->t.features, "A,B,...",
 		    "feature columns (default: every number column but the "
-		    "target)"),
+		    "target, raw bars and --targets-like)"),
 		PP_OPT_STRING(0, "features-regex", &o->t.features_re, "RE",
 		    "feature columns whose names match RE"),
 		PP_OPT_STRING(0, "exclude", &o->t.exclude, "A,B,...",
 		    "columns never used as features"),
+		PP_OPT_STRING(0, "targets-like", &o->t.targets_like, "RE",
+		    "columns matching RE are other targets, never default "
+		    "features"),
 		PP_OPT_DOUBLE(0, "alpha", &o->t.fit.alpha, 0, 1e300, "A",
 		    "penalty of ridge, lasso, elasticnet (default 1)"),
 		PP_OPT_DOUBLE(0, "l1-ratio", &o->t.fit.l1_ratio, 0, 1, "R",
@@ -176,6 +182,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "print the run id on stdout (the model goes to -o)"),
 		PP_OPT_FLAG(0, "no-registry", &o->no_registry,
 		    "do not log the run to a registry"),
+		PP_OPT_FLAG(0, "dry-run", &o->dry_run,
+		    "print the feature columns on stdout; fit and log nothing"),
 		PP_OPT_STRING('o', "output", &o->output, "FILE",
 		    "write the model to FILE (atomically)",
 		    .empty = "file name"),
@@ -221,12 +229,21 @@ num(char *b, double x)
 	return b;
 }
 
-/* The report on stderr: dropped rows, warnings, folds and their means. */
+/* The report on stderr: the features, dropped rows, warnings, folds and
+ * their means. */
 static void
-report(const struct pp_train_result *r, const struct pp_train_opts *t)
+report(const struct pp_train_result *r, const struct pp_train_opts *t,
+    int quiet)
 {
 	size_t i, k;
 
+	if (!quiet) {
+		fprintf(stderr, "%s: features:", pp_progname);
+		for (i = 0; i < r->model->nfeat; i++)
+			fprintf(stderr, "%s%s", i > 0 ? "," : " ",
+			    r->model->features[i]);
+		fputc('\n', stderr);
+	}
 	if (r->rows_dropped > 0)
 		pp_cli_warn("dropped %zu of %zu rows with a missing or infinite "
 		    "value", r->rows_dropped, r->rows_read);
@@ -325,34 +342,78 @@ show_rows(size_t n)
 	pp_cli_progress(n, "rows read", 0);
 }
 
-/* Open the input (hashed for the registry's fingerprint) and the output. */
+/* Open the input (hashed for the registry's fingerprint) and the output
+ * (none for --dry-run). */
 static int
 open_files(const struct train_cmd *o, const struct pp_cli *cli,
     struct pp_hashin *hin, struct pp_reader **in, struct pp_out *out,
     struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	int hash = !o->no_registry && !o->dry_run;
 
 	ro.delim = cli->c.delim;
-	if (pp_hashin_open(hin, o->input, !o->no_registry, err) == -1)
+	if (pp_hashin_open(hin, o->input, hash, err) == -1)
 		return -1;
 	if ((*in = pp_reader_fopen(hin->fp, pp_in_name(o->input), &ro,
 	    err)) == NULL)
 		return -1;
-	return pp_out_open(out, o->output, err);
+	return o->dry_run ? 0 : pp_out_open(out, o->output, err);
+}
+
+/*
+ * A split needs the target's horizon.  A target that looks N dates ahead
+ * (lead(x, N)) is made of the first N test dates in the last training
+ * rows, so N dates must be purged between training and test or the
+ * scores are of the future.  Unknown, the horizon is not guessed as 0.
+ */
+static int
+check_gap(const struct pp_cli *cli, const struct train_cmd *o,
+    struct pp_err *err)
+{
+	if ((o->t.split.folds == 0 && o->t.split.test_frac == 0) ||
+	    pp_cli_given(cli, "gap") || o->t.horizon > 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "%s: the target's horizon is "
+	    "unknown: give --horizon N or --gap N (a target that looks N "
+	    "dates ahead needs N dates purged before each test)",
+	    o->t.split.folds > 0 ? "--cv" : "--test-frac");
+}
+
+/* --dry-run: the feature columns on stdout, as --features takes them. */
+static int
+dry_run(const struct pp_reader *in, const struct train_cmd *o,
+    struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int rc = -1;
+
+	if (pp_train_features(pp_reader_schema(in), &o->t, &b, err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(in));
+		goto out;
+	}
+	pp_buf_addc(&b, '\n');
+	if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+		goto out;
+	}
+	rc = 0;
+out:
+	pp_buf_release(&b);
+	return rc;
 }
 
 /* Read and fit, then say what happened on stderr. */
 static int
 train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
-    struct pp_train_result *res, struct pp_err *err)
+    struct pp_train_result *res, int quiet, struct pp_err *err)
 {
 	if (pp_train_run(in, &o->t, res, err) == -1)
 		return -1;
 	pp_cli_progress(res->rows_read, "rows read", 1);
 	if (pp_hashin_finish(hin, pp_in_name(o->input), err) == -1)
 		return -1;
-	report(res, &o->t);
+	report(res, &o->t, quiet);
 	return 0;
 }
 
@@ -397,10 +458,17 @@ main(int argc, char *argv[])
 	}
 	if (open_files(&o, &cli, &hin, &in, &out, &err) == -1)
 		goto out;
+	if (check_gap(&cli, &o, &err) == -1)
+		goto out;
+	if (o.dry_run) {
+		if (dry_run(in, &o, &err) == 0)
+			rc = PP_EXIT_OK;
+		goto out;
+	}
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
 	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
 		goto out;
-	if (train(in, &o, &hin, &res, &err) == -1)
+	if (train(in, &o, &hin, &res, cli.c.quiet, &err) == -1)
 		goto out;
 	if (write_model(&o, &run, &res, &out, &model, &err) == -1)
 		goto out;

@@ -187,6 +187,26 @@ in_list(const char *list, const char *name)
 	}
 }
 
+/*
+ * The raw bar columns pp-fetch writes.  Their levels are never a default
+ * feature: a price level is not comparable across symbols or years, and a
+ * model that leans on it fits the sample, not the market.  Named with
+ * --features or matched by --features-regex they are used as asked.
+ */
+static int
+is_raw_bar(const char *name)
+{
+	static const char *const raw[] = {
+		"open", "high", "low", "close", "adjclose", "volume"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		if (strcmp(name, raw[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 add_feat(struct cols *c, const struct pp_schema *s, size_t j, size_t *cap)
 {
@@ -272,6 +292,10 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 		    REG_EXTENDED | REG_NOSUB) != 0)
 			return pp_err_set(err, PP_EXIT_USAGE, "--features-regex: "
 			    "bad regular expression \"%s\"", o->features_re);
+		if (o->features_re == NULL && o->targets_like != NULL &&
+		    regcomp(&re, o->targets_like, REG_EXTENDED | REG_NOSUB) != 0)
+			return pp_err_set(err, PP_EXIT_USAGE, "--targets-like: "
+			    "bad regular expression \"%s\"", o->targets_like);
 		for (j = 0; j < s->ncols; j++) {
 			const char *nm = s->cols[j].name;
 
@@ -282,9 +306,13 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 			if (o->features_re != NULL &&
 			    regexec(&re, nm, 0, NULL, 0) != 0)
 				continue;
+			if (o->features_re == NULL && (is_raw_bar(nm) ||
+			    (o->targets_like != NULL &&
+			    regexec(&re, nm, 0, NULL, 0) == 0)))
+				continue;
 			add_feat(c, s, j, &cap);
 		}
-		if (o->features_re != NULL)
+		if (o->features_re != NULL || o->targets_like != NULL)
 			regfree(&re);
 	}
 	if (c->p == 0)
@@ -292,6 +320,23 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 	c->names = pp_xcalloc(c->p, sizeof(char *));
 	for (j = 0; j < c->p; j++)
 		c->names[j] = s->cols[c->feat[j]].name;
+	return 0;
+}
+
+int
+pp_train_features(const struct pp_schema *s, const struct pp_train_opts *o,
+    struct pp_buf *out, struct pp_err *err)
+{
+	struct cols c;
+	size_t j;
+
+	if (pick_columns(s, o, o->split.folds > 0 || o->split.test_frac > 0,
+	    &c, err) == -1)
+		return -1;
+	for (j = 0; j < c.p; j++)
+		pp_buf_addf(out, "%s%s", j > 0 ? "," : "", c.names[j]);
+	free(c.feat);
+	free(c.names);
 	return 0;
 }
 
@@ -1010,6 +1055,8 @@ start_params(struct logbuf *l, const struct pp_train_opts *o)
 		add_param(l, "features", o->features);
 	if (o->features_re != NULL)
 		add_param(l, "features_regex", o->features_re);
+	if (o->targets_like != NULL)
+		add_param(l, "targets_like", o->targets_like);
 	if (o->exclude != NULL)
 		add_param(l, "exclude", o->exclude);
 	add_param(l, "standardize", o->fit.standardize ? "true" : "false");

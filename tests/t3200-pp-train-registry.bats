@@ -124,7 +124,7 @@ END
 
 @test "a hold-out logs test metrics only" {
 	run -0 --separate-stderr pp-train -m ols -t y --exclude cls \
-	    --test-frac 0.25 -o m.ppm small.csv
+	    --test-frac 0.25 --horizon 1 -o m.ppm small.csv
 	id=$(run_named ols)
 	pp-registry show "$id" --format csv | grep '^metric,' | cut -d, -f2 >keys
 	printf '%s\n' test_r2 test_rmse >want
@@ -253,7 +253,7 @@ train_stdout_to() {
 		run -1 --separate-stderr train_stdout_to "$to" -m ols -t y \
 		    --register nm --print-run-id -o m.ppm small.csv
 		id=$(run_named ols)
-		[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error" ]
+		[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: features: f1,f2,f3,cls"$'\n'"pp-train: <stdout>: write error" ]
 		[ "$(shown "$id" attribute status)" = FAILED ]
 		[ "$(shown "$id" tag error)" = "<stdout>: write error" ]
 		[ ! -e m.ppm ]
@@ -266,7 +266,7 @@ train_stdout_to() {
 	run -1 --separate-stderr train_stdout_to /dev/full -m ols -t y \
 	    --register nm small.csv
 	id=$(run_named ols)
-	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error: No space left on device" ]
+	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: features: f1,f2,f3,cls"$'\n'"pp-train: <stdout>: write error: No space left on device" ]
 	[ "$(shown "$id" attribute status)" = FAILED ]
 	run -0 pp-registry models --format csv
 	assert_output 'name,versions,latest_version,aliases,created'
@@ -303,7 +303,7 @@ train_stdout_to() {
 
 @test "--grid logs each candidate as a nested run" {
 	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls \
-	    --cv walkforward:3 --grid alpha=0.1,1000 -o m.ppm small.csv
+	    --cv walkforward:3 --horizon 1 --grid alpha=0.1,1000 -o m.ppm small.csv
 	parent=$(run_named ridge)
 	for a in 0.1 1000; do
 		c=$(run_named "alpha=$a")
@@ -340,7 +340,7 @@ train_stdout_to() {
 
 @test "--no-registry trains without one" {
 	run -0 --separate-stderr pp-train -m ols -t y --no-registry -o m.ppm small.csv
-	[ -z "$stderr" ]
+	[ "$stderr" = "pp-train: features: f1,f2,f3,cls" ]
 	[ ! -e pp.db ]
 	run -0 pp-train --describe m.ppm
 	refute_output --partial run_id

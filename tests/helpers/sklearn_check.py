@@ -129,7 +129,7 @@ VALIDATION = [
      "test_rmse", 1e-8),
     ("ridge", 2.0, ["--cv", "walkforward:4", "--gap", "1", "--max-train",
                     "30"], (4, 1, 30), "cv_rmse", 1e-8),
-    ("logistic", 0.5, ["--cv", "walkforward:3"], (3, 0, None), "cv_logloss",
+    ("logistic", 0.5, ["--cv", "walkforward:3", "--gap", "0"], (3, 0, None), "cv_logloss",
      1e-6),
 ]
 
