@@ -497,7 +497,8 @@ pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd, const char *cmdname)
 int
 pp_cli_exit_status(const struct pp_err *err)
 {
-	return err->code == PP_EXIT_USAGE ? PP_EXIT_USAGE : PP_EXIT_DATA;
+	return err->code == PP_EXIT_USAGE || err->code == PP_EXIT_HOLDS ?
+	    err->code : PP_EXIT_DATA;
 }
 
 void

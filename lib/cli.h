@@ -181,7 +181,7 @@ int pp_cli_next(struct pp_cli *cli, int argc, char *argv[]);
 void pp_cli_print_usage(const struct pp_cli *cli, FILE *fp);
 
 /* The exit status for a failure err describes: PP_EXIT_USAGE for a usage
- * error, else PP_EXIT_DATA. */
+ * error, PP_EXIT_HOLDS for a condition that holds, else PP_EXIT_DATA. */
 int pp_cli_exit_status(const struct pp_err *err);
 
 struct pp_write_opts;

@@ -550,6 +550,79 @@ check_run_id(const char *id, struct pp_err *err)
 	return 0;
 }
 
+/*
+ * A run id or a unique prefix of it, as git takes a commit's: 6 to 32
+ * lowercase hex digits.  Six digits are 16.7 million ids, enough that a
+ * registry of thousands of runs rarely needs more, few enough to type.
+ * Deleted runs count: a prefix means the same run before and after
+ * `delete`.  Outside a transaction of the caller's, or inside one.
+ */
+static int
+expand_run_id(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	struct pp_buf pat = PP_BUF_INIT, seen = PP_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; arg[i]; i++)
+		if (!((arg[i] >= '0' && arg[i] <= '9') ||
+		    (arg[i] >= 'a' && arg[i] <= 'f')))
+			break;
+	if (arg[i] != '\0' || i < PP_RUN_ID_PREFIX_MIN || i > PP_RUN_ID_LEN)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad run id \"%s\": want "
+		    "32 lowercase hex digits or a unique prefix of %d or more",
+		    arg, PP_RUN_ID_PREFIX_MIN);
+	if (i == PP_RUN_ID_LEN) {
+		memcpy(out, arg, PP_RUN_ID_LEN + 1);
+		return 0;
+	}
+	/* Hex only, so the pattern has no GLOB metacharacter but '*'. */
+	pp_buf_addf(&pat, "%s*", arg);
+	st = prepare(r, "SELECT run_id FROM runs WHERE run_id GLOB ? "
+	    "ORDER BY run_id LIMIT 6", err);
+	if (st == NULL) {
+		pp_buf_release(&pat);
+		return -1;
+	}
+	bind_text(st, 1, pat.data);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		if (n++ == 0)
+			memcpy(out, id, PP_RUN_ID_LEN + 1);
+		pp_buf_addf(&seen, "%s%s", n > 1 ? ", " : "", n < 6 ? id :
+		    "...");
+	}
+	sqlite3_finalize(st);
+	pp_buf_release(&pat);
+	if (rc != SQLITE_DONE)
+		rc = db_fail(r, err, "read");
+	else if (n == 0)
+		rc = pp_err_set(err, PP_EXIT_DATA, "no run \"%s\"", arg);
+	else if (n > 1)
+		rc = pp_err_set(err, PP_EXIT_DATA, "run id \"%s\" is "
+		    "ambiguous: %s", arg, seen.data);
+	else
+		rc = 0;
+	pp_buf_release(&seen);
+	return rc;
+}
+
+int
+pp_registry_run_expand(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	int rc;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = expand_run_id(r, arg, out, err);
+	read_end(r);
+	return rc;
+}
+
 static int
 check_model_name(const char *name, struct pp_err *err)
 {
@@ -1613,6 +1686,149 @@ pp_registry_alias_set(struct pp_registry *r, const char *name,
 	return write_tx(r, alias_tx, &c, err);
 }
 
+/* The latest metric key of the run behind version v of name: 0 with *out
+ * (NAN when the run has none) or -1. */
+static int
+version_metric(struct pp_registry *r, const char *name, int64_t v,
+    const char *key, double *out, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT m.value FROM model_versions v "
+	    "JOIN latest_metrics m ON m.run_id = v.run_id WHERE v.name = ? "
+	    "AND v.version = ? AND m.key = ? AND m.value IS NOT NULL", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, v);
+	bind_text(st, 3, key);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : NAN;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						     : db_fail(r, err, "read");
+}
+
+struct move_ctx {
+	struct reg_ctx c;
+	struct pp_alias_move *m;
+};
+
+/*
+ * The comparison and the move in one write transaction: two nightly jobs
+ * promoting at once each see the other's champion, never a stale one.
+ */
+static int
+move_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct move_ctx *mc = ctx;
+	struct pp_alias_move *m = mc->m;
+	sqlite3_int64 v;
+
+	if (find_version(r, mc->c.name, 0, err) == -1)
+		return -1;
+	if (m->version == 0) {
+		if (query_int(r, "SELECT max(version) FROM model_versions "
+		    "WHERE name = ?", mc->c.name, NULL, &v, err) == -1)
+			return -1;
+		if (v == 0)
+			return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" has "
+			    "no versions", mc->c.name);
+		m->version = v;
+	}
+	if (find_version(r, mc->c.name, m->version, err) == -1)
+		return -1;
+	if (query_int(r, "SELECT version FROM aliases WHERE name = ? AND "
+	    "alias = ?", mc->c.name, mc->c.alias, &v, err) == -1)
+		return -1;
+	m->holder = v;
+	m->old_value = m->new_value = NAN;
+	m->moved = 0;
+	if (m->metric != NULL && m->holder != m->version) {
+		if (version_metric(r, mc->c.name, m->version, m->metric,
+		    &m->new_value, err) == -1)
+			return -1;
+		if (isnan(m->new_value))
+			return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" "
+			    "version %lld: its run has no metric \"%s\"",
+			    mc->c.name, (long long)m->version, m->metric);
+		if (m->holder > 0 && version_metric(r, mc->c.name, m->holder,
+		    m->metric, &m->old_value, err) == -1)
+			return -1;
+		if (!isnan(m->old_value) && !(m->max ? m->new_value >
+		    m->old_value : m->new_value < m->old_value))
+			return 0;
+	}
+	mc->c.version = m->version;
+	if (alias_tx(r, &mc->c, err) == -1)
+		return -1;
+	m->moved = 1;
+	return 0;
+}
+
+int
+pp_registry_alias_move(struct pp_registry *r, const char *name,
+    const char *alias, struct pp_alias_move *m, struct pp_err *err)
+{
+	struct move_ctx mc;
+
+	memset(&mc, 0, sizeof(mc));
+	if (check_model_name(name, err) == -1 || check_alias(alias, err) == -1)
+		return -1;
+	if (m->version < 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad version %lld",
+		    (long long)m->version);
+	mc.c.name = name;
+	mc.c.alias = alias;
+	mc.c.now = now_ms();
+	mc.m = m;
+	return write_tx(r, move_tx, &mc, err);
+}
+
+int
+pp_registry_best(struct pp_registry *r, const char *experiment,
+    const char *metric, int max, char out[PP_RUN_ID_LEN + 1],
+    double *value, struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	st = prepare(r, max ? "SELECT r.run_id, m.value FROM runs r JOIN "
+	    "experiments e USING (experiment_id) JOIN latest_metrics m ON "
+	    "m.run_id = r.run_id AND m.key = ?2 WHERE e.name = ?1 AND "
+	    "r.deleted_time IS NULL AND r.parent_run_id IS NULL AND "
+	    "r.status = 'FINISHED' AND m.value IS NOT NULL ORDER BY m.value "
+	    "DESC, r.start_time DESC, r.run_id LIMIT 1" : "SELECT r.run_id, "
+	    "m.value FROM runs r JOIN experiments e USING (experiment_id) JOIN "
+	    "latest_metrics m ON m.run_id = r.run_id AND m.key = ?2 WHERE "
+	    "e.name = ?1 AND r.deleted_time IS NULL AND r.parent_run_id IS "
+	    "NULL AND r.status = 'FINISHED' AND m.value IS NOT NULL ORDER BY "
+	    "m.value ASC, r.start_time DESC, r.run_id LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, experiment);
+	bind_text(st, 2, metric);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		memcpy(out, sqlite3_column_text(st, 0), PP_RUN_ID_LEN + 1);
+		*value = sqlite3_column_double(st, 1);
+		rc = 0;
+		break;
+	case SQLITE_DONE:
+		pp_err_set(err, PP_EXIT_DATA, "experiment \"%s\": no finished "
+		    "top-level run has metric \"%s\"", experiment, metric);
+		break;
+	default:
+		db_fail(r, err, "read");
+	}
+	sqlite3_finalize(st);
+out:
+	read_end(r);
+	return rc;
+}
+
 int
 pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err)
@@ -1693,13 +1909,15 @@ resolve_in_tx(struct pp_registry *r, const char *uri,
 		p = uri + 6;
 		slash = strchr(p, '/');
 		pp_buf_add(&name, p, slash ? (size_t)(slash - p) : strlen(p));
-		if (check_run_id(name.data, err) == -1) {
-			pp_err_prefix(err, "%s", uri);
+		if (expand_run_id(r, name.data, ref->run_id, err) == -1) {
+			if (err->code == PP_EXIT_USAGE)
+				pp_err_prefix(err, "%s", uri);
 			goto out;
 		}
-		if (find_run(r, name.data, NULL, err) == -1)
+		if (find_run(r, ref->run_id, NULL, err) == -1)
 			goto out;
-		memcpy(ref->run_id, name.data, PP_RUN_ID_LEN + 1);
+		pp_buf_reset(&name);
+		pp_buf_addstr(&name, ref->run_id);
 		if (slash != NULL && slash[1] != '\0') {
 			ref->artifact = pp_xstrdup(slash + 1);
 		} else {

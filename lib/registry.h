@@ -50,6 +50,7 @@
 #define PP_REGISTRY_RETRY_MS 60000
 
 #define PP_RUN_ID_LEN 32	/* hex digits in a run id */
+#define PP_RUN_ID_PREFIX_MIN 6	/* fewest hex digits a prefix may have */
 
 struct pp_registry;
 
@@ -233,6 +234,39 @@ int pp_registry_alias_set(struct pp_registry *r, const char *name,
 int pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err);
 
+/* A conditional alias move (pp-registry alias --if-better). */
+struct pp_alias_move {
+	int64_t version;	/* in: the version, 0: the latest; out: it */
+	const char *metric;	/* in: compare on this metric, or NULL */
+	int max;		/* in: 1: higher is better; 0: lower */
+	int64_t holder;		/* out: the alias's version before, 0: none */
+	double old_value;	/* out: the holder's metric, NAN if unknown */
+	double new_value;	/* out: the version's metric, NAN if unknown */
+	int moved;		/* out: 1 if the alias points at version now */
+};
+
+/*
+ * Point alias of name at m->version (0: the highest version), in one
+ * write transaction.  With m->metric, only if the metric of the version's
+ * run beats (strictly) that of the run behind the current holder; a
+ * holder whose run lacks the metric is beaten by any value, no holder
+ * too, and a version that is the holder already counts as moved.
+ * Returns 0 with m->moved set, or -1: no such model or version, the
+ * version's run lacks the metric (data errors), a bad name (usage).
+ */
+int pp_registry_alias_move(struct pp_registry *r, const char *name,
+    const char *alias, struct pp_alias_move *m, struct pp_err *err);
+
+/*
+ * The best run of experiment by metric (lowest, or highest with max):
+ * among live, FINISHED, top-level runs (a --grid's nested candidates carry
+ * no model) with a value for it; ties to the newest.  Returns 0 with out
+ * and *value, or -1 (a data error when no run qualifies).
+ */
+int pp_registry_best(struct pp_registry *r, const char *experiment,
+    const char *metric, int max, char out[PP_RUN_ID_LEN + 1],
+    double *value, struct pp_err *err);
+
 /* What a model URI means now. */
 struct pp_registry_ref {
 	char *model;		/* registered model, or NULL for runs:/ */
@@ -290,6 +324,16 @@ struct pp_reg_table {
 void pp_reg_table_release(struct pp_reg_table *t);
 
 /* Which runs pp_registry_runs lists. */
+/*
+ * Expand arg, a run id or a unique prefix of one (6 to 32 lowercase hex
+ * digits, deleted runs included), into out.  A full id is copied
+ * unchecked.  Fails with a usage error on a malformed arg, a data error
+ * when no run or more than one matches (the message lists up to five).
+ * runs:/ URIs take a prefix the same way.
+ */
+int pp_registry_run_expand(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err);
+
 struct pp_run_query {
 	const char *experiment;	/* only this experiment, or NULL: all */
 	const char *filter;	/* MLflow search syntax (lib/filter.h) or NULL */

@@ -116,7 +116,7 @@ new_run() {
 	run -1 --separate-stderr pp-registry run log 0123456789abcdef0123456789abcdef --tag a=b
 	[ "$stderr" = "pp-registry: no run \"0123456789abcdef0123456789abcdef\"" ]
 	run -2 --separate-stderr pp-registry run end xyz
-	[ "$stderr" = "pp-registry: bad run id \"xyz\": want 32 lowercase hex digits" ]
+	[ "$stderr" = "pp-registry: bad run id \"xyz\": want 32 lowercase hex digits or a unique prefix of 6 or more" ]
 	new_run e r
 	run -2 --separate-stderr pp-registry run log "$id"
 	[ "$stderr" = "pp-registry: run log: nothing to log (--param, --metric, --tag or --metrics-file)" ]
