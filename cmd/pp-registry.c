@@ -402,8 +402,10 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	rows = cmd_opts(c);
 	pp_cli_release(&o->cli);
 	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
-	if (registry != NULL)
+	if (registry != NULL) {
 		o->cli.c.registry = registry;
+		o->cli.c.registry_implicit = 0;
+	}
 	argc -= words;
 	argv += words;
 	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
@@ -871,6 +873,7 @@ main(int argc, char *argv[])
 	    : cmd->open, &c.err);
 	if (c.reg == NULL)
 		goto out;
+	pp_cli_note_created(&c.o.cli, pp_registry_created(c.reg));
 	if (expand_ids(&c, cmd) == -1)
 		goto out;
 	if (cmd->fn(&c) == -1)

@@ -281,19 +281,21 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t,
 
 /* Start the run, saying its id on stderr; a signal then ends it KILLED. */
 static int
-run_begin(struct pp_run *run, const struct train_cmd *o, const char *path,
-    const char *fingerprint, int quiet, int argc, char *argv[],
-    struct pp_err *err)
+run_begin(struct pp_run *run, const struct train_cmd *o,
+    const struct pp_cli *cli, const char *fingerprint, int argc,
+    char *argv[], struct pp_err *err)
 {
 	const char *experiment = o->experiment ? o->experiment : "default";
 	struct pp_buf cmd = PP_BUF_INIT;
 	int rc;
 
 	pp_train_command_line(argc, argv, &cmd);
-	rc = pp_train_run_start(run, path, experiment, &o->t, cmd.data,
-	    fingerprint, err);
+	rc = pp_train_run_start(run, cli->c.registry, experiment, &o->t,
+	    cmd.data, fingerprint, err);
 	pp_buf_release(&cmd);
-	if (rc == 0 && !quiet)
+	if (rc == 0)
+		pp_cli_note_created(cli, pp_registry_created(run->reg));
+	if (rc == 0 && !cli->c.quiet)
 		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
 		    pp_progname, run->id, experiment);
 	if (rc == 0)
@@ -465,8 +467,8 @@ main(int argc, char *argv[])
 			rc = PP_EXIT_OK;
 		goto out;
 	}
-	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
-	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
+	if (!o.no_registry && run_begin(&run, &o, &cli,
+	    hin.hex[0] ? hin.hex : NULL, argc, argv, &err) == -1)
 		goto out;
 	if (train(in, &o, &hin, &res, cli.c.quiet, &err) == -1)
 		goto out;

@@ -314,6 +314,7 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	cli->c.delim = ',';
 	env = getenv("PP_REGISTRY");
 	cli->c.registry = env && *env ? env : "pp.db";
+	cli->c.registry_implicit = !(env && *env);
 	env = getenv("PP_FORMAT");
 	if (env && strcmp(env, "binary") == 0)
 		cli->c.binary = 1;
@@ -687,6 +688,7 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			if (*optarg == '\0')
 				pp_cli_usage_error("--registry: empty path");
 			cli->c.registry = optarg;
+			cli->c.registry_implicit = 0;
 			break;
 		case OPT_SKIPBAD:
 			cli->c.skip_bad = 1;
@@ -726,6 +728,16 @@ pp_cli_report(const struct pp_err *err)
 	progress_break();
 	fprintf(stderr, "%s: %s\n", pp_progname,
 	    err->msg[0] ? err->msg : "unknown error");
+}
+
+void
+pp_cli_note_created(const struct pp_cli *cli, int created)
+{
+	if (created && cli->c.registry_implicit && !cli->c.quiet) {
+		progress_break();
+		fprintf(stderr, "%s: created new registry ./%s\n", pp_progname,
+		    cli->c.registry);
+	}
 }
 
 void

@@ -122,6 +122,7 @@ struct pp_common {
 	int compress;		/* --compress: zlib each binary chunk */
 	char delim;		/* -d; ',' by default */
 	const char *registry;	/* --registry, $PP_REGISTRY, or "pp.db" */
+	int registry_implicit;	/* 1: neither --registry nor $PP_REGISTRY */
 	int skip_bad;		/* --skip-bad */
 	int progress;		/* 1 if progress goes to stderr (tty, flags) */
 	int quiet;		/* -q: no progress, reports or warnings */
@@ -197,6 +198,11 @@ void pp_cli_usage_error(const char *fmt, ...)
 
 /* Print "prog: message" for err (one line) to stderr. */
 void pp_cli_report(const struct pp_err *err);
+
+/* Say "prog: created new registry ./pp.db" on stderr when created (see
+ * pp_registry_created) and the path was implicit, unless quiet: a job
+ * started in the wrong directory is noticed on its first run. */
+void pp_cli_note_created(const struct pp_cli *cli, int created);
 
 /* Print "prog: warning: message" to stderr unless quiet. */
 void pp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -39,6 +39,7 @@ struct pp_registry {
 	int busy;		/* the last failure was SQLITE_BUSY/LOCKED */
 	int64_t deadline;	/* ms: when the busy handler gives up */
 	unsigned seed;		/* backoff jitter */
+	int created;		/* this open made an empty file a registry */
 };
 
 /*
@@ -460,11 +461,18 @@ pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 		goto bad;
 	if (v < PP_REGISTRY_SCHEMA && write_tx(r, migrate, NULL, err) == -1)
 		goto bad;
+	r->created = v == 0 && n == 0;
 	r->schema = PP_REGISTRY_SCHEMA;
 	return r;
 bad:
 	pp_registry_close(r);
 	return NULL;
+}
+
+int
+pp_registry_created(const struct pp_registry *r)
+{
+	return r->created;
 }
 
 void

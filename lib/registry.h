@@ -76,6 +76,10 @@ struct pp_registry *pp_registry_open(const char *path, unsigned flags,
 /* Close the handle (NULL is a no-op). */
 void pp_registry_close(struct pp_registry *r);
 
+/* 1 if opening r created the registry (a missing or empty file), else 0:
+ * a program says so when the path was not chosen (pp_cli_note_created). */
+int pp_registry_created(const struct pp_registry *r);
+
 /* The schema version of the open file. */
 int pp_registry_schema(const struct pp_registry *r);
 

@@ -11,7 +11,9 @@
 #   stdin         a pipe is hashed as read: input_sha256 equals sha256sum,
 #                 for CSV and for a binary frame; no fingerprint attribute
 #   default       ./pp.db and experiment "default" unless told; PP_REGISTRY
-#                 beats ./pp.db and --registry beats PP_REGISTRY
+#                 beats ./pp.db and --registry beats PP_REGISTRY; creating
+#                 ./pp.db says so, once, and only when it was implicit
+#                 (the other tests start with ./pp.db made)
 #   --experiment  normal, missing argument, empty name
 #   --register    versions 1 and 2 of the name, from their runs; missing
 #                 argument, a name with '/' or '@'
@@ -42,6 +44,7 @@ setup() {
 	unset PP_REGISTRY
 	cp "$D/train-small.csv" small.csv
 	SHA=$(sha256sum small.csv | cut -d' ' -f1)
+	pp-registry init 2>/dev/null
 }
 
 # The value of KIND,KEY in `pp-registry show RUN --format csv`.
@@ -149,14 +152,24 @@ END
 }
 
 @test "the registry is ./pp.db, or PP_REGISTRY, or --registry" {
+	rm pp.db
 	run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
+	[ -f pp.db ]
+	assert_equal "${stderr_lines[0]}" 'pp-train: created new registry ./pp.db'
+	run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
+	[[ $stderr != *created* ]]
+	rm pp.db*
+	run -0 --separate-stderr pp-train -q -m ols -t y -o m.ppm small.csv
+	assert_equal "$stderr" ''
 	[ -f pp.db ]
 	run -0 pp-registry runs --format csv
 	assert_line --regexp '^[0-9a-f]{32},default,ols,FINISHED,'
 	PP_REGISTRY=$T/env.db run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
 	[ -f env.db ]
+	[[ $stderr != *created* ]]
 	PP_REGISTRY=$T/env.db run -0 --separate-stderr pp-train -m ols -t y --registry opt.db -o m.ppm small.csv
 	[ -f opt.db ]
+	[[ $stderr != *created* ]]
 	[ "$(pp-registry runs --registry env.db --format csv | wc -l)" -eq 2 ]
 	[ "$(pp-registry runs --registry opt.db --format csv | wc -l)" -eq 2 ]
 	[ "$(pp-registry runs --format csv | wc -l)" -eq 2 ]
@@ -261,6 +274,7 @@ train_stdout_to() {
 		run -0 pp-registry models --format csv
 		assert_output 'name,versions,latest_version,aliases,created'
 		rm pp.db
+		pp-registry init 2>/dev/null
 	done
 	# The model on stdout itself: nothing registered either.
 	run -1 --separate-stderr train_stdout_to /dev/full -m ols -t y \
@@ -339,6 +353,7 @@ train_stdout_to() {
 }
 
 @test "--no-registry trains without one" {
+	rm pp.db
 	run -0 --separate-stderr pp-train -m ols -t y --no-registry -o m.ppm small.csv
 	[ "$stderr" = "pp-train: features: f1,f2,f3,cls" ]
 	[ ! -e pp.db ]

@@ -17,6 +17,8 @@
 #                  and why); a new alias and the holder itself move; a
 #                  version whose run lacks the metric is an error; bad
 #                  --if-better values and --max alone are usage errors
+#   created        an implicit ./pp.db says it was made, once; a path
+#                  given by --registry or PP_REGISTRY says nothing
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -180,4 +182,19 @@ new_run() {
 	assert_equal "$stderr" 'pp-registry: option --if-better needs an argument'
 	run -2 --separate-stderr pp-registry alias m champion 1 --max
 	assert_equal "$stderr" 'pp-registry: --max needs --if-better'
+}
+
+@test "an implicit ./pp.db says it was created, once" {
+	unset PP_REGISTRY
+	run -0 --separate-stderr pp-registry init
+	assert_equal "$stderr" 'pp-registry: created new registry ./pp.db'
+	run -0 --separate-stderr pp-registry init
+	assert_equal "$stderr" ''
+	run -0 --separate-stderr pp-registry --registry other.db init
+	assert_equal "$stderr" ''
+	run -0 --separate-stderr pp-registry init --registry third.db
+	assert_equal "$stderr" ''
+	PP_REGISTRY=env.db run -0 --separate-stderr pp-registry init
+	assert_equal "$stderr" ''
+	[ -f other.db ] && [ -f third.db ] && [ -f env.db ]
 }
