@@ -47,7 +47,9 @@ enum {
 	OPT_ARCHIVE,
 	OPT_BY,
 	OPT_MAX,
-	OPT_IF_BETTER
+	OPT_IF_BETTER,
+	OPT_COLUMNS,
+	OPT_NESTED
 };
 
 /* Every option of every command; each command picks its rows by id. */
@@ -58,6 +60,9 @@ static const struct pp_opt all_opts[] = {
 	{ "order-by", OPT_ORDER_BY, "KEY",
 	  "sort by KEY [ASC|DESC] (default: newest first)" },
 	{ "limit", OPT_LIMIT, "N", "at most N runs" },
+	{ "columns", OPT_COLUMNS, "KEY,...",
+	  "show metrics.K, params.K, tags.K (default: common metrics)" },
+	{ "nested", OPT_NESTED, NULL, "list nested runs too" },
 	{ "deleted", OPT_DELETED, NULL,
 	  "list deleted runs instead of live ones" },
 	{ "stale", OPT_STALE, NULL,
@@ -103,9 +108,9 @@ struct opts {
 	enum pp_format format;
 	const char *experiment, *filter, *order_by, *name, *parent;
 	const char *command, *fingerprint, *metrics_file, *description;
-	const char *output, *by, *if_better;
+	const char *output, *by, *if_better, *columns;
 	long limit, pid, stale_after;
-	int deleted, stale, mark_failed, archive, max;
+	int deleted, stale, mark_failed, archive, max, nested;
 	enum pp_run_status status;
 	struct pp_kv *params, *tags;	/* point into argv */
 	size_t nparams, ntags, cap_params, cap_tags;
@@ -199,10 +204,12 @@ static const struct cmd cmds[] = {
 	  { OPT_EXPERIMENT, OPT_NAME, OPT_PARENT, OPT_COMMAND,
 	    OPT_FINGERPRINT, OPT_PID, LOG_OPTS }, 0 },
 	{ "runs", cmd_runs, "runs [-e EXP] [--filter EXPR] [--order-by KEY "
-	  "[DESC]] [--limit N] [--deleted] [--stale [--stale-after SECONDS] "
+	  "[DESC]] [--limit N] [--columns KEY,...] [--nested | --parent "
+	  "RUN_ID] [--deleted] [--stale [--stale-after SECONDS] "
 	  "[--mark-failed]] [--format FMT]", RO, 0, 0,
-	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_DELETED,
-	    OPT_STALE, OPT_STALE_AFTER, OPT_MARK_FAILED, OPT_FORMAT }, 0 },
+	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_COLUMNS,
+	    OPT_NESTED, OPT_PARENT, OPT_DELETED, OPT_STALE, OPT_STALE_AFTER,
+	    OPT_MARK_FAILED, OPT_FORMAT }, 0 },
 	{ "show", cmd_show, "show RUN_ID [--format FMT]", RO, 1, 1,
 	  { OPT_FORMAT }, 1 },
 	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, { 0 }, 0 },
@@ -349,6 +356,12 @@ parse_option(struct opts *o, int id, const char *arg)
 		o->by = arg;
 		break;
 	case OPT_MAX: o->max = 1; break;
+	case OPT_COLUMNS:
+		if (*arg == '\0')
+			pp_cli_usage_error("--columns: empty list");
+		o->columns = arg;
+		break;
+	case OPT_NESTED: o->nested = 1; break;
 	case OPT_IF_BETTER:
 		if (strncmp(arg, "metrics.", 8) != 0 || arg[8] == '\0')
 			pp_cli_usage_error("--if-better: bad value \"%s\": want "
@@ -424,6 +437,8 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	if (strcmp(c->name, "best") == 0 && (o->experiment == NULL ||
 	    o->by == NULL))
 		pp_cli_usage_error("best: -e EXP and --metric KEY are required");
+	if (o->nested && o->parent != NULL)
+		pp_cli_usage_error("--nested and --parent exclude each other");
 	if (strcmp(c->name, "alias") == 0 && o->max && o->if_better == NULL)
 		pp_cli_usage_error("--max needs --if-better");
 	if ((o->stale_after || o->mark_failed) && !o->stale)
@@ -472,6 +487,9 @@ cmd_runs(struct ctx *c)
 	q.deleted = c->o.deleted;
 	q.stale = c->o.stale;
 	q.stale_after_ms = (int64_t)c->o.stale_after * 1000;
+	q.columns = c->o.columns;
+	q.nested = c->o.nested;
+	q.parent = c->o.parent;
 	c->listing = 1;
 	if (pp_registry_runs(c->reg, &q, &c->table, &c->err) == -1)
 		return -1;

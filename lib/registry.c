@@ -2191,10 +2191,155 @@ owner_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, gone);
 }
 
+/* A column of `runs` beyond the attributes. */
+struct xcol {
+	int kind;		/* 0 metric, 1 param, 2 tag */
+	char *key;		/* owned */
+};
+
+static const char *const xcol_prefix[] = { "metrics.", "params.", "tags." };
+
+/* Parse "metrics.K" (or metric., params., param., tags., tag.) into c. */
+static int
+parse_xcol(const char *s, size_t n, struct xcol *c)
+{
+	static const struct {
+		const char *p;
+		int kind;
+	} pre[] = {
+		{ "metrics.", 0 }, { "metric.", 0 }, { "params.", 1 },
+		{ "param.", 1 }, { "tags.", 2 }, { "tag.", 2 }
+	};
+	size_t i, k;
+
+	for (i = 0; i < PP_ARRAY_SIZE(pre); i++) {
+		k = strlen(pre[i].p);
+		if (n > k && strncmp(s, pre[i].p, k) == 0) {
+			c->kind = pre[i].kind;
+			c->key = pp_xstrndup(s + k, n - k);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+have_xcol(const struct xcol *c, size_t n, int kind, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i].kind == kind && strcmp(c[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_xcol(struct xcol **c, size_t *n, size_t *cap, int kind, const char *key,
+    size_t len)
+{
+	pp_xgrow((void **)c, cap, *n + 1, sizeof(**c));
+	(*c)[*n].kind = kind;
+	(*c)[*n].key = pp_xstrndup(key, len);
+	(*n)++;
+}
+
+/* The runs in scope, as SQL after WHERE over runs r joined to e. */
+static void
+scope_sql(struct pp_buf *sql, const struct pp_run_query *q, int *n)
+{
+	pp_buf_addstr(sql, q->deleted ? "r.deleted_time IS NOT NULL"
+				      : "r.deleted_time IS NULL");
+	if (q->experiment)
+		pp_buf_addf(sql, " AND e.name = ?%d", (*n)++);
+	if (q->parent)
+		pp_buf_addf(sql, " AND r.parent_run_id = ?%d", (*n)++);
+	else if (!q->nested && !q->stale)
+		pp_buf_addstr(sql, " AND r.parent_run_id IS NULL");
+}
+
+static void
+scope_bind(sqlite3_stmt *st, const struct pp_run_query *q, int *n)
+{
+	if (q->experiment)
+		bind_text(st, (*n)++, q->experiment);
+	if (q->parent)
+		bind_text(st, (*n)++, q->parent);
+}
+
+/* The columns runs shows beyond the attributes (see registry.h). */
+static int
+runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
+    struct xcol **c, size_t *nc, struct pp_err *err)
+{
+	size_t cap = 0;
+	const char *s, *e;
+
+	if (q->columns != NULL) {
+		for (s = q->columns;; s = e + 1) {
+			struct xcol x;
+
+			e = strchr(s, ',');
+			if (e == NULL)
+				e = s + strlen(s);
+			if (parse_xcol(s, (size_t)(e - s), &x) == -1)
+				return pp_err_set(err, PP_EXIT_USAGE, "--columns: "
+				    "bad column \"%.*s\": want metrics.KEY, "
+				    "params.KEY or tags.KEY", (int)(e - s), s);
+			if (!have_xcol(*c, *nc, x.kind, x.key))
+				add_xcol(c, nc, &cap, x.kind, x.key,
+				    strlen(x.key));
+			free(x.key);
+			if (*e == '\0')
+				break;
+		}
+	} else {
+		struct pp_buf sql = PP_BUF_INIT;
+		sqlite3_stmt *st;
+		int n = 1, rc;
+
+		pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
+		    "JOIN experiments e USING (experiment_id) WHERE ");
+		scope_sql(&sql, q, &n);
+		pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
+		    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
+		    ">= (SELECT count(*) FROM s) ORDER BY m.key");
+		st = prepare(r, sql.data, err);
+		pp_buf_release(&sql);
+		if (st == NULL)
+			return -1;
+		n = 1;
+		scope_bind(st, q, &n);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(st,
+			    0);
+
+			add_xcol(c, nc, &cap, 0, k, strlen(k));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(r, err, "read");
+	}
+	if (q->order_by != NULL) {
+		struct xcol x;
+		size_t len = strcspn(q->order_by, " \t");
+
+		if (parse_xcol(q->order_by, len, &x) == 0) {
+			if (!have_xcol(*c, *nc, x.kind, x.key))
+				add_xcol(c, nc, &cap, x.kind, x.key,
+				    strlen(x.key));
+			free(x.key);
+		}
+	}
+	return 0;
+}
+
 int
 pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
     struct pp_reg_table *t, struct pp_err *err)
 {
+	struct xcol *xc = NULL;
+	size_t nxc = 0;
 	struct pp_filter f = PP_FILTER_INIT;
 	struct pp_buf sql = PP_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -2209,14 +2354,22 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 		db_fail(r, err, "function");
 		goto out;
 	}
+	if (read_begin(r, err) == -1)
+		goto out;
+	if (runs_xcols(r, q, &xc, &nxc, err) == -1)
+		goto end;
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
-	    ISO("r.end_time") " AS end_time, r.user FROM runs r JOIN "
-	    "experiments e USING (experiment_id) WHERE ");
-	pp_buf_addstr(&sql, q->deleted ? "r.deleted_time IS NOT NULL"
-				       : "r.deleted_time IS NULL");
-	if (q->experiment)
-		pp_buf_addf(&sql, " AND e.name = ?%d", n++);
+	    ISO("r.end_time") " AS end_time, r.user");
+	/* Keys are bound (?N), never SQL text; the labels are set below. */
+	for (i = 0; i < nxc; i++)
+		pp_buf_addf(&sql, ", (SELECT value FROM %s WHERE run_id = "
+		    "r.run_id AND key = ?%d)", xc[i].kind == 0 ?
+		    "latest_metrics" : xc[i].kind == 1 ? "params" : "tags",
+		    n++);
+	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
+	    "(experiment_id) WHERE ");
+	scope_sql(&sql, q, &n);
 	if (q->stale) {
 		pp_buf_addstr(&sql, " AND r.status = 'RUNNING' AND "
 		    "(pp_owner_gone(r.host, r.pid)");
@@ -2230,14 +2383,13 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 	    : "r.start_time DESC, r.run_id");
 	if (q->limit > 0)
 		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
-	if (read_begin(r, err) == -1)
-		goto out;
 	st = prepare(r, sql.data, err);
 	if (st == NULL)
 		goto end;
 	n = 1;
-	if (q->experiment)
-		bind_text(st, n++, q->experiment);
+	for (i = 0; i < nxc; i++)
+		bind_text(st, n++, xc[i].key);
+	scope_bind(st, q, &n);
 	if (q->stale && q->stale_after_ms > 0)
 		sqlite3_bind_int64(st, n++, now_ms() - q->stale_after_ms);
 	for (i = 0; i < f.nargs; i++, n++) {
@@ -2247,12 +2399,23 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 			bind_text(st, n, f.args[i].text);
 	}
 	rc = table_from_stmt(r, st, t, err);
+	for (i = 0; rc == 0 && i < nxc; i++) {
+		struct pp_buf label = PP_BUF_INIT;
+
+		pp_buf_addf(&label, "%s%s", xcol_prefix[xc[i].kind],
+		    xc[i].key);
+		free(t->cols[7 + i]);
+		t->cols[7 + i] = pp_buf_detach(&label, NULL);
+	}
 end:
 	read_end(r);
 out:
 	sqlite3_finalize(st);
 	pp_buf_release(&sql);
 	pp_filter_release(&f);
+	for (i = 0; i < nxc; i++)
+		free(xc[i].key);
+	free(xc);
 	return rc;
 }
 

@@ -346,12 +346,22 @@ struct pp_run_query {
 	int deleted;		/* 0: live runs, 1: deleted ones only */
 	int stale;		/* 1: only stale runs (see below) */
 	int64_t stale_after_ms;	/* with stale: also runs silent this long */
+	const char *columns;	/* "metrics.K,params.K,tags.K,...", or NULL */
+	int nested;		/* 1: nested runs too; 0: top-level only */
+	const char *parent;	/* only the children of this run, or NULL */
 };
 
-#define PP_RUN_QUERY_INIT { NULL, NULL, NULL, 0, 0, 0, 0 }
+#define PP_RUN_QUERY_INIT { NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, NULL }
 
 /*
- * List runs: run_id, experiment, name, status, start_time, end_time, user.
+ * List runs: run_id, experiment, name, status, start_time, end_time, user,
+ * then one column per key of q->columns (its latest metric, param or tag
+ * value; singular prefixes too), or by default one per metric that at
+ * least half of the runs in scope have (the experiment's, live or
+ * deleted as asked, top-level or not as asked, before the filter); then
+ * the --order-by key if it is a metric, param or tag not shown yet.
+ * Top-level runs only unless q->nested or q->stale (a stale nested run is
+ * still to be found), or the children of q->parent.
  * Times are ISO 8601 UTC.  A run is stale when it is RUNNING and its owner
  * process ran on this host and is gone, or (stale_after_ms > 0) nothing
  * was logged to it for that long.  Returns 0 or -1.

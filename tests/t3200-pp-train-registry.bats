@@ -57,7 +57,7 @@ shown() {
 
 # The only run id in the registry's listing whose name is $1.
 run_named() {
-	pp-registry runs --registry "${REG:-pp.db}" --format csv >"$T/runs.csv"
+	pp-registry runs --nested --registry "${REG:-pp.db}" --format csv >"$T/runs.csv"
 	awk -F, -v n="$1" '$3 == n { print $1 }' "$T/runs.csv"
 }
 

@@ -155,7 +155,7 @@ new_run() {
 	new_run e parent --pid $$
 	parent=$id
 	new_run e child --parent "$parent"
-	run -0 --separate-stderr pp-registry runs --filter "attributes.parent_run_id = '$parent'" --format csv
+	run -0 --separate-stderr pp-registry runs --nested --filter "attributes.parent_run_id = '$parent'" --format csv
 	assert_line --index 1 --regexp "^$id,e,child,RUNNING,"
 	run -1 --separate-stderr pp-registry run start -e e --parent 0123456789abcdef0123456789abcdef
 	[ "$stderr" = 'pp-registry: parent: no run "0123456789abcdef0123456789abcdef"' ]

@@ -17,6 +17,8 @@
 #                  and why); a new alias and the holder itself move; a
 #                  version whose run lacks the metric is an error; bad
 #                  --if-better values and --max alone are usage errors
+#   runs           top-level runs with the common metrics by default;
+#                  --columns, --order-by shows its key, --nested, --parent
 #   created        an implicit ./pp.db says it was made, once; a path
 #                  given by --registry or PP_REGISTRY says nothing
 
@@ -197,4 +199,42 @@ new_run() {
 	PP_REGISTRY=env.db run -0 --separate-stderr pp-registry init
 	assert_equal "$stderr" ''
 	[ -f other.db ] && [ -f third.db ] && [ -f env.db ]
+}
+
+@test "runs: top-level only, common metrics shown, --columns, --nested, --parent" {
+	new_run e a 0.5
+	a=$id
+	pp-registry run log "$a" --param alpha=1 --tag features=r1,r5
+	new_run e b 0.3
+	b=$id
+	pp-registry run log "$b" --metric mae=0.2
+	c=$(pp-registry run start -e e --name cand --parent "$a" --metric rmse=0.4)
+	pp-registry run end "$c"
+	run -0 --separate-stderr pp-registry runs -e e --format csv
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 'run_id,experiment,name,status,start_time,end_time,user,metrics.mae,metrics.rmse'
+	assert_line --index 1 --regexp "^$b,e,b,FINISHED,.*,0\.2,0\.3$"
+	assert_line --index 2 --regexp "^$a,e,a,FINISHED,.*,,0\.5$"
+	run -0 --separate-stderr pp-registry runs -e e --nested --format csv
+	assert_equal "${#lines[@]}" 4
+	assert_line --index 0 'run_id,experiment,name,status,start_time,end_time,user,metrics.rmse'
+	run -0 --separate-stderr pp-registry runs --parent "${a:0:6}" --format csv
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 1 --regexp "^$c,e,cand,FINISHED,.*,0\.4$"
+	run -0 --separate-stderr pp-registry runs -e e --columns params.alpha,tags.features --format csv
+	assert_line --index 0 'run_id,experiment,name,status,start_time,end_time,user,params.alpha,tags.features'
+	assert_line --index 2 --regexp "^$a,.*,1,\"r1,r5\"$"
+	run -0 --separate-stderr pp-registry runs -e e --columns param.alpha --order-by 'metrics.mae DESC' --format csv
+	assert_line --index 0 'run_id,experiment,name,status,start_time,end_time,user,params.alpha,metrics.mae'
+	assert_line --index 1 --regexp "^$b,.*,,0\.2$"
+	run -2 --separate-stderr pp-registry runs --columns alpha
+	assert_equal "$stderr" 'pp-registry: --columns: bad column "alpha": want metrics.KEY, params.KEY or tags.KEY'
+	run -2 --separate-stderr pp-registry runs --columns ''
+	assert_equal "$stderr" 'pp-registry: --columns: empty list'
+	run -2 --separate-stderr pp-registry runs --columns
+	assert_equal "$stderr" 'pp-registry: option --columns needs an argument'
+	run -2 --separate-stderr pp-registry runs --nested --parent "$a"
+	assert_equal "$stderr" 'pp-registry: --nested and --parent exclude each other'
+	run -2 --separate-stderr pp-registry runs --nested x
+	assert_equal "$stderr" 'pp-registry: runs: unexpected operand "x"'
 }
