@@ -39,6 +39,8 @@ struct train_cmd {
 	int no_registry;	/* --no-registry */
 	int dry_run;		/* --dry-run: print the features, fit nothing */
 	int have_kind;		/* -m given (--grid needs it first) */
+	struct pp_kv *tags;	/* --tag K=V: keys owned, values in argv */
+	size_t ntags, cap_tags;
 };
 
 static int
@@ -74,6 +76,24 @@ add_grid(void *v, const char *a, struct pp_err *err)
 }
 
 static int
+add_tag(void *v, const char *a, struct pp_err *err)
+{
+	struct train_cmd *o = v;
+	const char *eq = strchr(a, '=');
+
+	if (eq == NULL || eq == a)
+		return pp_err_set(err, PP_EXIT_USAGE, "--tag: bad value "
+		    "\"%s\": want KEY=VALUE", a);
+	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
+	    sizeof(*o->tags));
+	o->tags[o->ntags].key = pp_xstrndup(a, (size_t)(eq - a));
+	o->tags[o->ntags++].value = eq + 1;
+	o->t.tags = o->tags;
+	o->t.ntags = o->ntags;
+	return 0;
+}
+
+static int
 set_register(void *v, const char *a, struct pp_err *err)
 {
 	if (*a == '\0' || strpbrk(a, "/@") != NULL)
@@ -96,9 +116,10 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 	if (o->dry_run && o->print_id)
 		pp_cli_usage_error("--dry-run excludes --print-run-id");
 	if (o->no_registry && (o->experiment != NULL ||
-	    o->register_as != NULL || o->print_id))
+	    o->register_as != NULL || o->print_id || o->t.run_name != NULL ||
+	    o->ntags > 0))
 		pp_cli_usage_error("--no-registry excludes --experiment, "
-		    "--register and --print-run-id");
+		    "--register, --print-run-id, --run-name and --tag");
 	if (o->print_id && o->output == NULL)
 		pp_cli_usage_error("--print-run-id: stdout is for the run id: "
 		    "give -o FILE");
@@ -176,6 +197,11 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		PP_OPT_STRING('e', "experiment", &o->experiment, "NAME",
 		    "log the run in experiment NAME (default \"default\")",
 		    .empty = "name"),
+		PP_OPT_STRING(0, "run-name", &o->t.run_name, "NAME",
+		    "name the run NAME (default: the model kind)",
+		    .empty = "name"),
+		PP_OPT_CALLBACK(0, "tag", o, add_tag, "K=V",
+		    "set tag K of the run to V (repeatable)"),
 		PP_OPT_CALLBACK(0, "register", &o->register_as, set_register,
 		    "NAME", "register the model as a version of NAME"),
 		PP_OPT_FLAG(0, "print-run-id", &o->print_id,
@@ -249,6 +275,8 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t,
 		    "value", r->rows_dropped, r->rows_read);
 	for (i = 0; i < r->nwarn; i++)
 		pp_cli_warn("%s", r->warn[i]);
+	if (quiet)
+		return;		/* folds and candidates are progress */
 	for (i = 0; i < r->ncand && r->nfolds > 0; i++) {
 		const struct pp_candidate *cd = &r->cand[i];
 		const char *sep = cd->label[0] != '\0' ? " " : "";
@@ -447,6 +475,7 @@ main(int argc, char *argv[])
 	struct pp_reader *in = NULL;
 	struct pp_buf model = PP_BUF_INIT;
 	struct pp_run run = PP_RUN_INIT;
+	size_t i;
 	int rc = PP_EXIT_DATA;
 
 	pp_train_result_init(&res);
@@ -494,6 +523,9 @@ out:
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
+	for (i = 0; i < o.ntags; i++)
+		free((char *)o.tags[i].key);
+	free(o.tags);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();
 	return rc;

@@ -1108,15 +1108,18 @@ pp_train_run_start(struct pp_run *run, const char *path,
 {
 	struct pp_run_start rs = PP_RUN_START_INIT;
 	struct logbuf l;
+	size_t i;
 	int rc;
 
 	memset(&l, 0, sizeof(l));
 	rs.experiment = experiment;
-	rs.name = pp_model_kind_name(o->fit.kind);
+	rs.name = o->run_name ? o->run_name : pp_model_kind_name(o->fit.kind);
 	rs.command = command;
 	rs.fingerprint = fingerprint;
 	start_params(&l, o);
 	version_tags(&l);
+	for (i = 0; i < o->ntags; i++)
+		add_tag(&l, o->tags[i].key, o->tags[i].value);
 	rc = pp_run_start(run, path, &rs, logbuf_log(&l), err);
 	logbuf_release(&l);
 	return rc;

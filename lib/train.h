@@ -49,6 +49,9 @@ struct pp_train_opts {
 	int strict;		/* a dropped row is an error instead */
 	struct pp_split_opts split; /* none when folds and test_frac are 0 */
 	long horizon;		/* the target's look-ahead in dates, or 0 */
+	const char *run_name;	/* the run's name, or NULL: the model kind */
+	const struct pp_kv *tags; /* ntags user tags for the run */
+	size_t ntags;
 	size_t ngrid;
 	struct pp_grid_axis *grid; /* owned by the caller */
 	void (*progress)(size_t rows); /* every 65536 rows read, or NULL */

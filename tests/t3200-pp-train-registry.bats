@@ -219,7 +219,7 @@ END
 	run -2 --separate-stderr pp-train -m ols -t y --print-run-id=x -o m.ppm small.csv
 	[ "$stderr" = "pp-train: option --print-run-id takes no argument" ]
 	run -2 --separate-stderr pp-train -m ols -t y --print-run-id --no-registry -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 }
 
 @test "-q keeps the run id off stderr" {
@@ -358,9 +358,9 @@ train_stdout_to() {
 	run -0 pp-train --describe m.ppm
 	refute_output --partial run_id
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry -e x -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry --register x -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry=1 -o m.ppm small.csv
 	[ "$stderr" = "pp-train: option --no-registry takes no argument" ]
 }
