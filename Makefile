@@ -9,6 +9,8 @@
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR= : programs, man pages, completions
+#   make container-check  build the Dockerfile with podman, test the image
+#   make deb        build/deb/pattern-pursuit_VERSION_ARCH.deb, with debhelper
 #
 # Programs are found, not listed: cmd/pp-NAME.c (or cmd/pp-NAME/*.c) is a
 # program, lib/*.c is libpp, tests/unit/test_*.c is a cmocka suite,
@@ -38,7 +40,8 @@ HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
 HELPERS   = $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%.so)
 MAN       = $(wildcard man/*.[1-9])
 
-.PHONY: all check asan demo bench install uninstall clean deps units
+.PHONY: all check asan demo bench install uninstall clean deps units \
+	container-check deb programs
 .SUFFIXES:
 .SECONDARY:
 
@@ -46,11 +49,11 @@ all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/libpp.a: $(LIB_OBJ)
 	@rm -f $@
@@ -60,7 +63,7 @@ $(B)/libpp.a: $(LIB_OBJ)
 .SECONDEXPANSION:
 $(B)/bin/%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/$$*.c cmd/$$*/*.c))) $(B)/libpp.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
 
 $(B)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -109,6 +112,16 @@ bench:
 	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run $(B)/bin
+
+# programs: libpp.a and the programs, no tests (what a package builds).
+programs: $(BINS)
+
+container-check:
+	@scripts/container-check
+
+deb:
+	@scripts/install-deps deb
+	@scripts/deb-build $(B)/deb
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \

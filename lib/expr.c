@@ -1137,6 +1137,7 @@ struct pp_plan {
 	size_t nout, nfeat;
 	char **names;		/* nout output names */
 	size_t *out_reg;	/* nout registers */
+	long *warmup;		/* nout warm-ups, in rows (see node_warmup) */
 };
 
 static int
@@ -1319,6 +1320,40 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
 	return emit(p, &p->p2, &x, 1, nreg2);
 }
 
+/*
+ * Leading rows of a value that are missing for input without missing
+ * values.  Indicators.h guarantees that warm-ups add up through nesting:
+ * f(g(x), h(x)) warms up for warmup(f) + max(warmup(g), warmup(h)) rows,
+ * and elementwise operations for the longest of their operands.
+ */
+static long
+node_warmup(const struct node *n)
+{
+	long w = 0, v;
+	size_t i, nser = n->nargs;
+
+	switch (n->kind) {
+	case N_NUM:
+		return 0;
+	case N_NAME:
+		return n->ref != NULL ? node_warmup(n->ref->root) : 0;
+	case N_CALL:
+		if (n->fn->kind == F_IND)
+			nser = (size_t)n->fn->ind->nseries;
+		else if (n->fn->kind == F_LEAD)
+			nser = 1;
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < nser; i++)
+		if ((v = node_warmup(n->args[i])) > w)
+			w = v;
+	if (n->kind == N_CALL && n->fn->kind == F_IND)
+		w += n->fn->ind->warmup(n->params);
+	return w;
+}
+
 void
 pp_plan_free(struct pp_plan *p)
 {
@@ -1334,6 +1369,7 @@ pp_plan_free(struct pp_plan *p)
 		free(p->names[i]);
 	free(p->names);
 	free(p->out_reg);
+	free(p->warmup);
 	free(p);
 }
 
@@ -1370,6 +1406,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	p->nfeat = nfeat;
 	p->names = pp_xcalloc(p->nout, sizeof(*p->names));
 	p->out_reg = pp_xcalloc(p->nout, sizeof(*p->out_reg));
+	p->warmup = pp_xcalloc(p->nout, sizeof(*p->warmup));
 	is_p2 = pp_xcalloc(p->nout, sizeof(*is_p2));
 	/* Features first, then targets, each in definition order. */
 	{
@@ -1382,6 +1419,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 				o = d->is_target ? t++ : f++;
 				p->names[o] = cc.names[k];
 				cc.names[k] = NULL;
+				p->warmup[o] = node_warmup(d->root);
 				if (!d->is_target)
 					p->out_reg[o] = gen1(&cc, d->root) + j;
 				else if (d->root->nout > 1) {
@@ -1454,6 +1492,12 @@ const char *
 pp_plan_out_name(const struct pp_plan *p, size_t i)
 {
 	return p->names[i];
+}
+
+long
+pp_plan_warmup(const struct pp_plan *p, size_t i)
+{
+	return p->warmup[i];
 }
 
 size_t
@@ -1588,4 +1632,193 @@ pp_plan_targets(const struct pp_plan *p, double *const *win)
 		else
 			r[x->dst] = elem(x, r);
 	}
+}
+
+/* ---- the canonical spec -------------------------------------------------- */
+
+/* Binding strength: comparisons 1, + - 2, * / 3, unary minus 4, the rest
+ * (numbers, names, calls, parts) 5, as the parser reads them. */
+static int
+node_prec(const struct node *n)
+{
+	if (n->kind == N_NEG)
+		return 4;
+	if (n->kind != N_BIN)
+		return 5;
+	if (is_cmp(n->op))
+		return 1;
+	return n->op == T_PLUS || n->op == T_MINUS ? 2 : 3;
+}
+
+static void
+print_num(struct pp_buf *b, double x)
+{
+	char buf[PP_DBL_BUFSZ];
+
+	/* A literal too large for a double reads as inf; "inf" would read
+	 * as a name. */
+	if (isinf(x)) {
+		pp_buf_addstr(b, x < 0 ? "-1e999" : "1e999");
+		return;
+	}
+	pp_fmt_double(buf, x);
+	pp_buf_addstr(b, buf);
+}
+
+static void
+print_name(struct pp_buf *b, const char *name)
+{
+	size_t i;
+	int plain = is_ident_start((unsigned char)name[0]);
+
+	for (i = 1; plain && name[i] != '\0'; i++)
+		plain = is_ident((unsigned char)name[i]);
+	if (plain)
+		pp_buf_addstr(b, name);
+	else
+		pp_buf_addf(b, "\"%s\"", name);
+}
+
+/* n in a place that binds at least min tightly: parentheses if it binds
+ * less. */
+static void
+print_node(struct pp_buf *b, const struct node *n, int min)
+{
+	static const char *const ops[] = { [T_PLUS] = "+", [T_MINUS] = "-",
+		[T_STAR] = "*", [T_SLASH] = "/", [T_LT] = "<", [T_LE] = "<=",
+		[T_GT] = ">", [T_GE] = ">=", [T_EQ] = "==", [T_NE] = "!=" };
+	int prec = node_prec(n), paren = prec < min;
+	size_t i, nser;
+
+	if (paren)
+		pp_buf_addc(b, '(');
+	switch (n->kind) {
+	case N_NUM:
+		print_num(b, n->num);
+		break;
+	case N_NAME:
+		print_name(b, n->name);
+		break;
+	case N_NEG:
+		pp_buf_addc(b, '-');
+		print_node(b, n->args[0], 4);
+		break;
+	case N_BIN:
+		print_node(b, n->args[0], prec);
+		pp_buf_addstr(b, ops[n->op]);
+		print_node(b, n->args[1], prec + 1);
+		break;
+	case N_PART:
+		print_node(b, n->args[0], 5);
+		pp_buf_addf(b, ".%s", n->name);
+		break;
+	case N_CALL:
+		/* Series as written, then every constant parameter, the
+		 * defaults filled in by the checker. */
+		pp_buf_addf(b, "%s(", n->name);
+		nser = n->fn->kind == F_IND ? (size_t)n->fn->ind->nseries : 1;
+		if (n->nargs < nser)
+			nser = n->nargs;
+		for (i = 0; i < nser; i++) {
+			if (i > 0)
+				pp_buf_addc(b, ',');
+			print_node(b, n->args[i], 0);
+		}
+		if (n->fn->kind == F_LEAD) {
+			pp_buf_addc(b, ',');
+			print_num(b, n->params[0]);
+		}
+		for (i = 0; n->fn->kind == F_IND &&
+		    i < (size_t)n->fn->ind->nparams; i++) {
+			if (i > 0 || nser > 0)
+				pp_buf_addc(b, ',');
+			print_num(b, n->params[i]);
+		}
+		pp_buf_addc(b, ')');
+		break;
+	}
+	if (paren)
+		pp_buf_addc(b, ')');
+}
+
+void
+pp_spec_print(const struct pp_spec *s, int targets, struct pp_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct def *d = &s->defs[i];
+
+		if (d->is_target && !targets)
+			continue;
+		pp_buf_addf(b, "%s%s=", d->is_target ? "target " : "", d->name);
+		print_node(b, d->root, 0);
+		pp_buf_addc(b, '\n');
+	}
+}
+
+/* Whether name is one a definition of s defines: NAME, or NAME_part for
+ * any output part an indicator has (a superset of what the checker will
+ * find, which only makes a name less likely to be taken for a column). */
+static int
+defined_name(const struct pp_spec *s, const char *name)
+{
+	const struct pp_ind_def *all;
+	size_t i, n, len;
+	int k;
+
+	for (i = 0; i < s->n; i++) {
+		const char *d = s->defs[i].name;
+
+		if (strcmp(d, name) == 0)
+			return 1;
+		len = strlen(d);
+		if (strncmp(d, name, len) != 0 || name[len] != '_')
+			continue;
+		all = pp_ind_all(&n);
+		for (; n-- > 0; all++)
+			for (k = 0; all->noutputs > 1 && k < all->noutputs; k++)
+				if (strcmp(all->outputs[k], name + len + 1) == 0)
+					return 1;
+	}
+	return 0;
+}
+
+static void
+add_column(const struct pp_spec *s, struct pp_schema *out, const char *name)
+{
+	struct pp_err e = PP_ERR_INIT;
+
+	if (name[0] != '\0' && !defined_name(s, name) &&
+	    pp_schema_find(out, name) < 0)
+		(void)pp_schema_add(out, name, PP_T_F64, &e);
+}
+
+static void
+collect_columns(const struct pp_spec *s, const struct node *n,
+    struct pp_schema *out)
+{
+	const struct pp_ind_def *d;
+	size_t i;
+	char col[64];
+
+	if (n->kind == N_NAME)
+		add_column(s, out, n->name);
+	for (i = 0; i < n->nargs; i++)
+		collect_columns(s, n->args[i], out);
+	if (n->kind == N_CALL && (d = pp_ind_find(n->name)) != NULL)
+		for (i = 0; i < (size_t)d->nimplicit; i++) {
+			implicit_name(d, (int)i, col, sizeof(col));
+			add_column(s, out, col);
+		}
+}
+
+void
+pp_spec_columns(const struct pp_spec *s, int targets, struct pp_schema *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (targets || !s->defs[i].is_target)
+			collect_columns(s, s->defs[i].root, out);
 }

@@ -1205,6 +1205,15 @@ pp_train_log_result(struct pp_registry *reg, const char *experiment,
 		pp_buf_addf(&b, "%s%s", j > 0 ? "," : "",
 		    res->model->features[j]);
 	add_tag(&l, "features", keep(&l, pp_buf_detach(&b, NULL)));
+	/* The model's recipe, so the run says how its features are made. */
+	if (res->model->spec != NULL) {
+		add_tag(&l, "spec", res->model->spec);
+		add_tag(&l, "inputs", res->model->inputs ?
+		    res->model->inputs : "");
+		add_tag(&l, "warmup", keepf(&l, "%ld", res->model->warmup));
+	}
+	if (res->model->horizon >= 0)
+		add_tag(&l, "horizon", keepf(&l, "%ld", res->model->horizon));
 	add_tag(&l, "rows_read", keepf(&l, "%zu", res->rows_read));
 	add_tag(&l, "rows_used", keepf(&l, "%zu", res->rows_used));
 	add_tag(&l, "rows_dropped", keepf(&l, "%zu", res->rows_dropped));
