@@ -2,7 +2,10 @@
 # t3400: pp-train's defaults do not leak the future into a model.
 #
 # Plan:
-#   defaults       a frame with two targets and raw OHLCV: without
+#   spec           a binary frame with two targets and raw OHLCV and its
+#                  spec trains on the spec's features only, and a split
+#                  takes its gap from the frame's horizon
+#   defaults       a CSV frame with two targets and raw OHLCV: without
 #                  --targets-like the second target is a feature, with it
 #                  only the computed features are; the features line on
 #                  stderr says which; -q keeps it off
@@ -27,6 +30,10 @@ setup_file() {
 	pp-features -f 'r1=logret(close,1)' -f 'rsi14=rsi(close,14)' \
 	    -t 'y=lead(logret(close,1),1)' -t 'up=lead(logret(close,1),1)>0' \
 	    --dropna -o "$F" "$BATS_FILE_TMPDIR/p.csv"
+	export B=$BATS_FILE_TMPDIR/f.ppf
+	pp-features -f 'r1=logret(close,1)' -f 'rsi14=rsi(close,14)' \
+	    -t 'y=lead(logret(close,1),1)' -t 'up=lead(logret(close,1),2)>0' \
+	    --dropna -B -o "$B" "$BATS_FILE_TMPDIR/p.csv"
 }
 
 setup() {
@@ -37,6 +44,16 @@ setup() {
 @test "the frame has raw bars, two features and two targets" {
 	run -0 head -1 "$F"
 	assert_output 'symbol,date,open,high,low,close,volume,r1,rsi14,y,up'
+}
+
+@test "a frame with two targets, raw OHLCV and a spec trains on the spec's features only" {
+	run -0 --separate-stderr pp-train -m ridge -t y --cv walkforward:3 -o m.ppm "$B"
+	assert_equal "${stderr_lines[1]}" 'pp-train: features: r1,rsi14'
+	id=$(pp-registry runs --format csv | sed -n 2p | cut -d, -f1)
+	run -0 pp-registry show "$id" --format csv
+	assert_line 'param,gap,2'
+	run -0 --separate-stderr pp-train -m ridge -t y --dry-run "$B"
+	assert_equal "$output" 'r1,rsi14'
 }
 
 @test "default features: no raw bars; other targets only when named as such" {
