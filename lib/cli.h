@@ -204,6 +204,11 @@ void pp_cli_report(const struct pp_err *err);
  * started in the wrong directory is noticed on its first run. */
 void pp_cli_note_created(const struct pp_cli *cli, int created);
 
+/* Flush stdout after a listing (--help, --version, --list): 0, or -1 with
+ * err "<stdout>: write error: No space left on device" (stdout on
+ * /dev/full once exited 1 without a word, or said "unknown error"). */
+int pp_cli_flush_stdout(struct pp_err *err);
+
 /* Print "prog: warning: message" to stderr unless quiet. */
 void pp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
