@@ -44,7 +44,12 @@ enum {
 	OPT_METRICS_FILE,
 	OPT_STATUS,
 	OPT_DESCRIPTION,
-	OPT_ARCHIVE
+	OPT_ARCHIVE,
+	OPT_BY,
+	OPT_MAX,
+	OPT_IF_BETTER,
+	OPT_COLUMNS,
+	OPT_NESTED
 };
 
 /* Every option of every command; each command picks its rows by id. */
@@ -55,6 +60,9 @@ static const struct pp_opt all_opts[] = {
 	{ "order-by", OPT_ORDER_BY, "KEY",
 	  "sort by KEY [ASC|DESC] (default: newest first)" },
 	{ "limit", OPT_LIMIT, "N", "at most N runs" },
+	{ "columns", OPT_COLUMNS, "KEY,...",
+	  "show metrics.K, params.K, tags.K (default: common metrics)" },
+	{ "nested", OPT_NESTED, NULL, "list nested runs too" },
 	{ "deleted", OPT_DELETED, NULL,
 	  "list deleted runs instead of live ones" },
 	{ "stale", OPT_STALE, NULL,
@@ -81,6 +89,10 @@ static const struct pp_opt all_opts[] = {
 	{ "description", OPT_DESCRIPTION, "TEXT", "model version description" },
 	{ "archive-existing", OPT_ARCHIVE, NULL,
 	  "move versions already in STAGE to Archived" },
+	{ "metric", OPT_BY, "KEY", "the metric to rank runs by" },
+	{ "max", OPT_MAX, NULL, "higher is better (default: lower)" },
+	{ "if-better", OPT_IF_BETTER, "metrics.KEY",
+	  "move only if the version's run beats the holder's on KEY" },
 	{ "output", OPT_OUTPUT, "FILE",
 	  "write to FILE (atomically) instead of stdout" },
 	{ "format", OPT_FORMAT, "FMT",
@@ -96,9 +108,9 @@ struct opts {
 	enum pp_format format;
 	const char *experiment, *filter, *order_by, *name, *parent;
 	const char *command, *fingerprint, *metrics_file, *description;
-	const char *output;
+	const char *output, *by, *if_better, *columns;
 	long limit, pid, stale_after;
-	int deleted, stale, mark_failed, archive;
+	int deleted, stale, mark_failed, archive, max, nested;
 	enum pp_run_status status;
 	struct pp_kv *params, *tags;	/* point into argv */
 	size_t nparams, ntags, cap_params, cap_tags;
@@ -115,6 +127,8 @@ struct ctx {
 	int listing;			/* 1: print table */
 	struct pp_out out;
 	struct pp_err err;
+	char (*ids)[PP_RUN_ID_LEN + 1];	/* run id operands, expanded */
+	char parent[PP_RUN_ID_LEN + 1];	/* --parent, expanded */
 };
 
 struct cmd {
@@ -124,6 +138,7 @@ struct cmd {
 	unsigned open;		/* PP_REG_* flags; 0: does not open */
 	int min, max;		/* operands */
 	int opts[16];		/* option ids, 0-terminated */
+	unsigned ids;		/* bit i: operand i is a run id (or prefix) */
 };
 
 static int cmd_init(struct ctx *), cmd_experiments(struct ctx *);
@@ -137,62 +152,69 @@ static int cmd_register(struct ctx *), cmd_promote(struct ctx *);
 static int cmd_alias(struct ctx *), cmd_unalias(struct ctx *);
 static int cmd_resolve(struct ctx *), cmd_audit(struct ctx *);
 static int cmd_delete(struct ctx *), cmd_gc(struct ctx *);
-static int cmd_export(struct ctx *);
+static int cmd_export(struct ctx *), cmd_best(struct ctx *);
 
+#define ALL_IDS 0xffffffffu	/* every operand is a run id */
 #define RO PP_REG_READONLY
 #define RW PP_REG_CREATE
 
 /* Sorted by name. */
 static const struct cmd cmds[] = {
-	{ "alias", cmd_alias, "alias NAME ALIAS VERSION", RW, 3, 3, { 0 } },
+	{ "alias", cmd_alias, "alias NAME ALIAS VERSION|latest "
+	  "[--if-better metrics.KEY [--max]]", RW, 3, 3,
+	  { OPT_IF_BETTER, OPT_MAX }, 0 },
 	{ "artifact get", cmd_art_get, "artifact get RUN_ID NAME [-o FILE]\n"
-	  "artifact get URI [-o FILE]", RO, 1, 2, { OPT_OUTPUT } },
+	  "artifact get URI [-o FILE]", RO, 1, 2, { OPT_OUTPUT }, 1 },
 	{ "artifact list", cmd_art_list, "artifact list RUN_ID [--format FMT]",
-	  RO, 1, 1, { OPT_FORMAT } },
+	  RO, 1, 1, { OPT_FORMAT }, 1 },
 	{ "artifact put", cmd_art_put, "artifact put RUN_ID FILE [--name NAME]",
-	  RW, 2, 2, { OPT_NAME } },
+	  RW, 2, 2, { OPT_NAME }, 1 },
 	{ "audit", cmd_audit, "audit [NAME] [--format FMT]", RO, 0, 1,
-	  { OPT_FORMAT } },
+	  { OPT_FORMAT }, 0 },
+	{ "best", cmd_best, "best -e EXP --metric KEY [--max]", RO, 0, 0,
+	  { OPT_EXPERIMENT, OPT_BY, OPT_MAX }, 0 },
 	{ "compare", cmd_compare, "compare RUN_ID... [--format FMT]", RO, 1,
-	  1000000, { OPT_FORMAT } },
-	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, { 0 } },
+	  1000000, { OPT_FORMAT }, ALL_IDS },
+	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, { 0 }, 1 },
 	{ "experiments", cmd_experiments, "experiments [--format FMT]", RO, 0,
-	  0, { OPT_FORMAT } },
+	  0, { OPT_FORMAT }, 0 },
 	{ "export", cmd_export, "export [--format csv|json] [-o FILE]", RO, 0,
-	  0, { OPT_FORMAT, OPT_OUTPUT } },
-	{ "gc", cmd_gc, "gc", RW, 0, 0, { 0 } },
-	{ "init", cmd_init, "init", RW, 0, 0, { 0 } },
+	  0, { OPT_FORMAT, OPT_OUTPUT }, 0 },
+	{ "gc", cmd_gc, "gc", RW, 0, 0, { 0 }, 0 },
+	{ "init", cmd_init, "init", RW, 0, 0, { 0 }, 0 },
 	{ "metric-history", cmd_history, "metric-history RUN_ID KEY "
-	  "[--format FMT]", RO, 2, 2, { OPT_FORMAT } },
+	  "[--format FMT]", RO, 2, 2, { OPT_FORMAT }, 1 },
 	{ "models", cmd_models, "models [--format FMT]", RO, 0, 0,
-	  { OPT_FORMAT } },
+	  { OPT_FORMAT }, 0 },
 	{ "promote", cmd_promote, "promote NAME VERSION STAGE "
-	  "[--archive-existing]", RW, 3, 3, { OPT_ARCHIVE } },
+	  "[--archive-existing]", RW, 3, 3, { OPT_ARCHIVE }, 0 },
 	{ "register", cmd_register, "register NAME runs:/RUN_ID[/ARTIFACT] "
-	  "[--description TEXT]", RW, 2, 2, { OPT_DESCRIPTION } },
+	  "[--description TEXT]", RW, 2, 2, { OPT_DESCRIPTION }, 0 },
 	{ "resolve", cmd_resolve, "resolve URI [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT } },
+	  { OPT_FORMAT }, 0 },
 	{ "run end", cmd_run_end, "run end RUN_ID [--status STATUS] "
 	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 1, 1,
-	  { OPT_STATUS, LOG_OPTS } },
+	  { OPT_STATUS, LOG_OPTS }, 1 },
 	{ "run log", cmd_run_log, "run log RUN_ID [--param K=V] "
 	  "[--metric K=V[@STEP]] [--tag K=V] [--metrics-file FILE]", RW, 1, 1,
-	  { LOG_OPTS, OPT_METRICS_FILE } },
+	  { LOG_OPTS, OPT_METRICS_FILE }, 1 },
 	{ "run start", cmd_run_start, "run start -e EXP [--name NAME] "
 	  "[--parent RUN_ID] [--command TEXT] [--fingerprint TEXT] [--pid PID] "
 	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 0, 0,
 	  { OPT_EXPERIMENT, OPT_NAME, OPT_PARENT, OPT_COMMAND,
-	    OPT_FINGERPRINT, OPT_PID, LOG_OPTS } },
+	    OPT_FINGERPRINT, OPT_PID, LOG_OPTS }, 0 },
 	{ "runs", cmd_runs, "runs [-e EXP] [--filter EXPR] [--order-by KEY "
-	  "[DESC]] [--limit N] [--deleted] [--stale [--stale-after SECONDS] "
+	  "[DESC]] [--limit N] [--columns KEY,...] [--nested | --parent "
+	  "RUN_ID] [--deleted] [--stale [--stale-after SECONDS] "
 	  "[--mark-failed]] [--format FMT]", RO, 0, 0,
-	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_DELETED,
-	    OPT_STALE, OPT_STALE_AFTER, OPT_MARK_FAILED, OPT_FORMAT } },
+	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_COLUMNS,
+	    OPT_NESTED, OPT_PARENT, OPT_DELETED, OPT_STALE, OPT_STALE_AFTER,
+	    OPT_MARK_FAILED, OPT_FORMAT }, 0 },
 	{ "show", cmd_show, "show RUN_ID [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT } },
-	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, { 0 } },
+	  { OPT_FORMAT }, 1 },
+	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, { 0 }, 0 },
 	{ "versions", cmd_versions, "versions NAME [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT } },
+	  { OPT_FORMAT }, 0 },
 };
 
 static const char top_usage[] =
@@ -328,6 +350,24 @@ parse_option(struct opts *o, int id, const char *arg)
 	}
 	case OPT_DESCRIPTION: o->description = arg; break;
 	case OPT_ARCHIVE: o->archive = 1; break;
+	case OPT_BY:
+		if (*arg == '\0')
+			pp_cli_usage_error("--metric: empty key");
+		o->by = arg;
+		break;
+	case OPT_MAX: o->max = 1; break;
+	case OPT_COLUMNS:
+		if (*arg == '\0')
+			pp_cli_usage_error("--columns: empty list");
+		o->columns = arg;
+		break;
+	case OPT_NESTED: o->nested = 1; break;
+	case OPT_IF_BETTER:
+		if (strncmp(arg, "metrics.", 8) != 0 || arg[8] == '\0')
+			pp_cli_usage_error("--if-better: bad value \"%s\": want "
+			    "metrics.KEY", arg);
+		o->if_better = arg + 8;
+		break;
 	case OPT_OUTPUT:
 		if (*arg == '\0')
 			pp_cli_usage_error("--output: empty file name");
@@ -375,8 +415,10 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	rows = cmd_opts(c);
 	pp_cli_release(&o->cli);
 	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
-	if (registry != NULL)
+	if (registry != NULL) {
 		o->cli.c.registry = registry;
+		o->cli.c.registry_implicit = 0;
+	}
 	argc -= words;
 	argv += words;
 	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
@@ -392,6 +434,13 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		    o->operands[c->max]);
 	if (strcmp(c->name, "run start") == 0 && o->experiment == NULL)
 		pp_cli_usage_error("run start: -e EXP is required");
+	if (strcmp(c->name, "best") == 0 && (o->experiment == NULL ||
+	    o->by == NULL))
+		pp_cli_usage_error("best: -e EXP and --metric KEY are required");
+	if (o->nested && o->parent != NULL)
+		pp_cli_usage_error("--nested and --parent exclude each other");
+	if (strcmp(c->name, "alias") == 0 && o->max && o->if_better == NULL)
+		pp_cli_usage_error("--max needs --if-better");
 	if ((o->stale_after || o->mark_failed) && !o->stale)
 		pp_cli_usage_error("--%s needs --stale", o->mark_failed
 		    ? "mark-failed" : "stale-after");
@@ -438,6 +487,9 @@ cmd_runs(struct ctx *c)
 	q.deleted = c->o.deleted;
 	q.stale = c->o.stale;
 	q.stale_after_ms = (int64_t)c->o.stale_after * 1000;
+	q.columns = c->o.columns;
+	q.nested = c->o.nested;
+	q.parent = c->o.parent;
 	c->listing = 1;
 	if (pp_registry_runs(c->reg, &q, &c->table, &c->err) == -1)
 		return -1;
@@ -607,7 +659,7 @@ static int
 cmd_register(struct ctx *c)
 {
 	const char *uri = c->o.operands[1], *slash;
-	char run_id[PP_RUN_ID_LEN + 1];
+	char run_id[PP_RUN_ID_LEN + 1], prefix[PP_RUN_ID_LEN + 2];
 	int64_t version;
 	size_t n;
 
@@ -616,11 +668,13 @@ cmd_register(struct ctx *c)
 		    "source \"%s\": want runs:/RUN_ID[/ARTIFACT]", uri);
 	slash = strchr(uri + 6, '/');
 	n = slash ? (size_t)(slash - uri - 6) : strlen(uri + 6);
-	if (n != PP_RUN_ID_LEN)
-		return pp_err_set(&c->err, PP_EXIT_USAGE, "register: bad run "
-		    "id in \"%s\": want 32 lowercase hex digits", uri);
-	memcpy(run_id, uri + 6, n);
-	run_id[n] = '\0';
+	if (n > PP_RUN_ID_LEN)
+		n = PP_RUN_ID_LEN + 1;	/* too long: the expansion says so */
+	snprintf(prefix, sizeof(prefix), "%.*s", (int)n, uri + 6);
+	if (pp_registry_run_expand(c->reg, prefix, run_id, &c->err) == -1) {
+		pp_err_prefix(&c->err, "register: %s", uri);
+		return -1;
+	}
 	if (pp_registry_register(c->reg, c->o.operands[0], run_id,
 	    slash && slash[1] ? slash + 1 : NULL, c->o.description, &version,
 	    &c->err) == -1)
@@ -651,11 +705,44 @@ cmd_promote(struct ctx *c)
 	    version_arg(c->o.operands[1]), stage, c->o.archive, &c->err);
 }
 
+/*
+ * Exit 3 when --if-better keeps the alias where it is: the condition a
+ * scheduler branches on ("no new champion"), not an error.
+ */
 static int
 cmd_alias(struct ctx *c)
 {
-	return pp_registry_alias_set(c->reg, c->o.operands[0],
-	    c->o.operands[1], version_arg(c->o.operands[2]), &c->err);
+	struct pp_alias_move m = { 0, NULL, 0, 0, 0, 0, 0 };
+	const char *v = c->o.operands[2];
+	char b1[PP_DBL_BUFSZ], b2[PP_DBL_BUFSZ];
+
+	m.version = strcmp(v, "latest") == 0 ? 0 : version_arg(v);
+	m.metric = c->o.if_better;
+	m.max = c->o.max;
+	if (pp_registry_alias_move(c->reg, c->o.operands[0], c->o.operands[1],
+	    &m, &c->err) == -1)
+		return -1;
+	if (m.moved)
+		return 0;
+	pp_fmt_double(b1, m.new_value);
+	pp_fmt_double(b2, m.old_value);
+	return pp_err_set(&c->err, PP_EXIT_HOLDS, "alias: kept \"%s\" at "
+	    "version %lld: version %lld has %s %s, not %s than %s",
+	    c->o.operands[1], (long long)m.holder, (long long)m.version,
+	    m.metric, b1, m.max ? "higher" : "lower", b2);
+}
+
+static int
+cmd_best(struct ctx *c)
+{
+	char id[PP_RUN_ID_LEN + 1];
+	double value;
+
+	if (pp_registry_best(c->reg, c->o.experiment, c->o.by, c->o.max, id,
+	    &value, &c->err) == -1)
+		return -1;
+	printf("%s\n", id);
+	return 0;
 }
 
 static int
@@ -736,6 +823,39 @@ cmd_export(struct ctx *c)
 	return pp_registry_export(c->reg, &c->table, &c->err);
 }
 
+/*
+ * Run ids as git takes commits: each run id operand (and --parent) may be
+ * a unique prefix of 6 or more hex digits; it is replaced by the full id
+ * before the command runs.  `artifact get URI` leaves its URI to the
+ * resolver, which takes a prefix in runs:/ itself.
+ */
+static int
+expand_ids(struct ctx *c, const struct cmd *cmd)
+{
+	int i;
+
+	if (strcmp(cmd->name, "artifact get") == 0 && c->o.noperands == 1)
+		return 0;
+	c->ids = pp_xcalloc((size_t)c->o.noperands + 1, sizeof(*c->ids));
+	for (i = 0; i < c->o.noperands; i++) {
+		if (cmd->ids != ALL_IDS && (i >= 32 || !(cmd->ids >> i & 1)))
+			continue;
+		if (pp_registry_run_expand(c->reg, c->o.operands[i], c->ids[i],
+		    &c->err) == -1)
+			return -1;
+		c->o.operands[i] = c->ids[i];
+	}
+	if (c->o.parent != NULL) {
+		if (pp_registry_run_expand(c->reg, c->o.parent, c->parent,
+		    &c->err) == -1) {
+			pp_err_prefix(&c->err, "--parent");
+			return -1;
+		}
+		c->o.parent = c->parent;
+	}
+	return 0;
+}
+
 static void
 opts_release(struct opts *o)
 {
@@ -768,6 +888,9 @@ main(int argc, char *argv[])
 	    : cmd->open, &c.err);
 	if (c.reg == NULL)
 		goto out;
+	pp_cli_note_created(&c.o.cli, pp_registry_created(c.reg));
+	if (expand_ids(&c, cmd) == -1)
+		goto out;
 	if (cmd->fn(&c) == -1)
 		goto out;
 	if (c.listing)
@@ -783,6 +906,7 @@ out:
 	}
 	pp_reg_table_release(&c.table);
 	pp_registry_close(c.reg);
+	free(c.ids);
 	opts_release(&c.o);
 	return rc;
 }

@@ -26,8 +26,7 @@
 static const char usage[] =
     "-m KIND --target COL [--features A,B,...] [--standardize] "
     "[--cv walkforward:K | --test-frac F] [-F FILE] [-e NAME] "
-    "[--register NAME] "
-    "[--no-registry] [-o FILE] [FILE]\n"
+    "[--register NAME] [--no-registry] [--dry-run] [-o FILE] [FILE]\n"
     "--describe REF";
 
 struct train_cmd {
@@ -40,7 +39,10 @@ struct train_cmd {
 	const char *register_as; /* --register NAME */
 	int print_id;		/* --print-run-id */
 	int no_registry;	/* --no-registry */
+	int dry_run;		/* --dry-run: print the features, fit nothing */
 	int have_kind;		/* -m given (--grid needs it first) */
+	struct pp_kv *tags;	/* --tag K=V: keys owned, values in argv */
+	size_t ntags, cap_tags;
 };
 
 static int
@@ -76,6 +78,24 @@ add_grid(void *v, const char *a, struct pp_err *err)
 }
 
 static int
+add_tag(void *v, const char *a, struct pp_err *err)
+{
+	struct train_cmd *o = v;
+	const char *eq = strchr(a, '=');
+
+	if (eq == NULL || eq == a)
+		return pp_err_set(err, PP_EXIT_USAGE, "--tag: bad value "
+		    "\"%s\": want KEY=VALUE", a);
+	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
+	    sizeof(*o->tags));
+	o->tags[o->ntags].key = pp_xstrndup(a, (size_t)(eq - a));
+	o->tags[o->ntags++].value = eq + 1;
+	o->t.tags = o->tags;
+	o->t.ntags = o->ntags;
+	return 0;
+}
+
+static int
 set_register(void *v, const char *a, struct pp_err *err)
 {
 	if (*a == '\0' || strpbrk(a, "/@") != NULL)
@@ -91,14 +111,17 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 {
 	if (o->describe != NULL) {
 		if (o->input != NULL || o->have_kind || o->t.target != NULL ||
-		    o->print_id || o->register_as != NULL)
+		    o->print_id || o->register_as != NULL || o->dry_run)
 			pp_cli_usage_error("--describe takes no other input");
 		return;
 	}
+	if (o->dry_run && o->print_id)
+		pp_cli_usage_error("--dry-run excludes --print-run-id");
 	if (o->no_registry && (o->experiment != NULL ||
-	    o->register_as != NULL || o->print_id))
+	    o->register_as != NULL || o->print_id || o->t.run_name != NULL ||
+	    o->ntags > 0))
 		pp_cli_usage_error("--no-registry excludes --experiment, "
-		    "--register and --print-run-id");
+		    "--register, --print-run-id, --run-name and --tag");
 	if (o->print_id && o->output == NULL)
 		pp_cli_usage_error("--print-run-id: stdout is for the run id: "
 		    "give -o FILE");
@@ -121,7 +144,7 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 	    (pp_cli_given(cli, "C") && o->t.fit.kind != PP_MODEL_LOGISTIC))
 		pp_cli_usage_error("a parameter given does not apply to %s",
 		    pp_model_kind_name(o->t.fit.kind));
-	if (o->output == NULL && isatty(STDOUT_FILENO))
+	if (o->output == NULL && !o->dry_run && isatty(STDOUT_FILENO))
 		pp_cli_usage_error("not writing a model to a terminal: give -o "
 		    "FILE or redirect stdout");
 }
@@ -137,11 +160,15 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "the column to predict"),
 		PP_OPT_STRING(0, "features", &o->t.features, "A,B,...",
 		    "feature columns (default: the spec's features, else every "
-		    "number column but the target)"),
+		    "number column but the target, raw bars and "
+		    "--targets-like)"),
 		PP_OPT_STRING(0, "features-regex", &o->t.features_re, "RE",
 		    "feature columns whose names match RE"),
 		PP_OPT_STRING(0, "exclude", &o->t.exclude, "A,B,...",
 		    "columns never used as features"),
+		PP_OPT_STRING(0, "targets-like", &o->t.targets_like, "RE",
+		    "columns matching RE are other targets, never default "
+		    "features"),
 		PP_OPT_DOUBLE(0, "alpha", &o->t.fit.alpha, 0, 1e300, "A",
 		    "penalty of ridge, lasso, elasticnet (default 1)"),
 		PP_OPT_DOUBLE(0, "l1-ratio", &o->t.fit.l1_ratio, 0, 1, "R",
@@ -176,12 +203,19 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		PP_OPT_STRING('e', "experiment", &o->experiment, "NAME",
 		    "log the run in experiment NAME (default \"default\")",
 		    .empty = "name"),
+		PP_OPT_STRING(0, "run-name", &o->t.run_name, "NAME",
+		    "name the run NAME (default: the model kind)",
+		    .empty = "name"),
+		PP_OPT_CALLBACK(0, "tag", o, add_tag, "K=V",
+		    "set tag K of the run to V (repeatable)"),
 		PP_OPT_CALLBACK(0, "register", &o->register_as, set_register,
 		    "NAME", "register the model as a version of NAME"),
 		PP_OPT_FLAG(0, "print-run-id", &o->print_id,
 		    "print the run id on stdout (the model goes to -o)"),
 		PP_OPT_FLAG(0, "no-registry", &o->no_registry,
 		    "do not log the run to a registry"),
+		PP_OPT_FLAG(0, "dry-run", &o->dry_run,
+		    "print the feature columns on stdout; fit and log nothing"),
 		PP_OPT_STRING('o', "output", &o->output, "FILE",
 		    "write the model to FILE (atomically)",
 		    .empty = "file name"),
@@ -227,17 +261,28 @@ num(char *b, double x)
 	return b;
 }
 
-/* The report on stderr: dropped rows, warnings, folds and their means. */
+/* The report on stderr: the features, dropped rows, warnings, folds and
+ * their means. */
 static void
-report(const struct pp_train_result *r, const struct pp_train_opts *t)
+report(const struct pp_train_result *r, const struct pp_train_opts *t,
+    int quiet)
 {
 	size_t i, k;
 
+	if (!quiet) {
+		fprintf(stderr, "%s: features:", pp_progname);
+		for (i = 0; i < r->model->nfeat; i++)
+			fprintf(stderr, "%s%s", i > 0 ? "," : " ",
+			    r->model->features[i]);
+		fputc('\n', stderr);
+	}
 	if (r->rows_dropped > 0)
 		pp_cli_warn("dropped %zu of %zu rows with a missing or infinite "
 		    "value", r->rows_dropped, r->rows_read);
 	for (i = 0; i < r->nwarn; i++)
 		pp_cli_warn("%s", r->warn[i]);
+	if (quiet)
+		return;		/* folds and candidates are progress */
 	for (i = 0; i < r->ncand && r->nfolds > 0; i++) {
 		const struct pp_candidate *cd = &r->cand[i];
 		const char *sep = cd->label[0] != '\0' ? " " : "";
@@ -270,19 +315,21 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t)
 
 /* Start the run, saying its id on stderr; a signal then ends it KILLED. */
 static int
-run_begin(struct pp_run *run, const struct train_cmd *o, const char *path,
-    const char *fingerprint, int quiet, int argc, char *argv[],
-    struct pp_err *err)
+run_begin(struct pp_run *run, const struct train_cmd *o,
+    const struct pp_cli *cli, const char *fingerprint, int argc,
+    char *argv[], struct pp_err *err)
 {
 	const char *experiment = o->experiment ? o->experiment : "default";
 	struct pp_buf cmd = PP_BUF_INIT;
 	int rc;
 
 	pp_train_command_line(argc, argv, &cmd);
-	rc = pp_train_run_start(run, path, experiment, &o->t, cmd.data,
-	    fingerprint, err);
+	rc = pp_train_run_start(run, cli->c.registry, experiment, &o->t,
+	    cmd.data, fingerprint, err);
 	pp_buf_release(&cmd);
-	if (rc == 0 && !quiet)
+	if (rc == 0)
+		pp_cli_note_created(cli, pp_registry_created(run->reg));
+	if (rc == 0 && !cli->c.quiet)
 		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
 		    pp_progname, run->id, experiment);
 	if (rc == 0)
@@ -331,34 +378,78 @@ show_rows(size_t n)
 	pp_cli_progress(n, "rows read", 0);
 }
 
-/* Open the input (hashed for the registry's fingerprint) and the output. */
+/* Open the input (hashed for the registry's fingerprint) and the output
+ * (none for --dry-run). */
 static int
 open_files(const struct train_cmd *o, const struct pp_cli *cli,
     struct pp_hashin *hin, struct pp_reader **in, struct pp_out *out,
     struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	int hash = !o->no_registry && !o->dry_run;
 
 	ro.delim = cli->c.delim;
-	if (pp_hashin_open(hin, o->input, !o->no_registry, err) == -1)
+	if (pp_hashin_open(hin, o->input, hash, err) == -1)
 		return -1;
 	if ((*in = pp_reader_fopen(hin->fp, pp_in_name(o->input), &ro,
 	    err)) == NULL)
 		return -1;
-	return pp_out_open(out, o->output, err);
+	return o->dry_run ? 0 : pp_out_open(out, o->output, err);
+}
+
+/*
+ * A split needs the target's horizon.  A target that looks N dates ahead
+ * (lead(x, N)) is made of the first N test dates in the last training
+ * rows, so N dates must be purged between training and test or the
+ * scores are of the future.  Unknown, the horizon is not guessed as 0.
+ */
+static int
+check_gap(const struct pp_cli *cli, const struct train_cmd *o,
+    struct pp_err *err)
+{
+	if ((o->t.split.folds == 0 && o->t.split.test_frac == 0) ||
+	    pp_cli_given(cli, "gap") || o->t.horizon > 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "%s: the target's horizon is "
+	    "unknown: give --horizon N or --gap N (a target that looks N "
+	    "dates ahead needs N dates purged before each test)",
+	    o->t.split.folds > 0 ? "--cv" : "--test-frac");
+}
+
+/* --dry-run: the feature columns on stdout, as --features takes them. */
+static int
+dry_run(const struct pp_reader *in, const struct train_cmd *o,
+    struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int rc = -1;
+
+	if (pp_train_features(pp_reader_schema(in), &o->t, &b, err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(in));
+		goto out;
+	}
+	pp_buf_addc(&b, '\n');
+	if (fwrite(b.data, 1, b.len, stdout) != b.len || fflush(stdout) != 0) {
+		pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+		goto out;
+	}
+	rc = 0;
+out:
+	pp_buf_release(&b);
+	return rc;
 }
 
 /* Read and fit, then say what happened on stderr. */
 static int
 train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
-    struct pp_train_result *res, struct pp_err *err)
+    struct pp_train_result *res, int quiet, struct pp_err *err)
 {
 	if (pp_train_run(in, &o->t, res, err) == -1)
 		return -1;
 	pp_cli_progress(res->rows_read, "rows read", 1);
 	if (pp_hashin_finish(hin, pp_in_name(o->input), err) == -1)
 		return -1;
-	report(res, &o->t);
+	report(res, &o->t, quiet);
 	return 0;
 }
 
@@ -391,6 +482,7 @@ main(int argc, char *argv[])
 	struct pp_buf model = PP_BUF_INIT;
 	struct pp_run run = PP_RUN_INIT;
 	struct pp_lineage_train lt = PP_LINEAGE_TRAIN_INIT;
+	size_t i;
 	int rc = PP_EXIT_DATA;
 
 	pp_train_result_init(&res);
@@ -407,10 +499,17 @@ main(int argc, char *argv[])
 	if (pp_lineage_train_begin(&lt, in, o.spec, &o.t,
 	    pp_cli_given(&cli, "gap"), &err) == -1)
 		goto out;
-	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
-	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
+	if (check_gap(&cli, &o, &err) == -1)
 		goto out;
-	if (train(in, &o, &hin, &res, &err) == -1 ||
+	if (o.dry_run) {
+		if (dry_run(in, &o, &err) == 0)
+			rc = PP_EXIT_OK;
+		goto out;
+	}
+	if (!o.no_registry && run_begin(&run, &o, &cli,
+	    hin.hex[0] ? hin.hex : NULL, argc, argv, &err) == -1)
+		goto out;
+	if (train(in, &o, &hin, &res, cli.c.quiet, &err) == -1 ||
 	    pp_lineage_train_model(&lt, res.model, o.t.horizon, &err) == -1)
 		goto out;
 	if (write_model(&o, &run, &res, &out, &model, &err) == -1)
@@ -436,6 +535,9 @@ out:
 	pp_train_result_release(&res);
 	pp_lineage_train_release(&lt);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
+	for (i = 0; i < o.ntags; i++)
+		free((char *)o.tags[i].key);
+	free(o.tags);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();
 	return rc;

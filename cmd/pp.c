@@ -2,7 +2,10 @@
  * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
  * commands, plus the built-ins cat, help and commands.
  */
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +96,55 @@ self_dir(struct pp_buf *dir)
 	pp_buf_add(dir, path, (size_t)(slash - path));
 }
 
+/* 1 if pp-NAME is beside pp or on PATH, as run_external finds it. */
+static int
+installed(const char *name)
+{
+	struct pp_buf path = PP_BUF_INIT;
+	const char *env = getenv("PATH"), *s, *e;
+	int found = 0;
+
+	self_dir(&path);
+	if (path.len > 0) {
+		pp_buf_addf(&path, "/pp-%s", name);
+		found = access(path.data, X_OK) == 0;
+	}
+	for (s = env; !found && s != NULL && *s != '\0'; s = *e ? e + 1 : e) {
+		e = strchr(s, ':');
+		if (e == NULL)
+			e = s + strlen(s);
+		pp_buf_reset(&path);
+		pp_buf_addf(&path, "%.*s/pp-%s", (int)(e - s), s, name);
+		found = e > s && access(path.data, X_OK) == 0;
+	}
+	pp_buf_release(&path);
+	return found;
+}
+
+/* 1 if `man -w SECTION PAGE` finds the page (quietly). */
+static int
+man_has(const char *section, const char *page)
+{
+	pid_t pid = fork();
+	int st, fd;
+
+	if (pid == -1)
+		return 1;	/* let man itself say what is wrong */
+	if (pid == 0) {
+		fd = open("/dev/null", O_WRONLY);
+		if (fd != -1) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execlp("man", "man", "-w", section, page, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) == -1)
+		if (errno != EINTR)
+			return 1;
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
 static int
 run_external(const char *name, int argc, char *argv[])
 {
@@ -180,7 +232,8 @@ cmd_commands(int argc, char *argv[])
 		return PP_EXIT_USAGE;
 	}
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
-		printf("%s\n", commands[i].name);
+		printf("%s%s\n", commands[i].name, commands[i].fn == NULL &&
+		    !installed(commands[i].name) ? " (not installed)" : "");
 	return listed();
 }
 
@@ -225,7 +278,13 @@ cmd_help(int argc, char *argv[])
 	pp_buf_addf(&local, "/../../man/%s.%s", page.data, section);
 	if (local.len > 0 && access(local.data, R_OK) == 0)
 		execlp("man", "man", "-l", local.data, (char *)NULL);
-	else
+	else if (!man_has(section, page.data)) {
+		fprintf(stderr, "pp: help: the manual page %s(%s) is not "
+		    "installed\n", page.data, section);
+		pp_buf_release(&page);
+		pp_buf_release(&local);
+		return PP_EXIT_DATA;
+	} else
 		execlp("man", "man", section, page.data, (char *)NULL);
 	fprintf(stderr, "pp: help: cannot run man: %s\n", strerror(errno));
 	pp_buf_release(&page);

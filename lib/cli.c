@@ -312,6 +312,7 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	cli->c.delim = ',';
 	env = getenv("PP_REGISTRY");
 	cli->c.registry = env && *env ? env : "pp.db";
+	cli->c.registry_implicit = !(env && *env);
 	env = getenv("PP_FORMAT");
 	if (env && strcmp(env, "binary") == 0)
 		cli->c.binary = 1;
@@ -495,7 +496,8 @@ pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd, const char *cmdname)
 int
 pp_cli_exit_status(const struct pp_err *err)
 {
-	return err->code == PP_EXIT_USAGE ? PP_EXIT_USAGE : PP_EXIT_DATA;
+	return err->code == PP_EXIT_USAGE || err->code == PP_EXIT_HOLDS ?
+	    err->code : PP_EXIT_DATA;
 }
 
 void
@@ -710,6 +712,7 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			if (*optarg == '\0')
 				pp_cli_usage_error("--registry: empty path");
 			cli->c.registry = optarg;
+			cli->c.registry_implicit = 0;
 			break;
 		case OPT_SKIPBAD:
 			cli->c.skip_bad = 1;
@@ -792,6 +795,16 @@ pp_cli_report(const struct pp_err *err)
 {
 	progress_break();
 	put_message("", err->msg[0] ? err->msg : "unknown error");
+}
+
+void
+pp_cli_note_created(const struct pp_cli *cli, int created)
+{
+	if (created && cli->c.registry_implicit && !cli->c.quiet) {
+		progress_break();
+		fprintf(stderr, "%s: created new registry ./%s\n", pp_progname,
+		    cli->c.registry);
+	}
 }
 
 void

@@ -122,6 +122,7 @@ struct pp_common {
 	int compress;		/* --compress: zlib each binary chunk */
 	char delim;		/* -d; ',' by default */
 	const char *registry;	/* --registry, $PP_REGISTRY, or "pp.db" */
+	int registry_implicit;	/* 1: neither --registry nor $PP_REGISTRY */
 	int skip_bad;		/* --skip-bad */
 	int progress;		/* 1 if progress goes to stderr (tty, flags) */
 	int quiet;		/* -q: no progress, reports or warnings */
@@ -181,7 +182,7 @@ int pp_cli_next(struct pp_cli *cli, int argc, char *argv[]);
 void pp_cli_print_usage(const struct pp_cli *cli, FILE *fp);
 
 /* The exit status for a failure err describes: PP_EXIT_USAGE for a usage
- * error, else PP_EXIT_DATA. */
+ * error, PP_EXIT_HOLDS for a condition that holds, else PP_EXIT_DATA. */
 int pp_cli_exit_status(const struct pp_err *err);
 
 struct pp_write_opts;
@@ -197,6 +198,11 @@ void pp_cli_usage_error(const char *fmt, ...)
 
 /* Print "prog: message" for err (one line) to stderr. */
 void pp_cli_report(const struct pp_err *err);
+
+/* Say "prog: created new registry ./pp.db" on stderr when created (see
+ * pp_registry_created) and the path was implicit, unless quiet: a job
+ * started in the wrong directory is noticed on its first run. */
+void pp_cli_note_created(const struct pp_cli *cli, int created);
 
 /* Flush stdout after a listing (--help, --version, --list): 0, or -1 with
  * err "<stdout>: write error: No space left on device" (stdout on

@@ -22,13 +22,15 @@
 enum {
 	PP_EXIT_OK = 0,		/* success */
 	PP_EXIT_DATA = 1,	/* runtime or data error */
-	PP_EXIT_USAGE = 2	/* bad command line or spec */
+	PP_EXIT_USAGE = 2,	/* bad command line or spec */
+	PP_EXIT_HOLDS = 3	/* ran fine, and the condition asked about
+				 * holds (an alias kept): not a failure */
 };
 
 #define PP_ERR_MSGMAX 1024
 
 struct pp_err {
-	int code;			/* 0 when clear; else PP_EXIT_DATA/USAGE */
+	int code;			/* 0 when clear; else PP_EXIT_DATA/USAGE/HOLDS */
 	char msg[PP_ERR_MSGMAX];	/* "where: what", NUL-terminated */
 };
 

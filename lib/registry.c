@@ -39,6 +39,7 @@ struct pp_registry {
 	int busy;		/* the last failure was SQLITE_BUSY/LOCKED */
 	int64_t deadline;	/* ms: when the busy handler gives up */
 	unsigned seed;		/* backoff jitter */
+	int created;		/* this open made an empty file a registry */
 };
 
 /*
@@ -545,11 +546,18 @@ again:
 		goto bad;
 	if (v < PP_REGISTRY_SCHEMA && write_tx(r, migrate, NULL, err) == -1)
 		goto bad;
+	r->created = v == 0 && n == 0;
 	r->schema = PP_REGISTRY_SCHEMA;
 	return r;
 bad:
 	pp_registry_close(r);
 	return NULL;
+}
+
+int
+pp_registry_created(const struct pp_registry *r)
+{
+	return r->created;
 }
 
 void
@@ -633,6 +641,79 @@ check_run_id(const char *id, struct pp_err *err)
 		return pp_err_set(err, PP_EXIT_USAGE, "bad run id \"%s\": want "
 		    "32 lowercase hex digits", id);
 	return 0;
+}
+
+/*
+ * A run id or a unique prefix of it, as git takes a commit's: 6 to 32
+ * lowercase hex digits.  Six digits are 16.7 million ids, enough that a
+ * registry of thousands of runs rarely needs more, few enough to type.
+ * Deleted runs count: a prefix means the same run before and after
+ * `delete`.  Outside a transaction of the caller's, or inside one.
+ */
+static int
+expand_run_id(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	struct pp_buf pat = PP_BUF_INIT, seen = PP_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+	int rc;
+
+	for (i = 0; arg[i]; i++)
+		if (!((arg[i] >= '0' && arg[i] <= '9') ||
+		    (arg[i] >= 'a' && arg[i] <= 'f')))
+			break;
+	if (arg[i] != '\0' || i < PP_RUN_ID_PREFIX_MIN || i > PP_RUN_ID_LEN)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad run id \"%s\": want "
+		    "32 lowercase hex digits or a unique prefix of %d or more",
+		    arg, PP_RUN_ID_PREFIX_MIN);
+	if (i == PP_RUN_ID_LEN) {
+		memcpy(out, arg, PP_RUN_ID_LEN + 1);
+		return 0;
+	}
+	/* Hex only, so the pattern has no GLOB metacharacter but '*'. */
+	pp_buf_addf(&pat, "%s*", arg);
+	st = prepare(r, "SELECT run_id FROM runs WHERE run_id GLOB ? "
+	    "ORDER BY run_id LIMIT 6", err);
+	if (st == NULL) {
+		pp_buf_release(&pat);
+		return -1;
+	}
+	bind_text(st, 1, pat.data);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+
+		if (n++ == 0)
+			memcpy(out, id, PP_RUN_ID_LEN + 1);
+		pp_buf_addf(&seen, "%s%s", n > 1 ? ", " : "", n < 6 ? id :
+		    "...");
+	}
+	sqlite3_finalize(st);
+	pp_buf_release(&pat);
+	if (rc != SQLITE_DONE)
+		rc = db_fail(r, err, "read");
+	else if (n == 0)
+		rc = pp_err_set(err, PP_EXIT_DATA, "no run \"%s\"", arg);
+	else if (n > 1)
+		rc = pp_err_set(err, PP_EXIT_DATA, "run id \"%s\" is "
+		    "ambiguous: %s", arg, seen.data);
+	else
+		rc = 0;
+	pp_buf_release(&seen);
+	return rc;
+}
+
+int
+pp_registry_run_expand(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err)
+{
+	int rc;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	rc = expand_run_id(r, arg, out, err);
+	read_end(r);
+	return rc;
 }
 
 static int
@@ -1758,6 +1839,149 @@ pp_registry_alias_set(struct pp_registry *r, const char *name,
 	return write_tx(r, alias_tx, &c, err);
 }
 
+/* The latest metric key of the run behind version v of name: 0 with *out
+ * (NAN when the run has none) or -1. */
+static int
+version_metric(struct pp_registry *r, const char *name, int64_t v,
+    const char *key, double *out, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT m.value FROM model_versions v "
+	    "JOIN latest_metrics m ON m.run_id = v.run_id WHERE v.name = ? "
+	    "AND v.version = ? AND m.key = ? AND m.value IS NOT NULL", err);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, name);
+	sqlite3_bind_int64(st, 2, v);
+	bind_text(st, 3, key);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_double(st, 0) : NAN;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+						     : db_fail(r, err, "read");
+}
+
+struct move_ctx {
+	struct reg_ctx c;
+	struct pp_alias_move *m;
+};
+
+/*
+ * The comparison and the move in one write transaction: two nightly jobs
+ * promoting at once each see the other's champion, never a stale one.
+ */
+static int
+move_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct move_ctx *mc = ctx;
+	struct pp_alias_move *m = mc->m;
+	sqlite3_int64 v;
+
+	if (find_version(r, mc->c.name, 0, err) == -1)
+		return -1;
+	if (m->version == 0) {
+		if (query_int(r, "SELECT max(version) FROM model_versions "
+		    "WHERE name = ?", mc->c.name, NULL, &v, err) == -1)
+			return -1;
+		if (v == 0)
+			return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" has "
+			    "no versions", mc->c.name);
+		m->version = v;
+	}
+	if (find_version(r, mc->c.name, m->version, err) == -1)
+		return -1;
+	if (query_int(r, "SELECT version FROM aliases WHERE name = ? AND "
+	    "alias = ?", mc->c.name, mc->c.alias, &v, err) == -1)
+		return -1;
+	m->holder = v;
+	m->old_value = m->new_value = NAN;
+	m->moved = 0;
+	if (m->metric != NULL && m->holder != m->version) {
+		if (version_metric(r, mc->c.name, m->version, m->metric,
+		    &m->new_value, err) == -1)
+			return -1;
+		if (isnan(m->new_value))
+			return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" "
+			    "version %lld: its run has no metric \"%s\"",
+			    mc->c.name, (long long)m->version, m->metric);
+		if (m->holder > 0 && version_metric(r, mc->c.name, m->holder,
+		    m->metric, &m->old_value, err) == -1)
+			return -1;
+		if (!isnan(m->old_value) && !(m->max ? m->new_value >
+		    m->old_value : m->new_value < m->old_value))
+			return 0;
+	}
+	mc->c.version = m->version;
+	if (alias_tx(r, &mc->c, err) == -1)
+		return -1;
+	m->moved = 1;
+	return 0;
+}
+
+int
+pp_registry_alias_move(struct pp_registry *r, const char *name,
+    const char *alias, struct pp_alias_move *m, struct pp_err *err)
+{
+	struct move_ctx mc;
+
+	memset(&mc, 0, sizeof(mc));
+	if (check_model_name(name, err) == -1 || check_alias(alias, err) == -1)
+		return -1;
+	if (m->version < 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "bad version %lld",
+		    (long long)m->version);
+	mc.c.name = name;
+	mc.c.alias = alias;
+	mc.c.now = now_ms();
+	mc.m = m;
+	return write_tx(r, move_tx, &mc, err);
+}
+
+int
+pp_registry_best(struct pp_registry *r, const char *experiment,
+    const char *metric, int max, char out[PP_RUN_ID_LEN + 1],
+    double *value, struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	if (read_begin(r, err) == -1)
+		return -1;
+	st = prepare(r, max ? "SELECT r.run_id, m.value FROM runs r JOIN "
+	    "experiments e USING (experiment_id) JOIN latest_metrics m ON "
+	    "m.run_id = r.run_id AND m.key = ?2 WHERE e.name = ?1 AND "
+	    "r.deleted_time IS NULL AND r.parent_run_id IS NULL AND "
+	    "r.status = 'FINISHED' AND m.value IS NOT NULL ORDER BY m.value "
+	    "DESC, r.start_time DESC, r.run_id LIMIT 1" : "SELECT r.run_id, "
+	    "m.value FROM runs r JOIN experiments e USING (experiment_id) JOIN "
+	    "latest_metrics m ON m.run_id = r.run_id AND m.key = ?2 WHERE "
+	    "e.name = ?1 AND r.deleted_time IS NULL AND r.parent_run_id IS "
+	    "NULL AND r.status = 'FINISHED' AND m.value IS NOT NULL ORDER BY "
+	    "m.value ASC, r.start_time DESC, r.run_id LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, experiment);
+	bind_text(st, 2, metric);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		memcpy(out, sqlite3_column_text(st, 0), PP_RUN_ID_LEN + 1);
+		*value = sqlite3_column_double(st, 1);
+		rc = 0;
+		break;
+	case SQLITE_DONE:
+		pp_err_set(err, PP_EXIT_DATA, "experiment \"%s\": no finished "
+		    "top-level run has metric \"%s\"", experiment, metric);
+		break;
+	default:
+		db_fail(r, err, "read");
+	}
+	sqlite3_finalize(st);
+out:
+	read_end(r);
+	return rc;
+}
+
 int
 pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err)
@@ -1838,13 +2062,15 @@ resolve_in_tx(struct pp_registry *r, const char *uri,
 		p = uri + 6;
 		slash = strchr(p, '/');
 		pp_buf_add(&name, p, slash ? (size_t)(slash - p) : strlen(p));
-		if (check_run_id(name.data, err) == -1) {
-			pp_err_prefix(err, "%s", uri);
+		if (expand_run_id(r, name.data, ref->run_id, err) == -1) {
+			if (err->code == PP_EXIT_USAGE)
+				pp_err_prefix(err, "%s", uri);
 			goto out;
 		}
-		if (find_run(r, name.data, NULL, err) == -1)
+		if (find_run(r, ref->run_id, NULL, err) == -1)
 			goto out;
-		memcpy(ref->run_id, name.data, PP_RUN_ID_LEN + 1);
+		pp_buf_reset(&name);
+		pp_buf_addstr(&name, ref->run_id);
 		if (slash != NULL && slash[1] != '\0') {
 			sqlite3_int64 n;
 
@@ -2122,10 +2348,155 @@ owner_gone(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	sqlite3_result_int(ctx, gone);
 }
 
+/* A column of `runs` beyond the attributes. */
+struct xcol {
+	int kind;		/* 0 metric, 1 param, 2 tag */
+	char *key;		/* owned */
+};
+
+static const char *const xcol_prefix[] = { "metrics.", "params.", "tags." };
+
+/* Parse "metrics.K" (or metric., params., param., tags., tag.) into c. */
+static int
+parse_xcol(const char *s, size_t n, struct xcol *c)
+{
+	static const struct {
+		const char *p;
+		int kind;
+	} pre[] = {
+		{ "metrics.", 0 }, { "metric.", 0 }, { "params.", 1 },
+		{ "param.", 1 }, { "tags.", 2 }, { "tag.", 2 }
+	};
+	size_t i, k;
+
+	for (i = 0; i < PP_ARRAY_SIZE(pre); i++) {
+		k = strlen(pre[i].p);
+		if (n > k && strncmp(s, pre[i].p, k) == 0) {
+			c->kind = pre[i].kind;
+			c->key = pp_xstrndup(s + k, n - k);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+have_xcol(const struct xcol *c, size_t n, int kind, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (c[i].kind == kind && strcmp(c[i].key, key) == 0)
+			return 1;
+	return 0;
+}
+
+static void
+add_xcol(struct xcol **c, size_t *n, size_t *cap, int kind, const char *key,
+    size_t len)
+{
+	pp_xgrow((void **)c, cap, *n + 1, sizeof(**c));
+	(*c)[*n].kind = kind;
+	(*c)[*n].key = pp_xstrndup(key, len);
+	(*n)++;
+}
+
+/* The runs in scope, as SQL after WHERE over runs r joined to e. */
+static void
+scope_sql(struct pp_buf *sql, const struct pp_run_query *q, int *n)
+{
+	pp_buf_addstr(sql, q->deleted ? "r.deleted_time IS NOT NULL"
+				      : "r.deleted_time IS NULL");
+	if (q->experiment)
+		pp_buf_addf(sql, " AND e.name = ?%d", (*n)++);
+	if (q->parent)
+		pp_buf_addf(sql, " AND r.parent_run_id = ?%d", (*n)++);
+	else if (!q->nested && !q->stale)
+		pp_buf_addstr(sql, " AND r.parent_run_id IS NULL");
+}
+
+static void
+scope_bind(sqlite3_stmt *st, const struct pp_run_query *q, int *n)
+{
+	if (q->experiment)
+		bind_text(st, (*n)++, q->experiment);
+	if (q->parent)
+		bind_text(st, (*n)++, q->parent);
+}
+
+/* The columns runs shows beyond the attributes (see registry.h). */
+static int
+runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
+    struct xcol **c, size_t *nc, struct pp_err *err)
+{
+	size_t cap = 0;
+	const char *s, *e;
+
+	if (q->columns != NULL) {
+		for (s = q->columns;; s = e + 1) {
+			struct xcol x;
+
+			e = strchr(s, ',');
+			if (e == NULL)
+				e = s + strlen(s);
+			if (parse_xcol(s, (size_t)(e - s), &x) == -1)
+				return pp_err_set(err, PP_EXIT_USAGE, "--columns: "
+				    "bad column \"%.*s\": want metrics.KEY, "
+				    "params.KEY or tags.KEY", (int)(e - s), s);
+			if (!have_xcol(*c, *nc, x.kind, x.key))
+				add_xcol(c, nc, &cap, x.kind, x.key,
+				    strlen(x.key));
+			free(x.key);
+			if (*e == '\0')
+				break;
+		}
+	} else {
+		struct pp_buf sql = PP_BUF_INIT;
+		sqlite3_stmt *st;
+		int n = 1, rc;
+
+		pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
+		    "JOIN experiments e USING (experiment_id) WHERE ");
+		scope_sql(&sql, q, &n);
+		pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
+		    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
+		    ">= (SELECT count(*) FROM s) ORDER BY m.key");
+		st = prepare(r, sql.data, err);
+		pp_buf_release(&sql);
+		if (st == NULL)
+			return -1;
+		n = 1;
+		scope_bind(st, q, &n);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const char *k = (const char *)sqlite3_column_text(st,
+			    0);
+
+			add_xcol(c, nc, &cap, 0, k, strlen(k));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return db_fail(r, err, "read");
+	}
+	if (q->order_by != NULL) {
+		struct xcol x;
+		size_t len = strcspn(q->order_by, " \t");
+
+		if (parse_xcol(q->order_by, len, &x) == 0) {
+			if (!have_xcol(*c, *nc, x.kind, x.key))
+				add_xcol(c, nc, &cap, x.kind, x.key,
+				    strlen(x.key));
+			free(x.key);
+		}
+	}
+	return 0;
+}
+
 int
 pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
     struct pp_reg_table *t, struct pp_err *err)
 {
+	struct xcol *xc = NULL;
+	size_t nxc = 0;
 	struct pp_filter f = PP_FILTER_INIT;
 	struct pp_buf sql = PP_BUF_INIT;
 	sqlite3_stmt *st = NULL;
@@ -2140,14 +2511,22 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 		db_fail(r, err, "function");
 		goto out;
 	}
+	if (read_begin(r, err) == -1)
+		goto out;
+	if (runs_xcols(r, q, &xc, &nxc, err) == -1)
+		goto end;
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
-	    ISO("r.end_time") " AS end_time, r.user FROM runs r JOIN "
-	    "experiments e USING (experiment_id) WHERE ");
-	pp_buf_addstr(&sql, q->deleted ? "r.deleted_time IS NOT NULL"
-				       : "r.deleted_time IS NULL");
-	if (q->experiment)
-		pp_buf_addf(&sql, " AND e.name = ?%d", n++);
+	    ISO("r.end_time") " AS end_time, r.user");
+	/* Keys are bound (?N), never SQL text; the labels are set below. */
+	for (i = 0; i < nxc; i++)
+		pp_buf_addf(&sql, ", (SELECT value FROM %s WHERE run_id = "
+		    "r.run_id AND key = ?%d)", xc[i].kind == 0 ?
+		    "latest_metrics" : xc[i].kind == 1 ? "params" : "tags",
+		    n++);
+	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
+	    "(experiment_id) WHERE ");
+	scope_sql(&sql, q, &n);
 	if (q->stale) {
 		pp_buf_addstr(&sql, " AND r.status = 'RUNNING' AND "
 		    "(pp_owner_gone(r.host, r.pid)");
@@ -2161,14 +2540,13 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 	    : "r.start_time DESC, r.run_id");
 	if (q->limit > 0)
 		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
-	if (read_begin(r, err) == -1)
-		goto out;
 	st = prepare(r, sql.data, err);
 	if (st == NULL)
 		goto end;
 	n = 1;
-	if (q->experiment)
-		bind_text(st, n++, q->experiment);
+	for (i = 0; i < nxc; i++)
+		bind_text(st, n++, xc[i].key);
+	scope_bind(st, q, &n);
 	if (q->stale && q->stale_after_ms > 0)
 		sqlite3_bind_int64(st, n++, now_ms() - q->stale_after_ms);
 	for (i = 0; i < f.nargs; i++, n++) {
@@ -2178,12 +2556,23 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 			bind_text(st, n, f.args[i].text);
 	}
 	rc = table_from_stmt(r, st, t, err);
+	for (i = 0; rc == 0 && i < nxc; i++) {
+		struct pp_buf label = PP_BUF_INIT;
+
+		pp_buf_addf(&label, "%s%s", xcol_prefix[xc[i].kind],
+		    xc[i].key);
+		free(t->cols[7 + i]);
+		t->cols[7 + i] = pp_buf_detach(&label, NULL);
+	}
 end:
 	read_end(r);
 out:
 	sqlite3_finalize(st);
 	pp_buf_release(&sql);
 	pp_filter_release(&f);
+	for (i = 0; i < nxc; i++)
+		free(xc[i].key);
+	free(xc);
 	return rc;
 }
 

@@ -50,6 +50,7 @@
 #define PP_REGISTRY_RETRY_MS 60000
 
 #define PP_RUN_ID_LEN 32	/* hex digits in a run id */
+#define PP_RUN_ID_PREFIX_MIN 6	/* fewest hex digits a prefix may have */
 
 struct pp_registry;
 
@@ -74,6 +75,10 @@ struct pp_registry *pp_registry_open(const char *path, unsigned flags,
 
 /* Close the handle (NULL is a no-op). */
 void pp_registry_close(struct pp_registry *r);
+
+/* 1 if opening r created the registry (a missing or empty file), else 0:
+ * a program says so when the path was not chosen (pp_cli_note_created). */
+int pp_registry_created(const struct pp_registry *r);
 
 /* The schema version of the open file. */
 int pp_registry_schema(const struct pp_registry *r);
@@ -245,6 +250,39 @@ int pp_registry_alias_set(struct pp_registry *r, const char *name,
 int pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err);
 
+/* A conditional alias move (pp-registry alias --if-better). */
+struct pp_alias_move {
+	int64_t version;	/* in: the version, 0: the latest; out: it */
+	const char *metric;	/* in: compare on this metric, or NULL */
+	int max;		/* in: 1: higher is better; 0: lower */
+	int64_t holder;		/* out: the alias's version before, 0: none */
+	double old_value;	/* out: the holder's metric, NAN if unknown */
+	double new_value;	/* out: the version's metric, NAN if unknown */
+	int moved;		/* out: 1 if the alias points at version now */
+};
+
+/*
+ * Point alias of name at m->version (0: the highest version), in one
+ * write transaction.  With m->metric, only if the metric of the version's
+ * run beats (strictly) that of the run behind the current holder; a
+ * holder whose run lacks the metric is beaten by any value, no holder
+ * too, and a version that is the holder already counts as moved.
+ * Returns 0 with m->moved set, or -1: no such model or version, the
+ * version's run lacks the metric (data errors), a bad name (usage).
+ */
+int pp_registry_alias_move(struct pp_registry *r, const char *name,
+    const char *alias, struct pp_alias_move *m, struct pp_err *err);
+
+/*
+ * The best run of experiment by metric (lowest, or highest with max):
+ * among live, FINISHED, top-level runs (a --grid's nested candidates carry
+ * no model) with a value for it; ties to the newest.  Returns 0 with out
+ * and *value, or -1 (a data error when no run qualifies).
+ */
+int pp_registry_best(struct pp_registry *r, const char *experiment,
+    const char *metric, int max, char out[PP_RUN_ID_LEN + 1],
+    double *value, struct pp_err *err);
+
 /* What a model URI means now. */
 struct pp_registry_ref {
 	char *model;		/* registered model, or NULL for runs:/ */
@@ -302,6 +340,16 @@ struct pp_reg_table {
 void pp_reg_table_release(struct pp_reg_table *t);
 
 /* Which runs pp_registry_runs lists. */
+/*
+ * Expand arg, a run id or a unique prefix of one (6 to 32 lowercase hex
+ * digits, deleted runs included), into out.  A full id is copied
+ * unchecked.  Fails with a usage error on a malformed arg, a data error
+ * when no run or more than one matches (the message lists up to five).
+ * runs:/ URIs take a prefix the same way.
+ */
+int pp_registry_run_expand(struct pp_registry *r, const char *arg,
+    char out[PP_RUN_ID_LEN + 1], struct pp_err *err);
+
 struct pp_run_query {
 	const char *experiment;	/* only this experiment, or NULL: all */
 	const char *filter;	/* MLflow search syntax (lib/filter.h) or NULL */
@@ -310,12 +358,22 @@ struct pp_run_query {
 	int deleted;		/* 0: live runs, 1: deleted ones only */
 	int stale;		/* 1: only stale runs (see below) */
 	int64_t stale_after_ms;	/* with stale: also runs silent this long */
+	const char *columns;	/* "metrics.K,params.K,tags.K,...", or NULL */
+	int nested;		/* 1: nested runs too; 0: top-level only */
+	const char *parent;	/* only the children of this run, or NULL */
 };
 
-#define PP_RUN_QUERY_INIT { NULL, NULL, NULL, 0, 0, 0, 0 }
+#define PP_RUN_QUERY_INIT { NULL, NULL, NULL, 0, 0, 0, 0, NULL, 0, NULL }
 
 /*
- * List runs: run_id, experiment, name, status, start_time, end_time, user.
+ * List runs: run_id, experiment, name, status, start_time, end_time, user,
+ * then one column per key of q->columns (its latest metric, param or tag
+ * value; singular prefixes too), or by default one per metric that at
+ * least half of the runs in scope have (the experiment's, live or
+ * deleted as asked, top-level or not as asked, before the filter); then
+ * the --order-by key if it is a metric, param or tag not shown yet.
+ * Top-level runs only unless q->nested or q->stale (a stale nested run is
+ * still to be found), or the children of q->parent.
  * Times are ISO 8601 UTC.  A run is stale when it is RUNNING and its owner
  * process ran on this host and is gone, or (stale_after_ms > 0) nothing
  * was logged to it for that long.  Returns 0 or -1.

@@ -198,6 +198,26 @@ in_list(const char *list, const char *name)
 	}
 }
 
+/*
+ * The raw bar columns pp-fetch writes.  Their levels are never a default
+ * feature: a price level is not comparable across symbols or years, and a
+ * model that leans on it fits the sample, not the market.  Named with
+ * --features or matched by --features-regex they are used as asked.
+ */
+static int
+is_raw_bar(const char *name)
+{
+	static const char *const raw[] = {
+		"open", "high", "low", "close", "adjclose", "volume"
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(raw) / sizeof(raw[0]); i++)
+		if (strcmp(name, raw[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static void
 add_feat(struct cols *c, const struct pp_schema *s, size_t j, size_t *cap)
 {
@@ -283,6 +303,10 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 		    REG_EXTENDED | REG_NOSUB) != 0)
 			return pp_err_set(err, PP_EXIT_USAGE, "--features-regex: "
 			    "bad regular expression \"%s\"", o->features_re);
+		if (o->features_re == NULL && o->targets_like != NULL &&
+		    regcomp(&re, o->targets_like, REG_EXTENDED | REG_NOSUB) != 0)
+			return pp_err_set(err, PP_EXIT_USAGE, "--targets-like: "
+			    "bad regular expression \"%s\"", o->targets_like);
 		for (j = 0; j < s->ncols; j++) {
 			const char *nm = s->cols[j].name;
 
@@ -293,9 +317,13 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 			if (o->features_re != NULL &&
 			    regexec(&re, nm, 0, NULL, 0) != 0)
 				continue;
+			if (o->features_re == NULL && (is_raw_bar(nm) ||
+			    (o->targets_like != NULL &&
+			    regexec(&re, nm, 0, NULL, 0) == 0)))
+				continue;
 			add_feat(c, s, j, &cap);
 		}
-		if (o->features_re != NULL)
+		if (o->features_re != NULL || o->targets_like != NULL)
 			regfree(&re);
 	}
 	if (c->p == 0)
@@ -303,6 +331,23 @@ pick_columns(const struct pp_schema *s, const struct pp_train_opts *o,
 	c->names = pp_xcalloc(c->p, sizeof(char *));
 	for (j = 0; j < c->p; j++)
 		c->names[j] = s->cols[c->feat[j]].name;
+	return 0;
+}
+
+int
+pp_train_features(const struct pp_schema *s, const struct pp_train_opts *o,
+    struct pp_buf *out, struct pp_err *err)
+{
+	struct cols c;
+	size_t j;
+
+	if (pick_columns(s, o, o->split.folds > 0 || o->split.test_frac > 0,
+	    &c, err) == -1)
+		return -1;
+	for (j = 0; j < c.p; j++)
+		pp_buf_addf(out, "%s%s", j > 0 ? "," : "", c.names[j]);
+	free(c.feat);
+	free(c.names);
 	return 0;
 }
 
@@ -1032,6 +1077,8 @@ start_params(struct logbuf *l, const struct pp_train_opts *o)
 		add_param(l, "features", o->features);
 	if (o->features_re != NULL)
 		add_param(l, "features_regex", o->features_re);
+	if (o->targets_like != NULL)
+		add_param(l, "targets_like", o->targets_like);
 	if (o->exclude != NULL)
 		add_param(l, "exclude", o->exclude);
 	add_param(l, "standardize", o->fit.standardize ? "true" : "false");
@@ -1086,15 +1133,18 @@ pp_train_run_start(struct pp_run *run, const char *path,
 {
 	struct pp_run_start rs = PP_RUN_START_INIT;
 	struct logbuf l;
+	size_t i;
 	int rc;
 
 	memset(&l, 0, sizeof(l));
 	rs.experiment = experiment;
-	rs.name = pp_model_kind_name(o->fit.kind);
+	rs.name = o->run_name ? o->run_name : pp_model_kind_name(o->fit.kind);
 	rs.command = command;
 	rs.fingerprint = fingerprint;
 	start_params(&l, o);
 	version_tags(&l);
+	for (i = 0; i < o->ntags; i++)
+		add_tag(&l, o->tags[i].key, o->tags[i].value);
 	rc = pp_run_start(run, path, &rs, logbuf_log(&l), err);
 	logbuf_release(&l);
 	return rc;

@@ -45,9 +45,13 @@ struct pp_train_opts {
 	const char *features;	/* comma-separated names, or NULL */
 	const char *features_re; /* POSIX extended regex, or NULL */
 	const char *exclude;	/* comma-separated names, or NULL */
+	const char *targets_like; /* regex of other targets, or NULL */
 	int strict;		/* a dropped row is an error instead */
 	struct pp_split_opts split; /* none when folds and test_frac are 0 */
 	long horizon;		/* the target's look-ahead in dates, or 0 */
+	const char *run_name;	/* the run's name, or NULL: the model kind */
+	const struct pp_kv *tags; /* ntags user tags for the run */
+	size_t ntags;
 	size_t ngrid;
 	struct pp_grid_axis *grid; /* owned by the caller */
 	void (*progress)(size_t rows); /* every 65536 rows read, or NULL */
@@ -98,6 +102,21 @@ void pp_train_result_release(struct pp_train_result *r);
 int pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
     struct pp_grid_axis **grid, size_t *ngrid, struct pp_err *err);
 void pp_train_grid_free(struct pp_grid_axis *grid, size_t ngrid);
+
+/*
+ * The feature columns: o->features as given; else the number columns
+ * matching o->features_re; else the default, every number column but the
+ * target, symbol, date, o->exclude, the raw bars pp-fetch writes (open,
+ * high, low, close, adjclose, volume) and the columns matching
+ * o->targets_like (other targets: a lead of the future is never a
+ * default feature).
+ */
+
+/* Append the feature columns o picks from s to out, comma-separated.
+ * Fails as pp_train_run does on a missing or non-number column, a bad
+ * regular expression, or no feature left. */
+int pp_train_features(const struct pp_schema *s, const struct pp_train_opts *o,
+    struct pp_buf *out, struct pp_err *err);
 
 /* Read every row of r and train as o says.  On success the result holds
  * the model, the counts, the candidates and warnings.  Fails on a data

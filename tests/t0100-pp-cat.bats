@@ -191,6 +191,23 @@ setup() {
 	[ "$stderr" = "pp: help: no manual for 'nosuch' (see 'pp commands')" ]
 }
 
+@test "pp commands marks what is not installed; pp help of a missing page is one line" {
+	mkdir "$T/alone"
+	cp "$PP_BUILD/bin/pp" "$T/alone/pp"
+	run -0 --separate-stderr env PATH=/usr/bin:/bin "$T/alone/pp" commands
+	assert_line cat
+	assert_line 'train (not installed)'
+	assert_line 'eval (not installed)'
+	assert_equal "$stderr" ''
+	run -0 --separate-stderr env PATH="$PP_BUILD/bin:/usr/bin:/bin" "$T/alone/pp" commands
+	assert_line train
+	run -1 --separate-stderr env PATH=/usr/bin:/bin MANPATH="$T/alone" "$T/alone/pp" help eval
+	assert_equal "$output" ''
+	assert_equal "$stderr" 'pp: help: the manual page pp-eval(1) is not installed'
+	run -1 --separate-stderr env PATH=/usr/bin:/bin MANPATH="$T/alone" "$T/alone/pp" help frame
+	assert_equal "$stderr" 'pp: help: the manual page pp-frame(5) is not installed'
+}
+
 @test "pp runs pp-NAME beside it and reports a missing one" {
 	run -0 --separate-stderr pp cat --version
 	if [ -x "$PP_BUILD/bin/pp-serve" ]; then skip "pp-serve exists"; fi

@@ -41,7 +41,7 @@ setup() {
 	run -0 --separate-stderr pp-train --no-registry -m ols -t y --features f1,f2 \
 	    -o "$T/m.ppm" train-small.csv
 	assert_equal "$output" ""
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "pp-train: features: f1,f2"
 	run -0 --separate-stderr pp-train --describe "$T/m.ppm"
 	# The coefficients come from LAPACK: their last digits depend on the
 	# CPU's OpenBLAS kernels (Prescott and Haswell differ in the 15th
@@ -112,7 +112,8 @@ END
 
 @test "rows with a missing value are dropped and counted; --strict fails" {
 	run -0 --separate-stderr pp-train --no-registry -m ols -t y -o "$T/m.ppm" train-missing.csv
-	[ "$stderr" = 'pp-train: warning: dropped 2 of 12 rows with a missing or infinite value' ]
+	[ "$stderr" = 'pp-train: features: x
+pp-train: warning: dropped 2 of 12 rows with a missing or infinite value' ]
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "meta rows: 10"
 	assert_line "meta rows_dropped: 2"
@@ -130,13 +131,15 @@ END
 @test "constant and collinear features warn and give finite coefficients" {
 	for m in ols ridge lasso elasticnet; do
 		run -0 --separate-stderr pp-train --no-registry -m "$m" -t y -o "$T/d.ppm" train-degenerate.csv
-		assert_equal "${stderr%%$'\n'*}" 'pp-train: warning: feature "c" is constant: its coefficient is 0'
+		assert_equal "${stderr%%$'\n'*}" 'pp-train: features: a,b,c'
+		assert_equal "${stderr_lines[1]}" 'pp-train: warning: feature "c" is constant: its coefficient is 0'
 		run -0 pp-train --describe "$T/d.ppm"
 		refute_output --partial nan
 		assert_line "c,0,1,0"
 	done
 	run -0 --separate-stderr pp-train --no-registry -m ols -t y -o "$T/d.ppm" train-degenerate.csv
 	cat >"$T/want" <<'END'
+pp-train: features: a,b,c
 pp-train: warning: feature "c" is constant: its coefficient is 0
 pp-train: warning: features are collinear: using the minimum-norm least-squares solution
 END
@@ -226,14 +229,15 @@ END
 @test "progress: the rows read, on request, rewritten in place on a terminal" {
 	run -0 --separate-stderr pp-train -m ols -t y --no-registry --progress \
 	    -o "$T/m.ppm" train-small.csv
-	assert_equal "$stderr" "pp-train: 240 rows read"
+	assert_equal "$stderr" "pp-train: 240 rows read
+pp-train: features: f1,f2,f3,cls"
 	# not a terminal and no --progress, or -q: none
 	run -0 --separate-stderr pp-train -m ols -t y --no-registry -o "$T/m.ppm" train-small.csv
-	assert_equal "$stderr" ""
+	assert_equal "$stderr" "pp-train: features: f1,f2,f3,cls"
 	run -0 --separate-stderr pp-train --progress -q -m ols -t y --no-registry \
 	    -o "$T/m.ppm" train-small.csv
 	assert_equal "$stderr" ""
 	# a terminal: the count is rewritten in place and its line ended
 	run -0 script -qec "pp-train -m ols -t y --no-registry -o $T/m.ppm train-small.csv" /dev/null
-	assert_output $'\rpp-train: 240 rows read\033[K\r'
+	assert_output $'\rpp-train: 240 rows read\033[K\r\npp-train: features: f1,f2,f3,cls\r'
 }

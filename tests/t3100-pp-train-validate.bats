@@ -23,8 +23,9 @@ setup() {
 @test "--test-frac holds out the last dates; the model is fitted before them" {
 	run -0 --separate-stderr pp-train --no-registry -m ols -t y --exclude cls \
 	    --test-frac 0.25 --gap 2 -o "$T/m.ppm" train-small.csv
-	assert_regex "${stderr%%$'\n'*}" '^pp-train: fold 1/1: train 2020-01-01\.\.2020-02-27 \(174 rows\), test 2020-03-01\.\.2020-03-20 \(60 rows\): rmse [0-9.]+, r2 [0-9.]+$'
-	assert_regex "${stderr#*$'\n'}" '^pp-train: test: rmse [0-9.]+, r2 [0-9.]+$'
+	assert_equal "${stderr_lines[0]}" 'pp-train: features: f1,f2,f3'
+	assert_regex "${stderr_lines[1]}" '^pp-train: fold 1/1: train 2020-01-01\.\.2020-02-27 \(174 rows\), test 2020-03-01\.\.2020-03-20 \(60 rows\): rmse [0-9.]+, r2 [0-9.]+$'
+	assert_regex "${stderr_lines[2]}" '^pp-train: test: rmse [0-9.]+, r2 [0-9.]+$'
 	run -0 pp-train --describe "$T/m.ppm"
 	assert_line "meta rows: 174"
 	assert_line "meta train_last_date: 2020-02-27"
@@ -38,6 +39,7 @@ setup() {
 	    -o "$T/m.ppm" train-small.csv
 	sed -E 's/: rmse .*//' <<<"$stderr" >"$T/got"
 	cat >"$T/want" <<'END'
+pp-train: features: f1,f2,f3
 pp-train: fold 1/3: train 2020-01-01..2020-01-19 (57 rows), test 2020-01-21..2020-02-09 (60 rows)
 pp-train: fold 2/3: train 2020-01-10..2020-02-08 (90 rows), test 2020-02-10..2020-02-29 (60 rows)
 pp-train: fold 3/3: train 2020-01-30..2020-02-28 (84 rows), test 2020-03-01..2020-03-20 (60 rows)
@@ -51,7 +53,7 @@ END
 
 @test "--grid reports every candidate and keeps the lowest mean" {
 	run -0 --separate-stderr pp-train --no-registry -m elasticnet -t y --exclude cls \
-	    --cv walkforward:2 --grid alpha=0.01,5 --grid l1_ratio=0.2,0.9 \
+	    --cv walkforward:2 --horizon 1 --grid alpha=0.01,5 --grid l1_ratio=0.2,0.9 \
 	    -o "$T/m.ppm" train-small.csv
 	grep -E ' mean: ' <<<"$stderr" | sed -E 's/: rmse.*//' >"$T/got"
 	cat >"$T/want" <<'END'
@@ -75,7 +77,7 @@ END
 
 @test "logistic validation reports log loss and accuracy" {
 	run -0 --separate-stderr pp-train --no-registry -m logistic -t cls --exclude y \
-	    --standardize --cv walkforward:2 --grid C=0.01,1 -o "$T/m.ppm" \
+	    --standardize --cv walkforward:2 --gap 0 --grid C=0.01,1 -o "$T/m.ppm" \
 	    train-small.csv
 	assert_regex "$stderr" 'C=0\.01 fold 1/2: train 2020-01-01\.\.2020-01-28 \(84 rows\), test 2020-01-29\.\.2020-02-23 \(78 rows\): logloss 0\.[0-9]+, accuracy 0\.[0-9]+'
 	run -0 pp-train --describe "$T/m.ppm"
@@ -85,9 +87,9 @@ END
 
 @test "splitting needs dates, enough of them" {
 	printf 'x,y\n1,2\n2,3\n3,5\n4,4\n' >"$T/nodate.csv"
-	run -1 --separate-stderr pp-train --no-registry -m ols -t y --test-frac 0.5 -o "$T/m" "$T/nodate.csv"
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --test-frac 0.5 --gap 0 -o "$T/m" "$T/nodate.csv"
 	[ "$stderr" = "pp-train: $T/nodate.csv: no \"date\" column of dates to split on" ]
-	run -1 --separate-stderr pp-train --no-registry -m ols -t y --cv walkforward:100 -o "$T/m" train-small.csv
+	run -1 --separate-stderr pp-train --no-registry -m ols -t y --cv walkforward:100 --gap 0 -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: walkforward:100: 80 dates are too few for 100 folds' ]
 	run -1 --separate-stderr pp-train --no-registry -m ols -t y --test-frac 0.5 --gap 40 -o "$T/m" train-small.csv
 	[ "$stderr" = 'pp-train: fold 1 of 1: no training dates (80 dates, gap 40, embargo 0)' ]

@@ -11,7 +11,9 @@
 #   stdin         a pipe is hashed as read: input_sha256 equals sha256sum,
 #                 for CSV and for a binary frame; no fingerprint attribute
 #   default       ./pp.db and experiment "default" unless told; PP_REGISTRY
-#                 beats ./pp.db and --registry beats PP_REGISTRY
+#                 beats ./pp.db and --registry beats PP_REGISTRY; creating
+#                 ./pp.db says so, once, and only when it was implicit
+#                 (the other tests start with ./pp.db made)
 #   --experiment  normal, missing argument, empty name
 #   --register    versions 1 and 2 of the name, from their runs; missing
 #                 argument, a name with '/' or '@'
@@ -42,6 +44,7 @@ setup() {
 	unset PP_REGISTRY
 	cp "$D/train-small.csv" small.csv
 	SHA=$(sha256sum small.csv | cut -d' ' -f1)
+	pp-registry init 2>/dev/null
 }
 
 # The value of KIND,KEY in `pp-registry show RUN --format csv`.
@@ -54,7 +57,7 @@ shown() {
 
 # The only run id in the registry's listing whose name is $1.
 run_named() {
-	pp-registry runs --registry "${REG:-pp.db}" --format csv >"$T/runs.csv"
+	pp-registry runs --nested --registry "${REG:-pp.db}" --format csv >"$T/runs.csv"
 	awk -F, -v n="$1" '$3 == n { print $1 }' "$T/runs.csv"
 }
 
@@ -124,7 +127,7 @@ END
 
 @test "a hold-out logs test metrics only" {
 	run -0 --separate-stderr pp-train -m ols -t y --exclude cls \
-	    --test-frac 0.25 -o m.ppm small.csv
+	    --test-frac 0.25 --horizon 1 -o m.ppm small.csv
 	id=$(run_named ols)
 	pp-registry show "$id" --format csv | grep '^metric,' | cut -d, -f2 >keys
 	printf '%s\n' test_r2 test_rmse >want
@@ -149,14 +152,24 @@ END
 }
 
 @test "the registry is ./pp.db, or PP_REGISTRY, or --registry" {
+	rm pp.db
 	run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
+	[ -f pp.db ]
+	assert_equal "${stderr_lines[0]}" 'pp-train: created new registry ./pp.db'
+	run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
+	[[ $stderr != *created* ]]
+	rm pp.db*
+	run -0 --separate-stderr pp-train -q -m ols -t y -o m.ppm small.csv
+	assert_equal "$stderr" ''
 	[ -f pp.db ]
 	run -0 pp-registry runs --format csv
 	assert_line --regexp '^[0-9a-f]{32},default,ols,FINISHED,'
 	PP_REGISTRY=$T/env.db run -0 --separate-stderr pp-train -m ols -t y -o m.ppm small.csv
 	[ -f env.db ]
+	[[ $stderr != *created* ]]
 	PP_REGISTRY=$T/env.db run -0 --separate-stderr pp-train -m ols -t y --registry opt.db -o m.ppm small.csv
 	[ -f opt.db ]
+	[[ $stderr != *created* ]]
 	[ "$(pp-registry runs --registry env.db --format csv | wc -l)" -eq 2 ]
 	[ "$(pp-registry runs --registry opt.db --format csv | wc -l)" -eq 2 ]
 	[ "$(pp-registry runs --format csv | wc -l)" -eq 2 ]
@@ -208,7 +221,7 @@ END
 	run -2 --separate-stderr pp-train -m ols -t y --print-run-id=x -o m.ppm small.csv
 	[ "$stderr" = "pp-train: option --print-run-id takes no argument" ]
 	run -2 --separate-stderr pp-train -m ols -t y --print-run-id --no-registry -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 }
 
 @test "-q keeps the run id off stderr" {
@@ -270,7 +283,7 @@ train_stdout_to() {
 		run -1 --separate-stderr train_stdout_to "$to" -m ols -t y \
 		    --register nm --print-run-id -o m.ppm small.csv
 		id=$(run_named ols)
-		[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error" ]
+		[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: features: f1,f2,f3,cls"$'\n'"pp-train: <stdout>: write error" ]
 		[ "$(shown "$id" attribute status)" = FAILED ]
 		[ "$(shown "$id" tag error)" = "<stdout>: write error" ]
 		[ ! -e m.ppm ]
@@ -278,12 +291,13 @@ train_stdout_to() {
 		run -0 pp-registry models --format csv
 		assert_output 'name,versions,latest_version,aliases,created'
 		rm pp.db
+		pp-registry init 2>/dev/null
 	done
 	# The model on stdout itself: nothing registered either.
 	run -1 --separate-stderr train_stdout_to /dev/full -m ols -t y \
 	    --register nm small.csv
 	id=$(run_named ols)
-	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error: No space left on device" ]
+	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: features: f1,f2,f3,cls"$'\n'"pp-train: <stdout>: write error: No space left on device" ]
 	[ "$(shown "$id" attribute status)" = FAILED ]
 	run -0 pp-registry models --format csv
 	assert_output 'name,versions,latest_version,aliases,created'
@@ -320,7 +334,7 @@ train_stdout_to() {
 
 @test "--grid logs each candidate as a nested run" {
 	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls \
-	    --cv walkforward:3 --grid alpha=0.1,1000 -o m.ppm small.csv
+	    --cv walkforward:3 --horizon 1 --grid alpha=0.1,1000 -o m.ppm small.csv
 	parent=$(run_named ridge)
 	for a in 0.1 1000; do
 		c=$(run_named "alpha=$a")
@@ -356,15 +370,16 @@ train_stdout_to() {
 }
 
 @test "--no-registry trains without one" {
+	rm pp.db
 	run -0 --separate-stderr pp-train -m ols -t y --no-registry -o m.ppm small.csv
-	[ -z "$stderr" ]
+	[ "$stderr" = "pp-train: features: f1,f2,f3,cls" ]
 	[ ! -e pp.db ]
 	run -0 pp-train --describe m.ppm
 	refute_output --partial run_id
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry -e x -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry --register x -o m.ppm small.csv
-	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register and --print-run-id" ]
+	[ "$stderr" = "pp-train: --no-registry excludes --experiment, --register, --print-run-id, --run-name and --tag" ]
 	run -2 --separate-stderr pp-train -m ols -t y --no-registry=1 -o m.ppm small.csv
 	[ "$stderr" = "pp-train: option --no-registry takes no argument" ]
 }

@@ -126,7 +126,7 @@ new_run() {
 	run -1 --separate-stderr pp-registry run log 0123456789abcdef0123456789abcdef --tag a=b
 	[ "$stderr" = "pp-registry: no run \"0123456789abcdef0123456789abcdef\"" ]
 	run -2 --separate-stderr pp-registry run end xyz
-	[ "$stderr" = "pp-registry: bad run id \"xyz\": want 32 lowercase hex digits" ]
+	[ "$stderr" = "pp-registry: bad run id \"xyz\": want 32 lowercase hex digits or a unique prefix of 6 or more" ]
 	new_run e r
 	run -2 --separate-stderr pp-registry run log "$id"
 	[ "$stderr" = "pp-registry: run log: nothing to log (--param, --metric, --tag or --metrics-file)" ]
@@ -165,7 +165,7 @@ new_run() {
 	new_run e parent --pid $$
 	parent=$id
 	new_run e child --parent "$parent"
-	run -0 --separate-stderr pp-registry runs --filter "attributes.parent_run_id = '$parent'" --format csv
+	run -0 --separate-stderr pp-registry runs --nested --filter "attributes.parent_run_id = '$parent'" --format csv
 	assert_line --index 1 --regexp "^$id,e,child,RUNNING,"
 	run -1 --separate-stderr pp-registry run start -e e --parent 0123456789abcdef0123456789abcdef
 	[ "$stderr" = 'pp-registry: parent: no run "0123456789abcdef0123456789abcdef"' ]

@@ -140,7 +140,7 @@ three_versions() {
 	run -2 --separate-stderr pp-registry register m models:/x/1
 	[ "$stderr" = 'pp-registry: register: bad source "models:/x/1": want runs:/RUN_ID[/ARTIFACT]' ]
 	run -2 --separate-stderr pp-registry register m runs:/abc
-	[ "$stderr" = 'pp-registry: register: bad run id in "runs:/abc": want 32 lowercase hex digits' ]
+	[ "$stderr" = 'pp-registry: register: runs:/abc: bad run id "abc": want 32 lowercase hex digits or a unique prefix of 6 or more' ]
 	run -2 --separate-stderr pp-registry register m "runs:/$id/model.bin" --description
 	[ "$stderr" = 'pp-registry: option --description needs an argument' ]
 	# the registered artifact is frozen and its run cannot be deleted
@@ -218,7 +218,7 @@ m,1,${ids[1]},m1.ppm"
 	run -1 --separate-stderr pp-registry unalias m gold
 	[ "$stderr" = 'pp-registry: model "m" has no alias "gold"' ]
 	run -2 --separate-stderr pp-registry alias m gold
-	[ "$stderr" = 'pp-registry: alias: missing operand (usage: pp-registry alias NAME ALIAS VERSION)' ]
+	[ "$stderr" = 'pp-registry: alias: missing operand (usage: pp-registry alias NAME ALIAS VERSION|latest [--if-better metrics.KEY [--max]])' ]
 	run -1 --separate-stderr pp-registry versions nosuch
 	[ "$stderr" = 'pp-registry: no model "nosuch"' ]
 	run -1 --separate-stderr pp-registry resolve models:/nosuch/1
@@ -232,7 +232,7 @@ m,1,${ids[1]},m1.ppm"
 	run -2 --separate-stderr pp-registry resolve s3://bucket/m
 	[ "$stderr" = 'pp-registry: bad model URI "s3://bucket/m": want models:/NAME/VERSION, models:/NAME@ALIAS, models:/NAME/STAGE or runs:/RUN_ID[/ARTIFACT]' ]
 	run -2 --separate-stderr pp-registry resolve runs:/xyz
-	[ "$stderr" = 'pp-registry: runs:/xyz: bad run id "xyz": want 32 lowercase hex digits' ]
+	[ "$stderr" = 'pp-registry: runs:/xyz: bad run id "xyz": want 32 lowercase hex digits or a unique prefix of 6 or more' ]
 	run -2 --separate-stderr pp-registry promote m 1 Production extra
 	[ "$stderr" = 'pp-registry: promote: unexpected operand "extra"' ]
 }

@@ -1,6 +1,6 @@
 # fish completion for pp-registry(1): commands, verbs, options and the
 # registered model names read from the registry.
-set -l cmds init experiments runs show compare metric-history run artifact models versions register promote alias unalias resolve audit delete gc export
+set -l cmds init experiments runs best show compare metric-history run artifact models versions register promote alias unalias resolve audit delete gc export
 
 function __pp_registry_models
 	set -l reg $PP_REGISTRY
@@ -39,6 +39,10 @@ complete -c pp-registry -l metrics-file -r -d 'metric points from CSV'
 complete -c pp-registry -l status -x -a 'FINISHED FAILED KILLED' -d 'final status'
 complete -c pp-registry -l description -x -d 'model version description'
 complete -c pp-registry -l archive-existing -d 'archive versions already in the stage'
+complete -c pp-registry -l max -d 'higher is better'
+complete -c pp-registry -l columns -x -d 'metrics.K, params.K, tags.K to show'
+complete -c pp-registry -l nested -d 'list nested runs too'
+complete -c pp-registry -l if-better -x -a 'metrics.' -d 'move the alias only if the version is better'
 complete -c pp-registry -s o -l output -r -d 'write to FILE'
 complete -c pp-registry -l format -x -a 'table csv json' -d 'output format'
 complete -c pp-registry -l registry -r -d 'registry database'
