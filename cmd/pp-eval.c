@@ -54,7 +54,6 @@ enum {
 };
 
 /* Exit status of drift when a column drifts (docs/DESIGN.md: 3). */
-#define EXIT_DRIFT 3
 
 static const struct pp_opt all_opts[] = {
 	{ "target", OPT_TARGET, "COL", "target column (required)" },
@@ -568,9 +567,9 @@ main(int argc, char *argv[])
 		goto out;
 	if (pp_out_commit(&out, &err) == -1)
 		goto out;
-	rc = o.ndrift > 0 ? EXIT_DRIFT : PP_EXIT_OK;
+	rc = o.ndrift > 0 ? PP_EXIT_HOLDS : PP_EXIT_OK;
 out:
-	if (rc != PP_EXIT_OK && rc != EXIT_DRIFT) {
+	if (rc != PP_EXIT_OK && rc != PP_EXIT_HOLDS) {
 		pp_out_abort(&out);
 		pp_out_abort(&plot);
 		if (err.code == PP_EXIT_USAGE)
