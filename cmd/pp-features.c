@@ -54,18 +54,17 @@ add_spec_file(struct pp_spec *s, const char *path, struct pp_err *err)
 {
 	struct pp_buf b = PP_BUF_INIT;
 	FILE *fp = pp_in_open(path, err);
-	size_t n;
-	int rc = -1;
+	int rc = -1, got;
 
 	if (fp == NULL)
 		return -1;
-	do {
-		pp_buf_grow(&b, 4096);
-		n = fread(b.data + b.len, 1, 4096, fp);
-		pp_buf_setlen(&b, b.len + n);
-	} while (n > 0);
-	if (ferror(fp))
+	/* Bounded: -F /dev/zero read forever. */
+	got = pp_buf_read_fp(&b, fp, PP_SPEC_FILE_MAX);
+	if (got == -1)
 		pp_err_errno(err, errno, "%s: read error", pp_in_name(path));
+	else if (got == 1)
+		pp_err_set(err, PP_EXIT_DATA, "%s: longer than %d bytes: not "
+		    "a spec file", pp_in_name(path), PP_SPEC_FILE_MAX);
 	else
 		rc = pp_spec_add_file(s, b.data, b.len, pp_in_name(path), err);
 	if (fp != stdin)
@@ -137,15 +136,14 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 }
 
 static int
-print_list(void)
+print_list(struct pp_err *err)
 {
 	struct pp_buf b = PP_BUF_INIT;
 
 	pp_expr_list(&b);
 	fwrite(b.data, 1, b.len, stdout);
 	pp_buf_release(&b);
-	return fflush(stdout) == 0 && !ferror(stdout) ? PP_EXIT_OK :
-	    PP_EXIT_DATA;
+	return pp_cli_flush_stdout(err) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
 }
 
 /* --print-spec: the definitions checked against the columns they read. */
@@ -226,7 +224,7 @@ main(int argc, char *argv[])
 	cli.about = "Compute features and targets per symbol; see pp-features(1).";
 	parse_options(argc, argv, &cli, &o);
 	if (o.list || o.print_spec) {
-		rc = o.list ? print_list() : print_spec(o.spec, &err);
+		rc = o.list ? print_list(&err) : print_spec(o.spec, &err);
 		goto out;
 	}
 	ro.delim = wo.delim = cli.c.delim;

@@ -17,6 +17,7 @@
 static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int listed(void);
 
 /* Sorted by name.  A NULL fn means: exec pp-NAME. */
 static const struct command {
@@ -131,15 +132,15 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		print_usage(stdout);
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("pp %s\n", PP_VERSION);
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (strcmp(argv[1], "--list-options") == 0) {
 		printf("-h\n--help\n--version\n");	/* for completion tests */
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "pp: unknown option %s\n", argv[1]);
@@ -156,6 +157,18 @@ main(int argc, char *argv[])
 	return run_external(c->name, argc - 1, argv + 1);
 }
 
+/* The exit status after --help, --version or a listing. */
+static int
+listed(void)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_cli_flush_stdout(&err) == 0)
+		return PP_EXIT_OK;
+	pp_cli_report(&err);
+	return PP_EXIT_DATA;
+}
+
 static int
 cmd_commands(int argc, char *argv[])
 {
@@ -168,7 +181,7 @@ cmd_commands(int argc, char *argv[])
 	}
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
 		printf("%s\n", commands[i].name);
-	return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+	return listed();
 }
 
 /*

@@ -364,6 +364,10 @@ load_chunk(struct pp_reader *r, struct pp_err *err)
 		return bin_fail(r, off, err, "unknown chunk flags");
 	if (rawlen > MAX_RAW || storedlen > MAX_RAW)
 		return bin_fail(r, off, err, "chunk larger than 1 GiB");
+	/* deflate packs at most 1032 bytes into one. */
+	if ((flags & FLAG_ZLIB) && rawlen > (uint64_t)storedlen * 1032 + 64)
+		return bin_fail(r, off, err, "chunk does not decompress to "
+		    "its stated size");
 	if (!(flags & FLAG_ZLIB) && storedlen != rawlen)
 		return bin_fail(r, off, err, "chunk sizes disagree");
 	if ((p = take(r, storedlen, err, "chunk")) == NULL)

@@ -122,6 +122,9 @@ struct node {
 	double *params;		/* N_CALL: constant parameters */
 	size_t nout;		/* outputs of this value: 1 but for macd & co */
 	const struct node *lead; /* a lead() call in this subtree, or NULL */
+	size_t height;		/* nodes on the longest path down: in the
+				   tree (parser), then also through the
+				   definitions it names (resolve) */
 };
 
 struct def {
@@ -325,6 +328,15 @@ lex(struct lexer *lx)
 /* ---- parser ---------------------------------------------------------- */
 
 #define MAX_DEPTH 100
+/*
+ * Every pass over a definition recurses down its tree, and the compiler
+ * also down the definitions it names, so the tree's height is bounded as
+ * the parentheses are: a+a+...+a parses in a loop, but its left-deep tree
+ * of 60,000 nodes overflowed the stack when resolved.  Thousands of
+ * operators in one expression, or chained through definitions, are far
+ * beyond any real feature.
+ */
+#define MAX_HEIGHT 2000
 
 static struct node *
 new_node(struct def *d, enum nkind kind, const struct token *t)
@@ -334,6 +346,7 @@ new_node(struct def *d, enum nkind kind, const struct token *t)
 	n->kind = kind;
 	n->pos = t->pos;
 	n->len = t->len;
+	n->height = 1;
 	n->next_alloc = d->nodes;
 	d->nodes = n;
 	return n;
@@ -344,6 +357,20 @@ add_arg(struct node *n, struct node *a)
 {
 	n->args = pp_xrealloc(n->args, (n->nargs + 1) * sizeof(*n->args));
 	n->args[n->nargs++] = a;
+	if (a->height + 1 > n->height)
+		n->height = a->height + 1;
+}
+
+/* Refuse a tree grown past MAX_HEIGHT at the operator t. */
+static int
+too_high(struct lexer *lx, struct def *d, const struct token *t,
+    const struct node *n)
+{
+	if (n->height <= MAX_HEIGHT)
+		return 0;
+	def_err(lx->err, d, t->pos, t->len, "expression nested too deeply: "
+	    "more than %d operations in a chain", MAX_HEIGHT);
+	return 1;
 }
 
 static const char *
@@ -497,6 +524,8 @@ parse_mul(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_unary(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	return l;
 }
@@ -512,6 +541,8 @@ parse_add(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_mul(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	return l;
 }
@@ -540,6 +571,8 @@ parse_expr(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_add(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	lx->depth--;
 	return l;
@@ -807,6 +840,11 @@ struct cc {
 	/* Output names so far, for clash checks. */
 	char **names;
 	size_t nnames, capnames;
+	/* Per definition, the code made for it so far, so that one named n
+	 * times is compiled once (d1 = d0 + d0, d2 = d1 + d1, ...: 40 lines
+	 * took 2^40 steps): phase one's register + 1 (0: none yet), phase
+	 * two's register + 1 and the look-ahead it was made for. */
+	size_t *reg1, *reg2, *ahead2;
 };
 
 /* The output names a definition defines, NAME or NAME_part. */
@@ -1014,7 +1052,7 @@ resolve_call(struct cc *cc, struct node *n)
 
 /* Check n and what is under it; annotate (nout, lead, col, ref, fn). */
 static int
-resolve(struct cc *cc, struct node *n)
+resolve_node(struct cc *cc, struct node *n)
 {
 	size_t i;
 
@@ -1066,6 +1104,27 @@ resolve(struct cc *cc, struct node *n)
 		return -1;
 	}
 	}
+	return 0;
+}
+
+/* resolve_node, then n's height through the definitions it names (theirs
+ * are final: they come earlier), which the compiler recurses down. */
+static int
+resolve(struct cc *cc, struct node *n)
+{
+	size_t i;
+
+	if (resolve_node(cc, n) == -1)
+		return -1;
+	n->height = n->ref != NULL ? n->ref->root->height + 1 : 1;
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i]->height + 1 > n->height)
+			n->height = n->args[i]->height + 1;
+	if (n == cc->d->root && n->height > MAX_HEIGHT)
+		return def_err(cc->err, cc->d, cc->d->name_pos,
+		    strlen(cc->d->name), "expression nested too deeply "
+		    "through the definitions it uses: more than %d "
+		    "operations in a chain", MAX_HEIGHT);
 	return 0;
 }
 
@@ -1234,7 +1293,10 @@ gen1(struct cc *cc, const struct node *n)
 	case N_NAME:
 		if (n->col >= 0)
 			return gen_col(cc, n->col);
-		r = gen1(cc, n->ref->root);
+		i = (size_t)(n->ref - cc->spec->defs);
+		if (cc->reg1[i] == 0)
+			cc->reg1[i] = gen1(cc, n->ref->root) + 1;
+		r = cc->reg1[i] - 1;
 		return n->part >= 0 ? r + (size_t)n->part : r;
 	case N_PART:
 		return gen1(cc, n->args[0]) + (size_t)n->part;
@@ -1296,8 +1358,15 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
 		return emit(p, &p->p2, &x, 1, nreg2);
 	}
 	switch (n->kind) {
-	case N_NAME:		/* a target using an earlier target */
-		return gen2(cc, n->ref->root, ahead, nreg2);
+	case N_NAME: {		/* a target using an earlier target */
+		size_t i = (size_t)(n->ref - cc->spec->defs);
+
+		if (cc->reg2[i] == 0 || cc->ahead2[i] != ahead) {
+			cc->reg2[i] = gen2(cc, n->ref->root, ahead, nreg2) + 1;
+			cc->ahead2[i] = ahead;
+		}
+		return cc->reg2[i] - 1;
+	}
 	case N_NEG:
 		x.op = OP_NEG;
 		x.a = gen2(cc, n->args[0], ahead, nreg2);
@@ -1387,6 +1456,9 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	cc.in = in;
 	cc.err = err;
 	cc.p = p;
+	cc.reg1 = pp_xcalloc(s->n + 1, sizeof(*cc.reg1));
+	cc.reg2 = pp_xcalloc(s->n + 1, sizeof(*cc.reg2));
+	cc.ahead2 = pp_xcalloc(s->n + 1, sizeof(*cc.ahead2));
 	if (s->n == 0) {
 		pp_err_set(err, PP_EXIT_USAGE, "no features: give -f NAME=EXPR, "
 		    "--target NAME=EXPR or -F FILE");
@@ -1466,12 +1538,18 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	}
 	free(is_p2);
 	free(cc.names);
+	free(cc.reg1);
+	free(cc.reg2);
+	free(cc.ahead2);
 	return p;
 fail:
 	for (i = 0; i < cc.nnames; i++)
 		free(cc.names[i]);
 	free(cc.names);
 	free(is_p2);
+	free(cc.reg1);
+	free(cc.reg2);
+	free(cc.ahead2);
 	pp_plan_free(p);
 	return NULL;
 }
@@ -1613,8 +1691,14 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 			regs[x->dst] = elem(x, regs);
 			continue;
 		}
-		for (i = 0; i < x->nin; i++)
+		/* An infinite input is as missing as a NaN one (a ratio
+		 * over a zero volume): summed, it would poison every later
+		 * window sum and recursion of the symbol. */
+		for (i = 0; i < x->nin; i++) {
 			in[i] = regs[p->ins[x->in + i]];
+			if (isinf(in[i]))
+				in[i] = NAN;
+		}
 		x->ind->step((char *)state + x->state, in, regs + x->dst);
 	}
 	return 0;

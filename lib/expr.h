@@ -49,6 +49,9 @@ void pp_spec_free(struct pp_spec *s);
 int pp_spec_add(struct pp_spec *s, int is_target, const char *text,
     const char *src, long line, struct pp_err *err);
 
+/* The longest spec file the programs read (thousands of definitions). */
+#define PP_SPEC_FILE_MAX (4 << 20)
+
 /* Add every definition of a spec file held in text[0..len): one
  * "NAME=EXPR" or "target NAME=EXPR" a line, blank lines, and comments from
  * '#' to the end of a line.  src is the file name for messages. */

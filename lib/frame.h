@@ -142,9 +142,12 @@ enum pp_format { PP_FMT_CSV = 1, PP_FMT_BIN = 2 };
 struct pp_read_opts {
 	char delim;		/* CSV field separator; ',' */
 	size_t infer_rows;	/* CSV rows looked at to infer types; 1000 */
+	const char *text_col;	/* a CSV column read as text whatever it
+				   holds (a mapped symbol column), besides
+				   symbol and ticker in any case; NULL */
 };
 
-#define PP_READ_OPTS_INIT { ',', 1000 }
+#define PP_READ_OPTS_INIT { ',', 1000, NULL }
 
 struct pp_reader;
 

@@ -527,7 +527,9 @@ pp_model_decode(const void *data, size_t n, const char *name,
 	rawlen = get_u64(p + 16);
 	zlen = get_u64(p + 24);
 	want = get_u32(p + 32);
-	if (rawlen > MAX_BODY || zlen > MAX_BODY) {
+	/* deflate packs at most 1032 bytes into one: a longer stated body is
+	 * a lie, never an allocation. */
+	if (rawlen > MAX_BODY || zlen > MAX_BODY || rawlen > zlen * 1032 + 64) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: corrupt header: body "
 		    "length too large", name);
 		return NULL;

@@ -33,6 +33,16 @@
 
 #define ROWBLOCK 4096
 #define BLAS_THREADS_MIN_Q 256	/* fewer columns: BLAS on one thread */
+/*
+ * Size limits, checked before anything is allocated for the columns: a
+ * fit keeps (p+1)^2 cross-products per moment block, and one per date
+ * when validating, so a 100,000-column frame asked for 80 GB and
+ * aborted.  4096 features (128 MiB a block, a q^3 solve of seconds) are
+ * far beyond a useful linear model of market data; MOMENTS_MAX bounds
+ * all the blocks together (per-date ones grow as dates are read).
+ */
+#define FEATURES_MAX 4096
+#define MOMENTS_MAX ((size_t)1 << 30)
 
 /* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell")
  * and its thread count: not in every cblas.h, always in libopenblas. */
@@ -459,6 +469,15 @@ read_rows(struct pp_reader *r, const struct pp_train_opts *o,
 			goto out;
 		}
 		store_row(st, z, d);
+		if (st->by_date && st->dm.n * st->q * st->q >
+		    MOMENTS_MAX / sizeof(double)) {
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %zu dates of %zu "
+			    "columns: their moments would take more than %zu "
+			    "GiB (use fewer features or dates)",
+			    pp_reader_name(r), pp_reader_line(r), st->dm.n,
+			    st->q, MOMENTS_MAX >> 30);
+			goto out;
+		}
 	}
 	if (got == -1)
 		goto out;
@@ -763,6 +782,12 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 	res->metric2 = o->fit.kind == PP_MODEL_LOGISTIC ? "accuracy" : "r2";
 	if (pick_columns(s, o, split, &c, err) == -1) {
 		pp_err_prefix(err, "%s", pp_reader_name(r));
+		goto out;
+	}
+	if (c.p > FEATURES_MAX) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %zu feature columns: at "
+		    "most %d can be fitted (--features picks some)",
+		    pp_reader_name(r), c.p, FEATURES_MAX);
 		goto out;
 	}
 	res->date_type = c.dcol >= 0 ? s->cols[c.dcol].type : 0;

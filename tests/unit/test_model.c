@@ -128,7 +128,7 @@ put32(char *p, uint32_t v)
 
 /* How to damage a good artifact of len bytes; returns the new length. */
 enum damage { D_EMPTY, D_MAGIC, D_SHORTMAGIC, D_SHORTHDR, D_NEWER,
-	D_V0, D_FLAGS, D_TRUNC, D_TRAIL, D_FLIP, D_HUGE };
+	D_V0, D_FLAGS, D_TRUNC, D_TRAIL, D_FLIP, D_HUGE, D_RATIO };
 
 static const struct {
 	enum damage d;
@@ -146,6 +146,9 @@ static const struct {
 	{ D_TRAIL, "m: 3 bytes after the end of the model" },
 	{ D_FLIP, NULL },
 	{ D_HUGE, "m: corrupt header: body length too large" },
+	/* 255 MiB stated for a body of a few hundred bytes: more than
+	 * deflate can pack, so refused before the allocation. */
+	{ D_RATIO, "m: corrupt header: body length too large" },
 };
 
 static void
@@ -175,6 +178,7 @@ test_decode_errors(void **state)
 		case D_TRAIL: memcpy(b + n, "abc", 3); n += 3; break;
 		case D_FLIP: b[n - 1] ^= 0x40; break;
 		case D_HUGE: put32(b + 20, 1); break;
+		case D_RATIO: put32(b + 16, 255u << 20); break;
 		}
 		assert_null(pp_model_decode(b, n, "m", &err));
 		assert_int_equal(err.code, PP_EXIT_DATA);
