@@ -35,6 +35,8 @@ enum {
 	OPT_CANARY_PERCENT,
 	OPT_SHADOW,
 	OPT_LOG_PREDICTIONS,
+	OPT_WARM,
+	OPT_MAX_SYMBOLS,
 	OPT_HASH_KEY
 };
 
@@ -74,6 +76,10 @@ static const struct pp_opt opts[] = {
 	    "on REF, answer with the first" },
 	{ "log-predictions", OPT_LOG_PREDICTIONS, "FILE", "append the first "
 	    "model's inputs and predictions to FILE (CSV frame)" },
+	{ "warm", OPT_WARM, "FILE", "feed the bars in FILE to each model's "
+	    "online state at every load" },
+	{ "max-symbols", OPT_MAX_SYMBOLS, "N", "symbols a model's online "
+	    "state holds (default 10000)" },
 	{ "hash-key", OPT_HASH_KEY, "NAME", "read a key on stdin, print its "
 	    "key-file line, exit" },
 	{ NULL, 0, NULL, NULL }
@@ -183,6 +189,13 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		case OPT_LOG_PREDICTIONS:
 			o->so.prediction_log = cli->optarg;
 			break;
+		case OPT_WARM:
+			o->so.warm = cli->optarg;
+			break;
+		case OPT_MAX_SYMBOLS:
+			o->so.max_symbols = (size_t)pp_cli_long("max-symbols",
+			    cli->optarg, 1, 100000000);
+			break;
 		case OPT_HASH_KEY:
 			o->hash_key = cli->optarg;
 			break;
@@ -272,7 +285,7 @@ main(int argc, char *argv[])
 {
 	struct serve_cmd o = { NULL, 0, "127.0.0.1:8080", NULL, NULL, NULL,
 		10, NULL, 10, 30, { NULL, 0, NULL, 0, 0, 0, 1 << 20, 2, 1024,
-		10, NULL, NULL } };
+		10, NULL, NULL, NULL, 10000 } };
 	struct pp_apikeys keys = PP_APIKEYS_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_serve *s = NULL;
@@ -287,7 +300,8 @@ main(int argc, char *argv[])
 	    "[--max-connections N] [--timeout SECONDS] [--reload-every "
 	    "DURATION] [--drain-timeout DURATION] [--allow-nan] "
 	    "[--canary REF [--canary-percent P]] [--shadow REF] "
-	    "[--log-predictions FILE] [--access-log FILE] [--registry PATH]"
+	    "[--log-predictions FILE] [--access-log FILE] [--warm FILE] "
+	    "[--max-symbols N] [--registry PATH]"
 	    "\n--hash-key NAME", opts,
 	    PP_CLI_REGISTRY | PP_CLI_PROGRESS);
 	parse_options(argc, argv, &cli, &o);

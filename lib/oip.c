@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "date.h"
 #include "num.h"
 #include "oip.h"
 #include "util.h"
@@ -395,6 +396,109 @@ out:
 	json_decref(root);
 	if (rc == -1)
 		pp_oip_rows_release(r);
+	return rc;
+}
+
+void
+pp_oip_bars_release(struct pp_oip_bars *b)
+{
+	free(b->bar);
+	b->bar = NULL;
+	b->n = 0;
+}
+
+static size_t utf8_len(const unsigned char *s);
+
+static const char *const bar_num[5] = { "open", "high", "low", "close",
+	"volume" };
+
+static int
+decode_bar(const json_t *o, size_t i, int allow_nan, struct pp_oip_bar *b,
+    struct pp_err *err)
+{
+	const json_t *sym = json_object_get(o, "symbol"), *d, *v;
+	const unsigned char *p;
+	size_t k, len, u;
+
+	if (!json_is_object(o))
+		return pp_err_set(err, PP_EXIT_DATA, "bar %zu is not an object",
+		    i + 1);
+	if (!json_is_string(sym))
+		return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"symbol\" is %s",
+		    i + 1, sym == NULL ? "missing" : "not a string");
+	p = (const unsigned char *)json_string_value(sym);
+	len = json_string_length(sym);
+	if (len == 0 || len > PP_OIP_SYMBOL_MAX)
+		return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"symbol\" must "
+		    "be 1 to %d bytes", i + 1, PP_OIP_SYMBOL_MAX);
+	for (k = 0; k < len; k += u)
+		if (p[k] < 0x20 || p[k] == 0x7f || (u = utf8_len(p + k)) == 0)
+			return pp_err_set(err, PP_EXIT_DATA, "bar %zu: "
+			    "\"symbol\" holds a control character or bad "
+			    "UTF-8", i + 1);
+	memcpy(b->sym, p, len);
+	b->sym[len] = '\0';
+	b->symlen = len;
+	d = json_object_get(o, "date");
+	if (!json_is_string(d) || pp_date_parse(json_string_value(d),
+	    json_string_length(d), &b->date) == -1)
+		return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"date\" is %s",
+		    i + 1, d == NULL ? "missing" : "not a date YYYY-MM-DD");
+	for (k = 0; k < 5; k++) {
+		v = json_object_get(o, bar_num[k]);
+		if (v == NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"%s\" "
+			    "is missing", i + 1, bar_num[k]);
+		if (value_of(v, &b->ohlcv[k]) == -1)
+			return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"%s\" "
+			    "is not a number", i + 1, bar_num[k]);
+		if (!allow_nan && !isfinite(b->ohlcv[k]))
+			return pp_err_set(err, PP_EXIT_DATA, "bar %zu: \"%s\" "
+			    "is missing (NaN or infinite)", i + 1, bar_num[k]);
+	}
+	return 0;
+}
+
+int
+pp_oip_decode_bars(const char *body, size_t len, int allow_nan,
+    struct pp_oip_bars *b, struct pp_err *err)
+{
+	json_error_t je;
+	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+	const json_t *v;
+	size_t i, n;
+	int rc = -1;
+
+	pp_oip_bars_release(b);
+	if (root == NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "malformed JSON: line %d "
+		    "column %d: %s", je.line, je.column, je.text);
+	if (json_is_object(root)) {
+		b->n = 1;
+		b->bar = pp_xcalloc(1, sizeof(*b->bar));
+		rc = decode_bar(root, 0, allow_nan, b->bar, err);
+		goto out;
+	}
+	if (!json_is_array(root) || (n = json_array_size(root)) == 0) {
+		pp_err_set(err, PP_EXIT_DATA, "the body is not a bar object or "
+		    "a non-empty array of them");
+		goto out;
+	}
+	if (n > PP_OIP_MAX_ROWS) {
+		pp_err_set(err, PP_EXIT_DATA, "more than %d bars",
+		    PP_OIP_MAX_ROWS);
+		goto out;
+	}
+	b->n = n;
+	b->bar = pp_xcalloc(n, sizeof(*b->bar));
+	json_array_foreach(root, i, v)
+		if (decode_bar(v, i, allow_nan, &b->bar[i], err) == -1)
+			goto out;
+	rc = 0;
+out:
+	json_decref(root);
+	if (rc == -1)
+		pp_oip_bars_release(b);
 	return rc;
 }
 

@@ -29,6 +29,7 @@
 #define PP_OIP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "err.h"
@@ -57,6 +58,39 @@ int pp_oip_decode_v2(const char *body, size_t len, const struct pp_model *m,
 /* The same for a V1 `{"instances": [...]}` body. */
 int pp_oip_decode_v1(const char *body, size_t len, const struct pp_model *m,
     int allow_nan, struct pp_oip_rows *r, struct pp_err *err);
+
+/*
+ * Bars for pp-serve's online endpoint: one bar object or an array of them
+ * (1 to PP_OIP_MAX_ROWS), each {"symbol": "AAA", "date": "2024-01-05",
+ * "open": o, "high": h, "low": l, "close": c, "volume": v}; other keys are
+ * ignored.  The symbol is 1 to PP_OIP_SYMBOL_MAX bytes of UTF-8 without
+ * control characters; the date YYYY-MM-DD; the prices and the volume are
+ * numbers, or missing (null, "NaN", "Infinity", "-Infinity") only with
+ * allow_nan, as an empty cell of pp-fetch's output would be.  Errors name
+ * the bar: 'bar 3: "close" is not a number'.
+ */
+#define PP_OIP_SYMBOL_MAX 64
+
+struct pp_oip_bar {
+	char sym[PP_OIP_SYMBOL_MAX + 1]; /* NUL-terminated */
+	size_t symlen;
+	int64_t date;		/* days since 1970-01-01 */
+	double ohlcv[5];	/* open, high, low, close, volume */
+};
+
+struct pp_oip_bars {
+	size_t n;
+	struct pp_oip_bar *bar;	/* owned: n */
+};
+
+#define PP_OIP_BARS_INIT { 0, NULL }
+
+void pp_oip_bars_release(struct pp_oip_bars *b);
+
+/* Decode body[0..len) into b (initialised; released and refilled).
+ * Returns 0, or -1 with err set (PP_EXIT_DATA: answer 400). */
+int pp_oip_decode_bars(const char *body, size_t len, int allow_nan,
+    struct pp_oip_bars *b, struct pp_err *err);
 
 /* Append s as a JSON string (quoted, escaped; bytes that are not valid
  * UTF-8 become U+FFFD) to out. */

@@ -50,6 +50,9 @@ struct pp_online_sym {
 	char *name;
 	size_t len;
 	struct pp_online_sym *next;
+	/* In a pp_online_book_feed_all: touched, and the state before. */
+	int touched;
+	struct pp_online_sym *undo; /* NULL: first seen in it */
 };
 
 /* The definitions of canonical spec text that are not targets. */
@@ -382,6 +385,86 @@ pp_online_book_feed(struct pp_online_book *b, const union pp_cell *bar,
 		return -1;
 	}
 	return 0;
+}
+
+/* Put d back to the state of snapshot c (pp_online_sym_copy of it). */
+static void
+sym_restore(const struct pp_online *o, struct pp_online_sym *d,
+    const struct pp_online_sym *c)
+{
+	memcpy(d->state, c->state, o->state_size);
+	d->nbars = c->nbars;
+	d->has_last = c->has_last;
+	d->last = c->last;
+	if (o->date_col >= 0 && o->type[o->date_col] == PP_T_TEXT) {
+		pp_buf_reset(&d->lasttext);
+		pp_buf_add(&d->lasttext, c->lasttext.data, c->lasttext.len);
+		d->last.s.p = d->lasttext.data;
+	}
+}
+
+/* Remember s as touched by the transaction, with its state before. */
+static void
+touch(const struct pp_online *o, struct pp_online_sym *s, int fresh,
+    struct pp_online_sym ***touched, size_t *nt)
+{
+	s->touched = 1;
+	s->undo = fresh ? NULL : pp_online_sym_copy(o, s);
+	*touched = pp_xrealloc(*touched, (*nt + 1) * sizeof(**touched));
+	(*touched)[(*nt)++] = s;
+}
+
+int
+pp_online_book_feed_all(struct pp_online_book *b,
+    const union pp_cell *bars, size_t n, size_t max_syms, double *pred,
+    int *warm, uint64_t *nbars, size_t *bad, struct pp_err *err)
+{
+	const struct pp_online *o = b->o;
+	struct pp_online_sym **touched = NULL, *s;
+	size_t i, k, nt = 0;
+	int rc = 0;
+
+	for (i = 0; i < n; i++) {
+		const union pp_cell *bar = bars + i * o->ncols;
+		const char *p = o->sym_col >= 0 ? bar[o->sym_col].s.p : "";
+		size_t len = o->sym_col >= 0 ? bar[o->sym_col].s.len : 0;
+
+		if ((s = find(b, p, len, 0)) == NULL) {
+			if (max_syms > 0 && b->n >= max_syms) {
+				pp_err_set(err, PP_EXIT_DATA, "symbol \"%.*s\": "
+				    "the model holds its limit of %zu symbols",
+				    (int)(len > 64 ? 64 : len), p, max_syms);
+				rc = -2;
+				break;
+			}
+			s = find(b, p, len, 1);
+			touch(o, s, 1, &touched, &nt);
+		} else if (!s->touched) {
+			touch(o, s, 0, &touched, &nt);
+		}
+		if (pp_online_book_feed(b, bar, &pred[i], &warm[i], err) == -1) {
+			rc = -1;
+			break;
+		}
+		if (nbars != NULL)
+			nbars[i] = s->nbars;
+	}
+	if (rc != 0)
+		*bad = i;
+	for (k = 0; k < nt; k++) {
+		s = touched[k];
+		s->touched = 0;
+		if (rc != 0 && s->undo == NULL) {
+			pp_online_book_drop(b, s->name, s->len);
+			continue;
+		}
+		if (rc != 0)
+			sym_restore(o, s, s->undo);
+		pp_online_sym_free(s->undo);
+		s->undo = NULL;
+	}
+	free(touched);
+	return rc;
 }
 
 int

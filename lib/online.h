@@ -96,6 +96,22 @@ void pp_online_book_free(struct pp_online_book *b);
 int pp_online_book_feed(struct pp_online_book *b, const union pp_cell *bar,
     double *pred, int *warm, struct pp_err *err);
 
+/*
+ * Feed n bars (row after row, ncols cells each, the bars schema's order)
+ * as one transaction: every bar is fed and pred[i], warm[i] set for each,
+ * or none is and the book is as it was before the call (symbols first
+ * seen in it are gone again, the others restored from snapshots taken
+ * before their first bar).  nbars (or NULL): nbars[i] gets the bars of
+ * bar i's symbol fed so far, bar i included.  max_syms: the most symbols the book may hold
+ * after the call (0: no limit).  Returns 0; -1 when a bar is refused
+ * (err as pp_online_book_feed, *bad its index); -2 when bar *bad is of a
+ * new symbol past max_syms (err: 'symbol "AAA": the model holds its
+ * limit of N symbols').
+ */
+int pp_online_book_feed_all(struct pp_online_book *b,
+    const union pp_cell *bars, size_t n, size_t max_syms, double *pred,
+    int *warm, uint64_t *nbars, size_t *bad, struct pp_err *err);
+
 /* Forget symbol name[0..len): its next bar starts a new warm-up.  0 if it
  * was there, -1 if not. */
 int pp_online_book_drop(struct pp_online_book *b, const char *name,

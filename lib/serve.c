@@ -34,8 +34,10 @@
 
 #include "model.h"
 #include "date.h"
+#include "frame.h"
 #include "num.h"
 #include "oip.h"
+#include "online.h"
 #include "predictor.h"
 #include "ratelimit.h"
 #include "registry.h"
@@ -56,7 +58,15 @@ struct served {
 	struct pp_predictor proba; /* logistic: probability; else unused */
 	char version[VERSION_MAX]; /* "3", or "1" for a file */
 	char run_id[PP_RUN_ID_LEN + 1]; /* "" for a file */
+	/* Online features (primary versions only). */
+	struct pp_schema bars;	/* symbol, date, open .. volume */
+	struct pp_online *on;	/* owned, or NULL */
+	char *no_online;	/* owned: why on is NULL */
+	pthread_mutex_t bmu;	/* guards book */
+	struct pp_online_book *book; /* owned, or NULL */
 };
+
+#define NBARCOLS 7
 
 /* What a loaded version does for its model. */
 enum role { ROLE_PRIMARY, ROLE_CANARY, ROLE_SHADOW, ROLE_COUNT };
@@ -82,12 +92,12 @@ struct slot {
 
 enum endpoint {
 	EP_LIVE, EP_READY, EP_SERVER, EP_MODEL, EP_MODEL_READY, EP_INFER,
-	EP_PREDICT, EP_METRICS, EP_OTHER, EP_COUNT
+	EP_PREDICT, EP_BARS, EP_METRICS, EP_OTHER, EP_COUNT
 };
 
 static const char *const ep_name[EP_COUNT] = {
 	"health_live", "health_ready", "server_metadata", "model_metadata",
-	"model_ready", "infer", "predict", "metrics", "other"
+	"model_ready", "infer", "predict", "bars", "metrics", "other"
 };
 
 /* Request-duration buckets, seconds. */
@@ -156,6 +166,11 @@ served_put(struct served *v)
 		return;
 	pp_predictor_release(&v->pred);
 	pp_predictor_release(&v->proba);
+	pp_online_book_free(v->book);
+	pp_online_free(v->on);
+	pp_schema_release(&v->bars);
+	pthread_mutex_destroy(&v->bmu);
+	free(v->no_online);
 	pp_model_free(v->m);
 	free(v);
 }
@@ -206,18 +221,113 @@ same_features(const struct pp_model *a, const struct pp_model *b,
 	return 0;
 }
 
+/* Column i of the warm file's row as bar column i; -1 if it cannot be. */
+static int
+warm_cell(const struct pp_schema *fs, long col, size_t i,
+    const union pp_cell *row, union pp_cell *out)
+{
+	enum pp_type t = fs->cols[col].type;
+
+	if (i == 0) {
+		if (t != PP_T_TEXT)
+			return -1;
+		*out = row[col];
+	} else if (i == 1) {
+		if (t == PP_T_DATE)
+			out->i = row[col].i;
+		else if (t != PP_T_TEXT || pp_date_parse(row[col].s.p,
+		    row[col].s.len, &out->i) == -1)
+			return -1;
+	} else {
+		if (t == PP_T_TEXT || t == PP_T_DATE || t == PP_T_DATETIME)
+			return -1;
+		out->f = pp_cell_num(t, &row[col]);
+	}
+	return 0;
+}
+
+/* Feed the warm file's bars to v's book, in the file's order. */
+static int
+warm(struct served *v, const char *path, size_t max_syms, struct pp_err *err)
+{
+	struct pp_reader *r = pp_reader_open(path, NULL, err);
+	const struct pp_schema *fs;
+	const union pp_cell *row;
+	union pp_cell bar[NBARCOLS];
+	long col[NBARCOLS];
+	size_t i, bad;
+	double pred;
+	int w, got = -1;
+
+	if (r == NULL)
+		return pp_err_prefix(err, "--warm");
+	fs = pp_reader_schema(r);
+	for (i = 0; i < NBARCOLS; i++)
+		if ((col[i] = pp_schema_find(fs, v->bars.cols[i].name)) < 0) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: no column \"%s\"",
+			    pp_reader_name(r), v->bars.cols[i].name);
+			goto out;
+		}
+	while ((got = pp_reader_next(r, &row, err)) == 1) {
+		for (i = 0; i < NBARCOLS; i++)
+			if (warm_cell(fs, col[i], i, row, &bar[i]) == -1) {
+				pp_err_set(err, PP_EXIT_DATA, "column \"%s\" "
+				    "is %s", v->bars.cols[i].name,
+				    pp_type_name(fs->cols[col[i]].type));
+				break;
+			}
+		if (i < NBARCOLS || pp_online_book_feed_all(v->book, bar, 1,
+		    max_syms, &pred, &w, NULL, &bad, err) != 0) {
+			pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r));
+			got = -1;
+			break;
+		}
+	}
+out:
+	pp_reader_free(r);
+	return got == 0 ? 0 : pp_err_prefix(err, "--warm");
+}
+
+/* Compile v's online features; a model that cannot have them still
+ * serves, and its bars endpoint says why. */
+static int
+online(struct served *v, const char *warm_path, size_t max_syms,
+    struct pp_err *err)
+{
+	static const char *const names[NBARCOLS] = { "symbol", "date", "open",
+		"high", "low", "close", "volume" };
+	struct pp_err e2 = PP_ERR_INIT;
+	size_t i;
+
+	for (i = 0; i < NBARCOLS; i++)
+		pp_schema_add(&v->bars, names[i], i == 0 ? PP_T_TEXT : i == 1 ?
+		    PP_T_DATE : PP_T_F64, &e2);
+	if ((v->on = pp_online_new(v->m, &v->bars, 0, &e2)) == NULL ||
+	    (v->book = pp_online_book_new(v->on, &e2)) == NULL) {
+		v->no_online = pp_xstrdup(e2.msg);
+		return 0;
+	}
+	if (warm_path != NULL)
+		return warm(v, warm_path, max_syms, err);
+	return 0;
+}
+
 /* Load ref as a new version; for a registry URI also say what it
  * resolved to. */
 static struct served *
-load(const char *ref, int is_uri, enum role role, const struct pp_model *like,
-    const char *registry, struct pp_err *err)
+load(const struct pp_serve *s, const char *ref, int is_uri, enum role role,
+    const struct pp_model *like, struct pp_err *err)
 {
+	const char *registry = s->o.registry;
 	struct pp_registry_ref rr = PP_REGISTRY_REF_INIT;
 	struct pp_registry *reg = NULL;
 	struct pp_buf b = PP_BUF_INIT;
 	struct served *v = pp_xcalloc(1, sizeof(*v));
 
 	atomic_init(&v->ref, 1);
+	pthread_mutex_init(&v->bmu, NULL);
+	pp_schema_init(&v->bars);
 	if (!is_uri) {
 		v->m = pp_model_load(ref, err);
 		snprintf(v->version, sizeof(v->version), "%s", role ==
@@ -235,7 +345,9 @@ load(const char *ref, int is_uri, enum role role, const struct pp_model *like,
 	if (v->m != NULL && (like == NULL || same_features(like, v->m, err)
 	    == 0) && pp_predictor_init(&v->pred, v->m, 0, err) == 0 &&
 	    (v->m->kind != PP_MODEL_LOGISTIC ||
-	    pp_predictor_init(&v->proba, v->m, 1, err) == 0))
+	    pp_predictor_init(&v->proba, v->m, 1, err) == 0) &&
+	    (role != ROLE_PRIMARY || online(v, s->o.warm, s->o.max_symbols,
+	    err) == 0))
 		return v;
 	if (is_uri && strncmp(err->msg, ref, strlen(ref)) != 0)
 		pp_err_prefix(err, "%s", ref);
@@ -320,8 +432,8 @@ pp_serve_add(struct pp_serve *s, const char *spec, struct pp_err *err)
 			free(name);
 			return -1;
 		}
-	if ((v = load(ref, pp_registry_is_uri(ref), ROLE_PRIMARY, NULL,
-	    s->o.registry, err)) == NULL) {
+	if ((v = load(s, ref, pp_registry_is_uri(ref), ROLE_PRIMARY, NULL,
+	    err)) == NULL) {
 		free(name);
 		return -1;
 	}
@@ -347,8 +459,8 @@ add_variant(struct pp_serve *s, enum role role, const char *ref,
 	if (s->nslots == 0)
 		return pp_err_set(err, PP_EXIT_USAGE, "--%s: no model to "
 		    "pair it with: give -m first", role_name[role]);
-	v = load(ref, pp_registry_is_uri(ref), role,
-	    sl->var[ROLE_PRIMARY].cur->m, s->o.registry, err);
+	v = load(s, ref, pp_registry_is_uri(ref), role,
+	    sl->var[ROLE_PRIMARY].cur->m, err);
 	if (v == NULL)
 		return pp_err_prefix(err, "--%s", role_name[role]);
 	free(va->ref);
@@ -399,7 +511,7 @@ poll_variant(struct pp_serve *s, struct slot *sl, enum role role, int force,
 		snprintf(ver, sizeof(ver), "%lld", (long long)(rr.version > 0 ?
 		    rr.version : 1));
 		cur = slot_get(sl, role);
-		same = strcmp(cur->version, ver) == 0 &&
+		same = cur != NULL && strcmp(cur->version, ver) == 0 &&
 		    strcmp(cur->run_id, rr.run_id) == 0;
 		served_put(cur);
 		pp_registry_ref_release(&rr);
@@ -407,8 +519,8 @@ poll_variant(struct pp_serve *s, struct slot *sl, enum role role, int force,
 			return 0;
 	}
 	prim = role == ROLE_PRIMARY ? NULL : slot_get(sl, ROLE_PRIMARY);
-	v = load(va->ref, va->is_uri, role, prim != NULL ? prim->m : NULL,
-	    s->o.registry, err);
+	v = load(s, va->ref, va->is_uri, role, prim != NULL ? prim->m : NULL,
+	    err);
 	served_put(prim);
 	if (v == NULL)
 		return -1;
@@ -642,6 +754,12 @@ route(const struct pp_serve *s, const char *path, struct route *r)
 		r->ep = EP_METRICS;
 	else if (strncmp(path, "/v1/models/", 11) == 0) {
 		p = path + 11;
+		e = p + strcspn(p, "/");
+		if (e != p && strcmp(e, "/bars") == 0) {
+			r->ep = EP_BARS;
+			n = (size_t)(e - p);
+			goto name;
+		}
 		e = strstr(p, ":predict");
 		if (e == NULL || e[8] != '\0' || e == p)
 			return -1;
@@ -798,6 +916,100 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 	pp_oip_rows_release(&rows);
 }
 
+/* The answer for bar i: its prediction, or why there is none yet. */
+static void
+bar_answer(struct pp_buf *out, const struct pp_oip_bar *b, double pred,
+    int warm_, uint64_t seen, long warmup)
+{
+	char d[PP_DATE_BUFSZ];
+
+	pp_date_fmt(d, b->date);
+	pp_buf_addstr(out, "{\"symbol\":");
+	pp_oip_json_str(out, b->sym);
+	pp_buf_addf(out, ",\"date\":\"%s\",\"prediction\":", d);
+	pp_oip_json_num(out, pred);
+	if (warm_) {
+		uint64_t k = (uint64_t)warmup + 1 - seen;
+
+		pp_buf_addf(out, ",\"status\":\"warming up: %llu more bar%s\"",
+		    (unsigned long long)k, k == 1 ? "" : "s");
+	}
+	pp_buf_addc(out, '}');
+}
+
+/* POST /v1/models/NAME/bars: feed the bars to the version's book as one
+ * transaction and answer a prediction per bar. */
+static void
+bars(struct pp_serve *s, const struct route *r, struct served *v,
+    const struct req *q, struct answer *a)
+{
+	struct slot *sl = &s->slots[r->model];
+	struct pp_oip_bars in = PP_OIP_BARS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	union pp_cell *cells;
+	uint64_t *seen;
+	double *pred;
+	int *warm_, rc;
+	size_t i, k, bad = 0;
+
+	if (v->on == NULL) {
+		atomic_fetch_add(&s->rejected[REJ_BAD], 1);
+		fail(a, MHD_HTTP_BAD_REQUEST, "model \"%s\" has no online "
+		    "features: %s", sl->name, v->no_online);
+		return;
+	}
+	if (pp_oip_decode_bars(q->body.data, q->body.len, s->o.allow_nan, &in,
+	    &err) == -1) {
+		atomic_fetch_add(&s->rejected[REJ_BAD], 1);
+		fail(a, MHD_HTTP_BAD_REQUEST, "%s", err.msg);
+		return;
+	}
+	cells = pp_xcalloc(in.n * NBARCOLS, sizeof(*cells));
+	pred = pp_xcalloc(in.n, sizeof(*pred));
+	warm_ = pp_xcalloc(in.n, sizeof(*warm_));
+	seen = pp_xcalloc(in.n, sizeof(*seen));
+	for (i = 0; i < in.n; i++) {
+		union pp_cell *c = cells + i * NBARCOLS;
+
+		c[0].s.p = in.bar[i].sym;
+		c[0].s.len = in.bar[i].symlen;
+		c[1].i = in.bar[i].date;
+		for (k = 0; k < 5; k++)
+			c[2 + k].f = in.bar[i].ohlcv[k];
+	}
+	pthread_mutex_lock(&v->bmu);
+	rc = pp_online_book_feed_all(v->book, cells, in.n, s->o.max_symbols,
+	    pred, warm_, seen, &bad, &err);
+	pthread_mutex_unlock(&v->bmu);
+	if (rc == -1) {
+		fail(a, MHD_HTTP_CONFLICT, "bar %zu: %s; no bar of the request "
+		    "was taken", bad + 1, err.msg);
+	} else if (rc == -2) {
+		atomic_fetch_add(&s->rejected[REJ_BAD], 1);
+		fail(a, MHD_HTTP_BAD_REQUEST, "bar %zu: %s; no bar of the "
+		    "request was taken", bad + 1, err.msg);
+	} else {
+		atomic_fetch_add(&sl->var[ROLE_PRIMARY].predictions, in.n);
+		pp_buf_addstr(&a->body, "{\"model_name\":");
+		pp_oip_json_str(&a->body, sl->name);
+		pp_buf_addstr(&a->body, ",\"model_version\":");
+		pp_oip_json_str(&a->body, v->version);
+		pp_buf_addstr(&a->body, ",\"bars\":[");
+		for (i = 0; i < in.n; i++) {
+			if (i > 0)
+				pp_buf_addc(&a->body, ',');
+			bar_answer(&a->body, &in.bar[i], pred[i], warm_[i],
+			    seen[i], pp_online_warmup(v->on));
+		}
+		pp_buf_addstr(&a->body, "]}");
+	}
+	free(cells);
+	free(pred);
+	free(warm_);
+	free(seen);
+	pp_oip_bars_release(&in);
+}
+
 /* Which version answers: the one the path names (404 if none), else the
  * canary for its share of scoring requests, else the primary.  The share is
  * sticky per API key (a hash of its name), and for requests without a key
@@ -927,7 +1139,8 @@ static void
 dispatch(struct pp_serve *s, const char *method, const struct route *r,
     const struct req *q, struct answer *a, struct served **vp)
 {
-	int post = r->ep == EP_INFER || r->ep == EP_PREDICT;
+	int post = r->ep == EP_INFER || r->ep == EP_PREDICT ||
+	    r->ep == EP_BARS;
 	struct served *v = NULL, *c;
 	enum role role = ROLE_PRIMARY;
 	const char *vers[2];
@@ -939,7 +1152,7 @@ dispatch(struct pp_serve *s, const char *method, const struct route *r,
 		    "GET");
 		return;
 	}
-	if (r->ep >= EP_MODEL && r->ep <= EP_PREDICT) {
+	if (r->ep >= EP_MODEL && r->ep <= EP_BARS) {
 		if (r->model < 0) {
 			atomic_fetch_add(&s->rejected[REJ_NOTFOUND], 1);
 			fail(a, MHD_HTTP_NOT_FOUND, "no model \"%s\"", r->name);
@@ -987,6 +1200,9 @@ dispatch(struct pp_serve *s, const char *method, const struct route *r,
 	case EP_INFER:
 	case EP_PREDICT:
 		score(s, r, v, role, q, a);
+		break;
+	case EP_BARS:
+		bars(s, r, v, q, a);
 		break;
 	case EP_METRICS:
 		a->ctype = "text/plain; version=0.0.4; charset=utf-8";

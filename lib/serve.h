@@ -13,6 +13,14 @@
  * Scoring goes through lib/predictor.h, as pp-predict does; request and
  * response JSON through lib/oip.h.
  *
+ * Online features (POST /v1/models/NAME/bars): each primary version of a
+ * model whose recipe compiles against OHLCV bars holds a book of symbols
+ * (lib/online.h) under its own mutex.  A request's bars are fed as one
+ * transaction (all or none).  A version swapped in starts a new book:
+ * cold, or fed the warm file (opts.warm) again, read afresh at each load;
+ * bars posted to the old version are not carried over.  Canary and shadow
+ * versions keep no book.
+ *
  * Threads: libmicrohttpd runs a pool of epoll threads that call into this
  * module; pp_serve_poll and pp_serve_drain are called from one other
  * thread (pp-serve's main thread).  The module never prints: the access
@@ -41,6 +49,8 @@ struct pp_serve_opts {
 	unsigned timeout;	/* seconds a connection may sit idle */
 	const char *access_log;	/* JSON lines appended here; "-": stderr */
 	const char *prediction_log; /* CSV frame appended here, or NULL */
+	const char *warm;	/* bars fed to each new version, or NULL */
+	size_t max_symbols;	/* symbols per model's book; 0: no limit */
 };
 
 struct pp_serve;

@@ -16,6 +16,8 @@ complete -c pp-serve -l canary -r -a 'models:/ runs:/' -d 'a challenger for the 
 complete -c pp-serve -l canary-percent -x -d 'share of requests for the canary'
 complete -c pp-serve -l shadow -r -a 'models:/ runs:/' -d 'also score the first model requests on this model'
 complete -c pp-serve -l log-predictions -r -d 'append inputs and predictions to a CSV frame'
+complete -c pp-serve -l warm -r -F -d 'feed these bars to each model\'s online state at every load'
+complete -c pp-serve -l max-symbols -x -d 'symbols a model\'s online state holds'
 complete -c pp-serve -l access-log -r -d 'append a JSON line per request'
 complete -c pp-serve -l hash-key -x -d 'print the key-file line of a key read on stdin'
 complete -c pp-serve -l registry -r -d 'registry database for models:/ and runs:/'

@@ -15,7 +15,8 @@
  *
  * The files named before build/libpp.a are compiled instrumented and take
  * the place of their copies in the archive.  Last run: 430,868 inputs in
- * 90 s, no finding.
+ * 90 s, no finding; with the bars decoder: 364,690 inputs in 60 s, no
+ * finding.
  *
  * Each input is decoded as a V2 and as a V1 body against a model of three
  * features, both with and without allow_nan.  Beyond "no crash, no leak,
@@ -28,6 +29,13 @@
  *     the same values;
  *   - encoding the predictions of a success gives JSON that jansson parses
  *     back to the same doubles, bit for bit.
+ *
+ * Each input is also decoded as a bars body (pp_oip_decode_bars, the
+ * online endpoint), with and without allow_nan: a failure leaves no bars
+ * and one line; a success holds 1 or more bars, each symbol 1 to 64
+ * bytes, NUL-terminated at its length, with no control byte, and finite
+ * values unless allow_nan; what is accepted strictly is accepted laxly
+ * with the same bars.
  */
 #include <jansson.h>
 #include <math.h>
@@ -119,6 +127,56 @@ one(int v2, const uint8_t *data, size_t size, const struct pp_model *m)
 	pp_oip_rows_release(&lax);
 }
 
+static void
+check_bars(const struct pp_oip_bars *b, int allow_nan)
+{
+	size_t i, k;
+
+	if (b->n < 1 || b->bar == NULL)
+		abort();
+	for (i = 0; i < b->n; i++) {
+		const struct pp_oip_bar *x = &b->bar[i];
+
+		if (x->symlen < 1 || x->symlen > PP_OIP_SYMBOL_MAX ||
+		    strlen(x->sym) != x->symlen)
+			abort();
+		for (k = 0; k < x->symlen; k++)
+			if ((unsigned char)x->sym[k] < 0x20)
+				abort();
+		for (k = 0; k < 5; k++)
+			if (!allow_nan && !isfinite(x->ohlcv[k]))
+				abort();
+	}
+}
+
+static void
+bars(const uint8_t *data, size_t size)
+{
+	struct pp_oip_bars strict = PP_OIP_BARS_INIT, lax = PP_OIP_BARS_INIT;
+	struct pp_err e1 = PP_ERR_INIT, e2 = PP_ERR_INIT;
+	int rs = pp_oip_decode_bars((const char *)data, size, 0, &strict, &e1);
+	int rl = pp_oip_decode_bars((const char *)data, size, 1, &lax, &e2);
+
+	if (rs == -1 && (strict.bar != NULL || strict.n != 0 ||
+	    e1.msg[0] == '\0' || strchr(e1.msg, '\n') != NULL))
+		abort();
+	if (rl == -1 && (lax.bar != NULL || lax.n != 0 || e2.msg[0] == '\0' ||
+	    strchr(e2.msg, '\n') != NULL))
+		abort();
+	if (rs == 0 && rl != 0)
+		abort();
+	if (rs == 0) {
+		check_bars(&strict, 0);
+		if (strict.n != lax.n || memcmp(strict.bar, lax.bar, strict.n *
+		    sizeof(*strict.bar)) != 0)
+			abort();
+	}
+	if (rl == 0)
+		check_bars(&lax, 1);
+	pp_oip_bars_release(&strict);
+	pp_oip_bars_release(&lax);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -129,5 +187,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m = pp_model_new(PP_MODEL_RIDGE, "y", 3, names);
 	one(1, data, size, m);
 	one(0, data, size, m);
+	bars(data, size);
 	return 0;
 }

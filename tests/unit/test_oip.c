@@ -10,6 +10,8 @@
  *  - missing values: null, "NaN", "Infinity", "-Infinity" refused naming
  *    row and feature, accepted with allow_nan as NaN/inf.
  *  - V1 decode: objects (extra keys ignored) and arrays; bad instances.
+ *  - bars: one object or a list, extra keys ignored, missing prices only
+ *    with allow_nan; a table of bad bodies with their exact messages.
  *  - encode: V2 and V1 answers byte for byte, non-finite as null,
  *    metadata, error bodies, and JSON strings with quotes, control
  *    characters and invalid UTF-8.
@@ -269,6 +271,86 @@ test_encode(void **state)
 	pp_model_free(m);
 }
 
+static int
+bars(const char *body, int allow_nan, struct pp_oip_bars *b,
+    struct pp_err *err)
+{
+	pp_err_clear(err);
+	return pp_oip_decode_bars(body, strlen(body), allow_nan, b, err);
+}
+
+static void
+test_bars(void **state)
+{
+	static const struct {
+		const char *body, *msg;
+	} bad[] = {
+		{ "{\"symbol\":", "malformed JSON: line 1 column 10: "
+		    "unexpected token near end of file" },
+		{ "[]", "the body is not a bar object or a non-empty array of "
+		    "them" },
+		{ "3", "malformed JSON: line 1 column 1: '[' or '{' expected "
+		    "near '3'" },
+		{ "[1]", "bar 1 is not an object" },
+		{ "{\"date\":\"2024-01-02\"}", "bar 1: \"symbol\" is "
+		    "missing" },
+		{ "{\"symbol\":7}", "bar 1: \"symbol\" is not a string" },
+		{ "{\"symbol\":\"\"}", "bar 1: \"symbol\" must be 1 to 64 "
+		    "bytes" },
+		{ "{\"symbol\":\"a\\u0007b\"}", "bar 1: \"symbol\" holds a "
+		    "control character or bad UTF-8" },
+		{ "{\"symbol\":\"A\",\"date\":\"2024-02-30\"}", "bar 1: "
+		    "\"date\" is not a date YYYY-MM-DD" },
+		{ "{\"symbol\":\"A\"}", "bar 1: \"date\" is missing" },
+		{ "{\"symbol\":\"A\",\"date\":\"2024-01-02\",\"open\":1}",
+		    "bar 1: \"high\" is missing" },
+		{ "{\"symbol\":\"A\",\"date\":\"2024-01-02\",\"open\":"
+		    "true}", "bar 1: \"open\" is not a number" },
+		{ "{\"symbol\":\"A\",\"symbol\":\"B\"}", "malformed JSON: "
+		    "line 1 column 22: duplicate object key near '\"symbol\"'" },
+	};
+	const char *one = "{\"symbol\":\"A\",\"date\":\"2024-01-02\","
+	    "\"open\":1,\"high\":2.5,\"low\":0.5,\"close\":2,\"volume\":"
+	    "100,\"extra\":\"x\"}";
+	char two[512], sym65[128];
+	struct pp_oip_bars b = PP_OIP_BARS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(bars(one, 0, &b, &err), 0);
+	assert_int_equal(b.n, 1);
+	assert_string_equal(b.bar[0].sym, "A");
+	assert_int_equal(b.bar[0].symlen, 1);
+	assert_int_equal(b.bar[0].date, 19724);
+	assert_true(b.bar[0].ohlcv[0] == 1 && b.bar[0].ohlcv[1] == 2.5 &&
+	    b.bar[0].ohlcv[2] == 0.5 && b.bar[0].ohlcv[3] == 2 &&
+	    b.bar[0].ohlcv[4] == 100);
+	snprintf(two, sizeof(two), "[%s,%s]", one, "{\"symbol\":\"caf\u00e9"
+	    "\",\"date\":\"2024-01-03\",\"open\":1,\"high\":1,\"low\":1,"
+	    "\"close\":null,\"volume\":1}");
+	assert_int_equal(bars(two, 0, &b, &err), -1);
+	assert_string_equal(err.msg, "bar 2: \"close\" is missing (NaN or "
+	    "infinite)");
+	assert_null(b.bar);
+	assert_int_equal(bars(two, 1, &b, &err), 0);
+	assert_int_equal(b.n, 2);
+	assert_string_equal(b.bar[1].sym, "caf\xc3\xa9");
+	assert_true(isnan(b.bar[1].ohlcv[3]));
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(bars(bad[i].body, 1, &b, &err), -1);
+		assert_string_equal(err.msg, bad[i].msg);
+		assert_null(b.bar);
+		assert_int_equal(b.n, 0);
+	}
+	memset(sym65, 'x', 65);
+	sym65[65] = '\0';
+	snprintf(two, sizeof(two), "{\"symbol\":\"%s\"}", sym65);
+	assert_int_equal(bars(two, 0, &b, &err), -1);
+	assert_string_equal(err.msg, "bar 1: \"symbol\" must be 1 to 64 bytes");
+	pp_oip_bars_release(&b);
+}
+
 int
 main(void)
 {
@@ -278,6 +360,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_v1),
 		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_bars),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

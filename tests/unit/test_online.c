@@ -12,6 +12,9 @@
  *    is not a number) fails with the message and changes nothing.
  *  - book: interleaved symbols keep apart, a dropped symbol starts a new
  *    warm-up, drop of an unknown symbol is -1.
+ *  - feed_all: a list is fed whole or not at all: a refused bar or a
+ *    new symbol past the limit leaves every symbol (old ones restored,
+ *    new ones gone) as before, and says which bar.
  *  - new: no spec, an unknown function in the spec, bars without the
  *    column the spec reads, --proba on a regression.
  */
@@ -213,6 +216,76 @@ test_book(void **state)
 	pp_model_free(m);
 }
 
+/* bar() for row i of a block of three-cell rows. */
+static union pp_cell *
+row_at(union pp_cell *rows, size_t i)
+{
+	return rows + 3 * i;
+}
+
+static void
+test_feed_all(void **state)
+{
+	struct pp_model *m = model_r("r=logret(close,1)\n");
+	struct pp_schema s;
+	struct pp_err e = PP_ERR_INIT;
+	struct pp_online *o;
+	struct pp_online_book *b;
+	union pp_cell rows[9];
+	double p[3];
+	int warm[3];
+	uint64_t nb[3];
+	size_t bad = 99;
+
+	(void)state;
+	bars_schema(&s, PP_T_F64);
+	assert_non_null(o = pp_online_new(m, &s, 0, &e));
+	assert_non_null(b = pp_online_book_new(o, &e));
+	bar(row_at(rows, 0), "A", 1, 10);
+	bar(row_at(rows, 1), "B", 1, 100);
+	bar(row_at(rows, 2), "A", 2, 20);
+	assert_int_equal(pp_online_book_feed_all(b, rows, 3, 0, p, warm, nb,
+	    &bad, &e), 0);
+	assert_true(isnan(p[0]) && isnan(p[1]) && p[2] == log(2.0));
+	assert_int_equal(warm[0] + warm[1] + warm[2], 2);
+	assert_true(nb[0] == 1 && nb[1] == 1 && nb[2] == 2);
+	assert_int_equal(bad, 99);
+	/* A refused bar takes back the whole list: A's bar, the new C. */
+	bar(row_at(rows, 0), "A", 3, 40);
+	bar(row_at(rows, 1), "C", 1, 5);
+	bar(row_at(rows, 2), "B", 1, 50);
+	assert_int_equal(pp_online_book_feed_all(b, rows, 3, 0, p, warm, nb,
+	    &bad, &e), -1);
+	assert_int_equal(bad, 2);
+	assert_string_equal(e.msg, "symbol \"B\": date 1970-01-02 is not "
+	    "after the previous 1970-01-02");
+	assert_int_equal(pp_online_book_size(b), 2);
+	pp_err_clear(&e);
+	assert_int_equal(pp_online_book_feed_all(b, rows, 1, 0, p, warm, NULL,
+	    &bad, &e), 0);
+	assert_true(p[0] == log(2.0));	/* A went on from 20, not from 40 */
+	/* The limit: a new symbol past it takes nothing back in. */
+	bar(row_at(rows, 0), "A", 4, 80);
+	bar(row_at(rows, 1), "C", 1, 5);
+	bar(row_at(rows, 2), "D", 1, 5);
+	assert_int_equal(pp_online_book_feed_all(b, rows, 3, 3, p, warm, nb,
+	    &bad, &e), -2);
+	assert_int_equal(bad, 2);
+	assert_string_equal(e.msg, "symbol \"D\": the model holds its limit "
+	    "of 3 symbols");
+	assert_int_equal(pp_online_book_size(b), 2);
+	pp_err_clear(&e);
+	assert_int_equal(pp_online_book_feed_all(b, rows, 2, 3, p, warm, nb,
+	    &bad, &e), 0);
+	assert_true(p[0] == log(2.0) && nb[0] == 4);
+	assert_true(isnan(p[1]) && warm[1] == 1 && nb[1] == 1);
+	assert_int_equal(pp_online_book_size(b), 3);
+	pp_online_book_free(b);
+	pp_online_free(o);
+	pp_schema_release(&s);
+	pp_model_free(m);
+}
+
 static void
 test_new_errors(void **state)
 {
@@ -256,6 +329,7 @@ main(void)
 		cmocka_unit_test(test_feed_and_snapshot),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_book),
+		cmocka_unit_test(test_feed_all),
 		cmocka_unit_test(test_new_errors),
 	};
 
