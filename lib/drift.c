@@ -20,6 +20,7 @@
 
 #include "date.h"
 #include "drift.h"
+#include "eval.h"
 #include "frame.h"
 #include "num.h"
 #include "util.h"
@@ -445,47 +446,6 @@ cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Column index of name in r, which must hold numbers (or text read as
- * numbers), or -1 with err. */
-static long
-num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
-{
-	const struct pp_schema *s = pp_reader_schema(r);
-	long c = pp_schema_find(s, name);
-
-	if (c < 0)
-		return pp_err_set(err, PP_EXIT_DATA, "%s: missing column "
-		    "\"%s\"", pp_reader_name(r), name);
-	if (s->cols[c].type != PP_T_F64 && s->cols[c].type != PP_T_I64 &&
-	    s->cols[c].type != PP_T_TEXT)
-		return pp_err_set(err, PP_EXIT_DATA, "%s: column \"%s\" is "
-		    "a %s, not a number", pp_reader_name(r), name,
-		    pp_type_name(s->cols[c].type));
-	return c;
-}
-
-static int
-cell(const struct pp_reader *r, const union pp_cell *row, long c,
-    double *v, struct pp_err *err)
-{
-	const struct pp_col *col = &pp_reader_schema(r)->cols[c];
-	const union pp_cell *x = &row[c];
-
-	if (col->type != PP_T_TEXT) {
-		*v = pp_cell_num(col->type, x);
-		return 0;
-	}
-	if (pp_is_missing(x->s.p, x->s.len)) {
-		*v = NAN;
-		return 0;
-	}
-	if (pp_parse_double(x->s.p, x->s.len, v) == 0)
-		return 0;
-	return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": not a "
-	    "number: \"%.*s\"", pp_reader_name(r), pp_reader_line(r),
-	    col->name, (int)(x->s.len > 40 ? 40 : x->s.len), x->s.p);
-}
-
 /* Every number column of the reference (dates are not numbers). */
 static void
 pick_columns(struct pp_drift *d, const struct pp_reader *r)
@@ -521,7 +481,7 @@ read_frame(struct pp_drift *d, const char *path, int which,
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
 	for (k = 0; k < d->n; k++)
-		if ((ci[k] = num_col(r, d->v[k].name, err)) < 0)
+		if ((ci[k] = pp_eval_num_col(r, d->v[k].name, err)) < 0)
 			goto out;
 	if (which == 2) {
 		cd = pp_schema_find(pp_reader_schema(r), "date");
@@ -555,7 +515,7 @@ read_frame(struct pp_drift *d, const char *path, int which,
 		for (k = 0; k < d->n; k++) {
 			double v;
 
-			if (cell(r, row, ci[k], &v, err) == -1)
+			if (pp_eval_cell(r, row, ci[k], &v, err) == -1)
 				goto out;
 			if (isnan(v)) {
 				missing[k] += (size_t)is_cur;

@@ -176,9 +176,8 @@ gmap_id(struct gmap *g, const char *p, size_t len)
 
 /* ---- Columns --------------------------------------------------------- */
 
-/* Index of the numeric column name, or -1 with err: missing or a date. */
-static long
-num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
+long
+pp_eval_num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
 {
 	const struct pp_schema *s = pp_reader_schema(r);
 	long c = pp_schema_find(s, name);
@@ -194,10 +193,8 @@ num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
 	return c;
 }
 
-/* Cell c of row as a number (NaN when missing).  A text column is one
- * where the reader saw a non-number: find it, and say where. */
-static int
-cell(const struct pp_reader *r, const union pp_cell *row, long c,
+int
+pp_eval_cell(const struct pp_reader *r, const union pp_cell *row, long c,
     double *v, struct pp_err *err)
 {
 	const struct pp_col *col = &pp_reader_schema(r)->cols[c];
@@ -333,8 +330,8 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		sample = pp_xmalloc(PP_PLOT_SAMPLE * sizeof(*sample));
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
-	if ((cy = num_col(r, o->target, err)) < 0 ||
-	    (cp = num_col(r, o->pred, err)) < 0)
+	if ((cy = pp_eval_num_col(r, o->target, err)) < 0 ||
+	    (cp = pp_eval_num_col(r, o->pred, err)) < 0)
 		goto out;
 	if (o->by) {
 		if ((cg = pp_schema_find(pp_reader_schema(r), o->by)) < 0) {
@@ -347,8 +344,8 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
 		double y, p;
 
-		if (cell(r, row, cy, &y, err) == -1 ||
-		    cell(r, row, cp, &p, err) == -1)
+		if (pp_eval_cell(r, row, cy, &y, err) == -1 ||
+		    pp_eval_cell(r, row, cp, &p, err) == -1)
 			goto out;
 		if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
 			out->skipped++;
@@ -642,10 +639,10 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	ro.delim = delim;
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
-	if ((cp = num_col(r, pred, err)) < 0)
+	if ((cp = pp_eval_num_col(r, pred, err)) < 0)
 		goto out;
 	for (k = 0; k < nret; k++)
-		if ((cr[k] = num_col(r, rets[k], err)) < 0)
+		if ((cr[k] = pp_eval_num_col(r, rets[k], err)) < 0)
 			goto out;
 	cs = pp_schema_find(pp_reader_schema(r), "symbol");
 	if (cs >= 0 && pp_reader_schema(r)->cols[cs].type != PP_T_TEXT)
@@ -672,10 +669,10 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 		pp_xgrow((void **)&p->pred, &cap3, i + 1, sizeof(double));
 		pp_xgrow((void **)&p->ret, &cap4, (i + 1) * nret + 1,
 		    sizeof(double));
-		if (cell(r, row, cp, &p->pred[i], err) == -1)
+		if (pp_eval_cell(r, row, cp, &p->pred[i], err) == -1)
 			goto out;
 		for (k = 0; k < nret; k++)
-			if (cell(r, row, cr[k], &p->ret[i * nret + k], err) ==
+			if (pp_eval_cell(r, row, cr[k], &p->ret[i * nret + k], err) ==
 			    -1)
 				goto out;
 		if (cd >= 0) {

@@ -28,6 +28,23 @@
 #include "err.h"
 #include "registry.h"
 
+struct pp_reader;
+union pp_cell;
+
+/* ---- Cells as numbers ------------------------------------------------ */
+
+/* Index of the column name in r's schema when it holds numbers (or text
+ * the reader could not type, read as numbers cell by cell), or -1 with
+ * err: missing ("missing column") or a date. */
+long pp_eval_num_col(const struct pp_reader *r, const char *name,
+    struct pp_err *err);
+
+/* Cell c of row (the reader's current row) as a number in *v, NaN when
+ * missing.  A text cell that is not a number is an error naming the
+ * file, line and column.  Returns 0 or -1. */
+int pp_eval_cell(const struct pp_reader *r, const union pp_cell *row,
+    long c, double *v, struct pp_err *err);
+
 /* ---- Score lists ----------------------------------------------------- */
 
 struct pp_score {
