@@ -54,7 +54,7 @@ setup() {
 }
 
 @test "backtest --run: a grid run's nested runs are the deflated Sharpe ratio's trials" {
-	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls --test-frac 0.2 --grid alpha=0.01,0.1,1 --print-run-id -o "$T/m.ppm" train-small.csv
+	run -0 --separate-stderr pp-train -m ridge -t y --exclude cls --test-frac 0.2 --gap 1 --grid alpha=0.01,0.1,1 --print-run-id -o "$T/m.ppm" train-small.csv
 	id=$output
 	bt="backtest --ret y --ret-log --rule quantile:3 --bootstrap 0 --format csv"
 	run -0 --separate-stderr pp-eval $bt --trials 3 eval-predictions.csv
