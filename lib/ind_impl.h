@@ -57,6 +57,16 @@ ind_tp(const double *hlc)
 	return (hlc[0] + hlc[1] + hlc[2]) / 3;
 }
 
+/* Close location value ((close - low) - (high - close)) / (high - low) of
+ * a high, low, close row; 0 unless high > low (TA-Lib AD, TTR CLV). */
+static inline double
+ind_clv(const double *hlc)
+{
+	double range = hlc[0] - hlc[1];
+
+	return range > 0 ? ((hlc[2] - hlc[1]) - (hlc[0] - hlc[2])) / range : 0;
+}
+
 /* Validate a full parameter vector against def (ranges, then def->check),
  * as pp_ind_params does after filling the defaults. */
 int ind_check_params(const struct pp_ind_def *def, const double *params,
@@ -174,5 +184,12 @@ IND_PROTOS(natr) IND_PROTOS(obv) IND_PROTOS(ret) IND_PROTOS(roc)
 IND_PROTOS(rsi) IND_PROTOS(sma) IND_PROTOS(stddev) IND_PROTOS(stoch)
 IND_PROTOS(tema) IND_PROTOS(var) IND_PROTOS(vwap) IND_PROTOS(willr)
 IND_PROTOS(wma) IND_PROTOS(zscore)
+/* ind_range.c, ind_volume.c, ind_momentum.c, ind_shift.c (rocp, rocr) */
+IND_PROTOS(ad) IND_PROTOS(adosc) IND_PROTOS(apo) IND_PROTOS(aroon)
+IND_PROTOS(bop) IND_PROTOS(clv) IND_PROTOS(cmf) IND_PROTOS(cmo)
+IND_PROTOS(donchian) IND_PROTOS(dx) IND_PROTOS(midpoint)
+IND_PROTOS(midprice) IND_PROTOS(minus_di) IND_PROTOS(minus_dm)
+IND_PROTOS(plus_di) IND_PROTOS(plus_dm) IND_PROTOS(ppo) IND_PROTOS(rocp)
+IND_PROTOS(rocr) IND_PROTOS(trange) IND_PROTOS(trima)
 
 #endif

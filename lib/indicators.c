@@ -3,7 +3,10 @@
  *
  * The functions themselves live in ind_shift.c (lag, diff...),
  * ind_window.c (rolling windows), ind_recursive.c (EMA and Wilder
- * families) and ind_util.c (the shared window, deque and EMA pieces).
+ * families), ind_range.c (bar ranges and windows of extremes),
+ * ind_volume.c (Chaikin's volume functions), ind_momentum.c (oscillators
+ * and directional movement) and ind_util.c (the shared window, deque and
+ * EMA pieces).
  * This file is the one place that says what each is called, what it
  * takes and what it gives, like git's commands[].
  */
@@ -28,6 +31,7 @@ static const struct pp_ind_param p_bbands[] = {
 static const struct pp_ind_param p_macd[] = {
 	IND_N("fast"), IND_N("slow"), IND_N("sig")
 };
+static const struct pp_ind_param p_po[] = { IND_N("fast"), IND_N("slow") };
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
 };
@@ -35,9 +39,12 @@ static const struct pp_ind_param p_stoch[] = {
 static const char *const o_macd[] = { "macd", "signal", "hist" };
 static const char *const o_bbands[] = { "upper", "middle", "lower" };
 static const char *const o_stoch[] = { "k", "d" };
+static const char *const o_aroon[] = { "up", "down", "osc" };
 
 #define HLC "high,low,close", 3
 #define HLCV "high,low,close,volume", 4
+#define HL "high,low", 2
+#define OHLC "open,high,low,close", 4
 
 /* var, stddev, zscore: a window of n values has n - 1 degrees of freedom. */
 static int
@@ -66,9 +73,20 @@ check_n2(const double *p, struct pp_err *err)
  * required, list), outputs (count, names), formula, cross check, entry
  * points, warm-up formula (macd's slow is the larger of fast and slow). */
 static const struct pp_ind_def table[] = {
+	{ "ad", "ad()", 0, HLCV, 0, 0, NULL, 1, NULL,
+	    "running total of clv * volume (Chaikin A/D line)", NULL,
+	    FNS(ad), "0" },
+	{ "adosc", "adosc(fast, slow)", 0, HLCV, 2, 2, p_po, 1, NULL,
+	    "ema(ad, fast) - ema(ad, slow), both seeded with the first ad",
+	    NULL, FNS(adosc), "max(fast,slow)-1" },
 	{ "adx", "adx(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "Wilder average of DX = 100 |+DI - -DI| / (+DI + -DI)", NULL,
 	    FNS(adx), "2n-1" },
+	{ "apo", "apo(x, fast, slow)", 1, NULL, 0, 2, 2, p_po, 1, NULL,
+	    "sma(x, fast) - sma(x, slow)", NULL, FNS(apo), "slow-1" },
+	{ "aroon", "aroon(n)", 0, HL, 1, 1, p_n, 3, o_aroon,
+	    "100 (n - rows since the highest high / lowest low) / n, n+1 rows",
+	    NULL, FNS(aroon), "n" },
 	{ "atr", "atr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "Wilder average (alpha 1/n) of the true range", NULL, FNS(atr), "n" },
 	{ "bbands", "bbands(x, n, k=2)", 1, NULL, 0, 2, 1, p_bbands, 3,
@@ -77,9 +95,21 @@ static const struct pp_ind_def table[] = {
 	{ "beta", "beta(x, y, n)", 2, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "cov(x, y) / var(x) over n rows: slope of y on x", check_n2,
 	    FNS(beta), "n-1" },
+	{ "bop", "bop()", 0, OHLC, 0, 0, NULL, 1, NULL,
+	    "(close - open) / (high - low); 0 unless high > low", NULL,
+	    FNS(bop), "0" },
 	{ "cci", "cci(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "(tp - sma(tp)) / (0.015 * mean absolute deviation), tp = hlc/3",
 	    NULL, FNS(cci), "n-1" },
+	{ "clv", "clv()", 0, HLC, 0, 0, NULL, 1, NULL,
+	    "((close - low) - (high - close)) / (high - low); 0 unless high > low",
+	    NULL, FNS(clv), "0" },
+	{ "cmf", "cmf(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
+	    "sum(clv * volume) / sum(volume) over n rows", NULL, FNS(cmf),
+	    "n-1" },
+	{ "cmo", "cmo(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "100 (g - l) / (g + l), Wilder averages as rsi", NULL, FNS(cmo),
+	    "n" },
 	{ "corr", "corr(x, y, n)", 2, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "Pearson correlation of x and y over n rows", check_n2,
 	    FNS(corr), "n-1" },
@@ -87,6 +117,11 @@ static const struct pp_ind_def table[] = {
 	    "2 ema(x, n) - ema(ema(x, n), n)", NULL, FNS(dema), "2(n-1)" },
 	{ "diff", "diff(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t] - x[t-k]", NULL, FNS(diff), "k" },
+	{ "donchian", "donchian(n)", 0, HL, 1, 1, p_n, 3, o_bbands,
+	    "highest high, their mean, lowest low over n rows", NULL,
+	    FNS(donchian), "n-1" },
+	{ "dx", "dx(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "100 |+DI - -DI| / (+DI + -DI)", NULL, FNS(dx), "n" },
 	{ "ema", "ema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "e += 2/(n+1) (x - e), seeded with the mean of n values", NULL,
 	    FNS(ema), "n-1" },
@@ -102,8 +137,19 @@ static const struct pp_ind_def table[] = {
 	{ "mfi", "mfi(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
 	    "100 pos / (pos + neg) money flow (tp * volume) over n rows",
 	    NULL, FNS(mfi), "n" },
+	{ "midpoint", "midpoint(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "(max(x, n) + min(x, n)) / 2", NULL, FNS(midpoint), "n-1" },
+	{ "midprice", "midprice(n)", 0, HL, 1, 1, p_n, 1, NULL,
+	    "(highest high + lowest low) / 2 over n rows", NULL,
+	    FNS(midprice), "n-1" },
 	{ "min", "min(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "lowest of the last n values", NULL, FNS(min), "n-1" },
+	{ "minus_di", "minus_di(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "100 Wilder sum of -DM / Wilder sum of true range", NULL,
+	    FNS(minus_di), "n" },
+	{ "minus_dm", "minus_dm(n)", 0, HL, 1, 1, p_n, 1, NULL,
+	    "Wilder sum of the down moves -DM", NULL, FNS(minus_dm),
+	    "max(n-1,1)" },
 	{ "mom", "mom(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "x[t] - x[t-n]", NULL, FNS(mom), "n" },
 	{ "natr", "natr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
@@ -111,10 +157,24 @@ static const struct pp_ind_def table[] = {
 	{ "obv", "obv()", 0, "close,volume", 2, 0, 0, NULL, 1, NULL,
 	    "running total of volume signed by the close's move", NULL,
 	    FNS(obv), "0" },
+	{ "plus_di", "plus_di(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "100 Wilder sum of +DM / Wilder sum of true range", NULL,
+	    FNS(plus_di), "n" },
+	{ "plus_dm", "plus_dm(n)", 0, HL, 1, 1, p_n, 1, NULL,
+	    "Wilder sum of the up moves +DM", NULL, FNS(plus_dm),
+	    "max(n-1,1)" },
+	{ "ppo", "ppo(x, fast, slow)", 1, NULL, 0, 2, 2, p_po, 1, NULL,
+	    "100 (sma(x, fast) - sma(x, slow)) / sma(x, slow)", NULL,
+	    FNS(ppo), "slow-1" },
 	{ "ret", "ret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t] / x[t-k] - 1; NaN if x[t-k] = 0", NULL, FNS(ret), "k" },
 	{ "roc", "roc(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "100 * (x[t] / x[t-n] - 1); NaN if x[t-n] = 0", NULL, FNS(roc), "n" },
+	{ "rocp", "rocp(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "(x[t] - x[t-n]) / x[t-n]; NaN if x[t-n] = 0", NULL, FNS(rocp),
+	    "n" },
+	{ "rocr", "rocr(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "x[t] / x[t-n]; NaN if x[t-n] = 0", NULL, FNS(rocr), "n" },
 	{ "rsi", "rsi(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "100 g / (g + l), Wilder averages of gains and losses", NULL,
 	    FNS(rsi), "n" },
@@ -127,6 +187,12 @@ static const struct pp_ind_def table[] = {
 	    NULL, FNS(stoch), "k+slowk+d-3" },
 	{ "tema", "tema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "3 e1 - 3 e2 + e3, each ema(previous, n)", NULL, FNS(tema), "3(n-1)" },
+	{ "trange", "trange()", 0, HLC, 0, 0, NULL, 1, NULL,
+	    "max(high, previous close) - min(low, previous close)", NULL,
+	    FNS(trange), "1" },
+	{ "trima", "trima(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "triangular average: sma of sma, weights 1, 2, .., 2, 1", NULL,
+	    FNS(trima), "n-1" },
 	{ "var", "var(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
 	    "sum (x - mean)^2 / (n - ddof) over n rows", check_ddof,
 	    FNS(var), "n-1" },

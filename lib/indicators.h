@@ -32,17 +32,21 @@
  * lists them (atr: high, low, close).  Outputs: out[0 .. noutputs).
  *
  * Missing values (NaN) -- the rule, by kind of function:
- *  - shift (lag diff ret logret mom roc): pure row arithmetic; the output
- *    at row t is NaN when x[t] or x[t-k] is NaN.
+ *  - shift (lag diff ret logret mom roc rocp rocr) and row (trange clv
+ *    bop): pure row arithmetic; the output at row t is NaN when an input
+ *    it reads is NaN: x[t] or x[t-k]; for trange high[t], low[t] or
+ *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
- *    stoch cci mfi): the output at row t is NaN when any input of any row
+ *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima):
+ *    the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
  *    which compares with the previous row, n + 1) and then the values are
  *    exact again.  Leading NaNs, such as those of a nested expression
  *    (sma(logret(close, 1), 20)), are simply rows in the window, so the
  *    warm-up ends n - 1 rows after the first valid input.  A stage fed by
  *    another (stoch's %D) follows the same rule on its input.
- *  - recursive (ema dema tema macd rsi atr natr adx obv): a row with any
+ *  - recursive (ema dema tema macd rsi atr natr adx obv cmo ad adosc
+ *    plus_dm minus_dm plus_di minus_di dx): a row with any
  *    NaN input outputs NaN and leaves the state untouched, as if the row
  *    were absent: leading NaNs are skipped (the warm-up counts valid rows
  *    only), and after a gap the recursion, and the "previous close" of a
@@ -180,6 +184,64 @@
  *                   NaN when the volume is 0.  Warm-up n-1.  TTR VWAP(tp,
  *                   volume, n); pandas-ta's vwap is anchored (resets each
  *                   day), not rolling.
+ *
+ * Added with the second catalogue (ind_range.c, ind_volume.c,
+ * ind_momentum.c; tp, HH, LL as above, clv = ((close - low) - (high -
+ * close)) / (high - low), 0 unless high > low):
+ *
+ *  rocp(x, n)       (x[t] - x[t-n]) / x[t-n]; rocr(x, n): x[t] / x[t-n].
+ *                   NaN on a zero base (TA-Lib ROCP, ROCR give 0).
+ *                   Warm-up n.
+ *  trange()         max(high, prev close) - min(low, prev close).  Warm-up
+ *                   1 (row 0 has no previous close).  TA-Lib TRANGE, TTR
+ *                   ATR's tr.
+ *  clv()            the close location value.  Warm-up 0.  TTR CLV.
+ *  bop()            (close - open) / (high - low); 0 unless high > low.
+ *                   Warm-up 0.  TA-Lib BOP.
+ *  midpoint(x, n)   (max(x, n) + min(x, n)) / 2.  Warm-up n-1.  TA-Lib.
+ *  midprice(n)      (HH + LL) / 2 over n rows of high, low.  Warm-up n-1.
+ *                   TA-Lib MIDPRICE.
+ *  donchian(n) -> upper, middle, lower
+ *                   HH, (HH + LL) / 2, LL over n rows.  Warm-up n-1.  TTR
+ *                   DC.
+ *  aroon(n) -> up, down, osc
+ *                   over the n+1 rows t-n .. t, up = 100 (n - rows since
+ *                   the highest high) / n, down likewise with the lowest
+ *                   low, osc = up - down; of equal extremes the newest
+ *                   counts.  Warm-up n.  TA-Lib AROON (aroondown,
+ *                   aroonup) and AROONOSC; TTR aroon takes the oldest of
+ *                   equal extremes, so it differs on ties.
+ *  trima(x, n)      weights 1, 2, .., 2, 1 over n rows: sma(sma(x, n1),
+ *                   n2) with n1 = n2 = (n+1)/2 for odd n, n1 = n/2+1, n2 =
+ *                   n/2 for even n.  Warm-up n-1.  TA-Lib TRIMA.
+ *  apo(x, fast, slow)  sma(x, fast) - sma(x, slow); ppo: 100 (sma(x, fast)
+ *                   - sma(x, slow)) / sma(x, slow), NaN when that is 0
+ *                   (TA-Lib gives 0).  Periods swapped if fast > slow.
+ *                   Warm-up slow-1.  TA-Lib APO, PPO with their default
+ *                   moving average, the SMA.
+ *  cmo(x, n)        100 (g - l) / (g + l) with rsi's Wilder averages; 0
+ *                   when g + l = 0.  Warm-up n.  TA-Lib CMO; TTR CMO sums
+ *                   the last n gains and losses unsmoothed (same first
+ *                   value, different later ones).
+ *  ad()             running total of clv * volume.  Warm-up 0.  TA-Lib AD,
+ *                   TTR chaikinAD.
+ *  adosc(fast, slow)   e(ad, fast) - e(ad, slow), where e is an EMA (alpha
+ *                   2/(p+1)) seeded with the first ad value, not a mean.
+ *                   Warm-up max(fast, slow)-1.  TA-Lib ADOSC (3, 10 are
+ *                   its defaults); TTR chaikinOscillator seeds its EMAs
+ *                   with means, so its early values differ.
+ *  cmf(n)           sum(clv * volume) / sum(volume) over n rows; NaN
+ *                   without volume.  Warm-up n-1.  TTR CMF.
+ *  plus_dm(n), minus_dm(n)   +DM (the up move high - prev high when > 0
+ *                   and > the down move prev low - low) and -DM
+ *                   likewise, summed over moves 1..n-1, then Wilder sums
+ *                   s - s/n + dm.  Warm-up n-1 (1 when n is 1, the raw
+ *                   moves).  TA-Lib PLUS_DM, MINUS_DM.
+ *  plus_di(n), minus_di(n)   100 DM / TR with DM and the true range TR
+ *                   summed as above; 0 when TR is 0.  Warm-up n.  TA-Lib
+ *                   PLUS_DI, MINUS_DI.
+ *  dx(n)            100 |+DI - -DI| / (+DI + -DI); 0 when both are 0.
+ *                   Warm-up n.  TA-Lib DX (adx averages it).
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite

@@ -94,16 +94,20 @@ setup() {
 @test "--list prints every function once, with outputs and warm-up" {
 	run -0 --separate-stderr pp-features --list
 	assert_line --index 0 --regexp '^FUNCTION +OUTPUTS +WARM-UP +DEFINITION$'
-	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign; do
+	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign \
+	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
+	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
 	assert_line --regexp '^macd\(x, fast, slow, sig\) +macd,signal,hist +slow\+sig-2 '
 	assert_line --regexp '^bbands\(x, n, k=2\) +upper,middle,lower +n-1 '
 	assert_line --regexp '^sma\(x, n\) +sma +n-1 '
+	assert_line --regexp '^aroon\(n\) +up,down,osc +n '
+	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 37 ]
+	[ "${#lines[@]}" -eq 58 ]
 }
 
 @test "-o writes atomically; nothing is left on failure" {

@@ -3,7 +3,7 @@
 # test with every function is tests/unit/test_feat.c).
 #
 # Plan, on testdata/features-prices.csv (three interleaved symbols) with the
-# bench spec plus the price-column indicators:
+# bench spec plus the price-column indicators (old and new catalogue):
 #   prefixes: for prefixes of several lengths, every feature of every row is
 #     text-identical (so bit-identical: doubles are written round-trip) to
 #     that row in the full run, and every target is identical or missing
@@ -21,6 +21,10 @@ setup() {
 	P=testdata/features-prices.csv
 	EXTRA=(-f 'ax=adx(5)' -f 'st=stoch(5,3,3)' -f 'cc=cci(5)'
 	    -f 'mf=mfi(5)' -f 'vw=vwap(5)' -f 'ob=obv()' -f 'wr=willr(5)'
+	    -f 'ar=aroon(5)' -f 'dc=donchian(5)' -f 'ad=ad()' -f 'ao=adosc(3,6)'
+	    -f 'cf=cmf(5)' -f 'bp=bop()' -f 'pd=plus_di(5)' -f 'pm=minus_dm(5)'
+	    -f 'dxx=dx(5)' -f 'cm=cmo(close,5)' -f 'tr=trange()' -f 'cl=clv()'
+	    -f 'ti=trima(close,5)' -f 'po=ppo(close,3,6)' -f 'mp=midprice(5)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

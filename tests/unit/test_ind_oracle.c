@@ -54,8 +54,9 @@ urand(void)
 	return (double)(z >> 11) / 9007199254740992.0;
 }
 
-/* Columns of one test frame: x (= close), y, high, low, close, volume. */
-enum { C_X, C_Y, C_H, C_L, C_C, C_V, NCOL };
+/* Columns of one test frame: x (= close), y, high, low, close, volume,
+ * open. */
+enum { C_X, C_Y, C_H, C_L, C_C, C_V, C_O, NCOL };
 
 struct data {
 	double col[NCOL][ROWS];
@@ -77,6 +78,7 @@ make_data(struct data *d, uint64_t seed, int flats, int dirty)
 		c += urand() * 4 - 2;
 		y += urand() * 2 - 1 + (c - o) * 0.5;
 		d->col[C_C][t] = c;
+		d->col[C_O][t] = o;
 		d->col[C_H][t] = fmax(o, c) + urand() * 2;
 		d->col[C_L][t] = fmin(o, c) - urand() * 2;
 		/* some flat closes and zero volumes */
@@ -108,7 +110,7 @@ row_in(const struct pp_ind_def *d, const struct data *dt, int t, double *in)
 		in[k++] = dt->col[i == 0 ? C_X : C_Y][t];
 	while (s && *s) {
 		int c = s[0] == 'h' ? C_H : s[0] == 'l' ? C_L
-		    : s[0] == 'c' ? C_C : C_V;
+		    : s[0] == 'c' ? C_C : s[0] == 'o' ? C_O : C_V;
 
 		in[k++] = dt->col[c][t];
 		s = strchr(s, ',');
@@ -145,14 +147,24 @@ static const struct {
 	const char *name;
 	double p[PP_IND_MAXPARAMS];
 } vectors[] = {
+	{ "ad", { 0 } },
+	{ "adosc", { 3, 10 } }, { "adosc", { 10, 3 } }, { "adosc", { 1, 1 } },
 	{ "adx", { 1 } }, { "adx", { 2 } }, { "adx", { 14 } },
+	{ "apo", { 12, 26 } }, { "apo", { 5, 2 } }, { "apo", { 1, 1 } },
+	{ "aroon", { 1 } }, { "aroon", { 14 } }, { "aroon", { 3 } },
 	{ "atr", { 1 } }, { "atr", { 14 } },
 	{ "bbands", { 1, 2 } }, { "bbands", { 20, 2 } }, { "bbands", { 5, 1.5 } },
 	{ "beta", { 2 } }, { "beta", { 10 } },
+	{ "bop", { 0 } },
 	{ "cci", { 1 } }, { "cci", { 20 } },
+	{ "clv", { 0 } },
+	{ "cmf", { 1 } }, { "cmf", { 20 } },
+	{ "cmo", { 1 } }, { "cmo", { 14 } },
 	{ "corr", { 2 } }, { "corr", { 30 } },
 	{ "dema", { 1 } }, { "dema", { 2 } }, { "dema", { 10 } },
 	{ "diff", { 1 } }, { "diff", { 5 } },
+	{ "donchian", { 1 } }, { "donchian", { 20 } },
+	{ "dx", { 1 } }, { "dx", { 2 } }, { "dx", { 14 } },
 	{ "ema", { 1 } }, { "ema", { 20 } },
 	{ "lag", { 1 } }, { "lag", { 5 } },
 	{ "logret", { 1 } }, { "logret", { 3 } },
@@ -160,12 +172,21 @@ static const struct {
 	{ "macd", { 1, 1, 1 } }, { "macd", { 3, 5, 2 } },
 	{ "max", { 1 } }, { "max", { 10 } },
 	{ "mfi", { 1 } }, { "mfi", { 14 } },
+	{ "midpoint", { 1 } }, { "midpoint", { 14 } },
+	{ "midprice", { 1 } }, { "midprice", { 14 } },
 	{ "min", { 1 } }, { "min", { 10 } },
+	{ "minus_di", { 1 } }, { "minus_di", { 14 } },
+	{ "minus_dm", { 1 } }, { "minus_dm", { 2 } }, { "minus_dm", { 14 } },
 	{ "mom", { 1 } }, { "mom", { 10 } },
 	{ "natr", { 1 } }, { "natr", { 14 } },
 	{ "obv", { 0 } },
+	{ "plus_di", { 1 } }, { "plus_di", { 2 } }, { "plus_di", { 14 } },
+	{ "plus_dm", { 1 } }, { "plus_dm", { 14 } },
+	{ "ppo", { 12, 26 } }, { "ppo", { 9, 3 } },
 	{ "ret", { 1 } }, { "ret", { 4 } },
 	{ "roc", { 1 } }, { "roc", { 10 } },
+	{ "rocp", { 1 } }, { "rocp", { 10 } },
+	{ "rocr", { 1 } }, { "rocr", { 10 } },
 	{ "rsi", { 1 } }, { "rsi", { 14 } },
 	{ "sma", { 1 } }, { "sma", { 20 } },
 	{ "stddev", { 2, 1 } }, { "stddev", { 20, 1 } }, { "stddev", { 1, 0 } },
@@ -173,6 +194,9 @@ static const struct {
 	{ "stoch", { 5, 3, 3 } }, { "stoch", { 1, 1, 1 } },
 	{ "stoch", { 14, 1, 4 } },
 	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
+	{ "trange", { 0 } },
+	{ "trima", { 1 } }, { "trima", { 2 } }, { "trima", { 9 } },
+	{ "trima", { 10 } },
 	{ "var", { 2, 1 } }, { "var", { 20, 0 } },
 	{ "vwap", { 1 } }, { "vwap", { 10 } },
 	{ "willr", { 1 } }, { "willr", { 14 } },
@@ -520,13 +544,128 @@ r_obv(const double *const *c, int m, const double *p, double o[][ROWS])
 	}
 }
 
+static double
+clv_ref(double h, double l, double c)
+{
+	return h > l ? ((c - l) - (h - c)) / (h - l) : 0;
+}
+
+static void
+r_ad(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	double s = 0;
+	int i;
+
+	(void)p;
+	for (i = 0; i < m; i++) {
+		s += clv_ref(c[0][i], c[1][i], c[2][i]) * c[3][i];
+		o[0][i] = s;
+	}
+}
+
+/* TA-Lib ADOSC: both EMAs start at the first A/D value. */
+static void
+r_adosc(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double ad[ROWS];
+	double kf = 2 / (p[0] + 1), ks = 2 / (p[1] + 1), ef = 0, es = 0;
+	int lb = (int)fmax(p[0], p[1]) - 1, i;
+
+	r_ad(c, m, p, &ad);
+	for (i = 0; i < m; i++) {
+		ef = i ? kf * ad[i] + (1 - kf) * ef : ad[i];
+		es = i ? ks * ad[i] + (1 - ks) * es : ad[i];
+		o[0][i] = i >= lb ? ef - es : NAN;
+	}
+}
+
+static void
+r_cmo(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int n = (int)p[0], i;
+	double g = 0, l = 0;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	for (i = 1; i < m; i++) {
+		double ch = c[0][i] - c[0][i - 1];
+		double up = ch > 0 ? ch : 0, dn = ch < 0 ? -ch : 0;
+
+		if (i <= n) {
+			g += up / n;
+			l += dn / n;
+			if (i < n)
+				continue;
+		} else {
+			g = (g * (n - 1) + up) / n;
+			l = (l * (n - 1) + dn) / n;
+		}
+		o[0][i] = g + l == 0 ? 0 : 100 * (g - l) / (g + l);
+	}
+}
+
+/* TA-Lib's directional movement loops: what 0 +DM, 1 -DM, 2 +DI, 3 -DI,
+ * 4 DX.  c: high, low and (for 2..4) close. */
+static void
+dm_ref(const double *const *c, int m, int n, int what, double *o)
+{
+	double pdm = 0, mdm = 0, tr = 0;
+	int i;
+
+	for (i = 0; i < m; i++)
+		o[i] = NAN;
+	for (i = 1; i < m; i++) {
+		double up = c[0][i] - c[0][i - 1], dn = c[1][i - 1] - c[1][i];
+		double pdi, mdi;
+
+		if (i >= n) {
+			pdm = pdm - pdm / n;
+			mdm = mdm - mdm / n;
+			tr = tr - tr / n;
+		}
+		if (up > 0 && up > dn)
+			pdm += up;
+		else if (dn > 0 && dn > up)
+			mdm += dn;
+		if (what >= 2)
+			tr += tr_ref(c[0][i], c[1][i], c[2][i - 1]);
+		if (what < 2) {
+			if (i >= n - 1)
+				o[i] = what == 0 ? pdm : mdm;
+			continue;
+		}
+		if (i < n)
+			continue;
+		pdi = tr == 0 ? 0 : 100 * pdm / tr;
+		mdi = tr == 0 ? 0 : 100 * mdm / tr;
+		o[i] = what == 2 ? pdi : what == 3 ? mdi
+		    : pdi + mdi == 0 ? 0 : 100 * fabs(pdi - mdi) / (pdi + mdi);
+	}
+}
+
+#define R_DM(nm, what)                                                  \
+	static void                                                     \
+	r_##nm(const double *const *c, int m, const double *p,          \
+	    double o[][ROWS])                                           \
+	{                                                               \
+		dm_ref(c, m, (int)p[0], what, o[0]);                    \
+	}
+R_DM(plus_dm, 0)
+R_DM(minus_dm, 1)
+R_DM(plus_di, 2)
+R_DM(minus_di, 3)
+R_DM(dx, 4)
+
 static const struct {
 	const char *name;
 	recur_fn *fn;
 } recurs[] = {
-	{ "adx", r_adx }, { "atr", r_atr }, { "dema", r_dema },
-	{ "ema", r_ema }, { "macd", r_macd }, { "natr", r_natr },
-	{ "obv", r_obv }, { "rsi", r_rsi }, { "tema", r_tema },
+	{ "ad", r_ad }, { "adosc", r_adosc }, { "adx", r_adx },
+	{ "atr", r_atr }, { "cmo", r_cmo }, { "dema", r_dema },
+	{ "dx", r_dx }, { "ema", r_ema }, { "macd", r_macd },
+	{ "minus_di", r_minus_di }, { "minus_dm", r_minus_dm },
+	{ "natr", r_natr }, { "obv", r_obv }, { "plus_di", r_plus_di },
+	{ "plus_dm", r_plus_dm }, { "rsi", r_rsi }, { "tema", r_tema },
 };
 
 /* Run a recursive reference on the valid rows and spread it back. */
@@ -569,6 +708,88 @@ ref_recursive(const char *name, const double *p, const struct data *dt,
 	return 1;
 }
 
+/* The references of ind_range.c, ind_volume.c, ind_momentum.c and rocp,
+ * rocr, straight from the definitions, at row t. */
+static void
+ref_more(const char *name, const double *p, const struct data *dt, int t,
+    const int *bx, const int *bhl, const int *bhlc, const int *bhlcv,
+    double out[][ROWS])
+{
+	const double *x = dt->col[C_X], *h = dt->col[C_H], *l = dt->col[C_L];
+	const double *c = dt->col[C_C], *v = dt->col[C_V], *o = dt->col[C_O];
+	int n = (int)p[0], i;
+
+	if (!strcmp(name, "rocp") || !strcmp(name, "rocr")) {
+		double b = t >= n ? x[t - n] : NAN;
+
+		if (b != 0)
+			out[0][t] = name[3] == 'p' ? (x[t] - b) / b : x[t] / b;
+	}
+	if (!strcmp(name, "trange") && t >= 1 && !bhl[t] && !isnan(c[t - 1]))
+		out[0][t] = tr_ref(h[t], l[t], c[t - 1]);
+	if (!strcmp(name, "clv") && !bhlc[t])
+		out[0][t] = clv_ref(h[t], l[t], c[t]);
+	if (!strcmp(name, "bop") && !bhlc[t] && !isnan(o[t]))
+		out[0][t] = h[t] > l[t] ? (c[t] - o[t]) / (h[t] - l[t]) : 0;
+	if (!strcmp(name, "midpoint") && win_ok(bx, t, n))
+		out[0][t] = (ext_of(x, t, n, 1) + ext_of(x, t, n, 0)) / 2;
+	if ((!strcmp(name, "midprice") || !strcmp(name, "donchian")) &&
+	    win_ok(bhl, t, n)) {
+		double hh = ext_of(h, t, n, 1), ll = ext_of(l, t, n, 0);
+
+		out[0][t] = name[1] == 'i' ? (hh + ll) / 2 : hh;
+		out[1][t] = name[1] == 'i' ? NAN : (hh + ll) / 2;
+		out[2][t] = name[1] == 'i' ? NAN : ll;
+	}
+	if (!strcmp(name, "aroon") && win_ok(bhl, t, n + 1)) {
+		int ih = t - n, il = t - n;
+
+		/* the newest of equal extremes, as TA-Lib */
+		for (i = t - n; i <= t; i++) {
+			if (h[i] >= h[ih])
+				ih = i;
+			if (l[i] <= l[il])
+				il = i;
+		}
+		out[0][t] = 100.0 * (n - (t - ih)) / n;
+		out[1][t] = 100.0 * (n - (t - il)) / n;
+		out[2][t] = out[0][t] - out[1][t];
+	}
+	if (!strcmp(name, "cmf") && win_ok(bhlcv, t, n)) {
+		double sf = 0, sv = 0;
+
+		for (i = t - n + 1; i <= t; i++) {
+			sf += clv_ref(h[i], l[i], c[i]) * v[i];
+			sv += v[i];
+		}
+		if (sv != 0)
+			out[0][t] = sf / sv;
+	}
+	if (!strcmp(name, "apo") || !strcmp(name, "ppo")) {
+		int f = (int)fmin(p[0], p[1]), s = (int)fmax(p[0], p[1]);
+
+		if (win_ok(bx, t, s)) {
+			double mf = mean_of(x, t, f), ms = mean_of(x, t, s);
+
+			if (name[0] == 'a')
+				out[0][t] = mf - ms;
+			else if (ms != 0)
+				out[0][t] = 100 * (mf - ms) / ms;
+		}
+	}
+	if (!strcmp(name, "trima") && win_ok(bx, t, n)) {
+		double sw = 0, s = 0;
+
+		for (i = 1; i <= n; i++) {
+			double w = i < n + 1 - i ? i : n + 1 - i;
+
+			s += w * x[t - n + i];
+			sw += w;
+		}
+		out[0][t] = s / sw;
+	}
+}
+
 /* Window and shift references, straight from the definitions. */
 static void
 ref_window(const char *name, const double *p, const struct data *dt,
@@ -580,7 +801,7 @@ ref_window(const char *name, const double *p, const struct data *dt,
 	static double tp[ROWS], tpv[ROWS], fk[ROWS], sk[ROWS], fp[ROWS],
 	    fn[ROWS];
 	int bx[ROWS], bxy[ROWS], bhlc[ROWS], bhlcv[ROWS], bfk[ROWS],
-	    bsk[ROWS], bflow[ROWS];
+	    bsk[ROWS], bflow[ROWS], bhl[ROWS];
 	int n = (int)p[0], t, i, k;
 
 	for (t = 0; t < ROWS; t++) {
@@ -588,6 +809,7 @@ ref_window(const char *name, const double *p, const struct data *dt,
 		bxy[t] = bx[t] || isnan(y[t]);
 		bhlc[t] = isnan(h[t]) || isnan(l[t]) || isnan(c[t]);
 		bhlcv[t] = bhlc[t] || isnan(v[t]);
+		bhl[t] = isnan(h[t]) || isnan(l[t]);
 		tp[t] = (h[t] + l[t] + c[t]) / 3;
 		tpv[t] = tp[t] * v[t];
 		for (k = 0; k < PP_IND_MAXOUT; k++)
@@ -685,6 +907,7 @@ ref_window(const char *name, const double *p, const struct data *dt,
 
 			out[0][t] = sp + sn == 0 ? 0 : 100 * sp / (sp + sn);
 		}
+		ref_more(name, p, dt, t, bx, bhl, bhlc, bhlcv, out);
 		if (!strcmp(name, "stoch")) {
 			int k1 = n, k2 = (int)p[1], k3 = (int)p[2];
 

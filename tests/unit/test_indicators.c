@@ -176,6 +176,14 @@ static const struct {
 	{ "obv", { 1 }, 1, "obv: wrong number of arguments, expected obv()" },
 	{ "atr", { 14.0000001 }, 1,
 	    "atr: n must be a whole number from 1 to 1000000" },
+	{ "apo", { 12 }, 1,
+	    "apo: wrong number of arguments, expected apo(x, fast, slow)" },
+	{ "ppo", { 12, 0 }, 2,
+	    "ppo: slow must be a whole number from 1 to 1000000" },
+	{ "adosc", { 3, 10 }, 2, NULL },
+	{ "aroon", { 0 }, 1, "aroon: n must be a whole number from 1 to 1000000" },
+	{ "trange", { 1 }, 1,
+	    "trange: wrong number of arguments, expected trange()" },
 };
 
 static void
@@ -532,9 +540,9 @@ test_obv(void **unused)
 	check("obv", NULL, 0, P(X, 5, 1, 7), 2, 0, P(X, 7));
 }
 
-/* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2") at params q: sums
- * of terms, a term an optional whole number times a parameter name or a
- * parenthesised formula. */
+/* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2", "max(n-1,1)") at
+ * params q: sums of terms, a term max(formula,formula), or an optional
+ * whole number times a parameter name or a parenthesised formula. */
 static long formula_sum(const struct pp_ind_def *d, const double *q,
     const char **s);
 
@@ -544,6 +552,18 @@ formula_term(const struct pp_ind_def *d, const double *q, const char **s)
 	long k = 1, v;
 	int num = 0, j;
 
+	if (strncmp(*s, "max(", 4) == 0) {
+		long w;
+
+		*s += 4;
+		v = formula_sum(d, q, s);
+		assert_int_equal(**s, ',');
+		(*s)++;
+		w = formula_sum(d, q, s);
+		assert_int_equal(**s, ')');
+		(*s)++;
+		return v > w ? v : w;
+	}
 	if (**s >= '0' && **s <= '9') {
 		k = strtol(*s, (char **)s, 10);
 		num = 1;
@@ -619,6 +639,146 @@ test_warmup_text(void **unused)
 	}
 }
 
+/* ---- ind_range.c, ind_volume.c, ind_momentum.c, rocp, rocr ---------------- */
+
+/* A short series for the one-input functions: changes +2, -1, 0, +3. */
+static const double xm[] = { 1, 3, 2, 2, 5 };
+
+static void
+test_range_rows(void **unused)
+{
+	/* open, high, low, close: the hlc rows with an open */
+	static const double ohlc[] = { 9, 10, 8, 9, 9, 12, 9, 11,
+	    11, 11, 10, 10, 11, 11, 11, 11 };
+
+	(void)unused;
+	/* previous close 9: max(3, |12-9|, 0) = 3; 11: max(1, 0, 1) = 1;
+	 * 10: max(0, 1, 1) = 1; 11: max(2, 2, 0) = 2 */
+	check("trange", NULL, 0, hlc, 5, 0, P(X, 3, 1, 1, 2));
+	/* a missing previous close blanks the next row only */
+	check("trange", NULL, 0, P(10, 8, X, 12, 9, 11, 11, 10, 10), 3, 0,
+	    P(X, X, 1));
+	/* (1 - 1)/2, (2 - 1)/3, (0 - 1)/1, zero range, (2 - 0)/2 */
+	check("clv", NULL, 0, hlc, 5, 0, P(0, 1.0 / 3, -1, 0, 1));
+	/* 0/2, 2/3, -1/1, zero range 0 */
+	check("bop", NULL, 0, ohlc, 4, 0, P(0, 2.0 / 3, -1, 0));
+	/* over 2 rows of xm: (2 - 1)/1, (2 - 3)/3, (5 - 2)/2 */
+	check("rocp", P(2), 1, xm, 5, 0, P(X, X, 1, -1.0 / 3, 1.5));
+	check("rocr", P(2), 1, xm, 5, 0, P(X, X, 2, 2.0 / 3, 2.5));
+	/* a zero base is missing, not 0 as TA-Lib */
+	check("rocp", P(1), 1, P(0, 1), 2, 0, P(X, X));
+	check("rocr", P(1), 1, P(0, 1), 2, 0, P(X, X));
+}
+
+/* Rows of high, low (the hlc rows without the close). */
+static const double hl[] = { 10, 8, 12, 9, 11, 10, 11, 11, 13, 11 };
+
+static void
+test_range_windows(void **unused)
+{
+	(void)unused;
+	/* n = 2: HH 12 12 11 13, LL 8 9 10 11 */
+	check("midprice", P(2), 1, hl, 5, 0, P(X, 10, 10.5, 10.5, 12));
+	check("donchian", P(2), 1, hl, 5, 0, P(X, 12, 12, 11, 13));
+	check("donchian", P(2), 1, hl, 5, 1, P(X, 10, 10.5, 10.5, 12));
+	check("donchian", P(2), 1, hl, 5, 2, P(X, 8, 9, 10, 11));
+	/* a missing low leaves the window for n rows */
+	check("donchian", P(2), 1, P(10, 8, 12, X, 11, 10, 11, 11), 4, 2,
+	    P(X, X, X, 10));
+	/* n = 3 over 1 3 2 2 5: (3 + 1)/2, (3 + 2)/2, (5 + 2)/2 */
+	check("midpoint", P(3), 1, xm, 5, 0, P(X, X, 2, 2.5, 3.5));
+	/* weights 1 2 1 / 4 (odd n) and 1 2 2 1 / 6 (even n) */
+	check("trima", P(3), 1, xm, 5, 0, P(X, X, 9.0 / 4, 9.0 / 4, 11.0 / 4));
+	check("trima", P(4), 1, xm, 5, 0, P(X, X, X, 13.0 / 6, 8.0 / 3));
+	check("trima", P(4), 1, P(1, 3, X, 2, 5, 1, 1, 1, 1), 9, 0,
+	    P(X, X, X, X, X, X, 2.5, 5.0 / 3, 1));
+}
+
+static void
+test_aroon(void **unused)
+{
+	(void)unused;
+	/* n = 2 looks at 3 rows.  Rows 0-2: highest high row 1 (1 row
+	 * ago), lowest low row 0 (2 ago) -> up 50, down 0; rows 1-3: 12
+	 * and 9 both at row 1, 2 ago -> 0, 0; rows 2-4: 13 now, 10 at
+	 * row 2 -> 100, 0 */
+	check("aroon", P(2), 1, hl, 5, 0, P(X, X, 50, 0, 100));
+	check("aroon", P(2), 1, hl, 5, 1, P(X, X, 0, 0, 0));
+	check("aroon", P(2), 1, hl, 5, 2, P(X, X, 50, 0, 100));
+	/* equal extremes: the newest counts, as TA-Lib (TTR takes the
+	 * oldest and would give 0) */
+	check("aroon", P(1), 1, P(5, 5, 5, 5), 2, 0, P(X, 100));
+	check("aroon", P(1), 1, P(5, 5, 5, 5), 2, 1, P(X, 100));
+}
+
+static void
+test_volume(void **unused)
+{
+	/* hlc with volume 100 .. 500: clv * volume 0, 200/3, -300, 0, 500 */
+	static const double hlcv[] = { 10, 8, 9, 100, 12, 9, 11, 200,
+	    11, 10, 10, 300, 11, 11, 11, 400, 13, 11, 13, 500 };
+
+	(void)unused;
+	check("ad", NULL, 0, hlcv, 5, 0,
+	    P(0, 200.0 / 3, -700.0 / 3, -700.0 / 3, 800.0 / 3));
+	/* pairs: (200/3)/300, (-700/3)/500, -300/700, 500/900 */
+	check("cmf", P(2), 1, hlcv, 5, 0,
+	    P(X, 2.0 / 9, -7.0 / 15, -3.0 / 7, 5.0 / 9));
+	/* no volume in the window -> missing */
+	check("cmf", P(1), 1, P(2, 1, 2, 0), 1, 0, P(X));
+	/* fast 1 (alpha 1: the line), slow 2 (alpha 2/3), both starting
+	 * at the first line value 0: slow 400/9 then -3800/27 */
+	check("adosc", P(1, 2), 2, hlcv, 3, 0,
+	    P(X, 200.0 / 9, -2500.0 / 27));
+	/* a row with a missing volume is skipped */
+	check("ad", NULL, 0, P(2, 1, 2, 5, 2, 1, 2, X, 2, 1, 1, 1), 3, 0,
+	    P(5, X, 4));
+}
+
+static void
+test_oscillators(void **unused)
+{
+	(void)unused;
+	/* gains 2 0 0 3, losses 0 1 0 0; seeds g 1, l 0.5 -> 100/3; then
+	 * g 0.5, l 0.25 -> 100/3; g 1.75, l 0.125 -> 260/3 */
+	check("cmo", P(2), 1, xm, 5, 0, P(X, X, 100.0 / 3, 100.0 / 3,
+	    260.0 / 3));
+	check("cmo", P(1), 1, P(1, 1), 2, 0, P(X, 0));
+	/* sma(1) - sma(2): 3 - 2, 2 - 2.5, 2 - 2, 5 - 3.5; fast and slow
+	 * swap when given the other way round */
+	check("apo", P(1, 2), 2, xm, 5, 0, P(X, 1, -0.5, 0, 1.5));
+	check("apo", P(2, 1), 2, xm, 5, 0, P(X, 1, -0.5, 0, 1.5));
+	check("ppo", P(1, 2), 2, xm, 5, 0, P(X, 50, -20, 0, 300.0 / 7));
+	/* a zero slow average -> missing */
+	check("ppo", P(1, 2), 2, P(-1, 1), 2, 0, P(X, X));
+}
+
+static void
+test_dm(void **unused)
+{
+	/* moves: up 2 (+DM 2); down 3 (-DM 3); none; up 3 (+DM 3).
+	 * true ranges 3, 5, 4, 7 */
+	static const double hl2[] = { 10, 8, 12, 9, 11, 6, 11, 7, 14, 7 };
+	static const double hlc2[] = { 10, 8, 9, 12, 9, 11, 11, 6, 7,
+	    11, 7, 10, 14, 7, 12 };
+
+	(void)unused;
+	/* n = 2: sum of move 1, then s - s/2 + dm */
+	check("plus_dm", P(2), 1, hl2, 5, 0, P(X, 2, 1, 0.5, 3.25));
+	check("minus_dm", P(2), 1, hl2, 5, 0, P(X, 0, 3, 1.5, 0.75));
+	check("plus_dm", P(1), 1, hl2, 5, 0, P(X, 2, 0, 0, 3));
+	/* move 2: +DM 1, -DM 3, TR 3 - 1.5 + 5 = 6.5; move 3: 0.5, 1.5,
+	 * 7.25; move 4: 3.25, 0.75, 10.625 */
+	check("plus_di", P(2), 1, hlc2, 5, 0,
+	    P(X, X, 200.0 / 13, 200.0 / 29, 520.0 / 17));
+	check("minus_di", P(2), 1, hlc2, 5, 0,
+	    P(X, X, 600.0 / 13, 600.0 / 29, 120.0 / 17));
+	check("dx", P(2), 1, hlc2, 5, 0, P(X, X, 50, 50, 62.5));
+	/* no range and no movement: DIs and DX 0 */
+	check("dx", P(1), 1, P(5, 5, 5, 5, 5, 5), 2, 0, P(X, 0));
+	check("plus_di", P(1), 1, P(5, 5, 5, 5, 5, 5), 2, 0, P(X, 0));
+}
+
 int
 main(void)
 {
@@ -642,6 +802,12 @@ main(void)
 		cmocka_unit_test(test_atr_natr),
 		cmocka_unit_test(test_adx),
 		cmocka_unit_test(test_obv),
+		cmocka_unit_test(test_range_rows),
+		cmocka_unit_test(test_range_windows),
+		cmocka_unit_test(test_aroon),
+		cmocka_unit_test(test_volume),
+		cmocka_unit_test(test_oscillators),
+		cmocka_unit_test(test_dm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

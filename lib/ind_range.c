@@ -1,0 +1,349 @@
+/*
+ * ind_range.c - functions of a bar's range and of the range of the last n
+ * bars: trange, clv, bop (one row, or two for trange), midpoint, midprice,
+ * donchian and aroon (windows of extremes).
+ *
+ * The row functions follow the shift rule of indicators.h: the output of
+ * row t is NaN when an input of a row it reads is.  The window functions
+ * follow the window rule: NaN while a row with a missing input is in the
+ * window.  Extremes come from struct ind_mq deques laid out after a small
+ * header in the state block, so the block has no pointers inside.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "ind_impl.h"
+#include "banned.h"
+
+#define N(p) ((long)(p)[0])
+#define AT(st, off) ((void *)((char *)(st) + (off)))
+
+/* ---- trange, clv, bop ------------------------------------------------------ */
+
+/* trange: the previous close, NaN before the first row or after a row
+ * with a missing close. */
+struct prevc {
+	double pc;		/* previous close */
+	double pad;		/* keeps the size a multiple of 16 */
+};
+
+long
+ind_trange_warmup(const double *p)
+{
+	(void)p;
+	return 1;
+}
+
+size_t
+ind_trange_size(const double *p)
+{
+	(void)p;
+	return IND_ROUND(sizeof(struct prevc));
+}
+
+int
+ind_trange_init(void *st, const double *p, struct pp_err *err)
+{
+	struct prevc *s = st;
+
+	(void)p;
+	(void)err;
+	s->pc = NAN;
+	s->pad = 0;
+	return 0;
+}
+
+void
+ind_trange_step(void *st, const double *in, double *out)
+{
+	struct prevc *s = st;
+	double h = in[0], l = in[1], pc = s->pc;
+
+	s->pc = in[2];
+	if (ind_anynan(in, 2) || isnan(pc)) {
+		out[0] = NAN;
+		return;
+	}
+	out[0] = fmax(h - l, fmax(fabs(h - pc), fabs(l - pc)));
+}
+
+/* Row functions keep no state; a 16-byte block keeps the contract. */
+static long
+warmup_0(const double *p)
+{
+	(void)p;
+	return 0;
+}
+
+static size_t
+size_16(const double *p)
+{
+	(void)p;
+	return 16;
+}
+
+static int
+init_none(void *st, const double *p, struct pp_err *err)
+{
+	(void)p;
+	(void)err;
+	memset(st, 0, 16);
+	return 0;
+}
+
+long
+ind_clv_warmup(const double *p)
+{
+	return warmup_0(p);
+}
+
+size_t
+ind_clv_size(const double *p)
+{
+	return size_16(p);
+}
+
+int
+ind_clv_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_none(st, p, err);
+}
+
+void
+ind_clv_step(void *st, const double *in, double *out)
+{
+	(void)st;
+	out[0] = ind_anynan(in, 3) ? NAN : ind_clv(in);
+}
+
+long
+ind_bop_warmup(const double *p)
+{
+	return warmup_0(p);
+}
+
+size_t
+ind_bop_size(const double *p)
+{
+	return size_16(p);
+}
+
+int
+ind_bop_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_none(st, p, err);
+}
+
+void
+ind_bop_step(void *st, const double *in, double *out)
+{
+	double range = in[1] - in[2];
+
+	(void)st;
+	if (ind_anynan(in, 4))
+		out[0] = NAN;
+	else
+		out[0] = range > 0 ? (in[3] - in[0]) / range : 0;
+}
+
+/* ---- midpoint, midprice, donchian, aroon ------------------------------------ */
+
+/*
+ * Two deques over the last w rows: the maximum of the first input and the
+ * minimum of the second (midpoint feeds x to both).  A row with a missing
+ * input enters neither and marks the window unclean for w rows.
+ */
+struct mm {
+	long w;			/* window length in rows */
+	long long rows;		/* rows seen */
+	long long lastnan;	/* latest row with a missing input, or -1 */
+	size_t loff;		/* offset of the minimum's deque */
+};
+
+static size_t
+size_mm(long w)
+{
+	return IND_ROUND(sizeof(struct mm)) + 2 * ind_mq_size(w);
+}
+
+static struct ind_mq *
+mm_max(struct mm *m)
+{
+	return AT(m, IND_ROUND(sizeof(struct mm)));
+}
+
+static struct ind_mq *
+mm_min(struct mm *m)
+{
+	return AT(m, m->loff);
+}
+
+static int
+init_mm(const char *name, void *st, const double *p, long w,
+    struct pp_err *err)
+{
+	struct mm *m = st;
+
+	if (ind_check(name, p, err) == -1)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->w = w;
+	m->lastnan = -1;
+	m->loff = IND_ROUND(sizeof(struct mm)) + ind_mq_size(w);
+	ind_mq_init(mm_max(m), w, 1);
+	ind_mq_init(mm_min(m), w, 0);
+	return 0;
+}
+
+/* Push a row (hi enters the maximum, lo the minimum; bad marks a missing
+ * input); returns 1 when the window is full and clean. */
+static int
+mm_push(struct mm *m, double hi, double lo, int bad)
+{
+	long long row = m->rows++;
+
+	if (bad)
+		m->lastnan = row;
+	ind_mq_push(mm_max(m), row, bad ? NAN : hi);
+	ind_mq_push(mm_min(m), row, bad ? NAN : lo);
+	return m->rows >= m->w && m->rows - 1 - m->lastnan >= m->w;
+}
+
+/* Rows since the extreme at the front of q (the newest among ties). */
+static double
+mm_age(const struct mm *m, const struct ind_mq *q)
+{
+	return (double)(m->rows - 1 - q->e[q->head].row);
+}
+
+long
+ind_midpoint_warmup(const double *p)
+{
+	return N(p) - 1;
+}
+
+size_t
+ind_midpoint_size(const double *p)
+{
+	return size_mm(N(p));
+}
+
+int
+ind_midpoint_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_mm("midpoint", st, p, N(p), err);
+}
+
+void
+ind_midpoint_step(void *st, const double *in, double *out)
+{
+	struct mm *m = st;
+
+	if (!mm_push(m, in[0], in[0], isnan(in[0])))
+		out[0] = NAN;
+	else
+		out[0] = (ind_mq_get(mm_max(m)) + ind_mq_get(mm_min(m))) / 2;
+}
+
+long
+ind_midprice_warmup(const double *p)
+{
+	return N(p) - 1;
+}
+
+size_t
+ind_midprice_size(const double *p)
+{
+	return size_mm(N(p));
+}
+
+int
+ind_midprice_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_mm("midprice", st, p, N(p), err);
+}
+
+void
+ind_midprice_step(void *st, const double *in, double *out)
+{
+	struct mm *m = st;
+
+	if (!mm_push(m, in[0], in[1], ind_anynan(in, 2)))
+		out[0] = NAN;
+	else
+		out[0] = (ind_mq_get(mm_max(m)) + ind_mq_get(mm_min(m))) / 2;
+}
+
+long
+ind_donchian_warmup(const double *p)
+{
+	return N(p) - 1;
+}
+
+size_t
+ind_donchian_size(const double *p)
+{
+	return size_mm(N(p));
+}
+
+int
+ind_donchian_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_mm("donchian", st, p, N(p), err);
+}
+
+void
+ind_donchian_step(void *st, const double *in, double *out)
+{
+	struct mm *m = st;
+	double hh, ll;
+
+	if (!mm_push(m, in[0], in[1], ind_anynan(in, 2))) {
+		out[0] = out[1] = out[2] = NAN;
+		return;
+	}
+	hh = ind_mq_get(mm_max(m));
+	ll = ind_mq_get(mm_min(m));
+	out[0] = hh;
+	out[1] = (hh + ll) / 2;
+	out[2] = ll;
+}
+
+/*
+ * aroon: n + 1 rows (the newest and the n before it), as TA-Lib; the
+ * deques keep the newest of equal extremes, which is TA-Lib's tie rule.
+ */
+long
+ind_aroon_warmup(const double *p)
+{
+	return N(p);
+}
+
+size_t
+ind_aroon_size(const double *p)
+{
+	return size_mm(N(p) + 1);
+}
+
+int
+ind_aroon_init(void *st, const double *p, struct pp_err *err)
+{
+	return init_mm("aroon", st, p, N(p) + 1, err);
+}
+
+void
+ind_aroon_step(void *st, const double *in, double *out)
+{
+	struct mm *m = st;
+	double n = (double)(m->w - 1), up, down;
+
+	if (!mm_push(m, in[0], in[1], ind_anynan(in, 2))) {
+		out[0] = out[1] = out[2] = NAN;
+		return;
+	}
+	up = 100 * ((n - mm_age(m, mm_max(m))) / n);
+	down = 100 * ((n - mm_age(m, mm_min(m))) / n);
+	out[0] = up;
+	out[1] = down;
+	out[2] = up - down;
+}
