@@ -191,5 +191,8 @@ IND_PROTOS(donchian) IND_PROTOS(dx) IND_PROTOS(midpoint)
 IND_PROTOS(midprice) IND_PROTOS(minus_di) IND_PROTOS(minus_dm)
 IND_PROTOS(plus_di) IND_PROTOS(plus_dm) IND_PROTOS(ppo) IND_PROTOS(rocp)
 IND_PROTOS(rocr) IND_PROTOS(trange) IND_PROTOS(trima)
+IND_PROTOS(chaikin_vol) IND_PROTOS(emv) IND_PROTOS(keltner) IND_PROTOS(snr)
+IND_PROTOS(stochf) IND_PROTOS(stochrsi) IND_PROTOS(trix) IND_PROTOS(ultosc)
+IND_PROTOS(vhf) IND_PROTOS(williams_ad)
 
 #endif

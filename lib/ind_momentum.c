@@ -1,6 +1,7 @@
 /*
  * ind_momentum.c - oscillators and averages built from the pieces of
- * ind_util.c: cmo (recursive, as rsi), apo, ppo and trima (windows), and
+ * ind_util.c: cmo and trix (recursive, as rsi), apo, ppo, trima and
+ * ultosc (windows), stochf and stochrsi (stoch on a price or on rsi), and
  * the directional movement family plus_dm, minus_dm, plus_di, minus_di, dx
  * (recursive, as adx).
  *
@@ -390,3 +391,278 @@ DM_FN(minus_dm, DM_MINUS_DM, warmup_dm(p))
 DM_FN(plus_di, DM_PLUS_DI, N(p))
 DM_FN(minus_di, DM_MINUS_DI, N(p))
 DM_FN(dx, DM_DX, N(p))
+
+/* ---- stochf, stochrsi ------------------------------------------------------------ */
+
+/* TA-Lib's fast stochastic is stoch with no slowing: stochf(k, d) runs
+ * stoch(k, 1, d), whose k is the raw %K. */
+static void
+stochf_params(const double *p, double *q)
+{
+	q[0] = p[0];
+	q[1] = 1;
+	q[2] = p[1];
+}
+
+long
+ind_stochf_warmup(const double *p)
+{
+	return (long)p[0] + (long)p[1] - 2;
+}
+
+size_t
+ind_stochf_size(const double *p)
+{
+	double q[3];
+
+	stochf_params(p, q);
+	return ind_stoch_size(q);
+}
+
+int
+ind_stochf_init(void *st, const double *p, struct pp_err *err)
+{
+	double q[3];
+
+	if (ind_check("stochf", p, err) == -1)
+		return -1;
+	stochf_params(p, q);
+	return ind_stoch_init(st, q, err);
+}
+
+void
+ind_stochf_step(void *st, const double *in, double *out)
+{
+	ind_stoch_step(st, in, out);
+}
+
+/*
+ * stochrsi: rsi(x, n), then the fast stochastic of that series as its own
+ * high, low and close, as TA-Lib's STOCHRSI.  The rsi follows the
+ * recursive rule and the stochastic the window rule on the rsi's output,
+ * so a missing x blanks the next k + d - 1 rows.
+ */
+struct stochrsi {
+	size_t soff;		/* offset of the stochastic's state */
+	double pad;		/* keeps the blocks 16-aligned */
+};
+
+static void
+stochrsi_params(const double *p, double *q)
+{
+	q[0] = p[1];
+	q[1] = 1;
+	q[2] = p[2];
+}
+
+long
+ind_stochrsi_warmup(const double *p)
+{
+	return (long)p[0] + (long)p[1] + (long)p[2] - 2;
+}
+
+size_t
+ind_stochrsi_size(const double *p)
+{
+	double q[3];
+
+	stochrsi_params(p, q);
+	return sizeof(struct stochrsi) + ind_rsi_size(p) + ind_stoch_size(q);
+}
+
+int
+ind_stochrsi_init(void *st, const double *p, struct pp_err *err)
+{
+	struct stochrsi *s = st;
+	double q[3];
+
+	if (ind_check("stochrsi", p, err) == -1)
+		return -1;
+	stochrsi_params(p, q);
+	s->soff = sizeof(*s) + ind_rsi_size(p);
+	s->pad = 0;
+	if (ind_rsi_init(AT(st, sizeof(*s)), p, err) == -1)
+		return -1;
+	return ind_stoch_init(AT(st, s->soff), q, err);
+}
+
+void
+ind_stochrsi_step(void *st, const double *in, double *out)
+{
+	struct stochrsi *s = st;
+	double r, hlc[3];
+
+	ind_rsi_step(AT(st, sizeof(*s)), in, &r);
+	hlc[0] = hlc[1] = hlc[2] = r;
+	ind_stoch_step(AT(st, s->soff), hlc, out);
+}
+
+/* ---- ultosc --------------------------------------------------------------------- */
+
+/*
+ * TA-Lib's ULTOSC: buying pressure bp = close - min(low, previous close)
+ * and true range tr = max(high, previous close) - min(low, previous
+ * close), summed over each of the three periods; 100 (4 a1 + 2 a2 + a3)
+ * / 7 with a = sum bp / sum tr (0 when sum tr is 0), the periods sorted
+ * so the shortest weighs 4, as TA-Lib does.  Window rule: a row reads its
+ * own high, low, close and the previous close.
+ */
+struct ultosc {
+	double pc;		/* previous close, NaN before the first row */
+	double pad;		/* keeps the windows 16-aligned */
+	size_t off[3];		/* offsets of the three windows */
+	double pad2;		/* keeps the windows 16-aligned */
+};
+
+static void
+ultosc_periods(const double *p, long *n)
+{
+	int i, j;
+
+	for (i = 0; i < 3; i++)
+		n[i] = (long)p[i];
+	for (i = 1; i < 3; i++)
+		for (j = i; j > 0 && n[j - 1] > n[j]; j--) {
+			long t = n[j];
+
+			n[j] = n[j - 1];
+			n[j - 1] = t;
+		}
+}
+
+long
+ind_ultosc_warmup(const double *p)
+{
+	long n[3];
+
+	ultosc_periods(p, n);
+	return n[2];
+}
+
+size_t
+ind_ultosc_size(const double *p)
+{
+	long n[3];
+
+	ultosc_periods(p, n);
+	return sizeof(struct ultosc) + ind_win_size(n[0], 2) +
+	    ind_win_size(n[1], 2) + ind_win_size(n[2], 2);
+}
+
+int
+ind_ultosc_init(void *st, const double *p, struct pp_err *err)
+{
+	struct ultosc *u = st;
+	size_t off = sizeof(*u);
+	long n[3];
+	int i;
+
+	if (ind_check("ultosc", p, err) == -1)
+		return -1;
+	ultosc_periods(p, n);
+	memset(u, 0, sizeof(*u));
+	u->pc = NAN;
+	for (i = 0; i < 3; i++) {
+		u->off[i] = off;
+		ind_win_init(AT(st, off), n[i], 2, 1);
+		off += ind_win_size(n[i], 2);
+	}
+	return 0;
+}
+
+void
+ind_ultosc_step(void *st, const double *in, double *out)
+{
+	struct ultosc *u = st;
+	double bp = NAN, tr = NAN, a[3];
+	int i, ok = 1;
+
+	if (!ind_anynan(in, 3) && !isnan(u->pc)) {
+		double tl = fmin(in[1], u->pc);
+
+		bp = in[2] - tl;
+		tr = fmax(in[0], u->pc) - tl;
+	}
+	u->pc = in[2];
+	for (i = 0; i < 3; i++) {
+		struct ind_win *w = AT(st, u->off[i]);
+		double s;
+
+		if (!ind_win_push(w, bp, tr)) {
+			ok = 0;
+			continue;
+		}
+		s = ind_win_sumy(w);
+		a[i] = s != 0 ? ind_win_sumx(w) / s : 0;
+	}
+	out[0] = ok ? 100 * ((4 * a[0] + 2 * a[1] + a[2]) / 7) : NAN;
+}
+
+/* ---- trix ----------------------------------------------------------------------- */
+
+/*
+ * TTR's TRIX: the one-row percent change of a triple EMA (each stage
+ * seeded with the mean of its first n inputs), and its EMA over sig as
+ * the signal; TA-Lib's TRIX is the same line without the signal.  Both
+ * outputs start with the signal.  Recursive rule.
+ */
+struct trix {
+	struct ind_stage e[3];	/* the triple EMA */
+	struct ind_stage sig;	/* the signal */
+	double prev;		/* the previous triple EMA, or NaN */
+	double pad;		/* keeps the size a multiple of 16 */
+};
+
+long
+ind_trix_warmup(const double *p)
+{
+	return 3 * N(p) + (long)p[1] - 3;
+}
+
+size_t
+ind_trix_size(const double *p)
+{
+	(void)p;
+	return IND_ROUND(sizeof(struct trix));
+}
+
+int
+ind_trix_init(void *st, const double *p, struct pp_err *err)
+{
+	struct trix *t = st;
+	int i;
+
+	if (ind_check("trix", p, err) == -1)
+		return -1;
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < 3; i++)
+		ind_stage_init(&t->e[i], N(p), 0, 2 / (p[0] + 1));
+	ind_stage_init(&t->sig, (long)p[1], 0, 2 / (p[1] + 1));
+	t->prev = NAN;
+	return 0;
+}
+
+void
+ind_trix_step(void *st, const double *in, double *out)
+{
+	struct trix *t = st;
+	double v = in[0], line, sig;
+	int i;
+
+	out[0] = out[1] = NAN;
+	if (isnan(v))
+		return;
+	for (i = 0; i < 3 && !isnan(v); i++)
+		v = ind_stage_push(&t->e[i], v);
+	if (isnan(v))
+		return;
+	line = t->prev != 0 ? 100 * (v / t->prev - 1) : NAN;
+	t->prev = v;
+	if (isnan(line))
+		return;
+	sig = ind_stage_push(&t->sig, line);
+	if (isnan(sig))
+		return;
+	out[0] = line;
+	out[1] = sig;
+}

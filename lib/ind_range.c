@@ -1,7 +1,7 @@
 /*
  * ind_range.c - functions of a bar's range and of the range of the last n
  * bars: trange, clv, bop (one row, or two for trange), midpoint, midprice,
- * donchian and aroon (windows of extremes).
+ * donchian, aroon and vhf (windows of extremes).
  *
  * The row functions follow the shift rule of indicators.h: the output of
  * row t is NaN when an input of a row it reads is.  The window functions
@@ -346,4 +346,63 @@ ind_aroon_step(void *st, const double *in, double *out)
 	out[0] = up;
 	out[1] = down;
 	out[2] = up - down;
+}
+
+/* ---- vhf ------------------------------------------------------------------ */
+
+/*
+ * TTR's VHF on one series: (max - min of the last n values) / (sum of
+ * the last n absolute one-row changes), so n + 1 rows; NaN when nothing
+ * moved.  Window rule.
+ */
+struct vhf {
+	double prev;		/* previous input, or NaN */
+	double pad;		/* keeps the blocks 16-aligned */
+	size_t woff;		/* offset of the window of |changes| */
+	double pad2;		/* keeps the blocks 16-aligned */
+};
+
+long
+ind_vhf_warmup(const double *p)
+{
+	return N(p);
+}
+
+size_t
+ind_vhf_size(const double *p)
+{
+	return sizeof(struct vhf) + size_mm(N(p)) + ind_win_size(N(p), 1);
+}
+
+int
+ind_vhf_init(void *st, const double *p, struct pp_err *err)
+{
+	struct vhf *v = st;
+
+	if (init_mm("vhf", AT(st, sizeof(*v)), p, N(p), err) == -1)
+		return -1;
+	v->prev = NAN;
+	v->pad = v->pad2 = 0;
+	v->woff = sizeof(*v) + size_mm(N(p));
+	ind_win_init(AT(st, v->woff), N(p), 1, 1);
+	return 0;
+}
+
+void
+ind_vhf_step(void *st, const double *in, double *out)
+{
+	struct vhf *v = st;
+	struct mm *m = AT(st, sizeof(*v));
+	struct ind_win *w = AT(st, v->woff);
+	double x = in[0], ch = fabs(x - v->prev), s;
+	int okm = mm_push(m, x, x, isnan(x)), okw = ind_win_push(w, ch, 0);
+
+	v->prev = x;
+	if (!okm || !okw) {
+		out[0] = NAN;
+		return;
+	}
+	s = ind_win_sumx(w);
+	out[0] = s != 0 ? (ind_mq_get(mm_max(m)) - ind_mq_get(mm_min(m))) / s
+	    : NAN;
 }

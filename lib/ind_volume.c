@@ -1,10 +1,11 @@
 /*
- * ind_volume.c - Chaikin's volume functions: ad (the accumulation /
- * distribution line), adosc (its oscillator) and cmf (money flow).
+ * ind_volume.c - accumulation and volume functions: Chaikin's ad (the
+ * accumulation / distribution line), adosc (its oscillator) and cmf
+ * (money flow), Williams' williams_ad and Arms' emv.
  *
- * ad and adosc are recursive: a row with a missing input outputs NaN and
- * leaves the state alone (indicators.h, "Missing values").  cmf is a
- * window function over the pair (clv * volume, volume).
+ * ad, adosc and williams_ad are recursive: a row with a missing input
+ * outputs NaN and leaves the state alone (indicators.h, "Missing
+ * values").  cmf and emv are window functions.
  */
 #include <math.h>
 #include <string.h>
@@ -158,4 +159,121 @@ ind_cmf_step(void *st, const double *in, double *out)
 	}
 	v = ind_win_sumy(st);
 	out[0] = v != 0 ? ind_win_sumx(st) / v : NAN;
+}
+
+/* ---- williams_ad ------------------------------------------------------------ */
+
+/*
+ * TTR's williamsAD: the running total of close - true low (min(low,
+ * previous close)) on an up close, close - true high (max(high, previous
+ * close)) on a down close, 0 when the close is unchanged.  Recursive
+ * rule; row 0 has no previous close.
+ */
+struct wad {
+	double pc;		/* previous close, NaN before the first row */
+	double pad;		/* keeps the size a multiple of 16 */
+	double s, c;		/* compensated running total */
+};
+
+long
+ind_williams_ad_warmup(const double *p)
+{
+	(void)p;
+	return 1;
+}
+
+size_t
+ind_williams_ad_size(const double *p)
+{
+	(void)p;
+	return IND_ROUND(sizeof(struct wad));
+}
+
+int
+ind_williams_ad_init(void *st, const double *p, struct pp_err *err)
+{
+	struct wad *w = st;
+
+	(void)p;
+	(void)err;
+	memset(w, 0, sizeof(*w));
+	w->pc = NAN;
+	return 0;
+}
+
+void
+ind_williams_ad_step(void *st, const double *in, double *out)
+{
+	struct wad *w = st;
+	double h = in[0], l = in[1], c = in[2], pc = w->pc, ad = 0;
+
+	out[0] = NAN;
+	if (ind_anynan(in, 3))
+		return;
+	w->pc = c;
+	if (isnan(pc))
+		return;
+	if (c > pc)
+		ad = c - fmin(l, pc);
+	else if (c < pc)
+		ad = c - fmax(h, pc);
+	ind_nadd(&w->s, &w->c, ad);
+	out[0] = w->s + w->c;
+}
+
+/* ---- emv -------------------------------------------------------------------- */
+
+/*
+ * TTR's EMV: the move of the midpoint (high + low) / 2 from the previous
+ * row over the "box ratio" (volume / 10000) / (high - low), and its SMA
+ * over n as the second output; both start with the SMA.  A row without
+ * volume has no value (TTR gives an infinity).  Window rule over n + 1
+ * rows.
+ */
+struct emv {
+	double pmid;		/* previous midpoint, or NaN */
+	double pad;		/* keeps the window 16-aligned */
+};
+
+long
+ind_emv_warmup(const double *p)
+{
+	return N(p);
+}
+
+size_t
+ind_emv_size(const double *p)
+{
+	return sizeof(struct emv) + ind_win_size(N(p), 1);
+}
+
+int
+ind_emv_init(void *st, const double *p, struct pp_err *err)
+{
+	struct emv *e = st;
+
+	if (ind_check("emv", p, err) == -1)
+		return -1;
+	e->pmid = NAN;
+	e->pad = 0;
+	ind_win_init((void *)(e + 1), N(p), 1, 1);
+	return 0;
+}
+
+void
+ind_emv_step(void *st, const double *in, double *out)
+{
+	struct emv *e = st;
+	struct ind_win *w = (void *)(e + 1);
+	double mid = ind_anynan(in, 2) ? NAN : (in[0] + in[1]) / 2, v = NAN;
+
+	if (!isnan(mid) && !isnan(e->pmid) && !isnan(in[2]) && in[2] != 0)
+		v = (mid - e->pmid) / ((in[2] / 10000) / (in[0] - in[1]));
+	e->pmid = mid;
+	if (!ind_win_push(w, v, 0)) {
+		out[0] = out[1] = NAN;
+		return;
+	}
+	out[0] = v;
+	out[1] = ind_win_meanx(w);
 }

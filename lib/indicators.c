@@ -32,6 +32,17 @@ static const struct pp_ind_param p_macd[] = {
 	IND_N("fast"), IND_N("slow"), IND_N("sig")
 };
 static const struct pp_ind_param p_po[] = { IND_N("fast"), IND_N("slow") };
+static const struct pp_ind_param p_keltner[] = {
+	IND_N("n"), { "k", -DBL_MAX, DBL_MAX, 0, 2 }
+};
+static const struct pp_ind_param p_stochf[] = { IND_N("k"), IND_N("d") };
+static const struct pp_ind_param p_stochrsi[] = {
+	IND_N("n"), IND_N("k"), IND_N("d")
+};
+static const struct pp_ind_param p_trix[] = { IND_N("n"), IND_N("sig") };
+static const struct pp_ind_param p_ultosc[] = {
+	IND_N("n1"), IND_N("n2"), IND_N("n3")
+};
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
 };
@@ -40,6 +51,8 @@ static const char *const o_macd[] = { "macd", "signal", "hist" };
 static const char *const o_bbands[] = { "upper", "middle", "lower" };
 static const char *const o_stoch[] = { "k", "d" };
 static const char *const o_aroon[] = { "up", "down", "osc" };
+static const char *const o_emv[] = { "emv", "ma" };
+static const char *const o_trix[] = { "trix", "signal" };
 
 #define HLC "high,low,close", 3
 #define HLCV "high,low,close,volume", 4
@@ -101,6 +114,9 @@ static const struct pp_ind_def table[] = {
 	{ "cci", "cci(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "(tp - sma(tp)) / (0.015 * mean absolute deviation), tp = hlc/3",
 	    NULL, FNS(cci), "n-1" },
+	{ "chaikin_vol", "chaikin_vol(n)", 0, HL, 1, 1, p_n, 1, NULL,
+	    "e / e[t-n] - 1, e = ema(high - low, n)", NULL,
+	    FNS(chaikin_vol), "2n-1" },
 	{ "clv", "clv()", 0, HLC, 0, 0, NULL, 1, NULL,
 	    "((close - low) - (high - close)) / (high - low); 0 unless high > low",
 	    NULL, FNS(clv), "0" },
@@ -125,6 +141,11 @@ static const struct pp_ind_def table[] = {
 	{ "ema", "ema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "e += 2/(n+1) (x - e), seeded with the mean of n values", NULL,
 	    FNS(ema), "n-1" },
+	{ "emv", "emv(n)", 0, "high,low,volume", 3, 1, 1, p_n, 2, o_emv,
+	    "diff((high + low) / 2) / (volume / 10000 / (high - low)); sma",
+	    NULL, FNS(emv), "n" },
+	{ "keltner", "keltner(n, k=2)", 0, HLC, 2, 1, p_keltner, 3, o_bbands,
+	    "ema(tp, n) +/- k * atr(n)", NULL, FNS(keltner), "n" },
 	{ "lag", "lag(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t-k]", NULL, FNS(lag), "k" },
 	{ "logret", "logret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
@@ -180,11 +201,19 @@ static const struct pp_ind_def table[] = {
 	    FNS(rsi), "n" },
 	{ "sma", "sma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "mean of the last n values", NULL, FNS(sma), "n-1" },
+	{ "snr", "snr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "|close - close[t-n]| / atr(n)", NULL, FNS(snr), "n" },
 	{ "stddev", "stddev(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
 	    "sqrt(var(x, n, ddof))", check_ddof, FNS(stddev), "n-1" },
 	{ "stoch", "stoch(k, slowk, d)", 0, HLC, 3, 3, p_stoch, 2, o_stoch,
 	    "k = sma(100 (close - LL) / (HH - LL), slowk); d = sma(k, d)",
 	    NULL, FNS(stoch), "k+slowk+d-3" },
+	{ "stochf", "stochf(k, d)", 0, HLC, 2, 2, p_stochf, 2, o_stoch,
+	    "k = 100 (close - LL) / (HH - LL) over k rows; d = sma(k, d)",
+	    NULL, FNS(stochf), "k+d-2" },
+	{ "stochrsi", "stochrsi(x, n, k, d)", 1, NULL, 0, 3, 3, p_stochrsi, 2,
+	    o_stoch, "stochf(k, d) of rsi(x, n) as high, low and close", NULL,
+	    FNS(stochrsi), "n+k+d-2" },
 	{ "tema", "tema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "3 e1 - 3 e2 + e3, each ema(previous, n)", NULL, FNS(tema), "3(n-1)" },
 	{ "trange", "trange()", 0, HLC, 0, 0, NULL, 1, NULL,
@@ -193,12 +222,24 @@ static const struct pp_ind_def table[] = {
 	{ "trima", "trima(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "triangular average: sma of sma, weights 1, 2, .., 2, 1", NULL,
 	    FNS(trima), "n-1" },
+	{ "trix", "trix(x, n, sig)", 1, NULL, 0, 2, 2, p_trix, 2, o_trix,
+	    "100 * one-row change of ema(ema(ema(x, n))); signal ema(trix, sig)",
+	    NULL, FNS(trix), "3n+sig-3" },
+	{ "ultosc", "ultosc(n1, n2, n3)", 0, HLC, 3, 3, p_ultosc, 1, NULL,
+	    "100 (4 a1 + 2 a2 + a3) / 7, a = sum bp / sum tr per period",
+	    NULL, FNS(ultosc), "max(n1,max(n2,n3))" },
 	{ "var", "var(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
 	    "sum (x - mean)^2 / (n - ddof) over n rows", check_ddof,
 	    FNS(var), "n-1" },
+	{ "vhf", "vhf(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "(max(x, n) - min(x, n)) / sum of n |changes|", NULL, FNS(vhf),
+	    "n" },
 	{ "vwap", "vwap(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
 	    "sum(tp * volume) / sum(volume) over n rows, tp = hlc/3", NULL,
 	    FNS(vwap), "n-1" },
+	{ "williams_ad", "williams_ad()", 0, HLC, 0, 0, NULL, 1, NULL,
+	    "running total of close - true low (up) or true high (down)",
+	    NULL, FNS(williams_ad), "1" },
 	{ "willr", "willr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "-100 (HH - close) / (HH - LL) over n rows", NULL, FNS(willr), "n-1" },
 	{ "wma", "wma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,

@@ -37,8 +37,8 @@
  *    it reads is NaN: x[t] or x[t-k]; for trange high[t], low[t] or
  *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
- *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima):
- *    the output at row t is NaN when any input of any row
+ *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima
+ *    ultosc vhf emv stochf; stochrsi's stochastic on its rsi): the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
  *    which compares with the previous row, n + 1) and then the values are
  *    exact again.  Leading NaNs, such as those of a nested expression
@@ -46,7 +46,8 @@
  *    warm-up ends n - 1 rows after the first valid input.  A stage fed by
  *    another (stoch's %D) follows the same rule on its input.
  *  - recursive (ema dema tema macd rsi atr natr adx obv cmo ad adosc
- *    plus_dm minus_dm plus_di minus_di dx): a row with any
+ *    plus_dm minus_dm plus_di minus_di dx trix keltner snr chaikin_vol
+ *    williams_ad): a row with any
  *    NaN input outputs NaN and leaves the state untouched, as if the row
  *    were absent: leading NaNs are skipped (the warm-up counts valid rows
  *    only), and after a gap the recursion, and the "previous close" of a
@@ -242,6 +243,43 @@
  *                   PLUS_DI, MINUS_DI.
  *  dx(n)            100 |+DI - -DI| / (+DI + -DI); 0 when both are 0.
  *                   Warm-up n.  TA-Lib DX (adx averages it).
+ *  stochf(k, d) -> k, d
+ *                   stoch(k, 1, d): fast %K and its SMA over d, starting
+ *                   together.  Warm-up k+d-2.  TA-Lib STOCHF.
+ *  stochrsi(x, n, k, d) -> k, d
+ *                   stochf(k, d) of rsi(x, n) taken as high, low and
+ *                   close.  Warm-up n+k+d-2.  TA-Lib STOCHRSI.
+ *  ultosc(n1, n2, n3)  bp = close - min(low, prev close), tr = max(high,
+ *                   prev close) - min(low, prev close); a_i = sum bp /
+ *                   sum tr over the i-th shortest period (0 when sum tr
+ *                   is 0); 100 (4 a1 + 2 a2 + a3) / 7.  Warm-up the
+ *                   longest period.  TA-Lib ULTOSC (which sorts the
+ *                   periods too); TTR ultimateOscillator weighs them in
+ *                   the order given.
+ *  trix(x, n, sig) -> trix, signal
+ *                   100 (e[t] / e[t-1] - 1) of e = ema(ema(ema(x, n), n),
+ *                   n), and its ema over sig; both start with the signal.
+ *                   Warm-up 3n+sig-3.  TTR TRIX (percent, EMA); TA-Lib
+ *                   TRIX is the first output.
+ *  vhf(x, n)        (max(x, n) - min(x, n)) / sum of the last n |x[t] -
+ *                   x[t-1]|; NaN when that is 0.  Warm-up n.  TTR VHF on
+ *                   one series.
+ *  keltner(n, k=2) -> upper, middle, lower
+ *                   ema(tp, n) +/- k atr(n).  Warm-up n.  TTR
+ *                   keltnerChannels.
+ *  snr(n)           |close[t] - close[t-n]| / atr(n); NaN when atr is 0.
+ *                   Warm-up n.  TTR SNR.
+ *  chaikin_vol(n)   e[t] / e[t-n] - 1 of e = ema(high - low, n), a
+ *                   fraction; NaN on a zero base.  Warm-up 2n-1.  TTR
+ *                   chaikinVolatility.
+ *  williams_ad()    running total of close - min(low, prev close) on an up
+ *                   close, close - max(high, prev close) on a down one, 0
+ *                   when unchanged.  Warm-up 1.  TTR williamsAD.
+ *  emv(n) -> emv, ma
+ *                   (mid - prev mid) / ((volume / 10000) / (high - low)),
+ *                   mid = (high + low) / 2, and its sma over n; NaN
+ *                   without volume (TTR gives an infinity); both start
+ *                   with the sma.  Warm-up n.  TTR EMV.
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite

@@ -96,7 +96,8 @@ setup() {
 	assert_line --index 0 --regexp '^FUNCTION +OUTPUTS +WARM-UP +DEFINITION$'
 	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign \
 	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
-	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx; do
+	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx stochf stochrsi \
+	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
@@ -107,7 +108,7 @@ setup() {
 	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 58 ]
+	[ "${#lines[@]}" -eq 68 ]
 }
 
 @test "-o writes atomically; nothing is left on failure" {

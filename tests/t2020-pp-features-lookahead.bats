@@ -25,6 +25,9 @@ setup() {
 	    -f 'cf=cmf(5)' -f 'bp=bop()' -f 'pd=plus_di(5)' -f 'pm=minus_dm(5)'
 	    -f 'dxx=dx(5)' -f 'cm=cmo(close,5)' -f 'tr=trange()' -f 'cl=clv()'
 	    -f 'ti=trima(close,5)' -f 'po=ppo(close,3,6)' -f 'mp=midprice(5)'
+	    -f 'sr=stochrsi(close,5,3,2)' -f 'uo=ultosc(2,3,5)' -f 'tx=trix(close,3,2)'
+	    -f 'kc=keltner(5,2)' -f 'sn=snr(5)' -f 'cv=chaikin_vol(3)'
+	    -f 'wad=williams_ad()' -f 'em=emv(3)' -f 'vh=vhf(close,5)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

@@ -156,6 +156,7 @@ static const struct {
 	{ "bbands", { 1, 2 } }, { "bbands", { 20, 2 } }, { "bbands", { 5, 1.5 } },
 	{ "beta", { 2 } }, { "beta", { 10 } },
 	{ "bop", { 0 } },
+	{ "chaikin_vol", { 1 } }, { "chaikin_vol", { 10 } },
 	{ "cci", { 1 } }, { "cci", { 20 } },
 	{ "clv", { 0 } },
 	{ "cmf", { 1 } }, { "cmf", { 20 } },
@@ -166,6 +167,8 @@ static const struct {
 	{ "donchian", { 1 } }, { "donchian", { 20 } },
 	{ "dx", { 1 } }, { "dx", { 2 } }, { "dx", { 14 } },
 	{ "ema", { 1 } }, { "ema", { 20 } },
+	{ "emv", { 1 } }, { "emv", { 9 } },
+	{ "keltner", { 1, 2 } }, { "keltner", { 20, 1.5 } },
 	{ "lag", { 1 } }, { "lag", { 5 } },
 	{ "logret", { 1 } }, { "logret", { 3 } },
 	{ "macd", { 12, 26, 9 } }, { "macd", { 26, 12, 9 } },
@@ -189,16 +192,25 @@ static const struct {
 	{ "rocr", { 1 } }, { "rocr", { 10 } },
 	{ "rsi", { 1 } }, { "rsi", { 14 } },
 	{ "sma", { 1 } }, { "sma", { 20 } },
+	{ "snr", { 1 } }, { "snr", { 14 } },
 	{ "stddev", { 2, 1 } }, { "stddev", { 20, 1 } }, { "stddev", { 1, 0 } },
 	{ "stddev", { 20, 0 } },
 	{ "stoch", { 5, 3, 3 } }, { "stoch", { 1, 1, 1 } },
 	{ "stoch", { 14, 1, 4 } },
+	{ "stochf", { 5, 3 } }, { "stochf", { 1, 1 } },
+	{ "stochrsi", { 14, 5, 3 } }, { "stochrsi", { 1, 1, 1 } },
+	{ "stochrsi", { 5, 3, 2 } },
 	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
 	{ "trange", { 0 } },
 	{ "trima", { 1 } }, { "trima", { 2 } }, { "trima", { 9 } },
 	{ "trima", { 10 } },
+	{ "trix", { 1, 1 } }, { "trix", { 5, 3 } },
+	{ "ultosc", { 7, 14, 28 } }, { "ultosc", { 28, 1, 7 } },
+	{ "ultosc", { 1, 1, 1 } },
 	{ "var", { 2, 1 } }, { "var", { 20, 0 } },
+	{ "vhf", { 1 } }, { "vhf", { 28 } },
 	{ "vwap", { 1 } }, { "vwap", { 10 } },
+	{ "williams_ad", { 0 } },
 	{ "willr", { 1 } }, { "willr", { 14 } },
 	{ "wma", { 1 } }, { "wma", { 10 } },
 	{ "zscore", { 2, 1 } }, { "zscore", { 20, 0 } },
@@ -656,12 +668,98 @@ R_DM(plus_di, 2)
 R_DM(minus_di, 3)
 R_DM(dx, 4)
 
+static void
+r_keltner(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double tp[ROWS], e[ROWS], a[ROWS];
+	int n = (int)p[0], i;
+
+	for (i = 0; i < m; i++)
+		tp[i] = (c[0][i] + c[1][i] + c[2][i]) / 3;
+	ema_ref(tp, m, n, e);
+	atr_ref(c, m, n, a);
+	for (i = 0; i < m; i++) {
+		int ok = !isnan(e[i]) && !isnan(a[i]);
+
+		o[0][i] = ok ? e[i] + p[1] * a[i] : NAN;
+		o[1][i] = ok ? e[i] : NAN;
+		o[2][i] = ok ? e[i] - p[1] * a[i] : NAN;
+	}
+}
+
+static void
+r_snr(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double a[ROWS];
+	int n = (int)p[0], i;
+
+	atr_ref(c, m, n, a);
+	for (i = 0; i < m; i++)
+		o[0][i] = i >= n && a[i] != 0 ? fabs(c[2][i] - c[2][i - n]) /
+		    a[i] : NAN;
+}
+
+static void
+r_chaikin_vol(const double *const *c, int m, const double *p,
+    double o[][ROWS])
+{
+	static double r[ROWS], e[ROWS];
+	int n = (int)p[0], i;
+
+	for (i = 0; i < m; i++)
+		r[i] = c[0][i] - c[1][i];
+	ema_ref(r, m, n, e);
+	for (i = 0; i < m; i++)
+		o[0][i] = i >= n && e[i - n] != 0 ? e[i] / e[i - n] - 1 : NAN;
+}
+
+static void
+r_williams_ad(const double *const *c, int m, const double *p,
+    double o[][ROWS])
+{
+	double s = 0;
+	int i;
+
+	(void)p;
+	o[0][0] = NAN;
+	for (i = 1; i < m; i++) {
+		double pc = c[2][i - 1], x = c[2][i];
+
+		if (x > pc)
+			s += x - fmin(c[1][i], pc);
+		else if (x < pc)
+			s += x - fmax(c[0][i], pc);
+		o[0][i] = s;
+	}
+}
+
+static void
+r_trix(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double e1[ROWS], e2[ROWS], e3[ROWS], line[ROWS], sig[ROWS];
+	int n = (int)p[0], i;
+
+	ema_ref(c[0], m, n, e1);
+	ema_ref(e1, m, n, e2);
+	ema_ref(e2, m, n, e3);
+	line[0] = NAN;
+	for (i = 1; i < m; i++)
+		line[i] = 100 * (e3[i] / e3[i - 1] - 1);
+	ema_ref(line, m, (int)p[1], sig);
+	for (i = 0; i < m; i++) {
+		o[0][i] = isnan(sig[i]) ? NAN : line[i];
+		o[1][i] = sig[i];
+	}
+}
+
 static const struct {
 	const char *name;
 	recur_fn *fn;
 } recurs[] = {
 	{ "ad", r_ad }, { "adosc", r_adosc }, { "adx", r_adx },
-	{ "atr", r_atr }, { "cmo", r_cmo }, { "dema", r_dema },
+	{ "atr", r_atr }, { "chaikin_vol", r_chaikin_vol }, { "cmo", r_cmo },
+	{ "dema", r_dema }, { "keltner", r_keltner }, { "snr", r_snr },
+	{ "trix", r_trix }, { "williams_ad", r_williams_ad },
 	{ "dx", r_dx }, { "ema", r_ema }, { "macd", r_macd },
 	{ "minus_di", r_minus_di }, { "minus_dm", r_minus_dm },
 	{ "natr", r_natr }, { "obv", r_obv }, { "plus_di", r_plus_di },
@@ -777,6 +875,54 @@ ref_more(const char *name, const double *p, const struct data *dt, int t,
 				out[0][t] = 100 * (mf - ms) / ms;
 		}
 	}
+	if (!strcmp(name, "ultosc")) {
+		long q[3] = { (long)p[0], (long)p[1], (long)p[2] }, z;
+		double a[3];
+		int j, k, ok = 1;
+
+		for (j = 1; j < 3; j++)	/* sorted, shortest first */
+			for (k = j; k > 0 && q[k - 1] > q[k]; k--) {
+				z = q[k];
+				q[k] = q[k - 1];
+				q[k - 1] = z;
+			}
+		for (j = 0; j < 3; j++) {
+			double sb = 0, st = 0;
+
+			ok &= t >= q[j];
+			for (i = t - (int)q[j] + 1; ok && i <= t; i++) {
+				ok &= !bhlc[i] && !isnan(c[i - 1]);
+				sb += c[i] - fmin(l[i], c[i - 1]);
+				st += fmax(h[i], c[i - 1]) - fmin(l[i], c[i - 1]);
+			}
+			a[j] = st == 0 ? 0 : sb / st;
+		}
+		if (ok)
+			out[0][t] = 100 * (4 * a[0] + 2 * a[1] + a[2]) / 7;
+	}
+	if (!strcmp(name, "vhf") && win_ok(bx, t, n + 1)) {
+		double s = 0;
+
+		for (i = t - n + 1; i <= t; i++)
+			s += fabs(x[i] - x[i - 1]);
+		if (s != 0)
+			out[0][t] = (ext_of(x, t, n, 1) - ext_of(x, t, n, 0)) / s;
+	}
+	if (!strcmp(name, "emv") && t >= n) {
+		double e[ROWS], sum = 0;
+		int ok = 1;
+
+		for (i = t - n + 1; i <= t; i++) {
+			ok &= !bhl[i] && !bhl[i - 1] && !isnan(v[i]) && v[i] != 0;
+			e[i] = ((h[i] + l[i]) / 2 - (h[i - 1] + l[i - 1]) / 2) /
+			    (v[i] / 10000 / (h[i] - l[i]));
+			sum += e[i];
+		}
+		if (ok) {
+			out[0][t] = e[t];
+			out[1][t] = sum / n;
+		}
+	}
 	if (!strcmp(name, "trima") && win_ok(bx, t, n)) {
 		double sw = 0, s = 0;
 
@@ -802,9 +948,18 @@ ref_window(const char *name, const double *p, const struct data *dt,
 	    fn[ROWS];
 	int bx[ROWS], bxy[ROWS], bhlc[ROWS], bhlcv[ROWS], bfk[ROWS],
 	    bsk[ROWS], bflow[ROWS], bhl[ROWS];
+	static double rs[PP_IND_MAXOUT][ROWS];
+	int brs[ROWS];
 	int n = (int)p[0], t, i, k;
 
+	/* stochrsi's stochastic runs on the streamed rsi (which the rsi
+	 * rows check against r_rsi): where rsi repeats a value, rounding
+	 * that differs in the last bit turns a zero range into a full
+	 * one, so the reference must see the very same doubles. */
+	if (!strcmp(name, "stochrsi"))
+		stream("rsi", p, dt, rs);
 	for (t = 0; t < ROWS; t++) {
+		brs[t] = !strcmp(name, "stochrsi") && isnan(rs[0][t]);
 		bx[t] = isnan(x[t]);
 		bxy[t] = bx[t] || isnan(y[t]);
 		bhlc[t] = isnan(h[t]) || isnan(l[t]) || isnan(c[t]);
@@ -908,6 +1063,26 @@ ref_window(const char *name, const double *p, const struct data *dt,
 			out[0][t] = sp + sn == 0 ? 0 : 100 * sp / (sp + sn);
 		}
 		ref_more(name, p, dt, t, bx, bhl, bhlc, bhlcv, out);
+		if (!strcmp(name, "stochf") || !strcmp(name, "stochrsi")) {
+			int k1 = (int)p[name[5] == 'f' ? 0 : 1];
+			int k3 = (int)p[name[5] == 'f' ? 1 : 2];
+			const double *hh_ = name[5] == 'f' ? h : rs[0];
+			const double *ll_ = name[5] == 'f' ? l : rs[0];
+			const double *cc_ = name[5] == 'f' ? c : rs[0];
+
+			bfk[t] = !win_ok(name[5] == 'f' ? bhlc : brs, t, k1);
+			if (!bfk[t]) {
+				double hh = ext_of(hh_, t, k1, 1);
+				double ll = ext_of(ll_, t, k1, 0);
+
+				fk[t] = hh == ll ? 0 : 100 * (cc_[t] - ll) /
+				    (hh - ll);
+			}
+			if (win_ok(bfk, t, k3)) {
+				out[0][t] = fk[t];
+				out[1][t] = mean_of(fk, t, k3);
+			}
+		}
 		if (!strcmp(name, "stoch")) {
 			int k1 = n, k2 = (int)p[1], k3 = (int)p[2];
 

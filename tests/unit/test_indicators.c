@@ -779,6 +779,81 @@ test_dm(void **unused)
 	check("plus_di", P(1), 1, P(5, 5, 5, 5, 5, 5), 2, 0, P(X, 0));
 }
 
+static void
+test_stochf_stochrsi(void **unused)
+{
+	(void)unused;
+	/* fast %K(2) 75, 100/3, 100, 100 as in test_willr_stoch; its SMA
+	 * over 2; k waits for d */
+	check("stochf", P(2, 2), 2, hlc, 5, 0, P(X, X, 100.0 / 3, 100, 100));
+	check("stochf", P(2, 2), 2, hlc, 5, 1,
+	    P(X, X, 325.0 / 6, 200.0 / 3, 100));
+	/* rsi(1) of 1 3 2 2 5: 100, 0, 0 (no move), 100; %K(2) of that:
+	 * 0, 0 (zero range), 100; d(2): 0, 50 */
+	check("stochrsi", P(1, 2, 2), 3, xm, 5, 0, P(X, X, X, 0, 100));
+	check("stochrsi", P(1, 2, 2), 3, xm, 5, 1, P(X, X, X, 0, 50));
+}
+
+static void
+test_atr_based(void **unused)
+{
+	/* tp 9, 32/3, 31/3, 11, 37/3: ema(2) 59/6, 61/6, 193/18, 637/54;
+	 * true ranges 3 1 1 2: atr(2) 2, 1.5, 1.75 */
+	(void)unused;
+	check("keltner", P(2, 1), 2, hlc, 5, 0,
+	    P(X, X, 61.0 / 6 + 2, 193.0 / 18 + 1.5, 637.0 / 54 + 1.75));
+	check("keltner", P(2, 1), 2, hlc, 5, 1,
+	    P(X, X, 61.0 / 6, 193.0 / 18, 637.0 / 54));
+	check("keltner", P(2), 1, hlc, 5, 2,
+	    P(X, X, 61.0 / 6 - 4, 193.0 / 18 - 3, 637.0 / 54 - 3.5));
+	/* |10 - 9| / 2, |11 - 11| / 1.5, |13 - 10| / 1.75 */
+	check("snr", P(2), 1, hlc, 5, 0, P(X, X, 0.5, 0, 12.0 / 7));
+	/* ranges 2 3 1 0 2: ema(2) 2.5, 1.5, 0.5, 1.5; change over 2 rows:
+	 * 0.5 / 2.5 - 1, 1.5 / 1.5 - 1 */
+	check("chaikin_vol", P(2), 1, hl, 5, 0, P(X, X, X, -0.8, 0));
+}
+
+static void
+test_ultosc_vhf_trix(void **unused)
+{
+	(void)unused;
+	/* bp 2 0 1 2, tr 3 1 1 2 (rows 1..4).  Row 3: a1 1/1, a2 1/2, a3
+	 * 3/5 -> 100 (4 + 1 + 0.6) / 7 = 80; row 4: 1, 1, 3/4 -> 675/7.
+	 * The periods are sorted, whatever their order. */
+	check("ultosc", P(1, 2, 3), 3, hlc, 5, 0, P(X, X, X, 80, 675.0 / 7));
+	check("ultosc", P(3, 1, 2), 3, hlc, 5, 0, P(X, X, X, 80, 675.0 / 7));
+	/* 1 3 2 2 5 over 2: ranges 1, 0, 3 over moves 3, 1, 3 */
+	check("vhf", P(2), 1, xm, 5, 0, P(X, X, 1.0 / 3, 0, 1));
+	check("vhf", P(1), 1, P(1, 1), 2, 0, P(X, X));
+	/* ema(2) thrice of 1 3 2 2 5 5: e1 2 2 2 4 14/3, e2 2 2 10/3
+	 * 38/9, e3 2 26/9 34/9; trix 400/9, 400/13; signal their mean */
+	check("trix", P(2, 2), 2, P(1, 3, 2, 2, 5, 5), 6, 0,
+	    P(X, X, X, X, X, 400.0 / 13));
+	check("trix", P(2, 2), 2, P(1, 3, 2, 2, 5, 5), 6, 1,
+	    P(X, X, X, X, X, 4400.0 / 117));
+	/* n = 1: the triple EMA is x itself */
+	check("trix", P(1, 1), 2, xm, 5, 0, P(X, 200, -100.0 / 3, 0, 150));
+}
+
+static void
+test_williams_ad_emv(void **unused)
+{
+	/* high, low, volume; the last volume doubled */
+	static const double hlv[] = { 10, 8, 1e4, 12, 9, 1e4, 11, 10, 1e4,
+	    11, 11, 1e4, 13, 11, 2e4 };
+
+	(void)unused;
+	/* up 11 - min(9, 9); down 10 - max(11, 11); up 11 - min(11, 10);
+	 * up 13 - min(11, 11) */
+	check("williams_ad", NULL, 0, hlc, 5, 0, P(X, 2, 1, 2, 4));
+	/* mid 9, 10.5, 10.5, 11, 12: emv = move * range / (volume / 1e4):
+	 * 4.5, 0, 0 (no range), 1; sma(2) 2.25, 0, 0.5 */
+	check("emv", P(2), 1, hlv, 5, 0, P(X, X, 0, 0, 1));
+	check("emv", P(2), 1, hlv, 5, 1, P(X, X, 2.25, 0, 0.5));
+	/* no volume -> missing */
+	check("emv", P(1), 1, P(2, 1, 1, 3, 1, 0), 2, 0, P(X, X));
+}
+
 int
 main(void)
 {
@@ -808,6 +883,10 @@ main(void)
 		cmocka_unit_test(test_volume),
 		cmocka_unit_test(test_oscillators),
 		cmocka_unit_test(test_dm),
+		cmocka_unit_test(test_stochf_stochrsi),
+		cmocka_unit_test(test_atr_based),
+		cmocka_unit_test(test_ultosc_vhf_trix),
+		cmocka_unit_test(test_williams_ad_emv),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
