@@ -24,64 +24,6 @@
 
 enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 
-enum {
-	OPT_SYMBOLS = PP_OPT_FIRST,
-	OPT_START,
-	OPT_END,
-	OPT_SEED,
-	OPT_SYMBOL,
-	OPT_MAP,
-	OPT_ADJUST,
-	OPT_PROVIDER,
-	OPT_URL,
-	OPT_BASE_URL,
-	OPT_RETRIES,
-	OPT_BACKOFF,
-	OPT_TIMEOUT,
-	OPT_CONNECT_TIMEOUT,
-	OPT_STORE,
-	OPT_VERBOSE = 'v'
-};
-
-static const struct pp_opt options[] = {
-	{ "symbols", OPT_SYMBOLS, "LIST", "comma-separated symbols (synth, http, store)" },
-	{ "start", OPT_START, "DATE", "first date, YYYY-MM-DD" },
-	{ "end", OPT_END, "DATE", "last date, YYYY-MM-DD" },
-	{ "seed", OPT_SEED, "N", "synth: random seed (default 0)" },
-	{ "symbol", OPT_SYMBOL, "SYM", "file: the symbol of every row" },
-	{ "map", OPT_MAP, "SPEC", "file, http: columns, as date=Day,close=Last" },
-	{ "adjust", OPT_ADJUST, NULL, "file, http: scale OHLC by Adj Close / Close" },
-	{ "provider", OPT_PROVIDER, "NAME", "http: yahoo, stooq or alphavantage" },
-	{ "url", OPT_URL, "TEMPLATE", "http: URL with {symbol}, {start}, {end}" },
-	{ "base-url", OPT_BASE_URL, "URL", "http: replace the provider's scheme://host" },
-	{ "retries", OPT_RETRIES, "N", "http: retries after the first attempt (4)" },
-	{ "backoff-ms", OPT_BACKOFF, "MS", "http: first retry wait, doubling (500)" },
-	{ "timeout", OPT_TIMEOUT, "SECONDS", "http: limit for one attempt (60)" },
-	{ "connect-timeout", OPT_CONNECT_TIMEOUT, "SECONDS", "http: limit for connecting (10)" },
-	{ "verbose", OPT_VERBOSE, NULL, "http: one line on stderr per retry" },
-	{ "store", OPT_STORE, "DB", "upsert into the market store DB, no output" },
-	{ NULL, 0, NULL, NULL }
-};
-
-/* Which commands take each option (by id - PP_OPT_FIRST; -v apart). */
-static const unsigned allowed[] = {
-	[OPT_SYMBOLS - PP_OPT_FIRST] = CMD_SYNTH | CMD_HTTP | CMD_STORE,
-	[OPT_START - PP_OPT_FIRST] = CMD_SYNTH | CMD_FILE | CMD_HTTP | CMD_STORE,
-	[OPT_END - PP_OPT_FIRST] = CMD_SYNTH | CMD_FILE | CMD_HTTP | CMD_STORE,
-	[OPT_SEED - PP_OPT_FIRST] = CMD_SYNTH,
-	[OPT_SYMBOL - PP_OPT_FIRST] = CMD_FILE,
-	[OPT_MAP - PP_OPT_FIRST] = CMD_FILE | CMD_HTTP,
-	[OPT_ADJUST - PP_OPT_FIRST] = CMD_FILE | CMD_HTTP,
-	[OPT_PROVIDER - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_URL - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_BASE_URL - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_RETRIES - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_BACKOFF - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_TIMEOUT - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_CONNECT_TIMEOUT - PP_OPT_FIRST] = CMD_HTTP,
-	[OPT_STORE - PP_OPT_FIRST] = CMD_SYNTH | CMD_FILE | CMD_HTTP,
-};
-
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
     "file [--symbol SYM] [--map SPEC] [--adjust] [options] [FILE...]\n"
@@ -97,18 +39,22 @@ static const char about[] =
 struct fetch {
 	struct pp_cli cli;
 	enum cmd cmd;
+	const char *symbols;	/* --symbols as given */
 	char **syms;		/* --symbols, sorted */
 	size_t nsym;
 	int64_t start, end;	/* --start, --end, or the NO_ values */
-	uint64_t seed;
+	long seed;
 	const char *symbol;	/* --symbol */
 	struct pp_ohlcv_map map;
 	int adjust;
+	const char *provider;	/* --provider as given */
 	enum pp_provider prov;	/* --provider, or PP_PROV_URL with --url */
 	const char *tmpl;	/* --url */
 	const char *base;	/* --base-url */
 	const char *apikey;	/* from the provider's environment variable */
 	struct pp_http_opts http;
+	long retries;		/* --retries, into http */
+	double timeout, connect_timeout; /* --timeout, --connect-timeout (s) */
 	int verbose;
 	const char *store;	/* --store DB, or the store command's DB */
 	char **paths;		/* file: the inputs; NULL-terminated */
@@ -123,17 +69,6 @@ struct fetch {
 	size_t skipped;
 	char first_skip[PP_ERR_MSGMAX];
 };
-
-static int64_t
-date_arg(const char *name, const char *arg)
-{
-	int64_t d;
-
-	if (pp_date_parse(arg, strlen(arg), &d) == -1)
-		pp_cli_usage_error("--%s: bad value \"%s\": want a date "
-		    "YYYY-MM-DD", name, arg);
-	return d;
-}
 
 static enum cmd
 command(const char *name)
@@ -157,113 +92,96 @@ command(const char *name)
 	    "store", name);
 }
 
+static int
+set_symbol(void *v, const char *a, struct pp_err *err)
+{
+	if (!pp_ohlcv_symbol_ok(a, strlen(a)))
+		return pp_err_set(err, PP_EXIT_USAGE, "--symbol: bad value "
+		    "\"%s\": want 1 to 64 bytes, no space or comma", a);
+	*(const char **)v = a;
+	return 0;
+}
+
+static int
+set_map(void *v, const char *a, struct pp_err *err)
+{
+	if (pp_ohlcv_map_parse(v, a, err) == -1)
+		return pp_err_prefix(err, "--map");
+	return 0;
+}
+
+static int
+set_provider(void *v, const char *a, struct pp_err *err)
+{
+	struct fetch *f = v;
+
+	f->provider = a;
+	if (pp_provider_parse(a, &f->prov) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--provider: bad value "
+		    "\"%s\": want yahoo, stooq or alphavantage", a);
+	return 0;
+}
+
+static int
+set_url(void *v, const char *a, struct pp_err *err)
+{
+	if (pp_provider_check_template(a, err) == -1)
+		return -1;
+	*(const char **)v = a;
+	return 0;
+}
+
+static int
+set_base_url(void *v, const char *a, struct pp_err *err)
+{
+	if (strncmp(a, "http://", 7) != 0 && strncmp(a, "https://", 8) != 0)
+		return pp_err_set(err, PP_EXIT_USAGE, "--base-url: bad value "
+		    "\"%s\": want http://HOST or https://HOST", a);
+	*(const char **)v = a;
+	return 0;
+}
+
+/* What the http command needs besides its options. */
 static void
-parse_options(struct fetch *f, int argc, char *argv[])
+check_http(struct fetch *f)
+{
+	pp_cli_excludes(&f->cli, "provider", "url");
+	if (!f->provider && !f->tmpl)
+		pp_cli_usage_error("http needs --provider or --url");
+	if (f->tmpl && f->base)
+		pp_cli_usage_error("--base-url: not with --url");
+	if (f->nsym == 0)
+		pp_cli_usage_error("http needs --symbols");
+	if (f->npaths > 0)
+		pp_cli_usage_error("http takes no operands");
+	if (f->tmpl) {
+		f->prov = PP_PROV_URL;
+		if (f->start == PP_OHLCV_NO_START && strstr(f->tmpl, "{start}"))
+			pp_cli_usage_error("--url uses {start}: give --start");
+	}
+	if (pp_provider_key_env(f->prov)) {
+		f->apikey = getenv(pp_provider_key_env(f->prov));
+		if (f->apikey == NULL || *f->apikey == '\0')
+			pp_cli_usage_error("%s needs an API key: set %s",
+			    pp_provider_name(f->prov),
+			    pp_provider_key_env(f->prov));
+	}
+	f->http.retries = (int)f->retries;
+	if (pp_cli_given(&f->cli, "timeout"))
+		f->http.timeout_ms = (long)(1000 * f->timeout);
+	if (pp_cli_given(&f->cli, "connect-timeout"))
+		f->http.connect_timeout_ms = (long)(1000 * f->connect_timeout);
+}
+
+/* The checks between options and operands, in the order their messages
+ * are tested. */
+static void
+check_options(struct fetch *f)
 {
 	struct pp_err err = PP_ERR_INIT;
-	unsigned long given = 0;
-	const char *optname[PP_ARRAY_SIZE(allowed)] = { NULL };
-	const char *symbols = NULL, *provider = NULL;
-	size_t i;
-	int c;
 
-	pp_cli_init(&f->cli, argv[0], usage, options, PP_CLI_OUTPUT |
-	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
-	f->cli.about = about;
-	while ((c = pp_cli_next(&f->cli, argc, argv)) != -1) {
-		const char *a = f->cli.optarg;
-
-		if (c >= PP_OPT_FIRST) {
-			given |= 1UL << (c - PP_OPT_FIRST);
-			for (i = 0; options[i].name; i++)
-				if (options[i].id == c)
-					optname[c - PP_OPT_FIRST] =
-					    options[i].name;
-		}
-		switch (c) {
-		case OPT_SYMBOLS:
-			symbols = a;
-			break;
-		case OPT_START:
-			f->start = date_arg("start", a);
-			break;
-		case OPT_END:
-			f->end = date_arg("end", a);
-			break;
-		case OPT_SEED:
-			f->seed = (uint64_t)pp_cli_long("seed", a, 0, LONG_MAX);
-			break;
-		case OPT_SYMBOL:
-			if (!pp_ohlcv_symbol_ok(a, strlen(a)))
-				pp_cli_usage_error("--symbol: bad value \"%s\": "
-				    "want 1 to 64 bytes, no space or comma", a);
-			f->symbol = a;
-			break;
-		case OPT_MAP:
-			if (pp_ohlcv_map_parse(&f->map, a, &err) == -1)
-				pp_cli_usage_error("--map: %s", err.msg);
-			break;
-		case OPT_ADJUST:
-			f->adjust = 1;
-			break;
-		case OPT_PROVIDER:
-			provider = a;
-			if (pp_provider_parse(a, &f->prov) == -1)
-				pp_cli_usage_error("--provider: bad value \"%s\": "
-				    "want yahoo, stooq or alphavantage", a);
-			break;
-		case OPT_URL:
-			if (pp_provider_check_template(a, &err) == -1)
-				pp_cli_usage_error("%s", err.msg);
-			f->tmpl = a;
-			break;
-		case OPT_BASE_URL:
-			if (strncmp(a, "http://", 7) != 0 &&
-			    strncmp(a, "https://", 8) != 0)
-				pp_cli_usage_error("--base-url: bad value \"%s\": "
-				    "want http://HOST or https://HOST", a);
-			f->base = a;
-			break;
-		case OPT_RETRIES:
-			f->http.retries = (int)pp_cli_long("retries", a, 0, 100);
-			break;
-		case OPT_BACKOFF:
-			f->http.backoff_ms = pp_cli_long("backoff-ms", a, 0,
-			    3600000);
-			break;
-		case OPT_TIMEOUT:
-			f->http.timeout_ms = (long)(1000 *
-			    pp_cli_double("timeout", a, 0.001, 86400));
-			break;
-		case OPT_CONNECT_TIMEOUT:
-			f->http.connect_timeout_ms = (long)(1000 *
-			    pp_cli_double("connect-timeout", a, 0.001, 86400));
-			break;
-		case OPT_VERBOSE:
-			f->verbose = 1;
-			break;
-		case OPT_STORE:
-			if (*a == '\0')
-				pp_cli_usage_error("--store: empty path");
-			f->store = a;
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
-
-	f->cmd = command(f->cli.optind < argc ? argv[f->cli.optind] : NULL);
-	for (i = 0; i < PP_ARRAY_SIZE(allowed); i++)
-		if ((given & (1UL << i)) && !(allowed[i] & f->cmd))
-			pp_cli_usage_error("--%s: not an option of %s",
-			    optname[i], argv[f->cli.optind]);
-	if (f->verbose && f->cmd != CMD_HTTP)
-		pp_cli_usage_error("--verbose: not an option of %s",
-		    argv[f->cli.optind]);
-	f->paths = argv + f->cli.optind + 1;
-	f->npaths = (size_t)(argc - f->cli.optind - 1);
-
-	if (symbols && pp_ohlcv_symbols(symbols, &f->syms, &f->nsym, &err))
+	if (f->symbols && pp_ohlcv_symbols(f->symbols, &f->syms, &f->nsym,
+	    &err))
 		pp_cli_usage_error("--symbols: %s", err.msg);
 	if (f->start != PP_OHLCV_NO_START && f->end != PP_OHLCV_NO_END &&
 	    f->start > f->end)
@@ -271,7 +189,6 @@ parse_options(struct fetch *f, int argc, char *argv[])
 	if (f->store && f->cli.c.output)
 		pp_cli_usage_error("--store writes no frame: not with "
 		    "--output");
-
 	switch (f->cmd) {
 	case CMD_SYNTH:
 		if (f->nsym == 0 || f->start == PP_OHLCV_NO_START ||
@@ -284,31 +201,7 @@ parse_options(struct fetch *f, int argc, char *argv[])
 	case CMD_FILE:
 		break;
 	case CMD_HTTP:
-		if (provider && f->tmpl)
-			pp_cli_usage_error("--provider and --url exclude each "
-			    "other");
-		if (!provider && !f->tmpl)
-			pp_cli_usage_error("http needs --provider or --url");
-		if (f->tmpl && f->base)
-			pp_cli_usage_error("--base-url: not with --url");
-		if (f->nsym == 0)
-			pp_cli_usage_error("http needs --symbols");
-		if (f->npaths > 0)
-			pp_cli_usage_error("http takes no operands");
-		if (f->tmpl) {
-			f->prov = PP_PROV_URL;
-			if (f->start == PP_OHLCV_NO_START &&
-			    strstr(f->tmpl, "{start}"))
-				pp_cli_usage_error("--url uses {start}: give "
-				    "--start");
-		}
-		if (pp_provider_key_env(f->prov)) {
-			f->apikey = getenv(pp_provider_key_env(f->prov));
-			if (f->apikey == NULL || *f->apikey == '\0')
-				pp_cli_usage_error("%s needs an API key: set %s",
-				    pp_provider_name(f->prov),
-				    pp_provider_key_env(f->prov));
-		}
+		check_http(f);
 		break;
 	case CMD_STORE:
 		if (f->npaths != 1)
@@ -317,6 +210,67 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		f->store = f->paths[0];
 		break;
 	}
+}
+
+static void
+parse_options(struct fetch *f, int argc, char *argv[])
+{
+	const unsigned ALL_BUT_STORE = CMD_SYNTH | CMD_FILE | CMD_HTTP;
+	const struct pp_option opts[] = {
+		PP_OPT_STRING(0, "symbols", &f->symbols, "LIST",
+		    "comma-separated symbols (synth, http, store)",
+		    .cmds = CMD_SYNTH | CMD_HTTP | CMD_STORE),
+		PP_OPT_DATE(0, "start", &f->start, "DATE",
+		    "first date, YYYY-MM-DD"),
+		PP_OPT_DATE(0, "end", &f->end, "DATE", "last date, YYYY-MM-DD"),
+		PP_OPT_LONG(0, "seed", &f->seed, 0, LONG_MAX, "N",
+		    "synth: random seed (default 0)", .cmds = CMD_SYNTH),
+		PP_OPT_CALLBACK(0, "symbol", &f->symbol, set_symbol, "SYM",
+		    "file: the symbol of every row", .cmds = CMD_FILE),
+		PP_OPT_CALLBACK(0, "map", &f->map, set_map, "SPEC",
+		    "file, http: columns, as date=Day,close=Last",
+		    .cmds = CMD_FILE | CMD_HTTP),
+		PP_OPT_FLAG(0, "adjust", &f->adjust,
+		    "file, http: scale OHLC by Adj Close / Close",
+		    .cmds = CMD_FILE | CMD_HTTP),
+		PP_OPT_CALLBACK(0, "provider", f, set_provider, "NAME",
+		    "http: yahoo, stooq or alphavantage", .cmds = CMD_HTTP),
+		PP_OPT_CALLBACK(0, "url", &f->tmpl, set_url, "TEMPLATE",
+		    "http: URL with {symbol}, {start}, {end}",
+		    .cmds = CMD_HTTP),
+		PP_OPT_CALLBACK(0, "base-url", &f->base, set_base_url, "URL",
+		    "http: replace the provider's scheme://host",
+		    .cmds = CMD_HTTP),
+		PP_OPT_LONG(0, "retries", &f->retries, 0, 100, "N",
+		    "http: retries after the first attempt (4)",
+		    .cmds = CMD_HTTP),
+		PP_OPT_LONG(0, "backoff-ms", &f->http.backoff_ms, 0, 3600000,
+		    "MS", "http: first retry wait, doubling (500)",
+		    .cmds = CMD_HTTP),
+		PP_OPT_DOUBLE(0, "timeout", &f->timeout, 0.001, 86400,
+		    "SECONDS", "http: limit for one attempt (60)",
+		    .cmds = CMD_HTTP),
+		PP_OPT_DOUBLE(0, "connect-timeout", &f->connect_timeout, 0.001,
+		    86400, "SECONDS", "http: limit for connecting (10)",
+		    .cmds = CMD_HTTP),
+		PP_OPT_FLAG('v', "verbose", &f->verbose,
+		    "http: one line on stderr per retry", .cmds = CMD_HTTP),
+		PP_OPT_STRING(0, "store", &f->store, "DB",
+		    "upsert into the market store DB, no output",
+		    .empty = "path", .cmds = ALL_BUT_STORE),
+		PP_OPT_END
+	};
+	int i;
+
+	pp_cli_init_options(&f->cli, argv[0], usage, opts, PP_CLI_OUTPUT |
+	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
+	f->cli.about = about;
+	i = pp_cli_parse(&f->cli, argc, argv);
+	f->cmd = command(i < argc ? argv[i] : NULL);
+	pp_cli_check_cmd(&f->cli, f->cmd, argv[i]);
+	f->paths = argv + i + 1;
+	f->npaths = (size_t)(argc - i - 1);
+	check_options(f);
 }
 
 /* The frame goes to stdout or -o FILE; --store takes the bars instead.
@@ -334,8 +288,8 @@ open_output(struct fetch *f, struct pp_err *err)
 	}
 	if (pp_out_open(&f->out, f->cli.c.output, err) == -1)
 		return -1;
-	wo.format = f->cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
-	wo.compress = f->cli.c.compress;
+	pp_cli_write_opts(&f->cli, &wo);
+	wo.delim = ',';		/* -d is the input's separator (pp-fetch(1)) */
 	pp_ohlcv_schema(&s);
 	f->w = pp_writer_new(f->out.fp, f->cli.c.output ? f->cli.c.output :
 	    "<stdout>", &s, &wo, err);
@@ -480,7 +434,7 @@ run_synth(struct fetch *f, struct pp_err *err)
 	int rc = 0;
 
 	s = pp_synth_new((const char *const *)f->syms, f->nsym, f->start,
-	    f->end, f->seed, err);
+	    f->end, (uint64_t)f->seed, err);
 	if (s == NULL)
 		return -1;
 	while (rc == 0 && pp_synth_next(s, &row) == 1)
@@ -570,6 +524,7 @@ main(int argc, char *argv[])
 	f.end = PP_OHLCV_NO_END;
 	f.http = http;
 	f.http.on_retry = on_retry;
+	f.retries = http.retries;
 	parse_options(&f, argc, argv);
 	if (!f.verbose)
 		f.http.on_retry = NULL;
@@ -590,8 +545,7 @@ main(int argc, char *argv[])
 out:
 	if (rc != PP_EXIT_OK) {
 		pp_cli_report(&err);
-		if (err.code != 0)
-			rc = err.code;
+		rc = pp_cli_exit_status(&err);
 	}
 	pp_writer_free(f.w);
 	pp_out_abort(&f.out);

@@ -781,8 +781,7 @@ main(int argc, char *argv[])
 out:
 	if (rc != PP_EXIT_OK) {
 		pp_out_abort(&c.out);
-		if (c.err.code == PP_EXIT_USAGE)
-			rc = PP_EXIT_USAGE;
+		rc = pp_cli_exit_status(&c.err);
 		pp_cli_report(&c.err);
 	}
 	pp_reg_table_release(&c.table);

@@ -17,76 +17,16 @@
 #include "model.h"
 #include "num.h"
 #include "registry.h"
+#include "run.h"
 #include "split.h"
 #include "train.h"
 #include "banned.h"
 
-enum {
-	OPT_FEATURES = PP_OPT_FIRST,
-	OPT_FEATURES_RE,
-	OPT_EXCLUDE,
-	OPT_ALPHA,
-	OPT_L1,
-	OPT_C,
-	OPT_STANDARDIZE,
-	OPT_STRICT,
-	OPT_TESTFRAC,
-	OPT_CV,
-	OPT_MAXTRAIN,
-	OPT_GAP,
-	OPT_EMBARGO,
-	OPT_GRID,
-	OPT_MAXITER,
-	OPT_DESCRIBE,
-	OPT_NOREG,
-	OPT_REGISTER,
-	OPT_PRINTID,
-	OPT_HORIZON
-};
-
-static const struct pp_opt opts[] = {
-	{ "model", 'm', "KIND", "ols, ridge, lasso, elasticnet or logistic" },
-	{ "target", 't', "COL", "the column to predict" },
-	{ "features", OPT_FEATURES, "A,B,...", "feature columns (default: "
-	    "every number column but the target)" },
-	{ "features-regex", OPT_FEATURES_RE, "RE", "feature columns whose "
-	    "names match RE" },
-	{ "exclude", OPT_EXCLUDE, "A,B,...", "columns never used as features" },
-	{ "alpha", OPT_ALPHA, "A", "penalty of ridge, lasso, elasticnet "
-	    "(default 1)" },
-	{ "l1-ratio", OPT_L1, "R", "elasticnet L1 share in [0,1] (default "
-	    "0.5)" },
-	{ "C", OPT_C, "C", "logistic inverse penalty (default 1)" },
-	{ "standardize", OPT_STANDARDIZE, NULL, "scale features to mean 0, "
-	    "variance 1 first" },
-	{ "strict", OPT_STRICT, NULL, "a missing value is an error, not a "
-	    "dropped row" },
-	{ "test-frac", OPT_TESTFRAC, "F", "hold out the last fraction F of "
-	    "the dates" },
-	{ "cv", OPT_CV, "walkforward:K", "K walk-forward folds over the dates" },
-	{ "max-train", OPT_MAXTRAIN, "N", "rolling training window of N "
-	    "dates" },
-	{ "gap", OPT_GAP, "N", "dates purged between training and test" },
-	{ "embargo", OPT_EMBARGO, "N", "dates after each test fold kept out "
-	    "of training" },
-	{ "horizon", OPT_HORIZON, "N", "the target looks N dates ahead "
-	    "(default gap: N)" },
-	{ "grid", OPT_GRID, "P=V,...", "try each value of P, keep the best "
-	    "(repeatable)" },
-	{ "max-iter", OPT_MAXITER, "N", "solver iteration cap (default "
-	    "100000)" },
-	{ "describe", OPT_DESCRIBE, "REF", "print the model REF (file or URI) "
-	    "and exit" },
-	{ "experiment", 'e', "NAME", "log the run in experiment NAME "
-	    "(default \"default\")" },
-	{ "register", OPT_REGISTER, "NAME", "register the model as a version "
-	    "of NAME" },
-	{ "print-run-id", OPT_PRINTID, NULL, "print the run id on stdout (the "
-	    "model goes to -o)" },
-	{ "no-registry", OPT_NOREG, NULL, "do not log the run to a registry" },
-	{ "output", 'o', "FILE", "write the model to FILE (atomically)" },
-	{ NULL, 0, NULL, NULL }
-};
+static const char usage[] =
+    "-m KIND --target COL [--features A,B,...] [--standardize] "
+    "[--cv walkforward:K | --test-frac F] [-e NAME] [--register NAME] "
+    "[--no-registry] [-o FILE] [FILE]\n"
+    "--describe REF";
 
 struct train_cmd {
 	struct pp_train_opts t;	/* what to fit and how to validate */
@@ -97,128 +37,55 @@ struct train_cmd {
 	const char *register_as; /* --register NAME */
 	int print_id;		/* --print-run-id */
 	int no_registry;	/* --no-registry */
-	int set_gap;		/* --gap given */
-	int have_kind;
-	int set_alpha, set_l1, set_c; /* parameters given explicitly */
+	int have_kind;		/* -m given (--grid needs it first) */
 };
 
-static void
-parse_options(int argc, char *argv[], struct pp_cli *cli,
-    struct train_cmd *o)
+static int
+set_model(void *v, const char *a, struct pp_err *err)
 {
-	struct pp_err err = PP_ERR_INIT;
-	int c;
+	struct train_cmd *o = v;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		const char *a = cli->optarg;
+	if (pp_model_kind_parse(a, &o->t.fit.kind) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--model: unknown model "
+		    "\"%s\" (ols, ridge, lasso, elasticnet, logistic)", a);
+	o->have_kind = 1;
+	return 0;
+}
 
-		switch (c) {
-		case 'm':
-			if (pp_model_kind_parse(a, &o->t.fit.kind) == -1)
-				pp_cli_usage_error("--model: unknown model "
-				    "\"%s\" (ols, ridge, lasso, elasticnet, "
-				    "logistic)", a);
-			o->have_kind = 1;
-			break;
-		case 't':
-			o->t.target = a;
-			break;
-		case OPT_FEATURES:
-			o->t.features = a;
-			break;
-		case OPT_FEATURES_RE:
-			o->t.features_re = a;
-			break;
-		case OPT_EXCLUDE:
-			o->t.exclude = a;
-			break;
-		case OPT_ALPHA:
-			o->t.fit.alpha = pp_cli_double("alpha", a, 0, 1e300);
-			o->set_alpha = 1;
-			break;
-		case OPT_L1:
-			o->t.fit.l1_ratio = pp_cli_double("l1-ratio", a, 0, 1);
-			o->set_l1 = 1;
-			break;
-		case OPT_C:
-			o->t.fit.C = pp_cli_double("C", a, 1e-300, 1e300);
-			o->set_c = 1;
-			break;
-		case OPT_STANDARDIZE:
-			o->t.fit.standardize = 1;
-			break;
-		case OPT_STRICT:
-			o->t.strict = 1;
-			break;
-		case OPT_TESTFRAC:
-			o->t.split.test_frac = pp_cli_double("test-frac", a,
-			    1e-9, 1 - 1e-9);
-			break;
-		case OPT_CV:
-			if (pp_split_parse_cv(a, &o->t.split.folds) == -1)
-				pp_cli_usage_error("--cv: bad value \"%s\": "
-				    "expected walkforward:K with K from 2 to "
-				    "1000", a);
-			break;
-		case OPT_MAXTRAIN:
-			o->t.split.max_train = pp_cli_long("max-train", a, 1,
-			    100000000);
-			break;
-		case OPT_GAP:
-			o->t.split.gap = pp_cli_long("gap", a, 0, 100000000);
-			o->set_gap = 1;
-			break;
-		case OPT_HORIZON:
-			o->t.horizon = pp_cli_long("horizon", a, 1, 100000000);
-			break;
-		case 'e':
-			if (*a == '\0')
-				pp_cli_usage_error("--experiment: empty name");
-			o->experiment = a;
-			break;
-		case OPT_REGISTER:
-			if (*a == '\0' || strpbrk(a, "/@") != NULL)
-				pp_cli_usage_error("--register: bad model name "
-				    "\"%s\": not empty, no '/' or '@'", a);
-			o->register_as = a;
-			break;
-		case OPT_PRINTID:
-			o->print_id = 1;
-			break;
-		case OPT_EMBARGO:
-			o->t.split.embargo = pp_cli_long("embargo", a, 0,
-			    100000000);
-			break;
-		case OPT_GRID:
-			if (!o->have_kind)
-				pp_cli_usage_error("--grid: give -m first");
-			if (pp_train_parse_grid(a, o->t.fit.kind, &o->t.grid,
-			    &o->t.ngrid, &err) == -1)
-				pp_cli_usage_error("%s", err.msg);
-			break;
-		case OPT_MAXITER:
-			o->t.fit.max_iter = pp_cli_long("max-iter", a, 1,
-			    100000000);
-			break;
-		case OPT_DESCRIBE:
-			o->describe = a;
-			break;
-		case OPT_NOREG:
-			o->no_registry = 1;
-			break;
-		case 'o':
-			if (*a == '\0')
-				pp_cli_usage_error("--output: empty file name");
-			o->output = strcmp(a, "-") == 0 ? NULL : a;
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
-	if (argc - cli->optind > 1)
-		pp_cli_usage_error("one input frame at most");
-	if (argc > cli->optind)
-		o->input = argv[cli->optind];
+static int
+set_cv(void *v, const char *a, struct pp_err *err)
+{
+	if (pp_split_parse_cv(a, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--cv: bad value \"%s\": "
+		    "expected walkforward:K with K from 2 to 1000", a);
+	return 0;
+}
+
+static int
+add_grid(void *v, const char *a, struct pp_err *err)
+{
+	struct train_cmd *o = v;
+
+	if (!o->have_kind)
+		return pp_err_set(err, PP_EXIT_USAGE, "--grid: give -m first");
+	return pp_train_parse_grid(a, o->t.fit.kind, &o->t.grid, &o->t.ngrid,
+	    err);
+}
+
+static int
+set_register(void *v, const char *a, struct pp_err *err)
+{
+	if (*a == '\0' || strpbrk(a, "/@") != NULL)
+		return pp_err_set(err, PP_EXIT_USAGE, "--register: bad model "
+		    "name \"%s\": not empty, no '/' or '@'", a);
+	*(const char **)v = a;
+	return 0;
+}
+
+/* The checks between options, in the order their messages are tested. */
+static void
+check_options(const struct pp_cli *cli, struct train_cmd *o)
+{
 	if (o->describe != NULL) {
 		if (o->input != NULL || o->have_kind || o->t.target != NULL ||
 		    o->print_id || o->register_as != NULL)
@@ -236,27 +103,96 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		pp_cli_usage_error("no model: give -m KIND");
 	if (o->t.target == NULL)
 		pp_cli_usage_error("no target: give --target COL");
-	if (o->t.features != NULL && o->t.features_re != NULL)
-		pp_cli_usage_error("--features and --features-regex exclude "
-		    "each other");
-	if (o->t.split.folds > 0 && o->t.split.test_frac > 0)
-		pp_cli_usage_error("--cv and --test-frac exclude each other");
+	pp_cli_excludes(cli, "features", "features-regex");
+	pp_cli_excludes(cli, "cv", "test-frac");
 	if ((o->t.split.folds == 0 && o->t.split.test_frac == 0) &&
 	    (o->t.ngrid > 0 || o->t.split.gap > 0 || o->t.split.embargo > 0 ||
 	    o->t.split.max_train > 0))
 		pp_cli_usage_error("--grid, --gap, --embargo and --max-train "
 		    "need --cv or --test-frac");
-	if (!o->set_gap)
+	if (!pp_cli_given(cli, "gap"))
 		o->t.split.gap = o->t.horizon;
-	if ((o->set_alpha && (o->t.fit.kind == PP_MODEL_OLS ||
+	if ((pp_cli_given(cli, "alpha") && (o->t.fit.kind == PP_MODEL_OLS ||
 	    o->t.fit.kind == PP_MODEL_LOGISTIC)) ||
-	    (o->set_l1 && o->t.fit.kind != PP_MODEL_ENET) ||
-	    (o->set_c && o->t.fit.kind != PP_MODEL_LOGISTIC))
+	    (pp_cli_given(cli, "l1-ratio") && o->t.fit.kind != PP_MODEL_ENET) ||
+	    (pp_cli_given(cli, "C") && o->t.fit.kind != PP_MODEL_LOGISTIC))
 		pp_cli_usage_error("a parameter given does not apply to %s",
 		    pp_model_kind_name(o->t.fit.kind));
 	if (o->output == NULL && isatty(STDOUT_FILENO))
 		pp_cli_usage_error("not writing a model to a terminal: give -o "
 		    "FILE or redirect stdout");
+}
+
+static void
+parse_options(int argc, char *argv[], struct pp_cli *cli,
+    struct train_cmd *o)
+{
+	const struct pp_option opts[] = {
+		PP_OPT_CALLBACK('m', "model", o, set_model, "KIND",
+		    "ols, ridge, lasso, elasticnet or logistic"),
+		PP_OPT_STRING('t', "target", &o->t.target, "COL",
+		    "the column to predict"),
+		PP_OPT_STRING(0, "features", &o->t.features, "A,B,...",
+		    "feature columns (default: every number column but the "
+		    "target)"),
+		PP_OPT_STRING(0, "features-regex", &o->t.features_re, "RE",
+		    "feature columns whose names match RE"),
+		PP_OPT_STRING(0, "exclude", &o->t.exclude, "A,B,...",
+		    "columns never used as features"),
+		PP_OPT_DOUBLE(0, "alpha", &o->t.fit.alpha, 0, 1e300, "A",
+		    "penalty of ridge, lasso, elasticnet (default 1)"),
+		PP_OPT_DOUBLE(0, "l1-ratio", &o->t.fit.l1_ratio, 0, 1, "R",
+		    "elasticnet L1 share in [0,1] (default 0.5)"),
+		PP_OPT_DOUBLE(0, "C", &o->t.fit.C, 1e-300, 1e300, "C",
+		    "logistic inverse penalty (default 1)"),
+		PP_OPT_FLAG(0, "standardize", &o->t.fit.standardize,
+		    "scale features to mean 0, variance 1 first"),
+		PP_OPT_FLAG(0, "strict", &o->t.strict,
+		    "a missing value is an error, not a dropped row"),
+		PP_OPT_DOUBLE(0, "test-frac", &o->t.split.test_frac, 1e-9,
+		    1 - 1e-9, "F", "hold out the last fraction F of the dates"),
+		PP_OPT_CALLBACK(0, "cv", &o->t.split.folds, set_cv,
+		    "walkforward:K", "K walk-forward folds over the dates"),
+		PP_OPT_LONG(0, "max-train", &o->t.split.max_train, 1, 100000000,
+		    "N", "rolling training window of N dates"),
+		PP_OPT_LONG(0, "gap", &o->t.split.gap, 0, 100000000, "N",
+		    "dates purged between training and test"),
+		PP_OPT_LONG(0, "embargo", &o->t.split.embargo, 0, 100000000,
+		    "N", "dates after each test fold kept out of training"),
+		PP_OPT_LONG(0, "horizon", &o->t.horizon, 1, 100000000, "N",
+		    "the target looks N dates ahead (default gap: N)"),
+		PP_OPT_CALLBACK(0, "grid", o, add_grid, "P=V,...",
+		    "try each value of P, keep the best (repeatable)"),
+		PP_OPT_LONG(0, "max-iter", &o->t.fit.max_iter, 1, 100000000,
+		    "N", "solver iteration cap (default 100000)"),
+		PP_OPT_STRING(0, "describe", &o->describe, "REF",
+		    "print the model REF (file or URI) and exit"),
+		PP_OPT_STRING('e', "experiment", &o->experiment, "NAME",
+		    "log the run in experiment NAME (default \"default\")",
+		    .empty = "name"),
+		PP_OPT_CALLBACK(0, "register", &o->register_as, set_register,
+		    "NAME", "register the model as a version of NAME"),
+		PP_OPT_FLAG(0, "print-run-id", &o->print_id,
+		    "print the run id on stdout (the model goes to -o)"),
+		PP_OPT_FLAG(0, "no-registry", &o->no_registry,
+		    "do not log the run to a registry"),
+		PP_OPT_STRING('o', "output", &o->output, "FILE",
+		    "write the model to FILE (atomically)",
+		    .empty = "file name"),
+		PP_OPT_END
+	};
+	int i;
+
+	pp_cli_init_options(cli, argv[0], usage, opts,
+	    PP_CLI_INPUT | PP_CLI_PROGRESS | PP_CLI_REGISTRY);
+	i = pp_cli_parse(cli, argc, argv);
+	if (o->output != NULL && strcmp(o->output, "-") == 0)
+		o->output = NULL;
+	if (argc - i > 1)
+		pp_cli_usage_error("one input frame at most");
+	if (argc > i)
+		o->input = argv[i];
+	check_options(cli, o);
 }
 
 static int
@@ -326,101 +262,61 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t)
 		    r->cand[r->best].label);
 }
 
-/* The run in the registry, while there is one. */
-struct run {
-	struct pp_registry *reg;	/* NULL: --no-registry */
-	const char *path;		/* the registry's path */
-	const char *experiment;
-	char id[PP_RUN_ID_LEN + 1];	/* "" until started */
-	int64_t version;		/* --register: the version added */
-};
-
-/* A signal kills pp-train: the run ends KILLED, on a connection of its
- * own (the program's may be inside a transaction), unless it ended. */
-static void
-run_killed(int sig, void *arg)
-{
-	const struct run *run = arg;
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_kv tag = { "error", sig == SIGINT ? "killed by SIGINT" :
-	    sig == SIGTERM ? "killed by SIGTERM" : "killed by SIGHUP" };
-	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
-	struct pp_registry *reg = pp_registry_open(run->path, 0, &err);
-
-	if (reg == NULL || pp_registry_run_end(reg, run->id, PP_RUN_KILLED,
-	    &log, &err) == -1)
-		pp_cli_warn("run %s not marked KILLED: %s", run->id, err.msg);
-	pp_registry_close(reg);
-}
-
-/* Open the registry and start the run, saying its id on stderr. */
+/* Start the run, saying its id on stderr; a signal then ends it KILLED. */
 static int
-run_begin(struct run *run, const struct train_cmd *o, const char *path,
+run_begin(struct pp_run *run, const struct train_cmd *o, const char *path,
     const char *fingerprint, int quiet, int argc, char *argv[],
     struct pp_err *err)
 {
+	const char *experiment = o->experiment ? o->experiment : "default";
 	struct pp_buf cmd = PP_BUF_INIT;
 	int rc;
 
-	run->experiment = o->experiment ? o->experiment : "default";
-	run->path = path;
-	if ((run->reg = pp_registry_open(path, PP_REG_CREATE, err)) == NULL)
-		return -1;
 	pp_train_command_line(argc, argv, &cmd);
-	rc = pp_train_run_start(run->reg, run->experiment, &o->t, cmd.data,
-	    fingerprint, run->id, err);
+	rc = pp_train_run_start(run, path, experiment, &o->t, cmd.data,
+	    fingerprint, err);
 	pp_buf_release(&cmd);
 	if (rc == 0 && !quiet)
 		fprintf(stderr, "%s: run %s in experiment \"%s\"\n",
-		    pp_progname, run->id, run->experiment);
-	if (rc == 0 && pp_cli_on_signal(run_killed, run) == -1)
-		pp_cli_warn("a signal will leave run %s RUNNING", run->id);
+		    pp_progname, run->id, experiment);
+	if (rc == 0)
+		(void)pp_cli_guard_run(run);
 	return rc;
 }
 
-/* Log the result and the model artifact (bytes model[0..n)). */
+/*
+ * Publish, in run.h's order: log the result and the model artifact, print
+ * the run id, flush and sync the model, register it and finish the run,
+ * and last rename the model into place.  Whatever fails on the way ends
+ * the run FAILED (main) with no -o file and no version.
+ */
 static int
-run_log(struct run *run, const struct train_cmd *o,
+publish(struct pp_run *run, const struct train_cmd *o, struct pp_out *out,
     const struct pp_train_result *res, const char *sha256,
-    const struct pp_buf *model, struct pp_err *err)
+    const struct pp_buf *model, int quiet, struct pp_err *err)
 {
-	if (pp_train_log_result(run->reg, run->experiment, run->id, &o->t,
-	    res, sha256, err) == -1)
+	const char *experiment = o->experiment ? o->experiment : "default";
+	int64_t version = 0;
+
+	if (pp_run_active(run) && (pp_train_log_result(run->reg, experiment,
+	    run->id, &o->t, res, sha256, err) == -1 ||
+	    pp_registry_artifact_put(run->reg, run->id, "model.ppm",
+	    model->data, model->len, err) == -1))
 		return -1;
-	return pp_registry_artifact_put(run->reg, run->id, "model.ppm",
-	    model->data, model->len, err);
-}
-
-/* Register the model if asked, and mark the run FINISHED. */
-static int
-run_finish(struct run *run, const struct train_cmd *o, int quiet,
-    struct pp_err *err)
-{
-	if (o->register_as != NULL) {
-		if (pp_registry_register(run->reg, o->register_as, run->id,
-		    "model.ppm", NULL, &run->version, err) == -1)
-			return -1;
-		if (!quiet)
-			fprintf(stderr, "%s: registered model \"%s\" version "
-			    "%lld\n", pp_progname, o->register_as,
-			    (long long)run->version);
-	}
-	return pp_registry_run_end(run->reg, run->id, PP_RUN_FINISHED, NULL,
-	    err);
-}
-
-/* A run that started and then failed ends FAILED, with the error as a
- * tag, so it is never left RUNNING. */
-static void
-run_fail(struct run *run, const struct pp_err *why)
-{
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_kv tag = { "error", why->msg };
-	struct pp_log log = { NULL, 0, NULL, 0, &tag, 1 };
-
-	if (pp_registry_run_end(run->reg, run->id, PP_RUN_FAILED, &log,
-	    &err) == -1)
-		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
+	if (o->print_id && (printf("%s\n", run->id) < 0 ||
+	    fflush(stdout) != 0))
+		return pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+	if (pp_out_flush(out, err) == -1)
+		return -1;
+	if (pp_run_active(run) && pp_run_finish(run, o->register_as,
+	    "model.ppm", &version, err) == -1)
+		return -1;
+	if (pp_out_commit(out, err) == -1)
+		return -1;
+	if (o->register_as != NULL && !quiet)
+		fprintf(stderr, "%s: registered model \"%s\" version %lld\n",
+		    pp_progname, o->register_as, (long long)version);
+	return 0;
 }
 
 static void
@@ -429,91 +325,102 @@ show_rows(size_t n)
 	pp_cli_progress(n, "rows read", 0);
 }
 
+/* Open the input (hashed for the registry's fingerprint) and the output. */
+static int
+open_files(const struct train_cmd *o, const struct pp_cli *cli,
+    struct pp_hashin *hin, struct pp_reader **in, struct pp_out *out,
+    struct pp_err *err)
+{
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+
+	ro.delim = cli->c.delim;
+	if (pp_hashin_open(hin, o->input, !o->no_registry, err) == -1)
+		return -1;
+	if ((*in = pp_reader_fopen(hin->fp, pp_in_name(o->input), &ro,
+	    err)) == NULL)
+		return -1;
+	return pp_out_open(out, o->output, err);
+}
+
+/* Read and fit, then say what happened on stderr. */
+static int
+train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
+    struct pp_train_result *res, struct pp_err *err)
+{
+	if (pp_train_run(in, &o->t, res, err) == -1)
+		return -1;
+	pp_cli_progress(res->rows_read, "rows read", 1);
+	if (pp_hashin_finish(hin, pp_in_name(o->input), err) == -1)
+		return -1;
+	report(res, &o->t);
+	return 0;
+}
+
+/* Encode the model, stamped with the run's id, and write it out (not yet
+ * flushed: publish does that). */
+static int
+write_model(const struct train_cmd *o, const struct pp_run *run,
+    struct pp_train_result *res, struct pp_out *out, struct pp_buf *model,
+    struct pp_err *err)
+{
+	if (pp_run_active(run))
+		pp_model_meta_set(res->model, "run_id", run->id);
+	pp_model_encode(res->model, model);
+	if (fwrite(model->data, 1, model->len, out->fp) != model->len)
+		return pp_err_errno(err, errno, "%s: write", o->output ?
+		    o->output : "<stdout>");
+	return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
-	struct train_cmd o;
+	struct train_cmd o = { .t = { .fit = PP_FIT_OPTS_INIT } };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
-	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_train_result res;
 	struct pp_out out = PP_OUT_INIT;
 	struct pp_hashin hin = PP_HASHIN_INIT;
 	struct pp_reader *in = NULL;
-	struct pp_fit_opts fit0 = PP_FIT_OPTS_INIT;
 	struct pp_buf model = PP_BUF_INIT;
-	struct run run;
+	struct pp_run run = PP_RUN_INIT;
 	int rc = PP_EXIT_DATA;
 
-	memset(&o, 0, sizeof(o));
-	memset(&run, 0, sizeof(run));
-	o.t.fit = fit0;
 	pp_train_result_init(&res);
-	pp_cli_init(&cli, argv[0], "-m KIND --target COL [--features A,B,...] "
-	    "[--standardize] [--cv walkforward:K | --test-frac F] "
-	    "[-e NAME] [--register NAME] [--no-registry] [-o FILE] [FILE]\n"
-	    "--describe REF", opts,
-	    PP_CLI_INPUT | PP_CLI_PROGRESS | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
-	ro.delim = cli.c.delim;
+	o.t.progress = show_rows;
 
 	if (o.describe != NULL) {
 		if (describe(o.describe, cli.c.registry, &err) == 0)
 			rc = PP_EXIT_OK;
 		goto out;
 	}
-	if (pp_hashin_open(&hin, o.input, !o.no_registry, &err) == -1)
-		goto out;
-	if ((in = pp_reader_fopen(hin.fp, pp_in_name(o.input), &ro,
-	    &err)) == NULL)
-		goto out;
-	if (pp_out_open(&out, o.output, &err) == -1)
+	if (open_files(&o, &cli, &hin, &in, &out, &err) == -1)
 		goto out;
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
 	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
 		goto out;
-	o.t.progress = show_rows;
-	if (pp_train_run(in, &o.t, &res, &err) == -1)
+	if (train(in, &o, &hin, &res, &err) == -1)
 		goto out;
-	pp_cli_progress(res.rows_read, "rows read", 1);
-	if (pp_hashin_finish(&hin, pp_in_name(o.input), &err) == -1)
+	if (write_model(&o, &run, &res, &out, &model, &err) == -1)
 		goto out;
-	report(&res, &o.t);
-	if (run.id[0] != '\0')
-		pp_model_meta_set(res.model, "run_id", run.id);
-	pp_model_encode(res.model, &model);
-	if (fwrite(model.data, 1, model.len, out.fp) != model.len) {
-		pp_err_errno(&err, errno, "%s: write", o.output ? o.output :
-		    "<stdout>");
-		goto out;
-	}
 	/* Log and publish without a signal's KILLED in between. */
 	pp_cli_finish_begin();
-	if (run.id[0] != '\0' && run_log(&run, &o, &res, hin.hex, &model,
+	if (publish(&run, &o, &out, &res, hin.hex, &model, cli.c.quiet,
 	    &err) == -1)
 		goto out;
-	if (pp_out_commit(&out, &err) == -1)
-		goto out;
-	if (run.id[0] != '\0' && run_finish(&run, &o, cli.c.quiet, &err) == -1)
-		goto out;
-	if (o.print_id && (printf("%s\n", run.id) < 0 || fflush(stdout) != 0)) {
-		pp_err_set(&err, PP_EXIT_DATA, "<stdout>: write error");
-		goto out;
-	}
 	rc = PP_EXIT_OK;
 out:
 	pp_cli_finish_begin();
 	if (rc != PP_EXIT_OK) {
-		if (err.code == PP_EXIT_USAGE)
-			rc = PP_EXIT_USAGE;
+		rc = pp_cli_exit_status(&err);
 		pp_cli_report(&err);
-		if (run.id[0] != '\0')
-			run_fail(&run, &err);
+		pp_cli_fail_run(&run, &err);
 	}
 	pp_out_abort(&out);
 	pp_reader_free(in);
 	pp_hashin_close(&hin);
-	pp_registry_close(run.reg);
+	pp_run_release(&run);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);

@@ -240,9 +240,8 @@ cmd_cat(int argc, char *argv[])
 	    "[FILE...]", NULL, PP_CLI_OUTPUT | PP_CLI_INPUT);
 	while (pp_cli_next(&cli, argc, argv) != -1)
 		pp_cli_usage_error("unknown option");
-	ro.delim = wo.delim = cli.c.delim;
-	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
-	wo.compress = cli.c.compress;
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on a second core */
 
 	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
@@ -277,8 +276,10 @@ cmd_cat(int argc, char *argv[])
 		goto out;
 	rc = PP_EXIT_OK;
 out:
-	if (rc != PP_EXIT_OK)
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
 		pp_cli_report(&err);
+	}
 	pp_writer_free(w);
 	pp_out_abort(&out);
 	for (j = 0; j < nin && in; j++)

@@ -1,3 +1,9 @@
+/*
+ * buf.c - the growable byte buffer of buf.h.  The one idea: an empty buffer
+ * points at a shared static "" and owns nothing, so init never allocates
+ * and data is never NULL; growth doubles, and every change rewrites the
+ * NUL at data[len].
+ */
 #include "buf.h"
 
 #include <stdio.h>

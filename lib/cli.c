@@ -1,5 +1,17 @@
+/*
+ * cli.c - the command line every program shares: the merged option table
+ * behind getopt_long, --help and --list-options, the typed rows of
+ * pp_cli_parse, usage errors and reports on stderr, -o files written
+ * atomically, progress, and the signal watcher.
+ *
+ * The one idea: this file and cmd/ are the only code that prints or
+ * exits.  Everything it keeps in globals (pp_progname, the temp files a
+ * signal must remove, the watcher's pipe) is there because a signal
+ * handler or an exit path has no other way to reach it.
+ */
 #include "cli.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
@@ -11,7 +23,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "date.h"
+#include "frame.h"
 #include "num.h"
+#include "run.h"
 #include "util.h"
 #include "buf.h"
 #include "banned.h"
@@ -71,7 +86,14 @@ struct cli_priv {
 	struct pp_buf shortopts;	/* getopt short option string */
 	int quiet;
 	int progress_flag;
+	struct pp_option *typed;	/* a copy of pp_cli_init_options' table */
+	size_t ntyped;
+	struct pp_opt *typed_rows;	/* its id rows, for getopt and --help */
+	unsigned char *seen;		/* seen[i]: typed[i] was given */
 };
+
+/* Ids of typed rows without a short letter: TYPED_ID + their index. */
+#define TYPED_ID 3000
 
 static int warn_quiet;
 
@@ -207,6 +229,35 @@ pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg)
 	return 0;
 }
 
+/* pp_cli_guard_run's signal callback: on the watcher's thread. */
+static void
+run_killed(int sig, void *arg)
+{
+	const struct pp_run *run = arg;
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_run_kill(run, sig, &err) == -1)
+		pp_cli_warn("run %s not marked KILLED: %s", run->id, err.msg);
+}
+
+int
+pp_cli_guard_run(struct pp_run *run)
+{
+	if (pp_cli_on_signal(run_killed, run) == 0)
+		return 0;
+	pp_cli_warn("a signal will leave run %s RUNNING", run->id);
+	return -1;
+}
+
+void
+pp_cli_fail_run(struct pp_run *run, const struct pp_err *why)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_run_fail(run, why, &err) == -1)
+		pp_cli_warn("run %s not marked FAILED: %s", run->id, err.msg);
+}
+
 static void
 on_sigpipe(int sig)
 {
@@ -300,12 +351,173 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 }
 
 void
+pp_cli_init_options(struct pp_cli *cli, const char *argv0, const char *usage,
+    const struct pp_option *opts, unsigned common)
+{
+	struct pp_option *typed;
+	struct pp_opt *rows;
+	struct cli_priv *p;
+	size_t i, n;
+
+	for (n = 0; opts[n].type != PP_OPTION_END; n++)
+		;
+	typed = pp_xcalloc(n + 1, sizeof(*typed));
+	memcpy(typed, opts, n * sizeof(*typed));
+	rows = pp_xcalloc(n + 1, sizeof(*rows));
+	for (i = 0; i < n; i++) {
+		rows[i].name = opts[i].name;
+		rows[i].id = opts[i].id ? opts[i].id : TYPED_ID + (int)i;
+		rows[i].arg = opts[i].arg;
+		rows[i].help = opts[i].help;
+	}
+	pp_cli_init(cli, argv0, usage, rows, common);
+	p = cli->priv;
+	p->typed = typed;
+	p->ntyped = n;
+	p->typed_rows = rows;
+	p->seen = pp_xcalloc(n + 1, 1);
+}
+
+/* The index of the typed row with getopt id id, or -1. */
+static long
+typed_index(const struct cli_priv *p, int id)
+{
+	size_t i;
+
+	if (id >= TYPED_ID && (size_t)(id - TYPED_ID) < p->ntyped)
+		return id - TYPED_ID;
+	for (i = 0; i < p->ntyped; i++)
+		if (p->typed[i].id == id)
+			return (long)i;
+	return -1;
+}
+
+static long
+typed_by_name(const struct cli_priv *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->ntyped; i++)
+		if (strcmp(p->typed[i].name, name) == 0)
+			return (long)i;
+	return -1;
+}
+
+/* Fill row o's variable from arg, or exit 2. */
+static void
+apply(const struct pp_option *o, const char *arg)
+{
+	struct pp_err err = PP_ERR_INIT;
+	int64_t d;
+
+	switch (o->type) {
+	case PP_OPTION_FLAG:
+		*(int *)o->value = 1;
+		break;
+	case PP_OPTION_STRING:
+		if (o->empty != NULL && *arg == '\0')
+			pp_cli_usage_error("--%s: empty %s", o->name, o->empty);
+		*(const char **)o->value = arg;
+		break;
+	case PP_OPTION_LONG:
+		*(long *)o->value = pp_cli_long(o->name, arg, o->lo, o->hi);
+		break;
+	case PP_OPTION_DOUBLE:
+		*(double *)o->value = pp_cli_double(o->name, arg, o->min,
+		    o->max);
+		break;
+	case PP_OPTION_DATE:
+		if (pp_date_parse(arg, strlen(arg), &d) == -1)
+			pp_cli_usage_error("--%s: bad value \"%s\": want a "
+			    "date YYYY-MM-DD", o->name, arg);
+		*(int64_t *)o->value = d;
+		break;
+	case PP_OPTION_CALLBACK:
+		if (o->cb(o->value, arg, &err) == -1)
+			pp_cli_usage_error("%s", err.msg);
+		break;
+	case PP_OPTION_END:
+		break;
+	}
+}
+
+int
+pp_cli_parse(struct pp_cli *cli, int argc, char *argv[])
+{
+	struct cli_priv *p = cli->priv;
+	long i;
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		if ((i = typed_index(p, c)) == -1)
+			pp_cli_usage_error("unknown option");
+		p->seen[i] = 1;
+		apply(&p->typed[i], cli->optarg);
+	}
+	return cli->optind;
+}
+
+int
+pp_cli_given(const struct pp_cli *cli, const char *name)
+{
+	const struct cli_priv *p = cli->priv;
+	long i = typed_by_name(p, name);
+
+	assert(i >= 0);
+	return p->seen[i];
+}
+
+void
+pp_cli_excludes(const struct pp_cli *cli, const char *a, const char *b)
+{
+	if (pp_cli_given(cli, a) && pp_cli_given(cli, b))
+		pp_cli_usage_error("--%s and --%s exclude each other", a, b);
+}
+
+void
+pp_cli_requires(const struct pp_cli *cli, const char *a, const char *b)
+{
+	if (pp_cli_given(cli, a) && !pp_cli_given(cli, b))
+		pp_cli_usage_error("--%s needs --%s", a, b);
+}
+
+void
+pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd, const char *cmdname)
+{
+	const struct cli_priv *p = cli->priv;
+	size_t i;
+
+	for (i = 0; i < p->ntyped; i++)
+		if (p->seen[i] && p->typed[i].cmds != 0 &&
+		    (p->typed[i].cmds & cmd) == 0)
+			pp_cli_usage_error("--%s: not an option of %s",
+			    p->typed[i].name, cmdname);
+}
+
+int
+pp_cli_exit_status(const struct pp_err *err)
+{
+	return err->code == PP_EXIT_USAGE ? PP_EXIT_USAGE : PP_EXIT_DATA;
+}
+
+void
+pp_cli_write_opts(const struct pp_cli *cli, struct pp_write_opts *wo)
+{
+	wo->format = cli->c.binary ? PP_FMT_BIN : PP_FMT_CSV;
+	wo->compress = cli->c.compress;
+	wo->delim = cli->c.delim;
+}
+
+void
 pp_cli_release(struct pp_cli *cli)
 {
 	struct cli_priv *p = cli->priv;
 
 	if (p == NULL)
 		return;
+	free(p->typed);
+	free(p->typed_rows);
+	free(p->seen);
 	free(p->longopts);
 	free(p->rows);
 	pp_buf_release(&p->shortopts);
@@ -655,6 +867,24 @@ pp_out_open(struct pp_out *o, const char *path, struct pp_err *err)
 }
 
 int
+pp_out_flush(struct pp_out *o, struct pp_err *err)
+{
+	FILE *fp = o->fp;
+	int e;
+
+	if (fp == NULL)
+		return 0;
+	if (fflush(fp) == 0 && !ferror(fp) &&
+	    (o->tmp == NULL || fsync(fileno(fp)) == 0))
+		return 0;
+	e = errno;
+	pp_err_errno(err, e, "%s: write error", o->path ? o->path :
+	    "<stdout>");
+	pp_out_abort(o);
+	return -1;
+}
+
+int
 pp_out_commit(struct pp_out *o, struct pp_err *err)
 {
 	FILE *fp = o->fp;
@@ -679,14 +909,8 @@ pp_out_commit(struct pp_out *o, struct pp_err *err)
 		o->path = NULL;
 		return 0;
 	}
-	bad = fflush(fp) != 0 || ferror(fp) || fsync(fileno(fp)) != 0;
-	if (bad) {
-		int e = errno;
-
-		pp_err_errno(err, e, "%s: write error", o->path);
-		pp_out_abort(o);
+	if (pp_out_flush(o, err) == -1)
 		return -1;
-	}
 	o->fp = NULL;
 	if (fclose(fp) != 0 || rename(o->tmp, o->path) != 0) {
 		int e = errno;
@@ -717,31 +941,4 @@ pp_out_abort(struct pp_out *o)
 	}
 	free(o->path);
 	o->path = NULL;
-}
-
-FILE *
-pp_in_open(const char *path, struct pp_err *err)
-{
-	FILE *fp;
-	struct stat st;
-
-	if (path == NULL || strcmp(path, "-") == 0)
-		return stdin;
-	fp = fopen(path, "rb");
-	if (fp == NULL) {
-		pp_err_errno(err, errno, "%s", path);
-		return NULL;
-	}
-	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(fp);
-		pp_err_errno(err, EISDIR, "%s", path);
-		return NULL;
-	}
-	return fp;
-}
-
-const char *
-pp_in_name(const char *path)
-{
-	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
 }

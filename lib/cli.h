@@ -23,6 +23,7 @@
 #include <stdio.h>
 
 #include "err.h"
+#include "util.h"
 
 /* Which common options a program takes (bit set for pp_cli_init). */
 enum {
@@ -44,6 +45,75 @@ struct pp_opt {
 	const char *arg;	/* argument name ("FILE") or NULL for a flag */
 	const char *help;	/* one line for --help */
 };
+
+/*
+ * Typed option rows (git's parse-options): a row names the variable it
+ * fills, so a program's options are one table and no switch.  Write rows
+ * with the PP_OPT_* macros below, end the table with PP_OPT_END, and hand
+ * it to pp_cli_init_options; pp_cli_parse then fills every variable and
+ * returns the index of the first operand.  A bad value is a usage error
+ * in the one shape: "prog: --NAME: bad value "X": want ..." (exit 2).
+ *
+ *   FLAG      int *: set to 1
+ *   STRING    const char **: the argument (with .empty: an empty one is
+ *             "--NAME: empty WHAT")
+ *   LONG      long *: a whole number in [min, max] (pp_cli_long)
+ *   DOUBLE    double *: a number in [min, max], not NaN (pp_cli_double)
+ *   DATE      int64_t *: days since the epoch from YYYY-MM-DD
+ *   CALLBACK  cb(value, arg, err): -1 is a usage error printing err's
+ *             message as it is (the callback writes the whole message)
+ *
+ * A row may name the subcommands that take it (.cmds, a bit set; 0: all):
+ * pp_cli_check_cmd refuses a row given to another one.  pp_cli_given,
+ * pp_cli_excludes and pp_cli_requires ask which rows were given.  After a
+ * macro's help text, designated initializers set the optional fields:
+ *   PP_OPT_STRING('e', "experiment", &o->exp, "NAME", "...", .empty = "name")
+ *   PP_OPT_FLAG(0, "adjust", &f->adjust, "...", .cmds = CMD_FILE | CMD_HTTP)
+ * The table is copied by pp_cli_init_options (it may live on the stack of
+ * the function that parses); the variables must outlive pp_cli_parse.
+ */
+enum pp_option_type {
+	PP_OPTION_END,
+	PP_OPTION_FLAG,
+	PP_OPTION_STRING,
+	PP_OPTION_LONG,
+	PP_OPTION_DOUBLE,
+	PP_OPTION_DATE,
+	PP_OPTION_CALLBACK
+};
+
+struct pp_option {
+	enum pp_option_type type;
+	int id;			/* short letter, or 0 for a long name only */
+	const char *name;	/* long name without "--" */
+	const char *arg;	/* argument name for --help; NULL for a flag */
+	const char *help;	/* one line for --help */
+	void *value;		/* what the row fills (see the types above) */
+	long lo, hi;		/* LONG: the range */
+	double min, max;	/* DOUBLE: the range */
+	int (*cb)(void *value, const char *arg, struct pp_err *err);
+	const char *empty;	/* STRING: an empty argument is an error */
+	unsigned cmds;		/* subcommands taking it; 0: every one */
+};
+
+#define PP_OPT_FLAG(s, l, v, h, ...) { .type = PP_OPTION_FLAG, .id = (s), \
+	.name = (l), .value = (v), .help = (h), __VA_ARGS__ }
+#define PP_OPT_STRING(s, l, v, a, h, ...) { .type = PP_OPTION_STRING, \
+	.id = (s), .name = (l), .value = (v), .arg = (a), .help = (h), \
+	__VA_ARGS__ }
+#define PP_OPT_LONG(s, l, v, min_, max_, a, h, ...) { \
+	.type = PP_OPTION_LONG, .id = (s), .name = (l), .value = (v), \
+	.lo = (min_), .hi = (max_), .arg = (a), .help = (h), __VA_ARGS__ }
+#define PP_OPT_DOUBLE(s, l, v, min_, max_, a, h, ...) { \
+	.type = PP_OPTION_DOUBLE, .id = (s), .name = (l), .value = (v), \
+	.min = (min_), .max = (max_), .arg = (a), .help = (h), __VA_ARGS__ }
+#define PP_OPT_DATE(s, l, v, a, h, ...) { .type = PP_OPTION_DATE, \
+	.id = (s), .name = (l), .value = (v), .arg = (a), .help = (h), \
+	__VA_ARGS__ }
+#define PP_OPT_CALLBACK(s, l, v, f, a, h, ...) { \
+	.type = PP_OPTION_CALLBACK, .id = (s), .name = (l), .value = (v), \
+	.cb = (f), .arg = (a), .help = (h), __VA_ARGS__ }
+#define PP_OPT_END { .type = PP_OPTION_END }
 
 /* The values of the common options after parsing. */
 struct pp_common {
@@ -77,6 +147,30 @@ void pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
     const struct pp_opt *opts, unsigned common);
 void pp_cli_release(struct pp_cli *cli);
 
+/* pp_cli_init for a table of typed rows (above) instead of id rows. */
+void pp_cli_init_options(struct pp_cli *cli, const char *argv0,
+    const char *usage, const struct pp_option *opts, unsigned common);
+
+/* Parse every option of a pp_cli_init_options table, filling each row's
+ * variable, and return the index of the first operand.  Exits 0 for
+ * --help/--version and 2 for misuse, as pp_cli_next. */
+int pp_cli_parse(struct pp_cli *cli, int argc, char *argv[]);
+
+/* Whether the typed row with long name name was given (a name not in the
+ * table is a bug in the program: it fails an assert). */
+int pp_cli_given(const struct pp_cli *cli, const char *name);
+
+/* A usage error "--A and --B exclude each other" if both were given. */
+void pp_cli_excludes(const struct pp_cli *cli, const char *a, const char *b);
+
+/* A usage error "--A needs --B" if A was given without B. */
+void pp_cli_requires(const struct pp_cli *cli, const char *a, const char *b);
+
+/* A usage error "--NAME: not an option of CMDNAME" for the first row (in
+ * table order) given whose .cmds lacks cmd. */
+void pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd,
+    const char *cmdname);
+
 /* Return the next program option's id (its argument in cli->optarg), or -1
  * when the options end (operands start at argv[cli->optind]).  Common
  * options are consumed here.  Exits 0 for --help/--version and 2 for
@@ -85,6 +179,17 @@ int pp_cli_next(struct pp_cli *cli, int argc, char *argv[]);
 
 /* Print the usage text to fp. */
 void pp_cli_print_usage(const struct pp_cli *cli, FILE *fp);
+
+/* The exit status for a failure err describes: PP_EXIT_USAGE for a usage
+ * error, else PP_EXIT_DATA. */
+int pp_cli_exit_status(const struct pp_err *err);
+
+struct pp_write_opts;
+
+/* Writer options from the common options: a binary frame for -B or
+ * --compress (or PP_FORMAT=binary), zlib chunks for --compress, the CSV
+ * separator of -d.  Other fields keep their PP_WRITE_OPTS_INIT values. */
+void pp_cli_write_opts(const struct pp_cli *cli, struct pp_write_opts *wo);
 
 /* Report a usage error ("prog: msg") and exit 2. */
 void pp_cli_usage_error(const char *fmt, ...)
@@ -122,6 +227,18 @@ int pp_cli_on_signal(void (*fn)(int sig, void *arg), void *arg);
 void pp_cli_finish_begin(void);
 void pp_cli_finish_end(void);
 
+struct pp_run;
+
+/* Make a signal end run (started, owned: run.h) KILLED through
+ * pp_cli_on_signal, whose rules apply; a failure to mark it is a warning.
+ * -1 (having warned that a signal will leave the run RUNNING) if the
+ * watcher could not start. */
+int pp_cli_guard_run(struct pp_run *run);
+
+/* End run FAILED with why as its error (pp_run_fail), warning if that
+ * cannot be written.  Call it after pp_cli_finish_begin. */
+void pp_cli_fail_run(struct pp_run *run, const struct pp_err *why);
+
 /* Checked option arguments: on a bad value they report
  * "prog: --NAME: bad value "X": why" and exit 2. */
 long pp_cli_long(const char *name, const char *arg, long min, long max);
@@ -142,6 +259,13 @@ struct pp_out {
 /* Open path for writing ("-" or NULL: stdout).  Returns 0 or -1. */
 int pp_out_open(struct pp_out *o, const char *path, struct pp_err *err);
 
+/* Flush and check for write errors, and fsync a temp file, without
+ * renaming it: what can fail for an ordinary reason (a full disk, a closed
+ * stdout) fails here, before the caller publishes anything elsewhere (a
+ * registry version: run.h).  Returns 0, or -1 having removed the temp
+ * file (as pp_out_abort). */
+int pp_out_flush(struct pp_out *o, struct pp_err *err);
+
 /* Flush, check for write errors, fsync and rename into place (or flush
  * stdout).  Returns 0, or -1 having removed the temp file. */
 int pp_out_commit(struct pp_out *o, struct pp_err *err);
@@ -150,11 +274,7 @@ int pp_out_commit(struct pp_out *o, struct pp_err *err);
  * initialised struct that was never opened. */
 void pp_out_abort(struct pp_out *o);
 
-/* Open an input path for reading ("-" or NULL: stdin).  On failure sets
- * "PATH: strerror" and returns NULL. */
-FILE *pp_in_open(const char *path, struct pp_err *err);
-
-/* Display name of an input path: "-" and NULL read "<stdin>". */
-const char *pp_in_name(const char *path);
+/* pp_in_open and pp_in_name live in util.h (the library opens inputs
+ * too); they are declared through this header as well. */
 
 #endif

@@ -1,3 +1,9 @@
+/*
+ * date.c - civil dates and date-times as integers, with no time zone
+ * state.  The one idea: days come from the year, month and day by
+ * counting whole 400-year eras and a March-based year (below), so there
+ * is no table of month lengths and no library call that reads TZ.
+ */
 #include "date.h"
 
 #include <string.h>

@@ -1,3 +1,9 @@
+/*
+ * dtoa.c - the shortest round-trip digits of a double, for pp_fmt_double
+ * only.  The one idea is Schubfach, explained below: scale by a power of
+ * ten from a table, then pick the shortest decimal inside the interval of
+ * reals that round to x.
+ */
 #include "dtoa.h"
 
 #include <string.h>

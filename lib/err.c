@@ -1,3 +1,8 @@
+/*
+ * err.c - filling a struct pp_err.  The one idea: the first error set
+ * wins (the root cause), and a caller adds where it happened with
+ * pp_err_prefix, so messages grow outward to "file:line: column: what".
+ */
 #include "err.h"
 
 #include <stdio.h>

@@ -1,3 +1,9 @@
+/*
+ * filter.c - MLflow's run search syntax to SQL.  The one idea: the text is
+ * lexed and parsed into a tree, and the tree is written back as SQL with
+ * every value bound as a parameter, never pasted into the SQL text, so a
+ * filter cannot inject SQL.
+ */
 #include "filter.h"
 
 #include <stdlib.h>

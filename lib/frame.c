@@ -376,6 +376,15 @@ pp_frame_fwrite(struct pp_writer *w, const void *p, size_t n,
 	return 0;
 }
 
+/* One row straight to the backend: the writing thread's row function. */
+static int
+backend_row(void *arg, const union pp_cell *row, struct pp_err *err)
+{
+	struct pp_writer *w = arg;
+
+	return w->bin ? pp_binw_row(w, row, err) : pp_csvw_row(w, row, err);
+}
+
 struct pp_writer *
 pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
     const struct pp_write_opts *o, struct pp_err *err)
@@ -397,7 +406,8 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	}
 	rc = w->o.format == PP_FMT_BIN ? pp_binw_start(w, err) :
 	    pp_csvw_start(w, err);
-	if (rc == 0 && w->o.thread && (w->th = pp_wthread_new(w, err)) == NULL)
+	if (rc == 0 && w->o.thread && (w->th = pp_wthread_new(&w->schema,
+	    backend_row, w, err)) == NULL)
 		rc = -1;
 	if (rc == -1) {
 		pp_writer_free(w);
@@ -406,12 +416,6 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	return w;
 }
 
-int
-pp_frame_backend_row(struct pp_writer *w, const union pp_cell *row,
-    struct pp_err *err)
-{
-	return w->bin ? pp_binw_row(w, row, err) : pp_csvw_row(w, row, err);
-}
 
 int
 pp_writer_row(struct pp_writer *w, const union pp_cell *row,
@@ -419,7 +423,7 @@ pp_writer_row(struct pp_writer *w, const union pp_cell *row,
 {
 	if (w->th)
 		return pp_wthread_row(w->th, row, err);
-	return pp_frame_backend_row(w, row, err);
+	return backend_row(w, row, err);
 }
 
 int

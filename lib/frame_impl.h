@@ -73,15 +73,18 @@ struct pp_writer {
 	struct wthread *th;	/* the writing thread (o.thread), or NULL */
 };
 
-/* One row straight to the backend (the writing thread calls this). */
-int pp_frame_backend_row(struct pp_writer *w, const union pp_cell *row,
+/* How the writing thread writes one row: fn(arg, row, err), 0 or -1. */
+typedef int pp_wthread_row_fn(void *arg, const union pp_cell *row,
     struct pp_err *err);
 
-/* The writing thread (wthread.c): new starts it for w's schema; row copies
- * a row in; drain waits until every row handed in is written; close
- * drains and stops it; free stops it (dropping what is unwritten).  Each
- * returns the writer's first error once a write has failed. */
-struct wthread *pp_wthread_new(struct pp_writer *w, struct pp_err *err);
+/* The writing thread (wthread.c): new starts it for rows of schema s,
+ * which it writes with fn(arg, ...) (the writer's backend: the thread
+ * knows no writer, so it never calls back into frame.c); row copies a row
+ * in; drain waits until every row handed in is written; close drains and
+ * stops it; free stops it (dropping what is unwritten).  Each returns the
+ * first error of fn once a write has failed. */
+struct wthread *pp_wthread_new(const struct pp_schema *s,
+    pp_wthread_row_fn *fn, void *arg, struct pp_err *err);
 int pp_wthread_row(struct wthread *p, const union pp_cell *row,
     struct pp_err *err);
 int pp_wthread_drain(struct wthread *p, struct pp_err *err);

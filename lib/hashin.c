@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
-#include "cli.h"
+#include "util.h"
 #include "hashin.h"
 #include "banned.h"
 

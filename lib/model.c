@@ -23,7 +23,6 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "cli.h"
 #include "model.h"
 #include "registry.h"
 #include "num.h"

@@ -1,3 +1,10 @@
+/*
+ * num.c - the one double formatter and the checked number parsers.  The
+ * one idea: formatting is exact (shortest digits that read back, from
+ * dtoa.c, laid out as "%.17g" would) and parsing is exact (fast paths for
+ * the usual shapes, a correctly rounded fallback), so a CSV written and
+ * read back holds the same bits.
+ */
 #include "num.h"
 
 #include <errno.h>

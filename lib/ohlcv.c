@@ -1,3 +1,10 @@
+/*
+ * ohlcv.c - daily bars from any layout into one normalised shape: symbol
+ * lists, column maps recognised from headers, row checks, and the sorter.
+ * The one idea: rows are validated and mapped one at a time as they are
+ * read, and the sorter (below) keeps memory bounded by spilling to a
+ * binary frame when input is out of order.
+ */
 #include "ohlcv.h"
 
 #include <errno.h>

@@ -1,3 +1,9 @@
+/*
+ * provider.c - URLs and answer checks for HTTP price providers.  The one
+ * idea: a provider is data (a URL template and the texts that mean "not
+ * data" in a 200 answer), so adding one is a table row, and the HTTP code
+ * (http.c) knows nothing about any of them.
+ */
 #include "provider.h"
 
 #include <jansson.h>

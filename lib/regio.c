@@ -1,3 +1,9 @@
+/*
+ * regio.c - registry listings out (table, CSV, JSON) and metric batches
+ * in (CSV).  The one idea: a listing is a struct pp_reg_table of strings
+ * built by registry.c, and this file only formats it, so every command of
+ * pp-registry shares one writer per format.
+ */
 #include "regio.h"
 
 #include <stdlib.h>

@@ -1,3 +1,11 @@
+/*
+ * registry.c - the experiment registry on SQLite.  The one idea: every
+ * write is one function run inside write_tx (BEGIN IMMEDIATE, retried as
+ * a whole on SQLITE_BUSY with jittered backoff), so concurrent writers
+ * never see "database is locked" and nothing is ever half-written.  The
+ * schema and its migrations come first, then runs, artifacts, models and
+ * the queries that build listings.
+ */
 #include "registry.h"
 
 #include <errno.h>

@@ -1,3 +1,9 @@
+/*
+ * store.c - the market store: daily bars upserted into SQLite keyed by
+ * (symbol, date).  The one idea: a load is one transaction of upserts that
+ * counts added, unchanged and replaced bars, so loading the same range
+ * twice changes nothing and says so.
+ */
 #include "store.h"
 
 #include <errno.h>

@@ -1,3 +1,9 @@
+/*
+ * synth.c - deterministic synthetic bars.  The one idea: each symbol has
+ * its own random stream seeded from the seed and its name, and the
+ * arithmetic avoids fused multiply-add, so the same arguments give the
+ * same bytes on every machine and adding a symbol changes no other.
+ */
 #include "synth.h"
 
 #include <math.h>

@@ -1058,10 +1058,9 @@ version_tags(struct logbuf *l)
 }
 
 int
-pp_train_run_start(struct pp_registry *reg, const char *experiment,
-    const struct pp_train_opts *o, const char *command,
-    const char *fingerprint, char run_id[PP_RUN_ID_LEN + 1],
-    struct pp_err *err)
+pp_train_run_start(struct pp_run *run, const char *path,
+    const char *experiment, const struct pp_train_opts *o,
+    const char *command, const char *fingerprint, struct pp_err *err)
 {
 	struct pp_run_start rs = PP_RUN_START_INIT;
 	struct logbuf l;
@@ -1074,7 +1073,7 @@ pp_train_run_start(struct pp_registry *reg, const char *experiment,
 	rs.fingerprint = fingerprint;
 	start_params(&l, o);
 	version_tags(&l);
-	rc = pp_registry_run_start(reg, &rs, logbuf_log(&l), run_id, err);
+	rc = pp_run_start(run, path, &rs, logbuf_log(&l), err);
 	logbuf_release(&l);
 	return rc;
 }

@@ -29,6 +29,7 @@
 #include "linear.h"
 #include "model.h"
 #include "registry.h"
+#include "run.h"
 #include "split.h"
 
 /* One --grid axis: a parameter and the values to try. */
@@ -118,13 +119,13 @@ int pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
  * lists every key.
  */
 
-/* Start a run in experiment for the training o describes (run_id gets its
- * id).  command is the command line, fingerprint the input's SHA-256 if
- * known yet (or NULL).  Returns 0 or -1 with err set. */
-int pp_train_run_start(struct pp_registry *reg, const char *experiment,
-    const struct pp_train_opts *o, const char *command,
-    const char *fingerprint, char run_id[PP_RUN_ID_LEN + 1],
-    struct pp_err *err);
+/* Start run (pp_run_start: the registry at path, created if missing) in
+ * experiment for the training o describes.  command is the command line,
+ * fingerprint the input's SHA-256 if known yet (or NULL).  Returns 0 or -1
+ * with err set. */
+int pp_train_run_start(struct pp_run *run, const char *path,
+    const char *experiment, const struct pp_train_opts *o,
+    const char *command, const char *fingerprint, struct pp_err *err);
 
 /* Log res to the run run_id (which stays RUNNING), and, with a grid, one
  * nested run per candidate (name: the candidate's label; its params and

@@ -1,10 +1,19 @@
+/*
+ * util.c - allocation that aborts instead of failing, and small helpers
+ * (string duplication, array growth, hashing, UTF-8 checks).  The one
+ * idea: out of memory is the only error libpp does not report, so no
+ * caller checks for NULL from pp_x*.
+ */
 #include "util.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "err.h"
 #include "banned.h"
 
 static void
@@ -137,4 +146,31 @@ pp_hash_bytes(const char *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+FILE *
+pp_in_open(const char *path, struct pp_err *err)
+{
+	FILE *fp;
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0)
+		return stdin;
+	fp = fopen(path, "rb");
+	if (fp == NULL) {
+		pp_err_errno(err, errno, "%s", path);
+		return NULL;
+	}
+	if (fstat(fileno(fp), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(fp);
+		pp_err_errno(err, EISDIR, "%s", path);
+		return NULL;
+	}
+	return fp;
+}
+
+const char *
+pp_in_name(const char *path)
+{
+	return path == NULL || strcmp(path, "-") == 0 ? "<stdin>" : path;
 }

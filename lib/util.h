@@ -1,5 +1,6 @@
 /*
- * util.h - allocation that cannot fail, and small shared helpers.
+ * util.h - allocation that cannot fail, and small shared helpers (input
+ * paths among them: "-" is stdin).
  *
  * Allocation failure is the one error libpp does not report through
  * struct pp_err: pp_xmalloc and friends print one line and abort, so no
@@ -10,6 +11,9 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+
+struct pp_err;
 
 /* Like malloc/calloc/realloc/strdup, but never return NULL. */
 void *pp_xmalloc(size_t n);
@@ -29,6 +33,13 @@ int pp_utf8_valid(const char *s, size_t n, size_t *bad);
 /* FNV-1a of p[0..n): a stable 64-bit hash (the same on every machine, so
  * synth may derive streams from it; fine for hash tables of short keys). */
 uint64_t pp_hash_bytes(const char *p, size_t n);
+
+/* Open an input path for reading ("-" or NULL: stdin).  On failure sets
+ * "PATH: strerror" and returns NULL. */
+FILE *pp_in_open(const char *path, struct pp_err *err);
+
+/* Display name of an input path: "-" and NULL read "<stdin>". */
+const char *pp_in_name(const char *path);
 
 #define PP_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

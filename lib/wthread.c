@@ -29,7 +29,8 @@ struct batch {
 };
 
 struct wthread {
-	struct pp_writer *w;
+	pp_wthread_row_fn *fn;	/* writes one row, on the thread */
+	void *arg;
 	size_t ncols;
 	enum pp_type *types;
 	struct batch b[2];
@@ -66,8 +67,7 @@ pipe_main(void *arg)
 		b = &p->b[p->handed];
 		pthread_mutex_unlock(&p->mu);
 		for (i = 0; i < b->n && !bad; i++)
-			bad = pp_frame_backend_row(p->w, b->cells + i *
-			    p->ncols, &e);
+			bad = p->fn(p->arg, b->cells + i * p->ncols, &e);
 		pthread_mutex_lock(&p->mu);
 		if (bad && !p->failed) {
 			p->failed = 1;
@@ -80,14 +80,15 @@ pipe_main(void *arg)
 }
 
 struct wthread *
-pp_wthread_new(struct pp_writer *w, struct pp_err *err)
+pp_wthread_new(const struct pp_schema *s, pp_wthread_row_fn *fn,
+    void *arg, struct pp_err *err)
 {
 	struct wthread *p = pp_xcalloc(1, sizeof(*p));
-	const struct pp_schema *s = &w->schema;
 	size_t i;
 	int rc;
 
-	p->w = w;
+	p->fn = fn;
+	p->arg = arg;
 	p->ncols = s->ncols;
 	p->types = pp_xcalloc(s->ncols + 1, sizeof(*p->types));
 	for (i = 0; i < s->ncols; i++)

@@ -20,7 +20,8 @@
 #   killed        SIGTERM ends the run KILLED, removes the temp model
 #   failure       a failed training ends its run FAILED with the error as
 #                 a tag, no artifact, no output; a missing input starts no
-#                 run at all
+#                 run at all; a stdout that fails (/dev/full, closed)
+#                 leaves no -o file and registers no version
 #   grid          one nested FINISHED run per candidate, parent set, its
 #                 param and CV metric as reported; the parent logs the best
 #   --horizon     logged; the gap defaults to it; a shorter --gap warns;
@@ -234,6 +235,41 @@ END
 	run -1 --separate-stderr pp-train -m ols -t y -o m.ppm nope.csv
 	[ "$stderr" = "pp-train: nope.csv: No such file or directory" ]
 	[ "$(pp-registry runs --format csv | wc -l)" -eq 3 ]
+}
+
+# pp-train with its stdout sent to $1 ("-" closes it), then the rest.
+train_stdout_to() {
+	local to=$1
+	shift
+	if [ "$to" = - ]; then
+		pp-train "$@" >&-
+	else
+		pp-train "$@" >"$to"
+	fi
+}
+
+@test "a run whose stdout fails publishes no model file and no version" {
+	for to in /dev/full -; do
+		run -1 --separate-stderr train_stdout_to "$to" -m ols -t y \
+		    --register nm --print-run-id -o m.ppm small.csv
+		id=$(run_named ols)
+		[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error" ]
+		[ "$(shown "$id" attribute status)" = FAILED ]
+		[ "$(shown "$id" tag error)" = "<stdout>: write error" ]
+		[ ! -e m.ppm ]
+		[ -z "$(ls m.ppm.tmp* 2>/dev/null)" ]
+		run -0 pp-registry models --format csv
+		assert_output 'name,versions,latest_version,aliases,created'
+		rm pp.db
+	done
+	# The model on stdout itself: nothing registered either.
+	run -1 --separate-stderr train_stdout_to /dev/full -m ols -t y \
+	    --register nm small.csv
+	id=$(run_named ols)
+	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: <stdout>: write error: No space left on device" ]
+	[ "$(shown "$id" attribute status)" = FAILED ]
+	run -0 pp-registry models --format csv
+	assert_output 'name,versions,latest_version,aliases,created'
 }
 
 @test "a signal ends the run KILLED, removes the temp model and kills" {

@@ -6,7 +6,10 @@
  * missing-value spellings in every column type, a tab delimiter, a byte
  * order mark before a quoted header, the last line without a newline, and
  * binary frames that are well formed chunk by chunk but not as a whole (a
- * chunk dropped, a chunk repeated, two frames back to back).
+ * chunk dropped, a chunk repeated, two frames back to back).  And the
+ * regressions a later review found: a one-column frame's missing values
+ * through CSV, the line numbers of multi-line fields and CR-only line
+ * ends, control characters in column names, dates CSV cannot write.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -525,6 +528,123 @@ test_binary_big_text(void **state)
 	pp_buf_release(&b);
 }
 
+/* Read all of csv; returns 0 or -1, *n rows. */
+static int
+drain(const char *csv, struct pp_err *err, size_t *n)
+{
+	struct mem m;
+	const union pp_cell *row;
+	int rc;
+
+	*n = 0;
+	if (open_mem(&m, csv, strlen(csv), 0, err) == NULL) {
+		close_mem(&m);
+		return -1;
+	}
+	while ((rc = pp_reader_next(m.r, &row, err)) == 1)
+		(*n)++;
+	close_mem(&m);
+	return rc;
+}
+
+/* a one-column frame's missing value is an empty line, which the
+ * reader skips: the row is lost (binary -> CSV -> binary drops rows). */
+static void
+test_one_column_missing_survives_csv(void **state)
+{
+	struct pp_schema s = PP_SCHEMA_INIT;
+	struct pp_write_opts o = PP_WRITE_OPTS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	union pp_cell row[1];
+	char *out = NULL;
+	size_t len, n;
+	FILE *fp = open_memstream(&out, &len);
+	struct pp_writer *w;
+	static const double v[] = { 1, NAN, 3 };
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pp_schema_add(&s, "x", PP_T_F64, NULL), 0);
+	w = pp_writer_new(fp, "out", &s, &o, &err);
+	for (i = 0; i < 3; i++) {
+		row[0].f = v[i];
+		assert_int_equal(pp_writer_row(w, row, &err), 0);
+	}
+	assert_int_equal(pp_writer_finish(w, &err), 0);
+	pp_writer_free(w);
+	fclose(fp);
+	assert_int_equal(drain(out, &err, &n), 0);
+	assert_int_equal(n, 3);
+	free(out);
+	pp_schema_release(&s);
+}
+
+/* a row whose first field is a quoted field over several lines is
+ * named by the line it starts on (frame.h: "Line where the row ... starts"). */
+static void
+test_line_of_multiline_first_field(void **state)
+{
+	struct pp_err err = PP_ERR_INIT;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(drain("a,b\n1,2\n\"x\ny\nz\"\n", &err, &n), -1);
+	assert_string_equal(err.msg, "mem:3: expected 2 fields, found 1");
+}
+
+/* CR-only line endings: every record is reported as line 1. */
+static void
+test_line_with_cr_endings(void **state)
+{
+	struct pp_err err = PP_ERR_INIT;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(drain("a,b\r1,2\r3,4\r5\r", &err, &n), -1);
+	assert_string_equal(err.msg, "mem:4: expected 2 fields, found 1");
+}
+
+/* a column name holding a newline makes a two-line message. */
+static void
+test_control_in_column_name(void **state)
+{
+	struct pp_err err = PP_ERR_INIT;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(drain("\"a\nb\",c\n1,2\n", &err, &n), -1);
+	assert_null(strchr(err.msg, '\n'));
+	assert_string_equal(err.msg, "mem:1: header: control character in "
+	    "column 1");
+}
+
+/* a date outside 0001..9999 (from a binary frame) is written as
+ * 0000-00-00, which no reader accepts, and the write succeeds. */
+static void
+test_date_out_of_range_is_an_error(void **state)
+{
+	struct pp_schema s = PP_SCHEMA_INIT;
+	struct pp_write_opts o = PP_WRITE_OPTS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	union pp_cell row[1];
+	char *out = NULL;
+	size_t len;
+	FILE *fp = open_memstream(&out, &len);
+	struct pp_writer *w;
+
+	(void)state;
+	assert_int_equal(pp_schema_add(&s, "date", PP_T_DATE, NULL), 0);
+	w = pp_writer_new(fp, "out", &s, &o, &err);
+	row[0].i = 2932897;	/* 10000-01-01 */
+	assert_int_equal(pp_writer_row(w, row, &err), -1);
+	assert_string_equal(err.msg, "out: column \"date\": date outside "
+	    "years 0001 to 9999");
+	pp_writer_free(w);
+	fclose(fp);
+	free(out);
+	pp_schema_release(&s);
+}
+
 int
 main(void)
 {
@@ -538,6 +658,11 @@ main(void)
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_binary_splices),
 		cmocka_unit_test(test_binary_big_text),
+		cmocka_unit_test(test_one_column_missing_survives_csv),
+		cmocka_unit_test(test_line_of_multiline_first_field),
+		cmocka_unit_test(test_line_with_cr_endings),
+		cmocka_unit_test(test_control_in_column_name),
+		cmocka_unit_test(test_date_out_of_range_is_an_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
