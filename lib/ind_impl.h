@@ -194,5 +194,8 @@ IND_PROTOS(rocr) IND_PROTOS(trange) IND_PROTOS(trima)
 IND_PROTOS(chaikin_vol) IND_PROTOS(emv) IND_PROTOS(keltner) IND_PROTOS(snr)
 IND_PROTOS(stochf) IND_PROTOS(stochrsi) IND_PROTOS(trix) IND_PROTOS(ultosc)
 IND_PROTOS(vhf) IND_PROTOS(williams_ad)
+IND_PROTOS(adxr) IND_PROTOS(alma) IND_PROTOS(evwma) IND_PROTOS(hma)
+IND_PROTOS(kama) IND_PROTOS(linearreg) IND_PROTOS(sar) IND_PROTOS(t3)
+IND_PROTOS(tsf) IND_PROTOS(vwma) IND_PROTOS(zlema)
 
 #endif

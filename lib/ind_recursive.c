@@ -1,7 +1,7 @@
 /*
  * ind_recursive.c - functions whose value feeds the next row: ema, dema,
- * tema, macd, rsi, atr, natr, adx, obv, and keltner, snr, chaikin_vol,
- * which build on the ATR and the EMA.
+ * tema, macd, rsi, atr, natr, adx, obv, and adxr, keltner, snr,
+ * chaikin_vol, which build on the ADX, the ATR and the EMA.
  *
  * A row with any NaN input outputs NaN and does not touch the state
  * (indicators.h, "Missing values"), so every step starts with that test
@@ -739,4 +739,70 @@ ind_chaikin_vol_step(void *st, const double *in, double *out)
 	c->vals++;
 	if (!isnan(old) && old != 0)
 		out[0] = e / old - 1;
+}
+
+/* ---- adxr ------------------------------------------------------------------- */
+
+/*
+ * TA-Lib's ADXR: (adx[t] + adx[t-(n-1)]) / 2, the ADX n-1 values back
+ * (of valid rows, as the ADX's own).
+ */
+struct adxr {
+	struct adx adx;		/* the ADX */
+	long lag;		/* n - 1 */
+	long pos;		/* ring slot of the ADX lag values back */
+	long long vals;		/* ADX values seen */
+	double pad;		/* keeps the ring 16-aligned */
+	double ring[];		/* the last lag ADX values (one slot if 0) */
+};
+
+long
+ind_adxr_warmup(const double *p)
+{
+	return 3 * N(p) - 2;
+}
+
+size_t
+ind_adxr_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct adxr) +
+	    (size_t)(N(p) > 1 ? N(p) - 1 : 1) * sizeof(double));
+}
+
+int
+ind_adxr_init(void *st, const double *p, struct pp_err *err)
+{
+	struct adxr *a = st;
+
+	if (ind_check("adxr", p, err) == -1 ||
+	    ind_adx_init(&a->adx, p, err) == -1)
+		return -1;
+	a->lag = N(p) - 1;
+	a->pos = 0;
+	a->vals = 0;
+	a->pad = 0;
+	return 0;
+}
+
+void
+ind_adxr_step(void *st, const double *in, double *out)
+{
+	struct adxr *a = st;
+	double x, old;
+
+	ind_adx_step(&a->adx, in, &x);
+	out[0] = NAN;
+	if (isnan(x))
+		return;
+	if (a->lag == 0) {
+		out[0] = x;
+		return;
+	}
+	old = a->vals >= a->lag ? a->ring[a->pos] : NAN;
+	a->ring[a->pos] = x;
+	if (++a->pos == a->lag)
+		a->pos = 0;
+	a->vals++;
+	if (!isnan(old))
+		out[0] = (x + old) / 2;
 }

@@ -4,9 +4,10 @@
  * The functions themselves live in ind_shift.c (lag, diff...),
  * ind_window.c (rolling windows), ind_recursive.c (EMA and Wilder
  * families), ind_range.c (bar ranges and windows of extremes),
- * ind_volume.c (Chaikin's volume functions), ind_momentum.c (oscillators
- * and directional movement) and ind_util.c (the shared window, deque and
- * EMA pieces).
+ * ind_volume.c (accumulation and volume), ind_momentum.c (oscillators
+ * and directional movement), ind_trend.c (adaptive and weighted averages,
+ * sar, regression lines) and ind_util.c (the shared window, deque and EMA
+ * pieces).
  * This file is the one place that says what each is called, what it
  * takes and what it gives, like git's commands[].
  */
@@ -43,6 +44,17 @@ static const struct pp_ind_param p_trix[] = { IND_N("n"), IND_N("sig") };
 static const struct pp_ind_param p_ultosc[] = {
 	IND_N("n1"), IND_N("n2"), IND_N("n3")
 };
+static const struct pp_ind_param p_sar[] = {
+	{ "accel", -DBL_MAX, DBL_MAX, 0, 0.02 },
+	{ "max", -DBL_MAX, DBL_MAX, 0, 0.2 }
+};
+static const struct pp_ind_param p_t3[] = {
+	IND_N("n"), { "v", -DBL_MAX, DBL_MAX, 0, 0.7 }
+};
+static const struct pp_ind_param p_alma[] = {
+	IND_N("n"), { "offset", -DBL_MAX, DBL_MAX, 0, 0.85 },
+	{ "sigma", -DBL_MAX, DBL_MAX, 0, 6 }
+};
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
 };
@@ -53,6 +65,8 @@ static const char *const o_stoch[] = { "k", "d" };
 static const char *const o_aroon[] = { "up", "down", "osc" };
 static const char *const o_emv[] = { "emv", "ma" };
 static const char *const o_trix[] = { "trix", "signal" };
+static const char *const o_linreg[] = { "value", "slope", "intercept",
+	"angle" };
 
 #define HLC "high,low,close", 3
 #define HLCV "high,low,close,volume", 4
@@ -78,6 +92,37 @@ check_n2(const double *p, struct pp_err *err)
 	return 0;
 }
 
+/* sar: TA-Lib accepts any non-negative acceleration and maximum. */
+static int
+check_sar(const double *p, struct pp_err *err)
+{
+	if (!(p[0] >= 0 && p[1] >= 0))
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "accel and max must not be negative");
+	return 0;
+}
+
+/* t3: TA-Lib's volume factor is from 0 to 1. */
+static int
+check_t3(const double *p, struct pp_err *err)
+{
+	if (!(p[1] >= 0 && p[1] <= 1))
+		return pp_err_set(err, PP_EXIT_USAGE, "v must be from 0 to 1");
+	return 0;
+}
+
+/* alma: as TTR's ALMA checks. */
+static int
+check_alma(const double *p, struct pp_err *err)
+{
+	if (!(p[1] >= 0 && p[1] <= 1))
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "offset must be from 0 to 1");
+	if (!(p[2] > 0))
+		return pp_err_set(err, PP_EXIT_USAGE, "sigma must be positive");
+	return 0;
+}
+
 #define FNS(nm) ind_##nm##_warmup, ind_##nm##_size, ind_##nm##_init, \
 	ind_##nm##_step
 
@@ -95,6 +140,11 @@ static const struct pp_ind_def table[] = {
 	{ "adx", "adx(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "Wilder average of DX = 100 |+DI - -DI| / (+DI + -DI)", NULL,
 	    FNS(adx), "2n-1" },
+	{ "adxr", "adxr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
+	    "(adx[t] + adx[t-(n-1)]) / 2", NULL, FNS(adxr), "3n-2" },
+	{ "alma", "alma(x, n, offset=0.85, sigma=6)", 1, NULL, 0, 3, 1, p_alma,
+	    1, NULL, "Gaussian-weighted average, peak at offset (n-1)",
+	    check_alma, FNS(alma), "n-1" },
 	{ "apo", "apo(x, fast, slow)", 1, NULL, 0, 2, 2, p_po, 1, NULL,
 	    "sma(x, fast) - sma(x, slow)", NULL, FNS(apo), "slow-1" },
 	{ "aroon", "aroon(n)", 0, HL, 1, 1, p_n, 3, o_aroon,
@@ -144,10 +194,22 @@ static const struct pp_ind_def table[] = {
 	{ "emv", "emv(n)", 0, "high,low,volume", 3, 1, 1, p_n, 2, o_emv,
 	    "diff((high + low) / 2) / (volume / 10000 / (high - low)); sma",
 	    NULL, FNS(emv), "n" },
+	{ "evwma", "evwma(x, n)", 1, "volume", 1, 1, 1, p_n, 1, NULL,
+	    "e = ((V - v) e + v x) / V, V the volume of n rows", NULL,
+	    FNS(evwma), "n-1" },
+	{ "hma", "hma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "wma(2 wma(x, n/2) - wma(x, n), sqrt(n))", check_n2, FNS(hma),
+	    "n+isqrt(n)-2" },
+	{ "kama", "kama(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "k += sc (x - k), sc from the efficiency ratio over n rows", NULL,
+	    FNS(kama), "n" },
 	{ "keltner", "keltner(n, k=2)", 0, HLC, 2, 1, p_keltner, 3, o_bbands,
 	    "ema(tp, n) +/- k * atr(n)", NULL, FNS(keltner), "n" },
 	{ "lag", "lag(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t-k]", NULL, FNS(lag), "k" },
+	{ "linearreg", "linearreg(x, n)", 1, NULL, 0, 1, 1, p_n, 4, o_linreg,
+	    "least-squares line over n rows: end value, slope, start, degrees",
+	    check_n2, FNS(linearreg), "n-1" },
 	{ "logret", "logret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "log(x[t] / x[t-k]); NaN unless both > 0", NULL, FNS(logret), "k" },
 	{ "macd", "macd(x, fast, slow, sig)", 1, NULL, 0, 3, 3, p_macd, 3,
@@ -199,6 +261,8 @@ static const struct pp_ind_def table[] = {
 	{ "rsi", "rsi(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "100 g / (g + l), Wilder averages of gains and losses", NULL,
 	    FNS(rsi), "n" },
+	{ "sar", "sar(accel=0.02, max=0.2)", 0, HL, 2, 0, p_sar, 1, NULL,
+	    "parabolic stop and reverse", check_sar, FNS(sar), "1" },
 	{ "sma", "sma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "mean of the last n values", NULL, FNS(sma), "n-1" },
 	{ "snr", "snr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
@@ -214,6 +278,9 @@ static const struct pp_ind_def table[] = {
 	{ "stochrsi", "stochrsi(x, n, k, d)", 1, NULL, 0, 3, 3, p_stochrsi, 2,
 	    o_stoch, "stochf(k, d) of rsi(x, n) as high, low and close", NULL,
 	    FNS(stochrsi), "n+k+d-2" },
+	{ "t3", "t3(x, n, v=0.7)", 1, NULL, 0, 2, 1, p_t3, 1, NULL,
+	    "Tillson: six chained ema(n) combined with volume factor v",
+	    check_t3, FNS(t3), "6(n-1)" },
 	{ "tema", "tema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "3 e1 - 3 e2 + e3, each ema(previous, n)", NULL, FNS(tema), "3(n-1)" },
 	{ "trange", "trange()", 0, HLC, 0, 0, NULL, 1, NULL,
@@ -225,6 +292,9 @@ static const struct pp_ind_def table[] = {
 	{ "trix", "trix(x, n, sig)", 1, NULL, 0, 2, 2, p_trix, 2, o_trix,
 	    "100 * one-row change of ema(ema(ema(x, n))); signal ema(trix, sig)",
 	    NULL, FNS(trix), "3n+sig-3" },
+	{ "tsf", "tsf(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "least-squares line over n rows, one row ahead", check_n2,
+	    FNS(tsf), "n-1" },
 	{ "ultosc", "ultosc(n1, n2, n3)", 0, HLC, 3, 3, p_ultosc, 1, NULL,
 	    "100 (4 a1 + 2 a2 + a3) / 7, a = sum bp / sum tr per period",
 	    NULL, FNS(ultosc), "max(n1,max(n2,n3))" },
@@ -237,6 +307,9 @@ static const struct pp_ind_def table[] = {
 	{ "vwap", "vwap(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
 	    "sum(tp * volume) / sum(volume) over n rows, tp = hlc/3", NULL,
 	    FNS(vwap), "n-1" },
+	{ "vwma", "vwma(x, n)", 1, "volume", 1, 1, 1, p_n, 1, NULL,
+	    "sum(x * volume) / sum(volume) over n rows", NULL, FNS(vwma),
+	    "n-1" },
 	{ "williams_ad", "williams_ad()", 0, HLC, 0, 0, NULL, 1, NULL,
 	    "running total of close - true low (up) or true high (down)",
 	    NULL, FNS(williams_ad), "1" },
@@ -244,6 +317,8 @@ static const struct pp_ind_def table[] = {
 	    "-100 (HH - close) / (HH - LL) over n rows", NULL, FNS(willr), "n-1" },
 	{ "wma", "wma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "sum i x[t-n+i] / (n (n+1) / 2), i = 1..n", NULL, FNS(wma), "n-1" },
+	{ "zlema", "zlema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "ema(2 x[t] - x[t-(n+1)/2], n)", NULL, FNS(zlema), "n-1" },
 	{ "zscore", "zscore(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
 	    "(x - sma(x, n)) / stddev(x, n, ddof)", check_ddof,
 	    FNS(zscore), "n-1" },

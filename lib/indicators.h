@@ -38,7 +38,8 @@
  *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
  *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima
- *    ultosc vhf emv stochf; stochrsi's stochastic on its rsi): the output at row t is NaN when any input of any row
+ *    ultosc vhf emv stochf vwma hma alma linearreg tsf; stochrsi's
+ *    stochastic on its rsi): the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
  *    which compares with the previous row, n + 1) and then the values are
  *    exact again.  Leading NaNs, such as those of a nested expression
@@ -47,7 +48,7 @@
  *    another (stoch's %D) follows the same rule on its input.
  *  - recursive (ema dema tema macd rsi atr natr adx obv cmo ad adosc
  *    plus_dm minus_dm plus_di minus_di dx trix keltner snr chaikin_vol
- *    williams_ad): a row with any
+ *    williams_ad adxr sar kama t3 zlema evwma): a row with any
  *    NaN input outputs NaN and leaves the state untouched, as if the row
  *    were absent: leading NaNs are skipped (the warm-up counts valid rows
  *    only), and after a gap the recursion, and the "previous close" of a
@@ -280,6 +281,43 @@
  *                   mid = (high + low) / 2, and its sma over n; NaN
  *                   without volume (TTR gives an infinity); both start
  *                   with the sma.  Warm-up n.  TTR EMV.
+ *  adxr(n)          (adx[t] + adx[t-(n-1)]) / 2.  Warm-up 3n-2.  TA-Lib
+ *                   ADXR.
+ *  sar(accel=0.02, max=0.2)   TA-Lib's parabolic SAR on high and low (see
+ *                   ind_trend.c for the start rule).  Warm-up 1.  TTR
+ *                   SAR starts from a different first trend and extreme.
+ *  kama(x, n)       k += sc (x - k) from k = x[n-1], sc = (er (2/3 - 2/31)
+ *                   + 2/31)^2, er = |x[t] - x[t-n]| / sum of the last n
+ *                   |changes| (1 when that is 0).  Warm-up n.  TA-Lib KAMA
+ *                   (fast 2, slow 30); TA-Lib treats a change sum below
+ *                   1e-8 as 0.
+ *  t3(x, n, v=0.7)  Tillson's T3: six chained ema(n), each seeded with a
+ *                   mean, combined with the volume factor v.  Warm-up
+ *                   6(n-1).  TA-Lib T3.
+ *  zlema(x, n)      ema over n (seeded with the mean of n values) of 2 x[t]
+ *                   - x[t-(n+1)/2], a half-row lag interpolated.  Warm-up
+ *                   n-1.  TTR ZLEMA.
+ *  evwma(x, n)      e = ((V - v) e + v x) / V, V the volume of the last n
+ *                   rows, from e = x at row n-1; a window without volume
+ *                   keeps e (TTR's formula gives NaN from there on).
+ *                   Warm-up n-1.  TTR EVWMA.
+ *  vwma(x, n)       sum(x volume) / sum(volume) over n rows; NaN without
+ *                   volume.  Warm-up n-1.  TTR VWMA.
+ *  hma(x, n)        wma(2 wma(x, n/2) - wma(x, n), sqrt(n)), n/2 and
+ *                   sqrt(n) rounded down; n >= 2.  Warm-up n+isqrt(n)-2.
+ *                   TTR HMA.
+ *  alma(x, n, offset=0.85, sigma=6)   weights exp(-(i - m)^2 / (2 s^2)),
+ *                   i = 0 the oldest row, m = floor(offset (n-1)), s = n /
+ *                   sigma, normalised.  O(n) per row, as cci.  Warm-up
+ *                   n-1.  TTR ALMA.
+ *  linearreg(x, n) -> value, slope, intercept, angle
+ *                   the least-squares line through the last n values
+ *                   against 0 (oldest) .. n-1: its value at n-1, slope,
+ *                   value at 0, and atan(slope) in degrees; n >= 2.
+ *                   Warm-up n-1.  TA-Lib LINEARREG, _SLOPE, _INTERCEPT,
+ *                   _ANGLE.
+ *  tsf(x, n)        that line's value at n, one row ahead.  Warm-up n-1.
+ *                   TA-Lib TSF.
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite
@@ -295,7 +333,7 @@
 #define PP_IND_NMAX 1000000	/* largest window or lag */
 #define PP_IND_MAXPARAMS 4	/* most constant parameters of any function */
 #define PP_IND_MAXIN 4		/* most step inputs (series + implicit) */
-#define PP_IND_MAXOUT 3		/* most outputs of any function */
+#define PP_IND_MAXOUT 4		/* most outputs of any function */
 
 /* One constant parameter: its name and the values it accepts. */
 struct pp_ind_param {
@@ -315,7 +353,7 @@ struct pp_ind_def {
 	int nparams;		/* constant parameters, after the series */
 	int nparams_min;	/* required ones; the rest take their def */
 	const struct pp_ind_param *params; /* nparams entries */
-	int noutputs;		/* 1, 2 (stoch) or 3 (macd, bbands) */
+	int noutputs;		/* 1 to 4 (stoch 2, macd 3, linearreg 4) */
 	const char *const *outputs; /* part names ("upper"...), NULL if 1 */
 	const char *formula;	/* one line for pp-features --list */
 	/* A check across parameters (stddev: n >= 2 when ddof is 1) after

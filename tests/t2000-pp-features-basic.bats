@@ -97,7 +97,8 @@ setup() {
 	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign \
 	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
 	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx stochf stochrsi \
-	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv; do
+	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv adxr sar kama t3 \
+	    zlema evwma vwma hma alma linearreg tsf; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
@@ -105,10 +106,11 @@ setup() {
 	assert_line --regexp '^bbands\(x, n, k=2\) +upper,middle,lower +n-1 '
 	assert_line --regexp '^sma\(x, n\) +sma +n-1 '
 	assert_line --regexp '^aroon\(n\) +up,down,osc +n '
+	assert_line --regexp '^linearreg\(x, n\) +value,slope,intercept,angle +n-1 '
 	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 68 ]
+	[ "${#lines[@]}" -eq 79 ]
 }
 
 @test "-o writes atomically; nothing is left on failure" {

@@ -28,6 +28,10 @@ setup() {
 	    -f 'sr=stochrsi(close,5,3,2)' -f 'uo=ultosc(2,3,5)' -f 'tx=trix(close,3,2)'
 	    -f 'kc=keltner(5,2)' -f 'sn=snr(5)' -f 'cv=chaikin_vol(3)'
 	    -f 'wad=williams_ad()' -f 'em=emv(3)' -f 'vh=vhf(close,5)'
+	    -f 'axr=adxr(3)' -f 'sa=sar()' -f 'ka=kama(close,5)' -f 't3=t3(close,3)'
+	    -f 'zl=zlema(close,4)' -f 'ev=evwma(close,4)' -f 'vm=vwma(close,4)'
+	    -f 'hm=hma(close,4)' -f 'al=alma(close,5)' -f 'lr=linearreg(close,4)'
+	    -f 'ts=tsf(close,4)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

@@ -150,6 +150,9 @@ static const struct {
 	{ "ad", { 0 } },
 	{ "adosc", { 3, 10 } }, { "adosc", { 10, 3 } }, { "adosc", { 1, 1 } },
 	{ "adx", { 1 } }, { "adx", { 2 } }, { "adx", { 14 } },
+	{ "alma", { 9, 0.85, 6 } }, { "alma", { 1, 0.85, 6 } },
+	{ "alma", { 10, 0, 2 } }, { "alma", { 5, 1, 0.5 } },
+	{ "adxr", { 1 } }, { "adxr", { 2 } }, { "adxr", { 14 } },
 	{ "apo", { 12, 26 } }, { "apo", { 5, 2 } }, { "apo", { 1, 1 } },
 	{ "aroon", { 1 } }, { "aroon", { 14 } }, { "aroon", { 3 } },
 	{ "atr", { 1 } }, { "atr", { 14 } },
@@ -168,8 +171,12 @@ static const struct {
 	{ "dx", { 1 } }, { "dx", { 2 } }, { "dx", { 14 } },
 	{ "ema", { 1 } }, { "ema", { 20 } },
 	{ "emv", { 1 } }, { "emv", { 9 } },
+	{ "evwma", { 1 } }, { "evwma", { 10 } },
+	{ "hma", { 2 } }, { "hma", { 9 } }, { "hma", { 20 } },
+	{ "kama", { 1 } }, { "kama", { 2 } }, { "kama", { 10 } },
 	{ "keltner", { 1, 2 } }, { "keltner", { 20, 1.5 } },
 	{ "lag", { 1 } }, { "lag", { 5 } },
+	{ "linearreg", { 2 } }, { "linearreg", { 14 } },
 	{ "logret", { 1 } }, { "logret", { 3 } },
 	{ "macd", { 12, 26, 9 } }, { "macd", { 26, 12, 9 } },
 	{ "macd", { 1, 1, 1 } }, { "macd", { 3, 5, 2 } },
@@ -191,6 +198,8 @@ static const struct {
 	{ "rocp", { 1 } }, { "rocp", { 10 } },
 	{ "rocr", { 1 } }, { "rocr", { 10 } },
 	{ "rsi", { 1 } }, { "rsi", { 14 } },
+	{ "sar", { 0.02, 0.2 } }, { "sar", { 0.1, 0.05 } },
+	{ "sar", { 0.2, 0.5 } },
 	{ "sma", { 1 } }, { "sma", { 20 } },
 	{ "snr", { 1 } }, { "snr", { 14 } },
 	{ "stddev", { 2, 1 } }, { "stddev", { 20, 1 } }, { "stddev", { 1, 0 } },
@@ -200,19 +209,24 @@ static const struct {
 	{ "stochf", { 5, 3 } }, { "stochf", { 1, 1 } },
 	{ "stochrsi", { 14, 5, 3 } }, { "stochrsi", { 1, 1, 1 } },
 	{ "stochrsi", { 5, 3, 2 } },
+	{ "t3", { 1, 0.7 } }, { "t3", { 5, 0.7 } }, { "t3", { 3, 0 } },
 	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
 	{ "trange", { 0 } },
 	{ "trima", { 1 } }, { "trima", { 2 } }, { "trima", { 9 } },
 	{ "trima", { 10 } },
 	{ "trix", { 1, 1 } }, { "trix", { 5, 3 } },
+	{ "tsf", { 2 } }, { "tsf", { 14 } },
 	{ "ultosc", { 7, 14, 28 } }, { "ultosc", { 28, 1, 7 } },
 	{ "ultosc", { 1, 1, 1 } },
 	{ "var", { 2, 1 } }, { "var", { 20, 0 } },
 	{ "vhf", { 1 } }, { "vhf", { 28 } },
 	{ "vwap", { 1 } }, { "vwap", { 10 } },
+	{ "vwma", { 1 } }, { "vwma", { 10 } },
 	{ "williams_ad", { 0 } },
 	{ "willr", { 1 } }, { "willr", { 14 } },
 	{ "wma", { 1 } }, { "wma", { 10 } },
+	{ "zlema", { 1 } }, { "zlema", { 2 } }, { "zlema", { 9 } },
+	{ "zlema", { 10 } },
 	{ "zscore", { 2, 1 } }, { "zscore", { 20, 0 } },
 };
 
@@ -752,11 +766,166 @@ r_trix(const double *const *c, int m, const double *p, double o[][ROWS])
 	}
 }
 
+/* TA-Lib's SAR loop on whole arrays (c: high, low). */
+static void
+r_sar(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	const double *hi = c[0], *lo = c[1];
+	double acc = fmin(p[0], p[1]), mx = p[1], af = acc, ep, sar;
+	double ph, pl, nh, nl;
+	int lng, i;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	if (m < 2)
+		return;
+	lng = !(lo[0] - lo[1] > 0 && hi[1] - hi[0] < lo[0] - lo[1]);
+	ep = lng ? hi[1] : lo[1];
+	sar = lng ? lo[0] : hi[0];
+	nh = hi[1];
+	nl = lo[1];
+	for (i = 1; i < m; i++) {
+		ph = nh;
+		pl = nl;
+		nh = hi[i];
+		nl = lo[i];
+		if (lng && nl <= sar) {
+			lng = 0;
+			sar = fmax(ep, fmax(ph, nh));
+			o[0][i] = sar;
+			af = acc;
+			ep = nl;
+			sar = fmax(sar + af * (ep - sar), fmax(ph, nh));
+		} else if (lng) {
+			o[0][i] = sar;
+			if (nh > ep) {
+				ep = nh;
+				af = fmin(af + acc, mx);
+			}
+			sar = fmin(sar + af * (ep - sar), fmin(pl, nl));
+		} else if (nh >= sar) {
+			lng = 1;
+			sar = fmin(ep, fmin(pl, nl));
+			o[0][i] = sar;
+			af = acc;
+			ep = nh;
+			sar = fmin(sar + af * (ep - sar), fmin(pl, nl));
+		} else {
+			o[0][i] = sar;
+			if (nl < ep) {
+				ep = nl;
+				af = fmin(af + acc, mx);
+			}
+			sar = fmax(sar + af * (ep - sar), fmax(ph, nh));
+		}
+	}
+}
+
+/* TA-Lib's KAMA, the change sum recomputed every row. */
+static void
+r_kama(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	const double *x = c[0];
+	int n = (int)p[0], i, j;
+	double k = NAN;
+
+	for (i = 0; i < m; i++) {
+		double s = 0, er, sc;
+
+		o[0][i] = NAN;
+		if (i == n - 1)
+			k = x[i];
+		if (i < n)
+			continue;
+		for (j = i - n + 1; j <= i; j++)
+			s += fabs(x[j] - x[j - 1]);
+		er = s == 0 ? 1 : fmin(fabs(x[i] - x[i - n]) / s, 1);
+		sc = er * (2.0 / 3 - 2.0 / 31) + 2.0 / 31;
+		k += sc * sc * (x[i] - k);
+		o[0][i] = k;
+	}
+}
+
+static void
+r_t3(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double e[7][ROWS];
+	double a = p[1];
+	int n = (int)p[0], i, j;
+
+	memcpy(e[0], c[0], sizeof(double) * (size_t)m);
+	for (j = 1; j <= 6; j++)
+		ema_ref(e[j - 1], m, n, e[j]);
+	for (i = 0; i < m; i++)
+		o[0][i] = -a * a * a * e[6][i] +
+		    (3 * a * a + 3 * a * a * a) * e[5][i] +
+		    (-6 * a * a - 3 * a - 3 * a * a * a) * e[4][i] +
+		    (1 + 3 * a + a * a * a + 3 * a * a) * e[3][i];
+}
+
+/* TTR's ZLEMA loop. */
+static void
+r_zlema(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	const double *x = c[0];
+	int n = (int)p[0], i;
+	double ratio = 2.0 / (n + 1), lag = 1 / ratio, wt = fmod(lag, 1);
+	double seed = 0;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	if (m < n)
+		return;
+	for (i = 0; i < n; i++)
+		seed += x[i];
+	o[0][n - 1] = seed / n;
+	for (i = n; i < m; i++) {
+		int loc = (int)(i - lag);
+		double v = 2 * x[i] - ((1 - wt) * x[loc] + wt * x[loc + 1]);
+
+		o[0][i] = ratio * v + (1 - ratio) * o[0][i - 1];
+	}
+}
+
+/* TTR's EVWMA loop; a window without volume keeps the average. */
+static void
+r_evwma(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	int n = (int)p[0], i;
+	double vs = 0;
+
+	for (i = 0; i < m; i++)
+		o[0][i] = NAN;
+	if (m < n)
+		return;
+	for (i = 0; i < n; i++)
+		vs += c[1][i];
+	o[0][n - 1] = c[0][n - 1];
+	for (i = n; i < m; i++) {
+		vs += c[1][i] - c[1][i - n];
+		o[0][i] = vs == 0 ? o[0][i - 1] : ((vs - c[1][i]) *
+		    o[0][i - 1] + c[1][i] * c[0][i]) / vs;
+	}
+}
+
+static void
+r_adxr(const double *const *c, int m, const double *p, double o[][ROWS])
+{
+	static double a[1][ROWS];
+	int lag = (int)p[0] - 1, i;
+
+	r_adx(c, m, p, a);
+	for (i = 0; i < m; i++)
+		o[0][i] = i >= lag ? (a[0][i] + a[0][i - lag]) / 2 : NAN;
+}
+
 static const struct {
 	const char *name;
 	recur_fn *fn;
 } recurs[] = {
 	{ "ad", r_ad }, { "adosc", r_adosc }, { "adx", r_adx },
+	{ "adxr", r_adxr }, { "evwma", r_evwma }, { "kama", r_kama },
+	{ "sar", r_sar }, { "t3", r_t3 }, { "zlema", r_zlema },
 	{ "atr", r_atr }, { "chaikin_vol", r_chaikin_vol }, { "cmo", r_cmo },
 	{ "dema", r_dema }, { "keltner", r_keltner }, { "snr", r_snr },
 	{ "trix", r_trix }, { "williams_ad", r_williams_ad },
@@ -804,6 +973,20 @@ ref_recursive(const char *name, const double *p, const struct data *dt,
 		for (k = 0; k < d->noutputs; k++)
 			out[k][at[t]] = so[k][t];
 	return 1;
+}
+
+/* wma of a over the n rows ending at t; NaN if any is missing or t < n-1. */
+static double
+wma_of(const double *a, int t, int n)
+{
+	double s = 0;
+	int i;
+
+	if (t < n - 1)
+		return NAN;
+	for (i = 1; i <= n; i++)
+		s += i * a[t - n + i];
+	return s / (n * (n + 1) / 2.0);
 }
 
 /* The references of ind_range.c, ind_volume.c, ind_momentum.c and rocp,
@@ -921,6 +1104,62 @@ ref_more(const char *name, const double *p, const struct data *dt, int t,
 		if (ok) {
 			out[0][t] = e[t];
 			out[1][t] = sum / n;
+		}
+	}
+	if (!strcmp(name, "vwma") && t >= n - 1) {
+		double sxv = 0, sv = 0;
+		int ok = 1;
+
+		for (i = t - n + 1; i <= t; i++) {
+			ok &= !isnan(x[i]) && !isnan(v[i]);
+			sxv += x[i] * v[i];
+			sv += v[i];
+		}
+		if (ok && sv != 0)
+			out[0][t] = sxv / sv;
+	}
+	if (!strcmp(name, "hma")) {
+		int h2 = n / 2, sq = (int)floor(sqrt(n)), j;
+		double num = 0, den = 0;
+
+		for (j = 0; j < sq && t - j >= 0; j++) {
+			double d = 2 * wma_of(x, t - j, h2) - wma_of(x, t - j, n);
+
+			num += (sq - j) * d;
+			den += sq - j;
+		}
+		if (j == sq && !isnan(num))
+			out[0][t] = num / den;
+	}
+	if (!strcmp(name, "alma") && win_ok(bx, t, n)) {
+		double mm = floor(p[1] * (n - 1)), sd = n / p[2], sw = 0, s = 0;
+
+		for (i = 0; i < n; i++) {
+			double w = exp(-(i - mm) * (i - mm) / (2 * sd * sd));
+
+			sw += w;
+			s += w * x[t - n + 1 + i];
+		}
+		out[0][t] = s / sw;
+	}
+	if ((!strcmp(name, "linearreg") || !strcmp(name, "tsf")) &&
+	    win_ok(bx, t, n)) {
+		double kb = (n - 1) / 2.0, xb = mean_of(x, t, n), sxy = 0, sxx = 0;
+		double m, b;
+
+		for (i = 0; i < n; i++) {
+			sxy += (i - kb) * (x[t - n + 1 + i] - xb);
+			sxx += (i - kb) * (i - kb);
+		}
+		m = sxy / sxx;
+		b = xb - m * kb;
+		if (name[0] == 't') {
+			out[0][t] = b + m * n;
+		} else {
+			out[0][t] = b + m * (n - 1);
+			out[1][t] = m;
+			out[2][t] = b;
+			out[3][t] = atan(m) * 180 / M_PI;
 		}
 	}
 	if (!strcmp(name, "trima") && win_ok(bx, t, n)) {

@@ -541,8 +541,9 @@ test_obv(void **unused)
 }
 
 /* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2", "max(n-1,1)") at
- * params q: sums of terms, a term max(formula,formula), or an optional
- * whole number times a parameter name or a parenthesised formula. */
+ * params q: sums of terms, a term max(formula,formula), isqrt(formula)
+ * (the square root rounded down), or an optional whole number times a
+ * parameter name or a parenthesised formula. */
 static long formula_sum(const struct pp_ind_def *d, const double *q,
     const char **s);
 
@@ -552,6 +553,13 @@ formula_term(const struct pp_ind_def *d, const double *q, const char **s)
 	long k = 1, v;
 	int num = 0, j;
 
+	if (strncmp(*s, "isqrt(", 6) == 0) {
+		*s += 6;
+		v = formula_sum(d, q, s);
+		assert_int_equal(**s, ')');
+		(*s)++;
+		return (long)floor(sqrt((double)v));
+	}
 	if (strncmp(*s, "max(", 4) == 0) {
 		long w;
 
@@ -854,6 +862,114 @@ test_williams_ad_emv(void **unused)
 	check("emv", P(1), 1, P(2, 1, 1, 3, 1, 0), 2, 0, P(X, X));
 }
 
+static void
+test_sar(void **unused)
+{
+	/* Row 1 has no down move: long, SAR at row 0's low 9, extreme 11.
+	 * Then 9 + .02 (11 - 9) = 9.04; new high 12, af .04: 9.1584; new
+	 * high 13, af .06: 9.388896; row 4's low 8 crosses it: short, SAR
+	 * the extreme 13, next 13 + .02 (8 - 13) kept above the highs: 13;
+	 * new low 7, af .04: 12.76; row 6's high 14 crosses it: long at the
+	 * extreme 7. */
+	static const double r[] = { 10, 9, 11, 10, 12, 11, 13, 12, 11, 8,
+	    10, 7, 14, 12 };
+
+	(void)unused;
+	check("sar", NULL, 0, r, 7, 0,
+	    P(X, 9, 9.04, 9.1584, 13, 13, 7));
+	check("sar", P(0.02, 0.2), 2, r, 7, 0,
+	    P(X, 9, 9.04, 9.1584, 13, 13, 7));
+	/* a down move larger than the up move starts short, at row 0's
+	 * high */
+	check("sar", NULL, 0, P(10, 9, 9, 7), 2, 0, P(X, 10));
+	/* the acceleration never passes max: .02 -> max .03 */
+	check("sar", P(0.02, 0.03), 2, r, 4, 0,
+	    P(X, 9, 9.04, 9.04 + 0.03 * (12 - 9.04)));
+}
+
+static void
+test_adaptive(void **unused)
+{
+	(void)unused;
+	/* n = 1 starts at x[0]; er 1 (or no move at all) gives sc (2/3)^2 */
+	check("kama", P(1), 1, P(1, 1, 2, 0), 4, 0,
+	    P(X, 1, 13.0 / 9, 65.0 / 81));
+	/* n = 2 over 1 3 2: starts at 3; moves 3, net 1, er 1/3, sc
+	 * (74/279)^2 */
+	check("kama", P(2), 1, xm, 3, 0,
+	    P(X, X, 3 - (74.0 / 279) * (74.0 / 279)));
+	/* odd n = 3: lag 2, alpha 1/2, seed 2: 2 * 2 - 3 -> 1.5; 10 - 2
+	 * -> 4.75 */
+	check("zlema", P(3), 1, xm, 5, 0, P(X, X, 2, 1.5, 4.75));
+	/* even n = 2: lag 1.5, the mean of the two rows around it */
+	check("zlema", P(2), 1, xm, 5, 0, P(X, 2, 2, 5.0 / 3, 53.0 / 9));
+	/* t3 with n = 1 is x (the coefficients sum to 1); with v = 0 the
+	 * third EMA, with v = 1 -e6 + 6 e5 - 12 e4 + 8 e3 */
+	check("t3", P(1), 1, xm, 5, 0, xm);
+	check("t3", P(2, 0), 2, P(1, 3, 2, 2, 5, 5, 5), 7, 0,
+	    P(X, X, X, X, X, X, 118.0 / 27));
+	check("t3", P(2, 1), 2, P(1, 3, 2, 2, 5, 5, 5), 7, 0,
+	    P(X, X, X, X, X, X, 1282.0 / 243));
+	/* dx(2) of hlc2 in test_dm: 50, 50, 62.5; adx(2) 50, 56.25; adxr
+	 * the mean with the adx one row back */
+	check("adxr", P(2), 1, P(10, 8, 9, 12, 9, 11, 11, 6, 7, 11, 7, 10,
+	    14, 7, 12), 5, 0, P(X, X, X, X, 53.125));
+}
+
+static void
+test_volume_weighted(void **unused)
+{
+	/* x, volume */
+	static const double xv[] = { 1, 1, 3, 3, 2, 1, 2, 2, 5, 1 };
+
+	(void)unused;
+	/* (1 + 9) / 4, (9 + 2) / 4, (2 + 4) / 3, (4 + 5) / 3 */
+	check("vwma", P(2), 1, xv, 5, 0, P(X, 2.5, 11.0 / 4, 2, 3));
+	check("vwma", P(1), 1, P(2, 0), 1, 0, P(X));
+	/* starts at x = 3; then ((V - v) e + v x) / V with V over 2 rows:
+	 * (3 * 3 + 2) / 4, (11/4 + 4) / 3, (9/2 + 5) / 3 */
+	check("evwma", P(2), 1, xv, 5, 0, P(X, 3, 11.0 / 4, 9.0 / 4, 19.0 / 6));
+	/* no volume in the window: the average stays */
+	check("evwma", P(1), 1, P(4, 1, 6, 0, 8, 2), 3, 0, P(4, 4, 8));
+}
+
+static void
+test_weighted(void **unused)
+{
+	double w = exp(-0.5), w2 = exp(-2);
+
+	(void)unused;
+	/* wma(2): 7/3 7/3 2 4 5, wma(4): 2.1 3.3 4.1 (rows 3..5); d = 2
+	 * wma(2) - wma(4): 1.9 4.7 5.9; hma = wma(d, 2) */
+	check("hma", P(4), 1, P(1, 3, 2, 2, 5, 5), 6, 0,
+	    P(X, X, X, X, 11.3 / 3, 5.5));
+	/* offset 0.5 of 2 -> peak 1, s = 3/3: weights e^-1/2, 1, e^-1/2 */
+	check("alma", P(3, 0.5, 3), 3, xm, 5, 0,
+	    P(X, X, (w + 3 + 2 * w) / (1 + 2 * w), (3 * w + 2 + 2 * w) /
+	    (1 + 2 * w), (2 * w + 2 + 5 * w) / (1 + 2 * w)));
+	/* offset 1: peak on the newest row, weights e^-2, e^-1/2, 1 */
+	check("alma", P(3, 1, 3), 3, xm, 3, 0,
+	    P(X, X, (w2 + 3 * w + 2) / (w2 + w + 1)));
+}
+
+static void
+test_linearreg(void **unused)
+{
+	(void)unused;
+	/* windows of 1 3 2 2 5: (1 3 2) mean 2 slope 1/2; (3 2 2) 7/3 and
+	 * -1/2; (2 2 5) 3 and 3/2; value = mean + slope, intercept = mean
+	 * - slope, tsf = mean + 2 slope */
+	check("linearreg", P(3), 1, xm, 5, 0, P(X, X, 2.5, 11.0 / 6, 4.5));
+	check("linearreg", P(3), 1, xm, 5, 1, P(X, X, 0.5, -0.5, 1.5));
+	check("linearreg", P(3), 1, xm, 5, 2, P(X, X, 1.5, 17.0 / 6, 1.5));
+	check("tsf", P(3), 1, xm, 5, 0, P(X, X, 3, 4.0 / 3, 6));
+	/* a slope of 1 is 45 degrees */
+	check("linearreg", P(2), 1, P(1, 2), 2, 3, P(X, 45));
+	check("linearreg", P(2), 1, P(1, 2), 2, 0, P(X, 2));
+	/* a constant window: slope 0, the value itself */
+	check("tsf", P(3), 1, P(7, 7, 7), 3, 0, P(X, X, 7));
+}
+
 int
 main(void)
 {
@@ -887,6 +1003,11 @@ main(void)
 		cmocka_unit_test(test_atr_based),
 		cmocka_unit_test(test_ultosc_vhf_trix),
 		cmocka_unit_test(test_williams_ad_emv),
+		cmocka_unit_test(test_sar),
+		cmocka_unit_test(test_adaptive),
+		cmocka_unit_test(test_volume_weighted),
+		cmocka_unit_test(test_weighted),
+		cmocka_unit_test(test_linearreg),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
