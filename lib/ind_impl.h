@@ -197,5 +197,6 @@ IND_PROTOS(vhf) IND_PROTOS(williams_ad)
 IND_PROTOS(adxr) IND_PROTOS(alma) IND_PROTOS(evwma) IND_PROTOS(hma)
 IND_PROTOS(kama) IND_PROTOS(linearreg) IND_PROTOS(sar) IND_PROTOS(t3)
 IND_PROTOS(tsf) IND_PROTOS(vwma) IND_PROTOS(zlema)
+IND_PROTOS(kst) IND_PROTOS(smi) IND_PROTOS(tdi)
 
 #endif

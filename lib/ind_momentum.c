@@ -1,7 +1,8 @@
 /*
  * ind_momentum.c - oscillators and averages built from the pieces of
- * ind_util.c: cmo and trix (recursive, as rsi), apo, ppo, trima and
- * ultosc (windows), stochf and stochrsi (stoch on a price or on rsi), and
+ * ind_util.c: cmo and trix (recursive, as rsi), apo, ppo, trima, ultosc,
+ * kst and tdi (windows), stochf and stochrsi (stoch on a price or on
+ * rsi), and
  * the directional movement family plus_dm, minus_dm, plus_di, minus_di, dx
  * (recursive, as adx).
  *
@@ -665,4 +666,172 @@ ind_trix_step(void *st, const double *in, double *out)
 		return;
 	out[0] = line;
 	out[1] = sig;
+}
+
+/* ---- kst ---------------------------------------------------------------------- */
+
+/*
+ * TTR's KST with its defaults: the log rates of change over 10, 15, 20
+ * and 30 rows (TTR's ROC default, "continuous"), each averaged by an SMA
+ * over 10, 10, 10 and 15 rows, weighted 1, 2, 3, 4 and summed, times
+ * 100; the signal is its SMA over 9, and both start with it.  Window
+ * rule: the output at t reads rows t-52 .. t.
+ */
+static const long kst_roc[4] = { 10, 15, 20, 30 };
+static const long kst_sma[4] = { 10, 10, 10, 15 };
+
+struct kst {
+	long pos;		/* ring slot of the value 30 rows back */
+	long long rows;		/* rows seen */
+	size_t off[5];		/* the four SMAs, then the signal's */
+	double pad;		/* keeps the blocks 16-aligned */
+	double ring[30];	/* the last 30 inputs */
+};
+
+long
+ind_kst_warmup(const double *p)
+{
+	(void)p;
+	return 52;
+}
+
+size_t
+ind_kst_size(const double *p)
+{
+	size_t sz = IND_ROUND(sizeof(struct kst));
+	int i;
+
+	(void)p;
+	for (i = 0; i < 4; i++)
+		sz += ind_win_size(kst_sma[i], 1);
+	return sz + ind_win_size(9, 1);
+}
+
+int
+ind_kst_init(void *st, const double *p, struct pp_err *err)
+{
+	struct kst *k = st;
+	size_t off = IND_ROUND(sizeof(*k));
+	int i;
+
+	(void)p;
+	(void)err;
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < 5; i++) {
+		long n = i < 4 ? kst_sma[i] : 9;
+
+		k->off[i] = off;
+		ind_win_init(AT(st, off), n, 1, 1);
+		off += ind_win_size(n, 1);
+	}
+	return 0;
+}
+
+void
+ind_kst_step(void *st, const double *in, double *out)
+{
+	struct kst *k = st;
+	double x = in[0], sum = 0;
+	int i, ok = 1;
+
+	for (i = 0; i < 4; i++) {
+		long j = (k->pos + 30 - kst_roc[i]) % 30;
+		double old = k->rows >= kst_roc[i] ? k->ring[j] : NAN;
+		double r = x > 0 && old > 0 ? log(x / old) : NAN;
+		struct ind_win *w = AT(st, k->off[i]);
+
+		if (ind_win_push(w, r, 0))
+			sum += (i + 1) * ind_win_meanx(w);
+		else
+			ok = 0;
+	}
+	k->ring[k->pos] = x;
+	k->pos = (k->pos + 1) % 30;
+	k->rows++;
+	sum = ok ? 100 * sum : NAN;
+	if (!ind_win_push(AT(st, k->off[4]), sum, 0)) {
+		out[0] = out[1] = NAN;
+		return;
+	}
+	out[0] = sum;
+	out[1] = ind_win_meanx(AT(st, k->off[4]));
+}
+
+/* ---- tdi ----------------------------------------------------------------------- */
+
+/*
+ * TTR's TDI (multiple 2): mom = x[t] - x[t-n], di = the sum of the last n
+ * moms, tdi = |di| - (sum of the last 2n |mom| - sum of the last n |mom|),
+ * both outputs starting together.  TTR counts the first n moms, which do
+ * not exist, as 0 and so starts at row 2n-1; here every window holds real
+ * values.  Window rule: the output at t reads rows t-3n+1 .. t.
+ */
+struct tdi {
+	long n;			/* period */
+	long pos;		/* ring slot of x[t-n] */
+	long long rows;		/* rows seen */
+	size_t off2;		/* offset of the 2n window */
+};				/* then the ring of n inputs, the n window of
+				   (mom, |mom|), the 2n window of |mom| */
+
+static size_t
+tdi_ring(long n)
+{
+	return IND_ROUND((size_t)n * sizeof(double));
+}
+
+long
+ind_tdi_warmup(const double *p)
+{
+	return 3 * N(p) - 1;
+}
+
+size_t
+ind_tdi_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct tdi)) + tdi_ring(N(p)) +
+	    ind_win_size(N(p), 2) + ind_win_size(2 * N(p), 1);
+}
+
+int
+ind_tdi_init(void *st, const double *p, struct pp_err *err)
+{
+	struct tdi *t = st;
+	size_t off1 = IND_ROUND(sizeof(*t)) + tdi_ring(N(p));
+
+	if (ind_check("tdi", p, err) == -1)
+		return -1;
+	t->n = N(p);
+	t->pos = 0;
+	t->rows = 0;
+	t->off2 = off1 + ind_win_size(N(p), 2);
+	ind_win_init(AT(st, off1), N(p), 2, 1);
+	ind_win_init(AT(st, t->off2), 2 * N(p), 1, 1);
+	return 0;
+}
+
+void
+ind_tdi_step(void *st, const double *in, double *out)
+{
+	struct tdi *t = st;
+	double *ring = AT(st, IND_ROUND(sizeof(*t)));
+	struct ind_win *w1 = AT(st, IND_ROUND(sizeof(*t)) + tdi_ring(t->n));
+	struct ind_win *w2 = AT(st, t->off2);
+	double x = in[0], old = t->rows >= t->n ? ring[t->pos] : NAN;
+	double mom = x - old, di;
+	int ok1, ok2;
+
+	ring[t->pos] = x;
+	if (++t->pos == t->n)
+		t->pos = 0;
+	t->rows++;
+	ok1 = ind_win_push(w1, mom, fabs(mom));
+	ok2 = ind_win_push(w2, fabs(mom), 0);
+	if (!ok1 || !ok2) {
+		out[0] = out[1] = NAN;
+		return;
+	}
+	di = ind_win_sumx(w1);
+	out[0] = fabs(di) - (ind_win_sumx(w2) - ind_win_sumy(w1));
+	out[1] = di;
 }

@@ -1,7 +1,7 @@
 /*
  * ind_range.c - functions of a bar's range and of the range of the last n
  * bars: trange, clv, bop (one row, or two for trange), midpoint, midprice,
- * donchian, aroon and vhf (windows of extremes).
+ * donchian, aroon, vhf and smi (windows of extremes, smi then smoothed).
  *
  * The row functions follow the shift rule of indicators.h: the output of
  * row t is NaN when an input of a row it reads is.  The window functions
@@ -405,4 +405,79 @@ ind_vhf_step(void *st, const double *in, double *out)
 	s = ind_win_sumx(w);
 	out[0] = s != 0 ? (ind_mq_get(mm_max(m)) - ind_mq_get(mm_min(m))) / s
 	    : NAN;
+}
+
+/* ---- smi ------------------------------------------------------------------ */
+
+/*
+ * TTR's SMI: over n rows the highest high HH and lowest low LL; the
+ * close's distance from their middle, close - (HH + LL) / 2, and the
+ * range HH - LL are each smoothed by ema(slow) then ema(fast); smi = 100
+ * num / (den / 2), signal = ema(smi, sig), both starting with the
+ * signal.  The EMAs run on the window's values and skip its missing ones
+ * (the recursive rule on its output).  TTR fills the first n-1 rows'
+ * window with the row's own high and low, so its early values differ.
+ */
+struct smi {
+	struct ind_stage num[2], den[2];	/* slow, then fast */
+	struct ind_stage sig;			/* the signal */
+};				/* then the high/low window */
+
+long
+ind_smi_warmup(const double *p)
+{
+	return (long)(p[0] + p[1] + p[2] + p[3]) - 4;
+}
+
+size_t
+ind_smi_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct smi)) + size_mm(N(p));
+}
+
+int
+ind_smi_init(void *st, const double *p, struct pp_err *err)
+{
+	struct smi *s = st;
+	int i;
+
+	if (init_mm("smi", AT(st, IND_ROUND(sizeof(*s))), p, N(p), err) == -1)
+		return -1;
+	for (i = 0; i < 2; i++) {
+		double m = p[2 - i];	/* slow first, then fast */
+
+		ind_stage_init(&s->num[i], (long)m, 0, 2 / (m + 1));
+		ind_stage_init(&s->den[i], (long)m, 0, 2 / (m + 1));
+	}
+	ind_stage_init(&s->sig, (long)p[3], 0, 2 / (p[3] + 1));
+	return 0;
+}
+
+void
+ind_smi_step(void *st, const double *in, double *out)
+{
+	struct smi *s = st;
+	struct mm *m = AT(st, IND_ROUND(sizeof(*s)));
+	double hh, ll, num, den, smi, sig;
+	int i;
+
+	out[0] = out[1] = NAN;
+	if (!mm_push(m, in[0], in[1], ind_anynan(in, 3)))
+		return;
+	hh = ind_mq_get(mm_max(m));
+	ll = ind_mq_get(mm_min(m));
+	num = in[2] - (hh + ll) / 2;
+	den = hh - ll;
+	for (i = 0; i < 2 && !isnan(num); i++) {
+		num = ind_stage_push(&s->num[i], num);
+		den = ind_stage_push(&s->den[i], den);
+	}
+	if (isnan(num) || den == 0)
+		return;
+	smi = 100 * (num / (den / 2));
+	sig = ind_stage_push(&s->sig, smi);
+	if (isnan(sig))
+		return;
+	out[0] = smi;
+	out[1] = sig;
 }

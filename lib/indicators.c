@@ -55,6 +55,9 @@ static const struct pp_ind_param p_alma[] = {
 	IND_N("n"), { "offset", -DBL_MAX, DBL_MAX, 0, 0.85 },
 	{ "sigma", -DBL_MAX, DBL_MAX, 0, 6 }
 };
+static const struct pp_ind_param p_smi[] = {
+	IND_N("n"), IND_N("fast"), IND_N("slow"), IND_N("sig")
+};
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
 };
@@ -65,6 +68,9 @@ static const char *const o_stoch[] = { "k", "d" };
 static const char *const o_aroon[] = { "up", "down", "osc" };
 static const char *const o_emv[] = { "emv", "ma" };
 static const char *const o_trix[] = { "trix", "signal" };
+static const char *const o_kst[] = { "kst", "signal" };
+static const char *const o_smi[] = { "smi", "signal" };
+static const char *const o_tdi[] = { "tdi", "di" };
 static const char *const o_linreg[] = { "value", "slope", "intercept",
 	"angle" };
 
@@ -205,6 +211,9 @@ static const struct pp_ind_def table[] = {
 	    FNS(kama), "n" },
 	{ "keltner", "keltner(n, k=2)", 0, HLC, 2, 1, p_keltner, 3, o_bbands,
 	    "ema(tp, n) +/- k * atr(n)", NULL, FNS(keltner), "n" },
+	{ "kst", "kst(x)", 1, NULL, 0, 0, 0, NULL, 2, o_kst,
+	    "100 sum i sma(logret(x, r_i), n_i), r 10 15 20 30, n 10 10 10 15",
+	    NULL, FNS(kst), "52" },
 	{ "lag", "lag(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t-k]", NULL, FNS(lag), "k" },
 	{ "linearreg", "linearreg(x, n)", 1, NULL, 0, 1, 1, p_n, 4, o_linreg,
@@ -265,6 +274,9 @@ static const struct pp_ind_def table[] = {
 	    "parabolic stop and reverse", check_sar, FNS(sar), "1" },
 	{ "sma", "sma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "mean of the last n values", NULL, FNS(sma), "n-1" },
+	{ "smi", "smi(n, fast, slow, sig)", 0, HLC, 4, 4, p_smi, 2, o_smi,
+	    "100 ema2(close - (HH+LL)/2) / (ema2(HH - LL) / 2); signal ema",
+	    NULL, FNS(smi), "n+fast+slow+sig-4" },
 	{ "snr", "snr(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "|close - close[t-n]| / atr(n)", NULL, FNS(snr), "n" },
 	{ "stddev", "stddev(x, n, ddof=1)", 1, NULL, 0, 2, 1, p_ddof, 1, NULL,
@@ -281,6 +293,9 @@ static const struct pp_ind_def table[] = {
 	{ "t3", "t3(x, n, v=0.7)", 1, NULL, 0, 2, 1, p_t3, 1, NULL,
 	    "Tillson: six chained ema(n) combined with volume factor v",
 	    check_t3, FNS(t3), "6(n-1)" },
+	{ "tdi", "tdi(x, n)", 1, NULL, 0, 1, 1, p_n, 2, o_tdi,
+	    "|di| - (sum 2n |mom| - sum n |mom|), di = sum n mom(x, n)", NULL,
+	    FNS(tdi), "3n-1" },
 	{ "tema", "tema(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "3 e1 - 3 e2 + e3, each ema(previous, n)", NULL, FNS(tema), "3(n-1)" },
 	{ "trange", "trange()", 0, HLC, 0, 0, NULL, 1, NULL,

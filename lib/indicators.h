@@ -38,8 +38,9 @@
  *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
  *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima
- *    ultosc vhf emv stochf vwma hma alma linearreg tsf; stochrsi's
- *    stochastic on its rsi): the output at row t is NaN when any input of any row
+ *    ultosc vhf emv stochf vwma hma alma linearreg tsf kst tdi;
+ *    stochrsi's stochastic on its rsi, smi's window before its EMAs):
+ *    the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
  *    which compares with the previous row, n + 1) and then the values are
  *    exact again.  Leading NaNs, such as those of a nested expression
@@ -318,6 +319,23 @@
  *                   _ANGLE.
  *  tsf(x, n)        that line's value at n, one row ahead.  Warm-up n-1.
  *                   TA-Lib TSF.
+ *  smi(n, fast, slow, sig) -> smi, signal
+ *                   with HH, LL over n rows, 100 E(close - (HH + LL) / 2)
+ *                   / (E(HH - LL) / 2), E = ema(ema(., slow), fast), and
+ *                   its ema over sig; both start with the signal; NaN
+ *                   when the smoothed range is 0.  Warm-up
+ *                   n+fast+slow+sig-4.  TTR SMI (whose first n-1 rows use
+ *                   a partial window, so its early values differ).
+ *  kst(x) -> kst, signal
+ *                   100 sum_i i sma(log(x[t] / x[t-r_i]), n_i), r = 10,
+ *                   15, 20, 30, n = 10, 10, 10, 15; signal its sma over 9;
+ *                   both start with the signal.  Warm-up 52.  TTR KST with
+ *                   its defaults (ROC "continuous").
+ *  tdi(x, n) -> tdi, di
+ *                   mom = x[t] - x[t-n], di = sum of n moms, tdi = |di| -
+ *                   (sum of 2n |mom| - sum of n |mom|).  Warm-up 3n-1.
+ *                   TTR TDI (multiple 2), which counts the first n moms
+ *                   as 0 and so starts at row 2n-1 with partial sums.
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite

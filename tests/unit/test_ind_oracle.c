@@ -175,6 +175,7 @@ static const struct {
 	{ "hma", { 2 } }, { "hma", { 9 } }, { "hma", { 20 } },
 	{ "kama", { 1 } }, { "kama", { 2 } }, { "kama", { 10 } },
 	{ "keltner", { 1, 2 } }, { "keltner", { 20, 1.5 } },
+	{ "kst", { 0 } },
 	{ "lag", { 1 } }, { "lag", { 5 } },
 	{ "linearreg", { 2 } }, { "linearreg", { 14 } },
 	{ "logret", { 1 } }, { "logret", { 3 } },
@@ -201,6 +202,8 @@ static const struct {
 	{ "sar", { 0.02, 0.2 } }, { "sar", { 0.1, 0.05 } },
 	{ "sar", { 0.2, 0.5 } },
 	{ "sma", { 1 } }, { "sma", { 20 } },
+	{ "smi", { 13, 2, 25, 9 } }, { "smi", { 5, 2, 3, 2 } },
+	{ "smi", { 1, 1, 1, 1 } },
 	{ "snr", { 1 } }, { "snr", { 14 } },
 	{ "stddev", { 2, 1 } }, { "stddev", { 20, 1 } }, { "stddev", { 1, 0 } },
 	{ "stddev", { 20, 0 } },
@@ -210,6 +213,7 @@ static const struct {
 	{ "stochrsi", { 14, 5, 3 } }, { "stochrsi", { 1, 1, 1 } },
 	{ "stochrsi", { 5, 3, 2 } },
 	{ "t3", { 1, 0.7 } }, { "t3", { 5, 0.7 } }, { "t3", { 3, 0 } },
+	{ "tdi", { 1 } }, { "tdi", { 5 } }, { "tdi", { 20 } },
 	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
 	{ "trange", { 0 } },
 	{ "trima", { 1 } }, { "trima", { 2 } }, { "trima", { 9 } },
@@ -989,6 +993,126 @@ wma_of(const double *a, int t, int n)
 	return s / (n * (n + 1) / 2.0);
 }
 
+/* EMA of the non-NaN values of a[0 .. ROWS) (seeded with the mean of
+ * the first n of them), NaN where a is: a stage fed by a window. */
+static void
+ema_skip(const double *a, int n, double *e)
+{
+	double prev = NAN, s = 0;
+	int seen = 0, t;
+
+	for (t = 0; t < ROWS; t++) {
+		e[t] = NAN;
+		if (isnan(a[t]))
+			continue;
+		if (++seen < n) {
+			s += a[t];
+			continue;
+		}
+		prev = seen == n ? (s + a[t]) / n : prev + 2.0 / (n + 1) *
+		    (a[t] - prev);
+		e[t] = prev;
+	}
+}
+
+static void
+ref_smi(const double *p, const struct data *dt, double out[][ROWS])
+{
+	const double *h = dt->col[C_H], *l = dt->col[C_L], *c = dt->col[C_C];
+	static double cd[ROWS], hd[ROWS], a[ROWS], b[ROWS], sm[ROWS];
+	int n = (int)p[0], t, i;
+
+	for (t = 0; t < ROWS; t++) {
+		double hh = -INFINITY, ll = INFINITY;
+		int ok = t >= n - 1;
+
+		for (i = t - n + 1; ok && i <= t; i++) {
+			ok = !isnan(h[i]) && !isnan(l[i]) && !isnan(c[i]);
+			hh = fmax(hh, h[i]);
+			ll = fmin(ll, l[i]);
+		}
+		cd[t] = ok ? c[t] - (hh + ll) / 2 : NAN;
+		hd[t] = ok ? hh - ll : NAN;
+	}
+	ema_skip(cd, (int)p[2], a);
+	ema_skip(a, (int)p[1], cd);
+	ema_skip(hd, (int)p[2], b);
+	ema_skip(b, (int)p[1], hd);
+	for (t = 0; t < ROWS; t++)
+		sm[t] = hd[t] != 0 ? 100 * cd[t] / (hd[t] / 2) : NAN;
+	ema_skip(sm, (int)p[3], a);
+	for (t = 0; t < ROWS; t++) {
+		out[0][t] = isnan(a[t]) ? NAN : sm[t];
+		out[1][t] = a[t];
+	}
+}
+
+static void
+ref_kst(const struct data *dt, double out[][ROWS])
+{
+	static const int r[4] = { 10, 15, 20, 30 }, n[4] = { 10, 10, 10, 15 };
+	static double roc[4][ROWS], k[ROWS];
+	const double *x = dt->col[C_X];
+	int t, i, j;
+
+	for (t = 0; t < ROWS; t++) {
+		k[t] = 0;
+		for (i = 0; i < 4; i++) {
+			double s = 0;
+
+			roc[i][t] = t >= r[i] && x[t] > 0 && x[t - r[i]] > 0 ?
+			    log(x[t] / x[t - r[i]]) : NAN;
+			if (t < n[i] - 1) {
+				k[t] = NAN;
+				continue;
+			}
+			for (j = t - n[i] + 1; j <= t; j++)
+				s += roc[i][j];
+			k[t] += (i + 1) * s / n[i];
+		}
+		k[t] *= 100;
+		out[0][t] = out[1][t] = NAN;
+		if (t >= 8) {
+			double s = 0;
+
+			for (j = t - 8; j <= t; j++)
+				s += k[j];
+			if (!isnan(s)) {
+				out[0][t] = k[t];
+				out[1][t] = s / 9;
+			}
+		}
+	}
+}
+
+static void
+ref_tdi(const double *p, const struct data *dt, double out[][ROWS])
+{
+	const double *x = dt->col[C_X];
+	static double mom[ROWS];
+	int n = (int)p[0], t, j;
+
+	for (t = 0; t < ROWS; t++) {
+		double di = 0, a1 = 0, a2 = 0;
+
+		mom[t] = t >= n ? x[t] - x[t - n] : NAN;
+		out[0][t] = out[1][t] = NAN;
+		if (t < 2 * n - 1)
+			continue;
+		for (j = t - 2 * n + 1; j <= t; j++) {
+			a2 += fabs(mom[j]);
+			if (j > t - n) {
+				a1 += fabs(mom[j]);
+				di += mom[j];
+			}
+		}
+		if (!isnan(a2)) {
+			out[0][t] = fabs(di) - (a2 - a1);
+			out[1][t] = di;
+		}
+	}
+}
+
 /* The references of ind_range.c, ind_volume.c, ind_momentum.c and rocp,
  * rocr, straight from the definitions, at row t. */
 static void
@@ -1381,7 +1505,13 @@ test_oracle(void **unused)
 				const char *name = vectors[v].name;
 				const double *p = vectors[v].p;
 
-				if (!ref_recursive(name, p, &dt, want))
+				if (!strcmp(name, "smi"))
+					ref_smi(p, &dt, want);
+				else if (!strcmp(name, "kst"))
+					ref_kst(&dt, want);
+				else if (!strcmp(name, "tdi"))
+					ref_tdi(p, &dt, want);
+				else if (!ref_recursive(name, p, &dt, want))
 					ref_window(name, p, &dt, want);
 				stream(name, p, &dt, got);
 				compare(name, p, dirty,

@@ -970,6 +970,37 @@ test_linearreg(void **unused)
 	check("tsf", P(3), 1, P(7, 7, 7), 3, 0, P(X, X, 7));
 }
 
+static void
+test_smi_kst_tdi(void **unused)
+{
+	double x[60], want[60];
+	int t;
+
+	(void)unused;
+	/* n = 1 and EMAs of 1: 100 (close - mid) / half the range; a row
+	 * without range has no value */
+	check("smi", P(1, 1, 1, 1), 4, hlc, 5, 0, P(0, 100.0 / 3, -100, X, 100));
+	check("smi", P(1, 1, 1, 1), 4, hlc, 5, 1, P(0, 100.0 / 3, -100, X, 100));
+	/* n = 2: distances 1, -1/2, 1/2, 1 over ranges 4, 3, 1, 2 */
+	check("smi", P(2, 1, 1, 1), 4, hlc, 5, 0,
+	    P(X, 50, -100.0 / 3, 100, 100));
+	/* slow 2: ema 1/4, 5/12, 29/36 over ema 7/2, 11/6, 35/18 */
+	check("smi", P(2, 1, 2, 1), 4, hlc, 5, 0,
+	    P(X, X, 100.0 / 7, 500.0 / 11, 580.0 / 7));
+	/* x doubling every row: each log rate of change is r ln 2, so kst
+	 * is 100 ln 2 (10 + 2 15 + 3 20 + 4 30) from row 52 on */
+	for (t = 0; t < 60; t++) {
+		x[t] = ldexp(1, t);
+		want[t] = t < 52 ? X : 22000 * log(2);
+	}
+	check("kst", NULL, 0, x, 60, 0, want);
+	check("kst", NULL, 0, x, 60, 1, want);
+	/* n = 1: moms 2, -1, 0, 3; di = mom; tdi = |di| - (|mom| over 2
+	 * rows - |mom|) */
+	check("tdi", P(1), 1, xm, 5, 0, P(X, X, -1, -1, 3));
+	check("tdi", P(1), 1, xm, 5, 1, P(X, X, -1, 0, 3));
+}
+
 int
 main(void)
 {
@@ -1008,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_volume_weighted),
 		cmocka_unit_test(test_weighted),
 		cmocka_unit_test(test_linearreg),
+		cmocka_unit_test(test_smi_kst_tdi),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
