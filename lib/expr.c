@@ -905,6 +905,22 @@ resolve_name(struct cc *cc, struct node *n)
 	    "unknown column \"%s\"", n->name);
 }
 
+/* The parameter argument i of a call of f stands for, if it takes a
+ * name (vol's method), else NULL. */
+static const struct pp_ind_param *
+choice_param(const struct fn *f, size_t i)
+{
+	size_t nser;
+
+	if (f->kind != F_IND)
+		return NULL;
+	nser = (size_t)f->ind->nseries;
+	if (i < nser || i - nser >= (size_t)f->ind->nparams ||
+	    f->ind->params[i - nser].choices == NULL)
+		return NULL;
+	return &f->ind->params[i - nser];
+}
+
 static int
 resolve_call(struct cc *cc, struct node *n)
 {
@@ -925,8 +941,10 @@ resolve_call(struct cc *cc, struct node *n)
 	n->params = NULL;
 	n->cols = NULL;
 	n->nout = 1;
+	/* A choice is a name, not a column: it is not resolved. */
 	for (i = 0; i < n->nargs; i++)
-		if (resolve(cc, n->args[i]) == -1)
+		if (choice_param(f, i) == NULL &&
+		    resolve(cc, n->args[i]) == -1)
 			return -1;
 	nser = f->kind == F_IND ? (size_t)f->ind->nseries : 1;
 	if (n->nargs < nser || (f->kind == F_ELEM && n->nargs != 1) ||
@@ -950,12 +968,22 @@ resolve_call(struct cc *cc, struct node *n)
 		if (a->lead != NULL && n->lead == NULL)
 			n->lead = a->lead;
 	}
-	for (i = nser; i < n->nargs; i++)
+	for (i = nser; i < n->nargs; i++) {
+		const struct pp_ind_param *cp = choice_param(f, i);
+
+		/* Anything but a known name fails pp_ind_params below, with
+		 * the list of names. */
+		if (cp != NULL) {
+			given[i - nser] = n->args[i]->kind == N_NAME ?
+			    pp_ind_choice(cp, n->args[i]->name) : -1;
+			continue;
+		}
 		if (const_value(n->args[i], &given[i - nser]) == -1)
 			return def_err(cc->err, cc->d, n->args[i]->pos,
 			    n->args[i]->len, "argument %zu of %s must be a "
 			    "constant number, as in %s", i + 1, f->name,
 			    f->signature);
+	}
 	if (f->kind == F_LEAD) {
 		double k = n->nargs == 2 ? given[0] : 1;
 

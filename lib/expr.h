@@ -12,6 +12,8 @@
  * function with several outputs (macd) defines NAME_part columns when it is
  * a whole definition, and one output is picked with call.part elsewhere.
  * A column whose name is not an identifier is written in double quotes.
+ * A parameter with choices (vol's method) is written as a bare name, which
+ * is then that choice and never a column, even one of the same name.
  *
  * Compilation splits the work in two phases, the no-look-ahead argument in
  * code form.  Phase one runs when a row arrives: it reads only that row and

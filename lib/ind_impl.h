@@ -12,6 +12,7 @@
 #ifndef PP_IND_IMPL_H
 #define PP_IND_IMPL_H
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -21,9 +22,13 @@
 #define IND_ROUND(sz) (((size_t)(sz) + 15) & ~(size_t)15)
 
 /* Parameter ranges used by the definition tables. */
-#define IND_N(nm) { nm, 1, PP_IND_NMAX, 1, 0 }
-#define IND_K1(nm) { nm, 1, PP_IND_NMAX, 1, 1 }
-#define IND_DDOF { "ddof", 0, 1, 1, 1 }
+#define IND_N(nm) { nm, 1, PP_IND_NMAX, 1, 0, NULL }
+#define IND_K1(nm) { nm, 1, PP_IND_NMAX, 1, 1, NULL }
+#define IND_DDOF { "ddof", 0, 1, 1, 1, NULL }
+/* Any finite number, default def; a cross check narrows it. */
+#define IND_REAL(nm, def) { nm, -DBL_MAX, DBL_MAX, 0, def, NULL }
+/* One of the names ch (NULL-terminated, count of them n), as its index. */
+#define IND_CHOICE(nm, ch, n) { nm, 0, (n) - 1, 1, 0, ch }
 
 /* Compensated summation: the value is *s + *c.  Each step adds x to *s
  * and the exact rounding error of that addition (Knuth's TwoSum, the
@@ -197,6 +202,12 @@ IND_PROTOS(vhf) IND_PROTOS(williams_ad)
 IND_PROTOS(adxr) IND_PROTOS(alma) IND_PROTOS(evwma) IND_PROTOS(hma)
 IND_PROTOS(kama) IND_PROTOS(linearreg) IND_PROTOS(sar) IND_PROTOS(t3)
 IND_PROTOS(tsf) IND_PROTOS(vwma) IND_PROTOS(zlema)
-IND_PROTOS(kst) IND_PROTOS(smi) IND_PROTOS(tdi)
+IND_PROTOS(kst) IND_PROTOS(smi) IND_PROTOS(tdi) IND_PROTOS(vol)
+
+/* vol's methods, in the order of its choices in indicators.c. */
+enum {
+	IND_VOL_CLOSE, IND_VOL_PARK, IND_VOL_GK, IND_VOL_RS, IND_VOL_GKYZ,
+	IND_VOL_YZ
+};
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * ind_range.c - functions of a bar's range and of the range of the last n
  * bars: trange, clv, bop (one row, or two for trange), midpoint, midprice,
- * donchian, aroon, vhf and smi (windows of extremes, smi then smoothed).
+ * donchian, aroon, vhf and smi (windows of extremes, smi then smoothed),
+ * and vol, the range-based volatility estimators.
  *
  * The row functions follow the shift rule of indicators.h: the output of
  * row t is NaN when an input of a row it reads is.  The window functions
@@ -480,4 +481,133 @@ ind_smi_step(void *st, const double *in, double *out)
 		return;
 	out[0] = smi;
 	out[1] = sig;
+}
+
+/* ---- vol ------------------------------------------------------------------- */
+
+/*
+ * TTR's volatility(), annualised with N = periods, by method (names in
+ * the order of IND_VOL_*; o, h, l, c this row's prices, pc the previous
+ * close, sums over the last n rows):
+ *   close            sqrt(N) sd(log(c / pc)) over n-1 returns (ddof 1)
+ *   parkinson        sqrt(N / (4 n log 2) sum log(h / l)^2)
+ *   garman_klass     sqrt(N / n sum (log(h / l)^2 / 2 - (2 log 2 - 1)
+ *                    log(c / o)^2))
+ *   rogers_satchell  sqrt(N / n sum (log(h / c) log(h / o) + log(l / c)
+ *                    log(l / o)))
+ *   gk_yz            garman_klass plus log(o / pc)^2 in each term
+ *   yang_zhang       sqrt(N var(log(o / pc)) + k N var(log(c / o)) + (1 -
+ *                    k) rogers_satchell^2), variances ddof 1 over n rows,
+ *                    k = 0.34 / (1.34 + (n + 1) / (n - 1))
+ * A log of a price that is not positive is missing.  Window rule.
+ */
+struct vol {
+	int method;		/* IND_VOL_* */
+	double n;		/* window */
+	double periods;		/* N, periods per year */
+	double pc;		/* previous close, or NaN */
+	double k;		/* yang_zhang's weight */
+	size_t off2;		/* yang_zhang's second window, or 0 */
+};
+
+static long
+vol_len(const double *p)
+{
+	return (int)p[1] == IND_VOL_CLOSE ? N(p) - 1 : N(p);
+}
+
+long
+ind_vol_warmup(const double *p)
+{
+	return (int)p[1] >= IND_VOL_GKYZ ? N(p) : N(p) - 1;
+}
+
+size_t
+ind_vol_size(const double *p)
+{
+	size_t sz = IND_ROUND(sizeof(struct vol)) + ind_win_size(vol_len(p), 1);
+
+	if ((int)p[1] == IND_VOL_YZ)
+		sz += ind_win_size(N(p), 2);
+	return sz;
+}
+
+int
+ind_vol_init(void *st, const double *p, struct pp_err *err)
+{
+	struct vol *v = st;
+	size_t off1 = IND_ROUND(sizeof(*v));
+
+	if (ind_check("vol", p, err) == -1)
+		return -1;
+	memset(v, 0, sizeof(*v));
+	v->method = (int)p[1];
+	v->n = p[0];
+	v->periods = p[2];
+	v->pc = NAN;
+	v->k = 0.34 / (1.34 + (p[0] + 1) / (p[0] - 1));
+	ind_win_init(AT(st, off1), vol_len(p), 1,
+	    v->method == IND_VOL_CLOSE ? 2 : 1);
+	if (v->method == IND_VOL_YZ) {
+		v->off2 = off1 + ind_win_size(vol_len(p), 1);
+		ind_win_init(AT(st, v->off2), N(p), 2, 2);
+	}
+	return 0;
+}
+
+/* log(a / b), missing unless both are positive. */
+static double
+lr(double a, double b)
+{
+	return a > 0 && b > 0 ? log(a / b) : NAN;
+}
+
+void
+ind_vol_step(void *st, const double *in, double *out)
+{
+	struct vol *v = st;
+	struct ind_win *w = AT(st, IND_ROUND(sizeof(*v)));
+	double o = in[0], h = in[1], l = in[2], c = in[3], pc = v->pc;
+	double n = v->n, gk = 2 * log(2) - 1, t, s;
+
+	v->pc = c;
+	switch (v->method) {
+	case IND_VOL_CLOSE:
+		t = lr(c, pc);
+		break;
+	case IND_VOL_PARK:
+		t = lr(h, l) * lr(h, l);
+		break;
+	case IND_VOL_GK:
+		t = lr(h, l) * lr(h, l) / 2 - gk * lr(c, o) * lr(c, o);
+		break;
+	case IND_VOL_GKYZ:
+		t = lr(o, pc) * lr(o, pc) + lr(h, l) * lr(h, l) / 2 -
+		    gk * lr(c, o) * lr(c, o);
+		break;
+	default:		/* rogers_satchell, yang_zhang */
+		t = lr(h, c) * lr(h, o) + lr(l, c) * lr(l, o);
+		break;
+	}
+	out[0] = NAN;
+	if (v->method == IND_VOL_YZ) {
+		struct ind_win *w2 = AT(st, v->off2);
+		int ok1 = ind_win_push(w, t, 0);
+
+		if (!ind_win_push(w2, lr(o, pc), lr(c, o)) || !ok1)
+			return;
+		s = v->periods * ind_win_mxx(w2) / (n - 1) + v->k *
+		    v->periods * ind_win_myy(w2) / (n - 1) + (1 - v->k) *
+		    v->periods / n * ind_win_sumx(w);
+		out[0] = sqrt(s);
+		return;
+	}
+	if (!ind_win_push(w, t, 0))
+		return;
+	if (v->method == IND_VOL_CLOSE)
+		out[0] = sqrt(v->periods) * sqrt(ind_win_mxx(w) / (n - 2));
+	else if (v->method == IND_VOL_PARK)
+		out[0] = sqrt(v->periods / (4 * n * log(2)) * ind_win_sumx(w));
+	else
+		out[0] = sqrt(v->periods / n * ind_win_sumx(w));
 }

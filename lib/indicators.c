@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ind_impl.h"
 #include "util.h"
 #include "banned.h"
@@ -27,14 +28,14 @@ static const struct pp_ind_param p_k1[] = { IND_K1("k") };
 static const struct pp_ind_param p_n[] = { IND_N("n") };
 static const struct pp_ind_param p_ddof[] = { IND_N("n"), IND_DDOF };
 static const struct pp_ind_param p_bbands[] = {
-	IND_N("n"), { "k", -DBL_MAX, DBL_MAX, 0, 2 }
+	IND_N("n"), IND_REAL("k", 2)
 };
 static const struct pp_ind_param p_macd[] = {
 	IND_N("fast"), IND_N("slow"), IND_N("sig")
 };
 static const struct pp_ind_param p_po[] = { IND_N("fast"), IND_N("slow") };
 static const struct pp_ind_param p_keltner[] = {
-	IND_N("n"), { "k", -DBL_MAX, DBL_MAX, 0, 2 }
+	IND_N("n"), IND_REAL("k", 2)
 };
 static const struct pp_ind_param p_stochf[] = { IND_N("k"), IND_N("d") };
 static const struct pp_ind_param p_stochrsi[] = {
@@ -45,18 +46,26 @@ static const struct pp_ind_param p_ultosc[] = {
 	IND_N("n1"), IND_N("n2"), IND_N("n3")
 };
 static const struct pp_ind_param p_sar[] = {
-	{ "accel", -DBL_MAX, DBL_MAX, 0, 0.02 },
-	{ "max", -DBL_MAX, DBL_MAX, 0, 0.2 }
+	IND_REAL("accel", 0.02),
+	IND_REAL("max", 0.2)
 };
 static const struct pp_ind_param p_t3[] = {
-	IND_N("n"), { "v", -DBL_MAX, DBL_MAX, 0, 0.7 }
+	IND_N("n"), IND_REAL("v", 0.7)
 };
 static const struct pp_ind_param p_alma[] = {
-	IND_N("n"), { "offset", -DBL_MAX, DBL_MAX, 0, 0.85 },
-	{ "sigma", -DBL_MAX, DBL_MAX, 0, 6 }
+	IND_N("n"), IND_REAL("offset", 0.85),
+	IND_REAL("sigma", 6)
 };
 static const struct pp_ind_param p_smi[] = {
 	IND_N("n"), IND_N("fast"), IND_N("slow"), IND_N("sig")
+};
+static const char *const vol_methods[] = {
+	"close", "parkinson", "garman_klass", "rogers_satchell", "gk_yz",
+	"yang_zhang", NULL
+};
+static const struct pp_ind_param p_vol[] = {
+	IND_N("n"), IND_CHOICE("method", vol_methods, 6),
+	IND_REAL("periods", 252)
 };
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
@@ -126,6 +135,22 @@ check_alma(const double *p, struct pp_err *err)
 		    "offset must be from 0 to 1");
 	if (!(p[2] > 0))
 		return pp_err_set(err, PP_EXIT_USAGE, "sigma must be positive");
+	return 0;
+}
+
+/* vol: sample statistics need their degrees of freedom. */
+static int
+check_vol(const double *p, struct pp_err *err)
+{
+	if (p[1] == IND_VOL_CLOSE && p[0] < 3)
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "n must be at least 3 for method close");
+	if (p[1] == IND_VOL_YZ && p[0] < 2)
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "n must be at least 2 for method yang_zhang");
+	if (!(p[2] > 0))
+		return pp_err_set(err, PP_EXIT_USAGE,
+		    "periods must be positive");
 	return 0;
 }
 
@@ -319,6 +344,9 @@ static const struct pp_ind_def table[] = {
 	{ "vhf", "vhf(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "(max(x, n) - min(x, n)) / sum of n |changes|", NULL, FNS(vhf),
 	    "n" },
+	{ "vol", "vol(n, method, periods=252)", 0, OHLC, 3, 2, p_vol, 1, NULL,
+	    "annualised volatility: close, parkinson, garman_klass, ...",
+	    check_vol, FNS(vol), "n-1; n for gk_yz, yang_zhang" },
 	{ "vwap", "vwap(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
 	    "sum(tp * volume) / sum(volume) over n rows, tp = hlc/3", NULL,
 	    FNS(vwap), "n-1" },
@@ -359,12 +387,34 @@ pp_ind_find(const char *name)
 	    cmp_name);
 }
 
+int
+pp_ind_choice(const struct pp_ind_param *p, const char *name)
+{
+	int i;
+
+	for (i = 0; p->choices != NULL && p->choices[i] != NULL; i++)
+		if (strcmp(p->choices[i], name) == 0)
+			return i;
+	return -1;
+}
+
 static int
 check_one(const struct pp_ind_def *def, const struct pp_ind_param *p,
     double v, struct pp_err *err)
 {
 	if (v >= p->min && v <= p->max && (!p->whole || v == floor(v)))
 		return 0;
+	if (p->choices != NULL) {
+		struct pp_buf b = PP_BUF_INIT;
+		int i, rc;
+
+		for (i = 0; p->choices[i] != NULL; i++)
+			pp_buf_addf(&b, "%s%s", i ? ", " : "", p->choices[i]);
+		rc = pp_err_set(err, PP_EXIT_USAGE, "%s: %s must be one of %s",
+		    def->name, p->name, b.data);
+		pp_buf_release(&b);
+		return rc;
+	}
 	if (!p->whole)
 		return pp_err_set(err, PP_EXIT_USAGE,
 		    "%s: %s must be a finite number", def->name, p->name);

@@ -38,7 +38,7 @@
  *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
  *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima
- *    ultosc vhf emv stochf vwma hma alma linearreg tsf kst tdi;
+ *    ultosc vhf emv stochf vwma hma alma linearreg tsf kst tdi vol;
  *    stochrsi's stochastic on its rsi, smi's window before its EMAs):
  *    the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
@@ -336,6 +336,15 @@
  *                   (sum of 2n |mom| - sum of n |mom|).  Warm-up 3n-1.
  *                   TTR TDI (multiple 2), which counts the first n moms
  *                   as 0 and so starts at row 2n-1 with partial sums.
+ *  vol(n, method, periods=252)   TTR volatility(OHLC, n, calc, N =
+ *                   periods) for method close, parkinson, garman_klass,
+ *                   rogers_satchell, gk_yz, yang_zhang (formulas in
+ *                   ind_range.c); method is a choice, written as its name
+ *                   in a spec and passed as its index here.  Reads open,
+ *                   high, low and close whatever the method.  Warm-up n-1;
+ *                   n for gk_yz and yang_zhang (they read the previous
+ *                   close).  close needs n >= 3 (n-1 returns, ddof 1),
+ *                   yang_zhang n >= 2.  TTR's default N is 260.
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite
@@ -359,6 +368,8 @@ struct pp_ind_param {
 	double min, max;	/* accepted range, inclusive */
 	int whole;		/* 1 if it must be a whole number */
 	double def;		/* default, used when the parameter is optional */
+	const char *const *choices; /* NULL, or the names a spec writes for
+				   0, 1, ... (NULL-terminated): vol's method */
 };
 
 struct pp_ind_def {
@@ -396,12 +407,18 @@ const struct pp_ind_def *pp_ind_find(const char *name);
 /* All definitions, sorted by name; *n receives their count. */
 const struct pp_ind_def *pp_ind_all(size_t *n);
 
+/* The value of a parameter with choices written as name ("parkinson" for
+ * vol's method: its index in p->choices), or -1 if p has no such choice. */
+int pp_ind_choice(const struct pp_ind_param *p, const char *name);
+
 /* Build def's full parameter vector params[0 .. def->nparams) from the
- * ngiven constants the user wrote (after the series arguments), filling
- * omitted optional ones with their defaults, and check every value.
- * Returns 0, or -1 with err set (PP_EXIT_USAGE) to one of:
+ * ngiven constants the user wrote (after the series arguments; a choice
+ * as its index), filling omitted optional ones with their defaults, and
+ * check every value.  Returns 0, or -1 with err set (PP_EXIT_USAGE) to one
+ * of:
  *   "sma: wrong number of arguments, expected sma(x, n)"
  *   "sma: n must be a whole number from 1 to 1000000"
+ *   "vol: method must be one of close, parkinson, ..."
  * state_size, warmup and init may only be given a vector that passed. */
 int pp_ind_params(const struct pp_ind_def *def, const double *given,
     int ngiven, double *params, struct pp_err *err);

@@ -9,6 +9,8 @@
 #     bench spec's column names), -f and -F together
 #   multi-output functions name NAME_part; .part and NAME_part inside
 #     expressions; references to earlier definitions
+#   a parameter given as a name (vol's method), even one that is also a
+#     column's name, equals the estimator written out by hand
 #   --only, --dropna, --list (every function, once), -o (atomic),
 #     -B and --compress (read back by pp cat), -d, stdin ("-" and none),
 #     --line-buffered, --skip-bad (counted on stderr)
@@ -98,7 +100,7 @@ setup() {
 	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
 	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx stochf stochrsi \
 	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv adxr sar kama t3 \
-	    zlema evwma vwma hma alma linearreg tsf smi kst tdi; do
+	    zlema evwma vwma hma alma linearreg tsf smi kst tdi vol; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
@@ -110,7 +112,29 @@ setup() {
 	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 82 ]
+	[ "${#lines[@]}" -eq 83 ]
+}
+
+@test "vol takes its method as a name, and matches the formula written out" {
+	P=testdata/features-prices.csv
+	run -0 --separate-stderr pp-features -o "$T/v.csv" \
+	    -f 'p=vol(5, parkinson)' \
+	    -f 'q=sqrt(252 / (4 * log(2)) * sma(log(high / low) * log(high / low), 5))' \
+	    -f 'c=vol(5,close,1)' -f 'd=stddev(logret(close), 4)' $P
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	run -0 python3 - "$T/v.csv" <<-'EOF'
+	import csv, sys
+	rows = list(csv.DictReader(open(sys.argv[1])))
+	n = 0
+	for r in rows:
+	    for a, b in (("p", "q"), ("c", "d")):
+	        assert (r[a] == "") == (r[b] == ""), (r, a)
+	        if r[a]:
+	            assert abs(float(r[a]) - float(r[b])) <= 1e-12 * abs(float(r[b])), (r, a)
+	            n += 1
+	assert n > 100, n
+	EOF
 }
 
 @test "-o writes atomically; nothing is left on failure" {

@@ -32,7 +32,7 @@ setup() {
 	    -f 'zl=zlema(close,4)' -f 'ev=evwma(close,4)' -f 'vm=vwma(close,4)'
 	    -f 'hm=hma(close,4)' -f 'al=alma(close,5)' -f 'lr=linearreg(close,4)'
 	    -f 'ts=tsf(close,4)' -f 'sm=smi(5,2,3,3)' -f 'td=tdi(close,3)'
-	    -f 'ks=kst(close)'
+	    -f 'ks=kst(close)' -f 'vo=vol(5,yang_zhang)' -f 'vc=vol(5,close)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

@@ -288,6 +288,17 @@ static const struct chk_case chk_cases[] = {
 	{ PRICES, { "r=stddev(close,5,3)" },
 	  "-f:1:18: stddev: ddof must be 0 or 1\n"
 	  "  r=stddev(close,5,3)\n                   ^" },
+	{ PRICES, { "r=vol(20,bogus)" },
+	  "-f:1:10: vol: method must be one of close, parkinson, "
+	  "garman_klass, rogers_satchell, gk_yz, yang_zhang\n"
+	  "  r=vol(20,bogus)\n           ^~~~~" },
+	{ PRICES, { "r=vol(20,1)" },
+	  "-f:1:10: vol: method must be one of close, parkinson, "
+	  "garman_klass, rogers_satchell, gk_yz, yang_zhang\n"
+	  "  r=vol(20,1)\n           ^" },
+	{ PRICES, { "r=vol(2,close)" },
+	  "-f:1:7: vol: n must be at least 3 for method close\n"
+	  "  r=vol(2,close)\n        ^" },
 	{ PRICES, { "r=sma(close,close)" },
 	  "-f:1:13: argument 2 of sma must be a constant number, as in "
 	  "sma(x, n)\n  r=sma(close,close)\n              ^~~~~" },

@@ -224,6 +224,11 @@ static const struct {
 	{ "ultosc", { 1, 1, 1 } },
 	{ "var", { 2, 1 } }, { "var", { 20, 0 } },
 	{ "vhf", { 1 } }, { "vhf", { 28 } },
+	{ "vol", { 3, 0, 252 } }, { "vol", { 20, 0, 252 } },
+	{ "vol", { 1, 1, 252 } }, { "vol", { 10, 1, 260 } },
+	{ "vol", { 10, 2, 252 } }, { "vol", { 10, 3, 1 } },
+	{ "vol", { 1, 4, 252 } }, { "vol", { 10, 4, 252 } },
+	{ "vol", { 2, 5, 252 } }, { "vol", { 20, 5, 252 } },
 	{ "vwap", { 1 } }, { "vwap", { 10 } },
 	{ "vwma", { 1 } }, { "vwma", { 10 } },
 	{ "williams_ad", { 0 } },
@@ -1113,6 +1118,66 @@ ref_tdi(const double *p, const struct data *dt, double out[][ROWS])
 	}
 }
 
+static double
+lr_ref(double a, double b)
+{
+	return a > 0 && b > 0 ? log(a / b) : NAN;
+}
+
+/* TTR's volatility() from its formulas, two-pass variances. */
+static void
+ref_vol(const double *p, const struct data *dt, double out[][ROWS])
+{
+	const double *o = dt->col[C_O], *h = dt->col[C_H], *l = dt->col[C_L];
+	const double *c = dt->col[C_C];
+	static double a[ROWS], b[ROWS], r[ROWS];
+	int n = (int)p[0], m = (int)p[1], t, i;
+	double N = p[2], g = 2 * log(2) - 1;
+
+	for (t = 0; t < ROWS; t++) {
+		double pc = t ? c[t - 1] : NAN;
+		double hl = lr_ref(h[t], l[t]), co = lr_ref(c[t], o[t]);
+
+		a[t] = m == 0 ? lr_ref(c[t], pc) : m == 1 ? hl * hl
+		    : m == 2 ? hl * hl / 2 - g * co * co
+		    : m == 4 ? lr_ref(o[t], pc) * lr_ref(o[t], pc) + hl * hl / 2 -
+		    g * co * co
+		    : lr_ref(h[t], c[t]) * lr_ref(h[t], o[t]) +
+		    lr_ref(l[t], c[t]) * lr_ref(l[t], o[t]);
+		b[t] = lr_ref(o[t], pc);
+		r[t] = co;
+	}
+	for (t = 0; t < ROWS; t++) {
+		int w = m == 0 ? n - 1 : n;
+		double s = 0, ma = 0, mb = 0, vb = 0, vr = 0, va = 0;
+
+		out[0][t] = NAN;
+		if (t < w - 1)
+			continue;
+		for (i = t - w + 1; i <= t; i++) {
+			s += a[i];
+			mb += b[i] / w;
+			ma += r[i] / w;
+		}
+		for (i = t - w + 1; i <= t; i++) {
+			vb += (b[i] - mb) * (b[i] - mb);
+			vr += (r[i] - ma) * (r[i] - ma);
+			va += (a[i] - s / w) * (a[i] - s / w);
+		}
+		if (m == 0)
+			out[0][t] = sqrt(N) * sqrt(va / (w - 1));
+		else if (m == 1)
+			out[0][t] = sqrt(N / (4 * n * log(2)) * s);
+		else if (m == 5) {
+			double k = 0.34 / (1.34 + (n + 1.0) / (n - 1));
+
+			out[0][t] = sqrt(N * vb / (n - 1) + k * N * vr / (n - 1) +
+			    (1 - k) * N / n * s);
+		} else
+			out[0][t] = sqrt(N / n * s);
+	}
+}
+
 /* The references of ind_range.c, ind_volume.c, ind_momentum.c and rocp,
  * rocr, straight from the definitions, at row t. */
 static void
@@ -1511,6 +1576,8 @@ test_oracle(void **unused)
 					ref_kst(&dt, want);
 				else if (!strcmp(name, "tdi"))
 					ref_tdi(p, &dt, want);
+				else if (!strcmp(name, "vol"))
+					ref_vol(p, &dt, want);
 				else if (!ref_recursive(name, p, &dt, want))
 					ref_window(name, p, &dt, want);
 				stream(name, p, &dt, got);

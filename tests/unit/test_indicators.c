@@ -184,6 +184,18 @@ static const struct {
 	{ "aroon", { 0 }, 1, "aroon: n must be a whole number from 1 to 1000000" },
 	{ "trange", { 1 }, 1,
 	    "trange: wrong number of arguments, expected trange()" },
+	{ "vol", { 20, 6 }, 2, "vol: method must be one of close, parkinson, "
+	    "garman_klass, rogers_satchell, gk_yz, yang_zhang" },
+	{ "vol", { 20, -1 }, 2, "vol: method must be one of close, parkinson, "
+	    "garman_klass, rogers_satchell, gk_yz, yang_zhang" },
+	{ "vol", { 2, 0 }, 2, "vol: n must be at least 3 for method close" },
+	{ "vol", { 2, 1 }, 2, NULL },
+	{ "vol", { 1, 5 }, 2, "vol: n must be at least 2 for method yang_zhang" },
+	{ "vol", { 20, 1, 0 }, 3, "vol: periods must be positive" },
+	{ "sar", { -0.1 }, 1, "sar: accel and max must not be negative" },
+	{ "t3", { 5, 1.5 }, 2, "t3: v must be from 0 to 1" },
+	{ "alma", { 9, 0.5, 0 }, 3, "alma: sigma must be positive" },
+	{ "hma", { 1 }, 1, "hma: n must be at least 2" },
 };
 
 static void
@@ -611,8 +623,39 @@ formula_sum(const struct pp_ind_def *d, const double *q, const char **s)
 	return v;
 }
 
+/* The warm-up of a text "F; G for a, b" (G where the choice parameter
+ * is a or b, else F) or of a plain formula F, at params q. */
+static long
+warmup_of(const struct pp_ind_def *d, const double *q)
+{
+	const char *s = d->warmup_text, *name = NULL;
+	long v = formula_sum(d, q, &s), w;
+	int j;
+
+	if (*s == '\0')
+		return v;
+	assert_true(strncmp(s, "; ", 2) == 0);
+	s += 2;
+	w = formula_sum(d, q, &s);
+	assert_true(strncmp(s, " for ", 5) == 0);
+	s += 5;
+	for (j = 0; j < d->nparams; j++)
+		if (d->params[j].choices != NULL)
+			name = d->params[j].choices[(int)q[j]];
+	assert_non_null(name);
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+
+		if (strlen(name) == len && strncmp(s, name, len) == 0)
+			return w;
+		s += len;
+		s += strspn(s, ", ");
+	}
+	return v;
+}
+
 /* warmup_text, which --list shows, is the formula warmup() computes: both
- * agree at several points for every function. */
+ * agree at several points for every function, and at every choice. */
 static void
 test_warmup_text(void **unused)
 {
@@ -624,10 +667,9 @@ test_warmup_text(void **unused)
 		const struct pp_ind_def *d = &all[i];
 		int pt;
 
-		for (pt = 0; pt < 3; pt++) {
+		for (pt = 0; pt < 8; pt++) {
 			struct pp_err e = PP_ERR_INIT;
 			double q[PP_IND_MAXPARAMS];
-			const char *f = d->warmup_text;
 			int j;
 
 			for (j = 0; j < d->nparams; j++) {
@@ -635,12 +677,14 @@ test_warmup_text(void **unused)
 
 				q[j] = p->whole ? 5.0 * (j + 1) + 7 * pt + 2 :
 				    p->def;
+				if (p->choices != NULL)
+					q[j] = pt % (int)(p->max + 1);
 				if (q[j] < p->min || q[j] > p->max)
 					q[j] = p->min;
 			}
 			if (d->check && d->check(q, &e) == -1)
 				continue;
-			if (formula_sum(d, q, &f) != d->warmup(q) || *f != '\0')
+			if (warmup_of(d, q) != d->warmup(q))
 				fail_msg("%s: warm-up \"%s\" is not warmup()",
 				    d->name, d->warmup_text);
 		}
@@ -1001,6 +1045,36 @@ test_smi_kst_tdi(void **unused)
 	check("tdi", P(1), 1, xm, 5, 1, P(X, X, -1, 0, 3));
 }
 
+/* vol's method is a choice: its index in the table, as the language
+ * passes it (0 close, 1 parkinson, 2 garman_klass, 3 rogers_satchell, 4
+ * gk_yz, 5 yang_zhang). */
+static void
+test_vol(void **unused)
+{
+	double e = exp(1), e3 = exp(3), k = 0.34 / 4.34;
+	/* open, high, low, close: a bar from 1 up to e, and back */
+	const double up[] = { 1, e, 1, e, 1, e, 1, e };
+	const double flat[] = { 1, e, 1, 1, 1, e, 1, 1, 1, e, 1, 1 };
+
+	(void)unused;
+	/* log returns 1 and 2: sd sqrt(1/2), per period */
+	check("vol", P(3, 0, 1), 3, P(1, 1, 1, 1, e, e, e, e, e3, e3, e3, e3),
+	    3, 0, P(X, X, sqrt(0.5)));
+	/* log(high/low) = 1 each row: sqrt(N / (4 n log 2) n) */
+	check("vol", P(2, 1, 1), 3, flat, 2, 0, P(X, sqrt(1 / (4 * log(2)))));
+	/* 1/2 - (2 log 2 - 1) a row */
+	check("vol", P(1, 2, 1), 3, up, 2, 0,
+	    P(sqrt(1.5 - 2 * log(2)), sqrt(1.5 - 2 * log(2))));
+	/* log(h/c) log(h/o) = 1, the low term 0; N 4 over 2 rows: 2 */
+	check("vol", P(2, 3, 4), 3, flat, 2, 0, P(X, 2));
+	/* garman_klass plus the overnight log(1/e)^2 = 1 */
+	check("vol", P(1, 4, 1), 3, up, 2, 0, P(X, sqrt(2.5 - 2 * log(2))));
+	/* no overnight or open-to-close variance: sqrt((1 - k) rs^2) */
+	check("vol", P(2, 5, 1), 3, flat, 3, 0, P(X, X, sqrt(1 - k)));
+	/* the default N is 252 */
+	check("vol", P(2, 3), 2, flat, 2, 0, P(X, sqrt(252)));
+}
+
 int
 main(void)
 {
@@ -1040,6 +1114,7 @@ main(void)
 		cmocka_unit_test(test_weighted),
 		cmocka_unit_test(test_linearreg),
 		cmocka_unit_test(test_smi_kst_tdi),
+		cmocka_unit_test(test_vol),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
