@@ -203,6 +203,10 @@ IND_PROTOS(adxr) IND_PROTOS(alma) IND_PROTOS(evwma) IND_PROTOS(hma)
 IND_PROTOS(kama) IND_PROTOS(linearreg) IND_PROTOS(sar) IND_PROTOS(t3)
 IND_PROTOS(tsf) IND_PROTOS(vwma) IND_PROTOS(zlema)
 IND_PROTOS(kst) IND_PROTOS(smi) IND_PROTOS(tdi) IND_PROTOS(vol)
+/* ind_rolling.c */
+IND_PROTOS(ewm_std) IND_PROTOS(kurt) IND_PROTOS(mad) IND_PROTOS(median)
+IND_PROTOS(pctrank) IND_PROTOS(quantile) IND_PROTOS(rank) IND_PROTOS(skew)
+IND_PROTOS(sum)
 
 /* vol's methods, in the order of its choices in indicators.c. */
 enum {

@@ -6,8 +6,9 @@
  * families), ind_range.c (bar ranges and windows of extremes),
  * ind_volume.c (accumulation and volume), ind_momentum.c (oscillators
  * and directional movement), ind_trend.c (adaptive and weighted averages,
- * sar, regression lines) and ind_util.c (the shared window, deque and EMA
- * pieces).
+ * sar, regression lines), ind_rolling.c (rolling statistics: medians,
+ * quantiles, moments, ranks) and ind_util.c (the shared window, deque and
+ * EMA pieces).
  * This file is the one place that says what each is called, what it
  * takes and what it gives, like git's commands[].
  */
@@ -66,6 +67,9 @@ static const char *const vol_methods[] = {
 static const struct pp_ind_param p_vol[] = {
 	IND_N("n"), IND_CHOICE("method", vol_methods, 6),
 	IND_REAL("periods", 252)
+};
+static const struct pp_ind_param p_quantile[] = {
+	IND_N("n"), IND_REAL("q", 0.5)
 };
 static const struct pp_ind_param p_stoch[] = {
 	IND_N("k"), IND_N("slowk"), IND_N("d")
@@ -154,6 +158,32 @@ check_vol(const double *p, struct pp_err *err)
 	return 0;
 }
 
+/* quantile: q is a probability. */
+static int
+check_q(const double *p, struct pp_err *err)
+{
+	if (!(p[1] >= 0 && p[1] <= 1))
+		return pp_err_set(err, PP_EXIT_USAGE, "q must be from 0 to 1");
+	return 0;
+}
+
+/* skew, kurt: the bias corrections divide by n-2 and n-3. */
+static int
+check_n3(const double *p, struct pp_err *err)
+{
+	if (p[0] < 3)
+		return pp_err_set(err, PP_EXIT_USAGE, "n must be at least 3");
+	return 0;
+}
+
+static int
+check_n4(const double *p, struct pp_err *err)
+{
+	if (p[0] < 4)
+		return pp_err_set(err, PP_EXIT_USAGE, "n must be at least 4");
+	return 0;
+}
+
 #define FNS(nm) ind_##nm##_warmup, ind_##nm##_size, ind_##nm##_init, \
 	ind_##nm##_step
 
@@ -228,6 +258,9 @@ static const struct pp_ind_def table[] = {
 	{ "evwma", "evwma(x, n)", 1, "volume", 1, 1, 1, p_n, 1, NULL,
 	    "e = ((V - v) e + v x) / V, V the volume of n rows", NULL,
 	    FNS(evwma), "n-1" },
+	{ "ewm_std", "ewm_std(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "exponentially weighted std, span n, as pandas ewm(span=n).std()",
+	    check_n2, FNS(ewm_std), "1" },
 	{ "hma", "hma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "wma(2 wma(x, n/2) - wma(x, n), sqrt(n))", check_n2, FNS(hma),
 	    "n+isqrt(n)-2" },
@@ -239,6 +272,9 @@ static const struct pp_ind_def table[] = {
 	{ "kst", "kst(x)", 1, NULL, 0, 0, 0, NULL, 2, o_kst,
 	    "100 sum i sma(logret(x, r_i), n_i), r 10 15 20 30, n 10 10 10 15",
 	    NULL, FNS(kst), "52" },
+	{ "kurt", "kurt(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "excess kurtosis of the last n values, bias-corrected (pandas)",
+	    check_n4, FNS(kurt), "n-1" },
 	{ "lag", "lag(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t-k]", NULL, FNS(lag), "k" },
 	{ "linearreg", "linearreg(x, n)", 1, NULL, 0, 1, 1, p_n, 4, o_linreg,
@@ -249,8 +285,13 @@ static const struct pp_ind_def table[] = {
 	{ "macd", "macd(x, fast, slow, sig)", 1, NULL, 0, 3, 3, p_macd, 3,
 	    o_macd, "ema(x, fast) - ema(x, slow); signal = ema(macd, sig)",
 	    NULL, FNS(macd), "slow+sig-2" },
+	{ "mad", "mad(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "1.4826 median |x - median(x, n)| over n rows (TTR runMAD)", NULL,
+	    FNS(mad), "n-1" },
 	{ "max", "max(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "highest of the last n values", NULL, FNS(max), "n-1" },
+	{ "median", "median(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "median of the last n values", NULL, FNS(median), "n-1" },
 	{ "mfi", "mfi(n)", 0, HLCV, 1, 1, p_n, 1, NULL,
 	    "100 pos / (pos + neg) money flow (tp * volume) over n rows",
 	    NULL, FNS(mfi), "n" },
@@ -274,6 +315,9 @@ static const struct pp_ind_def table[] = {
 	{ "obv", "obv()", 0, "close,volume", 2, 0, 0, NULL, 1, NULL,
 	    "running total of volume signed by the close's move", NULL,
 	    FNS(obv), "0" },
+	{ "pctrank", "pctrank(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "(values below x + half of those equal) / n (TTR runPercentRank)",
+	    NULL, FNS(pctrank), "n-1" },
 	{ "plus_di", "plus_di(n)", 0, HLC, 1, 1, p_n, 1, NULL,
 	    "100 Wilder sum of +DM / Wilder sum of true range", NULL,
 	    FNS(plus_di), "n" },
@@ -283,6 +327,12 @@ static const struct pp_ind_def table[] = {
 	{ "ppo", "ppo(x, fast, slow)", 1, NULL, 0, 2, 2, p_po, 1, NULL,
 	    "100 (sma(x, fast) - sma(x, slow)) / sma(x, slow)", NULL,
 	    FNS(ppo), "slow-1" },
+	{ "quantile", "quantile(x, n, q=0.5)", 1, NULL, 0, 2, 1, p_quantile, 1,
+	    NULL, "q-quantile of the last n values, linear interpolation",
+	    check_q, FNS(quantile), "n-1" },
+	{ "rank", "rank(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "average rank of x among the last n values, over n (pandas)", NULL,
+	    FNS(rank), "n-1" },
 	{ "ret", "ret(x, k=1)", 1, NULL, 0, 1, 0, p_k1, 1, NULL,
 	    "x[t] / x[t-k] - 1; NaN if x[t-k] = 0", NULL, FNS(ret), "k" },
 	{ "roc", "roc(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
@@ -297,6 +347,9 @@ static const struct pp_ind_def table[] = {
 	    FNS(rsi), "n" },
 	{ "sar", "sar(accel=0.02, max=0.2)", 0, HL, 2, 0, p_sar, 1, NULL,
 	    "parabolic stop and reverse", check_sar, FNS(sar), "1" },
+	{ "skew", "skew(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "skewness of the last n values, bias-corrected (pandas)", check_n3,
+	    FNS(skew), "n-1" },
 	{ "sma", "sma(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
 	    "mean of the last n values", NULL, FNS(sma), "n-1" },
 	{ "smi", "smi(n, fast, slow, sig)", 0, HLC, 4, 4, p_smi, 2, o_smi,
@@ -315,6 +368,8 @@ static const struct pp_ind_def table[] = {
 	{ "stochrsi", "stochrsi(x, n, k, d)", 1, NULL, 0, 3, 3, p_stochrsi, 2,
 	    o_stoch, "stochf(k, d) of rsi(x, n) as high, low and close", NULL,
 	    FNS(stochrsi), "n+k+d-2" },
+	{ "sum", "sum(x, n)", 1, NULL, 0, 1, 1, p_n, 1, NULL,
+	    "sum of the last n values", NULL, FNS(sum), "n-1" },
 	{ "t3", "t3(x, n, v=0.7)", 1, NULL, 0, 2, 1, p_t3, 1, NULL,
 	    "Tillson: six chained ema(n) combined with volume factor v",
 	    check_t3, FNS(t3), "6(n-1)" },

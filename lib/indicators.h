@@ -38,7 +38,8 @@
  *    close[t-1].
  *  - window (sma wma var stddev zscore bbands min max corr beta vwap willr
  *    stoch cci mfi midpoint midprice donchian aroon cmf apo ppo trima
- *    ultosc vhf emv stochf vwma hma alma linearreg tsf kst tdi vol;
+ *    ultosc vhf emv stochf vwma hma alma linearreg tsf kst tdi vol sum
+ *    median quantile mad skew kurt rank pctrank;
  *    stochrsi's stochastic on its rsi, smi's window before its EMAs):
  *    the output at row t is NaN when any input of any row
  *    in its window is NaN, so a missing value blanks the next n rows (mfi,
@@ -49,7 +50,7 @@
  *    another (stoch's %D) follows the same rule on its input.
  *  - recursive (ema dema tema macd rsi atr natr adx obv cmo ad adosc
  *    plus_dm minus_dm plus_di minus_di dx trix keltner snr chaikin_vol
- *    williams_ad adxr sar kama t3 zlema evwma): a row with any
+ *    williams_ad adxr sar kama t3 zlema evwma ewm_std): a row with any
  *    NaN input outputs NaN and leaves the state untouched, as if the row
  *    were absent: leading NaNs are skipped (the warm-up counts valid rows
  *    only), and after a gap the recursion, and the "previous close" of a
@@ -345,6 +346,36 @@
  *                   n for gk_yz and yang_zhang (they read the previous
  *                   close).  close needs n >= 3 (n-1 returns, ddof 1),
  *                   yang_zhang n >= 2.  TTR's default N is 260.
+ *
+ * Rolling statistics (ind_rolling.c; window rule but ewm_std):
+ *
+ *  sum(x, n)        sum of the last n values.  Warm-up n-1.  TTR runSum.
+ *  median(x, n)     the middle value, the mean of the middle two for even
+ *                   n.  O(log n) a row (two indexed heaps).  Warm-up n-1.
+ *                   TTR runMedian, pandas rolling median.
+ *  quantile(x, n, q=0.5)   the q-quantile with linear interpolation
+ *                   between order statistics (pandas, numpy), O(log n) a
+ *                   row.  Warm-up n-1.
+ *  mad(x, n)        1.4826 times the median of |x - median| over the
+ *                   window.  O(n) a row.  Warm-up n-1.  TTR runMAD.
+ *  skew(x, n), kurt(x, n)   the bias-corrected skewness sqrt(n (n-1)) /
+ *                   (n-2) m3 / m2^1.5 and excess kurtosis ((n^2 - 1) m4 /
+ *                   m2^2 - 3 (n-1)^2) / ((n-2)(n-3)) of pandas (and
+ *                   scipy.stats with bias=False), from the exact central
+ *                   moments, O(n) a row; NaN over a constant window; n >=
+ *                   3 and n >= 4.  Warm-up n-1.  pandas' own rolling skew
+ *                   and kurt use running power sums and can be off in the
+ *                   fifth digit (kurt: the second) on prices.
+ *  rank(x, n)       (values below x + (values equal, x included, + 1) / 2)
+ *                   / n: the average rank of x in its window over n.  O(n)
+ *                   a row.  Warm-up n-1.  pandas rolling rank(pct=True).
+ *  pctrank(x, n)    (values below x + half the values equal, x included) /
+ *                   n.  O(n) a row.  Warm-up n-1.  TTR runPercentRank,
+ *                   which counts values within 1e-8 as equal.
+ *  ewm_std(x, n)    the exponentially weighted standard deviation of
+ *                   pandas x.ewm(span=n).std() (adjust, bias-corrected),
+ *                   skipping missing rows as ignore_na=True does; n >= 2.
+ *                   Warm-up 1.
  *
  * Constants: window lengths and lags are whole numbers from 1 to
  * PP_IND_NMAX (k for lag/diff/ret/logret too); bbands' k is any finite

@@ -100,7 +100,8 @@ setup() {
 	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
 	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx stochf stochrsi \
 	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv adxr sar kama t3 \
-	    zlema evwma vwma hma alma linearreg tsf smi kst tdi vol; do
+	    zlema evwma vwma hma alma linearreg tsf smi kst tdi vol sum median quantile \
+	    mad skew kurt rank pctrank ewm_std; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
@@ -112,7 +113,7 @@ setup() {
 	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 83 ]
+	[ "${#lines[@]}" -eq 92 ]
 }
 
 @test "vol takes its method as a name, and matches the formula written out" {

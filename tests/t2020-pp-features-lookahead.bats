@@ -33,6 +33,9 @@ setup() {
 	    -f 'hm=hma(close,4)' -f 'al=alma(close,5)' -f 'lr=linearreg(close,4)'
 	    -f 'ts=tsf(close,4)' -f 'sm=smi(5,2,3,3)' -f 'td=tdi(close,3)'
 	    -f 'ks=kst(close)' -f 'vo=vol(5,yang_zhang)' -f 'vc=vol(5,close)'
+	    -f 'me=median(close,6)' -f 'qu=quantile(close,5,0.3)' -f 'md=mad(close,5)'
+	    -f 'sk=skew(close,5)' -f 'ku=kurt(close,6)' -f 'rk=rank(close,5)'
+	    -f 'pk=pctrank(close,5)' -f 'es=ewm_std(close,5)' -f 'su=sum(volume,5)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

@@ -172,16 +172,21 @@ static const struct {
 	{ "ema", { 1 } }, { "ema", { 20 } },
 	{ "emv", { 1 } }, { "emv", { 9 } },
 	{ "evwma", { 1 } }, { "evwma", { 10 } },
+	{ "ewm_std", { 2 } }, { "ewm_std", { 10 } },
 	{ "hma", { 2 } }, { "hma", { 9 } }, { "hma", { 20 } },
 	{ "kama", { 1 } }, { "kama", { 2 } }, { "kama", { 10 } },
 	{ "keltner", { 1, 2 } }, { "keltner", { 20, 1.5 } },
 	{ "kst", { 0 } },
+	{ "kurt", { 4 } }, { "kurt", { 20 } },
 	{ "lag", { 1 } }, { "lag", { 5 } },
 	{ "linearreg", { 2 } }, { "linearreg", { 14 } },
 	{ "logret", { 1 } }, { "logret", { 3 } },
 	{ "macd", { 12, 26, 9 } }, { "macd", { 26, 12, 9 } },
 	{ "macd", { 1, 1, 1 } }, { "macd", { 3, 5, 2 } },
+	{ "mad", { 1 } }, { "mad", { 4 } }, { "mad", { 15 } },
 	{ "max", { 1 } }, { "max", { 10 } },
+	{ "median", { 1 } }, { "median", { 2 } }, { "median", { 5 } },
+	{ "median", { 20 } },
 	{ "mfi", { 1 } }, { "mfi", { 14 } },
 	{ "midpoint", { 1 } }, { "midpoint", { 14 } },
 	{ "midprice", { 1 } }, { "midprice", { 14 } },
@@ -191,9 +196,14 @@ static const struct {
 	{ "mom", { 1 } }, { "mom", { 10 } },
 	{ "natr", { 1 } }, { "natr", { 14 } },
 	{ "obv", { 0 } },
+	{ "pctrank", { 1 } }, { "pctrank", { 10 } },
 	{ "plus_di", { 1 } }, { "plus_di", { 2 } }, { "plus_di", { 14 } },
 	{ "plus_dm", { 1 } }, { "plus_dm", { 14 } },
 	{ "ppo", { 12, 26 } }, { "ppo", { 9, 3 } },
+	{ "quantile", { 5, 0.5 } }, { "quantile", { 10, 0 } },
+	{ "quantile", { 10, 1 } }, { "quantile", { 7, 0.3 } },
+	{ "quantile", { 1, 0.9 } },
+	{ "rank", { 1 } }, { "rank", { 10 } },
 	{ "ret", { 1 } }, { "ret", { 4 } },
 	{ "roc", { 1 } }, { "roc", { 10 } },
 	{ "rocp", { 1 } }, { "rocp", { 10 } },
@@ -201,6 +211,7 @@ static const struct {
 	{ "rsi", { 1 } }, { "rsi", { 14 } },
 	{ "sar", { 0.02, 0.2 } }, { "sar", { 0.1, 0.05 } },
 	{ "sar", { 0.2, 0.5 } },
+	{ "skew", { 3 } }, { "skew", { 20 } },
 	{ "sma", { 1 } }, { "sma", { 20 } },
 	{ "smi", { 13, 2, 25, 9 } }, { "smi", { 5, 2, 3, 2 } },
 	{ "smi", { 1, 1, 1, 1 } },
@@ -212,6 +223,7 @@ static const struct {
 	{ "stochf", { 5, 3 } }, { "stochf", { 1, 1 } },
 	{ "stochrsi", { 14, 5, 3 } }, { "stochrsi", { 1, 1, 1 } },
 	{ "stochrsi", { 5, 3, 2 } },
+	{ "sum", { 1 } }, { "sum", { 20 } },
 	{ "t3", { 1, 0.7 } }, { "t3", { 5, 0.7 } }, { "t3", { 3, 0 } },
 	{ "tdi", { 1 } }, { "tdi", { 5 } }, { "tdi", { 20 } },
 	{ "tema", { 1 } }, { "tema", { 2 } }, { "tema", { 10 } },
@@ -1178,6 +1190,127 @@ ref_vol(const double *p, const struct data *dt, double out[][ROWS])
 	}
 }
 
+static int
+cmp_dbl(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of sorted a[0 .. n), linear interpolation. */
+static double
+quantile_of(const double *a, int n, double q)
+{
+	double at = q * (n - 1);
+	int k = (int)floor(at);
+
+	return k + 1 < n ? a[k] + (at - k) * (a[k + 1] - a[k]) : a[k];
+}
+
+/* Rolling statistics from the sorted window; ewm_std from the weighted
+ * sums written out for every row (pandas' definition, O(t^2)). */
+static void
+ref_rolling(const char *name, const double *p, const struct data *dt,
+    double out[][ROWS])
+{
+	const double *x = dt->col[C_X];
+	int n = (int)p[0], t, i;
+
+	for (t = 0; t < ROWS; t++) {
+		double w[ROWS], srt[ROWS], dev[ROWS], s = 0, m;
+		int ok = t >= n - 1;
+
+		out[0][t] = NAN;
+		if (!strcmp(name, "ewm_std")) {
+			double a = 2.0 / (n + 1), sw = 0, sw2 = 0, sx = 0, v = 0;
+			int cnt = 0;
+
+			if (isnan(x[t]))
+				continue;
+			for (i = t; i >= 0; i--) {
+				double wt;
+
+				if (isnan(x[i]))
+					continue;
+				wt = pow(1 - a, cnt++);
+				sw += wt;
+				sw2 += wt * wt;
+				sx += wt * x[i];
+			}
+			m = sx / sw;
+			for (i = t, cnt = 0; i >= 0; i--)
+				if (!isnan(x[i]))
+					v += pow(1 - a, cnt++) * (x[i] - m) *
+					    (x[i] - m);
+			if (sw * sw - sw2 > 0)
+				out[0][t] = sqrt(sw * sw / (sw * sw - sw2) * v / sw);
+			continue;
+		}
+		for (i = 0; ok && i < n; i++) {
+			w[i] = srt[i] = x[t - n + 1 + i];
+			ok = !isnan(w[i]);
+			s += w[i];
+		}
+		if (!ok)
+			continue;
+		qsort(srt, (size_t)n, sizeof(double), cmp_dbl);
+		if (!strcmp(name, "sum"))
+			out[0][t] = s;
+		else if (!strcmp(name, "median"))
+			out[0][t] = quantile_of(srt, n, 0.5);
+		else if (!strcmp(name, "quantile"))
+			out[0][t] = quantile_of(srt, n, p[1]);
+		else if (!strcmp(name, "mad")) {
+			m = quantile_of(srt, n, 0.5);
+			for (i = 0; i < n; i++)
+				dev[i] = fabs(w[i] - m);
+			qsort(dev, (size_t)n, sizeof(double), cmp_dbl);
+			out[0][t] = 1.4826 * quantile_of(dev, n, 0.5);
+		} else if (!strcmp(name, "skew") || !strcmp(name, "kurt")) {
+			double m2 = 0, m3 = 0, m4 = 0;
+
+			if (srt[0] == srt[n - 1])
+				continue;
+			m = s / n;
+			for (i = 0; i < n; i++) {
+				double d = w[i] - m;
+
+				m2 += d * d / n;
+				m3 += d * d * d / n;
+				m4 += d * d * d * d / n;
+			}
+			out[0][t] = name[0] == 's' ? sqrt((double)n * (n - 1)) /
+			    (n - 2) * m3 / pow(m2, 1.5) : ((double)n * n - 1) *
+			    m4 / (m2 * m2) / ((n - 2.0) * (n - 3)) - 3.0 *
+			    (n - 1) * (n - 1) / ((n - 2.0) * (n - 3));
+		} else {
+			double less = 0, eq = 0;
+
+			for (i = 0; i < n; i++) {
+				less += w[i] < x[t];
+				eq += w[i] == x[t];
+			}
+			out[0][t] = name[0] == 'r' ? (less + (eq + 1) / 2) / n
+			    : (less + eq / 2) / n;
+		}
+	}
+}
+
+/* 1 for the functions of ind_rolling.c. */
+static int
+is_rolling(const char *name)
+{
+	static const char *const names[] = { "sum", "median", "quantile",
+	    "mad", "skew", "kurt", "rank", "pctrank", "ewm_std" };
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(names); i++)
+		if (!strcmp(names[i], name))
+			return 1;
+	return 0;
+}
+
 /* The references of ind_range.c, ind_volume.c, ind_momentum.c and rocp,
  * rocr, straight from the definitions, at row t. */
 static void
@@ -1578,6 +1711,8 @@ test_oracle(void **unused)
 					ref_tdi(p, &dt, want);
 				else if (!strcmp(name, "vol"))
 					ref_vol(p, &dt, want);
+				else if (is_rolling(name))
+					ref_rolling(name, p, &dt, want);
 				else if (!ref_recursive(name, p, &dt, want))
 					ref_window(name, p, &dt, want);
 				stream(name, p, &dt, got);

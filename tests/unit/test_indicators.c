@@ -196,6 +196,11 @@ static const struct {
 	{ "t3", { 5, 1.5 }, 2, "t3: v must be from 0 to 1" },
 	{ "alma", { 9, 0.5, 0 }, 3, "alma: sigma must be positive" },
 	{ "hma", { 1 }, 1, "hma: n must be at least 2" },
+	{ "quantile", { 5, 1.5 }, 2, "quantile: q must be from 0 to 1" },
+	{ "quantile", { 5 }, 1, NULL },
+	{ "skew", { 2 }, 1, "skew: n must be at least 3" },
+	{ "kurt", { 3 }, 1, "kurt: n must be at least 4" },
+	{ "ewm_std", { 1 }, 1, "ewm_std: n must be at least 2" },
 };
 
 static void
@@ -1075,6 +1080,54 @@ test_vol(void **unused)
 	check("vol", P(2, 3), 2, flat, 2, 0, P(X, sqrt(252)));
 }
 
+static void
+test_rolling_order(void **unused)
+{
+	/* a window that slides through ties, NaN, and back */
+	static const double z[] = { 5, 1, 4, 4, X, 2, 9, 3, 3, 3, 8 };
+
+	(void)unused;
+	check("sum", P(3), 1, xm, 5, 0, P(X, X, 6, 7, 9));
+	/* (1 3) (3 2) (2 2) (2 5); (1 3 2 2) (3 2 2 5) */
+	check("median", P(2), 1, xm, 5, 0, P(X, 2, 2.5, 2, 3.5));
+	check("median", P(4), 1, xm, 5, 0, P(X, X, X, 2, 2.5));
+	/* sorted 1 2 2 3 at 0.75: 1.75; 2 2 3 5: 2; q 0 and 1 are the
+	 * extremes */
+	check("quantile", P(4, 0.25), 2, xm, 5, 0, P(X, X, X, 1.75, 2));
+	check("quantile", P(4, 0), 2, xm, 5, 0, P(X, X, X, 1, 2));
+	check("quantile", P(4, 1), 2, xm, 5, 0, P(X, X, X, 3, 5));
+	/* 5 1 4 | 1 4 4 | NaN x3 | 2 9 3 | 9 3 3 | 3 3 3 | 3 3 8 */
+	check("median", P(3), 1, z, 11, 0,
+	    P(X, X, 4, 4, X, X, X, 3, 3, 3, 3));
+	check("quantile", P(3, 1), 2, z, 11, 0,
+	    P(X, X, 5, 4, X, X, X, 9, 9, 3, 8));
+	/* deviations from the median: (1 1 0) -> 1; (1 0 0), (0 0 3) -> 0;
+	 * (1 1 0 0) and (.5 .5 .5 2.5) -> .5 */
+	check("mad", P(3), 1, xm, 5, 0, P(X, X, 1.4826, 0, 0));
+	check("mad", P(4), 1, xm, 5, 0, P(X, X, X, 0.7413, 0.7413));
+	/* the newest value among the window: below, equal (ties share) */
+	check("rank", P(3), 1, xm, 5, 0, P(X, X, 2.0 / 3, 0.5, 1));
+	check("pctrank", P(3), 1, xm, 5, 0, P(X, X, 0.5, 1.0 / 3, 5.0 / 6));
+}
+
+static void
+test_rolling_moments(void **unused)
+{
+	(void)unused;
+	/* (1 3 2) is symmetric; (3 2 2) and (2 2 5): sqrt(6) m3 / m2^1.5 =
+	 * sqrt(3) */
+	check("skew", P(3), 1, xm, 5, 0, P(X, X, 0, sqrt(3), sqrt(3)));
+	/* m4 / m2^2 = 2 in both windows: (15 * 2 - 27) / 2 */
+	check("kurt", P(4), 1, xm, 5, 0, P(X, X, X, 1.5, 1.5));
+	check("kurt", P(4), 1, P(7, 7, 7, 7), 4, 0, P(X, X, X, X));
+	check("skew", P(3), 1, P(7, 7, 7), 3, 0, P(X, X, X));
+	/* span 3, alpha 1/2: weights 1, 1/2, 1/4 from the newest; (1 3):
+	 * sqrt(2); (1 3 2): mean 15/7, biased var 20/49, factor 7/4 */
+	check("ewm_std", P(3), 1, xm, 3, 0, P(X, sqrt(2), sqrt(35) / 7));
+	/* a missing row is skipped */
+	check("ewm_std", P(3), 1, P(1, X, 3), 3, 0, P(X, X, sqrt(2)));
+}
+
 int
 main(void)
 {
@@ -1115,6 +1168,8 @@ main(void)
 		cmocka_unit_test(test_linearreg),
 		cmocka_unit_test(test_smi_kst_tdi),
 		cmocka_unit_test(test_vol),
+		cmocka_unit_test(test_rolling_order),
+		cmocka_unit_test(test_rolling_moments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
