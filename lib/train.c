@@ -21,6 +21,7 @@
 #include <zlib.h>
 
 #include "date.h"
+#include "metrics.h"
 #include "num.h"
 #include "train.h"
 #include "util.h"
@@ -597,7 +598,9 @@ fit_on(struct store *st, const struct pp_train_opts *o,
 	return pp_linear_fit(&st->all, &f, m, lf, err);
 }
 
-/* Score m on fold k's test dates. */
+/* Score m on fold k's test dates, with lib/metrics' definitions.  A
+ * linear model is scored from the test dates' moments: its squared error
+ * is a quadratic form in them, so no row is needed. */
 static void
 score(struct store *st, const struct pp_split *sp, size_t k,
     const size_t *didx, const struct pp_model *m, struct pp_fold_report *fr)
@@ -605,25 +608,19 @@ score(struct store *st, const struct pp_split *sp, size_t k,
 	size_t i, d;
 
 	if (st->rows) {
-		double ll = 0, hits = 0, n = 0;
-		double *x;
+		struct pp_metrics acc;
+		struct pp_classification c;
 
-		for (i = 0; i < st->n; i++) {
-			double pr, yi;
-
-			if (pp_split_role(sp, k, didx[i]) != PP_ROLE_TEST)
-				continue;
-			x = st->X + i * st->p;
-			pr = pp_model_predict(m, x, 1);
-			yi = st->y[i];
-			pr = pr < 1e-15 ? 1e-15 : pr > 1 - 1e-15 ? 1 - 1e-15 : pr;
-			ll -= yi > 0.5 ? log(pr) : log(1 - pr);
-			hits += (pr > 0.5) == (yi > 0.5);
-			n++;
-		}
-		fr->ntest = (size_t)n;
-		fr->metric = ll / n;
-		fr->metric2 = hits / n;
+		pp_metrics_init(&acc, 0.5, 0);
+		for (i = 0; i < st->n; i++)
+			if (pp_split_role(sp, k, didx[i]) == PP_ROLE_TEST)
+				pp_metrics_add(&acc, st->y[i],
+				    pp_model_predict(m, st->X + i * st->p, 1));
+		pp_metrics_classification(&acc, &c);
+		fr->ntest = acc.n;
+		fr->metric = c.log_loss;
+		fr->metric2 = c.accuracy;
+		pp_metrics_release(&acc);
 		return;
 	}
 	{
@@ -636,8 +633,8 @@ score(struct store *st, const struct pp_split *sp, size_t k,
 				pp_moments_merge(&te, &st->dm.mo[d]);
 		sse = pp_linear_sse(m, &te, &sst);
 		fr->ntest = (size_t)te.n;
-		fr->metric = te.n > 0 ? sqrt(sse / te.n) : NAN;
-		fr->metric2 = sst > 0 ? 1 - sse / sst : NAN;
+		fr->metric = pp_metrics_rmse(sse, te.n);
+		fr->metric2 = te.n > 0 ? pp_metrics_r2(sse, sst) : NAN;
 		pp_moments_release(&te);
 	}
 }

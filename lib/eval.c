@@ -1,0 +1,716 @@
+/*
+ * eval.c - reading a frame of predictions for pp-eval: the streaming
+ * metrics pass, panels for the cross-sectional commands, and the score
+ * lists every command produces (eval.h).
+ *
+ * Groups (--by, symbols) are found through a small open-addressing table
+ * keyed by the group's label bytes, so a row costs one hash whatever the
+ * number of groups; groups keep the order in which they first appear.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "date.h"
+#include "eval.h"
+#include "evalplot.h"
+#include "frame.h"
+#include "metrics.h"
+#include "num.h"
+#include "util.h"
+#include "banned.h"
+
+/* ---- Score lists ----------------------------------------------------- */
+
+void
+pp_scores_add(struct pp_scores *s, const char *group, const char *name,
+    double value)
+{
+	struct pp_score *e;
+
+	pp_xgrow((void **)&s->v, &s->cap, s->n + 1, sizeof(*s->v));
+	e = &s->v[s->n++];
+	e->group = group ? pp_xstrdup(group) : NULL;
+	e->name = pp_xstrdup(name);
+	e->value = value;
+}
+
+void
+pp_scores_release(struct pp_scores *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->v[i].group);
+		free(s->v[i].name);
+	}
+	free(s->v);
+	free(s->group_key);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+pp_scores_table(const struct pp_scores *s, struct pp_reg_table *t)
+{
+	size_t nc = s->group_key ? 3 : 2, i, c = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->ncols = nc;
+	t->nrows = s->n;
+	t->cap = nc * s->n;
+	t->cols = pp_xcalloc(nc, sizeof(*t->cols));
+	t->cells = pp_xcalloc(t->cap + 1, sizeof(*t->cells));
+	t->kinds = pp_xcalloc(t->cap + 1, 1);
+	if (s->group_key)
+		t->cols[c++] = pp_xstrdup(s->group_key);
+	t->cols[c++] = pp_xstrdup("metric");
+	t->cols[c] = pp_xstrdup("value");
+	for (i = 0; i < s->n; i++) {
+		char **row = t->cells + i * nc;
+		unsigned char *k = t->kinds + i * nc;
+		char b[PP_DBL_BUFSZ];
+
+		c = 0;
+		if (s->group_key) {
+			row[c] = s->v[i].group ? pp_xstrdup(s->v[i].group)
+			    : NULL;
+			k[c] = row[c] ? PP_CELL_TEXT : PP_CELL_NULL;
+			c++;
+		}
+		row[c] = pp_xstrdup(s->v[i].name);
+		k[c++] = PP_CELL_TEXT;
+		if (isfinite(s->v[i].value)) {
+			pp_fmt_double(b, s->v[i].value);
+			row[c] = pp_xstrdup(b);
+			k[c] = PP_CELL_NUM;
+		} else {
+			row[c] = NULL;
+			k[c] = PP_CELL_NULL;
+		}
+	}
+}
+
+int
+pp_scores_log(const struct pp_scores *s, struct pp_registry *r,
+    const char *run_id, struct pp_err *err)
+{
+	struct pp_metric *m = pp_xcalloc(s->n + 1, sizeof(*m));
+	char **keys = pp_xcalloc(s->n + 1, sizeof(*keys));
+	struct pp_log log = { NULL, 0, m, 0, NULL, 0 };
+	size_t i;
+	int rc;
+
+	for (i = 0; i < s->n; i++) {
+		struct pp_buf k = PP_BUF_INIT;
+
+		if (!isfinite(s->v[i].value))
+			continue;
+		if (s->v[i].group)
+			pp_buf_addf(&k, "%s.", s->v[i].group);
+		pp_buf_addstr(&k, s->v[i].name);
+		keys[log.nmetrics] = pp_buf_detach(&k, NULL);
+		m[log.nmetrics].key = keys[log.nmetrics];
+		m[log.nmetrics].value = s->v[i].value;
+		log.nmetrics++;
+	}
+	rc = pp_registry_log(r, run_id, &log, err);
+	for (i = 0; i < log.nmetrics; i++)
+		free(keys[i]);
+	free(keys);
+	free(m);
+	return rc;
+}
+
+/* ---- Groups ---------------------------------------------------------- */
+
+/* Labels -> dense ids in order of first appearance. */
+struct gmap {
+	char **label;		/* n labels, NUL-terminated, owned */
+	size_t n, cap;
+	size_t *slot;		/* nslot entries: id + 1, or 0 empty */
+	size_t nslot;		/* a power of two, at least 2 n */
+};
+
+static void
+gmap_release(struct gmap *g)
+{
+	size_t i;
+
+	for (i = 0; i < g->n; i++)
+		free(g->label[i]);
+	free(g->label);
+	free(g->slot);
+	memset(g, 0, sizeof(*g));
+}
+
+static size_t
+gmap_id(struct gmap *g, const char *p, size_t len)
+{
+	size_t mask, h, i;
+
+	if (2 * (g->n + 1) > g->nslot) {
+		size_t ns = g->nslot ? 2 * g->nslot : 64;
+
+		free(g->slot);
+		g->slot = pp_xcalloc(ns, sizeof(size_t));
+		g->nslot = ns;
+		for (i = 0; i < g->n; i++) {
+			h = pp_hash_bytes(g->label[i], strlen(g->label[i]));
+			while (g->slot[h & (ns - 1)])
+				h++;
+			g->slot[h & (ns - 1)] = i + 1;
+		}
+	}
+	mask = g->nslot - 1;
+	for (h = pp_hash_bytes(p, len); g->slot[h & mask]; h++) {
+		const char *l = g->label[g->slot[h & mask] - 1];
+
+		if (strncmp(l, p, len) == 0 && l[len] == '\0')
+			return g->slot[h & mask] - 1;
+	}
+	pp_xgrow((void **)&g->label, &g->cap, g->n + 1, sizeof(char *));
+	g->label[g->n] = pp_xstrndup(p, len);
+	g->slot[h & mask] = g->n + 1;
+	return g->n++;
+}
+
+/* ---- Columns --------------------------------------------------------- */
+
+/* Index of the numeric column name, or -1 with err: missing or a date. */
+static long
+num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
+{
+	const struct pp_schema *s = pp_reader_schema(r);
+	long c = pp_schema_find(s, name);
+
+	if (c < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: missing column "
+		    "\"%s\"", pp_reader_name(r), name);
+	if (s->cols[c].type != PP_T_F64 && s->cols[c].type != PP_T_I64 &&
+	    s->cols[c].type != PP_T_TEXT)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: column \"%s\" is "
+		    "a %s, not a number", pp_reader_name(r), name,
+		    pp_type_name(s->cols[c].type));
+	return c;
+}
+
+/* Cell c of row as a number (NaN when missing).  A text column is one
+ * where the reader saw a non-number: find it, and say where. */
+static int
+cell(const struct pp_reader *r, const union pp_cell *row, long c,
+    double *v, struct pp_err *err)
+{
+	const struct pp_col *col = &pp_reader_schema(r)->cols[c];
+	const union pp_cell *x = &row[c];
+
+	if (col->type != PP_T_TEXT) {
+		*v = pp_cell_num(col->type, x);
+		return 0;
+	}
+	if (pp_is_missing(x->s.p, x->s.len)) {
+		*v = NAN;
+		return 0;
+	}
+	if (pp_parse_double(x->s.p, x->s.len, v) == 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": not a "
+	    "number: \"%.*s\"", pp_reader_name(r), pp_reader_line(r),
+	    col->name, (int)(x->s.len > 40 ? 40 : x->s.len), x->s.p);
+}
+
+/* The label of a group cell: text as is, dates formatted. */
+static void
+group_label(enum pp_type t, const union pp_cell *x, struct pp_buf *b)
+{
+	char d[PP_DATE_BUFSZ];
+
+	pp_buf_reset(b);
+	if (t == PP_T_TEXT) {
+		pp_buf_add(b, x->s.p, x->s.len);
+	} else if (t == PP_T_DATE || t == PP_T_DATETIME) {
+		if (x->i != PP_I64_MISSING) {
+			if (t == PP_T_DATE)
+				pp_date_fmt(d, x->i);
+			else
+				pp_datetime_fmt(d, x->i);
+			pp_buf_addstr(b, d);
+		}
+	} else {
+		pp_fmt_double(d, pp_cell_num(t, x));
+		pp_buf_addstr(b, d);
+	}
+}
+
+/* ---- metrics --------------------------------------------------------- */
+
+/* Algorithm R: after n pairs, each is in the sample with equal chance. */
+static void
+reservoir(struct pp_pair *s, size_t n, double y, double p, uint64_t *rng)
+{
+	size_t j;
+
+	if (n <= PP_PLOT_SAMPLE) {
+		j = n - 1;
+	} else {
+		*rng ^= *rng << 13;
+		*rng ^= *rng >> 7;
+		*rng ^= *rng << 17;
+		j = (size_t)(*rng % n);
+		if (j >= PP_PLOT_SAMPLE)
+			return;
+	}
+	s[j].y = y;
+	s[j].p = p;
+}
+
+static const char *const reg_names[] = {
+	"mse", "rmse", "mae", "r2", "pearson", "spearman",
+	"directional_accuracy"
+};
+
+static const char *const cls_names[] = {
+	"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss",
+	"brier", "tp", "fp", "tn", "fn"
+};
+
+/* The scores of one accumulator, in the order of the names above. */
+static size_t
+acc_scores(struct pp_metrics *m, enum pp_eval_kind kind, double *v)
+{
+	if (kind == PP_EVAL_REGRESSION) {
+		struct pp_regression r;
+
+		pp_metrics_regression(m, &r);
+		v[0] = r.mse;
+		v[1] = r.rmse;
+		v[2] = r.mae;
+		v[3] = r.r2;
+		v[4] = r.pearson;
+		v[5] = r.spearman;
+		v[6] = r.directional_accuracy;
+		return PP_ARRAY_SIZE(reg_names);
+	} else {
+		struct pp_classification c;
+
+		pp_metrics_classification(m, &c);
+		v[0] = c.accuracy;
+		v[1] = c.precision;
+		v[2] = c.recall;
+		v[3] = c.f1;
+		v[4] = c.roc_auc;
+		v[5] = c.log_loss;
+		v[6] = c.brier;
+		v[7] = (double)c.tp;
+		v[8] = (double)c.fp;
+		v[9] = (double)c.tn;
+		v[10] = (double)c.fn;
+		return PP_ARRAY_SIZE(cls_names);
+	}
+}
+
+int
+pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
+    struct pp_scores *out, enum pp_eval_kind *kind, struct pp_err *err)
+{
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_reader *r;
+	struct pp_metrics all, *acc = NULL;
+	struct gmap gm = { 0 };
+	struct pp_buf label = PP_BUF_INIT;
+	const union pp_cell *row;
+	size_t ncap = 0, g, i, nv = 0;
+	long cy, cp, cg = -1;
+	int rc = -1, st;
+	enum pp_type gt = PP_T_TEXT;
+
+	ro.delim = o->delim;
+	struct pp_pair *sample = NULL;
+	uint64_t rng = 0x853c49e6748fea9bULL;
+
+	pp_metrics_init(&all, o->threshold, o->by && !o->plot ? 0
+	    : PP_METRICS_KEEP);
+	if (o->plot)
+		sample = pp_xmalloc(PP_PLOT_SAMPLE * sizeof(*sample));
+	if ((r = pp_reader_open(path, &ro, err)) == NULL)
+		goto out;
+	if ((cy = num_col(r, o->target, err)) < 0 ||
+	    (cp = num_col(r, o->pred, err)) < 0)
+		goto out;
+	if (o->by) {
+		if ((cg = pp_schema_find(pp_reader_schema(r), o->by)) < 0) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: missing column "
+			    "\"%s\" (--by)", pp_reader_name(r), o->by);
+			goto out;
+		}
+		gt = pp_reader_schema(r)->cols[cg].type;
+	}
+	while ((st = pp_reader_next(r, &row, err)) == 1) {
+		double y, p;
+
+		if (cell(r, row, cy, &y, err) == -1 ||
+		    cell(r, row, cp, &p, err) == -1)
+			goto out;
+		if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
+			out->skipped++;
+			continue;
+		}
+		if (o->kind == PP_EVAL_CLASSIFICATION && y != 0 && y != 1) {
+			char b[PP_DBL_BUFSZ];
+
+			pp_fmt_double(b, y);
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
+			    "target %s is not 0 or 1 (--proba)",
+			    pp_reader_name(r), pp_reader_line(r), o->target, b);
+			goto out;
+		}
+		pp_metrics_add(&all, y, p);
+		if (sample != NULL)
+			reservoir(sample, all.n, y, p, &rng);
+		if (cg < 0)
+			continue;
+		group_label(gt, &row[cg], &label);
+		g = gmap_id(&gm, label.data, label.len);
+		if (g >= ncap) {
+			size_t old = ncap;
+
+			pp_xgrow((void **)&acc, &ncap, g + 1, sizeof(*acc));
+			for (i = old; i < ncap; i++)
+				pp_metrics_init(&acc[i], o->threshold,
+				    PP_METRICS_KEEP);
+		}
+		pp_metrics_add(&acc[g], y, p);
+	}
+	if (st == -1)
+		goto out;
+	if (all.n < 2) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %zu row%s with both "
+		    "\"%s\" and \"%s\": need at least 2", pp_reader_name(r),
+		    all.n, all.n == 1 ? "" : "s", o->target, o->pred);
+		goto out;
+	}
+	*kind = o->kind;
+	if (*kind == PP_EVAL_AUTO)
+		*kind = pp_metrics_is_binary(&all) && pp_metrics_is_unit(&all)
+		    ? PP_EVAL_CLASSIFICATION : PP_EVAL_REGRESSION;
+	out->skipped_what = "rows with a missing target or prediction";
+	if (cg < 0) {
+		double v[16];
+
+		nv = acc_scores(&all, *kind, v);
+		for (i = 0; i < nv; i++)
+			pp_scores_add(out, NULL, *kind == PP_EVAL_REGRESSION
+			    ? reg_names[i] : cls_names[i], v[i]);
+	} else {
+		double v[16], sum[16] = { 0 }, cnt[16] = { 0 };
+		const char *const *names = *kind == PP_EVAL_REGRESSION
+		    ? reg_names : cls_names;
+
+		out->group_key = pp_xstrdup(o->by);
+		for (g = 0; g < gm.n; g++) {
+			nv = acc_scores(&acc[g], *kind, v);
+			for (i = 0; i < nv; i++) {
+				pp_scores_add(out, gm.label[g], names[i], v[i]);
+				if (isfinite(v[i])) {
+					sum[i] += v[i];
+					cnt[i]++;
+				}
+			}
+		}
+		for (i = 0; i < nv; i++)
+			pp_scores_add(out, NULL, names[i], cnt[i] > 0
+			    ? sum[i] / cnt[i] : NAN);
+	}
+	if (o->plot && *kind == PP_EVAL_REGRESSION)
+		pp_plot_scatter(o->plot, sample, all.n < PP_PLOT_SAMPLE ? all.n
+		    : PP_PLOT_SAMPLE, o->target, o->pred);
+	else if (o->plot)
+		/* Scored without --by, the pairs are sorted already. */
+		pp_plot_roc(o->plot, all.v, all.n,
+		    pp_metrics_roc_auc(all.v, all.n));
+	rc = 0;
+out:
+	free(sample);
+	for (i = 0; i < ncap; i++)
+		pp_metrics_release(&acc[i]);
+	free(acc);
+	pp_metrics_release(&all);
+	gmap_release(&gm);
+	pp_buf_release(&label);
+	pp_reader_free(r);
+	return rc;
+}
+
+/* ---- Panels ---------------------------------------------------------- */
+
+/* One row while sorting: where its values are, and its keys. */
+struct prow {
+	int64_t date;
+	uint32_t sym;		/* rank of the symbol's name */
+	size_t at;		/* index into the read arrays */
+};
+
+static int
+prow_cmp(const void *a, const void *b)
+{
+	const struct prow *x = a, *y = b;
+
+	if (x->date != y->date)
+		return x->date < y->date ? -1 : 1;
+	return (x->sym > y->sym) - (x->sym < y->sym);
+}
+
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
+xrow_cmp(const void *a, const void *b)
+{
+	const struct pp_xrow *x = a, *y = b;
+
+	if (x->pred != y->pred)
+		return x->pred < y->pred ? -1 : 1;
+	return (x->sym > y->sym) - (x->sym < y->sym);
+}
+
+void
+pp_panel_sort_xrows(struct pp_xrow *x, size_t n)
+{
+	struct pp_keyed *k;
+	struct pp_xrow *c;
+	size_t i;
+
+	if (n < 64) {
+		qsort(x, n, sizeof(*x), xrow_cmp);
+		return;
+	}
+	k = pp_xmalloc(n * sizeof(*k));
+	c = pp_xmalloc(n * sizeof(*c));
+	for (i = 0; i < n; i++) {
+		k[i].key = pp_metrics_sort_key(x[i].pred);
+		k[i].val = i;
+	}
+	pp_metrics_sort_keyed(k, n);
+	for (i = 0; i < n; i++)
+		c[i] = x[k[i].val];
+	memcpy(x, c, n * sizeof(*x));
+	free(k);
+	free(c);
+}
+
+void
+pp_panel_release(struct pp_panel *p)
+{
+	size_t i;
+
+	free(p->date);
+	free(p->sym);
+	free(p->pred);
+	free(p->ret);
+	for (i = 0; i < p->nsym; i++)
+		free(p->syms[i]);
+	free(p->syms);
+	free(p->dstart);
+	memset(p, 0, sizeof(*p));
+}
+
+static void
+date_label(int kind, int64_t k, char *buf)
+{
+	if (kind == 1)
+		pp_date_fmt(buf, k);
+	else if (kind == 2)
+		pp_datetime_fmt(buf, k);
+	else
+		pp_fmt_int64(buf, k);
+}
+
+void
+pp_panel_date_label(const struct pp_panel *p, size_t d, char *buf)
+{
+	date_label(p->date_kind, p->date[p->dstart[d]], buf);
+}
+
+/* Sort the rows read (in p, by read order) by date and symbol name. */
+static int
+panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
+    struct pp_err *err)
+{
+	struct prow *rows = pp_xmalloc((p->n + 1) * sizeof(*rows));
+	uint32_t *rank = pp_xmalloc((gm->n + 1) * sizeof(*rank));
+	char **sorted = pp_xmalloc((gm->n + 1) * sizeof(char *));
+	int64_t *date = pp_xmalloc((p->n + 1) * sizeof(int64_t));
+	uint32_t *sym = pp_xmalloc((p->n + 1) * sizeof(uint32_t));
+	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
+	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
+	size_t i, k, nd = 0;
+	int64_t dmin = 0, dmax = 0;
+	int rc = 0;
+
+	memcpy(sorted, gm->label, gm->n * sizeof(char *));
+	qsort(sorted, gm->n, sizeof(char *), str_cmp);
+	for (i = 0; i < gm->n; i++)
+		rank[gmap_id(gm, sorted[i], strlen(sorted[i]))] = (uint32_t)i;
+	for (i = 0; i < p->n; i++) {
+		rows[i].date = p->date[i];
+		rows[i].sym = rank[p->sym[i]];
+		rows[i].at = i;
+		dmin = i == 0 || rows[i].date < dmin ? rows[i].date : dmin;
+		dmax = i == 0 || rows[i].date > dmax ? rows[i].date : dmax;
+	}
+	/* One radix sort on (date - min) * symbols + symbol when that fits
+	 * in 63 bits (any daily frame, and date-times over centuries), else
+	 * qsort. */
+	if ((uint64_t)(dmax - dmin) < (UINT64_C(1) << 62) / (gm->n + 1)) {
+		struct pp_keyed *key = pp_xmalloc((p->n + 1) * sizeof(*key));
+		struct prow *sorted_rows = pp_xmalloc((p->n + 1) *
+		    sizeof(*sorted_rows));
+
+		for (i = 0; i < p->n; i++) {
+			key[i].key = (uint64_t)(rows[i].date - dmin) *
+			    (uint64_t)gm->n + rows[i].sym;
+			key[i].val = i;
+		}
+		pp_metrics_sort_keyed(key, p->n);
+		for (i = 0; i < p->n; i++)
+			sorted_rows[i] = rows[key[i].val];
+		free(rows);
+		free(key);
+		rows = sorted_rows;
+	} else {
+		qsort(rows, p->n, sizeof(*rows), prow_cmp);
+	}
+	p->dstart = pp_xmalloc((p->n + 2) * sizeof(size_t));
+	for (i = 0; i < p->n; i++) {
+		size_t a = rows[i].at;
+
+		if (i > 0 && rows[i].date == rows[i - 1].date &&
+		    rows[i].sym == rows[i - 1].sym && rc == 0) {
+			char d[PP_DATE_BUFSZ];
+
+			date_label(p->date_kind, rows[i].date, d);
+			rc = pp_err_set(err, PP_EXIT_DATA, "%s: symbol \"%s\" "
+			    "appears twice on %s", name, sorted[rows[i].sym],
+			    d);
+		}
+		date[i] = rows[i].date;
+		sym[i] = rows[i].sym;
+		pred[i] = p->pred[a];
+		for (k = 0; k < p->nret; k++)
+			ret[i * p->nret + k] = p->ret[a * p->nret + k];
+		if (i == 0 || rows[i].date != rows[i - 1].date)
+			p->dstart[nd++] = i;
+	}
+	p->dstart[nd] = p->n;
+	p->ndates = nd;
+	free(p->date);
+	free(p->sym);
+	free(p->pred);
+	free(p->ret);
+	p->date = date;
+	p->sym = sym;
+	p->pred = pred;
+	p->ret = ret;
+	/* The names now belong to the panel, in sorted order. */
+	p->syms = sorted;
+	p->nsym = gm->n;
+	free(gm->label);
+	gm->label = NULL;
+	gm->n = 0;
+	free(rank);
+	free(rows);
+	return rc;
+}
+
+int
+pp_panel_read(struct pp_panel *p, const char *path, char delim,
+    const char *pred, const char *const *rets, size_t nret,
+    struct pp_err *err)
+{
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_reader *r;
+	const union pp_cell *row;
+	struct gmap gm = { 0 };
+	long cp, cs, cd, *cr = pp_xcalloc(nret + 1, sizeof(long));
+	size_t cap = 0, cap2 = 0, cap3 = 0, cap4 = 0, k;
+	int rc = -1, st;
+
+	memset(p, 0, sizeof(*p));
+	p->nret = nret;
+	ro.delim = delim;
+	if ((r = pp_reader_open(path, &ro, err)) == NULL)
+		goto out;
+	if ((cp = num_col(r, pred, err)) < 0)
+		goto out;
+	for (k = 0; k < nret; k++)
+		if ((cr[k] = num_col(r, rets[k], err)) < 0)
+			goto out;
+	cs = pp_schema_find(pp_reader_schema(r), "symbol");
+	if (cs >= 0 && pp_reader_schema(r)->cols[cs].type != PP_T_TEXT)
+		cs = -1;
+	cd = pp_schema_find(pp_reader_schema(r), "date");
+	if (cd >= 0) {
+		enum pp_type t = pp_reader_schema(r)->cols[cd].type;
+
+		if (t != PP_T_DATE && t != PP_T_DATETIME) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: column \"date\" is "
+			    "%s, not dates", pp_reader_name(r),
+			    pp_type_name(t));
+			goto out;
+		}
+		p->date_kind = t == PP_T_DATE ? 1 : 2;
+	}
+	if (cs < 0)
+		gmap_id(&gm, "", 0);
+	while ((st = pp_reader_next(r, &row, err)) == 1) {
+		size_t i = p->n;
+
+		pp_xgrow((void **)&p->date, &cap, i + 1, sizeof(int64_t));
+		pp_xgrow((void **)&p->sym, &cap2, i + 1, sizeof(uint32_t));
+		pp_xgrow((void **)&p->pred, &cap3, i + 1, sizeof(double));
+		pp_xgrow((void **)&p->ret, &cap4, (i + 1) * nret + 1,
+		    sizeof(double));
+		if (cell(r, row, cp, &p->pred[i], err) == -1)
+			goto out;
+		for (k = 0; k < nret; k++)
+			if (cell(r, row, cr[k], &p->ret[i * nret + k], err) ==
+			    -1)
+				goto out;
+		if (cd >= 0) {
+			p->date[i] = row[cd].i;
+			if (p->date[i] == PP_I64_MISSING) {
+				pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column "
+				    "\"date\": missing", pp_reader_name(r),
+				    pp_reader_line(r));
+				goto out;
+			}
+		} else {
+			p->date[i] = (int64_t)i + 1;
+		}
+		p->sym[i] = cs < 0 ? 0 : (uint32_t)gmap_id(&gm,
+		    row[cs].s.p, row[cs].s.len);
+		p->n++;
+	}
+	if (st == -1)
+		goto out;
+	if (p->n < 2) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %zu row%s: need at least 2",
+		    pp_reader_name(r), p->n, p->n == 1 ? "" : "s");
+		goto out;
+	}
+	rc = panel_sort(p, &gm, pp_reader_name(r), err);
+out:
+	if (rc == -1) {
+		if (p->syms == NULL) {
+			/* Not yet handed over: the map still owns its names. */
+			p->nsym = 0;
+		}
+		pp_panel_release(p);
+	}
+	gmap_release(&gm);
+	pp_reader_free(r);
+	free(cr);
+	return rc;
+}

@@ -1,0 +1,379 @@
+/*
+ * metrics.c - regression and classification scores (metrics.h).
+ *
+ * The moments are Welford's running updates: after each pair the means
+ * are exact to rounding and a constant column's centred sum of squares is
+ * exactly 0 (its delta is 0 every time), which is what r2's constant-target
+ * rule and the correlations' "undefined" test need.  The updates run on
+ * the values less the first pair's (exact for nearby values), so prices
+ * near 1e8 keep their small spread to full precision instead of losing
+ * eight digits to the mean's rounding.  A two-pass formula would be as
+ * accurate but would keep the rows.
+ *
+ * Ranks are computed by sorting the pairs themselves, not an index: the
+ * pair moves with its partner, so after ranking y and then p each pair
+ * holds (rank y, rank p).  Large arrays are sorted with an LSD radix sort
+ * on the doubles' bits (flipped so that unsigned order is numeric order):
+ * four passes of 16 bits, a pass skipped when every key shares its digit,
+ * with one scratch copy, the same memory a merge sort takes and about a
+ * tenth of qsort's time on a million pairs (no comparison callbacks).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "metrics.h"
+#include "util.h"
+#include "banned.h"
+
+void
+pp_metrics_init(struct pp_metrics *m, double threshold, unsigned flags)
+{
+	struct pp_metrics z = { 0 };
+
+	*m = z;
+	m->binary = 1;
+	m->unit = 1;
+	m->threshold = threshold;
+	m->flags = flags;
+}
+
+void
+pp_metrics_release(struct pp_metrics *m)
+{
+	free(m->v);
+	m->v = NULL;
+	m->cap = 0;
+}
+
+void
+pp_metrics_add(struct pp_metrics *m, double y, double p)
+{
+	double e = p - y, sy, sp, dy, dp;
+
+	m->n++;
+	m->sse += e * e;
+	m->sae += fabs(e);
+	if (m->n == 1) {
+		m->ky = y;
+		m->kp = p;
+	}
+	sy = y - m->ky;
+	sp = p - m->kp;
+	dy = sy - m->my;
+	dp = sp - m->mp;
+	m->my += dy / (double)m->n;
+	m->mp += dp / (double)m->n;
+	m->m2y += dy * (sy - m->my);
+	m->m2p += dp * (sp - m->mp);
+	m->cyp += dy * (sp - m->mp);
+	if (y != 0 && p != 0) {
+		m->dir_n++;
+		m->dir_hit += (y > 0) == (p > 0);
+	}
+	if (y != 0 && y != 1)
+		m->binary = 0;
+	if (!(p >= 0 && p <= 1))
+		m->unit = 0;
+	if (m->binary) {
+		int pos = p > m->threshold;
+
+		m->ll += pp_metrics_logloss1(y, p);
+		m->brier += e * e;
+		if (y == 1)
+			pos ? m->tp++ : m->fn++;
+		else
+			pos ? m->fp++ : m->tn++;
+	}
+	if (m->flags & PP_METRICS_KEEP) {
+		if (m->n > m->cap)
+			pp_xgrow((void **)&m->v, &m->cap, m->n, sizeof(*m->v));
+		m->v[m->n - 1].y = y;
+		m->v[m->n - 1].p = p;
+	}
+}
+
+int
+pp_metrics_is_binary(const struct pp_metrics *m)
+{
+	return m->n > 0 && m->binary;
+}
+
+int
+pp_metrics_is_unit(const struct pp_metrics *m)
+{
+	return m->n > 0 && m->unit;
+}
+
+double
+pp_metrics_rmse(double sse, double n)
+{
+	return n > 0 ? sqrt(sse / n) : NAN;
+}
+
+double
+pp_metrics_r2(double sse, double sst)
+{
+	if (isnan(sse) || isnan(sst))
+		return NAN;
+	if (sst == 0)
+		return sse == 0 ? 1.0 : 0.0;
+	return 1 - sse / sst;
+}
+
+double
+pp_metrics_logloss1(double y, double p)
+{
+	const double eps = PP_LOGLOSS_EPS;
+
+	p = p < eps ? eps : p > 1 - eps ? 1 - eps : p;
+	return y == 1 ? -log(p) : -log(1 - p);
+}
+
+static double
+ratio(size_t a, size_t b)
+{
+	return b > 0 ? (double)a / (double)b : 0.0;
+}
+
+void
+pp_metrics_regression(struct pp_metrics *m, struct pp_regression *out)
+{
+	double n = (double)m->n;
+
+	out->mse = m->n ? m->sse / n : NAN;
+	out->rmse = pp_metrics_rmse(m->sse, n);
+	out->mae = m->n ? m->sae / n : NAN;
+	out->r2 = m->n >= 2 ? pp_metrics_r2(m->sse, m->m2y) : NAN;
+	out->pearson = m->n >= 2 && m->m2y > 0 && m->m2p > 0
+	    ? m->cyp / sqrt(m->m2y * m->m2p) : NAN;
+	if (out->pearson > 1)
+		out->pearson = 1;
+	else if (out->pearson < -1)
+		out->pearson = -1;
+	out->spearman = (m->flags & PP_METRICS_KEEP) && !isnan(out->pearson)
+	    ? pp_metrics_spearman(m->v, m->n) : NAN;
+	out->directional_accuracy = m->dir_n
+	    ? (double)m->dir_hit / (double)m->dir_n : NAN;
+}
+
+void
+pp_metrics_classification(struct pp_metrics *m,
+    struct pp_classification *out)
+{
+	double n = (double)m->n;
+
+	out->tp = m->tp;
+	out->fp = m->fp;
+	out->tn = m->tn;
+	out->fn = m->fn;
+	if (!pp_metrics_is_binary(m)) {
+		out->accuracy = out->precision = out->recall = out->f1 = NAN;
+		out->roc_auc = out->log_loss = out->brier = NAN;
+		return;
+	}
+	out->accuracy = (double)(m->tp + m->tn) / n;
+	out->precision = ratio(m->tp, m->tp + m->fp);
+	out->recall = ratio(m->tp, m->tp + m->fn);
+	out->f1 = ratio(2 * m->tp, 2 * m->tp + m->fp + m->fn);
+	out->log_loss = m->ll / n;
+	out->brier = m->brier / n;
+	out->roc_auc = m->flags & PP_METRICS_KEEP
+	    ? pp_metrics_roc_auc(m->v, m->n) : NAN;
+}
+
+double
+pp_metrics_pearson(const struct pp_pair *v, size_t n)
+{
+	double my = 0, mp = 0, syy = 0, spp = 0, syp = 0, r;
+	size_t i;
+
+	if (n < 2)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		my += v[i].y;
+		mp += v[i].p;
+	}
+	my /= (double)n;
+	mp /= (double)n;
+	for (i = 0; i < n; i++) {
+		double dy = v[i].y - my, dp = v[i].p - mp;
+
+		syy += dy * dy;
+		spp += dp * dp;
+		syp += dy * dp;
+	}
+	if (!(syy > 0 && spp > 0))
+		return NAN;
+	r = syp / sqrt(syy * spp);
+	return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
+static int
+by_y(const void *a, const void *b)
+{
+	double x = ((const struct pp_pair *)a)->y;
+	double y = ((const struct pp_pair *)b)->y;
+
+	return (x > y) - (x < y);
+}
+
+static int
+by_p(const void *a, const void *b)
+{
+	double x = ((const struct pp_pair *)a)->p;
+	double y = ((const struct pp_pair *)b)->p;
+
+	return (x > y) - (x < y);
+}
+
+uint64_t
+pp_metrics_sort_key(double x)
+{
+	uint64_t u;
+
+	memcpy(&u, &x, sizeof(u));
+	return u >> 63 ? ~u : u | 0x8000000000000000ULL;
+}
+
+static uint64_t
+key_of(const struct pp_pair *v, int which)
+{
+	return pp_metrics_sort_key(which ? v->p : v->y);
+}
+
+/* Sort v by y (which 0) or p (1), ascending. */
+static void
+sort_pairs(struct pp_pair *v, size_t n, int which)
+{
+	struct pp_pair *tmp, *src = v, *dst;
+	size_t *count, i, pass;
+
+	if (n < 512) {
+		qsort(v, n, sizeof(*v), which ? by_p : by_y);
+		return;
+	}
+	tmp = pp_xmalloc(n * sizeof(*tmp));
+	count = pp_xmalloc(65536 * sizeof(*count));
+	dst = tmp;
+	for (pass = 0; pass < 4; pass++) {
+		unsigned shift = (unsigned)pass * 16;
+		size_t sum = 0, c;
+
+		memset(count, 0, 65536 * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(key_of(&src[i], which) >> shift) & 0xffff]++;
+		if (count[(key_of(&src[0], which) >> shift) & 0xffff] == n)
+			continue;	/* every key has this digit */
+		for (i = 0; i < 65536; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(key_of(&src[i], which) >> shift) &
+			    0xffff]++] = src[i];
+		dst = src;
+		src = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
+}
+
+void
+pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
+{
+	/* 16-bit digits pay for their 64k counters only on long arrays. */
+	unsigned bits = n >= 65536 ? 16 : 8, shift;
+	size_t nb = (size_t)1 << bits, mask = nb - 1, i;
+	struct pp_keyed *tmp, *src = v, *dst;
+	size_t *count;
+
+	if (n < 2)
+		return;
+	tmp = pp_xmalloc(n * sizeof(*tmp));
+	count = pp_xmalloc(nb * sizeof(*count));
+	dst = tmp;
+	for (shift = 0; shift < 64; shift += bits) {
+		size_t sum = 0, c;
+
+		memset(count, 0, nb * sizeof(*count));
+		for (i = 0; i < n; i++)
+			count[(src[i].key >> shift) & mask]++;
+		if (count[(src[0].key >> shift) & mask] == n)
+			continue;
+		for (i = 0; i < nb; i++) {
+			c = count[i];
+			count[i] = sum;
+			sum += c;
+		}
+		for (i = 0; i < n; i++)
+			dst[count[(src[i].key >> shift) & mask]++] = src[i];
+		dst = src;
+		src = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
+}
+
+/* Sort v by y (which 0) or p (1) and replace that member by its average
+ * rank. */
+static void
+rank_member(struct pp_pair *v, size_t n, int which)
+{
+	size_t i = 0, j, k;
+
+	sort_pairs(v, n, which);
+	while (i < n) {
+		double x = which ? v[i].p : v[i].y, r;
+
+		for (j = i + 1; j < n && (which ? v[j].p : v[j].y) == x; j++)
+			;
+		/* Ranks i+1 .. j share their mean. */
+		r = ((double)(i + 1) + (double)j) / 2;
+		for (k = i; k < j; k++)
+			*(which ? &v[k].p : &v[k].y) = r;
+		i = j;
+	}
+}
+
+double
+pp_metrics_spearman(struct pp_pair *v, size_t n)
+{
+	if (n < 2)
+		return NAN;
+	rank_member(v, n, 0);
+	rank_member(v, n, 1);
+	return pp_metrics_pearson(v, n);
+}
+
+double
+pp_metrics_roc_auc(struct pp_pair *v, size_t n)
+{
+	double npos = 0, nneg = 0, u = 0;
+	size_t i = 0, j;
+
+	sort_pairs(v, n, 1);
+	/* Walk groups of equal scores upwards: each positive beats every
+	 * negative below its group and ties half of those in it. */
+	while (i < n) {
+		double gp = 0, gn = 0;
+
+		for (j = i; j < n && v[j].p == v[i].p; j++) {
+			if (v[j].y == 1)
+				gp++;
+			else
+				gn++;
+		}
+		u += gp * nneg + 0.5 * gp * gn;
+		npos += gp;
+		nneg += gn;
+		i = j;
+	}
+	return npos > 0 && nneg > 0 ? u / (npos * nneg) : NAN;
+}
