@@ -1,8 +1,10 @@
 # Pattern Pursuit — one entry point.
 #
 #   make            build libpp.a and every program into build/
-#   make check      install missing packages, build, run unit + bats suites,
-#                   then all of it again under ASan+UBSan; ends "N passed, N failed"
+#   make check      install missing packages, lint the bats files, test the
+#                   test runner, build, run unit + bats suites, then all of
+#                   it again under ASan+UBSan, then the numeric suites under
+#                   a second OpenBLAS kernel; ends "N passed, N failed, N skipped"
 #   make asan       the ASan+UBSan build and its suites only
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
@@ -32,13 +34,15 @@ PROGS     = $(sort $(patsubst cmd/%.c,%,$(wildcard cmd/pp*.c)) \
 BINS      = $(PROGS:%=$(B)/bin/%)
 UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
 UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
+HELPERS   = $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%.so)
 MAN       = $(wildcard man/*.[1-9])
 
 .PHONY: all check asan demo bench install uninstall clean deps units
 .SUFFIXES:
 .SECONDARY:
 
-all: $(B)/libpp.a $(BINS) $(UNITS)
+all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -65,17 +69,29 @@ $(B)/tests/%.o: tests/unit/%.c
 $(B)/tests/%: $(B)/tests/%.o $(B)/libpp.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libpp.a -lcmocka $(LDLIBS_ALL)
 
+# Test helpers preloaded into programs (fault and crash injection): never
+# sanitized (the programs' sanitizer runtime does the checking), never
+# installed.
+$(B)/tests/helpers/%.so: tests/helpers/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) $(WARN) $(OPT) -fPIC -shared -o $@ $< -ldl
+
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 deps:
 	@scripts/install-deps
 
-# check: the whole suite twice (plain, then ASan+UBSan), one closing line.
+# check: the bats lint and the runner's own tests (with bats directly, not
+# through the runner they judge), then the whole suite twice (plain, then
+# ASan+UBSan) and the numeric suites once more under a second OpenBLAS
+# kernel (build:blas, see scripts/run-tests), one closing line.
 check: deps
+	@scripts/lint-bats tests/*.bats tests/self/*.bats
+	@bats tests/self
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
-	@scripts/run-tests build build-asan
+	@scripts/run-tests build build-asan build:blas
 
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \

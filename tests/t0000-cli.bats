@@ -11,15 +11,15 @@
 #   completions       bash, zsh and fish files exist and name every option
 # Programs are found, not listed, so a new program is covered at once.
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
+	common_setup
 	progs=()
 	for p in "$PP_BUILD"/bin/pp-* "$PP_BUILD"/bin/pp; do
-		[ -x "$p" ] && progs+=("${p##*/}")
+		if [ -x "$p" ]; then
+			progs+=("${p##*/}")
+		fi
 	done
 	[ "${#progs[@]}" -gt 0 ]
 }

@@ -5,7 +5,8 @@
 # Plan:
 #   CSV -> binary -> CSV is byte-identical (plain and --compress), from
 #     files and from stdin ("-" and no argument), for edge values and text
-#   several inputs concatenate; a schema mismatch names the file, exit 1
+#   several inputs concatenate; a schema mismatch (a name, or a type)
+#     names the file, exit 1
 #   -o writes atomically: the file appears whole on success, and nothing
 #     (not even a temp file) is left when the run fails
 #   errors, one line each with exit 1: missing file, directory, empty input,
@@ -15,13 +16,10 @@
 #   -d reads and writes another delimiter
 #   SIGPIPE: `pp cat big | head -1` ends quietly with status 0
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 }
 
 @test "CSV -> binary -> CSV is byte-identical" {
@@ -64,6 +62,22 @@ setup() {
 @test "inputs with different columns are an error naming the file" {
 	run -1 --separate-stderr pp cat testdata/cat-small.csv testdata/cat-edge.csv
 	[ "$stderr" = 'pp: testdata/cat-edge.csv: column 3 is "x" (float64), expected "close" (float64)' ]
+}
+
+@test "a column of the same name and another type is an error naming the file" {
+	# A planted bug comparing names only went unnoticed (issue 21): text
+	# would have been read into a number column.
+	printf 'k,x\na,1\nb,2\n' >"$T/num.csv"
+	printf 'k,x\nc,hello\nd,world\n' >"$T/text.csv"
+	run -1 --separate-stderr pp cat "$T/num.csv" "$T/text.csv"
+	assert_output ""
+	assert_equal "$stderr" "pp: $T/text.csv: column 2 is \"x\" (text), expected \"x\" (float64)"
+	run -0 --separate-stderr pp cat -B -o "$T/num.ppf" "$T/num.csv"
+	run -0 --separate-stderr pp cat -B -o "$T/text.ppf" "$T/text.csv"
+	run -1 --separate-stderr pp cat -o "$T/out.csv" "$T/num.ppf" "$T/text.ppf"
+	assert_output ""
+	assert_equal "$stderr" "pp: $T/text.ppf: column 2 is \"x\" (text), expected \"x\" (float64)"
+	[ ! -e "$T/out.csv" ]
 }
 
 @test "-o writes the whole file, and leaves nothing behind on failure" {

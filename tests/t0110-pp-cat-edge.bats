@@ -21,13 +21,10 @@
 #     control character in a column name is refused, CR-only line endings
 #     name the right line, -o writes through a symbolic link
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 }
 
 @test "a quoted multi-line field across the input buffer and a long header round-trip" {
@@ -138,13 +135,8 @@ EOF
 }
 #!/usr/bin/env bats
 # Review findings through pp cat; each fails on main ca4018f.
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
-
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 }
 
 @test "a one-column frame keeps its missing values through CSV" {

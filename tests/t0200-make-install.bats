@@ -8,12 +8,10 @@
 #   the installed pp finds the installed pp-NAME beside it
 #   make uninstall with the same variables removes all of it again
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
+	common_setup
 	D=$BATS_TEST_TMPDIR/root
 }
 

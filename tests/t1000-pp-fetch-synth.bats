@@ -14,13 +14,10 @@
 #                            missing required options; operands; options of
 #                            other commands; no or unknown command
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	small=(synth --symbols AAA,BBB --start 2024-01-01 --end 2024-03-29 --seed 7)
 }
 

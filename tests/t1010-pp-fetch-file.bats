@@ -16,13 +16,10 @@
 #   errors           missing file, not OHLCV, bad --map, bad --symbol, missing
 #                    arguments, options of other commands
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	D=testdata/fetch
 	H="symbol,date,open,high,low,close,volume"
 }

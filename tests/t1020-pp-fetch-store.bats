@@ -13,13 +13,10 @@
 #   errors           missing store, not a store, --store with -o, operands,
 #                    missing arguments
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	D=testdata/fetch
 	H="symbol,date,open,high,low,close,volume"
 	db=$T/market.db

@@ -16,13 +16,10 @@
 #   --store          fetched bars go into the store
 #   options          every http option: missing argument, bad value
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	HD=$PWD/testdata/http
 	H="symbol,date,open,high,low,close,volume"
 	AAPL_YAHOO="$H

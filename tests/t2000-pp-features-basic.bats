@@ -21,13 +21,10 @@
 #   a live feed: rows written into a pipe come out before the pipe closes
 #   --progress and -q, on a terminal and off it
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	S=testdata/features-small.csv
 }
 

@@ -13,13 +13,10 @@
 #   number, a date out of order within a symbol (naming the symbol and both
 #   dates), a missing input; no partial output is left with -o
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	P=testdata/features-prices.csv
 }
 

@@ -11,13 +11,10 @@
 #     of an earlier row or of another symbol, and does change its own
 #   the same holds for binary input and output
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
-	T=$BATS_TEST_TMPDIR
+	common_setup
 	P=testdata/features-prices.csv
 	EXTRA=(-f 'ax=adx(5)' -f 'st=stoch(5,3,3)' -f 'cc=cci(5)'
 	    -f 'mf=mfi(5)' -f 'vw=vwap(5)' -f 'ob=obv()' -f 'wr=willr(5)'

@@ -12,14 +12,12 @@
 #   dates          a frame without a date column cannot be split; too few
 #                  dates for the folds is an error
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/../testdata"
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
-	T=$BATS_TEST_TMPDIR
+	common_setup
+	cd testdata
+	export PP_REGISTRY="$T/pp.db"
 }
 
 @test "--test-frac holds out the last dates; the model is fitted before them" {

@@ -31,13 +31,11 @@
 #                 directory, a read-only file: exit 1 naming it, no output
 #   --describe    takes a registry reference
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	D="$BATS_TEST_DIRNAME/../testdata"
-	T=$BATS_TEST_TMPDIR
+	common_setup
+	D=$PWD/testdata
 	cd "$T"
 	unset PP_REGISTRY
 	cp "$D/train-small.csv" small.csv
@@ -297,7 +295,7 @@ train_stdout_to() {
 	[ -n "$(shown "$id" attribute end_time)" ]
 	[ "$(shown "$id" tag error)" = "killed by SIGTERM" ]
 	[ ! -e m.ppm ]
-	! ls m.ppm.tmp* 2>/dev/null
+	run -1 compgen -G 'm.ppm.tmp*'
 	[ "$(cat err.txt)" = "pp-train: run $id in experiment \"default\"" ]
 }
 

@@ -17,19 +17,18 @@
 #   artifacts      damaged, newer-version and non-model files are errors
 #   options        missing arguments, bad values, extra operands
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/../testdata"
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
-	T=$BATS_TEST_TMPDIR
+	common_setup
+	cd testdata
+	export PP_REGISTRY="$T/pp.db"
 }
 
 @test "predictions follow the pp-model(5) formula" {
 	run -0 --separate-stderr pp-predict -m model-ridge-v1.ppm -o "$T/p.csv" train-small.csv
-	[ -z "$stderr" ] && [ -z "$output" ]
+	assert_equal "$output" ""
+	assert_equal "$stderr" ""
 	# eta = intercept + sum coef_j * ((x_j - mean_j) / scale_j), in order.
 	python3 - "$T/p.csv" <<'END'
 import csv, struct, sys, zlib

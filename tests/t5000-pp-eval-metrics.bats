@@ -144,7 +144,8 @@ END
 	assert_line --index 0 --regexp '^metric +value$'
 	assert_line --index 4 --regexp '^r2 +0\.9$'
 	run -0 --separate-stderr pp-eval metrics -t y -o "$T/o.csv" "$T/s.csv"
-	[ -z "$output" ] && [ -z "$stderr" ]
+	assert_output ""
+	assert_equal "$stderr" ""
 	diff -u "$T/want" "$T/o.csv"
 	run -0 --separate-stderr pp-eval metrics -t y - <"$T/s.csv"
 	printf '%s\n' "$output" >"$T/got"

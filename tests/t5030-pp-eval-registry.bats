@@ -29,7 +29,8 @@ setup() {
 	id=$output
 	pp-predict -m "$T/m.ppm" -o "$T/p.csv" train-small.csv
 	run -0 --separate-stderr pp-eval metrics -t y --run "$id" -o "$T/s.csv" "$T/p.csv"
-	[ -z "$output" ] && [ -z "$stderr" ]
+	assert_output ""
+	assert_equal "$stderr" ""
 	pp-registry show "$id" --format csv >"$T/show.csv"
 	tail -n +2 "$T/s.csv" | sed 's/^/metric,/' | sort >"$T/want"
 	grep -E '^metric,(mse|rmse|mae|r2|pearson|spearman|directional_accuracy),' "$T/show.csv" | sort >"$T/got"

@@ -18,14 +18,13 @@
 #     missing and extra operands
 # Times vary, so listings are checked with their time columns cut away.
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	common_setup
+	cd "$T"
+	export PP_REGISTRY="$T/pp.db"
 	export USER=tester
-	cd "$BATS_TEST_TMPDIR"
 }
 
 # new_run EXP NAME [ARGS...]: start a run, id in $id.
@@ -50,7 +49,9 @@ new_run() {
 	run -0 --separate-stderr pp-registry --registry a.db init
 	run -0 --separate-stderr pp-registry init --registry b.db
 	run -0 --separate-stderr pp-registry --registry=c.db init
-	[ -f a.db ] && [ -f b.db ] && [ -f c.db ]
+	[ -f a.db ]
+	[ -f b.db ]
+	[ -f c.db ]
 	run -2 --separate-stderr pp-registry init --registry
 	[ "$stderr" = "pp-registry: option --registry needs an argument" ]
 }
@@ -101,6 +102,13 @@ new_run() {
 	new_run e r --metric acc=0.9@5
 	run -0 pp-registry run log "$id" --metric acc=0.1@3
 	run -0 --separate-stderr pp-registry runs --filter 'metrics.acc > 0.5' --format csv
+	assert_line --index 1 --regexp "^$id,"
+	# At the same step the point logged later wins (a planted bug that
+	# kept the first went unnoticed, issue 21).
+	run -0 pp-registry run log "$id" --metric acc=0.7@5
+	run -0 --separate-stderr pp-registry show "$id" --format csv
+	assert_line 'metric,acc,0.7'
+	run -0 --separate-stderr pp-registry runs --filter 'metrics.acc = 0.7' --format csv
 	assert_line --index 1 --regexp "^$id,"
 }
 

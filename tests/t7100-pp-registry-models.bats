@@ -13,14 +13,13 @@
 #   - a run behind a model version cannot be deleted, its artifact not
 #     replaced
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	common_setup
+	cd "$T"
+	export PP_REGISTRY="$T/pp.db"
 	export USER=tester
-	cd "$BATS_TEST_TMPDIR"
 	run -0 --separate-stderr pp-registry run start -e e --name r
 	id=$output
 	head -c 5000 /dev/urandom >model.bin

@@ -10,12 +10,10 @@
 #     the programs under test.  `make check` is what runs this file.
 #   the program table names every program that is built
 
-bats_require_minimum_version 1.5.0
-load '/usr/lib/bats/bats-support/load'
-load '/usr/lib/bats/bats-assert/load'
+load helpers/common
 
 setup() {
-	cd "$BATS_TEST_DIRNAME/.."
+	common_setup
 	TOP=$PWD
 }
 

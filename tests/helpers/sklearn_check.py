@@ -11,16 +11,24 @@ coefficient that sklearn leaves at 1e-17 and we at 0 does not count as a
 elastic net and logistic (sklearn's newton-cholesky, tol=1e-12, the
 converged optimum).
 
-Validation is checked the same way: the hold-out and walk-forward metrics
-pp-train stores in the model (test_rmse, cv_rmse, cv_logloss) against
-sklearn fits on the same date folds (TimeSeriesSplit over the distinct
-dates), relative difference under 1e-8 (1e-6 for logistic).
+Validation metrics are checked by value (issue 21): every number pp-train
+reports for a hold-out or walk-forward run -- rmse and r2 (ridge), log loss
+and accuracy (logistic), per fold and their mean, on stderr, in the
+registry's metrics and in the model's meta lines -- against sklearn.metrics
+on sklearn fits over the same date folds (TimeSeriesSplit over the
+distinct dates).  Difference |ours - sklearn| / max(|sklearn|, 1) under
+1e-8 (1e-6 for logistic); a value reported but not expected, or expected
+but not reported, fails too.
 
-Prints one line per fit: "KIND OPTIONS reldiff X ok|FAIL", and exits 1 if
+Prints one line per fit: "KIND OPTIONS reldiff X ok|FAIL" and per metric
+value: "OPTIONS WHERE KEY FOLD reldiff X ok|FAIL", and exits 1 if
 any fit is over its limit, 77 if scikit-learn cannot be imported.
 The frame's columns: symbol, date, f1, f2, f3, y (real), cls (0/1).
 """
 import csv
+import os
+import re
+import sqlite3
 import subprocess
 import sys
 
@@ -28,6 +36,8 @@ try:
     import numpy as np
     from sklearn.linear_model import (ElasticNet, Lasso, LinearRegression,
                                       LogisticRegression, Ridge)
+    from sklearn.metrics import (accuracy_score, log_loss,
+                                 mean_squared_error, r2_score)
     from sklearn.preprocessing import StandardScaler
 except ImportError:
     sys.exit(77)
@@ -109,59 +119,110 @@ CASES = [
 ]
 
 
-def fold_score(kind, X, y, cls, tr, te, p):
-    """Fit on rows tr (standardized), score rows te: rmse or log loss."""
+def fold_metrics(kind, X, y, cls, tr, te, p):
+    """Fit on rows tr (standardized) and score rows te with sklearn.metrics:
+    (rmse, r2) for ridge, (log loss, accuracy) for logistic."""
     sc = StandardScaler().fit(X[tr])
     if kind == "logistic":
         m = LogisticRegression(C=p, solver="newton-cholesky", tol=1e-12,
                                max_iter=1000).fit(sc.transform(X[tr]), cls[tr])
         pr = m.predict_proba(sc.transform(X[te]))[:, 1]
-        pr = np.clip(pr, 1e-15, 1 - 1e-15)
-        return -np.mean(cls[te] * np.log(pr) + (1 - cls[te]) * np.log(1 - pr))
+        return (log_loss(cls[te], pr, labels=[0, 1]),
+                accuracy_score(cls[te], m.predict(sc.transform(X[te]))))
     m = Ridge(alpha=p).fit(sc.transform(X[tr]), y[tr])
-    r = y[te] - m.predict(sc.transform(X[te]))
-    return np.sqrt(np.mean(r * r))
+    pred = m.predict(sc.transform(X[te]))
+    return (np.sqrt(mean_squared_error(y[te], pred)), r2_score(y[te], pred))
 
 
 VALIDATION = [
-    # kind, param, pp-train options, sklearn date splits, metric, limit
-    ("ridge", 2.0, ["--test-frac", "0.25", "--gap", "2"], "holdout",
-     "test_rmse", 1e-8),
+    # kind, param, pp-train options, sklearn date splits, limit
+    ("ridge", 2.0, ["--test-frac", "0.25", "--gap", "2"], (0.25, 2), 1e-8),
     ("ridge", 2.0, ["--cv", "walkforward:4", "--gap", "1", "--max-train",
-                    "30"], (4, 1, 30), "cv_rmse", 1e-8),
-    ("logistic", 0.5, ["--cv", "walkforward:3"], (3, 0, None), "cv_logloss",
-     1e-6),
+                    "30"], (4, 1, 30), 1e-8),
+    ("logistic", 0.5, ["--cv", "walkforward:3"], (3, 0, None), 1e-6),
+    ("logistic", 0.5, ["--test-frac", "0.3"], (0.3, 0), 1e-6),
 ]
+
+FOLD = re.compile(r"^pp-train: (?:fold (\d+)/\d+: .*|(test)|(mean)): "
+                  r"(\w+) ([^,]+), (\w+) (\S+)$")
+
+
+def reported(stderr, db, model_text):
+    """Every metric value pp-train reported, as {(where, key, fold): value}:
+    fold and summary lines on stderr, the run's metrics in the registry,
+    the meta lines of --describe."""
+    got = {}
+    for line in stderr.splitlines():
+        m = FOLD.match(line)
+        if m:
+            fold = int(m.group(1)) if m.group(1) else m.group(2) or m.group(3)
+            got[("stderr", m.group(4), fold)] = float(m.group(5))
+            got[("stderr", m.group(6), fold)] = float(m.group(7))
+    con = sqlite3.connect(db)
+    for key, value, step in con.execute(
+            "SELECT key, value, step FROM metrics"):
+        got[("registry", key, step)] = value
+    con.close()
+    for line in model_text.splitlines():
+        m = re.match(r"^meta ((?:test|cv)_\w+): (\S+)$", line)
+        if m:
+            got[("model", m.group(1), 0)] = float(m.group(2))
+    return got
 
 
 def check_validation(ppt, frame, tmp, X, y, cls, di):
+    """pp-train's validation metrics, every value it prints, logs and
+    stores, against sklearn.metrics on the same date folds."""
     from sklearn.model_selection import TimeSeriesSplit
     bad = 0
     D = di.max() + 1
-    for kind, p, opts, how, key, limit in VALIDATION:
-        model = f"{tmp}/cv.ppm"
+    for kind, p, opts, how, limit in VALIDATION:
+        model, db = f"{tmp}/cv.ppm", f"{tmp}/cv.db"
+        if os.path.exists(db):
+            os.unlink(db)
         args = ["-m", kind, "--target", "cls" if kind == "logistic" else "y",
                 "--C" if kind == "logistic" else "--alpha", repr(p),
                 "--standardize"] + opts
-        subprocess.run([ppt, "--no-registry", "--quiet", "--features",
-                        ",".join(FEATURES), "-o", model] + args + [frame],
-                       check=True, stderr=subprocess.DEVNULL)
-        got = meta(describe(ppt, model), key)
-        if how == "holdout":
-            ntest = int(np.ceil(0.25 * D))
-            splits = [(np.arange(D - ntest - 2), np.arange(D - ntest, D))]
+        r = subprocess.run([ppt, "--registry", db, "--features",
+                            ",".join(FEATURES), "-o", model] + args + [frame],
+                           check=True, capture_output=True, text=True)
+        got = reported(r.stderr, db, describe(ppt, model))
+        if len(how) == 2:
+            frac, gap = how
+            ntest = int(np.ceil(frac * D))
+            splits = [(np.arange(D - ntest - gap), np.arange(D - ntest, D))]
+            summary, prefix = "test", "test_"
         else:
             k, gap, mx = how
-            splits = TimeSeriesSplit(n_splits=k, gap=gap,
-                                     max_train_size=mx).split(np.arange(D))
-        scores = [fold_score(kind, X, y, cls, np.isin(di, tr), np.isin(di, te),
-                             p) for tr, te in splits]
-        want = np.mean(scores)
-        rel = abs(got - want) / abs(want)
-        ok = rel < limit
-        bad += not ok
-        print(f"{' '.join(args[1:])} {key} reldiff {rel:.3g} "
-              f"{'ok' if ok else 'FAIL'}")
+            splits = list(TimeSeriesSplit(n_splits=k, gap=gap,
+                                          max_train_size=mx).split(
+                                              np.arange(D)))
+            summary, prefix = "mean", "cv_"
+        names = (("logloss", "accuracy") if kind == "logistic"
+                 else ("rmse", "r2"))
+        folds = [fold_metrics(kind, X, y, cls, np.isin(di, tr),
+                              np.isin(di, te), p) for tr, te in splits]
+        want = {}
+        for j, name in enumerate(names):
+            mean = np.mean([f[j] for f in folds])
+            want[("stderr", name, summary)] = mean
+            want[("registry", prefix + name, 0)] = mean
+            want[("model", prefix + name, 0)] = mean
+            for i, f in enumerate(folds, 1):
+                want[("stderr", name, i)] = f[j]
+                if summary == "mean":
+                    want[("registry", "fold_" + name, i)] = f[j]
+        # Nothing reported that is not checked, nothing checked missing.
+        for key in sorted(set(got) | set(want), key=str):
+            w, g = want.get(key), got.get(key)
+            if w is None or g is None:
+                ok, rel = False, float("nan")
+            else:
+                rel = abs(g - w) / max(abs(w), 1.0)
+                ok = rel < limit
+            bad += not ok
+            print(f"{' '.join(args[1:])} {key[0]} {key[1]} {key[2]} "
+                  f"reldiff {rel:.3g} {'ok' if ok else 'FAIL'}")
     return bad
 
 
