@@ -12,8 +12,9 @@
  *    resources held, so it may be allocated anywhere (aligned for double),
  *    moved with memcpy, and released with free() or an arena; there is no
  *    _release.  Its size is O(window) and never grows: step() never
- *    allocates, and it is O(1) amortised per row except cci (O(n), see
- *    below).
+ *    allocates, and it is O(1) amortised per row except median and
+ *    quantile (O(log n)) and cci, alma, mad, skew, kurt, rank, pctrank
+ *    (O(n): see each below).
  *  - step() reads only the row it is given and the state, so the value at
  *    row t depends on rows <= t of that symbol only (no look-ahead).
  *  - Outputs are NaN while the function warms up, never zero or a partial
