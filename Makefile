@@ -8,7 +8,11 @@
 #   make asan       the ASan+UBSan build and its suites only
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
+#   make fuzz       build every tests/fuzz/fuzz_*.c with clang's libFuzzer
+#                   (+ASan+UBSan) and run each FUZZ_TIME seconds (60)
 #   make install    PREFIX=/usr/local DESTDIR= : programs, man pages, completions
+#   make container-check  build the Dockerfile with podman, test the image
+#   make deb        build/deb/pattern-pursuit_VERSION_ARCH.deb, with debhelper
 #
 # Programs are found, not listed: cmd/pp-NAME.c (or cmd/pp-NAME/*.c) is a
 # program, lib/*.c is libpp, tests/unit/test_*.c is a cmocka suite,
@@ -37,8 +41,12 @@ UNITS     = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
 HELPERS   = $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/helpers/%.so)
 MAN       = $(wildcard man/*.[1-9])
+FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_TIME ?= 60
 
-.PHONY: all check asan demo bench install uninstall clean deps units
+.PHONY: all check asan demo bench install uninstall clean deps units \
+	container-check deb programs fuzz fuzz-bins
 .SUFFIXES:
 .SECONDARY:
 
@@ -46,11 +54,11 @@ all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/cmd/%.o: cmd/%.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(CFLAGS_ALL) -MMD -MP -c -o $@ $<
 
 $(B)/libpp.a: $(LIB_OBJ)
 	@rm -f $@
@@ -60,7 +68,7 @@ $(B)/libpp.a: $(LIB_OBJ)
 .SECONDEXPANSION:
 $(B)/bin/%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/$$*.c cmd/$$*/*.c))) $(B)/libpp.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
 
 $(B)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
@@ -101,6 +109,37 @@ asan:
 units: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done
 
+# fuzz: the harnesses link libpp as the programs do (the same LIB_SRC, in
+# build-fuzz/), so a new lib file can never be missing from their build.
+# Each runs FUZZ_TIME seconds on a scratch corpus seeded from
+# tests/fuzz/corpus/NAME (fuzz_NAME.c; or the part of NAME before its
+# first '_'); a finding stops the run, its log on stderr.
+fuzz:
+	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
+		OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
+		fuzz-bins
+	@for f in $(FUZZ_SRC:tests/fuzz/%.c=build-fuzz/fuzz/%); do \
+		n=$${f##*/fuzz_}; mkdir -p build-fuzz/corpus/$$n; \
+		seed=tests/fuzz/corpus/$$n; \
+		[ -d $$seed ] || seed=tests/fuzz/corpus/$${n%%_*}; \
+		[ -d $$seed ] || seed=; \
+		$$f -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+		    build-fuzz/corpus/$$n $$seed \
+		    >build-fuzz/fuzz_$$n.log 2>&1 || \
+		    { tail -40 build-fuzz/fuzz_$$n.log; echo "fuzz: $$n: FAILED"; exit 1; }; \
+		echo "fuzz: $$n: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+		    build-fuzz/fuzz_$$n.log) runs in $(FUZZ_TIME) s, no finding"; \
+	done
+
+fuzz-bins: $(FUZZ_BINS)
+
+# A harness warns but does not stop the build (libpp itself is -Werror).
+$(B)/fuzz/%: tests/fuzz/%.c $(B)/libpp.a
+	@mkdir -p $(@D)
+	$(CC) $(filter-out -Werror,$(CFLAGS_ALL)) -fsanitize=fuzzer -o $@ $< \
+		$(B)/libpp.a $(LDLIBS_ALL)
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo $(B)/bin
@@ -109,6 +148,16 @@ bench:
 	@scripts/install-deps bench
 	@$(MAKE) --no-print-directory all
 	@tests/bench/run $(B)/bin
+
+# programs: libpp.a and the programs, no tests (what a package builds).
+programs: $(BINS)
+
+container-check:
+	@scripts/container-check
+
+deb:
+	@scripts/install-deps deb
+	@scripts/deb-build $(B)/deb
 
 install: $(BINS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
@@ -139,4 +188,4 @@ uninstall:
 		rm -f $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$${f##*/}; done
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz

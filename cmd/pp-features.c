@@ -4,7 +4,6 @@
  * for each symbol with the engine of lib/feat.h, write the frame with them.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +14,7 @@
 #include "expr.h"
 #include "feat.h"
 #include "frame.h"
+#include "lineage.h"
 #include "util.h"
 #include "banned.h"
 
@@ -25,7 +25,8 @@ enum {
 	OPT_ONLY = PP_OPT_FIRST,
 	OPT_DROPNA,
 	OPT_LIST,
-	OPT_LINEBUF
+	OPT_LINEBUF,
+	OPT_PRINT_SPEC
 };
 
 static const struct pp_opt options[] = {
@@ -35,6 +36,8 @@ static const struct pp_opt options[] = {
 	{ "only", OPT_ONLY, NULL, "keep only symbol, date, features and targets" },
 	{ "dropna", OPT_DROPNA, NULL, "drop rows where a feature or target is missing" },
 	{ "list", OPT_LIST, NULL, "list the functions and exit" },
+	{ "print-spec", OPT_PRINT_SPEC, NULL, "print the canonical spec of "
+	    "the definitions and exit" },
 	{ "line-buffered", OPT_LINEBUF, NULL, "flush the output after every input row" },
 	{ NULL, 0, NULL, NULL }
 };
@@ -42,27 +45,8 @@ static const struct pp_opt options[] = {
 #define USAGE \
 	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] [--only] [--dropna]\n" \
 	"[--line-buffered] [-B] [-o FILE] [FILE]\n" \
+	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] --print-spec\n" \
 	"--list"
-
-struct run {
-	struct pp_writer *w;
-	long emitted;		/* rows written since the last flush */
-	int werr;		/* writing failed */
-};
-
-/* Rows from the engine go straight to the frame writer. */
-static int
-write_row(void *ctx, const union pp_cell *row, struct pp_err *err)
-{
-	struct run *r = ctx;
-
-	r->emitted++;
-	if (pp_writer_row(r->w, row, err) == -1) {
-		r->werr = 1;
-		return -1;
-	}
-	return 0;
-}
 
 /* Read a whole spec file (small) and add its definitions. */
 static int
@@ -70,18 +54,17 @@ add_spec_file(struct pp_spec *s, const char *path, struct pp_err *err)
 {
 	struct pp_buf b = PP_BUF_INIT;
 	FILE *fp = pp_in_open(path, err);
-	size_t n;
-	int rc = -1;
+	int rc = -1, got;
 
 	if (fp == NULL)
 		return -1;
-	do {
-		pp_buf_grow(&b, 4096);
-		n = fread(b.data + b.len, 1, 4096, fp);
-		pp_buf_setlen(&b, b.len + n);
-	} while (n > 0);
-	if (ferror(fp))
+	/* Bounded: -F /dev/zero read forever. */
+	got = pp_buf_read_fp(&b, fp, PP_SPEC_FILE_MAX);
+	if (got == -1)
 		pp_err_errno(err, errno, "%s: read error", pp_in_name(path));
+	else if (got == 1)
+		pp_err_set(err, PP_EXIT_DATA, "%s: longer than %d bytes: not "
+		    "a spec file", pp_in_name(path), PP_SPEC_FILE_MAX);
 	else
 		rc = pp_spec_add_file(s, b.data, b.len, pp_in_name(path), err);
 	if (fp != stdin)
@@ -90,159 +73,210 @@ add_spec_file(struct pp_spec *s, const char *path, struct pp_err *err)
 	return rc;
 }
 
-/* 1 if more input is waiting on fd now. */
-static int
-input_waiting(int fd)
-{
-	struct pollfd p = { fd, POLLIN, 0 };
+struct features_cmd {
+	struct pp_spec *spec;	/* -f, --target, -F, in order */
+	struct pp_feat_opts fo;	/* --only, --dropna */
+	int list;		/* --list */
+	int print_spec;		/* --print-spec */
+	int linebuf;		/* --line-buffered */
+	const char *input;	/* the frame, NULL for stdin */
+};
 
-	return poll(&p, 1, 0) > 0;
+/* A definition that does not parse, or a spec file that cannot be read:
+ * the command line is wrong. */
+static void
+spec_error(const struct pp_err *err)
+{
+	pp_cli_report(err);
+	exit(PP_EXIT_USAGE);
+}
+
+static void
+parse_options(int argc, char *argv[], struct pp_cli *cli,
+    struct features_cmd *o)
+{
+	struct pp_err err = PP_ERR_INIT;
+	long nf = 0, nt = 0;
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		switch (c) {
+		case OPT_FEATURE:
+		case OPT_TARGET:
+			if (pp_spec_add(o->spec, c == OPT_TARGET, cli->optarg,
+			    c == OPT_TARGET ? "--target" : "-f",
+			    c == OPT_TARGET ? ++nt : ++nf, &err) == -1)
+				spec_error(&err);
+			break;
+		case OPT_SPEC:
+			if (add_spec_file(o->spec, cli->optarg, &err) == -1)
+				spec_error(&err);
+			break;
+		case OPT_ONLY: o->fo.only = 1; break;
+		case OPT_DROPNA: o->fo.dropna = 1; break;
+		case OPT_LIST: o->list = 1; break;
+		case OPT_PRINT_SPEC: o->print_spec = 1; break;
+		case OPT_LINEBUF: o->linebuf = 1; break;
+		default:
+			pp_cli_usage_error("unknown option");
+		}
+	}
+	if (o->list)
+		return;
+	if (o->print_spec && argc > cli->optind)
+		pp_cli_usage_error("--print-spec reads no frame");
+	if (argc - cli->optind > 1)
+		pp_cli_usage_error("one input at most, got %d",
+		    argc - cli->optind);
+	if (argc > cli->optind)
+		o->input = argv[cli->optind];
+	if (pp_spec_count(o->spec) == 0)
+		pp_cli_usage_error("no features: give -f NAME=EXPR, --target "
+		    "NAME=EXPR or -F FILE");
+}
+
+static int
+print_list(struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_expr_list(&b);
+	fwrite(b.data, 1, b.len, stdout);
+	pp_buf_release(&b);
+	return pp_cli_flush_stdout(err) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+}
+
+/* --print-spec: the definitions checked against the columns they read. */
+static int
+print_spec(struct pp_spec *spec, struct pp_err *err)
+{
+	struct pp_schema cols = PP_SCHEMA_INIT;
+	struct pp_buf b = PP_BUF_INIT;
+	struct pp_plan *p;
+	int rc = PP_EXIT_OK;
+
+	pp_spec_columns(spec, 1, &cols);
+	if ((p = pp_plan_compile(spec, &cols, err)) == NULL)
+		rc = err->code;
+	else
+		pp_spec_print(spec, 1, &b);
+	if (rc == PP_EXIT_OK && (fwrite(b.data, 1, b.len, stdout) != b.len ||
+	    fflush(stdout) != 0)) {
+		pp_err_errno(err, errno, "<stdout>: write error");
+		rc = PP_EXIT_DATA;
+	}
+	pp_plan_free(p);
+	pp_buf_release(&b);
+	pp_schema_release(&cols);
+	return rc;
+}
+
+/* The output's metadata: the input's, this program's line, the spec. */
+static int
+make_meta(struct pp_meta *m, const struct pp_reader *in, const char *path,
+    const struct pp_spec *spec, const struct pp_plan *plan, int argc,
+    char *argv[], struct pp_err *err)
+{
+	pp_meta_copy(m, pp_reader_meta(in));
+	pp_lineage_producer(m, pp_progname, PP_VERSION, argc, argv);
+	pp_lineage_spec(m, spec, pp_plan_lead(plan));
+	return pp_lineage_source(m, path, err);
+}
+
+/* How the read loop runs: live input flushes as it goes (see feat.h). */
+static void
+set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
+    const struct pp_cli *cli, FILE *infp)
+{
+	struct stat st;
+
+	l->live = o->linebuf || (fstat(fileno(infp), &st) == 0 &&
+	    !S_ISREG(st.st_mode));
+	l->linebuf = o->linebuf;
+	l->in_fd = fileno(infp);
+	l->skip_bad = cli->c.skip_bad;
+	/* Rows written to a terminal are their own progress. */
+	if (cli->c.progress && (cli->c.output != NULL ||
+	    !isatty(STDOUT_FILENO)))
+		l->progress = pp_cli_progress;
 }
 
 int
 main(int argc, char *argv[])
 {
+	struct features_cmd o = { pp_spec_new(), PP_FEAT_OPTS_INIT, 0, 0, 0,
+	    NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_feat_opts fo = PP_FEAT_OPTS_INIT;
+	struct pp_feat_loop loop = PP_FEAT_LOOP_INIT;
 	struct pp_out out = PP_OUT_INIT;
-	struct pp_spec *spec = pp_spec_new();
+	struct pp_meta meta = PP_META_INIT;
 	struct pp_plan *plan = NULL;
 	struct pp_feat *feat = NULL;
 	struct pp_reader *in = NULL;
-	struct run run = { NULL, 0, 0 };
-	const union pp_cell *row;
-	const char *path = NULL;
 	FILE *infp = NULL;
-	struct stat st;
-	long nf = 0, nt = 0, skipped = 0;
-	size_t nread = 0;	/* rows read, bad ones too */
-	int show;		/* show progress */
-	int c, got, rc = PP_EXIT_USAGE, linebuf = 0, list = 0, live = 0;
+	int rc = PP_EXIT_DATA;
 
 	pp_cli_init(&cli, argv[0], USAGE, options,
 	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
 	cli.about = "Compute features and targets per symbol; see pp-features(1).";
-	while ((c = pp_cli_next(&cli, argc, argv)) != -1) {
-		switch (c) {
-		case OPT_FEATURE:
-		case OPT_TARGET:
-			if (pp_spec_add(spec, c == OPT_TARGET, cli.optarg,
-			    c == OPT_TARGET ? "--target" : "-f",
-			    c == OPT_TARGET ? ++nt : ++nf, &err) == -1)
-				goto out;
-			break;
-		case OPT_SPEC:
-			if (add_spec_file(spec, cli.optarg, &err) == -1)
-				goto out;
-			break;
-		case OPT_ONLY: fo.only = 1; break;
-		case OPT_DROPNA: fo.dropna = 1; break;
-		case OPT_LIST: list = 1; break;
-		case OPT_LINEBUF: linebuf = 1; break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
-	if (list) {
-		struct pp_buf b = PP_BUF_INIT;
-
-		pp_expr_list(&b);
-		fwrite(b.data, 1, b.len, stdout);
-		pp_buf_release(&b);
-		rc = fflush(stdout) == 0 && !ferror(stdout) ? PP_EXIT_OK :
-		    PP_EXIT_DATA;
+	parse_options(argc, argv, &cli, &o);
+	if (o.list || o.print_spec) {
+		rc = o.list ? print_list(&err) : print_spec(o.spec, &err);
 		goto out;
 	}
-	if (argc - cli.optind > 1)
-		pp_cli_usage_error("one input at most, got %d",
-		    argc - cli.optind);
-	if (argc > cli.optind)
-		path = argv[cli.optind];
-	if (pp_spec_count(spec) == 0)
-		pp_cli_usage_error("no features: give -f NAME=EXPR, --target "
-		    "NAME=EXPR or -F FILE");
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
 	wo.compress = cli.c.compress;
 
 	/* Inputs and output first, then the spec against the columns. */
-	rc = PP_EXIT_DATA;
-	if ((infp = pp_in_open(path, &err)) == NULL ||
-	    (in = pp_reader_fopen(infp, pp_in_name(path), &ro, &err)) == NULL)
+	if ((infp = pp_in_open(o.input, &err)) == NULL ||
+	    (in = pp_reader_fopen(infp, pp_in_name(o.input), &ro, &err)) == NULL)
 		goto out;
-	if ((plan = pp_plan_compile(spec, pp_reader_schema(in), &err)) == NULL) {
+	if ((plan = pp_plan_compile(o.spec, pp_reader_schema(in), &err)) == NULL) {
 		rc = err.code;
 		goto out;
 	}
+	if (cli.c.binary && make_meta(&meta, in, o.input, o.spec, plan, argc,
+	    argv, &err) == -1)
+		goto out;
+	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
-	feat = pp_feat_new(plan, pp_reader_schema(in), &fo, write_row, &run,
-	    &err);
+	feat = pp_feat_new(plan, pp_reader_schema(in), &o.fo, pp_feat_write,
+	    &loop, &err);
 	if (feat == NULL)
 		goto out;
-	live = linebuf || (fstat(fileno(infp), &st) == 0 && !S_ISREG(st.st_mode));
-	/* In bulk, format the output on a second core. */
-	wo.thread = !live;
-	run.w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
+	set_loop(&loop, &o, &cli, infp);
+	wo.thread = !loop.live;	/* in bulk, format on a second core */
+	loop.w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
 	    "<stdout>", pp_feat_schema(feat), &wo, &err);
-	if (run.w == NULL)
+	if (loop.w == NULL)
 		goto out;
 
-	/* Rows written to a terminal are their own progress. */
-	show = cli.c.progress && (cli.c.output != NULL ||
-	    !isatty(STDOUT_FILENO));
-	while ((got = pp_reader_next(in, &row, &err)) != 0) {
-		if (++nread % 65536 == 0 && show)
-			pp_cli_progress(nread, "rows", 0);
-		if (got == -1 && !(cli.c.skip_bad && pp_reader_can_skip(in)))
-			goto out;
-		if (got == 1 && pp_feat_push(feat, row, &err) == -1) {
-			/* A write failed, or the engine refused the row (and
-			 * changed nothing, so it may be skipped). */
-			if (run.werr)
-				goto out;
-			pp_err_prefix(&err, "%s:%ld", pp_reader_name(in),
-			    pp_reader_line(in));
-			if (!cli.c.skip_bad)
-				goto out;
-			got = -1;
-		}
-		if (got == -1) {
-			skipped++;
-			pp_err_clear(&err);
-			continue;
-		}
-		/* A live feed sees each row as soon as it is known. */
-		if (live && run.emitted > 0 &&
-		    (linebuf || !input_waiting(fileno(infp)))) {
-			if (pp_writer_flush(run.w, &err) == -1)
-				goto out;
-			run.emitted = 0;
-		}
-	}
-	if (pp_feat_finish(feat, &err) == -1 ||
-	    pp_writer_finish(run.w, &err) == -1 ||
+	if (pp_feat_run(feat, in, &loop, &err) == -1 ||
+	    pp_writer_finish(loop.w, &err) == -1 ||
 	    pp_out_commit(&out, &err) == -1)
 		goto out;
-	if (show)
-		pp_cli_progress(nread, "rows", 1);
-	if (skipped > 0)
-		pp_cli_warn("skipped %ld bad rows", skipped);
+	if (loop.progress != NULL)
+		pp_cli_progress(loop.nread, "rows", 1);
+	if (loop.skipped > 0)
+		pp_cli_warn("skipped %ld bad rows", loop.skipped);
 	rc = PP_EXIT_OK;
 out:
 	if (rc != PP_EXIT_OK)
 		pp_cli_report(&err);
-	pp_writer_free(run.w);
+	pp_writer_free(loop.w);
 	pp_out_abort(&out);
 	pp_feat_free(feat);
 	pp_plan_free(plan);
+	pp_meta_release(&meta);
 	pp_reader_free(in);
 	if (infp != NULL && infp != stdin)
 		fclose(infp);
-	pp_spec_free(spec);
+	pp_spec_free(o.spec);
 	pp_cli_release(&cli);
 	return rc;
 }

@@ -54,6 +54,7 @@ struct fetch {
 	const char *apikey;	/* from the provider's environment variable */
 	struct pp_http_opts http;
 	long retries;		/* --retries, into http */
+	long max_bytes;		/* --max-bytes, into http */
 	double timeout, connect_timeout; /* --timeout, --connect-timeout (s) */
 	int verbose;
 	const char *store;	/* --store DB, or the store command's DB */
@@ -167,6 +168,8 @@ check_http(struct fetch *f)
 			    pp_provider_key_env(f->prov));
 	}
 	f->http.retries = (int)f->retries;
+	if (pp_cli_given(&f->cli, "max-bytes"))
+		f->http.max_bytes = (size_t)f->max_bytes;
 	if (pp_cli_given(&f->cli, "timeout"))
 		f->http.timeout_ms = (long)(1000 * f->timeout);
 	if (pp_cli_given(&f->cli, "connect-timeout"))
@@ -253,6 +256,9 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		PP_OPT_DOUBLE(0, "connect-timeout", &f->connect_timeout, 0.001,
 		    86400, "SECONDS", "http: limit for connecting (10)",
 		    .cmds = CMD_HTTP),
+		PP_OPT_LONG(0, "max-bytes", &f->max_bytes, 1, LONG_MAX, "N",
+		    "http: longest answer accepted (67108864)",
+		    .cmds = CMD_HTTP),
 		PP_OPT_FLAG('v', "verbose", &f->verbose,
 		    "http: one line on stderr per retry", .cmds = CMD_HTTP),
 		PP_OPT_STRING(0, "store", &f->store, "DB",
@@ -305,6 +311,7 @@ open_inputs(struct fetch *f, struct pp_err *err)
 	size_t i;
 
 	ro.delim = f->cli.c.delim;
+	ro.text_col = f->map.col[PP_OF_SYMBOL];
 	if (f->npaths == 0) {
 		f->paths = stdin_only;
 		f->npaths = 1;

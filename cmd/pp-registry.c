@@ -534,10 +534,8 @@ cmd_art_put(struct ctx *c)
 {
 	const char *path = c->o.operands[1], *name = c->o.name;
 	struct pp_buf data = PP_BUF_INIT;
-	char chunk[65536];
 	FILE *fp;
-	size_t n;
-	int rc = -1;
+	int rc = -1, got;
 
 	if (name == NULL) {
 		if (strcmp(path, "-") == 0)
@@ -548,11 +546,10 @@ cmd_art_put(struct ctx *c)
 	fp = pp_in_open(path, &c->err);
 	if (fp == NULL)
 		return -1;
-	while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-		pp_buf_add(&data, chunk, n);
-	if (ferror(fp))
-		pp_err_set(&c->err, PP_EXIT_DATA, "%s: read error",
-		    pp_in_name(path));
+	got = pp_buf_read_fp(&data, fp, PP_REGISTRY_ARTIFACT_MAX);
+	if (got != 0)
+		pp_err_set(&c->err, PP_EXIT_DATA, got == 1 ? "%s: longer than "
+		    "1000000000 bytes" : "%s: read error", pp_in_name(path));
 	else
 		rc = pp_registry_artifact_put(c->reg, c->o.operands[0], name,
 		    data.data, data.len, &c->err);

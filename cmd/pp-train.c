@@ -14,6 +14,7 @@
 #include "date.h"
 #include "frame.h"
 #include "hashin.h"
+#include "lineage.h"
 #include "model.h"
 #include "num.h"
 #include "registry.h"
@@ -24,7 +25,8 @@
 
 static const char usage[] =
     "-m KIND --target COL [--features A,B,...] [--standardize] "
-    "[--cv walkforward:K | --test-frac F] [-e NAME] [--register NAME] "
+    "[--cv walkforward:K | --test-frac F] [-F FILE] [-e NAME] "
+    "[--register NAME] "
     "[--no-registry] [-o FILE] [FILE]\n"
     "--describe REF";
 
@@ -32,6 +34,7 @@ struct train_cmd {
 	struct pp_train_opts t;	/* what to fit and how to validate */
 	const char *output;	/* -o, or NULL for stdout */
 	const char *describe;	/* --describe REF */
+	const char *spec;	/* -F FILE */
 	const char *input;	/* the frame, NULL for stdin */
 	const char *experiment;	/* -e, or NULL for "default" */
 	const char *register_as; /* --register NAME */
@@ -133,8 +136,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		PP_OPT_STRING('t', "target", &o->t.target, "COL",
 		    "the column to predict"),
 		PP_OPT_STRING(0, "features", &o->t.features, "A,B,...",
-		    "feature columns (default: every number column but the "
-		    "target)"),
+		    "feature columns (default: the spec's features, else every "
+		    "number column but the target)"),
 		PP_OPT_STRING(0, "features-regex", &o->t.features_re, "RE",
 		    "feature columns whose names match RE"),
 		PP_OPT_STRING(0, "exclude", &o->t.exclude, "A,B,...",
@@ -161,6 +164,9 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "N", "dates after each test fold kept out of training"),
 		PP_OPT_LONG(0, "horizon", &o->t.horizon, 1, 100000000, "N",
 		    "the target looks N dates ahead (default gap: N)"),
+		PP_OPT_STRING('F', "spec", &o->spec, "FILE",
+		    "the feature spec of a CSV frame (binary frames carry "
+		    "theirs)"),
 		PP_OPT_CALLBACK(0, "grid", o, add_grid, "P=V,...",
 		    "try each value of P, keep the best (repeatable)"),
 		PP_OPT_LONG(0, "max-iter", &o->t.fit.max_iter, 1, 100000000,
@@ -384,6 +390,7 @@ main(int argc, char *argv[])
 	struct pp_reader *in = NULL;
 	struct pp_buf model = PP_BUF_INIT;
 	struct pp_run run = PP_RUN_INIT;
+	struct pp_lineage_train lt = PP_LINEAGE_TRAIN_INIT;
 	int rc = PP_EXIT_DATA;
 
 	pp_train_result_init(&res);
@@ -397,10 +404,14 @@ main(int argc, char *argv[])
 	}
 	if (open_files(&o, &cli, &hin, &in, &out, &err) == -1)
 		goto out;
+	if (pp_lineage_train_begin(&lt, in, o.spec, &o.t,
+	    pp_cli_given(&cli, "gap"), &err) == -1)
+		goto out;
 	if (!o.no_registry && run_begin(&run, &o, cli.c.registry,
 	    hin.hex[0] ? hin.hex : NULL, cli.c.quiet, argc, argv, &err) == -1)
 		goto out;
-	if (train(in, &o, &hin, &res, &err) == -1)
+	if (train(in, &o, &hin, &res, &err) == -1 ||
+	    pp_lineage_train_model(&lt, res.model, o.t.horizon, &err) == -1)
 		goto out;
 	if (write_model(&o, &run, &res, &out, &model, &err) == -1)
 		goto out;
@@ -423,6 +434,7 @@ out:
 	pp_run_release(&run);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
+	pp_lineage_train_release(&lt);
 	pp_train_grid_free(o.t.grid, o.t.ngrid);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();

@@ -17,6 +17,7 @@
 static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int listed(void);
 
 /* Sorted by name.  A NULL fn means: exec pp-NAME. */
 static const struct command {
@@ -42,7 +43,10 @@ print_usage(FILE *fp)
 	size_t i;
 
 	fprintf(fp, "usage: pp COMMAND [ARG...]\n"
-	    "       pp cat [-B] [--compress] [-d C] [-o FILE] [FILE...]\n"
+	    "       pp cat [-B] [--compress] [-d C] [--set-meta KEY=VALUE]... "
+	    "[--strip-meta]\n"
+	    "              [-o FILE] [FILE...]\n"
+	    "       pp cat --meta | --get-meta KEY [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
@@ -128,15 +132,15 @@ main(int argc, char *argv[])
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		print_usage(stdout);
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("pp %s\n", PP_VERSION);
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (strcmp(argv[1], "--list-options") == 0) {
 		printf("-h\n--help\n--version\n");	/* for completion tests */
-		return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+		return listed();
 	}
 	if (argv[1][0] == '-') {
 		fprintf(stderr, "pp: unknown option %s\n", argv[1]);
@@ -153,6 +157,18 @@ main(int argc, char *argv[])
 	return run_external(c->name, argc - 1, argv + 1);
 }
 
+/* The exit status after --help, --version or a listing. */
+static int
+listed(void)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_cli_flush_stdout(&err) == 0)
+		return PP_EXIT_OK;
+	pp_cli_report(&err);
+	return PP_EXIT_DATA;
+}
+
 static int
 cmd_commands(int argc, char *argv[])
 {
@@ -165,7 +181,7 @@ cmd_commands(int argc, char *argv[])
 	}
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
 		printf("%s\n", commands[i].name);
-	return fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
+	return listed();
 }
 
 /*
@@ -220,26 +236,137 @@ cmd_help(int argc, char *argv[])
 /*
  * pp cat [FILE...]: every input in turn to one output, converted to the
  * asked format.  All inputs must have the same columns with the same types:
- * a frame has one schema.
+ * a frame has one schema.  The output carries the first input's metadata,
+ * edited by --strip-meta and --set-meta; --meta and --get-meta print it
+ * instead of the frame.
  */
+enum {
+	CAT_META = PP_OPT_FIRST,
+	CAT_GET_META,
+	CAT_SET_META,
+	CAT_STRIP_META
+};
+
+static const struct pp_opt cat_opts[] = {
+	{ "meta", CAT_META, NULL, "print the metadata, one KEY=VALUE a pair" },
+	{ "get-meta", CAT_GET_META, "KEY", "print the value of KEY as it is" },
+	{ "set-meta", CAT_SET_META, "KEY=VALUE", "set KEY in the output's "
+	    "metadata (repeatable; binary output)" },
+	{ "strip-meta", CAT_STRIP_META, NULL, "drop the input's metadata" },
+	{ NULL, 0, NULL, NULL }
+};
+
+struct cat_cmd {
+	int print;		/* --meta */
+	const char *get;	/* --get-meta KEY */
+	int strip;		/* --strip-meta */
+	struct pp_meta set;	/* --set-meta pairs */
+};
+
+static void
+cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
+{
+	struct pp_err err = PP_ERR_INIT;
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		switch (c) {
+		case CAT_META:
+			o->print = 1;
+			break;
+		case CAT_GET_META:
+			o->get = cli->optarg;
+			break;
+		case CAT_SET_META: {
+			char *k = pp_xstrdup(cli->optarg), *eq = strchr(k, '=');
+
+			if (eq == NULL)
+				pp_cli_usage_error("--set-meta: expected "
+				    "KEY=VALUE, got \"%s\"", cli->optarg);
+			*eq = '\0';
+			if (pp_meta_set(&o->set, k, eq + 1, &err) == -1)
+				pp_cli_usage_error("--set-meta: %s", err.msg);
+			free(k);
+			break;
+		}
+		case CAT_STRIP_META:
+			o->strip = 1;
+			break;
+		default:
+			pp_cli_usage_error("unknown option");
+		}
+	}
+	if ((o->print || o->get) && (o->set.n > 0 || o->strip ||
+	    cli->c.binary))
+		pp_cli_usage_error("--meta and --get-meta print the metadata; "
+		    "they convert nothing");
+	if (o->print && o->get)
+		pp_cli_usage_error("--meta and --get-meta exclude each other");
+	if ((o->print || o->get) && argc - cli->optind > 1)
+		pp_cli_usage_error("--meta and --get-meta read one frame");
+	if (o->set.n > 0 && !cli->c.binary)
+		pp_cli_usage_error("--set-meta: CSV cannot carry metadata; "
+		    "write a binary frame with -B");
+}
+
+/* --meta: every pair as KEY=VALUE, a value's inner newlines followed by a
+ * tab (so each pair starts a line), its final newline not shown.
+ * --get-meta: the one value as it is. */
+static void
+cat_print_meta(const struct pp_meta *m, const struct cat_cmd *o,
+    struct pp_buf *b, struct pp_err *err)
+{
+	size_t i, j, n;
+
+	if (o->get != NULL) {
+		const char *v = pp_meta_get(m, o->get);
+
+		if (v == NULL) {
+			pp_err_set(err, PP_EXIT_DATA, "no metadata \"%s\"",
+			    o->get);
+			return;
+		}
+		pp_buf_addstr(b, v);
+		return;
+	}
+	for (i = 0; i < m->n; i++) {
+		const char *v = m->val[i];
+
+		n = strlen(v);
+		if (n > 0 && v[n - 1] == '\n')
+			n--;
+		pp_buf_addf(b, "%s=", m->key[i]);
+		for (j = 0; j < n; j++) {
+			pp_buf_addc(b, v[j]);
+			if (v[j] == '\n')
+				pp_buf_addc(b, '\t');
+		}
+		pp_buf_addc(b, '\n');
+	}
+}
+
 static int
 cmd_cat(int argc, char *argv[])
 {
+	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
 	struct pp_out out = PP_OUT_INIT;
+	struct pp_meta meta = PP_META_INIT;
+	struct pp_buf text = PP_BUF_INIT;
 	struct pp_reader **in = NULL;
 	struct pp_writer *w = NULL;
 	const union pp_cell *row;
 	size_t nin, i, j;
 	int rc = PP_EXIT_DATA, got;
 
-	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] [-o FILE] "
-	    "[FILE...]", NULL, PP_CLI_OUTPUT | PP_CLI_INPUT);
-	while (pp_cli_next(&cli, argc, argv) != -1)
-		pp_cli_usage_error("unknown option");
+	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] "
+	    "[--set-meta KEY=VALUE]... [--strip-meta] [-o FILE] [FILE...]\n"
+	    "cat --meta | --get-meta KEY [FILE]", cat_opts,
+	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on a second core */
@@ -259,8 +386,28 @@ cmd_cat(int argc, char *argv[])
 			goto out;
 		}
 	}
+	if (!o.strip)
+		pp_meta_copy(&meta, pp_reader_meta(in[0]));
+	for (i = 0; i < o.set.n; i++)
+		(void)pp_meta_set(&meta, o.set.key[i], o.set.val[i], &err);
+	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
+	if (o.print || o.get) {
+		cat_print_meta(&meta, &o, &text, &err);
+		if (err.code != 0) {
+			pp_err_prefix(&err, "%s", pp_reader_name(in[0]));
+			goto out;
+		}
+		if (fwrite(text.data, 1, text.len, out.fp) != text.len ||
+		    pp_out_commit(&out, &err) == -1) {
+			if (err.code == 0)
+				pp_err_errno(&err, errno, "write error");
+			goto out;
+		}
+		rc = PP_EXIT_OK;
+		goto out;
+	}
 	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
 	    pp_reader_schema(in[0]), &wo, &err);
 	if (w == NULL)
@@ -285,6 +432,9 @@ out:
 	for (j = 0; j < nin && in; j++)
 		pp_reader_free(in[j]);
 	free(in);
+	pp_buf_release(&text);
+	pp_meta_release(&meta);
+	pp_meta_release(&o.set);
 	pp_cli_release(&cli);
 	return rc;
 }

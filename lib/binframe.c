@@ -1,7 +1,8 @@
 /*
  * binframe.c - the binary frame backend of frame.c (man/pp-frame.5).
  *
- * Layout in one paragraph: a header (magic, version, columns, CRC-32), then
+ * Layout in one paragraph: a header (magic, version, columns, in version 2
+ * the key/value metadata, CRC-32), then
  * chunks of up to chunk_rows rows stored column by column, each chunk with
  * its own CRC-32 and optionally zlib-compressed, then an end chunk that
  * carries the total row count.  Columnar chunks make reading a chunk one
@@ -27,7 +28,8 @@ const unsigned char pp_bin_magic[8] = { 0x89, 'P', 'P', 'F', '\r', '\n',
 	0x1a, '\n' };
 static const unsigned char chunk_magic[4] = { 'P', 'P', 'C', 'K' };
 
-#define BIN_VERSION 1
+#define BIN_VERSION 2		/* the newest version read and written */
+#define MAX_META 65535		/* metadata pairs in a header */
 #define CHUNK_HDR 24			/* magic + 5 u32 */
 #define MAX_RAW (1u << 30)		/* refuse chunks above 1 GiB */
 #define DEFAULT_CHUNK_ROWS 8192
@@ -153,6 +155,69 @@ has_control(const unsigned char *p, size_t len)
 	return 0;
 }
 
+/* The metadata block of a version 2 header into r->meta, adding its bytes
+ * to the running header CRC *c. */
+static int
+read_meta(struct pp_reader *r, uint32_t *c, struct pp_err *err)
+{
+	const unsigned char *p;
+	uint32_t n, i, vlen;
+
+	if ((p = take(r, 4, err, "metadata count")) == NULL)
+		return -1;
+	*c = crc(*c, p, 4);
+	if ((n = get_u32(p)) > MAX_META)
+		return bin_fail(r, PP_INBUF_OFFSET(&r->in) - 4, err,
+		    "bad metadata count");
+	for (i = 0; i < n; i++) {
+		uint64_t off = PP_INBUF_OFFSET(&r->in);
+		struct pp_err e = PP_ERR_INIT;
+		char *key, *val;
+		unsigned klen;
+
+		if ((p = take(r, 1, err, "metadata entry")) == NULL)
+			return -1;
+		*c = crc(*c, p, 1);
+		if ((klen = p[0]) == 0)
+			return bin_fail(r, off, err, "empty metadata key");
+		if ((p = take(r, klen, err, "metadata key")) == NULL)
+			return -1;
+		*c = crc(*c, p, klen);
+		key = pp_xstrndup((const char *)p, klen);
+		if ((p = take(r, 4, err, "metadata entry")) == NULL) {
+			free(key);
+			return -1;
+		}
+		*c = crc(*c, p, 4);
+		if ((vlen = get_u32(p)) > PP_META_VAL_MAX) {
+			free(key);
+			return bin_fail(r, off, err, "metadata value longer "
+			    "than 16 MiB");
+		}
+		if ((p = take(r, vlen, err, "metadata value")) == NULL) {
+			free(key);
+			return -1;
+		}
+		*c = crc(*c, p, vlen);
+		if (pp_meta_check(key, klen, (const char *)p, vlen, &e) == -1 ||
+		    memchr(key, '\0', klen) != NULL) {
+			free(key);
+			return bin_fail(r, off, err, e.msg[0] ? e.msg :
+			    "metadata key holds a NUL byte");
+		}
+		if (pp_meta_get(&r->meta, key) != NULL) {
+			free(key);
+			return bin_fail(r, off, err, "metadata key repeats "
+			    "an earlier one");
+		}
+		val = pp_xstrndup((const char *)p, vlen);
+		(void)pp_meta_set(&r->meta, key, val, &e);
+		free(key);
+		free(val);
+	}
+	return 0;
+}
+
 int
 pp_bin_open(struct pp_reader *r, struct pp_err *err)
 {
@@ -168,11 +233,11 @@ pp_bin_open(struct pp_reader *r, struct pp_err *err)
 	version = get_u16(p + 8);
 	flags = get_u16(p + 10);
 	ncols = get_u32(p + 12);
-	if (version != BIN_VERSION) {
-		char msg[64];
+	if (version < 1 || version > BIN_VERSION) {
+		char msg[80];
 
 		snprintf(msg, sizeof(msg), "unsupported frame version %u "
-		    "(this program reads %d)", version, BIN_VERSION);
+		    "(this program reads 1 to %d)", version, BIN_VERSION);
 		return bin_fail(r, 8, err, msg);
 	}
 	if (flags != 0)
@@ -211,6 +276,8 @@ pp_bin_open(struct pp_reader *r, struct pp_err *err)
 		}
 		free(name);
 	}
+	if (version >= 2 && read_meta(r, &c, err) == -1)
+		return -1;
 	want = c;
 	if ((p = take(r, 4, err, "header checksum")) == NULL)
 		return -1;
@@ -297,6 +364,10 @@ load_chunk(struct pp_reader *r, struct pp_err *err)
 		return bin_fail(r, off, err, "unknown chunk flags");
 	if (rawlen > MAX_RAW || storedlen > MAX_RAW)
 		return bin_fail(r, off, err, "chunk larger than 1 GiB");
+	/* deflate packs at most 1032 bytes into one. */
+	if ((flags & FLAG_ZLIB) && rawlen > (uint64_t)storedlen * 1032 + 64)
+		return bin_fail(r, off, err, "chunk does not decompress to "
+		    "its stated size");
 	if (!(flags & FLAG_ZLIB) && storedlen != rawlen)
 		return bin_fail(r, off, err, "chunk sizes disagree");
 	if ((p = take(r, storedlen, err, "chunk")) == NULL)
@@ -408,6 +479,27 @@ struct bin_out {
 	size_t zcap;
 };
 
+/* The metadata block of a version 2 header (pairs were checked when set). */
+static void
+add_meta(struct pp_buf *h, const struct pp_meta *m)
+{
+	unsigned char tmp[4];
+	size_t i;
+
+	put_u32(tmp, (uint32_t)m->n);
+	pp_buf_add(h, tmp, 4);
+	for (i = 0; i < m->n; i++) {
+		size_t kl = strlen(m->key[i]), vl = strlen(m->val[i]);
+
+		tmp[0] = (unsigned char)kl;
+		pp_buf_add(h, tmp, 1);
+		pp_buf_add(h, m->key[i], kl);
+		put_u32(tmp, (uint32_t)vl);
+		pp_buf_add(h, tmp, 4);
+		pp_buf_add(h, m->val[i], vl);
+	}
+}
+
 int
 pp_binw_start(struct pp_writer *w, struct pp_err *err)
 {
@@ -430,12 +522,17 @@ pp_binw_start(struct pp_writer *w, struct pp_err *err)
 	b->off = pp_xcalloc(ncols, sizeof(*b->off));
 	b->txt = pp_xcalloc(ncols, sizeof(*b->txt));
 	pp_buf_init(&b->payload);
+	if (w->meta.n > MAX_META)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: more than %d "
+		    "metadata pairs", w->name, MAX_META);
 	if (ncols > 65535)
 		return pp_err_set(err, PP_EXIT_DATA, "%s: more than 65535 "
 		    "columns", w->name);
 
 	pp_buf_add(&h, pp_bin_magic, sizeof(pp_bin_magic));
-	put_u16(tmp, BIN_VERSION);
+	/* Version 1 when there is no metadata: the same bytes as before
+	 * version 2 existed, readable by every reader. */
+	put_u16(tmp, w->meta.n > 0 ? 2 : 1);
 	put_u16(tmp + 2, 0);
 	pp_buf_add(&h, tmp, 4);
 	put_u32(tmp, (uint32_t)ncols);
@@ -463,6 +560,8 @@ pp_binw_start(struct pp_writer *w, struct pp_err *err)
 			b->col[j] = pp_xmalloc(b->chunk_rows * 8);
 		}
 	}
+	if (w->meta.n > 0)
+		add_meta(&h, &w->meta);
 	put_u32(tmp, crc(0, h.data, h.len));
 	pp_buf_add(&h, tmp, 4);
 	rc = pp_frame_fwrite(w, h.data, h.len, err);

@@ -126,3 +126,22 @@ pp_buf_detach(struct pp_buf *b, size_t *len)
 	pp_buf_init(b);
 	return s;
 }
+
+int
+pp_buf_read_fp(struct pp_buf *b, FILE *fp, size_t max)
+{
+	size_t start = b->len, want, n;
+
+	for (;;) {
+		want = max - (b->len - start) + 1;
+		if (want > 65536)
+			want = 65536;
+		pp_buf_grow(b, want);
+		n = fread(b->data + b->len, 1, want, fp);
+		pp_buf_setlen(b, b->len + n);
+		if (b->len - start > max)
+			return 1;
+		if (n < want)
+			return ferror(fp) ? -1 : 0;
+	}
+}

@@ -13,6 +13,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 extern char pp_buf_empty[];
 
@@ -35,6 +36,13 @@ void pp_buf_reset(struct pp_buf *b);
 
 /* Set len to n <= cap-1 after writing into data directly; re-terminates. */
 void pp_buf_setlen(struct pp_buf *b, size_t n);
+
+/* Append what is left of fp to b, but no more than max bytes: an input
+ * read whole from a file or a pipe that may never end (-F /dev/zero, a
+ * generator on stdin).  Returns 0 at the end of fp; 1 if fp holds more
+ * than max bytes (b then has max + 1 of them, the rest unread); -1 on a
+ * read error, errno set. */
+int pp_buf_read_fp(struct pp_buf *b, FILE *fp, size_t max);
 
 void pp_buf_add(struct pp_buf *b, const void *data, size_t n);
 void pp_buf_addstr(struct pp_buf *b, const char *s);

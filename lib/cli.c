@@ -31,8 +31,6 @@
 #include "buf.h"
 #include "banned.h"
 
-const char *pp_progname = "pp";
-
 /* Ids of the common options (never returned to programs). */
 enum {
 	OPT_HELP = 'h',
@@ -587,6 +585,34 @@ opt_display(const struct cli_priv *p, int id, char *buf, size_t n)
 	return buf;
 }
 
+int
+pp_cli_flush_stdout(struct pp_err *err)
+{
+	int e = 0;
+
+	if (fflush(stdout) != 0)
+		e = errno;
+	else if (ferror(stdout))
+		e = EIO;
+	if (e == 0)
+		return 0;
+	return pp_err_errno(err, e, "<stdout>: write error");
+}
+
+/* Exit after a listing: 0, or 1 with one line if stdout failed. */
+static void exit_listing(void) __attribute__((noreturn));
+
+static void
+exit_listing(void)
+{
+	struct pp_err err = PP_ERR_INIT;
+
+	if (pp_cli_flush_stdout(&err) == 0)
+		exit(PP_EXIT_OK);
+	pp_cli_report(&err);
+	exit(PP_EXIT_DATA);
+}
+
 static void
 list_options(const struct cli_priv *p)
 {
@@ -601,7 +627,7 @@ list_options(const struct cli_priv *p)
 			printf("-%c\n", r->id);
 		printf("--%s\n", r->name);
 	}
-	exit(PP_EXIT_OK);
+	exit_listing();
 }
 
 int
@@ -644,12 +670,10 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 				   : argv[optind - 1]);
 		case OPT_HELP:
 			pp_cli_print_usage(cli, stdout);
-			if (fflush(stdout) != 0 || ferror(stdout))
-				exit(PP_EXIT_DATA);
-			exit(PP_EXIT_OK);
+			exit_listing();
 		case OPT_VERSION:
 			printf("%s %s\n", pp_progname, PP_VERSION);
-			exit(fflush(stdout) == 0 ? PP_EXIT_OK : PP_EXIT_DATA);
+			exit_listing();
 		case OPT_LISTOPTS:
 			list_options(p);
 			break;
@@ -706,16 +730,60 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 	}
 }
 
+/*
+ * Write "prog: " prefix, then s with what a user-supplied name may carry
+ * that would act on the terminal or tear the message (an escape sequence,
+ * a carriage return, a C1 control, a lone byte of a UTF-8 character)
+ * shown as \xNN.  Newlines stay: the only messages that hold them on
+ * purpose are the spec errors that draw a caret under a definition.
+ */
+static void
+put_message(const char *prefix, const char *s)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	size_t n = strlen(s), i = 0, len;
+
+	pp_buf_addf(&b, "%s: %s", pp_progname, prefix);
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f)) {
+			pp_buf_addc(&b, (char)c);
+		} else if (c >= 0x80 && i + len <= n &&
+		    pp_utf8_valid(s + i, len, NULL) &&
+		    !(c == 0xc2 && (unsigned char)s[i + 1] < 0xa0)) {
+			pp_buf_add(&b, s + i, len);
+			i += len;
+			continue;
+		} else {
+			pp_buf_addf(&b, "\\x%02x", c);
+		}
+		i++;
+	}
+	pp_buf_addc(&b, '\n');
+	fwrite(b.data, 1, b.len, stderr);
+	pp_buf_release(&b);
+}
+
+static void
+put_vmessage(const char *prefix, const char *fmt, va_list ap)
+{
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_buf_vaddf(&b, fmt, ap);
+	put_message(prefix, b.data);
+	pp_buf_release(&b);
+}
+
 void
 pp_cli_usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: ", pp_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_vmessage("", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(PP_EXIT_USAGE);
 }
 
@@ -723,8 +791,7 @@ void
 pp_cli_report(const struct pp_err *err)
 {
 	progress_break();
-	fprintf(stderr, "%s: %s\n", pp_progname,
-	    err->msg[0] ? err->msg : "unknown error");
+	put_message("", err->msg[0] ? err->msg : "unknown error");
 }
 
 void
@@ -735,11 +802,9 @@ pp_cli_warn(const char *fmt, ...)
 	if (warn_quiet)
 		return;
 	progress_break();
-	fprintf(stderr, "%s: warning: ", pp_progname);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	put_vmessage("warning: ", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 void

@@ -198,6 +198,11 @@ void pp_cli_usage_error(const char *fmt, ...)
 /* Print "prog: message" for err (one line) to stderr. */
 void pp_cli_report(const struct pp_err *err);
 
+/* Flush stdout after a listing (--help, --version, --list): 0, or -1 with
+ * err "<stdout>: write error: No space left on device" (stdout on
+ * /dev/full once exited 1 without a word, or said "unknown error"). */
+int pp_cli_flush_stdout(struct pp_err *err);
+
 /* Print "prog: warning: message" to stderr unless quiet. */
 void pp_cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

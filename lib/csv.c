@@ -42,6 +42,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "date.h"
@@ -516,7 +517,8 @@ read_header(struct pp_reader *r, struct pp_err *err)
 
 /* Look at up to n rows ahead and settle each column's type. */
 static int
-infer_types(struct pp_reader *r, size_t n, struct pp_err *err)
+infer_types(struct pp_reader *r, size_t n, const char *text_col,
+    struct pp_err *err)
 {
 	static const enum pp_type order[] = { PP_T_DATE, PP_T_DATETIME,
 		PP_T_F64 };
@@ -567,7 +569,14 @@ infer_types(struct pp_reader *r, size_t n, struct pp_err *err)
 	for (j = 0; j < ncols; j++) {
 		enum pp_type t = PP_T_TEXT;
 
-		if (strcmp(r->schema.cols[j].name, "symbol") == 0)
+		const char *name = r->schema.cols[j].name;
+
+		/* A symbol is text whatever it looks like: 000001 (Shenzhen)
+		 * or 600000 (Shanghai) read as numbers lost their zeros and
+		 * were refused as symbols. */
+		if (strcasecmp(name, "symbol") == 0 ||
+		    strcasecmp(name, "ticker") == 0 ||
+		    (text_col != NULL && strcmp(name, text_col) == 0))
 			t = PP_T_TEXT;
 		else if (!seen[j])
 			t = PP_T_F64;
@@ -606,7 +615,8 @@ pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
 	    memcmp(r->in.buf + r->in.pos, "\xef\xbb\xbf", 3) == 0)
 		r->in.pos += 3;		/* a UTF-8 byte order mark */
 	if (read_header(r, err) == -1 ||
-	    infer_types(r, o->infer_rows ? o->infer_rows : 1, err) == -1)
+	    infer_types(r, o->infer_rows ? o->infer_rows : 1, o->text_col,
+	    err) == -1)
 		return -1;
 	c->types_known = 1;
 	return 0;
@@ -757,6 +767,23 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 	    s, len));
 }
 
+/* A number or date just written at b->data[from..len) is quoted if it
+ * holds the delimiter (-d . and 2.5, -d - and -3, -d e and 1e+20), which
+ * would split it; it holds no quote, CR or LF. */
+static void
+quote_delim(struct pp_buf *b, size_t from, char delim)
+{
+	size_t n = b->len - from;
+
+	if (memchr(b->data + from, delim, n) == NULL)
+		return;
+	pp_buf_grow(b, 2);
+	memmove(b->data + from + 1, b->data + from, n);
+	b->data[from] = '"';
+	b->data[from + n + 1] = '"';
+	pp_buf_setlen(b, b->len + 2);
+}
+
 int
 pp_csvw_start(struct pp_writer *w, struct pp_err *err)
 {
@@ -786,9 +813,11 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 
 	for (j = 0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
+		size_t from;
 
 		if (j > 0)
 			pp_buf_addc(b, w->o.delim);
+		from = b->len;
 		switch (w->schema.cols[j].type) {
 		case PP_T_F64:
 			pp_buf_grow(b, PP_DBL_BUFSZ);
@@ -823,8 +852,9 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 			break;
 		case PP_T_TEXT:
 			add_text(b, cell->s.p, cell->s.len, w->o.delim);
-			break;
+			continue;
 		}
+		quote_delim(b, from, w->o.delim);
 	}
 	/* A row of one empty field would be an empty line, which readers
 	 * skip: write it as "" so the row survives. */

@@ -162,6 +162,9 @@ struct node {
 	double *params;		/* N_CALL: constant parameters */
 	size_t nout;		/* outputs of this value: 1 but for macd & co */
 	const struct node *lead; /* a lead() call in this subtree, or NULL */
+	size_t height;		/* nodes on the longest path down: in the
+				   tree (parser), then also through the
+				   definitions it names (resolve) */
 };
 
 struct def {
@@ -365,6 +368,15 @@ lex(struct lexer *lx)
 /* ---- parser ---------------------------------------------------------- */
 
 #define MAX_DEPTH 100
+/*
+ * Every pass over a definition recurses down its tree, and the compiler
+ * also down the definitions it names, so the tree's height is bounded as
+ * the parentheses are: a+a+...+a parses in a loop, but its left-deep tree
+ * of 60,000 nodes overflowed the stack when resolved.  Thousands of
+ * operators in one expression, or chained through definitions, are far
+ * beyond any real feature.
+ */
+#define MAX_HEIGHT 2000
 
 static struct node *
 new_node(struct def *d, enum nkind kind, const struct token *t)
@@ -374,6 +386,7 @@ new_node(struct def *d, enum nkind kind, const struct token *t)
 	n->kind = kind;
 	n->pos = t->pos;
 	n->len = t->len;
+	n->height = 1;
 	n->next_alloc = d->nodes;
 	d->nodes = n;
 	return n;
@@ -384,6 +397,20 @@ add_arg(struct node *n, struct node *a)
 {
 	n->args = pp_xrealloc(n->args, (n->nargs + 1) * sizeof(*n->args));
 	n->args[n->nargs++] = a;
+	if (a->height + 1 > n->height)
+		n->height = a->height + 1;
+}
+
+/* Refuse a tree grown past MAX_HEIGHT at the operator t. */
+static int
+too_high(struct lexer *lx, struct def *d, const struct token *t,
+    const struct node *n)
+{
+	if (n->height <= MAX_HEIGHT)
+		return 0;
+	def_err(lx->err, d, t->pos, t->len, "expression nested too deeply: "
+	    "more than %d operations in a chain", MAX_HEIGHT);
+	return 1;
 }
 
 static const char *
@@ -537,6 +564,8 @@ parse_mul(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_unary(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	return l;
 }
@@ -552,6 +581,8 @@ parse_add(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_mul(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	return l;
 }
@@ -580,6 +611,8 @@ parse_cmp(struct lexer *lx, struct def *d)
 		if (lex(lx) == -1 || (r = parse_add(lx, d)) == NULL)
 			return NULL;
 		l = binary(d, &t, l, r);
+		if (too_high(lx, d, &t, l))
+			return NULL;
 	}
 	lx->depth--;
 	return l;
@@ -918,6 +951,11 @@ struct cc {
 	/* Output names so far, for clash checks. */
 	char **names;
 	size_t nnames, capnames;
+	/* Per definition, the code made for it so far, so that one named n
+	 * times is compiled once (d1 = d0 + d0, d2 = d1 + d1, ...: 40 lines
+	 * took 2^40 steps): phase one's register + 1 (0: none yet), phase
+	 * two's register + 1 and the look-ahead it was made for. */
+	size_t *reg1, *reg2, *ahead2;
 };
 
 /* The output names a definition defines, NAME or NAME_part. */
@@ -1171,7 +1209,7 @@ resolve_call(struct cc *cc, struct node *n)
 
 /* Check n and what is under it; annotate (nout, lead, col, ref, fn). */
 static int
-resolve(struct cc *cc, struct node *n)
+resolve_node(struct cc *cc, struct node *n)
 {
 	size_t i;
 
@@ -1223,6 +1261,27 @@ resolve(struct cc *cc, struct node *n)
 		return -1;
 	}
 	}
+	return 0;
+}
+
+/* resolve_node, then n's height through the definitions it names (theirs
+ * are final: they come earlier), which the compiler recurses down. */
+static int
+resolve(struct cc *cc, struct node *n)
+{
+	size_t i;
+
+	if (resolve_node(cc, n) == -1)
+		return -1;
+	n->height = n->ref != NULL ? n->ref->root->height + 1 : 1;
+	for (i = 0; i < n->nargs; i++)
+		if (n->args[i]->height + 1 > n->height)
+			n->height = n->args[i]->height + 1;
+	if (n == cc->d->root && n->height > MAX_HEIGHT)
+		return def_err(cc->err, cc->d, cc->d->name_pos,
+		    strlen(cc->d->name), "expression nested too deeply "
+		    "through the definitions it uses: more than %d "
+		    "operations in a chain", MAX_HEIGHT);
 	return 0;
 }
 
@@ -1295,6 +1354,7 @@ struct pp_plan {
 	size_t nout, nfeat;
 	char **names;		/* nout output names */
 	size_t *out_reg;	/* nout registers */
+	long *warmup;		/* nout warm-ups, in rows (see node_warmup) */
 };
 
 static int
@@ -1447,7 +1507,10 @@ gen1(struct cc *cc, const struct node *n)
 	case N_NAME:
 		if (n->col >= 0)
 			return gen_col(cc, n->col);
-		r = gen1(cc, n->ref->root);
+		i = (size_t)(n->ref - cc->spec->defs);
+		if (cc->reg1[i] == 0)
+			cc->reg1[i] = gen1(cc, n->ref->root) + 1;
+		r = cc->reg1[i] - 1;
 		return n->part >= 0 ? r + (size_t)n->part : r;
 	case N_PART:
 		return gen1(cc, n->args[0]) + (size_t)n->part;
@@ -1506,8 +1569,15 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
 		return emit(p, &p->p2, &x, 1, nreg2);
 	}
 	switch (n->kind) {
-	case N_NAME:		/* a target using an earlier target */
-		return gen2(cc, n->ref->root, ahead, nreg2);
+	case N_NAME: {		/* a target using an earlier target */
+		size_t i = (size_t)(n->ref - cc->spec->defs);
+
+		if (cc->reg2[i] == 0 || cc->ahead2[i] != ahead) {
+			cc->reg2[i] = gen2(cc, n->ref->root, ahead, nreg2) + 1;
+			cc->ahead2[i] = ahead;
+		}
+		return cc->reg2[i] - 1;
+	}
 	case N_NEG:
 		x.op = OP_NEG;
 		x.a = gen2(cc, n->args[0], ahead, nreg2);
@@ -1528,6 +1598,40 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
 	return gen_elem(cc, n, &p->p2, nreg2, gen2, ahead);
 }
 
+/*
+ * Leading rows of a value that are missing for input without missing
+ * values.  Indicators.h guarantees that warm-ups add up through nesting:
+ * f(g(x), h(x)) warms up for warmup(f) + max(warmup(g), warmup(h)) rows,
+ * and elementwise operations for the longest of their operands.
+ */
+static long
+node_warmup(const struct node *n)
+{
+	long w = 0, v;
+	size_t i, nser = n->nargs;
+
+	switch (n->kind) {
+	case N_NUM:
+		return 0;
+	case N_NAME:
+		return n->ref != NULL ? node_warmup(n->ref->root) : 0;
+	case N_CALL:
+		if (n->fn->kind == F_IND)
+			nser = (size_t)n->fn->ind->nseries;
+		else if (n->fn->kind == F_LEAD)
+			nser = 1;
+		break;
+	default:
+		break;
+	}
+	for (i = 0; i < nser; i++)
+		if ((v = node_warmup(n->args[i])) > w)
+			w = v;
+	if (n->kind == N_CALL && n->fn->kind == F_IND)
+		w += n->fn->ind->warmup(n->params);
+	return w;
+}
+
 void
 pp_plan_free(struct pp_plan *p)
 {
@@ -1543,6 +1647,7 @@ pp_plan_free(struct pp_plan *p)
 		free(p->names[i]);
 	free(p->names);
 	free(p->out_reg);
+	free(p->warmup);
 	free(p);
 }
 
@@ -1560,6 +1665,9 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	cc.in = in;
 	cc.err = err;
 	cc.p = p;
+	cc.reg1 = pp_xcalloc(s->n + 1, sizeof(*cc.reg1));
+	cc.reg2 = pp_xcalloc(s->n + 1, sizeof(*cc.reg2));
+	cc.ahead2 = pp_xcalloc(s->n + 1, sizeof(*cc.ahead2));
 	if (s->n == 0) {
 		pp_err_set(err, PP_EXIT_USAGE, "no features: give -f NAME=EXPR, "
 		    "--target NAME=EXPR or -F FILE");
@@ -1579,6 +1687,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	p->nfeat = nfeat;
 	p->names = pp_xcalloc(p->nout, sizeof(*p->names));
 	p->out_reg = pp_xcalloc(p->nout, sizeof(*p->out_reg));
+	p->warmup = pp_xcalloc(p->nout, sizeof(*p->warmup));
 	is_p2 = pp_xcalloc(p->nout, sizeof(*is_p2));
 	/* Features first, then targets, each in definition order. */
 	{
@@ -1591,6 +1700,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 				o = d->is_target ? t++ : f++;
 				p->names[o] = cc.names[k];
 				cc.names[k] = NULL;
+				p->warmup[o] = node_warmup(d->root);
 				if (!d->is_target)
 					p->out_reg[o] = gen1(&cc, d->root) + j;
 				else if (d->root->nout > 1) {
@@ -1638,12 +1748,18 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	}
 	free(is_p2);
 	free(cc.names);
+	free(cc.reg1);
+	free(cc.reg2);
+	free(cc.ahead2);
 	return p;
 fail:
 	for (i = 0; i < cc.nnames; i++)
 		free(cc.names[i]);
 	free(cc.names);
 	free(is_p2);
+	free(cc.reg1);
+	free(cc.reg2);
+	free(cc.ahead2);
 	pp_plan_free(p);
 	return NULL;
 }
@@ -1664,6 +1780,12 @@ const char *
 pp_plan_out_name(const struct pp_plan *p, size_t i)
 {
 	return p->names[i];
+}
+
+long
+pp_plan_warmup(const struct pp_plan *p, size_t i)
+{
+	return p->warmup[i];
 }
 
 size_t
@@ -1819,8 +1941,14 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 			regs[x->dst] = elem(x, regs);
 			continue;
 		}
-		for (i = 0; i < x->nin; i++)
+		/* An infinite input is as missing as a NaN one (a ratio
+		 * over a zero volume): summed, it would poison every later
+		 * window sum and recursion of the symbol. */
+		for (i = 0; i < x->nin; i++) {
 			in[i] = regs[p->ins[x->in + i]];
+			if (isinf(in[i]))
+				in[i] = NAN;
+		}
 		x->ind->step((char *)state + x->state, in, regs + x->dst);
 	}
 	return 0;
@@ -1838,4 +1966,193 @@ pp_plan_targets(const struct pp_plan *p, double *const *win)
 		else
 			r[x->dst] = elem(x, r);
 	}
+}
+
+/* ---- the canonical spec -------------------------------------------------- */
+
+/* Binding strength: comparisons 1, + - 2, * / 3, unary minus 4, the rest
+ * (numbers, names, calls, parts) 5, as the parser reads them. */
+static int
+node_prec(const struct node *n)
+{
+	if (n->kind == N_NEG)
+		return 4;
+	if (n->kind != N_BIN)
+		return 5;
+	if (is_cmp(n->op))
+		return 1;
+	return n->op == T_PLUS || n->op == T_MINUS ? 2 : 3;
+}
+
+static void
+print_num(struct pp_buf *b, double x)
+{
+	char buf[PP_DBL_BUFSZ];
+
+	/* A literal too large for a double reads as inf; "inf" would read
+	 * as a name. */
+	if (isinf(x)) {
+		pp_buf_addstr(b, x < 0 ? "-1e999" : "1e999");
+		return;
+	}
+	pp_fmt_double(buf, x);
+	pp_buf_addstr(b, buf);
+}
+
+static void
+print_name(struct pp_buf *b, const char *name)
+{
+	size_t i;
+	int plain = is_ident_start((unsigned char)name[0]);
+
+	for (i = 1; plain && name[i] != '\0'; i++)
+		plain = is_ident((unsigned char)name[i]);
+	if (plain)
+		pp_buf_addstr(b, name);
+	else
+		pp_buf_addf(b, "\"%s\"", name);
+}
+
+/* n in a place that binds at least min tightly: parentheses if it binds
+ * less. */
+static void
+print_node(struct pp_buf *b, const struct node *n, int min)
+{
+	static const char *const ops[] = { [T_PLUS] = "+", [T_MINUS] = "-",
+		[T_STAR] = "*", [T_SLASH] = "/", [T_LT] = "<", [T_LE] = "<=",
+		[T_GT] = ">", [T_GE] = ">=", [T_EQ] = "==", [T_NE] = "!=" };
+	int prec = node_prec(n), paren = prec < min;
+	size_t i, nser;
+
+	if (paren)
+		pp_buf_addc(b, '(');
+	switch (n->kind) {
+	case N_NUM:
+		print_num(b, n->num);
+		break;
+	case N_NAME:
+		print_name(b, n->name);
+		break;
+	case N_NEG:
+		pp_buf_addc(b, '-');
+		print_node(b, n->args[0], 4);
+		break;
+	case N_BIN:
+		print_node(b, n->args[0], prec);
+		pp_buf_addstr(b, ops[n->op]);
+		print_node(b, n->args[1], prec + 1);
+		break;
+	case N_PART:
+		print_node(b, n->args[0], 5);
+		pp_buf_addf(b, ".%s", n->name);
+		break;
+	case N_CALL:
+		/* Series as written, then every constant parameter, the
+		 * defaults filled in by the checker. */
+		pp_buf_addf(b, "%s(", n->name);
+		nser = n->fn->kind == F_IND ? (size_t)n->fn->ind->nseries : 1;
+		if (n->nargs < nser)
+			nser = n->nargs;
+		for (i = 0; i < nser; i++) {
+			if (i > 0)
+				pp_buf_addc(b, ',');
+			print_node(b, n->args[i], 0);
+		}
+		if (n->fn->kind == F_LEAD) {
+			pp_buf_addc(b, ',');
+			print_num(b, n->params[0]);
+		}
+		for (i = 0; n->fn->kind == F_IND &&
+		    i < (size_t)n->fn->ind->nparams; i++) {
+			if (i > 0 || nser > 0)
+				pp_buf_addc(b, ',');
+			print_num(b, n->params[i]);
+		}
+		pp_buf_addc(b, ')');
+		break;
+	}
+	if (paren)
+		pp_buf_addc(b, ')');
+}
+
+void
+pp_spec_print(const struct pp_spec *s, int targets, struct pp_buf *b)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct def *d = &s->defs[i];
+
+		if (d->is_target && !targets)
+			continue;
+		pp_buf_addf(b, "%s%s=", d->is_target ? "target " : "", d->name);
+		print_node(b, d->root, 0);
+		pp_buf_addc(b, '\n');
+	}
+}
+
+/* Whether name is one a definition of s defines: NAME, or NAME_part for
+ * any output part an indicator has (a superset of what the checker will
+ * find, which only makes a name less likely to be taken for a column). */
+static int
+defined_name(const struct pp_spec *s, const char *name)
+{
+	const struct pp_ind_def *all;
+	size_t i, n, len;
+	int k;
+
+	for (i = 0; i < s->n; i++) {
+		const char *d = s->defs[i].name;
+
+		if (strcmp(d, name) == 0)
+			return 1;
+		len = strlen(d);
+		if (strncmp(d, name, len) != 0 || name[len] != '_')
+			continue;
+		all = pp_ind_all(&n);
+		for (; n-- > 0; all++)
+			for (k = 0; all->noutputs > 1 && k < all->noutputs; k++)
+				if (strcmp(all->outputs[k], name + len + 1) == 0)
+					return 1;
+	}
+	return 0;
+}
+
+static void
+add_column(const struct pp_spec *s, struct pp_schema *out, const char *name)
+{
+	struct pp_err e = PP_ERR_INIT;
+
+	if (name[0] != '\0' && !defined_name(s, name) &&
+	    pp_schema_find(out, name) < 0)
+		(void)pp_schema_add(out, name, PP_T_F64, &e);
+}
+
+static void
+collect_columns(const struct pp_spec *s, const struct node *n,
+    struct pp_schema *out)
+{
+	const struct pp_ind_def *d;
+	size_t i;
+	char col[64];
+
+	if (n->kind == N_NAME)
+		add_column(s, out, n->name);
+	for (i = 0; i < n->nargs; i++)
+		collect_columns(s, n->args[i], out);
+	if (n->kind == N_CALL && (d = pp_ind_find(n->name)) != NULL)
+		for (i = 0; i < (size_t)d->nimplicit; i++) {
+			implicit_name(d, (int)i, col, sizeof(col));
+			add_column(s, out, col);
+		}
+}
+
+void
+pp_spec_columns(const struct pp_spec *s, int targets, struct pp_schema *out)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (targets || !s->defs[i].is_target)
+			collect_columns(s, s->defs[i].root, out);
 }

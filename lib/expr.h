@@ -42,6 +42,7 @@
 #include "err.h"
 #include "frame.h"
 
+struct pp_buf;
 struct pp_spec;
 
 struct pp_spec *pp_spec_new(void);
@@ -53,6 +54,9 @@ void pp_spec_free(struct pp_spec *s);
  * set, the spec unchanged. */
 int pp_spec_add(struct pp_spec *s, int is_target, const char *text,
     const char *src, long line, struct pp_err *err);
+
+/* The longest spec file the programs read (thousands of definitions). */
+#define PP_SPEC_FILE_MAX (4 << 20)
 
 /* Add every definition of a spec file held in text[0..len): one
  * "NAME=EXPR" or "target NAME=EXPR" a line, blank lines, and comments from
@@ -82,6 +86,11 @@ void pp_plan_free(struct pp_plan *p);
 size_t pp_plan_nout(const struct pp_plan *p);
 size_t pp_plan_nfeatures(const struct pp_plan *p);	/* outputs < this */
 const char *pp_plan_out_name(const struct pp_plan *p, size_t i);
+
+/* Leading rows of output i that are missing for a symbol whose input has
+ * no missing values: the warm-ups of the indicators in its definition,
+ * added through nesting (indicators.h); 0 for a plain column. */
+long pp_plan_warmup(const struct pp_plan *p, size_t i);
 
 /* Rows a symbol's output must wait for its lead() values: the largest
  * total look-ahead of any target, 0 when there is none. */
@@ -115,9 +124,31 @@ void pp_plan_targets(const struct pp_plan *p, double *const *win);
  * target's after pp_plan_targets. */
 size_t pp_plan_out_reg(const struct pp_plan *p, size_t i);
 
+/*
+ * The canonical text of a spec, appended to b: one "NAME=EXPR" line per
+ * definition (targets too when targets, as "target NAME=EXPR"), in
+ * definition order, each ending in a newline.  Expressions are written
+ * without spaces, with the parentheses the operators need and no others,
+ * names that are not identifiers in double quotes, numbers in their
+ * shortest round-trip form, and every call with all its constant
+ * parameters, the defaults filled in (logret(close) is
+ * logret(close,1)).  So two command lines that mean the same thing give
+ * the same text, and the text read back (pp_spec_add_file) gives the same
+ * text again.  Only valid after pp_plan_compile(s, ...) succeeded.
+ */
+void pp_spec_print(const struct pp_spec *s, int targets, struct pp_buf *b);
+
+/* Append to out (initialised) the input columns s reads, as float64, in
+ * order of first use: the names its expressions use that no definition
+ * defines, and the columns its indicators read themselves (atr: high, low,
+ * close).  Without targets, only what the features read.  Works on a
+ * spec that was never compiled: a schema to compile it against when
+ * there is no input (--print-spec), and the raw columns a model needs. */
+void pp_spec_columns(const struct pp_spec *s, int targets,
+    struct pp_schema *out);
+
 /* Append the function list (--list) to b: one line per function with its
  * signature, outputs and warm-up. */
-struct pp_buf;
 void pp_expr_list(struct pp_buf *b);
 
 #endif

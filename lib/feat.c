@@ -5,6 +5,7 @@
 #include "feat.h"
 
 #include <math.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -243,9 +244,8 @@ pp_feat_free(struct pp_feat *f)
 	free(f);
 }
 
-/* Write cell c of type t as text for a message. */
-static void
-fmt_cell(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
+void
+pp_feat_cell_fmt(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
 {
 	char buf[PP_DATE_BUFSZ > PP_DBL_BUFSZ ? PP_DATE_BUFSZ : PP_DBL_BUFSZ];
 
@@ -269,9 +269,8 @@ fmt_cell(struct pp_buf *b, enum pp_type t, const union pp_cell *c)
 	pp_buf_addstr(b, buf);
 }
 
-/* -1, 0, 1 as date a is before, equal to, after b (type t). */
-static int
-cmp_date(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
+int
+pp_feat_date_cmp(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
 {
 	size_t n;
 	int r;
@@ -297,15 +296,15 @@ check_date(struct pp_feat *f, const struct sym *s, const union pp_cell *d,
 	enum pp_type t = f->intype[f->date_col];
 	struct pp_buf b = PP_BUF_INIT;
 
-	if (!s->has_last || cmp_date(t, &s->last, d) < 0)
+	if (!s->has_last || pp_feat_date_cmp(t, &s->last, d) < 0)
 		return 0;
 	if (f->sym_col >= 0)
 		pp_buf_addf(&b, "symbol \"%.*s\": ", (int)(s->len > 64 ? 64 :
 		    s->len), s->name);
 	pp_buf_addstr(&b, "date ");
-	fmt_cell(&b, t, d);
+	pp_feat_cell_fmt(&b, t, d);
 	pp_buf_addstr(&b, " is not after the previous ");
-	fmt_cell(&b, t, &s->last);
+	pp_feat_cell_fmt(&b, t, &s->last);
 	pp_err_set(err, PP_EXIT_DATA, "%s", b.data);
 	pp_buf_release(&b);
 	return -1;
@@ -475,3 +474,64 @@ pp_feat_finish(struct pp_feat *f, struct pp_err *err)
 	return emitted;
 }
 
+
+int
+pp_feat_write(void *ctx, const union pp_cell *row, struct pp_err *err)
+{
+	struct pp_feat_loop *l = ctx;
+
+	l->emitted++;
+	if (pp_writer_row(l->w, row, err) == -1) {
+		l->werr = 1;
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if more input is waiting on fd now. */
+static int
+input_waiting(int fd)
+{
+	struct pollfd p = { fd, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0;
+}
+
+int
+pp_feat_run(struct pp_feat *f, struct pp_reader *r, struct pp_feat_loop *l,
+    struct pp_err *err)
+{
+	const union pp_cell *row;
+	int got;
+
+	while ((got = pp_reader_next(r, &row, err)) != 0) {
+		if (++l->nread % 65536 == 0 && l->progress != NULL)
+			l->progress(l->nread, "rows", 0);
+		if (got == -1 && !(l->skip_bad && pp_reader_can_skip(r)))
+			return -1;
+		if (got == 1 && pp_feat_push(f, row, err) == -1) {
+			/* A write failed, or the engine refused the row (and
+			 * changed nothing, so it may be skipped). */
+			if (l->werr)
+				return -1;
+			pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r));
+			if (!l->skip_bad)
+				return -1;
+			got = -1;
+		}
+		if (got == -1) {
+			l->skipped++;
+			pp_err_clear(err);
+			continue;
+		}
+		/* A live feed sees each row as soon as it is known. */
+		if (l->live && l->emitted > 0 &&
+		    (l->linebuf || !input_waiting(l->in_fd))) {
+			if (pp_writer_flush(l->w, err) == -1)
+				return -1;
+			l->emitted = 0;
+		}
+	}
+	return pp_feat_finish(f, err) == -1 ? -1 : 0;
+}

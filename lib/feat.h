@@ -67,6 +67,61 @@ int pp_feat_push(struct pp_feat *f, const union pp_cell *row,
  * -1 if emit failed. */
 int pp_feat_finish(struct pp_feat *f, struct pp_err *err);
 
+/*
+ * The read loop of pp-features: every row of a reader through the engine
+ * into a writer.  Set the fields above the line, create the engine with
+ * pp_feat_write as its emit function and the loop as its context, set w,
+ * then call pp_feat_run.
+ *
+ * Bad rows: a row the reader rejects for its own content
+ * (pp_reader_can_skip) or the engine refuses for its data (a date out of
+ * order, a text cell used as a number) fails the run, or with skip_bad is
+ * counted in skipped and left out; the engine is unchanged by it.  A
+ * broken stream or a failed write always fails.  An engine error is
+ * prefixed with "NAME:LINE" of the row.
+ *
+ * Live input (a pipe, a terminal): after a row that emitted output, the
+ * writer is flushed when no more input is waiting on in_fd (or at once
+ * with linebuf), so a consumer sees each row as soon as its values are
+ * known, while a burst of input still goes out in whole chunks.
+ */
+struct pp_feat_loop {
+	struct pp_writer *w;	/* where output rows go */
+	int skip_bad;		/* count and drop bad rows */
+	int live;		/* flush as rows become known */
+	int linebuf;		/* with live: flush after every input row */
+	int in_fd;		/* with live: polled for waiting input */
+	/* Called every 65536 rows read (final 0); NULL for none. */
+	void (*progress)(size_t n, const char *what, int final);
+	/* ---- filled by the run ---- */
+	size_t nread;		/* rows read, bad ones too */
+	long skipped;		/* bad rows left out */
+	long emitted;		/* rows written since the last flush */
+	int werr;		/* a write failed */
+};
+
+#define PP_FEAT_LOOP_INIT { NULL, 0, 0, 0, -1, NULL, 0, 0, 0, 0 }
+
+/* An emit function for pp_feat_new: writes each row to ((struct
+ * pp_feat_loop *)ctx)->w. */
+int pp_feat_write(void *ctx, const union pp_cell *row, struct pp_err *err);
+
+/* Read r to its end through f into l->w and finish the engine (the writer
+ * is the caller's to finish).  Returns 0, or -1 with err set; l->nread and
+ * l->skipped say what was read either way. */
+int pp_feat_run(struct pp_feat *f, struct pp_reader *r,
+    struct pp_feat_loop *l, struct pp_err *err);
+
+/* -1, 0 or 1 as date a is before, equal to or after b, both of type t
+ * (text compares bytewise). */
+int pp_feat_date_cmp(enum pp_type t, const union pp_cell *a,
+    const union pp_cell *b);
+
+/* Append cell c of type t as text for a message (text cut at 64 bytes). */
+struct pp_buf;
+void pp_feat_cell_fmt(struct pp_buf *b, enum pp_type t,
+    const union pp_cell *c);
+
 /* Symbols seen so far. */
 size_t pp_feat_nsymbols(const struct pp_feat *f);
 

@@ -100,7 +100,20 @@ struct parser {
 	size_t pos;		/* next byte to lex */
 	struct token tok;	/* the current token */
 	struct pp_err *err;
+	int depth;		/* NOTs and parentheses open */
+	const char *what;	/* "filter" or "order-by", for messages */
 };
+
+/*
+ * NOT and parentheses nest, in this parser's recursion and in the SQL
+ * SQLite parses (whose parser stack is 100 deep); 20 levels are more
+ * than any search needs.  AND and OR chains do not nest: however many
+ * terms, they are a loop here and a tree of logarithmic height in the
+ * SQL (100 OR'ed terms used to overflow SQLite's parser as 100 nested
+ * pairs; a flat chain is as deep as it is long to SQLite's expression
+ * depth limit, 1000).
+ */
+#define MAX_DEPTH 20
 
 static int
 fail(struct parser *p, size_t off, const char *what)
@@ -109,9 +122,9 @@ fail(struct parser *p, size_t off, const char *what)
 
 	if (p->s[off] == '\0')
 		return pp_err_set(p->err, PP_EXIT_USAGE,
-		    "filter: offset %zu: %s at the end", off, what);
+		    "%s: offset %zu: %s at the end", p->what, off, what);
 	return pp_err_set(p->err, PP_EXIT_USAGE,
-	    "filter: offset %zu: %s at \"%.*s%s\"", off, what,
+	    "%s: offset %zu: %s at \"%.*s%s\"", p->what, off, what,
 	    n > 20 ? 20 : (int)n, p->s + off, n > 20 ? "..." : "");
 }
 
@@ -284,15 +297,20 @@ node_free(struct node *n)
 {
 	size_t i;
 
-	if (n == NULL)
-		return;
-	node_free(n->l);
-	node_free(n->r);
-	free(n->key);
-	for (i = 0; i < n->nvals; i++)
-		free(n->vals[i].text);
-	free(n->vals);
-	free(n);
+	/* Down the left spine in a loop: a chain of AND or OR is as long
+	 * as it has terms; a right child is a term, nested at most
+	 * MAX_DEPTH deep. */
+	while (n != NULL) {
+		struct node *l = n->l;
+
+		node_free(n->r);
+		free(n->key);
+		for (i = 0; i < n->nvals; i++)
+			free(n->vals[i].text);
+		free(n->vals);
+		free(n);
+		n = l;
+	}
 }
 
 static struct node *parse_or(struct parser *p);
@@ -406,12 +424,19 @@ parse_not(struct parser *p)
 {
 	struct node *n;
 
+	if ((p->tok.t == T_NOT || p->tok.t == T_LP) &&
+	    p->depth >= MAX_DEPTH) {
+		fail(p, p->tok.off, "NOT and parentheses nested too deeply");
+		return NULL;
+	}
 	if (p->tok.t == T_NOT) {
 		if (next(p) == -1)
 			return NULL;
 		n = pp_xcalloc(1, sizeof(*n));
 		n->type = N_NOT;
+		p->depth++;
 		n->l = parse_not(p);
+		p->depth--;
 		if (n->l == NULL) {
 			node_free(n);
 			return NULL;
@@ -421,7 +446,9 @@ parse_not(struct parser *p)
 	if (p->tok.t == T_LP) {
 		if (next(p) == -1)
 			return NULL;
+		p->depth++;
 		n = parse_or(p);
+		p->depth--;
 		if (n == NULL)
 			return NULL;
 		if (p->tok.t != T_RP) {
@@ -536,6 +563,32 @@ emit_values(struct pp_filter *f, const struct node *n)
 	}
 }
 
+static void emit(struct pp_filter *f, const struct node *n);
+
+/* term[0..n) joined by op, as a tree of height O(log n) in the SQL:
+ * SQLite refuses expressions deeper than 1000, and a flat chain of n
+ * terms is n deep to it. */
+static void
+emit_chain(struct pp_filter *f, const char *op, const struct node **term,
+    size_t n)
+{
+	size_t i;
+
+	pp_buf_addc(&f->where, '(');
+	if (n <= 8) {
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				pp_buf_addstr(&f->where, op);
+			emit(f, term[i]);
+		}
+	} else {
+		emit_chain(f, op, term, n / 2);
+		pp_buf_addstr(&f->where, op);
+		emit_chain(f, op, term + n / 2, n - n / 2);
+	}
+	pp_buf_addc(&f->where, ')');
+}
+
 static void
 emit(struct pp_filter *f, const struct node *n)
 {
@@ -546,13 +599,24 @@ emit(struct pp_filter *f, const struct node *n)
 
 	switch (n->type) {
 	case N_AND:
-	case N_OR:
-		pp_buf_addc(w, '(');
-		emit(f, n->l);
-		pp_buf_addstr(w, n->type == N_AND ? " AND " : " OR ");
-		emit(f, n->r);
-		pp_buf_addc(w, ')');
+	case N_OR: {
+		/* A left-deep chain of one operator: its terms, flat, in
+		 * order (the leftmost is at the bottom of the spine). */
+		const struct node *c;
+		size_t k = 0, nterm = 1;
+		const struct node **term;
+
+		for (c = n; c->type == n->type; c = c->l)
+			nterm++;
+		term = pp_xmalloc(nterm * sizeof(*term));
+		for (c = n; c->type == n->type; c = c->l)
+			term[nterm - 1 - k++] = c->r;
+		term[0] = c;
+		emit_chain(f, n->type == N_AND ? " AND " : " OR ", term,
+		    nterm);
+		free(term);
 		return;
+	}
 	case N_NOT:
 		pp_buf_addstr(w, "NOT ");
 		emit(f, n->l);
@@ -576,7 +640,7 @@ emit(struct pp_filter *f, const struct node *n)
 int
 pp_filter_where(struct pp_filter *f, const char *expr, struct pp_err *err)
 {
-	struct parser p = { expr ? expr : "", 0, { 0 }, err };
+	struct parser p = { expr ? expr : "", 0, { 0 }, err, 0, "filter" };
 	struct node *root;
 
 	pp_buf_reset(&f->where);
@@ -604,7 +668,8 @@ bad:
 int
 pp_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
 {
-	struct parser p = { spec ? spec : "", 0, { 0 }, err };
+	struct parser p = { spec ? spec : "", 0, { 0 }, err, 0,
+	    "order-by" };
 	static const char *const table[] = {
 		"latest_metrics", "params", "tags"
 	};

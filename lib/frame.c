@@ -259,6 +259,7 @@ pp_reader_fopen(FILE *fp, const char *name, const struct pp_read_opts *o,
 	    !S_ISREG(st.st_mode);
 	r->name = pp_xstrdup(name);
 	pp_schema_init(&r->schema);
+	pp_meta_init(&r->meta);
 	n = pp_inbuf_fill(&r->in, sizeof(pp_bin_magic));
 	if (n == -1) {
 		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
@@ -323,6 +324,12 @@ pp_reader_name(const struct pp_reader *r)
 	return r->name;
 }
 
+const struct pp_meta *
+pp_reader_meta(const struct pp_reader *r)
+{
+	return &r->meta;
+}
+
 int
 pp_reader_next(struct pp_reader *r, const union pp_cell **row,
     struct pp_err *err)
@@ -364,6 +371,7 @@ pp_reader_free(struct pp_reader *r)
 	free(r->name);
 	free(r->row);
 	pp_schema_release(&r->schema);
+	pp_meta_release(&r->meta);
 	free(r);
 }
 
@@ -396,6 +404,10 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	w->fp = fp;
 	w->name = pp_xstrdup(name);
 	w->o = o ? *o : defaults;
+	pp_meta_init(&w->meta);
+	if (w->o.meta != NULL)
+		pp_meta_copy(&w->meta, w->o.meta);
+	w->o.meta = &w->meta;
 	pp_schema_init(&w->schema);
 	pp_schema_copy(&w->schema, s);
 	if (w->schema.ncols == 0) {
@@ -468,6 +480,7 @@ pp_writer_free(struct pp_writer *w)
 	pp_csvw_free(w);
 	pp_binw_free(w);
 	pp_schema_release(&w->schema);
+	pp_meta_release(&w->meta);
 	free(w->name);
 	free(w);
 }

@@ -95,14 +95,59 @@ void pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src);
 int pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
     struct pp_err *err);
 
+/*
+ * Frame metadata: key/value pairs of UTF-8 text that a binary frame carries
+ * in its header (pp-frame(5), version 2), such as the feature spec that
+ * made the frame ("pp.spec").  CSV has nowhere to put them: a CSV reader
+ * yields none and a CSV writer drops them.  Keys are unique, 1 to 255
+ * bytes, with no control characters; values are at most PP_META_VAL_MAX
+ * bytes with no NUL.  Pairs keep the order they were first set in.
+ */
+#define PP_META_KEY_MAX 255
+#define PP_META_VAL_MAX (1u << 24)
+
+struct pp_meta {
+	size_t n;		/* pairs */
+	char **key;		/* owned: n owned keys */
+	char **val;		/* owned: n owned values */
+	size_t cap;		/* allocated elements of key and val */
+};
+
+#define PP_META_INIT { 0, NULL, NULL, 0 }
+
+void pp_meta_init(struct pp_meta *m);
+void pp_meta_release(struct pp_meta *m);
+
+/* The value of key, or NULL. */
+const char *pp_meta_get(const struct pp_meta *m, const char *key);
+
+/* Set key to val (both copied), replacing an earlier value in its place,
+ * else appending.  Fails, changing nothing, if the pair breaks the rules
+ * above: 'metadata key "k": ...'. */
+int pp_meta_set(struct pp_meta *m, const char *key, const char *val,
+    struct pp_err *err);
+
+/* Remove key; 0 if it was there, -1 if not. */
+int pp_meta_del(struct pp_meta *m, const char *key);
+
+/* Replace dst (initialised) with a deep copy of src. */
+void pp_meta_copy(struct pp_meta *dst, const struct pp_meta *src);
+
+/* Check a key and a value of len bytes against the rules above. */
+int pp_meta_check(const char *key, size_t keylen, const char *val,
+    size_t vallen, struct pp_err *err);
+
 enum pp_format { PP_FMT_CSV = 1, PP_FMT_BIN = 2 };
 
 struct pp_read_opts {
 	char delim;		/* CSV field separator; ',' */
 	size_t infer_rows;	/* CSV rows looked at to infer types; 1000 */
+	const char *text_col;	/* a CSV column read as text whatever it
+				   holds (a mapped symbol column), besides
+				   symbol and ticker in any case; NULL */
 };
 
-#define PP_READ_OPTS_INIT { ',', 1000 }
+#define PP_READ_OPTS_INIT { ',', 1000, NULL }
 
 struct pp_reader;
 
@@ -120,6 +165,10 @@ struct pp_reader *pp_reader_fopen(FILE *fp, const char *name,
 const struct pp_schema *pp_reader_schema(const struct pp_reader *r);
 enum pp_format pp_reader_format(const struct pp_reader *r);
 const char *pp_reader_name(const struct pp_reader *r);
+
+/* The metadata the frame's header carried: empty for CSV and for version
+ * 1 binary frames.  Owned by the reader. */
+const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
 
 /* Read the next row into *row (valid until the next call).  Returns 1 for a
  * row, 0 at the end of the frame, -1 on error with err set to
@@ -145,14 +194,16 @@ struct pp_write_opts {
 	int compress;		/* binary: zlib-compress each chunk */
 	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
 	int thread;		/* format and write on a second thread */
+	const struct pp_meta *meta; /* binary: metadata (copied); or NULL */
 };
 
-#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0 }
+#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0, NULL }
 
 struct pp_writer;
 
 /* Start writing a frame with schema s (copied) to fp; the header goes out
- * now.  name is used in messages.  The writer does not close fp. */
+ * now, in binary with o->meta (a frame without metadata is written as
+ * version 1, which every reader reads; with metadata as version 2).  name is used in messages.  The writer does not close fp. */
 struct pp_writer *pp_writer_new(FILE *fp, const char *name,
     const struct pp_schema *s, const struct pp_write_opts *o,
     struct pp_err *err);

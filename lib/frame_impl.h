@@ -53,6 +53,7 @@ struct pp_reader {
 	int own_fp;		/* close fp on free */
 	enum pp_format format;
 	struct pp_schema schema;
+	struct pp_meta meta;	/* binary version 2 header metadata */
 	union pp_cell *row;	/* ncols cells, filled by next */
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
@@ -67,7 +68,8 @@ struct pp_writer {
 	FILE *fp;
 	char *name;
 	struct pp_schema schema;
-	struct pp_write_opts o;
+	struct pp_write_opts o;	/* o.meta points at meta below */
+	struct pp_meta meta;	/* copy of the caller's metadata */
 	struct csv_out *csv;
 	struct bin_out *bin;
 	struct wthread *th;	/* the writing thread (o.thread), or NULL */

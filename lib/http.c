@@ -59,6 +59,8 @@ global_init(void)
 /* What one attempt left behind, filled by the curl callbacks. */
 struct attempt {
 	struct pp_buf *body;		/* the caller's buffer */
+	size_t max;			/* most bytes body may hold; 0: any */
+	int too_long;			/* the answer went past max */
 	char retry_after[128];		/* last Retry-After value, or "" */
 };
 
@@ -130,6 +132,11 @@ write_body(char *data, size_t size, size_t n, void *arg)
 {
 	struct attempt *a = arg;
 
+	/* Short of the whole: curl ends the transfer (CURLE_WRITE_ERROR). */
+	if (a->max > 0 && size * n > a->max - a->body->len) {
+		a->too_long = 1;
+		return 0;
+	}
 	pp_buf_add(a->body, data, size * n);
 	return size * n;
 }
@@ -325,7 +332,8 @@ cut_short(struct pp_buf *what, curl_off_t got, curl_off_t want)
  */
 static enum verdict
 judge(CURL *h, CURLcode rc, long status, const char *errbuf,
-    const struct pp_http_opts *o, struct pp_buf *what)
+    const struct pp_http_opts *o, const struct attempt *a,
+    struct pp_buf *what)
 {
 	curl_off_t want = -1, got = 0;
 	curl_off_t connected = 0;
@@ -333,6 +341,10 @@ judge(CURL *h, CURLcode rc, long status, const char *errbuf,
 	pp_buf_reset(what);
 	curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &want);
 	curl_easy_getinfo(h, CURLINFO_SIZE_DOWNLOAD_T, &got);
+	if (a->too_long || rc == CURLE_FILESIZE_EXCEEDED) {
+		pp_buf_addf(what, "answer longer than %zu bytes", o->max_bytes);
+		return FAIL;
+	}
 	switch (rc) {
 	case CURLE_OK:
 		break;
@@ -407,6 +419,10 @@ setup(CURL *h, const struct pp_http_opts *o, struct attempt *a,
 #endif
 	curl_easy_setopt(h, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	/* A stated length over the cap fails before the body comes. */
+	if (o->max_bytes > 0)
+		curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
+		    (curl_off_t)o->max_bytes);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, write_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, write_header);
@@ -469,16 +485,18 @@ pp_http_get(const char *url, const struct pp_http_opts *opts,
 		goto out;
 	}
 	a.body = body;
+	a.max = o->max_bytes;
 	setup(h, o, &a, errbuf);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	for (n = 1; n <= tries; n++) {
 		pp_buf_reset(body);
+		a.too_long = 0;
 		a.retry_after[0] = '\0';
 		errbuf[0] = '\0';
 		code = 0;
 		rc = curl_easy_perform(h);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-		v = judge(h, rc, code, errbuf, o, &what);
+		v = judge(h, rc, code, errbuf, o, &a, &what);
 		if (v != RETRY || n == tries)
 			break;
 		r.attempt = n;

@@ -48,14 +48,23 @@ struct pp_http_opts {
 	unsigned seed;		 /* jitter seed (tests fix it); 0 = from time */
 	pp_http_retry_fn *on_retry; /* called before each wait; NULL: none */
 	void *on_retry_arg;	 /* first argument to on_retry */
+	size_t max_bytes;	 /* most body bytes kept, after decoding; a
+				    longer answer fails at once; 0: no cap;
+				    PP_HTTP_MAX_BYTES */
 };
 
-#define PP_HTTP_OPTS_INIT { 10000, 60000, 4, 500, 30000, 0, NULL, NULL }
+/* Decades of daily bars of one symbol are a few MB: 64 MiB is a generous
+ * cap, and keeps an endless answer from filling the memory. */
+#define PP_HTTP_MAX_BYTES ((size_t)64 << 20)
+
+#define PP_HTTP_OPTS_INIT { 10000, 60000, 4, 500, 30000, 0, NULL, NULL, \
+	PP_HTTP_MAX_BYTES }
 
 /* GET url into body (reset first).  Returns 0 on a 2xx answer whose body
  * arrived whole; -1 with err set otherwise, naming the redacted URL and
  * what happened: "URL: HTTP 404", "URL: connection refused (after 5
- * attempts)", "URL: timed out after 2000 ms (after 3 attempts)".  On -1,
+ * attempts)", "URL: timed out after 2000 ms (after 3 attempts)", "URL:
+ * answer longer than 1048576 bytes" (o->max_bytes; not retried).  On -1,
  * body holds the last answer's body (an error page), possibly partial.
  * *status, if not NULL, receives the last HTTP status (0 if none).
  * Redirects are followed (at most 5, http and https only). */

@@ -86,9 +86,12 @@ int ind_check_params(const struct pp_ind_def *def, const double *params,
  *
  * Sums kept (of shifted values u = x - kx, v = y - ky): WS_U, WS_V always
  * (WS_V only with two series); with moments == 2 also WS_UU, and with two
- * series WS_VV and WS_UV.
+ * series WS_VV and WS_UV; with moments == 1 the scales WS_AX = sum |x| and
+ * WS_AY = sum |y|.  hx and hy bound every |u|, |v| that entered the sums
+ * since the last recomputation: when they dwarf what the window now holds,
+ * the sums are recomputed early (see "Running sums and drift").
  */
-enum { WS_U, WS_V, WS_UU, WS_VV, WS_UV, WS_NSUM };
+enum { WS_U, WS_V, WS_UU, WS_VV, WS_UV, WS_AX, WS_AY, WS_NSUM };
 
 struct ind_win {
 	long n;			/* window length */
@@ -105,6 +108,7 @@ struct ind_win {
 				   of n means a constant window, whose mean
 				   and deviations are then exact */
 	double kx, ky;		/* shifts: window means at the last recompute */
+	double hx, hy;		/* largest |u|, |v| summed since then */
 	double s[WS_NSUM];	/* compensated sums ... */
 	double c[WS_NSUM];	/* ... and their compensations */
 	double ring[];		/* n * nser values, row-major */

@@ -36,6 +36,7 @@ clear_sums(struct ind_win *w)
 {
 	memset(w->s, 0, sizeof(w->s));
 	memset(w->c, 0, sizeof(w->c));
+	w->hx = w->hy = 0;
 }
 
 /* Add (sign 1) or remove (sign -1) one valid row from the sums. */
@@ -46,16 +47,22 @@ update(struct ind_win *w, double sign, double x, double y)
 
 	ind_nadd(&w->s[WS_U], &w->c[WS_U], sign * u);
 	w->nzx += x != 0 ? (int)sign : 0;
+	w->hx = fmax(w->hx, fabs(u));
 	if (w->moments == 2)
 		ind_nadd(&w->s[WS_UU], &w->c[WS_UU], sign * u * u);
+	else
+		ind_nadd(&w->s[WS_AX], &w->c[WS_AX], sign * fabs(x));
 	if (w->nser == 1)
 		return;
 	v = y - w->ky;
 	ind_nadd(&w->s[WS_V], &w->c[WS_V], sign * v);
 	w->nzy += y != 0 ? (int)sign : 0;
+	w->hy = fmax(w->hy, fabs(v));
 	if (w->moments == 2) {
 		ind_nadd(&w->s[WS_VV], &w->c[WS_VV], sign * v * v);
 		ind_nadd(&w->s[WS_UV], &w->c[WS_UV], sign * u * v);
+	} else {
+		ind_nadd(&w->s[WS_AY], &w->c[WS_AY], sign * fabs(y));
 	}
 }
 
@@ -90,11 +97,69 @@ recompute(struct ind_win *w)
 	}
 }
 
+/* Sum k with its compensation; an overflowed sum is just infinite (its
+ * compensation is NaN then). */
+static double
+sum_of(const struct ind_win *w, int k)
+{
+	return isinf(w->s[k]) ? w->s[k] : w->s[k] + w->c[k];
+}
+
+/* sum (a - mean a)(b - mean b) from the shifted sums sa, sb, sab. */
+static double
+comoment(const struct ind_win *w, int a, int b, int ab)
+{
+	double sa = sum_of(w, a), sb = sum_of(w, b);
+
+	return sum_of(w, ab) - sa * sb / (double)w->nvalid;
+}
+
+/*
+ * Whether the sums of one series can no longer be trusted to give its
+ * moments to about 1e-12 of the window's own scale, so that they must be
+ * recomputed now rather than when the ring wraps.  The shifted values
+ * u = x - K carry a rounding error of eps |u| each, and so do their
+ * squares (of eps u^2); compensation removes the summation error, not
+ * those.  That is harmless while every |u| summed since the last
+ * recomputation (h) is of the order of the window's spread, and fatal
+ * when a value many orders larger has left the window (1e10, 1, 2, 3:
+ * var(x, 2) came out 0) or the window has moved many orders away from K.
+ * So: with squares, recompute when sum u^2 exceeds the centred moment m
+ * by 2^8 (eight bits lost to the correction term) or h^2 exceeds it by
+ * 2^20; without squares, when h exceeds 2^8 times sum |x|.  Just after a
+ * recomputation none of these holds (|u| <= 2 max |x|, the correction is
+ * nil), so a steady window never recomputes twice in a row, and smooth
+ * data (trends, random walks) stays far below the thresholds: the O(n)
+ * rescan happens when a spike leaves the window or the scale collapses,
+ * which is rare, and bounded by one rescan per row in the worst case.
+ * A NaN sum (an overflowed square leaving as inf - inf) also rescans.
+ */
+static int
+stale_series(const struct ind_win *w, int a, int aa, int abs, double h)
+{
+	double m, saa;
+
+	if (w->moments == 2) {
+		saa = sum_of(w, aa);
+		m = comoment(w, a, a, aa);
+		return isnan(m) || saa > 0x1p8 * m || h * h > 0x1p20 * m;
+	}
+	return isnan(w->s[a]) || h > 0x1p8 * sum_of(w, abs);
+}
+
+static int
+stale(const struct ind_win *w)
+{
+	if (stale_series(w, WS_U, WS_UU, WS_AX, w->hx))
+		return 1;
+	return w->nser == 2 && stale_series(w, WS_V, WS_VV, WS_AY, w->hy);
+}
+
 int
 ind_win_push(struct ind_win *w, double x, double y)
 {
 	double *slot = w->ring + w->pos * w->nser;
-	int bad = isnan(x) || (w->nser == 2 && isnan(y));
+	int bad = isnan(x) || (w->nser == 2 && isnan(y)), clean;
 
 	if (w->rows >= w->n && !isnan(slot[0])) {
 		update(w, -1, slot[0], w->nser == 2 ? slot[1] : 0);
@@ -123,11 +188,14 @@ ind_win_push(struct ind_win *w, double x, double y)
 	if (w->nser == 2)
 		slot[1] = y;
 	w->rows++;
+	clean = w->rows >= w->n && w->rows - 1 - w->lastnan >= w->n;
 	if (++w->pos == w->n) {
 		w->pos = 0;
 		recompute(w);
+	} else if (clean && stale(w)) {
+		recompute(w);
 	}
-	return w->rows >= w->n && w->rows - 1 - w->lastnan >= w->n;
+	return clean;
 }
 
 double
@@ -135,7 +203,7 @@ ind_win_sumx(const struct ind_win *w)
 {
 	if (w->nzx == 0)
 		return 0;
-	return (double)w->nvalid * w->kx + (w->s[WS_U] + w->c[WS_U]);
+	return (double)w->nvalid * w->kx + sum_of(w, WS_U);
 }
 
 double
@@ -143,7 +211,7 @@ ind_win_sumy(const struct ind_win *w)
 {
 	if (w->nzy == 0)
 		return 0;
-	return (double)w->nvalid * w->ky + (w->s[WS_V] + w->c[WS_V]);
+	return (double)w->nvalid * w->ky + sum_of(w, WS_V);
 }
 
 double
@@ -151,16 +219,15 @@ ind_win_meanx(const struct ind_win *w)
 {
 	if (w->runx >= w->n)
 		return w->lastx;
-	return w->kx + (w->s[WS_U] + w->c[WS_U]) / (double)w->nvalid;
+	return w->kx + sum_of(w, WS_U) / (double)w->nvalid;
 }
 
-/* sum (a - mean a)(b - mean b) from the shifted sums sa, sb, sab. */
+/* A sum of squares: >= 0, and infinite when it was NaN, which over finite
+ * inputs only inf - inf (an overflowed square) makes. */
 static double
-comoment(const struct ind_win *w, int a, int b, int ab)
+overflowed_or_clamped(double m)
 {
-	double sa = w->s[a] + w->c[a], sb = w->s[b] + w->c[b];
-
-	return (w->s[ab] + w->c[ab]) - sa * sb / (double)w->nvalid;
+	return m > 0 ? m : isnan(m) ? INFINITY : 0;
 }
 
 double
@@ -171,7 +238,7 @@ ind_win_mxx(const struct ind_win *w)
 	if (w->runx >= w->n)
 		return 0;
 	m = comoment(w, WS_U, WS_U, WS_UU);
-	return m > 0 ? m : 0;
+	return overflowed_or_clamped(m);
 }
 
 double
@@ -182,7 +249,7 @@ ind_win_myy(const struct ind_win *w)
 	if (w->runy >= w->n)
 		return 0;
 	m = comoment(w, WS_V, WS_V, WS_VV);
-	return m > 0 ? m : 0;
+	return overflowed_or_clamped(m);
 }
 
 double

@@ -233,7 +233,10 @@ ind_bbands_step(void *st, const double *in, double *out)
  * removes the oldest value, whose weight was 1) and the new value enters
  * with weight n.  Both sums are compensated and recomputed from the ring
  * whenever it wraps; NaN rows count as 0 in them (the output is NaN while
- * one is in the window anyway).
+ * one is in the window anyway).  They are also recomputed early when the
+ * largest |x| summed since the last recomputation dwarfs the window's
+ * sum |x| (a spike of 1e300 has left; S, subtracted whole from W, would
+ * carry its rounding error), as the other windows do (ind_util.c).
  */
 struct wma {
 	long n;			/* window length */
@@ -242,8 +245,30 @@ struct wma {
 	long long lastnan;	/* latest row with a NaN, or -1 */
 	double w, wc;		/* weighted sum, compensation */
 	double s, sc;		/* plain sum, compensation */
+	double a, ac;		/* sum of |x|, compensation */
+	double h;		/* largest |x| summed since the recompute */
+	double pad;		/* keeps the ring 16-aligned */
 	double ring[];		/* the last n inputs */
 };
+
+static void
+wma_recompute(struct wma *m)
+{
+	long i, j;
+
+	m->w = m->wc = m->s = m->sc = m->a = m->ac = m->h = 0;
+	for (i = 0; i < m->n; i++) {
+		/* Oldest first: weights 1 .. n from slot pos on. */
+		double r;
+
+		j = m->pos + i < m->n ? m->pos + i : m->pos + i - m->n;
+		r = isnan(m->ring[j]) ? 0 : m->ring[j];
+		ind_nadd(&m->w, &m->wc, (double)(i + 1) * r);
+		ind_nadd(&m->s, &m->sc, r);
+		ind_nadd(&m->a, &m->ac, fabs(r));
+		m->h = fmax(m->h, fabs(r));
+	}
+}
 
 long
 ind_wma_warmup(const double *p)
@@ -276,27 +301,25 @@ ind_wma_step(void *st, const double *in, double *out)
 	struct wma *m = st;
 	double x = in[0], v = isnan(x) ? 0 : x;
 	double old = m->rows >= m->n ? m->ring[m->pos] : NAN;
-	long i;
 
 	if (isnan(x))
 		m->lastnan = m->rows;
 	ind_nadd(&m->w, &m->wc, -(m->s + m->sc));
 	ind_nadd(&m->w, &m->wc, (double)m->n * v);
-	if (!isnan(old))
+	if (!isnan(old)) {
 		ind_nadd(&m->s, &m->sc, -old);
+		ind_nadd(&m->a, &m->ac, -fabs(old));
+	}
 	ind_nadd(&m->s, &m->sc, v);
+	ind_nadd(&m->a, &m->ac, fabs(v));
+	m->h = fmax(m->h, fabs(v));
 	m->ring[m->pos] = x;
 	m->rows++;
-	if (++m->pos == m->n) {
+	if (++m->pos == m->n)
 		m->pos = 0;
-		m->w = m->wc = m->s = m->sc = 0;
-		for (i = 0; i < m->n; i++) {
-			double r = isnan(m->ring[i]) ? 0 : m->ring[i];
-
-			ind_nadd(&m->w, &m->wc, (double)(i + 1) * r);
-			ind_nadd(&m->s, &m->sc, r);
-		}
-	}
+	if (m->pos == 0 ||
+	    (m->rows >= m->n && !(m->h <= 0x1p8 * (m->a + m->ac))))
+		wma_recompute(m);
 	if (m->rows < m->n || m->rows - 1 - m->lastnan < m->n) {
 		out[0] = NAN;
 		return;
@@ -577,7 +600,8 @@ ind_corr_step(void *st, const double *in, double *out)
 		out[0] = NAN;
 		return;
 	}
-	r = ind_win_mxy(st) / sqrt(vx * vy);
+	/* Two roots: vx * vy over- or underflows long before either does. */
+	r = ind_win_mxy(st) / (sqrt(vx) * sqrt(vy));
 	out[0] = r > 1 ? 1 : r < -1 ? -1 : r;
 }
 

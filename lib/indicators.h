@@ -32,7 +32,9 @@
  * wrote (sma(x, n): x), then the implicit columns in the order `implicit`
  * lists them (atr: high, low, close).  Outputs: out[0 .. noutputs).
  *
- * Missing values (NaN) -- the rule, by kind of function:
+ * Missing values (NaN, and +/-inf: pp_plan_step hands an infinite input to
+ * every function as NaN, so one zero divisor upstream does not poison a
+ * window's sums or a recursion for good) -- the rule, by kind of function:
  *  - shift (lag diff ret logret mom roc rocp rocr) and row (trange clv
  *    bop): pure row arithmetic; the output at row t is NaN when an input
  *    it reads is NaN: x[t] or x[t-k]; for trange high[t], low[t] or
@@ -78,9 +80,17 @@
  * requires 1e-9; plain add/remove sums fail it at 1.7e-9 after 140,000
  * rows).  Either mechanism alone passes that test; both are kept, since
  * compensation bounds the error between recomputations and recomputation
- * keeps the shift near the data.  Welford's add/remove update was
- * rejected: stable per step, but its error still grows with the row
- * count.  obv, a running total, uses a compensated sum for the same
+ * keeps the shift near the data.  Neither helps when the scale collapses:
+ * after 1e10, 1, 2 the shifted squares still carry the rounding error of
+ * (1e10 - K)^2, which dwarfs the true deviations, so a window also
+ * recomputes early when its sums say they have lost more than a few bits
+ * (ind_util.c, stale_series); tests/unit/test_ind_drift.c checks every
+ * window of a series jumping between 1e-300 and 1e300 against a naive
+ * two-pass computation.  That check costs about a quarter more time per
+ * row; an exact (double-double) product in every update would have cost
+ * more and still failed once the shift K itself was far from the data.
+ * Welford's add/remove update was rejected: stable per step, but its
+ * error still grows with the row count.  obv, a running total, uses a compensated sum for the same
  * reason.
  *
  * The functions (x, y: series; n, k...: whole-number constants; warm-up:

@@ -23,6 +23,7 @@
 #include <float.h>
 #include <lapacke.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -207,6 +208,53 @@ pp_linfit_release(struct pp_linfit *f)
 	f->constant = NULL;
 }
 
+/*
+ * LAPACK reports a bad argument by calling xerbla_, whose default prints
+ * " ** On entry to DLASCL parameter number 4 had an illegal value" to
+ * stderr, once per call, and carries on; LAPACKE does the same through
+ * LAPACKE_xerbla.  A library must not print: these definitions (OpenBLAS
+ * makes its xerbla_ weak for this; the programs link libpp first) keep
+ * the first complaint of the current solve instead, and the solve turns
+ * it into its one-line error.  Thread-local, as LAPACK gives the handler
+ * no context to put it in.
+ */
+static _Thread_local char lapack_complaint[80];
+
+void xerbla_(const char *srname, const int *info, size_t len);
+void LAPACKE_xerbla(const char *name, lapack_int info);
+
+void
+xerbla_(const char *srname, const int *info, size_t len)
+{
+	size_t n = 0;
+
+	while (n < len && n < 16 && srname[n] != ' ' && srname[n] != '\0')
+		n++;
+	if (lapack_complaint[0] == '\0')
+		snprintf(lapack_complaint, sizeof(lapack_complaint),
+		    "LAPACK %.*s: argument %d out of range", (int)n, srname,
+		    *info);
+}
+
+void
+LAPACKE_xerbla(const char *name, lapack_int info)
+{
+	if (lapack_complaint[0] == '\0')
+		snprintf(lapack_complaint, sizeof(lapack_complaint),
+		    "%.20s: argument %d out of range", name, (int)-info);
+}
+
+const char *
+pp_linear_lapack_complaint(int clear)
+{
+	static _Thread_local char last[sizeof(lapack_complaint)];
+
+	memcpy(last, lapack_complaint, sizeof(last));
+	if (clear)
+		lapack_complaint[0] = '\0';
+	return last[0] != '\0' ? last : NULL;
+}
+
 static int
 is_constant(double sumsq, double n, double mean)
 {
@@ -337,12 +385,23 @@ pp_linear_fit(const struct pp_moments *mo, const struct pp_fit_opts *o,
 	memset(f, 0, sizeof(*f));
 	f->p = p;
 	f->constant = pp_xcalloc(p + 1, 1);
+	pp_linear_lapack_complaint(1);
 	if (o->kind == PP_MODEL_LOGISTIC)
 		return pp_err_set(err, PP_EXIT_USAGE, "logistic regression "
 		    "cannot be fitted from moments");
 	if (n < 2)
 		return pp_err_set(err, PP_EXIT_DATA, "%.0f rows: at least 2 "
 		    "are needed to fit", n);
+	/* Values near 1e154 and above square to inf: such a feature is not
+	 * constant (as inf spread once read) and no solver can use it (LAPACK
+	 * printed "On entry to DLASCL parameter number 4" and failed).  The
+	 * products are bounded by the squares (Cauchy-Schwarz). */
+	for (j = 0; j <= p; j++)
+		if (!isfinite(mo->co[j * q + j]) || !isfinite(mo->mean[j]))
+			return pp_err_set(err, PP_EXIT_DATA, "%s%s%s: values "
+			    "too large: their squares overflow", j == p ?
+			    "the target" : "feature \"", j == p ? "" :
+			    m->features[j], j == p ? "" : "\"");
 	act = pp_xmalloc((p + 1) * sizeof(size_t));
 	s = pp_xmalloc((p + 1) * sizeof(double));
 	for (j = 0; j < p; j++) {
@@ -397,12 +456,14 @@ pp_linear_fit(const struct pp_moments *mo, const struct pp_fit_opts *o,
 		}
 	}
 	if (rc == -1) {
+		const char *why = pp_linear_lapack_complaint(1);
+
 		free(A);
 		free(w);
 		free(s);
 		free(act);
 		return pp_err_set(err, PP_EXIT_DATA, "the least-squares solver "
-		    "failed");
+		    "failed%s%s", why ? ": " : "", why ? why : "");
 	}
 	my = mo->mean[p];
 	m->standardized = o->standardize;

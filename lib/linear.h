@@ -94,6 +94,11 @@ void pp_linfit_release(struct pp_linfit *f);
  * equal to mo->q - 1, the target last in mo) from moments.  Sets mean,
  * scale, coef, intercept and standardized in m, and f.  Fails (-1, err)
  * with fewer than two rows or a kind that needs the data (logistic). */
+/* The first complaint LAPACK made about its arguments on this thread since
+ * it was last cleared ("LAPACK DLASCL: argument 4 out of range"), or NULL;
+ * clear: forget it.  LAPACK prints nothing: libpp handles its xerbla. */
+const char *pp_linear_lapack_complaint(int clear);
+
 int pp_linear_fit(const struct pp_moments *mo, const struct pp_fit_opts *o,
     struct pp_model *m, struct pp_linfit *f, struct pp_err *err);
 

@@ -4,7 +4,7 @@
  * The artifact (man/pp-model.5) is a 36-byte header and a zlib body:
  *
  *     0  8  magic "PPMODEL\0"
- *     8  4  format version (1)
+ *     8  4  format version (2; 1 is read too)
  *    12  4  flags, 0
  *    16  8  body length before compression
  *    24  8  body length after compression (bytes that follow the header)
@@ -36,6 +36,8 @@ static const unsigned char magic[8] = { 'P', 'P', 'M', 'O', 'D', 'E', 'L',
 #define MAX_BODY (1u << 28)	/* refuse bodies above 256 MiB */
 #define MAX_FILE (1u << 29)
 #define FLAG_STANDARDIZED 1u
+#define HORIZON_UNKNOWN 0xffffffffu
+#define MAX_ROWS 10000000u	/* warm-up and horizon above this are corrupt */
 
 static const char *const kind_names[] = { NULL, "ols", "ridge", "lasso",
 	"elasticnet", "logistic" };
@@ -72,6 +74,7 @@ pp_model_new(enum pp_model_kind kind, const char *target, size_t nfeat,
 	m->target_kind = kind == PP_MODEL_LOGISTIC ? PP_TARGET_BINARY :
 	    PP_TARGET_REAL;
 	m->target = pp_xstrdup(target);
+	m->horizon = -1;
 	m->nfeat = nfeat;
 	m->features = pp_xcalloc(nfeat + 1, sizeof(*m->features));
 	m->mean = pp_xcalloc(nfeat + 1, sizeof(double));
@@ -104,6 +107,8 @@ pp_model_free(struct pp_model *m)
 	free(m->meta_key);
 	free(m->meta_val);
 	free(m->target);
+	free(m->spec);
+	free(m->inputs);
 	free(m);
 }
 
@@ -230,7 +235,8 @@ add_str(struct pp_buf *b, const char *s)
  * The body, field by field (man/pp-model.5): kind, target kind, flags,
  * target name, alpha, l1_ratio, C, intercept, the feature count, then per
  * feature its name, mean, scale and coefficient, then the metadata count
- * and the key/value pairs.  A string is a u32 byte count and UTF-8 bytes.
+ * and the key/value pairs, then (version 2) the recipe: spec, inputs,
+ * warm-up and horizon.  A string is a u32 byte count and UTF-8 bytes.
  */
 static void
 encode_body(const struct pp_model *m, struct pp_buf *b)
@@ -257,6 +263,10 @@ encode_body(const struct pp_model *m, struct pp_buf *b)
 		add_str(b, m->meta_key[j]);
 		add_str(b, m->meta_val[j]);
 	}
+	add_str(b, m->spec ? m->spec : "");
+	add_str(b, m->inputs ? m->inputs : "");
+	add_u32(b, (uint32_t)m->warmup);
+	add_u32(b, m->horizon < 0 ? HORIZON_UNKNOWN : (uint32_t)m->horizon);
 }
 
 void
@@ -351,8 +361,35 @@ bad(struct cur *c, const char *what)
 	    c->name, what);
 }
 
+/* The recipe of a version 2 body. */
+static int
+decode_recipe(struct cur *c, struct pp_model *m)
+{
+	uint32_t warmup, horizon;
+
+	if (get_strc(c, "spec", &m->spec) == -1 ||
+	    get_strc(c, "inputs", &m->inputs) == -1 ||
+	    get_u32c(c, "warm-up", &warmup) == -1 ||
+	    get_u32c(c, "horizon", &horizon) == -1)
+		return -1;
+	if (warmup > MAX_ROWS || (horizon > MAX_ROWS &&
+	    horizon != HORIZON_UNKNOWN))
+		return bad(c, "warm-up or horizon out of range");
+	if (m->spec[0] == '\0') {
+		free(m->spec);
+		m->spec = NULL;
+	}
+	if (m->inputs[0] == '\0') {
+		free(m->inputs);
+		m->inputs = NULL;
+	}
+	m->warmup = (long)warmup;
+	m->horizon = horizon == HORIZON_UNKNOWN ? -1 : (long)horizon;
+	return 0;
+}
+
 static struct pp_model *
-decode_body(struct cur *c)
+decode_body(struct cur *c, uint32_t version)
 {
 	struct pp_model *m = pp_xcalloc(1, sizeof(*m));
 	uint32_t kind, tkind, flags, nfeat, nmeta, j, k;
@@ -440,6 +477,9 @@ decode_body(struct cur *c)
 		if (get_strc(c, "metadata value", &m->meta_val[j]) == -1)
 			goto fail;
 	}
+	m->horizon = -1;
+	if (version >= 2 && decode_recipe(c, m) == -1)
+		goto fail;
 	if (c->at != c->n) {
 		bad(c, "trailing bytes");
 		goto fail;
@@ -487,7 +527,9 @@ pp_model_decode(const void *data, size_t n, const char *name,
 	rawlen = get_u64(p + 16);
 	zlen = get_u64(p + 24);
 	want = get_u32(p + 32);
-	if (rawlen > MAX_BODY || zlen > MAX_BODY) {
+	/* deflate packs at most 1032 bytes into one: a longer stated body is
+	 * a lie, never an allocation. */
+	if (rawlen > MAX_BODY || zlen > MAX_BODY || rawlen > zlen * 1032 + 64) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: corrupt header: body "
 		    "length too large", name);
 		return NULL;
@@ -525,7 +567,7 @@ pp_model_decode(const void *data, size_t n, const char *name,
 	c.at = 0;
 	c.name = name;
 	c.err = err;
-	m = decode_body(&c);
+	m = decode_body(&c, version);
 	free(raw);
 	return m;
 }
@@ -608,6 +650,7 @@ add_num(struct pp_buf *b, double x)
 void
 pp_model_describe(const struct pp_model *m, struct pp_buf *out)
 {
+	const char *p, *nl;
 	size_t j;
 
 	pp_buf_addf(out, "kind: %s\n", pp_model_kind_name(m->kind));
@@ -647,4 +690,16 @@ pp_model_describe(const struct pp_model *m, struct pp_buf *out)
 	for (j = 0; j < m->nmeta; j++)
 		pp_buf_addf(out, "meta %s: %s\n", m->meta_key[j],
 		    m->meta_val[j]);
+	if (m->spec == NULL)
+		return;
+	pp_buf_addf(out, "inputs: %s\n", m->inputs ? m->inputs : "");
+	pp_buf_addf(out, "warmup: %ld\n", m->warmup);
+	if (m->horizon >= 0)
+		pp_buf_addf(out, "horizon: %ld\n", m->horizon);
+	pp_buf_addstr(out, "spec:\n");
+	for (p = m->spec; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			nl = p + strlen(p) - 1;
+		pp_buf_addf(out, "  %.*s\n", (int)(nl - p + (*nl != '\n')), p);
+	}
 }

@@ -32,7 +32,7 @@
 #include "frame.h"
 
 /* The artifact format version this code writes and the newest it reads. */
-#define PP_MODEL_VERSION 1
+#define PP_MODEL_VERSION 2
 
 enum pp_model_kind {
 	PP_MODEL_OLS = 1,	/* least squares */
@@ -64,10 +64,16 @@ struct pp_model {
 	size_t nmeta;		/* metadata pairs, in insertion order */
 	char **meta_key;	/* owned: nmeta owned keys, unique */
 	char **meta_val;	/* owned: nmeta owned values */
+	/* The recipe (format version 2; lineage.h): how raw bars become the
+	 * features.  A version 1 model has none. */
+	char *spec;		/* owned canonical feature spec, or NULL */
+	char *inputs;		/* owned raw columns, comma-separated, or NULL */
+	long warmup;		/* rows of a symbol before every feature is known */
+	long horizon;		/* the targets' look-ahead in rows; -1 unknown */
 };
 
 /* A model with nfeat features named names (copied), mean 0, scale 1,
- * coefficients 0 and no metadata.  Never NULL. */
+ * coefficients 0, no metadata and no recipe (horizon -1).  Never NULL. */
 struct pp_model *pp_model_new(enum pp_model_kind kind, const char *target,
     size_t nfeat, const char *const *names);
 void pp_model_free(struct pp_model *m);
@@ -124,7 +130,9 @@ struct pp_model *pp_model_open(const char *ref, const char *registry_path,
     struct pp_err *err);
 
 /* Append a description of m for people to out: one "key: value" line per
- * field, then a table of the features, then the metadata. */
+ * field, then a table of the features, then the metadata, then the recipe
+ * when there is one (inputs, warm-up, horizon, and the spec a line each,
+ * indented by two spaces). */
 void pp_model_describe(const struct pp_model *m, struct pp_buf *out);
 
 #endif

@@ -323,6 +323,12 @@ on_row(int c, void *arg)
 	    (pp_parse_int64(r->cell[COL_TS], strlen(r->cell[COL_TS]),
 	    &ts) == -1 || ts <= 0))
 		return bad(r, "timestamp", "not a time in ms");
+	if (r->line - 1 > PP_REGIO_METRICS_MAX_POINTS) {
+		pp_err_set(r->err, PP_EXIT_DATA, "%s:%ld: more than %d "
+		    "points", r->name, r->line, PP_REGIO_METRICS_MAX_POINTS);
+		r->failed = 1;
+		return;
+	}
 	pp_metric_list_add(r->l, r->cell[COL_KEY], value, step, ts);
 	for (i = 0; i < NCOLS; i++) {
 		free(r->cell[i]);
@@ -337,7 +343,7 @@ pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
 	struct csv_parser p;
 	struct reader r;
 	char buf[65536];
-	size_t n;
+	size_t n, total = 0;
 	int i, rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -349,12 +355,28 @@ pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
 		r.col[i] = -1;
 	if (csv_init(&p, CSV_APPEND_NULL) != 0)
 		return pp_err_set(err, PP_EXIT_DATA, "%s: out of memory", name);
-	while (!r.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0)
+	while (!r.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+		/* Bounded: --metrics-file - fed forever kept every row. */
+		if ((total += n) > PP_REGIO_METRICS_MAX) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: longer than %zu "
+			    "bytes", name, (size_t)PP_REGIO_METRICS_MAX);
+			r.failed = 1;
+			break;
+		}
 		if (csv_parse(&p, buf, n, on_field, on_row, &r) != n) {
 			pp_err_set(err, PP_EXIT_DATA, "%s: %s", name,
 			    csv_strerror(csv_error(&p)));
 			r.failed = 1;
 		}
+		/* libcsv grows a field 128 bytes at a time: a field of
+		 * megabytes (/dev/zero) costs time quadratic in its size. */
+		if (!r.failed && p.entry_pos > PP_REGIO_FIELD_MAX) {
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: a field longer "
+			    "than %d bytes", name, r.line + 1,
+			    PP_REGIO_FIELD_MAX);
+			r.failed = 1;
+		}
+	}
 	if (!r.failed && ferror(fp)) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: read error", name);
 		r.failed = 1;

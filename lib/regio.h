@@ -46,9 +46,16 @@ struct pp_metric_list {
 void pp_metric_list_add(struct pp_metric_list *l, const char *key,
     double value, int64_t step, int64_t timestamp);
 
+/* The most a metrics CSV may hold: its bytes, its points (rows). */
+#define PP_REGIO_METRICS_MAX ((size_t)64 << 20)
+#define PP_REGIO_METRICS_MAX_POINTS 1000000
+#define PP_REGIO_FIELD_MAX 65536
+
 /* Append the points of the CSV in fp (named name in messages) to l.
- * Returns 0, or -1 with err: "NAME:LINE: column \"value\": not a number"
- * (l then holds what came before the bad row). */
+ * Returns 0, or -1 with err: "NAME:LINE: column \"value\": not a number",
+ * "NAME: longer than 67108864 bytes", "NAME:LINE: more than 1000000
+ * points", "NAME:LINE: a field longer than 65536 bytes" (l then holds
+ * what came before the bad row). */
 int pp_regio_read_metrics(FILE *fp, const char *name,
     struct pp_metric_list *l, struct pp_err *err);
 

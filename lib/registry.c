@@ -382,16 +382,80 @@ set_wal(struct pp_registry *r, struct pp_err *err)
 	}
 }
 
+/*
+ * Open path read-only as an immutable file: "file:" URI, the path
+ * percent-encoded but for unreserved bytes and '/'.
+ */
+static int
+open_immutable(struct pp_registry *r, const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct pp_buf uri = PP_BUF_INIT;
+	const unsigned char *p;
+	int rc;
+
+	pp_buf_addstr(&uri, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/-._~", *p) != NULL) {
+			pp_buf_addc(&uri, (char)*p);
+		} else {
+			pp_buf_addc(&uri, '%');
+			pp_buf_addc(&uri, hex[*p >> 4]);
+			pp_buf_addc(&uri, hex[*p & 15]);
+		}
+	}
+	pp_buf_addstr(&uri, "?immutable=1");
+	sqlite3_close(r->db);
+	r->db = NULL;
+	rc = sqlite3_open_v2(uri.data, &r->db, SQLITE_OPEN_READONLY |
+	    SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	pp_buf_release(&uri);
+	return rc;
+}
+
+/* 1, with err naming the reason, if path or its directory (where SQLite
+ * keeps the -wal and -shm files) cannot be written. */
+static int
+unwritable(const char *path, struct pp_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash == NULL ? pp_xstrdup(".") : slash == path ?
+	    pp_xstrdup("/") : pp_xstrndup(path, (size_t)(slash - path));
+	const char *what = "";
+	int e = 0;
+
+	if (access(path, W_OK) == -1) {
+		e = errno;
+	} else if (access(dir, W_OK) == -1) {
+		e = errno;
+		what = " its directory";
+	}
+	free(dir);
+	if (e == 0)
+		return 0;
+	pp_err_clear(err);
+	pp_err_errno(err, e, "%s: cannot write%s", path, what);
+	return 1;
+}
+
 struct pp_registry *
 pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 {
 	struct pp_registry *r;
 	struct stat sb;
-	int oflags, app = 0, v = 0, n = 0;
+	int oflags, app = 0, v = 0, n = 0, again = 0;
 
 	if (stat(path, &sb) == 0) {
 		if (S_ISDIR(sb.st_mode)) {
 			pp_err_errno(err, EISDIR, "%s", path);
+			return NULL;
+		}
+		/* A FIFO or a device would hang or mislead SQLite: every
+		 * program sat blocked on a registry path that was a FIFO. */
+		if (!S_ISREG(sb.st_mode)) {
+			pp_err_set(err, PP_EXIT_DATA, "%s: not a regular file",
+			    path);
 			return NULL;
 		}
 	} else if (errno != ENOENT || (flags & PP_REG_CREATE) == 0 ||
@@ -410,6 +474,7 @@ pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 		db_fail(r, err, "open");
 		goto bad;
 	}
+again:
 	r->deadline = mono_ms() + PP_REGISTRY_RETRY_MS;
 	sqlite3_busy_handler(r->db, busy_handler, r);
 	sqlite3_extended_result_codes(r->db, 0);
@@ -418,6 +483,26 @@ pp_registry_open(const char *path, unsigned flags, struct pp_err *err)
 	    pragma_int(r, "PRAGMA user_version", &v, err) == -1 ||
 	    pragma_int(r, "SELECT count(*) FROM sqlite_master", &n, err) ==
 	    -1) {
+		/*
+		 * A reader of a WAL registry needs its -shm file, and
+		 * creates it if it is absent: on read-only media, or in a
+		 * directory the user cannot write, it cannot, and nothing
+		 * could be read.  Absent -shm and -wal files mean no writer
+		 * is at work and every commit is in the main file, so it is
+		 * read as immutable then (no locks, no shared memory).
+		 */
+		if (r->readonly && !again &&
+		    sqlite3_errcode(r->db) == SQLITE_CANTOPEN) {
+			again = 1;
+			pp_err_clear(err);
+			if (open_immutable(r, path) == SQLITE_OK)
+				goto again;
+			db_fail(r, err, "open");
+			goto bad;
+		}
+		if (!r->readonly && sqlite3_errcode(r->db) == SQLITE_CANTOPEN &&
+		    unwritable(path, err))
+			goto bad;
 		if (sqlite3_errcode(r->db) == SQLITE_NOTADB) {
 			pp_err_clear(err);
 			pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
@@ -1214,6 +1299,51 @@ pp_registry_artifact_put(struct pp_registry *r, const char *run_id,
 	return rc;
 }
 
+/*
+ * Inflate the zlib stream z[0..zlen) into out, which must come to exactly
+ * size bytes.  The stored size is never trusted for an allocation (a
+ * corrupt row said 137 GB, and every reader aborted): out grows as the
+ * stream really inflates, and no further than size + 1 bytes.  Returns a
+ * zlib error text, "size mismatch", or NULL when all is well.
+ */
+static const char *
+inflate_exact(const void *z, size_t zlen, size_t size, struct pp_buf *out)
+{
+	z_stream zs;
+	size_t have = 0, cap = size < 65536 ? size + 1 : 65536;
+	int zrc;
+
+	memset(&zs, 0, sizeof(zs));
+	if (inflateInit(&zs) != Z_OK)
+		return "out of memory";
+	zs.next_in = (Bytef *)(uintptr_t)z;
+	zs.avail_in = (uInt)zlen;
+	if (zlen > UINT_MAX) {
+		inflateEnd(&zs);
+		return "size mismatch";
+	}
+	do {
+		pp_buf_grow(out, cap - have);
+		zs.next_out = (Bytef *)out->data + have;
+		zs.avail_out = (uInt)(cap - have);
+		zrc = inflate(&zs, Z_NO_FLUSH);
+		have = cap - zs.avail_out;
+		pp_buf_setlen(out, have);
+		if (zrc == Z_OK && zs.avail_out == 0) {
+			if (cap > size)
+				break;		/* more than size bytes */
+			cap = cap > size / 2 ? size + 1 : 2 * cap;
+		}
+	} while (zrc == Z_OK);
+	inflateEnd(&zs);
+	if (zrc != Z_STREAM_END && !(zrc == Z_OK && have > size))
+		return zrc == Z_BUF_ERROR || zrc == Z_OK ? "truncated data" :
+		    zError(zrc);
+	if (have != size || zs.avail_in != 0)
+		return "size mismatch";
+	return NULL;
+}
+
 /* Read and check an artifact inside a read transaction. */
 static int
 artifact_read(struct pp_registry *r, const char *run_id, const char *name,
@@ -1221,9 +1351,8 @@ artifact_read(struct pp_registry *r, const char *run_id, const char *name,
 {
 	sqlite3_stmt *st;
 	char sha[PP_SHA256_HEXLEN + 1];
-	const char *want;
+	const char *want, *why;
 	sqlite3_int64 size;
-	uLongf len;
 	int rc = -1, zrc;
 
 	pp_buf_reset(out);
@@ -1252,17 +1381,13 @@ artifact_read(struct pp_registry *r, const char *run_id, const char *name,
 		    "bad size", name, run_id);
 		goto out;
 	}
-	pp_buf_grow(out, (size_t)size);
-	len = (uLongf)size;
-	zrc = uncompress((Bytef *)out->data, &len, sqlite3_column_blob(st, 2),
-	    (uLong)sqlite3_column_bytes(st, 2));
-	if (zrc != Z_OK || len != (uLongf)size) {
+	why = inflate_exact(sqlite3_column_blob(st, 2),
+	    (size_t)sqlite3_column_bytes(st, 2), (size_t)size, out);
+	if (why != NULL) {
 		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
-		    "corrupt (%s)", name, run_id,
-		    zrc != Z_OK ? zError(zrc) : "size mismatch");
+		    "corrupt (%s)", name, run_id, why);
 		goto out;
 	}
-	pp_buf_setlen(out, (size_t)size);
 	pp_sha256_hex(out->data, out->len, sha);
 	if (want == NULL || strcmp(sha, want) != 0) {
 		pp_err_set(err, PP_EXIT_DATA, "artifact \"%s\" of run %s: "
@@ -1701,6 +1826,18 @@ resolve_in_tx(struct pp_registry *r, const char *uri,
 			goto out;
 		memcpy(ref->run_id, name.data, PP_RUN_ID_LEN + 1);
 		if (slash != NULL && slash[1] != '\0') {
+			sqlite3_int64 n;
+
+			/* A URI names something that exists, or fails. */
+			if (query_int(r, "SELECT count(*) FROM artifacts WHERE "
+			    "run_id = ? AND name = ?", name.data, slash + 1,
+			    &n, err) == -1)
+				goto out;
+			if (n == 0) {
+				pp_err_set(err, PP_EXIT_DATA, "run %s has no "
+				    "artifact \"%s\"", name.data, slash + 1);
+				goto out;
+			}
 			ref->artifact = pp_xstrdup(slash + 1);
 		} else {
 			sqlite3_stmt *st = prepare(r, "SELECT name FROM "

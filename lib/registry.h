@@ -179,6 +179,9 @@ int pp_registry_gc(struct pp_registry *r, long *nruns, struct pp_err *err);
 
 /* ---- Artifacts --------------------------------------------------------- */
 
+/* The largest artifact stored: SQLite's default limit on a blob. */
+#define PP_REGISTRY_ARTIFACT_MAX 1000000000
+
 /* Store data[0..n) as the run's artifact name (replacing one of that
  * name), zlib-compressed, with its size and SHA-256.  Returns 0 or -1. */
 int pp_registry_artifact_put(struct pp_registry *r, const char *run_id,

@@ -33,6 +33,16 @@
 
 #define ROWBLOCK 4096
 #define BLAS_THREADS_MIN_Q 256	/* fewer columns: BLAS on one thread */
+/*
+ * Size limits, checked before anything is allocated for the columns: a
+ * fit keeps (p+1)^2 cross-products per moment block, and one per date
+ * when validating, so a 100,000-column frame asked for 80 GB and
+ * aborted.  4096 features (128 MiB a block, a q^3 solve of seconds) are
+ * far beyond a useful linear model of market data; MOMENTS_MAX bounds
+ * all the blocks together (per-date ones grow as dates are read).
+ */
+#define FEATURES_MAX 4096
+#define MOMENTS_MAX ((size_t)1 << 30)
 
 /* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell")
  * and its thread count: not in every cblas.h, always in libopenblas. */
@@ -459,6 +469,15 @@ read_rows(struct pp_reader *r, const struct pp_train_opts *o,
 			goto out;
 		}
 		store_row(st, z, d);
+		if (st->by_date && st->dm.n * st->q * st->q >
+		    MOMENTS_MAX / sizeof(double)) {
+			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: %zu dates of %zu "
+			    "columns: their moments would take more than %zu "
+			    "GiB (use fewer features or dates)",
+			    pp_reader_name(r), pp_reader_line(r), st->dm.n,
+			    st->q, MOMENTS_MAX >> 30);
+			goto out;
+		}
 	}
 	if (got == -1)
 		goto out;
@@ -763,6 +782,12 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 	res->metric2 = o->fit.kind == PP_MODEL_LOGISTIC ? "accuracy" : "r2";
 	if (pick_columns(s, o, split, &c, err) == -1) {
 		pp_err_prefix(err, "%s", pp_reader_name(r));
+		goto out;
+	}
+	if (c.p > FEATURES_MAX) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %zu feature columns: at "
+		    "most %d can be fitted (--features picks some)",
+		    pp_reader_name(r), c.p, FEATURES_MAX);
 		goto out;
 	}
 	res->date_type = c.dcol >= 0 ? s->cols[c.dcol].type : 0;
@@ -1155,6 +1180,15 @@ pp_train_log_result(struct pp_registry *reg, const char *experiment,
 		pp_buf_addf(&b, "%s%s", j > 0 ? "," : "",
 		    res->model->features[j]);
 	add_tag(&l, "features", keep(&l, pp_buf_detach(&b, NULL)));
+	/* The model's recipe, so the run says how its features are made. */
+	if (res->model->spec != NULL) {
+		add_tag(&l, "spec", res->model->spec);
+		add_tag(&l, "inputs", res->model->inputs ?
+		    res->model->inputs : "");
+		add_tag(&l, "warmup", keepf(&l, "%ld", res->model->warmup));
+	}
+	if (res->model->horizon >= 0)
+		add_tag(&l, "horizon", keepf(&l, "%ld", res->model->horizon));
 	add_tag(&l, "rows_read", keepf(&l, "%zu", res->rows_read));
 	add_tag(&l, "rows_used", keepf(&l, "%zu", res->rows_used));
 	add_tag(&l, "rows_dropped", keepf(&l, "%zu", res->rows_dropped));

@@ -16,10 +16,16 @@
 #include "err.h"
 #include "banned.h"
 
+/* Here, the lowest layer, so that the one message libpp itself prints
+ * names the program (pp_cli_init sets it): pp-train said "pp: out of
+ * memory". */
+const char *pp_progname = "pp";
+
 static void
 die_oom(size_t n)
 {
-	fprintf(stderr, "pp: out of memory allocating %zu bytes\n", n);
+	fprintf(stderr, "%s: out of memory allocating %zu bytes\n",
+	    pp_progname, n);
 	abort();
 }
 

@@ -15,7 +15,12 @@
 
 struct pp_err;
 
-/* Like malloc/calloc/realloc/strdup, but never return NULL. */
+/* The program's name in messages: "pp" until pp_cli_init sets it. */
+extern const char *pp_progname;
+
+/* Like malloc/calloc/realloc/strdup, but never return NULL.  Out of
+ * memory, they print "PROGNAME: out of memory allocating N bytes" and
+ * abort. */
 void *pp_xmalloc(size_t n);
 void *pp_xcalloc(size_t nmemb, size_t size);
 void *pp_xrealloc(void *p, size_t n);

@@ -6,6 +6,8 @@
 #   -h                the same
 #   --version         "NAME VERSION" on stdout, exit 0
 #   --bogus           one line "NAME: unknown option --bogus" on stderr, exit 2
+#   /dev/full         --help, --version and --list-options into a full
+#                     disk: exit 1 and one line saying so
 #   man page          man/NAME.1 exists, groff -mdoc -ww warns of nothing,
 #                     and names every option --list-options reports
 #   completions       bash, zsh and fish files exist and name every option
@@ -39,6 +41,23 @@ setup() {
 		run -0 --separate-stderr "$p" --version
 		assert_output --regexp "^${p} [0-9]+\.[0-9]+\.[0-9]+$"
 	done
+}
+
+@test "--help, --version and --list-options to /dev/full: exit 1, one line" {
+	# They exited 1 without a word, or said "unknown error".  run
+	# captures stdout itself: the redirection happens in a shell.
+	full() { "$@" >/dev/full; }
+	for p in "${progs[@]}"; do
+		for o in --help --version --list-options; do
+			run -1 --separate-stderr full "$p" "$o"
+			[ "$stderr" = "$p: <stdout>: write error: No space left on device" ] ||
+			    fail "$p $o: $stderr"
+		done
+	done
+	run -1 --separate-stderr full pp-features --list
+	[ "$stderr" = "pp-features: <stdout>: write error: No space left on device" ]
+	run -1 --separate-stderr full pp commands
+	[ "$stderr" = "pp: <stdout>: write error: No space left on device" ]
 }
 
 @test "an unknown option is one line on stderr and exit 2" {

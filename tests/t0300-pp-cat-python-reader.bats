@@ -18,6 +18,11 @@
 #    one row per chunk, int64 and date columns with missing values, an
 #    empty frame) read back through
 #    `pp cat` to the same CSV, and `pp cat -B` rewrites them identically.
+#  - Metadata (version 2): pairs pp cat --set-meta writes (a multi-line
+#    value, UTF-8) read back through ppframe.py, and pairs ppframe.py
+#    writes through pp cat, with the rows unchanged; a frame without
+#    metadata is version 1 from both writers, byte for byte; pp's reader
+#    refuses a version 3 frame.
 #  - Corruption: ppframe.py rejects a flipped payload byte, a truncated
 #    frame and trailing data, naming the byte offset, and so does pp cat.
 
@@ -233,9 +238,68 @@ open(p, "wb").write(b)' "$T/f.ppf" $((at + 30))
 
 @test "ppframe.py refuses a version it does not know and a CSV file" {
 	python3 "$PPF" write "$T/edge.csv" "$T/f.ppf"
-	printf '\002' | dd of="$T/f.ppf" bs=1 seek=8 conv=notrunc 2>/dev/null
+	printf '\003' | dd of="$T/f.ppf" bs=1 seek=8 conv=notrunc 2>/dev/null
 	run -1 --separate-stderr python3 "$PPF" read "$T/f.ppf"
-	[ "$stderr" = "ppframe.py: $T/f.ppf: byte 8: unsupported frame version 2" ]
+	[ "$stderr" = "ppframe.py: $T/f.ppf: byte 8: unsupported frame version 3" ]
 	run -1 --separate-stderr python3 "$PPF" read "$T/edge.csv"
 	[ "$stderr" = "ppframe.py: $T/edge.csv: byte 0: not a binary frame (bad magic)" ]
+}
+
+@test "metadata written by pp cat reads back through ppframe.py" {
+	spec=$'r=logret(close,1)\ntarget y=lead(r,1)\n'
+	pp cat -B --set-meta "pp.spec=$spec" --set-meta 'note=größe' \
+	    -o "$T/f.ppf" "$T/edge.csv"
+	run -0 --separate-stderr python3 "$PPF" meta "$T/f.ppf"
+	[ "$output" = $'pp.spec=r=logret(close,1)\n\ttarget y=lead(r,1)\nnote=größe' ]
+	run -0 --separate-stderr pp cat --meta "$T/f.ppf"
+	[ "$output" = $'pp.spec=r=logret(close,1)\n\ttarget y=lead(r,1)\nnote=größe' ]
+	python3 "$PPF" read "$T/f.ppf" >"$T/py.csv"
+	diff -u "$T/edge.csv" "$T/py.csv"
+	run -0 --separate-stderr python3 "$PPF" chunks "$T/f.ppf"
+	[ "${lines[0]%% *}" = "header" ]
+	run -0 od -An -tu2 -j8 -N2 "$T/f.ppf"
+	[ "${output// /}" = "2" ]
+}
+
+@test "metadata written by ppframe.py reads back through pp cat" {
+	python3 "$PPF" write --meta 'a=1' --meta $'b=two\nlines' \
+	    "$T/edge.csv" "$T/f.ppf"
+	run -0 --separate-stderr pp cat --meta "$T/f.ppf"
+	[ "$output" = $'a=1\nb=two\n\tlines' ]
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr pp cat --get-meta b "$T/f.ppf"
+	[ "$output" = $'two\nlines' ]
+	pp cat -o "$T/c.csv" "$T/f.ppf"
+	diff -u "$T/edge.csv" "$T/c.csv"
+	# pp cat -B passes the pairs on: the same bytes as Python's frame.
+	pp cat -B -o "$T/g.ppf" "$T/f.ppf"
+	cmp "$T/f.ppf" "$T/g.ppf"
+}
+
+@test "a frame without metadata is version 1 from both writers" {
+	python3 "$PPF" write "$T/edge.csv" "$T/py.ppf"
+	pp cat -B -o "$T/c.ppf" "$T/edge.csv"
+	cmp "$T/py.ppf" "$T/c.ppf"
+	run -0 od -An -tu2 -j8 -N2 "$T/c.ppf"
+	[ "${output// /}" = "1" ]
+}
+
+@test "pp cat refuses a frame version it does not know" {
+	pp cat -B -o "$T/f.ppf" "$T/edge.csv"
+	printf '\003' | dd of="$T/f.ppf" bs=1 seek=8 conv=notrunc 2>/dev/null
+	run -1 --separate-stderr pp cat "$T/f.ppf"
+	assert_output ""
+	[ "$stderr" = "pp: $T/f.ppf: byte 8: unsupported frame version 3 (this program reads 1 to 2)" ]
+}
+
+@test "corrupt metadata: both readers refuse it, naming the byte offset" {
+	pp cat -B --set-meta k=v -o "$T/f.ppf" "$T/edge.csv"
+	# The header is 16 bytes, the five column entries, then nmeta.
+	hdr=$(python3 "$PPF" chunks "$T/f.ppf" | awk 'NR==1 {print $3}')
+	at=$((hdr - 4 - 1 - 1 - 4 - 1))	# the key_len byte
+	printf '\000' | dd of="$T/f.ppf" bs=1 seek=$at conv=notrunc 2>/dev/null
+	run -1 --separate-stderr python3 "$PPF" read "$T/f.ppf"
+	[ "$stderr" = "ppframe.py: $T/f.ppf: byte $at: empty metadata key" ]
+	run -1 --separate-stderr pp cat "$T/f.ppf"
+	[ "$stderr" = "pp: $T/f.ppf: byte $at: empty metadata key" ]
 }

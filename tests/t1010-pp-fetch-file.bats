@@ -5,7 +5,8 @@
 #   layouts          Yahoo, Stooq (CRLF), Alpha Vantage (newest first, sorted),
 #                    our frames (symbol column), another layout via --map
 #   symbol           from --symbol, the symbol column, the file name; stdin
-#                    without one is an error
+#                    without one is an error; a symbol or ticker column, or
+#                    the one --map names, is text even when all digits
 #   --adjust         OHLC scaled by Adj Close / Close; without Adj Close an error
 #   ordering         several files out of symbol order and a shuffled file come
 #                    out sorted; exact duplicates dropped; conflicts an error
@@ -91,6 +92,25 @@ XYZ,2024-01-03,5.1,5.3,5,5.2,700"
 	[ "$stderr" = "pp-fetch: $D/other/XYZ.csv: no column for \"open\" (use --map open=NAME)" ]
 	run -1 --separate-stderr pp-fetch file --map close=Price $D/yahoo/MSFT.csv
 	[ "$stderr" = "pp-fetch: $D/yahoo/MSFT.csv: --map close=Price: no column \"Price\"" ]
+}
+
+@test "numeric tickers stay text: a symbol column is text whatever it holds" {
+	# 000001 read as a number was refused: "symbols must be text".
+	printf 'Symbol,Date,Open,High,Low,Close,Volume\n000001,2020-01-02,1,2,1,2,10\n600000,2020-01-02,3,3,3,3,5\n' >"$T/cn.csv"
+	run -0 --separate-stderr pp-fetch file "$T/cn.csv"
+	assert_output "$H
+000001,2020-01-02,1,2,1,2,10
+600000,2020-01-02,3,3,3,3,5"
+	[ -z "$stderr" ]
+	printf 'Code,Date,Open,High,Low,Close,Volume\n000001,2020-01-02,1,2,1,2,10\n' >"$T/code.csv"
+	run -0 --separate-stderr pp-fetch file --map symbol=Code "$T/code.csv"
+	assert_output "$H
+000001,2020-01-02,1,2,1,2,10"
+	printf 'symbol,date,close\n000001,2020-01-02,1\n000001,2020-01-03,2\n' >"$T/f.csv"
+	run -0 --separate-stderr pp-features -f 'r=diff(close,1)' "$T/f.csv"
+	assert_output "symbol,date,close,r
+000001,2020-01-02,1,
+000001,2020-01-03,2,1"
 }
 
 @test "--map: missing argument and bad values" {

@@ -14,6 +14,9 @@
 #   API key          from ALPHAVANTAGE_API_KEY; missing is a usage error; never
 #                    in a message
 #   --store          fetched bars go into the store
+#   --max-bytes      an endless answer (no length) fails at the cap, by
+#                    default 64 MiB, and so does a stated length over it,
+#                    at once and without retries
 #   options          every http option: missing argument, bad value
 
 load helpers/common
@@ -244,6 +247,59 @@ MSFT,2024-01-04,370.670013,373.100006,367.170013,367.940002,20901500"
 AAPL,2024-01-02,186.44256722049604,187.72769899161958,183.19489499815026,184.93828,82488700"
 }
 
+# serve_endless: a server whose every answer is 200 and a body that never
+# ends (no Content-Length, close-delimited); sets $base.
+serve_endless() {
+	python3 -c 'import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.send_header("Connection", "close")
+        self.end_headers()
+        block = b"2024-01-02,1,1,1,1,1\n" * 4096
+        try:
+            while True:
+                self.wfile.write(block)
+        except OSError:
+            pass
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+open(sys.argv[1], "w").write(str(s.server_port))
+s.serve_forever()' "$T/port" 3>&- &
+	server_pid=$!
+	for _ in $(seq 100); do
+		[ -s "$T/port" ] && break
+		sleep 0.05
+	done
+	base=http://127.0.0.1:$(cat "$T/port")
+}
+
+@test "--max-bytes: an endless or too long answer fails at the cap" {
+	# An endless answer once filled 3.5 GB of memory.
+	serve_endless
+	run -1 --separate-stderr pp-fetch http --url "$base/{symbol}" --symbols A \
+	    --max-bytes 1000000
+	[ -z "$output" ]
+	[ "$stderr" = "pp-fetch: $base/A: answer longer than 1000000 bytes" ]
+	run -1 --separate-stderr pp-fetch http --url "$base/{symbol}" --symbols A
+	[ -z "$output" ]
+	[ "$stderr" = "pp-fetch: $base/A: answer longer than 67108864 bytes" ]
+	kill "$server_pid"
+	wait "$server_pid" || true
+	server_pid=
+	# A stated length over the cap: one request, no retry.
+	rm "$T/port"
+	serve '{"/A": [{"body_file": "'"$HD"'/yahoo-AAPL.csv"}]}'
+	run -1 --separate-stderr pp-fetch http --url "$base/{symbol}" --symbols A \
+	    --max-bytes 100
+	[ "$stderr" = "pp-fetch: $base/A: answer longer than 100 bytes" ]
+	run -0 asked
+	assert_output /A
+	run -0 --separate-stderr pp-fetch http --url "$base/{symbol}" --symbols A \
+	    --max-bytes 1000000 --map date=Date,close=Close
+}
+
 @test "http: required options and bad values" {
 	run -2 --separate-stderr pp-fetch http --symbols A
 	[ "$stderr" = "pp-fetch: http needs --provider or --url" ]
@@ -263,9 +319,13 @@ AAPL,2024-01-02,186.44256722049604,187.72769899161958,183.19489499815026,184.938
 	[ "$stderr" = 'pp-fetch: --timeout: bad value "0": want a number from 0.001 to 86400' ]
 	run -2 --separate-stderr pp-fetch http --provider yahoo --symbols A --connect-timeout nan
 	[ "$stderr" = 'pp-fetch: --connect-timeout: bad value "nan": want a number from 0.001 to 86400' ]
+	run -2 --separate-stderr pp-fetch http --provider yahoo --symbols A --max-bytes 0
+	[ "$stderr" = 'pp-fetch: --max-bytes: bad value "0": want a whole number from 1 to 9223372036854775807' ]
+	run -2 --separate-stderr pp-fetch synth --symbols A --max-bytes 10
+	[ "$stderr" = "pp-fetch: --max-bytes: not an option of synth" ]
 	run -2 --separate-stderr pp-fetch http --provider yahoo --symbols A x.csv
 	[ "$stderr" = 'pp-fetch: http takes no operands' ]
-	for o in --provider --base-url --retries --backoff-ms --timeout --connect-timeout; do
+	for o in --provider --base-url --retries --backoff-ms --timeout --connect-timeout --max-bytes; do
 		run -2 --separate-stderr pp-fetch http "$o"
 		[ "$stderr" = "pp-fetch: option $o needs an argument" ]
 	done

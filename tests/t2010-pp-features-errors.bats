@@ -12,6 +12,7 @@
 #   data errors exit 1 and name file and line: a cell that is not a
 #   number, a date out of order within a symbol (naming the symbol and both
 #   dates), a missing input; no partial output is left with -o
+#   a spec file over 4 MiB (-F /dev/zero) is refused, not read forever
 
 load helpers/common
 
@@ -129,4 +130,13 @@ spec_error() {
 	run -1 --separate-stderr pp-features -f 'a=close' "$T/missing.csv"
 	[ "$stderr" = "pp-features: $T/missing.csv: No such file or directory" ]
 	[ -z "$output" ]
+}
+
+@test "an endless spec file is refused at 4 MiB, not read forever" {
+	run -2 --separate-stderr timeout 60 pp-features -F /dev/zero $P
+	[ -z "$output" ]
+	[ "$stderr" = "pp-features: /dev/zero: longer than 4194304 bytes: not a spec file" ]
+	head -c 4194305 /dev/zero >"$T/big.spec"
+	run -2 --separate-stderr pp-features -F - $P <"$T/big.spec"
+	[ "$stderr" = "pp-features: <stdin>: longer than 4194304 bytes: not a spec file" ]
 }

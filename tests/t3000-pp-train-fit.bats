@@ -164,7 +164,7 @@ END
 	cp "$T/m.ppm" "$T/newer.ppm"
 	printf '\011' | dd of="$T/newer.ppm" bs=1 seek=8 conv=notrunc status=none
 	run -1 --separate-stderr pp-train --describe "$T/newer.ppm"
-	[ "$stderr" = "pp-train: $T/newer.ppm: format version 9 is newer than this program reads (1)" ]
+	[ "$stderr" = "pp-train: $T/newer.ppm: format version 9 is newer than this program reads (2)" ]
 	cp "$T/m.ppm" "$T/flip.ppm"
 	printf '\377' | dd of="$T/flip.ppm" bs=1 seek=$((size - 2)) conv=notrunc status=none
 	run -1 --separate-stderr pp-train --describe "$T/flip.ppm"

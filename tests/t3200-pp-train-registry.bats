@@ -21,7 +21,9 @@
 #   failure       a failed training ends its run FAILED with the error as
 #                 a tag, no artifact, no output; a missing input starts no
 #                 run at all; a stdout that fails (/dev/full, closed)
-#                 leaves no -o file and registers no version
+#                 leaves no -o file and registers no version; too many
+#                 feature columns fail before any allocation for them,
+#                 the run FAILED
 #   grid          one nested FINISHED run per candidate, parent set, its
 #                 param and CV metric as reported; the parent logs the best
 #   --horizon     logged; the gap defaults to it; a shorter --gap warns;
@@ -233,6 +235,23 @@ END
 	run -1 --separate-stderr pp-train -m ols -t y -o m.ppm nope.csv
 	[ "$stderr" = "pp-train: nope.csv: No such file or directory" ]
 	[ "$(pp-registry runs --format csv | wc -l)" -eq 3 ]
+}
+
+@test "a frame of too many feature columns fails before fitting, run FAILED" {
+	# 100,000 features once asked for 80 GB and aborted, the run RUNNING.
+	awk 'BEGIN { n = 100000; printf "date"
+		for (i = 0; i < n; i++) printf ",f%d", i; print ",y"
+		for (r = 1; r <= 3; r++) { printf "2020-01-0%d", r
+			for (i = 0; i < n; i++) printf ",%d", (i + r) % 7
+			print "," r } }' >wide.csv
+	run -1 --separate-stderr pp-train -m ridge -t y -o w.ppm wide.csv
+	[ -z "$output" ]
+	id=$(run_named ridge)
+	msg='wide.csv: 100000 feature columns: at most 4096 can be fitted (--features picks some)'
+	[ "$stderr" = "pp-train: run $id in experiment \"default\""$'\n'"pp-train: $msg" ]
+	[ "$(shown "$id" attribute status)" = FAILED ]
+	[ ! -e w.ppm ]
+	run -0 --separate-stderr pp-train -m ridge -t y --features f1,f2 -o w.ppm wide.csv
 }
 
 # pp-train with its stdout sent to $1 ("-" closes it), then the rest.

@@ -11,7 +11,9 @@
 #   - runs: -e, --filter (metrics, params, tags, attributes, LIKE, IN,
 #     OR, NOT), --order-by ASC/DESC, --limit, --format table/csv/json
 #   - compare puts runs side by side over the union of keys
-#   - --metrics-file logs a CSV batch; a bad row logs nothing
+#   - --metrics-file logs a CSV batch; a bad row logs nothing; more than
+#     64 MiB or 1,000,000 points is refused
+#   - messages show control bytes and broken UTF-8 of names as \xNN
 #   - delete hides a run, --deleted shows it, gc removes it
 #   - export gives one row per param, metric point and tag
 #   - every option: normal case, missing argument, bad value; commands:
@@ -240,7 +242,7 @@ names() {
 	[ "$(names --experiment exp2 --order-by name)" = "c d e " ]
 	[ "$(names -e nosuch)" = "" ]
 	run -2 --separate-stderr pp-registry runs --order-by 'metrics.rmse sideways'
-	[ "$stderr" = 'pp-registry: filter: offset 13: expected ASC, DESC or the end at "sideways"' ]
+	[ "$stderr" = 'pp-registry: order-by: offset 13: expected ASC, DESC or the end at "sideways"' ]
 	run -2 --separate-stderr pp-registry runs --order-by
 	[ "$stderr" = 'pp-registry: option --order-by needs an argument' ]
 	run -2 --separate-stderr pp-registry runs --limit 0
@@ -308,6 +310,28 @@ names() {
 	[ "$stderr" = 'pp-registry: missing.csv: No such file or directory' ]
 	run -2 --separate-stderr pp-registry run log "$id" --metrics-file
 	[ "$stderr" = 'pp-registry: option --metrics-file needs an argument' ]
+}
+
+@test "run log --metrics-file fed forever stops at its bounds, logs nothing" {
+	new_run e r
+	run -1 --separate-stderr timeout 60 pp-registry run log "$id" --metrics-file /dev/zero
+	[ "$stderr" = 'pp-registry: /dev/zero:1: a field longer than 65536 bytes' ]
+	{ echo key,value; yes m,1 | head -n 1000001; } >many.csv
+	run -1 --separate-stderr pp-registry run log "$id" --metrics-file - <many.csv
+	[ "$stderr" = 'pp-registry: <stdin>:1000002: more than 1000000 points' ]
+	run -1 --separate-stderr pp-registry metric-history "$id" m
+	[ "$stderr" = "pp-registry: run $id has no metric \"m\"" ]
+}
+
+@test "a message shows escape sequences and broken UTF-8 as \\xNN" {
+	# Names went to the terminal raw: an escape sequence acted on it.
+	run -0 --separate-stderr pp-registry init
+	run -1 --separate-stderr pp-registry versions $'red\e[31m\r\xc3'
+	[ "$stderr" = 'pp-registry: no model "red\x1b[31m\x0d\xc3"' ]
+	run -1 --separate-stderr pp-registry versions 'é€😀'
+	[ "$stderr" = 'pp-registry: no model "é€😀"' ]
+	run -2 --separate-stderr pp-registry runs --bogus$'\e'
+	[ "$stderr" = 'pp-registry: unknown option --bogus\x1b' ]
 }
 
 @test "delete hides a run, --deleted shows it, gc removes it" {

@@ -3,12 +3,13 @@
 #
 # Plan:
 #   - artifact put/list/get round-trips bytes (binary, empty) with size and
-#     SHA-256; a corrupted blob is refused, never output
+#     SHA-256; a corrupted blob or stored size is refused, never output
 #   - register numbers versions, needs a single or named artifact
 #   - promote moves stages, --archive-existing archives the others
 #   - alias/unalias point at versions; reserved and bad aliases refused
 #   - resolve and artifact get follow models:/NAME/N, @ALIAS, /STAGE,
-#     /latest and runs:/ID[/ART]; malformed URIs are usage errors
+#     /latest and runs:/ID[/ART]; malformed URIs are usage errors; a
+#     runs:/ID/ART naming no artifact is an error
 #   - audit logs every stage and alias change; models/versions list
 #   - a run behind a model version cannot be deleted, its artifact not
 #     replaced
@@ -70,6 +71,25 @@ setup() {
 	run -0 sqlite3 pp.db "UPDATE artifacts SET sha256 = lower(hex(zeroblob(32)))"
 	run -1 --separate-stderr pp-registry artifact get "$id" model.bin
 	[ "$stderr" = "pp-registry: artifact \"model.bin\" of run $id: checksum mismatch" ]
+	assert_output ''
+}
+
+@test "a corrupt stored artifact size is an error, never an allocation" {
+	# A size of 137 GB made every reader abort on the allocation.
+	head -c 300000 /dev/urandom >big.bin
+	run -0 pp-registry artifact put "$id" big.bin
+	run -0 --separate-stderr pp-registry artifact get "$id" big.bin -o out.bin
+	cmp big.bin out.bin
+	rm out.bin
+	for size in 137000000000 299999 300001 0; do
+		run -0 sqlite3 pp.db "UPDATE artifacts SET size = $size"
+		run -1 --separate-stderr pp-registry artifact get "$id" big.bin -o out.bin
+		[ "$stderr" = "pp-registry: artifact \"big.bin\" of run $id: corrupt (size mismatch)" ]
+		[ ! -e out.bin ]
+	done
+	run -0 sqlite3 pp.db "UPDATE artifacts SET size = 300000, data = substr(data, 1, 1000)"
+	run -1 --separate-stderr pp-registry artifact get "$id" big.bin
+	[ "$stderr" = "pp-registry: artifact \"big.bin\" of run $id: corrupt (truncated data)" ]
 	assert_output ''
 }
 
@@ -215,4 +235,15 @@ m,1,${ids[1]},m1.ppm"
 	[ "$stderr" = 'pp-registry: runs:/xyz: bad run id "xyz": want 32 lowercase hex digits' ]
 	run -2 --separate-stderr pp-registry promote m 1 Production extra
 	[ "$stderr" = 'pp-registry: promote: unexpected operand "extra"' ]
+}
+
+@test "resolve runs:/ID/ARTIFACT fails when the run has no such artifact" {
+	run -0 --separate-stderr pp-registry artifact put "$id" model.bin
+	run -1 --separate-stderr pp-registry resolve "runs:/$id/nonexistent"
+	[ "$output" = '' ]
+	[ "$stderr" = "pp-registry: run $id has no artifact \"nonexistent\"" ]
+	run -0 --separate-stderr pp-registry resolve "runs:/$id/model.bin" --format csv
+	[ "$output" = "model,version,run_id,artifact
+,,$id,model.bin" ]
+	[ "$stderr" = '' ]
 }

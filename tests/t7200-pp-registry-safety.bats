@@ -14,9 +14,11 @@
 #     `runs --stale` finds and --mark-failed fails
 #   - SQL in names, keys, values, filters and model names is stored and
 #     matched verbatim, never executed
-#   - a random file, a CSV, another program's SQLite file, an empty file and
-#     a directory are refused in one line; a newer schema is refused; a
-#     read-only registry can still be read
+#   - a random file, a CSV, another program's SQLite file, an empty file,
+#     a directory and a FIFO are refused in one line; a newer schema is
+#     refused; a read-only registry can still be read, also on read-only
+#     media (a tmpfs remounted read-only when run as root, else a
+#     directory without write permission), where a writer fails
 
 load helpers/common
 
@@ -182,6 +184,12 @@ m'; DROP TABLE registered_models; --"
 	run -1 --separate-stderr pp-registry runs --registry dir.db
 	[ "$stderr" = 'pp-registry: dir.db: Is a directory' ]
 	run -0 --separate-stderr pp-registry init --registry empty.db
+	# A FIFO hung every program that opened it as a registry.
+	mkfifo fifo.db
+	run -1 --separate-stderr timeout 10 pp-registry runs --registry fifo.db
+	[ "$stderr" = 'pp-registry: fifo.db: not a regular file' ]
+	run -1 --separate-stderr timeout 10 pp-registry run start -e x --registry fifo.db
+	[ "$stderr" = 'pp-registry: fifo.db: not a regular file' ]
 }
 
 @test "a newer schema is refused, not guessed at" {
@@ -204,4 +212,42 @@ m'; DROP TABLE registered_models; --"
 	run -0 --separate-stderr pp-registry show "$id" --registry ro/pp.db --format csv
 	assert_line 'metric,m,1'
 	chmod 755 ro
+}
+
+teardown() {
+	if [ -n "${RO_MOUNT:-}" ]; then
+		umount "$RO_MOUNT" || true
+	fi
+}
+
+@test "a registry on read-only media is read; a writer fails in one line" {
+	# The reader of a WAL file creates its -shm file; where it could not,
+	# nothing could be read ("unable to open database file").
+	mkdir media
+	if [ "$(id -u)" -eq 0 ]; then
+		mount -t tmpfs tmpfs media || skip "cannot mount a tmpfs"
+		RO_MOUNT=$BATS_TEST_TMPDIR/media
+	fi
+	run -0 --separate-stderr pp-registry run start -e e --name r --registry media/pp.db --metric m=1
+	id=$output
+	[ ! -e media/pp.db-shm ]
+	if [ -n "${RO_MOUNT:-}" ]; then
+		mount -o remount,ro media
+	else
+		chmod 555 media
+	fi
+	run -0 --separate-stderr pp-registry runs --registry media/pp.db --format csv
+	assert_line --index 1 --regexp "^$id,e,r,RUNNING,"
+	[ "$stderr" = '' ]
+	run -0 --separate-stderr pp-registry show "$id" --registry media/pp.db --format csv
+	assert_line 'metric,m,1'
+	run -1 --separate-stderr pp-registry run end "$id" --registry media/pp.db
+	if [ -n "${RO_MOUNT:-}" ]; then
+		[ "$stderr" = "pp-registry: media/pp.db: cannot write: Read-only file system" ]
+	else
+		[ "$stderr" = "pp-registry: media/pp.db: cannot write its directory: Permission denied" ]
+	fi
+	if [ -z "${RO_MOUNT:-}" ]; then
+		chmod 755 media
+	fi
 }

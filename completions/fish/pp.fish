@@ -7,4 +7,8 @@ complete -c pp -n "__fish_seen_subcommand_from cat" -s B -l binary -d 'write a b
 complete -c pp -n "__fish_seen_subcommand_from cat" -l compress -d 'zlib-compressed binary chunks'
 complete -c pp -n "__fish_seen_subcommand_from cat" -s d -l delimiter -x -d 'CSV field separator'
 complete -c pp -n "__fish_seen_subcommand_from cat" -s o -l output -r -d 'write to FILE'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l meta -d 'print the metadata'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l get-meta -x -a 'pp.spec pp.horizon pp.producer pp.source.sha256' -d 'print the value of KEY'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l set-meta -x -d 'set KEY=VALUE in the metadata'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l strip-meta -d 'drop the input metadata'
 complete -c pp -f -n "__fish_seen_subcommand_from help" -a "$cmds frame model"

@@ -35,9 +35,9 @@ def ema(g, col, n):
     return g[col].transform(one)
 
 
-def main():
-    src, dst = sys.argv[1], sys.argv[2]
-    df = pd.read_csv(src)
+def features(df):
+    """Add the features and the target to df (a frame of raw bars) and
+    return it; tests/bench/predict_sklearn.py uses it too."""
     g = df.groupby("symbol", sort=False)
     close = df["close"]
 
@@ -82,8 +82,12 @@ def main():
     df["vol20"] = g["r"].transform(lambda s: s.rolling(20).std())
     df["y"] = g["r"].shift(-1)
 
-    df = df.drop(columns=[c for c in df.columns if c.startswith("_")])
-    df.to_csv(dst, index=False)
+    return df.drop(columns=[c for c in df.columns if c.startswith("_")])
+
+
+def main():
+    src, dst = sys.argv[1], sys.argv[2]
+    features(pd.read_csv(src)).to_csv(dst, index=False)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,9 @@
 /*
  * fuzz_frame.c - a libFuzzer target for the frame reader (CSV and binary).
- * Not part of `make check`; run it by hand, for a bounded time:
- *
- *   clang -std=c11 -D_DEFAULT_SOURCE -g -O1 -Ilib \
- *       -fsanitize=fuzzer,address,undefined -o /tmp/fuzz_frame \
- *       tests/fuzz/fuzz_frame.c lib/frame.c lib/csv.c lib/binframe.c \
- *       lib/buf.c lib/err.c lib/util.c lib/num.c lib/date.c -lcsv -lz -lm
- *   mkdir -p /tmp/corpus && cp testdata/cat-small.csv /tmp/corpus/
- *   /tmp/fuzz_frame -max_total_time=180 -max_len=4096 /tmp/corpus
+ * Not part of `make check`; `make fuzz` builds it against libpp (from
+ * the Makefile's own list of lib sources) and runs it FUZZ_TIME seconds
+ * (60) on a scratch corpus seeded from tests/fuzz/corpus/frame.  For a
+ * longer run: make fuzz FUZZ_TIME=3600.
  *
  * Add -DFUZZ_ALLOW_MULTILINE to look past messages that quote a column
  * name holding a newline (reported; the check fails until it is fixed).

@@ -17,6 +17,14 @@ our C reader and writer against something that is not themselves:
         date, datetime) and write it as a binary frame to OUT (default
         stdout).
 
+    ppframe.py meta [FILE]
+        Check FILE's header and print its metadata (version 2), one
+        "KEY=VALUE" a pair, as `pp cat --meta FILE` does: a value's final
+        newline is not shown and every other newline is followed by a tab.
+
+    ppframe.py write ... --meta KEY=VALUE (repeatable) writes a version 2
+    frame carrying those pairs; without --meta it writes version 1.
+
     ppframe.py chunks [FILE]
         List the layout, one structure a line: "header OFFSET LENGTH NCOLS",
         then "chunk OFFSET NROWS FLAGS RAW_LEN STORED_LEN" for each chunk,
@@ -36,7 +44,9 @@ import zlib
 
 MAGIC = b"\x89PPF\r\n\x1a\n"
 CHUNK_MAGIC = b"PPCK"
-VERSION = 1
+VERSION = 2                     # the newest version read
+MAX_META = 65535
+MAX_META_VALUE = 1 << 24
 F64, I64, TEXT, DATE, DATETIME = 1, 2, 3, 4, 5
 TYPE_NAMES = {"float64": F64, "int64": I64, "text": TEXT, "date": DATE,
               "datetime": DATETIME}
@@ -244,6 +254,7 @@ class Reader:
         self.pos = 0
         self.cols = []          # (name bytes, type)
         self.header_len = 0
+        self.meta = []          # (key, value) strings, version 2
         self.rows = 0
         self.done = False
 
@@ -262,7 +273,7 @@ class Reader:
         b = self.read(8, 8, "header")
         head += b
         version, flags, ncols = struct.unpack("<HHI", b)
-        if version != VERSION:
+        if not 1 <= version <= VERSION:
             raise BadFrame(8, "unsupported frame version %d" % version)
         if flags != 0:
             raise BadFrame(10, "unsupported header flags 0x%x" % flags)
@@ -293,11 +304,53 @@ class Reader:
                 raise BadFrame(at, 'duplicate column "%s"' % name.decode())
             seen.add(name)
             self.cols.append((name, typ))
+        if version >= 2:
+            head += self.metadata()
         at = self.pos
         (crc,) = struct.unpack("<I", self.read(4, at, "header"))
         if crc != zlib.crc32(head):
             raise BadFrame(at, "header checksum mismatch")
         self.header_len = self.pos
+
+    def metadata(self):
+        """The version 2 metadata block into self.meta; returns its bytes
+        for the header CRC."""
+        at = self.pos
+        b = self.read(4, at, "metadata count")
+        raw = [b]
+        (n,) = struct.unpack("<I", b)
+        if n > MAX_META:
+            raise BadFrame(at, "bad metadata count %d" % n)
+        keys = set()
+        for _ in range(n):
+            at = self.pos
+            b = self.read(1, at, "metadata entry")
+            raw.append(b)
+            klen = b[0]
+            if klen == 0:
+                raise BadFrame(at, "empty metadata key")
+            key = self.read(klen, at + 1, "metadata key")
+            raw.append(key)
+            b = self.read(4, self.pos, "metadata entry")
+            raw.append(b)
+            (vlen,) = struct.unpack("<I", b)
+            if vlen > MAX_META_VALUE:
+                raise BadFrame(at, "metadata value too long")
+            val = self.read(vlen, self.pos, "metadata value")
+            raw.append(val)
+            if any(c < 0x20 or c == 0x7f for c in key):
+                raise BadFrame(at, "control character in metadata key")
+            if b"\0" in val:
+                raise BadFrame(at, "NUL in metadata value")
+            try:
+                k, v = key.decode("utf-8"), val.decode("utf-8")
+            except UnicodeDecodeError:
+                raise BadFrame(at, "metadata not UTF-8")
+            if k in keys:
+                raise BadFrame(at, 'metadata key "%s" repeats' % k)
+            keys.add(k)
+            self.meta.append((k, v))
+        return b"".join(raw)
 
     def chunk(self):
         """The next chunk as (offset, nrows, flags, raw_len, stored_len,
@@ -414,6 +467,17 @@ def cmd_read(args):
             out.write((line or b'""') + b"\n")
     sys.stdout.buffer.write(out.getvalue())
     sys.stdout.buffer.flush()
+
+
+def cmd_meta(args):
+    r = Reader(open_in(args.file))
+    r.header()
+    out = []
+    for k, v in r.meta:
+        if v.endswith("\n"):
+            v = v[:-1]
+        out.append("%s=%s\n" % (k, v.replace("\n", "\n\t")))
+    sys.stdout.write("".join(out))
 
 
 def cmd_chunks(args):
@@ -548,10 +612,21 @@ def cmd_write(args):
             row.append(v)
         rows.append(row)
 
-    out = [MAGIC, struct.pack("<HHI", VERSION, 0, len(names))]
+    meta = []
+    for kv in args.meta or []:
+        k, sep, v = kv.partition("=")
+        if not sep or not k:
+            raise ValueError("--meta wants KEY=VALUE, not \"%s\"" % kv)
+        meta.append((k.encode(), v.encode()))
+    out = [MAGIC, struct.pack("<HHI", 2 if meta else 1, 0, len(names))]
     for name, typ in zip(names, types):
         b = name.encode()
         out.append(struct.pack("<BBH", typ, 0, len(b)) + b)
+    if meta:
+        out.append(struct.pack("<I", len(meta)))
+        for k, v in meta:
+            out.append(struct.pack("<B", len(k)) + k +
+                       struct.pack("<I", len(v)) + v)
     head = b"".join(out)
     out = [head, struct.pack("<I", zlib.crc32(head))]
     # As lib/binframe.c: a chunk's fixed-width part stays within 64 MiB.
@@ -603,14 +678,18 @@ def main():
     p.add_argument("--compress", action="store_true")
     p.add_argument("--chunk-rows", type=positive, default=DEFAULT_CHUNK_ROWS)
     p.add_argument("--types", metavar="NAME=TYPE,...")
+    p.add_argument("--meta", metavar="KEY=VALUE", action="append")
     p.add_argument("file", nargs="?")
     p.add_argument("out", nargs="?")
+    p = sub.add_parser("meta", help="print a binary frame's metadata")
+    p.add_argument("file", nargs="?")
     p = sub.add_parser("chunks", help="list a binary frame's structures")
     p.add_argument("file", nargs="?")
     args = ap.parse_args()
     name = "<stdin>" if args.file in (None, "-") else args.file
     try:
-        {"read": cmd_read, "write": cmd_write, "chunks": cmd_chunks}[
+        {"read": cmd_read, "write": cmd_write, "chunks": cmd_chunks,
+         "meta": cmd_meta}[
             args.cmd](args)
     except BadFrame as e:
         if args.cmd == "write":

@@ -15,7 +15,9 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sqlite3.h>
 
+#include "buf.h"
 #include "filter.h"
 #include "banned.h"
 
@@ -70,6 +72,8 @@ static const struct {
 	  "((" M("<") " OR " M("<") ") AND " M("<") ")", "a|1|b|2|c|3" },
 	{ "not status = 'x' and not not status = 'y'",
 	  "(NOT r.status = ? AND NOT NOT r.status = ?)", "x|y" },
+	{ "status = 'a' or status = 'b' or status = 'c'",
+	  "(r.status = ? OR r.status = ? OR r.status = ?)", "a|b|c" },
 };
 
 static void
@@ -208,13 +212,13 @@ test_order(void **state)
 		struct pp_err err = PP_ERR_INIT;
 
 		assert_int_equal(pp_filter_order(&f, "metrics.a up", &err), -1);
-		assert_string_equal(err.msg, "filter: offset 10: expected ASC, "
+		assert_string_equal(err.msg, "order-by: offset 10: expected ASC, "
 		    "DESC or the end at \"up\"");
 		pp_filter_release(&f);
 		pp_err_clear(&err);
 		assert_int_equal(pp_filter_order(&f, "'x'", &err), -1);
-		assert_string_equal(err.msg, "filter: offset 0: expected a key "
-		    "such as metrics.rmse at \"'x'\"");
+		assert_string_equal(err.msg, "order-by: offset 0: expected a "
+		    "key such as metrics.rmse at \"'x'\"");
 		pp_filter_release(&f);
 	}
 }
@@ -247,6 +251,97 @@ test_no_user_text_in_sql(void **state)
 	}
 }
 
+/* The deepest nesting of parentheses in s. */
+static int
+paren_depth(const char *s)
+{
+	int d = 0, most = 0;
+
+	for (; *s; s++) {
+		d += *s == '(' ? 1 : *s == ')' ? -1 : 0;
+		if (d > most)
+			most = d;
+	}
+	return most;
+}
+
+/*
+ * A chain of AND or OR stays shallow in the SQL, so SQLite prepares it
+ * (issue 16: 100 OR'ed terms failed with "parser stack overflow"), and a
+ * long chain does not recurse as deep as it is long here; NOT and
+ * parentheses nest at most 20 deep.
+ */
+static void
+test_long_chains_stay_shallow(void **state)
+{
+	static const int nterms[] = { 2, 9, 100, 999, 5000 };
+	sqlite3 *db;
+	size_t i;
+	int k;
+
+	(void)state;
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE runs (run_id, name, "
+	    "status, user, experiment_id, fingerprint, parent_run_id, "
+	    "start_time, end_time); CREATE TABLE experiments "
+	    "(experiment_id, name); CREATE TABLE params (run_id, key, "
+	    "value); CREATE TABLE tags (run_id, key, value); CREATE TABLE "
+	    "latest_metrics (run_id, key, value)", NULL, NULL, NULL),
+	    SQLITE_OK);
+	for (i = 0; i < sizeof(nterms) / sizeof(nterms[0]); i++) {
+		struct pp_buf in = PP_BUF_INIT, sql = PP_BUF_INIT;
+		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_err err = PP_ERR_INIT;
+		sqlite3_stmt *st = NULL;
+
+		for (k = 0; k < nterms[i]; k++)
+			pp_buf_addf(&in, "%sparams.a = '%d'", k ? (k % 3 ?
+			    " OR " : " AND ") : "", k);
+		assert_int_equal(pp_filter_where(&f, in.data, &err), 0);
+		if (paren_depth(f.where.data) > 24)
+			fail_msg("%d terms: parentheses %d deep", nterms[i],
+			    paren_depth(f.where.data));
+		pp_buf_addf(&sql, "SELECT r.run_id FROM runs r JOIN experiments"
+		    " e USING (experiment_id) WHERE %s", f.where.data);
+		if (sqlite3_prepare_v2(db, sql.data, -1, &st, NULL) !=
+		    SQLITE_OK)
+			fail_msg("%d terms: %s", nterms[i], sqlite3_errmsg(db));
+		sqlite3_finalize(st);
+		pp_filter_release(&f);
+		pp_buf_release(&in);
+		pp_buf_release(&sql);
+	}
+	sqlite3_close(db);
+}
+
+static void
+test_deep_nesting_refused(void **state)
+{
+	struct pp_buf in = PP_BUF_INIT;
+	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int k;
+
+	(void)state;
+	/* Ten NOTs, each over parentheses: 20 levels, the most. */
+	for (k = 0; k < 10; k++)
+		pp_buf_addstr(&in, "NOT (status = 'x' OR ");
+	pp_buf_addstr(&in, "status = 'y'");
+	for (k = 0; k < 10; k++)
+		pp_buf_addc(&in, ')');
+	assert_int_equal(pp_filter_where(&f, in.data, &err), 0);
+	pp_buf_reset(&in);
+	for (k = 0; k < 30000; k++)
+		pp_buf_addstr(&in, "NOT ");
+	pp_buf_addstr(&in, "status = 'y'");
+	assert_int_equal(pp_filter_where(&f, in.data, &err), -1);
+	assert_int_equal(err.code, PP_EXIT_USAGE);
+	assert_string_equal(err.msg, "filter: offset 80: NOT and parentheses "
+	    "nested too deeply at \"NOT NOT NOT NOT NOT ...\"");
+	pp_filter_release(&f);
+	pp_buf_release(&in);
+}
+
 int
 main(void)
 {
@@ -255,6 +350,8 @@ main(void)
 		cmocka_unit_test(test_bad),
 		cmocka_unit_test(test_order),
 		cmocka_unit_test(test_no_user_text_in_sql),
+		cmocka_unit_test(test_long_chains_stay_shallow),
+		cmocka_unit_test(test_deep_nesting_refused),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

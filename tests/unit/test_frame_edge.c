@@ -366,6 +366,49 @@ test_tab_delimiter(void **state)
 	assert_csv_roundtrip(want, strlen(want), '\t');
 }
 
+/*
+ * A number or date that holds the delimiter is quoted, so it reads back
+ * as one field (issue 16: -d . split 2.5 in two, -d - split -3 and every
+ * date, -d e split 1e+20).
+ */
+static const struct {
+	char delim;
+	const char *want;
+} delim_cases[] = {
+	{ '.', "s.x.n.d\nA.\"2.5\".7.2024-01-02\nB.-3.-8.2024-01-03\n"
+	    "C.1e+20..2024-01-04\n" },
+	{ '-', "s-x-n-d\nA-2.5-7-\"2024-01-02\"\nB-\"-3\"-\"-8\"-"
+	    "\"2024-01-03\"\nC-1e+20--\"2024-01-04\"\n" },
+	{ 'e', "sexened\nAe2.5e7e2024-01-02\nBe-3e-8e2024-01-03\n"
+	    "Ce\"1e+20\"ee2024-01-04\n" },
+	{ '2', "s2x2n2d\nA2\"2.5\"272\"2024-01-02\"\nB2-32-82\"2024-01-03\"\n"
+	    "C2\"1e+20\"22\"2024-01-04\"\n" },
+};
+
+static void
+test_numbers_holding_the_delimiter_are_quoted(void **state)
+{
+	static const char csv[] = "s,x,n,d\nA,2.5,7,2024-01-02\n"
+	    "B,-3,-8,2024-01-03\nC,1e+20,,2024-01-04\n";
+	size_t i, blen, len;
+	char *bin, *out;
+
+	(void)state;
+	bin = convert(csv, strlen(csv), PP_FMT_BIN, ',', &blen);
+	for (i = 0; i < PP_ARRAY_SIZE(delim_cases); i++) {
+		const char *want = delim_cases[i].want;
+
+		out = convert(bin, blen, PP_FMT_CSV, delim_cases[i].delim,
+		    &len);
+		if (len != strlen(want) || memcmp(out, want, len) != 0)
+			fail_msg("-d %c: got \"%.*s\"", delim_cases[i].delim,
+			    (int)len, out);
+		assert_csv_roundtrip(out, len, delim_cases[i].delim);
+		free(out);
+	}
+	free(bin);
+}
+
 /* A byte order mark before a quoted header; the last line without a
  * newline (plain, quoted, CRLF before it); CRLF throughout. */
 static const struct {
@@ -655,6 +698,7 @@ main(void)
 		cmocka_unit_test(test_wide_rows),
 		cmocka_unit_test(test_missing_spellings),
 		cmocka_unit_test(test_tab_delimiter),
+		cmocka_unit_test(test_numbers_holding_the_delimiter_are_quoted),
 		cmocka_unit_test(test_shapes),
 		cmocka_unit_test(test_binary_splices),
 		cmocka_unit_test(test_binary_big_text),

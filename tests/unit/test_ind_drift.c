@@ -10,6 +10,11 @@
  * and on the final rows, recompute each window from scratch and compare.
  * PP_DRIFT_ROWS overrides the row count (sanitizer builds default to 1
  * million, the plain build must run the full 10 million).
+ *
+ * Across magnitudes (issue 16): a series whose scale jumps between 1e-300
+ * and 1e300 (runs at one scale, lone spikes), every window checked
+ * against the naive two-pass computation wherever that is finite.  Before
+ * the early recomputation, closes 1e10, 1, 2, 3 gave var(x, 2) = 0.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -163,11 +168,157 @@ test_no_drift(void **unused)
 		free(st[f]);
 }
 
+/*
+ * Naive two-pass mean, variance (population), covariance over w rows of
+ * x and y; the mean as a sum of x / w terms so that it stays finite.
+ */
+static void
+naive(const double *x, const double *y, int w, double *mx, double *vx,
+    double *vy, double *cxy)
+{
+	double my = 0;
+	int i;
+
+	*mx = 0;
+	for (i = 0; i < w; i++) {
+		*mx += x[i] / w;
+		my += y[i] / w;
+	}
+	*vx = *vy = *cxy = 0;
+	for (i = 0; i < w; i++) {
+		*vx += (x[i] - *mx) * (x[i] - *mx);
+		*vy += (y[i] - my) * (y[i] - my);
+		*cxy += (x[i] - *mx) * (y[i] - my);
+	}
+	*vx /= w;
+	*vy /= w;
+	*cxy /= w;
+}
+
+/* A value of scale 10^e: sign, mantissa in [1, 10). */
+static double
+at_scale(int e)
+{
+	double m = 1 + 9 * urand();
+
+	return (urand() < 0.2 ? -m : m) * pow(10, e);
+}
+
+static void
+check_close(const char *what, long t, int w, double got, double want,
+    double scale)
+{
+	if (!isfinite(want) || !isfinite(scale))
+		return;
+	if (!(fabs(got - want) <= 1e-9 * scale))
+		fail_msg("%s(x, %d) at row %ld: want %.17g, got %.17g", what,
+		    w, t, want, got);
+}
+
+static void
+test_exact_across_magnitudes(void **unused)
+{
+	static const int wins[] = { 2, 3, 5, 20 };
+	enum { NW = 4, ROWS = 20000, WMAX = 20 };
+	const struct pp_ind_def *dsma = pp_ind_find("sma");
+	const struct pp_ind_def *dwma = pp_ind_find("wma");
+	const struct pp_ind_def *dvar = pp_ind_find("var");
+	const struct pp_ind_def *dz = pp_ind_find("zscore");
+	const struct pp_ind_def *dcorr = pp_ind_find("corr");
+	void *st[NW][5];
+	double *xs = pp_xmalloc(ROWS * sizeof(double));
+	double *ys = pp_xmalloc(ROWS * sizeof(double));
+	long t, left = 0, nvar = 0, ncorr = 0;
+	int k, e = 0;
+
+	(void)unused;
+	rng_state = 7;
+	for (k = 0; k < NW; k++) {
+		struct pp_err err = PP_ERR_INIT;
+		double p[2] = { wins[k], 0 };
+
+		st[k][0] = pp_xmalloc(dsma->state_size(p));
+		st[k][1] = pp_xmalloc(dvar->state_size(p));
+		st[k][2] = pp_xmalloc(dz->state_size(p));
+		st[k][3] = pp_xmalloc(dcorr->state_size(p));
+		st[k][4] = pp_xmalloc(dwma->state_size(p));
+		assert_int_equal(dsma->init(st[k][0], p, &err), 0);
+		assert_int_equal(dvar->init(st[k][1], p, &err), 0);
+		assert_int_equal(dz->init(st[k][2], p, &err), 0);
+		assert_int_equal(dcorr->init(st[k][3], p, &err), 0);
+		assert_int_equal(dwma->init(st[k][4], p, &err), 0);
+	}
+	for (t = 0; t < ROWS; t++) {
+		/* Runs of 1 to 3 windows at one scale; 1 row in 50 a spike
+		 * at another. */
+		if (left-- <= 0) {
+			e = (int)(urand() * 601) - 300;
+			left = 1 + (long)(urand() * 3 * WMAX);
+		}
+		xs[t] = at_scale(urand() < 0.02 ?
+		    (int)(urand() * 601) - 300 : e);
+		ys[t] = xs[t] * (0.5 + urand()) + at_scale(e);
+		for (k = 0; k < NW; k++) {
+			int w = wins[k];
+			double in[2] = { xs[t], ys[t] }, got[5], mx, vx, vy, c;
+			double sc = 0, scy = 0, wm = 0;
+			int i;
+
+			dsma->step(st[k][0], in, &got[0]);
+			dvar->step(st[k][1], in, &got[1]);
+			dz->step(st[k][2], in, &got[2]);
+			dcorr->step(st[k][3], in, &got[3]);
+			dwma->step(st[k][4], in, &got[4]);
+			if (t < w - 1)
+				continue;
+			naive(xs + t - w + 1, ys + t - w + 1, w, &mx, &vx,
+			    &vy, &c);
+			for (i = 0; i < w; i++) {
+				sc += fabs(xs[t - w + 1 + i]) / w;
+				scy += fabs(ys[t - w + 1 + i]) / w;
+				wm += (i + 1) * (xs[t - w + 1 + i] /
+				    (w * (w + 1) / 2.0));
+			}
+			check_close("sma", t, w, got[0], mx, sc);
+			check_close("wma", t, w, got[4], wm, sc);
+			/* Second moments only where the squares are normal
+			 * numbers (subnormals keep a few bits, naive or not),
+			 * zscore and corr only where a spread far above the
+			 * values' last digits makes them well defined. */
+			if (!(vx > 0x1p-960 && vy > 0x1p-960))
+				continue;
+			check_close("var", t, w, got[1], vx, vx);
+			nvar++;
+			if (sqrt(vx) > 1e-6 * sc && isfinite(vx))
+				check_close("zscore", t, w, got[2],
+				    (xs[t] - mx) / sqrt(vx), 1);
+			if (sqrt(vx) > 1e-6 * sc && sqrt(vy) > 1e-6 * scy &&
+			    isfinite(vx) && isfinite(vy)) {
+				check_close("corr", t, w, got[3],
+				    c / (sqrt(vx) * sqrt(vy)), 1);
+				ncorr++;
+			}
+		}
+	}
+	print_message("%ld var and %ld corr windows checked\n", nvar, ncorr);
+	assert_true(nvar > ROWS && ncorr > ROWS);
+	for (k = 0; k < NW; k++) {
+		free(st[k][0]);
+		free(st[k][1]);
+		free(st[k][2]);
+		free(st[k][3]);
+		free(st[k][4]);
+	}
+	free(xs);
+	free(ys);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_drift),
+		cmocka_unit_test(test_exact_across_magnitudes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

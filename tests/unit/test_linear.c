@@ -27,6 +27,8 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <lapacke.h>
+#include <unistd.h>
 
 #include "linear.h"
 #include "testutil.h"
@@ -393,6 +395,86 @@ test_logistic(void **state)
 	pp_model_free(m);
 }
 
+/*
+ * Values whose squares overflow are named, not taken for constants nor
+ * handed to LAPACK (issue 16: "On entry to DLASCL parameter number 4"
+ * six times on stderr, then "the least-squares solver failed").
+ */
+static void
+test_overflowing_values_are_named(void **state)
+{
+	static const char *const names[] = { "a", "b" };
+	static const struct {
+		double big_b, big_y;
+		const char *msg;
+	} cases[] = {
+		{ 1e200, 1, "feature \"b\": values too large: their squares "
+		    "overflow" },
+		{ 1, 1e300, "the target: values too large: their squares "
+		    "overflow" },
+		{ 1e160, 1e160, "feature \"b\": values too large: their "
+		    "squares overflow" },
+	};
+	uint64_t s = 3;
+	size_t c, i;
+
+	(void)state;
+	for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		struct pp_fit_opts o = PP_FIT_OPTS_INIT;
+		struct pp_err err = PP_ERR_INIT;
+		struct pp_model *m = pp_model_new(PP_MODEL_OLS, "y", 2, names);
+		struct pp_moments mo;
+		struct pp_linfit f;
+		double z[30 * 3];
+
+		for (i = 0; i < 30; i++) {
+			z[i * 3] = unif(&s);
+			z[i * 3 + 1] = unif(&s) * cases[c].big_b;
+			z[i * 3 + 2] = unif(&s) * cases[c].big_y;
+		}
+		o.kind = PP_MODEL_OLS;
+		pp_moments_init(&mo, 3);
+		pp_moments_add_rows(&mo, z, 30);
+		assert_int_equal(pp_linear_fit(&mo, &o, m, &f, &err), -1);
+		assert_string_equal(err.msg, cases[c].msg);
+		pp_moments_release(&mo);
+		pp_linfit_release(&f);
+		pp_model_free(m);
+	}
+}
+
+/* LAPACK's complaint about an argument is kept, for one line of error,
+ * and never printed (the library does not write to stderr). */
+static void
+test_lapack_complaint_kept_not_printed(void **state)
+{
+	double a[4] = { 1, 0, 0, 1 }, b[2] = { 1, 1 }, sv[2];
+	lapack_int rank;
+	FILE *tmp = tmpfile();
+	int saved = dup(2);
+	long len;
+
+	(void)state;
+	assert_non_null(tmp);
+	assert_true(saved >= 0);
+	pp_linear_lapack_complaint(1);
+	fflush(stderr);
+	assert_true(dup2(fileno(tmp), 2) == 2);
+	/* m = -2: LAPACK refuses its first argument. */
+	assert_true(LAPACKE_dgelsd(LAPACK_ROW_MAJOR, -2, 2, 1, a, 2, b, 1,
+	    sv, 1e-12, &rank) < 0);
+	fflush(stderr);
+	assert_true(dup2(saved, 2) == 2);
+	close(saved);
+	fseek(tmp, 0, SEEK_END);
+	len = ftell(tmp);
+	fclose(tmp);
+	assert_int_equal(len, 0);
+	assert_string_equal(pp_linear_lapack_complaint(1),
+	    "LAPACK DGELSD: argument 1 out of range");
+	assert_null(pp_linear_lapack_complaint(0));
+}
+
 int
 main(void)
 {
@@ -401,6 +483,8 @@ main(void)
 		cmocka_unit_test(test_ols_exact),
 		cmocka_unit_test(test_closed_forms),
 		cmocka_unit_test(test_degenerate),
+		cmocka_unit_test(test_overflowing_values_are_named),
+		cmocka_unit_test(test_lapack_complaint_kept_not_printed),
 		cmocka_unit_test(test_sse),
 		cmocka_unit_test(test_logistic),
 	};

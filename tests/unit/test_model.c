@@ -128,7 +128,7 @@ put32(char *p, uint32_t v)
 
 /* How to damage a good artifact of len bytes; returns the new length. */
 enum damage { D_EMPTY, D_MAGIC, D_SHORTMAGIC, D_SHORTHDR, D_NEWER,
-	D_V0, D_FLAGS, D_TRUNC, D_TRAIL, D_FLIP, D_HUGE };
+	D_V0, D_FLAGS, D_TRUNC, D_TRAIL, D_FLIP, D_HUGE, D_RATIO };
 
 static const struct {
 	enum damage d;
@@ -138,14 +138,17 @@ static const struct {
 	{ D_MAGIC, "m: not a model artifact" },
 	{ D_SHORTMAGIC, "m: truncated header (5 of 36 bytes)" },
 	{ D_SHORTHDR, "m: truncated header (20 of 36 bytes)" },
-	{ D_NEWER, "m: format version 2 is newer than this program reads "
-	    "(1)" },
+	{ D_NEWER, "m: format version 3 is newer than this program reads "
+	    "(2)" },
 	{ D_V0, "m: corrupt header" },
 	{ D_FLAGS, "m: corrupt header" },
 	{ D_TRUNC, NULL },	/* message depends on the length: prefix */
 	{ D_TRAIL, "m: 3 bytes after the end of the model" },
 	{ D_FLIP, NULL },
 	{ D_HUGE, "m: corrupt header: body length too large" },
+	/* 255 MiB stated for a body of a few hundred bytes: more than
+	 * deflate can pack, so refused before the allocation. */
+	{ D_RATIO, "m: corrupt header: body length too large" },
 };
 
 static void
@@ -168,13 +171,14 @@ test_decode_errors(void **state)
 		case D_MAGIC: b[1] = 'X'; break;
 		case D_SHORTMAGIC: n = 5; break;
 		case D_SHORTHDR: n = 20; break;
-		case D_NEWER: put32(b + 8, 2); break;
+		case D_NEWER: put32(b + 8, 3); break;
 		case D_V0: put32(b + 8, 0); break;
 		case D_FLAGS: put32(b + 12, 1); break;
 		case D_TRUNC: n -= 1; break;
 		case D_TRAIL: memcpy(b + n, "abc", 3); n += 3; break;
 		case D_FLIP: b[n - 1] ^= 0x40; break;
 		case D_HUGE: put32(b + 20, 1); break;
+		case D_RATIO: put32(b + 16, 255u << 20); break;
 		}
 		assert_null(pp_model_decode(b, n, "m", &err));
 		assert_int_equal(err.code, PP_EXIT_DATA);
