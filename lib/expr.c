@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "date.h"
 #include "indicators.h"
 #include "num.h"
 #include "util.h"
@@ -39,11 +40,16 @@ enum op {
 	OP_NEG, OP_ADD, OP_SUB, OP_MUL, OP_DIV,
 	OP_LT, OP_LE, OP_GT, OP_GE, OP_EQ, OP_NE,
 	OP_ABS, OP_LOG, OP_EXP, OP_SQRT, OP_SIGN,
+	OP_NOT, OP_ISNAN,
+	OP_DOW, OP_DOM, OP_MONTH, OP_DOY, OP_WEEK, /* of days: a / k */
+	OP_AND, OP_OR, OP_MIN, OP_MAX, OP_NANTO,
+	OP_IF,			/* a ? b : c */
+	OP_CLIP,		/* compiled as OP_MAX then OP_MIN */
 	OP_IND,			/* an indicator's step */
 	OP_LOAD			/* phase two: register a, b rows ahead */
 };
 
-enum fkind { F_ELEM, F_LEAD, F_IND };
+enum fkind { F_ELEM, F_CAL, F_LEAD, F_IND };
 
 /* A function an expression may call: ours, or a row of indicators.h. */
 struct fn {
@@ -53,17 +59,51 @@ struct fn {
 	const struct pp_ind_def *ind;	/* F_IND */
 	const char *signature;
 	const char *formula;
+	int amin, amax;			/* F_ELEM, F_CAL: arguments */
 };
 
+#define VARIADIC 64		/* most arguments of least and greatest */
+
+/* Sorted by name: pp_expr_list merges it with the indicators. */
 static const struct fn own_fns[] = {
-	{ "abs", F_ELEM, OP_ABS, NULL, "abs(x)", "|x|" },
-	{ "exp", F_ELEM, OP_EXP, NULL, "exp(x)", "e to the power x" },
+	{ "abs", F_ELEM, OP_ABS, NULL, "abs(x)", "|x|", 1, 1 },
+	{ "and", F_ELEM, OP_AND, NULL, "and(a, b)",
+	  "a and b: 1 if both are nonzero, else 0; NaN if either is", 2, 2 },
+	{ "clip", F_ELEM, OP_CLIP, NULL, "clip(x, lo, hi)",
+	  "least(greatest(x, lo), hi)", 3, 3 },
+	{ "dom", F_CAL, OP_DOM, NULL, "dom()", "day of the month of date, 1..31",
+	  0, 0 },
+	{ "dow", F_CAL, OP_DOW, NULL, "dow()",
+	  "day of the week of date, 0 = Monday .. 6 = Sunday", 0, 0 },
+	{ "doy", F_CAL, OP_DOY, NULL, "doy()", "day of the year of date, 1..366",
+	  0, 0 },
+	{ "exp", F_ELEM, OP_EXP, NULL, "exp(x)", "e to the power x", 1, 1 },
+	{ "greatest", F_ELEM, OP_MAX, NULL, "greatest(a, b, ...)",
+	  "the largest; NaN if any is", 2, VARIADIC },
+	{ "if", F_ELEM, OP_IF, NULL, "if(cond, a, b)",
+	  "a where cond is nonzero, b where it is 0; NaN where it is NaN", 3, 3 },
+	{ "isnan", F_ELEM, OP_ISNAN, NULL, "isnan(x)", "1 if x is missing, else 0",
+	  1, 1 },
 	{ "lead", F_LEAD, OP_LOAD, NULL, "lead(x, k=1)",
-	  "x[t+k], the value k rows ahead; targets only" },
+	  "x[t+k], the value k rows ahead; targets only", 1, 2 },
+	{ "least", F_ELEM, OP_MIN, NULL, "least(a, b, ...)",
+	  "the smallest; NaN if any is", 2, VARIADIC },
 	{ "log", F_ELEM, OP_LOG, NULL, "log(x)",
-	  "natural logarithm; NaN for x < 0, -inf for 0" },
-	{ "sign", F_ELEM, OP_SIGN, NULL, "sign(x)", "1, 0 or -1 as x is > 0, 0 or < 0" },
-	{ "sqrt", F_ELEM, OP_SQRT, NULL, "sqrt(x)", "square root; NaN for x < 0" },
+	  "natural logarithm; NaN for x < 0, -inf for 0", 1, 1 },
+	{ "month", F_CAL, OP_MONTH, NULL, "month()", "month of date, 1..12", 0,
+	  0 },
+	{ "nan_to", F_ELEM, OP_NANTO, NULL, "nan_to(x, v)",
+	  "x, or v where x is missing", 2, 2 },
+	{ "not", F_ELEM, OP_NOT, NULL, "not(x)", "not x: 1 if x is 0, else 0; NaN if x is",
+	  1, 1 },
+	{ "or", F_ELEM, OP_OR, NULL, "or(a, b)",
+	  "a or b: 1 if either is nonzero, else 0; NaN if either is", 2, 2 },
+	{ "sign", F_ELEM, OP_SIGN, NULL, "sign(x)", "1, 0 or -1 as x is > 0, 0 or < 0",
+	  1, 1 },
+	{ "sqrt", F_ELEM, OP_SQRT, NULL, "sqrt(x)", "square root; NaN for x < 0",
+	  1, 1 },
+	{ "week", F_CAL, OP_WEEK, NULL, "week()", "ISO 8601 week of date, 1..53",
+	  0, 0 },
 };
 
 /* Look name up: ours first, then the indicator table.  The returned
@@ -556,7 +596,7 @@ is_cmp(enum tok t)
 }
 
 static struct node *
-parse_expr(struct lexer *lx, struct def *d)
+parse_cmp(struct lexer *lx, struct def *d)
 {
 	struct node *l, *r;
 
@@ -576,6 +616,77 @@ parse_expr(struct lexer *lx, struct def *d)
 			return NULL;
 	}
 	lx->depth--;
+	return l;
+}
+
+/* 1 if the current token is the word kw (and, or, not). */
+static int
+is_kw(const struct lexer *lx, const char *kw)
+{
+	return lx->tok.t == T_IDENT && lx->tok.len == strlen(kw) &&
+	    strncmp(lx->s + lx->tok.pos, kw, lx->tok.len) == 0;
+}
+
+/* A call of own function name on the operands, for and, or, not. */
+static struct node *
+logic(struct def *d, const struct token *t, const char *name, struct node *l,
+    struct node *r)
+{
+	struct node *n = new_node(d, N_CALL, t);
+
+	n->name = pp_xstrndup(name, strlen(name));
+	add_arg(n, l);
+	if (r != NULL)
+		add_arg(n, r);
+	return n;
+}
+
+/* not binds tighter than and, and than or; all below the comparisons. */
+static struct node *
+parse_not(struct lexer *lx, struct def *d)
+{
+	struct token t = lx->tok;
+	struct node *a;
+
+	if (!is_kw(lx, "not"))
+		return parse_cmp(lx, d);
+	if (++lx->depth > MAX_DEPTH) {
+		def_err(lx->err, d, t.pos, t.len, "expression nested too deeply");
+		return NULL;
+	}
+	if (lex(lx) == -1 || (a = parse_not(lx, d)) == NULL)
+		return NULL;
+	lx->depth--;
+	return logic(d, &t, "not", a, NULL);
+}
+
+static struct node *
+parse_and(struct lexer *lx, struct def *d)
+{
+	struct node *l = parse_not(lx, d), *r;
+
+	while (l != NULL && is_kw(lx, "and")) {
+		struct token t = lx->tok;
+
+		if (lex(lx) == -1 || (r = parse_not(lx, d)) == NULL)
+			return NULL;
+		l = logic(d, &t, "and", l, r);
+	}
+	return l;
+}
+
+static struct node *
+parse_expr(struct lexer *lx, struct def *d)
+{
+	struct node *l = parse_and(lx, d), *r;
+
+	while (l != NULL && is_kw(lx, "or")) {
+		struct token t = lx->tok;
+
+		if (lex(lx) == -1 || (r = parse_and(lx, d)) == NULL)
+			return NULL;
+		l = logic(d, &t, "or", l, r);
+	}
 	return l;
 }
 
@@ -944,6 +1055,22 @@ resolve_name(struct cc *cc, struct node *n)
 	    "unknown column \"%s\"", n->name);
 }
 
+/* The parameter argument i of a call of f stands for, if it takes a
+ * name (vol's method), else NULL. */
+static const struct pp_ind_param *
+choice_param(const struct fn *f, size_t i)
+{
+	size_t nser;
+
+	if (f->kind != F_IND)
+		return NULL;
+	nser = (size_t)f->ind->nseries;
+	if (i < nser || i - nser >= (size_t)f->ind->nparams ||
+	    f->ind->params[i - nser].choices == NULL)
+		return NULL;
+	return &f->ind->params[i - nser];
+}
+
 static int
 resolve_call(struct cc *cc, struct node *n)
 {
@@ -964,11 +1091,15 @@ resolve_call(struct cc *cc, struct node *n)
 	n->params = NULL;
 	n->cols = NULL;
 	n->nout = 1;
+	/* A choice is a name, not a column: it is not resolved. */
 	for (i = 0; i < n->nargs; i++)
-		if (resolve(cc, n->args[i]) == -1)
+		if (choice_param(f, i) == NULL &&
+		    resolve(cc, n->args[i]) == -1)
 			return -1;
-	nser = f->kind == F_IND ? (size_t)f->ind->nseries : 1;
-	if (n->nargs < nser || (f->kind == F_ELEM && n->nargs != 1) ||
+	nser = f->kind == F_IND ? (size_t)f->ind->nseries
+	    : f->kind == F_LEAD ? 1 : n->nargs;
+	if (n->nargs < nser || ((f->kind == F_ELEM || f->kind == F_CAL) &&
+	    (n->nargs < (size_t)f->amin || n->nargs > (size_t)f->amax)) ||
 	    (f->kind == F_LEAD && n->nargs > 2) ||
 	    (f->kind == F_IND && n->nargs > nser + (size_t)f->ind->nparams) ||
 	    (f->kind == F_IND && n->nargs < nser + (size_t)f->ind->nparams_min))
@@ -989,12 +1120,22 @@ resolve_call(struct cc *cc, struct node *n)
 		if (a->lead != NULL && n->lead == NULL)
 			n->lead = a->lead;
 	}
-	for (i = nser; i < n->nargs; i++)
+	for (i = nser; i < n->nargs; i++) {
+		const struct pp_ind_param *cp = choice_param(f, i);
+
+		/* Anything but a known name fails pp_ind_params below, with
+		 * the list of names. */
+		if (cp != NULL) {
+			given[i - nser] = n->args[i]->kind == N_NAME ?
+			    pp_ind_choice(cp, n->args[i]->name) : -1;
+			continue;
+		}
 		if (const_value(n->args[i], &given[i - nser]) == -1)
 			return def_err(cc->err, cc->d, n->args[i]->pos,
 			    n->args[i]->len, "argument %zu of %s must be a "
 			    "constant number, as in %s", i + 1, f->name,
 			    f->signature);
+	}
 	if (f->kind == F_LEAD) {
 		double k = n->nargs == 2 ? given[0] : 1;
 
@@ -1016,6 +1157,22 @@ resolve_call(struct cc *cc, struct node *n)
 	}
 	if (f->kind == F_ELEM)
 		return 0;
+	if (f->kind == F_CAL) {
+		long col = pp_schema_find(cc->in, "date");
+
+		if (col < 0)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "%s() reads column \"date\", which the input lacks",
+			    f->name);
+		if (cc->in->cols[col].type != PP_T_DATE &&
+		    cc->in->cols[col].type != PP_T_DATETIME)
+			return def_err(cc->err, cc->d, n->pos, n->len,
+			    "%s() reads column \"date\", which holds no dates",
+			    f->name);
+		n->cols = pp_xcalloc(1, sizeof(long));
+		n->cols[0] = col;
+		return 0;
+	}
 	n->params = pp_xcalloc(PP_IND_MAXPARAMS, sizeof(double));
 	if (pp_ind_params(f->ind, given, (int)(n->nargs - nser), n->params,
 	    &e) == -1) {
@@ -1170,7 +1327,8 @@ struct insn {
 	enum op op;
 	enum pp_type type;	/* OP_LDN: the column's type */
 	size_t dst, a, b;
-	double k;		/* OP_CONST */
+	size_t c;		/* OP_IF's third operand */
+	double k;		/* OP_CONST; calendar: units in a day */
 	const struct pp_ind_def *ind; /* OP_IND */
 	size_t in;		/* OP_IND: first input register in plan->ins */
 	size_t nin;
@@ -1205,7 +1363,7 @@ same_insn(const struct pp_plan *p, const struct insn *x, const struct insn *y)
 {
 	size_t i;
 
-	if (x->op != y->op || x->a != y->a || x->b != y->b ||
+	if (x->op != y->op || x->a != y->a || x->b != y->b || x->c != y->c ||
 	    memcmp(&x->k, &y->k, sizeof(x->k)) != 0 || x->ind != y->ind)
 		return 0;
 	if (x->op != OP_IND)
@@ -1278,6 +1436,62 @@ gen_col(struct cc *cc, long col)
 }
 
 /* Phase one code for a look-ahead-free n; returns its first register. */
+static size_t gen1(struct cc *cc, const struct node *n);
+
+/* Code for an argument: gen1, or gen2 `ahead` rows on. */
+typedef size_t genarg(struct cc *cc, const struct node *n, size_t ahead,
+    size_t *nreg);
+
+static size_t
+arg1(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg)
+{
+	(void)ahead;
+	(void)nreg;
+	return gen1(cc, n);
+}
+
+/*
+ * An elementwise call into g: a calendar value of the date column (a
+ * date-time's microseconds scaled to days by k), least/greatest folded
+ * into a chain of two-operand minima or maxima, clip as a maximum then a
+ * minimum, and the rest one instruction of up to three operands.
+ */
+static size_t
+gen_elem(struct cc *cc, const struct node *n, struct prog *g, size_t *nreg,
+    genarg *arg, size_t ahead)
+{
+	struct pp_plan *p = cc->p;
+	enum op op = n->fn->op;
+	struct insn x;
+	size_t r, i;
+
+	memset(&x, 0, sizeof(x));
+	if (n->fn->kind == F_CAL) {
+		x.op = op;
+		x.a = gen_col(cc, n->cols[0]);
+		x.k = cc->in->cols[n->cols[0]].type == PP_T_DATETIME ?
+		    86400e6 : 1;
+		return emit(p, g, &x, 1, nreg);
+	}
+	r = arg(cc, n->args[0], ahead, nreg);
+	if (op == OP_MIN || op == OP_MAX || op == OP_CLIP) {
+		for (i = 1; i < n->nargs; i++) {
+			x.op = op != OP_CLIP ? op : i == 1 ? OP_MAX : OP_MIN;
+			x.a = r;
+			x.b = arg(cc, n->args[i], ahead, nreg);
+			r = emit(p, g, &x, 1, nreg);
+		}
+		return r;
+	}
+	x.op = op;
+	x.a = r;
+	if (n->nargs > 1)
+		x.b = arg(cc, n->args[1], ahead, nreg);
+	if (n->nargs > 2)
+		x.c = arg(cc, n->args[2], ahead, nreg);
+	return emit(p, g, &x, 1, nreg);
+}
+
 static size_t
 gen1(struct cc *cc, const struct node *n)
 {
@@ -1313,11 +1527,8 @@ gen1(struct cc *cc, const struct node *n)
 	case N_CALL:
 		break;
 	}
-	if (n->fn->kind == F_ELEM) {
-		x.op = n->fn->op;
-		x.a = gen1(cc, n->args[0]);
-		return emit(p, &p->p1, &x, 1, &p->nregs1);
-	}
+	if (n->fn->kind == F_ELEM || n->fn->kind == F_CAL)
+		return gen_elem(cc, n, &p->p1, &p->nregs1, arg1, 0);
 	/* An indicator: its series arguments, then the columns it reads. */
 	x.op = OP_IND;
 	x.ind = n->fn->ind;
@@ -1385,9 +1596,7 @@ gen2(struct cc *cc, const struct node *n, size_t ahead, size_t *nreg2)
 	if (n->fn->kind == F_LEAD)
 		return gen2(cc, n->args[0], ahead + (size_t)n->params[0],
 		    nreg2);
-	x.op = n->fn->op;
-	x.a = gen2(cc, n->args[0], ahead, nreg2);
-	return emit(p, &p->p2, &x, 1, nreg2);
+	return gen_elem(cc, n, &p->p2, nreg2, gen2, ahead);
 }
 
 /*
@@ -1529,6 +1738,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 		if (x->op != OP_LOAD) {
 			x->a += p->nregs1;
 			x->b += p->nregs1;
+			x->c += p->nregs1;
 		}
 	}
 	for (i = 0; i < p->nout; i++)
@@ -1633,6 +1843,36 @@ cmp_result(double a, double b, int r)
 	return isnan(a) || isnan(b) ? NAN : r ? 1.0 : 0.0;
 }
 
+/* A calendar value of a date held as days * k (k = 1 for a date, a day's
+ * microseconds for a date-time); NaN for a missing one. */
+static double
+calendar(enum op op, double v, double k)
+{
+	int64_t days, jan1, thu;
+	int y, m, d, wd;
+
+	if (isnan(v) || !(fabs(v / k) < 4e6))
+		return NAN;
+	days = (int64_t)floor(v / k);
+	wd = pp_date_weekday(days);
+	if (op == OP_DOW)
+		return wd;
+	pp_date_to_ymd(days, &y, &m, &d);
+	if (op == OP_DOM)
+		return d;
+	if (op == OP_MONTH)
+		return m;
+	if (op == OP_DOY) {
+		pp_date_from_ymd(y, 1, 1, &jan1);
+		return (double)(days - jan1 + 1);
+	}
+	/* ISO week: the week's Thursday decides its year. */
+	thu = days - wd + 3;
+	pp_date_to_ymd(thu, &y, &m, &d);
+	pp_date_from_ymd(y, 1, 1, &jan1);
+	return (double)((thu - jan1) / 7 + 1);
+}
+
 /* The elementwise operations of both phases. */
 static inline double
 elem(const struct insn *x, const double *r)
@@ -1647,6 +1887,11 @@ elem(const struct insn *x, const double *r)
 	case OP_EXP: return exp(a);
 	case OP_SQRT: return sqrt(a);
 	case OP_SIGN: return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : a;
+	case OP_NOT: return isnan(a) ? NAN : a == 0 ? 1.0 : 0.0;
+	case OP_ISNAN: return isnan(a) ? 1.0 : 0.0;
+	case OP_DOW: case OP_DOM: case OP_MONTH: case OP_DOY: case OP_WEEK:
+		return calendar(x->op, a, x->k);
+	case OP_IF: return isnan(a) ? NAN : a != 0 ? r[x->b] : r[x->c];
 	default: break;
 	}
 	b = r[x->b];
@@ -1661,6 +1906,11 @@ elem(const struct insn *x, const double *r)
 	case OP_GE: return cmp_result(a, b, a >= b);
 	case OP_EQ: return cmp_result(a, b, a == b);
 	case OP_NE: return cmp_result(a, b, a != b);
+	case OP_AND: return cmp_result(a, b, a != 0 && b != 0);
+	case OP_OR: return cmp_result(a, b, a != 0 || b != 0);
+	case OP_MIN: return isnan(a) || isnan(b) ? NAN : a < b ? a : b;
+	case OP_MAX: return isnan(a) || isnan(b) ? NAN : a > b ? a : b;
+	case OP_NANTO: return isnan(a) ? b : a;
 	default: return NAN;
 	}
 }

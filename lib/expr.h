@@ -6,12 +6,18 @@
  * A spec is a list of definitions NAME=EXPR, each a feature or a target.
  * Expressions have numbers, column names (or names of earlier definitions),
  * + - * /, unary minus, comparisons < <= > >= == != giving 1 or 0 (NaN when
- * either side is missing), parentheses, and function calls: the indicators
- * of lib/indicators.h, the elementwise abs, log, exp, sqrt, sign, and
- * lead(x,k), which looks k rows ahead and is allowed in targets only.  A
+ * either side is missing), the words not, and, or (binding in that order,
+ * all below the comparisons; 1 or 0, NaN when an operand is), parentheses,
+ * and function calls: the indicators of lib/indicators.h, the elementwise
+ * abs, log, exp, sqrt, sign, if, and, or, not, least, greatest, clip,
+ * nan_to, isnan, the calendar dow, dom, month, doy, week of the "date"
+ * column (a date-time at its UTC day), and lead(x,k), which looks k rows
+ * ahead and is allowed in targets only.  A
  * function with several outputs (macd) defines NAME_part columns when it is
  * a whole definition, and one output is picked with call.part elsewhere.
  * A column whose name is not an identifier is written in double quotes.
+ * A parameter with choices (vol's method) is written as a bare name, which
+ * is then that choice and never a column, even one of the same name.
  *
  * Compilation splits the work in two phases, the no-look-ahead argument in
  * code form.  Phase one runs when a row arrives: it reads only that row and

@@ -12,6 +12,7 @@
 #ifndef PP_IND_IMPL_H
 #define PP_IND_IMPL_H
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -21,9 +22,13 @@
 #define IND_ROUND(sz) (((size_t)(sz) + 15) & ~(size_t)15)
 
 /* Parameter ranges used by the definition tables. */
-#define IND_N(nm) { nm, 1, PP_IND_NMAX, 1, 0 }
-#define IND_K1(nm) { nm, 1, PP_IND_NMAX, 1, 1 }
-#define IND_DDOF { "ddof", 0, 1, 1, 1 }
+#define IND_N(nm) { nm, 1, PP_IND_NMAX, 1, 0, NULL }
+#define IND_K1(nm) { nm, 1, PP_IND_NMAX, 1, 1, NULL }
+#define IND_DDOF { "ddof", 0, 1, 1, 1, NULL }
+/* Any finite number, default def; a cross check narrows it. */
+#define IND_REAL(nm, def) { nm, -DBL_MAX, DBL_MAX, 0, def, NULL }
+/* One of the names ch (NULL-terminated, count of them n), as its index. */
+#define IND_CHOICE(nm, ch, n) { nm, 0, (n) - 1, 1, 0, ch }
 
 /* Compensated summation: the value is *s + *c.  Each step adds x to *s
  * and the exact rounding error of that addition (Knuth's TwoSum, the
@@ -55,6 +60,16 @@ static inline double
 ind_tp(const double *hlc)
 {
 	return (hlc[0] + hlc[1] + hlc[2]) / 3;
+}
+
+/* Close location value ((close - low) - (high - close)) / (high - low) of
+ * a high, low, close row; 0 unless high > low (TA-Lib AD, TTR CLV). */
+static inline double
+ind_clv(const double *hlc)
+{
+	double range = hlc[0] - hlc[1];
+
+	return range > 0 ? ((hlc[2] - hlc[1]) - (hlc[0] - hlc[2])) / range : 0;
 }
 
 /* Validate a full parameter vector against def (ranges, then def->check),
@@ -178,5 +193,29 @@ IND_PROTOS(natr) IND_PROTOS(obv) IND_PROTOS(ret) IND_PROTOS(roc)
 IND_PROTOS(rsi) IND_PROTOS(sma) IND_PROTOS(stddev) IND_PROTOS(stoch)
 IND_PROTOS(tema) IND_PROTOS(var) IND_PROTOS(vwap) IND_PROTOS(willr)
 IND_PROTOS(wma) IND_PROTOS(zscore)
+/* ind_range.c, ind_volume.c, ind_momentum.c, ind_shift.c (rocp, rocr) */
+IND_PROTOS(ad) IND_PROTOS(adosc) IND_PROTOS(apo) IND_PROTOS(aroon)
+IND_PROTOS(bop) IND_PROTOS(clv) IND_PROTOS(cmf) IND_PROTOS(cmo)
+IND_PROTOS(donchian) IND_PROTOS(dx) IND_PROTOS(midpoint)
+IND_PROTOS(midprice) IND_PROTOS(minus_di) IND_PROTOS(minus_dm)
+IND_PROTOS(plus_di) IND_PROTOS(plus_dm) IND_PROTOS(ppo) IND_PROTOS(rocp)
+IND_PROTOS(rocr) IND_PROTOS(trange) IND_PROTOS(trima)
+IND_PROTOS(chaikin_vol) IND_PROTOS(emv) IND_PROTOS(keltner) IND_PROTOS(snr)
+IND_PROTOS(stochf) IND_PROTOS(stochrsi) IND_PROTOS(trix) IND_PROTOS(ultosc)
+IND_PROTOS(vhf) IND_PROTOS(williams_ad)
+IND_PROTOS(adxr) IND_PROTOS(alma) IND_PROTOS(evwma) IND_PROTOS(hma)
+IND_PROTOS(kama) IND_PROTOS(linearreg) IND_PROTOS(sar) IND_PROTOS(t3)
+IND_PROTOS(tsf) IND_PROTOS(vwma) IND_PROTOS(zlema)
+IND_PROTOS(kst) IND_PROTOS(smi) IND_PROTOS(tdi) IND_PROTOS(vol)
+/* ind_rolling.c */
+IND_PROTOS(ewm_std) IND_PROTOS(kurt) IND_PROTOS(mad) IND_PROTOS(median)
+IND_PROTOS(pctrank) IND_PROTOS(quantile) IND_PROTOS(rank) IND_PROTOS(skew)
+IND_PROTOS(sum)
+
+/* vol's methods, in the order of its choices in indicators.c. */
+enum {
+	IND_VOL_CLOSE, IND_VOL_PARK, IND_VOL_GK, IND_VOL_RS, IND_VOL_GKYZ,
+	IND_VOL_YZ
+};
 
 #endif

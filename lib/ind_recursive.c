@@ -1,6 +1,7 @@
 /*
  * ind_recursive.c - functions whose value feeds the next row: ema, dema,
- * tema, macd, rsi, atr, natr, adx, obv.
+ * tema, macd, rsi, atr, natr, adx, obv, and adxr, keltner, snr,
+ * chaikin_vol, which build on the ADX, the ATR and the EMA.
  *
  * A row with any NaN input outputs NaN and does not touch the state
  * (indicators.h, "Missing values"), so every step starts with that test
@@ -559,4 +560,249 @@ ind_obv_step(void *st, const double *in, double *out)
 		ind_nadd(&o->s, &o->c, -vol);
 	o->pc = close;
 	out[0] = o->s + o->c;
+}
+
+/* ---- keltner, snr, chaikin_vol ---------------------------------------------- */
+
+/*
+ * TTR's keltnerChannels: the EMA over n of the typical price, plus and
+ * minus k times atr(n).  Both pieces skip rows with a missing input.
+ */
+struct keltner {
+	struct ind_stage mid;	/* EMA of the typical price */
+	struct atr atr;		/* the average true range */
+	double k;		/* band width in ATRs */
+	double pad;		/* keeps the size a multiple of 16 */
+};
+
+long
+ind_keltner_warmup(const double *p)
+{
+	return N(p);
+}
+
+size_t
+ind_keltner_size(const double *p)
+{
+	(void)p;
+	return IND_ROUND(sizeof(struct keltner));
+}
+
+int
+ind_keltner_init(void *st, const double *p, struct pp_err *err)
+{
+	struct keltner *k = st;
+
+	if (ind_check("keltner", p, err) == -1 ||
+	    init_atr("atr", &k->atr, p, err) == -1)
+		return -1;
+	ind_stage_init(&k->mid, N(p), 0, ema_alpha(N(p)));
+	k->k = p[1];
+	k->pad = 0;
+	return 0;
+}
+
+void
+ind_keltner_step(void *st, const double *in, double *out)
+{
+	struct keltner *k = st;
+	double mid, a;
+
+	nan_out(out, 3);
+	if (ind_anynan(in, 3))
+		return;
+	mid = ind_stage_push(&k->mid, ind_tp(in));
+	a = atr_push(&k->atr, in);
+	if (isnan(mid) || isnan(a))
+		return;
+	out[0] = mid + k->k * a;
+	out[1] = mid;
+	out[2] = mid - k->k * a;
+}
+
+/*
+ * TTR's SNR: |close - the close n rows before| / atr(n); NaN when the
+ * ATR is 0.  The n earlier closes are those of valid rows, as the ATR's.
+ */
+struct snr {
+	struct atr atr;		/* the average true range */
+	long n;			/* lag */
+	long pos;		/* ring slot of the close n rows back */
+	long long rows;		/* valid rows seen */
+	double pad;		/* keeps the ring 16-aligned */
+	double ring[];		/* the last n closes */
+};
+
+long
+ind_snr_warmup(const double *p)
+{
+	return N(p);
+}
+
+size_t
+ind_snr_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct snr) + (size_t)N(p) * sizeof(double));
+}
+
+int
+ind_snr_init(void *st, const double *p, struct pp_err *err)
+{
+	struct snr *s = st;
+
+	if (ind_check("snr", p, err) == -1 ||
+	    init_atr("atr", &s->atr, p, err) == -1)
+		return -1;
+	s->n = N(p);
+	s->pos = 0;
+	s->rows = 0;
+	s->pad = 0;
+	return 0;
+}
+
+void
+ind_snr_step(void *st, const double *in, double *out)
+{
+	struct snr *s = st;
+	double a, old;
+
+	out[0] = NAN;
+	if (ind_anynan(in, 3))
+		return;
+	a = atr_push(&s->atr, in);
+	old = s->rows >= s->n ? s->ring[s->pos] : NAN;
+	s->ring[s->pos] = in[2];
+	if (++s->pos == s->n)
+		s->pos = 0;
+	s->rows++;
+	if (!isnan(a) && !isnan(old) && a != 0)
+		out[0] = fabs(in[2] - old) / a;
+}
+
+/*
+ * TTR's chaikinVolatility: the EMA over n of high - low, and its change
+ * over n (valid) rows as a fraction, e[t] / e[t-n] - 1; NaN on a zero
+ * base.
+ */
+struct chvol {
+	struct ind_stage e;	/* EMA of the range */
+	long n;			/* lag */
+	long pos;		/* ring slot of the EMA n rows back */
+	long long vals;		/* EMA values seen */
+	double pad;		/* keeps the ring 16-aligned */
+	double ring[];		/* the last n EMA values */
+};
+
+long
+ind_chaikin_vol_warmup(const double *p)
+{
+	return 2 * N(p) - 1;
+}
+
+size_t
+ind_chaikin_vol_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct chvol) + (size_t)N(p) * sizeof(double));
+}
+
+int
+ind_chaikin_vol_init(void *st, const double *p, struct pp_err *err)
+{
+	struct chvol *c = st;
+
+	if (ind_check("chaikin_vol", p, err) == -1)
+		return -1;
+	ind_stage_init(&c->e, N(p), 0, ema_alpha(N(p)));
+	c->n = N(p);
+	c->pos = 0;
+	c->vals = 0;
+	c->pad = 0;
+	return 0;
+}
+
+void
+ind_chaikin_vol_step(void *st, const double *in, double *out)
+{
+	struct chvol *c = st;
+	double e, old;
+
+	out[0] = NAN;
+	if (ind_anynan(in, 2))
+		return;
+	e = ind_stage_push(&c->e, in[0] - in[1]);
+	if (isnan(e))
+		return;
+	old = c->vals >= c->n ? c->ring[c->pos] : NAN;
+	c->ring[c->pos] = e;
+	if (++c->pos == c->n)
+		c->pos = 0;
+	c->vals++;
+	if (!isnan(old) && old != 0)
+		out[0] = e / old - 1;
+}
+
+/* ---- adxr ------------------------------------------------------------------- */
+
+/*
+ * TA-Lib's ADXR: (adx[t] + adx[t-(n-1)]) / 2, the ADX n-1 values back
+ * (of valid rows, as the ADX's own).
+ */
+struct adxr {
+	struct adx adx;		/* the ADX */
+	long lag;		/* n - 1 */
+	long pos;		/* ring slot of the ADX lag values back */
+	long long vals;		/* ADX values seen */
+	double pad;		/* keeps the ring 16-aligned */
+	double ring[];		/* the last lag ADX values (one slot if 0) */
+};
+
+long
+ind_adxr_warmup(const double *p)
+{
+	return 3 * N(p) - 2;
+}
+
+size_t
+ind_adxr_size(const double *p)
+{
+	return IND_ROUND(sizeof(struct adxr) +
+	    (size_t)(N(p) > 1 ? N(p) - 1 : 1) * sizeof(double));
+}
+
+int
+ind_adxr_init(void *st, const double *p, struct pp_err *err)
+{
+	struct adxr *a = st;
+
+	if (ind_check("adxr", p, err) == -1 ||
+	    ind_adx_init(&a->adx, p, err) == -1)
+		return -1;
+	a->lag = N(p) - 1;
+	a->pos = 0;
+	a->vals = 0;
+	a->pad = 0;
+	return 0;
+}
+
+void
+ind_adxr_step(void *st, const double *in, double *out)
+{
+	struct adxr *a = st;
+	double x, old;
+
+	ind_adx_step(&a->adx, in, &x);
+	out[0] = NAN;
+	if (isnan(x))
+		return;
+	if (a->lag == 0) {
+		out[0] = x;
+		return;
+	}
+	old = a->vals >= a->lag ? a->ring[a->pos] : NAN;
+	a->ring[a->pos] = x;
+	if (++a->pos == a->lag)
+		a->pos = 0;
+	a->vals++;
+	if (!isnan(old))
+		out[0] = (x + old) / 2;
 }

@@ -1,6 +1,6 @@
 /*
  * ind_shift.c - functions of x[t] and x[t-k]: lag, diff, ret, logret, mom,
- * roc.
+ * roc, rocp, rocr.
  *
  * They keep the last k inputs in a ring, NaN included, so a missing value
  * affects exactly the rows t and t+k.  No start-up rule is needed: a
@@ -81,4 +81,6 @@ SHIFT_FN(diff, x - old)
 SHIFT_FN(mom, x - old)
 SHIFT_FN(ret, ratio(x, old) - 1)
 SHIFT_FN(roc, 100 * (ratio(x, old) - 1))
+SHIFT_FN(rocp, ratio(x, old) - 1)
+SHIFT_FN(rocr, ratio(x, old))
 SHIFT_FN(logret, x > 0 && old > 0 ? log(x / old) : NAN)

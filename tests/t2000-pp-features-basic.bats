@@ -9,6 +9,10 @@
 #     bench spec's column names), -f and -F together
 #   multi-output functions name NAME_part; .part and NAME_part inside
 #     expressions; references to earlier definitions
+#   if, and/or/not (infix and as functions), least, greatest, clip, nan_to,
+#     isnan, and the calendar of a date and of a date-time column, by hand
+#   a parameter given as a name (vol's method), even one that is also a
+#     column's name, equals the estimator written out by hand
 #   --only, --dropna, --list (every function, once), -o (atomic),
 #     -B and --compress (read back by pp cat), -d, stdin ("-" and none),
 #     --line-buffered, --skip-bad (counted on stderr)
@@ -91,16 +95,77 @@ setup() {
 @test "--list prints every function once, with outputs and warm-up" {
 	run -0 --separate-stderr pp-features --list
 	assert_line --index 0 --regexp '^FUNCTION +OUTPUTS +WARM-UP +DEFINITION$'
-	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign; do
+	for f in lag lead diff ret logret sma ema wma dema tema rsi macd bbands atr natr adx stoch willr cci obv mfi roc mom stddev var min max zscore vwap corr beta abs log exp sqrt sign \
+	    rocp rocr trange clv bop midpoint midprice donchian aroon trima apo ppo \
+	    cmo ad adosc cmf plus_dm minus_dm plus_di minus_di dx stochf stochrsi \
+	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv adxr sar kama t3 \
+	    zlema evwma vwma hma alma linearreg tsf smi kst tdi vol sum median quantile \
+	    mad skew kurt rank pctrank ewm_std if and or not least greatest clip nan_to \
+	    isnan dow dom month doy week; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
 	assert_line --regexp '^macd\(x, fast, slow, sig\) +macd,signal,hist +slow\+sig-2 '
 	assert_line --regexp '^bbands\(x, n, k=2\) +upper,middle,lower +n-1 '
 	assert_line --regexp '^sma\(x, n\) +sma +n-1 '
+	assert_line --regexp '^aroon\(n\) +up,down,osc +n '
+	assert_line --regexp '^linearreg\(x, n\) +value,slope,intercept,angle +n-1 '
+	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 37 ]
+	[ "${#lines[@]}" -eq 106 ]
+}
+
+@test "if, and, or, not, least, greatest, clip, nan_to, isnan and the calendar" {
+	run -0 --separate-stderr pp-features -f 'a=if(close>2 and not volume<20, close, -1)' \
+	    -f 'b=close>2 or volume>10' -f 'c=least(close,volume/5,3)' \
+	    -f 'd=greatest(close,lag(close))' -f 'e=clip(close,2,10.5)' \
+	    -f 'f=nan_to(lag(close),0)' -f 'g=isnan(lag(close))' -f 'h=and(close>1,or(0,not(0)))' \
+	    -f 'w=dow()' -f 'dm=dom()' -f 'mo=month()' -f 'dy=doy()' -f 'wk=week()' \
+	    -t 'y=if(lead(close)>close,1,0)' $S
+	[ -z "$stderr" ]
+	cat > "$T/want" <<-'EOF'
+	symbol,date,close,volume,a,b,c,d,e,f,g,h,w,dm,mo,dy,wk,y
+	A,2024-01-01,1,10,-1,0,1,,2,0,1,0,0,1,1,1,1,1
+	B,2024-01-01,10,20,10,1,3,,10,0,1,1,0,1,1,1,1,1
+	A,2024-01-02,2,10,-1,0,2,2,2,1,0,1,1,2,1,2,1,1
+	B,2024-01-02,11,20,11,1,3,11,10.5,10,0,1,1,2,1,2,1,1
+	A,2024-01-03,4,10,-1,1,2,4,4,2,0,1,2,3,1,3,1,
+	B,2024-01-03,12,20,12,1,3,12,10.5,11,0,1,2,3,1,3,1,
+	EOF
+	echo "$output" > "$T/got"
+	diff -u "$T/want" "$T/got"
+	# A date-time is taken at its UTC day: Friday 2021-01-01 is in ISO
+	# week 53 of 2020, and Monday 2021-01-04 starts week 1.
+	printf 'symbol,date,close\nA,2020-12-31T23:59:59Z,1\nA,2021-01-01T00:00:00Z,2\nA,2021-01-04T12:00:00Z,3\n' > "$T/dt.csv"
+	run -0 --separate-stderr pp-features --only -f 'w=dow()' -f 'k=week()' -f 'y=doy()' "$T/dt.csv"
+	[ -z "$stderr" ]
+	assert_equal "$output" "symbol,date,w,k,y
+A,2020-12-31T23:59:59Z,3,53,366
+A,2021-01-01T00:00:00Z,4,53,1
+A,2021-01-04T12:00:00Z,0,1,4"
+}
+
+@test "vol takes its method as a name, and matches the formula written out" {
+	P=testdata/features-prices.csv
+	run -0 --separate-stderr pp-features -o "$T/v.csv" \
+	    -f 'p=vol(5, parkinson)' \
+	    -f 'q=sqrt(252 / (4 * log(2)) * sma(log(high / low) * log(high / low), 5))' \
+	    -f 'c=vol(5,close,1)' -f 'd=stddev(logret(close), 4)' $P
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	run -0 python3 - "$T/v.csv" <<-'EOF'
+	import csv, sys
+	rows = list(csv.DictReader(open(sys.argv[1])))
+	n = 0
+	for r in rows:
+	    for a, b in (("p", "q"), ("c", "d")):
+	        assert (r[a] == "") == (r[b] == ""), (r, a)
+	        if r[a]:
+	            assert abs(float(r[a]) - float(r[b])) <= 1e-12 * abs(float(r[b])), (r, a)
+	            n += 1
+	assert n > 100, n
+	EOF
 }
 
 @test "-o writes atomically; nothing is left on failure" {

@@ -3,7 +3,7 @@
 # test with every function is tests/unit/test_feat.c).
 #
 # Plan, on testdata/features-prices.csv (three interleaved symbols) with the
-# bench spec plus the price-column indicators:
+# bench spec plus the price-column indicators (old and new catalogue):
 #   prefixes: for prefixes of several lengths, every feature of every row is
 #     text-identical (so bit-identical: doubles are written round-trip) to
 #     that row in the full run, and every target is identical or missing
@@ -18,6 +18,21 @@ setup() {
 	P=testdata/features-prices.csv
 	EXTRA=(-f 'ax=adx(5)' -f 'st=stoch(5,3,3)' -f 'cc=cci(5)'
 	    -f 'mf=mfi(5)' -f 'vw=vwap(5)' -f 'ob=obv()' -f 'wr=willr(5)'
+	    -f 'ar=aroon(5)' -f 'dc=donchian(5)' -f 'ad=ad()' -f 'ao=adosc(3,6)'
+	    -f 'cf=cmf(5)' -f 'bp=bop()' -f 'pd=plus_di(5)' -f 'pm=minus_dm(5)'
+	    -f 'dxx=dx(5)' -f 'cm=cmo(close,5)' -f 'tr=trange()' -f 'cl=clv()'
+	    -f 'ti=trima(close,5)' -f 'po=ppo(close,3,6)' -f 'mp=midprice(5)'
+	    -f 'sr=stochrsi(close,5,3,2)' -f 'uo=ultosc(2,3,5)' -f 'tx=trix(close,3,2)'
+	    -f 'kc=keltner(5,2)' -f 'sn=snr(5)' -f 'cv=chaikin_vol(3)'
+	    -f 'wad=williams_ad()' -f 'em=emv(3)' -f 'vh=vhf(close,5)'
+	    -f 'axr=adxr(3)' -f 'sa=sar()' -f 'ka=kama(close,5)' -f 't3=t3(close,3)'
+	    -f 'zl=zlema(close,4)' -f 'ev=evwma(close,4)' -f 'vm=vwma(close,4)'
+	    -f 'hm=hma(close,4)' -f 'al=alma(close,5)' -f 'lr=linearreg(close,4)'
+	    -f 'ts=tsf(close,4)' -f 'sm=smi(5,2,3,3)' -f 'td=tdi(close,3)'
+	    -f 'ks=kst(close)' -f 'vo=vol(5,yang_zhang)' -f 'vc=vol(5,close)'
+	    -f 'me=median(close,6)' -f 'qu=quantile(close,5,0.3)' -f 'md=mad(close,5)'
+	    -f 'sk=skew(close,5)' -f 'ku=kurt(close,6)' -f 'rk=rank(close,5)'
+	    -f 'pk=pctrank(close,5)' -f 'es=ewm_std(close,5)' -f 'su=sum(volume,5)'
 	    -f 'up=close>sma20' -t 'u5=lead(close,5)>close')
 }
 

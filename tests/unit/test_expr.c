@@ -72,6 +72,12 @@ struct syn_case {
 };
 
 static const struct syn_case syn_cases[] = {
+	{ "r=close and",
+	  "-f:1:12: expected a number, a name or '(', found end of "
+	  "expression\n  r=close and\n             ^" },
+	{ "r=not",
+	  "-f:1:6: expected a number, a name or '(', found end of "
+	  "expression\n  r=not\n       ^" },
 	{ "r=smaa(close",
 	  "-f:1:13: expected ',' or ')', found end of expression\n"
 	  "  r=smaa(close\n"
@@ -370,6 +376,32 @@ static const struct chk_case chk_cases[] = {
 	{ PRICES, { "r=stddev(close,5,3)" },
 	  "-f:1:18: stddev: ddof must be 0 or 1\n"
 	  "  r=stddev(close,5,3)\n                   ^" },
+	{ PRICES, { "r=if(close>1,2)" },
+	  "-f:1:3: wrong number of arguments to if: 2 given, expected "
+	  "if(cond, a, b)\n  r=if(close>1,2)\n    ^~" },
+	{ PRICES, { "r=least(close)" },
+	  "-f:1:3: wrong number of arguments to least: 1 given, expected "
+	  "least(a, b, ...)\n  r=least(close)\n    ^~~~~" },
+	{ PRICES, { "r=dow(close)" },
+	  "-f:1:3: wrong number of arguments to dow: 1 given, expected "
+	  "dow()\n  r=dow(close)\n    ^~~" },
+	{ "symbol:t,day:d,close", { "r=month()" },
+	  "-f:1:3: month() reads column \"date\", which the input lacks\n"
+	  "  r=month()\n    ^~~~~" },
+	{ "symbol:t,date,close", { "r=week()" },
+	  "-f:1:3: week() reads column \"date\", which holds no dates\n"
+	  "  r=week()\n    ^~~~" },
+	{ PRICES, { "r=vol(20,bogus)" },
+	  "-f:1:10: vol: method must be one of close, parkinson, "
+	  "garman_klass, rogers_satchell, gk_yz, yang_zhang\n"
+	  "  r=vol(20,bogus)\n           ^~~~~" },
+	{ PRICES, { "r=vol(20,1)" },
+	  "-f:1:10: vol: method must be one of close, parkinson, "
+	  "garman_klass, rogers_satchell, gk_yz, yang_zhang\n"
+	  "  r=vol(20,1)\n           ^" },
+	{ PRICES, { "r=vol(2,close)" },
+	  "-f:1:7: vol: n must be at least 3 for method close\n"
+	  "  r=vol(2,close)\n        ^" },
 	{ PRICES, { "r=sma(close,close)" },
 	  "-f:1:13: argument 2 of sma must be a constant number, as in "
 	  "sma(x, n)\n  r=sma(close,close)\n              ^~~~~" },

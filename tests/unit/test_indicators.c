@@ -176,6 +176,31 @@ static const struct {
 	{ "obv", { 1 }, 1, "obv: wrong number of arguments, expected obv()" },
 	{ "atr", { 14.0000001 }, 1,
 	    "atr: n must be a whole number from 1 to 1000000" },
+	{ "apo", { 12 }, 1,
+	    "apo: wrong number of arguments, expected apo(x, fast, slow)" },
+	{ "ppo", { 12, 0 }, 2,
+	    "ppo: slow must be a whole number from 1 to 1000000" },
+	{ "adosc", { 3, 10 }, 2, NULL },
+	{ "aroon", { 0 }, 1, "aroon: n must be a whole number from 1 to 1000000" },
+	{ "trange", { 1 }, 1,
+	    "trange: wrong number of arguments, expected trange()" },
+	{ "vol", { 20, 6 }, 2, "vol: method must be one of close, parkinson, "
+	    "garman_klass, rogers_satchell, gk_yz, yang_zhang" },
+	{ "vol", { 20, -1 }, 2, "vol: method must be one of close, parkinson, "
+	    "garman_klass, rogers_satchell, gk_yz, yang_zhang" },
+	{ "vol", { 2, 0 }, 2, "vol: n must be at least 3 for method close" },
+	{ "vol", { 2, 1 }, 2, NULL },
+	{ "vol", { 1, 5 }, 2, "vol: n must be at least 2 for method yang_zhang" },
+	{ "vol", { 20, 1, 0 }, 3, "vol: periods must be positive" },
+	{ "sar", { -0.1 }, 1, "sar: accel and max must not be negative" },
+	{ "t3", { 5, 1.5 }, 2, "t3: v must be from 0 to 1" },
+	{ "alma", { 9, 0.5, 0 }, 3, "alma: sigma must be positive" },
+	{ "hma", { 1 }, 1, "hma: n must be at least 2" },
+	{ "quantile", { 5, 1.5 }, 2, "quantile: q must be from 0 to 1" },
+	{ "quantile", { 5 }, 1, NULL },
+	{ "skew", { 2 }, 1, "skew: n must be at least 3" },
+	{ "kurt", { 3 }, 1, "kurt: n must be at least 4" },
+	{ "ewm_std", { 1 }, 1, "ewm_std: n must be at least 2" },
 };
 
 static void
@@ -532,9 +557,10 @@ test_obv(void **unused)
 	check("obv", NULL, 0, P(X, 5, 1, 7), 2, 0, P(X, 7));
 }
 
-/* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2") at params q: sums
- * of terms, a term an optional whole number times a parameter name or a
- * parenthesised formula. */
+/* Evaluate a warm-up formula ("2(n-1)", "slow+sig-2", "max(n-1,1)") at
+ * params q: sums of terms, a term max(formula,formula), isqrt(formula)
+ * (the square root rounded down), or an optional whole number times a
+ * parameter name or a parenthesised formula. */
 static long formula_sum(const struct pp_ind_def *d, const double *q,
     const char **s);
 
@@ -544,6 +570,25 @@ formula_term(const struct pp_ind_def *d, const double *q, const char **s)
 	long k = 1, v;
 	int num = 0, j;
 
+	if (strncmp(*s, "isqrt(", 6) == 0) {
+		*s += 6;
+		v = formula_sum(d, q, s);
+		assert_int_equal(**s, ')');
+		(*s)++;
+		return (long)floor(sqrt((double)v));
+	}
+	if (strncmp(*s, "max(", 4) == 0) {
+		long w;
+
+		*s += 4;
+		v = formula_sum(d, q, s);
+		assert_int_equal(**s, ',');
+		(*s)++;
+		w = formula_sum(d, q, s);
+		assert_int_equal(**s, ')');
+		(*s)++;
+		return v > w ? v : w;
+	}
 	if (**s >= '0' && **s <= '9') {
 		k = strtol(*s, (char **)s, 10);
 		num = 1;
@@ -583,8 +628,39 @@ formula_sum(const struct pp_ind_def *d, const double *q, const char **s)
 	return v;
 }
 
+/* The warm-up of a text "F; G for a, b" (G where the choice parameter
+ * is a or b, else F) or of a plain formula F, at params q. */
+static long
+warmup_of(const struct pp_ind_def *d, const double *q)
+{
+	const char *s = d->warmup_text, *name = NULL;
+	long v = formula_sum(d, q, &s), w;
+	int j;
+
+	if (*s == '\0')
+		return v;
+	assert_true(strncmp(s, "; ", 2) == 0);
+	s += 2;
+	w = formula_sum(d, q, &s);
+	assert_true(strncmp(s, " for ", 5) == 0);
+	s += 5;
+	for (j = 0; j < d->nparams; j++)
+		if (d->params[j].choices != NULL)
+			name = d->params[j].choices[(int)q[j]];
+	assert_non_null(name);
+	while (*s != '\0') {
+		size_t len = strcspn(s, ",");
+
+		if (strlen(name) == len && strncmp(s, name, len) == 0)
+			return w;
+		s += len;
+		s += strspn(s, ", ");
+	}
+	return v;
+}
+
 /* warmup_text, which --list shows, is the formula warmup() computes: both
- * agree at several points for every function. */
+ * agree at several points for every function, and at every choice. */
 static void
 test_warmup_text(void **unused)
 {
@@ -596,10 +672,9 @@ test_warmup_text(void **unused)
 		const struct pp_ind_def *d = &all[i];
 		int pt;
 
-		for (pt = 0; pt < 3; pt++) {
+		for (pt = 0; pt < 8; pt++) {
 			struct pp_err e = PP_ERR_INIT;
 			double q[PP_IND_MAXPARAMS];
-			const char *f = d->warmup_text;
 			int j;
 
 			for (j = 0; j < d->nparams; j++) {
@@ -607,16 +682,450 @@ test_warmup_text(void **unused)
 
 				q[j] = p->whole ? 5.0 * (j + 1) + 7 * pt + 2 :
 				    p->def;
+				if (p->choices != NULL)
+					q[j] = pt % (int)(p->max + 1);
 				if (q[j] < p->min || q[j] > p->max)
 					q[j] = p->min;
 			}
 			if (d->check && d->check(q, &e) == -1)
 				continue;
-			if (formula_sum(d, q, &f) != d->warmup(q) || *f != '\0')
+			if (warmup_of(d, q) != d->warmup(q))
 				fail_msg("%s: warm-up \"%s\" is not warmup()",
 				    d->name, d->warmup_text);
 		}
 	}
+}
+
+/* ---- ind_range.c, ind_volume.c, ind_momentum.c, rocp, rocr ---------------- */
+
+/* A short series for the one-input functions: changes +2, -1, 0, +3. */
+static const double xm[] = { 1, 3, 2, 2, 5 };
+
+static void
+test_range_rows(void **unused)
+{
+	/* open, high, low, close: the hlc rows with an open */
+	static const double ohlc[] = { 9, 10, 8, 9, 9, 12, 9, 11,
+	    11, 11, 10, 10, 11, 11, 11, 11 };
+
+	(void)unused;
+	/* previous close 9: max(3, |12-9|, 0) = 3; 11: max(1, 0, 1) = 1;
+	 * 10: max(0, 1, 1) = 1; 11: max(2, 2, 0) = 2 */
+	check("trange", NULL, 0, hlc, 5, 0, P(X, 3, 1, 1, 2));
+	/* a missing previous close blanks the next row only */
+	check("trange", NULL, 0, P(10, 8, X, 12, 9, 11, 11, 10, 10), 3, 0,
+	    P(X, X, 1));
+	/* (1 - 1)/2, (2 - 1)/3, (0 - 1)/1, zero range, (2 - 0)/2 */
+	check("clv", NULL, 0, hlc, 5, 0, P(0, 1.0 / 3, -1, 0, 1));
+	/* 0/2, 2/3, -1/1, zero range 0 */
+	check("bop", NULL, 0, ohlc, 4, 0, P(0, 2.0 / 3, -1, 0));
+	/* over 2 rows of xm: (2 - 1)/1, (2 - 3)/3, (5 - 2)/2 */
+	check("rocp", P(2), 1, xm, 5, 0, P(X, X, 1, -1.0 / 3, 1.5));
+	check("rocr", P(2), 1, xm, 5, 0, P(X, X, 2, 2.0 / 3, 2.5));
+	/* a zero base is missing, not 0 as TA-Lib */
+	check("rocp", P(1), 1, P(0, 1), 2, 0, P(X, X));
+	check("rocr", P(1), 1, P(0, 1), 2, 0, P(X, X));
+}
+
+/* Rows of high, low (the hlc rows without the close). */
+static const double hl[] = { 10, 8, 12, 9, 11, 10, 11, 11, 13, 11 };
+
+static void
+test_range_windows(void **unused)
+{
+	(void)unused;
+	/* n = 2: HH 12 12 11 13, LL 8 9 10 11 */
+	check("midprice", P(2), 1, hl, 5, 0, P(X, 10, 10.5, 10.5, 12));
+	check("donchian", P(2), 1, hl, 5, 0, P(X, 12, 12, 11, 13));
+	check("donchian", P(2), 1, hl, 5, 1, P(X, 10, 10.5, 10.5, 12));
+	check("donchian", P(2), 1, hl, 5, 2, P(X, 8, 9, 10, 11));
+	/* a missing low leaves the window for n rows */
+	check("donchian", P(2), 1, P(10, 8, 12, X, 11, 10, 11, 11), 4, 2,
+	    P(X, X, X, 10));
+	/* n = 3 over 1 3 2 2 5: (3 + 1)/2, (3 + 2)/2, (5 + 2)/2 */
+	check("midpoint", P(3), 1, xm, 5, 0, P(X, X, 2, 2.5, 3.5));
+	/* weights 1 2 1 / 4 (odd n) and 1 2 2 1 / 6 (even n) */
+	check("trima", P(3), 1, xm, 5, 0, P(X, X, 9.0 / 4, 9.0 / 4, 11.0 / 4));
+	check("trima", P(4), 1, xm, 5, 0, P(X, X, X, 13.0 / 6, 8.0 / 3));
+	check("trima", P(4), 1, P(1, 3, X, 2, 5, 1, 1, 1, 1), 9, 0,
+	    P(X, X, X, X, X, X, 2.5, 5.0 / 3, 1));
+}
+
+static void
+test_aroon(void **unused)
+{
+	(void)unused;
+	/* n = 2 looks at 3 rows.  Rows 0-2: highest high row 1 (1 row
+	 * ago), lowest low row 0 (2 ago) -> up 50, down 0; rows 1-3: 12
+	 * and 9 both at row 1, 2 ago -> 0, 0; rows 2-4: 13 now, 10 at
+	 * row 2 -> 100, 0 */
+	check("aroon", P(2), 1, hl, 5, 0, P(X, X, 50, 0, 100));
+	check("aroon", P(2), 1, hl, 5, 1, P(X, X, 0, 0, 0));
+	check("aroon", P(2), 1, hl, 5, 2, P(X, X, 50, 0, 100));
+	/* equal extremes: the newest counts, as TA-Lib (TTR takes the
+	 * oldest and would give 0) */
+	check("aroon", P(1), 1, P(5, 5, 5, 5), 2, 0, P(X, 100));
+	check("aroon", P(1), 1, P(5, 5, 5, 5), 2, 1, P(X, 100));
+}
+
+static void
+test_volume(void **unused)
+{
+	/* hlc with volume 100 .. 500: clv * volume 0, 200/3, -300, 0, 500 */
+	static const double hlcv[] = { 10, 8, 9, 100, 12, 9, 11, 200,
+	    11, 10, 10, 300, 11, 11, 11, 400, 13, 11, 13, 500 };
+
+	(void)unused;
+	check("ad", NULL, 0, hlcv, 5, 0,
+	    P(0, 200.0 / 3, -700.0 / 3, -700.0 / 3, 800.0 / 3));
+	/* pairs: (200/3)/300, (-700/3)/500, -300/700, 500/900 */
+	check("cmf", P(2), 1, hlcv, 5, 0,
+	    P(X, 2.0 / 9, -7.0 / 15, -3.0 / 7, 5.0 / 9));
+	/* no volume in the window -> missing */
+	check("cmf", P(1), 1, P(2, 1, 2, 0), 1, 0, P(X));
+	/* fast 1 (alpha 1: the line), slow 2 (alpha 2/3), both starting
+	 * at the first line value 0: slow 400/9 then -3800/27 */
+	check("adosc", P(1, 2), 2, hlcv, 3, 0,
+	    P(X, 200.0 / 9, -2500.0 / 27));
+	/* a row with a missing volume is skipped */
+	check("ad", NULL, 0, P(2, 1, 2, 5, 2, 1, 2, X, 2, 1, 1, 1), 3, 0,
+	    P(5, X, 4));
+}
+
+static void
+test_oscillators(void **unused)
+{
+	(void)unused;
+	/* gains 2 0 0 3, losses 0 1 0 0; seeds g 1, l 0.5 -> 100/3; then
+	 * g 0.5, l 0.25 -> 100/3; g 1.75, l 0.125 -> 260/3 */
+	check("cmo", P(2), 1, xm, 5, 0, P(X, X, 100.0 / 3, 100.0 / 3,
+	    260.0 / 3));
+	check("cmo", P(1), 1, P(1, 1), 2, 0, P(X, 0));
+	/* sma(1) - sma(2): 3 - 2, 2 - 2.5, 2 - 2, 5 - 3.5; fast and slow
+	 * swap when given the other way round */
+	check("apo", P(1, 2), 2, xm, 5, 0, P(X, 1, -0.5, 0, 1.5));
+	check("apo", P(2, 1), 2, xm, 5, 0, P(X, 1, -0.5, 0, 1.5));
+	check("ppo", P(1, 2), 2, xm, 5, 0, P(X, 50, -20, 0, 300.0 / 7));
+	/* a zero slow average -> missing */
+	check("ppo", P(1, 2), 2, P(-1, 1), 2, 0, P(X, X));
+}
+
+static void
+test_dm(void **unused)
+{
+	/* moves: up 2 (+DM 2); down 3 (-DM 3); none; up 3 (+DM 3).
+	 * true ranges 3, 5, 4, 7 */
+	static const double hl2[] = { 10, 8, 12, 9, 11, 6, 11, 7, 14, 7 };
+	static const double hlc2[] = { 10, 8, 9, 12, 9, 11, 11, 6, 7,
+	    11, 7, 10, 14, 7, 12 };
+
+	(void)unused;
+	/* n = 2: sum of move 1, then s - s/2 + dm */
+	check("plus_dm", P(2), 1, hl2, 5, 0, P(X, 2, 1, 0.5, 3.25));
+	check("minus_dm", P(2), 1, hl2, 5, 0, P(X, 0, 3, 1.5, 0.75));
+	check("plus_dm", P(1), 1, hl2, 5, 0, P(X, 2, 0, 0, 3));
+	/* move 2: +DM 1, -DM 3, TR 3 - 1.5 + 5 = 6.5; move 3: 0.5, 1.5,
+	 * 7.25; move 4: 3.25, 0.75, 10.625 */
+	check("plus_di", P(2), 1, hlc2, 5, 0,
+	    P(X, X, 200.0 / 13, 200.0 / 29, 520.0 / 17));
+	check("minus_di", P(2), 1, hlc2, 5, 0,
+	    P(X, X, 600.0 / 13, 600.0 / 29, 120.0 / 17));
+	check("dx", P(2), 1, hlc2, 5, 0, P(X, X, 50, 50, 62.5));
+	/* no range and no movement: DIs and DX 0 */
+	check("dx", P(1), 1, P(5, 5, 5, 5, 5, 5), 2, 0, P(X, 0));
+	check("plus_di", P(1), 1, P(5, 5, 5, 5, 5, 5), 2, 0, P(X, 0));
+}
+
+static void
+test_stochf_stochrsi(void **unused)
+{
+	(void)unused;
+	/* fast %K(2) 75, 100/3, 100, 100 as in test_willr_stoch; its SMA
+	 * over 2; k waits for d */
+	check("stochf", P(2, 2), 2, hlc, 5, 0, P(X, X, 100.0 / 3, 100, 100));
+	check("stochf", P(2, 2), 2, hlc, 5, 1,
+	    P(X, X, 325.0 / 6, 200.0 / 3, 100));
+	/* rsi(1) of 1 3 2 2 5: 100, 0, 0 (no move), 100; %K(2) of that:
+	 * 0, 0 (zero range), 100; d(2): 0, 50 */
+	check("stochrsi", P(1, 2, 2), 3, xm, 5, 0, P(X, X, X, 0, 100));
+	check("stochrsi", P(1, 2, 2), 3, xm, 5, 1, P(X, X, X, 0, 50));
+}
+
+static void
+test_atr_based(void **unused)
+{
+	/* tp 9, 32/3, 31/3, 11, 37/3: ema(2) 59/6, 61/6, 193/18, 637/54;
+	 * true ranges 3 1 1 2: atr(2) 2, 1.5, 1.75 */
+	(void)unused;
+	check("keltner", P(2, 1), 2, hlc, 5, 0,
+	    P(X, X, 61.0 / 6 + 2, 193.0 / 18 + 1.5, 637.0 / 54 + 1.75));
+	check("keltner", P(2, 1), 2, hlc, 5, 1,
+	    P(X, X, 61.0 / 6, 193.0 / 18, 637.0 / 54));
+	check("keltner", P(2), 1, hlc, 5, 2,
+	    P(X, X, 61.0 / 6 - 4, 193.0 / 18 - 3, 637.0 / 54 - 3.5));
+	/* |10 - 9| / 2, |11 - 11| / 1.5, |13 - 10| / 1.75 */
+	check("snr", P(2), 1, hlc, 5, 0, P(X, X, 0.5, 0, 12.0 / 7));
+	/* ranges 2 3 1 0 2: ema(2) 2.5, 1.5, 0.5, 1.5; change over 2 rows:
+	 * 0.5 / 2.5 - 1, 1.5 / 1.5 - 1 */
+	check("chaikin_vol", P(2), 1, hl, 5, 0, P(X, X, X, -0.8, 0));
+}
+
+static void
+test_ultosc_vhf_trix(void **unused)
+{
+	(void)unused;
+	/* bp 2 0 1 2, tr 3 1 1 2 (rows 1..4).  Row 3: a1 1/1, a2 1/2, a3
+	 * 3/5 -> 100 (4 + 1 + 0.6) / 7 = 80; row 4: 1, 1, 3/4 -> 675/7.
+	 * The periods are sorted, whatever their order. */
+	check("ultosc", P(1, 2, 3), 3, hlc, 5, 0, P(X, X, X, 80, 675.0 / 7));
+	check("ultosc", P(3, 1, 2), 3, hlc, 5, 0, P(X, X, X, 80, 675.0 / 7));
+	/* 1 3 2 2 5 over 2: ranges 1, 0, 3 over moves 3, 1, 3 */
+	check("vhf", P(2), 1, xm, 5, 0, P(X, X, 1.0 / 3, 0, 1));
+	check("vhf", P(1), 1, P(1, 1), 2, 0, P(X, X));
+	/* ema(2) thrice of 1 3 2 2 5 5: e1 2 2 2 4 14/3, e2 2 2 10/3
+	 * 38/9, e3 2 26/9 34/9; trix 400/9, 400/13; signal their mean */
+	check("trix", P(2, 2), 2, P(1, 3, 2, 2, 5, 5), 6, 0,
+	    P(X, X, X, X, X, 400.0 / 13));
+	check("trix", P(2, 2), 2, P(1, 3, 2, 2, 5, 5), 6, 1,
+	    P(X, X, X, X, X, 4400.0 / 117));
+	/* n = 1: the triple EMA is x itself */
+	check("trix", P(1, 1), 2, xm, 5, 0, P(X, 200, -100.0 / 3, 0, 150));
+}
+
+static void
+test_williams_ad_emv(void **unused)
+{
+	/* high, low, volume; the last volume doubled */
+	static const double hlv[] = { 10, 8, 1e4, 12, 9, 1e4, 11, 10, 1e4,
+	    11, 11, 1e4, 13, 11, 2e4 };
+
+	(void)unused;
+	/* up 11 - min(9, 9); down 10 - max(11, 11); up 11 - min(11, 10);
+	 * up 13 - min(11, 11) */
+	check("williams_ad", NULL, 0, hlc, 5, 0, P(X, 2, 1, 2, 4));
+	/* mid 9, 10.5, 10.5, 11, 12: emv = move * range / (volume / 1e4):
+	 * 4.5, 0, 0 (no range), 1; sma(2) 2.25, 0, 0.5 */
+	check("emv", P(2), 1, hlv, 5, 0, P(X, X, 0, 0, 1));
+	check("emv", P(2), 1, hlv, 5, 1, P(X, X, 2.25, 0, 0.5));
+	/* no volume -> missing */
+	check("emv", P(1), 1, P(2, 1, 1, 3, 1, 0), 2, 0, P(X, X));
+}
+
+static void
+test_sar(void **unused)
+{
+	/* Row 1 has no down move: long, SAR at row 0's low 9, extreme 11.
+	 * Then 9 + .02 (11 - 9) = 9.04; new high 12, af .04: 9.1584; new
+	 * high 13, af .06: 9.388896; row 4's low 8 crosses it: short, SAR
+	 * the extreme 13, next 13 + .02 (8 - 13) kept above the highs: 13;
+	 * new low 7, af .04: 12.76; row 6's high 14 crosses it: long at the
+	 * extreme 7. */
+	static const double r[] = { 10, 9, 11, 10, 12, 11, 13, 12, 11, 8,
+	    10, 7, 14, 12 };
+
+	(void)unused;
+	check("sar", NULL, 0, r, 7, 0,
+	    P(X, 9, 9.04, 9.1584, 13, 13, 7));
+	check("sar", P(0.02, 0.2), 2, r, 7, 0,
+	    P(X, 9, 9.04, 9.1584, 13, 13, 7));
+	/* a down move larger than the up move starts short, at row 0's
+	 * high */
+	check("sar", NULL, 0, P(10, 9, 9, 7), 2, 0, P(X, 10));
+	/* the acceleration never passes max: .02 -> max .03 */
+	check("sar", P(0.02, 0.03), 2, r, 4, 0,
+	    P(X, 9, 9.04, 9.04 + 0.03 * (12 - 9.04)));
+}
+
+static void
+test_adaptive(void **unused)
+{
+	(void)unused;
+	/* n = 1 starts at x[0]; er 1 (or no move at all) gives sc (2/3)^2 */
+	check("kama", P(1), 1, P(1, 1, 2, 0), 4, 0,
+	    P(X, 1, 13.0 / 9, 65.0 / 81));
+	/* n = 2 over 1 3 2: starts at 3; moves 3, net 1, er 1/3, sc
+	 * (74/279)^2 */
+	check("kama", P(2), 1, xm, 3, 0,
+	    P(X, X, 3 - (74.0 / 279) * (74.0 / 279)));
+	/* odd n = 3: lag 2, alpha 1/2, seed 2: 2 * 2 - 3 -> 1.5; 10 - 2
+	 * -> 4.75 */
+	check("zlema", P(3), 1, xm, 5, 0, P(X, X, 2, 1.5, 4.75));
+	/* even n = 2: lag 1.5, the mean of the two rows around it */
+	check("zlema", P(2), 1, xm, 5, 0, P(X, 2, 2, 5.0 / 3, 53.0 / 9));
+	/* t3 with n = 1 is x (the coefficients sum to 1); with v = 0 the
+	 * third EMA, with v = 1 -e6 + 6 e5 - 12 e4 + 8 e3 */
+	check("t3", P(1), 1, xm, 5, 0, xm);
+	check("t3", P(2, 0), 2, P(1, 3, 2, 2, 5, 5, 5), 7, 0,
+	    P(X, X, X, X, X, X, 118.0 / 27));
+	check("t3", P(2, 1), 2, P(1, 3, 2, 2, 5, 5, 5), 7, 0,
+	    P(X, X, X, X, X, X, 1282.0 / 243));
+	/* dx(2) of hlc2 in test_dm: 50, 50, 62.5; adx(2) 50, 56.25; adxr
+	 * the mean with the adx one row back */
+	check("adxr", P(2), 1, P(10, 8, 9, 12, 9, 11, 11, 6, 7, 11, 7, 10,
+	    14, 7, 12), 5, 0, P(X, X, X, X, 53.125));
+}
+
+static void
+test_volume_weighted(void **unused)
+{
+	/* x, volume */
+	static const double xv[] = { 1, 1, 3, 3, 2, 1, 2, 2, 5, 1 };
+
+	(void)unused;
+	/* (1 + 9) / 4, (9 + 2) / 4, (2 + 4) / 3, (4 + 5) / 3 */
+	check("vwma", P(2), 1, xv, 5, 0, P(X, 2.5, 11.0 / 4, 2, 3));
+	check("vwma", P(1), 1, P(2, 0), 1, 0, P(X));
+	/* starts at x = 3; then ((V - v) e + v x) / V with V over 2 rows:
+	 * (3 * 3 + 2) / 4, (11/4 + 4) / 3, (9/2 + 5) / 3 */
+	check("evwma", P(2), 1, xv, 5, 0, P(X, 3, 11.0 / 4, 9.0 / 4, 19.0 / 6));
+	/* no volume in the window: the average stays */
+	check("evwma", P(1), 1, P(4, 1, 6, 0, 8, 2), 3, 0, P(4, 4, 8));
+}
+
+static void
+test_weighted(void **unused)
+{
+	double w = exp(-0.5), w2 = exp(-2);
+
+	(void)unused;
+	/* wma(2): 7/3 7/3 2 4 5, wma(4): 2.1 3.3 4.1 (rows 3..5); d = 2
+	 * wma(2) - wma(4): 1.9 4.7 5.9; hma = wma(d, 2) */
+	check("hma", P(4), 1, P(1, 3, 2, 2, 5, 5), 6, 0,
+	    P(X, X, X, X, 11.3 / 3, 5.5));
+	/* offset 0.5 of 2 -> peak 1, s = 3/3: weights e^-1/2, 1, e^-1/2 */
+	check("alma", P(3, 0.5, 3), 3, xm, 5, 0,
+	    P(X, X, (w + 3 + 2 * w) / (1 + 2 * w), (3 * w + 2 + 2 * w) /
+	    (1 + 2 * w), (2 * w + 2 + 5 * w) / (1 + 2 * w)));
+	/* offset 1: peak on the newest row, weights e^-2, e^-1/2, 1 */
+	check("alma", P(3, 1, 3), 3, xm, 3, 0,
+	    P(X, X, (w2 + 3 * w + 2) / (w2 + w + 1)));
+}
+
+static void
+test_linearreg(void **unused)
+{
+	(void)unused;
+	/* windows of 1 3 2 2 5: (1 3 2) mean 2 slope 1/2; (3 2 2) 7/3 and
+	 * -1/2; (2 2 5) 3 and 3/2; value = mean + slope, intercept = mean
+	 * - slope, tsf = mean + 2 slope */
+	check("linearreg", P(3), 1, xm, 5, 0, P(X, X, 2.5, 11.0 / 6, 4.5));
+	check("linearreg", P(3), 1, xm, 5, 1, P(X, X, 0.5, -0.5, 1.5));
+	check("linearreg", P(3), 1, xm, 5, 2, P(X, X, 1.5, 17.0 / 6, 1.5));
+	check("tsf", P(3), 1, xm, 5, 0, P(X, X, 3, 4.0 / 3, 6));
+	/* a slope of 1 is 45 degrees */
+	check("linearreg", P(2), 1, P(1, 2), 2, 3, P(X, 45));
+	check("linearreg", P(2), 1, P(1, 2), 2, 0, P(X, 2));
+	/* a constant window: slope 0, the value itself */
+	check("tsf", P(3), 1, P(7, 7, 7), 3, 0, P(X, X, 7));
+}
+
+static void
+test_smi_kst_tdi(void **unused)
+{
+	double x[60], want[60];
+	int t;
+
+	(void)unused;
+	/* n = 1 and EMAs of 1: 100 (close - mid) / half the range; a row
+	 * without range has no value */
+	check("smi", P(1, 1, 1, 1), 4, hlc, 5, 0, P(0, 100.0 / 3, -100, X, 100));
+	check("smi", P(1, 1, 1, 1), 4, hlc, 5, 1, P(0, 100.0 / 3, -100, X, 100));
+	/* n = 2: distances 1, -1/2, 1/2, 1 over ranges 4, 3, 1, 2 */
+	check("smi", P(2, 1, 1, 1), 4, hlc, 5, 0,
+	    P(X, 50, -100.0 / 3, 100, 100));
+	/* slow 2: ema 1/4, 5/12, 29/36 over ema 7/2, 11/6, 35/18 */
+	check("smi", P(2, 1, 2, 1), 4, hlc, 5, 0,
+	    P(X, X, 100.0 / 7, 500.0 / 11, 580.0 / 7));
+	/* x doubling every row: each log rate of change is r ln 2, so kst
+	 * is 100 ln 2 (10 + 2 15 + 3 20 + 4 30) from row 52 on */
+	for (t = 0; t < 60; t++) {
+		x[t] = ldexp(1, t);
+		want[t] = t < 52 ? X : 22000 * log(2);
+	}
+	check("kst", NULL, 0, x, 60, 0, want);
+	check("kst", NULL, 0, x, 60, 1, want);
+	/* n = 1: moms 2, -1, 0, 3; di = mom; tdi = |di| - (|mom| over 2
+	 * rows - |mom|) */
+	check("tdi", P(1), 1, xm, 5, 0, P(X, X, -1, -1, 3));
+	check("tdi", P(1), 1, xm, 5, 1, P(X, X, -1, 0, 3));
+}
+
+/* vol's method is a choice: its index in the table, as the language
+ * passes it (0 close, 1 parkinson, 2 garman_klass, 3 rogers_satchell, 4
+ * gk_yz, 5 yang_zhang). */
+static void
+test_vol(void **unused)
+{
+	double e = exp(1), e3 = exp(3), k = 0.34 / 4.34;
+	/* open, high, low, close: a bar from 1 up to e, and back */
+	const double up[] = { 1, e, 1, e, 1, e, 1, e };
+	const double flat[] = { 1, e, 1, 1, 1, e, 1, 1, 1, e, 1, 1 };
+
+	(void)unused;
+	/* log returns 1 and 2: sd sqrt(1/2), per period */
+	check("vol", P(3, 0, 1), 3, P(1, 1, 1, 1, e, e, e, e, e3, e3, e3, e3),
+	    3, 0, P(X, X, sqrt(0.5)));
+	/* log(high/low) = 1 each row: sqrt(N / (4 n log 2) n) */
+	check("vol", P(2, 1, 1), 3, flat, 2, 0, P(X, sqrt(1 / (4 * log(2)))));
+	/* 1/2 - (2 log 2 - 1) a row */
+	check("vol", P(1, 2, 1), 3, up, 2, 0,
+	    P(sqrt(1.5 - 2 * log(2)), sqrt(1.5 - 2 * log(2))));
+	/* log(h/c) log(h/o) = 1, the low term 0; N 4 over 2 rows: 2 */
+	check("vol", P(2, 3, 4), 3, flat, 2, 0, P(X, 2));
+	/* garman_klass plus the overnight log(1/e)^2 = 1 */
+	check("vol", P(1, 4, 1), 3, up, 2, 0, P(X, sqrt(2.5 - 2 * log(2))));
+	/* no overnight or open-to-close variance: sqrt((1 - k) rs^2) */
+	check("vol", P(2, 5, 1), 3, flat, 3, 0, P(X, X, sqrt(1 - k)));
+	/* the default N is 252 */
+	check("vol", P(2, 3), 2, flat, 2, 0, P(X, sqrt(252)));
+}
+
+static void
+test_rolling_order(void **unused)
+{
+	/* a window that slides through ties, NaN, and back */
+	static const double z[] = { 5, 1, 4, 4, X, 2, 9, 3, 3, 3, 8 };
+
+	(void)unused;
+	check("sum", P(3), 1, xm, 5, 0, P(X, X, 6, 7, 9));
+	/* (1 3) (3 2) (2 2) (2 5); (1 3 2 2) (3 2 2 5) */
+	check("median", P(2), 1, xm, 5, 0, P(X, 2, 2.5, 2, 3.5));
+	check("median", P(4), 1, xm, 5, 0, P(X, X, X, 2, 2.5));
+	/* sorted 1 2 2 3 at 0.75: 1.75; 2 2 3 5: 2; q 0 and 1 are the
+	 * extremes */
+	check("quantile", P(4, 0.25), 2, xm, 5, 0, P(X, X, X, 1.75, 2));
+	check("quantile", P(4, 0), 2, xm, 5, 0, P(X, X, X, 1, 2));
+	check("quantile", P(4, 1), 2, xm, 5, 0, P(X, X, X, 3, 5));
+	/* 5 1 4 | 1 4 4 | NaN x3 | 2 9 3 | 9 3 3 | 3 3 3 | 3 3 8 */
+	check("median", P(3), 1, z, 11, 0,
+	    P(X, X, 4, 4, X, X, X, 3, 3, 3, 3));
+	check("quantile", P(3, 1), 2, z, 11, 0,
+	    P(X, X, 5, 4, X, X, X, 9, 9, 3, 8));
+	/* deviations from the median: (1 1 0) -> 1; (1 0 0), (0 0 3) -> 0;
+	 * (1 1 0 0) and (.5 .5 .5 2.5) -> .5 */
+	check("mad", P(3), 1, xm, 5, 0, P(X, X, 1.4826, 0, 0));
+	check("mad", P(4), 1, xm, 5, 0, P(X, X, X, 0.7413, 0.7413));
+	/* the newest value among the window: below, equal (ties share) */
+	check("rank", P(3), 1, xm, 5, 0, P(X, X, 2.0 / 3, 0.5, 1));
+	check("pctrank", P(3), 1, xm, 5, 0, P(X, X, 0.5, 1.0 / 3, 5.0 / 6));
+}
+
+static void
+test_rolling_moments(void **unused)
+{
+	(void)unused;
+	/* (1 3 2) is symmetric; (3 2 2) and (2 2 5): sqrt(6) m3 / m2^1.5 =
+	 * sqrt(3) */
+	check("skew", P(3), 1, xm, 5, 0, P(X, X, 0, sqrt(3), sqrt(3)));
+	/* m4 / m2^2 = 2 in both windows: (15 * 2 - 27) / 2 */
+	check("kurt", P(4), 1, xm, 5, 0, P(X, X, X, 1.5, 1.5));
+	check("kurt", P(4), 1, P(7, 7, 7, 7), 4, 0, P(X, X, X, X));
+	check("skew", P(3), 1, P(7, 7, 7), 3, 0, P(X, X, X));
+	/* span 3, alpha 1/2: weights 1, 1/2, 1/4 from the newest; (1 3):
+	 * sqrt(2); (1 3 2): mean 15/7, biased var 20/49, factor 7/4 */
+	check("ewm_std", P(3), 1, xm, 3, 0, P(X, sqrt(2), sqrt(35) / 7));
+	/* a missing row is skipped */
+	check("ewm_std", P(3), 1, P(1, X, 3), 3, 0, P(X, X, sqrt(2)));
 }
 
 int
@@ -642,6 +1151,25 @@ main(void)
 		cmocka_unit_test(test_atr_natr),
 		cmocka_unit_test(test_adx),
 		cmocka_unit_test(test_obv),
+		cmocka_unit_test(test_range_rows),
+		cmocka_unit_test(test_range_windows),
+		cmocka_unit_test(test_aroon),
+		cmocka_unit_test(test_volume),
+		cmocka_unit_test(test_oscillators),
+		cmocka_unit_test(test_dm),
+		cmocka_unit_test(test_stochf_stochrsi),
+		cmocka_unit_test(test_atr_based),
+		cmocka_unit_test(test_ultosc_vhf_trix),
+		cmocka_unit_test(test_williams_ad_emv),
+		cmocka_unit_test(test_sar),
+		cmocka_unit_test(test_adaptive),
+		cmocka_unit_test(test_volume_weighted),
+		cmocka_unit_test(test_weighted),
+		cmocka_unit_test(test_linearreg),
+		cmocka_unit_test(test_smi_kst_tdi),
+		cmocka_unit_test(test_vol),
+		cmocka_unit_test(test_rolling_order),
+		cmocka_unit_test(test_rolling_moments),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
