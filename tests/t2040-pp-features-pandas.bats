@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# t2030: the rolling statistics against pandas (Debian's python3-pandas,
+# t2040: the rolling statistics against pandas (Debian's python3-pandas,
 # run as /usr/bin/python3; the test skips, saying so, when it is absent).
 #
 # Plan, on testdata/features-prices.csv (three interleaved symbols, each
