@@ -141,7 +141,13 @@ print_list(struct pp_err *err)
 	struct pp_buf b = PP_BUF_INIT;
 
 	pp_expr_list(&b);
-	fwrite(b.data, 1, b.len, stdout);
+	/* A list longer than stdout's buffer is written, and fails, inside
+	 * fwrite: keep that errno, which a later flush no longer knows. */
+	if (fwrite(b.data, 1, b.len, stdout) != b.len) {
+		pp_err_errno(err, errno, "<stdout>: write error");
+		pp_buf_release(&b);
+		return PP_EXIT_DATA;
+	}
 	pp_buf_release(&b);
 	return pp_cli_flush_stdout(err) == 0 ? PP_EXIT_OK : PP_EXIT_DATA;
 }
