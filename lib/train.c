@@ -342,8 +342,10 @@ pp_train_features(const struct pp_schema *s, const struct pp_train_opts *o,
 	size_t j;
 
 	if (pick_columns(s, o, o->split.folds > 0 || o->split.test_frac > 0,
-	    &c, err) == -1)
+	    &c, err) == -1) {
+		free(c.feat);	/* what was picked before the bad name */
 		return -1;
+	}
 	for (j = 0; j < c.p; j++)
 		pp_buf_addf(out, "%s%s", j > 0 ? "," : "", c.names[j]);
 	free(c.feat);
