@@ -160,44 +160,26 @@ plan_release(struct plan *p)
 	free(p->row);
 }
 
-static int
-predict_rows(struct pp_reader *r, struct pp_writer *w, struct plan *p,
-    const struct predict_cmd *o, struct pp_err *err)
-{
-	const union pp_cell *row;
-	size_t j;
-	int got;
-
-	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		if (pp_predictor_row(&p->pred, row, o->strict,
-		    &p->row[p->nkeep].f, err) == -1)
-			return pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
-			    pp_reader_line(r));
-		for (j = 0; j < p->nkeep; j++)
-			p->row[j] = row[p->keep[j]];
-		if (pp_writer_row(w, p->row, err) == -1)
-			return -1;
-	}
-	return got;
-}
-
 /*
- * --from-bars: each bar through its symbol's state (lib/online.h), the
- * prediction appended.  A bar still in warm-up predicts NaN, or with
- * --skip-warmup is left out.
+ * Each row's prediction appended to the columns kept.  Without a book the
+ * row holds the model's features (lib/predictor.h); with one (--from-bars)
+ * it is a bar, fed through its symbol's state (lib/online.h), and a bar
+ * still in warm-up predicts NaN, or with --skip-warmup is left out.
  */
 static int
-predict_bars(struct pp_reader *r, struct pp_writer *w,
+predict_rows(struct pp_reader *r, struct pp_writer *w,
     struct pp_online_book *book, struct plan *p,
     const struct predict_cmd *o, struct pp_err *err)
 {
 	const union pp_cell *row;
+	double *pred = &p->row[p->nkeep].f;
 	size_t j;
-	int got, warm;
+	int got, warm = 0;
 
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		if (pp_online_book_feed(book, row, &p->row[p->nkeep].f, &warm,
-		    err) == -1)
+		if ((book != NULL ? pp_online_book_feed(book, row, pred, &warm,
+		    err) : pp_predictor_row(&p->pred, row, o->strict, pred,
+		    err)) == -1)
 			return pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
 			    pp_reader_line(r));
 		if (warm && o->skip_warmup)
@@ -316,8 +298,8 @@ main(int argc, char *argv[])
 	    &plan.out, &wo, &err);
 	if (w == NULL)
 		goto out;
-	if ((o.from_bars ? predict_bars(in, w, book, &plan, &o, &err) :
-	    predict_rows(in, w, &plan, &o, &err)) == -1)
+	if (predict_rows(in, w, o.from_bars ? book : NULL, &plan, &o,
+	    &err) == -1)
 		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;
