@@ -16,6 +16,8 @@
 #     and a run with nothing to run fail
 #   the :blas pass runs only the numeric suites, with OPENBLAS_CORETYPE
 #     set in their processes
+#   with PP_JOBS=2 two suites run at once, and are still reported in
+#     the order they were listed
 
 load ../helpers/common
 
@@ -33,7 +35,8 @@ setup() {
 # directory (where `bats` is another program).
 runner() {
 	/usr/bin/env -i PATH="${PATH//"$BATS_LIBEXEC:"/}" HOME="$HOME" \
-	    ${PP_TESTS+"PP_TESTS=$PP_TESTS"} scripts/run-tests "$@"
+	    ${PP_TESTS+"PP_TESTS=$PP_TESTS"} ${PP_JOBS+"PP_JOBS=$PP_JOBS"} \
+	    scripts/run-tests "$@"
 }
 
 # unit NAME SCRIPT: a stand-in cmocka suite running SCRIPT under sh.
@@ -111,7 +114,8 @@ $(row "$B: ok.bats" 1 0)
 
 @test "bats missing, or bats failing without output, fails with a message" {
 	mkdir "$T/path"
-	for tool in sh dirname mktemp rm cp grep sed head awk cat; do
+	for tool in sh dirname mktemp rm cp mv grep sed head awk cat \
+	    xargs sleep; do
 		ln -s "$(command -v "$tool")" "$T/path/$tool"
 	done
 	PATH=$T/path run -1 --separate-stderr runner "$B"
@@ -159,4 +163,18 @@ $(row "$T/nope" 0 1)
 	assert_line --index 1 --regexp "^$B\\[(Prescott|Haswell)\\]: core.bats +1 passed +0 failed$"
 	assert_line --index 2 "2 passed, 0 failed, 0 skipped"
 	[ -z "${OPENBLAS_CORETYPE:-}" ]	# set for the suites, not here
+}
+
+@test "PP_JOBS=2 runs two suites at once and reports them in order" {
+	# test_a passes only if test_b runs while it waits (5 s at most).
+	unit test_a "i=0
+while [ ! -f '$T/flag' ] && [ \$i -lt 50 ]; do sleep 0.1; i=\$((i + 1)); done
+echo 1..1
+if [ -f '$T/flag' ]; then echo 'ok 1 - b ran meanwhile'; else echo 'not ok 1 - alone'; fi"
+	unit test_b "touch '$T/flag'; printf '1..1\\nok 1 - b\\n'"
+	PP_JOBS=2 run -0 --separate-stderr runner "$B"
+	assert_output "$(row "$B: test_a" 1 0)
+$(row "$B: test_b" 1 0)
+$(row "$B: ok.bats" 1 0)
+3 passed, 0 failed, 0 skipped"
 }
