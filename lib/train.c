@@ -11,6 +11,7 @@
  * mostly and O(log D) at worst.
  */
 #include <cblas.h>
+#include <dlfcn.h>
 #include <lapacke.h>
 #include <math.h>
 #include <regex.h>
@@ -44,10 +45,49 @@
 #define FEATURES_MAX 4096
 #define MOMENTS_MAX ((size_t)1 << 30)
 
-/* OpenBLAS's own description ("OpenBLAS 0.3.21 DYNAMIC_ARCH ... Haswell")
- * and its thread count: not in every cblas.h, always in libopenblas. */
-char *openblas_get_config(void);
-void openblas_set_num_threads(int n);
+/*
+ * The programs link the BLAS by its interface (libblas.so.3, which Debian's
+ * alternatives point at OpenBLAS or at the reference BLAS), not at
+ * libopenblas itself: the container image ships the reference BLAS, 35 MB
+ * smaller.  OpenBLAS's own calls - its description ("OpenBLAS 0.3.21
+ * DYNAMIC_ARCH ... Haswell") and its thread count - are looked up in the
+ * loaded libraries, and are absent (NULL) under another BLAS.
+ */
+static void *
+openblas_sym(const char *name)
+{
+	void *self = dlopen(NULL, RTLD_LAZY);
+	void *sym;
+
+	if (self == NULL)
+		return NULL;
+	sym = dlsym(self, name);
+	dlclose(self);
+	return sym;
+}
+
+/* Runs OpenBLAS's threads at n (nothing under another BLAS). */
+static void
+blas_set_threads(int n)
+{
+	void (*set)(int);
+
+	*(void **)&set = openblas_sym("openblas_set_num_threads");
+	if (set != NULL)
+		set(n);
+}
+
+/* OpenBLAS's description, or "none" under another BLAS. */
+static const char *
+blas_config(void)
+{
+	char *(*get)(void);
+	const char *s;
+
+	*(void **)&get = openblas_sym("openblas_get_config");
+	s = get != NULL ? get() : NULL;
+	return s != NULL ? s : "none";
+}
 
 void
 pp_train_result_init(struct pp_train_result *r)
@@ -845,7 +885,7 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 	/* BLAS calls here are small (blocks of rows by q columns): OpenBLAS's
 	 * threads would only spin, on the cores the CSV reader parses on. */
 	if (c.p + 1 < BLAS_THREADS_MIN_Q)
-		openblas_set_num_threads(1);
+		blas_set_threads(1);
 	st.p = c.p;
 	st.q = c.p + 1;
 	st.rows = o->fit.kind == PP_MODEL_LOGISTIC;
@@ -1117,11 +1157,11 @@ static void
 version_tags(struct logbuf *l)
 {
 	lapack_int maj = 0, min = 0, pat = 0;
-	const char *ob = openblas_get_config();
+	const char *ob = blas_config();
 
 	LAPACKE_ilaver(&maj, &min, &pat);
 	add_tag(l, "pp_version", PP_VERSION);
-	add_tag(l, "openblas_version", ob != NULL ? ob : "unknown");
+	add_tag(l, "openblas_version", ob);
 	add_tag(l, "lapack_version", keepf(l, "%d.%d.%d", (int)maj, (int)min,
 	    (int)pat));
 	add_tag(l, "zlib_version", zlibVersion());

@@ -82,7 +82,8 @@ setup() {
 	for so in $(readelf -d "$R"/usr/bin/pp* | sed -n 's/.*(NEEDED).*\[\(.*\)\]$/\1/p' | sort -u); do
 		case $so in
 		libc.so.*|libm.so.*) pkg=libc6 ;;
-		libopenblas.so.*) pkg=libopenblas0 ;;
+		libblas.so.*) pkg=libblas3 ;;	# or any libblas.so.3 (OpenBLAS)
+		liblapack.so.*) pkg=liblapack3 ;;
 		*) pkg=$(dpkg -S "*/$so" | sed -n '1s/:.*//p') ;;
 		esac
 		[ -n "$pkg" ] || fail "no package ships $so"
