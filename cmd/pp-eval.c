@@ -56,8 +56,10 @@ enum {
 /* Exit status of drift when a column drifts (docs/DESIGN.md: 3). */
 
 static const struct pp_opt all_opts[] = {
-	{ "target", OPT_TARGET, "COL", "target column (required)" },
-	{ "pred", OPT_PRED, "COL", "prediction column (default: prediction)" },
+	{ "target", OPT_TARGET, "COL", "target column (default: the model's, "
+	  "named in a frame from pp-predict -B)" },
+	{ "pred", OPT_PRED, "COL", "prediction column (default: the one "
+	  "pp-predict named, else prediction)" },
 	{ "proba", OPT_PROBA, NULL,
 	  "classification: the target is 0/1, predictions probabilities" },
 	{ "threshold", OPT_THRESHOLD, "X",
@@ -147,7 +149,7 @@ static const struct cmd cmds[] = {
 	  "REFERENCE [CURRENT]",
 	  { OPT_COLUMNS, OPT_ALL, OPT_PSI_MAX, OPT_KS_ALPHA, OPT_SPLIT_DATE,
 	    COMMON } },
-	{ "metrics", cmd_metrics, "metrics --target COL [--pred COL] [--proba] "
+	{ "metrics", cmd_metrics, "metrics [--target COL] [--pred COL] [--proba] "
 	  "[--threshold X] [--by symbol|date] [--format FMT] [-o FILE] "
 	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
 	  { OPT_TARGET, OPT_PRED, OPT_PROBA, OPT_THRESHOLD, OPT_BY, COMMON } },
@@ -158,7 +160,7 @@ static const struct cmd cmds[] = {
 };
 
 static const char top_usage[] =
-	"metrics --target COL [--pred COL] [--proba] [--by symbol|date] "
+	"metrics [--target COL] [--pred COL] [--proba] [--by symbol|date] "
 	"[FILE]\n"
 	"signal [--pred COL] --ret COL[,COL...] [--quantiles Q] [FILE]\n"
 	"backtest [--pred COL] --ret COL [--rule RULE] [--cost-bps B] [FILE]\n"
@@ -313,8 +315,6 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		pp_cli_usage_error("%s: unexpected operand \"%s\"",
 		    o->cmd->name, argv[o->cli.optind + 1]);
 	o->input = o->cli.optind < argc ? argv[o->cli.optind] : "-";
-	if (o->cmd->fn == cmd_metrics && o->m.target == NULL)
-		pp_cli_usage_error("metrics: --target COL is required");
 	if (o->cmd->fn != cmd_metrics && o->ret == NULL)
 		pp_cli_usage_error("%s: --ret COL is required", o->cmd->name);
 	check_run(o, o->input);
@@ -536,7 +536,6 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.m = (struct pp_eval_metrics_opts)PP_EVAL_METRICS_OPTS_INIT;
 	o.bt = (struct pp_bt_opts)PP_BT_OPTS_INIT;
-	o.pred = "prediction";
 	o.quantiles = 5;
 	o.psi_max = 0.2;
 	o.ks_alpha = 0.05;

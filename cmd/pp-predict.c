@@ -291,6 +291,9 @@ main(int argc, char *argv[])
 	}
 	pp_meta_copy(&meta, pp_reader_meta(in));
 	pp_lineage_producer(&meta, pp_progname, PP_VERSION, argc, argv);
+	if (pp_meta_set(&meta, PP_META_PRED_COLUMN, o.outcol, &err) == -1 ||
+	    pp_meta_set(&meta, PP_META_PRED_TARGET, m->target, &err) == -1)
+		goto out;
 	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
