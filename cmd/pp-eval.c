@@ -264,8 +264,7 @@ find_cmd(const char *name)
 	for (i = 0; i < PP_ARRAY_SIZE(cmds); i++)
 		if (strcmp(cmds[i].name, name) == 0)
 			return &cmds[i];
-	pp_cli_usage_error("unknown command \"%s\" (see pp-eval --help)",
-	    name);
+	return NULL;
 }
 
 static void check_operands(struct opts *o, int nargs, char **args);
@@ -278,6 +277,7 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	struct pp_option table[32];
 	int first;
 
+	o->seed = (long)o->bt.seed;
 	option_table(o, table, PP_ARRAY_SIZE(table));
 	if (argc < 2 || argv[1][0] == '-') {
 		o->rows = cmd_rows(table, 0);
@@ -287,15 +287,18 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		pp_cli_parse(&o->cli, argc, argv);
 		pp_cli_usage_error("missing command (see pp-eval --help)");
 	}
-	o->cmd = find_cmd(argv[1]);
+	if ((o->cmd = find_cmd(argv[1])) == NULL) {
+		pp_cli_init_options(&o->cli, argv[0], top_usage, table, 0);
+		pp_cli_usage_error("unknown command \"%s\" (see pp-eval "
+		    "--help)", argv[1]);
+	}
 	o->rows = cmd_rows(table, o->cmd->bit);
 	pp_cli_init_options(&o->cli, argv[0], o->cmd->usage, o->rows,
 	    PP_CLI_INPUT | PP_CLI_REGISTRY);
 	first = pp_cli_parse(&o->cli, argc - 1, argv + 1);
 	if (o->proba)
 		o->m.kind = PP_EVAL_CLASSIFICATION;
-	if (pp_cli_given(&o->cli, "seed"))
-		o->bt.seed = (uint64_t)o->seed;
+	o->bt.seed = (uint64_t)o->seed;
 	check_operands(o, argc - 1 - first, argv + 1 + first);
 }
 
