@@ -1923,13 +1923,17 @@ int
 pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
     double *regs, struct pp_err *err)
 {
-	const struct insn *x, *end;
+	const struct insn *x;
 	double in[PP_IND_MAXIN];
-	size_t i;
+	size_t i, k;
 
+	/* By index: an empty program's array is NULL, and NULL + 0 is
+	 * undefined behaviour (UBSan, clang). */
 	/* Loads first and alone, so a bad cell fails before any state moves. */
-	for (x = p->loads.v, end = x + p->loads.n; x < end; x++) {
-		const union pp_cell *c = &row[x->a];
+	for (k = 0; k < p->loads.n; k++) {
+		const union pp_cell *c = &row[p->loads.v[k].a];
+
+		x = &p->loads.v[k];
 
 		switch (x->op) {
 		case OP_LDF:
@@ -1947,7 +1951,8 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 			break;
 		}
 	}
-	for (x = p->p1.v, end = x + p->p1.n; x < end; x++) {
+	for (k = 0; k < p->p1.n; k++) {
+		x = &p->p1.v[k];
 		if (x->op != OP_IND) {
 			regs[x->dst] = elem(x, regs);
 			continue;
@@ -1968,10 +1973,12 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 void
 pp_plan_targets(const struct pp_plan *p, double *const *win)
 {
-	const struct insn *x, *end;
+	const struct insn *x;
 	double *r = win[0];
+	size_t k;
 
-	for (x = p->p2.v, end = x + p->p2.n; x < end; x++) {
+	for (k = 0; k < p->p2.n; k++) {
+		x = &p->p2.v[k];
 		if (x->op == OP_LOAD)
 			r[x->dst] = win[x->b] ? win[x->b][x->a] : NAN;
 		else
