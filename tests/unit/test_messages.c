@@ -10,7 +10,9 @@
  *  - filter and order-by errors quote the input escaped, on one line,
  *    never cutting a UTF-8 character in two;
  *  - a spec that came with data and does not check becomes one line with
- *    the offending byte escaped (pp_lineage_data_error).
+ *    the offending byte escaped (pp_lineage_data_error);
+ *  - a model URI that names nothing is quoted escaped
+ *    (pp_registry_resolve, pp_registry_load).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,12 +20,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
 #include "buf.h"
 #include "filter.h"
 #include "lineage.h"
+#include "registry.h"
 #include "banned.h"
 
 static void
@@ -120,6 +124,36 @@ test_spec_from_data_error_escapes(void **state)
 	pp_buf_release(&canon);
 }
 
+static void
+test_resolve_message_escapes_uri(void **state)
+{
+	char dir[] = "/tmp/pp-msg-XXXXXX", path[64];
+	struct pp_registry_ref ref = PP_REGISTRY_REF_INIT;
+	struct pp_buf out = PP_BUF_INIT;
+	struct pp_err e = PP_ERR_INIT;
+	struct pp_registry *r;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/reg.db", dir);
+	r = pp_registry_open(path, PP_REG_CREATE, &e);
+	assert_non_null(r);
+	assert_int_equal(pp_registry_resolve(r, "models:/\x1b[2J/1", &ref,
+	    &e), -1);
+	assert_string_equal(e.msg, "models:/\\x1b[2J/1: no model "
+	    "\"\\x1b[2J\"");
+	pp_err_clear(&e);
+	assert_int_equal(pp_registry_load(r, "models:/a\nb/1", &out, NULL,
+	    &e), -1);
+	assert_string_equal(e.msg, "models:/a\\x0ab/1: no model "
+	    "\"a\\x0ab\"");
+	pp_registry_ref_release(&ref);
+	pp_buf_release(&out);
+	pp_registry_close(r);
+	unlink(path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -127,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_addshown),
 		cmocka_unit_test(test_filter_messages_escape_input),
 		cmocka_unit_test(test_spec_from_data_error_escapes),
+		cmocka_unit_test(test_resolve_message_escapes_uri),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
