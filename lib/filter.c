@@ -115,17 +115,27 @@ struct parser {
  */
 #define MAX_DEPTH 20
 
+/* The message quotes up to 20 bytes of the input from off, cut before a
+ * UTF-8 continuation byte and escaped: one line whatever the user wrote
+ * (pp-serve and the tests see it raw, not through the terminal-safe
+ * printer of cli.c). */
 static int
 fail(struct parser *p, size_t off, const char *what)
 {
-	size_t n = strlen(p->s + off);
+	const char *at = p->s + off;
+	size_t n = strlen(at), show = n > 20 ? 20 : n;
+	struct pp_buf b = PP_BUF_INIT;
 
-	if (p->s[off] == '\0')
+	if (*at == '\0')
 		return pp_err_set(p->err, PP_EXIT_USAGE,
 		    "%s: offset %zu: %s at the end", p->what, off, what);
-	return pp_err_set(p->err, PP_EXIT_USAGE,
-	    "%s: offset %zu: %s at \"%.*s%s\"", p->what, off, what,
-	    n > 20 ? 20 : (int)n, p->s + off, n > 20 ? "..." : "");
+	while (show < n && show > 0 && ((unsigned char)at[show] & 0xc0) == 0x80)
+		show--;
+	pp_buf_addshown(&b, at, show);
+	pp_err_set(p->err, PP_EXIT_USAGE, "%s: offset %zu: %s at \"%s%s\"",
+	    p->what, off, what, b.data, show < n ? "..." : "");
+	pp_buf_release(&b);
+	return -1;
 }
 
 static int

@@ -2160,6 +2160,22 @@ out:
 	return rc;
 }
 
+/* The messages of resolve_in_tx quote the URI and the names in it as the
+ * user wrote them: show control bytes and malformed UTF-8 as \xNN, so a
+ * message stays one line whoever reads it (pp-serve's log, a client). */
+static int
+shown_err(struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int code = err->code;
+
+	pp_buf_addshown(&b, err->msg, strlen(err->msg));
+	pp_err_clear(err);
+	pp_err_set(err, code, "%s", b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
 int
 pp_registry_resolve(struct pp_registry *r, const char *uri,
     struct pp_registry_ref *ref, struct pp_err *err)
@@ -2169,7 +2185,8 @@ pp_registry_resolve(struct pp_registry *r, const char *uri,
 	pp_registry_ref_release(ref);
 	if (read_begin(r, err) == -1)
 		return -1;
-	rc = resolve_in_tx(r, uri, ref, err);
+	if ((rc = resolve_in_tx(r, uri, ref, err)) == -1)
+		shown_err(err);
 	read_end(r);
 	return rc;
 }
@@ -2193,6 +2210,8 @@ pp_registry_load(struct pp_registry *r, const char *uri, struct pp_buf *out,
 			rc = artifact_read(r, x->run_id, x->artifact, out,
 			    err);
 	}
+	if (rc == -1)
+		shown_err(err);
 	read_end(r);
 	pp_registry_ref_release(&mine);
 	return rc;
