@@ -2057,7 +2057,8 @@ print_node(struct pp_buf *b, const struct node *n, int min)
 		/* Series as written, then every constant parameter, the
 		 * defaults filled in by the checker. */
 		pp_buf_addf(b, "%s(", n->name);
-		nser = n->fn->kind == F_IND ? (size_t)n->fn->ind->nseries : 1;
+		nser = n->fn->kind == F_IND ? (size_t)n->fn->ind->nseries :
+		    n->fn->kind == F_LEAD ? 1 : n->nargs;
 		if (n->nargs < nser)
 			nser = n->nargs;
 		for (i = 0; i < nser; i++) {
