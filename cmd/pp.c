@@ -1,6 +1,6 @@
 /*
  * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
- * commands, plus the built-ins cat, help and commands.
+ * commands, plus the built-ins cat, sort, help and commands.
  */
 #include <sys/wait.h>
 
@@ -14,12 +14,15 @@
 #include "buf.h"
 #include "cli.h"
 #include "frame.h"
+#include "num.h"
+#include "sort.h"
 #include "util.h"
 #include "banned.h"
 
 static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int cmd_sort(int argc, char *argv[]);
 static int listed(void);
 
 /* Sorted by name.  A NULL fn means: exec pp-NAME. */
@@ -37,6 +40,8 @@ static const struct command {
 	{ "predict", NULL, "apply a model to a frame" },
 	{ "registry", NULL, "experiment and model registry" },
 	{ "serve", NULL, "serve a model over HTTP" },
+	{ "sort", cmd_sort, "order a frame by date and symbol, in bounded "
+	    "memory" },
 	{ "train", NULL, "fit a model with chronological validation" },
 };
 
@@ -50,6 +55,9 @@ print_usage(FILE *fp)
 	    "[--strip-meta]\n"
 	    "              [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
+	    "       pp sort [--by date,symbol|symbol,date] [--buffer-size SIZE] "
+	    "[-B]\n"
+	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
@@ -494,6 +502,124 @@ out:
 	pp_buf_release(&text);
 	pp_meta_release(&meta);
 	pp_meta_release(&o.set);
+	pp_cli_release(&cli);
+	return rc;
+}
+
+/*
+ * pp sort [FILE]: the frame in (date, symbol) or (symbol, date) order,
+ * stable, in about --buffer-size bytes (lib/sort.h), with the input's
+ * metadata.
+ */
+enum {
+	SORT_BY = PP_OPT_FIRST,
+	SORT_BUFFER
+};
+
+static const struct pp_opt sort_opts[] = {
+	{ "by", SORT_BY, "KEYS", "date,symbol (the default) or symbol,date" },
+	{ "buffer-size", SORT_BUFFER, "SIZE", "memory for rows before "
+	    "spilling to temporary files: bytes, or with K, M or G; 64M" },
+	{ NULL, 0, NULL, NULL }
+};
+
+/* SIZE: a whole number of bytes, or of KiB, MiB, GiB with K, M, G; at
+ * least 64K. */
+static int
+parse_size(const char *arg, size_t *out)
+{
+	char num[32];
+	size_t n = strlen(arg), shift = 0;
+	long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, arg, n + 1);
+	switch (num[n - 1]) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	default: break;
+	}
+	if (shift > 0)
+		num[n - 1] = '\0';
+	if (pp_parse_long(num, 1, (long)(((size_t)1 << 40) >> shift), &v) == -1
+	    || ((size_t)v << shift) < ((size_t)64 << 10))
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+static void
+sort_options(int argc, char *argv[], struct pp_cli *cli,
+    struct pp_sort_opts *o)
+{
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		switch (c) {
+		case SORT_BY:
+			if (pp_sort_parse_by(cli->optarg, &o->by) == -1)
+				pp_cli_usage_error("--by: expected date,symbol "
+				    "or symbol,date, got \"%s\"", cli->optarg);
+			break;
+		case SORT_BUFFER:
+			if (parse_size(cli->optarg, &o->buffer) == -1)
+				pp_cli_usage_error("--buffer-size: expected "
+				    "bytes, or a number with K, M or G, of at "
+				    "least 64K, got \"%s\"", cli->optarg);
+			break;
+		default:
+			pp_cli_usage_error("unknown option");
+		}
+	}
+	if (argc - cli->optind > 1)
+		pp_cli_usage_error("one input at most, got %d",
+		    argc - cli->optind);
+}
+
+static int
+cmd_sort(int argc, char *argv[])
+{
+	struct pp_sort_opts o = PP_SORT_OPTS_INIT;
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_writer *w = NULL;
+	int rc = PP_EXIT_DATA;
+
+	pp_cli_init(&cli, "pp", "sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B] [--compress] [-d C] [-o FILE] [FILE]",
+	    sort_opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	sort_options(argc, argv, &cli, &o);
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
+	wo.meta = NULL;
+
+	if ((in = pp_reader_open(argc > cli.optind ? argv[cli.optind] : NULL,
+	    &ro, &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
+		goto out;
+	wo.meta = pp_reader_meta(in);
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    pp_reader_schema(in), &wo, &err);
+	if (w == NULL || pp_sort_run(in, w, &o, &err) == -1 ||
+	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
+		if (in != NULL && err.code == PP_EXIT_DATA &&
+		    strncmp(err.msg, "no column", 9) == 0)
+			pp_err_prefix(&err, "%s", pp_reader_name(in));
+		pp_cli_report(&err);
+	}
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_reader_free(in);
 	pp_cli_release(&cli);
 	return rc;
 }

@@ -1,0 +1,328 @@
+/*
+ * sort.c - an external merge sort of frames (sort.h): fill a buffer, sort
+ * it by key then input order, spill it as a binary run; merge the runs.
+ */
+#include "sort.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "util.h"
+#include "banned.h"
+
+/* Rows per chunk of a run: what each run costs while merging. */
+#define RUN_CHUNK_ROWS 4096
+
+/* The sort key of one row, and where the row is. */
+struct key {
+	enum pp_sort_by by;	/* the order (qsort passes no context) */
+	enum pp_type dtype;	/* the date column's type */
+	union pp_cell date;
+	const char *sym;
+	size_t symlen;
+	size_t row;		/* input order within the buffer */
+};
+
+struct sorter {
+	struct pp_sort_opts *o;
+	const struct pp_schema *s;
+	size_t ncols;
+	long date_col, sym_col;
+	enum pp_type dtype;
+	union pp_cell *cells;	/* nrows * ncols, text as offsets in text */
+	size_t nrows, caprows;
+	struct pp_buf text;	/* bytes of the buffer's text cells */
+	FILE **runs;		/* spilled runs, rewound */
+	size_t nruns;
+};
+
+static int
+cmp_bytes(const char *a, size_t na, const char *b, size_t nb)
+{
+	int r = memcmp(a, b, na < nb ? na : nb);
+
+	if (r != 0)
+		return r < 0 ? -1 : 1;
+	return na < nb ? -1 : na > nb;
+}
+
+/* A missing date first, then in order. */
+static int
+cmp_date(enum pp_type t, const union pp_cell *a, const union pp_cell *b)
+{
+	switch (t) {
+	case PP_T_F64:
+		if (isnan(a->f) || isnan(b->f))
+			return (isnan(b->f) != 0) - (isnan(a->f) != 0);
+		return a->f < b->f ? -1 : a->f > b->f;
+	case PP_T_TEXT:
+		return cmp_bytes(a->s.p, a->s.len, b->s.p, b->s.len);
+	default:	/* PP_I64_MISSING is the least int64 */
+		return a->i < b->i ? -1 : a->i > b->i;
+	}
+}
+
+static int
+cmp_key(enum pp_sort_by by, enum pp_type t, const union pp_cell *da,
+    const char *sa, size_t na, const union pp_cell *db, const char *sb,
+    size_t nb)
+{
+	int c;
+
+	if (by == PP_SORT_DATE_SYMBOL) {
+		if ((c = cmp_date(t, da, db)) != 0)
+			return c;
+		return cmp_bytes(sa, na, sb, nb);
+	}
+	if ((c = cmp_bytes(sa, na, sb, nb)) != 0)
+		return c;
+	return cmp_date(t, da, db);
+}
+
+static int
+by_key(const void *pa, const void *pb)
+{
+	const struct key *a = pa, *b = pb;
+	int c = cmp_key(a->by, a->dtype, &a->date, a->sym, a->symlen,
+	    &b->date, b->sym, b->symlen);
+
+	if (c != 0)
+		return c;
+	return a->row < b->row ? -1 : a->row > b->row;	/* stable */
+}
+
+/* Bytes the buffer holds now. */
+static size_t
+held(const struct sorter *st)
+{
+	return st->nrows * (st->ncols * sizeof(union pp_cell) +
+	    sizeof(struct key)) + st->text.len;
+}
+
+static void
+add_row(struct sorter *st, const union pp_cell *row)
+{
+	union pp_cell *c;
+	size_t i;
+
+	pp_xgrow((void **)&st->cells, &st->caprows, (st->nrows + 1) *
+	    st->ncols, sizeof(*st->cells));
+	c = st->cells + st->nrows++ * st->ncols;
+	for (i = 0; i < st->ncols; i++) {
+		c[i] = row[i];
+		if (st->s->cols[i].type != PP_T_TEXT)
+			continue;
+		/* An offset until the buffer stops moving (sorted_keys). */
+		c[i].s.p = (const char *)(uintptr_t)st->text.len;
+		pp_buf_add(&st->text, row[i].s.p, row[i].s.len);
+	}
+}
+
+/* The buffer's rows, text offsets made pointers, in key order. */
+static struct key *
+sorted_keys(struct sorter *st)
+{
+	struct key *k = pp_xcalloc(st->nrows + 1, sizeof(*k));
+	size_t r, i;
+
+	for (r = 0; r < st->nrows; r++) {
+		union pp_cell *c = st->cells + r * st->ncols;
+
+		for (i = 0; i < st->ncols; i++)
+			if (st->s->cols[i].type == PP_T_TEXT)
+				c[i].s.p = st->text.data +
+				    (uintptr_t)c[i].s.p;
+		k[r].by = st->o->by;
+		k[r].dtype = st->dtype;
+		k[r].date = c[st->date_col];
+		k[r].sym = c[st->sym_col].s.p;
+		k[r].symlen = c[st->sym_col].s.len;
+		k[r].row = r;
+	}
+	qsort(k, st->nrows, sizeof(*k), by_key);
+	return k;
+}
+
+static int
+write_sorted(struct sorter *st, struct pp_writer *w, struct pp_err *err)
+{
+	struct key *k = sorted_keys(st);
+	size_t r;
+	int rc = 0;
+
+	for (r = 0; r < st->nrows && rc == 0; r++)
+		rc = pp_writer_row(w, st->cells + k[r].row * st->ncols, err);
+	free(k);
+	st->nrows = 0;
+	pp_buf_reset(&st->text);
+	return rc;
+}
+
+/* An unlinked temporary file in $TMPDIR (or /tmp), open for update. */
+static FILE *
+temp_file(struct pp_err *err)
+{
+	const char *dir = getenv("TMPDIR");
+	struct pp_buf path = PP_BUF_INIT;
+	FILE *fp = NULL;
+	int fd;
+
+	pp_buf_addf(&path, "%s/pp-sort-XXXXXX", dir && *dir ? dir : "/tmp");
+	if ((fd = mkstemp(path.data)) == -1 ||
+	    (fp = fdopen(fd, "w+")) == NULL) {
+		pp_err_errno(err, errno, "%s: cannot make a temporary file",
+		    path.data);
+		if (fd != -1)
+			close(fd);
+	}
+	if (fd != -1)
+		(void)unlink(path.data);
+	pp_buf_release(&path);
+	return fp;
+}
+
+/* Sort the buffer into a new run. */
+static int
+spill(struct sorter *st, struct pp_err *err)
+{
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_writer *w;
+	FILE *fp;
+	int rc = -1;
+
+	if ((fp = temp_file(err)) == NULL)
+		return -1;
+	wo.format = PP_FMT_BIN;
+	wo.chunk_rows = RUN_CHUNK_ROWS;
+	if ((w = pp_writer_new(fp, "temporary run", st->s, &wo, err)) != NULL &&
+	    write_sorted(st, w, err) == 0 && pp_writer_finish(w, err) == 0) {
+		if (fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0)
+			pp_err_errno(err, errno, "temporary run: write error");
+		else
+			rc = 0;
+	}
+	pp_writer_free(w);
+	if (rc == -1) {
+		fclose(fp);
+		return -1;
+	}
+	st->runs = pp_xrealloc(st->runs, (st->nruns + 1) * sizeof(*st->runs));
+	st->runs[st->nruns++] = fp;
+	return 0;
+}
+
+/* The k runs' current rows; each step writes the least, the earliest
+ * run winning a tie (stability), and advances its run. */
+static int
+merge(struct sorter *st, struct pp_writer *w, struct pp_err *err)
+{
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	size_t k = st->nruns, i, best;
+	struct pp_reader **in = pp_xcalloc(k, sizeof(*in));
+	const union pp_cell **cur = pp_xcalloc(k, sizeof(*cur));
+	long d = st->date_col, s = st->sym_col;
+	int rc = -1, got;
+
+	for (i = 0; i < k; i++) {
+		if ((in[i] = pp_reader_fopen(st->runs[i], "temporary run", &ro,
+		    err)) == NULL || (got = pp_reader_next(in[i], &cur[i],
+		    err)) == -1)
+			goto out;
+		if (got == 0)
+			cur[i] = NULL;
+	}
+	for (;;) {
+		best = k;
+		for (i = 0; i < k; i++)
+			if (cur[i] != NULL && (best == k || cmp_key(st->o->by,
+			    st->dtype, &cur[i][d], cur[i][s].s.p, cur[i][s].s.len,
+			    &cur[best][d], cur[best][s].s.p,
+			    cur[best][s].s.len) < 0))
+				best = i;
+		if (best == k)
+			break;
+		if (pp_writer_row(w, cur[best], err) == -1 ||
+		    (got = pp_reader_next(in[best], &cur[best], err)) == -1)
+			goto out;
+		if (got == 0)
+			cur[best] = NULL;
+	}
+	rc = 0;
+out:
+	for (i = 0; i < k; i++)
+		pp_reader_free(in[i]);
+	free(in);
+	free(cur);
+	return rc;
+}
+
+static int
+find_keys(struct sorter *st, struct pp_err *err)
+{
+	st->date_col = pp_schema_find(st->s, "date");
+	st->sym_col = pp_schema_find(st->s, "symbol");
+	if (st->date_col < 0 || st->sym_col < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "no column \"%s\": pp sort "
+		    "orders by date and symbol", st->date_col < 0 ? "date" :
+		    "symbol");
+	if (st->s->cols[st->sym_col].type != PP_T_TEXT)
+		return pp_err_set(err, PP_EXIT_DATA, "column \"symbol\" is %s, "
+		    "not text", pp_type_name(st->s->cols[st->sym_col].type));
+	st->dtype = st->s->cols[st->date_col].type;
+	return 0;
+}
+
+int
+pp_sort_parse_by(const char *s, enum pp_sort_by *by)
+{
+	if (strcmp(s, "date,symbol") == 0)
+		*by = PP_SORT_DATE_SYMBOL;
+	else if (strcmp(s, "symbol,date") == 0)
+		*by = PP_SORT_SYMBOL_DATE;
+	else
+		return -1;
+	return 0;
+}
+
+int
+pp_sort_run(struct pp_reader *r, struct pp_writer *w, struct pp_sort_opts *o,
+    struct pp_err *err)
+{
+	struct sorter st;
+	const union pp_cell *row;
+	size_t i;
+	int got, rc = -1;
+
+	memset(&st, 0, sizeof(st));
+	st.o = o;
+	st.s = pp_reader_schema(r);
+	st.ncols = st.s->ncols;
+	pp_buf_init(&st.text);
+	if (find_keys(&st, err) == -1)
+		goto out;
+	while ((got = pp_reader_next(r, &row, err)) == 1) {
+		add_row(&st, row);
+		/* Half the buffer: the arrays grow by doubling. */
+		if (held(&st) >= o->buffer / 2 && spill(&st, err) == -1)
+			goto out;
+	}
+	if (got == -1)
+		goto out;
+	if (st.nruns == 0)
+		rc = write_sorted(&st, w, err);
+	else if (st.nrows == 0 || spill(&st, err) == 0)
+		rc = merge(&st, w, err);
+	o->nruns = st.nruns;
+out:
+	for (i = 0; i < st.nruns; i++)
+		fclose(st.runs[i]);
+	free(st.runs);
+	free(st.cells);
+	pp_buf_release(&st.text);
+	return rc;
+}
