@@ -257,6 +257,33 @@ pp_model_predict_block(const struct pp_model *m, const double *x, size_t n,
 		out[i] = finish(m, out[i], proba);
 }
 
+int
+pp_model_contribs(const struct pp_model *m, const double *x, size_t n,
+    double *out, struct pp_err *err)
+{
+	size_t p = m->nfeat, i, j;
+	float *f;
+	int rc;
+
+	if (m->kind != PP_MODEL_GBDT)
+		return pp_err_set(err, PP_EXIT_USAGE, "--pred-contribs: a %s "
+		    "model has no contributions (gbdt has)",
+		    pp_model_kind_name(m->kind));
+	f = pp_xmalloc((n * p + 1) * sizeof(float));
+	for (i = 0; i < n * p; i++)
+		f[i] = (float)x[i];
+	rc = pp_gbdt_contribs(m->gbdt, f, n, p, out, err);
+	for (i = 0; i < n && rc == 0; i++)
+		for (j = 0; j < p; j++)
+			if (!isfinite(x[i * p + j])) {
+				for (j = 0; j <= p; j++)
+					out[i * (p + 1) + j] = NAN;
+				break;
+			}
+	free(f);
+	return rc;
+}
+
 /* Little-endian integers and doubles in and out of byte arrays. */
 static void
 put_u32(unsigned char *p, uint32_t v)

@@ -127,6 +127,14 @@ int pp_model_has_proba(const struct pp_model *m);
 void pp_model_predict_block(const struct pp_model *m, const double *x,
     size_t n, int proba, double *out);
 
+/* SHAP contributions of n rows of x (as pp_model_predict_block takes
+ * them) into out: per row nfeat + 1 values, one per feature in model order
+ * and the bias last, summing to the margin (eta; the prediction itself for
+ * a regression objective).  A row with a missing feature gets NaN.  Only
+ * gbdt models have them: others are a usage error.  Returns 0 or -1. */
+int pp_model_contribs(const struct pp_model *m, const double *x, size_t n,
+    double *out, struct pp_err *err);
+
 /* Append the artifact bytes of m to out. */
 void pp_model_encode(const struct pp_model *m, struct pp_buf *out);
 
