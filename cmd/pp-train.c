@@ -1,5 +1,6 @@
 /*
- * pp-train - fit a linear model to a frame, validated chronologically.
+ * pp-train - fit a linear model or gradient-boosted trees to a frame,
+ * validated chronologically.
  */
 #include <errno.h>
 #include <math.h>
@@ -52,7 +53,8 @@ set_model(void *v, const char *a, struct pp_err *err)
 
 	if (pp_model_kind_parse(a, &o->t.fit.kind) == -1)
 		return pp_err_set(err, PP_EXIT_USAGE, "--model: unknown model "
-		    "\"%s\" (ols, ridge, lasso, elasticnet, logistic)", a);
+		    "\"%s\" (ols, ridge, lasso, elasticnet, logistic, gbdt)",
+		    a);
 	o->have_kind = 1;
 	return 0;
 }
@@ -105,6 +107,34 @@ set_register(void *v, const char *a, struct pp_err *err)
 	return 0;
 }
 
+/* gbdt's options apply to gbdt only, and the linear ones not to it; gbdt's
+ * alpha (L1 on leaf weights) defaults to 0, the linear penalty to 1. */
+static void
+check_gbdt(const struct pp_cli *cli, struct train_cmd *o)
+{
+	static const char *const gb[] = { "n-estimators", "learning-rate",
+		"max-depth", "min-child-weight", "subsample",
+		"colsample-bytree", "lambda", "gamma", "seed", "threads",
+		"objective", "early-stopping" };
+	static const char *const lin[] = { "l1-ratio", "C", "standardize",
+		"max-iter" };
+	int gbdt = o->t.fit.kind == PP_MODEL_GBDT;
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(gb); i++)
+		if (!gbdt && pp_cli_given(cli, gb[i]))
+			pp_cli_usage_error("--%s applies to gbdt only", gb[i]);
+	for (i = 0; i < PP_ARRAY_SIZE(lin); i++)
+		if (gbdt && pp_cli_given(cli, lin[i]))
+			pp_cli_usage_error("--%s does not apply to gbdt", lin[i]);
+	if (gbdt)
+		o->t.gb.alpha = pp_cli_given(cli, "alpha") ? o->t.fit.alpha : 0;
+	if (gbdt && o->t.objective != NULL && strncmp(o->t.objective, "reg:",
+	    4) != 0 && strncmp(o->t.objective, "binary:", 7) != 0)
+		pp_cli_usage_error("--objective: \"%s\": want a reg: or "
+		    "binary: objective", o->t.objective);
+}
+
 /* The checks between options, in the order their messages are tested. */
 static void
 check_options(const struct pp_cli *cli, struct train_cmd *o)
@@ -138,6 +168,7 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 		    "need --cv or --test-frac");
 	if (!pp_cli_given(cli, "gap"))
 		o->t.split.gap = o->t.horizon;
+	check_gbdt(cli, o);
 	if ((pp_cli_given(cli, "alpha") && (o->t.fit.kind == PP_MODEL_OLS ||
 	    o->t.fit.kind == PP_MODEL_LOGISTIC)) ||
 	    (pp_cli_given(cli, "l1-ratio") && o->t.fit.kind != PP_MODEL_ENET) ||
@@ -170,11 +201,41 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "columns matching RE are other targets, never default "
 		    "features"),
 		PP_OPT_DOUBLE(0, "alpha", &o->t.fit.alpha, 0, 1e300, "A",
-		    "penalty of ridge, lasso, elasticnet (default 1)"),
+		    "penalty of ridge, lasso, elasticnet (default 1); gbdt: "
+		    "L1 on leaf weights (default 0)"),
 		PP_OPT_DOUBLE(0, "l1-ratio", &o->t.fit.l1_ratio, 0, 1, "R",
 		    "elasticnet L1 share in [0,1] (default 0.5)"),
 		PP_OPT_DOUBLE(0, "C", &o->t.fit.C, 1e-300, 1e300, "C",
 		    "logistic inverse penalty (default 1)"),
+		PP_OPT_LONG(0, "n-estimators", &o->t.gb.n_estimators, 1,
+		    100000, "N", "gbdt: boosting rounds (default 300)"),
+		PP_OPT_DOUBLE(0, "learning-rate", &o->t.gb.learning_rate,
+		    1e-300, 1, "ETA", "gbdt: shrinkage per round (default "
+		    "0.05)"),
+		PP_OPT_LONG(0, "max-depth", &o->t.gb.max_depth, 1, 64, "N",
+		    "gbdt: depth of each tree (default 4)"),
+		PP_OPT_DOUBLE(0, "min-child-weight", &o->t.gb.min_child_weight,
+		    0, 1e300, "W", "gbdt: least hessian sum in a leaf "
+		    "(default 1)"),
+		PP_OPT_DOUBLE(0, "subsample", &o->t.gb.subsample, 1e-300, 1,
+		    "F", "gbdt: share of rows sampled per tree (default 1)"),
+		PP_OPT_DOUBLE(0, "colsample-bytree", &o->t.gb.colsample_bytree,
+		    1e-300, 1, "F", "gbdt: share of features sampled per tree "
+		    "(default 1)"),
+		PP_OPT_DOUBLE(0, "lambda", &o->t.gb.lambda, 0, 1e300, "L",
+		    "gbdt: L2 on leaf weights (default 1)"),
+		PP_OPT_DOUBLE(0, "gamma", &o->t.gb.gamma, 0, 1e300, "G",
+		    "gbdt: least loss reduction to split (default 0)"),
+		PP_OPT_LONG(0, "seed", &o->t.gb.seed, 0, 2147483647, "N",
+		    "gbdt: random seed (default 0)"),
+		PP_OPT_LONG(0, "threads", &o->t.gb.threads, 0, 1024, "N",
+		    "gbdt: threads (default 0: every processor)"),
+		PP_OPT_STRING(0, "objective", &o->t.objective, "OBJ",
+		    "gbdt: XGBoost objective (default binary:logistic for a "
+		    "0/1 target, else reg:squarederror)"),
+		PP_OPT_LONG(0, "early-stopping", &o->t.gb.early_stopping, 1,
+		    100000, "N", "gbdt: stop after N rounds without "
+		    "improvement on the training rows' last fifth of dates"),
 		PP_OPT_FLAG(0, "standardize", &o->t.fit.standardize,
 		    "scale features to mean 0, variance 1 first"),
 		PP_OPT_FLAG(0, "strict", &o->t.strict,
@@ -281,6 +342,10 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t,
 		    "value", r->rows_dropped, r->rows_read);
 	for (i = 0; i < r->nwarn; i++)
 		pp_cli_warn("%s", r->warn[i]);
+	if (r->best_iteration >= 0 && !quiet)
+		fprintf(stderr, "%s: early stopping: best iteration %ld of %ld "
+		    "rounds\n", pp_progname, r->best_iteration,
+		    r->cand[r->best].gb.n_estimators);
 	if (quiet)
 		return;		/* folds and candidates are progress */
 	for (i = 0; i < r->ncand && r->nfolds > 0; i++) {
@@ -472,7 +537,8 @@ write_model(const struct train_cmd *o, const struct pp_run *run,
 int
 main(int argc, char *argv[])
 {
-	struct train_cmd o = { .t = { .fit = PP_FIT_OPTS_INIT } };
+	struct train_cmd o = { .t = { .fit = PP_FIT_OPTS_INIT,
+	    .gb = PP_GBDT_PARAMS_INIT } };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_train_result res;
