@@ -390,8 +390,12 @@ int pp_registry_experiments(struct pp_registry *r, struct pp_reg_table *t,
 int pp_registry_show(struct pp_registry *r, const char *run_id,
     struct pp_reg_table *t, struct pp_err *err);
 
-/* Runs side by side: a key column (attributes, then params.K, metrics.K,
- * tags.K over the union of keys) and one column per run id. */
+/* Runs side by side: a key column (run_id and the other attributes, then
+ * params.K, metrics.K, tags.K over the union of keys) and one column per
+ * run, headed by its name, or the first 8 digits of its id when another
+ * compared run shares the name or it has none.  A metric that some run
+ * logged more than once adds rows "metrics.K (min)" and "metrics.K
+ * (count)" beside metrics.K, the last value. */
 int pp_registry_compare(struct pp_registry *r, const char *const *ids,
     size_t n, struct pp_reg_table *t, struct pp_err *err);
 
