@@ -1983,6 +1983,50 @@ out:
 }
 
 int
+pp_registry_find_keyed(struct pp_registry *r, const char *experiment,
+    const char *tag, const char *value, const char *fingerprint,
+    const char *model, char id[PP_RUN_ID_LEN + 1], int64_t *version,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*version = 0;
+	if (read_begin(r, err) == -1)
+		return -1;
+	st = prepare(r, "SELECT r.run_id, (SELECT max(v.version) FROM "
+	    "model_versions v WHERE v.run_id = r.run_id AND v.name = ?5) "
+	    "FROM runs r JOIN experiments e USING (experiment_id) JOIN tags t "
+	    "ON t.run_id = r.run_id AND t.key = ?2 AND t.value = ?3 WHERE "
+	    "e.name = ?1 AND r.fingerprint = ?4 AND r.status = 'FINISHED' AND "
+	    "r.deleted_time IS NULL AND r.parent_run_id IS NULL ORDER BY "
+	    "r.start_time DESC, r.run_id LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, experiment);
+	bind_text(st, 2, tag);
+	bind_text(st, 3, value);
+	bind_text(st, 4, fingerprint);
+	bind_text(st, 5, model);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		memcpy(id, sqlite3_column_text(st, 0), PP_RUN_ID_LEN + 1);
+		*version = sqlite3_column_int64(st, 1);
+		rc = 1;
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		db_fail(r, err, "read");
+	}
+	sqlite3_finalize(st);
+out:
+	read_end(r);
+	return rc;
+}
+
+int
 pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err)
 {

@@ -284,6 +284,18 @@ int pp_registry_best(struct pp_registry *r, const char *experiment,
     double *value, struct pp_err *err);
 
 /* What a model URI means now. */
+/*
+ * A run made before by the same job: the newest live, FINISHED, top-level
+ * run of experiment whose tag tag is value and whose fingerprint (input
+ * SHA-256) is fingerprint; its id in id and, with model non-NULL, the
+ * newest version of model registered from it in *version (0: none).
+ * Returns 1 found, 0 none, -1 with err set.
+ */
+int pp_registry_find_keyed(struct pp_registry *r, const char *experiment,
+    const char *tag, const char *value, const char *fingerprint,
+    const char *model, char id[PP_RUN_ID_LEN + 1], int64_t *version,
+    struct pp_err *err);
+
 struct pp_registry_ref {
 	char *model;		/* registered model, or NULL for runs:/ */
 	int64_t version;	/* model version, or 0 for runs:/ */
