@@ -49,7 +49,8 @@ enum {
 	OPT_MAX,
 	OPT_IF_BETTER,
 	OPT_COLUMNS,
-	OPT_NESTED
+	OPT_NESTED,
+	OPT_WIDE
 };
 
 /* Every option of every command; each command picks its rows by id. */
@@ -63,6 +64,8 @@ static const struct pp_opt all_opts[] = {
 	{ "columns", OPT_COLUMNS, "KEY,...",
 	  "show metrics.K, params.K, tags.K (default: common metrics)" },
 	{ "nested", OPT_NESTED, NULL, "list nested runs too" },
+	{ "wide", OPT_WIDE, NULL,
+	  "in a table, show long values whole (default: cut at 32)" },
 	{ "deleted", OPT_DELETED, NULL,
 	  "list deleted runs instead of live ones" },
 	{ "stale", OPT_STALE, NULL,
@@ -110,7 +113,7 @@ struct opts {
 	const char *command, *fingerprint, *metrics_file, *description;
 	const char *output, *by, *if_better, *columns;
 	long limit, pid, stale_after;
-	int deleted, stale, mark_failed, archive, max, nested;
+	int deleted, stale, mark_failed, archive, max, nested, wide;
 	enum pp_run_status status;
 	struct pp_kv *params, *tags;	/* point into argv */
 	size_t nparams, ntags, cap_params, cap_tags;
@@ -125,6 +128,7 @@ struct ctx {
 	struct pp_registry *reg;
 	struct pp_reg_table table;	/* what the command lists */
 	int listing;			/* 1: print table */
+	size_t cut;			/* table cells cut at this width */
 	struct pp_out out;
 	struct pp_err err;
 	char (*ids)[PP_RUN_ID_LEN + 1];	/* run id operands, expanded */
@@ -173,8 +177,8 @@ static const struct cmd cmds[] = {
 	  { OPT_FORMAT }, 0 },
 	{ "best", cmd_best, "best -e EXP --metric KEY [--max]", RO, 0, 0,
 	  { OPT_EXPERIMENT, OPT_BY, OPT_MAX }, 0 },
-	{ "compare", cmd_compare, "compare RUN_ID... [--format FMT]", RO, 1,
-	  1000000, { OPT_FORMAT }, ALL_IDS },
+	{ "compare", cmd_compare, "compare RUN_ID... [--wide] [--format FMT]",
+	  RO, 1, 1000000, { OPT_WIDE, OPT_FORMAT }, ALL_IDS },
 	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, { 0 }, 1 },
 	{ "experiments", cmd_experiments, "experiments [--format FMT]", RO, 0,
 	  0, { OPT_FORMAT }, 0 },
@@ -362,6 +366,7 @@ parse_option(struct opts *o, int id, const char *arg)
 		o->columns = arg;
 		break;
 	case OPT_NESTED: o->nested = 1; break;
+	case OPT_WIDE: o->wide = 1; break;
 	case OPT_IF_BETTER:
 		if (strncmp(arg, "metrics.", 8) != 0 || arg[8] == '\0')
 			pp_cli_usage_error("--if-better: bad value \"%s\": want "
@@ -510,10 +515,15 @@ cmd_show(struct ctx *c)
 	return pp_registry_show(c->reg, c->o.operands[0], &c->table, &c->err);
 }
 
+/* Runs side by side are read across: a long tag (a feature list) would
+ * push the other runs off the screen, so a table cuts it unless --wide. */
+#define COMPARE_CUT 32
+
 static int
 cmd_compare(struct ctx *c)
 {
 	c->listing = 1;
+	c->cut = c->o.wide ? 0 : COMPARE_CUT;
 	return pp_registry_compare(c->reg, (const char *const *)c->o.operands,
 	    (size_t)c->o.noperands, &c->table, &c->err);
 }
@@ -894,7 +904,7 @@ main(int argc, char *argv[])
 	if (cmd->fn(&c) == -1)
 		goto out;
 	if (c.listing)
-		pp_regio_write(c.out.fp, &c.table, c.o.format);
+		pp_regio_write_cut(c.out.fp, &c.table, c.o.format, c.cut);
 	if (pp_out_commit(&c.out, &c.err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;

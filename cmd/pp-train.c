@@ -27,7 +27,8 @@
 static const char usage[] =
     "-m KIND --target COL [--features A,B,...] [--standardize] "
     "[--cv walkforward:K | --test-frac F] [-F FILE] [-e NAME] "
-    "[--register NAME] [--no-registry] [--dry-run] [-o FILE] [FILE]\n"
+    "[--register NAME] [--idempotency-key KEY] [--no-registry] [--dry-run] "
+    "[-o FILE] [FILE]\n"
     "--describe REF";
 
 struct train_cmd {
@@ -38,6 +39,7 @@ struct train_cmd {
 	const char *input;	/* the frame, NULL for stdin */
 	const char *experiment;	/* -e, or NULL for "default" */
 	const char *register_as; /* --register NAME */
+	const char *idem_key;	/* --idempotency-key KEY */
 	int print_id;		/* --print-run-id */
 	int no_registry;	/* --no-registry */
 	int dry_run;		/* --dry-run: print the features, fit nothing */
@@ -79,21 +81,30 @@ add_grid(void *v, const char *a, struct pp_err *err)
 	    err);
 }
 
+/* The tag a run made with --idempotency-key carries its key in. */
+#define IDEM_TAG "idempotency_key"
+
+/* Add tag key (owned) = value (borrowed) to the run's tags. */
+static void
+keep_tag(struct train_cmd *o, char *key, const char *value)
+{
+	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
+	    sizeof(*o->tags));
+	o->tags[o->ntags].key = key;
+	o->tags[o->ntags++].value = value;
+	o->t.tags = o->tags;
+	o->t.ntags = o->ntags;
+}
+
 static int
 add_tag(void *v, const char *a, struct pp_err *err)
 {
-	struct train_cmd *o = v;
 	const char *eq = strchr(a, '=');
 
 	if (eq == NULL || eq == a)
 		return pp_err_set(err, PP_EXIT_USAGE, "--tag: bad value "
 		    "\"%s\": want KEY=VALUE", a);
-	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
-	    sizeof(*o->tags));
-	o->tags[o->ntags].key = pp_xstrndup(a, (size_t)(eq - a));
-	o->tags[o->ntags++].value = eq + 1;
-	o->t.tags = o->tags;
-	o->t.ntags = o->ntags;
+	keep_tag(v, pp_xstrndup(a, (size_t)(eq - a)), eq + 1);
 	return 0;
 }
 
@@ -152,6 +163,9 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 	    o->ntags > 0))
 		pp_cli_usage_error("--no-registry excludes --experiment, "
 		    "--register, --print-run-id, --run-name and --tag");
+	if (o->no_registry && o->idem_key != NULL)
+		pp_cli_usage_error("--idempotency-key needs the registry: not "
+		    "with --no-registry");
 	if (o->print_id && o->output == NULL)
 		pp_cli_usage_error("--print-run-id: stdout is for the run id: "
 		    "give -o FILE");
@@ -271,6 +285,9 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "set tag K of the run to V (repeatable)"),
 		PP_OPT_CALLBACK(0, "register", &o->register_as, set_register,
 		    "NAME", "register the model as a version of NAME"),
+		PP_OPT_STRING(0, "idempotency-key", &o->idem_key, "KEY",
+		    "a rerun with KEY on the same input reuses the run, model "
+		    "and version", .empty = "key"),
 		PP_OPT_FLAG(0, "print-run-id", &o->print_id,
 		    "print the run id on stdout (the model goes to -o)"),
 		PP_OPT_FLAG(0, "no-registry", &o->no_registry,
@@ -294,6 +311,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	if (argc > i)
 		o->input = argv[i];
 	check_options(cli, o);
+	if (o->idem_key != NULL)	/* the run carries its key */
+		keep_tag(o, pp_xstrdup(IDEM_TAG), o->idem_key);
 }
 
 static int
@@ -437,6 +456,84 @@ publish(struct pp_run *run, const struct train_cmd *o, struct pp_out *out,
 	return 0;
 }
 
+/* Hand out what an earlier run made: its model to -o, its id to stdout
+ * (--print-run-id), and the version of --register (made now if the
+ * earlier run was not registered under that name). */
+static int
+reuse(struct pp_registry *reg, const struct train_cmd *o, const char *id,
+    int64_t version, struct pp_out *out, int quiet, struct pp_err *err)
+{
+	struct pp_buf model = PP_BUF_INIT;
+	int rc = -1;
+
+	if (pp_registry_artifact_get(reg, id, "model.ppm", &model, err) == -1)
+		goto out;
+	if (fwrite(model.data, 1, model.len, out->fp) != model.len) {
+		pp_err_errno(err, errno, "%s: write", o->output ? o->output
+		    : "<stdout>");
+		goto out;
+	}
+	if (o->print_id && (printf("%s\n", id) < 0 || fflush(stdout) != 0)) {
+		pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+		goto out;
+	}
+	if (pp_out_flush(out, err) == -1)
+		goto out;
+	if (o->register_as != NULL && version == 0 &&
+	    pp_registry_register(reg, o->register_as, id, "model.ppm", NULL,
+	    &version, err) == -1)
+		goto out;
+	if (pp_out_commit(out, err) == -1)
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "%s: idempotency key \"%s\": reusing run %s, "
+		    "made before from the same input\n", pp_progname,
+		    o->idem_key, id);
+	if (o->register_as != NULL && !quiet)
+		fprintf(stderr, "%s: registered model \"%s\" version %lld\n",
+		    pp_progname, o->register_as, (long long)version);
+	rc = 0;
+out:
+	pp_buf_release(&model);
+	return rc;
+}
+
+/*
+ * --idempotency-key: a job run again (an Airflow task retried with the
+ * same ds) on the same bytes must not make a second run and version.  The
+ * input's SHA-256 is known before training (a file is hashed first), so
+ * the registry is asked for a finished run with the key and that digest
+ * before any work.  Returns 1 (reused), 0 (none: train) or -1.  Two jobs
+ * started at once with one key may both train: a retry, not a race, is
+ * what this is for.
+ */
+static int
+replay(const struct train_cmd *o, const struct pp_cli *cli,
+    const char *sha256, struct pp_out *out, struct pp_err *err)
+{
+	const char *experiment = o->experiment ? o->experiment : "default";
+	struct pp_registry *reg;
+	char id[PP_RUN_ID_LEN + 1];
+	int64_t version = 0;
+	int found;
+
+	if (sha256[0] == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "--idempotency-key: the "
+		    "input must be a file, not a pipe: its SHA-256 is needed "
+		    "before training");
+	if (access(cli->c.registry, F_OK) != 0)
+		return 0;	/* no registry yet: nothing was made */
+	if ((reg = pp_registry_open(cli->c.registry, 0, err)) == NULL)
+		return -1;
+	found = pp_registry_find_keyed(reg, experiment, IDEM_TAG, o->idem_key,
+	    sha256, o->register_as, id, &version, err);
+	if (found == 1 && reuse(reg, o, id, version, out, cli->c.quiet,
+	    err) == -1)
+		found = -1;
+	pp_registry_close(reg);
+	return found;
+}
+
 static void
 show_rows(size_t n)
 {
@@ -571,6 +668,16 @@ main(int argc, char *argv[])
 		if (dry_run(in, &o, &err) == 0)
 			rc = PP_EXIT_OK;
 		goto out;
+	}
+	if (o.idem_key != NULL) {
+		int done = replay(&o, &cli, hin.hex, &out, &err);
+
+		if (done == -1)
+			goto out;
+		if (done == 1) {
+			rc = PP_EXIT_OK;
+			goto out;
+		}
 	}
 	if (!o.no_registry && run_begin(&run, &o, &cli,
 	    hin.hex[0] ? hin.hex : NULL, argc, argv, &err) == -1)

@@ -127,7 +127,7 @@ take(struct pp_reader *r, size_t n, struct pp_err *err, const char *what)
 
 	if (got == -1) {
 		r->fatal = 1;
-		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
+		pp_inbuf_error(&r->in, r->in.ioerr, r->name, err);
 		return NULL;
 	}
 	if ((size_t)got < n) {
@@ -234,10 +234,14 @@ pp_bin_open(struct pp_reader *r, struct pp_err *err)
 	flags = get_u16(p + 10);
 	ncols = get_u32(p + 12);
 	if (version < 1 || version > BIN_VERSION) {
-		char msg[80];
+		char msg[120];
 
-		snprintf(msg, sizeof(msg), "unsupported frame version %u "
-		    "(this program reads 1 to %d)", version, BIN_VERSION);
+		/* A newer version is named as such: the fix is an upgrade. */
+		snprintf(msg, sizeof(msg), version > BIN_VERSION ? "frame "
+		    "version %u, newer than this program reads (1 to %d): "
+		    "written by a newer Pattern Pursuit" : "unsupported frame "
+		    "version %u (this program reads 1 to %d)", version,
+		    BIN_VERSION);
 		return bin_fail(r, 8, err, msg);
 	}
 	if (flags != 0)

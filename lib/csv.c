@@ -290,7 +290,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 		return 0;
 	if (in->ioerr) {
 		r->fatal = 1;
-		return pp_err_errno(err, in->ioerr, "%s: read error", r->name);
+		return pp_inbuf_error(in, in->ioerr, r->name, err);
 	}
 	for (;;) {
 		size_t avail = in->len - in->pos;
@@ -301,8 +301,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 		scanned = avail;
 		if (pp_inbuf_fill(in, avail + 1) == -1) {
 			r->fatal = 1;
-			return pp_err_errno(err, in->ioerr, "%s: read error",
-			    r->name);
+			return pp_inbuf_error(in, in->ioerr, r->name, err);
 		}
 	}
 	s = in->buf + in->pos;
@@ -386,7 +385,7 @@ par_step(struct pp_reader *r, struct pp_err *err)
 	}
 	if (ioerr) {
 		r->fatal = 1;
-		return pp_err_errno(err, ioerr, "%s: read error", r->name);
+		return pp_inbuf_error(&r->in, ioerr, r->name, err);
 	}
 	/* The input ended after a '\n' or in a line a worker took: tell
 	 * libcsv as feed_line does, with an empty last line. */

@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "frame_impl.h"
+#include "gunzip.h"
+#include "sniff.h"
 #include "util.h"
 #include "banned.h"
 
@@ -173,13 +175,12 @@ pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
 	return 0;
 }
 
-long
-pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n)
+/* One read of the raw stream (the file's own bytes). */
+static long
+raw_read(struct pp_inbuf *in, void *dst, size_t n)
 {
 	size_t got;
 
-	if (in->eof)
-		return 0;
 	/* read(2) returns what a pipe holds now; fread would wait for a
 	 * whole block, and a live feed would stall. */
 	if (in->fd >= 0) {
@@ -202,9 +203,60 @@ pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n)
 			return -1;
 		}
 	}
+	return (long)got;
+}
+
+static long
+gz_raw(void *ctx, void *dst, size_t n)
+{
+	return raw_read(ctx, dst, n);
+}
+
+long
+pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n)
+{
+	long got;
+
+	if (in->eof)
+		return 0;
+	if (in->gz != NULL) {
+		got = pp_gunzip_read(in->gz, dst, n, &in->gzerr);
+		if (got == -1 && in->gzerr != NULL) {
+			in->ioerr = EIO;
+			in->eof = 1;
+		}
+	} else {
+		got = raw_read(in, dst, n);
+	}
 	if (got == 0)
 		in->eof = 1;
-	return (long)got;
+	return got;
+}
+
+int
+pp_inbuf_error(const struct pp_inbuf *in, int ioerr, const char *name,
+    struct pp_err *err)
+{
+	if (in->gzerr != NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: bad gzip data: %s",
+		    name, in->gzerr);
+	return pp_err_errno(err, ioerr, "%s: read error", name);
+}
+
+/*
+ * gzip input (prices.csv.gz, features.ppf.gz): the bytes read so far
+ * become zlib's first input and the buffer starts again, empty, at offset
+ * 0 of the decompressed stream, so the format is detected on what the
+ * file holds and byte offsets in messages are offsets in it.
+ */
+static void
+start_gunzip(struct pp_inbuf *in)
+{
+	in->gz = pp_gunzip_new(in->buf + in->pos, in->len - in->pos, gz_raw,
+	    in);
+	in->pos = in->len = 0;
+	in->base = 0;
+	in->eof = 0;
 }
 
 long
@@ -248,6 +300,7 @@ pp_reader_fopen(FILE *fp, const char *name, const struct pp_read_opts *o,
 	static const struct pp_read_opts defaults = PP_READ_OPTS_INIT;
 	struct pp_reader *r = pp_xcalloc(1, sizeof(*r));
 	struct stat st;
+	const char *what;
 	long n;
 	int rc;
 
@@ -261,14 +314,22 @@ pp_reader_fopen(FILE *fp, const char *name, const struct pp_read_opts *o,
 	pp_schema_init(&r->schema);
 	pp_meta_init(&r->meta);
 	n = pp_inbuf_fill(&r->in, sizeof(pp_bin_magic));
+	if (n >= 2 && r->in.buf[0] == PP_GZIP_MAGIC0 &&
+	    r->in.buf[1] == PP_GZIP_MAGIC1) {
+		start_gunzip(&r->in);
+		n = pp_inbuf_fill(&r->in, sizeof(pp_bin_magic));
+	}
 	if (n == -1) {
-		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
+		pp_inbuf_error(&r->in, r->in.ioerr, r->name, err);
 		goto fail;
 	}
 	if (n >= (long)sizeof(pp_bin_magic) &&
 	    memcmp(r->in.buf, pp_bin_magic, sizeof(pp_bin_magic)) == 0) {
 		r->format = PP_FMT_BIN;
 		rc = pp_bin_open(r, err);
+	} else if ((what = pp_sniff_not_csv(r->in.buf, r->in.len)) != NULL) {
+		rc = pp_err_set(err, PP_EXIT_DATA, "%s: %s, not CSV or a "
+		    "binary frame", r->name, what);
 	} else {
 		r->format = PP_FMT_CSV;
 		rc = pp_csv_open(r, o, err);
@@ -367,6 +428,7 @@ pp_reader_free(struct pp_reader *r)
 	pp_bin_free(r);
 	if (r->own_fp && r->in.fp)
 		fclose(r->in.fp);
+	pp_gunzip_free(r->in.gz);
 	free(r->in.buf);
 	free(r->name);
 	free(r->row);

@@ -29,6 +29,8 @@ struct pp_inbuf {
 	uint64_t base;		/* stream offset of buf[0] */
 	int eof;		/* fp reached EOF (or error, see err) */
 	int ioerr;		/* errno of a read error, or 0 */
+	struct pp_gunzip *gz;	/* gzip input: read through it, or NULL */
+	const char *gzerr;	/* bad gzip data: what (ioerr is EIO) */
 };
 
 /* Make at least want bytes available from pos (fewer only at EOF).
@@ -38,6 +40,10 @@ long pp_inbuf_fill(struct pp_inbuf *in, size_t want);
 /* One read of up to n bytes into dst, past the buffer: the count, 0 at
  * EOF (eof set), or -1 on a read error (ioerr and eof set). */
 long pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n);
+
+/* Report a read error of in (ioerr, or bad gzip data) on name. */
+int pp_inbuf_error(const struct pp_inbuf *in, int ioerr, const char *name,
+    struct pp_err *err);
 
 /* Stream offset of the next unread byte. */
 #define PP_INBUF_OFFSET(in) ((in)->base + (in)->pos)

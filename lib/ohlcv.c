@@ -187,8 +187,13 @@ pp_ohlcv_symbol_from_path(const char *path)
 		return NULL;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	len = strlen(base);
+	if (len > 3 && strcmp(base + len - 3, ".gz") == 0)
+		len -= 3;	/* MSFT.csv.gz is MSFT, as MSFT.csv */
+	for (dot = base + len; dot > base && dot[-1] != '.'; dot--)
+		;
+	if (dot > base + 1)
+		len = (size_t)(dot - 1 - base);
 	if (!pp_ohlcv_symbol_ok(base, len))
 		return NULL;
 	return pp_xstrndup(base, len);

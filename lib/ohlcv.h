@@ -71,7 +71,8 @@ int pp_ohlcv_symbols(const char *list, char ***syms, size_t *n,
 void pp_ohlcv_symbols_free(char **syms, size_t n);
 
 /* The symbol a file name implies: the last path component without its
- * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us").
+ * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us"),
+ * a gzip file's too ("AAPL.csv.gz" -> "AAPL").
  * NULL (nothing allocated) for stdin ("-" or NULL) or when that is not a
  * valid symbol; else malloc'd. */
 char *pp_ohlcv_symbol_from_path(const char *path);
