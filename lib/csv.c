@@ -48,6 +48,7 @@
 #include "date.h"
 #include "frame_impl.h"
 #include "num.h"
+#include "sniff.h"
 #include "util.h"
 #include "banned.h"
 
@@ -592,12 +593,20 @@ infer_types(struct pp_reader *r, size_t n, const char *text_col,
 	return 0;
 }
 
-int
-pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
+static int
+csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
     struct pp_err *err)
 {
-	struct csv_in *c = pp_xcalloc(1, sizeof(*c));
+	struct csv_in *c;
+	const char *what;
 
+	/* CSV takes what no other format claimed, but not what is plainly
+	 * something else: name that instead of a strange header. */
+	if ((what = pp_sniff_not_csv(r->in.buf + r->in.pos, r->in.len -
+	    r->in.pos)) != NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: %s, not CSV or a "
+		    "binary frame", r->name, what);
+	c = pp_xcalloc(1, sizeof(*c));
 	r->csv = c;
 	if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		r->fatal = 1;
@@ -665,8 +674,8 @@ pp_csv_cell(enum pp_type t, const char *s, size_t len, union pp_cell *cell)
 	return NULL;
 }
 
-int
-pp_csv_next(struct pp_reader *r, struct pp_err *err)
+static int
+csv_reader_next(struct pp_reader *r, struct pp_err *err)
 {
 	struct csv_in *c = r->csv;
 	struct qrow *q;
@@ -701,8 +710,8 @@ pp_csv_next(struct pp_reader *r, struct pp_err *err)
 	return 1;
 }
 
-void
-pp_csv_free(struct pp_reader *r)
+static void
+csv_reader_free(struct pp_reader *r)
 {
 	struct csv_in *c = r->csv;
 
@@ -783,8 +792,10 @@ quote_delim(struct pp_buf *b, size_t from, char delim)
 	pp_buf_setlen(b, b->len + 2);
 }
 
-int
-pp_csvw_start(struct pp_writer *w, struct pp_err *err)
+static int csv_writer_flush(struct pp_writer *w, struct pp_err *err);
+
+static int
+csv_writer_start(struct pp_writer *w, struct pp_err *err)
 {
 	struct csv_out *c = pp_xcalloc(1, sizeof(*c));
 	size_t j;
@@ -803,8 +814,8 @@ pp_csvw_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-int
-pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
+static int
+csv_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	struct pp_buf *b = &w->csv->out;
@@ -861,12 +872,12 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 		pp_buf_add(b, "\"\"", 2);
 	pp_buf_addc(b, '\n');
 	if (b->len >= OUT_BLOCK)
-		return pp_csvw_flush(w, err);
+		return csv_writer_flush(w, err);
 	return 0;
 }
 
-int
-pp_csvw_flush(struct pp_writer *w, struct pp_err *err)
+static int
+csv_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
 	struct pp_buf *b = &w->csv->out;
 	int rc = pp_frame_fwrite(w, b->data, b->len, err);
@@ -875,8 +886,8 @@ pp_csvw_flush(struct pp_writer *w, struct pp_err *err)
 	return rc;
 }
 
-void
-pp_csvw_free(struct pp_writer *w)
+static void
+csv_writer_free(struct pp_writer *w)
 {
 	if (w->csv == NULL)
 		return;
@@ -884,3 +895,23 @@ pp_csvw_free(struct pp_writer *w)
 	free(w->csv);
 	w->csv = NULL;
 }
+
+/* CSV is the reader of last resort: it accepts any first bytes. */
+static int
+csv_sniff(const unsigned char *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return 1;
+}
+
+const struct pp_frame_reader_ops pp_csv_reader_ops = {
+	PP_FMT_CSV, csv_sniff, csv_reader_open, csv_reader_next,
+	csv_reader_free
+};
+
+/* CSV has no trailer: finishing is one more flush. */
+const struct pp_frame_writer_ops pp_csv_writer_ops = {
+	PP_FMT_CSV, csv_writer_start, csv_writer_row, csv_writer_flush,
+	csv_writer_flush, csv_writer_free
+};
