@@ -318,6 +318,14 @@ feed_line(struct pp_reader *r, struct pp_err *err)
  * a block's rows count from line base.
  */
 
+struct pp_csv_tuning pp_csv_tuning;
+
+void
+pp_frame_set_csv_threads(int n)
+{
+	pp_csv_tuning.threads = n > 0 ? n : 0;
+}
+
 /* Go parallel if this is the moment: the types are known, nothing is
  * queued or half parsed, and a regular file has more to read than the
  * buffer holds. */
@@ -326,21 +334,22 @@ maybe_start_par(struct pp_reader *r)
 {
 	struct csv_in *c = r->csv;
 	struct pp_inbuf *in = &r->in;
-	const char *e;
 	size_t block = CSV_PAR_BLOCK;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = ncpu < CSV_PAR_THREADS ? (int)ncpu : CSV_PAR_THREADS;
 	int small = in->eof;	/* the rest is in the buffer already */
 
 	c->par_tried = 1;
-	if ((e = getenv("PP_TEST_CSV_BLOCK")) != NULL) {
+	if (pp_csv_tuning.threads > 0)
+		threads = pp_csv_tuning.threads;
+	if (pp_csv_tuning.block > 0) {
 		/* Tests: tiny blocks, even on one CPU and for small input. */
-		block = (size_t)strtoul(e, NULL, 10);
-		threads = 2;
+		block = pp_csv_tuning.block;
+		threads = threads < 2 && pp_csv_tuning.threads != 1 ? 2 :
+		    threads;
 		small = 0;
 	}
-	if (!c->fast || getenv("PP_TEST_CSV_SERIAL") != NULL || threads < 2 ||
-	    small || in->live || in->ioerr || !c->at_start || c->done ||
+	if (!c->fast || threads < 2 || small || in->live || in->ioerr || !c->at_start || c->done ||
 	    c->row_first != c->nfields)
 		return;
 	c->par = pp_csvpar_start(in, in->buf + in->pos, in->len - in->pos,
@@ -616,7 +625,7 @@ csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 	csv_set_delim(&c->p, (unsigned char)o->delim);
 	c->delim = (unsigned char)o->delim;
 	c->at_start = 1;
-	c->fast = getenv("PP_TEST_CSV_SLOW") == NULL;
+	c->fast = !pp_csv_tuning.slow;
 	csv_set_space_func(&c->p, no_space);
 	pp_buf_init(&c->arena);
 	if (pp_inbuf_fill(&r->in, 3) >= 3 &&

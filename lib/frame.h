@@ -149,6 +149,14 @@ struct pp_read_opts {
 
 #define PP_READ_OPTS_INIT { ',', 1000, NULL }
 
+/*
+ * Threads a CSV reader may parse on: 0 (the default) means up to 4, no
+ * more than the processors; 1 parses on the reading thread alone.  The
+ * output is the same whatever the count.  Programs set it from
+ * $PP_CSV_THREADS (pp_cli_init).
+ */
+void pp_frame_set_csv_threads(int n);
+
 struct pp_reader;
 
 /* Open path ("-" or NULL: stdin) and read its header, so a missing file, an

@@ -107,6 +107,21 @@ int pp_wthread_drain(struct wthread *p, struct pp_err *err);
 int pp_wthread_close(struct wthread *p, struct pp_err *err);
 void pp_wthread_free(struct wthread *p);
 
+/*
+ * How the CSV reader works, for tests that compare its modes: threads (0:
+ * automatic; pp_frame_set_csv_threads), block (bytes per parallel block;
+ * 0: the default, and a test's small block also goes parallel on small
+ * input and on one processor), slow (libcsv for every line instead of the
+ * fast scanner).  Programs never set block or slow.
+ */
+struct pp_csv_tuning {
+	int threads;
+	size_t block;
+	int slow;
+};
+
+extern struct pp_csv_tuning pp_csv_tuning;
+
 /* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
  * a number"...).  Text cells point at s. */
 const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
