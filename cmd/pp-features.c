@@ -210,8 +210,7 @@ set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
 int
 main(int argc, char *argv[])
 {
-	struct features_cmd o = { pp_spec_new(), PP_FEAT_OPTS_INIT, 0, 0, 0,
-	    NULL };
+	struct features_cmd o = { NULL, PP_FEAT_OPTS_INIT, 0, 0, 0, NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -227,6 +226,7 @@ main(int argc, char *argv[])
 
 	pp_cli_init(&cli, argv[0], USAGE, options,
 	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
+	o.spec = pp_spec_new();	/* after pp_cli_init: out of memory exits 1 */
 	cli.about = "Compute features and targets per symbol; see pp-features(1).";
 	parse_options(argc, argv, &cli, &o);
 	if (o.list || o.print_spec) {

@@ -142,6 +142,16 @@ remove_temps(void)
 			unlink(temps[i]);
 }
 
+/* pp_oom_hook: out of memory is an error (exit 1), not a crash, and
+ * leaves no temp file where the output would have been.  _exit: the heap
+ * is exhausted, and atexit handlers or a writer thread may want it. */
+static void
+oom_exit(void)
+{
+	remove_temps();
+	_exit(PP_EXIT_DATA);
+}
+
 /* Remove the temp files and die of sig. */
 static void
 die_of(int sig)
@@ -309,12 +319,14 @@ void
 pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
     const struct pp_opt *opts, unsigned common)
 {
-	struct cli_priv *p = pp_xcalloc(1, sizeof(*p));
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	struct cli_priv *p;
 	const char *env;
 	size_t i;
 
 	pp_progname = slash ? slash + 1 : (argv0 ? argv0 : "pp");
+	pp_oom_hook = oom_exit;
+	p = pp_xcalloc(1, sizeof(*p));
 	signal(SIGPIPE, on_sigpipe);
 	signal(SIGINT, on_fatal_signal);
 	signal(SIGTERM, on_fatal_signal);

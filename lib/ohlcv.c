@@ -378,11 +378,18 @@ cell_error(struct pp_err *err, const struct pp_col *col, const char *what,
 		size_t n = cell->s.len > QUOTE_MAX ? QUOTE_MAX : cell->s.len;
 
 		/* Do not cut a UTF-8 sequence in the middle. */
+		struct pp_buf b = PP_BUF_INIT;
+
 		while (n > 0 && n < cell->s.len &&
 		    ((unsigned char)cell->s.p[n] & 0xc0) == 0x80)
 			n--;
-		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s \"%.*s\"",
-		    col->name, what, (int)n, cell->s.p);
+		/* The cell's bytes shown, not raw: a control byte or a NUL
+		 * in a provider's file must not tear the message. */
+		pp_buf_addshown(&b, cell->s.p, n);
+		pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s \"%s\"",
+		    col->name, what, b.data);
+		pp_buf_release(&b);
+		return -1;
 	}
 	return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s", col->name,
 	    what);

@@ -21,11 +21,15 @@
  * memory". */
 const char *pp_progname = "pp";
 
+void (*pp_oom_hook)(void);
+
 static void
 die_oom(size_t n)
 {
 	fprintf(stderr, "%s: out of memory allocating %zu bytes\n",
 	    pp_progname, n);
+	if (pp_oom_hook != NULL)
+		pp_oom_hook();
 	abort();
 }
 

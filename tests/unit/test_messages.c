@@ -12,7 +12,9 @@
  *  - a spec that came with data and does not check becomes one line with
  *    the offending byte escaped (pp_lineage_data_error);
  *  - a model URI that names nothing is quoted escaped
- *    (pp_registry_resolve, pp_registry_load).
+ *    (pp_registry_resolve, pp_registry_load);
+ *  - a provider's cell that is not a number is quoted escaped, NUL bytes
+ *    included (pp_ohlcv_in_next).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,6 +29,7 @@
 #include "buf.h"
 #include "filter.h"
 #include "lineage.h"
+#include "ohlcv.h"
 #include "registry.h"
 #include "banned.h"
 
@@ -154,6 +157,33 @@ test_resolve_message_escapes_uri(void **state)
 	rmdir(dir);
 }
 
+static void
+test_provider_cell_shown_escaped(void **state)
+{
+	static const char csv[] = "Date,Open,High,Low,Close,Volume\n"
+	    "2024-01-02,11\x05\0\0,11,9,10.5,100\n";
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_ohlcv_in_opts o = PP_OHLCV_IN_OPTS_INIT;
+	struct pp_err e = PP_ERR_INIT;
+	struct pp_ohlcv_row row;
+	struct pp_ohlcv_in *in;
+	struct pp_reader *r;
+	FILE *fp = fmemopen((void *)csv, sizeof(csv) - 1, "rb");
+
+	(void)state;
+	o.fallback = "SYM";
+	r = pp_reader_fopen(fp, "p.csv", &ro, &e);
+	assert_non_null(r);
+	in = pp_ohlcv_in_new(r, &o, &e);
+	assert_non_null(in);
+	assert_int_equal(pp_ohlcv_in_next(in, &row, &e), -1);
+	assert_string_equal(e.msg, "p.csv:2: column \"Open\": not a number "
+	    "\"11\\x05\\x00\\x00\"");
+	pp_ohlcv_in_free(in);
+	pp_reader_free(r);
+	fclose(fp);
+}
+
 int
 main(void)
 {
@@ -162,6 +192,7 @@ main(void)
 		cmocka_unit_test(test_filter_messages_escape_input),
 		cmocka_unit_test(test_spec_from_data_error_escapes),
 		cmocka_unit_test(test_resolve_message_escapes_uri),
+		cmocka_unit_test(test_provider_cell_shown_escaped),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
