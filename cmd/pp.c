@@ -14,7 +14,9 @@
 #include "buf.h"
 #include "cli.h"
 #include "frame.h"
+#include "num.h"
 #include "util.h"
+#include "view.h"
 #include "banned.h"
 
 static int cmd_cat(int argc, char *argv[]);
@@ -48,7 +50,8 @@ print_usage(FILE *fp)
 	fprintf(fp, "usage: pp COMMAND [ARG...]\n"
 	    "       pp cat [-B] [--compress] [-d C] [--set-meta KEY=VALUE]... "
 	    "[--strip-meta]\n"
-	    "              [-o FILE] [FILE...]\n"
+	    "              [--select COLS] [--head N] [--tail N] "
+	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
@@ -303,7 +306,11 @@ enum {
 	CAT_META = PP_OPT_FIRST,
 	CAT_GET_META,
 	CAT_SET_META,
-	CAT_STRIP_META
+	CAT_STRIP_META,
+	CAT_SELECT,
+	CAT_HEAD,
+	CAT_TAIL,
+	CAT_PRECISION
 };
 
 static const struct pp_opt cat_opts[] = {
@@ -312,6 +319,11 @@ static const struct pp_opt cat_opts[] = {
 	{ "set-meta", CAT_SET_META, "KEY=VALUE", "set KEY in the output's "
 	    "metadata (repeatable; binary output)" },
 	{ "strip-meta", CAT_STRIP_META, NULL, "drop the input's metadata" },
+	{ "select", CAT_SELECT, "COLS", "only these columns, in this order" },
+	{ "head", CAT_HEAD, "N", "the first N rows" },
+	{ "tail", CAT_TAIL, "N", "the last N rows (after --head's)" },
+	{ "precision", CAT_PRECISION, "P", "CSV: doubles to P significant "
+	    "digits (default: exact)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -320,7 +332,22 @@ struct cat_cmd {
 	const char *get;	/* --get-meta KEY */
 	int strip;		/* --strip-meta */
 	struct pp_meta set;	/* --set-meta pairs */
+	const char *select;	/* --select COLS */
+	long head, tail;	/* --head, --tail; -1 if not given */
+	long precision;		/* --precision; 0 if not given */
 };
+
+/* A count option's value: 0 to LONG_MAX. */
+static long
+count_arg(const char *opt, const char *arg, long min, long max)
+{
+	long v;
+
+	if (pp_parse_long(arg, min, max, &v) == -1)
+		pp_cli_usage_error("--%s: bad value \"%s\": want %ld to %ld",
+		    opt, arg, min, max);
+	return v;
+}
 
 static void
 cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
@@ -351,12 +378,27 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 		case CAT_STRIP_META:
 			o->strip = 1;
 			break;
+		case CAT_SELECT:
+			o->select = cli->optarg;
+			break;
+		case CAT_HEAD:
+			o->head = count_arg("head", cli->optarg, 0, LONG_MAX);
+			break;
+		case CAT_TAIL:
+			/* the tail is held: a million rows is a lot to look at */
+			o->tail = count_arg("tail", cli->optarg, 0, 1000000);
+			break;
+		case CAT_PRECISION:
+			o->precision = count_arg("precision", cli->optarg, 1,
+			    17);
+			break;
 		default:
 			pp_cli_usage_error("unknown option");
 		}
 	}
 	if ((o->print || o->get) && (o->set.n > 0 || o->strip ||
-	    cli->c.binary))
+	    cli->c.binary || o->select || o->head >= 0 || o->tail >= 0 ||
+	    o->precision))
 		pp_cli_usage_error("--meta and --get-meta print the metadata; "
 		    "they convert nothing");
 	if (o->print && o->get)
@@ -366,6 +408,34 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 	if (o->set.n > 0 && !cli->c.binary)
 		pp_cli_usage_error("--set-meta: CSV cannot carry metadata; "
 		    "write a binary frame with -B");
+	if (o->precision && cli->c.binary)
+		pp_cli_usage_error("--precision: for CSV output; a binary frame "
+		    "keeps every bit");
+}
+
+/* Every row of every input through the view to w; stop reading once the
+ * view is full (--head alone). */
+static int
+cat_rows(struct pp_reader **in, size_t nin, struct pp_view *v,
+    struct pp_writer *w, struct pp_err *err)
+{
+	const union pp_cell *row, *out;
+	size_t i;
+	int got = 0;
+
+	for (i = 0; i < nin && !pp_view_full(v); i++) {
+		while (!pp_view_full(v) &&
+		    (got = pp_reader_next(in[i], &row, err)) == 1)
+			if (pp_view_put(v, row, &out) == 1 &&
+			    pp_writer_row(w, out, err) == -1)
+				return -1;
+		if (!pp_view_full(v) && got == -1)
+			return -1;
+	}
+	while (pp_view_take(v, &out) == 1)
+		if (pp_writer_row(w, out, err) == -1)
+			return -1;
+	return 0;
 }
 
 /* --meta: every pair as KEY=VALUE, a value's inner newlines followed by a
@@ -407,7 +477,8 @@ cat_print_meta(const struct pp_meta *m, const struct cat_cmd *o,
 static int
 cmd_cat(int argc, char *argv[])
 {
-	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT };
+	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT, NULL, -1, -1, 0 };
+	struct pp_view view;
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -417,18 +488,21 @@ cmd_cat(int argc, char *argv[])
 	struct pp_buf text = PP_BUF_INIT;
 	struct pp_reader **in = NULL;
 	struct pp_writer *w = NULL;
-	const union pp_cell *row;
 	size_t nin, i, j;
-	int rc = PP_EXIT_DATA, got;
+	int rc = PP_EXIT_DATA;
 
+	memset(&view, 0, sizeof(view));
 	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] "
-	    "[--set-meta KEY=VALUE]... [--strip-meta] [-o FILE] [FILE...]\n"
+	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
+	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
+	    "[-o FILE] [FILE...]\n"
 	    "cat --meta | --get-meta KEY [FILE]", cat_opts,
 	    PP_CLI_OUTPUT | PP_CLI_INPUT);
 	cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on a second core */
+	wo.precision = (int)o.precision;
 
 	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
 	in = pp_xcalloc(nin, sizeof(*in));
@@ -467,17 +541,15 @@ cmd_cat(int argc, char *argv[])
 		rc = PP_EXIT_OK;
 		goto out;
 	}
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    pp_reader_schema(in[0]), &wo, &err);
-	if (w == NULL)
+	if (pp_view_init(&view, pp_reader_schema(in[0]), o.select, o.head,
+	    o.tail, &err) == -1) {
+		pp_err_prefix(&err, "%s", pp_reader_name(in[0]));
 		goto out;
-	for (i = 0; i < nin; i++) {
-		while ((got = pp_reader_next(in[i], &row, &err)) == 1)
-			if (pp_writer_row(w, row, &err) == -1)
-				goto out;
-		if (got == -1)
-			goto out;
 	}
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    &view.schema, &wo, &err);
+	if (w == NULL || cat_rows(in, nin, &view, w, &err) == -1)
+		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;
@@ -487,6 +559,7 @@ out:
 		pp_cli_report(&err);
 	}
 	pp_writer_free(w);
+	pp_view_release(&view);
 	pp_out_abort(&out);
 	for (j = 0; j < nin && in; j++)
 		pp_reader_free(in[j]);

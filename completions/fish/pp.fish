@@ -11,4 +11,8 @@ complete -c pp -n "__fish_seen_subcommand_from cat" -l meta -d 'print the metada
 complete -c pp -n "__fish_seen_subcommand_from cat" -l get-meta -x -a 'pp.spec pp.horizon pp.producer pp.source.sha256' -d 'print the value of KEY'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l set-meta -x -d 'set KEY=VALUE in the metadata'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l strip-meta -d 'drop the input metadata'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l select -x -d 'only these columns, in this order'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l head -x -d 'the first N rows'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l tail -x -d 'the last N rows'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l precision -x -d 'doubles to P significant digits'
 complete -c pp -f -n "__fish_seen_subcommand_from help" -a "$cmds frame model"
