@@ -13,6 +13,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "describe.h"
 #include "frame.h"
 #include "num.h"
 #include "util.h"
@@ -21,6 +22,7 @@
 
 static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
+static int cmd_describe(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
 static int listed(void);
 
@@ -32,6 +34,7 @@ static const struct command {
 } commands[] = {
 	{ "cat", cmd_cat, "concatenate frames, converting CSV <-> binary" },
 	{ "commands", cmd_commands, "list the commands" },
+	{ "describe", cmd_describe, "summarise a frame per column (and symbol)" },
 	{ "eval", NULL, "score predictions, backtests, drift" },
 	{ "features", NULL, "technical indicators and targets per symbol" },
 	{ "fetch", NULL, "daily OHLCV from files, HTTP providers or synth" },
@@ -53,6 +56,7 @@ print_usage(FILE *fp)
 	    "              [--select COLS] [--head N] [--tail N] "
 	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
+	    "       pp describe [--by COL] [--precision P] [-o FILE] [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
@@ -567,6 +571,98 @@ out:
 	pp_buf_release(&text);
 	pp_meta_release(&meta);
 	pp_meta_release(&o.set);
+	pp_cli_release(&cli);
+	return rc;
+}
+
+/*
+ * pp describe [FILE]: per column type, count, missing, mean, std, min,
+ * quartiles and max (per value of --by COL), as a frame: what pandas'
+ * describe() shows, from the command line.
+ */
+enum { DESC_BY = PP_OPT_FIRST, DESC_PRECISION };
+
+static const struct pp_opt describe_opts[] = {
+	{ "by", DESC_BY, "COL", "one summary per value of the text column COL "
+	    "(symbol)" },
+	{ "precision", DESC_PRECISION, "P", "CSV: doubles to P significant "
+	    "digits (default: exact)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static void
+describe_options(int argc, char *argv[], struct pp_cli *cli, const char **by,
+    long *precision)
+{
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		if (c == DESC_BY)
+			*by = cli->optarg;
+		else if (c == DESC_PRECISION)
+			*precision = count_arg("precision", cli->optarg, 1, 17);
+		else
+			pp_cli_usage_error("unknown option");
+	}
+	if (argc - cli->optind > 1)
+		pp_cli_usage_error("describe: one frame at most");
+	if (*precision && cli->c.binary)
+		pp_cli_usage_error("--precision: for CSV output; a binary frame "
+		    "keeps every bit");
+}
+
+static int
+cmd_describe(int argc, char *argv[])
+{
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_schema schema = PP_SCHEMA_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_describe *d = NULL;
+	struct pp_writer *w = NULL;
+	const union pp_cell *row;
+	const char *by = NULL;
+	long precision = 0;
+	int rc = PP_EXIT_DATA, got;
+
+	pp_cli_init(&cli, "pp", "describe [--by COL] [--precision P] [-B] "
+	    "[-d C] [-o FILE] [FILE]", describe_opts,
+	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	describe_options(argc, argv, &cli, &by, &precision);
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
+	wo.precision = (int)precision;
+	if ((in = pp_reader_open(argc > cli.optind ? argv[cli.optind] : NULL,
+	    &ro, &err)) == NULL)
+		goto out;
+	if ((d = pp_describe_new(pp_reader_schema(in), by, &err)) == NULL) {
+		pp_err_prefix(&err, "%s", pp_reader_name(in));
+		goto out;
+	}
+	pp_describe_schema(d, &schema);
+	if (pp_out_open(&out, cli.c.output, &err) == -1 ||
+	    (w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
+	    "<stdout>", &schema, &wo, &err)) == NULL)
+		goto out;
+	while ((got = pp_reader_next(in, &row, &err)) == 1)
+		pp_describe_row(d, row);
+	if (got == -1 || pp_describe_write(d, w, &err) == -1 ||
+	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
+		pp_cli_report(&err);
+	}
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_describe_free(d);
+	pp_reader_free(in);
+	pp_schema_release(&schema);
 	pp_cli_release(&cli);
 	return rc;
 }
