@@ -840,8 +840,10 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 		switch (w->schema.cols[j].type) {
 		case PP_T_F64:
 			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_fmt_double(b->data +
-			    b->len, cell->f));
+			pp_buf_setlen(b, b->len + (w->o.precision > 0 ?
+			    pp_fmt_double_sig(b->data + b->len, cell->f,
+			    w->o.precision) : pp_fmt_double(b->data + b->len,
+			    cell->f)));
 			break;
 		case PP_T_I64:
 			if (cell->i == PP_I64_MISSING)

@@ -201,6 +201,14 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 		pp_writer_free(w);
 		return NULL;
 	}
+	/* Binary bytes on a terminal are garbage and can upset it. */
+	if (w->o.format == PP_FMT_BIN && fileno(fp) >= 0 &&
+	    isatty(fileno(fp))) {
+		pp_err_set(err, PP_EXIT_USAGE, "not writing a binary frame to "
+		    "a terminal: give -o FILE or redirect stdout");
+		pp_writer_free(w);
+		return NULL;
+	}
 	w->ops = writer_ops(w->o.format);
 	rc = w->ops->start(w, err);
 	if (rc == 0 && w->o.thread && (w->th = pp_wthread_new(&w->schema,
