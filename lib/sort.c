@@ -216,48 +216,84 @@ spill(struct sorter *st, struct pp_err *err)
 	return 0;
 }
 
-/* The k runs' current rows; each step writes the least, the earliest
- * run winning a tie (stability), and advances its run. */
+/* The runs being merged: each one's current row, and a binary heap of
+ * the runs that have one, least row on top. */
+struct merger {
+	const struct sorter *st;
+	const union pp_cell **cur;
+	size_t *heap, n;
+};
+
+/* Whether run a's row goes before run b's: by key, then the earlier run
+ * (which holds earlier rows: stability). */
+static int
+before(const struct merger *m, size_t a, size_t b)
+{
+	const union pp_cell *x = m->cur[a], *y = m->cur[b];
+	long d = m->st->date_col, s = m->st->sym_col;
+	int c = cmp_key(m->st->o->by, m->st->dtype, &x[d], x[s].s.p,
+	    x[s].s.len, &y[d], y[s].s.p, y[s].s.len);
+
+	return c < 0 || (c == 0 && a < b);
+}
+
+static void
+sift_down(struct merger *m, size_t i)
+{
+	size_t c, t;
+
+	while ((c = 2 * i + 1) < m->n) {
+		if (c + 1 < m->n && before(m, m->heap[c + 1], m->heap[c]))
+			c++;
+		if (!before(m, m->heap[c], m->heap[i]))
+			break;
+		t = m->heap[i];
+		m->heap[i] = m->heap[c];
+		m->heap[c] = t;
+		i = c;
+	}
+}
+
+/* k-way merge of the runs into w, O(log k) a row. */
 static int
 merge(struct sorter *st, struct pp_writer *w, struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	size_t k = st->nruns, i, best;
+	size_t k = st->nruns, i, top;
 	struct pp_reader **in = pp_xcalloc(k, sizeof(*in));
-	const union pp_cell **cur = pp_xcalloc(k, sizeof(*cur));
-	long d = st->date_col, s = st->sym_col;
+	struct merger m;
 	int rc = -1, got;
 
+	m.st = st;
+	m.cur = pp_xcalloc(k, sizeof(*m.cur));
+	m.heap = pp_xcalloc(k, sizeof(*m.heap));
+	m.n = 0;
 	for (i = 0; i < k; i++) {
 		if ((in[i] = pp_reader_fopen(st->runs[i], "temporary run", &ro,
-		    err)) == NULL || (got = pp_reader_next(in[i], &cur[i],
+		    err)) == NULL || (got = pp_reader_next(in[i], &m.cur[i],
 		    err)) == -1)
 			goto out;
-		if (got == 0)
-			cur[i] = NULL;
+		if (got == 1)
+			m.heap[m.n++] = i;
 	}
-	for (;;) {
-		best = k;
-		for (i = 0; i < k; i++)
-			if (cur[i] != NULL && (best == k || cmp_key(st->o->by,
-			    st->dtype, &cur[i][d], cur[i][s].s.p, cur[i][s].s.len,
-			    &cur[best][d], cur[best][s].s.p,
-			    cur[best][s].s.len) < 0))
-				best = i;
-		if (best == k)
-			break;
-		if (pp_writer_row(w, cur[best], err) == -1 ||
-		    (got = pp_reader_next(in[best], &cur[best], err)) == -1)
+	for (i = m.n / 2; i-- > 0;)
+		sift_down(&m, i);
+	while (m.n > 0) {
+		top = m.heap[0];
+		if (pp_writer_row(w, m.cur[top], err) == -1 ||
+		    (got = pp_reader_next(in[top], &m.cur[top], err)) == -1)
 			goto out;
 		if (got == 0)
-			cur[best] = NULL;
+			m.heap[0] = m.heap[--m.n];
+		sift_down(&m, 0);
 	}
 	rc = 0;
 out:
 	for (i = 0; i < k; i++)
 		pp_reader_free(in[i]);
 	free(in);
-	free(cur);
+	free(m.cur);
+	free(m.heap);
 	return rc;
 }
 
