@@ -612,9 +612,6 @@ cmd_sort(int argc, char *argv[])
 out:
 	if (rc != PP_EXIT_OK) {
 		rc = pp_cli_exit_status(&err);
-		if (in != NULL && err.code == PP_EXIT_DATA &&
-		    strncmp(err.msg, "no column", 9) == 0)
-			pp_err_prefix(&err, "%s", pp_reader_name(in));
 		pp_cli_report(&err);
 	}
 	pp_writer_free(w);

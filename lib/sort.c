@@ -123,6 +123,18 @@ add_row(struct sorter *st, const union pp_cell *row)
 	}
 }
 
+/* Row c's keys; a key the frame lacks is the same for every row. */
+static void
+row_key(const struct sorter *st, const union pp_cell *c, union pp_cell *date,
+    const char **sym, size_t *symlen)
+{
+	static const union pp_cell none;
+
+	*date = st->date_col >= 0 ? c[st->date_col] : none;
+	*sym = st->sym_col >= 0 ? c[st->sym_col].s.p : "";
+	*symlen = st->sym_col >= 0 ? c[st->sym_col].s.len : 0;
+}
+
 /* The buffer's rows, text offsets made pointers, in key order. */
 static struct key *
 sorted_keys(struct sorter *st)
@@ -139,9 +151,7 @@ sorted_keys(struct sorter *st)
 				    (uintptr_t)c[i].s.p;
 		k[r].by = st->o->by;
 		k[r].dtype = st->dtype;
-		k[r].date = c[st->date_col];
-		k[r].sym = c[st->sym_col].s.p;
-		k[r].symlen = c[st->sym_col].s.len;
+		row_key(st, c, &k[r].date, &k[r].sym, &k[r].symlen);
 		k[r].row = r;
 	}
 	qsort(k, st->nrows, sizeof(*k), by_key);
@@ -229,10 +239,14 @@ struct merger {
 static int
 before(const struct merger *m, size_t a, size_t b)
 {
-	const union pp_cell *x = m->cur[a], *y = m->cur[b];
-	long d = m->st->date_col, s = m->st->sym_col;
-	int c = cmp_key(m->st->o->by, m->st->dtype, &x[d], x[s].s.p,
-	    x[s].s.len, &y[d], y[s].s.p, y[s].s.len);
+	union pp_cell dx, dy;
+	const char *sx, *sy;
+	size_t nx, ny;
+	int c;
+
+	row_key(m->st, m->cur[a], &dx, &sx, &nx);
+	row_key(m->st, m->cur[b], &dy, &sy, &ny);
+	c = cmp_key(m->st->o->by, m->st->dtype, &dx, sx, nx, &dy, sy, ny);
 
 	return c < 0 || (c == 0 && a < b);
 }
@@ -302,14 +316,14 @@ find_keys(struct sorter *st, struct pp_err *err)
 {
 	st->date_col = pp_schema_find(st->s, "date");
 	st->sym_col = pp_schema_find(st->s, "symbol");
-	if (st->date_col < 0 || st->sym_col < 0)
-		return pp_err_set(err, PP_EXIT_DATA, "no column \"%s\": pp sort "
-		    "orders by date and symbol", st->date_col < 0 ? "date" :
-		    "symbol");
-	if (st->s->cols[st->sym_col].type != PP_T_TEXT)
+	if (st->date_col < 0 && st->sym_col < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "no column \"date\" or "
+		    "\"symbol\": pp sort orders by them");
+	if (st->sym_col >= 0 && st->s->cols[st->sym_col].type != PP_T_TEXT)
 		return pp_err_set(err, PP_EXIT_DATA, "column \"symbol\" is %s, "
 		    "not text", pp_type_name(st->s->cols[st->sym_col].type));
-	st->dtype = st->s->cols[st->date_col].type;
+	st->dtype = st->date_col >= 0 ? st->s->cols[st->date_col].type :
+	    PP_T_I64;
 	return 0;
 }
 
@@ -339,8 +353,10 @@ pp_sort_run(struct pp_reader *r, struct pp_writer *w, struct pp_sort_opts *o,
 	st.s = pp_reader_schema(r);
 	st.ncols = st.s->ncols;
 	pp_buf_init(&st.text);
-	if (find_keys(&st, err) == -1)
+	if (find_keys(&st, err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(r));
 		goto out;
+	}
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
 		add_row(&st, row);
 		/* Half the buffer: the arrays grow by doubling. */
