@@ -55,8 +55,8 @@ print_usage(FILE *fp)
 	    "[--strip-meta]\n"
 	    "              [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
-	    "       pp sort [--by date,symbol|symbol,date] [--buffer-size SIZE] "
-	    "[-B]\n"
+	    "       pp sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B]\n"
 	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");

@@ -34,7 +34,8 @@ struct sorter {
 	size_t ncols;
 	long date_col, sym_col;
 	enum pp_type dtype;
-	union pp_cell *cells;	/* nrows * ncols, text as offsets in text */
+	union pp_cell *cells;	/* nrows * ncols; text cells as offsets
+				   into text until sorted_keys */
 	size_t nrows, caprows;
 	struct pp_buf text;	/* bytes of the buffer's text cells */
 	FILE **runs;		/* spilled runs, rewound */

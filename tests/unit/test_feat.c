@@ -821,7 +821,8 @@ test_cross_order(void **unused)
 		struct pp_plan *p;
 
 		pp_schema_init(&in);
-		assert_int_equal(pp_schema_add(&in, "symbol", PP_T_TEXT, &e), 0);
+		assert_int_equal(pp_schema_add(&in, "symbol", PP_T_TEXT, &e),
+		    0);
 		assert_int_equal(pp_schema_add(&in, "x", PP_T_F64, &e), 0);
 		assert_int_equal(pp_spec_add(sp, 0, "a=ref(SPY,x)", "-f", 1,
 		    &e), 0);
@@ -966,9 +967,9 @@ test_cross_lookahead(void **unused)
 				if (same_bits(p->v[j], q->v[j]))
 					continue;
 				if (rows[i].date < rows[at].date)
-					fail_msg("altering row %zu (%s) changed "
-					    "output %zu of %s %ld", at,
-					    rows[at].sym, j, rows[i].sym,
+					fail_msg("altering row %zu (%s) "
+					    "changed output %zu of %s %ld",
+					    at, rows[at].sym, j, rows[i].sym,
 					    (long)rows[i].date);
 				if (i == at)
 					changed++;
