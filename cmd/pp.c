@@ -61,8 +61,8 @@ print_usage(FILE *fp)
 	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
 	    "       pp describe [--by COL] [--precision P] [-o FILE] [FILE]\n"
-	    "       pp sort [--by date,symbol|symbol,date] [--buffer-size SIZE] "
-	    "[-B]\n"
+	    "       pp sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B]\n"
 	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
@@ -688,9 +688,6 @@ cmd_sort(int argc, char *argv[])
 out:
 	if (rc != PP_EXIT_OK) {
 		rc = pp_cli_exit_status(&err);
-		if (in != NULL && err.code == PP_EXIT_DATA &&
-		    strncmp(err.msg, "no column", 9) == 0)
-			pp_err_prefix(&err, "%s", pp_reader_name(in));
 		pp_cli_report(&err);
 	}
 	pp_writer_free(w);

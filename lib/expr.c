@@ -1401,7 +1401,7 @@ struct insn {
 	size_t state;		/* OP_IND: byte offset of its state */
 	const char *colname;	/* OP_LDT: for messages */
 	size_t sym;		/* OP_REF: index in plan->syms */
-	size_t stage;		/* phase one: cross-sections it comes after */
+	size_t stage;		/* phase one: cross-sections before it */
 };
 
 struct prog {
@@ -1427,7 +1427,8 @@ struct pp_plan {
 	struct prog p2;		/* phase two: targets */
 	size_t nstages;		/* 1 + the largest stage */
 	size_t *seg;		/* nstages + 1 offsets into p1 */
-	size_t *regstage;	/* compiling: each phase-one register's stage */
+	size_t *regstage;	/* compiling: each phase-one register's
+				   stage */
 	size_t capstage;
 	char **syms;		/* ref() symbols, owned */
 	size_t nsyms;

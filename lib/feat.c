@@ -555,7 +555,8 @@ push_barrier(struct pp_feat *f, struct sym *s, const union pp_cell *row,
 	}
 	f->nday++;
 	if (c != 0 || !f->has_day) {
-		keep_date(&f->daydate, &f->daytext, t, &f->day[0].cells[f->date_col]);
+		keep_date(&f->daydate, &f->daytext, t,
+		    &f->day[0].cells[f->date_col]);
 		f->has_day = 1;
 	}
 	return rc;

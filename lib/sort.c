@@ -34,7 +34,8 @@ struct sorter {
 	size_t ncols;
 	long date_col, sym_col;
 	enum pp_type dtype;
-	union pp_cell *cells;	/* nrows * ncols, text as offsets in text */
+	union pp_cell *cells;	/* nrows * ncols; text cells as offsets
+				   into text until sorted_keys */
 	size_t nrows, caprows;
 	struct pp_buf text;	/* bytes of the buffer's text cells */
 	FILE **runs;		/* spilled runs, rewound */
@@ -123,6 +124,18 @@ add_row(struct sorter *st, const union pp_cell *row)
 	}
 }
 
+/* Row c's keys; a key the frame lacks is the same for every row. */
+static void
+row_key(const struct sorter *st, const union pp_cell *c, union pp_cell *date,
+    const char **sym, size_t *symlen)
+{
+	static const union pp_cell none;
+
+	*date = st->date_col >= 0 ? c[st->date_col] : none;
+	*sym = st->sym_col >= 0 ? c[st->sym_col].s.p : "";
+	*symlen = st->sym_col >= 0 ? c[st->sym_col].s.len : 0;
+}
+
 /* The buffer's rows, text offsets made pointers, in key order. */
 static struct key *
 sorted_keys(struct sorter *st)
@@ -139,9 +152,7 @@ sorted_keys(struct sorter *st)
 				    (uintptr_t)c[i].s.p;
 		k[r].by = st->o->by;
 		k[r].dtype = st->dtype;
-		k[r].date = c[st->date_col];
-		k[r].sym = c[st->sym_col].s.p;
-		k[r].symlen = c[st->sym_col].s.len;
+		row_key(st, c, &k[r].date, &k[r].sym, &k[r].symlen);
 		k[r].row = r;
 	}
 	qsort(k, st->nrows, sizeof(*k), by_key);
@@ -216,48 +227,88 @@ spill(struct sorter *st, struct pp_err *err)
 	return 0;
 }
 
-/* The k runs' current rows; each step writes the least, the earliest
- * run winning a tie (stability), and advances its run. */
+/* The runs being merged: each one's current row, and a binary heap of
+ * the runs that have one, least row on top. */
+struct merger {
+	const struct sorter *st;
+	const union pp_cell **cur;
+	size_t *heap, n;
+};
+
+/* Whether run a's row goes before run b's: by key, then the earlier run
+ * (which holds earlier rows: stability). */
+static int
+before(const struct merger *m, size_t a, size_t b)
+{
+	union pp_cell dx, dy;
+	const char *sx, *sy;
+	size_t nx, ny;
+	int c;
+
+	row_key(m->st, m->cur[a], &dx, &sx, &nx);
+	row_key(m->st, m->cur[b], &dy, &sy, &ny);
+	c = cmp_key(m->st->o->by, m->st->dtype, &dx, sx, nx, &dy, sy, ny);
+
+	return c < 0 || (c == 0 && a < b);
+}
+
+static void
+sift_down(struct merger *m, size_t i)
+{
+	size_t c, t;
+
+	while ((c = 2 * i + 1) < m->n) {
+		if (c + 1 < m->n && before(m, m->heap[c + 1], m->heap[c]))
+			c++;
+		if (!before(m, m->heap[c], m->heap[i]))
+			break;
+		t = m->heap[i];
+		m->heap[i] = m->heap[c];
+		m->heap[c] = t;
+		i = c;
+	}
+}
+
+/* k-way merge of the runs into w, O(log k) a row. */
 static int
 merge(struct sorter *st, struct pp_writer *w, struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	size_t k = st->nruns, i, best;
+	size_t k = st->nruns, i, top;
 	struct pp_reader **in = pp_xcalloc(k, sizeof(*in));
-	const union pp_cell **cur = pp_xcalloc(k, sizeof(*cur));
-	long d = st->date_col, s = st->sym_col;
+	struct merger m;
 	int rc = -1, got;
 
+	m.st = st;
+	m.cur = pp_xcalloc(k, sizeof(*m.cur));
+	m.heap = pp_xcalloc(k, sizeof(*m.heap));
+	m.n = 0;
 	for (i = 0; i < k; i++) {
 		if ((in[i] = pp_reader_fopen(st->runs[i], "temporary run", &ro,
-		    err)) == NULL || (got = pp_reader_next(in[i], &cur[i],
+		    err)) == NULL || (got = pp_reader_next(in[i], &m.cur[i],
 		    err)) == -1)
 			goto out;
-		if (got == 0)
-			cur[i] = NULL;
+		if (got == 1)
+			m.heap[m.n++] = i;
 	}
-	for (;;) {
-		best = k;
-		for (i = 0; i < k; i++)
-			if (cur[i] != NULL && (best == k || cmp_key(st->o->by,
-			    st->dtype, &cur[i][d], cur[i][s].s.p, cur[i][s].s.len,
-			    &cur[best][d], cur[best][s].s.p,
-			    cur[best][s].s.len) < 0))
-				best = i;
-		if (best == k)
-			break;
-		if (pp_writer_row(w, cur[best], err) == -1 ||
-		    (got = pp_reader_next(in[best], &cur[best], err)) == -1)
+	for (i = m.n / 2; i-- > 0;)
+		sift_down(&m, i);
+	while (m.n > 0) {
+		top = m.heap[0];
+		if (pp_writer_row(w, m.cur[top], err) == -1 ||
+		    (got = pp_reader_next(in[top], &m.cur[top], err)) == -1)
 			goto out;
 		if (got == 0)
-			cur[best] = NULL;
+			m.heap[0] = m.heap[--m.n];
+		sift_down(&m, 0);
 	}
 	rc = 0;
 out:
 	for (i = 0; i < k; i++)
 		pp_reader_free(in[i]);
 	free(in);
-	free(cur);
+	free(m.cur);
+	free(m.heap);
 	return rc;
 }
 
@@ -266,14 +317,14 @@ find_keys(struct sorter *st, struct pp_err *err)
 {
 	st->date_col = pp_schema_find(st->s, "date");
 	st->sym_col = pp_schema_find(st->s, "symbol");
-	if (st->date_col < 0 || st->sym_col < 0)
-		return pp_err_set(err, PP_EXIT_DATA, "no column \"%s\": pp sort "
-		    "orders by date and symbol", st->date_col < 0 ? "date" :
-		    "symbol");
-	if (st->s->cols[st->sym_col].type != PP_T_TEXT)
+	if (st->date_col < 0 && st->sym_col < 0)
+		return pp_err_set(err, PP_EXIT_DATA, "no column \"date\" or "
+		    "\"symbol\": pp sort orders by them");
+	if (st->sym_col >= 0 && st->s->cols[st->sym_col].type != PP_T_TEXT)
 		return pp_err_set(err, PP_EXIT_DATA, "column \"symbol\" is %s, "
 		    "not text", pp_type_name(st->s->cols[st->sym_col].type));
-	st->dtype = st->s->cols[st->date_col].type;
+	st->dtype = st->date_col >= 0 ? st->s->cols[st->date_col].type :
+	    PP_T_I64;
 	return 0;
 }
 
@@ -303,8 +354,10 @@ pp_sort_run(struct pp_reader *r, struct pp_writer *w, struct pp_sort_opts *o,
 	st.s = pp_reader_schema(r);
 	st.ncols = st.s->ncols;
 	pp_buf_init(&st.text);
-	if (find_keys(&st, err) == -1)
+	if (find_keys(&st, err) == -1) {
+		pp_err_prefix(err, "%s", pp_reader_name(r));
 		goto out;
+	}
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
 		add_row(&st, row);
 		/* Half the buffer: the arrays grow by doubling. */

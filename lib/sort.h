@@ -13,7 +13,9 @@
  *
  * Keys: the "date" column, whatever its type (a date, a date-time, a
  * number, or text compared bytewise), and the "symbol" column (text,
- * bytewise).  A missing date (an empty cell) sorts first.
+ * bytewise).  A missing date (an empty cell) sorts first.  A frame with
+ * one of the two is sorted by it alone (a single series by date); one
+ * with neither is refused.
  *
  * Ownership: the caller owns the reader and the writer (whose schema is
  * the reader's); nothing is kept after pp_sort_run returns.
@@ -44,8 +46,8 @@ struct pp_sort_opts {
 int pp_sort_parse_by(const char *s, enum pp_sort_by *by);
 
 /* Read r to its end and write its rows to w in key order.  Returns 0, or
- * -1 with err set: no "date" or "symbol" column, or "symbol" not text
- * (PP_EXIT_DATA), a bad row, a temporary file that cannot be made or
+ * -1 with err set: neither a "date" nor a "symbol" column, or "symbol"
+ * not text (PP_EXIT_DATA), a bad row, a temporary file that cannot be made or
  * written (the errno's message), a write error of w.  w is not
  * finished. */
 int pp_sort_run(struct pp_reader *r, struct pp_writer *w,

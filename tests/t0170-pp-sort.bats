@@ -12,8 +12,9 @@
 #     in-memory sort, which touches no temporary file; CSV and binary out
 #   - binary input keeps its metadata; stdin works; the output feeds
 #     pp-features' cs_rank
+#   - a single series (no symbol column) is sorted by date
 #   - errors: --by and --buffer-size missing or bad, two inputs (exit 2);
-#     no date column, a missing file (exit 1)
+#     neither a date nor a symbol column, a missing file (exit 1)
 
 load helpers/common
 
@@ -83,6 +84,13 @@ setup() {
 	run -0 --separate-stderr pp-features -f 'k=cs_rank(close)' -o "$T/k.csv" "$T/stdin.csv"
 }
 
+@test "a single series, without a symbol column, is sorted by date" {
+	printf 'date,close\n2024-01-03,2\n2024-01-02,1\n2024-01-04,3\n' >"$T/one.csv"
+	run -0 --separate-stderr pp sort "$T/one.csv"
+	[ "$output" = $'date,close\n2024-01-02,1\n2024-01-03,2\n2024-01-04,3' ]
+	[ "$stderr" = "" ]
+}
+
 @test "errors: options, operands, the frame" {
 	run -2 --separate-stderr pp sort --by
 	[ "$stderr" = "pp: option --by needs an argument" ]
@@ -94,10 +102,10 @@ setup() {
 	[ "${stderr%%,*}" = "pp: --buffer-size: expected bytes" ]
 	run -2 --separate-stderr pp sort "$T/bysym.csv" "$T/bysym.csv"
 	[ "$stderr" = "pp: one input at most, got 2" ]
-	printf 'symbol,x\nA,1\n' >"$T/nodate.csv"
-	run -1 --separate-stderr pp sort "$T/nodate.csv"
+	printf 'x,y\nA,1\n' >"$T/nokey.csv"
+	run -1 --separate-stderr pp sort "$T/nokey.csv"
 	[ "$output" = "" ]
-	[ "$stderr" = "pp: $T/nodate.csv: no column \"date\": pp sort orders by date and symbol" ]
+	[ "$stderr" = "pp: $T/nokey.csv: no column \"date\" or \"symbol\": pp sort orders by them" ]
 	run -1 --separate-stderr pp sort "$T/missing.csv"
 	[ "$stderr" = "pp: $T/missing.csv: No such file or directory" ]
 }

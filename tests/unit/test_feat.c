@@ -29,6 +29,8 @@
  *    next date (counts after each push) and leave in input order; an
  *    earlier date is refused naming both dates and pp sort, changing
  *    nothing; an input without a date column is refused.
+ *  - the oracle: on a random date-ordered frame (ties in volume), every
+ *    cross-section equals a from-scratch O(m^2) recomputation to 1e-12.
  *  - look-ahead of cross-sections: on a random date-ordered frame,
  *    (a) prefixes cut at a date give bit-identical features, (b) altering
  *    one row (S0's too, which ref() reads) changes no feature of an
@@ -819,7 +821,8 @@ test_cross_order(void **unused)
 		struct pp_plan *p;
 
 		pp_schema_init(&in);
-		assert_int_equal(pp_schema_add(&in, "symbol", PP_T_TEXT, &e), 0);
+		assert_int_equal(pp_schema_add(&in, "symbol", PP_T_TEXT, &e),
+		    0);
 		assert_int_equal(pp_schema_add(&in, "x", PP_T_F64, &e), 0);
 		assert_int_equal(pp_spec_add(sp, 0, "a=ref(SPY,x)", "-f", 1,
 		    &e), 0);
@@ -964,9 +967,9 @@ test_cross_lookahead(void **unused)
 				if (same_bits(p->v[j], q->v[j]))
 					continue;
 				if (rows[i].date < rows[at].date)
-					fail_msg("altering row %zu (%s) changed "
-					    "output %zu of %s %ld", at,
-					    rows[at].sym, j, rows[i].sym,
+					fail_msg("altering row %zu (%s) "
+					    "changed output %zu of %s %ld",
+					    at, rows[at].sym, j, rows[i].sym,
 					    (long)rows[i].date);
 				if (i == at)
 					changed++;
@@ -976,6 +979,69 @@ test_cross_lookahead(void **unused)
 		free(part.r);
 	}
 	free(full.r);
+}
+
+/* The cross-sections computed again from scratch, O(m^2) a date: rank as
+ * count below + (count equal + 1) / 2, deviations from a plain mean. */
+static void
+test_cross_oracle(void **unused)
+{
+	static const char *const defs[] = { "rk=cs_rank(volume)",
+	    "z=cs_zscore(close)", "dm=cs_demean(close)",
+	    "q=cs_quantile(volume,3)", "rf=ref(S2,close)", NULL };
+	static struct la_row rows[LA_SYMS * XS_DAYS];
+	struct pp_err e = PP_ERR_INIT;
+	struct fx f;
+	size_t n, i, j, a, b;
+
+	(void)unused;
+	n = xs_frame(rows, 0x5851f42d4c957f2dULL);
+	fx_open(&f, "symbol,date,open,high,low,close,volume", defs, NULL);
+	for (i = 0; i < n; i++)
+		assert_true(push(&f, rows[i].sym, rows[i].date, rows[i].v,
+		    &e) >= 0);
+	assert_true(pp_feat_finish(f.feat, &e) >= 0);
+	assert_int_equal(f.cap.n, n);
+	for (a = 0; a < n; a = b) {
+		double sum = 0, ss = 0, mean, sd, ref = NAN;
+		size_t m;
+
+		for (b = a; b < n && rows[b].date == rows[a].date; b++) {
+			sum += rows[b].v[3];
+			if (strcmp(rows[b].sym, "S2") == 0)
+				ref = rows[b].v[3];
+		}
+		m = b - a;
+		mean = sum / (double)m;
+		for (i = a; i < b; i++)
+			ss += (rows[i].v[3] - mean) * (rows[i].v[3] - mean);
+		sd = sqrt(ss / (double)(m - 1));
+		for (i = a; i < b; i++) {
+			const struct rec *r = &f.cap.r[i];
+			double below = 0, equal = 0, rank, want[5];
+
+			for (j = a; j < b; j++) {
+				below += rows[j].v[4] < rows[i].v[4];
+				equal += rows[j].v[4] == rows[i].v[4];
+			}
+			rank = below + (equal + 1) / 2;
+			want[0] = rank / (double)m;
+			want[1] = m > 1 ? (rows[i].v[3] - mean) / sd : NAN;
+			want[2] = rows[i].v[3] - mean;
+			want[3] = m < 2 ? 1 : fmax(1, ceil(3 * (rank - 1) /
+			    (double)(m - 1)));
+			want[4] = ref;
+			assert_string_equal(r->sym, rows[i].sym);
+			for (j = 0; j < 5; j++)
+				if (!(isnan(want[j]) ? isnan(r->v[j]) :
+				    fabs(r->v[j] - want[j]) <= 1e-12 *
+				    fmax(1, fabs(want[j]))))
+					fail_msg("%s %ld output %zu: %.17g, "
+					    "oracle %.17g", r->sym,
+					    (long)r->date, j, r->v[j], want[j]);
+		}
+	}
+	fx_close(&f);
 }
 
 int
@@ -991,6 +1057,7 @@ main(void)
 		cmocka_unit_test(test_cross_table),
 		cmocka_unit_test(test_cross_order),
 		cmocka_unit_test(test_cross_lookahead),
+		cmocka_unit_test(test_cross_oracle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
