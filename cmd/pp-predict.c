@@ -16,42 +16,9 @@
 #include "util.h"
 #include "banned.h"
 
-enum {
-	OPT_OUTCOL = PP_OPT_FIRST,
-	OPT_PROBA,
-	OPT_ONLY,
-	OPT_STRICT,
-	OPT_FROM_BARS,
-	OPT_SKIP_WARMUP,
-	OPT_IGNORE_SPEC,
-	OPT_CONTRIBS
-};
-
 /* Rows a gbdt model predicts per XGBoost call: large enough that the
  * call's fixed cost vanishes, small enough to stay in cache. */
 #define BLOCK 4096
-
-static const struct pp_opt opts[] = {
-	{ "model", 'm', "REF", "a model file, models:/NAME/VERSION|@ALIAS|"
-	    "/STAGE or runs:/ID" },
-	{ "output-col", OPT_OUTCOL, "NAME", "name of the appended column "
-	    "(default prediction)" },
-	{ "proba", OPT_PROBA, NULL, "logistic: the probability of class 1, "
-	    "not the class" },
-	{ "only", OPT_ONLY, NULL, "write only symbol, date and the prediction" },
-	{ "strict", OPT_STRICT, NULL, "a missing feature value is an error" },
-	{ "from-bars", OPT_FROM_BARS, NULL, "the input is raw bars: compute "
-	    "the features with the model's spec" },
-	{ "skip-warmup", OPT_SKIP_WARMUP, NULL, "--from-bars: leave out rows "
-	    "still in a symbol's warm-up" },
-	{ "spec", 'F', "FILE", "the feature spec of a CSV frame, checked "
-	    "against the model's" },
-	{ "ignore-spec", OPT_IGNORE_SPEC, NULL, "predict even when the "
-	    "frame's spec and the model's disagree" },
-	{ "pred-contribs", OPT_CONTRIBS, NULL, "gbdt: also write each "
-	    "feature's SHAP contribution (contrib_FEATURE, contrib_bias)" },
-	{ NULL, 0, NULL, NULL }
-};
 
 struct predict_cmd {
 	const char *model;	/* -m REF */
@@ -91,64 +58,58 @@ struct block {
 	struct pp_buf text;
 };
 
+static const char usage[] =
+	"-m REF [--output-col NAME] [--proba] [--only] [--strict] [-F FILE] "
+	"[--ignore-spec] [--pred-contribs] [-B] [-o FILE] [FILE]\n"
+	"-m REF --from-bars [--skip-warmup] [--output-col NAME] [--proba] "
+	"[--only] [-B] [-o FILE] [FILE]";
+
 static void
 parse_options(int argc, char *argv[], struct pp_cli *cli,
     struct predict_cmd *o)
 {
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_STRING('m', "model", &o->model, "REF", "a model file, "
+		    "models:/NAME/VERSION|@ALIAS|/STAGE or runs:/ID"),
+		PP_OPT_STRING(0, "output-col", &o->outcol, "NAME", "name of the "
+		    "appended column (default prediction)", .empty = "name"),
+		PP_OPT_FLAG(0, "proba", &o->proba, "logistic: the probability "
+		    "of class 1, not the class"),
+		PP_OPT_FLAG(0, "only", &o->only, "write only symbol, date and "
+		    "the prediction"),
+		PP_OPT_FLAG(0, "strict", &o->strict, "a missing feature value is "
+		    "an error"),
+		PP_OPT_FLAG(0, "from-bars", &o->from_bars, "the input is raw "
+		    "bars: compute the features with the model's spec"),
+		PP_OPT_FLAG(0, "skip-warmup", &o->skip_warmup, "--from-bars: "
+		    "leave out rows still in a symbol's warm-up"),
+		PP_OPT_STRING('F', "spec", &o->spec, "FILE", "the feature spec "
+		    "of a CSV frame, checked against the model's"),
+		PP_OPT_FLAG(0, "ignore-spec", &o->ignore_spec, "predict even "
+		    "when the frame's spec and the model's disagree"),
+		PP_OPT_FLAG(0, "pred-contribs", &o->contribs, "gbdt: also write "
+		    "each feature's SHAP contribution (contrib_FEATURE, "
+		    "contrib_bias)"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'm':
-			o->model = cli->optarg;
-			break;
-		case OPT_OUTCOL:
-			if (cli->optarg[0] == '\0')
-				pp_cli_usage_error("--output-col: empty name");
-			o->outcol = cli->optarg;
-			break;
-		case OPT_PROBA:
-			o->proba = 1;
-			break;
-		case OPT_ONLY:
-			o->only = 1;
-			break;
-		case OPT_STRICT:
-			o->strict = 1;
-			break;
-		case OPT_FROM_BARS:
-			o->from_bars = 1;
-			break;
-		case OPT_SKIP_WARMUP:
-			o->skip_warmup = 1;
-			break;
-		case OPT_IGNORE_SPEC:
-			o->ignore_spec = 1;
-			break;
-		case OPT_CONTRIBS:
-			o->contribs = 1;
-			break;
-		case 'F':
-			o->spec = cli->optarg;
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
+	pp_cli_init_options(cli, argv[0], usage, opts, PP_CLI_OUTPUT |
+	    PP_CLI_INPUT | PP_CLI_REGISTRY);
+	i = pp_cli_parse(cli, argc, argv);
 	if (o->model == NULL)
 		pp_cli_usage_error("no model: give -m REF");
-	if (o->skip_warmup && !o->from_bars)
-		pp_cli_usage_error("--skip-warmup needs --from-bars");
+	pp_cli_requires(cli, "skip-warmup", "from-bars");
 	if (o->from_bars && o->contribs)
 		pp_cli_usage_error("--pred-contribs does not apply to "
 		    "--from-bars");
 	if (o->from_bars && (o->spec != NULL || o->strict))
 		pp_cli_usage_error("--from-bars takes the model's spec: -F and "
 		    "--strict do not apply");
-	if (argc - cli->optind > 1)
+	if (argc - i > 1)
 		pp_cli_usage_error("one input frame at most");
-	if (argc > cli->optind)
-		o->input = argv[cli->optind];
+	if (argc > i)
+		o->input = argv[i];
 }
 
 /* contrib_FEATURE for each feature, then contrib_bias. */
@@ -432,12 +393,6 @@ main(int argc, char *argv[])
 
 	memset(&plan, 0, sizeof(plan));
 	pp_schema_init(&plan.out);
-	pp_cli_init(&cli, argv[0], "-m REF [--output-col NAME] [--proba] "
-	    "[--only] [--strict] [-F FILE] [--ignore-spec] [--pred-contribs] "
-	    "[-B] [-o FILE] [FILE]\n"
-	    "-m REF --from-bars [--skip-warmup] [--output-col NAME] [--proba] "
-	    "[--only] [-B] [-o FILE] [FILE]", opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
