@@ -388,6 +388,11 @@ pp_cli_init_options(struct pp_cli *cli, const char *argv0, const char *usage,
 	struct cli_priv *p;
 	size_t i, n;
 
+	/* Before the first allocation: out of memory names the program
+	 * and exits 1. */
+	pp_progname = argv0 && strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 :
+	    (argv0 ? argv0 : "pp");
+	pp_oom_hook = oom_exit;
 	for (n = 0; opts[n].type != PP_OPTION_END; n++)
 		;
 	typed = pp_xcalloc(n + 1, sizeof(*typed));

@@ -410,7 +410,7 @@ pp_model_encode(const struct pp_model *m, struct pp_buf *out)
 	 * compressBound rules out the second. */
 	if (compress2((Bytef *)out->data + at + HDR_LEN, &zlen,
 	    (const Bytef *)body.data, (uLong)body.len, 9) != Z_OK)
-		abort();
+		pp_oom(body.len);
 	put_u64(hdr + 24, zlen);
 	memcpy(out->data + at, hdr, HDR_LEN);
 	pp_buf_setlen(out, at + HDR_LEN + zlen);

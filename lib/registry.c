@@ -1651,6 +1651,46 @@ pp_registry_register(struct pp_registry *r, const char *name,
 	return 0;
 }
 
+struct finish_ctx {
+	struct reg_ctx reg;	/* name NULL: register nothing */
+	struct end_ctx end;
+};
+
+static int
+finish_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct finish_ctx *c = ctx;
+
+	if (c->reg.name != NULL && register_tx(r, &c->reg, err) == -1)
+		return -1;
+	return end_tx(r, &c->end, err);
+}
+
+int
+pp_registry_run_finish(struct pp_registry *r, const char *run_id,
+    const char *model, const char *artifact, int64_t *version,
+    struct pp_err *err)
+{
+	struct finish_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if ((model != NULL && check_model_name(model, err) == -1) ||
+	    check_run_id(run_id, err) == -1)
+		return -1;
+	c.reg.name = model;
+	c.reg.run_id = run_id;
+	c.reg.artifact = artifact;
+	c.reg.now = now_ms();
+	c.end.log.run_id = run_id;
+	c.end.log.now = c.reg.now;
+	c.end.status = PP_RUN_FINISHED;
+	if (write_tx(r, finish_tx, &c, err) == -1)
+		return -1;
+	if (model != NULL)
+		*version = c.reg.version;
+	return 0;
+}
+
 /* Fail unless model name has version v (v > 0) or exists (v == 0). */
 static int
 find_version(struct pp_registry *r, const char *name, int64_t v,

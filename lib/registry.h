@@ -181,6 +181,17 @@ int pp_registry_set_tag(struct pp_registry *r, const char *run_id,
 int pp_registry_run_end(struct pp_registry *r, const char *run_id,
     enum pp_run_status s, const struct pp_log *log, struct pp_err *err);
 
+/*
+ * End run_id FINISHED and, when model is not NULL, register its artifact
+ * as a new version of model (as pp_registry_register; the version in
+ * *version), in one transaction: a full disk or a lost lock leaves the
+ * run as it was and no version, never a version of a run that did not
+ * finish.  Returns 0 or -1.
+ */
+int pp_registry_run_finish(struct pp_registry *r, const char *run_id,
+    const char *model, const char *artifact, int64_t *version,
+    struct pp_err *err);
+
 /* Soft-delete a run: it disappears from listings but keeps its data until
  * pp_registry_gc.  A run that a model version comes from cannot be
  * deleted.  Returns 0 or -1. */

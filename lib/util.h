@@ -25,6 +25,10 @@ extern const char *pp_progname;
  * unit tests see): abort. */
 extern void (*pp_oom_hook)(void);
 
+/* Report that n bytes could not be had and die as pp_xmalloc does: for an
+ * allocation made by another library (zlib's compress2). */
+void pp_oom(size_t n) __attribute__((noreturn));
+
 /* Like malloc/calloc/realloc/strdup, but never return NULL.  Out of
  * memory, they print "PROGNAME: out of memory allocating N bytes" and
  * abort. */
