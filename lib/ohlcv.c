@@ -551,6 +551,13 @@ get_date(const struct pp_col *col, const union pp_cell *cell,
 			return 0;
 		if (pp_datetime_parse(cell->s.p, cell->s.len, &us) == 0)
 			goto datetime;
+		/* 01/31/2024 or 31.01.2024: another layout, not a bad day */
+		if (memchr(cell->s.p, '/', cell->s.len) != NULL ||
+		    memchr(cell->s.p, '.', cell->s.len) != NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": "
+			    "bad date \"%.*s\": another layout? give "
+			    "--date-format", col->name, (int)(cell->s.len >
+			    QUOTE_MAX ? QUOTE_MAX : cell->s.len), cell->s.p);
 		return cell_error(err, col, "bad date", cell);
 	case PP_T_I64:
 		if (compact_date(cell->i, days) == 0)

@@ -59,7 +59,7 @@ X,2024-01-03,10.5,11,10,10.8,120"
 	run -1 --separate-stderr pp-fetch file --symbol X --date-format '%m/%d/%Y' mixed.csv
 	assert_equal "$stderr" 'pp-fetch: mixed.csv:3: column "Date": bad date "2024-01-03"'
 	run -1 --separate-stderr pp-fetch file --symbol X mixed.csv
-	assert_equal "$stderr" 'pp-fetch: mixed.csv:2: column "Date": bad date "01/02/2024"'
+	assert_equal "$stderr" 'pp-fetch: mixed.csv:2: column "Date": bad date "01/02/2024": another layout? give --date-format'
 	run -2 --separate-stderr pp-fetch file --date-format '%Y-%m' mixed.csv
 	assert_equal "$stderr" 'pp-fetch: --date-format: bad value "%Y-%m": want the year, the month and the day, each once'
 	run -2 --separate-stderr pp-fetch file --date-format '%Y-%m-%d %H:%M' mixed.csv
