@@ -587,17 +587,6 @@ out:
  * stable, in about --buffer-size bytes (lib/sort.h), with the input's
  * metadata.
  */
-enum {
-	SORT_BY = PP_OPT_FIRST,
-	SORT_BUFFER
-};
-
-static const struct pp_opt sort_opts[] = {
-	{ "by", SORT_BY, "KEYS", "date,symbol (the default) or symbol,date" },
-	{ "buffer-size", SORT_BUFFER, "SIZE", "memory for rows before "
-	    "spilling to temporary files: bytes, or with K, M or G; 64M" },
-	{ NULL, 0, NULL, NULL }
-};
 
 /* SIZE: a whole number of bytes, or of KiB, MiB, GiB with K, M, G; at
  * least 64K. */
@@ -626,32 +615,46 @@ parse_size(const char *arg, size_t *out)
 	return 0;
 }
 
-static void
+static int
+set_by(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_sort_parse_by(arg, v) == 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "--by: expected date,symbol or "
+	    "symbol,date, got \"%s\"", arg);
+}
+
+static int
+set_buffer(void *v, const char *arg, struct pp_err *err)
+{
+	if (parse_size(arg, v) == 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "--buffer-size: expected bytes, "
+	    "or a number with K, M or G, of at least 64K, got \"%s\"", arg);
+}
+
+/* The options; returns the index of the first operand. */
+static int
 sort_options(int argc, char *argv[], struct pp_cli *cli,
     struct pp_sort_opts *o)
 {
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_CALLBACK(0, "by", &o->by, set_by, "KEYS",
+		    "date,symbol (the default) or symbol,date"),
+		PP_OPT_CALLBACK(0, "buffer-size", &o->buffer, set_buffer,
+		    "SIZE", "memory for rows before spilling to temporary "
+		    "files: bytes, or with K, M or G; 64M"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case SORT_BY:
-			if (pp_sort_parse_by(cli->optarg, &o->by) == -1)
-				pp_cli_usage_error("--by: expected date,symbol "
-				    "or symbol,date, got \"%s\"", cli->optarg);
-			break;
-		case SORT_BUFFER:
-			if (parse_size(cli->optarg, &o->buffer) == -1)
-				pp_cli_usage_error("--buffer-size: expected "
-				    "bytes, or a number with K, M or G, of at "
-				    "least 64K, got \"%s\"", cli->optarg);
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
-	if (argc - cli->optind > 1)
-		pp_cli_usage_error("one input at most, got %d",
-		    argc - cli->optind);
+	pp_cli_init_options(cli, "pp", "sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B] [--compress] [-d C] [-o FILE] [FILE]",
+	    opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	i = pp_cli_parse(cli, argc, argv);
+	if (argc - i > 1)
+		pp_cli_usage_error("one input at most, got %d", argc - i);
+	return i;
 }
 
 static int
@@ -665,18 +668,14 @@ cmd_sort(int argc, char *argv[])
 	struct pp_out out = PP_OUT_INIT;
 	struct pp_reader *in = NULL;
 	struct pp_writer *w = NULL;
-	int rc = PP_EXIT_DATA;
+	int rc = PP_EXIT_DATA, i;
 
-	pp_cli_init(&cli, "pp", "sort [--by date,symbol|symbol,date] "
-	    "[--buffer-size SIZE] [-B] [--compress] [-d C] [-o FILE] [FILE]",
-	    sort_opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
-	sort_options(argc, argv, &cli, &o);
+	i = sort_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.meta = NULL;
 
-	if ((in = pp_reader_open(argc > cli.optind ? argv[cli.optind] : NULL,
-	    &ro, &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
+	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
 	wo.meta = pp_reader_meta(in);
 	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",

@@ -1,10 +1,41 @@
-"""The 40 features of features40-spec.txt in idiomatic pandas (timing only:
-ema and rsi use pandas' ewm, not TA-Lib's seeding)."""
+"""The 40 features of features40-spec.txt in idiomatic pandas.
+
+python3 features40_pandas.py IN.csv OUT.csv      compute them
+python3 features40_pandas.py --check PP.csv PD.csv  compare with pp-features
+
+ema20, rsi14 and atr14 are pandas' ewm, which seeds differently from
+TA-Lib's (the mean of the first n): they are timed, not compared.
+"""
 import sys
 
 import numpy as np
 import pandas as pd
 
+# Columns defined differently here: timed, not compared.
+DIFFERENT = ("ema20", "rsi14", "atr14")
+
+
+def check(pp_csv, pd_csv):
+    """Agreement to 1e-8 relative (1e-8 absolute below 1), and missing in
+    the same rows, on every column but DIFFERENT."""
+    a, b = pd.read_csv(pp_csv), pd.read_csv(pd_csv)
+    bad = []
+    for c in b.columns[2:]:
+        if c in DIFFERENT:
+            continue
+        x, y = a[c].to_numpy(), b[c].to_numpy()
+        ok = ~np.isnan(y)
+        err = np.abs(x[ok] - y[ok]) / np.maximum(1, np.abs(y[ok]))
+        if (np.isnan(x) != np.isnan(y)).any() or not (err <= 1e-8).all():
+            bad.append(c)
+    n = len(b.columns) - 2 - len(DIFFERENT)
+    print("agree with pandas to 1e-8: %d of %d columns compared%s" % (
+        n - len(bad), n, "; differ: " + " ".join(bad) if bad else ""))
+    return 1 if bad else 0
+
+
+if sys.argv[1] == "--check":
+    sys.exit(check(sys.argv[2], sys.argv[3]))
 src, dst = sys.argv[1], sys.argv[2]
 df = pd.read_csv(src, parse_dates=["date"])
 g = df.groupby("symbol", sort=False)
@@ -48,9 +79,9 @@ tr = pd.concat([df.high - df.low, (df.high - pc).abs(), (df.low - pc).abs()],
 f["atr14"] = tr.groupby(df.symbol).transform(
     lambda s: s.ewm(alpha=1 / 14, adjust=False).mean())
 f["mom10"] = df.close - g.close.shift(10)
-f["roc10"] = df.close / g.close.shift(10) - 1
+f["roc10"] = 100 * (df.close / g.close.shift(10) - 1)
 f["z20"] = (df.close - f.sma20) / rl(df.close, 20, lambda x: x.std())
-pv = df.close * df.volume
+pv = (df.high + df.low + df.close) / 3 * df.volume
 f["vwap20"] = rl(pv, 20, lambda x: x.sum()) / rl(df.volume, 20,
                                                  lambda x: x.sum())
 f["corr20"] = g[["close", "volume"]].rolling(20).corr().unstack()[
@@ -58,7 +89,7 @@ f["corr20"] = g[["close", "volume"]].rolling(20).corr().unstack()[
 f["ewmstd"] = r.groupby(df.symbol).transform(lambda s: s.ewm(span=20).std())
 f["rv20"] = rl(r * r, 20, lambda x: x.sum())
 f["hl"] = (df.high - df.low) / df.close
-f["up"] = (df.close > f.sma20).astype(float)
+f["up"] = (df.close > f.sma20).astype(float).where(f.sma20.notna())
 gd = f.groupby("date", sort=False)
 f["csr"] = gd.r.rank(pct=True)
 f["csr20"] = f.roc10.groupby(df.date).rank(pct=True)
