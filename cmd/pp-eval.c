@@ -4,7 +4,7 @@
  * defines every number).  The first word picks the command, which selects its rows from
  * the one option table; lib/eval, lib/factor, lib/backtest and lib/drift
  * compute,
- * lib/regio writes the scores, lib/registry logs them to a run.
+ * lib/registry_io writes the scores, lib/registry logs them to a run.
  */
 #include <assert.h>
 #include <ctype.h>
@@ -20,7 +20,7 @@
 #include "drift.h"
 #include "eval.h"
 #include "evalplot.h"
-#include "regio.h"
+#include "registry_io.h"
 #include "registry.h"
 #include "factor.h"
 #include "util.h"
@@ -122,7 +122,7 @@ set_rule(void *v, const char *arg, struct pp_err *err)
 static int
 set_format(void *v, const char *arg, struct pp_err *err)
 {
-	if (pp_regio_parse_format(arg, v) == -1)
+	if (pp_registry_io_parse_format(arg, v) == -1)
 		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
 		    "\"%s\": want table, csv or json", arg);
 	return 0;
@@ -554,7 +554,7 @@ main(int argc, char *argv[])
 		goto out;
 	notes(&sc);
 	pp_scores_table(&sc, &t);
-	pp_regio_write(out.fp, &t, o.format);
+	pp_registry_io_write(out.fp, &t, o.format);
 	if (o.plot && fwrite(o.svg.data, 1, o.svg.len, plot.fp) != o.svg.len)
 		pp_err_errno(&err, errno, "%s", o.plot);
 	if (err.code || (o.plot && pp_out_commit(&plot, &err) == -1))

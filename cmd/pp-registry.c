@@ -6,7 +6,7 @@
  * A git-style command table: the first word (or two, for `run` and
  * `artifact`) picks a command, which selects its rows from the one option
  * table and gets its own --help.  Each command is a few lib/registry calls;
- * lib/regio writes the listings.
+ * lib/registry_io writes the listings.
  */
 #include <assert.h>
 #include <limits.h>
@@ -18,7 +18,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "num.h"
-#include "regio.h"
+#include "registry_io.h"
 #include "registry.h"
 #include "util.h"
 #include "banned.h"
@@ -265,7 +265,7 @@ set_if_better(void *v, const char *arg, struct pp_err *err)
 static int
 set_format(void *v, const char *arg, struct pp_err *err)
 {
-	if (pp_regio_parse_format(arg, v) == -1)
+	if (pp_registry_io_parse_format(arg, v) == -1)
 		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
 		    "\"%s\": want table, csv or json", arg);
 	return 0;
@@ -577,7 +577,7 @@ cmd_run_log(struct ctx *c)
 
 		if (fp == NULL)
 			return -1;
-		rc = pp_regio_read_metrics(fp, pp_in_name(c->o.metrics_file),
+		rc = pp_registry_io_read_metrics(fp, pp_in_name(c->o.metrics_file),
 		    &c->o.metrics, &c->err);
 		if (fp != stdin)
 			fclose(fp);
@@ -914,7 +914,7 @@ main(int argc, char *argv[])
 	if (cmd->fn(&c) == -1)
 		goto out;
 	if (c.listing)
-		pp_regio_write_cut(c.out.fp, &c.table, c.o.format, c.cut);
+		pp_registry_io_write_cut(c.out.fp, &c.table, c.o.format, c.cut);
 	if (pp_out_commit(&c.out, &c.err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;

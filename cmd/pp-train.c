@@ -14,7 +14,7 @@
 #include "cli.h"
 #include "date.h"
 #include "frame.h"
-#include "hashin.h"
+#include "input_hash.h"
 #include "lineage.h"
 #include "model.h"
 #include "num.h"
@@ -551,7 +551,7 @@ open_files(const struct train_cmd *o, const struct pp_cli *cli,
 	int hash = !o->no_registry && !o->dry_run;
 
 	ro.delim = cli->c.delim;
-	if (pp_hashin_open(hin, o->input, hash, err) == -1)
+	if (pp_input_hash_open(hin, o->input, hash, err) == -1)
 		return -1;
 	if ((*in = pp_reader_fopen(hin->fp, pp_in_name(o->input), &ro,
 	    err)) == NULL)
@@ -609,7 +609,7 @@ train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
 	if (pp_train_run(in, &o->t, res, err) == -1)
 		return -1;
 	pp_cli_progress(res->rows_read, "rows read", 1);
-	if (pp_hashin_finish(hin, pp_in_name(o->input), err) == -1)
+	if (pp_input_hash_finish(hin, pp_in_name(o->input), err) == -1)
 		return -1;
 	report(res, &o->t, quiet);
 	return 0;
@@ -702,7 +702,7 @@ out:
 	}
 	pp_out_abort(&out);
 	pp_reader_free(in);
-	pp_hashin_close(&hin);
+	pp_input_hash_close(&hin);
 	pp_run_release(&run);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);

@@ -26,11 +26,11 @@
  * agree on random input (PP_TEST_CSV_SLOW=1 turns the fast path off).
  *
  * Threads.  Once the types are settled, the rest of a regular file bigger
- * than the input buffer is parsed in blocks by worker threads (csvpar.c):
+ * than the input buffer is parsed in blocks by worker threads (csv_parallel.c):
  * a worker takes fast-path lines whose fields all fit, and from its first
  * other line the rest of the block comes back here, to feed_bytes, so the
  * ordinary path still decides every hard case (PP_TEST_CSV_SERIAL=1 keeps
- * one thread; test_csvpar checks the two agree).
+ * one thread; test_csv_parallel checks the two agree).
  *
  * Writing.  Every value is formatted by one function per type (num.c,
  * date.c); a text field is quoted (by libcsv) only when it must be: it holds
@@ -88,7 +88,7 @@ struct csv_in {
 	long base;		/* lines before it */
 };
 
-/* Parallel parsing (csvpar.c): bytes a block aims for, most threads. */
+/* Parallel parsing (csv_parallel.c): bytes a block aims for, most threads. */
 #define CSV_PAR_BLOCK (256 * 1024)
 #define CSV_PAR_THREADS 4
 
@@ -312,7 +312,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 }
 
 /*
- * Blocks parsed on worker threads (csvpar.c).  Rows the workers parsed are
+ * Blocks parsed on worker threads (csv_parallel.c).  Rows the workers parsed are
  * handed out from the block; from b->rest on, the block's lines go through
  * feed_bytes like any others.  The ordinary path counts lines in lineno;
  * a block's rows count from line base.
@@ -352,7 +352,7 @@ maybe_start_par(struct pp_reader *r)
 	if (!c->fast || threads < 2 || small || in->live || in->ioerr || !c->at_start || c->done ||
 	    c->row_first != c->nfields)
 		return;
-	c->par = pp_csvpar_start(in, in->buf + in->pos, in->len - in->pos,
+	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
 	    &r->schema, c->delim, block, threads);
 	if (c->par != NULL) {
 		in->pos = in->len;
@@ -387,7 +387,7 @@ par_step(struct pp_reader *r, struct pp_err *err)
 		c->base = b->rest < b->len ? c->lineno : c->base +
 		    (long)b->nlines;
 	c->lineno = c->base;
-	c->blk = b = pp_csvpar_next(c->par, &ioerr);
+	c->blk = b = pp_csv_parallel_next(c->par, &ioerr);
 	if (b != NULL) {
 		c->brow = 0;
 		c->bpos = b->rest;
@@ -726,7 +726,7 @@ csv_reader_free(struct pp_reader *r)
 
 	if (c == NULL)
 		return;
-	pp_csvpar_free(c->par);
+	pp_csv_parallel_free(c->par);
 	csv_free(&c->p);
 	pp_buf_release(&c->arena);
 	free(c->fields);

@@ -211,7 +211,7 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	}
 	w->ops = writer_ops(w->o.format);
 	rc = w->ops->start(w, err);
-	if (rc == 0 && w->o.thread && (w->th = pp_wthread_new(&w->schema,
+	if (rc == 0 && w->o.thread && (w->th = pp_frame_wthread_new(&w->schema,
 	    backend_row, w, err)) == NULL)
 		rc = -1;
 	if (rc == -1) {
@@ -227,7 +227,7 @@ pp_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	if (w->th)
-		return pp_wthread_row(w->th, row, err);
+		return pp_frame_wthread_row(w->th, row, err);
 	return backend_row(w, row, err);
 }
 
@@ -236,7 +236,7 @@ pp_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
 	int rc;
 
-	if (w->th && pp_wthread_drain(w->th, err) == -1)
+	if (w->th && pp_frame_wthread_drain(w->th, err) == -1)
 		return -1;
 	rc = w->ops->flush(w, err);
 
@@ -251,8 +251,8 @@ pp_writer_finish(struct pp_writer *w, struct pp_err *err)
 	int rc;
 
 	if (w->th) {
-		rc = pp_wthread_close(w->th, err);
-		pp_wthread_free(w->th);
+		rc = pp_frame_wthread_close(w->th, err);
+		pp_frame_wthread_free(w->th);
 		w->th = NULL;
 		if (rc == -1)
 			return -1;
@@ -269,7 +269,7 @@ pp_writer_free(struct pp_writer *w)
 {
 	if (w == NULL)
 		return;
-	pp_wthread_free(w->th);
+	pp_frame_wthread_free(w->th);
 	if (w->ops != NULL)
 		w->ops->free(w);
 	pp_schema_release(&w->schema);

@@ -222,7 +222,7 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
 
 /* Append one row (ncols cells in schema order).  Text must be valid UTF-8
  * (not checked here: every reader checks it).  With o.thread the row is
- * copied and written later by a second thread (lib/wthread.c): a write
+ * copied and written later by a second thread (lib/frame_wthread.c): a write
  * error then surfaces at a later call, at the latest pp_writer_finish,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,

@@ -75,7 +75,7 @@ struct pp_reader {
 	struct bin_in *bin;
 };
 
-struct wthread;
+struct frame_wthread;
 
 struct pp_writer {
 	FILE *fp;
@@ -85,27 +85,27 @@ struct pp_writer {
 	struct pp_meta meta;	/* copy of the caller's metadata */
 	struct csv_out *csv;
 	struct bin_out *bin;
-	struct wthread *th;	/* the writing thread (o.thread), or NULL */
+	struct frame_wthread *th;	/* the writing thread (o.thread), or NULL */
 	const struct pp_frame_writer_ops *ops; /* the format */
 };
 
 /* How the writing thread writes one row: fn(arg, row, err), 0 or -1. */
-typedef int pp_wthread_row_fn(void *arg, const union pp_cell *row,
+typedef int pp_frame_wthread_row_fn(void *arg, const union pp_cell *row,
     struct pp_err *err);
 
-/* The writing thread (wthread.c): new starts it for rows of schema s,
+/* The writing thread (frame_wthread.c): new starts it for rows of schema s,
  * which it writes with fn(arg, ...) (the writer's backend: the thread
  * knows no writer, so it never calls back into frame.c); row copies a row
  * in; drain waits until every row handed in is written; close drains and
  * stops it; free stops it (dropping what is unwritten).  Each returns the
  * first error of fn once a write has failed. */
-struct wthread *pp_wthread_new(const struct pp_schema *s,
-    pp_wthread_row_fn *fn, void *arg, struct pp_err *err);
-int pp_wthread_row(struct wthread *p, const union pp_cell *row,
+struct frame_wthread *pp_frame_wthread_new(const struct pp_schema *s,
+    pp_frame_wthread_row_fn *fn, void *arg, struct pp_err *err);
+int pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err);
-int pp_wthread_drain(struct wthread *p, struct pp_err *err);
-int pp_wthread_close(struct wthread *p, struct pp_err *err);
-void pp_wthread_free(struct wthread *p);
+int pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err);
+int pp_frame_wthread_close(struct frame_wthread *p, struct pp_err *err);
+void pp_frame_wthread_free(struct frame_wthread *p);
 
 /*
  * How the CSV reader works, for tests that compare its modes: threads (0:
@@ -128,10 +128,10 @@ const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
     union pp_cell *cell);
 
 /*
- * Parsing CSV on worker threads (csvpar.c).  start takes the bytes already
+ * Parsing CSV on worker threads (csv_parallel.c).  start takes the bytes already
  * read (from in's buffer, copied) and reads the rest of in itself; next
  * returns the blocks in input order, each parsed as far as its workers
- * could (see csvpar.c), and releases the one it returned before; NULL at
+ * could (see csv_parallel.c), and releases the one it returned before; NULL at
  * the end, or after a read error (*ioerr set, else 0).  start returns NULL
  * when no thread could be started.
  */
@@ -148,11 +148,11 @@ struct pp_csvblock {
 
 struct pp_csvpar;
 
-struct pp_csvpar *pp_csvpar_start(struct pp_inbuf *in,
+struct pp_csvpar *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
     unsigned char delim, size_t block, int threads);
-const struct pp_csvblock *pp_csvpar_next(struct pp_csvpar *p, int *ioerr);
-void pp_csvpar_free(struct pp_csvpar *p);
+const struct pp_csvblock *pp_csv_parallel_next(struct pp_csvpar *p, int *ioerr);
+void pp_csv_parallel_free(struct pp_csvpar *p);
 
 /* The binary magic, also used for detection. */
 extern const unsigned char pp_bin_magic[8];

@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
-#include "filter.h"
+#include "registry_filter.h"
 #include "num.h"
 #include "sha256.h"
 #include "util.h"
@@ -2606,8 +2606,8 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 	size_t i;
 	int rc = -1, n = 1;
 
-	if (pp_filter_where(&f, q->filter, err) == -1 ||
-	    (q->order_by && pp_filter_order(&f, q->order_by, err) == -1))
+	if (pp_registry_filter_where(&f, q->filter, err) == -1 ||
+	    (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1))
 		goto out;
 	if (q->stale && sqlite3_create_function(r->db, "pp_owner_gone", 2,
 	    SQLITE_UTF8, NULL, owner_gone, NULL, NULL) != SQLITE_OK) {
@@ -2672,7 +2672,7 @@ end:
 out:
 	sqlite3_finalize(st);
 	pp_buf_release(&sql);
-	pp_filter_release(&f);
+	pp_registry_filter_release(&f);
 	for (i = 0; i < nxc; i++)
 		free(xc[i].key);
 	free(xc);

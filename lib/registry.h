@@ -375,7 +375,7 @@ int pp_registry_run_expand(struct pp_registry *r, const char *arg,
 
 struct pp_run_query {
 	const char *experiment;	/* only this experiment, or NULL: all */
-	const char *filter;	/* MLflow search syntax (lib/filter.h) or NULL */
+	const char *filter;	/* MLflow search syntax (lib/registry_filter.h) or NULL */
 	const char *order_by;	/* "KEY [ASC|DESC]" or NULL: newest first */
 	long limit;		/* at most this many; 0: no limit */
 	int deleted;		/* 0: live runs, 1: deleted ones only */

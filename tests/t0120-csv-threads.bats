@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # t0120: CSV files bigger than the reader's buffer are parsed on worker
-# threads (lib/csvpar.c); what every program reads must not change.
+# threads (lib/csv_parallel.c); what every program reads must not change.
 # PP_CSV_THREADS=1 is the one-thread reference.
 #
 # Plan:

@@ -1,6 +1,6 @@
 /*
  * test_messages.c - user bytes in library messages (pp_buf_addshown and
- * its callers in filter.c and lineage.c).
+ * its callers in registry_filter.c and lineage.c).
  *
  * Plan:
  *  - pp_buf_addshown: a table of inputs and the text shown: printable
@@ -27,7 +27,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
-#include "filter.h"
+#include "registry_filter.h"
 #include "lineage.h"
 #include "ohlcv.h"
 #include "registry.h"
@@ -100,13 +100,13 @@ test_filter_messages_escape_input(void **state)
 		struct pp_err e = PP_ERR_INIT;
 
 		if (cases[i].order)
-			assert_int_equal(pp_filter_order(&f, cases[i].in, &e),
+			assert_int_equal(pp_registry_filter_order(&f, cases[i].in, &e),
 			    -1);
 		else
-			assert_int_equal(pp_filter_where(&f, cases[i].in, &e),
+			assert_int_equal(pp_registry_filter_where(&f, cases[i].in, &e),
 			    -1);
 		assert_string_equal(e.msg, cases[i].want);
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 }
 

@@ -1,10 +1,10 @@
 /*
- * regio.c - registry listings out (table, CSV, JSON) and metric batches
+ * registry_io.c - registry listings out (table, CSV, JSON) and metric batches
  * in (CSV).  The one idea: a listing is a struct pp_reg_table of strings
  * built by registry.c, and this file only formats it, so every command of
  * pp-registry shares one writer per format.
  */
-#include "regio.h"
+#include "registry_io.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include "banned.h"
 
 int
-pp_regio_parse_format(const char *s, enum pp_format *f)
+pp_registry_io_parse_format(const char *s, enum pp_format *f)
 {
 	if (strcmp(s, "table") == 0)
 		*f = PP_FMT_TABLE;
@@ -235,13 +235,13 @@ write_json(FILE *fp, const struct pp_reg_table *t)
 }
 
 void
-pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f)
+pp_registry_io_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f)
 {
-	pp_regio_write_cut(fp, t, f, 0);
+	pp_registry_io_write_cut(fp, t, f, 0);
 }
 
 void
-pp_regio_write_cut(FILE *fp, const struct pp_reg_table *t, enum pp_format f,
+pp_registry_io_write_cut(FILE *fp, const struct pp_reg_table *t, enum pp_format f,
     size_t cut)
 {
 	if (f == PP_FMT_AUTO)
@@ -375,7 +375,7 @@ on_row(int c, void *arg)
 }
 
 int
-pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
+pp_registry_io_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
     struct pp_err *err)
 {
 	struct csv_parser p;

@@ -1,10 +1,10 @@
 /*
- * filter.c - MLflow's run search syntax to SQL.  The one idea: the text is
+ * registry_filter.c - MLflow's run search syntax to SQL.  The one idea: the text is
  * lexed and parsed into a tree, and the tree is written back as SQL with
  * every value bound as a parameter, never pasted into the SQL text, so a
  * filter cannot inject SQL.
  */
-#include "filter.h"
+#include "registry_filter.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -543,7 +543,7 @@ parse_or(struct parser *p)
 static void
 add_arg(struct pp_filter *f, int is_num, double num, const char *text)
 {
-	struct pp_filter_arg *a;
+	struct pp_registry_filter_arg *a;
 
 	pp_xgrow((void **)&f->args, &f->cap, f->nargs + 1, sizeof(*f->args));
 	a = &f->args[f->nargs++];
@@ -705,7 +705,7 @@ emit(struct pp_filter *f, const struct node *n)
 }
 
 int
-pp_filter_where(struct pp_filter *f, const char *expr, struct pp_err *err)
+pp_registry_filter_where(struct pp_filter *f, const char *expr, struct pp_err *err)
 {
 	struct parser p = { expr ? expr : "", 0, { 0 }, err, 0, "filter" };
 	struct node *root;
@@ -733,7 +733,7 @@ bad:
 }
 
 int
-pp_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
+pp_registry_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
 {
 	struct parser p = { spec ? spec : "", 0, { 0 }, err, 0,
 	    "order-by" };
@@ -788,7 +788,7 @@ bad:
 }
 
 void
-pp_filter_release(struct pp_filter *f)
+pp_registry_filter_release(struct pp_filter *f)
 {
 	size_t i;
 

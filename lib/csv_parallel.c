@@ -1,5 +1,5 @@
 /*
- * csvpar.c - parsing a CSV frame on worker threads (the reading half of
+ * csv_parallel.c - parsing a CSV frame on worker threads (the reading half of
  * csv.c's fast path).
  *
  * Turning text into numbers is most of the cost of reading CSV, and our
@@ -29,7 +29,7 @@
  * whatever the input size (a slot that once held a line longer than a
  * block keeps that many bytes, but its later blocks are block-sized).
  * Text cells point into their block, which stays untouched until the next
- * call to pp_csvpar_next.
+ * call to pp_csv_parallel_next.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -325,7 +325,7 @@ fill_free(struct pp_csvpar *p)
 }
 
 const struct pp_csvblock *
-pp_csvpar_next(struct pp_csvpar *p, int *ioerr)
+pp_csv_parallel_next(struct pp_csvpar *p, int *ioerr)
 {
 	struct slot *sl = NULL;
 	size_t i;
@@ -356,7 +356,7 @@ pp_csvpar_next(struct pp_csvpar *p, int *ioerr)
 }
 
 struct pp_csvpar *
-pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
+pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
     size_t nhead, const struct pp_schema *s, unsigned char delim,
     size_t block, int threads)
 {
@@ -384,14 +384,14 @@ pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
 			break;
 	if (p->nth == 0) {
 		/* Give the bytes back: the caller goes on without threads. */
-		pp_csvpar_free(p);
+		pp_csv_parallel_free(p);
 		return NULL;
 	}
 	return p;
 }
 
 void
-pp_csvpar_free(struct pp_csvpar *p)
+pp_csv_parallel_free(struct pp_csvpar *p)
 {
 	size_t i;
 

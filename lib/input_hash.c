@@ -1,5 +1,5 @@
 /*
- * hashin.c - an input and the SHA-256 of its bytes (hashin.h).
+ * input_hash.c - an input and the SHA-256 of its bytes (input_hash.h).
  *
  * The tee is a glibc cookie stream (fopencookie): the frame reader sees an
  * ordinary FILE, and every byte it pulls passes through tee_read on its
@@ -14,7 +14,7 @@
 #include <sys/types.h>
 
 #include "util.h"
-#include "hashin.h"
+#include "input_hash.h"
 #include "banned.h"
 
 static void
@@ -68,7 +68,7 @@ hash_whole(struct pp_hashin *h, const char *name, struct pp_err *err)
 }
 
 int
-pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
+pp_input_hash_open(struct pp_hashin *h, const char *path, int hash,
     struct pp_err *err)
 {
 	static const cookie_io_functions_t tee = { tee_read, NULL, NULL, NULL };
@@ -97,7 +97,7 @@ pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
 }
 
 int
-pp_hashin_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
+pp_input_hash_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
 {
 	char b[64 * 1024];
 
@@ -113,7 +113,7 @@ pp_hashin_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
 }
 
 void
-pp_hashin_close(struct pp_hashin *h)
+pp_input_hash_close(struct pp_hashin *h)
 {
 	if (h->teeing && h->fp != NULL)
 		fclose(h->fp);

@@ -1,5 +1,5 @@
 /*
- * test_csvpar.c - CSV parsed on worker threads (lib/csvpar.c) reads exactly
+ * test_csv_parallel.c - CSV parsed on worker threads (lib/csv_parallel.c) reads exactly
  * as CSV parsed on one: the same rows, cells, line numbers, errors, and
  * rows after a skippable error, whatever the block size, on random inputs
  * that mix good rows with every kind of trouble (quotes, quoted newlines,
@@ -352,9 +352,9 @@ test_blocks_after_long_line(void **state)
 	in.fp = fmemopen(b.data, b.len, "rb");
 	assert_non_null(in.fp);
 	in.fd = -1;
-	p = pp_csvpar_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
+	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
 	assert_non_null(p);
-	while ((blk = pp_csvpar_next(p, &ioerr)) != NULL) {
+	while ((blk = pp_csv_parallel_next(p, &ioerr)) != NULL) {
 		if (memchr(blk->buf, 'x', blk->len) != NULL)
 			longs++;
 		else
@@ -364,7 +364,7 @@ test_blocks_after_long_line(void **state)
 	assert_int_equal(ioerr, 0);
 	assert_int_equal(longs, 1);
 	assert_int_equal(rows, 1 + 400 * 1024);
-	pp_csvpar_free(p);
+	pp_csv_parallel_free(p);
 	fclose(in.fp);
 	pp_schema_release(&s);
 	pp_buf_release(&b);

@@ -1,5 +1,5 @@
 /*
- * filter.h - MLflow's run search syntax, compiled to SQL with bound values.
+ * registry_filter.h - MLflow's run search syntax, compiled to SQL with bound values.
  *
  *     metrics.rmse < 0.02 and params.model = 'ridge'
  *       and tags.env != 'dev' and attributes.status = 'FINISHED'
@@ -31,8 +31,8 @@
  * `tags.env != 'dev'` matches only runs that have an env tag; `tags.env IS
  * NULL OR tags.env != 'dev'` adds the runs without one.
  */
-#ifndef PP_FILTER_H
-#define PP_FILTER_H
+#ifndef PP_REGISTRY_FILTER_H
+#define PP_REGISTRY_FILTER_H
 
 #include <stddef.h>
 
@@ -40,7 +40,7 @@
 #include "err.h"
 
 /* A value to bind, in placeholder order. */
-struct pp_filter_arg {
+struct pp_registry_filter_arg {
 	int is_num;		/* 1: num; 0: text */
 	double num;
 	char *text;		/* owned */
@@ -49,7 +49,7 @@ struct pp_filter_arg {
 struct pp_filter {
 	struct pp_buf where;	/* SQL boolean expression, or empty */
 	struct pp_buf order;	/* SQL ORDER BY list, or empty */
-	struct pp_filter_arg *args; /* where's values, then order's */
+	struct pp_registry_filter_arg *args; /* where's values, then order's */
 	size_t nargs;
 	size_t cap;
 };
@@ -61,17 +61,17 @@ struct pp_filter {
  * into f->args.  Returns 0, or -1 with err (PP_EXIT_USAGE) naming the
  * offset and what was expected: `offset 13: expected a number after "<"`.
  */
-int pp_filter_where(struct pp_filter *f, const char *expr,
+int pp_registry_filter_where(struct pp_filter *f, const char *expr,
     struct pp_err *err);
 
 /*
  * Parse "KEY [ASC|DESC]" (KEY as in a comparison) into f->order; runs
- * without the key sort last.  Call after pp_filter_where, since the
+ * without the key sort last.  Call after pp_registry_filter_where, since the
  * values are appended.  Returns 0, or -1 with err (PP_EXIT_USAGE).
  */
-int pp_filter_order(struct pp_filter *f, const char *spec,
+int pp_registry_filter_order(struct pp_filter *f, const char *spec,
     struct pp_err *err);
 
-void pp_filter_release(struct pp_filter *f);
+void pp_registry_filter_release(struct pp_filter *f);
 
 #endif
