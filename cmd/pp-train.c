@@ -544,7 +544,7 @@ show_rows(size_t n)
  * (none for --dry-run). */
 static int
 open_files(const struct train_cmd *o, const struct pp_cli *cli,
-    struct pp_hashin *hin, struct pp_reader **in, struct pp_out *out,
+    struct pp_input_hash *hin, struct pp_reader **in, struct pp_out *out,
     struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -601,9 +601,38 @@ out:
 	return rc;
 }
 
+/*
+ * What ends the command before a run starts: --dry-run prints the feature
+ * columns; an --idempotency-key already used on this input replays its
+ * run's outputs.  1 when done, 0 to go on, -1 on error.
+ */
+static int
+done_early(const struct pp_reader *in, const struct train_cmd *o,
+    const struct pp_cli *cli, const struct pp_input_hash *hin,
+    struct pp_out *out, struct pp_err *err)
+{
+	if (o->dry_run)
+		return dry_run(in, o, err) == 0 ? 1 : -1;
+	if (o->idem_key != NULL)
+		return replay(o, cli, hin->hex, out, err);
+	return 0;
+}
+
+/* The command line's allocations (tags, the grid). */
+static void
+train_cmd_release(struct train_cmd *o)
+{
+	size_t i;
+
+	pp_train_grid_free(o->t.grid, o->t.ngrid);
+	for (i = 0; i < o->ntags; i++)
+		free((char *)o->tags[i].key);
+	free(o->tags);
+}
+
 /* Read and fit, then say what happened on stderr. */
 static int
-train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
+train(struct pp_reader *in, const struct train_cmd *o, struct pp_input_hash *hin,
     struct pp_train_result *res, int quiet, struct pp_err *err)
 {
 	if (pp_train_run(in, &o->t, res, err) == -1)
@@ -640,13 +669,12 @@ main(int argc, char *argv[])
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_train_result res;
 	struct pp_out out = PP_OUT_INIT;
-	struct pp_hashin hin = PP_HASHIN_INIT;
+	struct pp_input_hash hin = PP_INPUT_HASH_INIT;
 	struct pp_reader *in = NULL;
 	struct pp_buf model = PP_BUF_INIT;
 	struct pp_run run = PP_RUN_INIT;
 	struct pp_lineage_train lt = PP_LINEAGE_TRAIN_INIT;
-	size_t i;
-	int rc = PP_EXIT_DATA;
+	int rc = PP_EXIT_DATA, done;
 
 	pp_train_result_init(&res);
 	parse_options(argc, argv, &cli, &o);
@@ -664,20 +692,9 @@ main(int argc, char *argv[])
 		goto out;
 	if (check_gap(&cli, &o, &err) == -1)
 		goto out;
-	if (o.dry_run) {
-		if (dry_run(in, &o, &err) == 0)
-			rc = PP_EXIT_OK;
+	if ((done = done_early(in, &o, &cli, &hin, &out, &err)) != 0) {
+		rc = done == 1 ? PP_EXIT_OK : rc;
 		goto out;
-	}
-	if (o.idem_key != NULL) {
-		int done = replay(&o, &cli, hin.hex, &out, &err);
-
-		if (done == -1)
-			goto out;
-		if (done == 1) {
-			rc = PP_EXIT_OK;
-			goto out;
-		}
 	}
 	if (!o.no_registry && run_begin(&run, &o, &cli,
 	    hin.hex[0] ? hin.hex : NULL, argc, argv, &err) == -1)
@@ -707,10 +724,7 @@ out:
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_lineage_train_release(&lt);
-	pp_train_grid_free(o.t.grid, o.t.ngrid);
-	for (i = 0; i < o.ntags; i++)
-		free((char *)o.tags[i].key);
-	free(o.tags);
+	train_cmd_release(&o);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();
 	return rc;

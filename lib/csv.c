@@ -81,7 +81,7 @@ struct csv_in {
 	unsigned char delim;
 	int types_known;	/* open is done */
 	int par_tried;		/* maybe_start_par ran */
-	struct pp_csvpar *par;	/* worker threads, or NULL */
+	struct pp_csv_parallel *par;	/* worker threads, or NULL */
 	const struct pp_csvblock *blk;	/* the block being handed out */
 	size_t brow;		/* its next row */
 	size_t bpos;		/* its next byte for feed_bytes */

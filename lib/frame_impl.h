@@ -146,13 +146,13 @@ struct pp_csvblock {
 	size_t nlines;		/* lines in the block */
 };
 
-struct pp_csvpar;
+struct pp_csv_parallel;
 
-struct pp_csvpar *pp_csv_parallel_start(struct pp_inbuf *in,
+struct pp_csv_parallel *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
     unsigned char delim, size_t block, int threads);
-const struct pp_csvblock *pp_csv_parallel_next(struct pp_csvpar *p, int *ioerr);
-void pp_csv_parallel_free(struct pp_csvpar *p);
+const struct pp_csvblock *pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr);
+void pp_csv_parallel_free(struct pp_csv_parallel *p);
 
 /* The binary magic, also used for detection. */
 extern const unsigned char pp_bin_magic[8];

@@ -84,7 +84,7 @@ pp_lineage_producer(struct pp_meta *m, const char *prog,
 int
 pp_lineage_source(struct pp_meta *m, const char *path, struct pp_err *err)
 {
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct stat st;
 	int rc;
 

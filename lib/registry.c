@@ -2600,7 +2600,7 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 {
 	struct xcol *xc = NULL;
 	size_t nxc = 0;
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_buf sql = PP_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	size_t i;

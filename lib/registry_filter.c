@@ -541,7 +541,7 @@ parse_or(struct parser *p)
 }
 
 static void
-add_arg(struct pp_filter *f, int is_num, double num, const char *text)
+add_arg(struct pp_registry_filter *f, int is_num, double num, const char *text)
 {
 	struct pp_registry_filter_arg *a;
 
@@ -576,7 +576,7 @@ like_to_glob(const char *like)
 }
 
 static void
-emit_values(struct pp_filter *f, const struct node *n)
+emit_values(struct pp_registry_filter *f, const struct node *n)
 {
 	struct pp_buf *w = &f->where;
 	size_t i;
@@ -601,12 +601,12 @@ emit_values(struct pp_filter *f, const struct node *n)
 	}
 }
 
-static void emit(struct pp_filter *f, const struct node *n);
+static void emit(struct pp_registry_filter *f, const struct node *n);
 
 /* KEY IS [NOT] NULL: an attribute's column is NULL (or, for text, empty:
  * a run without a name stores either), a metric, param or tag is absent. */
 static void
-emit_null(struct pp_filter *f, const struct node *n)
+emit_null(struct pp_registry_filter *f, const struct node *n)
 {
 	static const char *const table[] = {
 		"latest_metrics", "params", "tags"
@@ -632,7 +632,7 @@ emit_null(struct pp_filter *f, const struct node *n)
  * SQLite refuses expressions deeper than 1000, and a flat chain of n
  * terms is n deep to it. */
 static void
-emit_chain(struct pp_filter *f, const char *op, const struct node **term,
+emit_chain(struct pp_registry_filter *f, const char *op, const struct node **term,
     size_t n)
 {
 	size_t i;
@@ -653,7 +653,7 @@ emit_chain(struct pp_filter *f, const char *op, const struct node **term,
 }
 
 static void
-emit(struct pp_filter *f, const struct node *n)
+emit(struct pp_registry_filter *f, const struct node *n)
 {
 	struct pp_buf *w = &f->where;
 	static const char *const table[] = {
@@ -705,7 +705,7 @@ emit(struct pp_filter *f, const struct node *n)
 }
 
 int
-pp_registry_filter_where(struct pp_filter *f, const char *expr, struct pp_err *err)
+pp_registry_filter_where(struct pp_registry_filter *f, const char *expr, struct pp_err *err)
 {
 	struct parser p = { expr ? expr : "", 0, { 0 }, err, 0, "filter" };
 	struct node *root;
@@ -733,7 +733,7 @@ bad:
 }
 
 int
-pp_registry_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
+pp_registry_filter_order(struct pp_registry_filter *f, const char *spec, struct pp_err *err)
 {
 	struct parser p = { spec ? spec : "", 0, { 0 }, err, 0,
 	    "order-by" };
@@ -788,7 +788,7 @@ bad:
 }
 
 void
-pp_registry_filter_release(struct pp_filter *f)
+pp_registry_filter_release(struct pp_registry_filter *f)
 {
 	size_t i;
 

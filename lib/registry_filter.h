@@ -46,7 +46,7 @@ struct pp_registry_filter_arg {
 	char *text;		/* owned */
 };
 
-struct pp_filter {
+struct pp_registry_filter {
 	struct pp_buf where;	/* SQL boolean expression, or empty */
 	struct pp_buf order;	/* SQL ORDER BY list, or empty */
 	struct pp_registry_filter_arg *args; /* where's values, then order's */
@@ -54,14 +54,14 @@ struct pp_filter {
 	size_t cap;
 };
 
-#define PP_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0 }
+#define PP_REGISTRY_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0 }
 
 /*
  * Parse expr (NULL or blank: no condition) into f->where and its values
  * into f->args.  Returns 0, or -1 with err (PP_EXIT_USAGE) naming the
  * offset and what was expected: `offset 13: expected a number after "<"`.
  */
-int pp_registry_filter_where(struct pp_filter *f, const char *expr,
+int pp_registry_filter_where(struct pp_registry_filter *f, const char *expr,
     struct pp_err *err);
 
 /*
@@ -69,9 +69,9 @@ int pp_registry_filter_where(struct pp_filter *f, const char *expr,
  * without the key sort last.  Call after pp_registry_filter_where, since the
  * values are appended.  Returns 0, or -1 with err (PP_EXIT_USAGE).
  */
-int pp_registry_filter_order(struct pp_filter *f, const char *spec,
+int pp_registry_filter_order(struct pp_registry_filter *f, const char *spec,
     struct pp_err *err);
 
-void pp_registry_filter_release(struct pp_filter *f);
+void pp_registry_filter_release(struct pp_registry_filter *f);
 
 #endif

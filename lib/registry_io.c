@@ -361,9 +361,9 @@ on_row(int c, void *arg)
 	    (pp_parse_int64(r->cell[COL_TS], strlen(r->cell[COL_TS]),
 	    &ts) == -1 || ts <= 0))
 		return bad(r, "timestamp", "not a time in ms");
-	if (r->line - 1 > PP_REGIO_METRICS_MAX_POINTS) {
+	if (r->line - 1 > PP_REGISTRY_IO_METRICS_MAX_POINTS) {
 		pp_err_set(r->err, PP_EXIT_DATA, "%s:%ld: more than %d "
-		    "points", r->name, r->line, PP_REGIO_METRICS_MAX_POINTS);
+		    "points", r->name, r->line, PP_REGISTRY_IO_METRICS_MAX_POINTS);
 		r->failed = 1;
 		return;
 	}
@@ -395,9 +395,9 @@ pp_registry_io_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l
 		return pp_err_set(err, PP_EXIT_DATA, "%s: out of memory", name);
 	while (!r.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		/* Bounded: --metrics-file - fed forever kept every row. */
-		if ((total += n) > PP_REGIO_METRICS_MAX) {
+		if ((total += n) > PP_REGISTRY_IO_METRICS_MAX) {
 			pp_err_set(err, PP_EXIT_DATA, "%s: longer than %zu "
-			    "bytes", name, (size_t)PP_REGIO_METRICS_MAX);
+			    "bytes", name, (size_t)PP_REGISTRY_IO_METRICS_MAX);
 			r.failed = 1;
 			break;
 		}
@@ -408,10 +408,10 @@ pp_registry_io_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l
 		}
 		/* libcsv grows a field 128 bytes at a time: a field of
 		 * megabytes (/dev/zero) costs time quadratic in its size. */
-		if (!r.failed && p.entry_pos > PP_REGIO_FIELD_MAX) {
+		if (!r.failed && p.entry_pos > PP_REGISTRY_IO_FIELD_MAX) {
 			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: a field longer "
 			    "than %d bytes", name, r.line + 1,
-			    PP_REGIO_FIELD_MAX);
+			    PP_REGISTRY_IO_FIELD_MAX);
 			r.failed = 1;
 		}
 	}

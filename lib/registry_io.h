@@ -53,9 +53,9 @@ void pp_metric_list_add(struct pp_metric_list *l, const char *key,
     double value, int64_t step, int64_t timestamp);
 
 /* The most a metrics CSV may hold: its bytes, its points (rows). */
-#define PP_REGIO_METRICS_MAX ((size_t)64 << 20)
-#define PP_REGIO_METRICS_MAX_POINTS 1000000
-#define PP_REGIO_FIELD_MAX 65536
+#define PP_REGISTRY_IO_METRICS_MAX ((size_t)64 << 20)
+#define PP_REGISTRY_IO_METRICS_MAX_POINTS 1000000
+#define PP_REGISTRY_IO_FIELD_MAX 65536
 
 /* Append the points of the CSV in fp (named name in messages) to l.
  * Returns 0, or -1 with err: "NAME:LINE: column \"value\": not a number",

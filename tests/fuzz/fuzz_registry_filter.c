@@ -41,7 +41,7 @@ count_q(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_run_query q = PP_RUN_QUERY_INIT;
 	struct pp_reg_table t;
 	struct pp_err e = PP_ERR_INIT, e2 = PP_ERR_INIT;

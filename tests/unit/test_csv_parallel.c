@@ -334,7 +334,7 @@ test_blocks_after_long_line(void **state)
 	struct pp_buf b;
 	struct pp_schema s;
 	struct pp_inbuf in;
-	struct pp_csvpar *p;
+	struct pp_csv_parallel *p;
 	const struct pp_csvblock *blk;
 	size_t i, longs = 0, rows = 0;
 	int ioerr;

@@ -43,7 +43,7 @@ make_data(size_t n)
 /* Read want bytes from h (fewer at EOF), compare with data, finish, and
  * check the digest. */
 static void
-consume_and_check(struct pp_hashin *h, const unsigned char *data, size_t n,
+consume_and_check(struct pp_input_hash *h, const unsigned char *data, size_t n,
     size_t want)
 {
 	struct pp_err err = PP_ERR_INIT;
@@ -80,7 +80,7 @@ test_file(void **state)
 		assert_int_equal(write(fd, data, n), (ssize_t)n);
 		close(fd);
 		for (part = 0; part < 3; part++) {
-			struct pp_hashin h = PP_HASHIN_INIT;
+			struct pp_input_hash h = PP_INPUT_HASH_INIT;
 			struct pp_err err = PP_ERR_INIT;
 			char hex[PP_SHA256_HEXLEN + 1];
 
@@ -137,7 +137,7 @@ test_pipe(void **state)
 		unsigned char *data = make_data(n);
 
 		for (part = 0; part < 3; part++) {
-			struct pp_hashin h = PP_HASHIN_INIT;
+			struct pp_input_hash h = PP_INPUT_HASH_INIT;
 			struct pp_err err = PP_ERR_INIT;
 			pid_t pid = pipe_stdin(data, n);
 			int st;
@@ -160,7 +160,7 @@ test_no_hash(void **state)
 	char path[40];
 	unsigned char *data = make_data(100);
 	unsigned char got[101];
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	int fd;
 
@@ -183,7 +183,7 @@ test_no_hash(void **state)
 static void
 test_missing(void **state)
 {
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct pp_err err = PP_ERR_INIT;
 
 	(void)state;

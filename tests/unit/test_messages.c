@@ -96,7 +96,7 @@ test_filter_messages_escape_input(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err e = PP_ERR_INIT;
 
 		if (cases[i].order)

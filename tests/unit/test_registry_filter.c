@@ -92,7 +92,7 @@ static const struct {
 };
 
 static void
-join_args(const struct pp_filter *f, char *out, size_t n)
+join_args(const struct pp_registry_filter *f, char *out, size_t n)
 {
 	size_t i, len = 0;
 
@@ -114,7 +114,7 @@ test_ok(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		char args[512];
 
@@ -184,7 +184,7 @@ test_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
 		if (pp_registry_filter_where(&f, bad_rows[i].in, &err) != -1)
@@ -219,7 +219,7 @@ test_order(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		char args[256];
 
@@ -231,7 +231,7 @@ test_order(void **state)
 		pp_registry_filter_release(&f);
 	}
 	{
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
 		assert_int_equal(pp_registry_filter_order(&f, "metrics.a up", &err), -1);
@@ -260,7 +260,7 @@ test_no_user_text_in_sql(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
 		assert_int_equal(pp_registry_filter_where(&f, hostile[i], &err), 0);
@@ -313,7 +313,7 @@ test_long_chains_stay_shallow(void **state)
 	    SQLITE_OK);
 	for (i = 0; i < sizeof(nterms) / sizeof(nterms[0]); i++) {
 		struct pp_buf in = PP_BUF_INIT, sql = PP_BUF_INIT;
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		sqlite3_stmt *st = NULL;
 
@@ -341,7 +341,7 @@ static void
 test_deep_nesting_refused(void **state)
 {
 	struct pp_buf in = PP_BUF_INIT;
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	int k;
 
