@@ -40,6 +40,7 @@ struct pp_store {
 	sqlite3 *db;
 	char *path;
 	int in_tx;		/* a load is open */
+	int empty;		/* read-only, and no schema yet: no bars */
 	sqlite3_stmt *get, *ins, *upd, *sel;
 	const struct pp_store_query *q;	/* select in progress */
 	size_t qi;		/* symbol of q being read */
@@ -102,6 +103,13 @@ check_schema(struct pp_store *st, int writable, struct pp_err *err)
 	if (app == 0 && ntab == 0 && writable) {
 		if (exec(st, schema_sql, err) == -1)
 			goto fail;
+		ver = STORE_VERSION;
+		app = STORE_APP_ID;
+	} else if (app == 0 && ntab == 0) {
+		/* A store whose creation never committed (its writer was
+		 * killed first) is an empty store to a reader, as it is to
+		 * the next writer, which creates the schema. */
+		st->empty = 1;
 		ver = STORE_VERSION;
 		app = STORE_APP_ID;
 	}
@@ -327,7 +335,8 @@ pp_store_select(struct pp_store *st, const struct pp_store_query *q,
 		sqlite3_finalize(st->sel);
 		st->sel = NULL;
 	}
-	if (sqlite3_prepare_v2(st->db, sql, -1, &st->sel, NULL) != SQLITE_OK)
+	if (!st->empty &&
+	    sqlite3_prepare_v2(st->db, sql, -1, &st->sel, NULL) != SQLITE_OK)
 		return db_error(st, err);
 	/* Text dates compare like the days they name; "" sorts before
 	 * every date and "~" after. */
@@ -343,7 +352,8 @@ pp_store_select(struct pp_store *st, const struct pp_store_query *q,
 	st->qi = 0;
 	free(st->found);
 	st->found = pp_xcalloc(q->nsym + 1, sizeof(*st->found));
-	select_start(st);
+	if (st->sel != NULL)
+		select_start(st);
 	return 0;
 }
 

@@ -8,7 +8,9 @@
  * symbol then date and filtered by symbols and dates, with per-symbol
  * counts; a load rolled back leaves nothing; two processes loading at once
  * both succeed; a missing file, a SQLite file that is not a store and a
- * store from a newer program are errors.
+ * store from a newer program are errors; a store whose creation never
+ * committed (an empty file, or SQLite without tables: its writer was
+ * killed) reads as an empty store, and the next load creates it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -323,6 +325,42 @@ test_open_errors(void **state)
 	pp_store_close(NULL);
 }
 
+static void
+test_killed_creation_reads_empty(void **state)
+{
+	struct pp_store_query q = { NULL, 0, PP_OHLCV_NO_START,
+		PP_OHLCV_NO_END };
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_ohlcv_row r;
+	struct pp_store *st;
+	sqlite3 *db;
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		if (pass == 0) {
+			FILE *fp = fopen(path, "w");
+
+			assert_non_null(fp);
+			fclose(fp);
+		} else {
+			unlink(path);
+			assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+			assert_int_equal(sqlite3_exec(db, "PRAGMA journal_mode "
+			    "= WAL", NULL, NULL, NULL), SQLITE_OK);
+			sqlite3_close(db);
+		}
+		st = pp_store_open(path, 0, &err);
+		assert_non_null(st);
+		assert_int_equal(pp_store_select(st, &q, &err), 0);
+		assert_int_equal(pp_store_next(st, &r, &err), 0);
+		pp_store_close(st);
+		st = pp_store_open(path, 1, &err);
+		assert_non_null(st);
+		pp_store_close(st);
+	}
+}
+
 int
 main(void)
 {
@@ -334,6 +372,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_open_errors, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_killed_creation_reads_empty,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
