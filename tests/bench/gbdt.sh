@@ -64,8 +64,8 @@ run() {
 	shift
 	/usr/bin/time -f '%e %M %U %S' -o "$out/gbdt-time.txt" "$@" >/dev/null
 	read -r t kb u s <"$out/gbdt-time.txt"
-	printf '%s\t%s\t%s\t%s\n' "$name" "$t" "$kb" "$(echo "$u + $s" | bc)" \
-	    >>"$rows_file"
+	printf '%s\t%s\t%s\t%s\n' "$name" "$t" "$kb" \
+	    "$(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }')" >>"$rows_file"
 }
 
 cat >"$out/gbdt-fit.py" <<'END'
