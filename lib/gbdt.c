@@ -128,6 +128,70 @@ dmatrix(const float *X, const float *y, size_t n, size_t p, long threads,
 	return 0;
 }
 
+/*
+ * The training rows as XGBoost's quantile DMatrix: it reads our float32
+ * block through a proxy once and keeps only its histogram index (a byte
+ * per cell), where a plain DMatrix keeps a copy of every value as well
+ * (8 bytes per cell: 120 MB for 1.26M rows of 12 features).  The trees are
+ * the same: hist bins the values either way.
+ */
+struct qiter {
+	DMatrixHandle proxy;
+	const float *X, *y;
+	size_t n, p;
+	int done;		/* the one batch was handed over */
+	char ai[160];
+};
+
+static void array_interface(char *s, size_t cap, const float *X, size_t n,
+    size_t p);
+
+static int
+qiter_next(DataIterHandle h)
+{
+	struct qiter *q = h;
+
+	if (q->done)
+		return 0;
+	array_interface(q->ai, sizeof(q->ai), q->X, q->n, q->p);
+	if (XGProxyDMatrixSetDataDense(q->proxy, q->ai) != 0 ||
+	    XGDMatrixSetFloatInfo(q->proxy, "label", q->y, (bst_ulong)q->n)
+	    != 0)
+		return 0;
+	q->done = 1;
+	return 1;
+}
+
+static void
+qiter_reset(DataIterHandle h)
+{
+	((struct qiter *)h)->done = 0;
+}
+
+static int
+qdmatrix(const float *X, const float *y, size_t n, size_t p, long threads,
+    DMatrixHandle *d, struct pp_err *err)
+{
+	struct qiter q;
+	char cfg[96];
+	int rc = 0;
+
+	memset(&q, 0, sizeof(q));
+	q.X = X;
+	q.y = y;
+	q.n = n;
+	q.p = p;
+	if (XGProxyDMatrixCreate(&q.proxy) != 0)
+		return xgb_fail(err, "rows");
+	snprintf(cfg, sizeof(cfg), "{\"missing\":NaN,\"nthread\":%ld}",
+	    threads);
+	if (XGQuantileDMatrixCreateFromCallback(&q, q.proxy, NULL,
+	    qiter_reset, qiter_next, cfg, d) != 0)
+		rc = xgb_fail(err, "rows");
+	XGDMatrixFree(q.proxy);
+	return rc;
+}
+
 /* The score in "[3]\tval-rmse:0.123456", or NaN. */
 static double
 eval_score(const char *s)
@@ -183,7 +247,7 @@ pp_gbdt_fit(const struct pp_gbdt_params *gp, const char *objective,
 	int stop = gp->early_stopping > 0 && Xv != NULL && nv > 0, rounds;
 
 	quiet();
-	if (dmatrix(X, y, n, p, gp->threads, &dt, err) == -1 ||
+	if (qdmatrix(X, y, n, p, gp->threads, &dt, err) == -1 ||
 	    (stop && dmatrix(Xv, yv, nv, p, gp->threads, &dv, err) == -1))
 		goto out;
 	mats[0] = dt;
@@ -255,6 +319,14 @@ pp_gbdt_load(const void *p, size_t n, size_t nfeat, struct pp_err *err)
 	if (nf != nfeat) {
 		pp_err_set(err, PP_EXIT_DATA, "xgboost model takes %llu "
 		    "features, not %zu", (unsigned long long)nf, nfeat);
+		goto fail;
+	}
+	/* One thread per prediction: pp-predict's CSV writer has the other
+	 * core, and pp-serve's requests are parallel already; OpenMP's
+	 * team of two spins in barriers on a loaded machine (measured: 200k
+	 * rows, 300 trees: 1.40 CPU s on two threads, 0.76 s on one). */
+	if (XGBoosterSetParam(g->h, "nthread", "1") != 0) {
+		xgb_fail(err, "nthread");
 		goto fail;
 	}
 	/* One prediction now configures the booster, which XGBoost would

@@ -71,7 +71,8 @@ struct pp_gbdt *pp_gbdt_fit(const struct pp_gbdt_params *gp,
 int pp_gbdt_save(struct pp_gbdt *g, struct pp_buf *out, struct pp_err *err);
 
 /* A booster from serialized bytes p[0..n), which must take nfeat
- * features.  Returns NULL with err set when XGBoost refuses them. */
+ * features, predicting on one thread per call.  Returns NULL with err set
+ * when XGBoost refuses them. */
 struct pp_gbdt *pp_gbdt_load(const void *p, size_t n, size_t nfeat,
     struct pp_err *err);
 

@@ -8,7 +8,7 @@
  * matrix (rows x features doubles, plus the target and the date).
  * Gradient-boosted trees keep the rows as float32, what XGBoost fits on
  * (rows x features x 4 bytes, plus the target and the date), and XGBoost
- * its own copy and histogram index per fit.
+ * its histogram index (a byte per cell) per fit.
  *
  * Rows with a missing (NaN) or infinite feature or target, or a missing
  * date when splitting, are dropped and counted, or are an error naming the
