@@ -29,10 +29,12 @@ enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
     "file [--symbol SYM | --symbol-from-name RE] [--map SPEC] "
-    "[--date-format FMT] [--adjust] [options] [FILE...]\n"
+    "[--date-format FMT] [--intraday [--tz OFFSET]] [--adjust] [options] "
+    "[FILE...]\n"
     "http --provider NAME --symbols LIST [--start DATE] [options]\n"
     "http --url TEMPLATE --symbols LIST [--start DATE] [options]\n"
-    "store DB [--symbols LIST] [--start DATE] [--end DATE] [options]";
+    "store DB [--symbols LIST] [--start DATE] [--end DATE] [--intraday] "
+    "[options]";
 
 static const char about[] =
     "Daily OHLCV bars as one frame: symbol,date,open,high,low,close,volume,\n"
@@ -271,9 +273,6 @@ check_options(struct fetch *f)
 		pp_cli_usage_error("--start is after --end");
 	if (pp_cli_given(&f->cli, "tz") && !f->intraday)
 		pp_cli_usage_error("--tz: for --intraday bars");
-	if (f->intraday && f->store)
-		pp_cli_usage_error("--intraday: the store holds daily bars; "
-		    "write a frame instead");
 	if (f->store && f->cli.c.output)
 		pp_cli_usage_error("--store writes no frame: not with "
 		    "--output");
@@ -323,8 +322,8 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		    "FMT", "file, http: dates as FMT (%m/%d/%Y, %d.%m.%Y) or "
 		    "epoch seconds", .cmds = CMD_FILE | CMD_HTTP),
 		PP_OPT_FLAG(0, "intraday", &f->intraday,
-		    "file, http: bars with a time of day; date a date-time",
-		    .cmds = CMD_FILE | CMD_HTTP),
+		    "file, http, store: bars with a time of day; date a "
+		    "date-time", .cmds = CMD_FILE | CMD_HTTP | CMD_STORE),
 		PP_OPT_CALLBACK(0, "tz", &f->tz_us, set_tz, "OFFSET",
 		    "file, http: with --intraday, the UTC offset of times "
 		    "without one", .cmds = CMD_FILE | CMD_HTTP),
@@ -403,6 +402,8 @@ open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 
 	if (f->store != NULL) {
 		f->st = pp_store_open(f->store, f->cmd != CMD_STORE, err);
+		if (f->st != NULL && f->intraday)
+			pp_store_intraday(f->st);
 		if (f->st == NULL || f->cmd != CMD_STORE)
 			return f->st ? 0 : -1;
 	}

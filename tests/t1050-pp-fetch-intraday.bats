@@ -13,8 +13,12 @@
 #                frame keeps the date-times to the microsecond
 #   daily        without --intraday a time of day is an error that names
 #                --intraday; the default output is still a date
+#   the store    intraday bars upserted and read back (store --intraday),
+#                by day range, again without duplicates, beside daily
+#                bars (read as midnight); read daily, an intraday bar is
+#                an error that names --intraday
 #   refused      --tz without --intraday, a zone name, a bad offset;
-#                --intraday with the store; --intraday for synth
+#                --intraday for synth
 
 load helpers/common
 
@@ -90,9 +94,25 @@ B,2024-01-03T00:00:00Z,5,6,4,5.5,100"
 		run -2 --separate-stderr pp-fetch file --intraday --tz "$tz" bars.csv
 		assert_equal "$stderr" "pp-fetch: --tz: bad value \"$tz\": want UTC or an offset such as -05:00 (zone names are not read)"
 	done
-	run -2 --separate-stderr pp-fetch file --intraday --store s.db bars.csv
-	assert_equal "$stderr" 'pp-fetch: --intraday: the store holds daily bars; write a frame instead'
-	[ ! -e s.db ]
 	run -2 --separate-stderr pp-fetch synth --intraday --symbols A --start 2024-01-01 --end 2024-01-02
 	assert_equal "$stderr" 'pp-fetch: --intraday: not an option of synth'
+}
+
+@test "the store keeps intraday bars and reads them back in order" {
+	run -0 --separate-stderr pp-fetch file --intraday --tz -05:00 --store s.db bars.csv
+	pp-fetch file --intraday --tz -05:00 bars.csv >want.csv
+	run -0 --separate-stderr pp-fetch store s.db --intraday
+	diff <(printf '%s\n' "$output") want.csv
+	run -0 --separate-stderr pp-fetch file --intraday --tz -05:00 --store s.db bars.csv
+	assert_equal "$(sqlite3 s.db 'SELECT count(*) FROM ohlcv')" 5
+	run -0 --separate-stderr pp-fetch store s.db --intraday --symbols B --end 2024-01-02
+	assert_output "$H
+B,2024-01-02T14:30:00.25Z,5,6,4,5.5,100"
+	pp-fetch synth --symbols A --start 2024-01-01 --end 2024-01-03 --seed 1 --store s.db
+	run -0 --separate-stderr pp-fetch store s.db --intraday --symbols A
+	assert_line --index 1 --regexp '^A,2024-01-01T00:00:00Z,'
+	assert_line --index 3 'A,2024-01-02T14:30:00Z,1,2,0.5,1.5,10'
+	assert_line --index 6 --regexp '^A,2024-01-03T00:00:00Z,'
+	run -1 --separate-stderr pp-fetch store s.db --symbols A
+	assert_equal "$stderr" 'pp-fetch: s.db: "A": bad date "2024-01-02T14:30:00.000000Z" in store (an intraday bar: read with --intraday)'
 }
