@@ -29,10 +29,12 @@ enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
     "file [--symbol SYM | --symbol-from-name RE] [--map SPEC] "
-    "[--date-format FMT] [--adjust] [options] [FILE...]\n"
+    "[--date-format FMT] [--intraday [--tz OFFSET]] [--adjust] [options] "
+    "[FILE...]\n"
     "http --provider NAME --symbols LIST [--start DATE] [options]\n"
     "http --url TEMPLATE --symbols LIST [--start DATE] [options]\n"
-    "store DB [--symbols LIST] [--start DATE] [--end DATE] [options]";
+    "store DB [--symbols LIST] [--start DATE] [--end DATE] [--intraday] "
+    "[options]";
 
 static const char about[] =
     "Daily OHLCV bars as one frame: symbol,date,open,high,low,close,volume,\n"
@@ -51,6 +53,8 @@ struct fetch {
 	regex_t name_re;	/* --symbol-from-name, if have_re */
 	int have_re;
 	const char *date_fmt;	/* --date-format, or NULL */
+	int intraday;		/* --intraday */
+	int64_t tz_us;		/* --tz: naive times are at UTC + this */
 	struct pp_ohlcv_map map;
 	int adjust;
 	const char *provider;	/* --provider as given */
@@ -126,6 +130,41 @@ set_name_re(void *v, const char *a, struct pp_err *err)
 		    "bad regular expression \"%s\": %s", a, why);
 	}
 	f->have_re = 1;
+	return 0;
+}
+
+/*
+ * --tz: the UTC offset of times written without one.  Named zones (with
+ * their daylight saving rules) would need the zoneinfo files read; an
+ * offset is what a provider's file states.
+ */
+static int
+set_tz(void *v, const char *a, struct pp_err *err)
+{
+	size_t n = strlen(a);
+	int h = -1, m = 0;
+
+	if (strcmp(a, "UTC") == 0 || strcmp(a, "Z") == 0) {
+		*(int64_t *)v = 0;
+		return 0;
+	}
+	if ((a[0] == '+' || a[0] == '-') && n >= 3 && a[1] >= '0' &&
+	    a[1] <= '9' && a[2] >= '0' && a[2] <= '9') {
+		h = (a[1] - '0') * 10 + (a[2] - '0');
+		if (n == 6 && a[3] == ':')
+			m = (a[4] - '0') * 10 + (a[5] - '0');
+		else if (n == 5)
+			m = (a[3] - '0') * 10 + (a[4] - '0');
+		else if (n != 3)
+			h = -1;
+	}
+	if (h < 0 || h > 23 || m < 0 || m > 59 || (n > 3 && (a[n - 1] < '0'
+	    || a[n - 1] > '9' || a[n - 2] < '0' || a[n - 2] > '9')))
+		return pp_err_set(err, PP_EXIT_USAGE, "--tz: bad value \"%s\": "
+		    "want UTC or an offset such as -05:00 (zone names are not "
+		    "read)", a);
+	*(int64_t *)v = (a[0] == '-' ? -1 : 1) * ((int64_t)h * 3600 + m * 60) *
+	    1000000;
 	return 0;
 }
 
@@ -232,6 +271,8 @@ check_options(struct fetch *f)
 	if (f->start != PP_OHLCV_NO_START && f->end != PP_OHLCV_NO_END &&
 	    f->start > f->end)
 		pp_cli_usage_error("--start is after --end");
+	if (pp_cli_given(&f->cli, "tz") && !f->intraday)
+		pp_cli_usage_error("--tz: for --intraday bars");
 	if (f->store && f->cli.c.output)
 		pp_cli_usage_error("--store writes no frame: not with "
 		    "--output");
@@ -280,6 +321,12 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		PP_OPT_CALLBACK(0, "date-format", &f->date_fmt, set_date_fmt,
 		    "FMT", "file, http: dates as FMT (%m/%d/%Y, %d.%m.%Y) or "
 		    "epoch seconds", .cmds = CMD_FILE | CMD_HTTP),
+		PP_OPT_FLAG(0, "intraday", &f->intraday,
+		    "file, http, store: bars with a time of day; date a "
+		    "date-time", .cmds = CMD_FILE | CMD_HTTP | CMD_STORE),
+		PP_OPT_CALLBACK(0, "tz", &f->tz_us, set_tz, "OFFSET",
+		    "file, http: with --intraday, the UTC offset of times "
+		    "without one", .cmds = CMD_FILE | CMD_HTTP),
 		PP_OPT_CALLBACK(0, "map", &f->map, set_map, "SPEC",
 		    "file, http: columns, as date=Day,close=Last",
 		    .cmds = CMD_FILE | CMD_HTTP),
@@ -355,6 +402,8 @@ open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 
 	if (f->store != NULL) {
 		f->st = pp_store_open(f->store, f->cmd != CMD_STORE, err);
+		if (f->st != NULL && f->intraday)
+			pp_store_intraday(f->st);
 		if (f->st == NULL || f->cmd != CMD_STORE)
 			return f->st ? 0 : -1;
 	}
@@ -367,7 +416,10 @@ open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 			return -1;
 		wo.meta = &f->meta;
 	}
-	pp_ohlcv_schema(&s);
+	if (f->intraday)
+		pp_ohlcv_schema_intraday(&s);
+	else
+		pp_ohlcv_schema(&s);
 	f->w = pp_writer_new(f->out.fp, f->cli.c.output ? f->cli.c.output :
 	    "<stdout>", &s, &wo, err);
 	pp_schema_release(&s);
@@ -383,6 +435,7 @@ open_inputs(struct fetch *f, struct pp_err *err)
 
 	ro.delim = f->cli.c.delim;
 	ro.text_col = f->map.col[PP_OF_SYMBOL];
+	ro.datetime_text = f->intraday;	/* --tz must see naive times */
 	if (f->npaths == 0) {
 		f->paths = stdin_only;
 		f->npaths = 1;
@@ -423,6 +476,8 @@ read_frame(struct fetch *f, struct pp_reader *r, const char *symbol,
 	o.map = &f->map;
 	o.symbol = symbol ? symbol : f->symbol;
 	o.date_fmt = f->date_fmt;
+	o.intraday = f->intraday;
+	o.tz_us = f->tz_us;
 	if (f->have_re && name != NULL && o.symbol == NULL) {
 		if (pp_ohlcv_symbol_by_re(name, &f->name_re, &from_name,
 		    err) == -1)
@@ -472,6 +527,7 @@ static int
 fetch_symbol(struct fetch *f, const char *sym, struct pp_err *err)
 {
 	struct pp_provider_req q;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_buf url = PP_BUF_INIT, body = PP_BUF_INIT, name = PP_BUF_INIT;
 	struct pp_reader *r = NULL;
 	FILE *fp = NULL;
@@ -499,7 +555,8 @@ fetch_symbol(struct fetch *f, const char *sym, struct pp_err *err)
 		pp_err_errno(err, errno, "%s", name.data);
 		goto out;
 	}
-	r = pp_reader_fopen(fp, name.data, NULL, err);
+	ro.datetime_text = f->intraday;
+	r = pp_reader_fopen(fp, name.data, &ro, err);
 	if (r != NULL)
 		rc = read_frame(f, r, sym, err);
 out:
@@ -537,6 +594,8 @@ run_sorted(struct fetch *f, struct pp_err *err)
 	int rc;
 
 	f->sorter = pp_ohlcv_sorter_new();
+	if (f->intraday)
+		pp_ohlcv_sorter_intraday(f->sorter);
 	for (i = 0; i < f->npaths || (f->cmd == CMD_HTTP && i < f->nsym); i++)
 		if ((f->cmd == CMD_HTTP ? fetch_symbol(f, f->syms[i], err) :
 		    read_frame(f, f->in[i], NULL, err)) == -1)

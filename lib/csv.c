@@ -527,7 +527,7 @@ read_header(struct pp_reader *r, struct pp_err *err)
 /* Look at up to n rows ahead and settle each column's type. */
 static int
 infer_types(struct pp_reader *r, size_t n, const char *text_col,
-    struct pp_err *err)
+    int datetime_text, struct pp_err *err)
 {
 	static const enum pp_type order[] = { PP_T_DATE, PP_T_DATETIME,
 		PP_T_F64 };
@@ -595,6 +595,8 @@ infer_types(struct pp_reader *r, size_t n, const char *text_col,
 					t = order[k];
 					break;
 				}
+		if (t == PP_T_DATETIME && datetime_text)
+			t = PP_T_TEXT;
 		r->schema.cols[j].type = t;
 	}
 	free(ok);
@@ -633,7 +635,7 @@ csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 		r->in.pos += 3;		/* a UTF-8 byte order mark */
 	if (read_header(r, err) == -1 ||
 	    infer_types(r, o->infer_rows ? o->infer_rows : 1, o->text_col,
-	    err) == -1)
+	    o->datetime_text, err) == -1)
 		return -1;
 	c->types_known = 1;
 	return 0;

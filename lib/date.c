@@ -278,6 +278,17 @@ pp_date_fmt(char buf[PP_DATE_BUFSZ], int64_t days)
  * digits past the sixth are dropped (toward zero, before the offset).
  */
 int
+pp_datetime_has_zone(const char *s, size_t len)
+{
+	/* The time part holds no sign, so one 5 or 6 from the end starts
+	 * an offset. */
+	return (len > 16 && s[len - 1] == 'Z') ||
+	    (len > 21 && (s[len - 6] == '+' || s[len - 6] == '-') &&
+	    s[len - 3] == ':') ||
+	    (len > 20 && (s[len - 5] == '+' || s[len - 5] == '-'));
+}
+
+int
 pp_datetime_parse(const char *s, size_t len, int64_t *usec)
 {
 	int64_t days, us = 0;

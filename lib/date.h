@@ -52,6 +52,10 @@ size_t pp_date_fmt(char buf[PP_DATE_BUFSZ], int64_t days);
  * rounded toward zero.  Returns 0 or -1. */
 int pp_datetime_parse(const char *s, size_t len, int64_t *usec);
 
+/* 1 if the date-time s[0..len) ends in a zone (Z, +HH:MM, -HHMM), 0 if
+ * it is naive (pp_datetime_parse takes it as UTC). */
+int pp_datetime_has_zone(const char *s, size_t len);
+
 /* "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" (trailing zeros removed) before
  * the Z when the fraction is not zero.  Returns the length. */
 size_t pp_datetime_fmt(char buf[PP_DATE_BUFSZ], int64_t usec);

@@ -145,9 +145,12 @@ struct pp_read_opts {
 	const char *text_col;	/* a CSV column read as text whatever it
 				   holds (a mapped symbol column), besides
 				   symbol and ticker in any case; NULL */
+	int datetime_text;	/* CSV: date-time columns read as text, so
+				   a time without an offset can be told
+				   from one in UTC (pp-fetch --tz) */
 };
 
-#define PP_READ_OPTS_INIT { ',', 1000, NULL }
+#define PP_READ_OPTS_INIT { ',', 1000, NULL, 0 }
 
 /*
  * Threads a CSV reader may parse on: 0 (the default) means up to 4, no

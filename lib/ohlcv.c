@@ -40,6 +40,13 @@ pp_ohlcv_schema(struct pp_schema *s)
 }
 
 void
+pp_ohlcv_schema_intraday(struct pp_schema *s)
+{
+	pp_ohlcv_schema(s);
+	s->cols[1].type = PP_T_DATETIME;
+}
+
+void
 pp_ohlcv_to_cells(const struct pp_ohlcv_row *r,
     union pp_cell cells[PP_OHLCV_NCOLS])
 {
@@ -414,6 +421,8 @@ pp_ohlcv_resolve(const struct pp_schema *s, const struct pp_ohlcv_map *m,
 			c = find_col(s, aliases[f][a], 1);
 		out->col[f] = c;
 		out->date_fmt = NULL;
+		out->intraday = 0;
+		out->tz_us = 0;
 		if (c == -1 && (f == PP_OF_DATE || f == PP_OF_OPEN ||
 		    f == PP_OF_HIGH || f == PP_OF_LOW || f == PP_OF_CLOSE ||
 		    (f == PP_OF_ADJCLOSE && need_adjclose)))
@@ -579,10 +588,62 @@ datetime:
 
 		pp_datetime_fmt(b, us);
 		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": \"%s\" is "
-		    "not a daily date (not midnight UTC)", col->name, b);
+		    "not a daily date (not midnight UTC; --intraday reads "
+		    "times of day)", col->name, b);
 	}
 	*days = us / USEC_PER_DAY;
 	return 0;
+}
+
+/*
+ * An intraday bar's time in microseconds: ISO 8601 with an offset as
+ * written, without one at UTC + tz_us (--tz); a date alone, or the layout
+ * of --date-format, is midnight UTC; epoch seconds keep their fraction.
+ */
+static int
+get_time(const struct pp_col *col, const union pp_cell *cell,
+    const struct pp_ohlcv_cols *c, int64_t *us, struct pp_err *err)
+{
+	int64_t days;
+	double sec;
+
+	if (c->date_fmt != NULL && strcmp(c->date_fmt, PP_DATE_EPOCH) == 0 &&
+	    col->type != PP_T_DATE) {
+		sec = pp_cell_num(col->type, cell);
+		if (col->type == PP_T_TEXT && pp_parse_double(cell->s.p,
+		    cell->s.len, &sec) == -1)
+			sec = NAN;
+		if (!(fabs(sec) <= 2.5e11))
+			return cell_error(err, col, "bad date", cell);
+		*us = llround(sec * 1e6);
+		return 0;
+	}
+	if (col->type == PP_T_TEXT && c->date_fmt == NULL &&
+	    pp_datetime_parse(cell->s.p, cell->s.len, us) == 0) {
+		if (!pp_datetime_has_zone(cell->s.p, cell->s.len))
+			*us -= c->tz_us;
+		return 0;
+	}
+	if (col->type == PP_T_DATETIME) {
+		*us = cell->i;
+		return 0;
+	}
+	if (get_date(col, cell, c->date_fmt, &days, err) == -1)
+		return -1;
+	*us = days * USEC_PER_DAY;
+	return 0;
+}
+
+/* t within the days [start, end]: in days, or for intraday bars in
+ * microseconds (the end day whole). */
+static int
+in_range(const struct pp_ohlcv_cols *c, int64_t t, int64_t start,
+    int64_t end)
+{
+	if (!c->intraday)
+		return t >= start && t <= end;
+	return (start == PP_OHLCV_NO_START || t >= start * USEC_PER_DAY) &&
+	    (end == PP_OHLCV_NO_END || t < (end + 1) * USEC_PER_DAY);
 }
 
 static int
@@ -619,10 +680,11 @@ pp_ohlcv_from_cells(const struct pp_ohlcv_cols *c, const struct pp_schema *s,
 	int i;
 
 	k = c->col[PP_OF_DATE];
-	if (get_date(&s->cols[k], &cells[k], c->date_fmt, &row->date,
-	    err) == -1)
+	if ((c->intraday ? get_time(&s->cols[k], &cells[k], c, &row->date,
+	    err) : get_date(&s->cols[k], &cells[k], c->date_fmt, &row->date,
+	    err)) == -1)
 		return -1;
-	if (row->date < start || row->date > end)
+	if (!in_range(c, row->date, start, end))
 		return 0;
 	if (sym != NULL) {
 		row->sym = sym;
@@ -701,6 +763,8 @@ pp_ohlcv_in_new(struct pp_reader *r, const struct pp_ohlcv_in_opts *o,
 	    err) == -1)
 		goto fail;
 	in->cols.date_fmt = o->date_fmt;
+	in->cols.intraday = o->intraday;
+	in->cols.tz_us = o->tz_us;
 	if (o->symbol != NULL)
 		in->sym = pp_xstrdup(o->symbol);
 	else if (in->cols.col[PP_OF_SYMBOL] == -1 && o->fallback != NULL)
@@ -907,7 +971,14 @@ struct pp_ohlcv_sorter {
 	size_t nrows, cap;
 	uint32_t *rank;		/* sym id -> position in sorted order */
 	size_t pos;		/* next row to return */
+	int intraday;		/* dates are microseconds */
 };
+
+void
+pp_ohlcv_sorter_intraday(struct pp_ohlcv_sorter *s)
+{
+	s->intraday = 1;
+}
 
 struct pp_ohlcv_sorter *
 pp_ohlcv_sorter_new(void)
@@ -924,6 +995,8 @@ spill_schema(struct pp_schema *sch)
 	struct pp_err err = PP_ERR_INIT;
 
 	pp_ohlcv_schema(sch);
+	/* A day count or, intraday, microseconds: the number either way. */
+	sch->cols[1].type = PP_T_I64;
 	pp_schema_add(sch, "src", PP_T_I64, &err);
 	pp_schema_add(sch, "line", PP_T_I64, &err);
 }
@@ -1031,12 +1104,16 @@ to_memory(struct pp_ohlcv_sorter *s, struct pp_err *err)
 }
 
 static int
-conflict(struct pp_err *err, const char *src, long line, const char *sym,
-    size_t symlen, int64_t date, const char *osrc, long oline)
+conflict(const struct pp_ohlcv_sorter *s, struct pp_err *err,
+    const char *src, long line, const char *sym, size_t symlen, int64_t date,
+    const char *osrc, long oline)
 {
 	char d[PP_DATE_BUFSZ];
 
-	pp_date_fmt(d, date);
+	if (s->intraday)
+		pp_datetime_fmt(d, date);
+	else
+		pp_date_fmt(d, date);
 	return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: \"%.*s\" %s: conflicts "
 	    "with %s:%ld (other values)", src, line, (int)symlen, sym, d, osrc,
 	    oline);
@@ -1072,7 +1149,7 @@ pp_ohlcv_sorter_add(struct pp_ohlcv_sorter *s, const struct pp_ohlcv_row *r,
 				s->dups++;
 				return 0;
 			}
-			return conflict(err, src, line, r->sym, r->symlen,
+			return conflict(s, err, src, line, r->sym, r->symlen,
 			    r->date, s->srcs.s[s->prevsrc], s->prevline);
 		}
 		if (cmp > 0 && to_memory(s, err) == -1)
@@ -1166,7 +1243,7 @@ mem_finish(struct pp_ohlcv_sorter *s, struct pp_err *err)
 				s->dups++;
 				continue;
 			}
-			return conflict(err, s->srcs.s[b->src], b->line,
+			return conflict(s, err, s->srcs.s[b->src], b->line,
 			    s->syms.s[b->sym], strlen(s->syms.s[b->sym]),
 			    b->date, s->srcs.s[a->src], a->line);
 		}

@@ -33,7 +33,8 @@
 struct pp_ohlcv_row {
 	const char *sym;	/* not NUL-terminated; never NULL */
 	size_t symlen;
-	int64_t date;		/* days since 1970-01-01 */
+	int64_t date;		/* days since 1970-01-01; intraday bars:
+				   microseconds since 1970-01-01Z */
 	double open, high, low, close;
 	double volume;		/* shares or contracts; may be fractional */
 };
@@ -46,6 +47,9 @@ struct pp_ohlcv_row {
  * symbol text, date date, open high low close volume float64. */
 #define PP_OHLCV_NCOLS 7
 void pp_ohlcv_schema(struct pp_schema *s);
+
+/* The same with the date column a date-time (--intraday). */
+void pp_ohlcv_schema_intraday(struct pp_schema *s);
 
 /* A row as PP_OHLCV_NCOLS cells of the output schema (cells point into
  * row->sym). */
@@ -134,6 +138,8 @@ struct pp_ohlcv_cols {
 	enum pp_ohlcv_layout layout;
 	const char *date_fmt;	/* the date column's layout (pp_date_parse_fmt,
 				   or PP_DATE_EPOCH), or NULL: ISO dates */
+	int intraday;		/* bars with a time of day: date in usec */
+	int64_t tz_us;		/* a naive time is at UTC + tz_us */
 };
 
 /* date_fmt for dates given as seconds since the epoch (the UTC day of
@@ -184,10 +190,13 @@ struct pp_ohlcv_in_opts {
 	int skip_bad;		/* --skip-bad: count bad rows, go on */
 	int64_t start, end;	/* keep dates in [start, end] */
 	const char *date_fmt;	/* --date-format (see pp_ohlcv_cols), or NULL */
+	int intraday;		/* --intraday: row dates in microseconds */
+	int64_t tz_us;		/* --tz: the offset of naive times */
 };
 
 #define PP_OHLCV_IN_OPTS_INIT \
-	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END, NULL }
+	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END, NULL, 0, \
+	  0 }
 
 struct pp_ohlcv_in;
 
@@ -226,6 +235,10 @@ void pp_ohlcv_in_free(struct pp_ohlcv_in *in);
 struct pp_ohlcv_sorter;
 
 struct pp_ohlcv_sorter *pp_ohlcv_sorter_new(void);
+
+/* The rows to come are intraday (dates in microseconds): messages show
+ * date-times. */
+void pp_ohlcv_sorter_intraday(struct pp_ohlcv_sorter *s);
 
 /* Add a row; src and line say where it came from, for messages (src is
  * copied).  May fail with a conflict (found at once for ordered input) or
