@@ -16,12 +16,15 @@
 #include "banned.h"
 
 /*
- * What a run costs while it is merged: a reader's input block (256 KiB)
- * and one decoded chunk, whose rows are chosen to take about as much.
- * So a merge of k runs needs about k x 512 KiB, and the fan-in k is what
- * the buffer pays for, from 2 to MAX_FANIN.
+ * What a run costs while it is merged: a reader's input block (256 KiB),
+ * a decoded chunk, whose rows are chosen to take about as much, and the
+ * reader's own buffers; about 1 MiB, measured.  So a merge of k runs
+ * needs about k MiB, and the fan-in k is what half the buffer pays for
+ * (the rows held take the other half while runs merge during the
+ * reading), from 2 to MAX_FANIN.
  */
-#define RUN_COST ((size_t)512 << 10)
+#define RUN_COST ((size_t)1 << 20)
+#define CHUNK_BYTES ((size_t)256 << 10)
 #define MAX_FANIN 64
 
 /* The sort key of one row, and where the row is. */
@@ -114,12 +117,27 @@ by_key(const void *pa, const void *pb)
 	return a->row < b->row ? -1 : a->row > b->row;	/* stable */
 }
 
-/* Bytes the buffer holds now. */
-static size_t
-held(const struct sorter *st)
+/*
+ * Whether the buffer must be spilled before row goes in: when holding it
+ * would take the buffer past half of --buffer-size (the other half is for
+ * merging runs while reading), counting the cell array as it will be
+ * allocated (it grows by doubling), the sort keys made at sort time and
+ * the text bytes.  A buffer always takes one row.
+ */
+static int
+full(const struct sorter *st, const union pp_cell *row)
 {
-	return st->nrows * (st->ncols * sizeof(union pp_cell) +
-	    sizeof(struct key)) + st->text.len;
+	size_t cap = st->caprows, i, text = st->text.len;
+
+	if (st->nrows == 0)
+		return 0;
+	if ((st->nrows + 1) * st->ncols > cap)
+		cap = cap < 16 ? 16 : 2 * cap;
+	for (i = 0; i < st->ncols; i++)
+		if (st->s->cols[i].type == PP_T_TEXT)
+			text += row[i].s.len;
+	return cap * sizeof(union pp_cell) + (st->nrows + 1) *
+	    sizeof(struct key) + text > st->o->buffer / 2;
 }
 
 static void
@@ -407,10 +425,10 @@ plan_merge(struct sorter *st)
 {
 	size_t row = st->ncols * sizeof(union pp_cell) + 16;
 
-	st->fanin = st->o->buffer / RUN_COST;
+	st->fanin = st->o->buffer / 2 / RUN_COST;
 	st->fanin = st->fanin < 2 ? 2 : st->fanin > MAX_FANIN ? MAX_FANIN :
 	    st->fanin;
-	st->chunk_rows = (RUN_COST / 2) / row;
+	st->chunk_rows = CHUNK_BYTES / row;
 	st->chunk_rows = st->chunk_rows < 64 ? 64 : st->chunk_rows > 4096 ?
 	    4096 : st->chunk_rows;
 }
@@ -464,10 +482,9 @@ pp_sort_run(struct pp_reader *r, struct pp_writer *w, struct pp_sort_opts *o,
 	}
 	plan_merge(&st);
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		add_row(&st, row);
-		/* Half the buffer: the arrays grow by doubling. */
-		if (held(&st) >= o->buffer / 2 && spill(&st, err) == -1)
+		if (full(&st, row) && spill(&st, err) == -1)
 			goto out;
+		add_row(&st, row);
 	}
 	if (got == -1)
 		goto out;

@@ -2,7 +2,7 @@
  * sort.h - pp sort: a frame ordered by (date, symbol) or (symbol, date),
  * in bounded memory.
  *
- * Rows are read into a buffer of about buffer bytes; a full buffer is
+ * Rows are read into a buffer of half of buffer bytes; a full one is
  * sorted and spilled as a run, a binary frame in an unlinked temporary
  * file ($TMPDIR, else /tmp); the runs are then merged, k ways, into the
  * writer.  Input that fits the buffer is sorted in memory and never
@@ -10,9 +10,10 @@
  * input order (a run holds earlier rows than the next, only consecutive
  * runs are merged, and a merge takes the earliest run on a tie).
  *
- * Memory: the buffer while reading; while merging, about 512 KiB a run
- * (a reader's block and a chunk), so at most buffer / 512 KiB runs (2 to
- * 64) are merged at once, and as many files are open.  More runs are
+ * Memory: about buffer bytes (a process's own few MB aside): half holds
+ * rows; merging takes about 1 MiB a run (a reader's block, a chunk and
+ * the reader's buffers), so at most buffer / 2 MiB runs (2 to 64) are
+ * merged at once, and as many files are open.  More runs are
  * merged level by level, as a binary counter carries: fan-in runs of one
  * level into one of the next, each row rewritten log_fanin(runs) times.
  *
