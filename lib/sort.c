@@ -15,8 +15,17 @@
 #include "util.h"
 #include "banned.h"
 
-/* Rows per chunk of a run: what each run costs while merging. */
-#define RUN_CHUNK_ROWS 4096
+/*
+ * What a run costs while it is merged: a reader's input block (256 KiB),
+ * a decoded chunk, whose rows are chosen to take about as much, and the
+ * reader's own buffers; about 1 MiB, measured.  So a merge of k runs
+ * needs about k MiB, and the fan-in k is what half the buffer pays for
+ * (the rows held take the other half while runs merge during the
+ * reading), from 2 to MAX_FANIN.
+ */
+#define RUN_COST ((size_t)1 << 20)
+#define CHUNK_BYTES ((size_t)256 << 10)
+#define MAX_FANIN 64
 
 /* The sort key of one row, and where the row is. */
 struct key {
@@ -26,6 +35,14 @@ struct key {
 	const char *sym;
 	size_t symlen;
 	size_t row;		/* input order within the buffer */
+};
+
+/* A sorted run: a binary frame in an unlinked temporary file, rewound.
+ * Level 0 runs are spilled buffers; fanin runs of level L merge into one
+ * of level L+1, as a binary counter carries. */
+struct run {
+	FILE *fp;
+	unsigned level;
 };
 
 struct sorter {
@@ -38,8 +55,11 @@ struct sorter {
 				   into text until sorted_keys */
 	size_t nrows, caprows;
 	struct pp_buf text;	/* bytes of the buffer's text cells */
-	FILE **runs;		/* spilled runs, rewound */
+	struct run *runs;	/* in input order: a run's rows all come
+				   before the next run's */
 	size_t nruns;
+	size_t fanin;		/* runs merged at once */
+	size_t chunk_rows;	/* rows per chunk of a run */
 };
 
 static int
@@ -97,12 +117,27 @@ by_key(const void *pa, const void *pb)
 	return a->row < b->row ? -1 : a->row > b->row;	/* stable */
 }
 
-/* Bytes the buffer holds now. */
-static size_t
-held(const struct sorter *st)
+/*
+ * Whether the buffer must be spilled before row goes in: when holding it
+ * would take the buffer past half of --buffer-size (the other half is for
+ * merging runs while reading), counting the cell array as it will be
+ * allocated (it grows by doubling), the sort keys made at sort time and
+ * the text bytes.  A buffer always takes one row.
+ */
+static int
+full(const struct sorter *st, const union pp_cell *row)
 {
-	return st->nrows * (st->ncols * sizeof(union pp_cell) +
-	    sizeof(struct key)) + st->text.len;
+	size_t cap = st->caprows, i, text = st->text.len;
+
+	if (st->nrows == 0)
+		return 0;
+	if ((st->nrows + 1) * st->ncols > cap)
+		cap = cap < 16 ? 16 : 2 * cap;
+	for (i = 0; i < st->ncols; i++)
+		if (st->s->cols[i].type == PP_T_TEXT)
+			text += row[i].s.len;
+	return cap * sizeof(union pp_cell) + (st->nrows + 1) *
+	    sizeof(struct key) + text > st->o->buffer / 2;
 }
 
 static void
@@ -197,36 +232,6 @@ temp_file(struct pp_err *err)
 	return fp;
 }
 
-/* Sort the buffer into a new run. */
-static int
-spill(struct sorter *st, struct pp_err *err)
-{
-	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_writer *w;
-	FILE *fp;
-	int rc = -1;
-
-	if ((fp = temp_file(err)) == NULL)
-		return -1;
-	wo.format = PP_FMT_BIN;
-	wo.chunk_rows = RUN_CHUNK_ROWS;
-	if ((w = pp_writer_new(fp, "temporary run", st->s, &wo, err)) != NULL &&
-	    write_sorted(st, w, err) == 0 && pp_writer_finish(w, err) == 0) {
-		if (fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0)
-			pp_err_errno(err, errno, "temporary run: write error");
-		else
-			rc = 0;
-	}
-	pp_writer_free(w);
-	if (rc == -1) {
-		fclose(fp);
-		return -1;
-	}
-	st->runs = pp_xrealloc(st->runs, (st->nruns + 1) * sizeof(*st->runs));
-	st->runs[st->nruns++] = fp;
-	return 0;
-}
-
 /* The runs being merged: each one's current row, and a binary heap of
  * the runs that have one, least row on top. */
 struct merger {
@@ -269,14 +274,15 @@ sift_down(struct merger *m, size_t i)
 	}
 }
 
-/* k-way merge of the runs into w, O(log k) a row. */
+/* k-way merge of runs[from..from+k) into w, O(log k) a row. */
 static int
-merge(struct sorter *st, struct pp_writer *w, struct pp_err *err)
+merge(struct sorter *st, size_t from, size_t k, struct pp_writer *w,
+    struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	size_t k = st->nruns, i, top;
 	struct pp_reader **in = pp_xcalloc(k, sizeof(*in));
 	struct merger m;
+	size_t i, top;
 	int rc = -1, got;
 
 	m.st = st;
@@ -284,9 +290,9 @@ merge(struct sorter *st, struct pp_writer *w, struct pp_err *err)
 	m.heap = pp_xcalloc(k, sizeof(*m.heap));
 	m.n = 0;
 	for (i = 0; i < k; i++) {
-		if ((in[i] = pp_reader_fopen(st->runs[i], "temporary run", &ro,
-		    err)) == NULL || (got = pp_reader_next(in[i], &m.cur[i],
-		    err)) == -1)
+		if ((in[i] = pp_reader_fopen(st->runs[from + i].fp,
+		    "temporary run", &ro, err)) == NULL ||
+		    (got = pp_reader_next(in[i], &m.cur[i], err)) == -1)
 			goto out;
 		if (got == 1)
 			m.heap[m.n++] = i;
@@ -310,6 +316,121 @@ out:
 	free(m.cur);
 	free(m.heap);
 	return rc;
+}
+
+/* A new run in a temporary file: the sorted buffer when k is 0, else
+ * the merge of runs[from..from+k).  Returns the file, rewound, or NULL. */
+static FILE *
+new_run(struct sorter *st, size_t from, size_t k, struct pp_err *err)
+{
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_writer *w;
+	FILE *fp;
+	int rc = -1;
+
+	if ((fp = temp_file(err)) == NULL)
+		return NULL;
+	wo.format = PP_FMT_BIN;
+	wo.chunk_rows = st->chunk_rows;
+	if ((w = pp_writer_new(fp, "temporary run", st->s, &wo, err)) != NULL &&
+	    (k == 0 ? write_sorted(st, w, err) : merge(st, from, k, w,
+	    err)) == 0 && pp_writer_finish(w, err) == 0) {
+		if (fflush(fp) != 0 || fseek(fp, 0, SEEK_SET) != 0)
+			pp_err_errno(err, errno, "temporary run: write error");
+		else
+			rc = 0;
+	}
+	pp_writer_free(w);
+	if (rc == -1) {
+		fclose(fp);
+		return NULL;
+	}
+	return fp;
+}
+
+/* Merge runs[from..from+k) into one run of level up, in their place:
+ * they are consecutive, so the runs stay in input order. */
+static int
+combine(struct sorter *st, size_t from, size_t k, unsigned level,
+    struct pp_err *err)
+{
+	FILE *fp = new_run(st, from, k, err);
+	size_t i;
+
+	if (fp == NULL)
+		return -1;
+	for (i = from; i < from + k; i++)
+		fclose(st->runs[i].fp);
+	st->runs[from].fp = fp;
+	st->runs[from].level = level;
+	memmove(st->runs + from + 1, st->runs + from + k,
+	    (st->nruns - from - k) * sizeof(*st->runs));
+	st->nruns -= k - 1;
+	return 0;
+}
+
+/* Sort the buffer into a new run of level 0; while the last fanin runs
+ * share a level, merge them into one of the next (so no level holds
+ * fanin runs, and every row is merged about log_fanin(runs) times). */
+static int
+spill(struct sorter *st, struct pp_err *err)
+{
+	FILE *fp = new_run(st, 0, 0, err);
+	size_t i, from;
+
+	if (fp == NULL)
+		return -1;
+	st->runs = pp_xrealloc(st->runs, (st->nruns + 1) * sizeof(*st->runs));
+	st->runs[st->nruns].fp = fp;
+	st->runs[st->nruns++].level = 0;
+	st->o->nruns++;
+	while (st->nruns >= st->fanin) {
+		from = st->nruns - st->fanin;
+		for (i = from; i < st->nruns; i++)
+			if (st->runs[i].level != st->runs[from].level)
+				return 0;
+		if (combine(st, from, st->fanin, st->runs[from].level + 1,
+		    err) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+/* The buffer no longer needed: the merge has the memory. */
+static void
+drop_buffer(struct sorter *st)
+{
+	free(st->cells);
+	st->cells = NULL;
+	st->caprows = 0;
+	pp_buf_release(&st->text);
+	pp_buf_init(&st->text);
+}
+
+/* All runs into w: the oldest fanin at a time into one while there are
+ * more than fanin, then the rest at once. */
+static int
+merge_all(struct sorter *st, struct pp_writer *w, struct pp_err *err)
+{
+	drop_buffer(st);
+	while (st->nruns > st->fanin)
+		if (combine(st, 0, st->fanin, 0, err) == -1)
+			return -1;
+	return merge(st, 0, st->nruns, w, err);
+}
+
+/* Fan-in and chunk size from the buffer and the row width. */
+static void
+plan_merge(struct sorter *st)
+{
+	size_t row = st->ncols * sizeof(union pp_cell) + 16;
+
+	st->fanin = st->o->buffer / 2 / RUN_COST;
+	st->fanin = st->fanin < 2 ? 2 : st->fanin > MAX_FANIN ? MAX_FANIN :
+	    st->fanin;
+	st->chunk_rows = CHUNK_BYTES / row;
+	st->chunk_rows = st->chunk_rows < 64 ? 64 : st->chunk_rows > 4096 ?
+	    4096 : st->chunk_rows;
 }
 
 static int
@@ -354,26 +475,26 @@ pp_sort_run(struct pp_reader *r, struct pp_writer *w, struct pp_sort_opts *o,
 	st.s = pp_reader_schema(r);
 	st.ncols = st.s->ncols;
 	pp_buf_init(&st.text);
+	o->nruns = 0;
 	if (find_keys(&st, err) == -1) {
 		pp_err_prefix(err, "%s", pp_reader_name(r));
 		goto out;
 	}
+	plan_merge(&st);
 	while ((got = pp_reader_next(r, &row, err)) == 1) {
-		add_row(&st, row);
-		/* Half the buffer: the arrays grow by doubling. */
-		if (held(&st) >= o->buffer / 2 && spill(&st, err) == -1)
+		if (full(&st, row) && spill(&st, err) == -1)
 			goto out;
+		add_row(&st, row);
 	}
 	if (got == -1)
 		goto out;
 	if (st.nruns == 0)
 		rc = write_sorted(&st, w, err);
 	else if (st.nrows == 0 || spill(&st, err) == 0)
-		rc = merge(&st, w, err);
-	o->nruns = st.nruns;
+		rc = merge_all(&st, w, err);
 out:
 	for (i = 0; i < st.nruns; i++)
-		fclose(st.runs[i]);
+		fclose(st.runs[i].fp);
 	free(st.runs);
 	free(st.cells);
 	pp_buf_release(&st.text);

@@ -2,14 +2,20 @@
  * sort.h - pp sort: a frame ordered by (date, symbol) or (symbol, date),
  * in bounded memory.
  *
- * Rows are read into a buffer of about buffer bytes; a full buffer is
+ * Rows are read into a buffer of half of buffer bytes; a full one is
  * sorted and spilled as a run, a binary frame in an unlinked temporary
  * file ($TMPDIR, else /tmp); the runs are then merged, k ways, into the
  * writer.  Input that fits the buffer is sorted in memory and never
  * touches a file.  The sort is stable: rows with the same key keep their
- * input order (a run holds earlier rows than the next, and the merge
- * takes the earliest run on a tie).  Memory is the buffer plus one
- * 4096-row chunk per run while merging.
+ * input order (a run holds earlier rows than the next, only consecutive
+ * runs are merged, and a merge takes the earliest run on a tie).
+ *
+ * Memory: about buffer bytes (a process's own few MB aside): half holds
+ * rows; merging takes about 1 MiB a run (a reader's block, a chunk and
+ * the reader's buffers), so at most buffer / 2 MiB runs (2 to 64) are
+ * merged at once, and as many files are open.  More runs are
+ * merged level by level, as a binary counter carries: fan-in runs of one
+ * level into one of the next, each row rewritten log_fanin(runs) times.
  *
  * Keys: the "date" column, whatever its type (a date, a date-time, a
  * number, or text compared bytewise), and the "symbol" column (text,

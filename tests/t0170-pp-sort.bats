@@ -10,6 +10,7 @@
 #   - a buffer smaller than the input spills runs to $TMPDIR (shown by a
 #     TMPDIR that does not exist failing) and gives the same bytes as the
 #     in-memory sort, which touches no temporary file; CSV and binary out
+#   - more runs than files may be open (ulimit -n 16) merge in levels
 #   - binary input keeps its metadata; stdin works; the output feeds
 #     pp-features' cs_rank
 #   - a single series (no symbol column) is sorted by date
@@ -70,6 +71,16 @@ setup() {
 	[ "${stderr##*: }" = "No such file or directory" ]
 	TMPDIR=$T/none run -0 --separate-stderr pp sort -o "$T/mem2.csv" "$T/big.csv"
 	cmp "$T/mem.csv" "$T/mem2.csv"
+}
+
+@test "many runs merge in levels, with few files open" {
+	# About 40 runs of 64K; 16 descriptors allowed, so the runs cannot
+	# all be open at once.
+	run -0 --separate-stderr bash -c 'ulimit -n 16 && pp sort --buffer-size 64K -o "$1" "$2"' \
+	    sh "$T/ext.csv" "$T/big.csv"
+	[ "$stderr" = "" ]
+	run -0 --separate-stderr pp sort -o "$T/mem.csv" "$T/big.csv"
+	cmp "$T/mem.csv" "$T/ext.csv"
 }
 
 @test "binary input keeps its metadata; stdin; the output feeds cs_rank" {
