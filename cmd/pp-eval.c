@@ -155,7 +155,7 @@ set_split_date(void *v, const char *arg, struct pp_err *err)
 
 /*
  * Every command's options, one table.  A command sees only its own rows
- * (cmd_rows): its --help lists them, and another command's option is an
+ * (pp_cli_cmd_rows): its --help lists them, and another command's option is an
  * unknown one there.
  */
 static void
@@ -238,24 +238,6 @@ option_table(struct opts *o, struct pp_option *t, size_t max)
 	memcpy(t, rows, sizeof(rows));
 }
 
-/* The rows of t (ended by PP_OPT_END) that command bit takes, in order;
- * all of them for bit 0. */
-static struct pp_option *
-cmd_rows(const struct pp_option *t, unsigned bit)
-{
-	struct pp_option *rows;
-	size_t i, n = 0;
-
-	for (i = 0; t[i].type != PP_OPTION_END; i++)
-		;
-	rows = pp_xcalloc(i + 1, sizeof(*rows));
-	for (i = 0; t[i].type != PP_OPTION_END; i++)
-		if (bit == 0 || (t[i].cmds & bit) != 0)
-			rows[n++] = t[i];
-	rows[n].type = PP_OPTION_END;
-	return rows;
-}
-
 static const struct cmd *
 find_cmd(const char *name)
 {
@@ -280,7 +262,7 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	o->seed = (long)o->bt.seed;
 	option_table(o, table, PP_ARRAY_SIZE(table));
 	if (argc < 2 || argv[1][0] == '-') {
-		o->rows = cmd_rows(table, 0);
+		o->rows = pp_cli_cmd_rows(table, 0);
 		pp_cli_init_options(&o->cli, argv[0], top_usage, o->rows,
 		    PP_CLI_INPUT | PP_CLI_REGISTRY);
 		o->cli.about = top_about;
@@ -292,7 +274,7 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		pp_cli_usage_error("unknown command \"%s\" (see pp-eval "
 		    "--help)", argv[1]);
 	}
-	o->rows = cmd_rows(table, o->cmd->bit);
+	o->rows = pp_cli_cmd_rows(table, o->cmd->bit);
 	pp_cli_init_options(&o->cli, argv[0], o->cmd->usage, o->rows,
 	    PP_CLI_INPUT | PP_CLI_REGISTRY);
 	first = pp_cli_parse(&o->cli, argc - 1, argv + 1);

@@ -273,7 +273,7 @@ set_format(void *v, const char *arg, struct pp_err *err)
 
 /*
  * Every command's options, one table; a command sees only its rows
- * (cmd_rows): its --help lists them, and another command's option is an
+ * (pp_cli_cmd_rows): its --help lists them, and another command's option is an
  * unknown one there.  Two rows are named --metric: a point to log (run
  * start, log, end) and the key best ranks by; no command takes both.
  */
@@ -378,24 +378,6 @@ find_cmd(int argc, char *argv[], int *words)
 	    name);
 }
 
-/* The rows of t (ended by PP_OPT_END) that command bit takes, in order;
- * all of them for bit 0. */
-static struct pp_option *
-cmd_rows(const struct pp_option *t, unsigned bit)
-{
-	struct pp_option *rows;
-	size_t i, n = 0;
-
-	for (i = 0; t[i].type != PP_OPTION_END; i++)
-		;
-	rows = pp_xcalloc(i + 1, sizeof(*rows));
-	for (i = 0; t[i].type != PP_OPTION_END; i++)
-		if (bit == 0 || (t[i].cmds & bit) != 0)
-			rows[n++] = t[i];
-	rows[n].type = PP_OPTION_END;
-	return rows;
-}
-
 /* The whole command line: the command, its options and operands. */
 static const struct cmd *
 parse_command_line(int argc, char *argv[], struct opts *o)
@@ -419,7 +401,7 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	}
 	option_table(o, table, PP_ARRAY_SIZE(table));
 	if (argc < 2 || argv[1][0] == '-') {
-		o->rows = cmd_rows(table, 0);
+		o->rows = pp_cli_cmd_rows(table, 0);
 		pp_cli_init_options(&o->cli, argv[0], top_usage, o->rows,
 		    PP_CLI_REGISTRY);
 		o->cli.about = top_about;
@@ -429,7 +411,7 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	pp_cli_init_options(&o->cli, argv[0], top_usage, table, 0);
 	c = find_cmd(argc, argv, &words);
 	pp_cli_release(&o->cli);
-	o->rows = cmd_rows(table, c->bit);
+	o->rows = pp_cli_cmd_rows(table, c->bit);
 	pp_cli_init_options(&o->cli, argv[0], c->usage, o->rows,
 	    PP_CLI_REGISTRY);
 	if (registry != NULL) {

@@ -515,6 +515,22 @@ pp_cli_requires(const struct pp_cli *cli, const char *a, const char *b)
 		pp_cli_usage_error("--%s needs --%s", a, b);
 }
 
+struct pp_option *
+pp_cli_cmd_rows(const struct pp_option *t, unsigned cmd)
+{
+	struct pp_option *rows;
+	size_t i, n = 0;
+
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		;
+	rows = pp_xcalloc(i + 1, sizeof(*rows));
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		if (cmd == 0 || t[i].cmds == 0 || (t[i].cmds & cmd) != 0)
+			rows[n++] = t[i];
+	rows[n].type = PP_OPTION_END;
+	return rows;
+}
+
 void
 pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd, const char *cmdname)
 {

@@ -167,6 +167,12 @@ void pp_cli_excludes(const struct pp_cli *cli, const char *a, const char *b);
 /* A usage error "--A needs --B" if A was given without B. */
 void pp_cli_requires(const struct pp_cli *cli, const char *a, const char *b);
 
+/* A new table (owned, free it) of the rows of t, ended by PP_OPT_END,
+ * whose .cmds include cmd, in order; every row for cmd 0.  A program with
+ * subcommands gives each command only its own rows, so its --help lists
+ * them and another command's option is an unknown one there. */
+struct pp_option *pp_cli_cmd_rows(const struct pp_option *t, unsigned cmd);
+
 /* A usage error "--NAME: not an option of CMDNAME" for the first row (in
  * table order) given whose .cmds lacks cmd. */
 void pp_cli_check_cmd(const struct pp_cli *cli, unsigned cmd,
