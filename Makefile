@@ -9,7 +9,8 @@
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
 #   make fuzz       build every tests/fuzz/fuzz_*.c with clang's libFuzzer
-#                   (+ASan+UBSan) and run each FUZZ_TIME seconds (60)
+#                   (+ASan+UBSan) and run each FUZZ_TIME seconds (60);
+#                   make check replays their corpora (test_fuzz_NAME)
 #   make install    PREFIX=/usr/local DESTDIR= : programs, man pages, completions
 #   make container-check  build the Dockerfile with podman, test the image
 #   make deb        build/deb/pattern-pursuit_VERSION_ARCH.deb, with debhelper
@@ -29,7 +30,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib $(CFLAGS)
 LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lcurl -lmicrohttpd -ljansson \
-	     -llapacke -lblas -lz -lm $(LDLIBS)
+	     -llapacke -lblas -lxgboost -lz -lm $(LDLIBS)
 
 LIB_SRC   = $(sort $(wildcard lib/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)
@@ -44,13 +45,14 @@ MAN       = $(wildcard man/*.[1-9])
 FUZZ_SRC  = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_TIME ?= 60
+FUZZ_REPLAYS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/tests/test_fuzz_%)
 
 .PHONY: all check asan demo bench install uninstall clean deps units \
 	container-check deb programs fuzz fuzz-bins
 .SUFFIXES:
 .SECONDARY:
 
-all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS)
+all: $(B)/libpp.a $(BINS) $(UNITS) $(HELPERS) $(FUZZ_REPLAYS)
 
 $(B)/lib/%.o: lib/%.c
 	@mkdir -p $(@D)
@@ -76,6 +78,13 @@ $(B)/tests/%.o: tests/unit/%.c
 
 $(B)/tests/%: $(B)/tests/%.o $(B)/libpp.a
 	$(CC) $(CFLAGS_ALL) -o $@ $< $(B)/libpp.a -lcmocka $(LDLIBS_ALL)
+
+# A fuzz harness replayed over its corpus by tests/fuzz/replay.c, with the
+# compiler of the build (no libFuzzer): a cmocka suite of make check.
+$(B)/tests/test_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(B)/libpp.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_ALL) -DFUZZ_NAME='"$*"' -o $@ tests/fuzz/replay.c $< \
+		$(B)/libpp.a -lcmocka $(LDLIBS_ALL)
 
 # Test helpers preloaded into programs (fault and crash injection): never
 # sanitized (the programs' sanitizer runtime does the checking), never
@@ -125,6 +134,7 @@ fuzz:
 		[ -d $$seed ] || seed=tests/fuzz/corpus/$${n%%_*}; \
 		[ -d $$seed ] || seed=; \
 		$$f -max_total_time=$(FUZZ_TIME) -max_len=4096 -print_final_stats=1 \
+		    -artifact_prefix=build-fuzz/ \
 		    build-fuzz/corpus/$$n $$seed \
 		    >build-fuzz/fuzz_$$n.log 2>&1 || \
 		    { tail -40 build-fuzz/fuzz_$$n.log; echo "fuzz: $$n: FAILED"; exit 1; }; \

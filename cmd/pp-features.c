@@ -114,6 +114,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
 	cli->about = "Compute features and targets per symbol; see "
 	    "pp-features(1).";
+	o->spec = pp_spec_new();	/* after pp_cli_init: out of memory
+					   exits 1 with the program's name */
 	i = pp_cli_parse(cli, argc, argv);
 	if (o->list)
 		return;
@@ -203,8 +205,8 @@ set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
 int
 main(int argc, char *argv[])
 {
-	struct features_cmd o = { pp_spec_new(), 0, 0, PP_FEAT_OPTS_INIT, 0, 0,
-	    0, NULL };
+	struct features_cmd o = { NULL, 0, 0, PP_FEAT_OPTS_INIT, 0, 0, 0,
+	    NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;

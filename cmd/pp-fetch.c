@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,8 @@ enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
-    "file [--symbol SYM] [--map SPEC] [--adjust] [options] [FILE...]\n"
+    "file [--symbol SYM | --symbol-from-name RE] [--map SPEC] "
+    "[--date-format FMT] [--adjust] [options] [FILE...]\n"
     "http --provider NAME --symbols LIST [--start DATE] [options]\n"
     "http --url TEMPLATE --symbols LIST [--start DATE] [options]\n"
     "store DB [--symbols LIST] [--start DATE] [--end DATE] [options]";
@@ -46,6 +48,9 @@ struct fetch {
 	int64_t start, end;	/* --start, --end, or the NO_ values */
 	long seed;
 	const char *symbol;	/* --symbol */
+	regex_t name_re;	/* --symbol-from-name, if have_re */
+	int have_re;
+	const char *date_fmt;	/* --date-format, or NULL */
 	struct pp_ohlcv_map map;
 	int adjust;
 	const char *provider;	/* --provider as given */
@@ -101,6 +106,42 @@ set_symbol(void *v, const char *a, struct pp_err *err)
 	if (!pp_ohlcv_symbol_ok(a, strlen(a)))
 		return pp_err_set(err, PP_EXIT_USAGE, "--symbol: bad value "
 		    "\"%s\": want 1 to 64 bytes, no space or comma", a);
+	*(const char **)v = a;
+	return 0;
+}
+
+static int
+set_name_re(void *v, const char *a, struct pp_err *err)
+{
+	struct fetch *f = v;
+	int rc;
+
+	if (f->have_re)
+		regfree(&f->name_re);
+	if ((rc = regcomp(&f->name_re, a, REG_EXTENDED)) != 0) {
+		char why[128];
+
+		regerror(rc, &f->name_re, why, sizeof(why));
+		return pp_err_set(err, PP_EXIT_USAGE, "--symbol-from-name: "
+		    "bad regular expression \"%s\": %s", a, why);
+	}
+	f->have_re = 1;
+	return 0;
+}
+
+/* "epoch" and "%s" mean seconds since the epoch; else a date layout. */
+static int
+set_date_fmt(void *v, const char *a, struct pp_err *err)
+{
+	const char *why;
+
+	if (strcmp(a, "epoch") == 0 || strcmp(a, "%s") == 0) {
+		*(const char **)v = PP_DATE_EPOCH;
+		return 0;
+	}
+	if (pp_date_fmt_check(a, &why) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--date-format: bad "
+		    "value \"%s\": %s", a, why);
 	*(const char **)v = a;
 	return 0;
 }
@@ -204,6 +245,7 @@ check_options(struct fetch *f)
 			pp_cli_usage_error("synth takes no operands");
 		break;
 	case CMD_FILE:
+		pp_cli_excludes(&f->cli, "symbol", "symbol-from-name");
 		break;
 	case CMD_HTTP:
 		check_http(f);
@@ -232,6 +274,12 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		    "synth: random seed (default 0)", .cmds = CMD_SYNTH),
 		PP_OPT_CALLBACK(0, "symbol", &f->symbol, set_symbol, "SYM",
 		    "file: the symbol of every row", .cmds = CMD_FILE),
+		PP_OPT_CALLBACK(0, "symbol-from-name", f, set_name_re, "RE",
+		    "file: the symbol is RE's first group in the file name",
+		    .cmds = CMD_FILE),
+		PP_OPT_CALLBACK(0, "date-format", &f->date_fmt, set_date_fmt,
+		    "FMT", "file, http: dates as FMT (%m/%d/%Y, %d.%m.%Y) or "
+		    "epoch seconds", .cmds = CMD_FILE | CMD_HTTP),
 		PP_OPT_CALLBACK(0, "map", &f->map, set_map, "SPEC",
 		    "file, http: columns, as date=Day,close=Last",
 		    .cmds = CMD_FILE | CMD_HTTP),
@@ -367,14 +415,22 @@ read_frame(struct fetch *f, struct pp_reader *r, const char *symbol,
 	struct pp_ohlcv_in_opts o = PP_OHLCV_IN_OPTS_INIT;
 	struct pp_ohlcv_in *in;
 	struct pp_ohlcv_row row;
+	const char *name = strcmp(pp_reader_name(r), "<stdin>") == 0 ? NULL :
+	    pp_reader_name(r);
 	char *from_name = NULL;
 	int rc;
 
 	o.map = &f->map;
 	o.symbol = symbol ? symbol : f->symbol;
-	o.fallback = from_name = pp_ohlcv_symbol_from_path(
-	    strcmp(pp_reader_name(r), "<stdin>") == 0 ? NULL :
-	    pp_reader_name(r));
+	o.date_fmt = f->date_fmt;
+	if (f->have_re && name != NULL && o.symbol == NULL) {
+		if (pp_ohlcv_symbol_by_re(name, &f->name_re, &from_name,
+		    err) == -1)
+			return pp_err_prefix(err, "%s", name);
+	} else {
+		from_name = pp_ohlcv_symbol_from_path(name);
+	}
+	o.fallback = from_name;
 	o.adjust = f->adjust;
 	o.skip_bad = f->cli.c.skip_bad;
 	o.start = f->start;
@@ -588,6 +644,8 @@ out:
 	free(f.in);
 	pp_ohlcv_map_release(&f.map);
 	pp_ohlcv_symbols_free(f.syms, f.nsym);
+	if (f.have_re)
+		regfree(&f.name_re);
 	pp_cli_release(&f.cli);
 	return rc;
 }

@@ -145,3 +145,27 @@ pp_buf_read_fp(struct pp_buf *b, FILE *fp, size_t max)
 			return ferror(fp) ? -1 : 0;
 	}
 }
+
+void
+pp_buf_addshown(struct pp_buf *b, const char *s, size_t n)
+{
+	size_t i = 0, len;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+
+		len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (c >= 0x20 && c < 0x7f) {
+			pp_buf_addc(b, (char)c);
+		} else if (c >= 0x80 && len <= n - i &&
+		    pp_utf8_valid(s + i, len, NULL) &&
+		    !(c == 0xc2 && (unsigned char)s[i + 1] < 0xa0)) {
+			pp_buf_add(b, s + i, len);
+			i += len;
+			continue;
+		} else {
+			pp_buf_addf(b, "\\x%02x", c);
+		}
+		i++;
+	}
+}

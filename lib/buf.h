@@ -48,6 +48,11 @@ void pp_buf_add(struct pp_buf *b, const void *data, size_t n);
 void pp_buf_addstr(struct pp_buf *b, const char *s);
 void pp_buf_addc(struct pp_buf *b, char c);
 
+/* Append s[0..n), bytes a user wrote, so that they can go into a one-line
+ * message: control bytes (newline, tab, escape, DEL, C1 controls) and
+ * bytes that are not well-formed UTF-8 as \xNN; valid UTF-8 as is. */
+void pp_buf_addshown(struct pp_buf *b, const char *s, size_t n);
+
 /* printf-style append. */
 void pp_buf_addf(struct pp_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

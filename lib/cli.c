@@ -142,6 +142,16 @@ remove_temps(void)
 			unlink(temps[i]);
 }
 
+/* pp_oom_hook: out of memory is an error (exit 1), not a crash, and
+ * leaves no temp file where the output would have been.  _exit: the heap
+ * is exhausted, and atexit handlers or a writer thread may want it. */
+static void
+oom_exit(void)
+{
+	remove_temps();
+	_exit(PP_EXIT_DATA);
+}
+
 /* Remove the temp files and die of sig. */
 static void
 die_of(int sig)
@@ -290,16 +300,33 @@ add_rows(struct cli_priv *p, const struct pp_opt *rows)
 	}
 }
 
+/* $PP_CSV_THREADS: a whole number from 1 to 64, else a usage error. */
+static void
+csv_threads(const char *env)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > 64)
+		pp_cli_usage_error("PP_CSV_THREADS: bad value \"%s\": want a "
+		    "whole number from 1 to 64", env);
+	pp_frame_set_csv_threads((int)n);
+}
+
 void
 pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
     const struct pp_opt *opts, unsigned common)
 {
-	struct cli_priv *p = pp_xcalloc(1, sizeof(*p));
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;
+	struct cli_priv *p;
 	const char *env;
 	size_t i;
 
 	pp_progname = slash ? slash + 1 : (argv0 ? argv0 : "pp");
+	pp_oom_hook = oom_exit;
+	p = pp_xcalloc(1, sizeof(*p));
 	signal(SIGPIPE, on_sigpipe);
 	signal(SIGINT, on_fatal_signal);
 	signal(SIGTERM, on_fatal_signal);
@@ -316,6 +343,9 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	env = getenv("PP_FORMAT");
 	if (env && strcmp(env, "binary") == 0)
 		cli->c.binary = 1;
+	env = getenv("PP_CSV_THREADS");
+	if (env && *env)
+		csv_threads(env);
 	cli->priv = p;
 
 	pp_buf_init(&p->shortopts);
@@ -358,6 +388,11 @@ pp_cli_init_options(struct pp_cli *cli, const char *argv0, const char *usage,
 	struct cli_priv *p;
 	size_t i, n;
 
+	/* Before the first allocation: out of memory names the program
+	 * and exits 1. */
+	pp_progname = argv0 && strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 :
+	    (argv0 ? argv0 : "pp");
+	pp_oom_hook = oom_exit;
 	for (n = 0; opts[n].type != PP_OPTION_END; n++)
 		;
 	typed = pp_xcalloc(n + 1, sizeof(*typed));

@@ -331,8 +331,12 @@ lex(struct lexer *lx)
 		return 0;
 	}
 	if (s[i] == '"') {
+		/* A spec is one definition a line: a name holding a line
+		 * break could not be printed back (--print-spec). */
 		for (i++; i < lx->end && s[i] != '"'; i++)
-			;
+			if (s[i] == '\n' || s[i] == '\r')
+				return def_err(lx->err, lx->d, i, 1,
+				    "line break in quoted name");
 		if (i >= lx->end)
 			return def_err(lx->err, lx->d, start, 1,
 			    "unterminated quoted name");
@@ -2117,12 +2121,14 @@ elem(const struct insn *x, const double *r)
 static void
 run_stage(const struct pp_plan *p, size_t stage, void *state, double *regs)
 {
-	const struct insn *x, *end;
+	const struct insn *x;
 	double in[PP_IND_MAXIN];
-	size_t i;
+	size_t i, k;
 
-	for (x = p->p1.v + p->seg[stage], end = p->p1.v + p->seg[stage + 1];
-	    x < end; x++) {
+	/* By index: an empty program's array is NULL, and NULL + 0 is
+	 * undefined behaviour (UBSan, clang). */
+	for (k = p->seg[stage]; k < p->seg[stage + 1]; k++) {
+		x = &p->p1.v[k];
 		if (x->op != OP_IND) {
 			regs[x->dst] = elem(x, regs);
 			continue;
@@ -2143,11 +2149,16 @@ int
 pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
     double *regs, struct pp_err *err)
 {
-	const struct insn *x, *end;
+	const struct insn *x;
+	size_t k;
 
+	/* By index: an empty program's array is NULL, and NULL + 0 is
+	 * undefined behaviour (UBSan, clang). */
 	/* Loads first and alone, so a bad cell fails before any state moves. */
-	for (x = p->loads.v, end = x + p->loads.n; x < end; x++) {
-		const union pp_cell *c = &row[x->a];
+	for (k = 0; k < p->loads.n; k++) {
+		const union pp_cell *c = &row[p->loads.v[k].a];
+
+		x = &p->loads.v[k];
 
 		switch (x->op) {
 		case OP_LDF:
@@ -2290,10 +2301,12 @@ pp_plan_cross(const struct pp_plan *p, size_t stage, struct pp_xrow *rows,
 void
 pp_plan_targets(const struct pp_plan *p, double *const *win)
 {
-	const struct insn *x, *end;
+	const struct insn *x;
 	double *r = win[0];
+	size_t k;
 
-	for (x = p->p2.v, end = x + p->p2.n; x < end; x++) {
+	for (k = 0; k < p->p2.n; k++) {
+		x = &p->p2.v[k];
 		if (x->op == OP_LOAD)
 			r[x->dst] = win[x->b] ? win[x->b][x->a] : NAN;
 		else
@@ -2340,10 +2353,57 @@ print_name(struct pp_buf *b, const char *name)
 
 	for (i = 1; plain && name[i] != '\0'; i++)
 		plain = is_ident((unsigned char)name[i]);
+	/* A column named as a keyword reads back as the keyword ("not"
+	 * starts a negation) unless quoted. */
+	if (strcmp(name, "and") == 0 || strcmp(name, "or") == 0 ||
+	    strcmp(name, "not") == 0)
+		plain = 0;
 	if (plain)
 		pp_buf_addstr(b, name);
 	else
 		pp_buf_addf(b, "\"%s\"", name);
+}
+
+static void print_node(struct pp_buf *b, const struct node *n, int min);
+
+/*
+ * A checked call: its series as written (every argument of our own
+ * functions: least and greatest take any number), then every constant
+ * parameter of an indicator, the defaults filled in by the checker, a
+ * choice by its name (vol's method), so that the text reads back as the
+ * same call.
+ */
+static void
+print_call(struct pp_buf *b, const struct node *n)
+{
+	const struct fn *f = n->fn;
+	size_t i, nser;
+
+	pp_buf_addf(b, "%s(", n->name);
+	nser = f->kind == F_IND ? (size_t)f->ind->nseries :
+	    f->kind == F_LEAD ? 1 : n->nargs;
+	if (n->nargs < nser)
+		nser = n->nargs;
+	for (i = 0; i < nser; i++) {
+		if (i > 0)
+			pp_buf_addc(b, ',');
+		print_node(b, n->args[i], 0);
+	}
+	if (f->kind == F_LEAD) {
+		pp_buf_addc(b, ',');
+		print_num(b, n->params[0]);
+	}
+	for (i = 0; f->kind == F_IND && i < (size_t)f->ind->nparams; i++) {
+		const char *const *ch = f->ind->params[i].choices;
+
+		if (i > 0 || nser > 0)
+			pp_buf_addc(b, ',');
+		if (ch != NULL)
+			pp_buf_addstr(b, ch[(int)n->params[i]]);
+		else
+			print_num(b, n->params[i]);
+	}
+	pp_buf_addc(b, ')');
 }
 
 /* n in a place that binds at least min tightly: parentheses if it binds
@@ -2355,7 +2415,6 @@ print_node(struct pp_buf *b, const struct node *n, int min)
 		[T_STAR] = "*", [T_SLASH] = "/", [T_LT] = "<", [T_LE] = "<=",
 		[T_GT] = ">", [T_GE] = ">=", [T_EQ] = "==", [T_NE] = "!=" };
 	int prec = node_prec(n), paren = prec < min;
-	size_t i, nser;
 
 	if (paren)
 		pp_buf_addc(b, '(');
@@ -2380,29 +2439,7 @@ print_node(struct pp_buf *b, const struct node *n, int min)
 		pp_buf_addf(b, ".%s", n->name);
 		break;
 	case N_CALL:
-		/* Series as written, then every constant parameter, the
-		 * defaults filled in by the checker. */
-		pp_buf_addf(b, "%s(", n->name);
-		nser = n->fn->kind == F_IND ? (size_t)n->fn->ind->nseries :
-		    n->fn->kind == F_LEAD ? 1 : n->nargs;
-		if (n->nargs < nser)
-			nser = n->nargs;
-		for (i = 0; i < nser; i++) {
-			if (i > 0)
-				pp_buf_addc(b, ',');
-			print_node(b, n->args[i], 0);
-		}
-		if (n->fn->kind == F_LEAD) {
-			pp_buf_addc(b, ',');
-			print_num(b, n->params[0]);
-		}
-		for (i = 0; n->fn->kind == F_IND &&
-		    i < (size_t)n->fn->ind->nparams; i++) {
-			if (i > 0 || nser > 0)
-				pp_buf_addc(b, ',');
-			print_num(b, n->params[i]);
-		}
-		pp_buf_addc(b, ')');
+		print_call(b, n);
 		break;
 	}
 	if (paren)
@@ -2467,15 +2504,21 @@ collect_columns(const struct pp_spec *s, const struct node *n,
     struct pp_schema *out)
 {
 	const struct pp_ind_def *d;
+	const struct fn *f = NULL;
+	struct fn tmp;
 	size_t i;
 	char col[64];
 
 	if (n->kind == N_NAME)
 		add_column(s, out, n->name);
-	/* ref(SYMBOL, x): SYMBOL names a symbol, not a column. */
+	if (n->kind == N_CALL)
+		f = find_fn(n->name, &tmp);
+	/* vol's method names a choice, not a column; ref(SYMBOL, x): SYMBOL
+	 * names a symbol. */
 	i = n->kind == N_CALL && strcmp(n->name, "ref") == 0 ? 1 : 0;
 	for (; i < n->nargs; i++)
-		collect_columns(s, n->args[i], out);
+		if (f == NULL || choice_param(f, i) == NULL)
+			collect_columns(s, n->args[i], out);
 	if (n->kind == N_CALL && (d = pp_ind_find(n->name)) != NULL)
 		for (i = 0; i < (size_t)d->nimplicit; i++) {
 			implicit_name(d, (int)i, col, sizeof(col));

@@ -19,15 +19,17 @@ enum entity { E_METRIC, E_PARAM, E_TAG, E_ATTR };
 
 enum tok {
 	T_END, T_KEY, T_STR, T_NUM, T_OP, T_LP, T_RP, T_COMMA,
-	T_AND, T_OR, T_NOT, T_IN, T_LIKE, T_ILIKE, T_ASC, T_DESC
+	T_AND, T_OR, T_NOT, T_IN, T_LIKE, T_ILIKE, T_ASC, T_DESC,
+	T_IS, T_NULL
 };
 
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_LIKE, OP_ILIKE,
-	OP_IN, OP_NOTIN };
+	OP_IN, OP_NOTIN, OP_ISNULL, OP_NOTNULL };
 
 /* The SQL for each operator (LIKE is case-sensitive: written as GLOB). */
 static const char *const op_sql[] = {
-	"=", "!=", "<", "<=", ">", ">=", "GLOB", "LIKE", "IN", "NOT IN"
+	"=", "!=", "<", "<=", ">", ">=", "GLOB", "LIKE", "IN", "NOT IN",
+	"IS NULL", "IS NOT NULL"
 };
 
 /* Attributes a filter may name, and the SQL column behind each. */
@@ -69,7 +71,7 @@ static const struct {
 } keywords[] = {
 	{ "and", T_AND }, { "or", T_OR }, { "not", T_NOT }, { "in", T_IN },
 	{ "like", T_LIKE }, { "ilike", T_ILIKE }, { "asc", T_ASC },
-	{ "desc", T_DESC }, { NULL, 0 }
+	{ "desc", T_DESC }, { "is", T_IS }, { "null", T_NULL }, { NULL, 0 }
 };
 
 struct token {
@@ -115,17 +117,27 @@ struct parser {
  */
 #define MAX_DEPTH 20
 
+/* The message quotes up to 20 bytes of the input from off, cut before a
+ * UTF-8 continuation byte and escaped: one line whatever the user wrote
+ * (pp-serve and the tests see it raw, not through the terminal-safe
+ * printer of cli.c). */
 static int
 fail(struct parser *p, size_t off, const char *what)
 {
-	size_t n = strlen(p->s + off);
+	const char *at = p->s + off;
+	size_t n = strlen(at), show = n > 20 ? 20 : n;
+	struct pp_buf b = PP_BUF_INIT;
 
-	if (p->s[off] == '\0')
+	if (*at == '\0')
 		return pp_err_set(p->err, PP_EXIT_USAGE,
 		    "%s: offset %zu: %s at the end", p->what, off, what);
-	return pp_err_set(p->err, PP_EXIT_USAGE,
-	    "%s: offset %zu: %s at \"%.*s%s\"", p->what, off, what,
-	    n > 20 ? 20 : (int)n, p->s + off, n > 20 ? "..." : "");
+	while (show < n && show > 0 && ((unsigned char)at[show] & 0xc0) == 0x80)
+		show--;
+	pp_buf_addshown(&b, at, show);
+	pp_err_set(p->err, PP_EXIT_USAGE, "%s: offset %zu: %s at \"%s%s\"",
+	    p->what, off, what, b.data, show < n ? "..." : "");
+	pp_buf_release(&b);
+	return -1;
 }
 
 static int
@@ -331,6 +343,27 @@ take_value(struct parser *p, struct node *n)
 	return next(p);
 }
 
+/*
+ * KEY IS [NOT] NULL, the current token being IS: whether the run has the
+ * key at all, so "runs without a parent" or "runs never scored" can be
+ * asked for (every other comparison is false on a missing key).
+ */
+static int
+parse_is_null(struct parser *p, struct node *n)
+{
+	n->op = OP_ISNULL;
+	if (next(p) == -1)
+		return -1;
+	if (p->tok.t == T_NOT) {
+		n->op = OP_NOTNULL;
+		if (next(p) == -1)
+			return -1;
+	}
+	if (p->tok.t != T_NULL)
+		return fail(p, p->tok.off, "expected NULL after IS");
+	return next(p);
+}
+
 static struct node *
 parse_cmp(struct parser *p)
 {
@@ -356,6 +389,11 @@ parse_cmp(struct parser *p)
 	numeric = n->ent == E_METRIC || (n->attr && n->attr->numeric);
 	if (next(p) == -1)
 		goto bad;
+	if (p->tok.t == T_IS) {
+		if (parse_is_null(p, n) == -1)
+			goto bad;
+		return n;
+	}
 	if (p->tok.t == T_NOT) {
 		neg = 1;
 		if (next(p) == -1)
@@ -565,6 +603,31 @@ emit_values(struct pp_filter *f, const struct node *n)
 
 static void emit(struct pp_filter *f, const struct node *n);
 
+/* KEY IS [NOT] NULL: an attribute's column is NULL (or, for text, empty:
+ * a run without a name stores either), a metric, param or tag is absent. */
+static void
+emit_null(struct pp_filter *f, const struct node *n)
+{
+	static const char *const table[] = {
+		"latest_metrics", "params", "tags"
+	};
+	int is_null = n->op == OP_ISNULL;
+
+	if (n->ent == E_ATTR) {
+		if (n->attr->numeric)
+			pp_buf_addf(&f->where, "%s %s", n->attr->col,
+			    op_sql[n->op]);
+		else
+			pp_buf_addf(&f->where, "coalesce(%s, '') %s ''",
+			    n->attr->col, is_null ? "=" : "!=");
+		return;
+	}
+	pp_buf_addf(&f->where, "%sEXISTS (SELECT 1 FROM %s x WHERE "
+	    "x.run_id = r.run_id AND x.key = ?)", is_null ? "NOT " : "",
+	    table[n->ent]);
+	add_arg(f, 0, 0, n->key);
+}
+
 /* term[0..n) joined by op, as a tree of height O(log n) in the SQL:
  * SQLite refuses expressions deeper than 1000, and a flat chain of n
  * terms is n deep to it. */
@@ -623,6 +686,10 @@ emit(struct pp_filter *f, const struct node *n)
 		return;
 	case N_CMP:
 		break;
+	}
+	if (n->op == OP_ISNULL || n->op == OP_NOTNULL) {
+		emit_null(f, n);
+		return;
 	}
 	if (n->ent == E_ATTR) {
 		pp_buf_addf(w, "%s %s ", n->attr->col, op_sql[n->op]);

@@ -15,6 +15,8 @@
  *   metrics.KEY  OP NUMBER         OP: = != <> < <= > >=   (latest value)
  *   params.KEY, tags.KEY  OP 'STRING'   OP: = != LIKE ILIKE
  *   X [NOT] IN ('a', 'b', ...)     for params, tags and text attributes
+ *   X IS [NOT] NULL                any key: the run lacks (has) it; a text
+ *                                  attribute that is empty counts as NULL
  *   attributes.NAME ...            run_id, run_name, status, user,
  *                                  experiment, fingerprint, parent_run_id
  *                                  (text); start_time, end_time (numbers,
@@ -26,7 +28,8 @@
  * escapes the quote or itself.  Keywords are case-insensitive.  LIKE is
  * case-sensitive (% any run, _ one character); ILIKE ignores ASCII case.
  * A comparison on a key the run does not have is false (as in MLflow), so
- * `tags.env != 'dev'` matches only runs that have an env tag.
+ * `tags.env != 'dev'` matches only runs that have an env tag; `tags.env IS
+ * NULL OR tags.env != 'dev'` adds the runs without one.
  */
 #ifndef PP_FILTER_H
 #define PP_FILTER_H

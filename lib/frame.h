@@ -149,6 +149,14 @@ struct pp_read_opts {
 
 #define PP_READ_OPTS_INIT { ',', 1000, NULL }
 
+/*
+ * Threads a CSV reader may parse on: 0 (the default) means up to 4, no
+ * more than the processors; 1 parses on the reading thread alone.  The
+ * output is the same whatever the count.  Programs set it from
+ * $PP_CSV_THREADS (pp_cli_init).
+ */
+void pp_frame_set_csv_threads(int n);
+
 struct pp_reader;
 
 /* Open path ("-" or NULL: stdin) and read its header, so a missing file, an
@@ -195,15 +203,19 @@ struct pp_write_opts {
 	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
 	int thread;		/* format and write on a second thread */
 	const struct pp_meta *meta; /* binary: metadata (copied); or NULL */
+	int precision;		/* CSV: significant digits of doubles; 0:
+				   the shortest that reads back exactly */
 };
 
-#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0, NULL }
+#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0, NULL, 0 }
 
 struct pp_writer;
 
 /* Start writing a frame with schema s (copied) to fp; the header goes out
  * now, in binary with o->meta (a frame without metadata is written as
- * version 1, which every reader reads; with metadata as version 2).  name is used in messages.  The writer does not close fp. */
+ * version 1, which every reader reads; with metadata as version 2).
+ * Binary to a terminal is refused (PP_EXIT_USAGE).  name is used in
+ * messages.  The writer does not close fp. */
 struct pp_writer *pp_writer_new(FILE *fp, const char *name,
     const struct pp_schema *s, const struct pp_write_opts *o,
     struct pp_err *err);

@@ -19,6 +19,17 @@
 #include "util.h"
 #include "banned.h"
 
+/* s[0..n), bytes from a file or a command line, as they may appear in a
+ * one-line message (pp_buf_addshown); the caller frees. */
+static char *
+shown(const char *s, size_t n)
+{
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_buf_addshown(&b, s, n);
+	return pp_buf_detach(&b, NULL);
+}
+
 static int
 shell_plain(const char *s)
 {
@@ -195,9 +206,12 @@ pp_recipe_make(struct pp_recipe *r, const char *text, size_t len,
 		struct pp_err e = PP_ERR_INIT;
 
 		if (i >= (long)pp_plan_nfeatures(p)) {
+			char *nm = shown(names[j], strlen(names[j]));
+
 			pp_err_set(err, PP_EXIT_DATA, "feature \"%s\" is a "
 			    "target of the spec: a model cannot use a value "
-			    "that looks ahead", names[j]);
+			    "that looks ahead", nm);
+			free(nm);
 			goto out;
 		}
 		if (i < 0) {
@@ -268,11 +282,18 @@ pp_lineage_agree(const char *a, const char *a_what, const char *b,
 		size_t nlen = line_name(s, l, &nm);
 
 		o = find_line(a, nm, nlen, &ol);
-		if (o != NULL && (ol != l || memcmp(o, s, l) != 0))
-			return pp_err_set(err, PP_EXIT_DATA, "feature \"%.*s\": "
-			    "%s spec defines it as \"%.*s\", %s as \"%.*s\"",
-			    (int)nlen, nm, b_what, (int)l, s, a_what, (int)ol,
-			    o);
+		if (o != NULL && (ol != l || memcmp(o, s, l) != 0)) {
+			char *n1 = shown(nm, nlen), *d1 = shown(s, l);
+			char *d2 = shown(o, ol);
+
+			pp_err_set(err, PP_EXIT_DATA, "feature \"%s\": %s "
+			    "spec defines it as \"%s\", %s as \"%s\"", n1,
+			    b_what, d1, a_what, d2);
+			free(n1);
+			free(d1);
+			free(d2);
+			return -1;
+		}
 		s += l + (nl != NULL);
 	}
 	return 0;
@@ -329,7 +350,7 @@ past_position(const char *msg)
 int
 pp_lineage_data_error(struct pp_err *err, const char *where)
 {
-	char msg[PP_ERR_MSGMAX], *nl;
+	char msg[PP_ERR_MSGMAX], *nl, *what;
 	const char *def = NULL;
 	size_t nlen = 0;
 
@@ -346,11 +367,18 @@ pp_lineage_data_error(struct pp_err *err, const char *where)
 			def += 7;
 		nlen = strcspn(def, "= \n");
 	}
-	if (nlen > 0)
-		return pp_err_set(err, PP_EXIT_DATA, "%s: feature \"%.*s\": %s",
-		    where, (int)nlen, def, past_position(msg));
-	return pp_err_set(err, PP_EXIT_DATA, "%s: %s", where,
-	    past_position(msg));
+	what = shown(past_position(msg), strlen(past_position(msg)));
+	if (nlen > 0) {
+		char *nm = shown(def, nlen);
+
+		pp_err_set(err, PP_EXIT_DATA, "%s: feature \"%s\": %s", where,
+		    nm, what);
+		free(nm);
+	} else {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %s", where, what);
+	}
+	free(what);
+	return -1;
 }
 
 void
@@ -429,8 +457,11 @@ pp_lineage_train_begin(struct pp_lineage_train *lt,
 		v = strtol(fh, &end, 10);
 		if (errno != 0 || end == fh || *end != '\0' || v < 0 ||
 		    v > 100000000) {
+			char *v1 = shown(fh, strlen(fh));
+
 			pp_err_set(err, PP_EXIT_DATA, "%s: pp.horizon: not a "
-			    "number of rows: \"%s\"", pp_reader_name(r), fh);
+			    "number of rows: \"%s\"", pp_reader_name(r), v1);
+			free(v1);
 			goto out;
 		}
 		lt->horizon = v;

@@ -177,6 +177,60 @@ pp_ohlcv_symbols_free(char **syms, size_t n)
 	free(syms);
 }
 
+/*
+ * A browser saves a second download of msft.csv as "msft (1).csv": the
+ * copy number is not part of the name.  Returns len without a trailing
+ * " (N)" or "(N)".
+ */
+static size_t
+drop_copy_number(const char *s, size_t len)
+{
+	size_t i = len;
+
+	if (i < 3 || s[i - 1] != ')')
+		return len;
+	for (i--; i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'; i--)
+		;
+	if (i == len - 1 || i < 2 || s[i - 1] != '(')
+		return len;
+	i--;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i > 0 ? i : len;
+}
+
+/* The last path component of path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int
+pp_ohlcv_symbol_by_re(const char *path, const regex_t *re, char **sym,
+    struct pp_err *err)
+{
+	const char *base = base_name(path);
+	regmatch_t m[2];
+	size_t g;
+
+	*sym = NULL;
+	if (regexec(re, base, 2, m, 0) != 0)
+		return pp_err_set(err, PP_EXIT_DATA, "--symbol-from-name: no "
+		    "match in \"%s\"", base);
+	g = re->re_nsub > 0 && m[1].rm_so != -1 ? 1 : 0;
+	if (!pp_ohlcv_symbol_ok(base + m[g].rm_so,
+	    (size_t)(m[g].rm_eo - m[g].rm_so)))
+		return pp_err_set(err, PP_EXIT_DATA, "--symbol-from-name: "
+		    "\"%.*s\" from \"%s\" is not a symbol",
+		    (int)(m[g].rm_eo - m[g].rm_so), base + m[g].rm_so, base);
+	*sym = pp_xstrndup(base + m[g].rm_so,
+	    (size_t)(m[g].rm_eo - m[g].rm_so));
+	return 0;
+}
+
 char *
 pp_ohlcv_symbol_from_path(const char *path)
 {
@@ -185,10 +239,15 @@ pp_ohlcv_symbol_from_path(const char *path)
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return NULL;
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	base = base_name(path);
+	len = strlen(base);
+	if (len > 3 && strcmp(base + len - 3, ".gz") == 0)
+		len -= 3;	/* MSFT.csv.gz is MSFT, as MSFT.csv */
+	for (dot = base + len; dot > base && dot[-1] != '.'; dot--)
+		;
+	if (dot > base + 1)
+		len = (size_t)(dot - 1 - base);
+	len = drop_copy_number(base, len);
 	if (!pp_ohlcv_symbol_ok(base, len))
 		return NULL;
 	return pp_xstrndup(base, len);
@@ -354,6 +413,7 @@ pp_ohlcv_resolve(const struct pp_schema *s, const struct pp_ohlcv_map *m,
 		for (a = 0; c == -1 && aliases[f][a] != NULL; a++)
 			c = find_col(s, aliases[f][a], 1);
 		out->col[f] = c;
+		out->date_fmt = NULL;
 		if (c == -1 && (f == PP_OF_DATE || f == PP_OF_OPEN ||
 		    f == PP_OF_HIGH || f == PP_OF_LOW || f == PP_OF_CLOSE ||
 		    (f == PP_OF_ADJCLOSE && need_adjclose)))
@@ -373,11 +433,18 @@ cell_error(struct pp_err *err, const struct pp_col *col, const char *what,
 		size_t n = cell->s.len > QUOTE_MAX ? QUOTE_MAX : cell->s.len;
 
 		/* Do not cut a UTF-8 sequence in the middle. */
+		struct pp_buf b = PP_BUF_INIT;
+
 		while (n > 0 && n < cell->s.len &&
 		    ((unsigned char)cell->s.p[n] & 0xc0) == 0x80)
 			n--;
-		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s \"%.*s\"",
-		    col->name, what, (int)n, cell->s.p);
+		/* The cell's bytes shown, not raw: a control byte or a NUL
+		 * in a provider's file must not tear the message. */
+		pp_buf_addshown(&b, cell->s.p, n);
+		pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s \"%s\"",
+		    col->name, what, b.data);
+		pp_buf_release(&b);
+		return -1;
 	}
 	return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s", col->name,
 	    what);
@@ -398,12 +465,77 @@ compact_date(int64_t v, int64_t *days)
 	return pp_date_parse(b, n, days);
 }
 
+/* Seconds since the epoch as the UTC day they fall on. */
 static int
-get_date(const struct pp_col *col, const union pp_cell *cell, int64_t *days,
-    struct pp_err *err)
+epoch_day(double sec, int64_t *days)
+{
+	double d;
+
+	if (!(sec == sec) || fabs(sec) > 2.5e11)	/* years 0001..9999 */
+		return -1;
+	d = floor(sec / 86400);
+	*days = (int64_t)d;
+	return 0;
+}
+
+/*
+ * A date in the layout --date-format names: epoch seconds from a number
+ * (or its text), else the format applied to the text (a number, read as a
+ * CSV float, is its digits: 20240102 for %Y%m%d).
+ */
+static int
+get_date_fmt(const struct pp_col *col, const union pp_cell *cell,
+    const char *fmt, int64_t *days, struct pp_err *err)
+{
+	char b[PP_DBL_BUFSZ];
+	const char *s = b;
+	size_t n;
+	double x;
+
+	switch (col->type) {
+	case PP_T_DATE:
+		*days = cell->i;	/* ISO already: no doubt left */
+		return 0;
+	case PP_T_TEXT:
+		if (pp_is_missing(cell->s.p, cell->s.len))
+			return pp_err_set(err, PP_EXIT_DATA,
+			    "column \"%s\": missing date", col->name);
+		s = cell->s.p;
+		n = cell->s.len;
+		break;
+	case PP_T_F64:
+	case PP_T_I64:
+		x = pp_cell_num(col->type, cell);
+		if (isnan(x))
+			return pp_err_set(err, PP_EXIT_DATA,
+			    "column \"%s\": missing date", col->name);
+		if (strcmp(fmt, PP_DATE_EPOCH) == 0)
+			return epoch_day(x, days) == 0 ? 0 :
+			    cell_error(err, col, "bad date", cell);
+		if (x != floor(x) || fabs(x) > 1e15)
+			return cell_error(err, col, "bad date", cell);
+		n = pp_fmt_int64(b, (int64_t)x);
+		break;
+	default:
+		return cell_error(err, col, "bad date", cell);
+	}
+	if (strcmp(fmt, PP_DATE_EPOCH) == 0) {
+		if (pp_parse_double(s, n, &x) == 0 && epoch_day(x, days) == 0)
+			return 0;
+	} else if (pp_date_parse_fmt(s, n, fmt, days) == 0) {
+		return 0;
+	}
+	return cell_error(err, col, "bad date", cell);
+}
+
+static int
+get_date(const struct pp_col *col, const union pp_cell *cell,
+    const char *fmt, int64_t *days, struct pp_err *err)
 {
 	int64_t us;
 
+	if (fmt != NULL)
+		return get_date_fmt(col, cell, fmt, days, err);
 	switch (col->type) {
 	case PP_T_DATE:
 		*days = cell->i;
@@ -419,6 +551,13 @@ get_date(const struct pp_col *col, const union pp_cell *cell, int64_t *days,
 			return 0;
 		if (pp_datetime_parse(cell->s.p, cell->s.len, &us) == 0)
 			goto datetime;
+		/* 01/31/2024 or 31.01.2024: another layout, not a bad day */
+		if (memchr(cell->s.p, '/', cell->s.len) != NULL ||
+		    memchr(cell->s.p, '.', cell->s.len) != NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": "
+			    "bad date \"%.*s\": another layout? give "
+			    "--date-format", col->name, (int)(cell->s.len >
+			    QUOTE_MAX ? QUOTE_MAX : cell->s.len), cell->s.p);
 		return cell_error(err, col, "bad date", cell);
 	case PP_T_I64:
 		if (compact_date(cell->i, days) == 0)
@@ -480,7 +619,8 @@ pp_ohlcv_from_cells(const struct pp_ohlcv_cols *c, const struct pp_schema *s,
 	int i;
 
 	k = c->col[PP_OF_DATE];
-	if (get_date(&s->cols[k], &cells[k], &row->date, err) == -1)
+	if (get_date(&s->cols[k], &cells[k], c->date_fmt, &row->date,
+	    err) == -1)
 		return -1;
 	if (row->date < start || row->date > end)
 		return 0;
@@ -560,6 +700,7 @@ pp_ohlcv_in_new(struct pp_reader *r, const struct pp_ohlcv_in_opts *o,
 	if (pp_ohlcv_resolve(in->schema, o->map, o->adjust, &in->cols,
 	    err) == -1)
 		goto fail;
+	in->cols.date_fmt = o->date_fmt;
 	if (o->symbol != NULL)
 		in->sym = pp_xstrdup(o->symbol);
 	else if (in->cols.col[PP_OF_SYMBOL] == -1 && o->fallback != NULL)

@@ -22,6 +22,7 @@
 #ifndef PP_OHLCV_H
 #define PP_OHLCV_H
 
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -71,10 +72,19 @@ int pp_ohlcv_symbols(const char *list, char ***syms, size_t *n,
 void pp_ohlcv_symbols_free(char **syms, size_t n);
 
 /* The symbol a file name implies: the last path component without its
- * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us").
+ * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us"),
+ * a gzip file's too ("AAPL.csv.gz" -> "AAPL"), and without a browser's
+ * copy number ("msft (1).csv" -> "msft").
  * NULL (nothing allocated) for stdin ("-" or NULL) or when that is not a
  * valid symbol; else malloc'd. */
 char *pp_ohlcv_symbol_from_path(const char *path);
+
+/* The symbol a file name holds by re (pp-fetch --symbol-from-name): its
+ * first group, or the whole match when it has none, in the last path
+ * component.  *sym malloc'd; -1 with err (PP_EXIT_DATA) when re does not
+ * match or the match is not a symbol. */
+int pp_ohlcv_symbol_by_re(const char *path, const regex_t *re, char **sym,
+    struct pp_err *err);
 
 /* The fields a layout can supply. */
 enum pp_ohlcv_field {
@@ -122,7 +132,13 @@ const char *pp_ohlcv_layout_name(enum pp_ohlcv_layout l);
 struct pp_ohlcv_cols {
 	long col[PP_OF_N];
 	enum pp_ohlcv_layout layout;
+	const char *date_fmt;	/* the date column's layout (pp_date_parse_fmt,
+				   or PP_DATE_EPOCH), or NULL: ISO dates */
 };
+
+/* date_fmt for dates given as seconds since the epoch (the UTC day of
+ * that instant). */
+#define PP_DATE_EPOCH "epoch"
 
 /*
  * Find the fields in schema s.  A field named in m must be that column;
@@ -167,10 +183,11 @@ struct pp_ohlcv_in_opts {
 	int adjust;		/* --adjust */
 	int skip_bad;		/* --skip-bad: count bad rows, go on */
 	int64_t start, end;	/* keep dates in [start, end] */
+	const char *date_fmt;	/* --date-format (see pp_ohlcv_cols), or NULL */
 };
 
 #define PP_OHLCV_IN_OPTS_INIT \
-	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END }
+	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END, NULL }
 
 struct pp_ohlcv_in;
 

@@ -70,9 +70,39 @@ add_pad(struct pp_buf *b, size_t n)
 		pp_buf_addc(b, ' ');
 }
 
-/* A column is right-aligned when every value in it is a number. */
+/* s as shown in a column cut at cut code points (0: never cut). */
+static size_t
+cut_width(const char *s, size_t cut)
+{
+	size_t n = width(s);
+
+	return cut > 0 && n > cut ? cut : n;
+}
+
+/* add_safe, keeping cut - 1 code points and an ellipsis when s is wider
+ * than cut (0: never cut). */
 static void
-write_table(FILE *fp, const struct pp_reg_table *t)
+add_cut(struct pp_buf *b, const char *s, size_t cut)
+{
+	size_t n = 0;
+
+	if (cut == 0 || width(s) <= cut) {
+		add_safe(b, s);
+		return;
+	}
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xC0) != 0x80 && ++n == cut)
+			break;
+		pp_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?'
+		    : *s);
+	}
+	pp_buf_addstr(b, "\xe2\x80\xa6");	/* U+2026 HORIZONTAL ELLIPSIS */
+}
+
+/* A column is right-aligned when every value in it is a number.  Every
+ * column but the first (which names the rows) is cut at cut code points. */
+static void
+write_table(FILE *fp, const struct pp_reg_table *t, size_t cut)
 {
 	size_t *w = pp_xcalloc(t->ncols, sizeof(*w));
 	unsigned char *right = pp_xcalloc(t->ncols, 1);
@@ -80,12 +110,13 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 	size_t i, j;
 
 	for (j = 0; j < t->ncols; j++) {
-		w[j] = width(t->cols[j]);
+		w[j] = cut_width(t->cols[j], j ? cut : 0);
 		right[j] = 1;
 	}
 	for (i = 0; i < t->nrows; i++)
 		for (j = 0; j < t->ncols; j++) {
-			size_t n = width(t->cells[i * t->ncols + j]);
+			size_t n = cut_width(t->cells[i * t->ncols + j],
+			    j ? cut : 0);
 
 			if (n > w[j])
 				w[j] = n;
@@ -93,22 +124,22 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 				right[j] = 0;
 		}
 	for (j = 0; j < t->ncols; j++) {
-		size_t n = w[j] - width(t->cols[j]);
+		size_t n = w[j] - cut_width(t->cols[j], j ? cut : 0);
 
 		if (right[j])
 			add_pad(&line, n);
-		add_safe(&line, t->cols[j]);
+		add_cut(&line, t->cols[j], j ? cut : 0);
 		add_pad(&line, (right[j] ? 0 : n) + 2);
 	}
 	put_line(fp, &line);
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {
 			const char *s = t->cells[i * t->ncols + j];
-			size_t n = w[j] - width(s);
+			size_t n = w[j] - cut_width(s, j ? cut : 0);
 
 			if (right[j] && s != NULL)
 				add_pad(&line, n);
-			add_safe(&line, s);
+			add_cut(&line, s, j ? cut : 0);
 			add_pad(&line, (right[j] && s != NULL ? 0 : n) + 2);
 		}
 		put_line(fp, &line);
@@ -206,11 +237,18 @@ write_json(FILE *fp, const struct pp_reg_table *t)
 void
 pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f)
 {
+	pp_regio_write_cut(fp, t, f, 0);
+}
+
+void
+pp_regio_write_cut(FILE *fp, const struct pp_reg_table *t, enum pp_format f,
+    size_t cut)
+{
 	if (f == PP_FMT_AUTO)
 		f = isatty(fileno(fp)) ? PP_FMT_TABLE : PP_FMT_CSV;
 	switch (f) {
 	case PP_FMT_TABLE:
-		write_table(fp, t);
+		write_table(fp, t, cut);
 		break;
 	case PP_FMT_JSON:
 		write_json(fp, t);

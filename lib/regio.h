@@ -33,6 +33,12 @@ int pp_regio_parse_format(const char *s, enum pp_format *f);
  * else CSV).  Write errors surface at the caller's flush. */
 void pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f);
 
+/* pp_regio_write, but a table (not CSV or JSON, which carry every byte)
+ * cuts each cell and head outside the first column to cut code points,
+ * the last an ellipsis; cut 0 never cuts. */
+void pp_regio_write_cut(FILE *fp, const struct pp_reg_table *t,
+    enum pp_format f, size_t cut);
+
 /* A growing list of metric points whose keys it owns. */
 struct pp_metric_list {
 	struct pp_metric *m;

@@ -1651,6 +1651,46 @@ pp_registry_register(struct pp_registry *r, const char *name,
 	return 0;
 }
 
+struct finish_ctx {
+	struct reg_ctx reg;	/* name NULL: register nothing */
+	struct end_ctx end;
+};
+
+static int
+finish_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
+{
+	struct finish_ctx *c = ctx;
+
+	if (c->reg.name != NULL && register_tx(r, &c->reg, err) == -1)
+		return -1;
+	return end_tx(r, &c->end, err);
+}
+
+int
+pp_registry_run_finish(struct pp_registry *r, const char *run_id,
+    const char *model, const char *artifact, int64_t *version,
+    struct pp_err *err)
+{
+	struct finish_ctx c;
+
+	memset(&c, 0, sizeof(c));
+	if ((model != NULL && check_model_name(model, err) == -1) ||
+	    check_run_id(run_id, err) == -1)
+		return -1;
+	c.reg.name = model;
+	c.reg.run_id = run_id;
+	c.reg.artifact = artifact;
+	c.reg.now = now_ms();
+	c.end.log.run_id = run_id;
+	c.end.log.now = c.reg.now;
+	c.end.status = PP_RUN_FINISHED;
+	if (write_tx(r, finish_tx, &c, err) == -1)
+		return -1;
+	if (model != NULL)
+		*version = c.reg.version;
+	return 0;
+}
+
 /* Fail unless model name has version v (v > 0) or exists (v == 0). */
 static int
 find_version(struct pp_registry *r, const char *name, int64_t v,
@@ -1983,6 +2023,50 @@ out:
 }
 
 int
+pp_registry_find_keyed(struct pp_registry *r, const char *experiment,
+    const char *tag, const char *value, const char *fingerprint,
+    const char *model, char id[PP_RUN_ID_LEN + 1], int64_t *version,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*version = 0;
+	if (read_begin(r, err) == -1)
+		return -1;
+	st = prepare(r, "SELECT r.run_id, (SELECT max(v.version) FROM "
+	    "model_versions v WHERE v.run_id = r.run_id AND v.name = ?5) "
+	    "FROM runs r JOIN experiments e USING (experiment_id) JOIN tags t "
+	    "ON t.run_id = r.run_id AND t.key = ?2 AND t.value = ?3 WHERE "
+	    "e.name = ?1 AND r.fingerprint = ?4 AND r.status = 'FINISHED' AND "
+	    "r.deleted_time IS NULL AND r.parent_run_id IS NULL ORDER BY "
+	    "r.start_time DESC, r.run_id LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, experiment);
+	bind_text(st, 2, tag);
+	bind_text(st, 3, value);
+	bind_text(st, 4, fingerprint);
+	bind_text(st, 5, model);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		memcpy(id, sqlite3_column_text(st, 0), PP_RUN_ID_LEN + 1);
+		*version = sqlite3_column_int64(st, 1);
+		rc = 1;
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		db_fail(r, err, "read");
+	}
+	sqlite3_finalize(st);
+out:
+	read_end(r);
+	return rc;
+}
+
+int
 pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err)
 {
@@ -2160,6 +2244,22 @@ out:
 	return rc;
 }
 
+/* The messages of resolve_in_tx quote the URI and the names in it as the
+ * user wrote them: show control bytes and malformed UTF-8 as \xNN, so a
+ * message stays one line whoever reads it (pp-serve's log, a client). */
+static int
+shown_err(struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int code = err->code;
+
+	pp_buf_addshown(&b, err->msg, strlen(err->msg));
+	pp_err_clear(err);
+	pp_err_set(err, code, "%s", b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
 int
 pp_registry_resolve(struct pp_registry *r, const char *uri,
     struct pp_registry_ref *ref, struct pp_err *err)
@@ -2169,7 +2269,8 @@ pp_registry_resolve(struct pp_registry *r, const char *uri,
 	pp_registry_ref_release(ref);
 	if (read_begin(r, err) == -1)
 		return -1;
-	rc = resolve_in_tx(r, uri, ref, err);
+	if ((rc = resolve_in_tx(r, uri, ref, err)) == -1)
+		shown_err(err);
 	read_end(r);
 	return rc;
 }
@@ -2193,6 +2294,8 @@ pp_registry_load(struct pp_registry *r, const char *uri, struct pp_buf *out,
 			rc = artifact_read(r, x->run_id, x->artifact, out,
 			    err);
 	}
+	if (rc == -1)
+		shown_err(err);
 	read_end(r);
 	pp_registry_ref_release(&mine);
 	return rc;
@@ -2651,6 +2754,102 @@ compare_row(struct pp_registry *r, const char *sql, const char *label,
 	return 0;
 }
 
+/*
+ * compare's column heads: a run's name when no other compared run has it
+ * (names are what people call runs), else the first 8 digits of its id.
+ * The full ids are the table's first row, for programs.
+ */
+static int
+compare_heads(struct pp_registry *r, const char *const *ids, size_t n,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT coalesce(name, '') FROM runs "
+	    "WHERE run_id = ?", err);
+	unsigned char *shared;
+	size_t i, j;
+
+	if (st == NULL)
+		return -1;
+	t->ncols = n + 1;
+	t->cols = pp_xcalloc(n + 1, sizeof(*t->cols));
+	t->cols[0] = pp_xstrdup("key");
+	for (i = 0; i < n; i++) {
+		bind_text(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return db_fail(r, err, "read");
+		}
+		t->cols[i + 1] = pp_xstrdup(
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	shared = pp_xcalloc(n + 1, 1);
+	for (i = 1; i <= n; i++) {
+		shared[i] = t->cols[i][0] == '\0';
+		for (j = 1; j <= n && !shared[i]; j++)
+			shared[i] = j != i && strcmp(t->cols[i], t->cols[j]) == 0;
+	}
+	for (i = 1; i <= n; i++)
+		if (shared[i]) {
+			free(t->cols[i]);
+			t->cols[i] = pp_xstrndup(ids[i - 1], 8);
+		}
+	free(shared);
+	return 0;
+}
+
+/* ids as a JSON array, for json_each(?) in SQL. */
+static void
+ids_json(struct pp_buf *b, const char *const *ids, size_t n)
+{
+	size_t i;
+
+	pp_buf_reset(b);
+	pp_buf_addc(b, '[');
+	for (i = 0; i < n; i++)
+		pp_buf_addf(b, "%s\"%s\"", i ? "," : "", ids[i]);
+	pp_buf_addc(b, ']');
+}
+
+/*
+ * A metric logged more than once by any compared run gets its history in
+ * two more rows, "metrics.K (min)" and "metrics.K (count)", beside the
+ * last value: a curve read at a glance.
+ */
+static int
+compare_history(struct pp_registry *r, const char *key,
+    const char *const *ids, size_t n, const char *json,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT count(*) FROM metrics WHERE "
+	    "run_id IN (SELECT value FROM json_each(?)) AND key = ? "
+	    "GROUP BY run_id ORDER BY 1 DESC LIMIT 1", err);
+	struct pp_buf label = PP_BUF_INIT;
+	int most = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, json);
+	bind_text(st, 2, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		most = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (most < 2)
+		return 0;
+	pp_buf_addf(&label, "metrics.%s (min)", key);
+	rc = compare_row(r, "SELECT min(value) FROM metrics WHERE run_id = ? "
+	    "AND key = ?", label.data, key, ids, n, t, err);
+	pp_buf_reset(&label);
+	pp_buf_addf(&label, "metrics.%s (count)", key);
+	if (rc == 0)
+		rc = compare_row(r, "SELECT count(*) FROM metrics WHERE "
+		    "run_id = ? AND key = ? HAVING count(*) > 0", label.data,
+		    key, ids, n, t, err);
+	pp_buf_release(&label);
+	return rc;
+}
+
 int
 pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
     struct pp_reg_table *t, struct pp_err *err)
@@ -2658,6 +2857,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 	static const struct {
 		const char *label, *sql;
 	} attrs[] = {
+		{ "run_id", "SELECT run_id FROM runs WHERE run_id = ?" },
 		{ "experiment", "SELECT e.name FROM runs JOIN experiments e "
 		  "USING (experiment_id) WHERE run_id = ?" },
 		{ "name", "SELECT name FROM runs WHERE run_id = ?" },
@@ -2676,6 +2876,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 		{ "tags.", "tags" },
 	};
 	struct pp_buf sql = PP_BUF_INIT, label = PP_BUF_INIT;
+	struct pp_buf json = PP_BUF_INIT;
 	char **keys = NULL;
 	size_t nkeys = 0, cap = 0, i, k;
 	int rc = -1, deleted;
@@ -2690,15 +2891,13 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 	for (i = 0; i < n; i++)
 		if (find_run(r, ids[i], &deleted, err) == -1)
 			goto out;
-	t->ncols = n + 1;
-	t->cols = pp_xcalloc(n + 1, sizeof(*t->cols));
-	t->cols[0] = pp_xstrdup("key");
-	for (i = 0; i < n; i++)
-		t->cols[i + 1] = pp_xstrdup(ids[i]);
+	if (compare_heads(r, ids, n, t, err) == -1)
+		goto out;
 	for (i = 0; i < PP_ARRAY_SIZE(attrs); i++)
 		if (compare_row(r, attrs[i].sql, attrs[i].label, NULL, ids, n,
 		    t, err) == -1)
 			goto out;
+	ids_json(&json, ids, n);
 	for (k = 0; k < PP_ARRAY_SIZE(kinds); k++) {
 		sqlite3_stmt *st;
 
@@ -2710,12 +2909,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 		st = prepare(r, sql.data, err);
 		if (st == NULL)
 			goto out;
-		pp_buf_reset(&label);
-		pp_buf_addc(&label, '[');
-		for (i = 0; i < n; i++)
-			pp_buf_addf(&label, "%s\"%s\"", i ? "," : "", ids[i]);
-		pp_buf_addc(&label, ']');
-		bind_text(st, 1, label.data);
+		bind_text(st, 1, json.data);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			pp_xgrow((void **)&keys, &cap, nkeys + 1,
 			    sizeof(*keys));
@@ -2732,6 +2926,9 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 			if (compare_row(r, sql.data, label.data, keys[i], ids,
 			    n, t, err) == -1)
 				goto out;
+			if (k == 1 && compare_history(r, keys[i], ids, n,
+			    json.data, t, err) == -1)
+				goto out;
 		}
 		for (i = 0; i < nkeys; i++)
 			free(keys[i]);
@@ -2744,6 +2941,7 @@ out:
 	free(keys);
 	pp_buf_release(&sql);
 	pp_buf_release(&label);
+	pp_buf_release(&json);
 	read_end(r);
 	return rc;
 }

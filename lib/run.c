@@ -67,13 +67,12 @@ int
 pp_run_finish(struct pp_run *run, const char *model, const char *artifact,
     int64_t *version, struct pp_err *err)
 {
-	if (model != NULL && pp_registry_register(run->reg, model, run->id,
-	    artifact, NULL, version, err) == -1)
-		return -1;
 	if (!run->owned)
-		return 0;
-	if (pp_registry_run_end(run->reg, run->id, PP_RUN_FINISHED, NULL,
-	    err) == -1)
+		return model != NULL ? pp_registry_register(run->reg, model,
+		    run->id, artifact, NULL, version, err) : 0;
+	/* One transaction: a version exists only of a FINISHED run. */
+	if (pp_registry_run_finish(run->reg, run->id, model, artifact,
+	    version, err) == -1)
 		return -1;
 	run->ended = 1;
 	return 0;

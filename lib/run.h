@@ -9,8 +9,8 @@
  *
  * The one rule this module keeps: a run that did not finish publishes
  * nothing.  An owned run ends exactly one way:
- *   - pp_run_finish: FINISHED, after registering the model version if one
- *     was asked for;
+ *   - pp_run_finish: FINISHED, and the model version registered if one
+ *     was asked for, in one transaction (pp_registry_run_finish);
  *   - pp_run_fail: FAILED, with the error as the tag "error";
  *   - pp_run_kill: KILLED by a signal (from another thread, on a
  *     connection of its own, since the program's connection may be inside

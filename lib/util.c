@@ -21,11 +21,15 @@
  * memory". */
 const char *pp_progname = "pp";
 
-static void
-die_oom(size_t n)
+void (*pp_oom_hook)(void);
+
+void
+pp_oom(size_t n)
 {
 	fprintf(stderr, "%s: out of memory allocating %zu bytes\n",
 	    pp_progname, n);
+	if (pp_oom_hook != NULL)
+		pp_oom_hook();
 	abort();
 }
 
@@ -35,7 +39,7 @@ pp_xmalloc(size_t n)
 	void *p = malloc(n ? n : 1);
 
 	if (p == NULL)
-		die_oom(n);
+		pp_oom(n);
 	return p;
 }
 
@@ -45,7 +49,7 @@ pp_xcalloc(size_t nmemb, size_t size)
 	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
 
 	if (p == NULL)
-		die_oom(nmemb * size);
+		pp_oom(nmemb * size);
 	return p;
 }
 
@@ -55,7 +59,7 @@ pp_xrealloc(void *p, size_t n)
 	void *q = realloc(p, n ? n : 1);
 
 	if (q == NULL)
-		die_oom(n);
+		pp_oom(n);
 	return q;
 }
 
@@ -86,7 +90,7 @@ pp_xgrow(void **p, size_t *cap, size_t need, size_t sz)
 		c = 16;
 	while (c < need) {
 		if (c > SIZE_MAX / 2 / sz)
-			die_oom(SIZE_MAX);
+			pp_oom(SIZE_MAX);
 		c *= 2;
 	}
 	*p = pp_xrealloc(*p, c * sz);

@@ -18,6 +18,17 @@ struct pp_err;
 /* The program's name in messages: "pp" until pp_cli_init sets it. */
 extern const char *pp_progname;
 
+/* Called by pp_xmalloc and friends when an allocation fails, after the
+ * message: a program sets it (pp_cli_init) to remove its temp files and
+ * exit 1, so that running out of memory is an error like any other and
+ * leaves no partial output.  NULL (the library's default, and what the
+ * unit tests see): abort. */
+extern void (*pp_oom_hook)(void);
+
+/* Report that n bytes could not be had and die as pp_xmalloc does: for an
+ * allocation made by another library (zlib's compress2). */
+void pp_oom(size_t n) __attribute__((noreturn));
+
 /* Like malloc/calloc/realloc/strdup, but never return NULL.  Out of
  * memory, they print "PROGNAME: out of memory allocating N bytes" and
  * abort. */

@@ -1,6 +1,7 @@
 /*
  * fuzz_frame.c - a libFuzzer target for the frame reader (CSV and binary).
- * Not part of `make check`; `make fuzz` builds it against libpp (from
+ * `make check` replays tests/fuzz/corpus/frame through it
+ * (tests/fuzz/replay.c); `make fuzz` builds it against libpp (from
  * the Makefile's own list of lib sources) and runs it FUZZ_TIME seconds
  * (60) on a scratch corpus seeded from tests/fuzz/corpus/frame.  For a
  * longer run: make fuzz FUZZ_TIME=3600.

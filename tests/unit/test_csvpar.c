@@ -6,8 +6,8 @@
  * CRLF and bare CR, blank lines, bad numbers and dates, wrong field
  * counts, invalid UTF-8, a missing final newline, malformed quoting).
  *
- * PP_TEST_CSV_SERIAL=1 keeps the reader on one thread; PP_TEST_CSV_BLOCK=N
- * makes it cut N-byte blocks even for small input on one CPU.
+ * pp_csv_tuning (frame_impl.h): threads 1 keeps the reader on one thread;
+ * block N makes it cut N-byte blocks even for small input on one CPU.
  */
 #define _GNU_SOURCE		/* fopencookie */
 #include <setjmp.h>
@@ -113,15 +113,10 @@ static const struct mode {
 static void
 set_mode(const struct mode *m)
 {
-	unsetenv("PP_TEST_CSV_SERIAL");
-	unsetenv("PP_TEST_CSV_BLOCK");
-	unsetenv("PP_TEST_CSV_SLOW");
-	if (m->serial)
-		setenv("PP_TEST_CSV_SERIAL", m->serial, 1);
-	if (m->block)
-		setenv("PP_TEST_CSV_BLOCK", m->block, 1);
-	if (m->slow)
-		setenv("PP_TEST_CSV_SLOW", m->slow, 1);
+	pp_csv_tuning.threads = m->serial ? 1 : 0;
+	pp_csv_tuning.block = m->block ? (size_t)strtoul(m->block, NULL, 10)
+	    : 0;
+	pp_csv_tuning.slow = m->slow != NULL;
 }
 
 static uint64_t seed = 7;

@@ -74,6 +74,21 @@ static const struct {
 	  "(NOT r.status = ? AND NOT NOT r.status = ?)", "x|y" },
 	{ "status = 'a' or status = 'b' or status = 'c'",
 	  "(r.status = ? OR r.status = ? OR r.status = ?)", "a|b|c" },
+	{ "tags.parent IS NULL", "NOT EXISTS (SELECT 1 FROM tags x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?)", "parent" },
+	{ "params.alpha is not null", "EXISTS (SELECT 1 FROM params x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?)", "alpha" },
+	{ "metrics.`cv rmse` IS NOT NULL", "EXISTS (SELECT 1 FROM "
+	  "latest_metrics x WHERE x.run_id = r.run_id AND x.key = ?)",
+	  "cv rmse" },
+	{ "parent_run_id IS NULL", "coalesce(r.parent_run_id, '') = ''", "" },
+	{ "attributes.run_name IS NOT NULL", "coalesce(r.name, '') != ''",
+	  "" },
+	{ "end_time IS NULL", "r.end_time IS NULL", "" },
+	{ "not tags.a is null or metrics.b is null",
+	  "(NOT NOT EXISTS (SELECT 1 FROM tags x WHERE x.run_id = r.run_id AND "
+	  "x.key = ?) OR NOT EXISTS (SELECT 1 FROM latest_metrics x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?))", "a|b" },
 };
 
 static void
@@ -152,6 +167,14 @@ static const struct {
 	  "character at \"; DROP TABLE runs\"" },
 	{ "metrics.a < 1 -- comment", "filter: offset 14: unexpected "
 	  "character at \"-- comment\"" },
+	{ "tags.a IS 'x'", "filter: offset 10: expected NULL after IS at "
+	  "\"'x'\"" },
+	{ "tags.a IS NOT", "filter: offset 13: expected NULL after IS at the "
+	  "end" },
+	{ "tags.a IS NULL NULL", "filter: offset 15: expected AND, OR or the "
+	  "end at \"NULL\"" },
+	{ "tags.a = NULL", "filter: offset 9: expected a quoted string at "
+	  "\"NULL\"" },
 };
 
 static void
