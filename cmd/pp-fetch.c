@@ -29,7 +29,7 @@ enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
     "file [--symbol SYM | --symbol-from-name RE] [--map SPEC] "
-    "[--date-format FMT] [--intraday [--tz OFFSET]] [--adjust] [options] "
+    "[--date-format FMT] [--intraday [--tz ZONE]] [--adjust] [options] "
     "[FILE...]\n"
     "http --provider NAME --symbols LIST [--start DATE] [options]\n"
     "http --url TEMPLATE --symbols LIST [--start DATE] [options]\n"
@@ -54,7 +54,8 @@ struct fetch {
 	int have_re;
 	const char *date_fmt;	/* --date-format, or NULL */
 	int intraday;		/* --intraday */
-	int64_t tz_us;		/* --tz: naive times are at UTC + this */
+	const char *tz_spec;	/* --tz */
+	struct pp_tz *tz;	/* --tz, loaded */
 	struct pp_ohlcv_map map;
 	int adjust;
 	const char *provider;	/* --provider as given */
@@ -130,41 +131,6 @@ set_name_re(void *v, const char *a, struct pp_err *err)
 		    "bad regular expression \"%s\": %s", a, why);
 	}
 	f->have_re = 1;
-	return 0;
-}
-
-/*
- * --tz: the UTC offset of times written without one.  Named zones (with
- * their daylight saving rules) would need the zoneinfo files read; an
- * offset is what a provider's file states.
- */
-static int
-set_tz(void *v, const char *a, struct pp_err *err)
-{
-	size_t n = strlen(a);
-	int h = -1, m = 0;
-
-	if (strcmp(a, "UTC") == 0 || strcmp(a, "Z") == 0) {
-		*(int64_t *)v = 0;
-		return 0;
-	}
-	if ((a[0] == '+' || a[0] == '-') && n >= 3 && a[1] >= '0' &&
-	    a[1] <= '9' && a[2] >= '0' && a[2] <= '9') {
-		h = (a[1] - '0') * 10 + (a[2] - '0');
-		if (n == 6 && a[3] == ':')
-			m = (a[4] - '0') * 10 + (a[5] - '0');
-		else if (n == 5)
-			m = (a[3] - '0') * 10 + (a[4] - '0');
-		else if (n != 3)
-			h = -1;
-	}
-	if (h < 0 || h > 23 || m < 0 || m > 59 || (n > 3 && (a[n - 1] < '0'
-	    || a[n - 1] > '9' || a[n - 2] < '0' || a[n - 2] > '9')))
-		return pp_err_set(err, PP_EXIT_USAGE, "--tz: bad value \"%s\": "
-		    "want UTC or an offset such as -05:00 (zone names are not "
-		    "read)", a);
-	*(int64_t *)v = (a[0] == '-' ? -1 : 1) * ((int64_t)h * 3600 + m * 60) *
-	    1000000;
 	return 0;
 }
 
@@ -271,8 +237,11 @@ check_options(struct fetch *f)
 	if (f->start != PP_OHLCV_NO_START && f->end != PP_OHLCV_NO_END &&
 	    f->start > f->end)
 		pp_cli_usage_error("--start is after --end");
-	if (pp_cli_given(&f->cli, "tz") && !f->intraday)
+	if (f->tz_spec != NULL && !f->intraday)
 		pp_cli_usage_error("--tz: for --intraday bars");
+	if (f->tz_spec != NULL && (f->tz = pp_tz_load(f->tz_spec,
+	    &err)) == NULL)
+		pp_cli_usage_error("%s", err.msg);
 	if (f->store && f->cli.c.output)
 		pp_cli_usage_error("--store writes no frame: not with "
 		    "--output");
@@ -324,9 +293,10 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		PP_OPT_FLAG(0, "intraday", &f->intraday,
 		    "file, http, store: bars with a time of day; date a "
 		    "date-time", .cmds = CMD_FILE | CMD_HTTP | CMD_STORE),
-		PP_OPT_CALLBACK(0, "tz", &f->tz_us, set_tz, "OFFSET",
-		    "file, http: with --intraday, the UTC offset of times "
-		    "without one", .cmds = CMD_FILE | CMD_HTTP),
+		PP_OPT_STRING(0, "tz", &f->tz_spec, "ZONE",
+		    "file, http: with --intraday, the zone of times without "
+		    "an offset (America/New_York, -05:00)",
+		    .cmds = CMD_FILE | CMD_HTTP),
 		PP_OPT_CALLBACK(0, "map", &f->map, set_map, "SPEC",
 		    "file, http: columns, as date=Day,close=Last",
 		    .cmds = CMD_FILE | CMD_HTTP),
@@ -477,7 +447,7 @@ read_frame(struct fetch *f, struct pp_reader *r, const char *symbol,
 	o.symbol = symbol ? symbol : f->symbol;
 	o.date_fmt = f->date_fmt;
 	o.intraday = f->intraday;
-	o.tz_us = f->tz_us;
+	o.tz = f->tz;
 	if (f->have_re && name != NULL && o.symbol == NULL) {
 		if (pp_ohlcv_symbol_by_re(name, &f->name_re, &from_name,
 		    err) == -1)
@@ -705,6 +675,7 @@ out:
 	pp_ohlcv_symbols_free(f.syms, f.nsym);
 	if (f.have_re)
 		regfree(&f.name_re);
+	pp_tz_free(f.tz);
 	pp_cli_release(&f.cli);
 	return rc;
 }

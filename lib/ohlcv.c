@@ -422,7 +422,7 @@ pp_ohlcv_resolve(const struct pp_schema *s, const struct pp_ohlcv_map *m,
 		out->col[f] = c;
 		out->date_fmt = NULL;
 		out->intraday = 0;
-		out->tz_us = 0;
+		out->tz = NULL;
 		if (c == -1 && (f == PP_OF_DATE || f == PP_OF_OPEN ||
 		    f == PP_OF_HIGH || f == PP_OF_LOW || f == PP_OF_CLOSE ||
 		    (f == PP_OF_ADJCLOSE && need_adjclose)))
@@ -620,8 +620,9 @@ get_time(const struct pp_col *col, const union pp_cell *cell,
 	}
 	if (col->type == PP_T_TEXT && c->date_fmt == NULL &&
 	    pp_datetime_parse(cell->s.p, cell->s.len, us) == 0) {
-		if (!pp_datetime_has_zone(cell->s.p, cell->s.len))
-			*us -= c->tz_us;
+		if (!pp_datetime_has_zone(cell->s.p, cell->s.len) &&
+		    c->tz != NULL)
+			*us = pp_tz_to_utc(c->tz, *us);
 		return 0;
 	}
 	if (col->type == PP_T_DATETIME) {
@@ -764,7 +765,7 @@ pp_ohlcv_in_new(struct pp_reader *r, const struct pp_ohlcv_in_opts *o,
 		goto fail;
 	in->cols.date_fmt = o->date_fmt;
 	in->cols.intraday = o->intraday;
-	in->cols.tz_us = o->tz_us;
+	in->cols.tz = o->tz;
 	if (o->symbol != NULL)
 		in->sym = pp_xstrdup(o->symbol);
 	else if (in->cols.col[PP_OF_SYMBOL] == -1 && o->fallback != NULL)

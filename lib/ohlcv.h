@@ -28,6 +28,7 @@
 
 #include "err.h"
 #include "frame.h"
+#include "tzfile.h"
 
 /* One daily bar. */
 struct pp_ohlcv_row {
@@ -139,7 +140,7 @@ struct pp_ohlcv_cols {
 	const char *date_fmt;	/* the date column's layout (pp_date_parse_fmt,
 				   or PP_DATE_EPOCH), or NULL: ISO dates */
 	int intraday;		/* bars with a time of day: date in usec */
-	int64_t tz_us;		/* a naive time is at UTC + tz_us */
+	const struct pp_tz *tz;	/* the zone of naive times; NULL: UTC */
 };
 
 /* date_fmt for dates given as seconds since the epoch (the UTC day of
@@ -191,12 +192,12 @@ struct pp_ohlcv_in_opts {
 	int64_t start, end;	/* keep dates in [start, end] */
 	const char *date_fmt;	/* --date-format (see pp_ohlcv_cols), or NULL */
 	int intraday;		/* --intraday: row dates in microseconds */
-	int64_t tz_us;		/* --tz: the offset of naive times */
+	const struct pp_tz *tz;	/* --tz: the zone of naive times, or NULL */
 };
 
 #define PP_OHLCV_IN_OPTS_INIT \
 	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END, NULL, 0, \
-	  0 }
+	  NULL }
 
 struct pp_ohlcv_in;
 

@@ -17,8 +17,10 @@
 #                by day range, again without duplicates, beside daily
 #                bars (read as midnight); read daily, an intraday bar is
 #                an error that names --intraday
-#   refused      --tz without --intraday, a zone name, a bad offset;
-#                --intraday for synth
+#   zones        --tz America/New_York: naive times agree with Python's
+#                zoneinfo, across both daylight saving changes
+#   refused      --tz without --intraday, unknown or escaping zone
+#                names, bad offsets; --intraday for synth
 
 load helpers/common
 
@@ -90,10 +92,14 @@ B,2024-01-03T00:00:00Z,5,6,4,5.5,100"
 @test "refused: --tz alone, zone names, bad offsets, the store, synth" {
 	run -2 --separate-stderr pp-fetch file --tz -05:00 bars.csv
 	assert_equal "$stderr" 'pp-fetch: --tz: for --intraday bars'
-	for tz in America/New_York -5 +25:00 -05:0 +05:60 EST; do
+	for tz in -5 +25:00 -05:0 +05:60; do
 		run -2 --separate-stderr pp-fetch file --intraday --tz "$tz" bars.csv
-		assert_equal "$stderr" "pp-fetch: --tz: bad value \"$tz\": want UTC or an offset such as -05:00 (zone names are not read)"
+		assert_equal "$stderr" "pp-fetch: --tz: bad offset \"$tz\": want +HH:MM, -HHMM or +HH"
 	done
+	run -2 --separate-stderr pp-fetch file --intraday --tz Mars/Olympus bars.csv
+	assert_equal "$stderr" 'pp-fetch: --tz: no zone "Mars/Olympus" (want UTC, an offset such as -05:00 or a zone such as America/New_York)'
+	run -2 --separate-stderr pp-fetch file --intraday --tz ../../etc/passwd bars.csv
+	assert_equal "$stderr" 'pp-fetch: --tz: bad zone name "../../etc/passwd"'
 	run -2 --separate-stderr pp-fetch synth --intraday --symbols A --start 2024-01-01 --end 2024-01-02
 	assert_equal "$stderr" 'pp-fetch: --intraday: not an option of synth'
 }
@@ -115,4 +121,26 @@ B,2024-01-02T14:30:00.25Z,5,6,4,5.5,100"
 	assert_line --index 6 --regexp '^A,2024-01-03T00:00:00Z,'
 	run -1 --separate-stderr pp-fetch store s.db --symbols A
 	assert_equal "$stderr" 'pp-fetch: s.db: "A": bad date "2024-01-02T14:30:00.000000Z" in store (an intraday bar: read with --intraday)'
+}
+
+@test "--tz America/New_York agrees with Python's zoneinfo through DST" {
+	python3 -c 'import zoneinfo; zoneinfo.ZoneInfo("America/New_York")' 2>/dev/null ||
+	    skip "Python's zoneinfo cannot read the tzdata"
+	printf '%s\n' "$H" >ny.csv
+	for t in 2024-01-02T09:30:00 2024-03-08T16:00:00 2024-03-11T09:30:00 \
+	    2024-07-01T09:30:00 2024-11-01T15:59:00 2024-11-04T09:30:00 \
+	    2023-12-29T16:00:00 2026-06-15T09:30:00; do
+		printf 'A,%s,1,2,0.5,1.5,10\n' "$t" >>ny.csv
+	done
+	run -0 --separate-stderr pp-fetch file --intraday --tz America/New_York ny.csv
+	cut -d, -f2 <<<"$output" | tail -n +2 >got
+	python3 - ny.csv >want <<-'EOF2'
+	import csv, sys, datetime as dt, zoneinfo
+	ny, out = zoneinfo.ZoneInfo("America/New_York"), []
+	for r in csv.DictReader(open(sys.argv[1])):
+	    t = dt.datetime.fromisoformat(r["date"]).replace(tzinfo=ny)
+	    out.append(t.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+	print("\n".join(sorted(out)))
+	EOF2
+	diff -u want got
 }
