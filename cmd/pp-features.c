@@ -202,6 +202,17 @@ set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
 		l->progress = pp_cli_progress;
 }
 
+/* After the last row: the final row count (with progress) and the rows
+ * --skip-bad left out. */
+static void
+report_loop(const struct pp_feat_loop *l)
+{
+	if (l->progress != NULL)
+		pp_cli_progress(l->nread, "rows", 1);
+	if (l->skipped > 0)
+		pp_cli_warn("skipped %ld bad rows", l->skipped);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -225,18 +236,16 @@ main(int argc, char *argv[])
 		rc = o.list ? print_list(&err) : print_spec(o.spec, &err);
 		goto out;
 	}
-	ro.delim = wo.delim = cli.c.delim;
-	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
-	wo.compress = cli.c.compress;
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
 
 	/* Inputs and output first, then the spec against the columns. */
 	if ((infp = pp_in_open(o.input, &err)) == NULL ||
 	    (in = pp_reader_fopen(infp, pp_in_name(o.input), &ro, &err)) == NULL)
 		goto out;
-	if ((plan = pp_plan_compile(o.spec, pp_reader_schema(in), &err)) == NULL) {
-		rc = err.code;
+	if ((plan = pp_plan_compile(o.spec, pp_reader_schema(in), &err)) ==
+	    NULL)
 		goto out;
-	}
 	if (cli.c.binary && make_meta(&meta, in, o.input, o.spec, plan, argc,
 	    argv, &err) == -1)
 		goto out;
@@ -258,14 +267,13 @@ main(int argc, char *argv[])
 	    pp_writer_finish(loop.w, &err) == -1 ||
 	    pp_out_commit(&out, &err) == -1)
 		goto out;
-	if (loop.progress != NULL)
-		pp_cli_progress(loop.nread, "rows", 1);
-	if (loop.skipped > 0)
-		pp_cli_warn("skipped %ld bad rows", loop.skipped);
+	report_loop(&loop);
 	rc = PP_EXIT_OK;
 out:
-	if (rc != PP_EXIT_OK)
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
 		pp_cli_report(&err);
+	}
 	pp_writer_free(loop.w);
 	pp_out_abort(&out);
 	pp_feat_free(feat);

@@ -372,6 +372,20 @@ open_spec(const struct pp_model *m, const struct pp_reader *in,
 	return 0;
 }
 
+/* The output's metadata: the input's, this program's line, and which
+ * column holds the predictions of which target (pp-eval's defaults). */
+static int
+make_meta(struct pp_meta *meta, const struct pp_reader *in,
+    const struct pp_model *m, const char *outcol, int argc, char *argv[],
+    struct pp_err *err)
+{
+	pp_meta_copy(meta, pp_reader_meta(in));
+	pp_lineage_producer(meta, pp_progname, PP_VERSION, argc, argv);
+	if (pp_meta_set(meta, PP_META_PRED_COLUMN, outcol, err) == -1)
+		return -1;
+	return pp_meta_set(meta, PP_META_PRED_TARGET, m->target, err);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -394,9 +408,8 @@ main(int argc, char *argv[])
 	memset(&plan, 0, sizeof(plan));
 	pp_schema_init(&plan.out);
 	parse_options(argc, argv, &cli, &o);
-	ro.delim = wo.delim = cli.c.delim;
-	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
-	wo.compress = cli.c.compress;
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on a second core */
 
 	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL)
@@ -410,10 +423,7 @@ main(int argc, char *argv[])
 			pp_err_prefix(&err, "%s", pp_reader_name(in));
 		goto out;
 	}
-	pp_meta_copy(&meta, pp_reader_meta(in));
-	pp_lineage_producer(&meta, pp_progname, PP_VERSION, argc, argv);
-	if (pp_meta_set(&meta, PP_META_PRED_COLUMN, o.outcol, &err) == -1 ||
-	    pp_meta_set(&meta, PP_META_PRED_TARGET, m->target, &err) == -1)
+	if (make_meta(&meta, in, m, o.outcol, argc, argv, &err) == -1)
 		goto out;
 	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)

@@ -120,7 +120,8 @@ CCC,2024-01-01,5e-07,50'
 	assert_output --partial 'pp: not writing a binary frame to a terminal: give -o FILE or redirect stdout'
 	run -0 script -qec "pp cat -B $T/f.csv | pp cat --head 1" /dev/null
 	assert_output --partial 'AAA,2024-01-01,1.23456789,10'
-	run script -qec "pp-features -B -f 'z=x' $T/f.csv" /dev/null
+	run -2 script -qec "pp-features -B -f 'z=x' $T/f.csv" /dev/null
 	assert_output --partial 'pp-features: not writing a binary frame to a terminal: give -o FILE or redirect stdout'
-	[ "$status" -ne 0 ]
+	run -2 script -qec "pp-predict -B -m $BATS_TEST_DIRNAME/../testdata/model-ridge-v1.ppm $BATS_TEST_DIRNAME/../testdata/train-small.csv" /dev/null
+	assert_output --partial 'pp-predict: not writing a binary frame to a terminal'
 }
