@@ -187,10 +187,12 @@ static void
 gbdt_block(const struct pp_model *m, const double *x, size_t n, int margin,
     double *out)
 {
-	size_t p = m->nfeat, i, j, at, k;
-	float *f = pp_xmalloc((n < GBDT_BLOCK ? n : GBDT_BLOCK) * (p + 1) *
-	    sizeof(float));
-	unsigned char *miss = pp_xmalloc(n < GBDT_BLOCK ? n + 1 : GBDT_BLOCK);
+	size_t p = m->nfeat, i, j, at, k, rows = n < GBDT_BLOCK ? n :
+	    GBDT_BLOCK;
+	/* A request of a few rows (pp-serve) needs no allocation of ours. */
+	float sf[256], *f = rows * (p + 1) <= 256 ? sf :
+	    pp_xmalloc(rows * (p + 1) * sizeof(float));
+	unsigned char sm[64], *miss = rows <= 64 ? sm : pp_xmalloc(rows);
 	struct pp_err err = PP_ERR_INIT;
 
 	for (at = 0; at < n; at += k) {
@@ -213,8 +215,10 @@ gbdt_block(const struct pp_model *m, const double *x, size_t n, int margin,
 			if (miss[i] || miss[0] == 2)
 				out[at + i] = NAN;
 	}
-	free(f);
-	free(miss);
+	if (f != sf)
+		free(f);
+	if (miss != sm)
+		free(miss);
 }
 
 static double
