@@ -30,7 +30,7 @@ WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib $(CFLAGS)
 LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lcurl -lmicrohttpd -ljansson \
-	     -llapacke -lblas -lz -lm $(LDLIBS)
+	     -llapacke -lblas -lxgboost -lz -lm $(LDLIBS)
 
 LIB_SRC   = $(sort $(wildcard lib/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)

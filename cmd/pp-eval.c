@@ -4,8 +4,9 @@
  * defines every number).  The first word picks the command, which selects its rows from
  * the one option table; lib/eval, lib/factor, lib/backtest and lib/drift
  * compute,
- * lib/regio writes the scores, lib/registry logs them to a run.
+ * lib/registry_io writes the scores, lib/registry logs them to a run.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -19,87 +20,14 @@
 #include "drift.h"
 #include "eval.h"
 #include "evalplot.h"
-#include "regio.h"
+#include "registry_io.h"
 #include "registry.h"
 #include "factor.h"
 #include "util.h"
 #include "banned.h"
 
-enum {
-	OPT_OUTPUT = 'o',
-	OPT_TARGET = 't',
-	OPT_PRED = 'p',
-	OPT_FORMAT = PP_OPT_FIRST,
-	OPT_RUN,
-	OPT_RUN_STDIN,
-	OPT_PROBA,
-	OPT_THRESHOLD,
-	OPT_BY,
-	OPT_RET,
-	OPT_RET_LOG,
-	OPT_QUANTILES,
-	OPT_HORIZONS,
-	OPT_RULE,
-	OPT_COST,
-	OPT_PPY,
-	OPT_BOOTSTRAP,
-	OPT_SEED,
-	OPT_TRIALS,
-	OPT_PLOT,
-	OPT_COLUMNS,
-	OPT_ALL,
-	OPT_PSI_MAX,
-	OPT_KS_ALPHA,
-	OPT_SPLIT_DATE
-};
-
-/* Exit status of drift when a column drifts (docs/DESIGN.md: 3). */
-
-static const struct pp_opt all_opts[] = {
-	{ "target", OPT_TARGET, "COL", "target column (required)" },
-	{ "pred", OPT_PRED, "COL", "prediction column (default: prediction)" },
-	{ "proba", OPT_PROBA, NULL,
-	  "classification: the target is 0/1, predictions probabilities" },
-	{ "threshold", OPT_THRESHOLD, "X",
-	  "class 1 when the prediction is above X (default: 0.5)" },
-	{ "by", OPT_BY, "KEY", "metrics per symbol or date, then their mean;"
-	  " backtest: per symbol" },
-	{ "ret", OPT_RET, "COL[,COL...]",
-	  "next period's simple return column(s)" },
-	{ "ret-log", OPT_RET_LOG, NULL, "the return column holds log returns" },
-	{ "quantiles", OPT_QUANTILES, "Q",
-	  "prediction quantiles (default: 5)" },
-	{ "horizons", OPT_HORIZONS, "H,H...",
-	  "labels of the --ret columns (periods ahead)" },
-	{ "rule", OPT_RULE, "RULE", "sign (default), long-only, threshold:X or "
-	  "quantile:Q" },
-	{ "cost-bps", OPT_COST, "B", "cost per unit of turnover (default: 0)" },
-	{ "periods-per-year", OPT_PPY, "P", "annualisation (default: 252)" },
-	{ "bootstrap", OPT_BOOTSTRAP, "N",
-	  "Sharpe interval resamples (default: 2000; 0: none)" },
-	{ "seed", OPT_SEED, "N", "bootstrap seed (default: 1)" },
-	{ "trials", OPT_TRIALS, "N", "deflated Sharpe ratio over N trials" },
-	{ "columns", OPT_COLUMNS, "COL[,COL...]",
-	  "the columns to compare (default: every number column)" },
-	{ "all", OPT_ALL, NULL, "compare every number column" },
-	{ "psi-max", OPT_PSI_MAX, "X",
-	  "a column drifts when its psi is above X (default: 0.2)" },
-	{ "ks-alpha", OPT_KS_ALPHA, "A",
-	  "a column drifts when its KS p-value is below A (default: 0.05)" },
-	{ "split-date", OPT_SPLIT_DATE, "D",
-	  "one frame: rows before D against rows from D on" },
-	{ "format", OPT_FORMAT, "FMT",
-	  "table, csv or json (default: table on a terminal, else csv)" },
-	{ "output", OPT_OUTPUT, "FILE",
-	  "write to FILE (atomically) instead of stdout" },
-	{ "plot", OPT_PLOT, "FILE.svg", "also draw the picture into FILE.svg" },
-	{ "run", OPT_RUN, "RUN_ID", "log every score to this registry run" },
-	{ "run-from-stdin", OPT_RUN_STDIN, NULL,
-	  "read the run id from the first line of stdin" },
-	{ NULL, 0, NULL, NULL }
-};
-
-#define COMMON OPT_FORMAT, OPT_OUTPUT, OPT_PLOT, OPT_RUN, OPT_RUN_STDIN
+/* The commands, as bits: an option row names the commands that take it. */
+enum { CMD_METRICS = 1, CMD_SIGNAL = 2, CMD_BACKTEST = 4, CMD_DRIFT = 8 };
 
 struct opts {
 	struct pp_cli cli;
@@ -111,6 +39,8 @@ struct opts {
 	const char *current;	/* drift: CURRENT, or NULL with --split-date */
 	const char *columns;	/* drift: --columns */
 	int all;		/* drift: --all */
+	int proba;		/* metrics: --proba */
+	long seed;		/* backtest: --seed */
 	double psi_max, ks_alpha;
 	struct pp_drift_opts dr;
 	size_t ndrift;		/* drift: columns that drift (exit 3) */
@@ -118,14 +48,14 @@ struct opts {
 	long quantiles;
 	int run_stdin;
 	char run_id[PP_RUN_ID_LEN + 1];
-	struct pp_opt *rows;
+	struct pp_option *rows;	/* the command's rows of the option table */
 };
 
 struct cmd {
 	const char *name;
+	unsigned bit;		/* CMD_* */
 	int (*fn)(struct opts *, struct pp_scores *, struct pp_err *);
 	const char *usage;
-	int opts[20];
 };
 
 static int cmd_metrics(struct opts *, struct pp_scores *, struct pp_err *);
@@ -134,31 +64,27 @@ static int cmd_backtest(struct opts *, struct pp_scores *, struct pp_err *);
 static int cmd_drift(struct opts *, struct pp_scores *, struct pp_err *);
 
 static const struct cmd cmds[] = {
-	{ "backtest", cmd_backtest, "backtest [--pred COL] --ret COL "
-	  "[--ret-log] [--rule RULE] [--cost-bps B] [--periods-per-year P] "
-	  "[--bootstrap N] [--seed N] [--trials N] [--by symbol] [--format "
+	{ "backtest", CMD_BACKTEST, cmd_backtest, "backtest [--pred COL] "
+	  "--ret COL [--ret-log] [--rule RULE] [--cost-bps B] "
+	  "[--periods-per-year P] [--bootstrap N] [--seed N] [--trials N] "
+	  "[--by symbol] [--format FMT] [-o FILE] [--plot FILE.svg] "
+	  "[--run RUN_ID | --run-from-stdin] [FILE]" },
+	{ "drift", CMD_DRIFT, cmd_drift, "drift [--columns COL[,COL...] | "
+	  "--all] [--psi-max X] [--ks-alpha A] [--split-date D] [--format "
 	  "FMT] [-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] "
-	  "[FILE]",
-	  { OPT_PRED, OPT_RET, OPT_RET_LOG, OPT_RULE, OPT_COST, OPT_PPY,
-	    OPT_BOOTSTRAP, OPT_SEED, OPT_TRIALS, OPT_BY, COMMON } },
-	{ "drift", cmd_drift, "drift [--columns COL[,COL...] | --all] "
-	  "[--psi-max X] [--ks-alpha A] [--split-date D] [--format FMT] "
+	  "REFERENCE [CURRENT]" },
+	{ "metrics", CMD_METRICS, cmd_metrics, "metrics [--target COL] [--pred "
+	  "COL] [--proba] [--threshold X] [--by symbol|date] [--format FMT] "
 	  "[-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] "
-	  "REFERENCE [CURRENT]",
-	  { OPT_COLUMNS, OPT_ALL, OPT_PSI_MAX, OPT_KS_ALPHA, OPT_SPLIT_DATE,
-	    COMMON } },
-	{ "metrics", cmd_metrics, "metrics --target COL [--pred COL] [--proba] "
-	  "[--threshold X] [--by symbol|date] [--format FMT] [-o FILE] "
-	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
-	  { OPT_TARGET, OPT_PRED, OPT_PROBA, OPT_THRESHOLD, OPT_BY, COMMON } },
-	{ "signal", cmd_signal, "signal [--pred COL] --ret COL[,COL...] "
-	  "[--horizons H,H...] [--quantiles Q] [--format FMT] [-o FILE] "
-	  "[--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]",
-	  { OPT_PRED, OPT_RET, OPT_HORIZONS, OPT_QUANTILES, COMMON } },
+	  "[FILE]" },
+	{ "signal", CMD_SIGNAL, cmd_signal, "signal [--pred COL] --ret "
+	  "COL[,COL...] [--horizons H,H...] [--quantiles Q] [--format FMT] "
+	  "[-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] "
+	  "[FILE]" },
 };
 
 static const char top_usage[] =
-	"metrics --target COL [--pred COL] [--proba] [--by symbol|date] "
+	"metrics [--target COL] [--pred COL] [--proba] [--by symbol|date] "
 	"[FILE]\n"
 	"signal [--pred COL] --ret COL[,COL...] [--quantiles Q] [FILE]\n"
 	"backtest [--pred COL] --ret COL [--rule RULE] [--cost-bps B] [FILE]\n"
@@ -170,167 +96,236 @@ static const char top_about[] =
 	"backtests with costs; and data drift.  `pp-eval COMMAND --help` shows\n"
 	"one command's options; the options below are every command's.";
 
-static void
-parse_option(struct opts *o, int id, const char *arg)
-{
-	struct pp_err e = PP_ERR_INIT;
+/* ---- Option values that need more than a range ----------------------- */
 
-	switch (id) {
-	case OPT_TARGET: o->m.target = arg; break;
-	case OPT_PRED: o->pred = arg; break;
-	case OPT_PROBA: o->m.kind = PP_EVAL_CLASSIFICATION; break;
-	case OPT_THRESHOLD:
-		o->m.threshold = pp_cli_double("threshold", arg, 0, 1);
-		break;
-	case OPT_BY:
-		if (strcmp(arg, "symbol") != 0 && (strcmp(arg, "date") != 0 ||
-		    strcmp(o->cmd->name, "metrics") != 0))
-			pp_cli_usage_error("--by: bad value \"%s\": want %s",
-			    arg, strcmp(o->cmd->name, "metrics") == 0
-			    ? "symbol or date" : "symbol");
-		o->m.by = arg;
-		o->bt.by_symbol = 1;
-		break;
-	case OPT_RET: o->ret = arg; break;
-	case OPT_RET_LOG: o->bt.ret_log = 1; break;
-	case OPT_QUANTILES:
-		o->quantiles = pp_cli_long("quantiles", arg, 2, 1000);
-		break;
-	case OPT_HORIZONS: o->horizons = arg; break;
-	case OPT_RULE:
-		if (pp_backtest_rule_parse(arg, &o->bt.rule, &e) == -1)
-			pp_cli_usage_error("%s", e.msg);
-		break;
-	case OPT_COST:
-		o->bt.cost_bps = pp_cli_double("cost-bps", arg, 0, 1e4);
-		break;
-	case OPT_PPY:
-		o->bt.periods_per_year = pp_cli_double("periods-per-year", arg,
-		    1e-9, 1e9);
-		break;
-	case OPT_BOOTSTRAP:
-		o->bt.bootstrap = pp_cli_long("bootstrap", arg, 0, 1000000);
-		break;
-	case OPT_SEED:
-		o->bt.seed = (uint64_t)pp_cli_long("seed", arg, 0, 0x7fffffffL);
-		break;
-	case OPT_TRIALS:
-		o->bt.trials = pp_cli_long("trials", arg, 2, 1000000000L);
-		break;
-	case OPT_FORMAT:
-		if (pp_regio_parse_format(arg, &o->format) == -1)
-			pp_cli_usage_error("--format: bad value \"%s\": want "
-			    "table, csv or json", arg);
-		break;
-	case OPT_OUTPUT:
-		if (*arg == '\0')
-			pp_cli_usage_error("--output: empty file name");
-		o->output = arg;
-		break;
-	case OPT_RUN:
-		if (strlen(arg) != PP_RUN_ID_LEN || strspn(arg,
-		    "0123456789abcdef") != PP_RUN_ID_LEN)
-			pp_cli_usage_error("--run: bad value \"%s\": want 32 "
-			    "lowercase hex digits", arg);
-		o->run = arg;
-		break;
-	case OPT_RUN_STDIN: o->run_stdin = 1; break;
-	case OPT_PLOT:
-		if (*arg == '\0')
-			pp_cli_usage_error("--plot: empty file name");
-		o->plot = arg;
-		break;
-	case OPT_COLUMNS: o->columns = arg; break;
-	case OPT_ALL: o->all = 1; break;
-	case OPT_PSI_MAX:
-		o->psi_max = pp_cli_double("psi-max", arg, 0, 1000);
-		break;
-	case OPT_KS_ALPHA:
-		o->ks_alpha = pp_cli_double("ks-alpha", arg, 0, 1);
-		break;
-	case OPT_SPLIT_DATE:
-		if (pp_date_parse(arg, strlen(arg), &o->dr.split_date) == -1)
-			pp_cli_usage_error("--split-date: bad value \"%s\": "
-			    "want YYYY-MM-DD", arg);
-		o->dr.split = 1;
-		break;
-	default:
-		pp_cli_usage_error("unexpected option");
-	}
+static int
+set_by(void *v, const char *arg, struct pp_err *err)
+{
+	struct opts *o = v;
+	int metrics = o->cmd->bit == CMD_METRICS;
+
+	if (strcmp(arg, "symbol") != 0 && (strcmp(arg, "date") != 0 ||
+	    !metrics))
+		return pp_err_set(err, PP_EXIT_USAGE, "--by: bad value \"%s\": "
+		    "want %s", arg, metrics ? "symbol or date" : "symbol");
+	o->m.by = arg;
+	o->bt.by_symbol = 1;
+	return 0;
 }
 
-/* The command's rows of all_opts, in table order. */
-static struct pp_opt *
-cmd_opts(const struct cmd *c)
+static int
+set_rule(void *v, const char *arg, struct pp_err *err)
 {
-	struct pp_opt *rows = pp_xcalloc(PP_ARRAY_SIZE(all_opts),
-	    sizeof(*rows));
-	size_t i, j, n = 0;
+	return pp_backtest_rule_parse(arg, v, err);
+}
 
-	for (i = 0; all_opts[i].name; i++)
-		for (j = 0; c->opts[j]; j++)
-			if (c->opts[j] == all_opts[i].id)
-				rows[n++] = all_opts[i];
+static int
+set_format(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_registry_io_parse_format(arg, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
+		    "\"%s\": want table, csv or json", arg);
+	return 0;
+}
+
+static int
+set_run(void *v, const char *arg, struct pp_err *err)
+{
+	if (strlen(arg) != PP_RUN_ID_LEN || strspn(arg, "0123456789abcdef") !=
+	    PP_RUN_ID_LEN)
+		return pp_err_set(err, PP_EXIT_USAGE, "--run: bad value \"%s\": "
+		    "want 32 lowercase hex digits", arg);
+	*(const char **)v = arg;
+	return 0;
+}
+
+static int
+set_split_date(void *v, const char *arg, struct pp_err *err)
+{
+	struct pp_drift_opts *dr = v;
+
+	if (pp_date_parse(arg, strlen(arg), &dr->split_date) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--split-date: bad value "
+		    "\"%s\": want YYYY-MM-DD", arg);
+	dr->split = 1;
+	return 0;
+}
+
+/* ---- The command line ------------------------------------------------ */
+
+/*
+ * Every command's options, one table.  A command sees only its own rows
+ * (cmd_rows): its --help lists them, and another command's option is an
+ * unknown one there.
+ */
+static void
+option_table(struct opts *o, struct pp_option *t, size_t max)
+{
+	const unsigned PANEL = CMD_SIGNAL | CMD_BACKTEST;
+	const unsigned ALL = CMD_METRICS | PANEL | CMD_DRIFT;
+	const struct pp_option rows[] = {
+		PP_OPT_STRING('t', "target", &o->m.target, "COL",
+		    "target column (default: the model's, named in a frame "
+		    "from pp-predict -B)", .cmds = CMD_METRICS),
+		PP_OPT_STRING('p', "pred", &o->pred, "COL", "prediction column "
+		    "(default: the one pp-predict named, else prediction)",
+		    .cmds = CMD_METRICS | PANEL),
+		PP_OPT_FLAG(0, "proba", &o->proba, "classification: the target "
+		    "is 0/1, predictions probabilities", .cmds = CMD_METRICS),
+		PP_OPT_DOUBLE(0, "threshold", &o->m.threshold, 0, 1, "X",
+		    "class 1 when the prediction is above X (default: 0.5)",
+		    .cmds = CMD_METRICS),
+		PP_OPT_CALLBACK(0, "by", o, set_by, "KEY", "metrics per symbol "
+		    "or date, then their mean; backtest: per symbol",
+		    .cmds = CMD_METRICS | CMD_BACKTEST),
+		PP_OPT_STRING(0, "ret", &o->ret, "COL[,COL...]",
+		    "next period's simple return column(s)", .cmds = PANEL),
+		PP_OPT_FLAG(0, "ret-log", &o->bt.ret_log,
+		    "the return column holds log returns", .cmds = CMD_BACKTEST),
+		PP_OPT_LONG(0, "quantiles", &o->quantiles, 2, 1000, "Q",
+		    "prediction quantiles (default: 5)", .cmds = CMD_SIGNAL),
+		PP_OPT_STRING(0, "horizons", &o->horizons, "H,H...",
+		    "labels of the --ret columns (periods ahead)",
+		    .cmds = CMD_SIGNAL),
+		PP_OPT_CALLBACK(0, "rule", &o->bt.rule, set_rule, "RULE",
+		    "sign (default), long-only, threshold:X or quantile:Q",
+		    .cmds = CMD_BACKTEST),
+		PP_OPT_DOUBLE(0, "cost-bps", &o->bt.cost_bps, 0, 1e4, "B",
+		    "cost per unit of turnover (default: 0)",
+		    .cmds = CMD_BACKTEST),
+		PP_OPT_DOUBLE(0, "periods-per-year", &o->bt.periods_per_year,
+		    1e-9, 1e9, "P", "annualisation (default: 252)",
+		    .cmds = CMD_BACKTEST),
+		PP_OPT_LONG(0, "bootstrap", &o->bt.bootstrap, 0, 1000000, "N",
+		    "Sharpe interval resamples (default: 2000; 0: none)",
+		    .cmds = CMD_BACKTEST),
+		PP_OPT_LONG(0, "seed", &o->seed, 0, 0x7fffffffL, "N",
+		    "bootstrap seed (default: 1)", .cmds = CMD_BACKTEST),
+		PP_OPT_LONG(0, "trials", &o->bt.trials, 2, 1000000000L, "N",
+		    "deflated Sharpe ratio over N trials", .cmds = CMD_BACKTEST),
+		PP_OPT_STRING(0, "columns", &o->columns, "COL[,COL...]",
+		    "the columns to compare (default: every number column)",
+		    .cmds = CMD_DRIFT),
+		PP_OPT_FLAG(0, "all", &o->all, "compare every number column",
+		    .cmds = CMD_DRIFT),
+		PP_OPT_DOUBLE(0, "psi-max", &o->psi_max, 0, 1000, "X",
+		    "a column drifts when its psi is above X (default: 0.2)",
+		    .cmds = CMD_DRIFT),
+		PP_OPT_DOUBLE(0, "ks-alpha", &o->ks_alpha, 0, 1, "A",
+		    "a column drifts when its KS p-value is below A "
+		    "(default: 0.05)", .cmds = CMD_DRIFT),
+		PP_OPT_CALLBACK(0, "split-date", &o->dr, set_split_date, "D",
+		    "one frame: rows before D against rows from D on",
+		    .cmds = CMD_DRIFT),
+		PP_OPT_CALLBACK(0, "format", &o->format, set_format, "FMT",
+		    "table, csv or json (default: table on a terminal, else "
+		    "csv)", .cmds = ALL),
+		PP_OPT_STRING('o', "output", &o->output, "FILE",
+		    "write to FILE (atomically) instead of stdout",
+		    .empty = "file name", .cmds = ALL),
+		PP_OPT_STRING(0, "plot", &o->plot, "FILE.svg",
+		    "also draw the picture into FILE.svg", .empty = "file name",
+		    .cmds = ALL),
+		PP_OPT_CALLBACK(0, "run", &o->run, set_run, "RUN_ID",
+		    "log every score to this registry run", .cmds = ALL),
+		PP_OPT_FLAG(0, "run-from-stdin", &o->run_stdin,
+		    "read the run id from the first line of stdin",
+		    .cmds = ALL),
+		PP_OPT_END
+	};
+
+	assert(PP_ARRAY_SIZE(rows) <= max);
+	memcpy(t, rows, sizeof(rows));
+}
+
+/* The rows of t (ended by PP_OPT_END) that command bit takes, in order;
+ * all of them for bit 0. */
+static struct pp_option *
+cmd_rows(const struct pp_option *t, unsigned bit)
+{
+	struct pp_option *rows;
+	size_t i, n = 0;
+
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		;
+	rows = pp_xcalloc(i + 1, sizeof(*rows));
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		if (bit == 0 || (t[i].cmds & bit) != 0)
+			rows[n++] = t[i];
+	rows[n].type = PP_OPTION_END;
 	return rows;
 }
 
-static void check_drift(struct opts *o, int nargs, char **args);
-static void check_run(const struct opts *o, const char *input);
+static const struct cmd *
+find_cmd(const char *name)
+{
+	size_t i;
 
+	for (i = 0; i < PP_ARRAY_SIZE(cmds); i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+static void check_operands(struct opts *o, int nargs, char **args);
+
+/* The command is the first word; `pp-eval --help` (no command) lists
+ * every command's options. */
 static void
 parse_command_line(int argc, char *argv[], struct opts *o)
 {
-	size_t i;
-	int id;
+	struct pp_option table[32];
+	int first;
 
-	pp_cli_init(&o->cli, argv[0], top_usage, all_opts, PP_CLI_INPUT |
-	    PP_CLI_REGISTRY);
-	o->cli.about = top_about;
+	o->seed = (long)o->bt.seed;
+	option_table(o, table, PP_ARRAY_SIZE(table));
 	if (argc < 2 || argv[1][0] == '-') {
-		while (pp_cli_next(&o->cli, argc, argv) != -1)
-			;
+		o->rows = cmd_rows(table, 0);
+		pp_cli_init_options(&o->cli, argv[0], top_usage, o->rows,
+		    PP_CLI_INPUT | PP_CLI_REGISTRY);
+		o->cli.about = top_about;
+		pp_cli_parse(&o->cli, argc, argv);
 		pp_cli_usage_error("missing command (see pp-eval --help)");
 	}
-	for (i = 0; i < PP_ARRAY_SIZE(cmds); i++)
-		if (strcmp(cmds[i].name, argv[1]) == 0)
-			o->cmd = &cmds[i];
-	if (o->cmd == NULL)
+	if ((o->cmd = find_cmd(argv[1])) == NULL) {
+		pp_cli_init_options(&o->cli, argv[0], top_usage, table, 0);
 		pp_cli_usage_error("unknown command \"%s\" (see pp-eval "
 		    "--help)", argv[1]);
-	o->rows = cmd_opts(o->cmd);
-	pp_cli_release(&o->cli);
-	pp_cli_init(&o->cli, argv[0], o->cmd->usage, o->rows, PP_CLI_INPUT |
-	    PP_CLI_REGISTRY);
-	argc--;
-	argv++;
-	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
-		parse_option(o, id, o->cli.optarg);
-	if (o->cmd->fn == cmd_drift) {
-		check_drift(o, argc - o->cli.optind, argv + o->cli.optind);
-		return;
 	}
-	if (argc - o->cli.optind > 1)
-		pp_cli_usage_error("%s: unexpected operand \"%s\"",
-		    o->cmd->name, argv[o->cli.optind + 1]);
-	o->input = o->cli.optind < argc ? argv[o->cli.optind] : "-";
-	if (o->cmd->fn == cmd_metrics && o->m.target == NULL)
-		pp_cli_usage_error("metrics: --target COL is required");
-	if (o->cmd->fn != cmd_metrics && o->ret == NULL)
-		pp_cli_usage_error("%s: --ret COL is required", o->cmd->name);
-	check_run(o, o->input);
+	o->rows = cmd_rows(table, o->cmd->bit);
+	pp_cli_init_options(&o->cli, argv[0], o->cmd->usage, o->rows,
+	    PP_CLI_INPUT | PP_CLI_REGISTRY);
+	first = pp_cli_parse(&o->cli, argc - 1, argv + 1);
+	if (o->proba)
+		o->m.kind = PP_EVAL_CLASSIFICATION;
+	o->bt.seed = (uint64_t)o->seed;
+	check_operands(o, argc - 1 - first, argv + 1 + first);
 }
 
-/* drift's operands: REFERENCE [CURRENT], or one frame with --split-date. */
+static void check_run(const struct opts *o, const char *input);
+
+/* drift's operands: REFERENCE [CURRENT], or one frame with --split-date;
+ * the other commands': [FILE]. */
 static void
-check_drift(struct opts *o, int nargs, char **args)
+check_operands(struct opts *o, int nargs, char **args)
 {
+	if (o->cmd->bit != CMD_DRIFT) {
+		if (nargs > 1)
+			pp_cli_usage_error("%s: unexpected operand \"%s\"",
+			    o->cmd->name, args[1]);
+		o->input = nargs > 0 ? args[0] : "-";
+		if (o->cmd->bit != CMD_METRICS && o->ret == NULL)
+			pp_cli_usage_error("%s: --ret COL is required",
+			    o->cmd->name);
+		check_run(o, o->input);
+		return;
+	}
 	if (nargs < 1)
 		pp_cli_usage_error("drift: missing REFERENCE");
 	if (nargs > 2 || (o->dr.split && nargs > 1))
 		pp_cli_usage_error("drift: unexpected operand \"%s\"",
 		    args[o->dr.split ? 1 : 2]);
-	if (o->columns && o->all)
-		pp_cli_usage_error("--columns and --all exclude each other");
+	pp_cli_excludes(&o->cli, "columns", "all");
 	o->input = args[0];
 	o->current = o->dr.split ? NULL : nargs > 1 ? args[1] : "-";
 	if (o->current && strcmp(o->input, "-") == 0 &&
@@ -498,7 +493,7 @@ trials_from_run(struct opts *o, struct pp_registry *reg, struct pp_err *err)
 {
 	long n;
 
-	if (o->cmd->fn != cmd_backtest || o->bt.trials != 0)
+	if (o->cmd->bit != CMD_BACKTEST || o->bt.trials != 0)
 		return 0;
 	if (pp_registry_run_children(reg, o->run, &n, err) == -1)
 		return -1;
@@ -536,7 +531,6 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.m = (struct pp_eval_metrics_opts)PP_EVAL_METRICS_OPTS_INIT;
 	o.bt = (struct pp_bt_opts)PP_BT_OPTS_INIT;
-	o.pred = "prediction";
 	o.quantiles = 5;
 	o.psi_max = 0.2;
 	o.ks_alpha = 0.05;
@@ -560,7 +554,7 @@ main(int argc, char *argv[])
 		goto out;
 	notes(&sc);
 	pp_scores_table(&sc, &t);
-	pp_regio_write(out.fp, &t, o.format);
+	pp_registry_io_write(out.fp, &t, o.format);
 	if (o.plot && fwrite(o.svg.data, 1, o.svg.len, plot.fp) != o.svg.len)
 		pp_err_errno(&err, errno, "%s", o.plot);
 	if (err.code || (o.plot && pp_out_commit(&plot, &err) == -1))

@@ -18,30 +18,6 @@
 #include "util.h"
 #include "banned.h"
 
-enum {
-	OPT_FEATURE = 'f',
-	OPT_TARGET = 't',
-	OPT_SPEC = 'F',
-	OPT_ONLY = PP_OPT_FIRST,
-	OPT_DROPNA,
-	OPT_LIST,
-	OPT_LINEBUF,
-	OPT_PRINT_SPEC
-};
-
-static const struct pp_opt options[] = {
-	{ "feature", OPT_FEATURE, "NAME=EXPR", "add a feature (repeatable)" },
-	{ "target", OPT_TARGET, "NAME=EXPR", "add a target; only targets may use lead()" },
-	{ "spec", OPT_SPEC, "FILE", "read definitions from FILE, one a line" },
-	{ "only", OPT_ONLY, NULL, "keep only symbol, date, features and targets" },
-	{ "dropna", OPT_DROPNA, NULL, "drop rows where a feature or target is missing" },
-	{ "list", OPT_LIST, NULL, "list the functions and exit" },
-	{ "print-spec", OPT_PRINT_SPEC, NULL, "print the canonical spec of "
-	    "the definitions and exit" },
-	{ "line-buffered", OPT_LINEBUF, NULL, "flush the output after every input row" },
-	{ NULL, 0, NULL, NULL }
-};
-
 #define USAGE \
 	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] [--only] [--dropna]\n" \
 	"[--line-buffered] [-B] [-o FILE] [FILE]\n" \
@@ -75,6 +51,7 @@ add_spec_file(struct pp_spec *s, const char *path, struct pp_err *err)
 
 struct features_cmd {
 	struct pp_spec *spec;	/* -f, --target, -F, in order */
+	long nf, nt;		/* -f and --target given so far */
 	struct pp_feat_opts fo;	/* --only, --dropna */
 	int list;		/* --list */
 	int print_spec;		/* --print-spec */
@@ -82,54 +59,72 @@ struct features_cmd {
 	const char *input;	/* the frame, NULL for stdin */
 };
 
-/* A definition that does not parse, or a spec file that cannot be read:
- * the command line is wrong. */
-static void
-spec_error(const struct pp_err *err)
+/* -f, --target and -F add to the spec in command-line order; a
+ * definition that does not parse, or a spec file that cannot be read, is
+ * a usage error (the message has the definition and a caret). */
+static int
+add_feature(void *v, const char *arg, struct pp_err *err)
 {
-	pp_cli_report(err);
-	exit(PP_EXIT_USAGE);
+	struct features_cmd *o = v;
+
+	return pp_spec_add(o->spec, 0, arg, "-f", ++o->nf, err);
+}
+
+static int
+add_target(void *v, const char *arg, struct pp_err *err)
+{
+	struct features_cmd *o = v;
+
+	return pp_spec_add(o->spec, 1, arg, "--target", ++o->nt, err);
+}
+
+static int
+add_spec(void *v, const char *arg, struct pp_err *err)
+{
+	struct features_cmd *o = v;
+
+	return add_spec_file(o->spec, arg, err);
 }
 
 static void
 parse_options(int argc, char *argv[], struct pp_cli *cli,
     struct features_cmd *o)
 {
-	struct pp_err err = PP_ERR_INIT;
-	long nf = 0, nt = 0;
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_CALLBACK('f', "feature", o, add_feature, "NAME=EXPR",
+		    "add a feature (repeatable)"),
+		PP_OPT_CALLBACK('t', "target", o, add_target, "NAME=EXPR",
+		    "add a target; only targets may use lead()"),
+		PP_OPT_CALLBACK('F', "spec", o, add_spec, "FILE",
+		    "read definitions from FILE, one a line"),
+		PP_OPT_FLAG(0, "only", &o->fo.only,
+		    "keep only symbol, date, features and targets"),
+		PP_OPT_FLAG(0, "dropna", &o->fo.dropna,
+		    "drop rows where a feature or target is missing"),
+		PP_OPT_FLAG(0, "list", &o->list, "list the functions and exit"),
+		PP_OPT_FLAG(0, "print-spec", &o->print_spec, "print the "
+		    "canonical spec of the definitions and exit"),
+		PP_OPT_FLAG(0, "line-buffered", &o->linebuf,
+		    "flush the output after every input row"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case OPT_FEATURE:
-		case OPT_TARGET:
-			if (pp_spec_add(o->spec, c == OPT_TARGET, cli->optarg,
-			    c == OPT_TARGET ? "--target" : "-f",
-			    c == OPT_TARGET ? ++nt : ++nf, &err) == -1)
-				spec_error(&err);
-			break;
-		case OPT_SPEC:
-			if (add_spec_file(o->spec, cli->optarg, &err) == -1)
-				spec_error(&err);
-			break;
-		case OPT_ONLY: o->fo.only = 1; break;
-		case OPT_DROPNA: o->fo.dropna = 1; break;
-		case OPT_LIST: o->list = 1; break;
-		case OPT_PRINT_SPEC: o->print_spec = 1; break;
-		case OPT_LINEBUF: o->linebuf = 1; break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
+	pp_cli_init_options(cli, argv[0], USAGE, opts, PP_CLI_OUTPUT |
+	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
+	cli->about = "Compute features and targets per symbol; see "
+	    "pp-features(1).";
+	o->spec = pp_spec_new();	/* after pp_cli_init: out of memory
+					   exits 1 with the program's name */
+	i = pp_cli_parse(cli, argc, argv);
 	if (o->list)
 		return;
-	if (o->print_spec && argc > cli->optind)
+	if (o->print_spec && argc > i)
 		pp_cli_usage_error("--print-spec reads no frame");
-	if (argc - cli->optind > 1)
-		pp_cli_usage_error("one input at most, got %d",
-		    argc - cli->optind);
-	if (argc > cli->optind)
-		o->input = argv[cli->optind];
+	if (argc - i > 1)
+		pp_cli_usage_error("one input at most, got %d", argc - i);
+	if (argc > i)
+		o->input = argv[i];
 	if (pp_spec_count(o->spec) == 0)
 		pp_cli_usage_error("no features: give -f NAME=EXPR, --target "
 		    "NAME=EXPR or -F FILE");
@@ -210,7 +205,8 @@ set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
 int
 main(int argc, char *argv[])
 {
-	struct features_cmd o = { NULL, PP_FEAT_OPTS_INIT, 0, 0, 0, NULL };
+	struct features_cmd o = { NULL, 0, 0, PP_FEAT_OPTS_INIT, 0, 0, 0,
+	    NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -224,10 +220,6 @@ main(int argc, char *argv[])
 	FILE *infp = NULL;
 	int rc = PP_EXIT_DATA;
 
-	pp_cli_init(&cli, argv[0], USAGE, options,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
-	o.spec = pp_spec_new();	/* after pp_cli_init: out of memory exits 1 */
-	cli.about = "Compute features and targets per symbol; see pp-features(1).";
 	parse_options(argc, argv, &cli, &o);
 	if (o.list || o.print_spec) {
 		rc = o.list ? print_list(&err) : print_spec(o.spec, &err);

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,10 +28,13 @@ enum cmd { CMD_SYNTH = 1, CMD_FILE = 2, CMD_HTTP = 4, CMD_STORE = 8 };
 
 static const char usage[] =
     "synth --symbols LIST --start DATE --end DATE [--seed N] [options]\n"
-    "file [--symbol SYM] [--map SPEC] [--adjust] [options] [FILE...]\n"
+    "file [--symbol SYM | --symbol-from-name RE] [--map SPEC] "
+    "[--date-format FMT] [--intraday [--tz OFFSET]] [--adjust] [options] "
+    "[FILE...]\n"
     "http --provider NAME --symbols LIST [--start DATE] [options]\n"
     "http --url TEMPLATE --symbols LIST [--start DATE] [options]\n"
-    "store DB [--symbols LIST] [--start DATE] [--end DATE] [options]";
+    "store DB [--symbols LIST] [--start DATE] [--end DATE] [--intraday] "
+    "[options]";
 
 static const char about[] =
     "Daily OHLCV bars as one frame: symbol,date,open,high,low,close,volume,\n"
@@ -46,6 +50,11 @@ struct fetch {
 	int64_t start, end;	/* --start, --end, or the NO_ values */
 	long seed;
 	const char *symbol;	/* --symbol */
+	regex_t name_re;	/* --symbol-from-name, if have_re */
+	int have_re;
+	const char *date_fmt;	/* --date-format, or NULL */
+	int intraday;		/* --intraday */
+	int64_t tz_us;		/* --tz: naive times are at UTC + this */
 	struct pp_ohlcv_map map;
 	int adjust;
 	const char *provider;	/* --provider as given */
@@ -101,6 +110,77 @@ set_symbol(void *v, const char *a, struct pp_err *err)
 	if (!pp_ohlcv_symbol_ok(a, strlen(a)))
 		return pp_err_set(err, PP_EXIT_USAGE, "--symbol: bad value "
 		    "\"%s\": want 1 to 64 bytes, no space or comma", a);
+	*(const char **)v = a;
+	return 0;
+}
+
+static int
+set_name_re(void *v, const char *a, struct pp_err *err)
+{
+	struct fetch *f = v;
+	int rc;
+
+	if (f->have_re)
+		regfree(&f->name_re);
+	if ((rc = regcomp(&f->name_re, a, REG_EXTENDED)) != 0) {
+		char why[128];
+
+		regerror(rc, &f->name_re, why, sizeof(why));
+		return pp_err_set(err, PP_EXIT_USAGE, "--symbol-from-name: "
+		    "bad regular expression \"%s\": %s", a, why);
+	}
+	f->have_re = 1;
+	return 0;
+}
+
+/*
+ * --tz: the UTC offset of times written without one.  Named zones (with
+ * their daylight saving rules) would need the zoneinfo files read; an
+ * offset is what a provider's file states.
+ */
+static int
+set_tz(void *v, const char *a, struct pp_err *err)
+{
+	size_t n = strlen(a);
+	int h = -1, m = 0;
+
+	if (strcmp(a, "UTC") == 0 || strcmp(a, "Z") == 0) {
+		*(int64_t *)v = 0;
+		return 0;
+	}
+	if ((a[0] == '+' || a[0] == '-') && n >= 3 && a[1] >= '0' &&
+	    a[1] <= '9' && a[2] >= '0' && a[2] <= '9') {
+		h = (a[1] - '0') * 10 + (a[2] - '0');
+		if (n == 6 && a[3] == ':')
+			m = (a[4] - '0') * 10 + (a[5] - '0');
+		else if (n == 5)
+			m = (a[3] - '0') * 10 + (a[4] - '0');
+		else if (n != 3)
+			h = -1;
+	}
+	if (h < 0 || h > 23 || m < 0 || m > 59 || (n > 3 && (a[n - 1] < '0'
+	    || a[n - 1] > '9' || a[n - 2] < '0' || a[n - 2] > '9')))
+		return pp_err_set(err, PP_EXIT_USAGE, "--tz: bad value \"%s\": "
+		    "want UTC or an offset such as -05:00 (zone names are not "
+		    "read)", a);
+	*(int64_t *)v = (a[0] == '-' ? -1 : 1) * ((int64_t)h * 3600 + m * 60) *
+	    1000000;
+	return 0;
+}
+
+/* "epoch" and "%s" mean seconds since the epoch; else a date layout. */
+static int
+set_date_fmt(void *v, const char *a, struct pp_err *err)
+{
+	const char *why;
+
+	if (strcmp(a, "epoch") == 0 || strcmp(a, "%s") == 0) {
+		*(const char **)v = PP_DATE_EPOCH;
+		return 0;
+	}
+	if (pp_date_fmt_check(a, &why) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--date-format: bad "
+		    "value \"%s\": %s", a, why);
 	*(const char **)v = a;
 	return 0;
 }
@@ -191,6 +271,8 @@ check_options(struct fetch *f)
 	if (f->start != PP_OHLCV_NO_START && f->end != PP_OHLCV_NO_END &&
 	    f->start > f->end)
 		pp_cli_usage_error("--start is after --end");
+	if (pp_cli_given(&f->cli, "tz") && !f->intraday)
+		pp_cli_usage_error("--tz: for --intraday bars");
 	if (f->store && f->cli.c.output)
 		pp_cli_usage_error("--store writes no frame: not with "
 		    "--output");
@@ -204,6 +286,7 @@ check_options(struct fetch *f)
 			pp_cli_usage_error("synth takes no operands");
 		break;
 	case CMD_FILE:
+		pp_cli_excludes(&f->cli, "symbol", "symbol-from-name");
 		break;
 	case CMD_HTTP:
 		check_http(f);
@@ -232,6 +315,18 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		    "synth: random seed (default 0)", .cmds = CMD_SYNTH),
 		PP_OPT_CALLBACK(0, "symbol", &f->symbol, set_symbol, "SYM",
 		    "file: the symbol of every row", .cmds = CMD_FILE),
+		PP_OPT_CALLBACK(0, "symbol-from-name", f, set_name_re, "RE",
+		    "file: the symbol is RE's first group in the file name",
+		    .cmds = CMD_FILE),
+		PP_OPT_CALLBACK(0, "date-format", &f->date_fmt, set_date_fmt,
+		    "FMT", "file, http: dates as FMT (%m/%d/%Y, %d.%m.%Y) or "
+		    "epoch seconds", .cmds = CMD_FILE | CMD_HTTP),
+		PP_OPT_FLAG(0, "intraday", &f->intraday,
+		    "file, http, store: bars with a time of day; date a "
+		    "date-time", .cmds = CMD_FILE | CMD_HTTP | CMD_STORE),
+		PP_OPT_CALLBACK(0, "tz", &f->tz_us, set_tz, "OFFSET",
+		    "file, http: with --intraday, the UTC offset of times "
+		    "without one", .cmds = CMD_FILE | CMD_HTTP),
 		PP_OPT_CALLBACK(0, "map", &f->map, set_map, "SPEC",
 		    "file, http: columns, as date=Day,close=Last",
 		    .cmds = CMD_FILE | CMD_HTTP),
@@ -307,6 +402,8 @@ open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 
 	if (f->store != NULL) {
 		f->st = pp_store_open(f->store, f->cmd != CMD_STORE, err);
+		if (f->st != NULL && f->intraday)
+			pp_store_intraday(f->st);
 		if (f->st == NULL || f->cmd != CMD_STORE)
 			return f->st ? 0 : -1;
 	}
@@ -319,7 +416,10 @@ open_output(struct fetch *f, int argc, char *argv[], struct pp_err *err)
 			return -1;
 		wo.meta = &f->meta;
 	}
-	pp_ohlcv_schema(&s);
+	if (f->intraday)
+		pp_ohlcv_schema_intraday(&s);
+	else
+		pp_ohlcv_schema(&s);
 	f->w = pp_writer_new(f->out.fp, f->cli.c.output ? f->cli.c.output :
 	    "<stdout>", &s, &wo, err);
 	pp_schema_release(&s);
@@ -335,6 +435,7 @@ open_inputs(struct fetch *f, struct pp_err *err)
 
 	ro.delim = f->cli.c.delim;
 	ro.text_col = f->map.col[PP_OF_SYMBOL];
+	ro.datetime_text = f->intraday;	/* --tz must see naive times */
 	if (f->npaths == 0) {
 		f->paths = stdin_only;
 		f->npaths = 1;
@@ -367,14 +468,24 @@ read_frame(struct fetch *f, struct pp_reader *r, const char *symbol,
 	struct pp_ohlcv_in_opts o = PP_OHLCV_IN_OPTS_INIT;
 	struct pp_ohlcv_in *in;
 	struct pp_ohlcv_row row;
+	const char *name = strcmp(pp_reader_name(r), "<stdin>") == 0 ? NULL :
+	    pp_reader_name(r);
 	char *from_name = NULL;
 	int rc;
 
 	o.map = &f->map;
 	o.symbol = symbol ? symbol : f->symbol;
-	o.fallback = from_name = pp_ohlcv_symbol_from_path(
-	    strcmp(pp_reader_name(r), "<stdin>") == 0 ? NULL :
-	    pp_reader_name(r));
+	o.date_fmt = f->date_fmt;
+	o.intraday = f->intraday;
+	o.tz_us = f->tz_us;
+	if (f->have_re && name != NULL && o.symbol == NULL) {
+		if (pp_ohlcv_symbol_by_re(name, &f->name_re, &from_name,
+		    err) == -1)
+			return pp_err_prefix(err, "%s", name);
+	} else {
+		from_name = pp_ohlcv_symbol_from_path(name);
+	}
+	o.fallback = from_name;
 	o.adjust = f->adjust;
 	o.skip_bad = f->cli.c.skip_bad;
 	o.start = f->start;
@@ -416,6 +527,7 @@ static int
 fetch_symbol(struct fetch *f, const char *sym, struct pp_err *err)
 {
 	struct pp_provider_req q;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_buf url = PP_BUF_INIT, body = PP_BUF_INIT, name = PP_BUF_INIT;
 	struct pp_reader *r = NULL;
 	FILE *fp = NULL;
@@ -443,7 +555,8 @@ fetch_symbol(struct fetch *f, const char *sym, struct pp_err *err)
 		pp_err_errno(err, errno, "%s", name.data);
 		goto out;
 	}
-	r = pp_reader_fopen(fp, name.data, NULL, err);
+	ro.datetime_text = f->intraday;
+	r = pp_reader_fopen(fp, name.data, &ro, err);
 	if (r != NULL)
 		rc = read_frame(f, r, sym, err);
 out:
@@ -481,6 +594,8 @@ run_sorted(struct fetch *f, struct pp_err *err)
 	int rc;
 
 	f->sorter = pp_ohlcv_sorter_new();
+	if (f->intraday)
+		pp_ohlcv_sorter_intraday(f->sorter);
 	for (i = 0; i < f->npaths || (f->cmd == CMD_HTTP && i < f->nsym); i++)
 		if ((f->cmd == CMD_HTTP ? fetch_symbol(f, f->syms[i], err) :
 		    read_frame(f, f->in[i], NULL, err)) == -1)
@@ -588,6 +703,8 @@ out:
 	free(f.in);
 	pp_ohlcv_map_release(&f.map);
 	pp_ohlcv_symbols_free(f.syms, f.nsym);
+	if (f.have_re)
+		regfree(&f.name_re);
 	pp_cli_release(&f.cli);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /*
- * pp-predict - apply a model to a frame, row by row, appending a column.
+ * pp-predict - apply a model to a frame, appending a column: row by row,
+ * or for gradient-boosted trees a block of rows per XGBoost call.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,35 +16,9 @@
 #include "util.h"
 #include "banned.h"
 
-enum {
-	OPT_OUTCOL = PP_OPT_FIRST,
-	OPT_PROBA,
-	OPT_ONLY,
-	OPT_STRICT,
-	OPT_FROM_BARS,
-	OPT_SKIP_WARMUP,
-	OPT_IGNORE_SPEC
-};
-
-static const struct pp_opt opts[] = {
-	{ "model", 'm', "REF", "a model file, models:/NAME/VERSION|@ALIAS|"
-	    "/STAGE or runs:/ID" },
-	{ "output-col", OPT_OUTCOL, "NAME", "name of the appended column "
-	    "(default prediction)" },
-	{ "proba", OPT_PROBA, NULL, "logistic: the probability of class 1, "
-	    "not the class" },
-	{ "only", OPT_ONLY, NULL, "write only symbol, date and the prediction" },
-	{ "strict", OPT_STRICT, NULL, "a missing feature value is an error" },
-	{ "from-bars", OPT_FROM_BARS, NULL, "the input is raw bars: compute "
-	    "the features with the model's spec" },
-	{ "skip-warmup", OPT_SKIP_WARMUP, NULL, "--from-bars: leave out rows "
-	    "still in a symbol's warm-up" },
-	{ "spec", 'F', "FILE", "the feature spec of a CSV frame, checked "
-	    "against the model's" },
-	{ "ignore-spec", OPT_IGNORE_SPEC, NULL, "predict even when the "
-	    "frame's spec and the model's disagree" },
-	{ NULL, 0, NULL, NULL }
-};
+/* Rows a gbdt model predicts per XGBoost call: large enough that the
+ * call's fixed cost vanishes, small enough to stay in cache. */
+#define BLOCK 4096
 
 struct predict_cmd {
 	const char *model;	/* -m REF */
@@ -54,6 +29,7 @@ struct predict_cmd {
 	int from_bars;		/* --from-bars */
 	int skip_warmup;	/* --skip-warmup */
 	int ignore_spec;	/* --ignore-spec */
+	int contribs;		/* --pred-contribs */
 	const char *spec;	/* -F FILE */
 	const char *input;	/* the frame, NULL for stdin */
 };
@@ -67,58 +43,102 @@ struct plan {
 	union pp_cell *row;	/* owned: one output row */
 };
 
+/*
+ * Rows waiting for one block prediction (gbdt): their features, and the
+ * cells to copy to the output, whose text is copied into text because
+ * the reader's buffers last one row only.
+ */
+struct block {
+	size_t n;		/* rows held */
+	double *x;		/* owned: BLOCK x nfeat features */
+	double *pred;		/* owned: BLOCK predictions */
+	double *contrib;	/* owned: BLOCK x (nfeat + 1), or NULL */
+	union pp_cell *cells;	/* owned: BLOCK x nkeep kept cells */
+	size_t *off;		/* owned: text cells' offsets in text */
+	struct pp_buf text;
+};
+
+static const char usage[] =
+	"-m REF [--output-col NAME] [--proba] [--only] [--strict] [-F FILE] "
+	"[--ignore-spec] [--pred-contribs] [-B] [-o FILE] [FILE]\n"
+	"-m REF --from-bars [--skip-warmup] [--output-col NAME] [--proba] "
+	"[--only] [-B] [-o FILE] [FILE]";
+
 static void
 parse_options(int argc, char *argv[], struct pp_cli *cli,
     struct predict_cmd *o)
 {
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_STRING('m', "model", &o->model, "REF", "a model file, "
+		    "models:/NAME/VERSION|@ALIAS|/STAGE or runs:/ID"),
+		PP_OPT_STRING(0, "output-col", &o->outcol, "NAME", "name of the "
+		    "appended column (default prediction)", .empty = "name"),
+		PP_OPT_FLAG(0, "proba", &o->proba, "logistic: the probability "
+		    "of class 1, not the class"),
+		PP_OPT_FLAG(0, "only", &o->only, "write only symbol, date and "
+		    "the prediction"),
+		PP_OPT_FLAG(0, "strict", &o->strict, "a missing feature value is "
+		    "an error"),
+		PP_OPT_FLAG(0, "from-bars", &o->from_bars, "the input is raw "
+		    "bars: compute the features with the model's spec"),
+		PP_OPT_FLAG(0, "skip-warmup", &o->skip_warmup, "--from-bars: "
+		    "leave out rows still in a symbol's warm-up"),
+		PP_OPT_STRING('F', "spec", &o->spec, "FILE", "the feature spec "
+		    "of a CSV frame, checked against the model's"),
+		PP_OPT_FLAG(0, "ignore-spec", &o->ignore_spec, "predict even "
+		    "when the frame's spec and the model's disagree"),
+		PP_OPT_FLAG(0, "pred-contribs", &o->contribs, "gbdt: also write "
+		    "each feature's SHAP contribution (contrib_FEATURE, "
+		    "contrib_bias)"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'm':
-			o->model = cli->optarg;
-			break;
-		case OPT_OUTCOL:
-			if (cli->optarg[0] == '\0')
-				pp_cli_usage_error("--output-col: empty name");
-			o->outcol = cli->optarg;
-			break;
-		case OPT_PROBA:
-			o->proba = 1;
-			break;
-		case OPT_ONLY:
-			o->only = 1;
-			break;
-		case OPT_STRICT:
-			o->strict = 1;
-			break;
-		case OPT_FROM_BARS:
-			o->from_bars = 1;
-			break;
-		case OPT_SKIP_WARMUP:
-			o->skip_warmup = 1;
-			break;
-		case OPT_IGNORE_SPEC:
-			o->ignore_spec = 1;
-			break;
-		case 'F':
-			o->spec = cli->optarg;
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
+	pp_cli_init_options(cli, argv[0], usage, opts, PP_CLI_OUTPUT |
+	    PP_CLI_INPUT | PP_CLI_REGISTRY);
+	i = pp_cli_parse(cli, argc, argv);
 	if (o->model == NULL)
 		pp_cli_usage_error("no model: give -m REF");
-	if (o->skip_warmup && !o->from_bars)
-		pp_cli_usage_error("--skip-warmup needs --from-bars");
+	pp_cli_requires(cli, "skip-warmup", "from-bars");
+	if (o->from_bars && o->contribs)
+		pp_cli_usage_error("--pred-contribs does not apply to "
+		    "--from-bars");
 	if (o->from_bars && (o->spec != NULL || o->strict))
 		pp_cli_usage_error("--from-bars takes the model's spec: -F and "
 		    "--strict do not apply");
-	if (argc - cli->optind > 1)
+	if (argc - i > 1)
 		pp_cli_usage_error("one input frame at most");
-	if (argc > cli->optind)
-		o->input = argv[cli->optind];
+	if (argc > i)
+		o->input = argv[i];
+}
+
+/* contrib_FEATURE for each feature, then contrib_bias. */
+static int
+add_contrib_cols(const struct pp_model *m, struct plan *p,
+    struct pp_err *err)
+{
+	struct pp_buf name = PP_BUF_INIT;
+	size_t j;
+	int rc = 0;
+
+	if (m->kind != PP_MODEL_GBDT)
+		return pp_err_set(err, PP_EXIT_USAGE, "--pred-contribs: a %s "
+		    "model has no contributions (gbdt has)",
+		    pp_model_kind_name(m->kind));
+	p->row = pp_xrealloc(p->row, (p->out.ncols + m->nfeat + 2) *
+	    sizeof(union pp_cell));
+	for (j = 0; j <= m->nfeat && rc == 0; j++) {
+		pp_buf_reset(&name);
+		pp_buf_addf(&name, "contrib_%s", j < m->nfeat ?
+		    m->features[j] : "bias");
+		if (pp_schema_find(&p->out, name.data) >= 0)
+			rc = pp_err_set(err, PP_EXIT_DATA, "column \"%s\" is "
+			    "already there", name.data);
+		else
+			rc = pp_schema_add(&p->out, name.data, PP_T_F64, err);
+	}
+	pp_buf_release(&name);
+	return rc;
 }
 
 static int
@@ -128,7 +148,7 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 	size_t j;
 
 	p->keep = pp_xcalloc(in->ncols + 1, sizeof(size_t));
-	p->row = pp_xcalloc(in->ncols + 1, sizeof(union pp_cell));
+	p->row = pp_xcalloc(in->ncols + 2, sizeof(union pp_cell));
 	/* Raw bars hold no features: lib/online computes them. */
 	if (pp_predictor_init(&p->pred, m, o->proba, err) == -1 ||
 	    (!o->from_bars && pp_predictor_bind(&p->pred, in, err) == -1))
@@ -148,7 +168,9 @@ make_plan(const struct pp_model *m, const struct pp_schema *in,
 	if (pp_schema_find(&p->out, o->outcol) >= 0)
 		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\" is already "
 		    "there: name the prediction with --output-col", o->outcol);
-	return pp_schema_add(&p->out, o->outcol, PP_T_F64, err);
+	if (pp_schema_add(&p->out, o->outcol, PP_T_F64, err) == -1)
+		return -1;
+	return o->contribs ? add_contrib_cols(m, p, err) : 0;
 }
 
 static void
@@ -190,6 +212,111 @@ predict_rows(struct pp_reader *r, struct pp_writer *w,
 			return -1;
 	}
 	return got;
+}
+
+static void
+block_init(struct block *b, const struct pp_model *m, const struct plan *p,
+    int contribs)
+{
+	memset(b, 0, sizeof(*b));
+	b->x = pp_xmalloc(BLOCK * (m->nfeat + 1) * sizeof(double));
+	b->pred = pp_xmalloc(BLOCK * sizeof(double));
+	if (contribs)
+		b->contrib = pp_xmalloc(BLOCK * (m->nfeat + 1) *
+		    sizeof(double));
+	b->cells = pp_xmalloc(BLOCK * (p->nkeep + 1) * sizeof(union pp_cell));
+	b->off = pp_xmalloc(BLOCK * (p->nkeep + 1) * sizeof(size_t));
+	pp_buf_init(&b->text);
+}
+
+static void
+block_release(struct block *b)
+{
+	free(b->x);
+	free(b->pred);
+	free(b->contrib);
+	free(b->cells);
+	free(b->off);
+	pp_buf_release(&b->text);
+}
+
+/* Hold one input row: its features and the cells it keeps. */
+static int
+block_add(struct block *b, const struct plan *p, const union pp_cell *row,
+    int strict, struct pp_err *err)
+{
+	size_t nf = p->pred.model->nfeat, j, at = b->n * p->nkeep;
+
+	if (pp_predictor_gather(&p->pred, row, strict, b->x + b->n * nf,
+	    err) == -1)
+		return -1;
+	for (j = 0; j < p->nkeep; j++) {
+		b->cells[at + j] = row[p->keep[j]];
+		if (p->out.cols[j].type != PP_T_TEXT)
+			continue;
+		b->off[at + j] = b->text.len;
+		pp_buf_add(&b->text, row[p->keep[j]].s.p, row[p->keep[j]].s.len);
+	}
+	b->n++;
+	return 0;
+}
+
+/* Predict the rows held in one call and write them out. */
+static int
+block_flush(struct block *b, struct plan *p, struct pp_writer *w,
+    struct pp_err *err)
+{
+	const struct pp_model *m = p->pred.model;
+	size_t nf = m->nfeat, i, j;
+
+	if (b->n == 0)
+		return 0;
+	pp_predictor_block(&p->pred, b->x, b->n, b->pred);
+	if (b->contrib != NULL && pp_model_contribs(m, b->x, b->n,
+	    b->contrib, err) == -1)
+		return -1;
+	for (i = 0; i < b->n; i++) {
+		for (j = 0; j < p->nkeep; j++) {
+			p->row[j] = b->cells[i * p->nkeep + j];
+			if (p->out.cols[j].type == PP_T_TEXT)
+				p->row[j].s.p = b->text.data +
+				    b->off[i * p->nkeep + j];
+		}
+		p->row[p->nkeep].f = b->pred[i];
+		for (j = 0; b->contrib != NULL && j <= nf; j++)
+			p->row[p->nkeep + 1 + j].f = b->contrib[i * (nf + 1) + j];
+		if (pp_writer_row(w, p->row, err) == -1)
+			return -1;
+	}
+	b->n = 0;
+	pp_buf_reset(&b->text);
+	return 0;
+}
+
+/* predict_rows for a gbdt model: BLOCK rows per XGBoost call. */
+static int
+predict_blocks(struct pp_reader *r, struct pp_writer *w, struct plan *p,
+    const struct predict_cmd *o, struct pp_err *err)
+{
+	const union pp_cell *row;
+	struct block b;
+	int got, rc = -1;
+
+	block_init(&b, p->pred.model, p, o->contribs);
+	while ((got = pp_reader_next(r, &row, err)) == 1) {
+		if (block_add(&b, p, row, o->strict, err) == -1) {
+			pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r));
+			goto out;
+		}
+		if (b.n == BLOCK && block_flush(&b, p, w, err) == -1)
+			goto out;
+	}
+	if (got == 0)
+		rc = block_flush(&b, p, w, err);
+out:
+	block_release(&b);
+	return rc;
 }
 
 /*
@@ -248,8 +375,8 @@ open_spec(const struct pp_model *m, const struct pp_reader *in,
 int
 main(int argc, char *argv[])
 {
-	struct predict_cmd o = { NULL, "prediction", 0, 0, 0, 0, 0, 0, NULL,
-	    NULL };
+	struct predict_cmd o = { NULL, "prediction", 0, 0, 0, 0, 0, 0, 0,
+	    NULL, NULL };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -266,12 +393,6 @@ main(int argc, char *argv[])
 
 	memset(&plan, 0, sizeof(plan));
 	pp_schema_init(&plan.out);
-	pp_cli_init(&cli, argv[0], "-m REF [--output-col NAME] [--proba] "
-	    "[--only] [--strict] [-F FILE] [--ignore-spec] [-B] [-o FILE] "
-	    "[FILE]\n"
-	    "-m REF --from-bars [--skip-warmup] [--output-col NAME] [--proba] "
-	    "[--only] [-B] [-o FILE] [FILE]", opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_REGISTRY);
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
@@ -291,6 +412,9 @@ main(int argc, char *argv[])
 	}
 	pp_meta_copy(&meta, pp_reader_meta(in));
 	pp_lineage_producer(&meta, pp_progname, PP_VERSION, argc, argv);
+	if (pp_meta_set(&meta, PP_META_PRED_COLUMN, o.outcol, &err) == -1 ||
+	    pp_meta_set(&meta, PP_META_PRED_TARGET, m->target, &err) == -1)
+		goto out;
 	wo.meta = &meta;
 	if (pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
@@ -298,8 +422,9 @@ main(int argc, char *argv[])
 	    &plan.out, &wo, &err);
 	if (w == NULL)
 		goto out;
-	if (predict_rows(in, w, o.from_bars ? book : NULL, &plan, &o,
-	    &err) == -1)
+	if ((m->kind == PP_MODEL_GBDT && !o.from_bars ? predict_blocks(in, w,
+	    &plan, &o, &err) : predict_rows(in, w, o.from_bars ? book : NULL,
+	    &plan, &o, &err)) == -1)
 		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;

@@ -6,8 +6,9 @@
  * A git-style command table: the first word (or two, for `run` and
  * `artifact`) picks a command, which selects its rows from the one option
  * table and gets its own --help.  Each command is a few lib/registry calls;
- * lib/regio writes the listings.
+ * lib/registry_io writes the listings.
  */
+#include <assert.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,91 +18,38 @@
 #include "buf.h"
 #include "cli.h"
 #include "num.h"
-#include "regio.h"
+#include "registry_io.h"
 #include "registry.h"
 #include "util.h"
 #include "banned.h"
 
+/* The commands, as bits: an option row names the commands that take it. */
 enum {
-	OPT_EXPERIMENT = 'e',
-	OPT_OUTPUT = 'o',
-	OPT_FORMAT = PP_OPT_FIRST,
-	OPT_FILTER,
-	OPT_ORDER_BY,
-	OPT_LIMIT,
-	OPT_DELETED,
-	OPT_STALE,
-	OPT_STALE_AFTER,
-	OPT_MARK_FAILED,
-	OPT_NAME,
-	OPT_PARENT,
-	OPT_COMMAND,
-	OPT_FINGERPRINT,
-	OPT_PID,
-	OPT_PARAM,
-	OPT_METRIC,
-	OPT_TAG,
-	OPT_METRICS_FILE,
-	OPT_STATUS,
-	OPT_DESCRIPTION,
-	OPT_ARCHIVE,
-	OPT_BY,
-	OPT_MAX,
-	OPT_IF_BETTER,
-	OPT_COLUMNS,
-	OPT_NESTED
+	C_ALIAS = 1u << 0,
+	C_ART_GET = 1u << 1,
+	C_ART_LIST = 1u << 2,
+	C_ART_PUT = 1u << 3,
+	C_AUDIT = 1u << 4,
+	C_BEST = 1u << 5,
+	C_COMPARE = 1u << 6,
+	C_DELETE = 1u << 7,
+	C_EXPERIMENTS = 1u << 8,
+	C_EXPORT = 1u << 9,
+	C_GC = 1u << 10,
+	C_INIT = 1u << 11,
+	C_HISTORY = 1u << 12,
+	C_MODELS = 1u << 13,
+	C_PROMOTE = 1u << 14,
+	C_REGISTER = 1u << 15,
+	C_RESOLVE = 1u << 16,
+	C_RUN_END = 1u << 17,
+	C_RUN_LOG = 1u << 18,
+	C_RUN_START = 1u << 19,
+	C_RUNS = 1u << 20,
+	C_SHOW = 1u << 21,
+	C_UNALIAS = 1u << 22,
+	C_VERSIONS = 1u << 23
 };
-
-/* Every option of every command; each command picks its rows by id. */
-static const struct pp_opt all_opts[] = {
-	{ "experiment", OPT_EXPERIMENT, "EXP", "experiment name" },
-	{ "filter", OPT_FILTER, "EXPR",
-	  "MLflow search filter, e.g. \"metrics.rmse < 0.02\"" },
-	{ "order-by", OPT_ORDER_BY, "KEY",
-	  "sort by KEY [ASC|DESC] (default: newest first)" },
-	{ "limit", OPT_LIMIT, "N", "at most N runs" },
-	{ "columns", OPT_COLUMNS, "KEY,...",
-	  "show metrics.K, params.K, tags.K (default: common metrics)" },
-	{ "nested", OPT_NESTED, NULL, "list nested runs too" },
-	{ "deleted", OPT_DELETED, NULL,
-	  "list deleted runs instead of live ones" },
-	{ "stale", OPT_STALE, NULL,
-	  "only RUNNING runs whose owner process is gone" },
-	{ "stale-after", OPT_STALE_AFTER, "SECONDS",
-	  "with --stale: also runs silent this long" },
-	{ "mark-failed", OPT_MARK_FAILED, NULL,
-	  "with --stale: mark the stale runs FAILED" },
-	{ "name", OPT_NAME, "NAME", "run or artifact name" },
-	{ "parent", OPT_PARENT, "RUN_ID", "parent run of a nested run" },
-	{ "command", OPT_COMMAND, "TEXT", "command line to record" },
-	{ "fingerprint", OPT_FINGERPRINT, "TEXT",
-	  "input fingerprint to record" },
-	{ "pid", OPT_PID, "PID",
-	  "owner process (default: the parent process)" },
-	{ "param", OPT_PARAM, "K=V", "log a param (repeatable)" },
-	{ "metric", OPT_METRIC, "K=V[@STEP]",
-	  "log a metric point (repeatable)" },
-	{ "tag", OPT_TAG, "K=V", "set a tag (repeatable)" },
-	{ "metrics-file", OPT_METRICS_FILE, "FILE",
-	  "log metric points from CSV (key,value[,step][,timestamp])" },
-	{ "status", OPT_STATUS, "STATUS",
-	  "FINISHED (default), FAILED or KILLED" },
-	{ "description", OPT_DESCRIPTION, "TEXT", "model version description" },
-	{ "archive-existing", OPT_ARCHIVE, NULL,
-	  "move versions already in STAGE to Archived" },
-	{ "metric", OPT_BY, "KEY", "the metric to rank runs by" },
-	{ "max", OPT_MAX, NULL, "higher is better (default: lower)" },
-	{ "if-better", OPT_IF_BETTER, "metrics.KEY",
-	  "move only if the version's run beats the holder's on KEY" },
-	{ "output", OPT_OUTPUT, "FILE",
-	  "write to FILE (atomically) instead of stdout" },
-	{ "format", OPT_FORMAT, "FMT",
-	  "table, csv or json (default: table on a terminal, else csv)" },
-	{ NULL, 0, NULL, NULL }
-};
-
-/* Options of `run` verbs that log. */
-#define LOG_OPTS OPT_PARAM, OPT_METRIC, OPT_TAG
 
 struct opts {
 	struct pp_cli cli;
@@ -110,14 +58,14 @@ struct opts {
 	const char *command, *fingerprint, *metrics_file, *description;
 	const char *output, *by, *if_better, *columns;
 	long limit, pid, stale_after;
-	int deleted, stale, mark_failed, archive, max, nested;
+	int deleted, stale, mark_failed, archive, max, nested, wide;
 	enum pp_run_status status;
 	struct pp_kv *params, *tags;	/* point into argv */
 	size_t nparams, ntags, cap_params, cap_tags;
 	struct pp_metric_list metrics;
 	char **operands;
 	int noperands;
-	struct pp_opt *rows;		/* the command's option table */
+	struct pp_option *rows;		/* the command's option rows */
 };
 
 struct ctx {
@@ -125,6 +73,7 @@ struct ctx {
 	struct pp_registry *reg;
 	struct pp_reg_table table;	/* what the command lists */
 	int listing;			/* 1: print table */
+	size_t cut;			/* table cells cut at this width */
 	struct pp_out out;
 	struct pp_err err;
 	char (*ids)[PP_RUN_ID_LEN + 1];	/* run id operands, expanded */
@@ -137,7 +86,7 @@ struct cmd {
 	const char *usage;
 	unsigned open;		/* PP_REG_* flags; 0: does not open */
 	int min, max;		/* operands */
-	int opts[16];		/* option ids, 0-terminated */
+	unsigned bit;		/* C_*: the rows it takes */
 	unsigned ids;		/* bit i: operand i is a run id (or prefix) */
 };
 
@@ -162,59 +111,56 @@ static int cmd_export(struct ctx *), cmd_best(struct ctx *);
 static const struct cmd cmds[] = {
 	{ "alias", cmd_alias, "alias NAME ALIAS VERSION|latest "
 	  "[--if-better metrics.KEY [--max]]", RW, 3, 3,
-	  { OPT_IF_BETTER, OPT_MAX }, 0 },
+	  C_ALIAS, 0 },
 	{ "artifact get", cmd_art_get, "artifact get RUN_ID NAME [-o FILE]\n"
-	  "artifact get URI [-o FILE]", RO, 1, 2, { OPT_OUTPUT }, 1 },
+	  "artifact get URI [-o FILE]", RO, 1, 2, C_ART_GET, 1 },
 	{ "artifact list", cmd_art_list, "artifact list RUN_ID [--format FMT]",
-	  RO, 1, 1, { OPT_FORMAT }, 1 },
+	  RO, 1, 1, C_ART_LIST, 1 },
 	{ "artifact put", cmd_art_put, "artifact put RUN_ID FILE [--name NAME]",
-	  RW, 2, 2, { OPT_NAME }, 1 },
+	  RW, 2, 2, C_ART_PUT, 1 },
 	{ "audit", cmd_audit, "audit [NAME] [--format FMT]", RO, 0, 1,
-	  { OPT_FORMAT }, 0 },
+	  C_AUDIT, 0 },
 	{ "best", cmd_best, "best -e EXP --metric KEY [--max]", RO, 0, 0,
-	  { OPT_EXPERIMENT, OPT_BY, OPT_MAX }, 0 },
-	{ "compare", cmd_compare, "compare RUN_ID... [--format FMT]", RO, 1,
-	  1000000, { OPT_FORMAT }, ALL_IDS },
-	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, { 0 }, 1 },
+	  C_BEST, 0 },
+	{ "compare", cmd_compare, "compare RUN_ID... [--wide] [--format FMT]",
+	  RO, 1, 1000000, C_COMPARE, ALL_IDS },
+	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, C_DELETE, 1 },
 	{ "experiments", cmd_experiments, "experiments [--format FMT]", RO, 0,
-	  0, { OPT_FORMAT }, 0 },
+	  0, C_EXPERIMENTS, 0 },
 	{ "export", cmd_export, "export [--format csv|json] [-o FILE]", RO, 0,
-	  0, { OPT_FORMAT, OPT_OUTPUT }, 0 },
-	{ "gc", cmd_gc, "gc", RW, 0, 0, { 0 }, 0 },
-	{ "init", cmd_init, "init", RW, 0, 0, { 0 }, 0 },
+	  0, C_EXPORT, 0 },
+	{ "gc", cmd_gc, "gc", RW, 0, 0, C_GC, 0 },
+	{ "init", cmd_init, "init", RW, 0, 0, C_INIT, 0 },
 	{ "metric-history", cmd_history, "metric-history RUN_ID KEY "
-	  "[--format FMT]", RO, 2, 2, { OPT_FORMAT }, 1 },
+	  "[--format FMT]", RO, 2, 2, C_HISTORY, 1 },
 	{ "models", cmd_models, "models [--format FMT]", RO, 0, 0,
-	  { OPT_FORMAT }, 0 },
+	  C_MODELS, 0 },
 	{ "promote", cmd_promote, "promote NAME VERSION STAGE "
-	  "[--archive-existing]", RW, 3, 3, { OPT_ARCHIVE }, 0 },
+	  "[--archive-existing]", RW, 3, 3, C_PROMOTE, 0 },
 	{ "register", cmd_register, "register NAME runs:/RUN_ID[/ARTIFACT] "
-	  "[--description TEXT]", RW, 2, 2, { OPT_DESCRIPTION }, 0 },
+	  "[--description TEXT]", RW, 2, 2, C_REGISTER, 0 },
 	{ "resolve", cmd_resolve, "resolve URI [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT }, 0 },
+	  C_RESOLVE, 0 },
 	{ "run end", cmd_run_end, "run end RUN_ID [--status STATUS] "
 	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 1, 1,
-	  { OPT_STATUS, LOG_OPTS }, 1 },
+	  C_RUN_END, 1 },
 	{ "run log", cmd_run_log, "run log RUN_ID [--param K=V] "
 	  "[--metric K=V[@STEP]] [--tag K=V] [--metrics-file FILE]", RW, 1, 1,
-	  { LOG_OPTS, OPT_METRICS_FILE }, 1 },
+	  C_RUN_LOG, 1 },
 	{ "run start", cmd_run_start, "run start -e EXP [--name NAME] "
 	  "[--parent RUN_ID] [--command TEXT] [--fingerprint TEXT] [--pid PID] "
 	  "[--param K=V] [--metric K=V[@STEP]] [--tag K=V]", RW, 0, 0,
-	  { OPT_EXPERIMENT, OPT_NAME, OPT_PARENT, OPT_COMMAND,
-	    OPT_FINGERPRINT, OPT_PID, LOG_OPTS }, 0 },
+	  C_RUN_START, 0 },
 	{ "runs", cmd_runs, "runs [-e EXP] [--filter EXPR] [--order-by KEY "
 	  "[DESC]] [--limit N] [--columns KEY,...] [--nested | --parent "
 	  "RUN_ID] [--deleted] [--stale [--stale-after SECONDS] "
 	  "[--mark-failed]] [--format FMT]", RO, 0, 0,
-	  { OPT_EXPERIMENT, OPT_FILTER, OPT_ORDER_BY, OPT_LIMIT, OPT_COLUMNS,
-	    OPT_NESTED, OPT_PARENT, OPT_DELETED, OPT_STALE, OPT_STALE_AFTER,
-	    OPT_MARK_FAILED, OPT_FORMAT }, 0 },
+	  C_RUNS, 0 },
 	{ "show", cmd_show, "show RUN_ID [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT }, 1 },
-	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, { 0 }, 0 },
+	  C_SHOW, 1 },
+	{ "unalias", cmd_unalias, "unalias NAME ALIAS", RW, 2, 2, C_UNALIAS, 0 },
 	{ "versions", cmd_versions, "versions NAME [--format FMT]", RO, 1, 1,
-	  { OPT_FORMAT }, 0 },
+	  C_VERSIONS, 0 },
 };
 
 static const char top_usage[] =
@@ -244,14 +190,16 @@ split_kv(const char *opt, const char *arg)
 	return kv;
 }
 
-static void
-add_metric(struct opts *o, const char *arg)
+static int
+add_metric(void *v, const char *arg, struct pp_err *err)
 {
+	struct opts *o = v;
 	struct pp_kv kv = split_kv("metric", arg);
 	const char *at = strrchr(kv.value, '@');
 	double value;
 	long step = 0;
 
+	(void)err;
 	if (at != NULL && pp_parse_long(at + 1, 0, LONG_MAX, &step) == -1)
 		pp_cli_usage_error("--metric: bad value \"%s\": step \"%s\" "
 		    "is not a whole number >= 0", arg, at + 1);
@@ -261,6 +209,7 @@ add_metric(struct opts *o, const char *arg)
 		    arg);
 	pp_metric_list_add(&o->metrics, kv.key, value, step, 0);
 	free((char *)kv.key);
+	return 0;
 }
 
 static void
@@ -269,6 +218,142 @@ add_kv(struct pp_kv **v, size_t *n, size_t *cap, const char *opt,
 {
 	pp_xgrow((void **)v, cap, *n + 1, sizeof(**v));
 	(*v)[(*n)++] = split_kv(opt, arg);
+}
+
+static int
+add_param(void *v, const char *arg, struct pp_err *err)
+{
+	struct opts *o = v;
+
+	(void)err;
+	add_kv(&o->params, &o->nparams, &o->cap_params, "param", arg);
+	return 0;
+}
+
+static int
+add_tag(void *v, const char *arg, struct pp_err *err)
+{
+	struct opts *o = v;
+
+	(void)err;
+	add_kv(&o->tags, &o->ntags, &o->cap_tags, "tag", arg);
+	return 0;
+}
+
+static int
+set_status(void *v, const char *arg, struct pp_err *err)
+{
+	enum pp_run_status *st = v;
+	struct pp_err e = PP_ERR_INIT;
+
+	if (pp_run_status_parse(arg, st, &e) == -1 || *st == PP_RUN_RUNNING)
+		return pp_err_set(err, PP_EXIT_USAGE, "--status: bad value "
+		    "\"%s\": want FINISHED, FAILED or KILLED", arg);
+	return 0;
+}
+
+static int
+set_if_better(void *v, const char *arg, struct pp_err *err)
+{
+	if (strncmp(arg, "metrics.", 8) != 0 || arg[8] == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "--if-better: bad value "
+		    "\"%s\": want metrics.KEY", arg);
+	*(const char **)v = arg + 8;
+	return 0;
+}
+
+static int
+set_format(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_registry_io_parse_format(arg, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
+		    "\"%s\": want table, csv or json", arg);
+	return 0;
+}
+
+/*
+ * Every command's options, one table; a command sees only its rows
+ * (cmd_rows): its --help lists them, and another command's option is an
+ * unknown one there.  Two rows are named --metric: a point to log (run
+ * start, log, end) and the key best ranks by; no command takes both.
+ */
+static void
+option_table(struct opts *o, struct pp_option *t, size_t max)
+{
+	const unsigned LOGS = C_RUN_START | C_RUN_LOG | C_RUN_END;
+	const unsigned LISTS = C_ART_LIST | C_AUDIT | C_COMPARE |
+	    C_EXPERIMENTS | C_EXPORT | C_HISTORY | C_MODELS | C_RESOLVE |
+	    C_RUNS | C_SHOW | C_VERSIONS;
+	const struct pp_option rows[] = {
+		PP_OPT_STRING('e', "experiment", &o->experiment, "EXP",
+		    "experiment name", .empty = "name",
+		    .cmds = C_BEST | C_RUN_START | C_RUNS),
+		PP_OPT_STRING(0, "filter", &o->filter, "EXPR", "MLflow search "
+		    "filter, e.g. \"metrics.rmse < 0.02\"", .cmds = C_RUNS),
+		PP_OPT_STRING(0, "order-by", &o->order_by, "KEY", "sort by KEY "
+		    "[ASC|DESC] (default: newest first)", .cmds = C_RUNS),
+		PP_OPT_LONG(0, "limit", &o->limit, 1, LONG_MAX, "N",
+		    "at most N runs", .cmds = C_RUNS),
+		PP_OPT_STRING(0, "columns", &o->columns, "KEY,...", "show "
+		    "metrics.K, params.K, tags.K (default: common metrics)",
+		    .empty = "list", .cmds = C_RUNS),
+		PP_OPT_FLAG(0, "nested", &o->nested, "list nested runs too",
+		    .cmds = C_RUNS),
+		PP_OPT_FLAG(0, "wide", &o->wide, "in a table, show long values "
+		    "whole (default: cut at 32)", .cmds = C_COMPARE),
+		PP_OPT_FLAG(0, "deleted", &o->deleted, "list deleted runs "
+		    "instead of live ones", .cmds = C_RUNS),
+		PP_OPT_FLAG(0, "stale", &o->stale, "only RUNNING runs whose "
+		    "owner process is gone", .cmds = C_RUNS),
+		PP_OPT_LONG(0, "stale-after", &o->stale_after, 1,
+		    LONG_MAX / 1000, "SECONDS", "with --stale: also runs "
+		    "silent this long", .cmds = C_RUNS),
+		PP_OPT_FLAG(0, "mark-failed", &o->mark_failed, "with --stale: "
+		    "mark the stale runs FAILED", .cmds = C_RUNS),
+		PP_OPT_STRING(0, "name", &o->name, "NAME", "run or artifact "
+		    "name", .cmds = C_ART_PUT | C_RUN_START),
+		PP_OPT_STRING(0, "parent", &o->parent, "RUN_ID", "parent run of "
+		    "a nested run", .cmds = C_RUN_START | C_RUNS),
+		PP_OPT_STRING(0, "command", &o->command, "TEXT", "command line "
+		    "to record", .cmds = C_RUN_START),
+		PP_OPT_STRING(0, "fingerprint", &o->fingerprint, "TEXT",
+		    "input fingerprint to record", .cmds = C_RUN_START),
+		PP_OPT_LONG(0, "pid", &o->pid, 1, 1L << 30, "PID", "owner "
+		    "process (default: the parent process)",
+		    .cmds = C_RUN_START),
+		PP_OPT_CALLBACK(0, "param", o, add_param, "K=V",
+		    "log a param (repeatable)", .cmds = LOGS),
+		PP_OPT_CALLBACK(0, "metric", o, add_metric, "K=V[@STEP]",
+		    "log a metric point (repeatable)", .cmds = LOGS),
+		PP_OPT_CALLBACK(0, "tag", o, add_tag, "K=V",
+		    "set a tag (repeatable)", .cmds = LOGS),
+		PP_OPT_STRING(0, "metrics-file", &o->metrics_file, "FILE",
+		    "log metric points from CSV (key,value[,step][,timestamp])",
+		    .cmds = C_RUN_LOG),
+		PP_OPT_CALLBACK(0, "status", &o->status, set_status, "STATUS",
+		    "FINISHED (default), FAILED or KILLED", .cmds = C_RUN_END),
+		PP_OPT_STRING(0, "description", &o->description, "TEXT",
+		    "model version description", .cmds = C_REGISTER),
+		PP_OPT_FLAG(0, "archive-existing", &o->archive, "move versions "
+		    "already in STAGE to Archived", .cmds = C_PROMOTE),
+		PP_OPT_STRING(0, "metric", &o->by, "KEY", "the metric to rank "
+		    "runs by", .empty = "key", .cmds = C_BEST),
+		PP_OPT_FLAG(0, "max", &o->max, "higher is better (default: "
+		    "lower)", .cmds = C_ALIAS | C_BEST),
+		PP_OPT_CALLBACK(0, "if-better", &o->if_better, set_if_better,
+		    "metrics.KEY", "move only if the version's run beats the "
+		    "holder's on KEY", .cmds = C_ALIAS),
+		PP_OPT_STRING('o', "output", &o->output, "FILE", "write to FILE "
+		    "(atomically) instead of stdout", .empty = "file name",
+		    .cmds = C_ART_GET | C_EXPORT),
+		PP_OPT_CALLBACK(0, "format", &o->format, set_format, "FMT",
+		    "table, csv or json (default: table on a terminal, else "
+		    "csv)", .cmds = LISTS),
+		PP_OPT_END
+	};
+
+	assert(PP_ARRAY_SIZE(rows) <= max);
+	memcpy(t, rows, sizeof(rows));
 }
 
 static const struct cmd *
@@ -293,104 +378,32 @@ find_cmd(int argc, char *argv[], int *words)
 	    name);
 }
 
-/* The command's rows of all_opts, in table order. */
-static struct pp_opt *
-cmd_opts(const struct cmd *c)
+/* The rows of t (ended by PP_OPT_END) that command bit takes, in order;
+ * all of them for bit 0. */
+static struct pp_option *
+cmd_rows(const struct pp_option *t, unsigned bit)
 {
-	struct pp_opt *rows = pp_xcalloc(PP_ARRAY_SIZE(all_opts), sizeof(*rows));
-	size_t i, j, n = 0;
+	struct pp_option *rows;
+	size_t i, n = 0;
 
-	for (i = 0; all_opts[i].name; i++)
-		for (j = 0; c->opts[j]; j++)
-			if (c->opts[j] == all_opts[i].id)
-				rows[n++] = all_opts[i];
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		;
+	rows = pp_xcalloc(i + 1, sizeof(*rows));
+	for (i = 0; t[i].type != PP_OPTION_END; i++)
+		if (bit == 0 || (t[i].cmds & bit) != 0)
+			rows[n++] = t[i];
+	rows[n].type = PP_OPTION_END;
 	return rows;
-}
-
-static void
-parse_option(struct opts *o, int id, const char *arg)
-{
-	switch (id) {
-	case OPT_EXPERIMENT:
-		if (*arg == '\0')
-			pp_cli_usage_error("--experiment: empty name");
-		o->experiment = arg;
-		break;
-	case OPT_FILTER: o->filter = arg; break;
-	case OPT_ORDER_BY: o->order_by = arg; break;
-	case OPT_LIMIT: o->limit = pp_cli_long("limit", arg, 1, LONG_MAX); break;
-	case OPT_DELETED: o->deleted = 1; break;
-	case OPT_STALE: o->stale = 1; break;
-	case OPT_STALE_AFTER:
-		o->stale_after = pp_cli_long("stale-after", arg, 1,
-		    LONG_MAX / 1000);
-		break;
-	case OPT_MARK_FAILED: o->mark_failed = 1; break;
-	case OPT_NAME: o->name = arg; break;
-	case OPT_PARENT: o->parent = arg; break;
-	case OPT_COMMAND: o->command = arg; break;
-	case OPT_FINGERPRINT: o->fingerprint = arg; break;
-	case OPT_PID: o->pid = pp_cli_long("pid", arg, 1, 1L << 30); break;
-	case OPT_PARAM:
-		add_kv(&o->params, &o->nparams, &o->cap_params, "param", arg);
-		break;
-	case OPT_TAG:
-		add_kv(&o->tags, &o->ntags, &o->cap_tags, "tag", arg);
-		break;
-	case OPT_METRIC: add_metric(o, arg); break;
-	case OPT_METRICS_FILE: o->metrics_file = arg; break;
-	case OPT_STATUS: {
-		struct pp_err e = PP_ERR_INIT;
-
-		if (pp_run_status_parse(arg, &o->status, &e) == -1 ||
-		    o->status == PP_RUN_RUNNING)
-			pp_cli_usage_error("--status: bad value \"%s\": want "
-			    "FINISHED, FAILED or KILLED", arg);
-		break;
-	}
-	case OPT_DESCRIPTION: o->description = arg; break;
-	case OPT_ARCHIVE: o->archive = 1; break;
-	case OPT_BY:
-		if (*arg == '\0')
-			pp_cli_usage_error("--metric: empty key");
-		o->by = arg;
-		break;
-	case OPT_MAX: o->max = 1; break;
-	case OPT_COLUMNS:
-		if (*arg == '\0')
-			pp_cli_usage_error("--columns: empty list");
-		o->columns = arg;
-		break;
-	case OPT_NESTED: o->nested = 1; break;
-	case OPT_IF_BETTER:
-		if (strncmp(arg, "metrics.", 8) != 0 || arg[8] == '\0')
-			pp_cli_usage_error("--if-better: bad value \"%s\": want "
-			    "metrics.KEY", arg);
-		o->if_better = arg + 8;
-		break;
-	case OPT_OUTPUT:
-		if (*arg == '\0')
-			pp_cli_usage_error("--output: empty file name");
-		o->output = arg;
-		break;
-	case OPT_FORMAT:
-		if (pp_regio_parse_format(arg, &o->format) == -1)
-			pp_cli_usage_error("--format: bad value \"%s\": want "
-			    "table, csv or json", arg);
-		break;
-	default:
-		pp_cli_usage_error("unexpected option");
-	}
 }
 
 /* The whole command line: the command, its options and operands. */
 static const struct cmd *
 parse_command_line(int argc, char *argv[], struct opts *o)
 {
+	struct pp_option table[32];
 	const struct cmd *c;
-	struct pp_opt *rows;
 	const char *registry = NULL;
-	int id, words, n;
+	int first, words, n;
 
 	/* As git -C: --registry may come before the command. */
 	while (argc > 2 && strncmp(argv[1], "--registry", 10) == 0 &&
@@ -404,27 +417,30 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		argv += eq ? 1 : 2;
 		argc -= eq ? 1 : 2;
 	}
-	pp_cli_init(&o->cli, argv[0], top_usage, all_opts, PP_CLI_REGISTRY);
-	o->cli.about = top_about;
+	option_table(o, table, PP_ARRAY_SIZE(table));
 	if (argc < 2 || argv[1][0] == '-') {
-		while (pp_cli_next(&o->cli, argc, argv) != -1)
-			;
+		o->rows = cmd_rows(table, 0);
+		pp_cli_init_options(&o->cli, argv[0], top_usage, o->rows,
+		    PP_CLI_REGISTRY);
+		o->cli.about = top_about;
+		pp_cli_parse(&o->cli, argc, argv);
 		pp_cli_usage_error("missing command (see pp-registry --help)");
 	}
+	pp_cli_init_options(&o->cli, argv[0], top_usage, table, 0);
 	c = find_cmd(argc, argv, &words);
-	rows = cmd_opts(c);
 	pp_cli_release(&o->cli);
-	pp_cli_init(&o->cli, argv[0], c->usage, rows, PP_CLI_REGISTRY);
+	o->rows = cmd_rows(table, c->bit);
+	pp_cli_init_options(&o->cli, argv[0], c->usage, o->rows,
+	    PP_CLI_REGISTRY);
 	if (registry != NULL) {
 		o->cli.c.registry = registry;
 		o->cli.c.registry_implicit = 0;
 	}
 	argc -= words;
 	argv += words;
-	while ((id = pp_cli_next(&o->cli, argc, argv)) != -1)
-		parse_option(o, id, o->cli.optarg);
-	o->operands = argv + o->cli.optind;
-	o->noperands = argc - o->cli.optind;
+	first = pp_cli_parse(&o->cli, argc, argv);
+	o->operands = argv + first;
+	o->noperands = argc - first;
 	n = o->noperands;
 	if (n < c->min)
 		pp_cli_usage_error("%s: missing operand (usage: pp-registry "
@@ -446,7 +462,6 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 		    ? "mark-failed" : "stale-after");
 	if (strcmp(c->name, "export") == 0 && o->format == PP_FMT_TABLE)
 		pp_cli_usage_error("--format: export writes csv or json");
-	o->rows = rows;
 	return c;
 }
 
@@ -510,10 +525,15 @@ cmd_show(struct ctx *c)
 	return pp_registry_show(c->reg, c->o.operands[0], &c->table, &c->err);
 }
 
+/* Runs side by side are read across: a long tag (a feature list) would
+ * push the other runs off the screen, so a table cuts it unless --wide. */
+#define COMPARE_CUT 32
+
 static int
 cmd_compare(struct ctx *c)
 {
 	c->listing = 1;
+	c->cut = c->o.wide ? 0 : COMPARE_CUT;
 	return pp_registry_compare(c->reg, (const char *const *)c->o.operands,
 	    (size_t)c->o.noperands, &c->table, &c->err);
 }
@@ -557,7 +577,7 @@ cmd_run_log(struct ctx *c)
 
 		if (fp == NULL)
 			return -1;
-		rc = pp_regio_read_metrics(fp, pp_in_name(c->o.metrics_file),
+		rc = pp_registry_io_read_metrics(fp, pp_in_name(c->o.metrics_file),
 		    &c->o.metrics, &c->err);
 		if (fp != stdin)
 			fclose(fp);
@@ -894,7 +914,7 @@ main(int argc, char *argv[])
 	if (cmd->fn(&c) == -1)
 		goto out;
 	if (c.listing)
-		pp_regio_write(c.out.fp, &c.table, c.o.format);
+		pp_registry_io_write_cut(c.out.fp, &c.table, c.o.format, c.cut);
 	if (pp_out_commit(&c.out, &c.err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;

@@ -17,74 +17,6 @@
 #include "util.h"
 #include "banned.h"
 
-enum {
-	OPT_LISTEN = PP_OPT_FIRST,
-	OPT_THREADS,
-	OPT_API_KEYS,
-	OPT_PROTECT_METRICS,
-	OPT_RATE,
-	OPT_BURST,
-	OPT_MAX_BODY,
-	OPT_MAX_CONNS,
-	OPT_TIMEOUT,
-	OPT_RELOAD_EVERY,
-	OPT_DRAIN_TIMEOUT,
-	OPT_ALLOW_NAN,
-	OPT_ACCESS_LOG,
-	OPT_CANARY,
-	OPT_CANARY_PERCENT,
-	OPT_SHADOW,
-	OPT_LOG_PREDICTIONS,
-	OPT_WARM,
-	OPT_MAX_SYMBOLS,
-	OPT_HASH_KEY
-};
-
-static const struct pp_opt opts[] = {
-	{ "model", 'm', "[NAME=]REF", "serve the model REF (file or registry "
-	    "URI), repeatable" },
-	{ "listen", OPT_LISTEN, "ADDR:PORT", "where to listen (default "
-	    "127.0.0.1:8080; port 0 picks one)" },
-	{ "threads", OPT_THREADS, "N", "worker threads (default 2)" },
-	{ "api-keys", OPT_API_KEYS, "FILE", "require a key listed in FILE "
-	    "(NAME SHA256-HEX lines)" },
-	{ "protect-metrics", OPT_PROTECT_METRICS, NULL, "/metrics needs a key "
-	    "too" },
-	{ "rate", OPT_RATE, "N/s|N/min", "requests allowed per key (or "
-	    "address)" },
-	{ "burst", OPT_BURST, "B", "requests allowed at once (default: the "
-	    "rate per second, at least 1)" },
-	{ "max-body", OPT_MAX_BODY, "SIZE", "largest request body (default "
-	    "1M)" },
-	{ "max-connections", OPT_MAX_CONNS, "N", "open connections allowed "
-	    "(default 1024)" },
-	{ "timeout", OPT_TIMEOUT, "SECONDS", "close a connection idle this "
-	    "long (default 10)" },
-	{ "reload-every", OPT_RELOAD_EVERY, "DURATION", "poll the registry "
-	    "this often (default 10s; 0: only on SIGHUP)" },
-	{ "drain-timeout", OPT_DRAIN_TIMEOUT, "DURATION", "on SIGTERM, wait "
-	    "this long for requests in flight (default 30s)" },
-	{ "allow-nan", OPT_ALLOW_NAN, NULL, "missing inputs predict null "
-	    "instead of 400" },
-	{ "access-log", OPT_ACCESS_LOG, "FILE", "append one JSON line per "
-	    "request (- for stderr)" },
-	{ "canary", OPT_CANARY, "REF", "send --canary-percent of the first "
-	    "model's requests to REF" },
-	{ "canary-percent", OPT_CANARY_PERCENT, "P", "the canary's share, "
-	    "0-100 (default 10; sticky per API key)" },
-	{ "shadow", OPT_SHADOW, "REF", "also score the first model's requests "
-	    "on REF, answer with the first" },
-	{ "log-predictions", OPT_LOG_PREDICTIONS, "FILE", "append the first "
-	    "model's inputs and predictions to FILE (CSV frame)" },
-	{ "warm", OPT_WARM, "FILE", "feed the bars in FILE to each model's "
-	    "online state at every load" },
-	{ "max-symbols", OPT_MAX_SYMBOLS, "N", "symbols a model's online "
-	    "state holds (default 10000)" },
-	{ "hash-key", OPT_HASH_KEY, "NAME", "read a key on stdin, print its "
-	    "key-file line, exit" },
-	{ NULL, 0, NULL, NULL }
-};
-
 struct serve_cmd {
 	const char **models;	/* -m, in order; owned array */
 	size_t nmodels;
@@ -92,132 +24,154 @@ struct serve_cmd {
 	const char *api_keys;	/* --api-keys */
 	const char *hash_key;	/* --hash-key NAME */
 	const char *canary;	/* --canary REF */
-	unsigned canary_pct;	/* --canary-percent */
+	long canary_pct;	/* --canary-percent */
 	const char *shadow;	/* --shadow REF */
 	double reload_every;	/* seconds; 0: SIGHUP only */
 	double drain_timeout;	/* seconds */
+	long threads, burst, max_conns, timeout, max_symbols;
 	struct pp_serve_opts so;
 };
 
-static double
-seconds_arg(const char *name, const char *arg)
-{
-	double x;
+/* ---- Option values that need more than a range ----------------------- */
 
-	if (pp_serve_parse_seconds(arg, &x) == -1)
-		pp_cli_usage_error("--%s: bad value \"%s\": give a duration "
-		    "such as 500ms, 10s, 2min", name, arg);
-	return x;
+static int
+add_model(void *v, const char *arg, struct pp_err *err)
+{
+	struct serve_cmd *o = v;
+
+	(void)err;
+	o->models = pp_xrealloc(o->models, (o->nmodels + 1) *
+	    sizeof(*o->models));
+	o->models[o->nmodels++] = arg;
+	return 0;
 }
+
+static int
+set_rate(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_ratelimit_parse(arg, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--rate: bad value "
+		    "\"%s\": give N/s, N/min or N/h", arg);
+	return 0;
+}
+
+static int
+set_max_body(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_serve_parse_bytes(arg, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--max-body: bad value "
+		    "\"%s\": give bytes, or a number with K, M or G", arg);
+	return 0;
+}
+
+static int
+seconds(const char *name, const char *arg, double *x, struct pp_err *err)
+{
+	if (pp_serve_parse_seconds(arg, x) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--%s: bad value \"%s\": "
+		    "give a duration such as 500ms, 10s, 2min", name, arg);
+	return 0;
+}
+
+static int
+set_reload_every(void *v, const char *arg, struct pp_err *err)
+{
+	return seconds("reload-every", arg, v, err);
+}
+
+static int
+set_drain_timeout(void *v, const char *arg, struct pp_err *err)
+{
+	return seconds("drain-timeout", arg, v, err);
+}
+
+/* ---- The command line ------------------------------------------------ */
+
+static const char usage[] =
+	"-m [NAME=]REF [-m ...] [--listen ADDR:PORT] [--threads N] "
+	"[--api-keys FILE [--protect-metrics]] [--rate N/s|N/min [--burst B]] "
+	"[--max-body SIZE] [--max-connections N] [--timeout SECONDS] "
+	"[--reload-every DURATION] [--drain-timeout DURATION] [--allow-nan] "
+	"[--canary REF [--canary-percent P]] [--shadow REF] "
+	"[--log-predictions FILE] [--access-log FILE] [--warm FILE] "
+	"[--max-symbols N] [--registry PATH]"
+	"\n--hash-key NAME";
 
 static void
 parse_options(int argc, char *argv[], struct pp_cli *cli,
     struct serve_cmd *o)
 {
-	int c, burst = 0, pct = 0;
+	struct pp_serve_opts *so = &o->so;
+	const struct pp_option opts[] = {
+		PP_OPT_CALLBACK('m', "model", o, add_model, "[NAME=]REF",
+		    "serve the model REF (file or registry URI), repeatable"),
+		PP_OPT_STRING(0, "listen", &o->listen, "ADDR:PORT", "where to "
+		    "listen (default 127.0.0.1:8080; port 0 picks one)"),
+		PP_OPT_LONG(0, "threads", &o->threads, 1, 256, "N",
+		    "worker threads (default 2)"),
+		PP_OPT_STRING(0, "api-keys", &o->api_keys, "FILE", "require a "
+		    "key listed in FILE (NAME SHA256-HEX lines)"),
+		PP_OPT_FLAG(0, "protect-metrics", &so->protect_metrics,
+		    "/metrics needs a key too"),
+		PP_OPT_CALLBACK(0, "rate", &so->rate, set_rate, "N/s|N/min",
+		    "requests allowed per key (or address)"),
+		PP_OPT_LONG(0, "burst", &o->burst, 1, 1000000, "B", "requests "
+		    "allowed at once (default: the rate per second, at least "
+		    "1)"),
+		PP_OPT_CALLBACK(0, "max-body", &so->max_body, set_max_body,
+		    "SIZE", "largest request body (default 1M)"),
+		PP_OPT_LONG(0, "max-connections", &o->max_conns, 1, 1000000,
+		    "N", "open connections allowed (default 1024)"),
+		PP_OPT_LONG(0, "timeout", &o->timeout, 1, 86400, "SECONDS",
+		    "close a connection idle this long (default 10)"),
+		PP_OPT_CALLBACK(0, "reload-every", &o->reload_every,
+		    set_reload_every, "DURATION", "poll the registry this "
+		    "often (default 10s; 0: only on SIGHUP)"),
+		PP_OPT_CALLBACK(0, "drain-timeout", &o->drain_timeout,
+		    set_drain_timeout, "DURATION", "on SIGTERM, wait this long "
+		    "for requests in flight (default 30s)"),
+		PP_OPT_FLAG(0, "allow-nan", &so->allow_nan, "missing inputs "
+		    "predict null instead of 400"),
+		PP_OPT_STRING(0, "access-log", &so->access_log, "FILE",
+		    "append one JSON line per request (- for stderr)"),
+		PP_OPT_STRING(0, "canary", &o->canary, "REF", "send "
+		    "--canary-percent of the first model's requests to REF"),
+		PP_OPT_LONG(0, "canary-percent", &o->canary_pct, 0, 100, "P",
+		    "the canary's share, 0-100 (default 10; sticky per API "
+		    "key)"),
+		PP_OPT_STRING(0, "shadow", &o->shadow, "REF", "also score the "
+		    "first model's requests on REF, answer with the first"),
+		PP_OPT_STRING(0, "log-predictions", &so->prediction_log,
+		    "FILE", "append the first model's inputs and predictions "
+		    "to FILE (CSV frame)"),
+		PP_OPT_STRING(0, "warm", &so->warm, "FILE", "feed the bars in "
+		    "FILE to each model's online state at every load"),
+		PP_OPT_LONG(0, "max-symbols", &o->max_symbols, 1, 100000000,
+		    "N", "symbols a model's online state holds (default "
+		    "10000)"),
+		PP_OPT_STRING(0, "hash-key", &o->hash_key, "NAME", "read a key "
+		    "on stdin, print its key-file line, exit"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case 'm':
-			o->models = pp_xrealloc(o->models, (o->nmodels + 1) *
-			    sizeof(*o->models));
-			o->models[o->nmodels++] = cli->optarg;
-			break;
-		case OPT_LISTEN:
-			o->listen = cli->optarg;
-			break;
-		case OPT_THREADS:
-			o->so.threads = (unsigned)pp_cli_long("threads",
-			    cli->optarg, 1, 256);
-			break;
-		case OPT_API_KEYS:
-			o->api_keys = cli->optarg;
-			break;
-		case OPT_PROTECT_METRICS:
-			o->so.protect_metrics = 1;
-			break;
-		case OPT_RATE:
-			if (pp_ratelimit_parse(cli->optarg, &o->so.rate) == -1)
-				pp_cli_usage_error("--rate: bad value \"%s\": "
-				    "give N/s, N/min or N/h", cli->optarg);
-			break;
-		case OPT_BURST:
-			o->so.burst = (double)pp_cli_long("burst", cli->optarg,
-			    1, 1000000);
-			burst = 1;
-			break;
-		case OPT_MAX_BODY:
-			if (pp_serve_parse_bytes(cli->optarg, &o->so.max_body)
-			    == -1)
-				pp_cli_usage_error("--max-body: bad value "
-				    "\"%s\": give bytes, or a number with K, M "
-				    "or G", cli->optarg);
-			break;
-		case OPT_MAX_CONNS:
-			o->so.max_conns = (unsigned)pp_cli_long(
-			    "max-connections", cli->optarg, 1, 1000000);
-			break;
-		case OPT_TIMEOUT:
-			o->so.timeout = (unsigned)pp_cli_long("timeout",
-			    cli->optarg, 1, 86400);
-			break;
-		case OPT_RELOAD_EVERY:
-			o->reload_every = seconds_arg("reload-every",
-			    cli->optarg);
-			break;
-		case OPT_DRAIN_TIMEOUT:
-			o->drain_timeout = seconds_arg("drain-timeout",
-			    cli->optarg);
-			break;
-		case OPT_ALLOW_NAN:
-			o->so.allow_nan = 1;
-			break;
-		case OPT_ACCESS_LOG:
-			o->so.access_log = cli->optarg;
-			break;
-		case OPT_CANARY:
-			o->canary = cli->optarg;
-			break;
-		case OPT_CANARY_PERCENT:
-			o->canary_pct = (unsigned)pp_cli_long("canary-percent",
-			    cli->optarg, 0, 100);
-			pct = 1;
-			break;
-		case OPT_SHADOW:
-			o->shadow = cli->optarg;
-			break;
-		case OPT_LOG_PREDICTIONS:
-			o->so.prediction_log = cli->optarg;
-			break;
-		case OPT_WARM:
-			o->so.warm = cli->optarg;
-			break;
-		case OPT_MAX_SYMBOLS:
-			o->so.max_symbols = (size_t)pp_cli_long("max-symbols",
-			    cli->optarg, 1, 100000000);
-			break;
-		case OPT_HASH_KEY:
-			o->hash_key = cli->optarg;
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
-	if (argc > cli->optind)
-		pp_cli_usage_error("unexpected operand \"%s\"",
-		    argv[cli->optind]);
+	pp_cli_init_options(cli, argv[0], usage, opts, PP_CLI_REGISTRY |
+	    PP_CLI_PROGRESS);
+	if ((i = pp_cli_parse(cli, argc, argv)) < argc)
+		pp_cli_usage_error("unexpected operand \"%s\"", argv[i]);
 	if (o->hash_key != NULL && o->nmodels > 0)
 		pp_cli_usage_error("--hash-key: no -m with it");
 	if (o->hash_key == NULL && o->nmodels == 0)
 		pp_cli_usage_error("no model: give -m REF");
-	if (o->so.protect_metrics && o->api_keys == NULL)
-		pp_cli_usage_error("--protect-metrics needs --api-keys");
-	if (burst && o->so.rate == 0)
-		pp_cli_usage_error("--burst needs --rate");
-	if (pct && o->canary == NULL)
-		pp_cli_usage_error("--canary-percent needs --canary");
-	if (!burst)
-		o->so.burst = o->so.rate < 1 ? 1 : o->so.rate;
+	pp_cli_requires(cli, "protect-metrics", "api-keys");
+	pp_cli_requires(cli, "burst", "rate");
+	pp_cli_requires(cli, "canary-percent", "canary");
+	so->threads = (unsigned)o->threads;
+	so->max_conns = (unsigned)o->max_conns;
+	so->timeout = (unsigned)o->timeout;
+	so->max_symbols = (size_t)o->max_symbols;
+	so->burst = pp_cli_given(cli, "burst") ? (double)o->burst :
+	    so->rate < 1 ? 1 : so->rate;
 }
 
 /* --hash-key NAME: the key is stdin's first line, without its newline. */
@@ -300,9 +254,10 @@ run(struct pp_serve *s, const struct serve_cmd *o, int quiet,
 int
 main(int argc, char *argv[])
 {
-	struct serve_cmd o = { NULL, 0, "127.0.0.1:8080", NULL, NULL, NULL,
-		10, NULL, 10, 30, { NULL, 0, NULL, 0, 0, 0, 1 << 20, 2, 1024,
-		10, NULL, NULL, NULL, 10000 } };
+	struct serve_cmd o = { .listen = "127.0.0.1:8080", .canary_pct = 10,
+		.reload_every = 10, .drain_timeout = 30, .threads = 2,
+		.max_conns = 1024, .timeout = 10, .max_symbols = 10000,
+		.so = { .max_body = 1 << 20 } };
 	struct pp_apikeys keys = PP_APIKEYS_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_serve *s = NULL;
@@ -311,16 +266,6 @@ main(int argc, char *argv[])
 	size_t i;
 	int rc = PP_EXIT_DATA;
 
-	pp_cli_init(&cli, argv[0], "-m [NAME=]REF [-m ...] [--listen "
-	    "ADDR:PORT] [--threads N] [--api-keys FILE [--protect-metrics]] "
-	    "[--rate N/s|N/min [--burst B]] [--max-body SIZE] "
-	    "[--max-connections N] [--timeout SECONDS] [--reload-every "
-	    "DURATION] [--drain-timeout DURATION] [--allow-nan] "
-	    "[--canary REF [--canary-percent P]] [--shadow REF] "
-	    "[--log-predictions FILE] [--access-log FILE] [--warm FILE] "
-	    "[--max-symbols N] [--registry PATH]"
-	    "\n--hash-key NAME", opts,
-	    PP_CLI_REGISTRY | PP_CLI_PROGRESS);
 	parse_options(argc, argv, &cli, &o);
 	o.so.registry = cli.c.registry;
 	if (o.hash_key != NULL) {

@@ -1,5 +1,6 @@
 /*
- * pp-train - fit a linear model to a frame, validated chronologically.
+ * pp-train - fit a linear model or gradient-boosted trees to a frame,
+ * validated chronologically.
  */
 #include <errno.h>
 #include <math.h>
@@ -13,7 +14,7 @@
 #include "cli.h"
 #include "date.h"
 #include "frame.h"
-#include "hashin.h"
+#include "input_hash.h"
 #include "lineage.h"
 #include "model.h"
 #include "num.h"
@@ -26,7 +27,8 @@
 static const char usage[] =
     "-m KIND --target COL [--features A,B,...] [--standardize] "
     "[--cv walkforward:K | --test-frac F] [-F FILE] [-e NAME] "
-    "[--register NAME] [--no-registry] [--dry-run] [-o FILE] [FILE]\n"
+    "[--register NAME] [--idempotency-key KEY] [--no-registry] [--dry-run] "
+    "[-o FILE] [FILE]\n"
     "--describe REF";
 
 struct train_cmd {
@@ -37,6 +39,7 @@ struct train_cmd {
 	const char *input;	/* the frame, NULL for stdin */
 	const char *experiment;	/* -e, or NULL for "default" */
 	const char *register_as; /* --register NAME */
+	const char *idem_key;	/* --idempotency-key KEY */
 	int print_id;		/* --print-run-id */
 	int no_registry;	/* --no-registry */
 	int dry_run;		/* --dry-run: print the features, fit nothing */
@@ -52,7 +55,8 @@ set_model(void *v, const char *a, struct pp_err *err)
 
 	if (pp_model_kind_parse(a, &o->t.fit.kind) == -1)
 		return pp_err_set(err, PP_EXIT_USAGE, "--model: unknown model "
-		    "\"%s\" (ols, ridge, lasso, elasticnet, logistic)", a);
+		    "\"%s\" (ols, ridge, lasso, elasticnet, logistic, gbdt)",
+		    a);
 	o->have_kind = 1;
 	return 0;
 }
@@ -77,21 +81,30 @@ add_grid(void *v, const char *a, struct pp_err *err)
 	    err);
 }
 
+/* The tag a run made with --idempotency-key carries its key in. */
+#define IDEM_TAG "idempotency_key"
+
+/* Add tag key (owned) = value (borrowed) to the run's tags. */
+static void
+keep_tag(struct train_cmd *o, char *key, const char *value)
+{
+	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
+	    sizeof(*o->tags));
+	o->tags[o->ntags].key = key;
+	o->tags[o->ntags++].value = value;
+	o->t.tags = o->tags;
+	o->t.ntags = o->ntags;
+}
+
 static int
 add_tag(void *v, const char *a, struct pp_err *err)
 {
-	struct train_cmd *o = v;
 	const char *eq = strchr(a, '=');
 
 	if (eq == NULL || eq == a)
 		return pp_err_set(err, PP_EXIT_USAGE, "--tag: bad value "
 		    "\"%s\": want KEY=VALUE", a);
-	pp_xgrow((void **)&o->tags, &o->cap_tags, o->ntags + 1,
-	    sizeof(*o->tags));
-	o->tags[o->ntags].key = pp_xstrndup(a, (size_t)(eq - a));
-	o->tags[o->ntags++].value = eq + 1;
-	o->t.tags = o->tags;
-	o->t.ntags = o->ntags;
+	keep_tag(v, pp_xstrndup(a, (size_t)(eq - a)), eq + 1);
 	return 0;
 }
 
@@ -103,6 +116,34 @@ set_register(void *v, const char *a, struct pp_err *err)
 		    "name \"%s\": not empty, no '/' or '@'", a);
 	*(const char **)v = a;
 	return 0;
+}
+
+/* gbdt's options apply to gbdt only, and the linear ones not to it; gbdt's
+ * alpha (L1 on leaf weights) defaults to 0, the linear penalty to 1. */
+static void
+check_gbdt(const struct pp_cli *cli, struct train_cmd *o)
+{
+	static const char *const gb[] = { "n-estimators", "learning-rate",
+		"max-depth", "min-child-weight", "subsample",
+		"colsample-bytree", "lambda", "gamma", "seed", "threads",
+		"objective", "early-stopping" };
+	static const char *const lin[] = { "l1-ratio", "C", "standardize",
+		"max-iter" };
+	int gbdt = o->t.fit.kind == PP_MODEL_GBDT;
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(gb); i++)
+		if (!gbdt && pp_cli_given(cli, gb[i]))
+			pp_cli_usage_error("--%s applies to gbdt only", gb[i]);
+	for (i = 0; i < PP_ARRAY_SIZE(lin); i++)
+		if (gbdt && pp_cli_given(cli, lin[i]))
+			pp_cli_usage_error("--%s does not apply to gbdt", lin[i]);
+	if (gbdt)
+		o->t.gb.alpha = pp_cli_given(cli, "alpha") ? o->t.fit.alpha : 0;
+	if (gbdt && o->t.objective != NULL && strncmp(o->t.objective, "reg:",
+	    4) != 0 && strncmp(o->t.objective, "binary:", 7) != 0)
+		pp_cli_usage_error("--objective: \"%s\": want a reg: or "
+		    "binary: objective", o->t.objective);
 }
 
 /* The checks between options, in the order their messages are tested. */
@@ -122,6 +163,9 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 	    o->ntags > 0))
 		pp_cli_usage_error("--no-registry excludes --experiment, "
 		    "--register, --print-run-id, --run-name and --tag");
+	if (o->no_registry && o->idem_key != NULL)
+		pp_cli_usage_error("--idempotency-key needs the registry: not "
+		    "with --no-registry");
 	if (o->print_id && o->output == NULL)
 		pp_cli_usage_error("--print-run-id: stdout is for the run id: "
 		    "give -o FILE");
@@ -138,6 +182,7 @@ check_options(const struct pp_cli *cli, struct train_cmd *o)
 		    "need --cv or --test-frac");
 	if (!pp_cli_given(cli, "gap"))
 		o->t.split.gap = o->t.horizon;
+	check_gbdt(cli, o);
 	if ((pp_cli_given(cli, "alpha") && (o->t.fit.kind == PP_MODEL_OLS ||
 	    o->t.fit.kind == PP_MODEL_LOGISTIC)) ||
 	    (pp_cli_given(cli, "l1-ratio") && o->t.fit.kind != PP_MODEL_ENET) ||
@@ -170,11 +215,41 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "columns matching RE are other targets, never default "
 		    "features"),
 		PP_OPT_DOUBLE(0, "alpha", &o->t.fit.alpha, 0, 1e300, "A",
-		    "penalty of ridge, lasso, elasticnet (default 1)"),
+		    "penalty of ridge, lasso, elasticnet (default 1); gbdt: "
+		    "L1 on leaf weights (default 0)"),
 		PP_OPT_DOUBLE(0, "l1-ratio", &o->t.fit.l1_ratio, 0, 1, "R",
 		    "elasticnet L1 share in [0,1] (default 0.5)"),
 		PP_OPT_DOUBLE(0, "C", &o->t.fit.C, 1e-300, 1e300, "C",
 		    "logistic inverse penalty (default 1)"),
+		PP_OPT_LONG(0, "n-estimators", &o->t.gb.n_estimators, 1,
+		    100000, "N", "gbdt: boosting rounds (default 300)"),
+		PP_OPT_DOUBLE(0, "learning-rate", &o->t.gb.learning_rate,
+		    1e-300, 1, "ETA", "gbdt: shrinkage per round (default "
+		    "0.05)"),
+		PP_OPT_LONG(0, "max-depth", &o->t.gb.max_depth, 1, 64, "N",
+		    "gbdt: depth of each tree (default 4)"),
+		PP_OPT_DOUBLE(0, "min-child-weight", &o->t.gb.min_child_weight,
+		    0, 1e300, "W", "gbdt: least hessian sum in a leaf "
+		    "(default 1)"),
+		PP_OPT_DOUBLE(0, "subsample", &o->t.gb.subsample, 1e-300, 1,
+		    "F", "gbdt: share of rows sampled per tree (default 1)"),
+		PP_OPT_DOUBLE(0, "colsample-bytree", &o->t.gb.colsample_bytree,
+		    1e-300, 1, "F", "gbdt: share of features sampled per tree "
+		    "(default 1)"),
+		PP_OPT_DOUBLE(0, "lambda", &o->t.gb.lambda, 0, 1e300, "L",
+		    "gbdt: L2 on leaf weights (default 1)"),
+		PP_OPT_DOUBLE(0, "gamma", &o->t.gb.gamma, 0, 1e300, "G",
+		    "gbdt: least loss reduction to split (default 0)"),
+		PP_OPT_LONG(0, "seed", &o->t.gb.seed, 0, 2147483647, "N",
+		    "gbdt: random seed (default 0)"),
+		PP_OPT_LONG(0, "threads", &o->t.gb.threads, 0, 1024, "N",
+		    "gbdt: threads (default 0: every processor)"),
+		PP_OPT_STRING(0, "objective", &o->t.objective, "OBJ",
+		    "gbdt: XGBoost objective (default binary:logistic for a "
+		    "0/1 target, else reg:squarederror)"),
+		PP_OPT_LONG(0, "early-stopping", &o->t.gb.early_stopping, 1,
+		    100000, "N", "gbdt: stop after N rounds without "
+		    "improvement on the training rows' last fifth of dates"),
 		PP_OPT_FLAG(0, "standardize", &o->t.fit.standardize,
 		    "scale features to mean 0, variance 1 first"),
 		PP_OPT_FLAG(0, "strict", &o->t.strict,
@@ -210,6 +285,9 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		    "set tag K of the run to V (repeatable)"),
 		PP_OPT_CALLBACK(0, "register", &o->register_as, set_register,
 		    "NAME", "register the model as a version of NAME"),
+		PP_OPT_STRING(0, "idempotency-key", &o->idem_key, "KEY",
+		    "a rerun with KEY on the same input reuses the run, model "
+		    "and version", .empty = "key"),
 		PP_OPT_FLAG(0, "print-run-id", &o->print_id,
 		    "print the run id on stdout (the model goes to -o)"),
 		PP_OPT_FLAG(0, "no-registry", &o->no_registry,
@@ -233,6 +311,8 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	if (argc > i)
 		o->input = argv[i];
 	check_options(cli, o);
+	if (o->idem_key != NULL)	/* the run carries its key */
+		keep_tag(o, pp_xstrdup(IDEM_TAG), o->idem_key);
 }
 
 static int
@@ -281,6 +361,10 @@ report(const struct pp_train_result *r, const struct pp_train_opts *t,
 		    "value", r->rows_dropped, r->rows_read);
 	for (i = 0; i < r->nwarn; i++)
 		pp_cli_warn("%s", r->warn[i]);
+	if (r->best_iteration >= 0 && !quiet)
+		fprintf(stderr, "%s: early stopping: best iteration %ld of %ld "
+		    "rounds\n", pp_progname, r->best_iteration,
+		    r->cand[r->best].gb.n_estimators);
 	if (quiet)
 		return;		/* folds and candidates are progress */
 	for (i = 0; i < r->ncand && r->nfolds > 0; i++) {
@@ -372,6 +456,84 @@ publish(struct pp_run *run, const struct train_cmd *o, struct pp_out *out,
 	return 0;
 }
 
+/* Hand out what an earlier run made: its model to -o, its id to stdout
+ * (--print-run-id), and the version of --register (made now if the
+ * earlier run was not registered under that name). */
+static int
+reuse(struct pp_registry *reg, const struct train_cmd *o, const char *id,
+    int64_t version, struct pp_out *out, int quiet, struct pp_err *err)
+{
+	struct pp_buf model = PP_BUF_INIT;
+	int rc = -1;
+
+	if (pp_registry_artifact_get(reg, id, "model.ppm", &model, err) == -1)
+		goto out;
+	if (fwrite(model.data, 1, model.len, out->fp) != model.len) {
+		pp_err_errno(err, errno, "%s: write", o->output ? o->output
+		    : "<stdout>");
+		goto out;
+	}
+	if (o->print_id && (printf("%s\n", id) < 0 || fflush(stdout) != 0)) {
+		pp_err_set(err, PP_EXIT_DATA, "<stdout>: write error");
+		goto out;
+	}
+	if (pp_out_flush(out, err) == -1)
+		goto out;
+	if (o->register_as != NULL && version == 0 &&
+	    pp_registry_register(reg, o->register_as, id, "model.ppm", NULL,
+	    &version, err) == -1)
+		goto out;
+	if (pp_out_commit(out, err) == -1)
+		goto out;
+	if (!quiet)
+		fprintf(stderr, "%s: idempotency key \"%s\": reusing run %s, "
+		    "made before from the same input\n", pp_progname,
+		    o->idem_key, id);
+	if (o->register_as != NULL && !quiet)
+		fprintf(stderr, "%s: registered model \"%s\" version %lld\n",
+		    pp_progname, o->register_as, (long long)version);
+	rc = 0;
+out:
+	pp_buf_release(&model);
+	return rc;
+}
+
+/*
+ * --idempotency-key: a job run again (an Airflow task retried with the
+ * same ds) on the same bytes must not make a second run and version.  The
+ * input's SHA-256 is known before training (a file is hashed first), so
+ * the registry is asked for a finished run with the key and that digest
+ * before any work.  Returns 1 (reused), 0 (none: train) or -1.  Two jobs
+ * started at once with one key may both train: a retry, not a race, is
+ * what this is for.
+ */
+static int
+replay(const struct train_cmd *o, const struct pp_cli *cli,
+    const char *sha256, struct pp_out *out, struct pp_err *err)
+{
+	const char *experiment = o->experiment ? o->experiment : "default";
+	struct pp_registry *reg;
+	char id[PP_RUN_ID_LEN + 1];
+	int64_t version = 0;
+	int found;
+
+	if (sha256[0] == '\0')
+		return pp_err_set(err, PP_EXIT_USAGE, "--idempotency-key: the "
+		    "input must be a file, not a pipe: its SHA-256 is needed "
+		    "before training");
+	if (access(cli->c.registry, F_OK) != 0)
+		return 0;	/* no registry yet: nothing was made */
+	if ((reg = pp_registry_open(cli->c.registry, 0, err)) == NULL)
+		return -1;
+	found = pp_registry_find_keyed(reg, experiment, IDEM_TAG, o->idem_key,
+	    sha256, o->register_as, id, &version, err);
+	if (found == 1 && reuse(reg, o, id, version, out, cli->c.quiet,
+	    err) == -1)
+		found = -1;
+	pp_registry_close(reg);
+	return found;
+}
+
 static void
 show_rows(size_t n)
 {
@@ -382,14 +544,14 @@ show_rows(size_t n)
  * (none for --dry-run). */
 static int
 open_files(const struct train_cmd *o, const struct pp_cli *cli,
-    struct pp_hashin *hin, struct pp_reader **in, struct pp_out *out,
+    struct pp_input_hash *hin, struct pp_reader **in, struct pp_out *out,
     struct pp_err *err)
 {
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	int hash = !o->no_registry && !o->dry_run;
 
 	ro.delim = cli->c.delim;
-	if (pp_hashin_open(hin, o->input, hash, err) == -1)
+	if (pp_input_hash_open(hin, o->input, hash, err) == -1)
 		return -1;
 	if ((*in = pp_reader_fopen(hin->fp, pp_in_name(o->input), &ro,
 	    err)) == NULL)
@@ -439,15 +601,44 @@ out:
 	return rc;
 }
 
+/*
+ * What ends the command before a run starts: --dry-run prints the feature
+ * columns; an --idempotency-key already used on this input replays its
+ * run's outputs.  1 when done, 0 to go on, -1 on error.
+ */
+static int
+done_early(const struct pp_reader *in, const struct train_cmd *o,
+    const struct pp_cli *cli, const struct pp_input_hash *hin,
+    struct pp_out *out, struct pp_err *err)
+{
+	if (o->dry_run)
+		return dry_run(in, o, err) == 0 ? 1 : -1;
+	if (o->idem_key != NULL)
+		return replay(o, cli, hin->hex, out, err);
+	return 0;
+}
+
+/* The command line's allocations (tags, the grid). */
+static void
+train_cmd_release(struct train_cmd *o)
+{
+	size_t i;
+
+	pp_train_grid_free(o->t.grid, o->t.ngrid);
+	for (i = 0; i < o->ntags; i++)
+		free((char *)o->tags[i].key);
+	free(o->tags);
+}
+
 /* Read and fit, then say what happened on stderr. */
 static int
-train(struct pp_reader *in, const struct train_cmd *o, struct pp_hashin *hin,
+train(struct pp_reader *in, const struct train_cmd *o, struct pp_input_hash *hin,
     struct pp_train_result *res, int quiet, struct pp_err *err)
 {
 	if (pp_train_run(in, &o->t, res, err) == -1)
 		return -1;
 	pp_cli_progress(res->rows_read, "rows read", 1);
-	if (pp_hashin_finish(hin, pp_in_name(o->input), err) == -1)
+	if (pp_input_hash_finish(hin, pp_in_name(o->input), err) == -1)
 		return -1;
 	report(res, &o->t, quiet);
 	return 0;
@@ -472,18 +663,18 @@ write_model(const struct train_cmd *o, const struct pp_run *run,
 int
 main(int argc, char *argv[])
 {
-	struct train_cmd o = { .t = { .fit = PP_FIT_OPTS_INIT } };
+	struct train_cmd o = { .t = { .fit = PP_FIT_OPTS_INIT,
+	    .gb = PP_GBDT_PARAMS_INIT } };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_train_result res;
 	struct pp_out out = PP_OUT_INIT;
-	struct pp_hashin hin = PP_HASHIN_INIT;
+	struct pp_input_hash hin = PP_INPUT_HASH_INIT;
 	struct pp_reader *in = NULL;
 	struct pp_buf model = PP_BUF_INIT;
 	struct pp_run run = PP_RUN_INIT;
 	struct pp_lineage_train lt = PP_LINEAGE_TRAIN_INIT;
-	size_t i;
-	int rc = PP_EXIT_DATA;
+	int rc = PP_EXIT_DATA, done;
 
 	pp_train_result_init(&res);
 	parse_options(argc, argv, &cli, &o);
@@ -501,9 +692,8 @@ main(int argc, char *argv[])
 		goto out;
 	if (check_gap(&cli, &o, &err) == -1)
 		goto out;
-	if (o.dry_run) {
-		if (dry_run(in, &o, &err) == 0)
-			rc = PP_EXIT_OK;
+	if ((done = done_early(in, &o, &cli, &hin, &out, &err)) != 0) {
+		rc = done == 1 ? PP_EXIT_OK : rc;
 		goto out;
 	}
 	if (!o.no_registry && run_begin(&run, &o, &cli,
@@ -529,15 +719,12 @@ out:
 	}
 	pp_out_abort(&out);
 	pp_reader_free(in);
-	pp_hashin_close(&hin);
+	pp_input_hash_close(&hin);
 	pp_run_release(&run);
 	pp_buf_release(&model);
 	pp_train_result_release(&res);
 	pp_lineage_train_release(&lt);
-	pp_train_grid_free(o.t.grid, o.t.ngrid);
-	for (i = 0; i < o.ntags; i++)
-		free((char *)o.tags[i].key);
-	free(o.tags);
+	train_cmd_release(&o);
 	pp_cli_release(&cli);
 	pp_cli_finish_end();
 	return rc;

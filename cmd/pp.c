@@ -1,6 +1,6 @@
 /*
  * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
- * commands, plus the built-ins cat, help and commands.
+ * commands, plus the built-ins cat, describe, sort, help and commands.
  */
 #include <sys/wait.h>
 
@@ -13,13 +13,19 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "describe.h"
 #include "frame.h"
+#include "num.h"
+#include "sort.h"
 #include "util.h"
+#include "view.h"
 #include "banned.h"
 
 static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
+static int cmd_describe(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int cmd_sort(int argc, char *argv[]);
 static int listed(void);
 
 /* Sorted by name.  A NULL fn means: exec pp-NAME. */
@@ -30,6 +36,7 @@ static const struct command {
 } commands[] = {
 	{ "cat", cmd_cat, "concatenate frames, converting CSV <-> binary" },
 	{ "commands", cmd_commands, "list the commands" },
+	{ "describe", cmd_describe, "summarise a frame per column (and symbol)" },
 	{ "eval", NULL, "score predictions, backtests, drift" },
 	{ "features", NULL, "technical indicators and targets per symbol" },
 	{ "fetch", NULL, "daily OHLCV from files, HTTP providers or synth" },
@@ -37,6 +44,8 @@ static const struct command {
 	{ "predict", NULL, "apply a model to a frame" },
 	{ "registry", NULL, "experiment and model registry" },
 	{ "serve", NULL, "serve a model over HTTP" },
+	{ "sort", cmd_sort, "order a frame by date and symbol, in bounded "
+	    "memory" },
 	{ "train", NULL, "fit a model with chronological validation" },
 };
 
@@ -48,8 +57,13 @@ print_usage(FILE *fp)
 	fprintf(fp, "usage: pp COMMAND [ARG...]\n"
 	    "       pp cat [-B] [--compress] [-d C] [--set-meta KEY=VALUE]... "
 	    "[--strip-meta]\n"
-	    "              [-o FILE] [FILE...]\n"
+	    "              [--select COLS] [--head N] [--tail N] "
+	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
+	    "       pp describe [--by COL] [--precision P] [-o FILE] [FILE]\n"
+	    "       pp sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B]\n"
+	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
 	    "       pp help [TOPIC]\n"
 	    "       pp --help | --version\n\ncommands:\n");
 	for (i = 0; i < PP_ARRAY_SIZE(commands); i++)
@@ -303,7 +317,11 @@ enum {
 	CAT_META = PP_OPT_FIRST,
 	CAT_GET_META,
 	CAT_SET_META,
-	CAT_STRIP_META
+	CAT_STRIP_META,
+	CAT_SELECT,
+	CAT_HEAD,
+	CAT_TAIL,
+	CAT_PRECISION
 };
 
 static const struct pp_opt cat_opts[] = {
@@ -312,6 +330,11 @@ static const struct pp_opt cat_opts[] = {
 	{ "set-meta", CAT_SET_META, "KEY=VALUE", "set KEY in the output's "
 	    "metadata (repeatable; binary output)" },
 	{ "strip-meta", CAT_STRIP_META, NULL, "drop the input's metadata" },
+	{ "select", CAT_SELECT, "COLS", "only these columns, in this order" },
+	{ "head", CAT_HEAD, "N", "the first N rows" },
+	{ "tail", CAT_TAIL, "N", "the last N rows (after --head's)" },
+	{ "precision", CAT_PRECISION, "P", "CSV: doubles to P significant "
+	    "digits (default: exact)" },
 	{ NULL, 0, NULL, NULL }
 };
 
@@ -320,7 +343,22 @@ struct cat_cmd {
 	const char *get;	/* --get-meta KEY */
 	int strip;		/* --strip-meta */
 	struct pp_meta set;	/* --set-meta pairs */
+	const char *select;	/* --select COLS */
+	long head, tail;	/* --head, --tail; -1 if not given */
+	long precision;		/* --precision; 0 if not given */
 };
+
+/* A count option's value: 0 to LONG_MAX. */
+static long
+count_arg(const char *opt, const char *arg, long min, long max)
+{
+	long v;
+
+	if (pp_parse_long(arg, min, max, &v) == -1)
+		pp_cli_usage_error("--%s: bad value \"%s\": want %ld to %ld",
+		    opt, arg, min, max);
+	return v;
+}
 
 static void
 cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
@@ -351,12 +389,27 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 		case CAT_STRIP_META:
 			o->strip = 1;
 			break;
+		case CAT_SELECT:
+			o->select = cli->optarg;
+			break;
+		case CAT_HEAD:
+			o->head = count_arg("head", cli->optarg, 0, LONG_MAX);
+			break;
+		case CAT_TAIL:
+			/* the tail is held: a million rows is a lot to look at */
+			o->tail = count_arg("tail", cli->optarg, 0, 1000000);
+			break;
+		case CAT_PRECISION:
+			o->precision = count_arg("precision", cli->optarg, 1,
+			    17);
+			break;
 		default:
 			pp_cli_usage_error("unknown option");
 		}
 	}
 	if ((o->print || o->get) && (o->set.n > 0 || o->strip ||
-	    cli->c.binary))
+	    cli->c.binary || o->select || o->head >= 0 || o->tail >= 0 ||
+	    o->precision))
 		pp_cli_usage_error("--meta and --get-meta print the metadata; "
 		    "they convert nothing");
 	if (o->print && o->get)
@@ -366,6 +419,34 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 	if (o->set.n > 0 && !cli->c.binary)
 		pp_cli_usage_error("--set-meta: CSV cannot carry metadata; "
 		    "write a binary frame with -B");
+	if (o->precision && cli->c.binary)
+		pp_cli_usage_error("--precision: for CSV output; a binary frame "
+		    "keeps every bit");
+}
+
+/* Every row of every input through the view to w; stop reading once the
+ * view is full (--head alone). */
+static int
+cat_rows(struct pp_reader **in, size_t nin, struct pp_view *v,
+    struct pp_writer *w, struct pp_err *err)
+{
+	const union pp_cell *row, *out;
+	size_t i;
+	int got = 0;
+
+	for (i = 0; i < nin && !pp_view_full(v); i++) {
+		while (!pp_view_full(v) &&
+		    (got = pp_reader_next(in[i], &row, err)) == 1)
+			if (pp_view_put(v, row, &out) == 1 &&
+			    pp_writer_row(w, out, err) == -1)
+				return -1;
+		if (!pp_view_full(v) && got == -1)
+			return -1;
+	}
+	while (pp_view_take(v, &out) == 1)
+		if (pp_writer_row(w, out, err) == -1)
+			return -1;
+	return 0;
 }
 
 /* --meta: every pair as KEY=VALUE, a value's inner newlines followed by a
@@ -407,7 +488,8 @@ cat_print_meta(const struct pp_meta *m, const struct cat_cmd *o,
 static int
 cmd_cat(int argc, char *argv[])
 {
-	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT };
+	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT, NULL, -1, -1, 0 };
+	struct pp_view view;
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
@@ -417,18 +499,21 @@ cmd_cat(int argc, char *argv[])
 	struct pp_buf text = PP_BUF_INIT;
 	struct pp_reader **in = NULL;
 	struct pp_writer *w = NULL;
-	const union pp_cell *row;
 	size_t nin, i, j;
-	int rc = PP_EXIT_DATA, got;
+	int rc = PP_EXIT_DATA;
 
+	memset(&view, 0, sizeof(view));
 	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] "
-	    "[--set-meta KEY=VALUE]... [--strip-meta] [-o FILE] [FILE...]\n"
+	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
+	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
+	    "[-o FILE] [FILE...]\n"
 	    "cat --meta | --get-meta KEY [FILE]", cat_opts,
 	    PP_CLI_OUTPUT | PP_CLI_INPUT);
 	cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on a second core */
+	wo.precision = (int)o.precision;
 
 	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
 	in = pp_xcalloc(nin, sizeof(*in));
@@ -467,17 +552,15 @@ cmd_cat(int argc, char *argv[])
 		rc = PP_EXIT_OK;
 		goto out;
 	}
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    pp_reader_schema(in[0]), &wo, &err);
-	if (w == NULL)
+	if (pp_view_init(&view, pp_reader_schema(in[0]), o.select, o.head,
+	    o.tail, &err) == -1) {
+		pp_err_prefix(&err, "%s", pp_reader_name(in[0]));
 		goto out;
-	for (i = 0; i < nin; i++) {
-		while ((got = pp_reader_next(in[i], &row, &err)) == 1)
-			if (pp_writer_row(w, row, &err) == -1)
-				goto out;
-		if (got == -1)
-			goto out;
 	}
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    &view.schema, &wo, &err);
+	if (w == NULL || cat_rows(in, nin, &view, w, &err) == -1)
+		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;
@@ -487,6 +570,7 @@ out:
 		pp_cli_report(&err);
 	}
 	pp_writer_free(w);
+	pp_view_release(&view);
 	pp_out_abort(&out);
 	for (j = 0; j < nin && in; j++)
 		pp_reader_free(in[j]);
@@ -494,6 +578,212 @@ out:
 	pp_buf_release(&text);
 	pp_meta_release(&meta);
 	pp_meta_release(&o.set);
+	pp_cli_release(&cli);
+	return rc;
+}
+
+/*
+ * pp sort [FILE]: the frame in (date, symbol) or (symbol, date) order,
+ * stable, in about --buffer-size bytes (lib/sort.h), with the input's
+ * metadata.
+ */
+
+/* SIZE: a whole number of bytes, or of KiB, MiB, GiB with K, M, G; at
+ * least 64K. */
+static int
+parse_size(const char *arg, size_t *out)
+{
+	char num[32];
+	size_t n = strlen(arg), shift = 0;
+	long v;
+
+	if (n == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, arg, n + 1);
+	switch (num[n - 1]) {
+	case 'K': shift = 10; break;
+	case 'M': shift = 20; break;
+	case 'G': shift = 30; break;
+	default: break;
+	}
+	if (shift > 0)
+		num[n - 1] = '\0';
+	if (pp_parse_long(num, 1, (long)(((size_t)1 << 40) >> shift), &v) == -1
+	    || ((size_t)v << shift) < ((size_t)64 << 10))
+		return -1;
+	*out = (size_t)v << shift;
+	return 0;
+}
+
+static int
+set_by(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_sort_parse_by(arg, v) == 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "--by: expected date,symbol or "
+	    "symbol,date, got \"%s\"", arg);
+}
+
+static int
+set_buffer(void *v, const char *arg, struct pp_err *err)
+{
+	if (parse_size(arg, v) == 0)
+		return 0;
+	return pp_err_set(err, PP_EXIT_USAGE, "--buffer-size: expected bytes, "
+	    "or a number with K, M or G, of at least 64K, got \"%s\"", arg);
+}
+
+/* The options; returns the index of the first operand. */
+static int
+sort_options(int argc, char *argv[], struct pp_cli *cli,
+    struct pp_sort_opts *o)
+{
+	const struct pp_option opts[] = {
+		PP_OPT_CALLBACK(0, "by", &o->by, set_by, "KEYS",
+		    "date,symbol (the default) or symbol,date"),
+		PP_OPT_CALLBACK(0, "buffer-size", &o->buffer, set_buffer,
+		    "SIZE", "memory for rows before spilling to temporary "
+		    "files: bytes, or with K, M or G; 64M"),
+		PP_OPT_END
+	};
+	int i;
+
+	pp_cli_init_options(cli, "pp", "sort [--by date,symbol|symbol,date] "
+	    "[--buffer-size SIZE] [-B] [--compress] [-d C] [-o FILE] [FILE]",
+	    opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	i = pp_cli_parse(cli, argc, argv);
+	if (argc - i > 1)
+		pp_cli_usage_error("one input at most, got %d", argc - i);
+	return i;
+}
+
+static int
+cmd_sort(int argc, char *argv[])
+{
+	struct pp_sort_opts o = PP_SORT_OPTS_INIT;
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_writer *w = NULL;
+	int rc = PP_EXIT_DATA, i;
+
+	i = sort_options(argc, argv, &cli, &o);
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
+	wo.meta = NULL;
+
+	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
+		goto out;
+	wo.meta = pp_reader_meta(in);
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    pp_reader_schema(in), &wo, &err);
+	if (w == NULL || pp_sort_run(in, w, &o, &err) == -1 ||
+	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
+		pp_cli_report(&err);
+	}
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_reader_free(in);
+	pp_cli_release(&cli);
+	return rc;
+}
+
+/*
+ * pp describe [FILE]: per column type, count, missing, mean, std, min,
+ * quartiles and max (per value of --by COL), as a frame: what pandas'
+ * describe() shows, from the command line.
+ */
+enum { DESC_BY = PP_OPT_FIRST, DESC_PRECISION };
+
+static const struct pp_opt describe_opts[] = {
+	{ "by", DESC_BY, "COL", "one summary per value of the text column COL "
+	    "(symbol)" },
+	{ "precision", DESC_PRECISION, "P", "CSV: doubles to P significant "
+	    "digits (default: exact)" },
+	{ NULL, 0, NULL, NULL }
+};
+
+static void
+describe_options(int argc, char *argv[], struct pp_cli *cli, const char **by,
+    long *precision)
+{
+	int c;
+
+	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
+		if (c == DESC_BY)
+			*by = cli->optarg;
+		else if (c == DESC_PRECISION)
+			*precision = count_arg("precision", cli->optarg, 1, 17);
+		else
+			pp_cli_usage_error("unknown option");
+	}
+	if (argc - cli->optind > 1)
+		pp_cli_usage_error("describe: one frame at most");
+	if (*precision && cli->c.binary)
+		pp_cli_usage_error("--precision: for CSV output; a binary frame "
+		    "keeps every bit");
+}
+
+static int
+cmd_describe(int argc, char *argv[])
+{
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_schema schema = PP_SCHEMA_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_describe *d = NULL;
+	struct pp_writer *w = NULL;
+	const union pp_cell *row;
+	const char *by = NULL;
+	long precision = 0;
+	int rc = PP_EXIT_DATA, got;
+
+	pp_cli_init(&cli, "pp", "describe [--by COL] [--precision P] [-B] "
+	    "[-d C] [-o FILE] [FILE]", describe_opts,
+	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	describe_options(argc, argv, &cli, &by, &precision);
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
+	wo.precision = (int)precision;
+	if ((in = pp_reader_open(argc > cli.optind ? argv[cli.optind] : NULL,
+	    &ro, &err)) == NULL)
+		goto out;
+	if ((d = pp_describe_new(pp_reader_schema(in), by, &err)) == NULL) {
+		pp_err_prefix(&err, "%s", pp_reader_name(in));
+		goto out;
+	}
+	pp_describe_schema(d, &schema);
+	if (pp_out_open(&out, cli.c.output, &err) == -1 ||
+	    (w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
+	    "<stdout>", &schema, &wo, &err)) == NULL)
+		goto out;
+	while ((got = pp_reader_next(in, &row, &err)) == 1)
+		pp_describe_row(d, row);
+	if (got == -1 || pp_describe_write(d, w, &err) == -1 ||
+	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
+		pp_cli_report(&err);
+	}
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_describe_free(d);
+	pp_reader_free(in);
+	pp_schema_release(&schema);
 	pp_cli_release(&cli);
 	return rc;
 }

@@ -127,7 +127,7 @@ take(struct pp_reader *r, size_t n, struct pp_err *err, const char *what)
 
 	if (got == -1) {
 		r->fatal = 1;
-		pp_err_errno(err, r->in.ioerr, "%s: read error", r->name);
+		pp_inbuf_error(&r->in, r->in.ioerr, r->name, err);
 		return NULL;
 	}
 	if ((size_t)got < n) {
@@ -218,8 +218,8 @@ read_meta(struct pp_reader *r, uint32_t *c, struct pp_err *err)
 	return 0;
 }
 
-int
-pp_bin_open(struct pp_reader *r, struct pp_err *err)
+static int
+bin_reader_open_(struct pp_reader *r, struct pp_err *err)
 {
 	const unsigned char *p;
 	uint32_t ncols, i, c = 0, want;
@@ -234,10 +234,14 @@ pp_bin_open(struct pp_reader *r, struct pp_err *err)
 	flags = get_u16(p + 10);
 	ncols = get_u32(p + 12);
 	if (version < 1 || version > BIN_VERSION) {
-		char msg[80];
+		char msg[120];
 
-		snprintf(msg, sizeof(msg), "unsupported frame version %u "
-		    "(this program reads 1 to %d)", version, BIN_VERSION);
+		/* A newer version is named as such: the fix is an upgrade. */
+		snprintf(msg, sizeof(msg), version > BIN_VERSION ? "frame "
+		    "version %u, newer than this program reads (1 to %d): "
+		    "written by a newer Pattern Pursuit" : "unsupported frame "
+		    "version %u (this program reads 1 to %d)", version,
+		    BIN_VERSION);
 		return bin_fail(r, 8, err, msg);
 	}
 	if (flags != 0)
@@ -417,8 +421,8 @@ load_chunk(struct pp_reader *r, struct pp_err *err)
 	return 1;
 }
 
-int
-pp_bin_next(struct pp_reader *r, struct pp_err *err)
+static int
+bin_reader_next(struct pp_reader *r, struct pp_err *err)
 {
 	struct bin_in *b = r->bin;
 	size_t j, i;
@@ -450,8 +454,8 @@ pp_bin_next(struct pp_reader *r, struct pp_err *err)
 	return 1;
 }
 
-void
-pp_bin_free(struct pp_reader *r)
+static void
+bin_reader_free(struct pp_reader *r)
 {
 	struct bin_in *b = r->bin;
 
@@ -500,8 +504,8 @@ add_meta(struct pp_buf *h, const struct pp_meta *m)
 	}
 }
 
-int
-pp_binw_start(struct pp_writer *w, struct pp_err *err)
+static int
+bin_writer_start(struct pp_writer *w, struct pp_err *err)
 {
 	struct bin_out *b = pp_xcalloc(1, sizeof(*b));
 	struct pp_buf h = PP_BUF_INIT;
@@ -641,8 +645,8 @@ emit(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-int
-pp_binw_row(struct pp_writer *w, const union pp_cell *row,
+static int
+bin_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	struct bin_out *b = w->bin;
@@ -667,24 +671,24 @@ pp_binw_row(struct pp_writer *w, const union pp_cell *row,
 	return 0;
 }
 
-int
-pp_binw_flush(struct pp_writer *w, struct pp_err *err)
+static int
+bin_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
 	if (w->bin->n == 0)
 		return 0;
 	return emit(w, err);
 }
 
-int
-pp_binw_finish(struct pp_writer *w, struct pp_err *err)
+static int
+bin_writer_finish(struct pp_writer *w, struct pp_err *err)
 {
-	if (pp_binw_flush(w, err) == -1)
+	if (bin_writer_flush(w, err) == -1)
 		return -1;
 	return emit(w, err);	/* n == 0: the end chunk */
 }
 
-void
-pp_binw_free(struct pp_writer *w)
+static void
+bin_writer_free(struct pp_writer *w)
 {
 	struct bin_out *b = w->bin;
 	size_t j;
@@ -704,3 +708,28 @@ pp_binw_free(struct pp_writer *w)
 	free(b);
 	w->bin = NULL;
 }
+
+static int
+bin_sniff(const unsigned char *p, size_t n)
+{
+	return n >= sizeof(pp_bin_magic) &&
+	    memcmp(p, pp_bin_magic, sizeof(pp_bin_magic)) == 0;
+}
+
+static int
+bin_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
+    struct pp_err *err)
+{
+	(void)o;	/* a binary frame says all it needs itself */
+	return bin_reader_open_(r, err);
+}
+
+const struct pp_frame_reader_ops pp_bin_reader_ops = {
+	PP_FMT_BIN, bin_sniff, bin_reader_open, bin_reader_next,
+	bin_reader_free
+};
+
+const struct pp_frame_writer_ops pp_bin_writer_ops = {
+	PP_FMT_BIN, bin_writer_start, bin_writer_row, bin_writer_flush,
+	bin_writer_finish, bin_writer_free
+};

@@ -300,6 +300,21 @@ add_rows(struct cli_priv *p, const struct pp_opt *rows)
 	}
 }
 
+/* $PP_CSV_THREADS: a whole number from 1 to 64, else a usage error. */
+static void
+csv_threads(const char *env)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(env, &end, 10);
+	if (errno != 0 || *end != '\0' || n < 1 || n > 64)
+		pp_cli_usage_error("PP_CSV_THREADS: bad value \"%s\": want a "
+		    "whole number from 1 to 64", env);
+	pp_frame_set_csv_threads((int)n);
+}
+
 void
 pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
     const struct pp_opt *opts, unsigned common)
@@ -328,6 +343,9 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	env = getenv("PP_FORMAT");
 	if (env && strcmp(env, "binary") == 0)
 		cli->c.binary = 1;
+	env = getenv("PP_CSV_THREADS");
+	if (env && *env)
+		csv_threads(env);
 	cli->priv = p;
 
 	pp_buf_init(&p->shortopts);

@@ -26,11 +26,11 @@
  * agree on random input (PP_TEST_CSV_SLOW=1 turns the fast path off).
  *
  * Threads.  Once the types are settled, the rest of a regular file bigger
- * than the input buffer is parsed in blocks by worker threads (csvpar.c):
+ * than the input buffer is parsed in blocks by worker threads (csv_parallel.c):
  * a worker takes fast-path lines whose fields all fit, and from its first
  * other line the rest of the block comes back here, to feed_bytes, so the
  * ordinary path still decides every hard case (PP_TEST_CSV_SERIAL=1 keeps
- * one thread; test_csvpar checks the two agree).
+ * one thread; test_csv_parallel checks the two agree).
  *
  * Writing.  Every value is formatted by one function per type (num.c,
  * date.c); a text field is quoted (by libcsv) only when it must be: it holds
@@ -48,6 +48,7 @@
 #include "date.h"
 #include "frame_impl.h"
 #include "num.h"
+#include "sniff.h"
 #include "util.h"
 #include "banned.h"
 
@@ -80,14 +81,14 @@ struct csv_in {
 	unsigned char delim;
 	int types_known;	/* open is done */
 	int par_tried;		/* maybe_start_par ran */
-	struct pp_csvpar *par;	/* worker threads, or NULL */
+	struct pp_csv_parallel *par;	/* worker threads, or NULL */
 	const struct pp_csvblock *blk;	/* the block being handed out */
 	size_t brow;		/* its next row */
 	size_t bpos;		/* its next byte for feed_bytes */
 	long base;		/* lines before it */
 };
 
-/* Parallel parsing (csvpar.c): bytes a block aims for, most threads. */
+/* Parallel parsing (csv_parallel.c): bytes a block aims for, most threads. */
 #define CSV_PAR_BLOCK (256 * 1024)
 #define CSV_PAR_THREADS 4
 
@@ -290,7 +291,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 		return 0;
 	if (in->ioerr) {
 		r->fatal = 1;
-		return pp_err_errno(err, in->ioerr, "%s: read error", r->name);
+		return pp_inbuf_error(in, in->ioerr, r->name, err);
 	}
 	for (;;) {
 		size_t avail = in->len - in->pos;
@@ -301,8 +302,7 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 		scanned = avail;
 		if (pp_inbuf_fill(in, avail + 1) == -1) {
 			r->fatal = 1;
-			return pp_err_errno(err, in->ioerr, "%s: read error",
-			    r->name);
+			return pp_inbuf_error(in, in->ioerr, r->name, err);
 		}
 	}
 	s = in->buf + in->pos;
@@ -312,11 +312,19 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 }
 
 /*
- * Blocks parsed on worker threads (csvpar.c).  Rows the workers parsed are
+ * Blocks parsed on worker threads (csv_parallel.c).  Rows the workers parsed are
  * handed out from the block; from b->rest on, the block's lines go through
  * feed_bytes like any others.  The ordinary path counts lines in lineno;
  * a block's rows count from line base.
  */
+
+struct pp_csv_tuning pp_csv_tuning;
+
+void
+pp_frame_set_csv_threads(int n)
+{
+	pp_csv_tuning.threads = n > 0 ? n : 0;
+}
 
 /* Go parallel if this is the moment: the types are known, nothing is
  * queued or half parsed, and a regular file has more to read than the
@@ -326,24 +334,25 @@ maybe_start_par(struct pp_reader *r)
 {
 	struct csv_in *c = r->csv;
 	struct pp_inbuf *in = &r->in;
-	const char *e;
 	size_t block = CSV_PAR_BLOCK;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	int threads = ncpu < CSV_PAR_THREADS ? (int)ncpu : CSV_PAR_THREADS;
 	int small = in->eof;	/* the rest is in the buffer already */
 
 	c->par_tried = 1;
-	if ((e = getenv("PP_TEST_CSV_BLOCK")) != NULL) {
+	if (pp_csv_tuning.threads > 0)
+		threads = pp_csv_tuning.threads;
+	if (pp_csv_tuning.block > 0) {
 		/* Tests: tiny blocks, even on one CPU and for small input. */
-		block = (size_t)strtoul(e, NULL, 10);
-		threads = 2;
+		block = pp_csv_tuning.block;
+		threads = threads < 2 && pp_csv_tuning.threads != 1 ? 2 :
+		    threads;
 		small = 0;
 	}
-	if (!c->fast || getenv("PP_TEST_CSV_SERIAL") != NULL || threads < 2 ||
-	    small || in->live || in->ioerr || !c->at_start || c->done ||
+	if (!c->fast || threads < 2 || small || in->live || in->ioerr || !c->at_start || c->done ||
 	    c->row_first != c->nfields)
 		return;
-	c->par = pp_csvpar_start(in, in->buf + in->pos, in->len - in->pos,
+	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
 	    &r->schema, c->delim, block, threads);
 	if (c->par != NULL) {
 		in->pos = in->len;
@@ -378,7 +387,7 @@ par_step(struct pp_reader *r, struct pp_err *err)
 		c->base = b->rest < b->len ? c->lineno : c->base +
 		    (long)b->nlines;
 	c->lineno = c->base;
-	c->blk = b = pp_csvpar_next(c->par, &ioerr);
+	c->blk = b = pp_csv_parallel_next(c->par, &ioerr);
 	if (b != NULL) {
 		c->brow = 0;
 		c->bpos = b->rest;
@@ -386,7 +395,7 @@ par_step(struct pp_reader *r, struct pp_err *err)
 	}
 	if (ioerr) {
 		r->fatal = 1;
-		return pp_err_errno(err, ioerr, "%s: read error", r->name);
+		return pp_inbuf_error(&r->in, ioerr, r->name, err);
 	}
 	/* The input ended after a '\n' or in a line a worker took: tell
 	 * libcsv as feed_line does, with an empty last line. */
@@ -518,7 +527,7 @@ read_header(struct pp_reader *r, struct pp_err *err)
 /* Look at up to n rows ahead and settle each column's type. */
 static int
 infer_types(struct pp_reader *r, size_t n, const char *text_col,
-    struct pp_err *err)
+    int datetime_text, struct pp_err *err)
 {
 	static const enum pp_type order[] = { PP_T_DATE, PP_T_DATETIME,
 		PP_T_F64 };
@@ -586,6 +595,8 @@ infer_types(struct pp_reader *r, size_t n, const char *text_col,
 					t = order[k];
 					break;
 				}
+		if (t == PP_T_DATETIME && datetime_text)
+			t = PP_T_TEXT;
 		r->schema.cols[j].type = t;
 	}
 	free(ok);
@@ -593,12 +604,20 @@ infer_types(struct pp_reader *r, size_t n, const char *text_col,
 	return 0;
 }
 
-int
-pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
+static int
+csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
     struct pp_err *err)
 {
-	struct csv_in *c = pp_xcalloc(1, sizeof(*c));
+	struct csv_in *c;
+	const char *what;
 
+	/* CSV takes what no other format claimed, but not what is plainly
+	 * something else: name that instead of a strange header. */
+	if ((what = pp_sniff_not_csv(r->in.buf + r->in.pos, r->in.len -
+	    r->in.pos)) != NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: %s, not CSV or a "
+		    "binary frame", r->name, what);
+	c = pp_xcalloc(1, sizeof(*c));
 	r->csv = c;
 	if (csv_init(&c->p, CSV_STRICT | CSV_STRICT_FINI) != 0) {
 		r->fatal = 1;
@@ -608,7 +627,7 @@ pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
 	csv_set_delim(&c->p, (unsigned char)o->delim);
 	c->delim = (unsigned char)o->delim;
 	c->at_start = 1;
-	c->fast = getenv("PP_TEST_CSV_SLOW") == NULL;
+	c->fast = !pp_csv_tuning.slow;
 	csv_set_space_func(&c->p, no_space);
 	pp_buf_init(&c->arena);
 	if (pp_inbuf_fill(&r->in, 3) >= 3 &&
@@ -616,7 +635,7 @@ pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
 		r->in.pos += 3;		/* a UTF-8 byte order mark */
 	if (read_header(r, err) == -1 ||
 	    infer_types(r, o->infer_rows ? o->infer_rows : 1, o->text_col,
-	    err) == -1)
+	    o->datetime_text, err) == -1)
 		return -1;
 	c->types_known = 1;
 	return 0;
@@ -666,8 +685,8 @@ pp_csv_cell(enum pp_type t, const char *s, size_t len, union pp_cell *cell)
 	return NULL;
 }
 
-int
-pp_csv_next(struct pp_reader *r, struct pp_err *err)
+static int
+csv_reader_next(struct pp_reader *r, struct pp_err *err)
 {
 	struct csv_in *c = r->csv;
 	struct qrow *q;
@@ -702,14 +721,14 @@ pp_csv_next(struct pp_reader *r, struct pp_err *err)
 	return 1;
 }
 
-void
-pp_csv_free(struct pp_reader *r)
+static void
+csv_reader_free(struct pp_reader *r)
 {
 	struct csv_in *c = r->csv;
 
 	if (c == NULL)
 		return;
-	pp_csvpar_free(c->par);
+	pp_csv_parallel_free(c->par);
 	csv_free(&c->p);
 	pp_buf_release(&c->arena);
 	free(c->fields);
@@ -784,8 +803,10 @@ quote_delim(struct pp_buf *b, size_t from, char delim)
 	pp_buf_setlen(b, b->len + 2);
 }
 
-int
-pp_csvw_start(struct pp_writer *w, struct pp_err *err)
+static int csv_writer_flush(struct pp_writer *w, struct pp_err *err);
+
+static int
+csv_writer_start(struct pp_writer *w, struct pp_err *err)
 {
 	struct csv_out *c = pp_xcalloc(1, sizeof(*c));
 	size_t j;
@@ -804,8 +825,8 @@ pp_csvw_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-int
-pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
+static int
+csv_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err)
 {
 	struct pp_buf *b = &w->csv->out;
@@ -821,8 +842,10 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 		switch (w->schema.cols[j].type) {
 		case PP_T_F64:
 			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_fmt_double(b->data +
-			    b->len, cell->f));
+			pp_buf_setlen(b, b->len + (w->o.precision > 0 ?
+			    pp_fmt_double_sig(b->data + b->len, cell->f,
+			    w->o.precision) : pp_fmt_double(b->data + b->len,
+			    cell->f)));
 			break;
 		case PP_T_I64:
 			if (cell->i == PP_I64_MISSING)
@@ -862,12 +885,12 @@ pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
 		pp_buf_add(b, "\"\"", 2);
 	pp_buf_addc(b, '\n');
 	if (b->len >= OUT_BLOCK)
-		return pp_csvw_flush(w, err);
+		return csv_writer_flush(w, err);
 	return 0;
 }
 
-int
-pp_csvw_flush(struct pp_writer *w, struct pp_err *err)
+static int
+csv_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
 	struct pp_buf *b = &w->csv->out;
 	int rc = pp_frame_fwrite(w, b->data, b->len, err);
@@ -876,8 +899,8 @@ pp_csvw_flush(struct pp_writer *w, struct pp_err *err)
 	return rc;
 }
 
-void
-pp_csvw_free(struct pp_writer *w)
+static void
+csv_writer_free(struct pp_writer *w)
 {
 	if (w->csv == NULL)
 		return;
@@ -885,3 +908,23 @@ pp_csvw_free(struct pp_writer *w)
 	free(w->csv);
 	w->csv = NULL;
 }
+
+/* CSV is the reader of last resort: it accepts any first bytes. */
+static int
+csv_sniff(const unsigned char *p, size_t n)
+{
+	(void)p;
+	(void)n;
+	return 1;
+}
+
+const struct pp_frame_reader_ops pp_csv_reader_ops = {
+	PP_FMT_CSV, csv_sniff, csv_reader_open, csv_reader_next,
+	csv_reader_free
+};
+
+/* CSV has no trailer: finishing is one more flush. */
+const struct pp_frame_writer_ops pp_csv_writer_ops = {
+	PP_FMT_CSV, csv_writer_start, csv_writer_row, csv_writer_flush,
+	csv_writer_flush, csv_writer_free
+};

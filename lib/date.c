@@ -139,6 +139,108 @@ pp_date_parse(const char *s, size_t len, int64_t *days)
 	return pp_date_from_ymd(y, m, d, days);
 }
 
+/* Up to max digits (at least one) at s[*i..len) as a number, or -1. */
+static int
+take_num(const char *s, size_t len, size_t *i, int max)
+{
+	int v = 0, k = 0;
+
+	while (*i < len && k < max && s[*i] >= '0' && s[*i] <= '9') {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		k++;
+	}
+	return k > 0 ? v : -1;
+}
+
+/* An English month name, three letters or whole, any case: 1..12 or -1. */
+static int
+take_month(const char *s, size_t len, size_t *i)
+{
+	static const char *const names[12] = {
+		"january", "february", "march", "april", "may", "june",
+		"july", "august", "september", "october", "november",
+		"december"
+	};
+	int m;
+
+	for (m = 0; m < 12; m++) {
+		size_t full = strlen(names[m]), k = 0;
+
+		while (*i + k < len && k < full &&
+		    (s[*i + k] | 0x20) == names[m][k])
+			k++;
+		if (k == full || (k == 3 && (*i + 3 == len ||
+		    !((s[*i + 3] | 0x20) >= 'a' && (s[*i + 3] | 0x20) <= 'z')))) {
+			*i += k;
+			return m + 1;
+		}
+	}
+	return -1;
+}
+
+int
+pp_date_parse_fmt(const char *s, size_t len, const char *fmt, int64_t *days)
+{
+	int y = -1, m = -1, d = -1;
+	size_t i = 0;
+
+	for (; *fmt; fmt++) {
+		if (*fmt != '%' || fmt[1] == '%') {
+			if (i >= len || s[i] != *fmt)
+				return -1;
+			i++;
+			fmt += *fmt == '%';
+			continue;
+		}
+		switch (*++fmt) {
+		case 'Y': y = take_num(s, len, &i, 4); break;
+		case 'y':
+			if ((y = take_num(s, len, &i, 2)) >= 0)
+				y += y < 69 ? 2000 : 1900;
+			break;
+		case 'm': m = take_num(s, len, &i, 2); break;
+		case 'd': d = take_num(s, len, &i, 2); break;
+		case 'b': m = take_month(s, len, &i); break;
+		default: return -1;
+		}
+		if ((*fmt == 'Y' || *fmt == 'y') ? y < 0 : *fmt == 'd' ? d < 0
+		    : m < 0)
+			return -1;
+	}
+	if (i != len || y < 0 || m < 0 || d < 0)
+		return -1;
+	return pp_date_from_ymd(y, m, d, days);
+}
+
+int
+pp_date_fmt_check(const char *fmt, const char **why)
+{
+	int y = 0, m = 0, d = 0;
+
+	for (; *fmt; fmt++) {
+		if (*fmt != '%')
+			continue;
+		switch (*++fmt) {
+		case 'Y': case 'y': y++; break;
+		case 'm': case 'b': m++; break;
+		case 'd': d++; break;
+		case '%': break;
+		case '\0':
+			*why = "a lone % at the end";
+			return -1;
+		default:
+			*why = "unknown field (want %Y, %y, %m, %b, %d or %%)";
+			return -1;
+		}
+	}
+	if (y != 1 || m != 1 || d != 1) {
+		*why = "want the year, the month and the day, each once";
+		return -1;
+	}
+	return 0;
+}
+
 static char *
 put2(char *p, int v)
 {
@@ -175,6 +277,17 @@ pp_date_fmt(char buf[PP_DATE_BUFSZ], int64_t days)
  * 0001-01-01T00:00:00Z..9999-12-31T23:59:59.999999Z is an error.  Fraction
  * digits past the sixth are dropped (toward zero, before the offset).
  */
+int
+pp_datetime_has_zone(const char *s, size_t len)
+{
+	/* The time part holds no sign, so one 5 or 6 from the end starts
+	 * an offset. */
+	return (len > 16 && s[len - 1] == 'Z') ||
+	    (len > 21 && (s[len - 6] == '+' || s[len - 6] == '-') &&
+	    s[len - 3] == ':') ||
+	    (len > 20 && (s[len - 5] == '+' || s[len - 5] == '-'));
+}
+
 int
 pp_datetime_parse(const char *s, size_t len, int64_t *usec)
 {

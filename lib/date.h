@@ -28,6 +28,21 @@ int pp_date_weekday(int64_t days);
  * "YYYYMMDD".  Returns 0 or -1 (not a date, or no such day). */
 int pp_date_parse(const char *s, size_t len, int64_t *days);
 
+/*
+ * Dates in a provider's own layout (pp-fetch --date-format).  fmt holds
+ * literal characters and these fields: %Y (4-digit year), %y (2-digit:
+ * 69-99 are 19xx, 00-68 20xx, as POSIX strptime), %m (month, 1 or 2
+ * digits), %d (day, 1 or 2 digits), %b (English month name, 3 letters or
+ * full, any case), %% (a '%').  The whole of s[0..len) must match.
+ * Returns 0 or -1 (no match, or no such day).
+ */
+int pp_date_parse_fmt(const char *s, size_t len, const char *fmt,
+    int64_t *days);
+
+/* 0 if fmt is a format pp_date_parse_fmt takes (each of year, month and
+ * day once; no other % field), else -1 with *why saying what is wrong. */
+int pp_date_fmt_check(const char *fmt, const char **why);
+
 /* "YYYY-MM-DD"; returns the length (10). */
 size_t pp_date_fmt(char buf[PP_DATE_BUFSZ], int64_t days);
 
@@ -36,6 +51,10 @@ size_t pp_date_fmt(char buf[PP_DATE_BUFSZ], int64_t days);
  * zone the time is taken as UTC.  Fractions beyond microseconds are
  * rounded toward zero.  Returns 0 or -1. */
 int pp_datetime_parse(const char *s, size_t len, int64_t *usec);
+
+/* 1 if the date-time s[0..len) ends in a zone (Z, +HH:MM, -HHMM), 0 if
+ * it is naive (pp_datetime_parse takes it as UTC). */
+int pp_datetime_has_zone(const char *s, size_t len);
 
 /* "YYYY-MM-DDTHH:MM:SSZ", with ".ffffff" (trailing zeros removed) before
  * the Z when the fraction is not zero.  Returns the length. */

@@ -15,6 +15,7 @@
 #include "eval.h"
 #include "evalplot.h"
 #include "frame.h"
+#include "lineage.h"
 #include "metrics.h"
 #include "num.h"
 #include "util.h"
@@ -176,6 +177,28 @@ gmap_id(struct gmap *g, const char *p, size_t len)
 
 /* ---- Columns --------------------------------------------------------- */
 
+/*
+ * The column named by the user, else by the metadata pp-predict wrote into
+ * the frame (key), else fallback; NULL (with err set) when none names it:
+ * a CSV frame carries no metadata, so there the option is needed.
+ */
+static const char *
+default_col(const struct pp_reader *r, const char *given, const char *key,
+    const char *fallback, const char *opt, struct pp_err *err)
+{
+	const char *v = given;
+
+	if (v == NULL)
+		v = pp_meta_get(pp_reader_meta(r), key);
+	if (v == NULL)
+		v = fallback;
+	if (v == NULL)
+		pp_err_set(err, PP_EXIT_USAGE, "%s: no %s given, and the frame "
+		    "does not name the model's target (pp-predict -B writes "
+		    "it)", pp_reader_name(r), opt);
+	return v;
+}
+
 long
 pp_eval_num_col(const struct pp_reader *r, const char *name, struct pp_err *err)
 {
@@ -319,6 +342,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	long cy, cp, cg = -1;
 	int rc = -1, st;
 	enum pp_type gt = PP_T_TEXT;
+	const char *target = NULL, *pred = NULL;
 
 	ro.delim = o->delim;
 	struct pp_pair *sample = NULL;
@@ -330,8 +354,13 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		sample = pp_xmalloc(PP_PLOT_SAMPLE * sizeof(*sample));
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
-	if ((cy = pp_eval_num_col(r, o->target, err)) < 0 ||
-	    (cp = pp_eval_num_col(r, o->pred, err)) < 0)
+	if ((target = default_col(r, o->target, PP_META_PRED_TARGET, NULL,
+	    "--target COL", err)) == NULL)
+		goto out;
+	pred = default_col(r, o->pred, PP_META_PRED_COLUMN, "prediction",
+	    "--pred COL", err);
+	if ((cy = pp_eval_num_col(r, target, err)) < 0 ||
+	    (cp = pp_eval_num_col(r, pred, err)) < 0)
 		goto out;
 	if (o->by) {
 		if ((cg = pp_schema_find(pp_reader_schema(r), o->by)) < 0) {
@@ -357,7 +386,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 			pp_fmt_double(b, y);
 			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
 			    "target %s is not 0 or 1 (--proba)",
-			    pp_reader_name(r), pp_reader_line(r), o->target, b);
+			    pp_reader_name(r), pp_reader_line(r), target, b);
 			goto out;
 		}
 		pp_metrics_add(&all, y, p);
@@ -382,7 +411,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	if (all.n < 2) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: %zu row%s with both "
 		    "\"%s\" and \"%s\": need at least 2", pp_reader_name(r),
-		    all.n, all.n == 1 ? "" : "s", o->target, o->pred);
+		    all.n, all.n == 1 ? "" : "s", target, pred);
 		goto out;
 	}
 	*kind = o->kind;
@@ -419,7 +448,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	}
 	if (o->plot && *kind == PP_EVAL_REGRESSION)
 		pp_plot_scatter(o->plot, sample, all.n < PP_PLOT_SAMPLE ? all.n
-		    : PP_PLOT_SAMPLE, o->target, o->pred);
+		    : PP_PLOT_SAMPLE, target, pred);
 	else if (o->plot)
 		/* Scored without --by, the pairs are sorted already. */
 		pp_plot_roc(o->plot, all.v, all.n,
@@ -639,6 +668,8 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	ro.delim = delim;
 	if ((r = pp_reader_open(path, &ro, err)) == NULL)
 		goto out;
+	pred = default_col(r, pred, PP_META_PRED_COLUMN, "prediction",
+	    "--pred COL", err);
 	if ((cp = pp_eval_num_col(r, pred, err)) < 0)
 		goto out;
 	for (k = 0; k < nret; k++)

@@ -88,8 +88,10 @@ enum pp_eval_kind {
 };
 
 struct pp_eval_metrics_opts {
-	const char *target;	/* target column (required) */
-	const char *pred;	/* prediction column; "prediction" */
+	const char *target;	/* target column; NULL: the frame's
+				   pp.prediction.target (else an error) */
+	const char *pred;	/* prediction column; NULL: the frame's
+				   pp.prediction.column, else "prediction" */
 	const char *by;		/* NULL, "symbol" or "date" */
 	enum pp_eval_kind kind;
 	double threshold;	/* class 1 above it; 0.5 */
@@ -98,7 +100,7 @@ struct pp_eval_metrics_opts {
 };
 
 #define PP_EVAL_METRICS_OPTS_INIT \
-	{ NULL, "prediction", NULL, PP_EVAL_AUTO, 0.5, ',', NULL }
+	{ NULL, NULL, NULL, PP_EVAL_AUTO, 0.5, ',', NULL }
 
 /*
  * Score the predictions in the frame at path ("-": stdin).  Rows missing
@@ -137,9 +139,9 @@ struct pp_panel {
 #define PP_PANEL_INIT { 0, NULL, NULL, NULL, NULL, 0, NULL, 0, 0, NULL, 0 }
 
 /*
- * Read the frame at path into p, sorted by date, then symbol.  pred and
- * the nret return columns must exist and be numeric (errors as
- * pp_eval_metrics); "symbol" and "date" are used when present.  A symbol
+ * Read the frame at path into p, sorted by date, then symbol.  pred (NULL:
+ * the frame's pp.prediction.column, else "prediction") and the nret
+ * return columns must exist and be numeric (errors as pp_eval_metrics); "symbol" and "date" are used when present.  A symbol
  * twice on one date is an error naming both.  Returns 0 or -1.
  */
 int pp_panel_read(struct pp_panel *p, const char *path, char delim,

@@ -46,10 +46,14 @@ enum op {
 	OP_IF,			/* a ? b : c */
 	OP_CLIP,		/* compiled as OP_MAX then OP_MIN */
 	OP_IND,			/* an indicator's step */
-	OP_LOAD			/* phase two: register a, b rows ahead */
+	OP_LOAD,		/* phase two: register a, b rows ahead */
+	/* Across the rows of one date (pp_plan_cross): */
+	OP_CS_RANK, OP_CS_ZSCORE, OP_CS_DEMEAN, OP_CS_QUANTILE, /* k: q */
+	OP_REF			/* register a of symbol sym's row */
 };
 
-enum fkind { F_ELEM, F_CAL, F_LEAD, F_IND };
+/* F_CS and F_REF read every symbol's row of a date: cross-sectional. */
+enum fkind { F_ELEM, F_CAL, F_LEAD, F_IND, F_CS, F_REF };
 
 /* A function an expression may call: ours, or a row of indicators.h. */
 struct fn {
@@ -71,6 +75,16 @@ static const struct fn own_fns[] = {
 	  "a and b: 1 if both are nonzero, else 0; NaN if either is", 2, 2 },
 	{ "clip", F_ELEM, OP_CLIP, NULL, "clip(x, lo, hi)",
 	  "least(greatest(x, lo), hi)", 3, 3 },
+	{ "cs_demean", F_CS, OP_CS_DEMEAN, NULL, "cs_demean(x)",
+	  "x - mean(x) over the symbols of the date", 1, 1 },
+	{ "cs_quantile", F_CS, OP_CS_QUANTILE, NULL, "cs_quantile(x, q)",
+	  "bucket 1..q of x among the symbols of the date: "
+	  "max(1, ceil(q (rank - 1) / (count - 1))), average ranks", 2, 2 },
+	{ "cs_rank", F_CS, OP_CS_RANK, NULL, "cs_rank(x)",
+	  "rank of x among the symbols of the date / their count, average "
+	  "ties (pandas rank(pct=True))", 1, 1 },
+	{ "cs_zscore", F_CS, OP_CS_ZSCORE, NULL, "cs_zscore(x)",
+	  "(x - mean) / std over the symbols of the date, ddof 1", 1, 1 },
 	{ "dom", F_CAL, OP_DOM, NULL, "dom()", "day of the month of date, 1..31",
 	  0, 0 },
 	{ "dow", F_CAL, OP_DOW, NULL, "dow()",
@@ -98,6 +112,8 @@ static const struct fn own_fns[] = {
 	  1, 1 },
 	{ "or", F_ELEM, OP_OR, NULL, "or(a, b)",
 	  "a or b: 1 if either is nonzero, else 0; NaN if either is", 2, 2 },
+	{ "ref", F_REF, OP_REF, NULL, "ref(SYMBOL, x)",
+	  "x on SYMBOL's row of the same date; NaN when it has none", 2, 2 },
 	{ "sign", F_ELEM, OP_SIGN, NULL, "sign(x)", "1, 0 or -1 as x is > 0, 0 or < 0",
 	  1, 1 },
 	{ "sqrt", F_ELEM, OP_SQRT, NULL, "sqrt(x)", "square root; NaN for x < 0",
@@ -1075,6 +1091,49 @@ choice_param(const struct fn *f, size_t i)
 	return &f->ind->params[i - nser];
 }
 
+/*
+ * A cross-sectional call: cs_*(x[, q]) or ref(SYMBOL, x).  Its value needs
+ * every row of the date, so x may not look ahead (the cross-section is
+ * made before any later row is known), and SYMBOL is a name taken as it
+ * is written, never a column.
+ */
+static int
+resolve_cross(struct cc *cc, struct node *n)
+{
+	const struct fn *f = n->fn;
+	size_t xi = f->kind == F_REF ? 1 : 0;	/* the series argument */
+	const struct node *a;
+	double q;
+
+	if (n->nargs < (size_t)f->amin || n->nargs > (size_t)f->amax)
+		return def_err(cc->err, cc->d, n->pos, n->len,
+		    "wrong number of arguments to %s: %zu given, expected %s",
+		    f->name, n->nargs, f->signature);
+	if (f->kind == F_REF && n->args[0]->kind != N_NAME)
+		return def_err(cc->err, cc->d, n->args[0]->pos,
+		    n->args[0]->len, "ref: the first argument is a symbol, "
+		    "as in ref(SPY, close) or ref(\"BRK.B\", close)");
+	if (resolve(cc, n->args[xi]) == -1 ||
+	    want_one(cc, n->args[xi]) == -1)
+		return -1;
+	a = n->args[xi];
+	if (a->lead != NULL)
+		return def_err(cc->err, cc->d, a->lead->pos, a->lead->len,
+		    "lead() inside %s(): the rows of a date are combined "
+		    "before any later row is known; write lead(%s(...), k) "
+		    "instead", f->name, f->name);
+	if (f->op != OP_CS_QUANTILE)
+		return 0;
+	a = n->args[1];
+	if (const_value(a, &q) == -1 || !(q >= 1 && q <= 1000) ||
+	    q != floor(q))
+		return def_err(cc->err, cc->d, a->pos, a->len,
+		    "cs_quantile: q must be a whole number from 1 to 1000");
+	n->params = pp_xmalloc(sizeof(double));
+	n->params[0] = q;
+	return 0;
+}
+
 static int
 resolve_call(struct cc *cc, struct node *n)
 {
@@ -1095,6 +1154,8 @@ resolve_call(struct cc *cc, struct node *n)
 	n->params = NULL;
 	n->cols = NULL;
 	n->nout = 1;
+	if (f->kind == F_CS || f->kind == F_REF)
+		return resolve_cross(cc, n);
 	/* A choice is a name, not a column: it is not resolved. */
 	for (i = 0; i < n->nargs; i++)
 		if (choice_param(f, i) == NULL &&
@@ -1339,6 +1400,8 @@ struct insn {
 	double params[PP_IND_MAXPARAMS]; /* OP_IND */
 	size_t state;		/* OP_IND: byte offset of its state */
 	const char *colname;	/* OP_LDT: for messages */
+	size_t sym;		/* OP_REF: index in plan->syms */
+	size_t stage;		/* phase one: cross-sections before it */
 };
 
 struct prog {
@@ -1346,10 +1409,29 @@ struct prog {
 	size_t n, cap;
 };
 
+/*
+ * Stages.  A cross-sectional value (cs_*, ref) of a date needs phase one
+ * of every row of that date up to its argument, and what uses it can run
+ * only after it.  So each phase-one register has a stage: 0 for what a
+ * row computes alone, and one more than its argument for a
+ * cross-sectional value; an instruction's stage is its operands' largest.
+ * p1 is ordered by stage (stably: within a stage, operands still come
+ * first), seg[k] is where stage k starts, and the engine runs stage 0 on
+ * arrival, then per stage k >= 1 the cross-sections of stage k over the
+ * date's rows and p1[seg[k]..seg[k+1]) on each row.
+ */
 struct pp_plan {
 	struct prog loads;	/* phase one, first: column loads */
-	struct prog p1;		/* phase one: the rest */
+	struct prog p1;		/* phase one: the rest, by stage */
+	struct prog xs;		/* phase one: cross-sections */
 	struct prog p2;		/* phase two: targets */
+	size_t nstages;		/* 1 + the largest stage */
+	size_t *seg;		/* nstages + 1 offsets into p1 */
+	size_t *regstage;	/* compiling: each phase-one register's
+				   stage */
+	size_t capstage;
+	char **syms;		/* ref() symbols, owned */
+	size_t nsyms;
 	size_t *ins;		/* indicator input registers */
 	size_t nins, capins;
 	size_t nregs1;		/* registers phase one writes */
@@ -1368,7 +1450,8 @@ same_insn(const struct pp_plan *p, const struct insn *x, const struct insn *y)
 	size_t i;
 
 	if (x->op != y->op || x->a != y->a || x->b != y->b || x->c != y->c ||
-	    memcmp(&x->k, &y->k, sizeof(x->k)) != 0 || x->ind != y->ind)
+	    memcmp(&x->k, &y->k, sizeof(x->k)) != 0 || x->ind != y->ind ||
+	    x->sym != y->sym)
 		return 0;
 	if (x->op != OP_IND)
 		return 1;
@@ -1389,6 +1472,43 @@ same_insn(const struct pp_plan *p, const struct insn *x, const struct insn *y)
  * *nreg.  Returns the first result register.
  */
 static size_t
+max_stage(const struct pp_plan *p, size_t s, size_t reg)
+{
+	return p->regstage[reg] > s ? p->regstage[reg] : s;
+}
+
+/* The stage of phase-one instruction x (see struct pp_plan). */
+static size_t
+insn_stage(const struct pp_plan *p, const struct prog *g,
+    const struct insn *x)
+{
+	size_t s = 0, i;
+
+	if (g == &p->loads)
+		return 0;
+	switch (x->op) {
+	case OP_CONST:
+		return 0;
+	case OP_IND:
+		for (i = 0; i < x->nin; i++)
+			s = max_stage(p, s, p->ins[x->in + i]);
+		return s;
+	case OP_CS_RANK: case OP_CS_ZSCORE: case OP_CS_DEMEAN:
+	case OP_CS_QUANTILE: case OP_REF:
+		return p->regstage[x->a] + 1;
+	case OP_NEG: case OP_ABS: case OP_LOG: case OP_EXP: case OP_SQRT:
+	case OP_SIGN: case OP_NOT: case OP_ISNAN: case OP_DOW: case OP_DOM:
+	case OP_MONTH: case OP_DOY: case OP_WEEK:
+		return p->regstage[x->a];
+	case OP_IF:
+		s = max_stage(p, 0, x->c);
+		/* FALLTHROUGH */
+	default:
+		return max_stage(p, max_stage(p, s, x->a), x->b);
+	}
+}
+
+static size_t
 emit(struct pp_plan *p, struct prog *g, struct insn *x, size_t nout,
     size_t *nreg)
 {
@@ -1401,6 +1521,13 @@ emit(struct pp_plan *p, struct prog *g, struct insn *x, size_t nout,
 		}
 	x->dst = *nreg;
 	*nreg += nout;
+	if (g != &p->p2) {
+		x->stage = insn_stage(p, g, x);
+		pp_xgrow((void **)&p->regstage, &p->capstage, *nreg,
+		    sizeof(*p->regstage));
+		for (i = x->dst; i < *nreg; i++)
+			p->regstage[i] = x->stage;
+	}
 	pp_xgrow((void **)&g->v, &g->cap, g->n + 1, sizeof(*g->v));
 	g->v[g->n++] = *x;
 	return x->dst;
@@ -1496,6 +1623,40 @@ gen_elem(struct cc *cc, const struct node *n, struct prog *g, size_t *nreg,
 	return emit(p, g, &x, 1, nreg);
 }
 
+/* The index of ref() symbol name in p->syms, added on first use. */
+static size_t
+plan_symbol(struct pp_plan *p, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->nsyms; i++)
+		if (strcmp(p->syms[i], name) == 0)
+			return i;
+	p->syms = pp_xrealloc(p->syms, (p->nsyms + 1) * sizeof(*p->syms));
+	p->syms[p->nsyms] = pp_xstrdup(name);
+	return p->nsyms++;
+}
+
+/* A cross-sectional call into p->xs, its argument in phase one. */
+static size_t
+gen_cross(struct cc *cc, const struct node *n)
+{
+	struct pp_plan *p = cc->p;
+	struct insn x;
+
+	memset(&x, 0, sizeof(x));
+	x.op = n->fn->op;
+	if (n->fn->kind == F_REF) {
+		x.a = gen1(cc, n->args[1]);
+		x.sym = plan_symbol(p, n->args[0]->name);
+	} else {
+		x.a = gen1(cc, n->args[0]);
+		if (x.op == OP_CS_QUANTILE)
+			x.k = n->params[0];
+	}
+	return emit(p, &p->xs, &x, 1, &p->nregs1);
+}
+
 static size_t
 gen1(struct cc *cc, const struct node *n)
 {
@@ -1533,6 +1694,8 @@ gen1(struct cc *cc, const struct node *n)
 	}
 	if (n->fn->kind == F_ELEM || n->fn->kind == F_CAL)
 		return gen_elem(cc, n, &p->p1, &p->nregs1, arg1, 0);
+	if (n->fn->kind == F_CS || n->fn->kind == F_REF)
+		return gen_cross(cc, n);
 	/* An indicator: its series arguments, then the columns it reads. */
 	x.op = OP_IND;
 	x.ind = n->fn->ind;
@@ -1627,8 +1790,10 @@ node_warmup(const struct node *n)
 	case N_CALL:
 		if (n->fn->kind == F_IND)
 			nser = (size_t)n->fn->ind->nseries;
-		else if (n->fn->kind == F_LEAD)
+		else if (n->fn->kind == F_LEAD || n->fn->kind == F_CS)
 			nser = 1;
+		else if (n->fn->kind == F_REF)
+			return node_warmup(n->args[1]);
 		break;
 	default:
 		break;
@@ -1650,7 +1815,13 @@ pp_plan_free(struct pp_plan *p)
 		return;
 	free(p->loads.v);
 	free(p->p1.v);
+	free(p->xs.v);
 	free(p->p2.v);
+	free(p->seg);
+	free(p->regstage);
+	for (i = 0; i < p->nsyms; i++)
+		free(p->syms[i]);
+	free(p->syms);
 	free(p->ins);
 	for (i = 0; i < p->nout; i++)
 		free(p->names[i]);
@@ -1658,6 +1829,32 @@ pp_plan_free(struct pp_plan *p)
 	free(p->out_reg);
 	free(p->warmup);
 	free(p);
+}
+
+/* Order p1 by stage, stably, and find where each stage starts. */
+static void
+order_stages(struct pp_plan *p)
+{
+	struct insn *v = pp_xcalloc(p->p1.n + 1, sizeof(*v));
+	size_t i, k, n = 0;
+
+	p->nstages = 1;
+	for (i = 0; i < p->xs.n; i++)
+		if (p->xs.v[i].stage + 1 > p->nstages)
+			p->nstages = p->xs.v[i].stage + 1;
+	p->seg = pp_xcalloc(p->nstages + 1, sizeof(*p->seg));
+	for (k = 0; k < p->nstages; k++) {
+		p->seg[k] = n;
+		for (i = 0; i < p->p1.n; i++)
+			if (p->p1.v[i].stage == k)
+				v[n++] = p->p1.v[i];
+	}
+	p->seg[p->nstages] = n;
+	if (n > 0)
+		memcpy(p->p1.v, v, n * sizeof(*v));
+	free(v);
+	free(p->regstage);
+	p->regstage = NULL;
 }
 
 struct pp_plan *
@@ -1748,6 +1945,7 @@ pp_plan_compile(struct pp_spec *s, const struct pp_schema *in,
 	for (i = 0; i < p->nout; i++)
 		if (is_p2[i])
 			p->out_reg[i] += p->nregs1;
+	order_stages(p);
 	/* State: one block per symbol, each indicator's part 16-aligned. */
 	for (i = 0; i < p->p1.n; i++) {
 		struct insn *x = &p->p1.v[i];
@@ -1919,13 +2117,40 @@ elem(const struct insn *x, const double *r)
 	}
 }
 
+/* Phase one's instructions of one stage on one row. */
+static void
+run_stage(const struct pp_plan *p, size_t stage, void *state, double *regs)
+{
+	const struct insn *x;
+	double in[PP_IND_MAXIN];
+	size_t i, k;
+
+	/* By index: an empty program's array is NULL, and NULL + 0 is
+	 * undefined behaviour (UBSan, clang). */
+	for (k = p->seg[stage]; k < p->seg[stage + 1]; k++) {
+		x = &p->p1.v[k];
+		if (x->op != OP_IND) {
+			regs[x->dst] = elem(x, regs);
+			continue;
+		}
+		/* An infinite input is as missing as a NaN one (a ratio
+		 * over a zero volume): summed, it would poison every later
+		 * window sum and recursion of the symbol. */
+		for (i = 0; i < x->nin; i++) {
+			in[i] = regs[p->ins[x->in + i]];
+			if (isinf(in[i]))
+				in[i] = NAN;
+		}
+		x->ind->step((char *)state + x->state, in, regs + x->dst);
+	}
+}
+
 int
 pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
     double *regs, struct pp_err *err)
 {
 	const struct insn *x;
-	double in[PP_IND_MAXIN];
-	size_t i, k;
+	size_t k;
 
 	/* By index: an empty program's array is NULL, and NULL + 0 is
 	 * undefined behaviour (UBSan, clang). */
@@ -1951,23 +2176,126 @@ pp_plan_step(const struct pp_plan *p, void *state, const union pp_cell *row,
 			break;
 		}
 	}
-	for (k = 0; k < p->p1.n; k++) {
-		x = &p->p1.v[k];
-		if (x->op != OP_IND) {
-			regs[x->dst] = elem(x, regs);
-			continue;
-		}
-		/* An infinite input is as missing as a NaN one (a ratio
-		 * over a zero volume): summed, it would poison every later
-		 * window sum and recursion of the symbol. */
-		for (i = 0; i < x->nin; i++) {
-			in[i] = regs[p->ins[x->in + i]];
-			if (isinf(in[i]))
-				in[i] = NAN;
-		}
-		x->ind->step((char *)state + x->state, in, regs + x->dst);
-	}
+	run_stage(p, 0, state, regs);
 	return 0;
+}
+
+size_t
+pp_plan_stages(const struct pp_plan *p)
+{
+	return p->nstages;
+}
+
+void
+pp_plan_step_stage(const struct pp_plan *p, size_t stage, void *state,
+    double *regs)
+{
+	run_stage(p, stage, state, regs);
+}
+
+/* A value of a cross-section and the row it comes from. */
+struct xval {
+	double v;
+	size_t i;
+};
+
+static int
+by_value(const void *a, const void *b)
+{
+	const struct xval *x = a, *y = b;
+
+	return x->v < y->v ? -1 : x->v > y->v;
+}
+
+/* Bucket 1..q of average rank r among m values (see cs_quantile). */
+static double
+bucket(double r, size_t m, double q)
+{
+	double b;
+
+	if (m < 2)
+		return 1;
+	/* q (r - 1) is exact (a half-integer times a whole number), so an
+	 * exact quotient is exact and ceil does not go one bucket up. */
+	b = ceil(q * (r - 1) / (double)(m - 1));
+	return b < 1 ? 1 : b;
+}
+
+/*
+ * One cross-sectional instruction over the n rows of a date.  Missing and
+ * infinite values take no part and get NaN, as in pandas (where inf is
+ * kept: we treat it as indicators do).  Ranks are 1..m over the m values
+ * taking part, ties getting the average of the ranks they span.
+ */
+static void
+cross_one(const struct pp_plan *p, const struct insn *x,
+    struct pp_xrow *rows, size_t n, void *scratch)
+{
+	struct xval *t = scratch;
+	size_t m = 0, i, j, k;
+	double sum = 0, mean, ss = 0, sd, r, v = NAN;
+
+	if (x->op == OP_REF) {
+		const char *sym = p->syms[x->sym];
+		size_t len = strlen(sym);
+
+		for (i = 0; i < n; i++)
+			if (rows[i].symlen == len &&
+			    memcmp(rows[i].sym, sym, len) == 0) {
+				v = rows[i].regs[x->a];
+				break;
+			}
+		for (i = 0; i < n; i++)
+			rows[i].regs[x->dst] = v;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		v = rows[i].regs[x->a];
+		rows[i].regs[x->dst] = NAN;
+		if (isfinite(v)) {
+			t[m].v = v;
+			t[m++].i = i;
+			sum += v;
+		}
+	}
+	if (m == 0)
+		return;
+	if (x->op == OP_CS_DEMEAN || x->op == OP_CS_ZSCORE) {
+		/* Two passes: the deviations from the mean, not sum(x^2). */
+		mean = sum / (double)m;
+		for (j = 0; j < m; j++)
+			ss += (t[j].v - mean) * (t[j].v - mean);
+		sd = m > 1 ? sqrt(ss / (double)(m - 1)) : NAN;
+		for (j = 0; j < m; j++)
+			rows[t[j].i].regs[x->dst] = x->op == OP_CS_DEMEAN ?
+			    t[j].v - mean : sd > 0 ? (t[j].v - mean) / sd : NAN;
+		return;
+	}
+	qsort(t, m, sizeof(*t), by_value);
+	for (j = 0; j < m; j = k) {
+		for (k = j + 1; k < m && t[k].v == t[j].v; k++)
+			;
+		r = (double)(j + 1 + k) / 2;	/* mean of ranks j+1..k */
+		for (i = j; i < k; i++)
+			rows[t[i].i].regs[x->dst] = x->op == OP_CS_RANK ?
+			    r / (double)m : bucket(r, m, x->k);
+	}
+}
+
+void
+pp_plan_cross(const struct pp_plan *p, size_t stage, struct pp_xrow *rows,
+    size_t n)
+{
+	void *scratch;
+	size_t i;
+
+	if (n == 0)
+		return;
+	scratch = pp_xcalloc(n, sizeof(struct xval));
+	for (i = 0; i < p->xs.n; i++)
+		if (p->xs.v[i].stage == stage)
+			cross_one(p, &p->xs.v[i], rows, n, scratch);
+	free(scratch);
 }
 
 void
@@ -2185,8 +2513,10 @@ collect_columns(const struct pp_spec *s, const struct node *n,
 		add_column(s, out, n->name);
 	if (n->kind == N_CALL)
 		f = find_fn(n->name, &tmp);
-	/* vol's method names a choice, not a column. */
-	for (i = 0; i < n->nargs; i++)
+	/* vol's method names a choice, not a column; ref(SYMBOL, x): SYMBOL
+	 * names a symbol. */
+	i = n->kind == N_CALL && strcmp(n->name, "ref") == 0 ? 1 : 0;
+	for (; i < n->nargs; i++)
 		if (f == NULL || choice_param(f, i) == NULL)
 			collect_columns(s, n->args[i], out);
 	if (n->kind == N_CALL && (d = pp_ind_find(n->name)) != NULL)

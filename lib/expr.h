@@ -11,8 +11,10 @@
  * and function calls: the indicators of lib/indicators.h, the elementwise
  * abs, log, exp, sqrt, sign, if, and, or, not, least, greatest, clip,
  * nan_to, isnan, the calendar dow, dom, month, doy, week of the "date"
- * column (a date-time at its UTC day), and lead(x,k), which looks k rows
- * ahead and is allowed in targets only.  A
+ * column (a date-time at its UTC day), the cross-sectional cs_rank,
+ * cs_zscore, cs_demean, cs_quantile and ref(SYMBOL, x) over the symbols of
+ * a date (see pp_plan_stages), and lead(x,k), which looks k rows ahead and
+ * is allowed in targets only.  A
  * function with several outputs (macd) defines NAME_part columns when it is
  * a whole definition, and one output is picked with call.part elsewhere.
  * A column whose name is not an identifier is written in double quotes.
@@ -106,12 +108,44 @@ size_t pp_plan_nregs(const struct pp_plan *p);
 /* Set up a symbol's state (state_size bytes) before its first row. */
 void pp_plan_state_init(const struct pp_plan *p, void *state);
 
-/* Phase one on one input row (cells in the compiled schema's order):
- * advance the symbol's state and fill regs (nregs doubles).  Fails only on
+/* Phase one (stage 0 of it, see below) on one input row (cells in the
+ * compiled schema's order): advance the symbol's state and fill regs
+ * (nregs doubles).  Fails only on
  * a text column used as a number whose cell is not one: err is
  * 'column "x": not a number: "abc"' (PP_EXIT_DATA), state unchanged. */
 int pp_plan_step(const struct pp_plan *p, void *state,
     const union pp_cell *row, double *regs, struct pp_err *err);
+
+/*
+ * Cross-sectional plans.  cs_rank, cs_zscore, cs_demean, cs_quantile and
+ * ref() combine the rows of every symbol of one date, so phase one runs in
+ * stages: pp_plan_step is stage 0 (a row alone); then for each stage
+ * 1..stages-1, pp_plan_cross over all the date's rows (their register
+ * files after the stage before), then pp_plan_step_stage on each row.  A
+ * plan without such functions has one stage, and pp_plan_step is all of
+ * phase one.  Nothing of a later date is read, so the no-look-ahead
+ * argument holds per date: a row's features depend on its own and earlier
+ * rows of its symbol, and on the other symbols' rows of the same date and
+ * before.
+ */
+size_t pp_plan_stages(const struct pp_plan *p);
+
+/* One row of a date for pp_plan_cross: its register file and symbol. */
+struct pp_xrow {
+	double *regs;
+	const char *sym;
+	size_t symlen;
+};
+
+/* The cross-sections of stage (>= 1) over the n rows of one date: writes
+ * their registers of that stage. */
+void pp_plan_cross(const struct pp_plan *p, size_t stage,
+    struct pp_xrow *rows, size_t n);
+
+/* Stage (>= 1) of phase one on one row of a symbol, after pp_plan_cross
+ * of that stage.  Cannot fail: the row's cells were read by stage 0. */
+void pp_plan_step_stage(const struct pp_plan *p, size_t stage, void *state,
+    double *regs);
 
 /* Phase two: the targets of a row.  win[j] is the register file phase one
  * filled for the same symbol j rows later (win[0] the row itself), or NULL

@@ -61,6 +61,16 @@ struct pp_feat {
 	struct sym *lastsym;	/* cache: consecutive rows often share it */
 	struct sym *single;	/* the group when there is no symbol column */
 	uint64_t seq;
+	/* The date barrier, for a plan of several stages (expr.h): the rows
+	 * of the current date, stage 0 done, held until the next date. */
+	size_t nstages;
+	struct entry *day;	/* capday entries, nday of them in use */
+	struct sym **daysym;	/* their symbols */
+	struct pp_xrow *xrows;	/* their registers, for pp_plan_cross */
+	size_t nday, capday;
+	int has_day;		/* a date is held */
+	union pp_cell daydate;	/* the date held */
+	struct pp_buf daytext;	/* its bytes, for a text date column */
 };
 
 static struct sym *
@@ -188,6 +198,16 @@ pp_feat_new(const struct pp_plan *plan, const struct pp_schema *in,
 	f->date_col = pp_schema_find(in, "date");
 	f->lead = pp_plan_lead(plan);
 	f->nregs = pp_plan_nregs(plan);
+	f->nstages = pp_plan_stages(plan);
+	pp_buf_init(&f->daytext);
+	if (f->nstages > 1 && f->date_col < 0) {
+		pp_err_set(err, PP_EXIT_DATA, "cs_rank, cs_zscore, cs_demean, "
+		    "cs_quantile and ref() work per date: the input has no "
+		    "column \"date\"");
+		free(f->intype);
+		free(f);
+		return NULL;
+	}
 	f->nout = pp_plan_nout(plan);
 
 	pp_schema_init(&f->schema);
@@ -232,6 +252,15 @@ pp_feat_free(struct pp_feat *f)
 		return;
 	for (i = 0; i < f->nsyms; i++)
 		sym_free(f, f->syms[i]);
+	for (i = 0; i < f->capday; i++) {
+		free(f->day[i].cells);
+		free(f->day[i].regs);
+		pp_buf_release(&f->day[i].text);
+	}
+	free(f->day);
+	free(f->daysym);
+	free(f->xrows);
+	pp_buf_release(&f->daytext);
 	free(f->syms);
 	free(f->tab);
 	free(f->win);
@@ -310,18 +339,26 @@ check_date(struct pp_feat *f, const struct sym *s, const union pp_cell *d,
 	return -1;
 }
 
+/* Keep date d of type t in *dst, its bytes in b for a text date. */
+static void
+keep_date(union pp_cell *dst, struct pp_buf *b, enum pp_type t,
+    const union pp_cell *d)
+{
+	if (t != PP_T_TEXT) {
+		*dst = *d;
+		return;
+	}
+	pp_buf_reset(b);
+	pp_buf_add(b, d->s.p, d->s.len);
+	dst->s.p = b->data;
+	dst->s.len = b->len;
+}
+
 static void
 set_last(struct sym *s, enum pp_type t, const union pp_cell *d)
 {
 	s->has_last = 1;
-	if (t != PP_T_TEXT) {
-		s->last = *d;
-		return;
-	}
-	pp_buf_reset(&s->lasttext);
-	pp_buf_add(&s->lasttext, d->s.p, d->s.len);
-	s->last.s.p = s->lasttext.data;
-	s->last.s.len = s->lasttext.len;
+	keep_date(&s->last, &s->lasttext, t, d);
 }
 
 /* Build and emit the output row for input cells in and registers regs
@@ -382,6 +419,149 @@ emit_waiting(struct pp_feat *f, struct sym *s, size_t k, struct pp_err *err)
 	return emit_row(f, e->cells, e->regs, err);
 }
 
+/*
+ * Row `row` of symbol s has its phase one in regs: emit it at once
+ * without look-ahead, else queue it in s's ring and emit the row lead
+ * places before it.  Returns the number of rows emitted, or -1.
+ */
+static int
+settle(struct pp_feat *f, struct sym *s, const union pp_cell *row,
+    double *regs, struct pp_err *err)
+{
+	struct entry *e;
+	int rc;
+
+	f->seq++;
+	if (f->lead == 0) {
+		f->win[0] = regs;
+		pp_plan_targets(f->plan, f->win);
+		return emit_row(f, row, regs, err);
+	}
+	e = &s->ring[(s->head + s->count) % (f->lead + 1)];
+	if (e->regs != regs)
+		memcpy(e->regs, regs, f->nregs * sizeof(*regs));
+	copy_row(f, e, row);
+	e->seq = f->seq - 1;
+	if (++s->count <= f->lead)
+		return 0;
+	rc = emit_waiting(f, s, 0, err);
+	s->head = (s->head + 1) % (f->lead + 1);
+	s->count--;
+	return rc;
+}
+
+/* The entry of the date buffer at i, allocated on first use. */
+static struct entry *
+day_slot(struct pp_feat *f, size_t i)
+{
+	size_t old = f->capday, j;
+
+	if (i < f->capday)
+		return &f->day[i];
+	pp_xgrow((void **)&f->day, &f->capday, i + 1, sizeof(*f->day));
+	f->daysym = pp_xrealloc(f->daysym, f->capday * sizeof(*f->daysym));
+	f->xrows = pp_xrealloc(f->xrows, f->capday * sizeof(*f->xrows));
+	for (j = old; j < f->capday; j++) {
+		f->day[j].cells = pp_xcalloc(f->ncols ? f->ncols : 1,
+		    sizeof(union pp_cell));
+		f->day[j].regs = pp_xcalloc(f->nregs ? f->nregs : 1,
+		    sizeof(double));
+		pp_buf_init(&f->day[j].text);
+	}
+	return &f->day[i];
+}
+
+/*
+ * The date held is complete: run the later stages of phase one, each a
+ * cross-section over the date's first n rows then the stage on every row,
+ * and settle the rows in input order.  Returns the number emitted, or -1.
+ */
+static int
+flush_day(struct pp_feat *f, size_t n, struct pp_err *err)
+{
+	size_t k, i;
+	int rc, emitted = 0;
+
+	for (i = 0; i < n; i++) {
+		f->xrows[i].regs = f->day[i].regs;
+		f->xrows[i].sym = f->daysym[i]->name;
+		f->xrows[i].symlen = f->daysym[i]->len;
+	}
+	for (k = 1; k < f->nstages; k++) {
+		pp_plan_cross(f->plan, k, f->xrows, n);
+		for (i = 0; i < n; i++)
+			pp_plan_step_stage(f->plan, k, f->daysym[i]->state,
+			    f->day[i].regs);
+	}
+	for (i = 0; i < n; i++) {
+		if ((rc = settle(f, f->daysym[i], f->day[i].cells,
+		    f->day[i].regs, err)) == -1)
+			return -1;
+		emitted += rc;
+	}
+	return emitted;
+}
+
+/* A date before the one held: the input is not in date order. */
+static int
+date_order_error(struct pp_feat *f, const union pp_cell *d,
+    struct pp_err *err)
+{
+	enum pp_type t = f->intype[f->date_col];
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_buf_addstr(&b, "date ");
+	pp_feat_cell_fmt(&b, t, d);
+	pp_buf_addstr(&b, " comes after ");
+	pp_feat_cell_fmt(&b, t, &f->daydate);
+	pp_buf_addstr(&b, ": cs_rank, cs_zscore, cs_demean, cs_quantile and "
+	    "ref() need the input in date order (pp sort --by date,symbol)");
+	pp_err_set(err, PP_EXIT_DATA, "%s", b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
+/*
+ * A plan of several stages: stage 0 of the row now, into the date buffer;
+ * a row of a later date first completes the date held (flush_day).  A row
+ * of an earlier date is refused before anything changes.
+ */
+static int
+push_barrier(struct pp_feat *f, struct sym *s, const union pp_cell *row,
+    struct pp_err *err)
+{
+	enum pp_type t = f->intype[f->date_col];
+	const union pp_cell *d = &row[f->date_col];
+	struct entry *e, tmp;
+	int c = f->has_day ? pp_feat_date_cmp(t, &f->daydate, d) : 0, rc = 0;
+
+	if (c > 0)
+		return date_order_error(f, d, err);
+	e = day_slot(f, f->nday);
+	if (pp_plan_step(f->plan, s->state, row, e->regs, err) == -1)
+		return -1;
+	set_last(s, t, d);
+	copy_row(f, e, row);
+	f->daysym[f->nday] = s;
+	if (c < 0) {
+		if ((rc = flush_day(f, f->nday, err)) == -1)
+			return -1;
+		/* The new row starts the next date. */
+		tmp = f->day[0];
+		f->day[0] = *e;
+		*e = tmp;
+		f->daysym[0] = s;
+		f->nday = 0;
+	}
+	f->nday++;
+	if (c != 0 || !f->has_day) {
+		keep_date(&f->daydate, &f->daytext, t,
+		    &f->day[0].cells[f->date_col]);
+		f->has_day = 1;
+	}
+	return rc;
+}
+
 int
 pp_feat_push(struct pp_feat *f, const union pp_cell *row,
     struct pp_err *err)
@@ -389,7 +569,6 @@ pp_feat_push(struct pp_feat *f, const union pp_cell *row,
 	struct sym *s;
 	struct entry *e;
 	double *regs;
-	int rc;
 
 	if (f->sym_col >= 0)
 		s = find_sym(f, row[f->sym_col].s.p, row[f->sym_col].s.len);
@@ -397,30 +576,19 @@ pp_feat_push(struct pp_feat *f, const union pp_cell *row,
 		s = f->single = sym_new(f, "", 0, 0);
 	if (f->date_col >= 0 && check_date(f, s, &row[f->date_col], err) == -1)
 		return -1;
-	if (f->lead == 0) {
-		regs = f->regs;
-		if (pp_plan_step(f->plan, s->state, row, regs, err) == -1)
-			return -1;
-		if (f->date_col >= 0)
-			set_last(s, f->intype[f->date_col], &row[f->date_col]);
-		f->seq++;
-		f->win[0] = regs;
-		pp_plan_targets(f->plan, f->win);
-		return emit_row(f, row, regs, err);
+	if (f->nstages > 1)
+		return push_barrier(f, s, row, err);
+	/* Phase one straight into where the row waits. */
+	regs = f->regs;
+	if (f->lead > 0) {
+		e = &s->ring[(s->head + s->count) % (f->lead + 1)];
+		regs = e->regs;
 	}
-	e = &s->ring[(s->head + s->count) % (f->lead + 1)];
-	if (pp_plan_step(f->plan, s->state, row, e->regs, err) == -1)
+	if (pp_plan_step(f->plan, s->state, row, regs, err) == -1)
 		return -1;
 	if (f->date_col >= 0)
 		set_last(s, f->intype[f->date_col], &row[f->date_col]);
-	copy_row(f, e, row);
-	e->seq = f->seq++;
-	if (++s->count <= f->lead)
-		return 0;
-	rc = emit_waiting(f, s, 0, err);
-	s->head = (s->head + 1) % (f->lead + 1);
-	s->count--;
-	return rc;
+	return settle(f, s, row, regs, err);
 }
 
 struct pending {
@@ -444,8 +612,16 @@ pp_feat_finish(struct pp_feat *f, struct pp_err *err)
 	size_t i, k, n = 0;
 	int rc, emitted = 0;
 
+	if (f->nday > 0) {
+		/* The last date is complete. */
+		n = f->nday;
+		f->nday = 0;
+		if ((emitted = flush_day(f, n, err)) == -1)
+			return -1;
+		n = 0;
+	}
 	if (f->lead == 0)
-		return 0;
+		return emitted;
 	for (i = 0; i < f->nsyms; i++)
 		n += f->syms[i]->count;
 	v = pp_xcalloc(n + 1, sizeof(*v));

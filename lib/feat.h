@@ -14,8 +14,18 @@
  * a different order than they came).  pp_feat_finish emits the rows still
  * waiting, their look-ahead missing, in input order.
  *
- * Memory: per symbol, the plan's state plus lead+1 copies of a row; never
- * anything per row of input, so memory is O(symbols x window).
+ * A plan with cross-sectional functions (pp_plan_stages > 1) puts a date
+ * barrier in front of that: input must be in date order across symbols;
+ * each row runs stage 0 when it arrives and waits with the other rows of
+ * its date, and the first row of a later date (or pp_feat_finish)
+ * completes the date: the later stages over all its rows, then each row
+ * goes on as above, in input order.  A row of an earlier date is refused
+ * ('date 2024-01-02 comes after 2024-03-25: ... (pp sort --by
+ * date,symbol)', PP_EXIT_DATA), changing nothing.
+ *
+ * Memory: per symbol, the plan's state plus lead+1 copies of a row, and
+ * with a barrier one more row per symbol; never anything per row of
+ * input, so memory is O(symbols x window).
  *
  * Ownership: the engine copies what it keeps (text cells of waiting rows,
  * symbol names); the row passed to the emit callback is valid only during

@@ -145,9 +145,20 @@ struct pp_read_opts {
 	const char *text_col;	/* a CSV column read as text whatever it
 				   holds (a mapped symbol column), besides
 				   symbol and ticker in any case; NULL */
+	int datetime_text;	/* CSV: date-time columns read as text, so
+				   a time without an offset can be told
+				   from one in UTC (pp-fetch --tz) */
 };
 
-#define PP_READ_OPTS_INIT { ',', 1000, NULL }
+#define PP_READ_OPTS_INIT { ',', 1000, NULL, 0 }
+
+/*
+ * Threads a CSV reader may parse on: 0 (the default) means up to 4, no
+ * more than the processors; 1 parses on the reading thread alone.  The
+ * output is the same whatever the count.  Programs set it from
+ * $PP_CSV_THREADS (pp_cli_init).
+ */
+void pp_frame_set_csv_threads(int n);
 
 struct pp_reader;
 
@@ -195,22 +206,26 @@ struct pp_write_opts {
 	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
 	int thread;		/* format and write on a second thread */
 	const struct pp_meta *meta; /* binary: metadata (copied); or NULL */
+	int precision;		/* CSV: significant digits of doubles; 0:
+				   the shortest that reads back exactly */
 };
 
-#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0, NULL }
+#define PP_WRITE_OPTS_INIT { PP_FMT_CSV, ',', 0, 0, 0, NULL, 0 }
 
 struct pp_writer;
 
 /* Start writing a frame with schema s (copied) to fp; the header goes out
  * now, in binary with o->meta (a frame without metadata is written as
- * version 1, which every reader reads; with metadata as version 2).  name is used in messages.  The writer does not close fp. */
+ * version 1, which every reader reads; with metadata as version 2).
+ * Binary to a terminal is refused (PP_EXIT_USAGE).  name is used in
+ * messages.  The writer does not close fp. */
 struct pp_writer *pp_writer_new(FILE *fp, const char *name,
     const struct pp_schema *s, const struct pp_write_opts *o,
     struct pp_err *err);
 
 /* Append one row (ncols cells in schema order).  Text must be valid UTF-8
  * (not checked here: every reader checks it).  With o.thread the row is
- * copied and written later by a second thread (lib/wthread.c): a write
+ * copied and written later by a second thread (lib/frame_wthread.c): a write
  * error then surfaces at a later call, at the latest pp_writer_finish,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,

@@ -1,6 +1,8 @@
 /*
- * frame_impl.h - what frame.c shares with its two backends, csv.c and
- * binframe.c.  Not part of the public API: programs include frame.h.
+ * frame_impl.h - what frame.c shares with its backends, csv.c and
+ * binframe.c, and what they share below them: the input buffer and
+ * checked writes (frame_io.c).  Not part of the public API: programs
+ * include frame.h.
  *
  * The reader owns one input buffer (struct pp_inbuf) from which both
  * backends consume, so format detection can peek at the first bytes
@@ -29,6 +31,8 @@ struct pp_inbuf {
 	uint64_t base;		/* stream offset of buf[0] */
 	int eof;		/* fp reached EOF (or error, see err) */
 	int ioerr;		/* errno of a read error, or 0 */
+	struct pp_gunzip *gz;	/* gzip input: read through it, or NULL */
+	const char *gzerr;	/* bad gzip data: what (ioerr is EIO) */
 };
 
 /* Make at least want bytes available from pos (fewer only at EOF).
@@ -38,6 +42,15 @@ long pp_inbuf_fill(struct pp_inbuf *in, size_t want);
 /* One read of up to n bytes into dst, past the buffer: the count, 0 at
  * EOF (eof set), or -1 on a read error (ioerr and eof set). */
 long pp_inbuf_read(struct pp_inbuf *in, void *dst, size_t n);
+
+/* Read the rest of in through zlib: the bytes buffered so far become its
+ * first input, and the buffer starts again, empty, at offset 0 of the
+ * decompressed stream. */
+void pp_inbuf_gunzip(struct pp_inbuf *in);
+
+/* Report a read error of in (ioerr, or bad gzip data) on name. */
+int pp_inbuf_error(const struct pp_inbuf *in, int ioerr, const char *name,
+    struct pp_err *err);
 
 /* Stream offset of the next unread byte. */
 #define PP_INBUF_OFFSET(in) ((in)->base + (in)->pos)
@@ -51,7 +64,7 @@ struct pp_reader {
 	struct pp_inbuf in;
 	char *name;		/* for messages */
 	int own_fp;		/* close fp on free */
-	enum pp_format format;
+	const struct pp_frame_reader_ops *ops; /* the format, once detected */
 	struct pp_schema schema;
 	struct pp_meta meta;	/* binary version 2 header metadata */
 	union pp_cell *row;	/* ncols cells, filled by next */
@@ -62,7 +75,7 @@ struct pp_reader {
 	struct bin_in *bin;
 };
 
-struct wthread;
+struct frame_wthread;
 
 struct pp_writer {
 	FILE *fp;
@@ -72,34 +85,42 @@ struct pp_writer {
 	struct pp_meta meta;	/* copy of the caller's metadata */
 	struct csv_out *csv;
 	struct bin_out *bin;
-	struct wthread *th;	/* the writing thread (o.thread), or NULL */
+	struct frame_wthread *th;	/* the writing thread (o.thread), or NULL */
+	const struct pp_frame_writer_ops *ops; /* the format */
 };
 
 /* How the writing thread writes one row: fn(arg, row, err), 0 or -1. */
-typedef int pp_wthread_row_fn(void *arg, const union pp_cell *row,
+typedef int pp_frame_wthread_row_fn(void *arg, const union pp_cell *row,
     struct pp_err *err);
 
-/* The writing thread (wthread.c): new starts it for rows of schema s,
+/* The writing thread (frame_wthread.c): new starts it for rows of schema s,
  * which it writes with fn(arg, ...) (the writer's backend: the thread
  * knows no writer, so it never calls back into frame.c); row copies a row
  * in; drain waits until every row handed in is written; close drains and
  * stops it; free stops it (dropping what is unwritten).  Each returns the
  * first error of fn once a write has failed. */
-struct wthread *pp_wthread_new(const struct pp_schema *s,
-    pp_wthread_row_fn *fn, void *arg, struct pp_err *err);
-int pp_wthread_row(struct wthread *p, const union pp_cell *row,
+struct frame_wthread *pp_frame_wthread_new(const struct pp_schema *s,
+    pp_frame_wthread_row_fn *fn, void *arg, struct pp_err *err);
+int pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err);
-int pp_wthread_drain(struct wthread *p, struct pp_err *err);
-int pp_wthread_close(struct wthread *p, struct pp_err *err);
-void pp_wthread_free(struct wthread *p);
+int pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err);
+int pp_frame_wthread_close(struct frame_wthread *p, struct pp_err *err);
+void pp_frame_wthread_free(struct frame_wthread *p);
 
-/* Backends.  open reads the header and fills r->schema; next fills r->row
- * and returns 1/0/-1 like pp_reader_next, setting r->fatal or r->can_skip
- * on error. */
-int pp_csv_open(struct pp_reader *r, const struct pp_read_opts *o,
-    struct pp_err *err);
-int pp_csv_next(struct pp_reader *r, struct pp_err *err);
-void pp_csv_free(struct pp_reader *r);
+/*
+ * How the CSV reader works, for tests that compare its modes: threads (0:
+ * automatic; pp_frame_set_csv_threads), block (bytes per parallel block;
+ * 0: the default, and a test's small block also goes parallel on small
+ * input and on one processor), slow (libcsv for every line instead of the
+ * fast scanner).  Programs never set block or slow.
+ */
+struct pp_csv_tuning {
+	int threads;
+	size_t block;
+	int slow;
+};
+
+extern struct pp_csv_tuning pp_csv_tuning;
 
 /* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
  * a number"...).  Text cells point at s. */
@@ -107,10 +128,10 @@ const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
     union pp_cell *cell);
 
 /*
- * Parsing CSV on worker threads (csvpar.c).  start takes the bytes already
+ * Parsing CSV on worker threads (csv_parallel.c).  start takes the bytes already
  * read (from in's buffer, copied) and reads the rest of in itself; next
  * returns the blocks in input order, each parsed as far as its workers
- * could (see csvpar.c), and releases the one it returned before; NULL at
+ * could (see csv_parallel.c), and releases the one it returned before; NULL at
  * the end, or after a read error (*ioerr set, else 0).  start returns NULL
  * when no thread could be started.
  */
@@ -125,33 +146,56 @@ struct pp_csvblock {
 	size_t nlines;		/* lines in the block */
 };
 
-struct pp_csvpar;
+struct pp_csv_parallel;
 
-struct pp_csvpar *pp_csvpar_start(struct pp_inbuf *in,
+struct pp_csv_parallel *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
     unsigned char delim, size_t block, int threads);
-const struct pp_csvblock *pp_csvpar_next(struct pp_csvpar *p, int *ioerr);
-void pp_csvpar_free(struct pp_csvpar *p);
-
-int pp_bin_open(struct pp_reader *r, struct pp_err *err);
-int pp_bin_next(struct pp_reader *r, struct pp_err *err);
-void pp_bin_free(struct pp_reader *r);
+const struct pp_csvblock *pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr);
+void pp_csv_parallel_free(struct pp_csv_parallel *p);
 
 /* The binary magic, also used for detection. */
 extern const unsigned char pp_bin_magic[8];
 
-int pp_csvw_start(struct pp_writer *w, struct pp_err *err);
-int pp_csvw_row(struct pp_writer *w, const union pp_cell *row,
-    struct pp_err *err);
-int pp_csvw_flush(struct pp_writer *w, struct pp_err *err);
-void pp_csvw_free(struct pp_writer *w);
+/*
+ * A frame format, as the reader and writer entry points see it (SQLite's
+ * sqlite3_io_methods): frame.c knows the backends only through these
+ * tables.
+ *
+ * Reader: sniff(p, n) says whether the stream's first n bytes (at least
+ * PP_SNIFF_BYTES unless the stream is shorter) are this format; open reads
+ * the header from r->in and fills r->schema (and r->meta); next fills
+ * r->row and returns 1/0/-1 like pp_reader_next, setting r->fatal or
+ * r->can_skip on error; free releases the backend's state (safe after a
+ * failed open).
+ *
+ * Writer: start writes the header of w->schema; row takes one row; flush
+ * writes out what is buffered (a chunk); finish flushes and writes any
+ * trailer; free releases the state (safe after a failed start).
+ */
+#define PP_SNIFF_BYTES 8
 
-int pp_binw_start(struct pp_writer *w, struct pp_err *err);
-int pp_binw_row(struct pp_writer *w, const union pp_cell *row,
-    struct pp_err *err);
-int pp_binw_flush(struct pp_writer *w, struct pp_err *err);
-int pp_binw_finish(struct pp_writer *w, struct pp_err *err);
-void pp_binw_free(struct pp_writer *w);
+struct pp_frame_reader_ops {
+	enum pp_format format;
+	int (*sniff)(const unsigned char *p, size_t n);
+	int (*open)(struct pp_reader *r, const struct pp_read_opts *o,
+	    struct pp_err *err);
+	int (*next)(struct pp_reader *r, struct pp_err *err);
+	void (*free)(struct pp_reader *r);
+};
+
+struct pp_frame_writer_ops {
+	enum pp_format format;
+	int (*start)(struct pp_writer *w, struct pp_err *err);
+	int (*row)(struct pp_writer *w, const union pp_cell *row,
+	    struct pp_err *err);
+	int (*flush)(struct pp_writer *w, struct pp_err *err);
+	int (*finish)(struct pp_writer *w, struct pp_err *err);
+	void (*free)(struct pp_writer *w);
+};
+
+extern const struct pp_frame_reader_ops pp_csv_reader_ops, pp_bin_reader_ops;
+extern const struct pp_frame_writer_ops pp_csv_writer_ops, pp_bin_writer_ops;
 
 /* Write n bytes or fail with "NAME: write error: ...". */
 int pp_frame_fwrite(struct pp_writer *w, const void *p, size_t n,

@@ -13,7 +13,7 @@
 
 #include "buf.h"
 #include "expr.h"
-#include "hashin.h"
+#include "input_hash.h"
 #include "model.h"
 #include "train.h"
 #include "util.h"
@@ -84,7 +84,7 @@ pp_lineage_producer(struct pp_meta *m, const char *prog,
 int
 pp_lineage_source(struct pp_meta *m, const char *path, struct pp_err *err)
 {
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct stat st;
 	int rc;
 
@@ -92,9 +92,9 @@ pp_lineage_source(struct pp_meta *m, const char *path, struct pp_err *err)
 	    pp_meta_get(m, PP_META_SOURCE) != NULL ||
 	    stat(path, &st) == -1 || !S_ISREG(st.st_mode))
 		return 0;
-	if ((rc = pp_hashin_open(&h, path, 1, err)) == 0 && h.hex[0] != '\0')
+	if ((rc = pp_input_hash_open(&h, path, 1, err)) == 0 && h.hex[0] != '\0')
 		(void)pp_meta_set(m, PP_META_SOURCE, h.hex, err);
-	pp_hashin_close(&h);
+	pp_input_hash_close(&h);
 	return rc;
 }
 

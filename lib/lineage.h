@@ -27,6 +27,10 @@ struct pp_spec;
 #define PP_META_HORIZON "pp.horizon"
 #define PP_META_PRODUCER "pp.producer"
 #define PP_META_SOURCE "pp.source.sha256"
+/* Written by pp-predict: the column holding the predictions and the
+ * model's target column, so pp-eval needs neither --pred nor --target. */
+#define PP_META_PRED_COLUMN "pp.prediction.column"
+#define PP_META_PRED_TARGET "pp.prediction.target"
 
 /* Append one line to m's pp.producer: "PROG VERSION ARG...", each of
  * argv[1..argc) written in single quotes when it holds anything but

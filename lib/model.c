@@ -4,7 +4,7 @@
  * The artifact (man/pp-model.5) is a 36-byte header and a zlib body:
  *
  *     0  8  magic "PPMODEL\0"
- *     8  4  format version (2; 1 is read too)
+ *     8  4  format version (2, or 3 for gbdt; 1 is read too)
  *    12  4  flags, 0
  *    16  8  body length before compression
  *    24  8  body length after compression (bytes that follow the header)
@@ -23,6 +23,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "gbdt.h"
 #include "model.h"
 #include "registry.h"
 #include "num.h"
@@ -40,7 +41,10 @@ static const unsigned char magic[8] = { 'P', 'P', 'M', 'O', 'D', 'E', 'L',
 #define MAX_ROWS 10000000u	/* warm-up and horizon above this are corrupt */
 
 static const char *const kind_names[] = { NULL, "ols", "ridge", "lasso",
-	"elasticnet", "logistic" };
+	"elasticnet", "logistic", "gbdt" };
+
+static void gbdt_block(const struct pp_model *m, const double *x, size_t n,
+    int margin, double *out);
 
 const char *
 pp_model_kind_name(enum pp_model_kind k)
@@ -109,6 +113,9 @@ pp_model_free(struct pp_model *m)
 	free(m->target);
 	free(m->spec);
 	free(m->inputs);
+	free(m->objective);
+	free(m->xgb);
+	pp_gbdt_free(m->gbdt);
 	free(m);
 }
 
@@ -149,6 +156,10 @@ pp_model_eta(const struct pp_model *m, const double *x)
 	double eta = m->intercept;
 	size_t j;
 
+	if (m->kind == PP_MODEL_GBDT) {
+		gbdt_block(m, x, 1, 1, &eta);
+		return eta;
+	}
 	for (j = 0; j < m->nfeat; j++) {
 		if (!isfinite(x[j]))
 			return NAN;
@@ -157,17 +168,120 @@ pp_model_eta(const struct pp_model *m, const double *x)
 	return eta;
 }
 
+int
+pp_model_has_proba(const struct pp_model *m)
+{
+	return m->kind == PP_MODEL_LOGISTIC || (m->kind == PP_MODEL_GBDT &&
+	    m->target_kind == PP_TARGET_BINARY);
+}
+
+/*
+ * Rows through the booster, GBDT_BLOCK at a time in float32 (what XGBoost
+ * predicts on).  A row with a missing feature predicts NaN, as for a
+ * linear model: pp-train never fitted one, so XGBoost's own default
+ * branch for missing values was never learned from data.
+ */
+#define GBDT_BLOCK 4096
+
+static void
+gbdt_block(const struct pp_model *m, const double *x, size_t n, int margin,
+    double *out)
+{
+	size_t p = m->nfeat, i, j, at, k;
+	float *f = pp_xmalloc((n < GBDT_BLOCK ? n : GBDT_BLOCK) * (p + 1) *
+	    sizeof(float));
+	unsigned char *miss = pp_xmalloc(n < GBDT_BLOCK ? n + 1 : GBDT_BLOCK);
+	struct pp_err err = PP_ERR_INIT;
+
+	for (at = 0; at < n; at += k) {
+		k = n - at < GBDT_BLOCK ? n - at : GBDT_BLOCK;
+		for (i = 0; i < k; i++) {
+			miss[i] = 0;
+			for (j = 0; j < p; j++) {
+				double v = x[(at + i) * p + j];
+
+				miss[i] |= !isfinite(v);
+				f[i * p + j] = (float)v;
+			}
+		}
+		/* A loaded booster predicts blocks of its own width; a
+		 * failure here would be XGBoost's bug, and reads as NaN. */
+		if (pp_gbdt_predict(m->gbdt, f, k, p, margin, out + at,
+		    &err) == -1)
+			miss[0] = 2;
+		for (i = 0; i < k; i++)
+			if (miss[i] || miss[0] == 2)
+				out[at + i] = NAN;
+	}
+	free(f);
+	free(miss);
+}
+
+static double
+finish(const struct pp_model *m, double v, int proba)
+{
+	if (!pp_model_has_proba(m) || isnan(v) || proba)
+		return v;
+	return v > 0.5 ? 1 : 0;
+}
+
 double
 pp_model_predict(const struct pp_model *m, const double *x, int proba)
 {
-	double eta = pp_model_eta(m, x), p;
+	double eta, p;
 
+	if (m->kind == PP_MODEL_GBDT) {
+		gbdt_block(m, x, 1, 0, &p);
+		return finish(m, p, proba);
+	}
+	eta = pp_model_eta(m, x);
 	if (m->kind != PP_MODEL_LOGISTIC || isnan(eta))
 		return eta;
 	p = eta >= 0 ? 1 / (1 + exp(-eta)) : exp(eta) / (1 + exp(eta));
-	if (proba)
-		return p;
-	return p > 0.5 ? 1 : 0;
+	return finish(m, p, proba);
+}
+
+void
+pp_model_predict_block(const struct pp_model *m, const double *x, size_t n,
+    int proba, double *out)
+{
+	size_t i;
+
+	if (m->kind != PP_MODEL_GBDT) {
+		for (i = 0; i < n; i++)
+			out[i] = pp_model_predict(m, x + i * m->nfeat, proba);
+		return;
+	}
+	gbdt_block(m, x, n, 0, out);
+	for (i = 0; i < n; i++)
+		out[i] = finish(m, out[i], proba);
+}
+
+int
+pp_model_contribs(const struct pp_model *m, const double *x, size_t n,
+    double *out, struct pp_err *err)
+{
+	size_t p = m->nfeat, i, j;
+	float *f;
+	int rc;
+
+	if (m->kind != PP_MODEL_GBDT)
+		return pp_err_set(err, PP_EXIT_USAGE, "--pred-contribs: a %s "
+		    "model has no contributions (gbdt has)",
+		    pp_model_kind_name(m->kind));
+	f = pp_xmalloc((n * p + 1) * sizeof(float));
+	for (i = 0; i < n * p; i++)
+		f[i] = (float)x[i];
+	rc = pp_gbdt_contribs(m->gbdt, f, n, p, out, err);
+	for (i = 0; i < n && rc == 0; i++)
+		for (j = 0; j < p; j++)
+			if (!isfinite(x[i * p + j])) {
+				for (j = 0; j <= p; j++)
+					out[i * (p + 1) + j] = NAN;
+				break;
+			}
+	free(f);
+	return rc;
 }
 
 /* Little-endian integers and doubles in and out of byte arrays. */
@@ -267,6 +381,11 @@ encode_body(const struct pp_model *m, struct pp_buf *b)
 	add_str(b, m->inputs ? m->inputs : "");
 	add_u32(b, (uint32_t)m->warmup);
 	add_u32(b, m->horizon < 0 ? HORIZON_UNKNOWN : (uint32_t)m->horizon);
+	if (m->kind != PP_MODEL_GBDT)
+		return;
+	add_str(b, m->objective ? m->objective : "");
+	add_u32(b, (uint32_t)m->xgb_len);
+	pp_buf_add(b, m->xgb, m->xgb_len);
 }
 
 void
@@ -280,7 +399,7 @@ pp_model_encode(const struct pp_model *m, struct pp_buf *out)
 	encode_body(m, &body);
 	zlen = compressBound((uLong)body.len);
 	memcpy(hdr, magic, 8);
-	put_u32(hdr + 8, PP_MODEL_VERSION);
+	put_u32(hdr + 8, m->kind == PP_MODEL_GBDT ? 3 : 2);
 	put_u32(hdr + 12, 0);
 	put_u64(hdr + 16, body.len);
 	put_u32(hdr + 32, (uint32_t)crc32(0, (const Bytef *)body.data,
@@ -388,6 +507,28 @@ decode_recipe(struct cur *c, struct pp_model *m)
 	return 0;
 }
 
+/* The objective and XGBoost's model of a version 3 gbdt body, loaded
+ * into a booster: bytes XGBoost refuses are a corrupt model. */
+static int
+decode_trees(struct cur *c, struct pp_model *m)
+{
+	uint32_t n;
+
+	if (get_strc(c, "objective", &m->objective) == -1 ||
+	    get_u32c(c, "xgboost model length", &n) == -1 ||
+	    need(c, n, "xgboost model") == -1)
+		return -1;
+	if (m->objective[0] == '\0' || n == 0)
+		return bad(c, "gbdt without objective or trees");
+	m->xgb = pp_xmalloc(n);
+	memcpy(m->xgb, c->p + c->at, n);
+	m->xgb_len = n;
+	c->at += n;
+	if ((m->gbdt = pp_gbdt_load(m->xgb, n, m->nfeat, c->err)) == NULL)
+		return pp_err_prefix(c->err, "%s: corrupt body", c->name);
+	return 0;
+}
+
 static struct pp_model *
 decode_body(struct cur *c, uint32_t version)
 {
@@ -398,7 +539,8 @@ decode_body(struct cur *c, uint32_t version)
 	    get_u32c(c, "target kind", &tkind) == -1 ||
 	    get_u32c(c, "flags", &flags) == -1)
 		goto fail;
-	if (kind < PP_MODEL_OLS || kind > PP_MODEL_LOGISTIC) {
+	if (kind < PP_MODEL_OLS || kind > PP_MODEL_GBDT ||
+	    (kind == PP_MODEL_GBDT && version < 3)) {
 		pp_err_set(c->err, PP_EXIT_DATA, "%s: unknown model kind %u",
 		    c->name, (unsigned)kind);
 		goto fail;
@@ -479,6 +621,8 @@ decode_body(struct cur *c, uint32_t version)
 	}
 	m->horizon = -1;
 	if (version >= 2 && decode_recipe(c, m) == -1)
+		goto fail;
+	if (m->kind == PP_MODEL_GBDT && decode_trees(c, m) == -1)
 		goto fail;
 	if (c->at != c->n) {
 		bad(c, "trailing bytes");
@@ -647,6 +791,51 @@ add_num(struct pp_buf *b, double x)
 	pp_buf_addstr(b, s);
 }
 
+/* 1 if feature i goes before j: higher gain first, ties by name, so the
+ * order is one. */
+static int
+before(const struct pp_model *m, const double *gain, size_t i, size_t j)
+{
+	if (gain[i] != gain[j])
+		return gain[i] > gain[j];
+	return strcmp(m->features[i], m->features[j]) < 0;
+}
+
+/* A gbdt model: its objective, rounds, and the features' importance. */
+static void
+describe_trees(const struct pp_model *m, struct pp_buf *out)
+{
+	size_t p = m->nfeat, j, *ord = pp_xcalloc(p + 1, sizeof(size_t));
+	double *v = pp_xcalloc(3 * p + 1, sizeof(double));
+	struct pp_err err = PP_ERR_INIT;
+
+	pp_buf_addf(out, "objective: %s\n", m->objective);
+	pp_buf_addf(out, "trees: %ld\n", pp_gbdt_rounds(m->gbdt));
+	pp_buf_addf(out, "features: %zu\n", p);
+	if (pp_gbdt_importance(m->gbdt, p, v, v + p, v + 2 * p, &err) == -1)
+		pp_buf_addf(out, "importance: %s\n", err.msg);
+	pp_buf_addstr(out, "feature,gain,cover,weight\n");
+	/* Insertion sort: a few thousand features at most (train.h). */
+	for (j = 0; j < p; j++) {
+		size_t k = j;
+
+		for (; k > 0 && before(m, v, j, ord[k - 1]); k--)
+			ord[k] = ord[k - 1];
+		ord[k] = j;
+	}
+	for (j = 0; j < p; j++) {
+		pp_buf_addf(out, "%s,", m->features[ord[j]]);
+		add_num(out, v[ord[j]]);
+		pp_buf_addc(out, ',');
+		add_num(out, v[p + ord[j]]);
+		pp_buf_addc(out, ',');
+		add_num(out, v[2 * p + ord[j]]);
+		pp_buf_addc(out, '\n');
+	}
+	free(ord);
+	free(v);
+}
+
 void
 pp_model_describe(const struct pp_model *m, struct pp_buf *out)
 {
@@ -672,13 +861,17 @@ pp_model_describe(const struct pp_model *m, struct pp_buf *out)
 		add_num(out, m->C);
 		pp_buf_addc(out, '\n');
 	}
-	pp_buf_addf(out, "standardized: %s\n", m->standardized ? "yes" :
-	    "no");
-	pp_buf_addstr(out, "intercept: ");
-	add_num(out, m->intercept);
-	pp_buf_addf(out, "\nfeatures: %zu\n", m->nfeat);
-	pp_buf_addstr(out, "feature,mean,scale,coef\n");
-	for (j = 0; j < m->nfeat; j++) {
+	if (m->kind == PP_MODEL_GBDT)
+		describe_trees(m, out);
+	else {
+		pp_buf_addf(out, "standardized: %s\n", m->standardized ?
+		    "yes" : "no");
+		pp_buf_addstr(out, "intercept: ");
+		add_num(out, m->intercept);
+		pp_buf_addf(out, "\nfeatures: %zu\n", m->nfeat);
+		pp_buf_addstr(out, "feature,mean,scale,coef\n");
+	}
+	for (j = 0; j < m->nfeat && m->kind != PP_MODEL_GBDT; j++) {
 		pp_buf_addf(out, "%s,", m->features[j]);
 		add_num(out, m->mean[j]);
 		pp_buf_addc(out, ',');

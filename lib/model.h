@@ -31,15 +31,20 @@
 #include "err.h"
 #include "frame.h"
 
-/* The artifact format version this code writes and the newest it reads. */
-#define PP_MODEL_VERSION 2
+struct pp_gbdt;
+
+/* The newest artifact format version this code reads and writes.  A
+ * linear model is written as version 2 (so older builds still read it),
+ * a gbdt model as version 3, which adds XGBoost's serialized model. */
+#define PP_MODEL_VERSION 3
 
 enum pp_model_kind {
 	PP_MODEL_OLS = 1,	/* least squares */
 	PP_MODEL_RIDGE = 2,	/* L2-penalized least squares (alpha) */
 	PP_MODEL_LASSO = 3,	/* L1-penalized least squares (alpha) */
 	PP_MODEL_ENET = 4,	/* elastic net (alpha, l1_ratio) */
-	PP_MODEL_LOGISTIC = 5	/* L2 logistic regression (C) */
+	PP_MODEL_LOGISTIC = 5,	/* L2 logistic regression (C) */
+	PP_MODEL_GBDT = 6	/* gradient-boosted trees (XGBoost, lib/gbdt.h) */
 };
 
 enum pp_target_kind {
@@ -70,6 +75,12 @@ struct pp_model {
 	char *inputs;		/* owned raw columns, comma-separated, or NULL */
 	long warmup;		/* rows of a symbol before every feature is known */
 	long horizon;		/* the targets' look-ahead in rows; -1 unknown */
+	/* Gradient-boosted trees (format version 3): the coefficients,
+	 * means and scales are unused (0, 0, 1), the trees are XGBoost's. */
+	char *objective;	/* owned XGBoost objective, or NULL */
+	unsigned char *xgb;	/* owned: XGBoost's serialized model (UBJSON) */
+	size_t xgb_len;
+	struct pp_gbdt *gbdt;	/* owned: the booster loaded from xgb */
 };
 
 /* A model with nfeat features named names (copied), mean 0, scale 1,
@@ -78,7 +89,8 @@ struct pp_model *pp_model_new(enum pp_model_kind kind, const char *target,
     size_t nfeat, const char *const *names);
 void pp_model_free(struct pp_model *m);
 
-/* "ols", "ridge", "lasso", "elasticnet", "logistic"; "?" for others. */
+/* "ols", "ridge", "lasso", "elasticnet", "logistic", "gbdt"; "?" for
+ * others. */
 const char *pp_model_kind_name(enum pp_model_kind k);
 
 /* The kind named name; 0 and -1 if there is none. */
@@ -93,14 +105,35 @@ const char *pp_model_meta_get(const struct pp_model *m, const char *key);
 
 /* eta for one row: x holds the model's features in the model's order.
  * NaN if any of them is missing: NaN or +/-infinite, the values pp-train
- * drops (lib/predictor.h binds frames to models and applies this rule). */
+ * drops (lib/predictor.h binds frames to models and applies this rule).
+ * For gbdt, the trees' margin (the raw score before the objective's
+ * transformation). */
 double pp_model_eta(const struct pp_model *m, const double *x);
 
 /* The prediction for one row: eta for a regression; for logistic the
  * probability of class 1 when proba, else the class (1 when the
- * probability exceeds 0.5, else 0).  NaN if any feature is missing. */
+ * probability exceeds 0.5, else 0).  NaN if any feature is missing.
+ * For gbdt, XGBoost's prediction, with binary:* read as logistic's. */
 double pp_model_predict(const struct pp_model *m, const double *x,
     int proba);
+
+/* 1 if m predicts a 0/1 class and has probabilities (logistic, gbdt with
+ * a binary:* objective). */
+int pp_model_has_proba(const struct pp_model *m);
+
+/* Predict n rows of x (row after row, nfeat each, model order) into
+ * out[0..n) as pp_model_predict does, a block at a time where the model
+ * allows (gbdt: one XGBoost call per block). */
+void pp_model_predict_block(const struct pp_model *m, const double *x,
+    size_t n, int proba, double *out);
+
+/* SHAP contributions of n rows of x (as pp_model_predict_block takes
+ * them) into out: per row nfeat + 1 values, one per feature in model order
+ * and the bias last, summing to the margin (eta; the prediction itself for
+ * a regression objective).  A row with a missing feature gets NaN.  Only
+ * gbdt models have them: others are a usage error.  Returns 0 or -1. */
+int pp_model_contribs(const struct pp_model *m, const double *x, size_t n,
+    double *out, struct pp_err *err);
 
 /* Append the artifact bytes of m to out. */
 void pp_model_encode(const struct pp_model *m, struct pp_buf *out);
@@ -130,7 +163,8 @@ struct pp_model *pp_model_open(const char *ref, const char *registry_path,
     struct pp_err *err);
 
 /* Append a description of m for people to out: one "key: value" line per
- * field, then a table of the features, then the metadata, then the recipe
+ * field, then a table of the features (gbdt: their gain, cover and weight
+ * importance, by gain, highest first), then the metadata, then the recipe
  * when there is one (inputs, warm-up, horizon, and the spec a line each,
  * indented by two spaces). */
 void pp_model_describe(const struct pp_model *m, struct pp_buf *out);

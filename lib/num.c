@@ -188,6 +188,18 @@ digits(char *dig, uint64_t d, int n)
 }
 
 size_t
+pp_fmt_double_sig(char buf[PP_DBL_BUFSZ], double x, int sig)
+{
+	int n;
+
+	if (isnan(x) || isinf(x))
+		return pp_fmt_double(buf, x);
+	n = snprintf(buf, PP_DBL_BUFSZ, "%.*g", sig < 1 ? 1 : sig > 17 ? 17
+	    : sig, x);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t
 pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 {
 	char dig[48];

@@ -26,6 +26,11 @@
  * may be written. */
 size_t pp_fmt_double(char buf[PP_DBL_BUFSZ], double x);
 
+/* x with sig significant digits (1 to 17), as printf "%.*g" in the C
+ * locale: for people (pp cat --precision), not for reading back.  NaN,
+ * infinities as pp_fmt_double.  Returns the length. */
+size_t pp_fmt_double_sig(char buf[PP_DBL_BUFSZ], double x, int sig);
+
 /* Parse s[0..len) (not necessarily NUL-terminated) as a double.  Accepts
  * what strtod accepts in the C locale for decimal numbers (sign, digits,
  * '.', exponent), "inf"/"infinity"/"nan" in any case with optional sign,

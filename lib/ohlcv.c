@@ -40,6 +40,13 @@ pp_ohlcv_schema(struct pp_schema *s)
 }
 
 void
+pp_ohlcv_schema_intraday(struct pp_schema *s)
+{
+	pp_ohlcv_schema(s);
+	s->cols[1].type = PP_T_DATETIME;
+}
+
+void
 pp_ohlcv_to_cells(const struct pp_ohlcv_row *r,
     union pp_cell cells[PP_OHLCV_NCOLS])
 {
@@ -177,6 +184,60 @@ pp_ohlcv_symbols_free(char **syms, size_t n)
 	free(syms);
 }
 
+/*
+ * A browser saves a second download of msft.csv as "msft (1).csv": the
+ * copy number is not part of the name.  Returns len without a trailing
+ * " (N)" or "(N)".
+ */
+static size_t
+drop_copy_number(const char *s, size_t len)
+{
+	size_t i = len;
+
+	if (i < 3 || s[i - 1] != ')')
+		return len;
+	for (i--; i > 0 && s[i - 1] >= '0' && s[i - 1] <= '9'; i--)
+		;
+	if (i == len - 1 || i < 2 || s[i - 1] != '(')
+		return len;
+	i--;
+	while (i > 0 && s[i - 1] == ' ')
+		i--;
+	return i > 0 ? i : len;
+}
+
+/* The last path component of path. */
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+int
+pp_ohlcv_symbol_by_re(const char *path, const regex_t *re, char **sym,
+    struct pp_err *err)
+{
+	const char *base = base_name(path);
+	regmatch_t m[2];
+	size_t g;
+
+	*sym = NULL;
+	if (regexec(re, base, 2, m, 0) != 0)
+		return pp_err_set(err, PP_EXIT_DATA, "--symbol-from-name: no "
+		    "match in \"%s\"", base);
+	g = re->re_nsub > 0 && m[1].rm_so != -1 ? 1 : 0;
+	if (!pp_ohlcv_symbol_ok(base + m[g].rm_so,
+	    (size_t)(m[g].rm_eo - m[g].rm_so)))
+		return pp_err_set(err, PP_EXIT_DATA, "--symbol-from-name: "
+		    "\"%.*s\" from \"%s\" is not a symbol",
+		    (int)(m[g].rm_eo - m[g].rm_so), base + m[g].rm_so, base);
+	*sym = pp_xstrndup(base + m[g].rm_so,
+	    (size_t)(m[g].rm_eo - m[g].rm_so));
+	return 0;
+}
+
 char *
 pp_ohlcv_symbol_from_path(const char *path)
 {
@@ -185,10 +246,15 @@ pp_ohlcv_symbol_from_path(const char *path)
 
 	if (path == NULL || strcmp(path, "-") == 0)
 		return NULL;
-	base = strrchr(path, '/');
-	base = base ? base + 1 : path;
-	dot = strrchr(base, '.');
-	len = dot && dot != base ? (size_t)(dot - base) : strlen(base);
+	base = base_name(path);
+	len = strlen(base);
+	if (len > 3 && strcmp(base + len - 3, ".gz") == 0)
+		len -= 3;	/* MSFT.csv.gz is MSFT, as MSFT.csv */
+	for (dot = base + len; dot > base && dot[-1] != '.'; dot--)
+		;
+	if (dot > base + 1)
+		len = (size_t)(dot - 1 - base);
+	len = drop_copy_number(base, len);
 	if (!pp_ohlcv_symbol_ok(base, len))
 		return NULL;
 	return pp_xstrndup(base, len);
@@ -354,6 +420,9 @@ pp_ohlcv_resolve(const struct pp_schema *s, const struct pp_ohlcv_map *m,
 		for (a = 0; c == -1 && aliases[f][a] != NULL; a++)
 			c = find_col(s, aliases[f][a], 1);
 		out->col[f] = c;
+		out->date_fmt = NULL;
+		out->intraday = 0;
+		out->tz_us = 0;
 		if (c == -1 && (f == PP_OF_DATE || f == PP_OF_OPEN ||
 		    f == PP_OF_HIGH || f == PP_OF_LOW || f == PP_OF_CLOSE ||
 		    (f == PP_OF_ADJCLOSE && need_adjclose)))
@@ -405,12 +474,77 @@ compact_date(int64_t v, int64_t *days)
 	return pp_date_parse(b, n, days);
 }
 
+/* Seconds since the epoch as the UTC day they fall on. */
 static int
-get_date(const struct pp_col *col, const union pp_cell *cell, int64_t *days,
-    struct pp_err *err)
+epoch_day(double sec, int64_t *days)
+{
+	double d;
+
+	if (!(sec == sec) || fabs(sec) > 2.5e11)	/* years 0001..9999 */
+		return -1;
+	d = floor(sec / 86400);
+	*days = (int64_t)d;
+	return 0;
+}
+
+/*
+ * A date in the layout --date-format names: epoch seconds from a number
+ * (or its text), else the format applied to the text (a number, read as a
+ * CSV float, is its digits: 20240102 for %Y%m%d).
+ */
+static int
+get_date_fmt(const struct pp_col *col, const union pp_cell *cell,
+    const char *fmt, int64_t *days, struct pp_err *err)
+{
+	char b[PP_DBL_BUFSZ];
+	const char *s = b;
+	size_t n;
+	double x;
+
+	switch (col->type) {
+	case PP_T_DATE:
+		*days = cell->i;	/* ISO already: no doubt left */
+		return 0;
+	case PP_T_TEXT:
+		if (pp_is_missing(cell->s.p, cell->s.len))
+			return pp_err_set(err, PP_EXIT_DATA,
+			    "column \"%s\": missing date", col->name);
+		s = cell->s.p;
+		n = cell->s.len;
+		break;
+	case PP_T_F64:
+	case PP_T_I64:
+		x = pp_cell_num(col->type, cell);
+		if (isnan(x))
+			return pp_err_set(err, PP_EXIT_DATA,
+			    "column \"%s\": missing date", col->name);
+		if (strcmp(fmt, PP_DATE_EPOCH) == 0)
+			return epoch_day(x, days) == 0 ? 0 :
+			    cell_error(err, col, "bad date", cell);
+		if (x != floor(x) || fabs(x) > 1e15)
+			return cell_error(err, col, "bad date", cell);
+		n = pp_fmt_int64(b, (int64_t)x);
+		break;
+	default:
+		return cell_error(err, col, "bad date", cell);
+	}
+	if (strcmp(fmt, PP_DATE_EPOCH) == 0) {
+		if (pp_parse_double(s, n, &x) == 0 && epoch_day(x, days) == 0)
+			return 0;
+	} else if (pp_date_parse_fmt(s, n, fmt, days) == 0) {
+		return 0;
+	}
+	return cell_error(err, col, "bad date", cell);
+}
+
+static int
+get_date(const struct pp_col *col, const union pp_cell *cell,
+    const char *fmt, int64_t *days, struct pp_err *err)
 {
 	int64_t us;
 
+	if (fmt != NULL)
+		return get_date_fmt(col, cell, fmt, days, err);
 	switch (col->type) {
 	case PP_T_DATE:
 		*days = cell->i;
@@ -426,6 +560,13 @@ get_date(const struct pp_col *col, const union pp_cell *cell, int64_t *days,
 			return 0;
 		if (pp_datetime_parse(cell->s.p, cell->s.len, &us) == 0)
 			goto datetime;
+		/* 01/31/2024 or 31.01.2024: another layout, not a bad day */
+		if (memchr(cell->s.p, '/', cell->s.len) != NULL ||
+		    memchr(cell->s.p, '.', cell->s.len) != NULL)
+			return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": "
+			    "bad date \"%.*s\": another layout? give "
+			    "--date-format", col->name, (int)(cell->s.len >
+			    QUOTE_MAX ? QUOTE_MAX : cell->s.len), cell->s.p);
 		return cell_error(err, col, "bad date", cell);
 	case PP_T_I64:
 		if (compact_date(cell->i, days) == 0)
@@ -447,10 +588,62 @@ datetime:
 
 		pp_datetime_fmt(b, us);
 		return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": \"%s\" is "
-		    "not a daily date (not midnight UTC)", col->name, b);
+		    "not a daily date (not midnight UTC; --intraday reads "
+		    "times of day)", col->name, b);
 	}
 	*days = us / USEC_PER_DAY;
 	return 0;
+}
+
+/*
+ * An intraday bar's time in microseconds: ISO 8601 with an offset as
+ * written, without one at UTC + tz_us (--tz); a date alone, or the layout
+ * of --date-format, is midnight UTC; epoch seconds keep their fraction.
+ */
+static int
+get_time(const struct pp_col *col, const union pp_cell *cell,
+    const struct pp_ohlcv_cols *c, int64_t *us, struct pp_err *err)
+{
+	int64_t days;
+	double sec;
+
+	if (c->date_fmt != NULL && strcmp(c->date_fmt, PP_DATE_EPOCH) == 0 &&
+	    col->type != PP_T_DATE) {
+		sec = pp_cell_num(col->type, cell);
+		if (col->type == PP_T_TEXT && pp_parse_double(cell->s.p,
+		    cell->s.len, &sec) == -1)
+			sec = NAN;
+		if (!(fabs(sec) <= 2.5e11))
+			return cell_error(err, col, "bad date", cell);
+		*us = llround(sec * 1e6);
+		return 0;
+	}
+	if (col->type == PP_T_TEXT && c->date_fmt == NULL &&
+	    pp_datetime_parse(cell->s.p, cell->s.len, us) == 0) {
+		if (!pp_datetime_has_zone(cell->s.p, cell->s.len))
+			*us -= c->tz_us;
+		return 0;
+	}
+	if (col->type == PP_T_DATETIME) {
+		*us = cell->i;
+		return 0;
+	}
+	if (get_date(col, cell, c->date_fmt, &days, err) == -1)
+		return -1;
+	*us = days * USEC_PER_DAY;
+	return 0;
+}
+
+/* t within the days [start, end]: in days, or for intraday bars in
+ * microseconds (the end day whole). */
+static int
+in_range(const struct pp_ohlcv_cols *c, int64_t t, int64_t start,
+    int64_t end)
+{
+	if (!c->intraday)
+		return t >= start && t <= end;
+	return (start == PP_OHLCV_NO_START || t >= start * USEC_PER_DAY) &&
+	    (end == PP_OHLCV_NO_END || t < (end + 1) * USEC_PER_DAY);
 }
 
 static int
@@ -487,9 +680,11 @@ pp_ohlcv_from_cells(const struct pp_ohlcv_cols *c, const struct pp_schema *s,
 	int i;
 
 	k = c->col[PP_OF_DATE];
-	if (get_date(&s->cols[k], &cells[k], &row->date, err) == -1)
+	if ((c->intraday ? get_time(&s->cols[k], &cells[k], c, &row->date,
+	    err) : get_date(&s->cols[k], &cells[k], c->date_fmt, &row->date,
+	    err)) == -1)
 		return -1;
-	if (row->date < start || row->date > end)
+	if (!in_range(c, row->date, start, end))
 		return 0;
 	if (sym != NULL) {
 		row->sym = sym;
@@ -567,6 +762,9 @@ pp_ohlcv_in_new(struct pp_reader *r, const struct pp_ohlcv_in_opts *o,
 	if (pp_ohlcv_resolve(in->schema, o->map, o->adjust, &in->cols,
 	    err) == -1)
 		goto fail;
+	in->cols.date_fmt = o->date_fmt;
+	in->cols.intraday = o->intraday;
+	in->cols.tz_us = o->tz_us;
 	if (o->symbol != NULL)
 		in->sym = pp_xstrdup(o->symbol);
 	else if (in->cols.col[PP_OF_SYMBOL] == -1 && o->fallback != NULL)
@@ -773,7 +971,14 @@ struct pp_ohlcv_sorter {
 	size_t nrows, cap;
 	uint32_t *rank;		/* sym id -> position in sorted order */
 	size_t pos;		/* next row to return */
+	int intraday;		/* dates are microseconds */
 };
+
+void
+pp_ohlcv_sorter_intraday(struct pp_ohlcv_sorter *s)
+{
+	s->intraday = 1;
+}
 
 struct pp_ohlcv_sorter *
 pp_ohlcv_sorter_new(void)
@@ -790,6 +995,8 @@ spill_schema(struct pp_schema *sch)
 	struct pp_err err = PP_ERR_INIT;
 
 	pp_ohlcv_schema(sch);
+	/* A day count or, intraday, microseconds: the number either way. */
+	sch->cols[1].type = PP_T_I64;
 	pp_schema_add(sch, "src", PP_T_I64, &err);
 	pp_schema_add(sch, "line", PP_T_I64, &err);
 }
@@ -897,12 +1104,16 @@ to_memory(struct pp_ohlcv_sorter *s, struct pp_err *err)
 }
 
 static int
-conflict(struct pp_err *err, const char *src, long line, const char *sym,
-    size_t symlen, int64_t date, const char *osrc, long oline)
+conflict(const struct pp_ohlcv_sorter *s, struct pp_err *err,
+    const char *src, long line, const char *sym, size_t symlen, int64_t date,
+    const char *osrc, long oline)
 {
 	char d[PP_DATE_BUFSZ];
 
-	pp_date_fmt(d, date);
+	if (s->intraday)
+		pp_datetime_fmt(d, date);
+	else
+		pp_date_fmt(d, date);
 	return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: \"%.*s\" %s: conflicts "
 	    "with %s:%ld (other values)", src, line, (int)symlen, sym, d, osrc,
 	    oline);
@@ -938,7 +1149,7 @@ pp_ohlcv_sorter_add(struct pp_ohlcv_sorter *s, const struct pp_ohlcv_row *r,
 				s->dups++;
 				return 0;
 			}
-			return conflict(err, src, line, r->sym, r->symlen,
+			return conflict(s, err, src, line, r->sym, r->symlen,
 			    r->date, s->srcs.s[s->prevsrc], s->prevline);
 		}
 		if (cmp > 0 && to_memory(s, err) == -1)
@@ -1032,7 +1243,7 @@ mem_finish(struct pp_ohlcv_sorter *s, struct pp_err *err)
 				s->dups++;
 				continue;
 			}
-			return conflict(err, s->srcs.s[b->src], b->line,
+			return conflict(s, err, s->srcs.s[b->src], b->line,
 			    s->syms.s[b->sym], strlen(s->syms.s[b->sym]),
 			    b->date, s->srcs.s[a->src], a->line);
 		}

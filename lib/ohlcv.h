@@ -22,6 +22,7 @@
 #ifndef PP_OHLCV_H
 #define PP_OHLCV_H
 
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,7 +33,8 @@
 struct pp_ohlcv_row {
 	const char *sym;	/* not NUL-terminated; never NULL */
 	size_t symlen;
-	int64_t date;		/* days since 1970-01-01 */
+	int64_t date;		/* days since 1970-01-01; intraday bars:
+				   microseconds since 1970-01-01Z */
 	double open, high, low, close;
 	double volume;		/* shares or contracts; may be fractional */
 };
@@ -45,6 +47,9 @@ struct pp_ohlcv_row {
  * symbol text, date date, open high low close volume float64. */
 #define PP_OHLCV_NCOLS 7
 void pp_ohlcv_schema(struct pp_schema *s);
+
+/* The same with the date column a date-time (--intraday). */
+void pp_ohlcv_schema_intraday(struct pp_schema *s);
 
 /* A row as PP_OHLCV_NCOLS cells of the output schema (cells point into
  * row->sym). */
@@ -71,10 +76,19 @@ int pp_ohlcv_symbols(const char *list, char ***syms, size_t *n,
 void pp_ohlcv_symbols_free(char **syms, size_t n);
 
 /* The symbol a file name implies: the last path component without its
- * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us").
+ * last extension ("data/AAPL.csv" -> "AAPL", "aapl.us.txt" -> "aapl.us"),
+ * a gzip file's too ("AAPL.csv.gz" -> "AAPL"), and without a browser's
+ * copy number ("msft (1).csv" -> "msft").
  * NULL (nothing allocated) for stdin ("-" or NULL) or when that is not a
  * valid symbol; else malloc'd. */
 char *pp_ohlcv_symbol_from_path(const char *path);
+
+/* The symbol a file name holds by re (pp-fetch --symbol-from-name): its
+ * first group, or the whole match when it has none, in the last path
+ * component.  *sym malloc'd; -1 with err (PP_EXIT_DATA) when re does not
+ * match or the match is not a symbol. */
+int pp_ohlcv_symbol_by_re(const char *path, const regex_t *re, char **sym,
+    struct pp_err *err);
 
 /* The fields a layout can supply. */
 enum pp_ohlcv_field {
@@ -122,7 +136,15 @@ const char *pp_ohlcv_layout_name(enum pp_ohlcv_layout l);
 struct pp_ohlcv_cols {
 	long col[PP_OF_N];
 	enum pp_ohlcv_layout layout;
+	const char *date_fmt;	/* the date column's layout (pp_date_parse_fmt,
+				   or PP_DATE_EPOCH), or NULL: ISO dates */
+	int intraday;		/* bars with a time of day: date in usec */
+	int64_t tz_us;		/* a naive time is at UTC + tz_us */
 };
+
+/* date_fmt for dates given as seconds since the epoch (the UTC day of
+ * that instant). */
+#define PP_DATE_EPOCH "epoch"
 
 /*
  * Find the fields in schema s.  A field named in m must be that column;
@@ -167,10 +189,14 @@ struct pp_ohlcv_in_opts {
 	int adjust;		/* --adjust */
 	int skip_bad;		/* --skip-bad: count bad rows, go on */
 	int64_t start, end;	/* keep dates in [start, end] */
+	const char *date_fmt;	/* --date-format (see pp_ohlcv_cols), or NULL */
+	int intraday;		/* --intraday: row dates in microseconds */
+	int64_t tz_us;		/* --tz: the offset of naive times */
 };
 
 #define PP_OHLCV_IN_OPTS_INIT \
-	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END }
+	{ NULL, NULL, NULL, 0, 0, PP_OHLCV_NO_START, PP_OHLCV_NO_END, NULL, 0, \
+	  0 }
 
 struct pp_ohlcv_in;
 
@@ -209,6 +235,10 @@ void pp_ohlcv_in_free(struct pp_ohlcv_in *in);
 struct pp_ohlcv_sorter;
 
 struct pp_ohlcv_sorter *pp_ohlcv_sorter_new(void);
+
+/* The rows to come are intraday (dates in microseconds): messages show
+ * date-times. */
+void pp_ohlcv_sorter_intraday(struct pp_ohlcv_sorter *s);
 
 /* Add a row; src and line say where it came from, for messages (src is
  * copied).  May fail with a conflict (found at once for ordered input) or

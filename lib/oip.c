@@ -649,7 +649,7 @@ pp_oip_encode_metadata(struct pp_buf *out, const struct pp_model *m,
 	}
 	pp_buf_addstr(out, "],\"outputs\":[");
 	add_tensor_meta(out, "prediction");
-	if (m->kind == PP_MODEL_LOGISTIC) {
+	if (pp_model_has_proba(m)) {
 		pp_buf_addc(out, ',');
 		add_tensor_meta(out, "probability");
 	}

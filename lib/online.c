@@ -131,6 +131,15 @@ pp_online_new(const struct pp_model *m, const struct pp_schema *bars,
 		pp_lineage_data_error(err, "the model's spec");
 		goto fail;
 	}
+	/* A bar is scored alone, as it comes: a value of the whole date's
+	 * symbols is not known yet. */
+	if (pp_plan_stages(o->plan) > 1) {
+		pp_err_set(err, PP_EXIT_DATA, "the model's spec uses cs_rank, "
+		    "cs_zscore, cs_demean, cs_quantile or ref(), which need "
+		    "every symbol of a date: score with pp-features and "
+		    "pp-predict instead");
+		goto fail;
+	}
 	if (bind_features(o, bars, err) == -1)
 		goto fail;
 	o->nregs = pp_plan_nregs(o->plan);

@@ -28,7 +28,7 @@ pp_predictor_init(struct pp_predictor *p, const struct pp_model *m,
 	struct pp_predictor z = PP_PREDICTOR_INIT;
 
 	*p = z;
-	if (proba && m->kind != PP_MODEL_LOGISTIC)
+	if (proba && !pp_model_has_proba(m))
 		return pp_err_set(err, PP_EXIT_USAGE, "--proba: a %s model "
 		    "has no probabilities", pp_model_kind_name(m->kind));
 	p->model = m;
@@ -105,6 +105,22 @@ pp_predictor_row(struct pp_predictor *p, const union pp_cell *row,
 	return 0;
 }
 
+int
+pp_predictor_gather(const struct pp_predictor *p, const union pp_cell *row,
+    int strict, double *x, struct pp_err *err)
+{
+	const struct pp_model *m = p->model;
+	size_t j;
+
+	for (j = 0; j < m->nfeat; j++) {
+		x[j] = pp_cell_num(p->type[j], &row[p->col[j]]);
+		if (strict && pp_predictor_missing(x[j]))
+			return pp_err_set(err, PP_EXIT_DATA, "feature \"%s\": "
+			    "missing value", m->features[j]);
+	}
+	return 0;
+}
+
 double
 pp_predictor_values(const struct pp_predictor *p, const double *x)
 {
@@ -115,8 +131,5 @@ void
 pp_predictor_block(const struct pp_predictor *p, const double *x, size_t n,
     double *out)
 {
-	size_t i, nf = p->model->nfeat;
-
-	for (i = 0; i < n; i++)
-		out[i] = pp_model_predict(p->model, x + i * nf, p->proba);
+	pp_model_predict_block(p->model, x, n, p->proba, out);
 }

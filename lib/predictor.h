@@ -47,7 +47,7 @@ int pp_predictor_missing(double v);
 
 /* Prepare p (any storage) to predict with m.  proba asks for the
  * probability of class 1 instead of the class; on a model that is not
- * logistic that is a usage error (PP_EXIT_USAGE, "--proba: a ridge model
+ * logistic or a binary gbdt that is a usage error (PP_EXIT_USAGE, "--proba: a ridge model
  * has no probabilities"), and p is then still safe to release.  Returns 0
  * or -1. */
 int pp_predictor_init(struct pp_predictor *p, const struct pp_model *m,
@@ -75,8 +75,14 @@ int pp_predictor_row(struct pp_predictor *p, const union pp_cell *row,
 double pp_predictor_values(const struct pp_predictor *p, const double *x);
 
 /* Predict n rows stored row after row in x (n * nfeat values, model
- * order) into out[0..n). */
+ * order) into out[0..n): a gbdt model in one XGBoost call per block. */
 void pp_predictor_block(const struct pp_predictor *p, const double *x,
     size_t n, double *out);
+
+/* Gather one row of the bound schema into x (nfeat values, model order),
+ * as pp_predictor_row does before predicting: with strict a missing value
+ * fails naming the feature.  Returns 0 or -1. */
+int pp_predictor_gather(const struct pp_predictor *p,
+    const union pp_cell *row, int strict, double *x, struct pp_err *err);
 
 #endif

@@ -25,7 +25,7 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
-#include "filter.h"
+#include "registry_filter.h"
 #include "num.h"
 #include "sha256.h"
 #include "util.h"
@@ -2023,6 +2023,50 @@ out:
 }
 
 int
+pp_registry_find_keyed(struct pp_registry *r, const char *experiment,
+    const char *tag, const char *value, const char *fingerprint,
+    const char *model, char id[PP_RUN_ID_LEN + 1], int64_t *version,
+    struct pp_err *err)
+{
+	sqlite3_stmt *st;
+	int rc = -1;
+
+	*version = 0;
+	if (read_begin(r, err) == -1)
+		return -1;
+	st = prepare(r, "SELECT r.run_id, (SELECT max(v.version) FROM "
+	    "model_versions v WHERE v.run_id = r.run_id AND v.name = ?5) "
+	    "FROM runs r JOIN experiments e USING (experiment_id) JOIN tags t "
+	    "ON t.run_id = r.run_id AND t.key = ?2 AND t.value = ?3 WHERE "
+	    "e.name = ?1 AND r.fingerprint = ?4 AND r.status = 'FINISHED' AND "
+	    "r.deleted_time IS NULL AND r.parent_run_id IS NULL ORDER BY "
+	    "r.start_time DESC, r.run_id LIMIT 1", err);
+	if (st == NULL)
+		goto out;
+	bind_text(st, 1, experiment);
+	bind_text(st, 2, tag);
+	bind_text(st, 3, value);
+	bind_text(st, 4, fingerprint);
+	bind_text(st, 5, model);
+	switch (sqlite3_step(st)) {
+	case SQLITE_ROW:
+		memcpy(id, sqlite3_column_text(st, 0), PP_RUN_ID_LEN + 1);
+		*version = sqlite3_column_int64(st, 1);
+		rc = 1;
+		break;
+	case SQLITE_DONE:
+		rc = 0;
+		break;
+	default:
+		db_fail(r, err, "read");
+	}
+	sqlite3_finalize(st);
+out:
+	read_end(r);
+	return rc;
+}
+
+int
 pp_registry_alias_delete(struct pp_registry *r, const char *name,
     const char *alias, struct pp_err *err)
 {
@@ -2556,14 +2600,14 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 {
 	struct xcol *xc = NULL;
 	size_t nxc = 0;
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_buf sql = PP_BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc = -1, n = 1;
 
-	if (pp_filter_where(&f, q->filter, err) == -1 ||
-	    (q->order_by && pp_filter_order(&f, q->order_by, err) == -1))
+	if (pp_registry_filter_where(&f, q->filter, err) == -1 ||
+	    (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1))
 		goto out;
 	if (q->stale && sqlite3_create_function(r->db, "pp_owner_gone", 2,
 	    SQLITE_UTF8, NULL, owner_gone, NULL, NULL) != SQLITE_OK) {
@@ -2628,7 +2672,7 @@ end:
 out:
 	sqlite3_finalize(st);
 	pp_buf_release(&sql);
-	pp_filter_release(&f);
+	pp_registry_filter_release(&f);
 	for (i = 0; i < nxc; i++)
 		free(xc[i].key);
 	free(xc);
@@ -2710,6 +2754,102 @@ compare_row(struct pp_registry *r, const char *sql, const char *label,
 	return 0;
 }
 
+/*
+ * compare's column heads: a run's name when no other compared run has it
+ * (names are what people call runs), else the first 8 digits of its id.
+ * The full ids are the table's first row, for programs.
+ */
+static int
+compare_heads(struct pp_registry *r, const char *const *ids, size_t n,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT coalesce(name, '') FROM runs "
+	    "WHERE run_id = ?", err);
+	unsigned char *shared;
+	size_t i, j;
+
+	if (st == NULL)
+		return -1;
+	t->ncols = n + 1;
+	t->cols = pp_xcalloc(n + 1, sizeof(*t->cols));
+	t->cols[0] = pp_xstrdup("key");
+	for (i = 0; i < n; i++) {
+		bind_text(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_finalize(st);
+			return db_fail(r, err, "read");
+		}
+		t->cols[i + 1] = pp_xstrdup(
+		    (const char *)sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	shared = pp_xcalloc(n + 1, 1);
+	for (i = 1; i <= n; i++) {
+		shared[i] = t->cols[i][0] == '\0';
+		for (j = 1; j <= n && !shared[i]; j++)
+			shared[i] = j != i && strcmp(t->cols[i], t->cols[j]) == 0;
+	}
+	for (i = 1; i <= n; i++)
+		if (shared[i]) {
+			free(t->cols[i]);
+			t->cols[i] = pp_xstrndup(ids[i - 1], 8);
+		}
+	free(shared);
+	return 0;
+}
+
+/* ids as a JSON array, for json_each(?) in SQL. */
+static void
+ids_json(struct pp_buf *b, const char *const *ids, size_t n)
+{
+	size_t i;
+
+	pp_buf_reset(b);
+	pp_buf_addc(b, '[');
+	for (i = 0; i < n; i++)
+		pp_buf_addf(b, "%s\"%s\"", i ? "," : "", ids[i]);
+	pp_buf_addc(b, ']');
+}
+
+/*
+ * A metric logged more than once by any compared run gets its history in
+ * two more rows, "metrics.K (min)" and "metrics.K (count)", beside the
+ * last value: a curve read at a glance.
+ */
+static int
+compare_history(struct pp_registry *r, const char *key,
+    const char *const *ids, size_t n, const char *json,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	sqlite3_stmt *st = prepare(r, "SELECT count(*) FROM metrics WHERE "
+	    "run_id IN (SELECT value FROM json_each(?)) AND key = ? "
+	    "GROUP BY run_id ORDER BY 1 DESC LIMIT 1", err);
+	struct pp_buf label = PP_BUF_INIT;
+	int most = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	bind_text(st, 1, json);
+	bind_text(st, 2, key);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		most = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (most < 2)
+		return 0;
+	pp_buf_addf(&label, "metrics.%s (min)", key);
+	rc = compare_row(r, "SELECT min(value) FROM metrics WHERE run_id = ? "
+	    "AND key = ?", label.data, key, ids, n, t, err);
+	pp_buf_reset(&label);
+	pp_buf_addf(&label, "metrics.%s (count)", key);
+	if (rc == 0)
+		rc = compare_row(r, "SELECT count(*) FROM metrics WHERE "
+		    "run_id = ? AND key = ? HAVING count(*) > 0", label.data,
+		    key, ids, n, t, err);
+	pp_buf_release(&label);
+	return rc;
+}
+
 int
 pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
     struct pp_reg_table *t, struct pp_err *err)
@@ -2717,6 +2857,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 	static const struct {
 		const char *label, *sql;
 	} attrs[] = {
+		{ "run_id", "SELECT run_id FROM runs WHERE run_id = ?" },
 		{ "experiment", "SELECT e.name FROM runs JOIN experiments e "
 		  "USING (experiment_id) WHERE run_id = ?" },
 		{ "name", "SELECT name FROM runs WHERE run_id = ?" },
@@ -2735,6 +2876,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 		{ "tags.", "tags" },
 	};
 	struct pp_buf sql = PP_BUF_INIT, label = PP_BUF_INIT;
+	struct pp_buf json = PP_BUF_INIT;
 	char **keys = NULL;
 	size_t nkeys = 0, cap = 0, i, k;
 	int rc = -1, deleted;
@@ -2749,15 +2891,13 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 	for (i = 0; i < n; i++)
 		if (find_run(r, ids[i], &deleted, err) == -1)
 			goto out;
-	t->ncols = n + 1;
-	t->cols = pp_xcalloc(n + 1, sizeof(*t->cols));
-	t->cols[0] = pp_xstrdup("key");
-	for (i = 0; i < n; i++)
-		t->cols[i + 1] = pp_xstrdup(ids[i]);
+	if (compare_heads(r, ids, n, t, err) == -1)
+		goto out;
 	for (i = 0; i < PP_ARRAY_SIZE(attrs); i++)
 		if (compare_row(r, attrs[i].sql, attrs[i].label, NULL, ids, n,
 		    t, err) == -1)
 			goto out;
+	ids_json(&json, ids, n);
 	for (k = 0; k < PP_ARRAY_SIZE(kinds); k++) {
 		sqlite3_stmt *st;
 
@@ -2769,12 +2909,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 		st = prepare(r, sql.data, err);
 		if (st == NULL)
 			goto out;
-		pp_buf_reset(&label);
-		pp_buf_addc(&label, '[');
-		for (i = 0; i < n; i++)
-			pp_buf_addf(&label, "%s\"%s\"", i ? "," : "", ids[i]);
-		pp_buf_addc(&label, ']');
-		bind_text(st, 1, label.data);
+		bind_text(st, 1, json.data);
 		while (sqlite3_step(st) == SQLITE_ROW) {
 			pp_xgrow((void **)&keys, &cap, nkeys + 1,
 			    sizeof(*keys));
@@ -2791,6 +2926,9 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 			if (compare_row(r, sql.data, label.data, keys[i], ids,
 			    n, t, err) == -1)
 				goto out;
+			if (k == 1 && compare_history(r, keys[i], ids, n,
+			    json.data, t, err) == -1)
+				goto out;
 		}
 		for (i = 0; i < nkeys; i++)
 			free(keys[i]);
@@ -2803,6 +2941,7 @@ out:
 	free(keys);
 	pp_buf_release(&sql);
 	pp_buf_release(&label);
+	pp_buf_release(&json);
 	read_end(r);
 	return rc;
 }

@@ -295,6 +295,18 @@ int pp_registry_best(struct pp_registry *r, const char *experiment,
     double *value, struct pp_err *err);
 
 /* What a model URI means now. */
+/*
+ * A run made before by the same job: the newest live, FINISHED, top-level
+ * run of experiment whose tag tag is value and whose fingerprint (input
+ * SHA-256) is fingerprint; its id in id and, with model non-NULL, the
+ * newest version of model registered from it in *version (0: none).
+ * Returns 1 found, 0 none, -1 with err set.
+ */
+int pp_registry_find_keyed(struct pp_registry *r, const char *experiment,
+    const char *tag, const char *value, const char *fingerprint,
+    const char *model, char id[PP_RUN_ID_LEN + 1], int64_t *version,
+    struct pp_err *err);
+
 struct pp_registry_ref {
 	char *model;		/* registered model, or NULL for runs:/ */
 	int64_t version;	/* model version, or 0 for runs:/ */
@@ -363,7 +375,7 @@ int pp_registry_run_expand(struct pp_registry *r, const char *arg,
 
 struct pp_run_query {
 	const char *experiment;	/* only this experiment, or NULL: all */
-	const char *filter;	/* MLflow search syntax (lib/filter.h) or NULL */
+	const char *filter;	/* MLflow search syntax (lib/registry_filter.h) or NULL */
 	const char *order_by;	/* "KEY [ASC|DESC]" or NULL: newest first */
 	long limit;		/* at most this many; 0: no limit */
 	int deleted;		/* 0: live runs, 1: deleted ones only */
@@ -401,8 +413,12 @@ int pp_registry_experiments(struct pp_registry *r, struct pp_reg_table *t,
 int pp_registry_show(struct pp_registry *r, const char *run_id,
     struct pp_reg_table *t, struct pp_err *err);
 
-/* Runs side by side: a key column (attributes, then params.K, metrics.K,
- * tags.K over the union of keys) and one column per run id. */
+/* Runs side by side: a key column (run_id and the other attributes, then
+ * params.K, metrics.K, tags.K over the union of keys) and one column per
+ * run, headed by its name, or the first 8 digits of its id when another
+ * compared run shares the name or it has none.  A metric that some run
+ * logged more than once adds rows "metrics.K (min)" and "metrics.K
+ * (count)" beside metrics.K, the last value. */
 int pp_registry_compare(struct pp_registry *r, const char *const *ids,
     size_t n, struct pp_reg_table *t, struct pp_err *err);
 

@@ -347,7 +347,7 @@ load(const struct pp_serve *s, const char *ref, int is_uri, enum role role,
 	pp_buf_release(&b);
 	if (v->m != NULL && (like == NULL || same_features(like, v->m, err)
 	    == 0) && pp_predictor_init(&v->pred, v->m, 0, err) == 0 &&
-	    (v->m->kind != PP_MODEL_LOGISTIC ||
+	    (!pp_model_has_proba(v->m) ||
 	    pp_predictor_init(&v->proba, v->m, 1, err) == 0) &&
 	    (role != ROLE_PRIMARY || online(v, s->o.warm, s->o.max_symbols,
 	    err) == 0))
@@ -936,7 +936,7 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 	}
 	pred = pp_xcalloc(2 * rows.n + 1, sizeof(double));
 	pp_predictor_block(&v->pred, rows.x, rows.n, pred);
-	if (v->m->kind == PP_MODEL_LOGISTIC && r->ep == EP_INFER) {
+	if (pp_model_has_proba(v->m) && r->ep == EP_INFER) {
 		proba = pred + rows.n;
 		pp_predictor_block(&v->proba, rows.x, rows.n, proba);
 	}

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,7 +47,40 @@ struct pp_store {
 	size_t qi;		/* symbol of q being read */
 	size_t *found;		/* bars returned per q->syms */
 	char lo[PP_DATE_BUFSZ], hi[PP_DATE_BUFSZ];
+	int intraday;		/* dates are microseconds */
 };
+
+void
+pp_store_intraday(struct pp_store *st)
+{
+	st->intraday = 1;
+}
+
+#define USEC_PER_DAY INT64_C(86400000000)
+
+/*
+ * A bar's key as stored: YYYY-MM-DD, or intraday a date-time with all six
+ * fraction digits, since "...00Z" sorts after "...00.25Z" and the rows
+ * are read in the text's order.
+ */
+static void
+key_text(const struct pp_store *st, int64_t date, char buf[PP_DATE_BUFSZ])
+{
+	int64_t us, frac;
+	size_t n;
+
+	if (!st->intraday) {
+		pp_date_fmt(buf, date);
+		return;
+	}
+	frac = date % 1000000;
+	if (frac < 0)
+		frac += 1000000;
+	us = date - frac;
+	n = pp_datetime_fmt(buf, us);	/* "...SSZ": no fraction */
+	snprintf(buf + n - 1, PP_DATE_BUFSZ - (n - 1), ".%06lldZ",
+	    (long long)frac);
+}
 
 static int
 db_error(struct pp_store *st, struct pp_err *err)
@@ -242,7 +276,7 @@ pp_store_put(struct pp_store *st, const struct pp_ohlcv_row *r,
 	sqlite3_stmt *w;
 	int rc;
 
-	pp_date_fmt(date, r->date);
+	key_text(st, r->date, date);
 	if (prepare(st, &st->get, "SELECT open, high, low, close, volume "
 	    "FROM ohlcv WHERE symbol = ?1 AND date = ?2", err) == -1)
 		return -1;
@@ -348,6 +382,8 @@ pp_store_select(struct pp_store *st, const struct pp_store_query *q,
 		memcpy(st->hi, "~", 2);
 	else
 		pp_date_fmt(st->hi, q->end);
+	if (st->intraday && q->end != PP_OHLCV_NO_END)
+		memcpy(st->hi + 10, "~", 2);	/* the end day's times too */
 	st->q = q;
 	st->qi = 0;
 	free(st->found);
@@ -355,6 +391,18 @@ pp_store_select(struct pp_store *st, const struct pp_store_query *q,
 	if (st->sel != NULL)
 		select_start(st);
 	return 0;
+}
+
+/* A stored key as a day, or intraday as microseconds. */
+static int
+read_key(const struct pp_store *st, const char *s, size_t n, int64_t *date)
+{
+	if (pp_date_parse(s, n, date) == 0) {
+		if (st->intraday)
+			*date *= USEC_PER_DAY;
+		return 0;
+	}
+	return st->intraday ? pp_datetime_parse(s, n, date) : -1;
 }
 
 int
@@ -386,11 +434,13 @@ pp_store_next(struct pp_store *st, struct pp_ohlcv_row *r,
 	if (r->sym == NULL || !pp_ohlcv_symbol_ok(r->sym, r->symlen))
 		return pp_err_set(err, PP_EXIT_DATA, "%s: bad symbol in store",
 		    st->path);
-	if (date == NULL || pp_date_parse((const char *)date, (size_t)n,
+	if (date == NULL || read_key(st, (const char *)date, (size_t)n,
 	    &r->date) == -1)
 		return pp_err_set(err, PP_EXIT_DATA, "%s: \"%.*s\": bad date "
-		    "\"%.*s\" in store", st->path, (int)r->symlen, r->sym,
-		    n > 40 ? 40 : n, date ? (const char *)date : "");
+		    "\"%.*s\" in store%s", st->path, (int)r->symlen, r->sym,
+		    n > 40 ? 40 : n, date ? (const char *)date : "",
+		    !st->intraday && n > 10 ? " (an intraday bar: read with "
+		    "--intraday)" : "");
 	r->open = sqlite3_column_double(st->sel, 2);
 	r->high = sqlite3_column_double(st->sel, 3);
 	r->low = sqlite3_column_double(st->sel, 4);

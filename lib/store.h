@@ -42,6 +42,14 @@ struct pp_store;
 struct pp_store *pp_store_open(const char *path, int writable,
     struct pp_err *err);
 
+/*
+ * Bars put and read from now on are intraday: their date is microseconds,
+ * kept as "YYYY-MM-DDTHH:MM:SS.ffffffZ" (fixed width, so the text sorts
+ * as the instants do).  Reading intraday, a daily bar is at midnight UTC;
+ * reading daily, an intraday bar is an error that says so.
+ */
+void pp_store_intraday(struct pp_store *st);
+
 struct pp_store_counts {
 	size_t added;		/* keys not in the store before */
 	size_t unchanged;	/* same key, same values */

@@ -101,6 +101,7 @@ pp_train_result_release(struct pp_train_result *r)
 	size_t i;
 
 	pp_model_free(r->model);
+	free(r->importance);
 	for (i = 0; i < r->ncand; i++) {
 		free(r->cand[i].label);
 		free(r->cand[i].folds);
@@ -129,6 +130,88 @@ warn(struct pp_train_result *r, const char *fmt, ...)
 	r->warn[r->nwarn++] = pp_buf_detach(&b, NULL);
 }
 
+/* gbdt's parameters that --grid takes, with pp-train's ranges. */
+static const struct gbdt_axis {
+	const char *name;
+	double min, max;
+	int open_min;		/* min itself is out of range */
+	int integer;
+} gbdt_axes[] = {
+	{ "n_estimators", 1, 100000, 0, 1 },
+	{ "learning_rate", 0, 1, 1, 0 },
+	{ "max_depth", 1, 64, 0, 1 },
+	{ "min_child_weight", 0, 1e300, 0, 0 },
+	{ "subsample", 0, 1, 1, 0 },
+	{ "colsample_bytree", 0, 1, 1, 0 },
+	{ "lambda", 0, 1e300, 0, 0 },
+	{ "alpha", 0, 1e300, 0, 0 },
+	{ "gamma", 0, 1e300, 0, 0 },
+};
+
+static const struct gbdt_axis *
+gbdt_axis(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(gbdt_axes); i++)
+		if (strcmp(gbdt_axes[i].name, name) == 0)
+			return &gbdt_axes[i];
+	return NULL;
+}
+
+static int
+gbdt_value_ok(const struct gbdt_axis *a, double v)
+{
+	return isfinite(v) && (a->open_min ? v > a->min : v >= a->min) &&
+	    v <= a->max && (!a->integer || v == floor(v));
+}
+
+/* Set gbdt parameter name of gp to v. */
+static void
+gbdt_set(struct pp_gbdt_params *gp, const char *name, double v)
+{
+	if (strcmp(name, "n_estimators") == 0)
+		gp->n_estimators = (long)v;
+	else if (strcmp(name, "learning_rate") == 0)
+		gp->learning_rate = v;
+	else if (strcmp(name, "max_depth") == 0)
+		gp->max_depth = (long)v;
+	else if (strcmp(name, "min_child_weight") == 0)
+		gp->min_child_weight = v;
+	else if (strcmp(name, "subsample") == 0)
+		gp->subsample = v;
+	else if (strcmp(name, "colsample_bytree") == 0)
+		gp->colsample_bytree = v;
+	else if (strcmp(name, "lambda") == 0)
+		gp->lambda = v;
+	else if (strcmp(name, "alpha") == 0)
+		gp->alpha = v;
+	else
+		gp->gamma = v;
+}
+
+static double
+gbdt_get(const struct pp_gbdt_params *gp, const char *name)
+{
+	if (strcmp(name, "n_estimators") == 0)
+		return (double)gp->n_estimators;
+	if (strcmp(name, "learning_rate") == 0)
+		return gp->learning_rate;
+	if (strcmp(name, "max_depth") == 0)
+		return (double)gp->max_depth;
+	if (strcmp(name, "min_child_weight") == 0)
+		return gp->min_child_weight;
+	if (strcmp(name, "subsample") == 0)
+		return gp->subsample;
+	if (strcmp(name, "colsample_bytree") == 0)
+		return gp->colsample_bytree;
+	if (strcmp(name, "lambda") == 0)
+		return gp->lambda;
+	if (strcmp(name, "alpha") == 0)
+		return gp->alpha;
+	return gp->gamma;
+}
+
 void
 pp_train_grid_free(struct pp_grid_axis *grid, size_t ngrid)
 {
@@ -154,7 +237,9 @@ pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
 		return pp_err_set(err, PP_EXIT_USAGE, "--grid: \"%s\": "
 		    "expected PARAM=V1,V2,...", spec);
 	ax.param = pp_xstrndup(spec, (size_t)(eq - spec));
-	if (strcmp(ax.param, "alpha") == 0)
+	if (kind == PP_MODEL_GBDT)
+		ok = gbdt_axis(ax.param) != NULL ? 1 : -1;
+	else if (strcmp(ax.param, "alpha") == 0)
 		ok = kind == PP_MODEL_RIDGE || kind == PP_MODEL_LASSO ||
 		    kind == PP_MODEL_ENET;
 	else if (strcmp(ax.param, "l1_ratio") == 0)
@@ -186,8 +271,12 @@ pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
 			e = s + strlen(s);
 		if (pp_parse_double(s, (size_t)(e - s), &v) == -1 ||
 		    e == s || !isfinite(v) || v < 0 ||
-		    (strcmp(ax.param, "l1_ratio") == 0 && v > 1) ||
-		    (strcmp(ax.param, "C") == 0 && v <= 0)) {
+		    (kind == PP_MODEL_GBDT &&
+		    !gbdt_value_ok(gbdt_axis(ax.param), v)) ||
+		    (kind != PP_MODEL_GBDT &&
+		    strcmp(ax.param, "l1_ratio") == 0 && v > 1) ||
+		    (kind != PP_MODEL_GBDT &&
+		    strcmp(ax.param, "C") == 0 && v <= 0)) {
 			pp_err_set(err, PP_EXIT_USAGE, "--grid: %s: bad value "
 			    "\"%.*s\"", ax.param, (int)(e - s), s);
 			free(ax.param);
@@ -457,7 +546,9 @@ struct store {
 	double *buf;		/* ROWBLOCK rows waiting for all */
 	size_t nbuf;
 	struct datemap dm;
-	double *X, *y;		/* logistic: n x p and n */
+	double *X, *y;		/* logistic: n x p and n; gbdt: y */
+	int f32;		/* gbdt: the rows go to Xf, not X */
+	float *Xf;		/* gbdt: n x p float32, what XGBoost fits on */
 	int64_t *dk;		/* logistic: n dates (if any) */
 	size_t n, capX, capy, capd;
 	int64_t dmin, dmax;	/* date range of the kept rows */
@@ -473,14 +564,25 @@ store_row(struct store *st, const double *z, int64_t d)
 		if (st->n == 0 || d > st->dmax)
 			st->dmax = d;
 	}
+	if (st->rows && st->f32) {
+		size_t j;
+
+		pp_xgrow((void **)&st->Xf, &st->capX, (st->n + 1) * st->p,
+		    sizeof(float));
+		for (j = 0; j < st->p; j++)
+			st->Xf[st->n * st->p + j] = (float)z[j];
+	}
 	if (st->rows) {
-		pp_xgrow((void **)&st->X, &st->capX, (st->n + 1) * st->p,
-		    sizeof(double));
+		if (!st->f32)
+			pp_xgrow((void **)&st->X, &st->capX, (st->n + 1) *
+			    st->p, sizeof(double));
 		pp_xgrow((void **)&st->y, &st->capy, st->n + 1,
 		    sizeof(double));
 		pp_xgrow((void **)&st->dk, &st->capd, st->n + 1,
 		    sizeof(int64_t));
-		memcpy(st->X + st->n * st->p, z, st->p * sizeof(double));
+		if (!st->f32)
+			memcpy(st->X + st->n * st->p, z, st->p *
+			    sizeof(double));
 		st->y[st->n] = z[st->p];
 		st->dk[st->n] = d;
 	} else if (st->by_date) {
@@ -502,6 +604,7 @@ store_release(struct store *st)
 	free(st->buf);
 	datemap_release(&st->dm);
 	free(st->X);
+	free(st->Xf);
 	free(st->y);
 	free(st->dk);
 }
@@ -609,12 +712,15 @@ make_candidates(const struct pp_train_opts *o, struct pp_train_result *res)
 		cd->alpha = o->fit.alpha;
 		cd->l1_ratio = o->fit.l1_ratio;
 		cd->C = o->fit.C;
+		cd->gb = o->gb;
 		for (a = o->ngrid; a-- > 0;) {
 			const struct pp_grid_axis *ax = &o->grid[a];
 			double v = ax->vals[rest % ax->nvals];
 
 			rest /= ax->nvals;
-			if (strcmp(ax->param, "alpha") == 0)
+			if (o->fit.kind == PP_MODEL_GBDT)
+				gbdt_set(&cd->gb, ax->param, v);
+			else if (strcmp(ax->param, "alpha") == 0)
 				cd->alpha = v;
 			else if (strcmp(ax->param, "l1_ratio") == 0)
 				cd->l1_ratio = v;
@@ -625,8 +731,10 @@ make_candidates(const struct pp_train_opts *o, struct pp_train_result *res)
 			char nb[PP_DBL_BUFSZ];
 			const char *pn = o->grid[a].param;
 
-			pp_fmt_double(nb, strcmp(pn, "alpha") == 0 ? cd->alpha :
-			    strcmp(pn, "l1_ratio") == 0 ? cd->l1_ratio : cd->C);
+			pp_fmt_double(nb, o->fit.kind == PP_MODEL_GBDT ?
+			    gbdt_get(&cd->gb, pn) : strcmp(pn, "alpha") == 0 ?
+			    cd->alpha : strcmp(pn, "l1_ratio") == 0 ?
+			    cd->l1_ratio : cd->C);
 			pp_buf_addf(&lb, "%s%s=%s", a ? "," : "", pn, nb);
 		}
 		cd->label = pp_buf_detach(&lb, NULL);
@@ -801,6 +909,23 @@ meta_num(struct pp_model *m, const char *key, double v)
 	pp_model_meta_set(m, key, isnan(v) ? "nan" : b);
 }
 
+/* Every gbdt parameter as "n_estimators=300,learning_rate=0.05,...". */
+static void
+gbdt_params_text(const struct pp_gbdt_params *gp, struct pp_buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < PP_ARRAY_SIZE(gbdt_axes); i++) {
+		char b[PP_DBL_BUFSZ];
+
+		pp_fmt_double(b, gbdt_get(gp, gbdt_axes[i].name));
+		pp_buf_addf(out, "%s%s=%s", i > 0 ? "," : "",
+		    gbdt_axes[i].name, b);
+	}
+	pp_buf_addf(out, ",seed=%ld,early_stopping=%ld", gp->seed,
+	    gp->early_stopping);
+}
+
 static void
 set_meta(struct pp_model *m, const struct pp_train_opts *o,
     const struct pp_train_result *res, int64_t first, int64_t last)
@@ -809,6 +934,17 @@ set_meta(struct pp_model *m, const struct pp_train_opts *o,
 	struct pp_buf v = PP_BUF_INIT;
 
 	pp_model_meta_set(m, "pp_version", PP_VERSION);
+	if (m->kind == PP_MODEL_GBDT) {
+		gbdt_params_text(&res->cand[res->best].gb, &v);
+		pp_model_meta_set(m, "params", v.data);
+		pp_model_meta_set(m, "xgboost_version", pp_gbdt_version());
+		pp_buf_reset(&v);
+		if (res->best_iteration >= 0) {
+			pp_buf_addf(&v, "%ld", res->best_iteration);
+			pp_model_meta_set(m, "best_iteration", v.data);
+			pp_buf_reset(&v);
+		}
+	}
 	pp_buf_addf(&v, "%zu", res->rows_used);
 	pp_model_meta_set(m, "rows", v.data);
 	pp_buf_reset(&v);
@@ -849,22 +985,251 @@ set_meta(struct pp_model *m, const struct pp_train_opts *o,
 	pp_buf_release(&v);
 }
 
+/* ---- Gradient-boosted trees -------------------------------------------
+ *
+ * The rows are kept as float32 (st->Xf).  Each fit gathers its training
+ * rows into a block of their own (a fold's are not contiguous), or, for
+ * the final fit on every row without early stopping, hands st->Xf to
+ * XGBoost as it is.
+ */
+
+/* The objective: --objective, else binary:logistic for a 0/1 target and
+ * reg:squarederror for any other.  A binary objective's target must be 0
+ * or 1. */
+static int
+gbdt_objective(const struct store *st, const struct pp_train_opts *o,
+    const char *name, const char **obj, struct pp_err *err)
+{
+	size_t i, bad = SIZE_MAX;
+
+	for (i = 0; i < st->n && bad == SIZE_MAX; i++)
+		if (st->y[i] != 0 && st->y[i] != 1)
+			bad = i;
+	*obj = o->objective != NULL ? o->objective : bad == SIZE_MAX ?
+	    "binary:logistic" : "reg:squarederror";
+	if (pp_gbdt_objective_binary(*obj) && bad != SIZE_MAX) {
+		char v[PP_DBL_BUFSZ];
+
+		pp_fmt_double(v, st->y[bad]);
+		return pp_err_set(err, PP_EXIT_DATA, "%s: column \"%s\": %s "
+		    "target must be 0 or 1, not %s", name, o->target, *obj, v);
+	}
+	return 0;
+}
+
+/* Rows idx[0..n) of the store as a float32 block and float labels. */
+static void
+gather(const struct store *st, const size_t *idx, size_t n, float **X,
+    float **y)
+{
+	size_t i, p = st->p;
+
+	*X = pp_xmalloc((n * p + 1) * sizeof(float));
+	*y = pp_xmalloc((n + 1) * sizeof(float));
+	for (i = 0; i < n; i++) {
+		memcpy(*X + i * p, st->Xf + idx[i] * p, p * sizeof(float));
+		(*y)[i] = (float)st->y[idx[i]];
+	}
+}
+
+/*
+ * Early stopping's validation set: the chronological tail of the training
+ * rows idx[0..n), never the test fold.  With dates (didx) the tail is the
+ * last fifth of the training dates (at least one), and the gap dates
+ * before it are purged, as between training and test; without dates, the
+ * last fifth of the rows in input order.  The rest go to head.  Fails when
+ * nothing is left to fit on.
+ */
+static int
+es_split(const struct store *st, const struct pp_train_opts *o,
+    const size_t *idx, size_t n, const size_t *didx, size_t ndates,
+    size_t *head, size_t *nhead, size_t *tail, size_t *ntail,
+    struct pp_err *err)
+{
+	size_t i, k = 0, ntd, lo, cut;
+	unsigned char *used;
+
+	*nhead = *ntail = 0;
+	if (didx == NULL) {
+		cut = n - (n / 5 > 0 ? n / 5 : 1);
+		for (i = 0; i < n; i++)
+			if (i < cut)
+				head[(*nhead)++] = idx[i];
+			else
+				tail[(*ntail)++] = idx[i];
+		goto check;
+	}
+	used = pp_xcalloc(ndates + 1, 1);
+	for (i = 0; i < n; i++)
+		used[didx[idx[i]]] = 1;
+	for (i = 0; i < ndates; i++)
+		k += used[i];
+	ntd = k / 5 > 0 ? k / 5 : 1;
+	/* The first tail date and the first purged one, as date indexes. */
+	for (lo = ndates, i = 0; i < ndates && k > 0; i++)
+		if (used[ndates - 1 - i] && --ntd == 0) {
+			lo = ndates - 1 - i;
+			break;
+		}
+	cut = lo;
+	for (i = 0; cut > 0 && i < (size_t)o->split.gap; cut--)
+		if (used[cut - 1])
+			i++;
+	free(used);
+	for (i = 0; i < n; i++)
+		if (didx[idx[i]] >= lo)
+			tail[(*ntail)++] = idx[i];
+		else if (didx[idx[i]] < cut)
+			head[(*nhead)++] = idx[i];
+check:
+	if (*nhead == 0 || *ntail == 0)
+		return pp_err_set(err, PP_EXIT_DATA, "--early-stopping: too "
+		    "few training %s to hold out a validation tail",
+		    didx != NULL ? "dates" : "rows");
+	(void)st;
+	return 0;
+}
+
+/* Fit the trees of candidate cd on the training rows of fold (sp NULL:
+ * every row) into m. */
+static int
+fit_gbdt(struct store *st, const struct pp_train_opts *o,
+    const struct pp_candidate *cd, const struct pp_split *sp, size_t fold,
+    const size_t *didx, size_t ndates, struct pp_model *m, long *best,
+    size_t *nused, struct pp_err *err)
+{
+	size_t *idx = pp_xmalloc((st->n + 1) * sizeof(size_t)), n = 0, i;
+	size_t *head = NULL, *tail = NULL, nh = 0, nt = 0;
+	float *X = NULL, *y = NULL, *Xv = NULL, *yv = NULL;
+	struct pp_gbdt *g = NULL;
+	int es = cd->gb.early_stopping > 0;
+
+	for (i = 0; i < st->n; i++)
+		if (sp == NULL || pp_split_role(sp, fold, didx[i]) ==
+		    PP_ROLE_TRAIN)
+			idx[n++] = i;
+	*nused = n;
+	if (es) {
+		head = pp_xmalloc((n + 1) * sizeof(size_t));
+		tail = pp_xmalloc((n + 1) * sizeof(size_t));
+		if (es_split(st, o, idx, n, didx, ndates, head, &nh, tail, &nt,
+		    err) == -1)
+			goto out;
+		gather(st, head, nh, &X, &y);
+		gather(st, tail, nt, &Xv, &yv);
+	} else if (sp != NULL) {
+		gather(st, idx, n, &X, &y);
+	} else {
+		/* Every row: st->Xf as it is, only the labels in float. */
+		y = pp_xmalloc((n + 1) * sizeof(float));
+		for (i = 0; i < n; i++)
+			y[i] = (float)st->y[i];
+	}
+	g = pp_gbdt_fit(&cd->gb, m->objective, X != NULL ? X : st->Xf, y,
+	    es ? nh : n, st->p, Xv, yv, nt, best, err);
+	if (g != NULL) {
+		pp_gbdt_free(m->gbdt);
+		m->gbdt = g;
+	}
+out:
+	free(idx);
+	free(head);
+	free(tail);
+	free(X);
+	free(y);
+	free(Xv);
+	free(yv);
+	return g != NULL ? 0 : -1;
+}
+
+/* Score the trees in m on fold k's test rows. */
+static int
+score_gbdt(struct store *st, const struct pp_split *sp, size_t k,
+    const size_t *didx, const struct pp_model *m, struct pp_fold_report *fr,
+    struct pp_err *err)
+{
+	size_t *idx = pp_xmalloc((st->n + 1) * sizeof(size_t)), n = 0, i;
+	float *X, *y;
+	double *pred;
+	struct pp_metrics acc;
+	int rc;
+
+	for (i = 0; i < st->n; i++)
+		if (pp_split_role(sp, k, didx[i]) == PP_ROLE_TEST)
+			idx[n++] = i;
+	gather(st, idx, n, &X, &y);
+	pred = pp_xmalloc((n + 1) * sizeof(double));
+	rc = pp_gbdt_predict(m->gbdt, X, n, st->p, 0, pred, err);
+	pp_metrics_init(&acc, 0.5, 0);
+	for (i = 0; i < n && rc == 0; i++)
+		pp_metrics_add(&acc, st->y[idx[i]], pred[i]);
+	fr->ntest = acc.n;
+	if (m->target_kind == PP_TARGET_BINARY) {
+		struct pp_classification c;
+
+		pp_metrics_classification(&acc, &c);
+		fr->metric = c.log_loss;
+		fr->metric2 = c.accuracy;
+	} else {
+		struct pp_regression r;
+
+		pp_metrics_regression(&acc, &r);
+		fr->metric = r.rmse;
+		fr->metric2 = r.r2;
+	}
+	pp_metrics_release(&acc);
+	free(idx);
+	free(X);
+	free(y);
+	free(pred);
+	return rc;
+}
+
+/* The final trees into the model's bytes, and their gain importance. */
+static int
+gbdt_finish(struct pp_train_result *res, struct pp_err *err)
+{
+	struct pp_model *m = res->model;
+	struct pp_buf b = PP_BUF_INIT;
+	size_t p = m->nfeat;
+	double *cw = pp_xcalloc(2 * p + 1, sizeof(double));
+	int rc = -1;
+
+	if (pp_gbdt_save(m->gbdt, &b, err) == -1)
+		goto out;
+	m->xgb_len = b.len;
+	m->xgb = (unsigned char *)pp_buf_detach(&b, NULL);
+	res->importance = pp_xcalloc(p + 1, sizeof(double));
+	if (pp_gbdt_importance(m->gbdt, p, res->importance, cw, cw + p,
+	    err) == -1)
+		goto out;
+	rc = 0;
+out:
+	pp_buf_release(&b);
+	free(cw);
+	return rc;
+}
+
 int
 pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
     struct pp_train_result *res, struct pp_err *err)
 {
 	const struct pp_schema *s = pp_reader_schema(r);
 	int split = o->split.folds > 0 || o->split.test_frac > 0;
+	int gbdt = o->fit.kind == PP_MODEL_GBDT;
 	struct pp_split sp = { 0, 0, NULL, 0 };
 	struct store st;
 	struct cols c;
 	struct pp_linfit lf = { 0, NULL, 0, 0, 0 };
 	int64_t *dates = NULL, first, last;
-	size_t *didx = NULL, ci, k, i, nused;
+	size_t *didx = NULL, ci, k, i, nused, nd = 0;
+	const char *objective = NULL;
+	long best_it = -1;
 	int rc = -1;
 
 	memset(&st, 0, sizeof(st));
 	pp_train_result_init(res);
+	res->best_iteration = -1;
 	res->metric = o->fit.kind == PP_MODEL_LOGISTIC ? "logloss" : "rmse";
 	res->metric2 = o->fit.kind == PP_MODEL_LOGISTIC ? "accuracy" : "r2";
 	if (pick_columns(s, o, split, &c, err) == -1) {
@@ -888,7 +1253,8 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 		blas_set_threads(1);
 	st.p = c.p;
 	st.q = c.p + 1;
-	st.rows = o->fit.kind == PP_MODEL_LOGISTIC;
+	st.rows = o->fit.kind == PP_MODEL_LOGISTIC || gbdt;
+	st.f32 = gbdt;
 	st.by_date = split && !st.rows;
 	st.have_date = c.dcol >= 0;
 	st.need_date = split;
@@ -904,28 +1270,43 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 		    res->rows_read, res->rows_dropped);
 		goto out;
 	}
+	if (gbdt && gbdt_objective(&st, o, pp_reader_name(r), &objective,
+	    err) == -1)
+		goto out;
 	make_candidates(o, res);
 	res->model = pp_model_new(o->fit.kind, o->target, c.p, c.names);
+	if (gbdt) {
+		res->model->objective = pp_xstrdup(objective);
+		if (pp_gbdt_objective_binary(objective)) {
+			res->model->target_kind = PP_TARGET_BINARY;
+			res->metric = "logloss";
+			res->metric2 = "accuracy";
+		}
+	}
 	first = st.have_date ? st.dmin : PP_I64_MISSING;
 	last = st.have_date ? st.dmax : PP_I64_MISSING;
+	/* Rows keep their date's index: folds are made of dates, and so is
+	 * early stopping's validation tail. */
+	if (st.rows && (split || (gbdt && st.have_date &&
+	    o->gb.early_stopping > 0))) {
+		dates = pp_xmalloc((st.n + 1) * sizeof(int64_t));
+		for (i = 0; i < st.n; i++)
+			if (st.dk[i] != PP_I64_MISSING)
+				dates[nd++] = st.dk[i];
+		qsort(dates, nd, sizeof(int64_t), cmp_i64);
+		for (k = 0, i = 0; i < nd; i++)
+			if (k == 0 || dates[i] != dates[k - 1])
+				dates[k++] = dates[i];
+		nd = k;
+		didx = pp_xmalloc((st.n + 1) * sizeof(size_t));
+		for (i = 0; i < st.n; i++)
+			didx[i] = date_index(dates, nd, st.dk[i]);
+	} else if (split) {
+		nd = st.dm.n;
+		dates = pp_xmalloc((nd + 1) * sizeof(int64_t));
+		memcpy(dates, st.dm.date, nd * sizeof(int64_t));
+	}
 	if (split) {
-		size_t nd = 0;
-
-		if (st.rows) {
-			dates = pp_xmalloc((st.n + 1) * sizeof(int64_t));
-			memcpy(dates, st.dk, st.n * sizeof(int64_t));
-			qsort(dates, st.n, sizeof(int64_t), cmp_i64);
-			for (i = 0; i < st.n; i++)
-				if (nd == 0 || dates[i] != dates[nd - 1])
-					dates[nd++] = dates[i];
-			didx = pp_xmalloc((st.n + 1) * sizeof(size_t));
-			for (i = 0; i < st.n; i++)
-				didx[i] = date_index(dates, nd, st.dk[i]);
-		} else {
-			nd = st.dm.n;
-			dates = pp_xmalloc((nd + 1) * sizeof(int64_t));
-			memcpy(dates, st.dm.date, nd * sizeof(int64_t));
-		}
 		res->ndates = nd;
 		if (pp_split_make(&sp, nd, &o->split, err) == -1)
 			goto out;
@@ -938,13 +1319,19 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 				struct pp_fold_report *fr = &cd->folds[k];
 
 				pp_linfit_release(&lf);
-				if (fit_on(&st, o, cd, &sp, k, didx, res->model,
-				    &lf, &fr->ntrain, err) == -1) {
+				if ((gbdt ? fit_gbdt(&st, o, cd, &sp, k, didx,
+				    nd, res->model, &best_it, &fr->ntrain, err) :
+				    fit_on(&st, o, cd, &sp, k, didx, res->model,
+				    &lf, &fr->ntrain, err)) == -1) {
 					pp_err_prefix(err, "fold %zu", k + 1);
 					goto out;
 				}
 				fold_dates(dates, &sp, k, fr);
-				score(&st, &sp, k, didx, res->model, fr);
+				if (gbdt && score_gbdt(&st, &sp, k, didx,
+				    res->model, fr, err) == -1)
+					goto out;
+				if (!gbdt)
+					score(&st, &sp, k, didx, res->model, fr);
 				cd->mean += fr->metric / (double)sp.nfolds;
 				cd->mean2 += fr->metric2 / (double)sp.nfolds;
 			}
@@ -956,17 +1343,28 @@ pp_train_run(struct pp_reader *r, const struct pp_train_opts *o,
 	pp_linfit_release(&lf);
 	if (o->split.folds == 0 && split) {
 		/* Hold-out: the saved model is the one scored. */
-		if (fit_on(&st, o, &res->cand[res->best], &sp, 0, didx,
-		    res->model, &lf, &nused, err) == -1)
+		if ((gbdt ? fit_gbdt(&st, o, &res->cand[res->best], &sp, 0,
+		    didx, nd, res->model, &best_it, &nused, err) :
+		    fit_on(&st, o, &res->cand[res->best], &sp, 0, didx,
+		    res->model, &lf, &nused, err)) == -1)
 			goto out;
 		first = res->cand[res->best].folds[0].train_first;
 		last = res->cand[res->best].folds[0].train_last;
-	} else if (fit_on(&st, o, &res->cand[res->best], NULL, 0, NULL,
-	    res->model, &lf, &nused, err) == -1) {
+	} else if ((gbdt ? fit_gbdt(&st, o, &res->cand[res->best], NULL, 0,
+	    didx, nd, res->model, &best_it, &nused, err) :
+	    fit_on(&st, o, &res->cand[res->best], NULL, 0, NULL, res->model,
+	    &lf, &nused, err)) == -1) {
 		goto out;
 	}
 	res->rows_used = nused;
-	fit_warnings(res, &c, &lf);
+	if (gbdt) {
+		if (gbdt_finish(res, err) == -1)
+			goto out;
+		if (o->gb.early_stopping > 0)
+			res->best_iteration = best_it;
+	} else {
+		fit_warnings(res, &c, &lf);
+	}
 	set_meta(res->model, o, res, first, last);
 	rc = 0;
 out:
@@ -1107,6 +1505,22 @@ penalty_params(struct logbuf *l, const struct pp_train_opts *o,
 		add_param(l, "C", keepnum(l, C));
 }
 
+/* gbdt's parameters in gp: those that are --grid axes when grid_axes,
+ * else the others. */
+static void
+gbdt_params(struct logbuf *l, const struct pp_train_opts *o,
+    const struct pp_gbdt_params *gp, int grid_axes)
+{
+	size_t i;
+
+	if (o->fit.kind != PP_MODEL_GBDT)
+		return;
+	for (i = 0; i < PP_ARRAY_SIZE(gbdt_axes); i++)
+		if ((grid_axis(o, gbdt_axes[i].name) != NULL) == grid_axes)
+			add_param(l, gbdt_axes[i].name, keepnum(l,
+			    gbdt_get(gp, gbdt_axes[i].name)));
+}
+
 static void
 start_params(struct logbuf *l, const struct pp_train_opts *o)
 {
@@ -1123,9 +1537,22 @@ start_params(struct logbuf *l, const struct pp_train_opts *o)
 		add_param(l, "targets_like", o->targets_like);
 	if (o->exclude != NULL)
 		add_param(l, "exclude", o->exclude);
-	add_param(l, "standardize", o->fit.standardize ? "true" : "false");
+	if (k != PP_MODEL_GBDT)
+		add_param(l, "standardize", o->fit.standardize ? "true" :
+		    "false");
 	add_param(l, "strict", o->strict ? "true" : "false");
-	penalty_params(l, o, o->fit.alpha, o->fit.l1_ratio, o->fit.C, 0);
+	if (k != PP_MODEL_GBDT)
+		penalty_params(l, o, o->fit.alpha, o->fit.l1_ratio, o->fit.C,
+		    0);
+	gbdt_params(l, o, &o->gb, 0);
+	if (k == PP_MODEL_GBDT) {
+		add_param(l, "objective", o->objective ? o->objective :
+		    "auto");
+		add_param(l, "seed", keepf(l, "%ld", o->gb.seed));
+		add_param(l, "threads", keepf(l, "%ld", o->gb.threads));
+		add_param(l, "early_stopping", keepf(l, "%ld",
+		    o->gb.early_stopping));
+	}
 	if (k == PP_MODEL_LASSO || k == PP_MODEL_ENET || k == PP_MODEL_LOGISTIC)
 		add_param(l, "max_iter", keepf(l, "%ld", o->fit.max_iter));
 	if (o->split.folds > 0)
@@ -1166,6 +1593,7 @@ version_tags(struct logbuf *l)
 	    (int)pat));
 	add_tag(l, "zlib_version", zlibVersion());
 	add_tag(l, "sqlite_version", sqlite3_libversion());
+	add_tag(l, "xgboost_version", pp_gbdt_version());
 }
 
 int
@@ -1236,7 +1664,10 @@ log_candidates(struct pp_registry *reg, const char *experiment,
 		rs.name = cd->label;
 		rs.parent = parent;
 		add_param(&l, "model", pp_model_kind_name(o->fit.kind));
-		penalty_params(&l, o, cd->alpha, cd->l1_ratio, cd->C, 1);
+		if (o->fit.kind != PP_MODEL_GBDT)
+			penalty_params(&l, o, cd->alpha, cd->l1_ratio, cd->C,
+			    1);
+		gbdt_params(&l, o, &cd->gb, 1);
 		candidate_metrics(&l, o, res, cd);
 		rc = pp_registry_run_start(reg, &rs, logbuf_log(&l), id, err);
 		if (rc == 0)
@@ -1265,8 +1696,19 @@ pp_train_log_result(struct pp_registry *reg, const char *experiment,
 	    err) == -1)
 		return -1;
 	memset(&l, 0, sizeof(l));
-	penalty_params(&l, o, best->alpha, best->l1_ratio, best->C, 1);
+	if (o->fit.kind != PP_MODEL_GBDT)
+		penalty_params(&l, o, best->alpha, best->l1_ratio, best->C, 1);
+	gbdt_params(&l, o, &best->gb, 1);
 	candidate_metrics(&l, o, res, best);
+	if (res->model->kind == PP_MODEL_GBDT) {
+		add_param(&l, "objective_used", res->model->objective);
+		for (j = 0; j < res->model->nfeat && res->importance; j++)
+			add_metric(&l, keepf(&l, "importance.%s",
+			    res->model->features[j]), res->importance[j], 0);
+		if (res->best_iteration >= 0)
+			add_metric(&l, "best_iteration",
+			    (double)res->best_iteration, 0);
+	}
 	add_tag(&l, "input_sha256", sha256);
 	for (j = 0; j < res->model->nfeat; j++)
 		pp_buf_addf(&b, "%s%s", j > 0 ? "," : "",

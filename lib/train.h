@@ -6,6 +6,9 @@
  * (linear.h): one set for a plain fit, one per date when a split is asked
  * for, never the rows.  Logistic regression keeps the numeric design
  * matrix (rows x features doubles, plus the target and the date).
+ * Gradient-boosted trees keep the rows as float32, what XGBoost fits on
+ * (rows x features x 4 bytes, plus the target and the date), and XGBoost
+ * its histogram index (a byte per cell) per fit.
  *
  * Rows with a missing (NaN) or infinite feature or target, or a missing
  * date when splitting, are dropped and counted, or are an error naming the
@@ -26,6 +29,7 @@
 #include "buf.h"
 #include "err.h"
 #include "frame.h"
+#include "gbdt.h"
 #include "linear.h"
 #include "model.h"
 #include "registry.h"
@@ -34,13 +38,17 @@
 
 /* One --grid axis: a parameter and the values to try. */
 struct pp_grid_axis {
-	char *param;		/* owned: "alpha", "l1_ratio" or "C" */
+	char *param;		/* owned: "alpha", "l1_ratio", "C", or a gbdt
+				 * parameter ("n_estimators", "max_depth") */
 	double *vals;		/* owned: nvals values */
 	size_t nvals;
 };
 
 struct pp_train_opts {
 	struct pp_fit_opts fit;	/* kind and parameters */
+	struct pp_gbdt_params gb; /* gbdt's parameters */
+	const char *objective;	/* gbdt: XGBoost objective, or NULL: from
+				 * the target (binary:logistic for 0/1) */
 	const char *target;	/* target column */
 	const char *features;	/* comma-separated names, or NULL */
 	const char *features_re; /* POSIX extended regex, or NULL */
@@ -69,6 +77,7 @@ struct pp_fold_report {
 /* One set of parameters tried. */
 struct pp_candidate {
 	double alpha, l1_ratio, C;
+	struct pp_gbdt_params gb; /* gbdt: o->gb with the grid's values */
 	char *label;		/* owned: "alpha=0.1,l1_ratio=0.5" or "" */
 	struct pp_fold_report *folds; /* owned: nfolds of the result */
 	double mean;		/* mean metric over the folds */
@@ -88,6 +97,9 @@ struct pp_train_result {
 	size_t ncand;
 	struct pp_candidate *cand; /* owned: ncand */
 	size_t best;		/* index of the chosen candidate */
+	long best_iteration;	/* gbdt early stopping: the final model's
+				 * best round (0-based), else -1 */
+	double *importance;	/* owned: gbdt gain per feature, or NULL */
 	size_t nwarn;
 	char **warn;		/* owned: warning messages */
 };
@@ -97,7 +109,8 @@ void pp_train_result_release(struct pp_train_result *r);
 
 /* Parse one --grid value "PARAM=V1,V2,..." for a model of kind and append
  * the axis to *grid.  PARAM must be one the kind takes, values finite
- * and in range (alpha >= 0, l1_ratio in [0, 1], C > 0).  Usage error
+ * and in range (alpha >= 0, l1_ratio in [0, 1], C > 0; for gbdt the
+ * ranges of pp-train's options of the same name).  Usage error
  * otherwise. */
 int pp_train_parse_grid(const char *spec, enum pp_model_kind kind,
     struct pp_grid_axis **grid, size_t *ngrid, struct pp_err *err);

@@ -1,13 +1,14 @@
 #!/usr/bin/env bats
 # t0120: CSV files bigger than the reader's buffer are parsed on worker
-# threads (lib/csvpar.c); what every program reads must not change.
-# PP_TEST_CSV_SERIAL=1 is the one-thread reference.
+# threads (lib/csv_parallel.c); what every program reads must not change.
+# PP_CSV_THREADS=1 is the one-thread reference.
 #
 # Plan:
 #   a 3 MB frame (numbers, dates, text, a quoted field with a newline now
 #     and then, CRLF in one part) reads the same with and without threads
 #   a bad number deep in the file: the same message and line, exit 1
 #   pp-features --skip-bad skips the same rows and warns the same count
+#   PP_CSV_THREADS out of 1..64 is a usage error naming it
 #   a malformed quote deep in the file stops the run at its line
 #   pp-train fits the same model with and without threads
 
@@ -31,7 +32,7 @@ setup() {
 
 @test "a big frame reads the same with and without threads" {
 	run -0 pp cat -o "$T/threads.csv" "$T/big.csv"
-	PP_TEST_CSV_SERIAL=1 run -0 pp cat -o "$T/serial.csv" "$T/big.csv"
+	PP_CSV_THREADS=1 run -0 pp cat -o "$T/serial.csv" "$T/big.csv"
 	cmp "$T/threads.csv" "$T/serial.csv"
 	# and the data survived: 60000 rows, 61 of them with a quoted newline
 	[ "$(wc -l <"$T/threads.csv")" -eq $((1 + 60000 + 61)) ]
@@ -46,7 +47,7 @@ setup() {
 	run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
 	assert_output "pp: $T/bad.csv:$line: column \"open\": not a number"
 	[ ! -e "$T/out.csv" ]
-	PP_TEST_CSV_SERIAL=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
+	PP_CSV_THREADS=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
 	assert_output "pp: $T/bad.csv:$line: column \"open\": not a number"
 }
 
@@ -60,7 +61,7 @@ setup() {
 	run -0 --separate-stderr pp-features --skip-bad -f 'r=close/open' \
 	    -o "$T/threads.csv" "$T/bad.csv"
 	assert_equal "$stderr" "pp-features: warning: skipped 3 bad rows"
-	PP_TEST_CSV_SERIAL=1 run -0 --separate-stderr pp-features --skip-bad \
+	PP_CSV_THREADS=1 run -0 --separate-stderr pp-features --skip-bad \
 	    -f 'r=close/open' -o "$T/serial.csv" "$T/bad.csv"
 	assert_equal "$stderr" "pp-features: warning: skipped 3 bad rows"
 	cmp "$T/threads.csv" "$T/serial.csv"
@@ -72,7 +73,7 @@ setup() {
 	[ "$line" -gt 50000 ]
 	run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
 	assert_output "pp: $T/bad.csv:$line: malformed CSV (a quote inside an unquoted field, or text after a closing quote)"
-	PP_TEST_CSV_SERIAL=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
+	PP_CSV_THREADS=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
 	assert_output "pp: $T/bad.csv:$line: malformed CSV (a quote inside an unquoted field, or text after a closing quote)"
 }
 
@@ -81,10 +82,22 @@ setup() {
 		{ print $3 / 100, $5 % 17, $4 / 100 + ($5 % 17) / 50 }' OFS=, \
 	    "$T/big.csv" >"$T/xy.csv"
 	run -0 pp-train -m ridge --alpha 0.5 -t y --no-registry -o "$T/a.ppm" "$T/xy.csv"
-	PP_TEST_CSV_SERIAL=1 run -0 pp-train -m ridge --alpha 0.5 -t y --no-registry \
+	PP_CSV_THREADS=1 run -0 pp-train -m ridge --alpha 0.5 -t y --no-registry \
 	    -o "$T/b.ppm" "$T/xy.csv"
 	run -0 pp-train --describe "$T/a.ppm"
 	a=$output
 	run -0 pp-train --describe "$T/b.ppm"
 	assert_equal "$a" "$output"
+}
+
+@test "PP_CSV_THREADS takes 1 to 64, else a usage error" {
+	for v in 0 65 x 2x -1; do
+		PP_CSV_THREADS=$v run -2 --separate-stderr pp cat /dev/null
+		[ "$stderr" = "pp: PP_CSV_THREADS: bad value \"$v\": want a whole number from 1 to 64" ] ||
+		    fail "$v: $stderr"
+	done
+	printf 'a\n1\n' >"$T/one.csv"
+	PP_CSV_THREADS=64 run -0 pp cat "$T/one.csv"
+	assert_output "a
+1"
 }

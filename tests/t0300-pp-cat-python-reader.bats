@@ -289,7 +289,7 @@ open(p, "wb").write(b)' "$T/f.ppf" $((at + 30))
 	printf '\003' | dd of="$T/f.ppf" bs=1 seek=8 conv=notrunc 2>/dev/null
 	run -1 --separate-stderr pp cat "$T/f.ppf"
 	assert_output ""
-	[ "$stderr" = "pp: $T/f.ppf: byte 8: unsupported frame version 3 (this program reads 1 to 2)" ]
+	[ "$stderr" = "pp: $T/f.ppf: byte 8: frame version 3, newer than this program reads (1 to 2): written by a newer Pattern Pursuit" ]
 }
 
 @test "corrupt metadata: both readers refuse it, naming the byte offset" {

@@ -101,7 +101,7 @@ setup() {
 	    ultosc trix vhf keltner snr chaikin_vol williams_ad emv adxr sar kama t3 \
 	    zlema evwma vwma hma alma linearreg tsf smi kst tdi vol sum median quantile \
 	    mad skew kurt rank pctrank ewm_std if and or not least greatest clip nan_to \
-	    isnan dow dom month doy week; do
+	    isnan dow dom month doy week cs_rank cs_zscore cs_demean cs_quantile ref; do
 		n=$(printf '%s\n' "${lines[@]}" | grep -c "^$f(")
 		[ "$n" -eq 1 ] || fail "$f listed $n times"
 	done
@@ -113,7 +113,7 @@ setup() {
 	assert_line --regexp '^adosc\(fast, slow\) +adosc +max\(fast,slow\)-1 '
 	# --list reads no input.
 	run -0 --separate-stderr pp-features --list < /dev/null
-	[ "${#lines[@]}" -eq 106 ]
+	[ "${#lines[@]}" -eq 111 ]
 }
 
 @test "if, and, or, not, least, greatest, clip, nan_to, isnan and the calendar" {

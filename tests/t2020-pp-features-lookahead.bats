@@ -9,6 +9,8 @@
 #     that row in the full run, and every target is identical or missing
 #   alteration: changing one row (its prices and volume) changes no feature
 #     of an earlier row or of another symbol, and does change its own
+#   cross-sections and ref(): prefixes ending at a date give the same
+#     values (altering a symbol's later rows: t2050)
 #   the same holds for binary input and output
 
 load helpers/common
@@ -85,6 +87,20 @@ compare() {
 	for n in 2 4 11 40 77 100 131 150 179; do
 		head -n $((n + 1)) $P > "$T/in.csv"
 		run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/part.csv" "$T/in.csv"
+		[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
+		run -0 compare "$T/full.csv" "$T/part.csv" prefix
+	done
+}
+
+@test "cross-sections on prefixes ending at a date are bit-identical" {
+	CS=(-f 'ck=cs_rank(r)' -f 'cz=cs_zscore(close)' -f 'cd=cs_demean(r)'
+	    -f 'cq=cs_quantile(volume,2)' -f 'rf=ref(BBB,r)'
+	    -f 'sm=sma(cs_rank(r)-ref(AAA,r),3)')
+	run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/full.csv" $P
+	# Three symbols a date: 3n rows end at a date.
+	for n in 3 12 39 78 150 177; do
+		head -n $((n + 1)) $P > "$T/in.csv"
+		run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/part.csv" "$T/in.csv"
 		[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
 		run -0 compare "$T/full.csv" "$T/part.csv" prefix
 	done

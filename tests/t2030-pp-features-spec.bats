@@ -4,7 +4,8 @@
 # Plan:
 #  - --print-spec writes the canonical spec: defaults written out, one
 #    definition a line, targets as "target NAME=EXPR"; given back with -F
-#    it prints itself; it reads no frame.
+#    it prints itself (every operand of least, if, clip...); it reads no
+#    frame.
 #  - A binary output carries pp.spec (the same text), pp.horizon (the
 #    largest lead), pp.producer (this command line) and pp.source.sha256
 #    (the input file's digest, as sha256sum computes it); stdin gives no
@@ -53,6 +54,13 @@ EOF2
 	run -0 --separate-stderr pp-features -f 'r = logret(close)' \
 	    -f 'z=(r - sma(r, 5)) / stddev(r, 5)' -t 'up=lead(r, 3) > 0' --print-spec
 	[ "$output" = $'r=logret(close,1)\nz=(r-sma(r,5))/stddev(r,5,1)\ntarget up=lead(r,3)>0' ]
+	[ "$stderr" = "" ]
+}
+
+@test "--print-spec writes every operand of an elementwise call" {
+	run -0 --separate-stderr pp-features -f 'a=least(close, open, 2)' \
+	    -f 'b=if(close > 1, clip(close, 0, 9), nan_to(close, 0))' --print-spec
+	[ "$output" = $'a=least(close,open,2)\nb=if(close>1,clip(close,0,9),nan_to(close,0))' ]
 	[ "$stderr" = "" ]
 }
 

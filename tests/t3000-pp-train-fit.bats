@@ -167,7 +167,7 @@ END
 	cp "$T/m.ppm" "$T/newer.ppm"
 	printf '\011' | dd of="$T/newer.ppm" bs=1 seek=8 conv=notrunc status=none
 	run -1 --separate-stderr pp-train --describe "$T/newer.ppm"
-	[ "$stderr" = "pp-train: $T/newer.ppm: format version 9 is newer than this program reads (2)" ]
+	[ "$stderr" = "pp-train: $T/newer.ppm: format version 9 is newer than this program reads (3)" ]
 	cp "$T/m.ppm" "$T/flip.ppm"
 	printf '\377' | dd of="$T/flip.ppm" bs=1 seek=$((size - 2)) conv=notrunc status=none
 	run -1 --separate-stderr pp-train --describe "$T/flip.ppm"
@@ -190,7 +190,7 @@ END
 		[ -z "$output" ]
 	done <<END
 option --model needs an argument|-o $T/x -t y $f --model
---model: unknown model "svm" (ols, ridge, lasso, elasticnet, logistic)|-m svm -t y -o $T/x $f
+--model: unknown model "svm" (ols, ridge, lasso, elasticnet, logistic, gbdt)|-m svm -t y -o $T/x $f
 no model: give -m KIND|-t y -o $T/x $f
 no target: give --target COL|-m ols -o $T/x $f
 option --target needs an argument|-m ols -o $T/x $f --target

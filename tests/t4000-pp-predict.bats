@@ -160,9 +160,9 @@ END
 	run -1 --separate-stderr pp-predict -m "$T/t.ppm" train-small.csv
 	[ "$stderr" = "pp-predict: $T/t.ppm: truncated (body has $((size - 39)) of $((size - 36)) bytes)" ]
 	cp model-ridge-v1.ppm "$T/n.ppm"
-	printf '\003' | dd of="$T/n.ppm" bs=1 seek=8 conv=notrunc status=none
+	printf '\004' | dd of="$T/n.ppm" bs=1 seek=8 conv=notrunc status=none
 	run -1 --separate-stderr pp-predict -m "$T/n.ppm" train-small.csv
-	[ "$stderr" = "pp-predict: $T/n.ppm: format version 3 is newer than this program reads (2)" ]
+	[ "$stderr" = "pp-predict: $T/n.ppm: format version 4 is newer than this program reads (3)" ]
 	cp model-ridge-v1.ppm "$T/c.ppm"
 	printf 'XX' | dd of="$T/c.ppm" bs=1 seek=40 conv=notrunc status=none
 	run -1 --separate-stderr pp-predict -m "$T/c.ppm" train-small.csv

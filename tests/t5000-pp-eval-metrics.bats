@@ -8,13 +8,16 @@
 #                   with --proba), --threshold moves the confusion matrix
 #   --by            per symbol and per date, then the groups' mean
 #   formats         csv (piped default), json, table; -o writes a file
-#   pipeline        pp-train, pp-predict to a file, pp-eval that file
+#   pipeline        pp-train, pp-predict to a file, pp-eval that file;
+#                   a binary frame from pp-predict names the target and
+#                   the prediction column, so no --target/--pred is needed
 #   missing         rows with a missing value are left out and counted;
 #                   an undefined metric is printed empty with a note
 #   errors          missing column, non-numeric cell (file:line), target
 #                   not 0/1 under --proba, fewer than 2 rows, no file
 #   options         missing argument, bad value, extra operand, missing
-#                   command, unknown command, --target required
+#                   command, unknown command, --target required for
+#                   a frame that does not name it
 
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
@@ -161,6 +164,27 @@ END
 	[ -z "$stderr" ]
 }
 
+@test "a frame from pp-predict -B needs no --target or --pred" {
+	pp-train --no-registry -m ridge -t y --exclude cls -o "$T/m.ppm" train-small.csv 2>/dev/null
+	pp-predict -m "$T/m.ppm" -B --output-col yhat -o "$T/p.ppf" train-small.csv
+	run -0 pp cat --get-meta pp.prediction.target "$T/p.ppf"
+	assert_output y
+	run -0 pp cat --get-meta pp.prediction.column "$T/p.ppf"
+	assert_output yhat
+	pp-eval metrics -t y --pred yhat --format csv "$T/p.ppf" >"$T/want"
+	run -0 --separate-stderr pp-eval metrics --format csv "$T/p.ppf"
+	[ -z "$stderr" ]
+	diff -u "$T/want" - <<<"$output"
+	# given options win over the metadata: the target scored against itself
+	run -0 --separate-stderr pp-eval metrics --pred y --format csv "$T/p.ppf"
+	assert_line --index 2 'rmse,0'
+	# through a pipe, and for backtest's prediction column too
+	pp-predict -m "$T/m.ppm" -B --output-col yhat train-small.csv |
+	    pp-eval backtest --ret y --bootstrap 0 --format csv >"$T/bt1"
+	pp-eval backtest --pred yhat --ret y --bootstrap 0 --format csv "$T/p.ppf" >"$T/bt2"
+	diff -u "$T/bt2" "$T/bt1"
+}
+
 @test "an undefined metric is printed empty, with a note" {
 	printf 'y,prediction\n1,1\n1,2\n1,3\n' >"$T/c.csv"
 	run -0 --separate-stderr pp-eval metrics -t y --format json "$T/c.csv"
@@ -201,7 +225,7 @@ pp-eval: warning: spearman: undefined, printed empty' ]
 	run -2 --separate-stderr pp-eval bogus
 	[ "$stderr" = 'pp-eval: unknown command "bogus" (see pp-eval --help)' ]
 	run -2 --separate-stderr pp-eval metrics eval-predictions.csv
-	[ "$stderr" = 'pp-eval: metrics: --target COL is required' ]
+	[ "$stderr" = 'pp-eval: eval-predictions.csv: no --target COL given, and the frame does not name the model'"'"'s target (pp-predict -B writes it)' ]
 	run -2 --separate-stderr pp-eval metrics -t
 	[ "$stderr" = 'pp-eval: option --target needs an argument' ]
 	run -2 --separate-stderr pp-eval metrics -t y a b
@@ -216,5 +240,5 @@ pp-eval: warning: spearman: undefined, printed empty' ]
 	[ "$stderr" = 'pp-eval: unknown option --rule' ]
 	[ -z "$output" ]
 	run -0 --separate-stderr pp-eval metrics --help
-	assert_line --index 0 'usage: pp-eval metrics --target COL [--pred COL] [--proba] [--threshold X] [--by symbol|date] [--format FMT] [-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]'
+	assert_line --index 0 'usage: pp-eval metrics [--target COL] [--pred COL] [--proba] [--threshold X] [--by symbol|date] [--format FMT] [-o FILE] [--plot FILE.svg] [--run RUN_ID | --run-from-stdin] [FILE]'
 }

@@ -9,6 +9,8 @@
 #     not answer, an option pp-serve does not have, a grace period shorter
 #     than preStop plus the drain, a port that is not --listen's
 #   a README that makes another Secret than the one mounted fails
+#   the CronJob's daily.sh, run twice on the host with the synthetic
+#     provider, promotes version 1 and keeps version 2 out (same score)
 
 load helpers/common
 
@@ -52,4 +54,28 @@ k8s_manifests: pp-serve.yaml: grace 20s < preStop 5s + drain 20.0s" ] ||
 	assert_output ""
 	[ "$stderr" = "k8s_manifests: $T/README.md: makes Secret ['pp-keys'], the Deployment mounts pp-serve-keys" ] ||
 	    fail "stderr: $stderr"
+}
+
+# daily_script: daily.yaml's ConfigMap key daily.sh, unindented
+daily_script() {
+	awk '/^  daily\.sh: \|$/ { on = 1; next }
+	    on && /^    / { sub(/^    /, ""); print; next }
+	    on && /^$/ { print; next } on { exit }' deploy/k8s/daily.yaml
+}
+
+@test "the CronJob's script promotes once and keeps an equal model out" {
+	daily_script >"$T/daily.sh"
+	export PP_REGISTRY=$T/data/registry.db PP_FETCH="synth --end 2030-01-01"
+	export PP_SYMBOLS=AAA,BBB PP_HISTORY_DAYS=800
+	mkdir -p "$T/data"
+	run -0 --separate-stderr sh "$T/daily.sh"
+	assert_output "daily: pp-daily version 1 is champion"
+	run -0 --separate-stderr sh "$T/daily.sh"
+	assert_output "daily: pp-daily version 2 kept out"
+	[[ "$stderr" == *'kept "champion" at version 1'* ]] ||
+	    fail "stderr: $stderr"
+	run -0 pp-registry resolve models:/pp-daily@champion --format csv
+	assert_line -n 1 -p 'pp-daily,1,'
+	run -0 pp-registry runs -e daily --format csv
+	[ "$(grep -c FINISHED <<<"$output")" = 2 ] || fail "$output"
 }

@@ -276,7 +276,8 @@ names() {
 	run -0 --separate-stderr pp-registry compare "$a" "$c" --format csv
 	grep -v '_time,' <<<"$output" >got
 	cat >want <<-EOF
-	key,$a,$c
+	key,a,c
+	run_id,$a,$c
 	experiment,exp1,exp2
 	name,a,c
 	status,FINISHED,FINISHED
@@ -287,7 +288,7 @@ names() {
 	EOF
 	diff -u want got
 	run -2 --separate-stderr pp-registry compare
-	[ "$stderr" = 'pp-registry: compare: missing operand (usage: pp-registry compare RUN_ID... [--format FMT])' ]
+	[ "$stderr" = 'pp-registry: compare: missing operand (usage: pp-registry compare RUN_ID... [--wide] [--format FMT])' ]
 	run -1 --separate-stderr pp-registry compare "$a" 0123456789abcdef0123456789abcdef
 	[ "$stderr" = 'pp-registry: no run "0123456789abcdef0123456789abcdef"' ]
 }

@@ -54,7 +54,8 @@ new_run() {
 	run -0 --separate-stderr pp-registry artifact get "runs:/$p/model.bin" -o got2.bin
 	cmp model.bin got2.bin
 	run -0 --separate-stderr pp-registry compare "$p" "$id" --format csv
-	assert_line --index 0 "key,$id,$id"
+	assert_line --index 0 "key,${id:0:8},${id:0:8}"
+	assert_line --index 1 "run_id,$id,$id"
 	run -0 --separate-stderr pp-registry run start -e e --name child --parent "$p"
 	child=$output
 	run -0 --separate-stderr pp-registry show "$child" --format csv

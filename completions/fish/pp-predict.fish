@@ -3,6 +3,7 @@ complete -c pp-predict -s m -l model -r -a 'models:/ runs:/' -d 'the model: a fi
 complete -c pp-predict -l registry -r -d 'registry database for models:/ and runs:/'
 complete -c pp-predict -l output-col -x -d 'name of the appended column'
 complete -c pp-predict -l proba -d 'logistic: probability of class 1'
+complete -c pp-predict -l pred-contribs -d 'gbdt: SHAP contribution of each feature'
 complete -c pp-predict -l only -d 'write only symbol, date and the prediction'
 complete -c pp-predict -l strict -d 'a missing feature value is an error'
 complete -c pp-predict -s F -l spec -r -d 'the feature spec of a CSV frame'

@@ -42,6 +42,7 @@ complete -c pp-registry -l archive-existing -d 'archive versions already in the 
 complete -c pp-registry -l max -d 'higher is better'
 complete -c pp-registry -l columns -x -d 'metrics.K, params.K, tags.K to show'
 complete -c pp-registry -l nested -d 'list nested runs too'
+complete -c pp-registry -l wide -d 'compare: show long values whole'
 complete -c pp-registry -l if-better -x -a 'metrics.' -d 'move the alias only if the version is better'
 complete -c pp-registry -s o -l output -r -d 'write to FILE'
 complete -c pp-registry -l format -x -a 'table csv json' -d 'output format'

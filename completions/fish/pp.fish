@@ -1,5 +1,5 @@
 # fish completion for pp(1), the Pattern Pursuit dispatcher.
-set -l cmds cat commands eval features fetch help predict registry serve train
+set -l cmds cat commands describe eval features fetch help predict registry serve sort train
 complete -c pp -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c pp -n "not __fish_seen_subcommand_from $cmds" -s h -l help -d 'print help'
 complete -c pp -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print version'
@@ -11,4 +11,19 @@ complete -c pp -n "__fish_seen_subcommand_from cat" -l meta -d 'print the metada
 complete -c pp -n "__fish_seen_subcommand_from cat" -l get-meta -x -a 'pp.spec pp.horizon pp.producer pp.source.sha256' -d 'print the value of KEY'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l set-meta -x -d 'set KEY=VALUE in the metadata'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l strip-meta -d 'drop the input metadata'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l select -x -d 'only these columns, in this order'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l head -x -d 'the first N rows'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l tail -x -d 'the last N rows'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l precision -x -d 'doubles to P significant digits'
+complete -c pp -n "__fish_seen_subcommand_from describe" -l by -x -a symbol -d 'one summary per value of a text column'
+complete -c pp -n "__fish_seen_subcommand_from describe" -l precision -x -d 'doubles to P significant digits'
+complete -c pp -n "__fish_seen_subcommand_from describe" -s B -l binary -d 'write a binary frame'
+complete -c pp -n "__fish_seen_subcommand_from describe" -s o -l output -r -d 'write to FILE'
+complete -c pp -n "__fish_seen_subcommand_from describe" -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp -n "__fish_seen_subcommand_from sort" -s B -l binary -d 'write a binary frame'
+complete -c pp -n "__fish_seen_subcommand_from sort" -l compress -d 'zlib-compressed binary chunks'
+complete -c pp -n "__fish_seen_subcommand_from sort" -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp -n "__fish_seen_subcommand_from sort" -s o -l output -r -d 'write to FILE'
+complete -c pp -n "__fish_seen_subcommand_from sort" -l by -x -a 'date,symbol symbol,date' -d 'the keys, in order'
+complete -c pp -n "__fish_seen_subcommand_from sort" -l buffer-size -x -a '16M 64M 256M 1G' -d 'memory for rows before spilling'
 complete -c pp -f -n "__fish_seen_subcommand_from help" -a "$cmds frame model"

@@ -1,6 +1,6 @@
 /*
  * fuzz_registry.h - a small registry for the harnesses that query one
- * (fuzz_filter.c, fuzz_uri.c): made once per process in a temporary
+ * (fuzz_registry_filter.c, fuzz_uri.c): made once per process in a temporary
  * directory, removed at exit.
  *
  * It holds experiment "exp" with two finished runs (metrics rmse and r2,

@@ -3,7 +3,7 @@
 #   serve_start ARGS...   start pp-serve --listen 127.0.0.1:0 ARGS in the
 #                         background; sets PID, PORT, URL and SERR (its
 #                         stderr file); fails if it is not listening within
-#                         5 s
+#                         30 s
 #   serve_stop            SIGTERM, wait; sets STATUS to its exit status
 #   http METHOD PATH [CURL ARGS...]
 #                         one request, at most 10 s; stdout is the body,
@@ -17,8 +17,11 @@ serve_start() {
 	pp-serve --listen 127.0.0.1:0 "$@" 2>"$SERR" 3>&- &
 	PID=$!
 	PORT=
-	for _ in $(seq 50); do
-		PORT=$(sed -n 's/^pp-serve: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' "$SERR")
+	# The file appears only once the child runs: on a loaded machine
+	# that can be after the first look, and it may take seconds.
+	for _ in $(seq 300); do
+		PORT=$(sed -n 's/^pp-serve: listening on 127\.0\.0\.1:\([0-9][0-9]*\)$/\1/p' \
+		    "$SERR" 2>/dev/null) || true
 		[ -n "$PORT" ] && break
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.1

@@ -346,11 +346,95 @@ test_datetime_round_trip(void **state)
 	}
 }
 
+/* Dates in other layouts: --date-format. */
+static void
+test_parse_fmt(void **state)
+{
+	static const struct {
+		const char *s, *fmt, *want;	/* want NULL: refused */
+	} rows[] = {
+		{ "01/02/2024", "%m/%d/%Y", "2024-01-02" },
+		{ "1/2/2024", "%m/%d/%Y", "2024-01-02" },
+		{ "12/31/1999", "%m/%d/%Y", "1999-12-31" },
+		{ "02.01.2024", "%d.%m.%Y", "2024-01-02" },
+		{ "29.02.2024", "%d.%m.%Y", "2024-02-29" },
+		{ "29.02.2023", "%d.%m.%Y", NULL },
+		{ "20240102", "%Y%m%d", "2024-01-02" },
+		{ "02-Jan-2024", "%d-%b-%Y", "2024-01-02" },
+		{ "2 january 2024", "%d %b %Y", "2024-01-02" },
+		{ "02-JAN-24", "%d-%b-%y", "2024-01-02" },
+		{ "01/02/69", "%m/%d/%y", "1969-01-02" },
+		{ "01/02/68", "%m/%d/%y", "2068-01-02" },
+		{ "2024%01%02", "%Y%%%m%%%d", "2024-01-02" },
+		{ "13/02/2024", "%m/%d/%Y", NULL },
+		{ "01/02/2024 ", "%m/%d/%Y", NULL },
+		{ "01-02-2024", "%m/%d/%Y", NULL },
+		{ "01/02/", "%m/%d/%Y", NULL },
+		{ "Janu 2 2024", "%b %d %Y", NULL },
+		{ "", "%m/%d/%Y", NULL },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		int64_t days;
+		char b[PP_DATE_BUFSZ];
+		int rc = pp_date_parse_fmt(rows[i].s, strlen(rows[i].s),
+		    rows[i].fmt, &days);
+
+		if (rows[i].want == NULL) {
+			if (rc != -1)
+				fail_msg("\"%s\" as %s: accepted", rows[i].s,
+				    rows[i].fmt);
+			continue;
+		}
+		if (rc != 0)
+			fail_msg("\"%s\" as %s: refused", rows[i].s,
+			    rows[i].fmt);
+		pp_date_fmt(b, days);
+		assert_string_equal(b, rows[i].want);
+	}
+}
+
+static void
+test_fmt_check(void **state)
+{
+	static const struct {
+		const char *fmt, *why;	/* why NULL: accepted */
+	} rows[] = {
+		{ "%m/%d/%Y", NULL },
+		{ "%d-%b-%y", NULL },
+		{ "%Y%%%m%%%d", NULL },
+		{ "%Y-%m", "want the year, the month and the day, each once" },
+		{ "%Y-%m-%d-%d", "want the year, the month and the day, each "
+		  "once" },
+		{ "%Y-%m-%d %H", "unknown field (want %Y, %y, %m, %b, %d or "
+		  "%%)" },
+		{ "%Y-%m-%d%", "a lone % at the end" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		const char *why = NULL;
+		int rc = pp_date_fmt_check(rows[i].fmt, &why);
+
+		if (rows[i].why == NULL) {
+			assert_int_equal(rc, 0);
+		} else {
+			assert_int_equal(rc, -1);
+			assert_string_equal(why, rows[i].why);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_parse_fmt),
+		cmocka_unit_test(test_fmt_check),
 		cmocka_unit_test(test_invalid_text),
 		cmocka_unit_test(test_invalid_ymd),
 		cmocka_unit_test(test_every_day),

@@ -423,6 +423,25 @@ static const struct chk_case chk_cases[] = {
 	  "-f:1:7: lead() inside sma(): sma keeps state from row to row and "
 	  "cannot take future values; write lead(sma(...), k) instead\n"
 	  "  y=sma(lead(close,1),5)\n        ^~~~" },
+	{ PRICES, { "t:y=cs_rank(lead(close,1))" },
+	  "-f:1:11: lead() inside cs_rank(): the rows of a date are combined "
+	  "before any later row is known; write lead(cs_rank(...), k) "
+	  "instead\n  y=cs_rank(lead(close,1))\n            ^~~~" },
+	{ PRICES, { "r=ref(1,close)" },
+	  "-f:1:7: ref: the first argument is a symbol, as in ref(SPY, close) "
+	  "or ref(\"BRK.B\", close)\n  r=ref(1,close)\n        ^" },
+	{ PRICES, { "r=ref(SPY)" },
+	  "-f:1:3: wrong number of arguments to ref: 1 given, expected "
+	  "ref(SYMBOL, x)\n  r=ref(SPY)\n    ^~~" },
+	{ PRICES, { "r=cs_quantile(close,2.5)" },
+	  "-f:1:21: cs_quantile: q must be a whole number from 1 to 1000\n"
+	  "  r=cs_quantile(close,2.5)\n                      ^~~" },
+	{ PRICES, { "r=cs_quantile(close,volume)" },
+	  "-f:1:21: cs_quantile: q must be a whole number from 1 to 1000\n"
+	  "  r=cs_quantile(close,volume)\n                      ^~~~~~" },
+	{ PRICES, { "r=cs_rank(macd(close,12,26,9))" },
+	  "-f:1:11: macd gives 3 outputs (macd, signal, hist): pick one, as in "
+	  "macd(...).signal\n  r=cs_rank(macd(close,12,26,9))\n            ^~~~" },
 	{ PRICES, { "t:y=lead(close,0)" },
 	  "-f:1:14: lead: k must be a whole number from 1 to 10000\n"
 	  "  y=lead(close,0)\n               ^" },
@@ -746,7 +765,8 @@ test_list(void **unused)
 	size_t n, i;
 	char want[128];
 	static const char *own[] = { "abs(x)", "exp(x)", "lead(x, k=1)",
-	    "log(x)", "sign(x)", "sqrt(x)" };
+	    "log(x)", "sign(x)", "sqrt(x)", "cs_rank(x)", "cs_zscore(x)",
+	    "cs_demean(x)", "cs_quantile(x, q)", "ref(SYMBOL, x)" };
 
 	(void)unused;
 	pp_expr_list(&b);

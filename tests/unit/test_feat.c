@@ -23,6 +23,18 @@
  *    target is either identical or missing; (b) altering one random row
  *    changes no feature of any earlier row nor of another symbol, while
  *    it does change that row's own features.
+ *  - cross-sections (cs_rank, cs_zscore, cs_demean, cs_quantile, ref):
+ *    a hand-computed table with ties, a missing value, a symbol absent
+ *    on a date and a date with one symbol; rows of a date wait for the
+ *    next date (counts after each push) and leave in input order; an
+ *    earlier date is refused naming both dates and pp sort, changing
+ *    nothing; an input without a date column is refused.
+ *  - the oracle: on a random date-ordered frame (ties in volume), every
+ *    cross-section equals a from-scratch O(m^2) recomputation to 1e-12.
+ *  - look-ahead of cross-sections: on a random date-ordered frame,
+ *    (a) prefixes cut at a date give bit-identical features, (b) altering
+ *    one row (S0's too, which ref() reads) changes no feature of an
+ *    earlier date, of any symbol.
  *  - the writing thread writes the same bytes as direct writing, over
  *    several batches, and a failed write comes back as the error.
  */
@@ -44,6 +56,7 @@
 #include "banned.h"
 
 #define MAXOUT 128
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Output rows captured from the engine. */
 struct rec {
@@ -701,6 +714,336 @@ test_lookahead(void **unused)
 	free(full.r);
 }
 
+/* ---- cross-sections ---------------------------------------------------- */
+
+static void
+test_cross_table(void **unused)
+{
+	static const char *const defs[] = { "rk=cs_rank(x)", "z=cs_zscore(x)",
+	    "dm=cs_demean(x)", "q=cs_quantile(x,3)", "rb=ref(B,x)",
+	    "sr=sma(cs_rank(x),2)", "rr=cs_rank(ref(B,x)-x)", NULL };
+	/* Three dates: ties on 100, A missing and D absent on 101, C alone
+	 * on 102.  Input order within a date is not symbol order. */
+	static const struct { const char *sym; int64_t d; double x; int out; }
+	    in[] = {
+		{ "C", 100, 3, 0 }, { "A", 100, 1, 0 }, { "D", 100, 2, 0 },
+		{ "B", 100, 3, 0 }, { "B", 101, 5, 4 }, { "A", 101, NAN, 0 },
+		{ "C", 101, 4, 0 }, { "C", 102, 7, 3 },
+	};
+	const double N = NAN, sd1 = sqrt(11.0 / 12), sd2 = sqrt(0.5);
+	/* rk z dm q rb sr rr, by hand: date 100 sorted A1 D2 B3 C3, ranks
+	 * 1 2 3.5 3.5 of 4, mean 2.25, variance 2.75/3; date 101 C4 B5 of
+	 * 2, mean 4.5; date 102 one value: rank 1, no deviation.  rr ranks
+	 * B's x minus x: 0 0 1 2 on 100 (C, B tie at 1.5 of 4). */
+	static const struct { const char *sym; int64_t d; double v[7]; }
+	    want[] = {
+		{ "C", 100, { 0.875, 0.75 / sd1, 0.75, 3, 3, N, 0.375 } },
+		{ "A", 100, { 0.25, -1.25 / sd1, -1.25, 1, 3, N, 1 } },
+		{ "D", 100, { 0.5, -0.25 / sd1, -0.25, 1, 3, N, 0.75 } },
+		{ "B", 100, { 0.875, 0.75 / sd1, 0.75, 3, 3, N, 0.375 } },
+		{ "B", 101, { 1, 0.5 / sd2, 0.5, 3, 5, (0.875 + 1) / 2, 0.5 } },
+		{ "A", 101, { N, N, N, N, 5, N, N } },
+		{ "C", 101, { 0.5, -0.5 / sd2, -0.5, 1, 5, (0.875 + 0.5) / 2,
+		    1 } },
+		{ "C", 102, { 1, N, 0, 1, N, (0.5 + 1) / 2.0, N } },
+	};
+	struct pp_err e = PP_ERR_INIT;
+	struct fx f;
+	size_t i, j;
+
+	(void)unused;
+	fx_open(&f, "symbol,date,x", defs, NULL);
+	for (i = 0; i < NELEM(in); i++)
+		assert_int_equal(push(&f, in[i].sym, in[i].d, &in[i].x, &e),
+		    in[i].out);
+	assert_int_equal(pp_feat_finish(f.feat, &e), 1);
+	assert_int_equal(f.cap.n, NELEM(want));
+	for (i = 0; i < NELEM(want); i++) {
+		const struct rec *r = &f.cap.r[i];
+
+		/* Input order within each date. */
+		assert_string_equal(r->sym, want[i].sym);
+		assert_int_equal(r->date, want[i].d);
+		for (j = 0; j < 7; j++)
+			if (!(isnan(want[i].v[j]) ? isnan(r->v[j]) :
+			    fabs(r->v[j] - want[i].v[j]) <= 1e-15))
+				fail_msg("%s %ld output %zu: %.17g, want %.17g",
+				    r->sym, (long)r->date, j, r->v[j],
+				    want[i].v[j]);
+	}
+	fx_close(&f);
+}
+
+static void
+test_cross_order(void **unused)
+{
+	static const char *const defs[] = { "rk=cs_rank(x)",
+	    "s=sma(x,2)", NULL };
+	struct pp_err e = PP_ERR_INIT;
+	struct fx f, g;
+	double v = 1;
+
+	(void)unused;
+	fx_open(&f, "symbol,date,x", defs, NULL);
+	fx_open(&g, "symbol,date,x", defs, NULL);
+	assert_int_equal(push(&f, "A", 100, &v, &e), 0);
+	assert_int_equal(push(&f, "B", 102, &v, &e), 1);
+	/* After A's last date, but before the date held. */
+	assert_int_equal(push(&f, "A", 101, &v, &e), -1);
+	assert_string_equal(e.msg, "date 1970-04-12 comes after 1970-04-13: "
+	    "cs_rank, cs_zscore, cs_demean, cs_quantile and ref() need the "
+	    "input in date order (pp sort --by date,symbol)");
+	assert_int_equal(e.code, PP_EXIT_DATA);
+	pp_err_clear(&e);
+	/* A repeated symbol on a date is the per-symbol error. */
+	assert_int_equal(push(&f, "B", 102, &v, &e), -1);
+	assert_string_equal(e.msg, "symbol \"B\": date 1970-04-13 is not "
+	    "after the previous 1970-04-13");
+	pp_err_clear(&e);
+	/* Nothing changed: the same as without the bad rows. */
+	v = 3;
+	assert_int_equal(push(&f, "A", 102, &v, &e), 0);
+	assert_int_equal(pp_feat_finish(f.feat, &e), 2);
+	v = 1;
+	assert_int_equal(push(&g, "A", 100, &v, &e), 0);
+	assert_int_equal(push(&g, "B", 102, &v, &e), 1);
+	v = 3;
+	assert_int_equal(push(&g, "A", 102, &v, &e), 0);
+	assert_int_equal(pp_feat_finish(g.feat, &e), 2);
+	assert_same_recs(&f.cap, &g.cap);
+	fx_close(&f);
+	fx_close(&g);
+
+	/* No date column. */
+	{
+		struct pp_schema in;
+		struct pp_spec *sp = pp_spec_new();
+		struct pp_plan *p;
+
+		pp_schema_init(&in);
+		assert_int_equal(pp_schema_add(&in, "symbol", PP_T_TEXT, &e),
+		    0);
+		assert_int_equal(pp_schema_add(&in, "x", PP_T_F64, &e), 0);
+		assert_int_equal(pp_spec_add(sp, 0, "a=ref(SPY,x)", "-f", 1,
+		    &e), 0);
+		assert_non_null(p = pp_plan_compile(sp, &in, &e));
+		assert_int_equal(pp_plan_stages(p), 2);
+		assert_null(pp_feat_new(p, &in, NULL, capture, NULL, &e));
+		assert_string_equal(e.msg, "cs_rank, cs_zscore, cs_demean, "
+		    "cs_quantile and ref() work per date: the input has no "
+		    "column \"date\"");
+		pp_plan_free(p);
+		pp_spec_free(sp);
+		pp_schema_release(&in);
+	}
+}
+
+static const char *const xs_defs[] = {
+	"r=logret(close,1)", "cr=cs_rank(r)", "cz=cs_zscore(close)",
+	"cd=cs_demean(r)", "cq=cs_quantile(volume,3)", "rf=ref(S0,r)",
+	"rb=r-ref(S0,sma(r,3))", "sm=sma(cs_rank(r),3)",
+	"cc=cs_rank(ref(S1,close)/close+cs_zscore(r))", "t:y=lead(cr,2)",
+	NULL
+};
+
+#define XS_DAYS 40
+
+/* A date-ordered frame: each date, each symbol present with chance 0.85,
+ * in random order.  Returns the number of rows. */
+static size_t
+xs_frame(struct la_row *rows, uint64_t seed)
+{
+	double px[LA_SYMS];
+	int d, k, order[LA_SYMS];
+	size_t n = 0;
+
+	for (k = 0; k < LA_SYMS; k++)
+		px[k] = 10 + 20 * k;
+	for (d = 0; d < XS_DAYS; d++) {
+		for (k = 0; k < LA_SYMS; k++)
+			order[k] = k;
+		for (k = LA_SYMS - 1; k > 0; k--) {
+			int j = (int)(rnd(&seed) % (uint64_t)(k + 1)), t;
+
+			t = order[k];
+			order[k] = order[j];
+			order[j] = t;
+		}
+		for (k = 0; k < LA_SYMS; k++) {
+			struct la_row *r = &rows[n];
+			int s = order[k];
+
+			if (unif(&seed) > 0.85)
+				continue;
+			snprintf(r->sym, sizeof(r->sym), "S%d", s);
+			r->date = 18000 + d;
+			px[s] *= exp(0.03 * (unif(&seed) - 0.5));
+			r->v[0] = r->v[1] = r->v[2] = r->v[3] = px[s];
+			/* Ties in volume: cs_quantile's buckets share. */
+			r->v[4] = (double)(1 + rnd(&seed) % 4);
+			n++;
+		}
+	}
+	return n;
+}
+
+static void
+xs_run(const struct la_row *rows, size_t n, struct cap *out)
+{
+	struct pp_err e = PP_ERR_INIT;
+	struct fx f;
+	size_t i;
+
+	fx_open(&f, "symbol,date,open,high,low,close,volume", xs_defs, NULL);
+	for (i = 0; i < n; i++)
+		if (push(&f, rows[i].sym, rows[i].date, rows[i].v, &e) == -1)
+			fail_msg("%s", e.msg);
+	assert_true(pp_feat_finish(f.feat, &e) >= 0);
+	assert_int_equal(f.cap.n, n);
+	*out = f.cap;
+	f.cap.r = NULL;
+	qsort(out->r, out->n, sizeof(*out->r), rec_cmp);
+	fx_close(&f);
+}
+
+static void
+test_cross_lookahead(void **unused)
+{
+	static struct la_row rows[LA_SYMS * XS_DAYS], alt[LA_SYMS * XS_DAYS];
+	struct cap full, part;
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+	const size_t nfeat = 9;
+	size_t n, i, j, trial, changed, cut;
+
+	(void)unused;
+	n = xs_frame(rows, seed);
+	xs_run(rows, n, &full);
+	for (j = 0; j < nfeat; j++) {
+		for (i = 0; i < full.n && isnan(full.r[i].v[j]); i++)
+			;
+		if (i == full.n)
+			fail_msg("feature %zu is never a number", j);
+	}
+	/* (a) Prefixes ending at a date. */
+	for (trial = 0; trial < 10; trial++) {
+		int64_t d = 18000 + 1 + (int64_t)(rnd(&seed) % (XS_DAYS - 1));
+
+		for (cut = 0; cut < n && rows[cut].date < d; cut++)
+			;
+		xs_run(rows, cut, &part);
+		for (i = 0; i < part.n; i++) {
+			const struct rec *p = &part.r[i];
+			const struct rec *q = la_find(&full, p->sym, p->date);
+
+			for (j = 0; j < p->nv; j++)
+				if (!same_bits(p->v[j], q->v[j]) &&
+				    !(j >= nfeat && isnan(p->v[j])))
+					fail_msg("prefix to %ld: %s %ld output "
+					    "%zu: %.17g vs %.17g", (long)d,
+					    p->sym, (long)p->date, j, p->v[j],
+					    q->v[j]);
+		}
+		free(part.r);
+	}
+	/* (b) Altering one row: S0's (read by ref) every other trial. */
+	for (trial = 0; trial < 12; trial++) {
+		size_t at;
+
+		do
+			at = rnd(&seed) % n;
+		while (trial % 2 == 0 && strcmp(rows[at].sym, "S0") != 0);
+		memcpy(alt, rows, n * sizeof(*rows));
+		for (j = 0; j < 4; j++)
+			alt[at].v[j] *= 1.05;
+		xs_run(alt, n, &part);
+		changed = 0;
+		for (i = 0; i < n; i++) {
+			const struct rec *p = la_find(&part, rows[i].sym,
+			    rows[i].date);
+			const struct rec *q = la_find(&full, rows[i].sym,
+			    rows[i].date);
+
+			for (j = 0; j < nfeat; j++) {
+				if (same_bits(p->v[j], q->v[j]))
+					continue;
+				if (rows[i].date < rows[at].date)
+					fail_msg("altering row %zu (%s) "
+					    "changed output %zu of %s %ld",
+					    at, rows[at].sym, j, rows[i].sym,
+					    (long)rows[i].date);
+				if (i == at)
+					changed++;
+			}
+		}
+		assert_true(changed > 0);
+		free(part.r);
+	}
+	free(full.r);
+}
+
+/* The cross-sections computed again from scratch, O(m^2) a date: rank as
+ * count below + (count equal + 1) / 2, deviations from a plain mean. */
+static void
+test_cross_oracle(void **unused)
+{
+	static const char *const defs[] = { "rk=cs_rank(volume)",
+	    "z=cs_zscore(close)", "dm=cs_demean(close)",
+	    "q=cs_quantile(volume,3)", "rf=ref(S2,close)", NULL };
+	static struct la_row rows[LA_SYMS * XS_DAYS];
+	struct pp_err e = PP_ERR_INIT;
+	struct fx f;
+	size_t n, i, j, a, b;
+
+	(void)unused;
+	n = xs_frame(rows, 0x5851f42d4c957f2dULL);
+	fx_open(&f, "symbol,date,open,high,low,close,volume", defs, NULL);
+	for (i = 0; i < n; i++)
+		assert_true(push(&f, rows[i].sym, rows[i].date, rows[i].v,
+		    &e) >= 0);
+	assert_true(pp_feat_finish(f.feat, &e) >= 0);
+	assert_int_equal(f.cap.n, n);
+	for (a = 0; a < n; a = b) {
+		double sum = 0, ss = 0, mean, sd, ref = NAN;
+		size_t m;
+
+		for (b = a; b < n && rows[b].date == rows[a].date; b++) {
+			sum += rows[b].v[3];
+			if (strcmp(rows[b].sym, "S2") == 0)
+				ref = rows[b].v[3];
+		}
+		m = b - a;
+		mean = sum / (double)m;
+		for (i = a; i < b; i++)
+			ss += (rows[i].v[3] - mean) * (rows[i].v[3] - mean);
+		sd = sqrt(ss / (double)(m - 1));
+		for (i = a; i < b; i++) {
+			const struct rec *r = &f.cap.r[i];
+			double below = 0, equal = 0, rank, want[5];
+
+			for (j = a; j < b; j++) {
+				below += rows[j].v[4] < rows[i].v[4];
+				equal += rows[j].v[4] == rows[i].v[4];
+			}
+			rank = below + (equal + 1) / 2;
+			want[0] = rank / (double)m;
+			want[1] = m > 1 ? (rows[i].v[3] - mean) / sd : NAN;
+			want[2] = rows[i].v[3] - mean;
+			want[3] = m < 2 ? 1 : fmax(1, ceil(3 * (rank - 1) /
+			    (double)(m - 1)));
+			want[4] = ref;
+			assert_string_equal(r->sym, rows[i].sym);
+			for (j = 0; j < 5; j++)
+				if (!(isnan(want[j]) ? isnan(r->v[j]) :
+				    fabs(r->v[j] - want[j]) <= 1e-12 *
+				    fmax(1, fabs(want[j]))))
+					fail_msg("%s %ld output %zu: %.17g, "
+					    "oracle %.17g", r->sym,
+					    (long)r->date, j, r->v[j], want[j]);
+		}
+	}
+	fx_close(&f);
+}
+
 int
 main(void)
 {
@@ -711,6 +1054,10 @@ main(void)
 		cmocka_unit_test(test_lead_delay),
 		cmocka_unit_test(test_dropna_and_emit_error),
 		cmocka_unit_test(test_lookahead),
+		cmocka_unit_test(test_cross_table),
+		cmocka_unit_test(test_cross_order),
+		cmocka_unit_test(test_cross_lookahead),
+		cmocka_unit_test(test_cross_oracle),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

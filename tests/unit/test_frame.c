@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "frame.h"
+#include "frame_impl.h"
 #include "util.h"
 #include "banned.h"
 
@@ -624,9 +625,9 @@ test_csv_fast_path_agrees(void **state)
 		memcpy(csv + len, "\nx,y,z\n", 7);
 		len += 7;
 		fast = dump_text(csv, len);
-		setenv("PP_TEST_CSV_SLOW", "1", 1);
+		pp_csv_tuning.slow = 1;
 		slow = dump_text(csv, len);
-		unsetenv("PP_TEST_CSV_SLOW");
+		pp_csv_tuning.slow = 0;
 		if (strcmp(fast, slow) != 0 && getenv("PP_TEST_DUMP")) {
 			FILE *d = fopen(getenv("PP_TEST_DUMP"), "wb");
 

@@ -2,7 +2,8 @@
  * test_http.c - pp_http_get against tests/helpers/fakeserver.py.
  *
  * Plan: the group setup starts one fake server (python3, 127.0.0.1, a free
- * port) with a route per test, and waits at most 5 s for its port file; no
+ * port) with a route per test, and waits at most 30 s for its port file
+ * (python3 starts slowly on a loaded machine); no
  * python3 or no server is a loud setup failure, never a pass.  Each test
  * uses its own path, so the scripted answer sequences do not interfere, and
  * counts its requests in the server's JSON log.
@@ -293,7 +294,7 @@ launch(void **state)
 		    strerror(errno));
 		_exit(127);
 	}
-	for (t0 = now_ms(); now_ms() - t0 < 5000;) {
+	for (t0 = now_ms(); now_ms() - t0 < 30000;) {
 		read_file(port_file, &port);
 		if (port.len > 0)
 			break;

@@ -138,8 +138,8 @@ static const struct {
 	{ D_MAGIC, "m: not a model artifact" },
 	{ D_SHORTMAGIC, "m: truncated header (5 of 36 bytes)" },
 	{ D_SHORTHDR, "m: truncated header (20 of 36 bytes)" },
-	{ D_NEWER, "m: format version 3 is newer than this program reads "
-	    "(2)" },
+	{ D_NEWER, "m: format version 4 is newer than this program reads "
+	    "(3)" },
 	{ D_V0, "m: corrupt header" },
 	{ D_FLAGS, "m: corrupt header" },
 	{ D_TRUNC, NULL },	/* message depends on the length: prefix */
@@ -171,7 +171,7 @@ test_decode_errors(void **state)
 		case D_MAGIC: b[1] = 'X'; break;
 		case D_SHORTMAGIC: n = 5; break;
 		case D_SHORTHDR: n = 20; break;
-		case D_NEWER: put32(b + 8, 3); break;
+		case D_NEWER: put32(b + 8, 4); break;
 		case D_V0: put32(b + 8, 0); break;
 		case D_FLAGS: put32(b + 12, 1); break;
 		case D_TRUNC: n -= 1; break;

@@ -153,6 +153,14 @@ test_symbol_from_path(void **state)
 		{ "MSFT", "MSFT" },
 		{ ".hidden", ".hidden" },
 		{ "dir.d/IBM", "IBM" },
+		{ "MSFT.csv.gz", "MSFT" },
+		{ "d/aapl.us.txt.gz", "aapl.us" },
+		{ "msft (1).csv", "msft" },
+		{ "msft(12).csv", "msft" },
+		{ "dl/MSFT (3).csv.gz", "MSFT" },
+		{ "msft ().csv", NULL },	/* a space: not a symbol */
+		{ "(1).csv", "(1)" },
+		{ "BRK-B.csv", "BRK-B" },
 		{ "-", NULL },
 		{ NULL, NULL },
 		{ "a dir/my file.csv", NULL },
@@ -431,7 +439,8 @@ test_in_layouts(void **state)
 	    &o, "F 2024-01-02 10 11 9 10.5 0\n");
 	bars("Day,Open,High,Low,Last\n2024-01-02T10:00:00Z,10,11,9,10.5\n",
 	    &o, "error: t.csv:2: column \"Day\": \"2024-01-02T10:00:00Z\" is "
-	    "not a daily date (not midnight UTC)\n");
+	    "not a daily date (not midnight UTC; --intraday reads times of "
+	    "day)\n");
 	bars("Day,Open,High,Low,Last\n2024-01-02,10,11,9,10.5\n"
 	    "2024-01-03,1,2,x,1\n", &o,
 	    "F 2024-01-02 10 11 9 10.5 0\n"

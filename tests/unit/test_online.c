@@ -16,7 +16,8 @@
  *    new symbol past the limit leaves every symbol (old ones restored,
  *    new ones gone) as before, and says which bar.
  *  - new: no spec, an unknown function in the spec, bars without the
- *    column the spec reads, --proba on a regression.
+ *    column the spec reads, --proba on a regression, a spec with a
+ *    cross-sectional function (a bar alone cannot have one).
  */
 #include <math.h>
 #include <setjmp.h>
@@ -311,6 +312,14 @@ test_new_errors(void **state)
 	assert_int_equal(e.code, PP_EXIT_DATA);
 	assert_string_equal(e.msg, "the model's spec: feature \"r\": unknown "
 	    "function \"logrot\" (pp-features --list shows them)");
+	pp_err_clear(&e);
+	free(m->spec);
+	m->spec = pp_xstrdup("r=cs_rank(logret(close,1))\n");
+	assert_null(pp_online_new(m, &s, 0, &e));
+	assert_int_equal(e.code, PP_EXIT_DATA);
+	assert_string_equal(e.msg, "the model's spec uses cs_rank, cs_zscore, "
+	    "cs_demean, cs_quantile or ref(), which need every symbol of a "
+	    "date: score with pp-features and pp-predict instead");
 	pp_err_clear(&e);
 	free(m->spec);
 	m->spec = NULL;

@@ -1,5 +1,5 @@
 /*
- * test_registry.c - lib/registry and lib/regio through their APIs.
+ * test_registry.c - lib/registry and lib/registry_io through their APIs.
  *
  * Plan:
  *   - open: create, reopen, refuse what is not a registry (random bytes,
@@ -12,7 +12,7 @@
  *     resolves to (or the error it gives), pp_registry_load
  *   - concurrency: 8 forked processes x 250 runs x (10 params + 50
  *     metrics) through the library; every row present, integrity ok
- *   - regio: a listing as table, CSV and JSON; metric CSV batches
+ *   - registry_io: a listing as table, CSV and JSON; metric CSV batches
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -28,7 +28,7 @@
 #include <cmocka.h>
 #include <sqlite3.h>
 
-#include "regio.h"
+#include "registry_io.h"
 #include "registry.h"
 #include "banned.h"
 
@@ -472,7 +472,7 @@ test_concurrency(void **state)
 }
 
 static void
-test_regio(void **state)
+test_registry_io(void **state)
 {
 	static const char *const csv_in =
 	    "value,key,step,timestamp,extra\n"
@@ -497,9 +497,9 @@ test_regio(void **state)
 	t.cells = cells;
 	t.kinds = kinds;
 	fp = fmemopen(out, sizeof(out), "w");
-	pp_regio_write(fp, &t, PP_FMT_CSV);
-	pp_regio_write(fp, &t, PP_FMT_JSON);
-	pp_regio_write(fp, &t, PP_FMT_TABLE);
+	pp_registry_io_write(fp, &t, PP_FMT_CSV);
+	pp_registry_io_write(fp, &t, PP_FMT_JSON);
+	pp_registry_io_write(fp, &t, PP_FMT_TABLE);
 	n = (size_t)ftell(fp);
 	fclose(fp);
 	out[n] = '\0';
@@ -508,12 +508,12 @@ test_regio(void **state)
 	    "[\n  {\"name\": \"a,\\\"b\\\"\", \"n\": 1.5},\n"
 	    "  {\"name\": \"x\\ny\", \"n\": null}\n]\n"
 	    "name     n\na,\"b\"  1.5\nx?y\n");
-	assert_int_equal(pp_regio_parse_format("json", &f), 0);
+	assert_int_equal(pp_registry_io_parse_format("json", &f), 0);
 	assert_int_equal(f, PP_FMT_JSON);
-	assert_int_equal(pp_regio_parse_format("JSON", &f), -1);
+	assert_int_equal(pp_registry_io_parse_format("JSON", &f), -1);
 
 	fp = fmemopen((void *)csv_in, strlen(csv_in), "r");
-	assert_int_equal(pp_regio_read_metrics(fp, "in.csv", &l, &err), 0);
+	assert_int_equal(pp_registry_io_read_metrics(fp, "in.csv", &l, &err), 0);
 	fclose(fp);
 	assert_int_equal(l.n, 2);
 	assert_string_equal(l.m[0].key, "loss");
@@ -523,7 +523,7 @@ test_regio(void **state)
 	assert_true(isnan(l.m[1].value) && l.m[1].step == 0);
 	pp_metric_list_release(&l);
 	fp = fmemopen("key,value\nk,1\nk,1x\n", 19, "r");
-	assert_int_equal(pp_regio_read_metrics(fp, "bad.csv", &l, &err), -1);
+	assert_int_equal(pp_registry_io_read_metrics(fp, "bad.csv", &l, &err), -1);
 	fclose(fp);
 	assert_string_equal(err.msg, "bad.csv:3: column \"value\": not a "
 	    "number");
@@ -556,7 +556,7 @@ main(void)
 		cmocka_unit_test(test_artifacts),
 		cmocka_unit_test(test_models),
 		cmocka_unit_test(test_concurrency),
-		cmocka_unit_test(test_regio),
+		cmocka_unit_test(test_registry_io),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, remove_dir);

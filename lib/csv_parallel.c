@@ -1,5 +1,5 @@
 /*
- * csvpar.c - parsing a CSV frame on worker threads (the reading half of
+ * csv_parallel.c - parsing a CSV frame on worker threads (the reading half of
  * csv.c's fast path).
  *
  * Turning text into numbers is most of the cost of reading CSV, and our
@@ -29,7 +29,7 @@
  * whatever the input size (a slot that once held a line longer than a
  * block keeps that many bytes, but its later blocks are block-sized).
  * Text cells point into their block, which stays untouched until the next
- * call to pp_csvpar_next.
+ * call to pp_csv_parallel_next.
  */
 #include <pthread.h>
 #include <stdlib.h>
@@ -53,7 +53,7 @@ struct slot {
 	size_t linecap;
 };
 
-struct pp_csvpar {
+struct pp_csv_parallel {
 	struct pp_inbuf *in;
 	size_t ncols;
 	enum pp_type *types;
@@ -81,7 +81,7 @@ struct pp_csvpar {
 /* Split one line s[0..e) (its end of line removed) into cells.  0 if it
  * has ncols fields that all fit their types, else -1. */
 static int
-split_row(const struct pp_csvpar *p, const unsigned char *s,
+split_row(const struct pp_csv_parallel *p, const unsigned char *s,
     const unsigned char *e, union pp_cell *cells)
 {
 	size_t j;
@@ -102,7 +102,7 @@ split_row(const struct pp_csvpar *p, const unsigned char *s,
 }
 
 static void
-parse_block(const struct pp_csvpar *p, struct slot *sl)
+parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 {
 	struct pp_csvblock *b = &sl->b;
 	const unsigned char *line = b->buf, *end = b->buf + b->len;
@@ -152,7 +152,7 @@ parse_block(const struct pp_csvpar *p, struct slot *sl)
 
 /* The unparsed block that comes first, or NULL.  Called locked. */
 static struct slot *
-oldest_raw(struct pp_csvpar *p)
+oldest_raw(struct pp_csv_parallel *p)
 {
 	struct slot *best = NULL;
 	size_t i;
@@ -167,7 +167,7 @@ oldest_raw(struct pp_csvpar *p)
 static void *
 worker_main(void *arg)
 {
-	struct pp_csvpar *p = arg;
+	struct pp_csv_parallel *p = arg;
 
 	pthread_mutex_lock(&p->mu);
 	for (;;) {
@@ -242,7 +242,7 @@ cut_point(const unsigned char *b, size_t len)
  * then reports it, and nothing follows this block to be cut wrongly.
  */
 static int
-fill_slot(struct pp_csvpar *p, struct slot *sl)
+fill_slot(struct pp_csv_parallel *p, struct slot *sl)
 {
 	size_t len = 0, want = p->block, cut, got = 0;
 
@@ -301,7 +301,7 @@ fill_slot(struct pp_csvpar *p, struct slot *sl)
 
 /* Hand every free slot a block to parse, while input lasts. */
 static void
-fill_free(struct pp_csvpar *p)
+fill_free(struct pp_csv_parallel *p)
 {
 	size_t i;
 
@@ -325,7 +325,7 @@ fill_free(struct pp_csvpar *p)
 }
 
 const struct pp_csvblock *
-pp_csvpar_next(struct pp_csvpar *p, int *ioerr)
+pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr)
 {
 	struct slot *sl = NULL;
 	size_t i;
@@ -355,12 +355,12 @@ pp_csvpar_next(struct pp_csvpar *p, int *ioerr)
 	return &sl->b;
 }
 
-struct pp_csvpar *
-pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
+struct pp_csv_parallel *
+pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
     size_t nhead, const struct pp_schema *s, unsigned char delim,
     size_t block, int threads)
 {
-	struct pp_csvpar *p = pp_xcalloc(1, sizeof(*p));
+	struct pp_csv_parallel *p = pp_xcalloc(1, sizeof(*p));
 	size_t j;
 
 	p->in = in;
@@ -384,14 +384,14 @@ pp_csvpar_start(struct pp_inbuf *in, const unsigned char *head,
 			break;
 	if (p->nth == 0) {
 		/* Give the bytes back: the caller goes on without threads. */
-		pp_csvpar_free(p);
+		pp_csv_parallel_free(p);
 		return NULL;
 	}
 	return p;
 }
 
 void
-pp_csvpar_free(struct pp_csvpar *p)
+pp_csv_parallel_free(struct pp_csv_parallel *p)
 {
 	size_t i;
 

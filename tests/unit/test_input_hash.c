@@ -1,5 +1,5 @@
 /*
- * test_hashin.c - the digest of an input, read whole or in part.
+ * test_input_hash.c - the digest of an input, read whole or in part.
  *
  * Plan: for inputs of 0, 1, 100 and 300000 bytes (more than a pipe
  * holds, so the writer blocks and the tee reads in several calls), read
@@ -22,7 +22,7 @@
 
 #include <cmocka.h>
 
-#include "hashin.h"
+#include "input_hash.h"
 #include "sha256.h"
 #include "banned.h"
 
@@ -43,7 +43,7 @@ make_data(size_t n)
 /* Read want bytes from h (fewer at EOF), compare with data, finish, and
  * check the digest. */
 static void
-consume_and_check(struct pp_hashin *h, const unsigned char *data, size_t n,
+consume_and_check(struct pp_input_hash *h, const unsigned char *data, size_t n,
     size_t want)
 {
 	struct pp_err err = PP_ERR_INIT;
@@ -55,7 +55,7 @@ consume_and_check(struct pp_hashin *h, const unsigned char *data, size_t n,
 	k = want > 0 ? fread(got, 1, want, h->fp) : 0;
 	assert_int_equal(k, want);
 	assert_memory_equal(got, data, k);
-	assert_int_equal(pp_hashin_finish(h, "in", &err), 0);
+	assert_int_equal(pp_input_hash_finish(h, "in", &err), 0);
 	pp_sha256_hex(data, n, hex);
 	assert_string_equal(h->hex, hex);
 	free(got);
@@ -64,7 +64,7 @@ consume_and_check(struct pp_hashin *h, const unsigned char *data, size_t n,
 static void
 test_file(void **state)
 {
-	char path[32];
+	char path[40];
 	size_t i, part;
 
 	(void)state;
@@ -73,23 +73,23 @@ test_file(void **state)
 		unsigned char *data = make_data(n);
 		int fd;
 
-		memcpy(path, "/tmp/test_hashin.XXXXXX", 24);
+		snprintf(path, sizeof(path), "/tmp/test_input_hash.XXXXXX");
 		fd = mkstemp(path);
 
 		assert_true(fd >= 0);
 		assert_int_equal(write(fd, data, n), (ssize_t)n);
 		close(fd);
 		for (part = 0; part < 3; part++) {
-			struct pp_hashin h = PP_HASHIN_INIT;
+			struct pp_input_hash h = PP_INPUT_HASH_INIT;
 			struct pp_err err = PP_ERR_INIT;
 			char hex[PP_SHA256_HEXLEN + 1];
 
-			assert_int_equal(pp_hashin_open(&h, path, 1, &err), 0);
+			assert_int_equal(pp_input_hash_open(&h, path, 1, &err), 0);
 			assert_int_equal(h.teeing, 0);
 			pp_sha256_hex(data, n, hex);
 			assert_string_equal(h.hex, hex); /* known at once */
 			consume_and_check(&h, data, n, n * part / 2);
-			pp_hashin_close(&h);
+			pp_input_hash_close(&h);
 		}
 		unlink(path);
 		free(data);
@@ -137,16 +137,16 @@ test_pipe(void **state)
 		unsigned char *data = make_data(n);
 
 		for (part = 0; part < 3; part++) {
-			struct pp_hashin h = PP_HASHIN_INIT;
+			struct pp_input_hash h = PP_INPUT_HASH_INIT;
 			struct pp_err err = PP_ERR_INIT;
 			pid_t pid = pipe_stdin(data, n);
 			int st;
 
-			assert_int_equal(pp_hashin_open(&h, "-", 1, &err), 0);
+			assert_int_equal(pp_input_hash_open(&h, "-", 1, &err), 0);
 			assert_int_equal(h.teeing, 1);
 			assert_string_equal(h.hex, ""); /* not yet */
 			consume_and_check(&h, data, n, n * part / 2);
-			pp_hashin_close(&h);
+			pp_input_hash_close(&h);
 			assert_int_equal(waitpid(pid, &st, 0), pid);
 			assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 		}
@@ -157,25 +157,25 @@ test_pipe(void **state)
 static void
 test_no_hash(void **state)
 {
-	char path[32];
+	char path[40];
 	unsigned char *data = make_data(100);
 	unsigned char got[101];
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	int fd;
 
 	(void)state;
-	memcpy(path, "/tmp/test_hashin.XXXXXX", 24);
+	snprintf(path, sizeof(path), "/tmp/test_input_hash.XXXXXX");
 	fd = mkstemp(path);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, data, 100), 100);
 	close(fd);
-	assert_int_equal(pp_hashin_open(&h, path, 0, &err), 0);
+	assert_int_equal(pp_input_hash_open(&h, path, 0, &err), 0);
 	assert_int_equal(fread(got, 1, sizeof(got), h.fp), 100);
 	assert_memory_equal(got, data, 100);
-	assert_int_equal(pp_hashin_finish(&h, path, &err), 0);
+	assert_int_equal(pp_input_hash_finish(&h, path, &err), 0);
 	assert_string_equal(h.hex, "");
-	pp_hashin_close(&h);
+	pp_input_hash_close(&h);
 	unlink(path);
 	free(data);
 }
@@ -183,14 +183,14 @@ test_no_hash(void **state)
 static void
 test_missing(void **state)
 {
-	struct pp_hashin h = PP_HASHIN_INIT;
+	struct pp_input_hash h = PP_INPUT_HASH_INIT;
 	struct pp_err err = PP_ERR_INIT;
 
 	(void)state;
-	assert_int_equal(pp_hashin_open(&h, "/nonexistent/x.csv", 1, &err), -1);
+	assert_int_equal(pp_input_hash_open(&h, "/nonexistent/x.csv", 1, &err), -1);
 	assert_string_equal(err.msg,
 	    "/nonexistent/x.csv: No such file or directory");
-	pp_hashin_close(&h);
+	pp_input_hash_close(&h);
 }
 
 int

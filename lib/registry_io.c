@@ -1,10 +1,10 @@
 /*
- * regio.c - registry listings out (table, CSV, JSON) and metric batches
+ * registry_io.c - registry listings out (table, CSV, JSON) and metric batches
  * in (CSV).  The one idea: a listing is a struct pp_reg_table of strings
  * built by registry.c, and this file only formats it, so every command of
  * pp-registry shares one writer per format.
  */
-#include "regio.h"
+#include "registry_io.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +18,7 @@
 #include "banned.h"
 
 int
-pp_regio_parse_format(const char *s, enum pp_format *f)
+pp_registry_io_parse_format(const char *s, enum pp_format *f)
 {
 	if (strcmp(s, "table") == 0)
 		*f = PP_FMT_TABLE;
@@ -70,9 +70,39 @@ add_pad(struct pp_buf *b, size_t n)
 		pp_buf_addc(b, ' ');
 }
 
-/* A column is right-aligned when every value in it is a number. */
+/* s as shown in a column cut at cut code points (0: never cut). */
+static size_t
+cut_width(const char *s, size_t cut)
+{
+	size_t n = width(s);
+
+	return cut > 0 && n > cut ? cut : n;
+}
+
+/* add_safe, keeping cut - 1 code points and an ellipsis when s is wider
+ * than cut (0: never cut). */
 static void
-write_table(FILE *fp, const struct pp_reg_table *t)
+add_cut(struct pp_buf *b, const char *s, size_t cut)
+{
+	size_t n = 0;
+
+	if (cut == 0 || width(s) <= cut) {
+		add_safe(b, s);
+		return;
+	}
+	for (; *s; s++) {
+		if (((unsigned char)*s & 0xC0) != 0x80 && ++n == cut)
+			break;
+		pp_buf_addc(b, (unsigned char)*s < 0x20 || *s == 0x7f ? '?'
+		    : *s);
+	}
+	pp_buf_addstr(b, "\xe2\x80\xa6");	/* U+2026 HORIZONTAL ELLIPSIS */
+}
+
+/* A column is right-aligned when every value in it is a number.  Every
+ * column but the first (which names the rows) is cut at cut code points. */
+static void
+write_table(FILE *fp, const struct pp_reg_table *t, size_t cut)
 {
 	size_t *w = pp_xcalloc(t->ncols, sizeof(*w));
 	unsigned char *right = pp_xcalloc(t->ncols, 1);
@@ -80,12 +110,13 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 	size_t i, j;
 
 	for (j = 0; j < t->ncols; j++) {
-		w[j] = width(t->cols[j]);
+		w[j] = cut_width(t->cols[j], j ? cut : 0);
 		right[j] = 1;
 	}
 	for (i = 0; i < t->nrows; i++)
 		for (j = 0; j < t->ncols; j++) {
-			size_t n = width(t->cells[i * t->ncols + j]);
+			size_t n = cut_width(t->cells[i * t->ncols + j],
+			    j ? cut : 0);
 
 			if (n > w[j])
 				w[j] = n;
@@ -93,22 +124,22 @@ write_table(FILE *fp, const struct pp_reg_table *t)
 				right[j] = 0;
 		}
 	for (j = 0; j < t->ncols; j++) {
-		size_t n = w[j] - width(t->cols[j]);
+		size_t n = w[j] - cut_width(t->cols[j], j ? cut : 0);
 
 		if (right[j])
 			add_pad(&line, n);
-		add_safe(&line, t->cols[j]);
+		add_cut(&line, t->cols[j], j ? cut : 0);
 		add_pad(&line, (right[j] ? 0 : n) + 2);
 	}
 	put_line(fp, &line);
 	for (i = 0; i < t->nrows; i++) {
 		for (j = 0; j < t->ncols; j++) {
 			const char *s = t->cells[i * t->ncols + j];
-			size_t n = w[j] - width(s);
+			size_t n = w[j] - cut_width(s, j ? cut : 0);
 
 			if (right[j] && s != NULL)
 				add_pad(&line, n);
-			add_safe(&line, s);
+			add_cut(&line, s, j ? cut : 0);
 			add_pad(&line, (right[j] && s != NULL ? 0 : n) + 2);
 		}
 		put_line(fp, &line);
@@ -204,13 +235,20 @@ write_json(FILE *fp, const struct pp_reg_table *t)
 }
 
 void
-pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f)
+pp_registry_io_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f)
+{
+	pp_registry_io_write_cut(fp, t, f, 0);
+}
+
+void
+pp_registry_io_write_cut(FILE *fp, const struct pp_reg_table *t, enum pp_format f,
+    size_t cut)
 {
 	if (f == PP_FMT_AUTO)
 		f = isatty(fileno(fp)) ? PP_FMT_TABLE : PP_FMT_CSV;
 	switch (f) {
 	case PP_FMT_TABLE:
-		write_table(fp, t);
+		write_table(fp, t, cut);
 		break;
 	case PP_FMT_JSON:
 		write_json(fp, t);
@@ -323,9 +361,9 @@ on_row(int c, void *arg)
 	    (pp_parse_int64(r->cell[COL_TS], strlen(r->cell[COL_TS]),
 	    &ts) == -1 || ts <= 0))
 		return bad(r, "timestamp", "not a time in ms");
-	if (r->line - 1 > PP_REGIO_METRICS_MAX_POINTS) {
+	if (r->line - 1 > PP_REGISTRY_IO_METRICS_MAX_POINTS) {
 		pp_err_set(r->err, PP_EXIT_DATA, "%s:%ld: more than %d "
-		    "points", r->name, r->line, PP_REGIO_METRICS_MAX_POINTS);
+		    "points", r->name, r->line, PP_REGISTRY_IO_METRICS_MAX_POINTS);
 		r->failed = 1;
 		return;
 	}
@@ -337,7 +375,7 @@ on_row(int c, void *arg)
 }
 
 int
-pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
+pp_registry_io_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
     struct pp_err *err)
 {
 	struct csv_parser p;
@@ -357,9 +395,9 @@ pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
 		return pp_err_set(err, PP_EXIT_DATA, "%s: out of memory", name);
 	while (!r.failed && (n = fread(buf, 1, sizeof(buf), fp)) > 0) {
 		/* Bounded: --metrics-file - fed forever kept every row. */
-		if ((total += n) > PP_REGIO_METRICS_MAX) {
+		if ((total += n) > PP_REGISTRY_IO_METRICS_MAX) {
 			pp_err_set(err, PP_EXIT_DATA, "%s: longer than %zu "
-			    "bytes", name, (size_t)PP_REGIO_METRICS_MAX);
+			    "bytes", name, (size_t)PP_REGISTRY_IO_METRICS_MAX);
 			r.failed = 1;
 			break;
 		}
@@ -370,10 +408,10 @@ pp_regio_read_metrics(FILE *fp, const char *name, struct pp_metric_list *l,
 		}
 		/* libcsv grows a field 128 bytes at a time: a field of
 		 * megabytes (/dev/zero) costs time quadratic in its size. */
-		if (!r.failed && p.entry_pos > PP_REGIO_FIELD_MAX) {
+		if (!r.failed && p.entry_pos > PP_REGISTRY_IO_FIELD_MAX) {
 			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: a field longer "
 			    "than %d bytes", name, r.line + 1,
-			    PP_REGIO_FIELD_MAX);
+			    PP_REGISTRY_IO_FIELD_MAX);
 			r.failed = 1;
 		}
 	}

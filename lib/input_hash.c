@@ -1,5 +1,5 @@
 /*
- * hashin.c - an input and the SHA-256 of its bytes (hashin.h).
+ * input_hash.c - an input and the SHA-256 of its bytes (input_hash.h).
  *
  * The tee is a glibc cookie stream (fopencookie): the frame reader sees an
  * ordinary FILE, and every byte it pulls passes through tee_read on its
@@ -14,11 +14,11 @@
 #include <sys/types.h>
 
 #include "util.h"
-#include "hashin.h"
+#include "input_hash.h"
 #include "banned.h"
 
 static void
-set_hex(struct pp_hashin *h)
+set_hex(struct pp_input_hash *h)
 {
 	unsigned char d[PP_SHA256_LEN];
 	size_t i;
@@ -34,7 +34,7 @@ set_hex(struct pp_hashin *h)
 static ssize_t
 tee_read(void *cookie, char *buf, size_t n)
 {
-	struct pp_hashin *h = cookie;
+	struct pp_input_hash *h = cookie;
 	size_t got = fread(buf, 1, n, h->src);
 
 	if (got == 0 && ferror(h->src)) {
@@ -48,7 +48,7 @@ tee_read(void *cookie, char *buf, size_t n)
 
 /* Hash a seekable regular file from where it stands, then go back. */
 static int
-hash_whole(struct pp_hashin *h, const char *name, struct pp_err *err)
+hash_whole(struct pp_input_hash *h, const char *name, struct pp_err *err)
 {
 	unsigned char b[64 * 1024];
 	off_t at = ftello(h->src);
@@ -68,7 +68,7 @@ hash_whole(struct pp_hashin *h, const char *name, struct pp_err *err)
 }
 
 int
-pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
+pp_input_hash_open(struct pp_input_hash *h, const char *path, int hash,
     struct pp_err *err)
 {
 	static const cookie_io_functions_t tee = { tee_read, NULL, NULL, NULL };
@@ -97,7 +97,7 @@ pp_hashin_open(struct pp_hashin *h, const char *path, int hash,
 }
 
 int
-pp_hashin_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
+pp_input_hash_finish(struct pp_input_hash *h, const char *name, struct pp_err *err)
 {
 	char b[64 * 1024];
 
@@ -113,7 +113,7 @@ pp_hashin_finish(struct pp_hashin *h, const char *name, struct pp_err *err)
 }
 
 void
-pp_hashin_close(struct pp_hashin *h)
+pp_input_hash_close(struct pp_input_hash *h)
 {
 	if (h->teeing && h->fp != NULL)
 		fclose(h->fp);

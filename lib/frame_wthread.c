@@ -1,5 +1,5 @@
 /*
- * wthread.c - a frame writer's second thread (pp_write_opts.thread).
+ * frame_wthread.c - a frame writer's second thread (pp_write_opts.thread).
  *
  * Formatting CSV costs more than computing most rows, and the machines we
  * run on have at least two cores.  So the program's thread copies each row
@@ -8,7 +8,7 @@
  * formats and writes the other batch.  The two batches alternate, so memory
  * is constant, and rows are written in the order given.  The first write
  * error stops the thread and is reported by the next call that hands a
- * batch over, or by close.  pp_wthread_drain waits until everything handed
+ * batch over, or by close.  pp_frame_wthread_drain waits until everything handed
  * in is written, so a flush can follow; live feeds, which flush every row,
  * are better served without a thread.
  */
@@ -28,8 +28,8 @@ struct batch {
 	struct pp_buf text;	/* bytes of the text cells */
 };
 
-struct wthread {
-	pp_wthread_row_fn *fn;	/* writes one row, on the thread */
+struct frame_wthread {
+	pp_frame_wthread_row_fn *fn;	/* writes one row, on the thread */
 	void *arg;
 	size_t ncols;
 	enum pp_type *types;
@@ -49,7 +49,7 @@ struct wthread {
 static void *
 pipe_main(void *arg)
 {
-	struct wthread *p = arg;
+	struct frame_wthread *p = arg;
 
 	for (;;) {
 		struct batch *b;
@@ -79,11 +79,11 @@ pipe_main(void *arg)
 	}
 }
 
-struct wthread *
-pp_wthread_new(const struct pp_schema *s, pp_wthread_row_fn *fn,
+struct frame_wthread *
+pp_frame_wthread_new(const struct pp_schema *s, pp_frame_wthread_row_fn *fn,
     void *arg, struct pp_err *err)
 {
-	struct wthread *p = pp_xcalloc(1, sizeof(*p));
+	struct frame_wthread *p = pp_xcalloc(1, sizeof(*p));
 	size_t i;
 	int rc;
 
@@ -102,7 +102,7 @@ pp_wthread_new(const struct pp_schema *s, pp_wthread_row_fn *fn,
 	pthread_cond_init(&p->cv, NULL);
 	if ((rc = pthread_create(&p->th, NULL, pipe_main, p)) != 0) {
 		pp_err_errno(err, rc, "cannot start the writing thread");
-		pp_wthread_free(p);
+		pp_frame_wthread_free(p);
 		return NULL;
 	}
 	p->running = 1;
@@ -112,7 +112,7 @@ pp_wthread_new(const struct pp_schema *s, pp_wthread_row_fn *fn,
 /* Hand the filled batch to the thread once it has written the last one;
  * then fill the other.  Returns -1 if a write has failed. */
 static int
-pipe_hand(struct wthread *p, struct pp_err *err)
+pipe_hand(struct frame_wthread *p, struct pp_err *err)
 {
 	struct batch *b = &p->b[p->fill];
 	size_t i, n = b->n * p->ncols;
@@ -142,7 +142,7 @@ pipe_hand(struct wthread *p, struct pp_err *err)
 }
 
 int
-pp_wthread_row(struct wthread *p, const union pp_cell *row,
+pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err)
 {
 	struct batch *b = &p->b[p->fill];
@@ -162,7 +162,7 @@ pp_wthread_row(struct wthread *p, const union pp_cell *row,
 }
 
 int
-pp_wthread_close(struct wthread *p, struct pp_err *err)
+pp_frame_wthread_close(struct frame_wthread *p, struct pp_err *err)
 {
 	int rc = 0;
 
@@ -183,7 +183,7 @@ pp_wthread_close(struct wthread *p, struct pp_err *err)
 }
 
 void
-pp_wthread_free(struct wthread *p)
+pp_frame_wthread_free(struct frame_wthread *p)
 {
 	size_t i;
 
@@ -207,7 +207,7 @@ pp_wthread_free(struct wthread *p)
 }
 
 int
-pp_wthread_drain(struct wthread *p, struct pp_err *err)
+pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err)
 {
 	if (p->b[p->fill].n > 0 && pipe_hand(p, err) == -1)
 		return -1;

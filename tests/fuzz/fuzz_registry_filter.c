@@ -1,7 +1,7 @@
 /*
- * fuzz_filter.c - a libFuzzer target for the registry's filter language
- * (lib/filter.c: --filter and --order-by of pp-registry runs, pp-eval's
- * run searches).  `make check` replays tests/fuzz/corpus/filter through
+ * fuzz_registry_filter.c - a libFuzzer target for the registry's filter language
+ * (lib/registry_filter.c: --filter and --order-by of pp-registry runs, pp-eval's
+ * run searches).  `make check` replays tests/fuzz/corpus/registry_filter through
  * it; `make fuzz` runs it FUZZ_TIME seconds under libFuzzer, ASan and
  * UBSan.
  *
@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
+#include "registry_filter.h"
 #include "util.h"
 #include "fuzz_registry.h"
 #include "banned.h"
@@ -41,7 +41,7 @@ count_q(const char *s)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_run_query q = PP_RUN_QUERY_INIT;
 	struct pp_reg_table t;
 	struct pp_err e = PP_ERR_INIT, e2 = PP_ERR_INIT;
@@ -57,9 +57,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (nl != NULL)
 		order = pp_xstrndup(nl + 1, size - (size_t)(nl + 1 - (const
 		    char *)data));
-	rc = pp_filter_where(&f, where, &e);
+	rc = pp_registry_filter_where(&f, where, &e);
 	if (rc == 0 && order != NULL)
-		rc = pp_filter_order(&f, order, &e);
+		rc = pp_registry_filter_order(&f, order, &e);
 	if (rc == -1) {
 		if ((strncmp(e.msg, "filter: offset ", 15) != 0 &&
 		    strncmp(e.msg, "order-by: offset ", 17) != 0) ||
@@ -93,7 +93,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	pp_reg_table_release(&t);
-	pp_filter_release(&f);
+	pp_registry_filter_release(&f);
 	free(where);
 	free(order);
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * filter.h - MLflow's run search syntax, compiled to SQL with bound values.
+ * registry_filter.h - MLflow's run search syntax, compiled to SQL with bound values.
  *
  *     metrics.rmse < 0.02 and params.model = 'ridge'
  *       and tags.env != 'dev' and attributes.status = 'FINISHED'
@@ -15,6 +15,8 @@
  *   metrics.KEY  OP NUMBER         OP: = != <> < <= > >=   (latest value)
  *   params.KEY, tags.KEY  OP 'STRING'   OP: = != LIKE ILIKE
  *   X [NOT] IN ('a', 'b', ...)     for params, tags and text attributes
+ *   X IS [NOT] NULL                any key: the run lacks (has) it; a text
+ *                                  attribute that is empty counts as NULL
  *   attributes.NAME ...            run_id, run_name, status, user,
  *                                  experiment, fingerprint, parent_run_id
  *                                  (text); start_time, end_time (numbers,
@@ -26,10 +28,11 @@
  * escapes the quote or itself.  Keywords are case-insensitive.  LIKE is
  * case-sensitive (% any run, _ one character); ILIKE ignores ASCII case.
  * A comparison on a key the run does not have is false (as in MLflow), so
- * `tags.env != 'dev'` matches only runs that have an env tag.
+ * `tags.env != 'dev'` matches only runs that have an env tag; `tags.env IS
+ * NULL OR tags.env != 'dev'` adds the runs without one.
  */
-#ifndef PP_FILTER_H
-#define PP_FILTER_H
+#ifndef PP_REGISTRY_FILTER_H
+#define PP_REGISTRY_FILTER_H
 
 #include <stddef.h>
 
@@ -37,38 +40,38 @@
 #include "err.h"
 
 /* A value to bind, in placeholder order. */
-struct pp_filter_arg {
+struct pp_registry_filter_arg {
 	int is_num;		/* 1: num; 0: text */
 	double num;
 	char *text;		/* owned */
 };
 
-struct pp_filter {
+struct pp_registry_filter {
 	struct pp_buf where;	/* SQL boolean expression, or empty */
 	struct pp_buf order;	/* SQL ORDER BY list, or empty */
-	struct pp_filter_arg *args; /* where's values, then order's */
+	struct pp_registry_filter_arg *args; /* where's values, then order's */
 	size_t nargs;
 	size_t cap;
 };
 
-#define PP_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0 }
+#define PP_REGISTRY_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0 }
 
 /*
  * Parse expr (NULL or blank: no condition) into f->where and its values
  * into f->args.  Returns 0, or -1 with err (PP_EXIT_USAGE) naming the
  * offset and what was expected: `offset 13: expected a number after "<"`.
  */
-int pp_filter_where(struct pp_filter *f, const char *expr,
+int pp_registry_filter_where(struct pp_registry_filter *f, const char *expr,
     struct pp_err *err);
 
 /*
  * Parse "KEY [ASC|DESC]" (KEY as in a comparison) into f->order; runs
- * without the key sort last.  Call after pp_filter_where, since the
+ * without the key sort last.  Call after pp_registry_filter_where, since the
  * values are appended.  Returns 0, or -1 with err (PP_EXIT_USAGE).
  */
-int pp_filter_order(struct pp_filter *f, const char *spec,
+int pp_registry_filter_order(struct pp_registry_filter *f, const char *spec,
     struct pp_err *err);
 
-void pp_filter_release(struct pp_filter *f);
+void pp_registry_filter_release(struct pp_registry_filter *f);
 
 #endif

@@ -1,13 +1,13 @@
 /*
- * test_csvpar.c - CSV parsed on worker threads (lib/csvpar.c) reads exactly
+ * test_csv_parallel.c - CSV parsed on worker threads (lib/csv_parallel.c) reads exactly
  * as CSV parsed on one: the same rows, cells, line numbers, errors, and
  * rows after a skippable error, whatever the block size, on random inputs
  * that mix good rows with every kind of trouble (quotes, quoted newlines,
  * CRLF and bare CR, blank lines, bad numbers and dates, wrong field
  * counts, invalid UTF-8, a missing final newline, malformed quoting).
  *
- * PP_TEST_CSV_SERIAL=1 keeps the reader on one thread; PP_TEST_CSV_BLOCK=N
- * makes it cut N-byte blocks even for small input on one CPU.
+ * pp_csv_tuning (frame_impl.h): threads 1 keeps the reader on one thread;
+ * block N makes it cut N-byte blocks even for small input on one CPU.
  */
 #define _GNU_SOURCE		/* fopencookie */
 #include <setjmp.h>
@@ -113,15 +113,10 @@ static const struct mode {
 static void
 set_mode(const struct mode *m)
 {
-	unsetenv("PP_TEST_CSV_SERIAL");
-	unsetenv("PP_TEST_CSV_BLOCK");
-	unsetenv("PP_TEST_CSV_SLOW");
-	if (m->serial)
-		setenv("PP_TEST_CSV_SERIAL", m->serial, 1);
-	if (m->block)
-		setenv("PP_TEST_CSV_BLOCK", m->block, 1);
-	if (m->slow)
-		setenv("PP_TEST_CSV_SLOW", m->slow, 1);
+	pp_csv_tuning.threads = m->serial ? 1 : 0;
+	pp_csv_tuning.block = m->block ? (size_t)strtoul(m->block, NULL, 10)
+	    : 0;
+	pp_csv_tuning.slow = m->slow != NULL;
 }
 
 static uint64_t seed = 7;
@@ -339,7 +334,7 @@ test_blocks_after_long_line(void **state)
 	struct pp_buf b;
 	struct pp_schema s;
 	struct pp_inbuf in;
-	struct pp_csvpar *p;
+	struct pp_csv_parallel *p;
 	const struct pp_csvblock *blk;
 	size_t i, longs = 0, rows = 0;
 	int ioerr;
@@ -357,9 +352,9 @@ test_blocks_after_long_line(void **state)
 	in.fp = fmemopen(b.data, b.len, "rb");
 	assert_non_null(in.fp);
 	in.fd = -1;
-	p = pp_csvpar_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
+	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
 	assert_non_null(p);
-	while ((blk = pp_csvpar_next(p, &ioerr)) != NULL) {
+	while ((blk = pp_csv_parallel_next(p, &ioerr)) != NULL) {
 		if (memchr(blk->buf, 'x', blk->len) != NULL)
 			longs++;
 		else
@@ -369,7 +364,7 @@ test_blocks_after_long_line(void **state)
 	assert_int_equal(ioerr, 0);
 	assert_int_equal(longs, 1);
 	assert_int_equal(rows, 1 + 400 * 1024);
-	pp_csvpar_free(p);
+	pp_csv_parallel_free(p);
 	fclose(in.fp);
 	pp_schema_release(&s);
 	pp_buf_release(&b);

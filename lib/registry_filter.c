@@ -1,10 +1,10 @@
 /*
- * filter.c - MLflow's run search syntax to SQL.  The one idea: the text is
+ * registry_filter.c - MLflow's run search syntax to SQL.  The one idea: the text is
  * lexed and parsed into a tree, and the tree is written back as SQL with
  * every value bound as a parameter, never pasted into the SQL text, so a
  * filter cannot inject SQL.
  */
-#include "filter.h"
+#include "registry_filter.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,15 +19,17 @@ enum entity { E_METRIC, E_PARAM, E_TAG, E_ATTR };
 
 enum tok {
 	T_END, T_KEY, T_STR, T_NUM, T_OP, T_LP, T_RP, T_COMMA,
-	T_AND, T_OR, T_NOT, T_IN, T_LIKE, T_ILIKE, T_ASC, T_DESC
+	T_AND, T_OR, T_NOT, T_IN, T_LIKE, T_ILIKE, T_ASC, T_DESC,
+	T_IS, T_NULL
 };
 
 enum op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_LIKE, OP_ILIKE,
-	OP_IN, OP_NOTIN };
+	OP_IN, OP_NOTIN, OP_ISNULL, OP_NOTNULL };
 
 /* The SQL for each operator (LIKE is case-sensitive: written as GLOB). */
 static const char *const op_sql[] = {
-	"=", "!=", "<", "<=", ">", ">=", "GLOB", "LIKE", "IN", "NOT IN"
+	"=", "!=", "<", "<=", ">", ">=", "GLOB", "LIKE", "IN", "NOT IN",
+	"IS NULL", "IS NOT NULL"
 };
 
 /* Attributes a filter may name, and the SQL column behind each. */
@@ -69,7 +71,7 @@ static const struct {
 } keywords[] = {
 	{ "and", T_AND }, { "or", T_OR }, { "not", T_NOT }, { "in", T_IN },
 	{ "like", T_LIKE }, { "ilike", T_ILIKE }, { "asc", T_ASC },
-	{ "desc", T_DESC }, { NULL, 0 }
+	{ "desc", T_DESC }, { "is", T_IS }, { "null", T_NULL }, { NULL, 0 }
 };
 
 struct token {
@@ -341,6 +343,27 @@ take_value(struct parser *p, struct node *n)
 	return next(p);
 }
 
+/*
+ * KEY IS [NOT] NULL, the current token being IS: whether the run has the
+ * key at all, so "runs without a parent" or "runs never scored" can be
+ * asked for (every other comparison is false on a missing key).
+ */
+static int
+parse_is_null(struct parser *p, struct node *n)
+{
+	n->op = OP_ISNULL;
+	if (next(p) == -1)
+		return -1;
+	if (p->tok.t == T_NOT) {
+		n->op = OP_NOTNULL;
+		if (next(p) == -1)
+			return -1;
+	}
+	if (p->tok.t != T_NULL)
+		return fail(p, p->tok.off, "expected NULL after IS");
+	return next(p);
+}
+
 static struct node *
 parse_cmp(struct parser *p)
 {
@@ -366,6 +389,11 @@ parse_cmp(struct parser *p)
 	numeric = n->ent == E_METRIC || (n->attr && n->attr->numeric);
 	if (next(p) == -1)
 		goto bad;
+	if (p->tok.t == T_IS) {
+		if (parse_is_null(p, n) == -1)
+			goto bad;
+		return n;
+	}
 	if (p->tok.t == T_NOT) {
 		neg = 1;
 		if (next(p) == -1)
@@ -513,9 +541,9 @@ parse_or(struct parser *p)
 }
 
 static void
-add_arg(struct pp_filter *f, int is_num, double num, const char *text)
+add_arg(struct pp_registry_filter *f, int is_num, double num, const char *text)
 {
-	struct pp_filter_arg *a;
+	struct pp_registry_filter_arg *a;
 
 	pp_xgrow((void **)&f->args, &f->cap, f->nargs + 1, sizeof(*f->args));
 	a = &f->args[f->nargs++];
@@ -548,7 +576,7 @@ like_to_glob(const char *like)
 }
 
 static void
-emit_values(struct pp_filter *f, const struct node *n)
+emit_values(struct pp_registry_filter *f, const struct node *n)
 {
 	struct pp_buf *w = &f->where;
 	size_t i;
@@ -573,13 +601,38 @@ emit_values(struct pp_filter *f, const struct node *n)
 	}
 }
 
-static void emit(struct pp_filter *f, const struct node *n);
+static void emit(struct pp_registry_filter *f, const struct node *n);
+
+/* KEY IS [NOT] NULL: an attribute's column is NULL (or, for text, empty:
+ * a run without a name stores either), a metric, param or tag is absent. */
+static void
+emit_null(struct pp_registry_filter *f, const struct node *n)
+{
+	static const char *const table[] = {
+		"latest_metrics", "params", "tags"
+	};
+	int is_null = n->op == OP_ISNULL;
+
+	if (n->ent == E_ATTR) {
+		if (n->attr->numeric)
+			pp_buf_addf(&f->where, "%s %s", n->attr->col,
+			    op_sql[n->op]);
+		else
+			pp_buf_addf(&f->where, "coalesce(%s, '') %s ''",
+			    n->attr->col, is_null ? "=" : "!=");
+		return;
+	}
+	pp_buf_addf(&f->where, "%sEXISTS (SELECT 1 FROM %s x WHERE "
+	    "x.run_id = r.run_id AND x.key = ?)", is_null ? "NOT " : "",
+	    table[n->ent]);
+	add_arg(f, 0, 0, n->key);
+}
 
 /* term[0..n) joined by op, as a tree of height O(log n) in the SQL:
  * SQLite refuses expressions deeper than 1000, and a flat chain of n
  * terms is n deep to it. */
 static void
-emit_chain(struct pp_filter *f, const char *op, const struct node **term,
+emit_chain(struct pp_registry_filter *f, const char *op, const struct node **term,
     size_t n)
 {
 	size_t i;
@@ -600,7 +653,7 @@ emit_chain(struct pp_filter *f, const char *op, const struct node **term,
 }
 
 static void
-emit(struct pp_filter *f, const struct node *n)
+emit(struct pp_registry_filter *f, const struct node *n)
 {
 	struct pp_buf *w = &f->where;
 	static const char *const table[] = {
@@ -634,6 +687,10 @@ emit(struct pp_filter *f, const struct node *n)
 	case N_CMP:
 		break;
 	}
+	if (n->op == OP_ISNULL || n->op == OP_NOTNULL) {
+		emit_null(f, n);
+		return;
+	}
 	if (n->ent == E_ATTR) {
 		pp_buf_addf(w, "%s %s ", n->attr->col, op_sql[n->op]);
 	} else {
@@ -648,7 +705,7 @@ emit(struct pp_filter *f, const struct node *n)
 }
 
 int
-pp_filter_where(struct pp_filter *f, const char *expr, struct pp_err *err)
+pp_registry_filter_where(struct pp_registry_filter *f, const char *expr, struct pp_err *err)
 {
 	struct parser p = { expr ? expr : "", 0, { 0 }, err, 0, "filter" };
 	struct node *root;
@@ -676,7 +733,7 @@ bad:
 }
 
 int
-pp_filter_order(struct pp_filter *f, const char *spec, struct pp_err *err)
+pp_registry_filter_order(struct pp_registry_filter *f, const char *spec, struct pp_err *err)
 {
 	struct parser p = { spec ? spec : "", 0, { 0 }, err, 0,
 	    "order-by" };
@@ -731,7 +788,7 @@ bad:
 }
 
 void
-pp_filter_release(struct pp_filter *f)
+pp_registry_filter_release(struct pp_registry_filter *f)
 {
 	size_t i;
 

@@ -1,5 +1,5 @@
 /*
- * test_filter.c - MLflow search filters compiled to SQL with bound values.
+ * test_registry_filter.c - MLflow search filters compiled to SQL with bound values.
  *
  * Plan: a table of {filter, expected SQL, expected values} covering every
  * operator, prefix spelling, quoting, precedence (AND over OR, NOT,
@@ -18,7 +18,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
-#include "filter.h"
+#include "registry_filter.h"
 #include "banned.h"
 
 #define M(op) "EXISTS (SELECT 1 FROM latest_metrics x WHERE x.run_id = " \
@@ -74,10 +74,25 @@ static const struct {
 	  "(NOT r.status = ? AND NOT NOT r.status = ?)", "x|y" },
 	{ "status = 'a' or status = 'b' or status = 'c'",
 	  "(r.status = ? OR r.status = ? OR r.status = ?)", "a|b|c" },
+	{ "tags.parent IS NULL", "NOT EXISTS (SELECT 1 FROM tags x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?)", "parent" },
+	{ "params.alpha is not null", "EXISTS (SELECT 1 FROM params x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?)", "alpha" },
+	{ "metrics.`cv rmse` IS NOT NULL", "EXISTS (SELECT 1 FROM "
+	  "latest_metrics x WHERE x.run_id = r.run_id AND x.key = ?)",
+	  "cv rmse" },
+	{ "parent_run_id IS NULL", "coalesce(r.parent_run_id, '') = ''", "" },
+	{ "attributes.run_name IS NOT NULL", "coalesce(r.name, '') != ''",
+	  "" },
+	{ "end_time IS NULL", "r.end_time IS NULL", "" },
+	{ "not tags.a is null or metrics.b is null",
+	  "(NOT NOT EXISTS (SELECT 1 FROM tags x WHERE x.run_id = r.run_id AND "
+	  "x.key = ?) OR NOT EXISTS (SELECT 1 FROM latest_metrics x WHERE "
+	  "x.run_id = r.run_id AND x.key = ?))", "a|b" },
 };
 
 static void
-join_args(const struct pp_filter *f, char *out, size_t n)
+join_args(const struct pp_registry_filter *f, char *out, size_t n)
 {
 	size_t i, len = 0;
 
@@ -99,16 +114,16 @@ test_ok(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(ok_rows) / sizeof(ok_rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		char args[512];
 
-		if (pp_filter_where(&f, ok_rows[i].in, &err) != 0)
+		if (pp_registry_filter_where(&f, ok_rows[i].in, &err) != 0)
 			fail_msg("%s: %s", ok_rows[i].in, err.msg);
 		assert_string_equal(f.where.data, ok_rows[i].sql);
 		join_args(&f, args, sizeof(args));
 		assert_string_equal(args, ok_rows[i].args);
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 }
 
@@ -152,6 +167,14 @@ static const struct {
 	  "character at \"; DROP TABLE runs\"" },
 	{ "metrics.a < 1 -- comment", "filter: offset 14: unexpected "
 	  "character at \"-- comment\"" },
+	{ "tags.a IS 'x'", "filter: offset 10: expected NULL after IS at "
+	  "\"'x'\"" },
+	{ "tags.a IS NOT", "filter: offset 13: expected NULL after IS at the "
+	  "end" },
+	{ "tags.a IS NULL NULL", "filter: offset 15: expected AND, OR or the "
+	  "end at \"NULL\"" },
+	{ "tags.a = NULL", "filter: offset 9: expected a quoted string at "
+	  "\"NULL\"" },
 };
 
 static void
@@ -161,15 +184,15 @@ test_bad(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(bad_rows) / sizeof(bad_rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
-		if (pp_filter_where(&f, bad_rows[i].in, &err) != -1)
+		if (pp_registry_filter_where(&f, bad_rows[i].in, &err) != -1)
 			fail_msg("%s: accepted as %s", bad_rows[i].in,
 			    f.where.data);
 		assert_int_equal(err.code, PP_EXIT_USAGE);
 		assert_string_equal(err.msg, bad_rows[i].msg);
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 }
 
@@ -196,30 +219,30 @@ test_order(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		char args[256];
 
-		if (pp_filter_order(&f, rows[i].in, &err) != 0)
+		if (pp_registry_filter_order(&f, rows[i].in, &err) != 0)
 			fail_msg("%s: %s", rows[i].in, err.msg);
 		assert_string_equal(f.order.data, rows[i].sql);
 		join_args(&f, args, sizeof(args));
 		assert_string_equal(args, rows[i].args);
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 	{
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
-		assert_int_equal(pp_filter_order(&f, "metrics.a up", &err), -1);
+		assert_int_equal(pp_registry_filter_order(&f, "metrics.a up", &err), -1);
 		assert_string_equal(err.msg, "order-by: offset 10: expected ASC, "
 		    "DESC or the end at \"up\"");
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 		pp_err_clear(&err);
-		assert_int_equal(pp_filter_order(&f, "'x'", &err), -1);
+		assert_int_equal(pp_registry_filter_order(&f, "'x'", &err), -1);
 		assert_string_equal(err.msg, "order-by: offset 0: expected a "
 		    "key such as metrics.rmse at \"'x'\"");
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 }
 
@@ -237,17 +260,17 @@ test_no_user_text_in_sql(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 
-		assert_int_equal(pp_filter_where(&f, hostile[i], &err), 0);
+		assert_int_equal(pp_registry_filter_where(&f, hostile[i], &err), 0);
 		assert_null(strstr(f.where.data, "DROP"));
 		assert_null(strstr(f.where.data, "DELETE"));
 		assert_null(strstr(f.where.data, "--"));
 		assert_null(strstr(f.where.data, "1=1"));
 		assert_null(strchr(f.where.data, '\''));
 		assert_null(strchr(f.where.data, '"'));
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 	}
 }
 
@@ -290,14 +313,14 @@ test_long_chains_stay_shallow(void **state)
 	    SQLITE_OK);
 	for (i = 0; i < sizeof(nterms) / sizeof(nterms[0]); i++) {
 		struct pp_buf in = PP_BUF_INIT, sql = PP_BUF_INIT;
-		struct pp_filter f = PP_FILTER_INIT;
+		struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 		struct pp_err err = PP_ERR_INIT;
 		sqlite3_stmt *st = NULL;
 
 		for (k = 0; k < nterms[i]; k++)
 			pp_buf_addf(&in, "%sparams.a = '%d'", k ? (k % 3 ?
 			    " OR " : " AND ") : "", k);
-		assert_int_equal(pp_filter_where(&f, in.data, &err), 0);
+		assert_int_equal(pp_registry_filter_where(&f, in.data, &err), 0);
 		if (paren_depth(f.where.data) > 24)
 			fail_msg("%d terms: parentheses %d deep", nterms[i],
 			    paren_depth(f.where.data));
@@ -307,7 +330,7 @@ test_long_chains_stay_shallow(void **state)
 		    SQLITE_OK)
 			fail_msg("%d terms: %s", nterms[i], sqlite3_errmsg(db));
 		sqlite3_finalize(st);
-		pp_filter_release(&f);
+		pp_registry_filter_release(&f);
 		pp_buf_release(&in);
 		pp_buf_release(&sql);
 	}
@@ -318,7 +341,7 @@ static void
 test_deep_nesting_refused(void **state)
 {
 	struct pp_buf in = PP_BUF_INIT;
-	struct pp_filter f = PP_FILTER_INIT;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
 	struct pp_err err = PP_ERR_INIT;
 	int k;
 
@@ -329,16 +352,16 @@ test_deep_nesting_refused(void **state)
 	pp_buf_addstr(&in, "status = 'y'");
 	for (k = 0; k < 10; k++)
 		pp_buf_addc(&in, ')');
-	assert_int_equal(pp_filter_where(&f, in.data, &err), 0);
+	assert_int_equal(pp_registry_filter_where(&f, in.data, &err), 0);
 	pp_buf_reset(&in);
 	for (k = 0; k < 30000; k++)
 		pp_buf_addstr(&in, "NOT ");
 	pp_buf_addstr(&in, "status = 'y'");
-	assert_int_equal(pp_filter_where(&f, in.data, &err), -1);
+	assert_int_equal(pp_registry_filter_where(&f, in.data, &err), -1);
 	assert_int_equal(err.code, PP_EXIT_USAGE);
 	assert_string_equal(err.msg, "filter: offset 80: NOT and parentheses "
 	    "nested too deeply at \"NOT NOT NOT NOT NOT ...\"");
-	pp_filter_release(&f);
+	pp_registry_filter_release(&f);
 	pp_buf_release(&in);
 }
 

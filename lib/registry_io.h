@@ -1,5 +1,5 @@
 /*
- * regio.h - registry listings out, metric batches in: the text formats
+ * registry_io.h - registry listings out, metric batches in: the text formats
  * pp-registry (and any program that shows registry data) reads and writes.
  *
  * Listings (struct pp_reg_table from lib/registry.h) are written as an
@@ -16,8 +16,8 @@
  * is NaN.  The whole file is read before anything is logged, so a bad row
  * logs nothing.
  */
-#ifndef PP_REGIO_H
-#define PP_REGIO_H
+#ifndef PP_REGISTRY_IO_H
+#define PP_REGISTRY_IO_H
 
 #include <stdio.h>
 
@@ -27,11 +27,17 @@
 enum pp_format { PP_FMT_AUTO, PP_FMT_TABLE, PP_FMT_CSV, PP_FMT_JSON };
 
 /* Parse a --format value: "table", "csv" or "json".  Returns 0 or -1. */
-int pp_regio_parse_format(const char *s, enum pp_format *f);
+int pp_registry_io_parse_format(const char *s, enum pp_format *f);
 
 /* Write t to fp in format f (PP_FMT_AUTO: a table if fp is a terminal,
  * else CSV).  Write errors surface at the caller's flush. */
-void pp_regio_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f);
+void pp_registry_io_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f);
+
+/* pp_registry_io_write, but a table (not CSV or JSON, which carry every byte)
+ * cuts each cell and head outside the first column to cut code points,
+ * the last an ellipsis; cut 0 never cuts. */
+void pp_registry_io_write_cut(FILE *fp, const struct pp_reg_table *t,
+    enum pp_format f, size_t cut);
 
 /* A growing list of metric points whose keys it owns. */
 struct pp_metric_list {
@@ -47,16 +53,16 @@ void pp_metric_list_add(struct pp_metric_list *l, const char *key,
     double value, int64_t step, int64_t timestamp);
 
 /* The most a metrics CSV may hold: its bytes, its points (rows). */
-#define PP_REGIO_METRICS_MAX ((size_t)64 << 20)
-#define PP_REGIO_METRICS_MAX_POINTS 1000000
-#define PP_REGIO_FIELD_MAX 65536
+#define PP_REGISTRY_IO_METRICS_MAX ((size_t)64 << 20)
+#define PP_REGISTRY_IO_METRICS_MAX_POINTS 1000000
+#define PP_REGISTRY_IO_FIELD_MAX 65536
 
 /* Append the points of the CSV in fp (named name in messages) to l.
  * Returns 0, or -1 with err: "NAME:LINE: column \"value\": not a number",
  * "NAME: longer than 67108864 bytes", "NAME:LINE: more than 1000000
  * points", "NAME:LINE: a field longer than 65536 bytes" (l then holds
  * what came before the bad row). */
-int pp_regio_read_metrics(FILE *fp, const char *name,
+int pp_registry_io_read_metrics(FILE *fp, const char *name,
     struct pp_metric_list *l, struct pp_err *err);
 
 void pp_metric_list_release(struct pp_metric_list *l);
