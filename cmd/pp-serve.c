@@ -198,12 +198,26 @@ hash_key(const char *name, struct pp_err *err)
 	return 0;
 }
 
+/* Say once, at a wake-up or at the end, that predictions went unlogged
+ * (a full disk); *lost counts them all, for the exit status. */
+static void
+report_lost(struct pp_serve *s, long *lost)
+{
+	struct pp_err err = PP_ERR_INIT;
+	long n = pp_serve_log_lost(s, &err);
+
+	if (n > 0)
+		pp_cli_report(&err);
+	*lost += n;
+}
+
 /* Wait for signals: SIGHUP reloads everything and reopens the access
  * log; the clock polls the registry; SIGTERM or SIGINT drains and ends. */
-static void
+static long
 run(struct pp_serve *s, const struct serve_cmd *o, int quiet,
     const sigset_t *set)
 {
+	long lost = 0;
 	double every = o->reload_every > 0 ? o->reload_every : 3600;
 	struct timespec ts;
 	struct pp_err err = PP_ERR_INIT;
@@ -214,6 +228,7 @@ run(struct pp_serve *s, const struct serve_cmd *o, int quiet,
 		ts.tv_sec = (time_t)every;
 		ts.tv_nsec = (long)((every - (double)ts.tv_sec) * 1e9);
 		sig = sigtimedwait(set, NULL, &ts);
+		report_lost(s, &lost);
 		if (sig == SIGTERM || sig == SIGINT)
 			break;
 		if (sig == -1 && o->reload_every == 0)
@@ -232,6 +247,8 @@ run(struct pp_serve *s, const struct serve_cmd *o, int quiet,
 	if (left > 0)
 		pp_cli_warn("drain timeout: %ld request%s cut off", left,
 		    left > 1 ? "s" : "");
+	report_lost(s, &lost);
+	return lost;
 }
 
 int
@@ -284,14 +301,17 @@ main(int argc, char *argv[])
 		fprintf(stderr, "%s: listening on %.*s:%u\n", pp_progname,
 		    (int)(strrchr(o.listen, ':') - o.listen), o.listen,
 		    pp_serve_port(s));
-	run(s, &o, cli.c.quiet, &set);
-	rc = PP_EXIT_OK;
+	/* Predictions served but not logged: reported, and exit 1. */
+	rc = run(s, &o, cli.c.quiet, &set) > 0 ? PP_EXIT_DATA : PP_EXIT_OK;
+	if (rc != PP_EXIT_OK)
+		goto done;
 out:
 	if (rc != PP_EXIT_OK) {
 		if (err.code == PP_EXIT_USAGE)
 			rc = PP_EXIT_USAGE;
 		pp_cli_report(&err);
 	}
+done:
 	pp_serve_free(s);
 	pp_apikeys_release(&keys);
 	free(o.models);

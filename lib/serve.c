@@ -25,6 +25,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -134,6 +135,8 @@ struct pp_serve {
 	pthread_mutex_t logmu;	/* guards the two logs */
 	FILE *alog;		/* access log, or NULL; stderr for "-" */
 	FILE *plog;		/* prediction log, or NULL */
+	long plog_lost;		/* rows not logged since pp_serve_log_lost */
+	int plog_errno;		/* why the first of them was not */
 	atomic_ulong canary_seq; /* keyless requests seen, for the split */
 };
 
@@ -834,6 +837,48 @@ fail(struct answer *a, unsigned code, const char *fmt, ...)
 	pp_buf_release(&msg);
 }
 
+/*
+ * Append l (n whole rows) to the prediction log, all or nothing: a write
+ * that fails (a full disk) is cut back to where it began, so the log stays
+ * a frame pp cat reads, and the rows are counted as lost for
+ * pp_serve_log_lost to report.  Under logmu.
+ */
+static void
+append_rows(struct pp_serve *s, const struct pp_buf *l, size_t n)
+{
+	off_t at = ftello(s->plog);
+	int e;
+
+	if (fwrite(l->data, 1, l->len, s->plog) == l->len &&
+	    fflush(s->plog) == 0)
+		return;
+	e = errno;
+	/* What stdio still holds of the failed rows goes first, then what
+	 * reached the file. */
+	__fpurge(s->plog);
+	clearerr(s->plog);
+	if (at >= 0 && s->plog != stderr && ftruncate(fileno(s->plog), at) == 0)
+		(void)fseeko(s->plog, at, SEEK_SET);
+	if (s->plog_lost == 0)
+		s->plog_errno = e;
+	s->plog_lost += (long)n;
+}
+
+long
+pp_serve_log_lost(struct pp_serve *s, struct pp_err *err)
+{
+	long n;
+
+	pthread_mutex_lock(&s->logmu);
+	n = s->plog_lost;
+	if (n > 0)
+		pp_err_errno(err, s->plog_errno, "%s: %ld prediction%s not "
+		    "logged", s->o.prediction_log, n, n > 1 ? "s" : "");
+	s->plog_lost = 0;
+	pthread_mutex_unlock(&s->logmu);
+	return n;
+}
+
 /* Append the rows of one answer to the prediction log (a CSV frame:
  * time, model, version, role, the features, prediction). */
 static void
@@ -861,10 +906,8 @@ log_rows(struct pp_serve *s, const char *name, const struct served *v,
 		pp_buf_addc(&l, '\n');
 	}
 	pthread_mutex_lock(&s->logmu);
-	if (s->plog != NULL) {
-		fwrite(l.data, 1, l.len, s->plog);
-		fflush(s->plog);
-	}
+	if (s->plog != NULL)
+		append_rows(s, &l, rows->n);
 	pthread_mutex_unlock(&s->logmu);
 	pp_buf_release(&l);
 }

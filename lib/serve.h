@@ -81,6 +81,12 @@ int pp_serve_shadow(struct pp_serve *s, const char *ref, struct pp_err *err);
  * stream.  Returns 0 or -1. */
 int pp_serve_open_logs(struct pp_serve *s, struct pp_err *err);
 
+/* Rows the prediction log lost since the last call: a write that failed
+ * (a full disk) drops the rows of that answer whole, so the log stays a
+ * readable frame.  Returns their number; when not 0, err says which file
+ * and why ("p.csv: 3 predictions not logged: No space left on device"). */
+long pp_serve_log_lost(struct pp_serve *s, struct pp_err *err);
+
 /* Listen on addr, "HOST:PORT" (an IPv4 address; port 0 picks a free
  * one) and start serving.  Returns 0 or -1. */
 int pp_serve_start(struct pp_serve *s, const char *addr, struct pp_err *err);

@@ -15,6 +15,10 @@
 #     the market store (pp-fetch --store): exit 0 or 1 with one line;
 #     afterwards PRAGMA integrity_check is ok, everything committed before
 #     is still there, and what a run reported as done is there;
+#   - pp-serve's prediction log (PP_FAULT_PATH: its sockets and pipes
+#     must work): the answers are sent, the rows of a failed write are
+#     dropped whole (the log stays a frame), one line says how many, and
+#     the server exits 1 when stopped;
 #   - memory: every allocation of a small pipeline (pp-features -o) fails
 #     in turn: exit 0 or 1, never a signal, one line, no file left when it
 #     failed; pp-train sampled every few allocations the same way.
@@ -26,11 +30,18 @@ load helpers/common
 setup() {
 	common_setup
 	FAULT=${PP_BUILD:-build}/tests/helpers/fault.so
+	case $FAULT in /*) ;; *) FAULT=$PP_TOP/$FAULT ;; esac
 	case ${PP_BUILD:-} in
 	*asan*)	skip "fault.so cannot be preloaded under ASan: its runtime must come first and owns malloc" ;;
 	esac
 	[ -f "$FAULT" ] || fail "no $FAULT (make all builds it)"
 	mkdir "$T/out"
+}
+
+teardown() {
+	if declare -F serve_teardown >/dev/null; then
+		serve_teardown
+	fi
 }
 
 # count CMD...: run CMD clean under the shim; set BYTES and ALLOCS.
@@ -243,4 +254,21 @@ sweep_malloc() {
 	    fail "integrity_check"
 	[ "$(sqlite3 "$T/reg.db" "SELECT count(*) FROM model_versions v JOIN runs r USING (run_id) WHERE r.status != 'FINISHED'")" = 0 ] ||
 	    fail "a version of a run that did not finish"
+}
+
+@test "pp-serve: a full disk drops whole rows of the prediction log, says so, exits 1" {
+	load helpers/serve
+	cd testdata
+	PP_FAULT_PATH="$T/p.csv" PP_FAULT_BYTES=150 LD_PRELOAD="$FAULT" \
+	    serve_start -m ridge=model-ridge-v1.ppm --log-predictions "$T/p.csv"
+	run -0 http POST /v1/models/ridge:predict -d '{"instances":[[1,2,3],[4,5,6]]}'
+	assert_line --index 1 200
+	run -0 http POST /v1/models/ridge:predict -d '{"instances":[[7,8,9]]}'
+	assert_line --index 1 200
+	serve_stop
+	[ "$STATUS" -eq 1 ] || fail "exit status $STATUS"
+	run -0 cat "$SERR"
+	assert_line --index 1 "pp-serve: $T/p.csv: 3 predictions not logged: No space left on device"
+	run -0 --separate-stderr pp cat "$T/p.csv"
+	assert_output "time,model,version,role,f1,f2,f3,prediction"
 }

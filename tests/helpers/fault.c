@@ -11,6 +11,9 @@
  *	PP_FAULT_RENAME=1    rename fails with E
  *	PP_FAULT_MALLOC=N    the Nth malloc, calloc or realloc from the
  *	                     start of main() returns NULL (once)
+ *	PP_FAULT_PATH=P      count and fail only writes to files whose path
+ *	                     starts with P (a server's log, not its sockets
+ *	                     and wake-up pipes)
  *	PP_FAULT_COUNT=FILE  at exit, append "BYTES ALLOCATIONS" to FILE:
  *	                     what a clean run does, to choose the points
  *	                     of a sweep
@@ -47,7 +50,7 @@ static long long written;	/* bytes counted so far */
 static long alloc_at = -1;	/* the allocation to fail; -1 off */
 static long allocs;		/* allocations so far */
 static int fail_errno = ENOSPC, fail_fsync, fail_rename, ready;
-static const char *count_file;
+static const char *count_file, *only_path;
 
 static void
 setup(void)
@@ -66,6 +69,26 @@ setup(void)
 	if ((s = getenv("PP_FAULT_MALLOC")) != NULL)
 		alloc_at = strtol(s, NULL, 10);
 	count_file = getenv("PP_FAULT_COUNT");
+	only_path = getenv("PP_FAULT_PATH");
+}
+
+/* 1 if writes to fd are this shim's to count and fail. */
+static int
+mine(int fd)
+{
+	char link[64], path[4096];
+	ssize_t n;
+
+	setup();
+	if (fd == 2)
+		return 0;
+	if (only_path == NULL)
+		return 1;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	if ((n = readlink(link, path, sizeof(path) - 1)) < 0)
+		return 0;
+	path[n] = '\0';
+	return strncmp(path, only_path, strlen(only_path)) == 0;
 }
 
 static void *
@@ -104,7 +127,7 @@ write(int fd, const void *p, size_t n)
 
 	if (w == NULL)
 		*(void **)&w = real("write");
-	if (fd == 2)
+	if (!mine(fd))
 		return w(fd, p, n);
 	if ((ok = allow(n)) == 0 && n > 0) {
 		errno = fail_errno;
@@ -121,6 +144,8 @@ pwrite(int fd, const void *p, size_t n, off_t off)
 
 	if (w == NULL)
 		*(void **)&w = real("pwrite");
+	if (!mine(fd))
+		return w(fd, p, n, off);
 	if ((ok = allow(n)) == 0 && n > 0) {
 		errno = fail_errno;
 		return -1;
@@ -136,6 +161,8 @@ pwrite64(int fd, const void *p, size_t n, off_t off)
 
 	if (w == NULL)
 		*(void **)&w = real("pwrite64");
+	if (!mine(fd))
+		return w(fd, p, n, off);
 	if ((ok = allow(n)) == 0 && n > 0) {
 		errno = fail_errno;
 		return -1;
@@ -152,7 +179,7 @@ writev(int fd, const struct iovec *v, int cnt)
 
 	if (w == NULL)
 		*(void **)&w = real("writev");
-	if (fd == 2)
+	if (!mine(fd))
 		return w(fd, v, cnt);
 	for (i = 0; i < cnt; i++)
 		n += v[i].iov_len;
@@ -245,7 +272,7 @@ fwrite(const void *p, size_t size, size_t nmemb, FILE *fp)
 
 	if (f == NULL)
 		*(void **)&f = real("fwrite");
-	if (fp == stderr || size == 0)
+	if (fp == stderr || size == 0 || !mine(fileno(fp)))
 		return f(p, size, nmemb, fp);
 	if (is_bad(fp)) {
 		errno = fail_errno;
