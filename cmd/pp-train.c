@@ -632,8 +632,9 @@ train_cmd_release(struct train_cmd *o)
 
 /* Read and fit, then say what happened on stderr. */
 static int
-train(struct pp_reader *in, const struct train_cmd *o, struct pp_input_hash *hin,
-    struct pp_train_result *res, int quiet, struct pp_err *err)
+train(struct pp_reader *in, const struct train_cmd *o,
+    struct pp_input_hash *hin, struct pp_train_result *res, int quiet,
+    struct pp_err *err)
 {
 	if (pp_train_run(in, &o->t, res, err) == -1)
 		return -1;

@@ -675,7 +675,8 @@ cmd_sort(int argc, char *argv[])
 	pp_cli_write_opts(&cli, &wo);
 	wo.meta = NULL;
 
-	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
+	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) ==
+	    NULL || pp_out_open(&out, cli.c.output, &err) == -1)
 		goto out;
 	wo.meta = pp_reader_meta(in);
 	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",

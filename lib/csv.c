@@ -312,10 +312,10 @@ feed_line(struct pp_reader *r, struct pp_err *err)
 }
 
 /*
- * Blocks parsed on worker threads (csv_parallel.c).  Rows the workers parsed are
- * handed out from the block; from b->rest on, the block's lines go through
- * feed_bytes like any others.  The ordinary path counts lines in lineno;
- * a block's rows count from line base.
+ * Blocks parsed on worker threads (csv_parallel.c).  Rows the workers
+ * parsed are handed out from the block; from b->rest on, the block's lines
+ * go through feed_bytes like any others.  The ordinary path counts lines
+ * in lineno; a block's rows count from line base.
  */
 
 struct pp_csv_tuning pp_csv_tuning;
@@ -349,7 +349,8 @@ maybe_start_par(struct pp_reader *r)
 		    threads;
 		small = 0;
 	}
-	if (!c->fast || threads < 2 || small || in->live || in->ioerr || !c->at_start || c->done ||
+	if (!c->fast || threads < 2 || small || in->live || in->ioerr ||
+	    !c->at_start || c->done ||
 	    c->row_first != c->nfields)
 		return;
 	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
