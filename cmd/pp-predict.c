@@ -397,7 +397,7 @@ main(int argc, char *argv[])
 	ro.delim = wo.delim = cli.c.delim;
 	wo.format = cli.c.binary ? PP_FMT_BIN : PP_FMT_CSV;
 	wo.compress = cli.c.compress;
-	wo.thread = !cli.c.binary;	/* format CSV on a second core */
+	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 
 	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL)
 		goto out;
