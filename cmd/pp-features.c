@@ -257,7 +257,7 @@ main(int argc, char *argv[])
 	if (feat == NULL)
 		goto out;
 	set_loop(&loop, &o, &cli, infp);
-	wo.thread = !loop.live;	/* in bulk, format on a second core */
+	wo.thread = !loop.live;	/* in bulk, format on other cores */
 	loop.w = pp_writer_new(out.fp, cli.c.output ? cli.c.output :
 	    "<stdout>", pp_feat_schema(feat), &wo, &err);
 	if (loop.w == NULL)

@@ -410,7 +410,7 @@ main(int argc, char *argv[])
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
-	wo.thread = !cli.c.binary;	/* format CSV on a second core */
+	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 
 	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL)
 		goto out;

@@ -512,7 +512,7 @@ cmd_cat(int argc, char *argv[])
 	cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
-	wo.thread = !cli.c.binary;	/* format CSV on a second core */
+	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 	wo.precision = (int)o.precision;
 
 	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;

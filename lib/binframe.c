@@ -731,5 +731,5 @@ const struct pp_frame_reader_ops pp_bin_reader_ops = {
 
 const struct pp_frame_writer_ops pp_bin_writer_ops = {
 	PP_FMT_BIN, bin_writer_start, bin_writer_row, bin_writer_flush,
-	bin_writer_finish, bin_writer_free
+	bin_writer_finish, bin_writer_free, NULL, NULL
 };

@@ -326,6 +326,17 @@ pp_frame_set_csv_threads(int n)
 	pp_csv_tuning.threads = n > 0 ? n : 0;
 }
 
+int
+pp_csv_threads(void)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (pp_csv_tuning.threads > 0)
+		return pp_csv_tuning.threads;
+	return ncpu < 1 ? 1 : ncpu < CSV_PAR_THREADS ? (int)ncpu :
+	    CSV_PAR_THREADS;
+}
+
 /* Go parallel if this is the moment: the types are known, nothing is
  * queued or half parsed, and a regular file has more to read than the
  * buffer holds. */
@@ -335,13 +346,10 @@ maybe_start_par(struct pp_reader *r)
 	struct csv_in *c = r->csv;
 	struct pp_inbuf *in = &r->in;
 	size_t block = CSV_PAR_BLOCK;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	int threads = ncpu < CSV_PAR_THREADS ? (int)ncpu : CSV_PAR_THREADS;
+	int threads = pp_csv_threads();
 	int small = in->eof;	/* the rest is in the buffer already */
 
 	c->par_tried = 1;
-	if (pp_csv_tuning.threads > 0)
-		threads = pp_csv_tuning.threads;
 	if (pp_csv_tuning.block > 0) {
 		/* Tests: tiny blocks, even on one CPU and for small input. */
 		block = pp_csv_tuning.block;
@@ -754,9 +762,10 @@ struct csv_out {
 /* Refuse a row with a date outside 0001..9999 rather than write text that
  * reads back as something else; what was added of the row is taken back. */
 static int
-out_of_range(struct pp_writer *w, size_t j, size_t start, struct pp_err *err)
+out_of_range(const struct pp_writer *w, struct pp_buf *b, size_t j,
+    size_t start, struct pp_err *err)
 {
-	pp_buf_setlen(&w->csv->out, start);
+	pp_buf_setlen(b, start);
 	return pp_err_set(err, PP_EXIT_DATA, "%s: column \"%s\": %s outside "
 	    "years 0001 to 9999", w->name, w->schema.cols[j].name,
 	    w->schema.cols[j].type == PP_T_DATE ? "date" : "date-time");
@@ -826,11 +835,12 @@ csv_writer_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
+/* Append one row's text to b.  It reads w and writes only b, so the
+ * writing threads (frame_wthread.c) format batches side by side. */
 static int
-csv_writer_row(struct pp_writer *w, const union pp_cell *row,
-    struct pp_err *err)
+csv_format(const struct pp_writer *w, const union pp_cell *row,
+    struct pp_buf *b, struct pp_err *err)
 {
-	struct pp_buf *b = &w->csv->out;
 	size_t j, ncols = w->schema.ncols, start = b->len;
 
 	for (j = 0; j < ncols; j++) {
@@ -859,7 +869,7 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 			if (cell->i == PP_I64_MISSING)
 				break;
 			if (cell->i < DAY_MIN || cell->i > DAY_MAX)
-				return out_of_range(w, j, start, err);
+				return out_of_range(w, b, j, start, err);
 			pp_buf_grow(b, PP_DATE_BUFSZ);
 			pp_buf_setlen(b, b->len + pp_date_fmt(b->data + b->len,
 			    cell->i));
@@ -869,7 +879,7 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 				break;
 			if (cell->i < DAY_MIN * USEC_PER_DAY ||
 			    cell->i / USEC_PER_DAY > DAY_MAX)
-				return out_of_range(w, j, start, err);
+				return out_of_range(w, b, j, start, err);
 			pp_buf_grow(b, PP_DATE_BUFSZ);
 			pp_buf_setlen(b, b->len + pp_datetime_fmt(b->data +
 			    b->len, cell->i));
@@ -885,9 +895,31 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 	if (b->len == start)
 		pp_buf_add(b, "\"\"", 2);
 	pp_buf_addc(b, '\n');
+	return 0;
+}
+
+static int
+csv_writer_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err)
+{
+	struct pp_buf *b = &w->csv->out;
+
+	if (csv_format(w, row, b, err) == -1)
+		return -1;
 	if (b->len >= OUT_BLOCK)
 		return csv_writer_flush(w, err);
 	return 0;
+}
+
+/* Rows formatted elsewhere, in order: after what is buffered here (the
+ * header). */
+static int
+csv_writer_write(struct pp_writer *w, const char *p, size_t n,
+    struct pp_err *err)
+{
+	if (w->csv->out.len > 0 && csv_writer_flush(w, err) == -1)
+		return -1;
+	return pp_frame_fwrite(w, p, n, err);
 }
 
 static int
@@ -927,5 +959,5 @@ const struct pp_frame_reader_ops pp_csv_reader_ops = {
 /* CSV has no trailer: finishing is one more flush. */
 const struct pp_frame_writer_ops pp_csv_writer_ops = {
 	PP_FMT_CSV, csv_writer_start, csv_writer_row, csv_writer_flush,
-	csv_writer_flush, csv_writer_free
+	csv_writer_flush, csv_writer_free, csv_format, csv_writer_write
 };

@@ -178,6 +178,37 @@ backend_row(void *arg, const union pp_cell *row, struct pp_err *err)
 	return w->ops->row(w, row, err);
 }
 
+static int
+backend_format(void *arg, const union pp_cell *row, struct pp_buf *out,
+    struct pp_err *err)
+{
+	const struct pp_writer *w = arg;
+
+	return w->ops->format_row(w, row, out, err);
+}
+
+static int
+backend_write(void *arg, const char *p, size_t n, struct pp_err *err)
+{
+	struct pp_writer *w = arg;
+
+	return w->ops->write_bytes(w, p, n, err);
+}
+
+/* The writing threads: CSV formats on as many as it parses on. */
+static struct frame_wthread *
+start_threads(struct pp_writer *w, struct pp_err *err)
+{
+	struct pp_frame_wthread_fns fns = { backend_row, NULL, NULL };
+
+	if (w->ops->format_row != NULL) {
+		fns.format = backend_format;
+		fns.write = backend_write;
+	}
+	return pp_frame_wthread_new(&w->schema, &fns, w, pp_csv_threads(),
+	    err);
+}
+
 struct pp_writer *
 pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
     const struct pp_write_opts *o, struct pp_err *err)
@@ -211,8 +242,7 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	}
 	w->ops = writer_ops(w->o.format);
 	rc = w->ops->start(w, err);
-	if (rc == 0 && w->o.thread && (w->th = pp_frame_wthread_new(&w->schema,
-	    backend_row, w, err)) == NULL)
+	if (rc == 0 && w->o.thread && (w->th = start_threads(w, err)) == NULL)
 		rc = -1;
 	if (rc == -1) {
 		pp_writer_free(w);

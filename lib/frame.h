@@ -153,9 +153,10 @@ struct pp_read_opts {
 #define PP_READ_OPTS_INIT { ',', 1000, NULL, 0 }
 
 /*
- * Threads a CSV reader may parse on: 0 (the default) means up to 4, no
- * more than the processors; 1 parses on the reading thread alone.  The
- * output is the same whatever the count.  Programs set it from
+ * Threads a CSV reader may parse on, and a CSV writer with o.thread may
+ * format on: 0 (the default) means up to 4, no more than the processors;
+ * 1 parses on the reading thread alone and formats on one writing thread.
+ * The output is the same whatever the count.  Programs set it from
  * $PP_CSV_THREADS (pp_cli_init).
  */
 void pp_frame_set_csv_threads(int n);
@@ -204,7 +205,7 @@ struct pp_write_opts {
 	char delim;		/* CSV field separator; ',' */
 	int compress;		/* binary: zlib-compress each chunk */
 	size_t chunk_rows;	/* binary: rows per chunk; 0 for the default */
-	int thread;		/* format and write on a second thread */
+	int thread;		/* format and write on other threads */
 	const struct pp_meta *meta; /* binary: metadata (copied); or NULL */
 	int precision;		/* CSV: significant digits of doubles; 0:
 				   the shortest that reads back exactly */
@@ -225,7 +226,8 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
 
 /* Append one row (ncols cells in schema order).  Text must be valid UTF-8
  * (not checked here: every reader checks it).  With o.thread the row is
- * copied and written later by a second thread (lib/frame_wthread.c): a write
+ * copied and written later by other threads (lib/frame_wthread.c; CSV is
+ * formatted on as many as pp_frame_set_csv_threads allows): a write
  * error then surfaces at a later call, at the latest pp_writer_finish,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,

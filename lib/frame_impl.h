@@ -89,18 +89,29 @@ struct pp_writer {
 	const struct pp_frame_writer_ops *ops; /* the format */
 };
 
-/* How the writing thread writes one row: fn(arg, row, err), 0 or -1. */
-typedef int pp_frame_wthread_row_fn(void *arg, const union pp_cell *row,
-    struct pp_err *err);
+/* How the writing threads write (frame_wthread.c): the writer's backend,
+ * so that the threads know no writer and never call back into frame.c.
+ * format(arg, row, out, err) appends one row's bytes to out and may run on
+ * several threads at once; write(arg, bytes, n, err) writes formatted
+ * bytes, in order, on one thread at a time.  A format with state from row
+ * to row has no format (NULL): row(arg, row, err) then formats and writes
+ * each row, in order.  Each returns 0 or -1. */
+struct pp_frame_wthread_fns {
+	int (*row)(void *arg, const union pp_cell *row, struct pp_err *err);
+	int (*format)(void *arg, const union pp_cell *row, struct pp_buf *out,
+	    struct pp_err *err);
+	int (*write)(void *arg, const char *p, size_t n, struct pp_err *err);
+};
 
-/* The writing thread (frame_wthread.c): new starts it for rows of schema s,
- * which it writes with fn(arg, ...) (the writer's backend: the thread
- * knows no writer, so it never calls back into frame.c); row copies a row
- * in; drain waits until every row handed in is written; close drains and
- * stops it; free stops it (dropping what is unwritten).  Each returns the
- * first error of fn once a write has failed. */
+/* The writing threads: new starts them for rows of schema s, up to
+ * `workers` formatting side by side (one without fns->format); row copies
+ * a row in; drain waits until every row handed in is written; close
+ * drains and stops them; free stops them (dropping what is unwritten).
+ * Each returns the first error, in row order, once a write has failed.
+ * The bytes written are the same whatever the number of workers. */
 struct frame_wthread *pp_frame_wthread_new(const struct pp_schema *s,
-    pp_frame_wthread_row_fn *fn, void *arg, struct pp_err *err);
+    const struct pp_frame_wthread_fns *fns, void *arg, int workers,
+    struct pp_err *err);
 int pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err);
 int pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err);
@@ -121,6 +132,11 @@ struct pp_csv_tuning {
 };
 
 extern struct pp_csv_tuning pp_csv_tuning;
+
+/* Threads a CSV reader parses on, and a CSV writer formats on: threads
+ * above if set ($PP_CSV_THREADS), else up to 4, no more than the
+ * processors. */
+int pp_csv_threads(void);
 
 /* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
  * a number"...).  Text cells point at s. */
@@ -192,6 +208,12 @@ struct pp_frame_writer_ops {
 	int (*flush)(struct pp_writer *w, struct pp_err *err);
 	int (*finish)(struct pp_writer *w, struct pp_err *err);
 	void (*free)(struct pp_writer *w);
+	/* Rows formatted apart from writing, on several threads at once
+	 * (frame_wthread.c); NULL when a row depends on the rows before. */
+	int (*format_row)(const struct pp_writer *w, const union pp_cell *row,
+	    struct pp_buf *out, struct pp_err *err);
+	int (*write_bytes)(struct pp_writer *w, const char *p, size_t n,
+	    struct pp_err *err);
 };
 
 extern const struct pp_frame_reader_ops pp_csv_reader_ops, pp_bin_reader_ops;

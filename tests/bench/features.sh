@@ -1,17 +1,26 @@
 #!/bin/sh
-# features.sh BIN_DIR OUT_DIR - pp-features against pandas (issue 4).
+# features.sh BIN_DIR OUT_DIR - pp-features against Polars and pandas
+# (issues 4 and 19).
 #
 # On 500 symbols x 2520 days (1.26M rows, interleaved by date as a feed)
 # with the twelve features and the target of testdata/features-spec.txt:
 #   - pp-features CSV -> CSV and binary -> binary: wall time (best of
 #     PP_BENCH_RUNS, default 3), rows/s, peak RSS (/usr/bin/time -v);
+#   - tests/bench/features_polars.js, the same features in Polars through
+#     nodejs-polars (best of PP_BENCH_RUNS), its output checked against
+#     pp-features' (csv_agree.awk, to 1e-9) before its time counts.  The
+#     pinned nodejs-polars is installed here, into OUT_DIR/node_modules
+#     with npm; without npm or the registry the Polars peer is skipped
+#     with a message;
 #   - tests/bench/features_pandas.py, the same features in pandas, run with
-#     Debian's /usr/bin/python3 and python3-pandas (once: it is slow);
+#     Debian's /usr/bin/python3 and python3-pandas (once: it is slow), its
+#     output checked the same way past each symbol's first 500 rows
+#     (pandas seeds the Wilder averages and the macd signal differently);
 #   - the ratios, and pp-features' peak RSS on 10x the rows (5000 symbols).
 # Inputs are generated once into OUT_DIR (about 800 MB with the 10x set)
 # with a fixed seed; PP_BENCH_SCALE=0.1 makes everything ten times smaller
 # for a quick try.  Needs /usr/bin/time and python3-pandas
-# (scripts/install-deps bench).
+# (scripts/install-deps bench), node and npm for Polars.
 set -eu
 [ $# -eq 2 ] || { echo "usage: features.sh BIN_DIR OUT_DIR" >&2; exit 2; }
 bin=$(cd "$1" && pwd)
@@ -22,6 +31,7 @@ spec=$top/testdata/features-spec.txt
 runs=${PP_BENCH_RUNS:-3}
 scale=${PP_BENCH_SCALE:-1}
 py=/usr/bin/python3
+polars_pkgs="nodejs-polars@0.25.2 nodejs-polars-linux-x64-gnu@0.25.2"
 
 nsym=$(awk -v s="$scale" 'BEGIN { n = int(500 * s); print n < 1 ? 1 : n }')
 ndays=2520
@@ -83,6 +93,33 @@ report() {	# LABEL SECS RSS_KB ROWS
 		    l, s, n / s, m / 1024 }'
 }
 
+# polars_setup: install the pinned nodejs-polars into $out/node_modules
+# once; 1 (and why, on stdout) when it cannot be had.
+polars_setup() {
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+		echo "  Polars: skipped: node or npm not installed"
+		return 1
+	fi
+	if node -e 'process.exit(require(process.argv[1]).version === "0.25.2" ? 0 : 1)' \
+	    "$out/node_modules/nodejs-polars/package.json" 2>/dev/null; then
+		return 0
+	fi
+	if ! timeout 600 npm install --prefix "$out" --no-save \
+	    --no-package-lock --no-audit --no-fund --loglevel=error \
+	    $polars_pkgs >"$out/npm.log" 2>&1; then
+		why=$(grep -m 1 -e FetchError -e '^npm error 4' "$out/npm.log" ||
+		    grep -m 1 '^npm error' "$out/npm.log" || :)
+		echo "  Polars: skipped: npm install $polars_pkgs failed" \
+		    "(registry unreachable?): ${why#npm error }"
+		return 1
+	fi
+}
+
+# agree A B [WARM]: do the outputs agree (csv_agree.awk)?  Prints why not.
+agree() {
+	awk -F, -v other="$2" -v warm="${3:-0}" -f "$top/tests/bench/csv_agree.awk" "$1"
+}
+
 in=$out/features-in-$nsym.csv
 [ -s "$in" ] || gen "$nsym" "$ndays" > "$in"
 [ -s "$out/features-in-$nsym.ppf" ] ||
@@ -99,13 +136,40 @@ best "$bin/pp-features" -B -F "$spec" -o "$out/features-out.ppf" \
 bin_s=$bsecs bin_m=$brss
 report "pp-features binary -> binary" "$bin_s" "$bin_m" "$rows"
 
+if polars_setup; then
+	rm -f "$out/features-polars.csv"
+	# A first run to check the output against pp-features'; its time
+	# does not count.
+	if ! NODE_PATH=$out/node_modules node "$top/tests/bench/features_polars.js" \
+	    "$in" "$out/features-polars.csv" 2>"$out/polars.err"; then
+		why=$(grep -m 1 'Error' "$out/polars.err" || tail -n 1 "$out/polars.err")
+		echo "  Polars: skipped: features_polars.js failed: $why"
+	elif a=$(agree "$out/features-out.csv" "$out/features-polars.csv"); then
+		best env NODE_PATH="$out/node_modules" node \
+		    "$top/tests/bench/features_polars.js" "$in" \
+		    "$out/features-polars.csv"
+		report "Polars CSV -> CSV" "$bsecs" "$brss" "$rows"
+		echo "  Polars output: $a"
+		awk -v p="$bsecs" -v c="$csv_s" -v b="$bin_s" 'BEGIN {
+			printf "  ratio to Polars: CSV %.1fx (target >= 3x), binary %.1fx (target >= 6x)\n",
+			    p / c, p / b }'
+	else
+		echo "  Polars: outputs disagree, not timed: $a"
+	fi
+fi
+
 if "$py" -c 'import pandas' 2>/dev/null; then
 	measure "$py" "$top/tests/bench/features_pandas.py" "$in" \
 	    "$out/features-pandas.csv"
 	report "pandas CSV -> CSV" "$secs" "$rss" "$rows"
-	awk -v p="$secs" -v c="$csv_s" -v b="$bin_s" 'BEGIN {
-		printf "  ratio to pandas: CSV %.1fx, binary %.1fx (target >= 10x, aim 20x)\n",
-		    p / c, p / b }'
+	if a=$(agree "$out/features-out.csv" "$out/features-pandas.csv" 500); then
+		echo "  pandas output: $a (past 500 rows a symbol)"
+		awk -v p="$secs" -v c="$csv_s" -v b="$bin_s" 'BEGIN {
+			printf "  ratio to pandas: CSV %.1fx (target >= 30x), binary %.1fx\n",
+			    p / c, p / b }'
+	else
+		echo "  pandas: outputs disagree, ratio not counted: $a"
+	fi
 else
 	echo "  pandas: not installed (scripts/install-deps bench)"
 fi

@@ -727,6 +727,103 @@ test_thread_writer(void **unused)
 	pp_schema_release(&s);
 }
 
+/* Bytes a writer with options o makes of `rows` rows of every type (text
+ * that needs quoting, missing values, NaN; a date out of range at row bad,
+ * if bad >= 0): the rows, or NULL with *err set.  *len gets the length of
+ * what was written either way. */
+static char *
+write_mixed(const struct pp_write_opts *o, int rows, int bad, size_t *len,
+    struct pp_err *err)
+{
+	static const char *const texts[] = { "S1", "a,b", "say \"hi\"",
+	    " pad", "", "line\nbreak", "\xc3\xa9t\xc3\xa9" };
+	struct pp_schema s;
+	struct pp_err e = PP_ERR_INIT;
+	char *out = NULL, text[32];
+	FILE *fp = open_memstream(&out, len);
+	struct pp_writer *w;
+	int i, rc = 0;
+
+	assert_non_null(fp);
+	pp_schema_init(&s);
+	assert_int_equal(pp_schema_add(&s, "symbol", PP_T_TEXT, &e), 0);
+	assert_int_equal(pp_schema_add(&s, "date", PP_T_DATE, &e), 0);
+	assert_int_equal(pp_schema_add(&s, "ts", PP_T_DATETIME, &e), 0);
+	assert_int_equal(pp_schema_add(&s, "x", PP_T_F64, &e), 0);
+	assert_int_equal(pp_schema_add(&s, "n", PP_T_I64, &e), 0);
+	w = pp_writer_new(fp, "mixed", &s, o, &e);
+	assert_non_null(w);
+	for (i = 0; i < rows && rc == 0; i++) {
+		union pp_cell row[5];
+
+		/* The caller's text changes after every row. */
+		snprintf(text, sizeof(text), "%s", texts[i % 7]);
+		row[0].s.p = text;
+		row[0].s.len = strlen(text);
+		row[1].i = i % 11 == 0 ? PP_I64_MISSING : 16000 + i;
+		if (i == bad)
+			row[1].i = 5000000;	/* after 9999-12-31 */
+		row[2].i = i % 13 == 0 ? PP_I64_MISSING :
+		    (int64_t)i * 86400000123;
+		row[3].f = i % 17 == 0 ? NAN : (i - 3000) / 7.0;
+		row[4].i = i % 19 == 0 ? PP_I64_MISSING : (int64_t)i * -977;
+		rc = pp_writer_row(w, row, err);
+		memset(text, 'z', sizeof(text) - 1);
+	}
+	if (rc == 0)
+		rc = pp_writer_finish(w, err);
+	pp_writer_free(w);
+	fclose(fp);
+	pp_schema_release(&s);
+	if (rc == -1) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* CSV formatted by several threads: the bytes of one thread, whatever the
+ * count, over many batches and a last short one; a bad row late in the
+ * stream fails with the same message.  Binary (row by row) the same. */
+static void
+test_thread_formatters(void **unused)
+{
+	static const int counts[] = { 1, 2, 3, 5 };
+	struct pp_write_opts o = PP_WRITE_OPTS_INIT;
+	struct pp_err e1 = PP_ERR_INIT, e2 = PP_ERR_INIT;
+	size_t n1, n2, i;
+	char *a, *b;
+	int rows = 7 * 2048 + 13, fmt;
+
+	(void)unused;
+	for (fmt = PP_FMT_CSV; fmt <= PP_FMT_BIN; fmt++) {
+		o.format = (enum pp_format)fmt;
+		o.thread = 0;
+		a = write_mixed(&o, rows, -1, &n1, &e1);
+		assert_non_null(a);
+		for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+			pp_frame_set_csv_threads(counts[i]);
+			o.thread = 1;
+			b = write_mixed(&o, rows, -1, &n2, &e2);
+			assert_non_null(b);
+			assert_int_equal(n1, n2);
+			assert_memory_equal(a, b, n1);
+			free(b);
+		}
+		free(a);
+	}
+	o.format = PP_FMT_CSV;
+	o.thread = 0;
+	assert_null(write_mixed(&o, rows, 5 * 2048 + 7, &n1, &e1));
+	for (i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		pp_frame_set_csv_threads(counts[i]);
+		o.thread = 1;
+		assert_null(write_mixed(&o, rows, 5 * 2048 + 7, &n2, &e2));
+		assert_string_equal(e1.msg, e2.msg);
+	}
+	pp_frame_set_csv_threads(0);
+}
+
 int
 main(void)
 {
@@ -742,6 +839,7 @@ main(void)
 		cmocka_unit_test(test_binary_trailing),
 		cmocka_unit_test(test_csv_fast_path_agrees),
 		cmocka_unit_test(test_thread_writer),
+		cmocka_unit_test(test_thread_formatters),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
