@@ -434,22 +434,28 @@ pp_ohlcv_resolve(const struct pp_schema *s, const struct pp_ohlcv_map *m,
 	return 0;
 }
 
+/* Up to QUOTE_MAX bytes of a text cell, cut before a UTF-8 continuation
+ * byte and shown, not raw: a control byte or a NUL in a provider's file
+ * must not tear the message.  b is initialised; the caller releases it. */
+static void
+add_cell(struct pp_buf *b, const union pp_cell *cell)
+{
+	size_t n = cell->s.len > QUOTE_MAX ? QUOTE_MAX : cell->s.len;
+
+	while (n > 0 && n < cell->s.len &&
+	    ((unsigned char)cell->s.p[n] & 0xc0) == 0x80)
+		n--;
+	pp_buf_addshown(b, cell->s.p, n);
+}
+
 static int
 cell_error(struct pp_err *err, const struct pp_col *col, const char *what,
     const union pp_cell *cell)
 {
 	if (col->type == PP_T_TEXT) {
-		size_t n = cell->s.len > QUOTE_MAX ? QUOTE_MAX : cell->s.len;
-
-		/* Do not cut a UTF-8 sequence in the middle. */
 		struct pp_buf b = PP_BUF_INIT;
 
-		while (n > 0 && n < cell->s.len &&
-		    ((unsigned char)cell->s.p[n] & 0xc0) == 0x80)
-			n--;
-		/* The cell's bytes shown, not raw: a control byte or a NUL
-		 * in a provider's file must not tear the message. */
-		pp_buf_addshown(&b, cell->s.p, n);
+		add_cell(&b, cell);
 		pp_err_set(err, PP_EXIT_DATA, "column \"%s\": %s \"%s\"",
 		    col->name, what, b.data);
 		pp_buf_release(&b);
@@ -562,11 +568,16 @@ get_date(const struct pp_col *col, const union pp_cell *cell,
 			goto datetime;
 		/* 01/31/2024 or 31.01.2024: another layout, not a bad day */
 		if (memchr(cell->s.p, '/', cell->s.len) != NULL ||
-		    memchr(cell->s.p, '.', cell->s.len) != NULL)
-			return pp_err_set(err, PP_EXIT_DATA, "column \"%s\": "
-			    "bad date \"%.*s\": another layout? give "
-			    "--date-format", col->name, (int)(cell->s.len >
-			    QUOTE_MAX ? QUOTE_MAX : cell->s.len), cell->s.p);
+		    memchr(cell->s.p, '.', cell->s.len) != NULL) {
+			struct pp_buf b = PP_BUF_INIT;
+
+			add_cell(&b, cell);
+			pp_err_set(err, PP_EXIT_DATA, "column \"%s\": bad date "
+			    "\"%s\": another layout? give --date-format",
+			    col->name, b.data);
+			pp_buf_release(&b);
+			return -1;
+		}
 		return cell_error(err, col, "bad date", cell);
 	case PP_T_I64:
 		if (compact_date(cell->i, days) == 0)

@@ -157,6 +157,20 @@ check_finite(const struct pp_oip_rows *r, int allow_nan,
 	return 0;
 }
 
+/* jansson's message quotes the body near the error, newlines and all:
+ * shown escaped, it stays the one line a client gets back. */
+static int
+json_fail(const json_error_t *je, struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+
+	pp_buf_addshown(&b, je->text, strlen(je->text));
+	pp_err_set(err, PP_EXIT_DATA, "malformed JSON: line %d column %d: %s",
+	    je->line, je->column, b.data);
+	pp_buf_release(&b);
+	return -1;
+}
+
 static json_t *
 parse(const char *body, size_t len, struct pp_err *err)
 {
@@ -164,8 +178,7 @@ parse(const char *body, size_t len, struct pp_err *err)
 	json_t *root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
 
 	if (root == NULL) {
-		pp_err_set(err, PP_EXIT_DATA, "malformed JSON: line %d column "
-		    "%d: %s", je.line, je.column, je.text);
+		json_fail(&je, err);
 		return NULL;
 	}
 	if (!json_is_object(root)) {
@@ -471,8 +484,7 @@ pp_oip_decode_bars(const char *body, size_t len, int allow_nan,
 
 	pp_oip_bars_release(b);
 	if (root == NULL)
-		return pp_err_set(err, PP_EXIT_DATA, "malformed JSON: line %d "
-		    "column %d: %s", je.line, je.column, je.text);
+		return json_fail(&je, err);
 	if (json_is_object(root)) {
 		b->n = 1;
 		b->bar = pp_xcalloc(1, sizeof(*b->bar));
