@@ -412,7 +412,8 @@ main(int argc, char *argv[])
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 
-	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL)
+	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL ||
+	    (!o.from_bars && pp_model_set_threads(m, 0, &err) == -1))
 		goto out;
 	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
 		goto out;

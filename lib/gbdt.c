@@ -343,6 +343,17 @@ fail:
 	return NULL;
 }
 
+int
+pp_gbdt_set_threads(struct pp_gbdt *g, int n, struct pp_err *err)
+{
+	char v[16];
+
+	snprintf(v, sizeof(v), "%d", n < 1 ? 1 : n);
+	if (XGBoosterSetParam(g->h, "nthread", v) != 0)
+		return xgb_fail(err, "nthread");
+	return 0;
+}
+
 void
 pp_gbdt_free(struct pp_gbdt *g)
 {

@@ -76,6 +76,11 @@ int pp_gbdt_save(struct pp_gbdt *g, struct pp_buf *out, struct pp_err *err);
 struct pp_gbdt *pp_gbdt_load(const void *p, size_t n, size_t nfeat,
     struct pp_err *err);
 
+/* Predict on n threads per call from now on (pp-predict's large blocks,
+ * on an otherwise idle machine: 1.26M rows x 300 trees, binary, 5.9 s on
+ * one thread, 3.4 s on two).  Not while another thread predicts. */
+int pp_gbdt_set_threads(struct pp_gbdt *g, int n, struct pp_err *err);
+
 void pp_gbdt_free(struct pp_gbdt *g);
 
 /* Predict n rows of X (p float32 each) into out[0..n): the transformed

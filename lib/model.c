@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "gbdt.h"
@@ -219,6 +220,18 @@ gbdt_block(const struct pp_model *m, const double *x, size_t n, int margin,
 		free(f);
 	if (miss != sm)
 		free(miss);
+}
+
+int
+pp_model_set_threads(struct pp_model *m, int n, struct pp_err *err)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (m->kind != PP_MODEL_GBDT || m->gbdt == NULL)
+		return 0;
+	if (n == 0)
+		n = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (int)ncpu;
+	return pp_gbdt_set_threads(m->gbdt, n, err);
 }
 
 static double

@@ -127,6 +127,11 @@ int pp_model_has_proba(const struct pp_model *m);
 void pp_model_predict_block(const struct pp_model *m, const double *x,
     size_t n, int proba, double *out);
 
+/* Let a tree model's block predictions use n threads, 0 for the online
+ * processors (pp-predict; pp-serve keeps one a request, its requests
+ * being parallel).  Linear models ignore it.  0, or -1 with err set. */
+int pp_model_set_threads(struct pp_model *m, int n, struct pp_err *err);
+
 /* SHAP contributions of n rows of x (as pp_model_predict_block takes
  * them) into out: per row nfeat + 1 values, one per feature in model order
  * and the bias last, summing to the margin (eta; the prediction itself for
