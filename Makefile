@@ -124,6 +124,7 @@ units: $(UNITS)
 # tests/fuzz/corpus/NAME (fuzz_NAME.c; or the part of NAME before its
 # first '_'); a finding stops the run, its log on stderr.
 fuzz:
+	@scripts/install-deps fuzz
 	@$(MAKE) --no-print-directory B=build-fuzz CC=clang \
 		OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all' \
