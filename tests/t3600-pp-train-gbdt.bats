@@ -45,7 +45,7 @@ shown() {
 }
 
 need_xgboost() {
-	why=$(python3 "$XC" available) || skip "$why"
+	why=$(/usr/bin/python3 "$XC" available) || skip "$why"
 }
 
 @test "a regression fits, and --describe shows the trees and their importance" {
@@ -150,13 +150,13 @@ need_xgboost() {
 	    --learning-rate 0.1 --threads 1 --no-registry -o r.ppm small.csv \
 	    2>/dev/null
 	pp-predict -m r.ppm -o r.csv small.csv
-	run -0 python3 "$XC" check small.csv --target y --features f1,f2,f3 \
+	run -0 /usr/bin/python3 "$XC" check small.csv --target y --features f1,f2,f3 \
 	    --params n_estimators=50,learning_rate=0.1 --pred r.csv
 	pp-train -m gbdt -t cls --features f1,f2,f3 --n-estimators 60 \
 	    --max-depth 3 --subsample 0.8 --seed 5 --threads 1 --no-registry \
 	    -o b.ppm small.csv 2>/dev/null
 	pp-predict -m b.ppm --proba -o b.csv small.csv
-	run -0 python3 "$XC" check small.csv --target cls --features f1,f2,f3 \
+	run -0 /usr/bin/python3 "$XC" check small.csv --target cls --features f1,f2,f3 \
 	    --params n_estimators=60,max_depth=3,subsample=0.8,seed=5 \
 	    --pred b.csv --proba
 	run -0 --separate-stderr pp-train -m gbdt -t y --features f1,f2,f3 \
@@ -164,7 +164,7 @@ need_xgboost() {
 	    -o e.ppm small.csv
 	it=$(sed -n 's/^pp-train: early stopping: best iteration \([0-9]*\) .*/\1/p' <<<"$stderr")
 	pp-predict -m e.ppm -o e.csv small.csv
-	run -0 python3 "$XC" check small.csv --target y --features f1,f2,f3 \
+	run -0 /usr/bin/python3 "$XC" check small.csv --target y --features f1,f2,f3 \
 	    --params learning_rate=0.3 --early-stopping 5 --best "$it" \
 	    --pred e.csv
 }
