@@ -2,10 +2,11 @@
 # t4300: pp-predict with gradient-boosted trees (pp-train -m gbdt).
 #
 # Plan:
-#   blocks        a frame of 9600 rows (blocks of 4096 and a remainder):
-#                 every input column comes through unchanged, text
-#                 included, CSV and binary; rows predicted in the big frame
-#                 equal the same rows predicted alone (across a block edge)
+#   blocks        a frame of 72,000 rows (pp-predict's blocks of 65536,
+#                 XGBoost calls of 4096, and remainders): every input
+#                 column comes through unchanged, text included, CSV and
+#                 binary; rows predicted in the big frame equal the same
+#                 rows predicted alone (across both block edges)
 #   classes       a binary model: classes, --proba probabilities, the class
 #                 is 1 exactly when the probability exceeds 0.5; --proba on
 #                 a regression is a usage error
@@ -33,18 +34,18 @@ setup() {
 
 @test "blocks of rows: every column comes through, rows predict as alone" {
 	awk -F, 'NR == 1 { print; next } { a[NR] = $0 } END {
-		for (k = 0; k < 40; k++)
+		for (k = 0; k < 300; k++)
 			for (i = 2; i <= NR; i++) {
 				$0 = a[i]; $1 = $1 "_" k; print
 			} }' OFS=, small.csv >big.csv
-	[ "$(wc -l <big.csv)" -eq 9601 ]
+	[ "$(wc -l <big.csv)" -eq 72001 ]
 	run -0 --separate-stderr pp-predict -m r.ppm -o out.csv big.csv
 	[ -z "$stderr" ]
 	cut -d, -f1-7 out.csv | diff -u big.csv -
 	[ "$(head -1 out.csv)" = "symbol,date,f1,f2,f3,y,cls,prediction" ]
-	sed -n '1p;4096,4099p' big.csv >edge.csv
+	sed -n '1p;4096,4099p;65536,65539p' big.csv >edge.csv
 	pp-predict -m r.ppm -o edge-out.csv edge.csv
-	sed -n '1p;4096,4099p' out.csv | diff -u edge-out.csv -
+	sed -n '1p;4096,4099p;65536,65539p' out.csv | diff -u edge-out.csv -
 	pp cat -B -o big.ppf big.csv
 	pp-predict -m r.ppm -B -o out.ppf big.ppf
 	pp cat out.ppf | diff -u out.csv -
