@@ -120,15 +120,6 @@ set_rule(void *v, const char *arg, struct pp_err *err)
 }
 
 static int
-set_format(void *v, const char *arg, struct pp_err *err)
-{
-	if (pp_registry_io_parse_format(arg, v) == -1)
-		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
-		    "\"%s\": want table, csv or json", arg);
-	return 0;
-}
-
-static int
 set_run(void *v, const char *arg, struct pp_err *err)
 {
 	if (strlen(arg) != PP_RUN_ID_LEN || strspn(arg, "0123456789abcdef") !=
@@ -155,8 +146,8 @@ set_split_date(void *v, const char *arg, struct pp_err *err)
 
 /*
  * Every command's options, one table.  A command sees only its own rows
- * (pp_cli_cmd_rows): its --help lists them, and another command's option is an
- * unknown one there.
+ * (pp_cli_cmd_rows): its --help lists them, and another command's option
+ * is an unknown one there.
  */
 static void
 option_table(struct opts *o, struct pp_option *t, size_t max)
@@ -217,7 +208,8 @@ option_table(struct opts *o, struct pp_option *t, size_t max)
 		PP_OPT_CALLBACK(0, "split-date", &o->dr, set_split_date, "D",
 		    "one frame: rows before D against rows from D on",
 		    .cmds = CMD_DRIFT),
-		PP_OPT_CALLBACK(0, "format", &o->format, set_format, "FMT",
+		PP_OPT_CALLBACK(0, "format", &o->format,
+		    pp_registry_io_format_option, "FMT",
 		    "table, csv or json (default: table on a terminal, else "
 		    "csv)", .cmds = ALL),
 		PP_OPT_STRING('o', "output", &o->output, "FILE",

@@ -262,19 +262,10 @@ set_if_better(void *v, const char *arg, struct pp_err *err)
 	return 0;
 }
 
-static int
-set_format(void *v, const char *arg, struct pp_err *err)
-{
-	if (pp_registry_io_parse_format(arg, v) == -1)
-		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
-		    "\"%s\": want table, csv or json", arg);
-	return 0;
-}
-
 /*
  * Every command's options, one table; a command sees only its rows
- * (pp_cli_cmd_rows): its --help lists them, and another command's option is an
- * unknown one there.  Two rows are named --metric: a point to log (run
+ * (pp_cli_cmd_rows): its --help lists them, and another command's option
+ * is an unknown one there.  Two rows are named --metric: a point to log (run
  * start, log, end) and the key best ranks by; no command takes both.
  */
 static void
@@ -346,7 +337,8 @@ option_table(struct opts *o, struct pp_option *t, size_t max)
 		PP_OPT_STRING('o', "output", &o->output, "FILE", "write to FILE "
 		    "(atomically) instead of stdout", .empty = "file name",
 		    .cmds = C_ART_GET | C_EXPORT),
-		PP_OPT_CALLBACK(0, "format", &o->format, set_format, "FMT",
+		PP_OPT_CALLBACK(0, "format", &o->format,
+		    pp_registry_io_format_option, "FMT",
 		    "table, csv or json (default: table on a terminal, else "
 		    "csv)", .cmds = LISTS),
 		PP_OPT_END

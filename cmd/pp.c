@@ -673,7 +673,6 @@ cmd_sort(int argc, char *argv[])
 	i = sort_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
-	wo.meta = NULL;
 
 	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) ==
 	    NULL || pp_out_open(&out, cli.c.output, &err) == -1)

@@ -31,6 +31,15 @@ pp_registry_io_parse_format(const char *s, enum pp_format *f)
 	return 0;
 }
 
+int
+pp_registry_io_format_option(void *v, const char *arg, struct pp_err *err)
+{
+	if (pp_registry_io_parse_format(arg, v) == -1)
+		return pp_err_set(err, PP_EXIT_USAGE, "--format: bad value "
+		    "\"%s\": want table, csv or json", arg);
+	return 0;
+}
+
 /* Display width: UTF-8 code points (continuation bytes do not count). */
 static size_t
 width(const char *s)

@@ -29,6 +29,12 @@ enum pp_format { PP_FMT_AUTO, PP_FMT_TABLE, PP_FMT_CSV, PP_FMT_JSON };
 /* Parse a --format value: "table", "csv" or "json".  Returns 0 or -1. */
 int pp_registry_io_parse_format(const char *s, enum pp_format *f);
 
+/* The same as a typed option row's callback (lib/cli.h) filling the enum
+ * pp_format at v: a bad value is the usage error "--format: bad value
+ * "X": want table, csv or json". */
+int pp_registry_io_format_option(void *v, const char *arg,
+    struct pp_err *err);
+
 /* Write t to fp in format f (PP_FMT_AUTO: a table if fp is a terminal,
  * else CSV).  Write errors surface at the caller's flush. */
 void pp_registry_io_write(FILE *fp, const struct pp_reg_table *t, enum pp_format f);
