@@ -304,12 +304,9 @@ add_rows(struct cli_priv *p, const struct pp_opt *rows)
 static void
 csv_threads(const char *env)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(env, &end, 10);
-	if (errno != 0 || *end != '\0' || n < 1 || n > 64)
+	if (pp_parse_long(env, 1, 64, &n) == -1)
 		pp_cli_usage_error("PP_CSV_THREADS: bad value \"%s\": want a "
 		    "whole number from 1 to 64", env);
 	pp_frame_set_csv_threads((int)n);
