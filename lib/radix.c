@@ -68,6 +68,19 @@ insertion(const struct rsort *s, unsigned char *a, size_t n)
 	}
 }
 
+/* Counts to starts: c[x] becomes the sum of the counts before x. */
+static void
+starts(size_t *c, size_t nc)
+{
+	size_t x, sum = 0, cx;
+
+	for (x = 0; x < nc; x++) {
+		cx = c[x];
+		c[x] = sum;
+		sum += cx;
+	}
+}
+
 /* Sort a[0..n) by the key's bits below hi (a multiple of 8; the bits
  * above are equal in every record), b the scratch; the result in a. */
 static void
@@ -86,16 +99,12 @@ lsd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 			count[d][(k >> (8 * d)) & 255]++;
 	}
 	for (d = 0; d < nd; d++) {
-		size_t *c = count[d], sum = 0, x, cx;
+		size_t *c = count[d];
 		unsigned shift = 8 * d;
 
 		if (c[(key_at(s, a) >> shift) & 255] == n)
 			continue;	/* every record has this digit */
-		for (x = 0; x < 256; x++) {
-			cx = c[x];
-			c[x] = sum;
-			sum += cx;
-		}
+		starts(c, 256);
 		for (i = 0; i < n; i++) {
 			const unsigned char *r = src + i * REC;
 
@@ -169,7 +178,7 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
     unsigned hi, int par)
 {
 	struct buckets k;
-	size_t *count, i, x, sum = 0, cx;
+	size_t *count, i;
 	unsigned lo;
 
 	if (n < SMALL) {
@@ -189,11 +198,7 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 		msd(s, a, b, n, lo, par);
 		return;
 	}
-	for (x = 0; x < 65536; x++) {
-		cx = count[x];
-		count[x] = sum;
-		sum += cx;
-	}
+	starts(count, 65536);
 	for (i = 0; i < n; i++) {
 		const unsigned char *r = a + i * REC;
 
