@@ -1,6 +1,7 @@
 /*
  * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
- * commands, plus the built-ins cat, describe, sort, help and commands.
+ * commands, plus the built-ins cat, describe, shard, sort, help and
+ * commands.
  */
 #include <sys/wait.h>
 
@@ -16,6 +17,7 @@
 #include "describe.h"
 #include "frame.h"
 #include "num.h"
+#include "shard.h"
 #include "sort.h"
 #include "util.h"
 #include "view.h"
@@ -25,6 +27,7 @@ static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
 static int cmd_describe(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int cmd_shard(int argc, char *argv[]);
 static int cmd_sort(int argc, char *argv[]);
 static int listed(void);
 
@@ -44,6 +47,7 @@ static const struct command {
 	{ "predict", NULL, "apply a model to a frame" },
 	{ "registry", NULL, "experiment and model registry" },
 	{ "serve", NULL, "serve a model over HTTP" },
+	{ "shard", cmd_shard, "keep the rows of shard I of N, by symbol" },
 	{ "sort", cmd_sort, "order a frame by date and symbol, in bounded "
 	    "memory" },
 	{ "train", NULL, "fit a model with chronological validation" },
@@ -61,6 +65,7 @@ print_usage(FILE *fp)
 	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
 	    "       pp describe [--by COL] [--precision P] [-o FILE] [FILE]\n"
+	    "       pp shard [-B] [--compress] [-d C] [-o FILE] I/N [FILE]\n"
 	    "       pp sort [--by date,symbol|symbol,date] "
 	    "[--buffer-size SIZE] [-B]\n"
 	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
@@ -670,6 +675,67 @@ cmd_sort(int argc, char *argv[])
 	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
 	    pp_reader_schema(in), &wo, &err);
 	if (w == NULL || pp_sort_run(in, w, &o, &err) == -1 ||
+	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
+		goto out;
+	rc = PP_EXIT_OK;
+out:
+	if (rc != PP_EXIT_OK) {
+		rc = pp_cli_exit_status(&err);
+		pp_cli_report(&err);
+	}
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_reader_free(in);
+	pp_cli_release(&cli);
+	return rc;
+}
+
+/*
+ * pp shard I/N [FILE]: the rows whose symbol falls in shard I of N
+ * (lib/shard.h: FNV-1a 64 of the symbol mod N), in their order, with the
+ * input's columns and metadata, so `pp cat` of the N shards' outputs
+ * followed by `pp sort` gives the unsharded bytes.
+ */
+static int
+cmd_shard(int argc, char *argv[])
+{
+	const struct pp_option opts[] = { PP_OPT_END };
+	struct pp_shard s = PP_SHARD_ALL;
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_writer *w = NULL;
+	int rc = PP_EXIT_DATA, i;
+
+	pp_cli_init_options(&cli, "pp", "shard [-B] [--compress] [-d C] "
+	    "[-o FILE] I/N [FILE]", opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	cli.about = "I/N: shard I (0 to N-1) of N; a row's shard is FNV-1a 64 "
+	    "of its symbol mod N.";
+	i = pp_cli_parse(&cli, argc, argv);
+	if (i >= argc)
+		pp_cli_usage_error("shard needs I/N: the shard I of N to keep");
+	if (pp_shard_parse(argv[i], &s, &err) == -1)
+		pp_cli_usage_error("shard: %s", err.msg);
+	if (argc - i > 2)
+		pp_cli_usage_error("shard: one input at most, got %d",
+		    argc - i - 1);
+	ro.delim = cli.c.delim;
+	pp_cli_write_opts(&cli, &wo);
+
+	if ((in = pp_reader_open(i + 1 < argc ? argv[i + 1] : NULL, &ro,
+	    &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
+		goto out;
+	if (pp_shard_column(pp_reader_schema(in), &err) == -1) {
+		pp_err_prefix(&err, "%s", pp_reader_name(in));
+		goto out;
+	}
+	wo.meta = pp_reader_meta(in);
+	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
+	    pp_reader_schema(in), &wo, &err);
+	if (w == NULL || pp_shard_filter(in, w, &s, NULL, &err) == -1 ||
 	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;
 	rc = PP_EXIT_OK;
