@@ -506,9 +506,10 @@ cmd_cat(int argc, char *argv[])
 	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] "
 	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
 	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
-	    "[-o FILE] [FILE...]\n"
+	    "[--threads N]\n"
+	    "    [-o FILE] [FILE...]\n"
 	    "cat --meta | --get-meta KEY [FILE]", cat_opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_THREADS);
 	cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);

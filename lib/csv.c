@@ -45,6 +45,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "cpus.h"
 #include "date.h"
 #include "frame_impl.h"
 #include "num.h"
@@ -329,7 +330,7 @@ pp_frame_set_csv_threads(int n)
 int
 pp_csv_threads(void)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	long ncpu = pp_cpus_available();
 
 	if (pp_csv_tuning.threads > 0)
 		return pp_csv_tuning.threads;
