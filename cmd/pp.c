@@ -386,9 +386,10 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 	pp_cli_init_options(cli, "pp", "cat [-B] [--compress] [-d C] "
 	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
 	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
-	    "[-o FILE] [FILE...]\n"
+	    "[--threads N]\n"
+	    "    [-o FILE] [FILE...]\n"
 	    "cat --meta | --get-meta KEY [FILE]", opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_THREADS);
 	i = pp_cli_parse(cli, argc, argv);
 	if ((o->print || o->get) && (o->set.n > 0 || o->strip ||
 	    cli->c.binary || o->select || o->head >= 0 || o->tail >= 0 ||

@@ -15,6 +15,7 @@ complete -c pp -n "__fish_seen_subcommand_from cat" -l select -x -d 'only these 
 complete -c pp -n "__fish_seen_subcommand_from cat" -l head -x -d 'the first N rows'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l tail -x -d 'the last N rows'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l precision -x -d 'doubles to P significant digits'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l threads -x -d 'compute on N threads'
 complete -c pp -n "__fish_seen_subcommand_from describe" -l by -x -a symbol -d 'one summary per value of a text column'
 complete -c pp -n "__fish_seen_subcommand_from describe" -l precision -x -d 'doubles to P significant digits'
 complete -c pp -n "__fish_seen_subcommand_from describe" -s B -l binary -d 'write a binary frame'
