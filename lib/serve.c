@@ -638,8 +638,25 @@ count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
 	pthread_mutex_unlock(&sh->mu);
 }
 
+/* Series order on /metrics: endpoint, model slot, version, code. */
+static int
+by_labels(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int c;
+
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	if (x->model != y->model)
+		return x->model < y->model ? -1 : 1;
+	if ((c = strcmp(x->version, y->version)) != 0)
+		return c;
+	return (x->code > y->code) - (x->code < y->code);
+}
+
 /* Every shard added up into sum (zeroed; its series the caller's to
- * free), series in the order the shards first saw them. */
+ * free), series sorted by their labels: which worker thread saw a series
+ * first must not decide where it is printed. */
 static void
 sum_shards(struct pp_serve *s, struct shard *sum)
 {
@@ -663,6 +680,9 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		}
 		pthread_mutex_unlock(&sh->mu);
 	}
+	if (sum->nseries > 1)
+		qsort(sum->series, sum->nseries, sizeof(*sum->series),
+		    by_labels);
 }
 
 static void
