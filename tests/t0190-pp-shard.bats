@@ -9,6 +9,8 @@
 #     byte, CSV and binary; stdin works
 #   - a binary frame's metadata (pp.spec, pp.producer) passes through; a
 #     shard without symbols is a frame without rows that pp cat joins
+#   - the common options: -d (in and out), --compress, -B, gzip input;
+#     -d missing or bad
 #   - pp-fetch --shard: synth, file and store give what pp shard keeps of
 #     the unsharded frame; --store loads only the shard; store warns of a
 #     missing symbol only in its shard; http asks only for the shard's
@@ -92,6 +94,26 @@ for sym in sys.argv[1].split(","):
 	run -0 --separate-stderr pp cat -o "$T/joined.csv" "$T/e.ppf" "$T/a.ppf"
 	run -0 pp cat "$T/a.ppf"
 	[ "$(cat "$T/joined.csv")" = "$output" ]
+}
+
+@test "the common options: -d, --compress, -B, gzip input" {
+	# AAA is in shard 1 of 3, SPY in shard 0.
+	printf 'symbol;date;x\nAAA;2024-01-02;1\nSPY;2024-01-02;2\n' >"$T/semi.csv"
+	run -0 --separate-stderr pp shard -d ';' 1/3 "$T/semi.csv"
+	[ "$output" = $'symbol;date;x\nAAA;2024-01-02;1' ]
+	gzip -k "$T/semi.csv"
+	run -0 --separate-stderr pp shard -d ';' 0/3 "$T/semi.csv.gz"
+	[ "$output" = $'symbol;date;x\nSPY;2024-01-02;2' ]
+	run -0 --separate-stderr pp shard --compress -d ';' -o "$T/c.ppf" 0/1 "$T/semi.csv"
+	run -0 --separate-stderr pp shard -B -d ';' -o "$T/b.ppf" 0/1 "$T/semi.csv"
+	for f in c b; do
+		run -0 --separate-stderr pp cat -d ';' "$T/$f.ppf"
+		[ "$output" = $'symbol;date;x\nAAA;2024-01-02;1\nSPY;2024-01-02;2' ]
+	done
+	run -2 --separate-stderr pp shard 0/1 "$T/semi.csv" -d
+	[ "$stderr" = "pp: option --delimiter needs an argument" ]
+	run -2 --separate-stderr pp shard -d ab 0/1 "$T/semi.csv"
+	[ "$stderr" = "pp: --delimiter: bad value \"ab\": want one character other than '\"' or a newline" ]
 }
 
 @test "pp-fetch --shard: synth, file and store keep what pp shard keeps" {

@@ -4,13 +4,13 @@
 #
 # Plan, for N in 1, 3 and 7, on 12 synthetic symbols (every shard holds
 # at least one of them, checked):
-#   - pp-fetch synth --shard I/N for every I: pp cat of the N frames, then
-#     pp sort, equals pp sort of the unsharded fetch byte for byte (CSV);
-#     every symbol is in exactly one shard
+#   - pp-fetch synth --shard I/N for every I: every symbol is in exactly
+#     one shard; pp cat of the N frames, then pp sort, equals pp sort of
+#     the unsharded fetch byte for byte (as CSV)
 #   - pp-features (per-symbol indicators and a lead target) on each shard,
-#     merged, equals pp-features of the unsharded frame, sorted, byte for
-#     byte, as CSV, and as binary frames (the rows, pp.spec and pp.horizon;
-#     pp.producer records each worker's own command line)
+#     merged, equals pp-features of the unsharded frame, sorted: the rows
+#     byte for byte (as CSV), pp.spec and pp.horizon (pp.producer records
+#     each worker's own command line); and CSV all the way, for N = 3
 #   - pp shard of a binary feature frame: the merge is the sorted frame
 #     byte for byte, metadata included
 #   - the caveat the docs state: cs_rank computed after the merge equals the
@@ -31,51 +31,32 @@ setup() {
 	pp sort -o "$T/feat.sorted.csv" "$T/feat.csv"
 }
 
-@test "pp-fetch --shard: the merged shards are the unsharded fetch, byte for byte" {
-	for n in 1 3 7; do
-		parts=()
-		for ((k = 0; k < n; k++)); do
-			run -0 --separate-stderr pp-fetch synth --symbols "$syms" \
-			    "${span[@]}" --shard "$k/$n" -o "$T/bars$k.csv"
-			[ "$(wc -l <"$T/bars$k.csv")" -gt 1 ] || fail "shard $k/$n is empty"
-			parts+=("$T/bars$k.csv")
-		done
-		pp cat -o "$T/cat.csv" "${parts[@]}"
-		run -0 --separate-stderr pp sort -o "$T/merged.csv" "$T/cat.csv"
-		cmp "$T/all.sorted.csv" "$T/merged.csv"
-		# Each symbol in exactly one shard.
-		for p in "${parts[@]}"; do
-			tail -n +2 "$p" | cut -d, -f1 | sort -u
-		done | sort | uniq -c | awk '$1 != 1' >"$T/dups"
-		[ ! -s "$T/dups" ] || fail "symbols in more than one shard of $n: $(cat "$T/dups")"
-		[ "$(wc -l <"$T/cat.csv")" -eq "$(wc -l <"$T/all.csv")" ]
-	done
-}
-
-@test "pp-features per shard, merged, is the unsharded features (CSV)" {
-	for n in 1 3 7; do
-		parts=()
-		for ((k = 0; k < n; k++)); do
-			pp-fetch synth --symbols "$syms" "${span[@]}" --shard "$k/$n" -o "$T/bars$k.csv"
-			run -0 --separate-stderr pp-features "${FEATS[@]}" -o "$T/f$k.csv" "$T/bars$k.csv"
-			parts+=("$T/f$k.csv")
-		done
-		pp cat -o "$T/cat.csv" "${parts[@]}"
-		pp sort -o "$T/merged.csv" "$T/cat.csv"
-		cmp "$T/feat.sorted.csv" "$T/merged.csv"
-	done
-}
-
-@test "pp-features per shard, merged, is the unsharded features (binary)" {
+@test "pp-fetch --shard, then pp-features per shard: the merge is the unsharded run" {
 	pp-features "${FEATS[@]}" -B -o "$T/feat.ppf" "$T/all.csv"
 	for n in 1 3 7; do
-		parts=()
+		bars=() feats=()
 		for ((k = 0; k < n; k++)); do
-			pp-fetch synth --symbols "$syms" "${span[@]}" --shard "$k/$n" -B -o "$T/bars$k.ppf"
-			pp-features "${FEATS[@]}" -B -o "$T/f$k.ppf" "$T/bars$k.ppf"
-			parts+=("$T/f$k.ppf")
+			run -0 --separate-stderr pp-fetch synth --symbols "$syms" \
+			    "${span[@]}" --shard "$k/$n" -B -o "$T/bars$k.ppf"
+			run -0 --separate-stderr pp-features "${FEATS[@]}" -B \
+			    -o "$T/f$k.ppf" "$T/bars$k.ppf"
+			bars+=("$T/bars$k.ppf")
+			feats+=("$T/f$k.ppf")
 		done
-		pp cat -B -o "$T/cat.ppf" "${parts[@]}"
+		# The bars: every symbol in exactly one shard, none empty, and
+		# merged they are the unsharded fetch, byte for byte (as CSV).
+		: >"$T/syms"
+		for b in "${bars[@]}"; do
+			pp cat --select symbol -o "$T/s.csv" "$b"
+			[ "$(wc -l <"$T/s.csv")" -gt 1 ] || fail "a shard of $n is empty"
+			tail -n +2 "$T/s.csv" | sort -u >>"$T/syms"
+		done
+		assert_equal "$(sort "$T/syms" | paste -sd,)" "$syms"
+		pp cat -o "$T/cat.csv" "${bars[@]}"
+		pp sort -o "$T/merged.csv" "$T/cat.csv"
+		cmp "$T/all.sorted.csv" "$T/merged.csv"
+		# The features: the rows, pp.spec and pp.horizon.
+		pp cat -B -o "$T/cat.ppf" "${feats[@]}"
 		run -0 --separate-stderr pp sort -B -o "$T/merged.ppf" "$T/cat.ppf"
 		pp cat -o "$T/merged.csv" "$T/merged.ppf"
 		cmp "$T/feat.sorted.csv" "$T/merged.csv"
@@ -86,6 +67,18 @@ setup() {
 			[ "$output" = "$want" ] || fail "$key differs for $n shards"
 		done
 	done
+}
+
+@test "CSV all the way: 3 shards fetched and featured as CSV, merged" {
+	parts=()
+	for k in 0 1 2; do
+		pp-fetch synth --symbols "$syms" "${span[@]}" --shard "$k/3" -o "$T/bars$k.csv"
+		run -0 --separate-stderr pp-features "${FEATS[@]}" -o "$T/f$k.csv" "$T/bars$k.csv"
+		parts+=("$T/f$k.csv")
+	done
+	pp cat -o "$T/cat.csv" "${parts[@]}"
+	run -0 --separate-stderr pp sort -o "$T/merged.csv" "$T/cat.csv"
+	cmp "$T/feat.sorted.csv" "$T/merged.csv"
 }
 
 @test "pp shard of a binary frame: the merge is the sorted frame, metadata and all" {

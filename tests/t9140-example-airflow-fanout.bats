@@ -14,6 +14,7 @@
 #                Variable pp_registry (AIRFLOW_VAR_PP_REGISTRY, a SQLite path
 #                here), not in ./pp.db
 #   retry        train retried and the day rerun: one run, one version
+#                (part of "a day")
 #   failure      one shard's fetch fails: that instance failed, the others
 #                succeeded, everything downstream upstream_failed, exit 1,
 #                nothing in the registry
@@ -53,8 +54,8 @@ evaluate
 promote'
 }
 
-@test "a day: every shard, then merge, train, evaluate, promote" {
-	run -0 --separate-stderr python3 "$dagrun" "$dag" --ds 2026-11-30
+@test "a day: every shard, then merge, train, evaluate, promote; a retry and a rerun" {
+	run -0 --separate-stderr python3 "$dagrun" "$dag" --ds 2026-11-30 --retry train
 	run_id=$(q 'SELECT run_id FROM runs')
 	assert_output "fetch[0] success
 fetch[1] success
@@ -90,14 +91,10 @@ promote success"
 	run -0 pp-train --describe "$day/model.ppm"
 	assert_line 'features: 4'
 	assert_line --regexp '^rk5,'
-}
-
-@test "a retried train and a rerun of the day make one run and version" {
-	run -0 --separate-stderr python3 "$dagrun" "$dag" --ds 2026-11-30 --retry train
-	first=$(q 'SELECT run_id FROM runs')
-	assert_line "train xcom $first"
+	# train was retried (--retry) and the day runs again: one run, one
+	# version (--idempotency-key)
 	run -0 --separate-stderr python3 "$dagrun" "$dag" --ds 2026-11-30
-	assert_line "train xcom $first"
+	assert_line "train xcom $run_id"
 	assert_equal "$(q 'SELECT count(*) FROM runs')" 1
 	assert_equal "$(q 'SELECT count(*) FROM model_versions')" 1
 }

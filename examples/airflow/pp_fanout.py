@@ -9,7 +9,11 @@ features, so the N instances run on as many workers at once.  merge joins
 the shards (pp cat, then pp sort: byte for byte what one machine would
 have made) and only then computes the cross-sectional features: cs_* and
 ref() need every symbol of a date, so they must never run per shard.
-train, evaluate and promote then run once, as in pp_daily.py.
+train, evaluate and promote then run once, as in pp_daily.py.  Both
+mapped tasks are expanded over the same list, so features[I] reads what
+fetch[I] wrote; Airflow starts features[I] once every fetch instance is
+done (a mapped task group would chain them shard by shard, at the cost of
+TaskFlow code).
 
 Set up:
 - the Airflow Variable pp_registry (or the workers' environment variable
