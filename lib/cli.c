@@ -596,12 +596,14 @@ pp_cli_print_usage(const struct pp_cli *cli, FILE *fp)
 	const char *line = cli->usage, *nl;
 	size_t i;
 
-	/* Each synopsis line: "usage: prog ..." then "       prog ...". */
+	/* Each synopsis line: "usage: prog ..." then "       prog ...";
+	 * a line starting with a space goes on the one before it, so it is
+	 * indented past the name instead. */
 	for (i = 0; line && *line; i++, line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
-		fprintf(fp, "%s %s %.*s\n", i == 0 ? "usage:" : "      ",
-		    pp_progname, (int)(nl ? (size_t)(nl - line) : strlen(line)),
-		    line);
+		fprintf(fp, "%s %*s %.*s\n", i == 0 ? "usage:" : "      ",
+		    (int)strlen(pp_progname), *line == ' ' ? "" : pp_progname,
+		    (int)(nl ? (size_t)(nl - line) : strlen(line)), line);
 		if (nl == NULL)
 			break;
 	}

@@ -115,6 +115,24 @@ struct series {
 	unsigned long n;
 };
 
+/*
+ * Request counts and durations, one shard per worker thread (threads past
+ * NSHARDS share): each request locks only its own thread's shard, so the
+ * workers never wait on one another or pass its cache lines back and
+ * forth; /metrics locks each shard in turn and adds them up.
+ */
+#define NSHARDS 16
+
+struct shard {
+	pthread_mutex_t mu;	/* guards the rest; /metrics against its worker */
+	struct series *series;	/* owned: nseries */
+	size_t nseries, capseries;
+	unsigned long hist[EP_COUNT][NBUCKETS + 1];
+	double hist_sum[EP_COUNT];
+	unsigned long hist_n[EP_COUNT];
+	char pad[64];		/* the next shard's mutex on another line */
+};
+
 struct pp_serve {
 	struct pp_serve_opts o;
 	struct slot *slots;	/* owned: nslots */
@@ -126,12 +144,7 @@ struct pp_serve {
 	atomic_long in_flight;	/* requests between handle and completed */
 	atomic_ulong rate_limited;
 	atomic_ulong rejected[4]; /* auth, body, bad request, not found */
-	pthread_mutex_t mmu;	/* guards the metrics below */
-	struct series *series;	/* owned: nseries */
-	size_t nseries, capseries;
-	unsigned long hist[EP_COUNT][NBUCKETS + 1];
-	double hist_sum[EP_COUNT];
-	unsigned long hist_n[EP_COUNT];
+	struct shard shard[NSHARDS];
 	pthread_mutex_t logmu;	/* guards the two logs */
 	FILE *alog;		/* access log, or NULL; stderr for "-" */
 	FILE *plog;		/* prediction log, or NULL */
@@ -185,6 +198,8 @@ slot_get(struct slot *sl, enum role role)
 {
 	struct served *v;
 
+	if (sl->var[role].ref == NULL)
+		return NULL;	/* a role is given at start or never */
 	pthread_mutex_lock(&sl->mu);
 	v = sl->var[role].cur;
 	if (v != NULL)
@@ -362,11 +377,13 @@ struct pp_serve *
 pp_serve_new(const struct pp_serve_opts *o)
 {
 	struct pp_serve *s = pp_xcalloc(1, sizeof(*s));
+	size_t i;
 
 	s->o = *o;
 	if (o->rate > 0)
 		s->rl = pp_ratelimit_new(o->rate, o->burst);
-	pthread_mutex_init(&s->mmu, NULL);
+	for (i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&s->shard[i].mu, NULL);
 	pthread_mutex_init(&s->logmu, NULL);
 	return s;
 }
@@ -565,37 +582,107 @@ pp_serve_poll(struct pp_serve *s, int force, struct pp_err *err)
 
 /* Metrics. */
 
+/* The calling thread's shard: threads are numbered as they first count. */
+static struct shard *
+my_shard(struct pp_serve *s)
+{
+	static atomic_uint nthreads;
+	static _Thread_local int me = -1;
+
+	if (me < 0)
+		me = (int)(atomic_fetch_add(&nthreads, 1) % NSHARDS);
+	return &s->shard[me];
+}
+
+/* Add n to the series (ep, model, version, code) of sh; under sh->mu. */
 static void
-count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
-    unsigned code, double secs)
+add_series(struct shard *sh, enum endpoint ep, long model,
+    const char *version, unsigned code, unsigned long n)
 {
 	struct series *r;
-	size_t i, b;
+	size_t i;
 
-	pthread_mutex_lock(&s->mmu);
-	for (i = 0; i < s->nseries; i++) {
-		r = &s->series[i];
+	for (i = 0; i < sh->nseries; i++) {
+		r = &sh->series[i];
 		if (r->ep == ep && r->model == model && r->code == code &&
 		    strcmp(r->version, version) == 0)
 			break;
 	}
-	if (i == s->nseries) {
-		pp_xgrow((void **)&s->series, &s->capseries, s->nseries + 1,
-		    sizeof(*s->series));
-		r = &s->series[s->nseries++];
+	if (i == sh->nseries) {
+		pp_xgrow((void **)&sh->series, &sh->capseries, sh->nseries + 1,
+		    sizeof(*sh->series));
+		r = &sh->series[sh->nseries++];
 		r->ep = ep;
 		r->model = model;
 		snprintf(r->version, sizeof(r->version), "%s", version);
 		r->code = code;
 		r->n = 0;
 	}
-	s->series[i].n++;
+	sh->series[i].n += n;
+}
+
+static void
+count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
+    unsigned code, double secs)
+{
+	struct shard *sh = my_shard(s);
+	size_t b;
+
 	for (b = 0; b < NBUCKETS && secs > bucket_le[b]; b++)
 		;
-	s->hist[ep][b]++;
-	s->hist_sum[ep] += secs;
-	s->hist_n[ep]++;
-	pthread_mutex_unlock(&s->mmu);
+	pthread_mutex_lock(&sh->mu);
+	add_series(sh, ep, model, version, code, 1);
+	sh->hist[ep][b]++;
+	sh->hist_sum[ep] += secs;
+	sh->hist_n[ep]++;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* Series order on /metrics: endpoint, model slot, version, code. */
+static int
+by_labels(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int c;
+
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	if (x->model != y->model)
+		return x->model < y->model ? -1 : 1;
+	if ((c = strcmp(x->version, y->version)) != 0)
+		return c;
+	return (x->code > y->code) - (x->code < y->code);
+}
+
+/* Every shard added up into sum (zeroed; its series the caller's to
+ * free), series sorted by their labels: which worker thread saw a series
+ * first must not decide where it is printed. */
+static void
+sum_shards(struct pp_serve *s, struct shard *sum)
+{
+	size_t i, k, b;
+	int e;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < NSHARDS; i++) {
+		struct shard *sh = &s->shard[i];
+
+		pthread_mutex_lock(&sh->mu);
+		for (k = 0; k < sh->nseries; k++)
+			add_series(sum, sh->series[k].ep, sh->series[k].model,
+			    sh->series[k].version, sh->series[k].code,
+			    sh->series[k].n);
+		for (e = 0; e < EP_COUNT; e++) {
+			for (b = 0; b <= NBUCKETS; b++)
+				sum->hist[e][b] += sh->hist[e][b];
+			sum->hist_sum[e] += sh->hist_sum[e];
+			sum->hist_n[e] += sh->hist_n[e];
+		}
+		pthread_mutex_unlock(&sh->mu);
+	}
+	if (sum->nseries > 1)
+		qsort(sum->series, sum->nseries, sizeof(*sum->series),
+		    by_labels);
 }
 
 static void
@@ -663,14 +750,15 @@ per_variant(struct pp_serve *s, struct pp_buf *out, const char *metric,
 static void
 metrics(struct pp_serve *s, struct pp_buf *out)
 {
+	struct shard *t = pp_xmalloc(sizeof(*t));
 	size_t i, b;
 	unsigned long cum;
 
+	sum_shards(s, t);
 	pp_buf_addstr(out, "# HELP pp_serve_requests_total HTTP requests "
 	    "answered.\n# TYPE pp_serve_requests_total counter\n");
-	pthread_mutex_lock(&s->mmu);
-	for (i = 0; i < s->nseries; i++) {
-		const struct series *r = &s->series[i];
+	for (i = 0; i < t->nseries; i++) {
+		const struct series *r = &t->series[i];
 
 		pp_buf_addstr(out, "pp_serve_requests_total{");
 		add_label(out, "endpoint", ep_name[r->ep], 1);
@@ -683,10 +771,10 @@ metrics(struct pp_serve *s, struct pp_buf *out)
 	    "from request to answer.\n# TYPE "
 	    "pp_serve_request_duration_seconds histogram\n");
 	for (i = 0; i < EP_COUNT; i++) {
-		if (s->hist_n[i] == 0)
+		if (t->hist_n[i] == 0)
 			continue;
 		for (b = 0, cum = 0; b <= NBUCKETS; b++) {
-			cum += s->hist[i][b];
+			cum += t->hist[i][b];
 			pp_buf_addf(out, "pp_serve_request_duration_seconds_"
 			    "bucket{endpoint=\"%s\",le=\"", ep_name[i]);
 			if (b < NBUCKETS)
@@ -697,11 +785,12 @@ metrics(struct pp_serve *s, struct pp_buf *out)
 		}
 		pp_buf_addf(out, "pp_serve_request_duration_seconds_sum"
 		    "{endpoint=\"%s\"} ", ep_name[i]);
-		add_num(out, s->hist_sum[i]);
+		add_num(out, t->hist_sum[i]);
 		pp_buf_addf(out, "\npp_serve_request_duration_seconds_count"
-		    "{endpoint=\"%s\"} %lu\n", ep_name[i], s->hist_n[i]);
+		    "{endpoint=\"%s\"} %lu\n", ep_name[i], t->hist_n[i]);
 	}
-	pthread_mutex_unlock(&s->mmu);
+	free(t->series);
+	free(t);
 	per_variant(s, out, "predictions_total", "counter", "Rows scored.",
 	    offsetof(struct variant, predictions));
 	pp_buf_addf(out, "# HELP pp_serve_rate_limited_total Requests "
@@ -918,11 +1007,12 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 {
 	struct slot *sl = &s->slots[r->model];
 	struct pp_oip_rows rows = PP_OIP_ROWS_INIT;
-	struct pp_err err = PP_ERR_INIT;
+	struct pp_err err;
 	struct served *sh;
 	double *pred, *proba = NULL;
 	int rc;
 
+	pp_err_clear(&err);	/* not PP_ERR_INIT: 1 KB to zero per request */
 	if (r->ep == EP_INFER)
 		rc = pp_oip_decode_v2(q->body.data, q->body.len, v->m,
 		    s->o.allow_nan, &rows, &err);
@@ -1572,11 +1662,13 @@ pp_serve_free(struct pp_serve *s)
 		free(s->slots[i].name);
 	}
 	free(s->slots);
-	free(s->series);
+	for (i = 0; i < NSHARDS; i++) {
+		free(s->shard[i].series);
+		pthread_mutex_destroy(&s->shard[i].mu);
+	}
 	pp_ratelimit_free(s->rl);
 	close_log(s->alog);
 	close_log(s->plog);
-	pthread_mutex_destroy(&s->mmu);
 	pthread_mutex_destroy(&s->logmu);
 	free(s);
 }

@@ -68,7 +68,8 @@ int pp_serve_add(struct pp_serve *s, const char *spec, struct pp_err *err);
 /* Send canary_pct percent of the first model's requests to the version
  * ref loads (the canary), or score every request of the first model on
  * ref too without answering with it (the shadow).  Either must take the
- * first model's features in its order.  Call after pp_serve_add.  Both
+ * first model's features in its order.  Call after pp_serve_add, before
+ * pp_serve_start (a role not given then is never used).  Both
  * are polled and reloaded as the primary is.  Returns 0 or -1. */
 int pp_serve_canary(struct pp_serve *s, const char *ref, unsigned percent,
     struct pp_err *err);

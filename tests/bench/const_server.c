@@ -1,8 +1,11 @@
 /*
  * const_server.c - the ceiling for tests/bench/serve.sh: libmicrohttpd
- * with the same daemon flags as pp-serve (epoll, a thread pool), reading
- * the request body and answering one constant V1 prediction.  Whatever
- * pp-serve spends beyond this is routing, JSON and the model.
+ * with the same daemon flags and options as pp-serve (lib/serve.c,
+ * pp_serve_start: epoll, a thread pool of THREADS, the inter-thread
+ * channel, the same connection limit, timeout and backlog), reading the
+ * request body and answering one constant V1 prediction from a buffer it
+ * keeps.  Whatever pp-serve spends beyond this is routing, JSON, the
+ * model, its metrics and its bookkeeping.
  *
  *   const_server PORT THREADS
  */
@@ -55,8 +58,8 @@ main(int argc, char *argv[])
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD, (uint16_t)
-	    strtol(argv[1], NULL, 10), NULL, NULL, handle, NULL,
+	d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC,
+	    (uint16_t)strtol(argv[1], NULL, 10), NULL, NULL, handle, NULL,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned)strtol(argv[2], NULL, 10),
 	    MHD_OPTION_CONNECTION_LIMIT, 1024u,
 	    MHD_OPTION_CONNECTION_TIMEOUT, 10u,

@@ -19,6 +19,10 @@
  *   - encoding the predictions of a success gives JSON that jansson parses
  *     back to the same doubles, bit for bit.
  *
+ * The V1 decoder is two readers: whatever the plain one (oip_plain.c)
+ * takes, the JSON one takes with the same values, bit for bit, and what
+ * the plain one declines leaves no rows.
+ *
  * Each input is also decoded as a bars body (pp_oip_decode_bars, the
  * online endpoint), with and without allow_nan: a failure leaves no bars
  * and one line; a success holds 1 or more bars, each symbol 1 to 64
@@ -117,6 +121,25 @@ one(int v2, const uint8_t *data, size_t size, const struct pp_model *m)
 }
 
 static void
+plain(const uint8_t *data, size_t size, const struct pp_model *m)
+{
+	struct pp_oip_rows p = PP_OIP_ROWS_INIT, j = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int rc = pp_oip_decode_v1_plain((const char *)data, size, m, &p);
+
+	if (rc == 1 && (p.x != NULL || p.n != 0))
+		abort();
+	if (rc == 0 && (pp_oip_decode_v1_json((const char *)data, size, m, 1,
+	    &j, &err) != 0 || j.n != p.n || p.nfeat != 3 ||
+	    memcmp(j.x, p.x, 3 * p.n * sizeof(double)) != 0))
+		abort();
+	if (rc != 0 && rc != 1)
+		abort();
+	pp_oip_rows_release(&p);
+	pp_oip_rows_release(&j);
+}
+
+static void
 check_bars(const struct pp_oip_bars *b, int allow_nan)
 {
 	size_t i, k;
@@ -176,6 +199,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		m = pp_model_new(PP_MODEL_RIDGE, "y", 3, names);
 	one(1, data, size, m);
 	one(0, data, size, m);
+	plain(data, size, m);
 	bars(data, size);
 	return 0;
 }
