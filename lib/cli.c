@@ -351,9 +351,12 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	if (env && *env)
 		csv_threads(env);
 	p->csv_env = env && *env;
-	cli->c.threads = pp_cpus_available();
-	if (cli->c.threads > PP_CLI_THREADS_MAX)
-		cli->c.threads = PP_CLI_THREADS_MAX;
+	cli->c.threads = 1;
+	if (common & PP_CLI_THREADS) {
+		cli->c.threads = pp_cpus_available();
+		if (cli->c.threads > PP_CLI_THREADS_MAX)
+			cli->c.threads = PP_CLI_THREADS_MAX;
+	}
 	cli->priv = p;
 
 	pp_buf_init(&p->shortopts);
