@@ -243,6 +243,7 @@ worker_main(void *arg)
 	struct worker *w = arg;
 	struct shards *p = w->p;
 	struct pp_err err = PP_ERR_INIT;
+	int finish = 0;
 	size_t k;
 
 	for (k = 0;; k++) {
@@ -252,6 +253,9 @@ worker_main(void *arg)
 		while (!p->stop && p->filled <= k && !p->done)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->stop || p->filled <= k) {
+			/* Read under the lock: on an error the program's
+			 * thread sets stop while this one may be here. */
+			finish = !p->stop;
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
@@ -262,7 +266,7 @@ worker_main(void *arg)
 			pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
-	if (!p->stop)
+	if (finish)
 		(void)pp_feat_finish(w->f, &err); /* emit_slot never fails */
 	return NULL;
 }
