@@ -26,6 +26,7 @@
  * the plain and the jansson readers agree bit for bit.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -73,6 +74,7 @@ static int
 value(struct scan *s, double *out)
 {
 	const char *p = s->p, *e = s->e, *d;
+	ptrdiff_t intlen;
 	int integer = 1;
 
 	if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
@@ -86,8 +88,7 @@ value(struct scan *s, double *out)
 	if (p == e || *p < '0' || *p > '9')
 		return 0;
 	p = *p == '0' ? p + 1 : digits(p, e);
-	if (integer && p - d > 18)
-		return 0;
+	intlen = p - d;
 	if (p < e && *p == '.') {
 		integer = 0;
 		if ((d = digits(p + 1, e)) == p + 1)
@@ -102,8 +103,9 @@ value(struct scan *s, double *out)
 			return 0;
 		p = d;
 	}
-	if (p - s->p > NUM_MAX || pp_parse_double(s->p, (size_t)(p - s->p),
-	    out) == -1 || isinf(*out))
+	if ((integer && intlen > 18) || p - s->p > NUM_MAX ||
+	    pp_parse_double(s->p, (size_t)(p - s->p), out) == -1 ||
+	    isinf(*out))
 		return 0;
 	if (integer && *out == 0)
 		*out = 0;	/* jansson's integer -0 is 0 */
