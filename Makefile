@@ -6,6 +6,8 @@
 #                   it again under ASan+UBSan, then the numeric suites under
 #                   a second OpenBLAS kernel; ends "N passed, N failed, N skipped"
 #   make asan       the ASan+UBSan build and its suites only
+#   make check-pg   the registry suites again on a throwaway PostgreSQL
+#                   server (make check runs them too, plain build only)
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
 #   make fuzz       build every tests/fuzz/fuzz_*.c with clang's libFuzzer
@@ -47,7 +49,7 @@ FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_TIME ?= 60
 FUZZ_REPLAYS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/tests/test_fuzz_%)
 
-.PHONY: all check asan demo bench install uninstall clean deps units \
+.PHONY: all check check-pg asan demo bench install uninstall clean deps units \
 	container-check deb programs fuzz fuzz-bins
 .SUFFIXES:
 .SECONDARY:
@@ -100,7 +102,8 @@ deps:
 
 # check: the bats lint and the runner's own tests (with bats directly, not
 # through the runner they judge), then the whole suite twice (plain, then
-# ASan+UBSan) and the numeric suites once more under a second OpenBLAS
+# ASan+UBSan), the registry suites once more on PostgreSQL (build:pg,
+# plain build only) and the numeric suites once more under a second OpenBLAS
 # kernel (build:blas, see scripts/run-tests), one closing line.
 check: deps
 	@scripts/lint-bats tests/*.bats tests/self/*.bats
@@ -108,12 +111,15 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
-	@scripts/run-tests build build-asan build:blas
+	@scripts/run-tests build build:pg build-asan build:blas
 
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
 	@scripts/run-tests build-asan
+
+check-pg: all
+	@scripts/run-tests build:pg
 
 units: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done

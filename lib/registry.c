@@ -1,10 +1,22 @@
 /*
- * registry.c - the experiment registry on SQLite.  The one idea: every
- * write is one function run inside write_tx (BEGIN IMMEDIATE, retried as
- * a whole on SQLITE_BUSY with jittered backoff), so concurrent writers
- * never see "database is locked" and nothing is ever half-written.  The
- * schema and its migrations come first, then runs, artifacts, models and
- * the queries that build listings.
+ * registry.c - the experiment registry on SQLite or PostgreSQL, through
+ * db.h.  The one idea: every write is one function run inside write_tx
+ * (one transaction, retried as a whole on lock contention with jittered
+ * backoff), so concurrent writers never see "database is locked" and
+ * nothing is ever half-written.  The schema and its migrations come
+ * first, then runs, artifacts, models and the queries that build
+ * listings.
+ *
+ * Two dialects, one SQL text where possible.  Statements are written in
+ * SQLite's SQL with ? and ?N parameters (db_pg.c rewrites them to $N),
+ * in the common subset: "user" quoted (a keyword in PostgreSQL), every
+ * upsert with its conflict target, subqueries in FROM named, prefixes as
+ * ranges instead of GLOB.  PostgreSQL's schema defines strftime,
+ * group_concat and json_each as SQLite has them (pg_migrations).  What
+ * stays dialect-specific: the schema (types, identity columns, BYTEA),
+ * how a version is kept (PRAGMA user_version / table pp_schema), locking
+ * (BEGIN IMMEDIATE / row locks, lock_model), the filter's LIKE
+ * (registry_filter.c) and export's mixed-type column.
  */
 #include "registry.h"
 
@@ -900,15 +912,17 @@ expand_run_id(struct pp_registry *r, const char *arg,
 		memcpy(out, arg, PP_RUN_ID_LEN + 1);
 		return 0;
 	}
-	/* Hex only, so the pattern has no GLOB metacharacter but '*'. */
-	pp_buf_addf(&pat, "%s*", arg);
-	st = prepare(r, "SELECT run_id FROM runs WHERE run_id GLOB ? "
-	    "ORDER BY run_id LIMIT 6", err);
+	/* The ids from arg up to (not including) arg followed by 'g', the
+	 * byte after 'f': those that start with arg, in both dialects. */
+	pp_buf_addf(&pat, "%sg", arg);
+	st = prepare(r, "SELECT run_id FROM runs WHERE run_id >= ? AND "
+	    "run_id < ? ORDER BY run_id LIMIT 6", err);
 	if (st == NULL) {
 		pp_buf_release(&pat);
 		return -1;
 	}
-	bind_text(st, 1, pat.data);
+	bind_text(st, 1, arg);
+	bind_text(st, 2, pat.data);
 	while ((rc = pp_db_step(st)) == PP_DB_ROW) {
 		const char *id = (const char *)pp_db_column_text(st, 0);
 
@@ -1097,7 +1111,8 @@ write_metrics(struct pp_registry *r, const struct log_ctx *c,
 	up = prepare(r, "INSERT INTO latest_metrics (run_id, key, value, step,"
 	    " timestamp) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (run_id, key)"
 	    " DO UPDATE SET value = ?3, step = ?4, timestamp = ?5"
-	    " WHERE ?4 > step OR (?4 = step AND ?5 >= timestamp)", err);
+	    " WHERE ?4 > latest_metrics.step OR (?4 = latest_metrics.step"
+	    " AND ?5 >= latest_metrics.timestamp)", err);
 	m = pp_xmalloc(log->nmetrics * sizeof(*m));
 	if (ins == NULL || up == NULL)
 		goto out;
@@ -1202,7 +1217,7 @@ write_tags(struct pp_registry *r, const struct log_ctx *c,
 	int rc = -1;
 
 	ins = prepare(r, "INSERT INTO tags (run_id, key, value) VALUES "
-	    "(?1, ?2, ?3) ON CONFLICT DO UPDATE SET value = ?3", err);
+	    "(?1, ?2, ?3) ON CONFLICT (run_id, key) DO UPDATE SET value = ?3", err);
 	if (ins == NULL)
 		return -1;
 	for (i = 0; i < log->ntags; i++) {
@@ -1352,7 +1367,7 @@ start_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 	if (experiment_id(r, s->experiment, c->log.now, &exp, err) == -1)
 		return -1;
 	st = prepare(r, "INSERT INTO runs (run_id, experiment_id, name, "
-	    "status, start_time, user, command, fingerprint, parent_run_id, "
+	    "status, start_time, \"user\", command, fingerprint, parent_run_id, "
 	    "host, pid, last_update) VALUES (?, ?, ?, 'RUNNING', ?, ?, ?, ?, "
 	    "?, ?, ?, ?)", err);
 	if (st == NULL)
@@ -1580,7 +1595,7 @@ put_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 		    c->name, c->run_id);
 	st = prepare(r, "INSERT INTO artifacts (run_id, name, size, sha256, "
 	    "data, creation_time) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT "
-	    "DO UPDATE SET size = ?3, sha256 = ?4, data = ?5, "
+	    "(run_id, name) DO UPDATE SET size = ?3, sha256 = ?4, data = ?5, "
 	    "creation_time = ?6", err);
 	if (st == NULL)
 		return -1;
@@ -1763,7 +1778,7 @@ static int
 audit(struct pp_registry *r, const struct reg_ctx *c, int64_t version,
     const char *what, const char *from, const char *to, struct pp_err *err)
 {
-	struct pp_db_stmt *st = prepare(r, "INSERT INTO audit (time, user, name, "
+	struct pp_db_stmt *st = prepare(r, "INSERT INTO audit (time, \"user\", name, "
 	    "version, what, from_value, to_value) VALUES (?, ?, ?, ?, ?, ?, ?)",
 	    err);
 	int rc;
@@ -1824,7 +1839,7 @@ register_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 		art = pp_xstrdup(c->artifact);
 	}
 	st = prepare(r, "INSERT INTO registered_models (name, creation_time, "
-	    "last_updated) VALUES (?1, ?2, ?2) ON CONFLICT DO UPDATE SET "
+	    "last_updated) VALUES (?1, ?2, ?2) ON CONFLICT (name) DO UPDATE SET "
 	    "last_updated = ?2", err);
 	if (st == NULL)
 		goto out;
@@ -1840,7 +1855,7 @@ register_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 		goto out;
 	c->version = n;
 	st = prepare(r, "INSERT INTO model_versions (name, version, run_id, "
-	    "artifact, creation_time, user, description) VALUES (?, ?, ?, ?, "
+	    "artifact, creation_time, \"user\", description) VALUES (?, ?, ?, ?, "
 	    "?, ?, ?)", err);
 	if (st == NULL)
 		goto out;
@@ -2067,7 +2082,7 @@ alias_tx(struct pp_registry *r, void *ctx, struct pp_err *err)
 		return pp_err_set(err, PP_EXIT_DATA, "model \"%s\" has no "
 		    "alias \"%s\"", c->name, c->alias);
 	st = prepare(r, c->version > 0 ? "INSERT INTO aliases (name, alias, "
-	    "version) VALUES (?1, ?2, ?3) ON CONFLICT DO UPDATE SET "
+	    "version) VALUES (?1, ?2, ?3) ON CONFLICT (name, alias) DO UPDATE SET "
 	    "version = ?3" : "DELETE FROM aliases WHERE name = ?1 AND "
 	    "alias = ?2", err);
 	if (st == NULL)
@@ -2614,16 +2629,21 @@ static int
 table_from_stmt(struct pp_registry *r, struct pp_db_stmt *st,
     struct pp_reg_table *t, struct pp_err *err)
 {
-	int i, n = pp_db_column_count(st), rc;
+	int i, n, rc = pp_db_step(st);
 	size_t col = 0;
 
+	/* After the first step: a server says what the columns are once
+	 * the statement has run. */
+	if (rc == PP_DB_ERROR)
+		return db_fail(r, err, "read");
+	n = pp_db_column_count(st);
 	if (t->ncols == 0) {
 		t->ncols = (size_t)n;
 		t->cols = pp_xcalloc((size_t)n, sizeof(*t->cols));
 		for (i = 0; i < n; i++)
 			t->cols[i] = pp_xstrdup(pp_db_column_name(st, i));
 	}
-	while ((rc = pp_db_step(st)) == PP_DB_ROW)
+	for (; rc == PP_DB_ROW; rc = pp_db_step(st))
 		for (i = 0; i < n; i++)
 			cell_col(t, &col, st, i);
 	if (rc != PP_DB_DONE)
@@ -2860,6 +2880,7 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 	size_t i;
 	int rc = -1, n = 1;
 
+	f.pg = r->pg;
 	if (pp_registry_filter_where(&f, q->filter, err) == -1 ||
 	    (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1))
 		goto out;
@@ -2870,7 +2891,7 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 		goto end;
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
-	    ISO("r.end_time") " AS end_time, r.user");
+	    ISO("r.end_time") " AS end_time, r.\"user\"");
 	/* Keys are bound (?N), never SQL text; the labels are set below. */
 	for (i = 0; i < nxc; i++)
 		pp_buf_addf(&sql, ", (SELECT value FROM %s WHERE run_id = "
@@ -2952,13 +2973,13 @@ pp_registry_show(struct pp_registry *r, const char *run_id,
 	    "SELECT 4, 'status', status FROM runs WHERE run_id = ?1 UNION ALL "
 	    "SELECT 5, 'start_time', " ISO("start_time") " FROM runs WHERE "
 	    "run_id = ?1 UNION ALL SELECT 6, 'end_time', " ISO("end_time")
-	    " FROM runs WHERE run_id = ?1 UNION ALL SELECT 7, 'user', user "
+	    " FROM runs WHERE run_id = ?1 UNION ALL SELECT 7, 'user', \"user\" "
 	    "FROM runs WHERE run_id = ?1 UNION ALL SELECT 8, 'command', "
 	    "command FROM runs WHERE run_id = ?1 UNION ALL SELECT 9, "
 	    "'fingerprint', fingerprint FROM runs WHERE run_id = ?1 UNION ALL "
 	    "SELECT 10, 'parent_run_id', parent_run_id FROM runs WHERE "
 	    "run_id = ?1 UNION ALL SELECT 11, 'deleted_time', "
-	    ISO("deleted_time") " FROM runs WHERE run_id = ?1) "
+	    ISO("deleted_time") " FROM runs WHERE run_id = ?1) AS x "
 	    "WHERE v IS NOT NULL ORDER BY o", run_id, NULL, t, err) == -1 ||
 	    table_query(r, "SELECT 'param', key, value FROM params WHERE "
 	    "run_id = ? ORDER BY key", run_id, NULL, t, err) == -1 ||
@@ -3119,7 +3140,7 @@ pp_registry_compare(struct pp_registry *r, const char *const *ids, size_t n,
 		  "run_id = ?" },
 		{ "end_time", "SELECT " ISO("end_time") " FROM runs WHERE "
 		  "run_id = ?" },
-		{ "user", "SELECT user FROM runs WHERE run_id = ?" },
+		{ "user", "SELECT \"user\" FROM runs WHERE run_id = ?" },
 	};
 	static const struct {
 		const char *prefix, *table;
@@ -3249,7 +3270,7 @@ pp_registry_models(struct pp_registry *r, struct pp_reg_table *t,
 	    "max(version) FROM model_versions v WHERE v.name = m.name) AS "
 	    "latest_version, (SELECT group_concat(alias || '=' || version, ' ')"
 	    " FROM (SELECT alias, version FROM aliases a WHERE a.name = m.name "
-	    "ORDER BY alias)) AS aliases, " ISO("m.creation_time") " AS created"
+	    "ORDER BY alias) AS a2) AS aliases, " ISO("m.creation_time") " AS created"
 	    " FROM registered_models m ORDER BY m.name", NULL, NULL, t, err);
 	read_end(r);
 	return rc;
@@ -3267,8 +3288,8 @@ pp_registry_versions(struct pp_registry *r, const char *name,
 		rc = table_query(r, "SELECT v.version, v.stage, (SELECT "
 		    "group_concat(alias, ' ') FROM (SELECT alias FROM aliases a "
 		    "WHERE a.name = v.name AND a.version = v.version ORDER BY "
-		    "alias)) AS aliases, v.run_id, v.artifact, "
-		    ISO("v.creation_time") " AS created, v.user, v.description "
+		    "alias) AS a2) AS aliases, v.run_id, v.artifact, "
+		    ISO("v.creation_time") " AS created, v.\"user\", v.description "
 		    "FROM model_versions v WHERE v.name = ? ORDER BY v.version",
 		    name, NULL, t, err);
 	read_end(r);
@@ -3284,33 +3305,68 @@ pp_registry_audit(struct pp_registry *r, const char *name,
 	if (read_begin(r, err) == -1)
 		return -1;
 	if (name == NULL || find_version(r, name, 0, err) == 0)
-		rc = table_query(r, "SELECT " ISO("time") " AS time, user, "
-		    "name AS model, version, what, from_value AS 'from', "
-		    "to_value AS 'to' FROM audit WHERE ?1 IS NULL OR name = ?1 "
+		rc = table_query(r, "SELECT " ISO("time") " AS time, \"user\", "
+		    "name AS model, version, what, from_value AS \"from\", "
+		    "to_value AS \"to\" FROM audit WHERE ?1 IS NULL OR name = ?1 "
 		    "ORDER BY id", name, NULL, t, err);
 	read_end(r);
 	return rc;
+}
+
+/*
+ * A column of one type per row is SQLite's; PostgreSQL's union needs one
+ * type per column, so there metric values come as text and are turned
+ * back into numbers here, formatted as SQLite's REAL cells are.
+ */
+static void
+export_numbers(struct pp_reg_table *t)
+{
+	char num[PP_DBL_BUFSZ];
+	size_t i;
+	double v;
+
+	for (i = 0; i < t->nrows; i++) {
+		char **row = t->cells + i * t->ncols;
+		unsigned char *kind = t->kinds + i * t->ncols;
+
+		if (strcmp(row[4], "metric") != 0 || row[6] == NULL)
+			continue;
+		if (strcmp(row[6], "Infinity") == 0)
+			v = INFINITY;
+		else if (strcmp(row[6], "-Infinity") == 0)
+			v = -INFINITY;
+		else if (pp_parse_double(row[6], strlen(row[6]), &v) == -1)
+			continue;
+		pp_fmt_double(num, v);
+		free(row[6]);
+		row[6] = pp_xstrdup(num);
+		kind[6] = PP_CELL_NUM;
+	}
 }
 
 int
 pp_registry_export(struct pp_registry *r, struct pp_reg_table *t,
     struct pp_err *err)
 {
+	struct pp_buf sql = PP_BUF_INIT;
 	int rc;
 
 	if (read_begin(r, err) == -1)
 		return -1;
-	rc = table_query(r, "SELECT r.run_id, e.name AS experiment, "
+	pp_buf_addf(&sql, "SELECT r.run_id, e.name AS experiment, "
 	    "r.name AS run_name, r.status, x.kind, x.key, x.value, x.step, "
 	    "x.timestamp FROM runs r JOIN experiments e USING (experiment_id) "
-	    "JOIN (SELECT run_id, 1 AS o, 'param' AS kind, key, +value AS value, "
-	    "NULL "
-	    "AS step, NULL AS timestamp, 0 AS seq FROM params UNION ALL "
-	    "SELECT run_id, 2, 'metric', key, value, step, " ISO("timestamp")
-	    ", rowid FROM metrics UNION ALL SELECT run_id, 3, 'tag', key, "
+	    "JOIN (SELECT run_id, 1 AS o, 'param' AS kind, key, %s AS value, "
+	    "NULL AS step, NULL AS timestamp, 0 AS seq FROM params UNION ALL "
+	    "SELECT run_id, 2, 'metric', key, %s, step, %s, rowid FROM metrics UNION ALL SELECT run_id, 3, 'tag', key, "
 	    "value, NULL, NULL, 0 FROM tags) x USING (run_id) WHERE "
 	    "r.deleted_time IS NULL ORDER BY r.start_time, r.run_id, x.o, "
-	    "x.key, x.seq", NULL, NULL, t, err);
+	    "x.key, x.seq", r->pg ? "value" : "+value",
+	    r->pg ? "value::text" : "value", ISO("timestamp"));
+	rc = table_query(r, sql.data, NULL, NULL, t, err);
+	if (rc == 0 && r->pg)
+		export_numbers(t);
+	pp_buf_release(&sql);
 	read_end(r);
 	return rc;
 }
