@@ -817,6 +817,18 @@ pp_registry_schema(const struct pp_registry *r)
 {
 	return r->schema;
 }
+
+struct pp_db *
+pp_registry_db(struct pp_registry *r)
+{
+	return r->db;
+}
+
+const char *
+pp_registry_name(const struct pp_registry *r)
+{
+	return r->path;
+}
 /* ---- Names ------------------------------------------------------------- */
 
 static const char *const status_names[] = {
@@ -3307,7 +3319,7 @@ pp_registry_audit(struct pp_registry *r, const char *name,
 	if (name == NULL || find_version(r, name, 0, err) == 0)
 		rc = table_query(r, "SELECT " ISO("time") " AS time, \"user\", "
 		    "name AS model, version, what, from_value AS \"from\", "
-		    "to_value AS \"to\" FROM audit WHERE ?1 IS NULL OR name = ?1 "
+		    "to_value AS \"to\" FROM audit WHERE name = coalesce(?1, name) "
 		    "ORDER BY id", name, NULL, t, err);
 	read_end(r);
 	return rc;
