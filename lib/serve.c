@@ -115,7 +115,6 @@ struct series {
 	char version[VERSION_MAX];
 	unsigned code;
 	unsigned long n;
-	unsigned long seq;	/* when first counted, for /metrics' order */
 };
 
 /*
@@ -154,7 +153,6 @@ struct pp_serve {
 	atomic_ulong rate_limited;
 	atomic_ulong rejected[4]; /* auth, body, bad request, not found */
 	struct shard shard[NSHARDS];
-	atomic_ulong series_seq; /* series made so far, in any shard */
 	pthread_mutex_t logmu;	/* guards the two logs */
 	FILE *alog;		/* access log, or NULL; stderr for "-" */
 	FILE *plog;		/* prediction log, or NULL */
@@ -605,8 +603,8 @@ my_shard(struct pp_serve *s)
 	return &s->shard[me];
 }
 
-/* The series (ep, model, version, code) of sh, made with n 0 and seq
- * ULONG_MAX if new; under sh->mu. */
+/* The series (ep, model, version, code) of sh, made with n 0 if new;
+ * under sh->mu. */
 static struct series *
 find_series(struct shard *sh, enum endpoint ep, long model,
     const char *version, unsigned code)
@@ -629,7 +627,6 @@ find_series(struct shard *sh, enum endpoint ep, long model,
 		snprintf(r->version, sizeof(r->version), "%s", version);
 		r->code = code;
 		r->n = 0;
-		r->seq = ULONG_MAX;
 	}
 	return &sh->series[i];
 }
@@ -639,37 +636,40 @@ count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
     unsigned code, double secs)
 {
 	struct shard *sh = my_shard(s);
-	struct series *r;
 	size_t b;
 
 	for (b = 0; b < NBUCKETS && secs > bucket_le[b]; b++)
 		;
 	pthread_mutex_lock(&sh->mu);
-	r = find_series(sh, ep, model, version, code);
-	if (r->seq == ULONG_MAX)
-		r->seq = atomic_fetch_add(&s->series_seq, 1);
-	r->n++;
+	find_series(sh, ep, model, version, code)->n++;
 	sh->hist[ep][b]++;
 	sh->hist_sum[ep] += secs;
 	sh->hist_n[ep]++;
 	pthread_mutex_unlock(&sh->mu);
 }
 
+/* Series order on /metrics: endpoint, model slot, version, code. */
 static int
-by_seq(const void *a, const void *b)
+by_labels(const void *a, const void *b)
 {
 	const struct series *x = a, *y = b;
+	int c;
 
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	if (x->model != y->model)
+		return x->model < y->model ? -1 : 1;
+	if ((c = strcmp(x->version, y->version)) != 0)
+		return c;
+	return (x->code > y->code) - (x->code < y->code);
 }
 
 /* Every shard added up into sum (zeroed; its series the caller's to
- * free), series in the order they were first counted, whatever thread
- * counted them. */
+ * free), series sorted by their labels: which worker thread saw a series
+ * first must not decide where it is printed. */
 static void
 sum_shards(struct pp_serve *s, struct shard *sum)
 {
-	struct series *r;
 	size_t i, k, b;
 	int e;
 
@@ -681,11 +681,8 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		for (k = 0; k < sh->nseries; k++) {
 			const struct series *x = &sh->series[k];
 
-			r = find_series(sum, x->ep, x->model, x->version,
-			    x->code);
-			r->n += x->n;
-			if (x->seq < r->seq)
-				r->seq = x->seq;
+			find_series(sum, x->ep, x->model, x->version,
+			    x->code)->n += x->n;
 		}
 		for (e = 0; e < EP_COUNT; e++) {
 			for (b = 0; b <= NBUCKETS; b++)
@@ -696,7 +693,8 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		pthread_mutex_unlock(&sh->mu);
 	}
 	if (sum->nseries > 1)
-		qsort(sum->series, sum->nseries, sizeof(*sum->series), by_seq);
+		qsort(sum->series, sum->nseries, sizeof(*sum->series),
+		    by_labels);
 }
 
 static void
