@@ -59,7 +59,7 @@ static const struct pp_opt common_input[] = {
 	{ NULL, 0, NULL, NULL }
 };
 static const struct pp_opt common_registry[] = {
-	{ "registry", OPT_REGISTRY, "PATH", "registry database (default $PP_REGISTRY or ./pp.db)" },
+	{ "registry", OPT_REGISTRY, "PATH", "registry: a SQLite file or a postgresql:// URL (default $PP_REGISTRY or ./pp.db)" },
 	{ NULL, 0, NULL, NULL }
 };
 static const struct pp_opt common_skipbad[] = {

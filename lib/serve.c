@@ -113,6 +113,7 @@ struct series {
 	char version[VERSION_MAX];
 	unsigned code;
 	unsigned long n;
+	unsigned long seq;	/* when first counted, for /metrics' order */
 };
 
 /*
@@ -145,6 +146,7 @@ struct pp_serve {
 	atomic_ulong rate_limited;
 	atomic_ulong rejected[4]; /* auth, body, bad request, not found */
 	struct shard shard[NSHARDS];
+	atomic_ulong series_seq; /* series made so far, in any shard */
 	pthread_mutex_t logmu;	/* guards the two logs */
 	FILE *alog;		/* access log, or NULL; stderr for "-" */
 	FILE *plog;		/* prediction log, or NULL */
@@ -594,10 +596,11 @@ my_shard(struct pp_serve *s)
 	return &s->shard[me];
 }
 
-/* Add n to the series (ep, model, version, code) of sh; under sh->mu. */
-static void
-add_series(struct shard *sh, enum endpoint ep, long model,
-    const char *version, unsigned code, unsigned long n)
+/* The series (ep, model, version, code) of sh, made with n 0 and seq
+ * ULONG_MAX if new; under sh->mu. */
+static struct series *
+find_series(struct shard *sh, enum endpoint ep, long model,
+    const char *version, unsigned code)
 {
 	struct series *r;
 	size_t i;
@@ -617,8 +620,9 @@ add_series(struct shard *sh, enum endpoint ep, long model,
 		snprintf(r->version, sizeof(r->version), "%s", version);
 		r->code = code;
 		r->n = 0;
+		r->seq = ULONG_MAX;
 	}
-	sh->series[i].n += n;
+	return &sh->series[i];
 }
 
 static void
@@ -626,40 +630,37 @@ count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
     unsigned code, double secs)
 {
 	struct shard *sh = my_shard(s);
+	struct series *r;
 	size_t b;
 
 	for (b = 0; b < NBUCKETS && secs > bucket_le[b]; b++)
 		;
 	pthread_mutex_lock(&sh->mu);
-	add_series(sh, ep, model, version, code, 1);
+	r = find_series(sh, ep, model, version, code);
+	if (r->seq == ULONG_MAX)
+		r->seq = atomic_fetch_add(&s->series_seq, 1);
+	r->n++;
 	sh->hist[ep][b]++;
 	sh->hist_sum[ep] += secs;
 	sh->hist_n[ep]++;
 	pthread_mutex_unlock(&sh->mu);
 }
 
-/* Series order on /metrics: endpoint, model slot, version, code. */
 static int
-by_labels(const void *a, const void *b)
+by_seq(const void *a, const void *b)
 {
 	const struct series *x = a, *y = b;
-	int c;
 
-	if (x->ep != y->ep)
-		return x->ep < y->ep ? -1 : 1;
-	if (x->model != y->model)
-		return x->model < y->model ? -1 : 1;
-	if ((c = strcmp(x->version, y->version)) != 0)
-		return c;
-	return (x->code > y->code) - (x->code < y->code);
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
 /* Every shard added up into sum (zeroed; its series the caller's to
- * free), series sorted by their labels: which worker thread saw a series
- * first must not decide where it is printed. */
+ * free), series in the order they were first counted, whatever thread
+ * counted them. */
 static void
 sum_shards(struct pp_serve *s, struct shard *sum)
 {
+	struct series *r;
 	size_t i, k, b;
 	int e;
 
@@ -668,10 +669,15 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		struct shard *sh = &s->shard[i];
 
 		pthread_mutex_lock(&sh->mu);
-		for (k = 0; k < sh->nseries; k++)
-			add_series(sum, sh->series[k].ep, sh->series[k].model,
-			    sh->series[k].version, sh->series[k].code,
-			    sh->series[k].n);
+		for (k = 0; k < sh->nseries; k++) {
+			const struct series *x = &sh->series[k];
+
+			r = find_series(sum, x->ep, x->model, x->version,
+			    x->code);
+			r->n += x->n;
+			if (x->seq < r->seq)
+				r->seq = x->seq;
+		}
 		for (e = 0; e < EP_COUNT; e++) {
 			for (b = 0; b <= NBUCKETS; b++)
 				sum->hist[e][b] += sh->hist[e][b];
@@ -681,8 +687,7 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		pthread_mutex_unlock(&sh->mu);
 	}
 	if (sum->nseries > 1)
-		qsort(sum->series, sum->nseries, sizeof(*sum->series),
-		    by_labels);
+		qsort(sum->series, sum->nseries, sizeof(*sum->series), by_seq);
 }
 
 static void
