@@ -60,7 +60,6 @@ struct pp_feat {
 	struct sym *lastsym;	/* cache: consecutive rows often share it */
 	struct sym *single;	/* the group when there is no symbol column */
 	uint64_t seq;		/* the next row's sequence number */
-	uint64_t emit_seq;	/* that of the row being emitted */
 	/* The date barrier, for a plan of several stages (expr.h): the rows
 	 * of the current date, stage 0 done, held until the next date. */
 	size_t nstages;
@@ -71,6 +70,8 @@ struct pp_feat {
 	int has_day;		/* a date is held */
 	union pp_cell daydate;	/* the date held */
 	struct pp_buf daytext;	/* its bytes, for a text date column */
+	struct pending *wait;	/* pp_feat_waiting's rows, by sequence */
+	size_t nwait;
 };
 
 static struct sym *
@@ -257,6 +258,7 @@ pp_feat_free(struct pp_feat *f)
 		free(f->day[i].regs);
 		pp_buf_release(&f->day[i].text);
 	}
+	free(f->wait);
 	free(f->day);
 	free(f->daysym);
 	free(f->xrows);
@@ -416,7 +418,6 @@ emit_waiting(struct pp_feat *f, struct sym *s, size_t k, struct pp_err *err)
 		f->win[j] = k + j < s->count ?
 		    s->ring[(s->head + k + j) % n].regs : NULL;
 	pp_plan_targets(f->plan, f->win);
-	f->emit_seq = e->seq;
 	return emit_row(f, e->cells, e->regs, err);
 }
 
@@ -436,7 +437,6 @@ settle(struct pp_feat *f, struct sym *s, const union pp_cell *row,
 	if (f->lead == 0) {
 		f->win[0] = regs;
 		pp_plan_targets(f->plan, f->win);
-		f->emit_seq = f->seq - 1;
 		return emit_row(f, row, regs, err);
 	}
 	e = &s->ring[(s->head + s->count) % (f->lead + 1)];
@@ -607,48 +607,90 @@ by_seq(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-int
-pp_feat_finish(struct pp_feat *f, struct pp_err *err)
+long
+pp_feat_waiting(struct pp_feat *f, struct pp_err *err)
 {
-	struct pending *v;
 	size_t i, k, n = 0;
-	int rc, emitted = 0;
 
 	if (f->nday > 0) {
 		/* The last date is complete. */
 		n = f->nday;
 		f->nday = 0;
-		if ((emitted = flush_day(f, n, err)) == -1)
+		if (flush_day(f, n, err) == -1)
 			return -1;
 		n = 0;
 	}
+	free(f->wait);
+	f->wait = NULL;
+	f->nwait = 0;
 	if (f->lead == 0)
-		return emitted;
+		return 0;
 	for (i = 0; i < f->nsyms; i++)
 		n += f->syms[i]->count;
-	v = pp_xcalloc(n + 1, sizeof(*v));
-	n = 0;
+	f->wait = pp_xcalloc(n + 1, sizeof(*f->wait));
 	for (i = 0; i < f->nsyms; i++) {
 		struct sym *s = f->syms[i];
 
 		for (k = 0; k < s->count; k++) {
-			v[n].seq = s->ring[(s->head + k) % (f->lead + 1)].seq;
-			v[n].s = s;
-			v[n++].k = k;
+			struct pending *v = &f->wait[f->nwait++];
+
+			v->seq = s->ring[(s->head + k) % (f->lead + 1)].seq;
+			v->s = s;
+			v->k = k;
 		}
 	}
-	qsort(v, n, sizeof(*v), by_seq);
-	for (i = 0; i < n; i++) {
-		if ((rc = emit_waiting(f, v[i].s, v[i].k, err)) == -1) {
-			free(v);
+	qsort(f->wait, f->nwait, sizeof(*f->wait), by_seq);
+	return (long)f->nwait;
+}
+
+uint64_t
+pp_feat_waiting_seq(const struct pp_feat *f, size_t i)
+{
+	return f->wait[i].seq;
+}
+
+int
+pp_feat_emit_waiting(struct pp_feat *f, size_t i, struct pp_err *err)
+{
+	return emit_waiting(f, f->wait[i].s, f->wait[i].k, err);
+}
+
+void
+pp_feat_waiting_done(struct pp_feat *f)
+{
+	size_t i;
+
+	/* Nothing waits any more. */
+	for (i = 0; i < f->nsyms; i++)
+		f->syms[i]->count = 0;
+	free(f->wait);
+	f->wait = NULL;
+	f->nwait = 0;
+}
+
+int
+pp_feat_finish(struct pp_feat *f, struct pp_err *err)
+{
+	size_t i, n = f->nday;
+	long nwait;
+	int rc, emitted = 0;
+
+	if (n > 0) {
+		/* The last date is complete. */
+		f->nday = 0;
+		if ((emitted = flush_day(f, n, err)) == -1)
+			return -1;
+	}
+	if ((nwait = pp_feat_waiting(f, err)) == -1)
+		return -1;
+	for (i = 0; i < (size_t)nwait; i++) {
+		if ((rc = pp_feat_emit_waiting(f, i, err)) == -1) {
+			pp_feat_waiting_done(f);
 			return -1;
 		}
 		emitted += rc;
 	}
-	/* Nothing waits any more. */
-	for (i = 0; i < f->nsyms; i++)
-		f->syms[i]->count = 0;
-	free(v);
+	pp_feat_waiting_done(f);
 	return emitted;
 }
 
@@ -657,12 +699,6 @@ void
 pp_feat_set_seq(struct pp_feat *f, uint64_t seq)
 {
 	f->seq = seq;
-}
-
-uint64_t
-pp_feat_emit_seq(const struct pp_feat *f)
-{
-	return f->emit_seq;
 }
 
 const struct pp_plan *

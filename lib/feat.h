@@ -137,12 +137,26 @@ int pp_feat_run(struct pp_feat *f, struct pp_reader *r,
 /*
  * For the sharded read loop (feat_run.c), which runs one engine per
  * thread: the sequence number the next row pushed takes (rows are
- * numbered 0, 1, ... in push order unless set), and, inside an emit
- * callback, the number of the row being emitted, by which
- * pp_feat_finish's rows of several engines merge into one order.
+ * numbered 0, 1, ... in push order unless set), by which the waiting rows
+ * of several engines merge into one order at the end (below).
  */
 void pp_feat_set_seq(struct pp_feat *f, uint64_t seq);
-uint64_t pp_feat_emit_seq(const struct pp_feat *f);
+
+/*
+ * pp_feat_finish in steps, for the sharded read loop, which merges the
+ * waiting rows of several engines by sequence number and writes them
+ * straight from the engines, never copying them: pp_feat_waiting
+ * completes the date held (emitting its rows, with a barrier) and lists
+ * the rows still waiting for look-ahead, sorted by sequence number, and
+ * returns how many (or -1 if emit failed); pp_feat_waiting_seq gives the
+ * number of the i-th; pp_feat_emit_waiting emits it (1, 0 if dropped, or
+ * -1), in any order; pp_feat_waiting_done ends it: nothing waits any
+ * more.
+ */
+long pp_feat_waiting(struct pp_feat *f, struct pp_err *err);
+uint64_t pp_feat_waiting_seq(const struct pp_feat *f, size_t i);
+int pp_feat_emit_waiting(struct pp_feat *f, size_t i, struct pp_err *err);
+void pp_feat_waiting_done(struct pp_feat *f);
 
 /* The plan and options f was made with. */
 const struct pp_plan *pp_feat_plan(const struct pp_feat *f);

@@ -11,14 +11,16 @@
  * in order, into its own engine, and leaves what each push emitted (a row,
  * nothing, or the row's error) in the slot of the input row; this thread
  * then writes the slots of each batch in input order, exactly as the one
- * engine would have emitted them.  At the end each worker's engine emits
- * the rows still waiting for look-ahead with their sequence numbers
- * (input row numbers, pp_feat_set_seq), and the lists merge by number,
- * which is the one engine's final order.  Errors go the same way: a row's
+ * engine would have emitted them.  At the end the workers stop, and this
+ * thread merges the engines' lists of rows still waiting for look-ahead
+ * by sequence number (input row numbers, pp_feat_set_seq), which is the
+ * one engine's final order, each engine emitting its rows to the writer
+ * itself.  Errors go the same way: a row's
  * error is handled when its slot's turn comes, with its line number, so a
  * skipped row counts once and a fatal one stops the output where one
  * thread would have stopped it.  Memory: a ring of NBATCH batches, and
- * the engines' per-symbol state, each symbol on one worker only.
+ * the engines' per-symbol state, each symbol on one worker only; the rows
+ * waiting at the end are written from the engines, not copied.
  */
 #include "feat.h"
 
@@ -33,8 +35,8 @@
 #include "util.h"
 #include "banned.h"
 
-#define BATCH 1024		/* rows a batch */
-#define NBATCH 6		/* batches in the ring */
+#define BATCH 512		/* rows a batch */
+#define NBATCH 4		/* batches in the ring */
 #define MAX_SHARDS 64
 
 int
@@ -123,23 +125,15 @@ struct batch {
 	int ready;		/* handed to the workers */
 };
 
-/* Rows still waiting at the end, of one worker, in sequence order. */
-struct tail {
-	union pp_cell *cells;	/* n rows of nout cells */
-	uint64_t *seq;
-	struct pp_buf text;
-	size_t n, cap;
-};
-
 struct shards;
 
 struct worker {
 	struct shards *p;
 	size_t id;
 	struct pp_feat *f;
-	struct batch *b;	/* the batch being pushed, or NULL: finish */
+	struct batch *b;	/* the batch being pushed */
 	size_t i;		/* the row being pushed */
-	struct tail tail;
+	struct pp_feat_loop *direct; /* at the end: emit straight to it */
 	pthread_t th;
 };
 
@@ -181,31 +175,20 @@ keep_row(const struct shards *p, union pp_cell *out, struct pp_buf *text,
 }
 
 /* The emit function of a worker's engine: into the slot of the row being
- * pushed, or at the end into the worker's tail.  Never fails. */
+ * pushed, which never fails; or, at the end, on this thread, straight to
+ * the writer. */
 static int
 emit_slot(void *ctx, const union pp_cell *row, struct pp_err *err)
 {
 	struct worker *w = ctx;
 	struct shards *p = w->p;
 	struct batch *b = w->b;
-	struct tail *t = &w->tail;
-	size_t cap;
 
-	(void)err;
-	if (b != NULL) {
-		/* One row a push at most (feat.c, with one stage). */
-		keep_row(p, b->out + w->i * p->nout, &b->otext[w->id], row);
-		b->has[w->i] = S_ROW;
-		return 0;
-	}
-	if (t->n == t->cap) {
-		cap = t->cap;
-		pp_xgrow((void **)&t->cells, &t->cap, t->n + 1,
-		    p->nout * sizeof(*t->cells));
-		pp_xgrow((void **)&t->seq, &cap, t->n + 1, sizeof(*t->seq));
-	}
-	keep_row(p, t->cells + t->n * p->nout, &t->text, row);
-	t->seq[t->n++] = pp_feat_emit_seq(w->f);
+	if (w->direct != NULL)
+		return pp_feat_write(w->direct, row, err);
+	/* One row a push at most (feat.c, with one stage). */
+	keep_row(p, b->out + w->i * p->nout, &b->otext[w->id], row);
+	b->has[w->i] = S_ROW;
 	return 0;
 }
 
@@ -234,7 +217,6 @@ push_batch(struct worker *w, struct batch *b, uint64_t seq0)
 		b->has[i] = S_ERR;
 		pp_err_clear(&err);
 	}
-	w->b = NULL;
 }
 
 static void *
@@ -242,8 +224,6 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct shards *p = w->p;
-	struct pp_err err = PP_ERR_INIT;
-	int finish = 0;
 	size_t k;
 
 	for (k = 0;; k++) {
@@ -253,9 +233,6 @@ worker_main(void *arg)
 		while (!p->stop && p->filled <= k && !p->done)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->stop || p->filled <= k) {
-			/* Read under the lock: on an error the program's
-			 * thread sets stop while this one may be here. */
-			finish = !p->stop;
 			pthread_mutex_unlock(&p->mu);
 			break;
 		}
@@ -266,8 +243,6 @@ worker_main(void *arg)
 			pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 	}
-	if (finish)
-		(void)pp_feat_finish(w->f, &err); /* emit_slot never fails */
 	return NULL;
 }
 
@@ -298,12 +273,8 @@ shards_free(struct shards *p)
 		free(b->otext);
 		free(b->errs);
 	}
-	for (i = 0; p->w != NULL && i < p->nw; i++) {
+	for (i = 0; p->w != NULL && i < p->nw; i++)
 		pp_feat_free(p->w[i].f);
-		free(p->w[i].tail.cells);
-		free(p->w[i].tail.seq);
-		pp_buf_release(&p->w[i].tail.text);
-	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p->w);
@@ -357,7 +328,6 @@ shards_new(struct pp_feat *f, struct pp_reader *r, size_t n,
 
 		w->p = p;
 		w->id = i;
-		pp_buf_init(&w->tail.text);
 		/* The same schema, plan and options as f: cannot fail. */
 		w->f = pp_feat_new(pp_feat_plan(f), in, pp_feat_opts(f),
 		    emit_slot, w, err);
@@ -472,27 +442,37 @@ write_batch(struct shards *p, size_t k, struct pp_reader *r,
 	return 0;
 }
 
-/* Write what the workers' engines still held at the end, merged by
- * sequence number. */
+/* Write what the engines still hold at the end, merged by sequence
+ * number: each engine emits its rows straight to the writer, on this
+ * thread (the workers have stopped), in the order one engine would. */
 static int
-write_tails(struct shards *p, struct pp_feat_loop *l, struct pp_err *err)
+write_waiting(struct shards *p, struct pp_feat_loop *l, struct pp_err *err)
 {
-	size_t at[MAX_SHARDS] = { 0 }, i, best;
+	size_t at[MAX_SHARDS] = { 0 }, n[MAX_SHARDS], i, best;
+	long got;
+	int rc = 0;
 
-	for (;;) {
+	for (i = 0; i < p->nw; i++) {
+		p->w[i].direct = l;
+		if ((got = pp_feat_waiting(p->w[i].f, err)) == -1)
+			return -1;	/* one stage: nothing is emitted */
+		n[i] = (size_t)got;
+	}
+	while (rc == 0) {
 		best = p->nw;
 		for (i = 0; i < p->nw; i++)
-			if (at[i] < p->w[i].tail.n && (best == p->nw ||
-			    p->w[i].tail.seq[at[i]] <
-			    p->w[best].tail.seq[at[best]]))
+			if (at[i] < n[i] && (best == p->nw ||
+			    pp_feat_waiting_seq(p->w[i].f, at[i]) <
+			    pp_feat_waiting_seq(p->w[best].f, at[best])))
 				best = i;
 		if (best == p->nw)
-			return 0;
-		if (write_kept(p, l, p->w[best].tail.cells + at[best] * p->nout,
-		    &p->w[best].tail.text, err) == -1)
-			return -1;
-		at[best]++;
+			break;
+		if (pp_feat_emit_waiting(p->w[best].f, at[best]++, err) == -1)
+			rc = -1;
 	}
+	for (i = 0; i < p->nw; i++)
+		pp_feat_waiting_done(p->w[i].f);
+	return rc;
 }
 
 /* The sharded loop (see the top of the file). */
@@ -542,10 +522,10 @@ run_sharded(struct pp_feat *f, struct pp_reader *r, struct pp_feat_loop *l,
 		*err = rerr;
 		goto out;
 	}
-	/* The workers finish their engines and stop. */
+	/* The workers stop; their engines' last rows go out from here. */
 	for (; p->nth > 0; p->nth--)
 		pthread_join(p->w[p->nth - 1].th, NULL);
-	rc = write_tails(p, l, err);
+	rc = write_waiting(p, l, err);
 out:
 	shards_free(p);
 	return rc;
