@@ -10,8 +10,9 @@
 #     while two clients send requests: every request is in one of the
 #     access logs, every prediction in one of the prediction logs, each
 #     of them a frame; exit 0
-#   pp-features --threads 3, a fatal row deep in the input, five times:
-#     each run stops with the message of one thread, exit 1
+#   pp-features --threads 3, a fatal row in the last batches (read to the
+#     end before it is written), five times: each run stops with the
+#     message of one thread, exit 1
 #   no thread to be had: pthread_create failing from its Nth call on
 #     (tests/helpers/nothread.so), for every N a clean run reaches, in
 #     pp-features --threads 4 (writer, engine and CSV reader threads) and
@@ -110,10 +111,12 @@ teardown() {
 
 @test "pp-features --threads 3: a fatal row, five times, the stop of one thread" {
 	inputs
-	awk -F, -v OFS=, 'NR == 3001 { $2 = "2019-06-03" } 1' "$T/inter.csv" >"$T/bad.csv"
+	# Near the end: the input is all read (the workers told there is no
+	# more) before the bad row's batch is written and stops them.
+	awk -F, -v OFS=, 'NR == 11000 { $2 = "2019-06-03" } 1' "$T/inter.csv" >"$T/bad.csv"
 	run -1 --separate-stderr pp-features --threads 1 -F $S "${TG[@]}" -o "$T/one.csv" "$T/bad.csv"
 	want=$stderr
-	[[ "$want" == "pp-features: $T/bad.csv:3001: symbol "* ]] || fail "message: $want"
+	[[ "$want" == "pp-features: $T/bad.csv:11000: symbol "* ]] || fail "message: $want"
 	for _ in 1 2 3 4 5; do
 		run -1 --separate-stderr pp-features --threads 3 -F $S "${TG[@]}" -o "$T/many.csv" "$T/bad.csv"
 		assert_equal "$stderr" "$want"
