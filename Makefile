@@ -8,6 +8,8 @@
 #   make asan       the ASan+UBSan build and its suites only
 #   make tsan       the ThreadSanitizer build and its suites (PP_TESTS=...
 #                   to choose; not part of make check)
+#   make check-pg   the registry suites again on a throwaway PostgreSQL
+#                   server (make check runs them too, plain build only)
 #   make demo       install missing packages, build, run the pipeline on bundled data
 #   make bench      benchmarks against the Python stack (tests/bench/)
 #   make fuzz       build every tests/fuzz/fuzz_*.c with clang's libFuzzer
@@ -30,8 +32,8 @@ B        ?= build
 CSTD      = -std=c11 -D_DEFAULT_SOURCE -DPP_VERSION='"$(VERSION)"'
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT      ?= -O2 -g
-CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib $(CFLAGS)
-LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lcurl -lmicrohttpd -ljansson \
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib -I/usr/include/postgresql $(CFLAGS)
+LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lpq -lcurl -lmicrohttpd -ljansson \
 	     -llapacke -lblas -lxgboost -lz -lm $(LDLIBS)
 
 LIB_SRC   = $(sort $(wildcard lib/*.c))
@@ -49,7 +51,7 @@ FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_TIME ?= 60
 FUZZ_REPLAYS = $(FUZZ_SRC:tests/fuzz/fuzz_%.c=$(B)/tests/test_fuzz_%)
 
-.PHONY: all check asan demo bench install uninstall clean deps units \
+.PHONY: all check check-pg asan demo bench install uninstall clean deps units \
 	container-check deb programs fuzz fuzz-bins
 .SUFFIXES:
 .SECONDARY:
@@ -102,7 +104,8 @@ deps:
 
 # check: the bats lint and the runner's own tests (with bats directly, not
 # through the runner they judge), then the whole suite twice (plain, then
-# ASan+UBSan) and the numeric suites once more under a second OpenBLAS
+# ASan+UBSan), the registry suites once more on PostgreSQL (build:pg,
+# plain build only) and the numeric suites once more under a second OpenBLAS
 # kernel (build:blas, see scripts/run-tests), one closing line.
 check: deps
 	@scripts/lint-bats tests/*.bats tests/self/*.bats
@@ -110,7 +113,7 @@ check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
-	@scripts/run-tests build build-asan build:blas
+	@scripts/run-tests build build:pg build-asan build:blas
 
 asan:
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fno-omit-frame-pointer' \
@@ -124,6 +127,9 @@ tsan:
 	@$(MAKE) --no-print-directory B=build-tsan OPT='-O1 -g -fno-omit-frame-pointer' \
 		SAN='-fsanitize=thread' all
 	@scripts/run-tests build-tsan
+
+check-pg: all
+	@scripts/run-tests build:pg
 
 units: $(UNITS)
 	@for t in $(UNITS); do $$t || exit 1; done

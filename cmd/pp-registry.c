@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "num.h"
+#include "registry_copy.h"
 #include "registry_io.h"
 #include "registry.h"
 #include "util.h"
@@ -48,7 +49,8 @@ enum {
 	C_RUNS = 1u << 20,
 	C_SHOW = 1u << 21,
 	C_UNALIAS = 1u << 22,
-	C_VERSIONS = 1u << 23
+	C_VERSIONS = 1u << 23,
+	C_COPY = 1u << 24
 };
 
 struct opts {
@@ -102,10 +104,12 @@ static int cmd_alias(struct ctx *), cmd_unalias(struct ctx *);
 static int cmd_resolve(struct ctx *), cmd_audit(struct ctx *);
 static int cmd_delete(struct ctx *), cmd_gc(struct ctx *);
 static int cmd_export(struct ctx *), cmd_best(struct ctx *);
+static int cmd_copy(struct ctx *);
 
 #define ALL_IDS 0xffffffffu	/* every operand is a run id */
 #define RO PP_REG_READONLY
 #define RW PP_REG_CREATE
+#define NONE 0x100		/* opens its operands itself */
 
 /* Sorted by name. */
 static const struct cmd cmds[] = {
@@ -124,6 +128,8 @@ static const struct cmd cmds[] = {
 	  C_BEST, 0 },
 	{ "compare", cmd_compare, "compare RUN_ID... [--wide] [--format FMT]",
 	  RO, 1, 1000000, C_COMPARE, ALL_IDS },
+	{ "copy", cmd_copy, "copy FROM TO [--format FMT]", NONE, 2, 2,
+	  C_COPY, 0 },
 	{ "delete", cmd_delete, "delete RUN_ID", RW, 1, 1, C_DELETE, 1 },
 	{ "experiments", cmd_experiments, "experiments [--format FMT]", RO, 0,
 	  0, C_EXPERIMENTS, 0 },
@@ -168,11 +174,12 @@ static const char top_usage[] =
 	"init | experiments | runs | show | compare | metric-history\n"
 	"run start|log|end | artifact put|get|list\n"
 	"models | versions | register | promote | alias | unalias | resolve\n"
-	"audit | delete | gc | export";
+	"audit | delete | gc | export | copy";
 
 static const char top_about[] =
 	"The experiment registry: runs, params, metrics, tags, artifacts and\n"
-	"registered models in one SQLite file.  `pp-registry COMMAND --help`\n"
+	"registered models in one SQLite file or PostgreSQL database.\n"
+	"`pp-registry COMMAND --help`\n"
 	"shows one command's usage; the options below are every command's.";
 
 /* Split "K=V" at the first '='; usage error without one or with no key. */
@@ -274,7 +281,7 @@ option_table(struct opts *o, struct pp_option *t, size_t max)
 	const unsigned LOGS = C_RUN_START | C_RUN_LOG | C_RUN_END;
 	const unsigned LISTS = C_ART_LIST | C_AUDIT | C_COMPARE |
 	    C_EXPERIMENTS | C_EXPORT | C_HISTORY | C_MODELS | C_RESOLVE |
-	    C_RUNS | C_SHOW | C_VERSIONS;
+	    C_RUNS | C_SHOW | C_VERSIONS | C_COPY;
 	const struct pp_option rows[] = {
 		PP_OPT_STRING('e', "experiment", &o->experiment, "EXP",
 		    "experiment name", .empty = "name",
@@ -818,6 +825,28 @@ cmd_export(struct ctx *c)
 }
 
 /*
+ * copy FROM TO: the listing is the rows copied per table, every one of
+ * them compared with the source afterwards.
+ */
+static int
+cmd_copy(struct ctx *c)
+{
+	struct pp_registry *from, *to;
+	int rc = -1;
+
+	from = pp_registry_open(c->o.operands[0], PP_REG_READONLY, &c->err);
+	if (from == NULL)
+		return -1;
+	to = pp_registry_open(c->o.operands[1], PP_REG_CREATE, &c->err);
+	if (to != NULL)
+		rc = pp_registry_copy(from, to, &c->table, &c->err);
+	pp_registry_close(to);
+	pp_registry_close(from);
+	c->listing = rc == 0;
+	return rc;
+}
+
+/*
  * Run ids as git takes commits: each run id operand (and --parent) may be
  * a unique prefix of 6 or more hex digits; it is replaced by the full id
  * before the command runs.  `artifact get URI` leaves its URI to the
@@ -878,13 +907,15 @@ main(int argc, char *argv[])
 	cmd = parse_command_line(argc, argv, &c.o);
 	if (pp_out_open(&c.out, c.o.output, &c.err) == -1)
 		goto out;
-	c.reg = pp_registry_open(c.o.cli.c.registry, c.o.mark_failed ? 0
-	    : cmd->open, &c.err);
-	if (c.reg == NULL)
-		goto out;
-	pp_cli_note_created(&c.o.cli, pp_registry_created(c.reg));
-	if (expand_ids(&c, cmd) == -1)
-		goto out;
+	if (cmd->open != NONE) {
+		c.reg = pp_registry_open(c.o.cli.c.registry, c.o.mark_failed ?
+		    0 : cmd->open, &c.err);
+		if (c.reg == NULL)
+			goto out;
+		pp_cli_note_created(&c.o.cli, pp_registry_created(c.reg));
+		if (expand_ids(&c, cmd) == -1)
+			goto out;
+	}
 	if (cmd->fn(&c) == -1)
 		goto out;
 	if (c.listing)

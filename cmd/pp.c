@@ -578,6 +578,53 @@ cmd_cat(int argc, char *argv[])
 }
 
 /*
+ * sort and shard pass one frame through: the operand (or stdin) to the
+ * output, with the input's columns and metadata, through run; check, when
+ * there is one, refuses the input before a byte is written.
+ */
+struct frame_filter {
+	int (*check)(struct pp_reader *in, void *arg, struct pp_err *err);
+	int (*run)(struct pp_reader *in, struct pp_writer *w, void *arg,
+	    struct pp_err *err);
+	void *arg;
+};
+
+/* Run f from path to cli's output; returns the exit status and releases
+ * cli. */
+static int
+filter_frame(struct pp_cli *cli, const char *path,
+    const struct frame_filter *f)
+{
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_writer *w = NULL;
+	int rc = -1;
+
+	ro.delim = cli->c.delim;
+	pp_cli_write_opts(cli, &wo);
+	if ((in = pp_reader_open(path, &ro, &err)) != NULL &&
+	    (f->check == NULL || f->check(in, f->arg, &err) == 0) &&
+	    pp_out_open(&out, cli->c.output, &err) == 0) {
+		wo.meta = pp_reader_meta(in);
+		w = pp_writer_new(out.fp, cli->c.output ? cli->c.output :
+		    "<stdout>", pp_reader_schema(in), &wo, &err);
+		if (w != NULL && f->run(in, w, f->arg, &err) == 0 &&
+		    pp_writer_finish(w, &err) == 0)
+			rc = pp_out_commit(&out, &err);
+	}
+	if (rc != 0)
+		pp_cli_report(&err);
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_reader_free(in);
+	pp_cli_release(cli);
+	return rc == 0 ? PP_EXIT_OK : pp_cli_exit_status(&err);
+}
+
+/*
  * pp sort [FILE]: the frame in (date, symbol) or (symbol, date) order,
  * stable, in about --buffer-size bytes (lib/sort.h), with the input's
  * metadata.
@@ -653,42 +700,22 @@ sort_options(int argc, char *argv[], struct pp_cli *cli,
 }
 
 static int
+sort_run(struct pp_reader *in, struct pp_writer *w, void *o,
+    struct pp_err *err)
+{
+	return pp_sort_run(in, w, o, err);
+}
+
+static int
 cmd_sort(int argc, char *argv[])
 {
 	struct pp_sort_opts o = PP_SORT_OPTS_INIT;
+	struct frame_filter f = { NULL, sort_run, &o };
 	struct pp_cli cli;
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_out out = PP_OUT_INIT;
-	struct pp_reader *in = NULL;
-	struct pp_writer *w = NULL;
-	int rc = PP_EXIT_DATA, i;
+	int i;
 
 	i = sort_options(argc, argv, &cli, &o);
-	ro.delim = cli.c.delim;
-	pp_cli_write_opts(&cli, &wo);
-
-	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) ==
-	    NULL || pp_out_open(&out, cli.c.output, &err) == -1)
-		goto out;
-	wo.meta = pp_reader_meta(in);
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    pp_reader_schema(in), &wo, &err);
-	if (w == NULL || pp_sort_run(in, w, &o, &err) == -1 ||
-	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
-		goto out;
-	rc = PP_EXIT_OK;
-out:
-	if (rc != PP_EXIT_OK) {
-		rc = pp_cli_exit_status(&err);
-		pp_cli_report(&err);
-	}
-	pp_writer_free(w);
-	pp_out_abort(&out);
-	pp_reader_free(in);
-	pp_cli_release(&cli);
-	return rc;
+	return filter_frame(&cli, i < argc ? argv[i] : NULL, &f);
 }
 
 /*
@@ -698,18 +725,30 @@ out:
  * followed by `pp sort` gives the unsharded bytes.
  */
 static int
+shard_check(struct pp_reader *in, void *s, struct pp_err *err)
+{
+	(void)s;
+	if (pp_shard_column(pp_reader_schema(in), err) >= 0)
+		return 0;
+	return pp_err_prefix(err, "%s", pp_reader_name(in));
+}
+
+static int
+shard_run(struct pp_reader *in, struct pp_writer *w, void *s,
+    struct pp_err *err)
+{
+	return pp_shard_filter(in, w, s, NULL, err);
+}
+
+static int
 cmd_shard(int argc, char *argv[])
 {
 	const struct pp_option opts[] = { PP_OPT_END };
 	struct pp_shard s = PP_SHARD_ALL;
+	struct frame_filter f = { shard_check, shard_run, &s };
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
-	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_out out = PP_OUT_INIT;
-	struct pp_reader *in = NULL;
-	struct pp_writer *w = NULL;
-	int rc = PP_EXIT_DATA, i;
+	int i;
 
 	pp_cli_init_options(&cli, "pp", "shard [-B] [--compress] [-d C] "
 	    "[-o FILE] I/N [FILE]", opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
@@ -723,33 +762,7 @@ cmd_shard(int argc, char *argv[])
 	if (argc - i > 2)
 		pp_cli_usage_error("shard: one input at most, got %d",
 		    argc - i - 1);
-	ro.delim = cli.c.delim;
-	pp_cli_write_opts(&cli, &wo);
-
-	if ((in = pp_reader_open(i + 1 < argc ? argv[i + 1] : NULL, &ro,
-	    &err)) == NULL || pp_out_open(&out, cli.c.output, &err) == -1)
-		goto out;
-	if (pp_shard_column(pp_reader_schema(in), &err) == -1) {
-		pp_err_prefix(&err, "%s", pp_reader_name(in));
-		goto out;
-	}
-	wo.meta = pp_reader_meta(in);
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    pp_reader_schema(in), &wo, &err);
-	if (w == NULL || pp_shard_filter(in, w, &s, NULL, &err) == -1 ||
-	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
-		goto out;
-	rc = PP_EXIT_OK;
-out:
-	if (rc != PP_EXIT_OK) {
-		rc = pp_cli_exit_status(&err);
-		pp_cli_report(&err);
-	}
-	pp_writer_free(w);
-	pp_out_abort(&out);
-	pp_reader_free(in);
-	pp_cli_release(&cli);
-	return rc;
+	return filter_frame(&cli, i + 1 < argc ? argv[i + 1] : NULL, &f);
 }
 
 /*

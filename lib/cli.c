@@ -59,7 +59,7 @@ static const struct pp_opt common_input[] = {
 	{ NULL, 0, NULL, NULL }
 };
 static const struct pp_opt common_registry[] = {
-	{ "registry", OPT_REGISTRY, "PATH", "registry database (default $PP_REGISTRY or ./pp.db)" },
+	{ "registry", OPT_REGISTRY, "PATH", "registry: a SQLite file or a postgresql:// URL (default $PP_REGISTRY or ./pp.db)" },
 	{ NULL, 0, NULL, NULL }
 };
 static const struct pp_opt common_skipbad[] = {
@@ -351,9 +351,12 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	if (env && *env)
 		csv_threads(env);
 	p->csv_env = env && *env;
-	cli->c.threads = pp_cpus_available();
-	if (cli->c.threads > PP_CLI_THREADS_MAX)
-		cli->c.threads = PP_CLI_THREADS_MAX;
+	cli->c.threads = 1;
+	if (common & PP_CLI_THREADS) {
+		cli->c.threads = pp_cpus_available();
+		if (cli->c.threads > PP_CLI_THREADS_MAX)
+			cli->c.threads = PP_CLI_THREADS_MAX;
+	}
 	cli->priv = p;
 
 	pp_buf_init(&p->shortopts);

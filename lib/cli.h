@@ -131,9 +131,10 @@ struct pp_common {
 	int progress;		/* 1 if progress goes to stderr (tty, flags) */
 	int quiet;		/* -q: no progress, reports or warnings */
 	int threads;		/* --threads N, 1 to 64; by default the
-				   processors available (pp_cpus_available).
-				   Given, it is also the CSV threads'
-				   count unless $PP_CSV_THREADS is set */
+				   processors available (pp_cpus_available),
+				   1 without PP_CLI_THREADS.  Given, it is
+				   also the CSV threads' count unless
+				   $PP_CSV_THREADS is set */
 };
 
 struct pp_cli {

@@ -148,12 +148,12 @@ struct shards {
 	size_t nw;		/* workers, each with its engine */
 	size_t nth;		/* their threads started and not joined */
 	size_t nin, nout;	/* input and output columns */
-	enum pp_type *intype, *outtype;
+	size_t *intext, nintext;	/* the text columns of a row in */
+	size_t *outtext, nouttext;	/* and out */
 	struct batch b[NBATCH];	/* batch k is b[k % NBATCH] */
 	size_t filled;		/* batches handed to the workers */
 	int done;		/* no more batches will come */
 	int stop;		/* leave now */
-	union pp_cell *row;	/* an output row being written */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 };
@@ -170,14 +170,14 @@ static void
 keep_row(const struct shards *p, union pp_cell *out, struct pp_buf *text,
     const union pp_cell *row)
 {
-	size_t j;
+	size_t j, c;
 
 	memcpy(out, row, p->nout * sizeof(*out));
-	for (j = 0; j < p->nout; j++)
-		if (p->outtype[j] == PP_T_TEXT) {
-			out[j].s.p = (const char *)(uintptr_t)text->len;
-			pp_buf_add(text, row[j].s.p, row[j].s.len);
-		}
+	for (j = 0; j < p->nouttext; j++) {
+		c = p->outtext[j];
+		out[c].s.p = (const char *)(uintptr_t)text->len;
+		pp_buf_add(text, row[c].s.p, row[c].s.len);
+	}
 }
 
 /* The emit function of a worker's engine: into the slot of the row being
@@ -307,9 +307,8 @@ shards_free(struct shards *p)
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->cv);
 	free(p->w);
-	free(p->row);
-	free(p->intype);
-	free(p->outtype);
+	free(p->intext);
+	free(p->outtext);
 	free(p);
 }
 
@@ -327,13 +326,14 @@ shards_new(struct pp_feat *f, struct pp_reader *r, size_t n,
 
 	p->nin = in->ncols;
 	p->nout = out->ncols;
-	p->intype = pp_xcalloc(p->nin + 1, sizeof(*p->intype));
+	p->intext = pp_xcalloc(p->nin + 1, sizeof(*p->intext));
 	for (i = 0; i < p->nin; i++)
-		p->intype[i] = in->cols[i].type;
-	p->outtype = pp_xcalloc(p->nout + 1, sizeof(*p->outtype));
+		if (in->cols[i].type == PP_T_TEXT)
+			p->intext[p->nintext++] = i;
+	p->outtext = pp_xcalloc(p->nout + 1, sizeof(*p->outtext));
 	for (i = 0; i < p->nout; i++)
-		p->outtype[i] = out->cols[i].type;
-	p->row = pp_xcalloc(p->nout + 1, sizeof(*p->row));
+		if (out->cols[i].type == PP_T_TEXT)
+			p->outtext[p->nouttext++] = i;
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
 	for (k = 0; k < NBATCH; k++) {
@@ -388,12 +388,12 @@ add_row(struct shards *p, struct batch *b, const union pp_cell *row,
 	const union pp_cell *sym = &row[symcol];
 	size_t j;
 
-	for (j = 0; j < p->nin; j++) {
-		c[j] = row[j];
-		if (p->intype[j] == PP_T_TEXT) {
-			c[j].s.p = (const char *)(uintptr_t)b->intext.len;
-			pp_buf_add(&b->intext, row[j].s.p, row[j].s.len);
-		}
+	memcpy(c, row, p->nin * sizeof(*c));
+	for (j = 0; j < p->nintext; j++) {
+		size_t k = p->intext[j];
+
+		c[k].s.p = (const char *)(uintptr_t)b->intext.len;
+		pp_buf_add(&b->intext, row[k].s.p, row[k].s.len);
 	}
 	b->shard[b->n] = (unsigned char)(pp_hash_bytes(sym->s.p, sym->s.len) %
 	    p->nw);
@@ -411,12 +411,10 @@ hand(struct shards *p)
 
 	/* Text was kept as offsets while the buffer could still move. */
 	for (i = 0; i < b->n; i++)
-		for (j = 0; j < p->nin; j++) {
-			union pp_cell *c = &b->in[i * p->nin + j];
+		for (j = 0; j < p->nintext; j++) {
+			union pp_cell *c = &b->in[i * p->nin + p->intext[j]];
 
-			if (p->intype[j] == PP_T_TEXT)
-				c->s.p = b->intext.data +
-				    (size_t)(uintptr_t)c->s.p;
+			c->s.p = b->intext.data + (size_t)(uintptr_t)c->s.p;
 		}
 	pthread_mutex_lock(&p->mu);
 	b->pending = (int)p->nw;
@@ -426,19 +424,20 @@ hand(struct shards *p)
 	pthread_mutex_unlock(&p->mu);
 }
 
-/* Write an output row kept by keep_row, its text in text. */
+/* Write an output row kept by keep_row, its text in text: the offsets
+ * become pointers in place (the row is written once). */
 static int
-write_kept(struct shards *p, struct pp_feat_loop *l,
-    const union pp_cell *kept, const struct pp_buf *text, struct pp_err *err)
+write_kept(struct shards *p, struct pp_feat_loop *l, union pp_cell *kept,
+    const struct pp_buf *text, struct pp_err *err)
 {
 	size_t j;
 
-	memcpy(p->row, kept, p->nout * sizeof(*p->row));
-	for (j = 0; j < p->nout; j++)
-		if (p->outtype[j] == PP_T_TEXT)
-			p->row[j].s.p = text->data +
-			    (size_t)(uintptr_t)kept[j].s.p;
-	return pp_feat_write(l, p->row, err);
+	for (j = 0; j < p->nouttext; j++) {
+		union pp_cell *c = &kept[p->outtext[j]];
+
+		c->s.p = text->data + (size_t)(uintptr_t)c->s.p;
+	}
+	return pp_feat_write(l, kept, err);
 }
 
 /*

@@ -72,6 +72,16 @@ int pp_oip_decode_v1_json(const char *body, size_t len,
     const struct pp_model *m, int allow_nan, struct pp_oip_rows *r,
     struct pp_err *err);
 
+/* The same two for V2.  The plain one takes only one [N, F] FP64 (or
+ * FP32) tensor named as no feature, with "name", "shape", "datatype" and
+ * "data" (flat or N rows) once each and nothing else, and an optional
+ * "id". */
+int pp_oip_decode_v2_plain(const char *body, size_t len,
+    const struct pp_model *m, struct pp_oip_rows *r);
+int pp_oip_decode_v2_json(const char *body, size_t len,
+    const struct pp_model *m, int allow_nan, struct pp_oip_rows *r,
+    struct pp_err *err);
+
 /*
  * Bars for pp-serve's online endpoint: one bar object or an array of them
  * (1 to PP_OIP_MAX_ROWS), each {"symbol": "AAA", "date": "2024-01-05",

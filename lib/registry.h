@@ -451,4 +451,9 @@ int pp_registry_audit(struct pp_registry *r, const char *name,
 int pp_registry_export(struct pp_registry *r, struct pp_reg_table *t,
     struct pp_err *err);
 
+/* The database under r and the name r was opened with, for
+ * registry_copy.c, which moves rows below the registry's API. */
+struct pp_db *pp_registry_db(struct pp_registry *r);
+const char *pp_registry_name(const struct pp_registry *r);
+
 #endif

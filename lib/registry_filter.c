@@ -32,6 +32,20 @@ static const char *const op_sql[] = {
 	"IS NULL", "IS NOT NULL"
 };
 
+/*
+ * PostgreSQL's LIKE is case-sensitive, as MLflow's: the pattern goes as it
+ * is, with no escape character (ESCAPE ''), as in SQLite's GLOB and LIKE.
+ */
+static const char *
+op_text(const struct pp_registry_filter *f, enum op op)
+{
+	if (f->pg && op == OP_LIKE)
+		return "LIKE";
+	if (f->pg && op == OP_ILIKE)
+		return "ILIKE";
+	return op_sql[op];
+}
+
 /* Attributes a filter may name, and the SQL column behind each. */
 static const struct attr {
 	const char *name;
@@ -42,8 +56,8 @@ static const struct attr {
 	{ "run_name", "r.name", 0 },
 	{ "name", "r.name", 0 },
 	{ "status", "r.status", 0 },
-	{ "user", "r.user", 0 },
-	{ "user_id", "r.user", 0 },
+	{ "user", "r.\"user\"", 0 },
+	{ "user_id", "r.\"user\"", 0 },
 	{ "experiment", "e.name", 0 },
 	{ "fingerprint", "r.fingerprint", 0 },
 	{ "parent_run_id", "r.parent_run_id", 0 },
@@ -588,12 +602,15 @@ emit_values(struct pp_registry_filter *f, const struct node *n)
 			add_arg(f, 0, 0, n->vals[i].text);
 		}
 		pp_buf_addc(w, ')');
-	} else if (n->op == OP_LIKE) {
+	} else if (n->op == OP_LIKE && !f->pg) {
 		char *g = like_to_glob(n->vals[0].text);
 
 		pp_buf_addc(w, '?');
 		add_arg(f, 0, 0, g);
 		free(g);
+	} else if (f->pg && (n->op == OP_LIKE || n->op == OP_ILIKE)) {
+		pp_buf_addstr(w, "? ESCAPE ''");
+		add_arg(f, 0, 0, n->vals[0].text);
 	} else {
 		pp_buf_addc(w, '?');
 		add_arg(f, n->vals[0].t == T_NUM, n->vals[0].num,
@@ -692,11 +709,11 @@ emit(struct pp_registry_filter *f, const struct node *n)
 		return;
 	}
 	if (n->ent == E_ATTR) {
-		pp_buf_addf(w, "%s %s ", n->attr->col, op_sql[n->op]);
+		pp_buf_addf(w, "%s %s ", n->attr->col, op_text(f, n->op));
 	} else {
 		pp_buf_addf(w, "EXISTS (SELECT 1 FROM %s x WHERE "
 		    "x.run_id = r.run_id AND x.key = ? AND x.value %s ",
-		    table[n->ent], op_sql[n->op]);
+		    table[n->ent], op_text(f, n->op));
 		add_arg(f, 0, 0, n->key);
 	}
 	emit_values(f, n);

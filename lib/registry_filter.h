@@ -52,9 +52,10 @@ struct pp_registry_filter {
 	struct pp_registry_filter_arg *args; /* where's values, then order's */
 	size_t nargs;
 	size_t cap;
+	int pg;			/* set before parsing: PostgreSQL's SQL */
 };
 
-#define PP_REGISTRY_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0 }
+#define PP_REGISTRY_FILTER_INIT { PP_BUF_INIT, PP_BUF_INIT, NULL, 0, 0, 0 }
 
 /*
  * Parse expr (NULL or blank: no condition) into f->where and its values

@@ -8,6 +8,7 @@
  * 413), and the last call routes, checks the key and the rate, takes a
  * reference on the model's current version, scores, answers and counts.
  * completed() ends the in-flight count, which pp_serve_drain waits on.
+ * Connections come from one accepting thread (see accept_loop).
  *
  * The swap: slot->cur is read and its reference taken under slot->mu, so
  * a version is never freed between a request finding it and holding it.
@@ -16,6 +17,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -137,7 +139,13 @@ struct pp_serve {
 	struct pp_serve_opts o;
 	struct slot *slots;	/* owned: nslots */
 	size_t nslots;
-	struct MHD_Daemon *d;
+	struct MHD_Daemon **d;	/* owned: nd, one epoll thread each */
+	atomic_uint *nconn;	/* owned: nd, connections each daemon holds */
+	unsigned nd;
+	unsigned next;		/* where the acceptor looks first */
+	int lfd;		/* the listening socket, or -1 */
+	atomic_int stop;	/* the acceptor is to return */
+	pthread_t acceptor;	/* running when lfd >= 0 */
 	unsigned port;
 	struct pp_ratelimit *rl; /* owned, or NULL */
 	atomic_int draining;	/* readiness false */
@@ -380,6 +388,7 @@ pp_serve_new(const struct pp_serve_opts *o)
 	size_t i;
 
 	s->o = *o;
+	s->lfd = -1;
 	if (o->rate > 0)
 		s->rl = pp_ratelimit_new(o->rate, o->burst);
 	for (i = 0; i < NSHARDS; i++)
@@ -594,10 +603,11 @@ my_shard(struct pp_serve *s)
 	return &s->shard[me];
 }
 
-/* Add n to the series (ep, model, version, code) of sh; under sh->mu. */
-static void
-add_series(struct shard *sh, enum endpoint ep, long model,
-    const char *version, unsigned code, unsigned long n)
+/* The series (ep, model, version, code) of sh, made with n 0 if new;
+ * under sh->mu. */
+static struct series *
+find_series(struct shard *sh, enum endpoint ep, long model,
+    const char *version, unsigned code)
 {
 	struct series *r;
 	size_t i;
@@ -618,7 +628,7 @@ add_series(struct shard *sh, enum endpoint ep, long model,
 		r->code = code;
 		r->n = 0;
 	}
-	sh->series[i].n += n;
+	return &sh->series[i];
 }
 
 static void
@@ -631,7 +641,7 @@ count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
 	for (b = 0; b < NBUCKETS && secs > bucket_le[b]; b++)
 		;
 	pthread_mutex_lock(&sh->mu);
-	add_series(sh, ep, model, version, code, 1);
+	find_series(sh, ep, model, version, code)->n++;
 	sh->hist[ep][b]++;
 	sh->hist_sum[ep] += secs;
 	sh->hist_n[ep]++;
@@ -668,10 +678,12 @@ sum_shards(struct pp_serve *s, struct shard *sum)
 		struct shard *sh = &s->shard[i];
 
 		pthread_mutex_lock(&sh->mu);
-		for (k = 0; k < sh->nseries; k++)
-			add_series(sum, sh->series[k].ep, sh->series[k].model,
-			    sh->series[k].version, sh->series[k].code,
-			    sh->series[k].n);
+		for (k = 0; k < sh->nseries; k++) {
+			const struct series *x = &sh->series[k];
+
+			find_series(sum, x->ep, x->model, x->version,
+			    x->code)->n += x->n;
+		}
 		for (e = 0; e < EP_COUNT; e++) {
 			for (b = 0; b <= NBUCKETS; b++)
 				sum->hist[e][b] += sh->hist[e][b];
@@ -1515,11 +1527,177 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&s->in_flight, 1);
 }
 
+/*
+ * Connections: one listening socket, one thread accepting on it, and
+ * --threads libmicrohttpd daemons of one epoll thread each, every new
+ * connection handed to the daemon with the fewest.  libmicrohttpd's own
+ * thread pool lets its workers race for the listening socket, and the one
+ * that wakes first takes a run of connections: 64 connections opened at
+ * once ended 64 to 0 on two workers in one run, 40 to 24 in others, so
+ * one thread did the work of two while the other idled, and the tail
+ * latency showed it.  Each daemon takes an even share of --max-connections
+ * (as the pool's workers did); while every one is full, nothing is
+ * accepted and new connections wait in the kernel's backlog, as they did.
+ */
+
+/* Daemon k's share of the connection limit. */
+static unsigned
+share(const struct pp_serve *s, unsigned k)
+{
+	unsigned n = s->o.max_conns / s->nd + (k < s->o.max_conns % s->nd);
+
+	return n > 0 ? n : 1;
+}
+
+/* A connection a daemon held has closed.  (The count is ours, not
+ * libmicrohttpd's: its own is updated only when the daemon's thread gets
+ * to the new connection, after the acceptor may have looked.) */
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)c;
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub((atomic_uint *)cls, 1);
+}
+
+/* The daemon with the fewest connections, from s->next on, or -1 if all
+ * are full. */
+static int
+least_busy(struct pp_serve *s)
+{
+	unsigned i, k, n, fewest = UINT_MAX;
+	int best = -1;
+
+	for (i = 0; i < s->nd; i++) {
+		k = (s->next + i) % s->nd;
+		n = atomic_load(&s->nconn[k]);
+		if (n < fewest && n < share(s, k)) {
+			fewest = n;
+			best = (int)k;
+		}
+	}
+	return best;
+}
+
+static void *
+accept_loop(void *arg)
+{
+	struct pp_serve *s = arg;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int fd, best;
+
+	while (!atomic_load(&s->stop)) {
+		if ((best = least_busy(s)) < 0) {
+			usleep(10000);	/* full: wait for one to close */
+			continue;
+		}
+		len = sizeof(sa);
+		fd = accept(s->lfd, (struct sockaddr *)&sa, &len);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED ||
+			    errno == EAGAIN)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				usleep(10000);	/* out of files: let some go */
+				continue;
+			}
+			break;	/* shut down by pp_serve_drain/free */
+		}
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+			close(fd);
+			continue;
+		}
+		s->next = ((unsigned)best + 1) % s->nd;
+		/* It closes fd itself when it cannot take it. */
+		atomic_fetch_add(&s->nconn[best], 1);
+		if (MHD_add_connection(s->d[best], fd, (struct sockaddr *)&sa,
+		    len) != MHD_YES)
+			atomic_fetch_sub(&s->nconn[best], 1);
+	}
+	return NULL;
+}
+
+/* The listening socket on sin, or -1. */
+static int
+listen_on(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1
+	    || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) == -1 ||
+	    listen(fd, 1024) == -1 ||
+	    getsockname(fd, (struct sockaddr *)sin, &len) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Stop accepting: no new connection after this returns. */
+static void
+stop_accepting(struct pp_serve *s)
+{
+	if (s->lfd < 0)
+		return;
+	atomic_store(&s->stop, 1);
+	shutdown(s->lfd, SHUT_RDWR);	/* wakes the acceptor's accept */
+	pthread_join(s->acceptor, NULL);
+	close(s->lfd);
+	s->lfd = -1;
+}
+
+static void
+stop_daemons(struct pp_serve *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nd; i++)
+		if (s->d[i] != NULL)
+			MHD_stop_daemon(s->d[i]);
+	free(s->d);
+	free(s->nconn);
+	s->d = NULL;
+	s->nconn = NULL;
+	s->nd = 0;
+}
+
+static int
+start_daemons(struct pp_serve *s)
+{
+	unsigned i, n = s->o.threads > 0 ? s->o.threads : 1;
+
+	s->d = pp_xcalloc(n, sizeof(*s->d));
+	s->nconn = pp_xcalloc(n, sizeof(*s->nconn));
+	s->nd = n;
+	for (i = 0; i < n; i++) {
+		atomic_init(&s->nconn[i], 0);
+		/* least_busy keeps to the share; MHD's limit is a backstop. */
+		s->d[i] = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+		    MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
+		    handle, s,
+		    MHD_OPTION_CONNECTION_LIMIT, share(s, i),
+		    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &s->nconn[i],
+		    MHD_OPTION_END);
+		if (s->d[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int
 pp_serve_start(struct pp_serve *s, const char *addr, struct pp_err *err)
 {
 	struct sockaddr_in sin;
-	const union MHD_DaemonInfo *di;
 	const char *colon = strrchr(addr, ':');
 	char host[64];
 	long port;
@@ -1536,20 +1714,18 @@ pp_serve_start(struct pp_serve *s, const char *addr, struct pp_err *err)
 		return pp_err_set(err, PP_EXIT_USAGE, "--listen: bad address "
 		    "\"%s\": not an IPv4 address", host);
 	sin.sin_port = htons((uint16_t)port);
-	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC,
-	    0, NULL, NULL, handle, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	    MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
-	    MHD_OPTION_CONNECTION_LIMIT, s->o.max_conns,
-	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_END);
-	if (s->d == NULL)
+	if ((s->lfd = listen_on(&sin)) == -1)
 		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot listen (in "
 		    "use, or not an address of this host)", addr);
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di != NULL ? di->port : (unsigned)port;
+	s->port = ntohs(sin.sin_port);
+	if (start_daemons(s) == -1 ||
+	    pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) {
+		close(s->lfd);
+		s->lfd = -1;
+		stop_daemons(s);
+		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot start the "
+		    "server's threads", addr);
+	}
 	return 0;
 }
 
@@ -1629,18 +1805,13 @@ pp_serve_drain(struct pp_serve *s, double timeout)
 	double end = now_mono() + timeout;
 	long left;
 
-	MHD_socket ls;
-
 	atomic_store(&s->draining, 1);
 	if (s->d == NULL)
 		return 0;
-	ls = MHD_quiesce_daemon(s->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
+	stop_accepting(s);
 	while ((left = atomic_load(&s->in_flight)) > 0 && now_mono() < end)
 		nanosleep(&ts, NULL);
-	MHD_stop_daemon(s->d);
-	s->d = NULL;
+	stop_daemons(s);
 	return left;
 }
 
@@ -1652,8 +1823,8 @@ pp_serve_free(struct pp_serve *s)
 
 	if (s == NULL)
 		return;
-	if (s->d != NULL)
-		MHD_stop_daemon(s->d);
+	stop_accepting(s);
+	stop_daemons(s);
 	for (i = 0; i < s->nslots; i++) {
 		for (r = 0; r < ROLE_COUNT; r++) {
 			served_put(s->slots[i].var[r].cur);

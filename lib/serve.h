@@ -21,9 +21,11 @@
  * bars posted to the old version are not carried over.  Canary and shadow
  * versions keep no book.
  *
- * Threads: libmicrohttpd runs a pool of epoll threads that call into this
- * module; pp_serve_poll and pp_serve_drain are called from one other
- * thread (pp-serve's main thread).  The module never prints: the access
+ * Threads: opts.threads libmicrohttpd daemons of one epoll thread each
+ * call into this module, fed connections by one accepting thread (the
+ * daemon with the fewest gets the next); pp_serve_poll and
+ * pp_serve_drain are called from one other thread (pp-serve's main
+ * thread).  The module never prints: the access
  * log goes to the stream the caller gives, and reload failures come back
  * through struct pp_err.
  */
@@ -44,7 +46,7 @@ struct pp_serve_opts {
 	double rate;		/* tokens a second per client; 0: no limit */
 	double burst;		/* bucket size (>= 1) */
 	size_t max_body;	/* bytes; a larger body is 413 */
-	unsigned threads;	/* libmicrohttpd thread pool size */
+	unsigned threads;	/* epoll worker threads (daemons) */
 	unsigned max_conns;	/* connection limit */
 	unsigned timeout;	/* seconds a connection may sit idle */
 	const char *access_log;	/* JSON lines appended here; "-": stderr */

@@ -13,9 +13,10 @@
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load helpers/pgserver
 
 setup() {
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	use_registry "$BATS_TEST_TMPDIR/pp.db"
 	cd "$BATS_TEST_TMPDIR"
 	a=$(pp-registry run start -e e --name a --tag env=dev --param alpha=1 --metric rmse=0.5)
 	pp-registry run end "$a"

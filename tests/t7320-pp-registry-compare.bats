@@ -15,11 +15,12 @@
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load helpers/pgserver
 
 long=r1,r5,r10,r20,rsi14,macd_12_26_9,vol20,atr14
 
 setup() {
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	use_registry "$BATS_TEST_TMPDIR/pp.db"
 	cd "$BATS_TEST_TMPDIR"
 	a=$(pp-registry run start -e e --name ridge --metric rmse=0.5 --metric mae=0.2 --tag "features=$long")
 	pp-registry run log "$a" --metric rmse=0.3@1 --metric rmse=0.4@2

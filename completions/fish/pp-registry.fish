@@ -1,6 +1,6 @@
 # fish completion for pp-registry(1): commands, verbs, options and the
 # registered model names read from the registry.
-set -l cmds init experiments runs best show compare metric-history run artifact models versions register promote alias unalias resolve audit delete gc export
+set -l cmds init experiments runs best show compare metric-history run artifact models versions register promote alias unalias resolve audit delete gc export copy
 
 function __pp_registry_models
 	set -l reg $PP_REGISTRY

@@ -112,18 +112,24 @@ pipe symbols 50000 26
 
 awk -F'\t' '
 function verdict(ok) { return ok ? "ok" : "MISSED" }
+BEGIN { nr = ns = 0 }
 {
 	rows = $2 * $3
 	printf "%-8s %6d sym x %6d days = %10d rows: %8.1f s wall %9.0f rows/s;" \
 	    " pp-features %7.1f cpu-s, peak RSS %6.1f MB; pp cat %7.1f cpu-s\n",
 	    $1, $2, $3, rows, $4, rows / $4, $5, $6 / 1024, $7
 	if ($1 == "rows") { r[nr] = rows; c[nr] = $5; m[nr++] = $6 }
+	else { sy[ns] = $2; sm[ns] = $6; sc[ns++] = $5 }
 }
 END {
 	for (i = 1; i < nr; i++)
 		printf "rows x%.0f: pp-features cpu x%.1f (linear: x%.0f), peak RSS x%.2f\n",
 		    r[i] / r[0], c[i] / (c[0] > 0.01 ? c[0] : 0.01), r[i] / r[0],
 		    m[i] / m[0]
+	for (i = 0; i < ns; i++)
+		printf "symbols x%.0f: pp-features peak RSS x%.1f (%.1f KB a symbol more), cpu x%.1f\n",
+		    sy[i] / 500, sm[i] / m[0], (sm[i] - m[0]) / (sy[i] - 500),
+		    sc[i] / (c[0] > 0.01 ? c[0] : 0.01)
 	printf "peak RSS under 32 MB at 1x and 10x rows: %s\n",
 	    verdict(m[0] * 1024 < 32e6 && m[1] * 1024 < 32e6)
 }' "$tab" | tee "$out/scale.txt"

@@ -91,7 +91,7 @@ for name in ("v1", "v2"):
         'wrk.headers["Content-Type"] = "application/json"\n'
         % json.dumps(body))
 END
-cc -O2 -o "$work/const_server" "$here/const_server.c" -lmicrohttpd
+cc -O2 -pthread -o "$work/const_server" "$here/const_server.c" -lmicrohttpd
 
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

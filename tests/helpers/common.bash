@@ -34,3 +34,7 @@ assert_output_close() {
 	    <(printf '%s\n' "$1") <(printf '%s\n' "$output") ||
 	    fail "assert_output_close: output differs (above)"
 }
+
+
+# use_registry and skip_on_pg (the registry suites' PostgreSQL pass).
+. "$PP_TOP/tests/helpers/pgserver.bash"

@@ -143,7 +143,7 @@ $(row "$B: $T/t5*.bats" 0 1)
 $(row "$T/nope" 0 1)
 0 passed, 1 failed, 0 skipped"
 	run -1 --separate-stderr runner "$B:fast"
-	assert_line --index 0 "not ok - $B:fast: unknown pass (BUILD_DIR or BUILD_DIR:blas)"
+	assert_line --index 0 "not ok - $B:fast: unknown pass (BUILD_DIR, BUILD_DIR:pg or BUILD_DIR:blas)"
 	run -1 --separate-stderr runner
 	assert_output "not ok - run-tests: no test ran
 0 passed, 1 failed, 0 skipped"

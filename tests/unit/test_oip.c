@@ -16,6 +16,11 @@
  *    body it does not fully understand: other keys, escapes, strings,
  *    duplicate or missing features, wrong counts, big integers, overflow,
  *    trailing bytes, malformed JSON.
+ *  - the plain V2 reader, the same way: the [N, F] tensor flat, as rows
+ *    or mixed, keys in any order, FP32, with or without an id, taken
+ *    with the JSON reader's values and id; declined: per-feature inputs,
+ *    an input named as a feature, other keys, escapes, wrong or real
+ *    shapes, counts off, nesting too deep, duplicate keys.
  *  - bars: one object or a list, extra keys ignored, missing prices only
  *    with allow_nan; a table of bad bodies with their exact messages.
  *  - encode: V2 and V1 answers byte for byte, non-finite as null,
@@ -273,6 +278,8 @@ test_v1_plain(void **state)
 		"123456789012345678]]}",
 		"{\"instances\":[[1e-400,2.2250738585072011e-308,-1.5e308]]}",
 		"{\"instances\":[[9007199254740993,-0.0,5e-324]]}",
+		"{\"instances\":[[1234567890123456789.5,-1e0,"
+		"12345678901234567890e-3]]}",
 	};
 	static const char *const decline[] = {
 		"", "[]", "{}", "{\"instances\":[]}", "{\"instances\":{}}",
@@ -310,6 +317,98 @@ test_v1_plain(void **state)
 	assert_false(signbit(r.x[0]));
 	assert_true(signbit(r.x[1]) && signbit(r.x[2]));
 	pp_oip_rows_release(&r);
+	pp_model_free(m);
+}
+
+static void
+plain_v2_case(const struct pp_model *m, const char *body, int want)
+{
+	struct pp_oip_rows p = PP_OIP_ROWS_INIT, j = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int rc = pp_oip_decode_v2_plain(body, strlen(body), m, &p);
+
+	if (rc != want)
+		fail_msg("plain V2 reader: %d for %s", rc, body);
+	if (rc == 1) {
+		assert_null(p.x);
+		assert_null(p.id);
+		return;
+	}
+	assert_int_equal(pp_oip_decode_v2_json(body, strlen(body), m, 1, &j,
+	    &err), 0);
+	assert_int_equal(p.n, j.n);
+	assert_memory_equal(p.x, j.x, p.n * 3 * sizeof(double));
+	if (j.id == NULL)
+		assert_null(p.id);
+	else
+		assert_string_equal(p.id, j.id);
+	pp_oip_rows_release(&p);
+	pp_oip_rows_release(&j);
+}
+
+static void
+test_v2_plain(void **state)
+{
+	static const char *const take[] = {
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[[1,2,3],[4.5,-0,null]]}]}",
+		" { \"id\" : \"r-1\" , \"inputs\" : [ { \"data\" : [ 1 , 2 ,"
+		" 3 ] , \"datatype\" : \"FP32\" , \"shape\" : [ 1 , 3 ] , "
+		"\"name\" : \"\" } ] }\n",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,[2,3,4],5,6e-3]}],"
+		"\"id\":\"\"}",
+	};
+	static const char *const decline[] = {
+		"{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		"\"FP64\",\"data\":[1]},{\"name\":\"f2\",\"shape\":[1],"
+		"\"datatype\":\"FP64\",\"data\":[2]},{\"name\":\"f3\","
+		"\"shape\":[1],\"datatype\":\"FP64\",\"data\":[3]}]}",
+		"{\"inputs\":[{\"name\":\"f1\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3],\"parameters\":{}}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"outputs\":[]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":\"a\\n\"}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":7}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"INT64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3.0],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[0,3],"
+		"\"datatype\":\"FP64\",\"data\":[]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3,4]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[[[1,2,3]]]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,\"NaN\"]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"name\":\"y\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":\"a\","
+		"\"id\":\"b\"}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\"}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]} x",
+		"{\"inputs\":[]}", "{}", "",
+	};
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(take) / sizeof(take[0]); i++)
+		plain_v2_case(m, take[i], 0);
+	for (i = 0; i < sizeof(decline) / sizeof(decline[0]); i++)
+		plain_v2_case(m, decline[i], 1);
 	pp_model_free(m);
 }
 
@@ -443,6 +542,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_v1),
 		cmocka_unit_test(test_v1_plain),
+		cmocka_unit_test(test_v2_plain),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_bars),
 	};

@@ -58,7 +58,7 @@ static const struct {
 	{ "tag.env not in ('a')", T("NOT IN", "(?)"), "env|a" },
 	{ "attributes.status = 'FINISHED'", "r.status = ?", "FINISHED" },
 	{ "attribute.run_name != 'x'", "r.name != ?", "x" },
-	{ "attr.user = 'u'", "r.user = ?", "u" },
+	{ "attr.user = 'u'", "r.\"user\" = ?", "u" },
 	{ "run.experiment = 'e'", "e.name = ?", "e" },
 	{ "status IN ('FAILED', 'KILLED')", "r.status IN (?, ?)",
 	  "FAILED|KILLED" },
