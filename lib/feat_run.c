@@ -283,8 +283,9 @@ shards_free(struct shards *p)
 	free(p);
 }
 
-/* Engines and threads for n workers like f, on r's rows.  NULL (err set)
- * if a thread cannot start. */
+/* Engines and threads for n workers like f, on r's rows; fewer when the
+ * system gives fewer threads (EAGAIN at its process limit): the symbols
+ * are then shared among those that started.  NULL if none could start. */
 static struct shards *
 shards_new(struct pp_feat *f, struct pp_reader *r, size_t n,
     struct pp_err *err)
@@ -293,7 +294,6 @@ shards_new(struct pp_feat *f, struct pp_reader *r, size_t n,
 	const struct pp_schema *out = pp_feat_schema(f);
 	struct shards *p = pp_xcalloc(1, sizeof(*p));
 	size_t i, k;
-	int rc;
 
 	p->nin = in->ncols;
 	p->nout = out->ncols;
@@ -334,12 +334,17 @@ shards_new(struct pp_feat *f, struct pp_reader *r, size_t n,
 		assert(w->f != NULL);
 	}
 	for (; p->nth < n; p->nth++)
-		if ((rc = pthread_create(&p->w[p->nth].th, NULL, worker_main,
-		    &p->w[p->nth])) != 0) {
-			pp_err_errno(err, rc, "cannot start an engine thread");
-			shards_free(p);
-			return NULL;
-		}
+		if (pthread_create(&p->w[p->nth].th, NULL, worker_main,
+		    &p->w[p->nth]) != 0)
+			break;
+	if (p->nth == 0) {
+		shards_free(p);
+		return NULL;
+	}
+	/* No row is read yet: the hash may still change its modulus. */
+	for (i = p->nth; i < n; i++)
+		pp_feat_free(p->w[i].f);
+	p->nw = p->nth;
 	return p;
 }
 
@@ -487,9 +492,11 @@ run_sharded(struct pp_feat *f, struct pp_reader *r, struct pp_feat_loop *l,
 	struct shards *p;
 	int got, rc = -1;
 
+	/* Without a thread, the one engine on this one: nothing is read
+	 * yet, and f was never pushed (the workers have their own). */
 	if ((p = shards_new(f, r, n > MAX_SHARDS ? MAX_SHARDS : n, err)) ==
 	    NULL)
-		return -1;
+		return run_one(f, r, l, err);
 	while ((got = pp_reader_next(r, &row, &rerr)) != 0) {
 		if (++l->nread % 65536 == 0 && l->progress != NULL)
 			l->progress(l->nread, "rows", 0);

@@ -215,6 +215,7 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 {
 	static const struct pp_write_opts defaults = PP_WRITE_OPTS_INIT;
 	struct pp_writer *w = pp_xcalloc(1, sizeof(*w));
+	struct pp_err terr = PP_ERR_INIT;
 	int rc;
 
 	w->fp = fp;
@@ -242,8 +243,10 @@ pp_writer_new(FILE *fp, const char *name, const struct pp_schema *s,
 	}
 	w->ops = writer_ops(w->o.format);
 	rc = w->ops->start(w, err);
-	if (rc == 0 && w->o.thread && (w->th = start_threads(w, err)) == NULL)
-		rc = -1;
+	/* No writing thread to be had: the rows go straight to the backend,
+	 * the same bytes on this thread. */
+	if (rc == 0 && w->o.thread)
+		w->th = start_threads(w, &terr);
 	if (rc == -1) {
 		pp_writer_free(w);
 		return NULL;

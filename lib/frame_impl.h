@@ -104,7 +104,8 @@ struct pp_frame_wthread_fns {
 };
 
 /* The writing threads: new starts them for rows of schema s, up to
- * `workers` formatting side by side (one without fns->format); row copies
+ * `workers` formatting side by side (one without fns->format; fewer if
+ * the system gives fewer; NULL, err set, if none starts); row copies
  * a row in; drain waits until every row handed in is written; close
  * drains and stops them; free stops them (dropping what is unwritten).
  * Each returns the first error, in row order, once a write has failed.

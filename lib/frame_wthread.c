@@ -200,7 +200,7 @@ pp_frame_wthread_new(const struct pp_schema *s,
 {
 	struct frame_wthread *p = pp_xcalloc(1, sizeof(*p));
 	size_t i, want;
-	int rc;
+	int rc = 0;
 
 	p->fns = *fns;
 	p->arg = arg;
@@ -227,13 +227,16 @@ pp_frame_wthread_new(const struct pp_schema *s,
 	p->th = pp_xcalloc(want, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->cv, NULL);
-	for (; p->nth < want; p->nth++) {
+	/* Fewer workers than wanted (EAGAIN at the system's limit) write
+	 * the same bytes; none, and the caller writes without us. */
+	for (; p->nth < want; p->nth++)
 		if ((rc = pthread_create(&p->th[p->nth], NULL, worker_main,
-		    p)) != 0) {
-			pp_err_errno(err, rc, "cannot start the writing thread");
-			pp_frame_wthread_free(p);
-			return NULL;
-		}
+		    p)) != 0)
+			break;
+	if (p->nth == 0) {
+		pp_err_errno(err, rc, "cannot start the writing thread");
+		pp_frame_wthread_free(p);
+		return NULL;
 	}
 	return p;
 }

@@ -1048,12 +1048,13 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 		    proba, rows.n);
 	else
 		pp_oip_encode_v1(&a->body, pred, rows.n);
-	if (s->plog != NULL && r->model == 0)
+	/* o, not plog, outside logmu: SIGHUP swaps plog under it. */
+	if (s->o.prediction_log != NULL && r->model == 0)
 		log_rows(s, sl->name, v, role, &rows, pred);
 	if (role == ROLE_PRIMARY && (sh = slot_get(sl, ROLE_SHADOW)) != NULL) {
 		pp_predictor_block(&sh->pred, rows.x, rows.n, pred);
 		atomic_fetch_add(&sl->var[ROLE_SHADOW].predictions, rows.n);
-		if (s->plog != NULL && r->model == 0)
+		if (s->o.prediction_log != NULL && r->model == 0)
 			log_rows(s, sl->name, sh, ROLE_SHADOW, &rows, pred);
 		served_put(sh);
 	}
@@ -1369,8 +1370,8 @@ access_log(struct pp_serve *s, struct MHD_Connection *c, const char *method,
 	struct timespec now;
 	struct tm tm;
 
-	if (s->alog == NULL)
-		return;
+	if (s->o.access_log == NULL)
+		return;		/* not alog outside logmu: SIGHUP swaps it */
 	clock_gettime(CLOCK_REALTIME, &now);
 	gmtime_r(&now.tv_sec, &tm);
 	strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
