@@ -17,8 +17,11 @@
 #     in one line
 #   - pp-train registers into PostgreSQL and pp-predict predicts from
 #     models:/ and runs:/ references there as from the model file
+#   - pp-serve serves models:/m@champion from PostgreSQL and swaps in the
+#     new version when the alias moves
 
 load helpers/common
+load helpers/serve
 
 setup() {
 	common_setup
@@ -28,6 +31,10 @@ setup() {
 	cd "$T"
 	use_registry
 	export USER=tester
+}
+
+teardown() {
+	serve_teardown
 }
 
 base_url() {
@@ -103,4 +110,23 @@ base_url() {
 	done
 	run -0 --separate-stderr pp-registry versions m --format csv
 	assert_line --index 1 --regexp "^1,None,,$id,model.ppm,"
+}
+
+@test "pp-serve reloads models:/m@champion from PostgreSQL when the alias moves" {
+	cp "$D/train-small.csv" small.csv
+	pp-train -q -m ols -t y --exclude cls --register m -o m1.ppm small.csv
+	pp-train -q -m ridge --alpha 50 -t y --exclude cls --register m -o m2.ppm small.csv
+	pp-registry alias m champion 1
+	serve_start -m m=models:/m@champion --reload-every 1s
+	run -0 http GET /v2/models/m
+	assert_line --index 0 --partial '"versions":["1"],"platform":"pp-ols"'
+	pp-registry alias m champion 2
+	for i in $(seq 50); do
+		run -0 http GET /v2/models/m
+		[[ ${lines[0]} != *'"versions":["2"]'* ]] || break
+		sleep 0.2
+	done
+	assert_line --index 0 --partial '"versions":["2"],"platform":"pp-ridge"'
+	serve_stop
+	assert_equal "$STATUS" 0
 }
