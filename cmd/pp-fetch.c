@@ -40,7 +40,8 @@ static const char usage[] =
 static const char about[] =
     "Daily OHLCV bars as one frame: symbol,date,open,high,low,close,volume,\n"
     "sorted by symbol then date, validated, duplicates dropped.  With\n"
-    "--store DB the bars are upserted into a SQLite market store instead.";
+    "--store DB the bars are upserted into a market store instead: a SQLite\n"
+    "file, or a PostgreSQL database named by a postgresql:// URL.";
 
 struct fetch {
 	struct pp_cli cli;
@@ -339,7 +340,8 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		PP_OPT_FLAG('v', "verbose", &f->verbose,
 		    "http: one line on stderr per retry", .cmds = CMD_HTTP),
 		PP_OPT_STRING(0, "store", &f->store, "DB",
-		    "upsert into the market store DB, no output",
+		    "upsert into the market store DB (a SQLite file or a "
+		    "postgresql:// URL), no output",
 		    .empty = "path", .cmds = ALL_BUT_STORE),
 		PP_OPT_CALLBACK(0, "shard", &f->shard, set_shard, "I/N",
 		    "only the symbols of shard I (0 to N-1) of N: FNV-1a 64 "

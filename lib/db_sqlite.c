@@ -290,7 +290,10 @@ lite_busy(struct pp_db *db)
 {
 	int code = sqlite3_errcode(LITE(db)->db);
 
-	return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+	/* PROTOCOL: a WAL being recovered or switched to by another
+	 * process, where SQLite does not wait (the store's open retries). */
+	return code == SQLITE_BUSY || code == SQLITE_LOCKED ||
+	    code == SQLITE_PROTOCOL;
 }
 
 static enum pp_db_failure

@@ -1,6 +1,8 @@
 /*
  * registry.h - the experiment registry: MLflow's tracking store and model
- * registry in one SQLite file that every program shares.
+ * registry in one SQLite file that every program shares, or in a
+ * PostgreSQL database for jobs on many machines (a "postgresql://" URL or
+ * a libpq "host=... dbname=..." string where a path would go; db.h).
  *
  * What it holds (man/pp-registry.5 gives the schema): experiments; runs
  * with their params, metric histories, tags and artifacts (zlib-compressed,
@@ -16,7 +18,10 @@
  * back (the timeout ran out under heavy load, or a WAL snapshot went stale)
  * the whole transaction is rolled back and retried, with jittered backoff,
  * for up to PP_REGISTRY_RETRY_MS.  Nothing is ever half-written: a process
- * killed with SIGKILL loses only its uncommitted transaction.
+ * killed with SIGKILL loses only its uncommitted transaction.  On
+ * PostgreSQL a write is READ COMMITTED and locks the model row it reads
+ * and then changes (registry.c, lock_model); deadlocks and serialization
+ * failures are retried as SQLITE_BUSY is.
  *
  * Ownership.  struct pp_registry is opaque and owned by the caller from
  * open to close; one handle is for one thread.  Strings passed in are

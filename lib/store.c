@@ -1,13 +1,19 @@
 /*
- * store.c - the market store: daily bars upserted into SQLite keyed by
- * (symbol, date).  The one idea: a load is one transaction of upserts that
- * counts added, unchanged and replaced bars, so loading the same range
- * twice changes nothing and says so.
+ * store.c - the market store: daily bars upserted into SQLite or
+ * PostgreSQL keyed by (symbol, date), through db.h.  The one idea: a load
+ * is one transaction of upserts that counts added, unchanged and replaced
+ * bars, so loading the same range twice changes nothing and says so.
+ *
+ * The upsert is per dialect.  SQLite serialises writers (BEGIN
+ * IMMEDIATE), so a bar is read, compared and then inserted or updated.
+ * PostgreSQL lets loaders on many machines write at once, so a bar is one
+ * INSERT ... ON CONFLICT DO UPDATE ... WHERE the values differ, whose
+ * RETURNING row (or its absence) says added, replaced or unchanged: two
+ * loaders of the same bars never collide on the key.
  */
 #include "store.h"
 
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +21,7 @@
 #include <sys/stat.h>
 
 #include "date.h"
+#include "db.h"
 #include "util.h"
 #include "banned.h"
 
@@ -37,12 +44,30 @@ static const char schema_sql[] =
     "PRAGMA application_id = 1347439955;"	/* STORE_APP_ID */
     "PRAGMA user_version = 1;";
 
+/* The same on PostgreSQL: bytes order text (COLLATE "C"), as in SQLite;
+ * pp_store_schema holds what SQLite keeps in its header. */
+static const char pg_schema_sql[] =
+    "CREATE TABLE pp_store_schema ("
+    " application_id BIGINT NOT NULL,"
+    " version BIGINT NOT NULL);"
+    "INSERT INTO pp_store_schema VALUES (1347439955, 1);"
+    "CREATE TABLE ohlcv ("
+    " symbol TEXT COLLATE \"C\" NOT NULL,"
+    " date TEXT COLLATE \"C\" NOT NULL,"
+    " open DOUBLE PRECISION NOT NULL,"
+    " high DOUBLE PRECISION NOT NULL,"
+    " low DOUBLE PRECISION NOT NULL,"
+    " close DOUBLE PRECISION NOT NULL,"
+    " volume DOUBLE PRECISION NOT NULL,"
+    " PRIMARY KEY (symbol, date));";
+
 struct pp_store {
-	sqlite3 *db;
+	struct pp_db *db;
 	char *path;
+	int pg;			/* PostgreSQL (else SQLite) */
 	int in_tx;		/* a load is open */
 	int empty;		/* read-only, and no schema yet: no bars */
-	sqlite3_stmt *get, *ins, *upd, *sel;
+	struct pp_db_stmt *get, *ins, *upd, *sel;
 	const struct pp_store_query *q;	/* select in progress */
 	size_t qi;		/* symbol of q being read */
 	size_t *found;		/* bars returned per q->syms */
@@ -57,6 +82,15 @@ pp_store_intraday(struct pp_store *st)
 }
 
 #define USEC_PER_DAY INT64_C(86400000000)
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 /*
  * A bar's key as stored: YYYY-MM-DD, or intraday a date-time with all six
@@ -86,20 +120,15 @@ static int
 db_error(struct pp_store *st, struct pp_err *err)
 {
 	return pp_err_set(err, PP_EXIT_DATA, "%s: %s", st->path,
-	    sqlite3_errmsg(st->db));
+	    pp_db_errmsg(st->db));
 }
 
 static int
 exec(struct pp_store *st, const char *sql, struct pp_err *err)
 {
-	char *msg = NULL;
-
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: %s", st->path,
-		    msg ? msg : sqlite3_errmsg(st->db));
-		sqlite3_free(msg);
-		return -1;
-	}
+	pp_db_set_deadline(st->db, mono_ms() + PP_STORE_BUSY_MS);
+	if (pp_db_exec(st->db, sql) == -1)
+		return db_error(st, err);
 	return 0;
 }
 
@@ -107,35 +136,60 @@ static int
 pragma_int(struct pp_store *st, const char *sql, long *v,
     struct pp_err *err)
 {
-	sqlite3_stmt *s;
+	struct pp_db_stmt *s = pp_db_prepare(st->db, sql);
 	int rc;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+	if (s == NULL)
 		return db_error(st, err);
-	rc = sqlite3_step(s);
-	*v = rc == SQLITE_ROW ? (long)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	rc = pp_db_step(s);
+	*v = rc == PP_DB_ROW ? (long)pp_db_column_int64(s, 0) : 0;
+	pp_db_finalize(s);
+	if (rc != PP_DB_ROW && rc != PP_DB_DONE)
 		return db_error(st, err);
 	return 0;
 }
 
-/* Check the file is a market store of a version we know, creating the
- * schema in a new (empty) file when writable. */
+/* The store's id, version and tables present, per dialect. */
+static int
+head(struct pp_store *st, long *app, long *ver, long *ntab,
+    struct pp_err *err)
+{
+	if (!st->pg)
+		return pragma_int(st, "PRAGMA application_id", app, err) == -1 ||
+		    pragma_int(st, "PRAGMA user_version", ver, err) == -1 ||
+		    pragma_int(st, "SELECT count(*) FROM sqlite_master", ntab,
+		    err) == -1 ? -1 : 0;
+	*app = *ver = 0;
+	if (pragma_int(st, "SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+	    "schemaname = current_schema()", ntab, err) == -1 ||
+	    pragma_int(st, "SELECT count(*) FROM pg_catalog.pg_tables WHERE "
+	    "schemaname = current_schema() AND tablename = 'pp_store_schema'",
+	    app, err) == -1)
+		return -1;
+	if (*app == 0)
+		return 0;
+	return pragma_int(st, "SELECT application_id FROM pp_store_schema",
+	    app, err) == -1 || pragma_int(st, "SELECT version FROM "
+	    "pp_store_schema", ver, err) == -1 ? -1 : 0;
+}
+
+/* Check the store is a market store of a version we know, creating the
+ * schema in a new (empty) file or schema when writable.  On PostgreSQL
+ * the creation is under an advisory lock, so loaders starting at once
+ * create it once. */
 static int
 check_schema(struct pp_store *st, int writable, struct pp_err *err)
 {
 	long app, ver, ntab;
 
-	if (writable && exec(st, "BEGIN IMMEDIATE", err) == -1)
-		return -1;
-	if (pragma_int(st, "PRAGMA application_id", &app, err) == -1 ||
-	    pragma_int(st, "PRAGMA user_version", &ver, err) == -1 ||
-	    pragma_int(st, "SELECT count(*) FROM sqlite_master", &ntab,
+	if (writable && exec(st, st->pg ? "BEGIN; SELECT "
+	    "pg_advisory_xact_lock(1347439955)" : "BEGIN IMMEDIATE",
 	    err) == -1)
+		return -1;
+	if (head(st, &app, &ver, &ntab, err) == -1)
 		goto fail;
 	if (app == 0 && ntab == 0 && writable) {
-		if (exec(st, schema_sql, err) == -1)
+		if (exec(st, st->pg ? pg_schema_sql : schema_sql, err) == -1)
 			goto fail;
 		ver = STORE_VERSION;
 		app = STORE_APP_ID;
@@ -164,20 +218,11 @@ check_schema(struct pp_store *st, int writable, struct pp_err *err)
 	return 0;
 fail:
 	if (writable)
-		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+		pp_db_exec(st->db, "ROLLBACK");
 	return -1;
 }
 
 #define OPEN_RETRIES 200
-
-/* Did the last statement fail only because another process was busy? */
-static int
-transient(struct pp_store *st)
-{
-	int rc = sqlite3_errcode(st->db) & 0xff;
-
-	return rc == SQLITE_BUSY || rc == SQLITE_LOCKED || rc == SQLITE_PROTOCOL;
-}
 
 static void
 pause_ms(long ms)
@@ -192,32 +237,34 @@ pp_store_open(const char *path, int writable, struct pp_err *err)
 {
 	struct pp_store *st;
 	struct stat sb;
-	int flags, attempt;
+	char *why = NULL;
+	int attempt;
 
-	if (!writable && stat(path, &sb) == -1) {
+	if (!writable && !pp_db_is_url(path) && stat(path, &sb) == -1) {
 		pp_err_errno(err, errno, "%s", path);
 		return NULL;
 	}
 	st = pp_xcalloc(1, sizeof(*st));
 	st->path = pp_xstrdup(path);
-	flags = writable ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE :
-	    SQLITE_OPEN_READONLY;
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
-		db_error(st, err);
+	st->db = pp_db_open(path, writable ? PP_DB_CREATE : PP_DB_READONLY,
+	    &why);
+	if (st->db == NULL) {
+		pp_err_set(err, PP_EXIT_DATA, "%s: %s", path, why);
+		free(why);
 		goto fail;
 	}
-	sqlite3_extended_result_codes(st->db, 1);
-	sqlite3_busy_timeout(st->db, PP_STORE_BUSY_MS);
+	st->pg = pp_db_is_pg(st->db);
+	pp_db_set_deadline(st->db, mono_ms() + PP_STORE_BUSY_MS);
 	/* Two processes opening a new store at once can meet SQLITE_BUSY
 	 * (or SQLITE_PROTOCOL) where SQLite does not call the busy handler:
 	 * while one switches the file to WAL, or recovers a WAL left by a
 	 * connection that just closed.  Such an open is simply tried again. */
 	for (attempt = 0;; attempt++) {
-		if ((!writable || exec(st, "PRAGMA journal_mode = WAL;"
+		if ((!writable || st->pg || exec(st, "PRAGMA journal_mode = WAL;"
 		    "PRAGMA synchronous = NORMAL", err) == 0) &&
 		    check_schema(st, writable, err) == 0)
 			break;
-		if (!transient(st) || attempt == OPEN_RETRIES)
+		if (!pp_db_busy(st->db) || attempt == OPEN_RETRIES)
 			goto fail;
 		pp_err_clear(err);
 		pause_ms(5 + attempt % 20);
@@ -229,15 +276,14 @@ fail:
 }
 
 static int
-prepare(struct pp_store *st, sqlite3_stmt **s, const char *sql,
+prepare(struct pp_store *st, struct pp_db_stmt **s, const char *sql,
     struct pp_err *err)
 {
 	if (*s != NULL) {
-		sqlite3_reset(*s);
-		sqlite3_clear_bindings(*s);
+		pp_db_reset(*s);
 		return 0;
 	}
-	if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+	if ((*s = pp_db_prepare(st->db, sql)) == NULL)
 		return db_error(st, err);
 	return 0;
 }
@@ -245,27 +291,61 @@ prepare(struct pp_store *st, sqlite3_stmt **s, const char *sql,
 int
 pp_store_begin(struct pp_store *st, struct pp_err *err)
 {
-	if (exec(st, "BEGIN IMMEDIATE", err) == -1)
+	if (exec(st, st->pg ? "BEGIN" : "BEGIN IMMEDIATE", err) == -1)
 		return -1;
 	st->in_tx = 1;
 	return 0;
 }
 
 static void
-bind_key(sqlite3_stmt *s, const struct pp_ohlcv_row *r, const char *date)
+bind_key(struct pp_db_stmt *s, const struct pp_ohlcv_row *r, const char *date)
 {
-	sqlite3_bind_text(s, 1, r->sym, (int)r->symlen, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, date, -1, SQLITE_TRANSIENT);
+	char *sym = pp_xstrndup(r->sym, r->symlen);
+
+	pp_db_bind_text(s, 1, sym);
+	pp_db_bind_text(s, 2, date);
+	free(sym);
 }
 
 static void
-bind_values(sqlite3_stmt *s, const struct pp_ohlcv_row *r)
+bind_values(struct pp_db_stmt *s, const struct pp_ohlcv_row *r)
 {
-	sqlite3_bind_double(s, 3, r->open);
-	sqlite3_bind_double(s, 4, r->high);
-	sqlite3_bind_double(s, 5, r->low);
-	sqlite3_bind_double(s, 6, r->close);
-	sqlite3_bind_double(s, 7, r->volume);
+	pp_db_bind_double(s, 3, r->open);
+	pp_db_bind_double(s, 4, r->high);
+	pp_db_bind_double(s, 5, r->low);
+	pp_db_bind_double(s, 6, r->close);
+	pp_db_bind_double(s, 7, r->volume);
+}
+
+/* PostgreSQL: one upsert; its RETURNING row says inserted (xmax is 0 for
+ * a row this statement created) or updated, and no row means the values
+ * were already there. */
+static int
+put_pg(struct pp_store *st, const struct pp_ohlcv_row *r, const char *date,
+    struct pp_store_counts *c, struct pp_err *err)
+{
+	int rc;
+
+	if (prepare(st, &st->upd, "INSERT INTO ohlcv (symbol, date, open, "
+	    "high, low, close, volume) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) "
+	    "ON CONFLICT (symbol, date) DO UPDATE SET open = ?3, high = ?4, "
+	    "low = ?5, close = ?6, volume = ?7 WHERE (ohlcv.open, ohlcv.high, "
+	    "ohlcv.low, ohlcv.close, ohlcv.volume) IS DISTINCT FROM "
+	    "(?3, ?4, ?5, ?6, ?7) RETURNING xmax = 0", err) == -1)
+		return -1;
+	bind_key(st->upd, r, date);
+	bind_values(st->upd, r);
+	rc = pp_db_step(st->upd);
+	if (rc == PP_DB_ERROR)
+		return db_error(st, err);
+	if (rc == PP_DB_DONE)
+		c->unchanged++;
+	else if (pp_db_column_int64(st->upd, 0))
+		c->added++;
+	else
+		c->replaced++;
+	pp_db_reset(st->upd);
+	return 0;
 }
 
 int
@@ -273,23 +353,25 @@ pp_store_put(struct pp_store *st, const struct pp_ohlcv_row *r,
     struct pp_store_counts *c, struct pp_err *err)
 {
 	char date[PP_DATE_BUFSZ];
-	sqlite3_stmt *w;
+	struct pp_db_stmt *w;
 	int rc;
 
 	key_text(st, r->date, date);
+	if (st->pg)
+		return put_pg(st, r, date, c, err);
 	if (prepare(st, &st->get, "SELECT open, high, low, close, volume "
 	    "FROM ohlcv WHERE symbol = ?1 AND date = ?2", err) == -1)
 		return -1;
 	bind_key(st->get, r, date);
-	rc = sqlite3_step(st->get);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_double(st->get, 0) == r->open &&
-		    sqlite3_column_double(st->get, 1) == r->high &&
-		    sqlite3_column_double(st->get, 2) == r->low &&
-		    sqlite3_column_double(st->get, 3) == r->close &&
-		    sqlite3_column_double(st->get, 4) == r->volume) {
+	rc = pp_db_step(st->get);
+	if (rc == PP_DB_ROW) {
+		if (pp_db_column_double(st->get, 0) == r->open &&
+		    pp_db_column_double(st->get, 1) == r->high &&
+		    pp_db_column_double(st->get, 2) == r->low &&
+		    pp_db_column_double(st->get, 3) == r->close &&
+		    pp_db_column_double(st->get, 4) == r->volume) {
 			c->unchanged++;
-			sqlite3_reset(st->get);
+			pp_db_reset(st->get);
 			return 0;
 		}
 		if (prepare(st, &st->upd, "UPDATE ohlcv SET open = ?3, "
@@ -298,7 +380,7 @@ pp_store_put(struct pp_store *st, const struct pp_ohlcv_row *r,
 			return -1;
 		w = st->upd;
 		c->replaced++;
-	} else if (rc == SQLITE_DONE) {
+	} else if (rc == PP_DB_DONE) {
 		if (prepare(st, &st->ins, "INSERT INTO ohlcv (symbol, date, "
 		    "open, high, low, close, volume) "
 		    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", err) == -1)
@@ -308,15 +390,15 @@ pp_store_put(struct pp_store *st, const struct pp_ohlcv_row *r,
 	} else {
 		return db_error(st, err);
 	}
-	sqlite3_reset(st->get);
+	pp_db_reset(st->get);
 	bind_key(w, r, date);
 	bind_values(w, r);
-	if (sqlite3_step(w) != SQLITE_DONE) {
+	if (pp_db_step(w) != PP_DB_DONE) {
 		db_error(st, err);
-		sqlite3_reset(w);
+		pp_db_reset(w);
 		return -1;
 	}
-	sqlite3_reset(w);
+	pp_db_reset(w);
 	return 0;
 }
 
@@ -338,21 +420,20 @@ pp_store_rollback(struct pp_store *st)
 {
 	if (!st->in_tx)
 		return;
-	sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	pp_db_exec(st->db, "ROLLBACK");
 	st->in_tx = 0;
 }
 
-/* Bind the current symbol (if any) and the date range, and rewind. */
+/* Bind the current symbol (if any; else an unused "") and the date
+ * range, and rewind. */
 static void
 select_start(struct pp_store *st)
 {
-	sqlite3_reset(st->sel);
-	sqlite3_clear_bindings(st->sel);
-	if (st->q->nsym > 0)
-		sqlite3_bind_text(st->sel, 1, st->q->syms[st->qi], -1,
-		    SQLITE_STATIC);
-	sqlite3_bind_text(st->sel, 2, st->lo, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st->sel, 3, st->hi, -1, SQLITE_STATIC);
+	pp_db_reset(st->sel);
+	pp_db_bind_text(st->sel, 1, st->q->nsym > 0 ? st->q->syms[st->qi] :
+	    "");
+	pp_db_bind_text(st->sel, 2, st->lo);
+	pp_db_bind_text(st->sel, 3, st->hi);
 }
 
 int
@@ -366,11 +447,10 @@ pp_store_select(struct pp_store *st, const struct pp_store_query *q,
 	    "WHERE date >= ?2 AND date <= ?3 ORDER BY symbol, date";
 
 	if (st->sel != NULL) {
-		sqlite3_finalize(st->sel);
+		pp_db_finalize(st->sel);
 		st->sel = NULL;
 	}
-	if (!st->empty &&
-	    sqlite3_prepare_v2(st->db, sql, -1, &st->sel, NULL) != SQLITE_OK)
+	if (!st->empty && (st->sel = pp_db_prepare(st->db, sql)) == NULL)
 		return db_error(st, err);
 	/* Text dates compare like the days they name; "" sorts before
 	 * every date and "~" after. */
@@ -409,28 +489,28 @@ int
 pp_store_next(struct pp_store *st, struct pp_ohlcv_row *r,
     struct pp_err *err)
 {
-	const unsigned char *date;
+	const char *date;
 	int rc, n;
 
 	if (st->sel == NULL)
 		return 0;
 	for (;;) {
-		rc = sqlite3_step(st->sel);
-		if (rc == SQLITE_ROW)
+		rc = pp_db_step(st->sel);
+		if (rc == PP_DB_ROW)
 			break;
-		if (rc != SQLITE_DONE)
+		if (rc != PP_DB_DONE)
 			return db_error(st, err);
 		if (st->q->nsym == 0 || ++st->qi >= st->q->nsym) {
-			sqlite3_finalize(st->sel);
+			pp_db_finalize(st->sel);
 			st->sel = NULL;
 			return 0;
 		}
 		select_start(st);
 	}
-	r->sym = (const char *)sqlite3_column_text(st->sel, 0);
-	r->symlen = (size_t)sqlite3_column_bytes(st->sel, 0);
-	date = sqlite3_column_text(st->sel, 1);
-	n = sqlite3_column_bytes(st->sel, 1);
+	r->sym = pp_db_column_text(st->sel, 0);
+	r->symlen = pp_db_column_bytes(st->sel, 0);
+	date = pp_db_column_text(st->sel, 1);
+	n = (int)pp_db_column_bytes(st->sel, 1);
 	if (r->sym == NULL || !pp_ohlcv_symbol_ok(r->sym, r->symlen))
 		return pp_err_set(err, PP_EXIT_DATA, "%s: bad symbol in store",
 		    st->path);
@@ -441,11 +521,11 @@ pp_store_next(struct pp_store *st, struct pp_ohlcv_row *r,
 		    n > 40 ? 40 : n, date ? (const char *)date : "",
 		    !st->intraday && n > 10 ? " (an intraday bar: read with "
 		    "--intraday)" : "");
-	r->open = sqlite3_column_double(st->sel, 2);
-	r->high = sqlite3_column_double(st->sel, 3);
-	r->low = sqlite3_column_double(st->sel, 4);
-	r->close = sqlite3_column_double(st->sel, 5);
-	r->volume = sqlite3_column_double(st->sel, 6);
+	r->open = pp_db_column_double(st->sel, 2);
+	r->high = pp_db_column_double(st->sel, 3);
+	r->low = pp_db_column_double(st->sel, 4);
+	r->close = pp_db_column_double(st->sel, 5);
+	r->volume = pp_db_column_double(st->sel, 6);
 	if (pp_ohlcv_check(r, err) == -1)
 		return pp_err_prefix(err, "%s: \"%.*s\" %s", st->path,
 		    (int)r->symlen, r->sym, (const char *)date);
@@ -465,11 +545,11 @@ pp_store_close(struct pp_store *st)
 	if (st == NULL)
 		return;
 	pp_store_rollback(st);
-	sqlite3_finalize(st->get);
-	sqlite3_finalize(st->ins);
-	sqlite3_finalize(st->upd);
-	sqlite3_finalize(st->sel);
-	sqlite3_close(st->db);
+	pp_db_finalize(st->get);
+	pp_db_finalize(st->ins);
+	pp_db_finalize(st->upd);
+	pp_db_finalize(st->sel);
+	pp_db_close(st->db);
 	free(st->found);
 	free(st->path);
 	free(st);

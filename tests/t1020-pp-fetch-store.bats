@@ -20,6 +20,8 @@ setup() {
 	D=testdata/fetch
 	H="symbol,date,open,high,low,close,volume"
 	db=$T/market.db
+	# run-tests' build:pg pass: the store in a fresh PostgreSQL schema.
+	[ "${PP_TEST_REGISTRY_BACKEND:-}" != pg ] || db=$(pg_registry_url)
 }
 
 @test "loading the same bars twice is idempotent" {

@@ -9,7 +9,7 @@
 #     and their SHA-256 check, 8 processes migrating a new schema once,
 #     8 processes x 250 runs with every row present, 16 processes moving
 #     one alias with no move lost and the audit log a complete chain
-#   - 8 pp-registry processes at once (25 runs each) fail nothing
+#   - 8 pp-registry processes at once (10 runs each) fail nothing
 #   - a postgresql:// URL, a postgres:// URL and a libpq key=value string
 #     reach the same registry and list it identically
 #   - a database that cannot be reached, a schema holding other tables,
@@ -17,8 +17,11 @@
 #     in one line
 #   - pp-train registers into PostgreSQL and pp-predict predicts from
 #     models:/ and runs:/ references there as from the model file
+#   - pp-serve serves models:/m@champion from PostgreSQL and swaps in the
+#     new version when the alias moves
 
 load helpers/common
+load helpers/serve
 
 setup() {
 	common_setup
@@ -28,6 +31,10 @@ setup() {
 	cd "$T"
 	use_registry
 	export USER=tester
+}
+
+teardown() {
+	serve_teardown
 }
 
 base_url() {
@@ -45,7 +52,7 @@ base_url() {
 	local w pids=()
 	run -0 pp-registry init
 	cat >writer.sh <<-'EOF'
-	for ((i = 0; i < 25; i++)); do
+	for ((i = 0; i < 10; i++)); do
 		id=$(pp-registry run start -e conc --name "w$1-$i" --param a=$1) || exit 1
 		pp-registry run end "$id" --metric m=$i@$i || exit 1
 	done
@@ -59,7 +66,7 @@ base_url() {
 	done
 	run -0 psql -XAtq "$PP_REGISTRY" -c "SELECT count(*) FROM runs WHERE status = 'FINISHED'" \
 	    -c "SELECT count(DISTINCT name) FROM runs" -c "SELECT count(*) FROM metrics"
-	assert_output $'200\n200\n200'
+	assert_output $'80\n80\n80'
 }
 
 @test "a URL, a postgres:// URL and a key=value string name the same registry" {
@@ -103,4 +110,23 @@ base_url() {
 	done
 	run -0 --separate-stderr pp-registry versions m --format csv
 	assert_line --index 1 --regexp "^1,None,,$id,model.ppm,"
+}
+
+@test "pp-serve reloads models:/m@champion from PostgreSQL when the alias moves" {
+	cp "$D/train-small.csv" small.csv
+	pp-train -q -m ols -t y --exclude cls --register m -o m1.ppm small.csv
+	pp-train -q -m ridge --alpha 50 -t y --exclude cls --register m -o m2.ppm small.csv
+	pp-registry alias m champion 1
+	serve_start -m m=models:/m@champion --reload-every 1s
+	run -0 http GET /v2/models/m
+	assert_line --index 0 --partial '"versions":["1"],"platform":"pp-ols"'
+	pp-registry alias m champion 2
+	for i in $(seq 50); do
+		run -0 http GET /v2/models/m
+		[[ ${lines[0]} != *'"versions":["2"]'* ]] || break
+		sleep 0.2
+	done
+	assert_line --index 0 --partial '"versions":["2"],"platform":"pp-ridge"'
+	serve_stop
+	assert_equal "$STATUS" 0
 }
