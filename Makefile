@@ -6,6 +6,8 @@
 #                   it again under ASan+UBSan, then the numeric suites under
 #                   a second OpenBLAS kernel; ends "N passed, N failed, N skipped"
 #   make asan       the ASan+UBSan build and its suites only
+#   make tsan       the ThreadSanitizer build and its suites (PP_TESTS=...
+#                   to choose; not part of make check)
 #   make check-pg   the registry suites again on a throwaway PostgreSQL
 #                   server (make check runs them too, plain build only)
 #   make demo       install missing packages, build, run the pipeline on bundled data
@@ -118,6 +120,14 @@ asan:
 		SAN='-fsanitize=address,undefined -fno-sanitize-recover=all' all
 	@scripts/run-tests build-asan
 
+# tsan: a race fails the suite (scripts/run-tests sets TSAN_OPTIONS for a
+# build directory named *tsan*).  Slow: PP_TESTS="tests/t2060*.bats" etc.
+.PHONY: tsan
+tsan:
+	@$(MAKE) --no-print-directory B=build-tsan OPT='-O1 -g -fno-omit-frame-pointer' \
+		SAN='-fsanitize=thread' all
+	@scripts/run-tests build-tsan
+
 check-pg: all
 	@scripts/run-tests build:pg
 
@@ -205,4 +215,4 @@ uninstall:
 		rm -f $(DESTDIR)$(PREFIX)/share/fish/vendor_completions.d/$${f##*/}; done
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-tsan

@@ -20,7 +20,7 @@
 
 #define USAGE \
 	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] [--only] [--dropna]\n" \
-	"[--line-buffered] [-B] [-o FILE] [FILE]\n" \
+	"[--line-buffered] [--threads N] [-B] [-o FILE] [FILE]\n" \
 	"[-f NAME=EXPR]... [-t NAME=EXPR]... [-F FILE] --print-spec\n" \
 	"--list"
 
@@ -111,7 +111,7 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	int i;
 
 	pp_cli_init_options(cli, argv[0], USAGE, opts, PP_CLI_OUTPUT |
-	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS);
+	    PP_CLI_INPUT | PP_CLI_SKIPBAD | PP_CLI_PROGRESS | PP_CLI_THREADS);
 	cli->about = "Compute features and targets per symbol; see "
 	    "pp-features(1).";
 	o->spec = pp_spec_new();	/* after pp_cli_init: out of memory
@@ -196,6 +196,7 @@ set_loop(struct pp_feat_loop *l, const struct features_cmd *o,
 	l->linebuf = o->linebuf;
 	l->in_fd = fileno(infp);
 	l->skip_bad = cli->c.skip_bad;
+	l->threads = cli->c.threads;
 	/* Rows written to a terminal are their own progress. */
 	if (cli->c.progress && (cli->c.output != NULL ||
 	    !isatty(STDOUT_FILENO)))

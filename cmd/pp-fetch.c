@@ -19,6 +19,7 @@
 #include "num.h"
 #include "ohlcv.h"
 #include "provider.h"
+#include "shard.h"
 #include "store.h"
 #include "synth.h"
 #include "util.h"
@@ -70,6 +71,7 @@ struct fetch {
 	double timeout, connect_timeout; /* --timeout, --connect-timeout (s) */
 	int verbose;
 	const char *store;	/* --store DB, or the store command's DB */
+	struct pp_shard shard;	/* --shard I/N; every symbol by default */
 	char **paths;		/* file: the inputs; NULL-terminated */
 	size_t npaths;
 	/* What runs. */
@@ -178,6 +180,14 @@ set_url(void *v, const char *a, struct pp_err *err)
 	if (pp_provider_check_template(a, err) == -1)
 		return -1;
 	*(const char **)v = a;
+	return 0;
+}
+
+static int
+set_shard(void *v, const char *a, struct pp_err *err)
+{
+	if (pp_shard_parse(a, v, err) == -1)
+		return pp_err_prefix(err, "--shard");
 	return 0;
 }
 
@@ -333,6 +343,9 @@ parse_options(struct fetch *f, int argc, char *argv[])
 		    "upsert into the market store DB (a SQLite file or a "
 		    "postgresql:// URL), no output",
 		    .empty = "path", .cmds = ALL_BUT_STORE),
+		PP_OPT_CALLBACK(0, "shard", &f->shard, set_shard, "I/N",
+		    "only the symbols of shard I (0 to N-1) of N: FNV-1a 64 "
+		    "of the symbol mod N"),
 		PP_OPT_END
 	};
 	int i;
@@ -419,12 +432,15 @@ open_inputs(struct fetch *f, struct pp_err *err)
 	return 0;
 }
 
-/* One bar out: to the frame, or into the store. */
+/* One bar out: to the frame, or into the store; a symbol of another
+ * shard (--shard) is dropped here, whatever produced it. */
 static int
 emit(struct fetch *f, const struct pp_ohlcv_row *r, struct pp_err *err)
 {
 	union pp_cell cells[PP_OHLCV_NCOLS];
 
+	if (!pp_shard_has(&f->shard, r->sym, r->symlen))
+		return 0;
 	if (f->w == NULL)
 		return pp_store_put(f->st, r, &f->counts, err);
 	pp_ohlcv_to_cells(r, cells);
@@ -558,6 +574,13 @@ run_synth(struct fetch *f, struct pp_err *err)
 	return rc;
 }
 
+/* 1 if --shard keeps sym: a provider is not asked for the others. */
+static int
+in_shard(const struct fetch *f, const char *sym)
+{
+	return pp_shard_has(&f->shard, sym, strlen(sym));
+}
+
 static int
 run_sorted(struct fetch *f, struct pp_err *err)
 {
@@ -569,8 +592,9 @@ run_sorted(struct fetch *f, struct pp_err *err)
 	if (f->intraday)
 		pp_ohlcv_sorter_intraday(f->sorter);
 	for (i = 0; i < f->npaths || (f->cmd == CMD_HTTP && i < f->nsym); i++)
-		if ((f->cmd == CMD_HTTP ? fetch_symbol(f, f->syms[i], err) :
-		    read_frame(f, f->in[i], NULL, err)) == -1)
+		if (f->cmd == CMD_HTTP ? in_shard(f, f->syms[i]) &&
+		    fetch_symbol(f, f->syms[i], err) == -1 :
+		    read_frame(f, f->in[i], NULL, err) == -1)
 			return -1;
 	if (pp_ohlcv_sorter_finish(f->sorter, err) == -1)
 		return -1;
@@ -598,7 +622,7 @@ run_store(struct fetch *f, struct pp_err *err)
 		if (emit(f, &row, err) == -1)
 			return -1;
 	for (i = 0; rc == 0 && i < f->nsym; i++)
-		if (pp_store_found(f->st)[i] == 0)
+		if (pp_store_found(f->st)[i] == 0 && in_shard(f, f->syms[i]))
 			pp_cli_warn("%s: no bars for \"%s\"", f->store,
 			    f->syms[i]);
 	return rc;
@@ -640,6 +664,7 @@ main(int argc, char *argv[])
 	pp_meta_init(&f.meta);
 	f.start = PP_OHLCV_NO_START;
 	f.end = PP_OHLCV_NO_END;
+	f.shard.count = 1;
 	f.http = http;
 	f.http.on_retry = on_retry;
 	f.retries = http.retries;

@@ -66,9 +66,10 @@ struct block {
 
 static const char usage[] =
 	"-m REF [--output-col NAME] [--proba] [--only] [--strict] [-F FILE] "
-	"[--ignore-spec] [--pred-contribs] [-B] [-o FILE] [FILE]\n"
+	"[--ignore-spec] [--pred-contribs] [--threads N] [-B] [-o FILE] "
+	"[FILE]\n"
 	"-m REF --from-bars [--skip-warmup] [--output-col NAME] [--proba] "
-	"[--only] [-B] [-o FILE] [FILE]";
+	"[--only] [--threads N] [-B] [-o FILE] [FILE]";
 
 static void
 parse_options(int argc, char *argv[], struct pp_cli *cli,
@@ -101,7 +102,7 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	int i;
 
 	pp_cli_init_options(cli, argv[0], usage, opts, PP_CLI_OUTPUT |
-	    PP_CLI_INPUT | PP_CLI_REGISTRY);
+	    PP_CLI_INPUT | PP_CLI_REGISTRY | PP_CLI_THREADS);
 	i = pp_cli_parse(cli, argc, argv);
 	if (o->model == NULL)
 		pp_cli_usage_error("no model: give -m REF");
@@ -419,7 +420,8 @@ main(int argc, char *argv[])
 	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 
 	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL ||
-	    (!o.from_bars && pp_model_set_threads(m, 0, &err) == -1))
+	    (!o.from_bars && pp_model_set_threads(m, cli.c.threads, &err) ==
+	    -1))
 		goto out;
 	if ((in = pp_reader_open(o.input, &ro, &err)) == NULL)
 		goto out;

@@ -1,6 +1,7 @@
 /*
  * pp - the dispatcher: `pp fetch ...` runs pp-fetch, as git runs its
- * commands, plus the built-ins cat, describe, sort, help and commands.
+ * commands, plus the built-ins cat, describe, shard, sort, help and
+ * commands.
  */
 #include <sys/wait.h>
 
@@ -16,6 +17,7 @@
 #include "describe.h"
 #include "frame.h"
 #include "num.h"
+#include "shard.h"
 #include "sort.h"
 #include "util.h"
 #include "view.h"
@@ -25,6 +27,7 @@ static int cmd_cat(int argc, char *argv[]);
 static int cmd_commands(int argc, char *argv[]);
 static int cmd_describe(int argc, char *argv[]);
 static int cmd_help(int argc, char *argv[]);
+static int cmd_shard(int argc, char *argv[]);
 static int cmd_sort(int argc, char *argv[]);
 static int listed(void);
 
@@ -44,6 +47,7 @@ static const struct command {
 	{ "predict", NULL, "apply a model to a frame" },
 	{ "registry", NULL, "experiment and model registry" },
 	{ "serve", NULL, "serve a model over HTTP" },
+	{ "shard", cmd_shard, "keep the rows of shard I of N, by symbol" },
 	{ "sort", cmd_sort, "order a frame by date and symbol, in bounded "
 	    "memory" },
 	{ "train", NULL, "fit a model with chronological validation" },
@@ -61,6 +65,7 @@ print_usage(FILE *fp)
 	    "[--precision P] [-o FILE] [FILE...]\n"
 	    "       pp cat --meta | --get-meta KEY [FILE]\n"
 	    "       pp describe [--by COL] [--precision P] [-o FILE] [FILE]\n"
+	    "       pp shard [-B] [--compress] [-d C] [-o FILE] I/N [FILE]\n"
 	    "       pp sort [--by date,symbol|symbol,date] "
 	    "[--buffer-size SIZE] [-B]\n"
 	    "              [--compress] [-d C] [-o FILE] [FILE]\n"
@@ -313,30 +318,14 @@ cmd_help(int argc, char *argv[])
  * edited by --strip-meta and --set-meta; --meta and --get-meta print it
  * instead of the frame.
  */
-enum {
-	CAT_META = PP_OPT_FIRST,
-	CAT_GET_META,
-	CAT_SET_META,
-	CAT_STRIP_META,
-	CAT_SELECT,
-	CAT_HEAD,
-	CAT_TAIL,
-	CAT_PRECISION
-};
-
-static const struct pp_opt cat_opts[] = {
-	{ "meta", CAT_META, NULL, "print the metadata, one KEY=VALUE a pair" },
-	{ "get-meta", CAT_GET_META, "KEY", "print the value of KEY as it is" },
-	{ "set-meta", CAT_SET_META, "KEY=VALUE", "set KEY in the output's "
-	    "metadata (repeatable; binary output)" },
-	{ "strip-meta", CAT_STRIP_META, NULL, "drop the input's metadata" },
-	{ "select", CAT_SELECT, "COLS", "only these columns, in this order" },
-	{ "head", CAT_HEAD, "N", "the first N rows" },
-	{ "tail", CAT_TAIL, "N", "the last N rows (after --head's)" },
-	{ "precision", CAT_PRECISION, "P", "CSV: doubles to P significant "
-	    "digits (default: exact)" },
-	{ NULL, 0, NULL, NULL }
-};
+/* --precision shapes CSV text; a binary frame keeps every bit. */
+static void
+no_precision_in_binary(const struct pp_cli *cli, long precision)
+{
+	if (precision && cli->c.binary)
+		pp_cli_usage_error("--precision: for CSV output; a binary frame "
+		    "keeps every bit");
+}
 
 struct cat_cmd {
 	int print;		/* --meta */
@@ -348,80 +337,73 @@ struct cat_cmd {
 	long precision;		/* --precision; 0 if not given */
 };
 
-/* A count option's value: 0 to LONG_MAX. */
-static long
-count_arg(const char *opt, const char *arg, long min, long max)
+/* --set-meta KEY=VALUE, into the struct pp_meta at v. */
+static int
+set_meta(void *v, const char *arg, struct pp_err *err)
 {
-	long v;
+	char *k = pp_xstrdup(arg), *eq = strchr(k, '=');
+	int rc = -1;
 
-	if (pp_parse_long(arg, min, max, &v) == -1)
-		pp_cli_usage_error("--%s: bad value \"%s\": want %ld to %ld",
-		    opt, arg, min, max);
-	return v;
+	if (eq == NULL)
+		pp_err_set(err, PP_EXIT_USAGE, "--set-meta: expected "
+		    "KEY=VALUE, got \"%s\"", arg);
+	else {
+		*eq = '\0';
+		if ((rc = pp_meta_set(v, k, eq + 1, err)) == -1)
+			pp_err_prefix(err, "--set-meta");
+	}
+	free(k);
+	return rc;
 }
 
-static void
+/* The options; returns the index of the first operand. */
+static int
 cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 {
-	struct pp_err err = PP_ERR_INIT;
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_FLAG(0, "meta", &o->print, "print the metadata, one "
+		    "KEY=VALUE a pair"),
+		PP_OPT_STRING(0, "get-meta", &o->get, "KEY", "print the value "
+		    "of KEY as it is"),
+		PP_OPT_CALLBACK(0, "set-meta", &o->set, set_meta, "KEY=VALUE",
+		    "set KEY in the output's metadata (repeatable; binary "
+		    "output)"),
+		PP_OPT_FLAG(0, "strip-meta", &o->strip, "drop the input's "
+		    "metadata"),
+		PP_OPT_STRING(0, "select", &o->select, "COLS", "only these "
+		    "columns, in this order"),
+		PP_OPT_LONG(0, "head", &o->head, 0, LONG_MAX, "N", "the first "
+		    "N rows"),
+		/* the tail is held: a million rows is a lot to look at */
+		PP_OPT_LONG(0, "tail", &o->tail, 0, 1000000, "N", "the last N "
+		    "rows (after --head's)"),
+		PP_OPT_LONG(0, "precision", &o->precision, 1, 17, "P", "CSV: "
+		    "doubles to P significant digits (default: exact)"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		switch (c) {
-		case CAT_META:
-			o->print = 1;
-			break;
-		case CAT_GET_META:
-			o->get = cli->optarg;
-			break;
-		case CAT_SET_META: {
-			char *k = pp_xstrdup(cli->optarg), *eq = strchr(k, '=');
-
-			if (eq == NULL)
-				pp_cli_usage_error("--set-meta: expected "
-				    "KEY=VALUE, got \"%s\"", cli->optarg);
-			*eq = '\0';
-			if (pp_meta_set(&o->set, k, eq + 1, &err) == -1)
-				pp_cli_usage_error("--set-meta: %s", err.msg);
-			free(k);
-			break;
-		}
-		case CAT_STRIP_META:
-			o->strip = 1;
-			break;
-		case CAT_SELECT:
-			o->select = cli->optarg;
-			break;
-		case CAT_HEAD:
-			o->head = count_arg("head", cli->optarg, 0, LONG_MAX);
-			break;
-		case CAT_TAIL:
-			/* the tail is held: a million rows is a lot to look at */
-			o->tail = count_arg("tail", cli->optarg, 0, 1000000);
-			break;
-		case CAT_PRECISION:
-			o->precision = count_arg("precision", cli->optarg, 1,
-			    17);
-			break;
-		default:
-			pp_cli_usage_error("unknown option");
-		}
-	}
+	pp_cli_init_options(cli, "pp", "cat [-B] [--compress] [-d C] "
+	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
+	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
+	    "[--threads N]\n"
+	    "    [-o FILE] [FILE...]\n"
+	    "cat --meta | --get-meta KEY [FILE]", opts,
+	    PP_CLI_OUTPUT | PP_CLI_INPUT | PP_CLI_THREADS);
+	i = pp_cli_parse(cli, argc, argv);
 	if ((o->print || o->get) && (o->set.n > 0 || o->strip ||
 	    cli->c.binary || o->select || o->head >= 0 || o->tail >= 0 ||
 	    o->precision))
 		pp_cli_usage_error("--meta and --get-meta print the metadata; "
 		    "they convert nothing");
-	if (o->print && o->get)
-		pp_cli_usage_error("--meta and --get-meta exclude each other");
-	if ((o->print || o->get) && argc - cli->optind > 1)
+	pp_cli_excludes(cli, "meta", "get-meta");
+	if ((o->print || o->get) && argc - i > 1)
 		pp_cli_usage_error("--meta and --get-meta read one frame");
 	if (o->set.n > 0 && !cli->c.binary)
 		pp_cli_usage_error("--set-meta: CSV cannot carry metadata; "
 		    "write a binary frame with -B");
-	if (o->precision && cli->c.binary)
-		pp_cli_usage_error("--precision: for CSV output; a binary frame "
-		    "keeps every bit");
+	no_precision_in_binary(cli, o->precision);
+	return i;
 }
 
 /* Every row of every input through the view to w; stop reading once the
@@ -485,101 +467,161 @@ cat_print_meta(const struct pp_meta *m, const struct cat_cmd *o,
 	}
 }
 
+/* Open every operand (stdin without one); they must share one schema. */
+static struct pp_reader **
+cat_open(int argc, char *argv[], int first, const struct pp_read_opts *ro,
+    size_t *nin, struct pp_err *err)
+{
+	size_t n = argc > first ? (size_t)(argc - first) : 1, i;
+	struct pp_reader **in = pp_xcalloc(n, sizeof(*in));
+
+	*nin = n;
+	for (i = 0; i < n; i++) {
+		in[i] = pp_reader_open(argc > first ? argv[first + i] : NULL,
+		    ro, err);
+		if (in[i] == NULL)
+			return in;
+		if (i > 0 && pp_schema_same(pp_reader_schema(in[0]),
+		    pp_reader_schema(in[i]), err) == -1) {
+			pp_err_prefix(err, "%s", pp_reader_name(in[i]));
+			return in;
+		}
+	}
+	return in;
+}
+
+/* --meta, --get-meta: the metadata as text to out. */
+static int
+cat_meta(const struct pp_reader *in, const struct pp_meta *meta,
+    const struct cat_cmd *o, struct pp_out *out, struct pp_err *err)
+{
+	struct pp_buf text = PP_BUF_INIT;
+	int rc = -1;
+
+	cat_print_meta(meta, o, &text, err);
+	if (err->code != 0)
+		pp_err_prefix(err, "%s", pp_reader_name(in));
+	else if (fwrite(text.data, 1, text.len, out->fp) != text.len)
+		pp_err_errno(err, errno, "write error");
+	else
+		rc = pp_out_commit(out, err);
+	pp_buf_release(&text);
+	return rc;
+}
+
+/* The frame: the inputs through --select, --head and --tail to out. */
+static int
+cat_frame(struct pp_reader **in, size_t nin, const struct cat_cmd *o,
+    const char *output, struct pp_write_opts *wo, struct pp_out *out,
+    struct pp_err *err)
+{
+	struct pp_view view;
+	struct pp_writer *w = NULL;
+	int rc = -1;
+
+	memset(&view, 0, sizeof(view));
+	if (pp_view_init(&view, pp_reader_schema(in[0]), o->select, o->head,
+	    o->tail, err) == -1)
+		pp_err_prefix(err, "%s", pp_reader_name(in[0]));
+	else if ((w = pp_writer_new(out->fp, output ? output : "<stdout>",
+	    &view.schema, wo, err)) != NULL &&
+	    cat_rows(in, nin, &view, w, err) == 0 &&
+	    pp_writer_finish(w, err) == 0)
+		rc = pp_out_commit(out, err);
+	pp_writer_free(w);
+	pp_view_release(&view);
+	return rc;
+}
+
 static int
 cmd_cat(int argc, char *argv[])
 {
 	struct cat_cmd o = { 0, NULL, 0, PP_META_INIT, NULL, -1, -1, 0 };
-	struct pp_view view;
 	struct pp_cli cli;
 	struct pp_err err = PP_ERR_INIT;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
 	struct pp_out out = PP_OUT_INIT;
 	struct pp_meta meta = PP_META_INIT;
-	struct pp_buf text = PP_BUF_INIT;
-	struct pp_reader **in = NULL;
-	struct pp_writer *w = NULL;
-	size_t nin, i, j;
-	int rc = PP_EXIT_DATA;
+	struct pp_reader **in;
+	size_t nin, i;
+	int rc = -1, first;
 
-	memset(&view, 0, sizeof(view));
-	pp_cli_init(&cli, "pp", "cat [-B] [--compress] [-d C] "
-	    "[--set-meta KEY=VALUE]... [--strip-meta]\n"
-	    "    [--select COLS] [--head N] [--tail N] [--precision P] "
-	    "[-o FILE] [FILE...]\n"
-	    "cat --meta | --get-meta KEY [FILE]", cat_opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT);
-	cat_options(argc, argv, &cli, &o);
+	first = cat_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 	wo.precision = (int)o.precision;
-
-	nin = argc > cli.optind ? (size_t)(argc - cli.optind) : 1;
-	in = pp_xcalloc(nin, sizeof(*in));
-	for (i = 0; i < nin; i++) {
-		const char *path = argc > cli.optind ? argv[cli.optind + i] :
-		    NULL;
-
-		in[i] = pp_reader_open(path, &ro, &err);
-		if (in[i] == NULL)
-			goto out;
-		if (i > 0 && pp_schema_same(pp_reader_schema(in[0]),
-		    pp_reader_schema(in[i]), &err) == -1) {
-			pp_err_prefix(&err, "%s", pp_reader_name(in[i]));
-			goto out;
-		}
+	in = cat_open(argc, argv, first, &ro, &nin, &err);
+	if (err.code == 0) {
+		if (!o.strip)
+			pp_meta_copy(&meta, pp_reader_meta(in[0]));
+		for (i = 0; i < o.set.n; i++)
+			(void)pp_meta_set(&meta, o.set.key[i], o.set.val[i],
+			    &err);
+		wo.meta = &meta;
+		if (pp_out_open(&out, cli.c.output, &err) == 0)
+			rc = o.print || o.get ? cat_meta(in[0], &meta, &o, &out,
+			    &err) : cat_frame(in, nin, &o, cli.c.output, &wo,
+			    &out, &err);
 	}
-	if (!o.strip)
-		pp_meta_copy(&meta, pp_reader_meta(in[0]));
-	for (i = 0; i < o.set.n; i++)
-		(void)pp_meta_set(&meta, o.set.key[i], o.set.val[i], &err);
-	wo.meta = &meta;
-	if (pp_out_open(&out, cli.c.output, &err) == -1)
-		goto out;
-	if (o.print || o.get) {
-		cat_print_meta(&meta, &o, &text, &err);
-		if (err.code != 0) {
-			pp_err_prefix(&err, "%s", pp_reader_name(in[0]));
-			goto out;
-		}
-		if (fwrite(text.data, 1, text.len, out.fp) != text.len ||
-		    pp_out_commit(&out, &err) == -1) {
-			if (err.code == 0)
-				pp_err_errno(&err, errno, "write error");
-			goto out;
-		}
-		rc = PP_EXIT_OK;
-		goto out;
-	}
-	if (pp_view_init(&view, pp_reader_schema(in[0]), o.select, o.head,
-	    o.tail, &err) == -1) {
-		pp_err_prefix(&err, "%s", pp_reader_name(in[0]));
-		goto out;
-	}
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    &view.schema, &wo, &err);
-	if (w == NULL || cat_rows(in, nin, &view, w, &err) == -1)
-		goto out;
-	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
-		goto out;
-	rc = PP_EXIT_OK;
-out:
-	if (rc != PP_EXIT_OK) {
-		rc = pp_cli_exit_status(&err);
+	if (rc != 0)
 		pp_cli_report(&err);
-	}
-	pp_writer_free(w);
-	pp_view_release(&view);
 	pp_out_abort(&out);
-	for (j = 0; j < nin && in; j++)
-		pp_reader_free(in[j]);
+	for (i = 0; i < nin; i++)
+		pp_reader_free(in[i]);
 	free(in);
-	pp_buf_release(&text);
 	pp_meta_release(&meta);
 	pp_meta_release(&o.set);
 	pp_cli_release(&cli);
-	return rc;
+	return rc == 0 ? PP_EXIT_OK : pp_cli_exit_status(&err);
+}
+
+/*
+ * sort and shard pass one frame through: the operand (or stdin) to the
+ * output, with the input's columns and metadata, through run; check, when
+ * there is one, refuses the input before a byte is written.
+ */
+struct frame_filter {
+	int (*check)(struct pp_reader *in, void *arg, struct pp_err *err);
+	int (*run)(struct pp_reader *in, struct pp_writer *w, void *arg,
+	    struct pp_err *err);
+	void *arg;
+};
+
+/* Run f from path to cli's output; returns the exit status and releases
+ * cli. */
+static int
+filter_frame(struct pp_cli *cli, const char *path,
+    const struct frame_filter *f)
+{
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_read_opts ro = PP_READ_OPTS_INIT;
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_out out = PP_OUT_INIT;
+	struct pp_reader *in = NULL;
+	struct pp_writer *w = NULL;
+	int rc = -1;
+
+	ro.delim = cli->c.delim;
+	pp_cli_write_opts(cli, &wo);
+	if ((in = pp_reader_open(path, &ro, &err)) != NULL &&
+	    (f->check == NULL || f->check(in, f->arg, &err) == 0) &&
+	    pp_out_open(&out, cli->c.output, &err) == 0) {
+		wo.meta = pp_reader_meta(in);
+		w = pp_writer_new(out.fp, cli->c.output ? cli->c.output :
+		    "<stdout>", pp_reader_schema(in), &wo, &err);
+		if (w != NULL && f->run(in, w, f->arg, &err) == 0 &&
+		    pp_writer_finish(w, &err) == 0)
+			rc = pp_out_commit(&out, &err);
+	}
+	if (rc != 0)
+		pp_cli_report(&err);
+	pp_writer_free(w);
+	pp_out_abort(&out);
+	pp_reader_free(in);
+	pp_cli_release(cli);
+	return rc == 0 ? PP_EXIT_OK : pp_cli_exit_status(&err);
 }
 
 /*
@@ -658,42 +700,69 @@ sort_options(int argc, char *argv[], struct pp_cli *cli,
 }
 
 static int
+sort_run(struct pp_reader *in, struct pp_writer *w, void *o,
+    struct pp_err *err)
+{
+	return pp_sort_run(in, w, o, err);
+}
+
+static int
 cmd_sort(int argc, char *argv[])
 {
 	struct pp_sort_opts o = PP_SORT_OPTS_INIT;
+	struct frame_filter f = { NULL, sort_run, &o };
 	struct pp_cli cli;
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_read_opts ro = PP_READ_OPTS_INIT;
-	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
-	struct pp_out out = PP_OUT_INIT;
-	struct pp_reader *in = NULL;
-	struct pp_writer *w = NULL;
-	int rc = PP_EXIT_DATA, i;
+	int i;
 
 	i = sort_options(argc, argv, &cli, &o);
-	ro.delim = cli.c.delim;
-	pp_cli_write_opts(&cli, &wo);
+	return filter_frame(&cli, i < argc ? argv[i] : NULL, &f);
+}
 
-	if ((in = pp_reader_open(i < argc ? argv[i] : NULL, &ro, &err)) ==
-	    NULL || pp_out_open(&out, cli.c.output, &err) == -1)
-		goto out;
-	wo.meta = pp_reader_meta(in);
-	w = pp_writer_new(out.fp, cli.c.output ? cli.c.output : "<stdout>",
-	    pp_reader_schema(in), &wo, &err);
-	if (w == NULL || pp_sort_run(in, w, &o, &err) == -1 ||
-	    pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
-		goto out;
-	rc = PP_EXIT_OK;
-out:
-	if (rc != PP_EXIT_OK) {
-		rc = pp_cli_exit_status(&err);
-		pp_cli_report(&err);
-	}
-	pp_writer_free(w);
-	pp_out_abort(&out);
-	pp_reader_free(in);
-	pp_cli_release(&cli);
-	return rc;
+/*
+ * pp shard I/N [FILE]: the rows whose symbol falls in shard I of N
+ * (lib/shard.h: FNV-1a 64 of the symbol mod N), in their order, with the
+ * input's columns and metadata, so `pp cat` of the N shards' outputs
+ * followed by `pp sort` gives the unsharded bytes.
+ */
+static int
+shard_check(struct pp_reader *in, void *s, struct pp_err *err)
+{
+	(void)s;
+	if (pp_shard_column(pp_reader_schema(in), err) >= 0)
+		return 0;
+	return pp_err_prefix(err, "%s", pp_reader_name(in));
+}
+
+static int
+shard_run(struct pp_reader *in, struct pp_writer *w, void *s,
+    struct pp_err *err)
+{
+	return pp_shard_filter(in, w, s, NULL, err);
+}
+
+static int
+cmd_shard(int argc, char *argv[])
+{
+	const struct pp_option opts[] = { PP_OPT_END };
+	struct pp_shard s = PP_SHARD_ALL;
+	struct frame_filter f = { shard_check, shard_run, &s };
+	struct pp_cli cli;
+	struct pp_err err = PP_ERR_INIT;
+	int i;
+
+	pp_cli_init_options(&cli, "pp", "shard [-B] [--compress] [-d C] "
+	    "[-o FILE] I/N [FILE]", opts, PP_CLI_OUTPUT | PP_CLI_INPUT);
+	cli.about = "I/N: shard I (0 to N-1) of N; a row's shard is FNV-1a 64 "
+	    "of its symbol mod N.";
+	i = pp_cli_parse(&cli, argc, argv);
+	if (i >= argc)
+		pp_cli_usage_error("shard needs I/N: the shard I of N to keep");
+	if (pp_shard_parse(argv[i], &s, &err) == -1)
+		pp_cli_usage_error("shard: %s", err.msg);
+	if (argc - i > 2)
+		pp_cli_usage_error("shard: one input at most, got %d",
+		    argc - i - 1);
+	return filter_frame(&cli, i + 1 < argc ? argv[i + 1] : NULL, &f);
 }
 
 /*
@@ -701,35 +770,28 @@ out:
  * quartiles and max (per value of --by COL), as a frame: what pandas'
  * describe() shows, from the command line.
  */
-enum { DESC_BY = PP_OPT_FIRST, DESC_PRECISION };
-
-static const struct pp_opt describe_opts[] = {
-	{ "by", DESC_BY, "COL", "one summary per value of the text column COL "
-	    "(symbol)" },
-	{ "precision", DESC_PRECISION, "P", "CSV: doubles to P significant "
-	    "digits (default: exact)" },
-	{ NULL, 0, NULL, NULL }
-};
-
-static void
+/* The options; returns the index of the first operand. */
+static int
 describe_options(int argc, char *argv[], struct pp_cli *cli, const char **by,
     long *precision)
 {
-	int c;
+	const struct pp_option opts[] = {
+		PP_OPT_STRING(0, "by", by, "COL", "one summary per value of "
+		    "the text column COL (symbol)"),
+		PP_OPT_LONG(0, "precision", precision, 1, 17, "P", "CSV: "
+		    "doubles to P significant digits (default: exact)"),
+		PP_OPT_END
+	};
+	int i;
 
-	while ((c = pp_cli_next(cli, argc, argv)) != -1) {
-		if (c == DESC_BY)
-			*by = cli->optarg;
-		else if (c == DESC_PRECISION)
-			*precision = count_arg("precision", cli->optarg, 1, 17);
-		else
-			pp_cli_usage_error("unknown option");
-	}
-	if (argc - cli->optind > 1)
+	pp_cli_init_options(cli, "pp", "describe [--by COL] [--precision P] "
+	    "[-B] [-d C] [-o FILE] [FILE]", opts,
+	    PP_CLI_OUTPUT | PP_CLI_INPUT);
+	i = pp_cli_parse(cli, argc, argv);
+	if (argc - i > 1)
 		pp_cli_usage_error("describe: one frame at most");
-	if (*precision && cli->c.binary)
-		pp_cli_usage_error("--precision: for CSV output; a binary frame "
-		    "keeps every bit");
+	no_precision_in_binary(cli, *precision);
+	return i;
 }
 
 static int
@@ -747,16 +809,13 @@ cmd_describe(int argc, char *argv[])
 	const union pp_cell *row;
 	const char *by = NULL;
 	long precision = 0;
-	int rc = PP_EXIT_DATA, got;
+	int rc = PP_EXIT_DATA, got, first;
 
-	pp_cli_init(&cli, "pp", "describe [--by COL] [--precision P] [-B] "
-	    "[-d C] [-o FILE] [FILE]", describe_opts,
-	    PP_CLI_OUTPUT | PP_CLI_INPUT);
-	describe_options(argc, argv, &cli, &by, &precision);
+	first = describe_options(argc, argv, &cli, &by, &precision);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
 	wo.precision = (int)precision;
-	if ((in = pp_reader_open(argc > cli.optind ? argv[cli.optind] : NULL,
+	if ((in = pp_reader_open(first < argc ? argv[first] : NULL,
 	    &ro, &err)) == NULL)
 		goto out;
 	if ((d = pp_describe_new(pp_reader_schema(in), by, &err)) == NULL) {

@@ -29,6 +29,7 @@
 #include "run.h"
 #include "util.h"
 #include "buf.h"
+#include "cpus.h"
 #include "banned.h"
 
 /* Ids of the common options (never returned to programs). */
@@ -43,6 +44,7 @@ enum {
 	OPT_REGISTRY,
 	OPT_SKIPBAD,
 	OPT_PROGRESS,
+	OPT_THREADS,
 	OPT_LISTOPTS
 };
 
@@ -69,6 +71,10 @@ static const struct pp_opt common_progress[] = {
 	{ "progress", OPT_PROGRESS, NULL, "progress on stderr even when not a terminal" },
 	{ NULL, 0, NULL, NULL }
 };
+static const struct pp_opt common_threads[] = {
+	{ "threads", OPT_THREADS, "N", "compute on N threads (default: the processors available)" },
+	{ NULL, 0, NULL, NULL }
+};
 static const struct pp_opt common_always[] = {
 	{ "help", OPT_HELP, NULL, "print this help and exit" },
 	{ "version", OPT_VERSION, NULL, "print the version and exit" },
@@ -88,6 +94,7 @@ struct cli_priv {
 	size_t ntyped;
 	struct pp_opt *typed_rows;	/* its id rows, for getopt and --help */
 	unsigned char *seen;		/* seen[i]: typed[i] was given */
+	int csv_env;			/* $PP_CSV_THREADS was set */
 };
 
 /* Ids of typed rows without a short letter: TYPED_ID + their index. */
@@ -343,6 +350,13 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 	env = getenv("PP_CSV_THREADS");
 	if (env && *env)
 		csv_threads(env);
+	p->csv_env = env && *env;
+	cli->c.threads = 1;
+	if (common & PP_CLI_THREADS) {
+		cli->c.threads = pp_cpus_available();
+		if (cli->c.threads > PP_CLI_THREADS_MAX)
+			cli->c.threads = PP_CLI_THREADS_MAX;
+	}
 	cli->priv = p;
 
 	pp_buf_init(&p->shortopts);
@@ -359,6 +373,8 @@ pp_cli_init(struct pp_cli *cli, const char *argv0, const char *usage,
 		add_rows(p, common_skipbad);
 	if (common & PP_CLI_PROGRESS)
 		add_rows(p, common_progress);
+	if (common & PP_CLI_THREADS)
+		add_rows(p, common_threads);
 	add_rows(p, common_always);
 
 	p->longopts = pp_xcalloc(p->nrows + 1, sizeof(*p->longopts));
@@ -580,12 +596,14 @@ pp_cli_print_usage(const struct pp_cli *cli, FILE *fp)
 	const char *line = cli->usage, *nl;
 	size_t i;
 
-	/* Each synopsis line: "usage: prog ..." then "       prog ...". */
+	/* Each synopsis line: "usage: prog ..." then "       prog ...";
+	 * a line starting with a space goes on the one before it, so it is
+	 * indented past the name instead. */
 	for (i = 0; line && *line; i++, line = nl ? nl + 1 : NULL) {
 		nl = strchr(line, '\n');
-		fprintf(fp, "%s %s %.*s\n", i == 0 ? "usage:" : "      ",
-		    pp_progname, (int)(nl ? (size_t)(nl - line) : strlen(line)),
-		    line);
+		fprintf(fp, "%s %*s %.*s\n", i == 0 ? "usage:" : "      ",
+		    (int)strlen(pp_progname), *line == ' ' ? "" : pp_progname,
+		    (int)(nl ? (size_t)(nl - line) : strlen(line)), line);
 		if (nl == NULL)
 			break;
 	}
@@ -764,6 +782,13 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 			break;
 		case OPT_SKIPBAD:
 			cli->c.skip_bad = 1;
+			break;
+		case OPT_THREADS:
+			cli->c.threads = (int)pp_cli_long("threads", optarg, 1,
+			    PP_CLI_THREADS_MAX);
+			/* $PP_CSV_THREADS says more precisely what it wants. */
+			if (!p->csv_env)
+				pp_frame_set_csv_threads(cli->c.threads);
 			break;
 		case OPT_QUIET:
 			if ((cli->common & PP_CLI_PROGRESS) == 0)

@@ -31,8 +31,12 @@ enum {
 	PP_CLI_INPUT = 1 << 1,	 /* -d/--delimiter C */
 	PP_CLI_REGISTRY = 1 << 2, /* --registry PATH */
 	PP_CLI_SKIPBAD = 1 << 3, /* --skip-bad */
-	PP_CLI_PROGRESS = 1 << 4 /* -q/--quiet, --progress */
+	PP_CLI_PROGRESS = 1 << 4, /* -q/--quiet, --progress */
+	PP_CLI_THREADS = 1 << 5	 /* --threads N */
 };
+
+/* The most threads --threads gives. */
+#define PP_CLI_THREADS_MAX 64
 
 /* Program-specific option ids must be >= PP_OPT_FIRST or a short letter. */
 #define PP_OPT_FIRST 1000
@@ -126,6 +130,11 @@ struct pp_common {
 	int skip_bad;		/* --skip-bad */
 	int progress;		/* 1 if progress goes to stderr (tty, flags) */
 	int quiet;		/* -q: no progress, reports or warnings */
+	int threads;		/* --threads N, 1 to 64; by default the
+				   processors available (pp_cpus_available),
+				   1 without PP_CLI_THREADS.  Given, it is
+				   also the CSV threads' count unless
+				   $PP_CSV_THREADS is set */
 };
 
 struct pp_cli {

@@ -340,7 +340,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	const union pp_cell *row;
 	size_t ncap = 0, g, i, nv = 0;
 	long cy, cp, cg = -1;
-	int rc = -1, st;
+	int rc = -1, st, f64;
 	enum pp_type gt = PP_T_TEXT;
 	const char *target = NULL, *pred = NULL;
 
@@ -370,10 +370,16 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		}
 		gt = pp_reader_schema(r)->cols[cg].type;
 	}
+	/* Typed columns, the usual case, are read without a call per cell. */
+	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
+	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
 		double y, p;
 
-		if (pp_eval_cell(r, row, cy, &y, err) == -1 ||
+		if (f64) {
+			y = row[cy].f;
+			p = row[cp].f;
+		} else if (pp_eval_cell(r, row, cy, &y, err) == -1 ||
 		    pp_eval_cell(r, row, cp, &p, err) == -1)
 			goto out;
 		if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {

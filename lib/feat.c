@@ -5,7 +5,6 @@
 #include "feat.h"
 
 #include <math.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +59,8 @@ struct pp_feat {
 	size_t capsyms;
 	struct sym *lastsym;	/* cache: consecutive rows often share it */
 	struct sym *single;	/* the group when there is no symbol column */
-	uint64_t seq;
+	uint64_t seq;		/* the next row's sequence number */
+	uint64_t emit_seq;	/* that of the row being emitted */
 	/* The date barrier, for a plan of several stages (expr.h): the rows
 	 * of the current date, stage 0 done, held until the next date. */
 	size_t nstages;
@@ -416,6 +416,7 @@ emit_waiting(struct pp_feat *f, struct sym *s, size_t k, struct pp_err *err)
 		f->win[j] = k + j < s->count ?
 		    s->ring[(s->head + k + j) % n].regs : NULL;
 	pp_plan_targets(f->plan, f->win);
+	f->emit_seq = e->seq;
 	return emit_row(f, e->cells, e->regs, err);
 }
 
@@ -435,6 +436,7 @@ settle(struct pp_feat *f, struct sym *s, const union pp_cell *row,
 	if (f->lead == 0) {
 		f->win[0] = regs;
 		pp_plan_targets(f->plan, f->win);
+		f->emit_seq = f->seq - 1;
 		return emit_row(f, row, regs, err);
 	}
 	e = &s->ring[(s->head + s->count) % (f->lead + 1)];
@@ -651,63 +653,26 @@ pp_feat_finish(struct pp_feat *f, struct pp_err *err)
 }
 
 
-int
-pp_feat_write(void *ctx, const union pp_cell *row, struct pp_err *err)
+void
+pp_feat_set_seq(struct pp_feat *f, uint64_t seq)
 {
-	struct pp_feat_loop *l = ctx;
-
-	l->emitted++;
-	if (pp_writer_row(l->w, row, err) == -1) {
-		l->werr = 1;
-		return -1;
-	}
-	return 0;
+	f->seq = seq;
 }
 
-/* 1 if more input is waiting on fd now. */
-static int
-input_waiting(int fd)
+uint64_t
+pp_feat_emit_seq(const struct pp_feat *f)
 {
-	struct pollfd p = { fd, POLLIN, 0 };
-
-	return poll(&p, 1, 0) > 0;
+	return f->emit_seq;
 }
 
-int
-pp_feat_run(struct pp_feat *f, struct pp_reader *r, struct pp_feat_loop *l,
-    struct pp_err *err)
+const struct pp_plan *
+pp_feat_plan(const struct pp_feat *f)
 {
-	const union pp_cell *row;
-	int got;
+	return f->plan;
+}
 
-	while ((got = pp_reader_next(r, &row, err)) != 0) {
-		if (++l->nread % 65536 == 0 && l->progress != NULL)
-			l->progress(l->nread, "rows", 0);
-		if (got == -1 && !(l->skip_bad && pp_reader_can_skip(r)))
-			return -1;
-		if (got == 1 && pp_feat_push(f, row, err) == -1) {
-			/* A write failed, or the engine refused the row (and
-			 * changed nothing, so it may be skipped). */
-			if (l->werr)
-				return -1;
-			pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
-			    pp_reader_line(r));
-			if (!l->skip_bad)
-				return -1;
-			got = -1;
-		}
-		if (got == -1) {
-			l->skipped++;
-			pp_err_clear(err);
-			continue;
-		}
-		/* A live feed sees each row as soon as it is known. */
-		if (l->live && l->emitted > 0 &&
-		    (l->linebuf || !input_waiting(l->in_fd))) {
-			if (pp_writer_flush(l->w, err) == -1)
-				return -1;
-			l->emitted = 0;
-		}
-	}
-	return pp_feat_finish(f, err) == -1 ? -1 : 0;
+const struct pp_feat_opts *
+pp_feat_opts(const struct pp_feat *f)
+{
+	return &f->o;
 }

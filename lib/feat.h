@@ -35,6 +35,7 @@
 #define PP_FEAT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "err.h"
 #include "expr.h"
@@ -94,9 +95,20 @@ int pp_feat_finish(struct pp_feat *f, struct pp_err *err);
  * writer is flushed when no more input is waiting on in_fd (or at once
  * with linebuf), so a consumer sees each row as soon as its values are
  * known, while a burst of input still goes out in whole chunks.
+ *
+ * Threads: with threads > 1 the symbols are sharded across that many
+ * worker threads, each with an engine of its own (the same plan and
+ * options as f), and this thread reads, dispatches and writes; the rows
+ * written, their order and bytes, the messages and the counts are those
+ * of one thread (feat_run.c says how).  Live input, a plan with
+ * cross-sectional functions or ref() (pp_plan_stages > 1: every symbol of
+ * a date is needed together) and input without a symbol column run on
+ * one engine thread whatever threads says.
  */
 struct pp_feat_loop {
 	struct pp_writer *w;	/* where output rows go */
+	int threads;		/* engine threads (sharded by symbol); 0
+				   or 1: the engine runs on this thread */
 	int skip_bad;		/* count and drop bad rows */
 	int live;		/* flush as rows become known */
 	int linebuf;		/* with live: flush after every input row */
@@ -110,7 +122,7 @@ struct pp_feat_loop {
 	int werr;		/* a write failed */
 };
 
-#define PP_FEAT_LOOP_INIT { NULL, 0, 0, 0, -1, NULL, 0, 0, 0, 0 }
+#define PP_FEAT_LOOP_INIT { NULL, 1, 0, 0, 0, -1, NULL, 0, 0, 0, 0 }
 
 /* An emit function for pp_feat_new: writes each row to ((struct
  * pp_feat_loop *)ctx)->w. */
@@ -121,6 +133,20 @@ int pp_feat_write(void *ctx, const union pp_cell *row, struct pp_err *err);
  * l->skipped say what was read either way. */
 int pp_feat_run(struct pp_feat *f, struct pp_reader *r,
     struct pp_feat_loop *l, struct pp_err *err);
+
+/*
+ * For the sharded read loop (feat_run.c), which runs one engine per
+ * thread: the sequence number the next row pushed takes (rows are
+ * numbered 0, 1, ... in push order unless set), and, inside an emit
+ * callback, the number of the row being emitted, by which
+ * pp_feat_finish's rows of several engines merge into one order.
+ */
+void pp_feat_set_seq(struct pp_feat *f, uint64_t seq);
+uint64_t pp_feat_emit_seq(const struct pp_feat *f);
+
+/* The plan and options f was made with. */
+const struct pp_plan *pp_feat_plan(const struct pp_feat *f);
+const struct pp_feat_opts *pp_feat_opts(const struct pp_feat *f);
 
 /* -1, 0 or 1 as date a is before, equal to or after b, both of type t
  * (text compares bytewise). */

@@ -51,6 +51,8 @@ struct frame_wthread {
 	void *arg;
 	size_t ncols;
 	enum pp_type *types;
+	size_t *textcol;	/* the text columns, ntext of them */
+	size_t ntext;
 	struct batch *b;	/* a ring of nb batches; batch k of the */
 	size_t nb;		/* stream lives in b[k % nb] */
 	size_t filled;		/* batches handed in; b[filled % nb] fills */
@@ -204,8 +206,12 @@ pp_frame_wthread_new(const struct pp_schema *s,
 	p->arg = arg;
 	p->ncols = s->ncols;
 	p->types = pp_xcalloc(s->ncols + 1, sizeof(*p->types));
-	for (i = 0; i < s->ncols; i++)
+	p->textcol = pp_xcalloc(s->ncols + 1, sizeof(*p->textcol));
+	for (i = 0; i < s->ncols; i++) {
 		p->types[i] = s->cols[i].type;
+		if (p->types[i] == PP_T_TEXT)
+			p->textcol[p->ntext++] = i;
+	}
 	/* Rows handed to fns->row must go one by one: one worker. */
 	want = fns->format == NULL || workers < 1 ? 1 :
 	    workers > MAX_WORKERS ? MAX_WORKERS : (size_t)workers;
@@ -245,14 +251,19 @@ static int
 pipe_hand(struct frame_wthread *p, struct pp_err *err)
 {
 	struct batch *b = slot(p, p->filled);
-	size_t i, n = b->n * p->ncols;
+	size_t i, j;
 	int bad;
 
-	/* Text was stored as offsets while the buffer could still move. */
-	for (i = 0; i < n; i++)
-		if (p->types[i % p->ncols] == PP_T_TEXT)
-			b->cells[i].s.p = b->text.data +
-			    (size_t)(uintptr_t)b->cells[i].s.p;
+	/* Text was stored as offsets while the buffer could still move.
+	 * Only the text columns are visited: a division per cell to find
+	 * the column cost a twentieth of a CSV writer's time. */
+	for (i = 0; i < b->n; i++)
+		for (j = 0; j < p->ntext; j++) {
+			union pp_cell *c = &b->cells[i * p->ncols +
+			    p->textcol[j]];
+
+			c->s.p = b->text.data + (size_t)(uintptr_t)c->s.p;
+		}
 	pthread_mutex_lock(&p->mu);
 	if (p->failed) {
 		pthread_mutex_unlock(&p->mu);
@@ -323,6 +334,7 @@ pp_frame_wthread_free(struct frame_wthread *p)
 	}
 	free(p->b);
 	free(p->th);
+	free(p->textcol);
 	free(p->types);
 	free(p);
 }

@@ -12,18 +12,18 @@
  *
  * Ranks are computed by sorting the pairs themselves, not an index: the
  * pair moves with its partner, so after ranking y and then p each pair
- * holds (rank y, rank p).  Large arrays are sorted with an LSD radix sort
- * on the doubles' bits (flipped so that unsigned order is numeric order):
- * four passes of 16 bits, a pass skipped when every key shares its digit,
- * with one scratch copy, the same memory a merge sort takes and about a
- * tenth of qsort's time on a million pairs (no comparison callbacks).
+ * holds (rank y, rank p).  The sorting is radix.c's, on the doubles'
+ * bits: one scratch copy, the memory a merge sort takes, no comparison
+ * callbacks, and both processors on large arrays.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "metrics.h"
+#include "radix.h"
 #include "util.h"
 #include "banned.h"
 
@@ -210,24 +210,6 @@ pp_metrics_pearson(const struct pp_pair *v, size_t n)
 	return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
-static int
-by_y(const void *a, const void *b)
-{
-	double x = ((const struct pp_pair *)a)->y;
-	double y = ((const struct pp_pair *)b)->y;
-
-	return (x > y) - (x < y);
-}
-
-static int
-by_p(const void *a, const void *b)
-{
-	double x = ((const struct pp_pair *)a)->p;
-	double y = ((const struct pp_pair *)b)->p;
-
-	return (x > y) - (x < y);
-}
-
 uint64_t
 pp_metrics_sort_key(double x)
 {
@@ -237,88 +219,21 @@ pp_metrics_sort_key(double x)
 	return u >> 63 ? ~u : u | 0x8000000000000000ULL;
 }
 
-static uint64_t
-key_of(const struct pp_pair *v, int which)
-{
-	return pp_metrics_sort_key(which ? v->p : v->y);
-}
+_Static_assert(sizeof(struct pp_pair) == 16 && sizeof(struct pp_keyed) == 16,
+    "pp_radix_sort16 sorts 16-byte records");
 
 /* Sort v by y (which 0) or p (1), ascending. */
 static void
 sort_pairs(struct pp_pair *v, size_t n, int which)
 {
-	struct pp_pair *tmp, *src = v, *dst;
-	size_t *count, i, pass;
-
-	if (n < 512) {
-		qsort(v, n, sizeof(*v), which ? by_p : by_y);
-		return;
-	}
-	tmp = pp_xmalloc(n * sizeof(*tmp));
-	count = pp_xmalloc(65536 * sizeof(*count));
-	dst = tmp;
-	for (pass = 0; pass < 4; pass++) {
-		unsigned shift = (unsigned)pass * 16;
-		size_t sum = 0, c;
-
-		memset(count, 0, 65536 * sizeof(*count));
-		for (i = 0; i < n; i++)
-			count[(key_of(&src[i], which) >> shift) & 0xffff]++;
-		if (count[(key_of(&src[0], which) >> shift) & 0xffff] == n)
-			continue;	/* every key has this digit */
-		for (i = 0; i < 65536; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(key_of(&src[i], which) >> shift) &
-			    0xffff]++] = src[i];
-		dst = src;
-		src = src == v ? tmp : v;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
-	free(count);
+	pp_radix_sort16(v, n, which ? offsetof(struct pp_pair, p) :
+	    offsetof(struct pp_pair, y), PP_RADIX_F64);
 }
 
 void
 pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 {
-	/* 16-bit digits pay for their 64k counters only on long arrays. */
-	unsigned bits = n >= 65536 ? 16 : 8, shift;
-	size_t nb = (size_t)1 << bits, mask = nb - 1, i;
-	struct pp_keyed *tmp, *src = v, *dst;
-	size_t *count;
-
-	if (n < 2)
-		return;
-	tmp = pp_xmalloc(n * sizeof(*tmp));
-	count = pp_xmalloc(nb * sizeof(*count));
-	dst = tmp;
-	for (shift = 0; shift < 64; shift += bits) {
-		size_t sum = 0, c;
-
-		memset(count, 0, nb * sizeof(*count));
-		for (i = 0; i < n; i++)
-			count[(src[i].key >> shift) & mask]++;
-		if (count[(src[0].key >> shift) & mask] == n)
-			continue;
-		for (i = 0; i < nb; i++) {
-			c = count[i];
-			count[i] = sum;
-			sum += c;
-		}
-		for (i = 0; i < n; i++)
-			dst[count[(src[i].key >> shift) & mask]++] = src[i];
-		dst = src;
-		src = src == v ? tmp : v;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof(*v));
-	free(tmp);
-	free(count);
+	pp_radix_sort16(v, n, offsetof(struct pp_keyed, key), PP_RADIX_U64);
 }
 
 /* Sort v by y (which 0) or p (1) and replace that member by its average

@@ -24,6 +24,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cpus.h"
 #include "gbdt.h"
 #include "model.h"
 #include "registry.h"
@@ -225,12 +226,12 @@ gbdt_block(const struct pp_model *m, const double *x, size_t n, int margin,
 int
 pp_model_set_threads(struct pp_model *m, int n, struct pp_err *err)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int ncpu = pp_cpus_available();
 
 	if (m->kind != PP_MODEL_GBDT || m->gbdt == NULL)
 		return 0;
 	if (n == 0)
-		n = ncpu < 1 ? 1 : ncpu > 64 ? 64 : (int)ncpu;
+		n = ncpu > 64 ? 64 : ncpu;
 	return pp_gbdt_set_threads(m->gbdt, n, err);
 }
 

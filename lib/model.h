@@ -127,8 +127,9 @@ int pp_model_has_proba(const struct pp_model *m);
 void pp_model_predict_block(const struct pp_model *m, const double *x,
     size_t n, int proba, double *out);
 
-/* Let a tree model's block predictions use n threads, 0 for the online
- * processors (pp-predict; pp-serve keeps one a request, its requests
+/* Let a tree model's block predictions use n threads, 0 for the
+ * processors available (pp_cpus_available; pp-predict gives its
+ * --threads; pp-serve keeps one a request, its requests
  * being parallel).  Linear models ignore it.  0, or -1 with err set. */
 int pp_model_set_threads(struct pp_model *m, int n, struct pp_err *err);
 

@@ -3,9 +3,11 @@
  *
  * Requests are parsed with jansson (duplicate keys refused) and copied
  * into one dense block of doubles in the model's feature order, so the
- * predictor never sees JSON.  Responses are the hot path and are written
- * straight into a buffer: numbers through pp_fmt_double, the one double
- * formatter, so a served prediction has the same digits as pp-predict's.
+ * predictor never sees JSON (the usual V1 and V2 bodies skip jansson:
+ * see oip_plain.c, which reads them to the same values).  Responses are the hot
+ * path and are written straight into a buffer: numbers through
+ * pp_fmt_double, the one double formatter, so a served prediction has the
+ * same digits as pp-predict's.
  */
 #include <jansson.h>
 #include <math.h>
@@ -311,6 +313,18 @@ int
 pp_oip_decode_v2(const char *body, size_t len, const struct pp_model *m,
     int allow_nan, struct pp_oip_rows *r, struct pp_err *err)
 {
+	if (pp_oip_decode_v2_plain(body, len, m, r) == 1)
+		return pp_oip_decode_v2_json(body, len, m, allow_nan, r, err);
+	if (check_finite(r, allow_nan, m, 0, err) == 0)
+		return 0;
+	pp_oip_rows_release(r);
+	return -1;
+}
+
+int
+pp_oip_decode_v2_json(const char *body, size_t len, const struct pp_model *m,
+    int allow_nan, struct pp_oip_rows *r, struct pp_err *err)
+{
 	const json_t *inputs, *id, *first;
 	const char *name;
 	json_t *root;
@@ -378,6 +392,18 @@ decode_instance(const json_t *inst, size_t i, const struct pp_model *m,
 
 int
 pp_oip_decode_v1(const char *body, size_t len, const struct pp_model *m,
+    int allow_nan, struct pp_oip_rows *r, struct pp_err *err)
+{
+	if (pp_oip_decode_v1_plain(body, len, m, r) == 1)
+		return pp_oip_decode_v1_json(body, len, m, allow_nan, r, err);
+	if (check_finite(r, allow_nan, m, 1, err) == 0)
+		return 0;
+	pp_oip_rows_release(r);
+	return -1;
+}
+
+int
+pp_oip_decode_v1_json(const char *body, size_t len, const struct pp_model *m,
     int allow_nan, struct pp_oip_rows *r, struct pp_err *err)
 {
 	const json_t *inst, *v;

@@ -59,6 +59,29 @@ int pp_oip_decode_v2(const char *body, size_t len, const struct pp_model *m,
 int pp_oip_decode_v1(const char *body, size_t len, const struct pp_model *m,
     int allow_nan, struct pp_oip_rows *r, struct pp_err *err);
 
+/* The two readers behind pp_oip_decode_v1, apart for the tests that hold
+ * them to one another.  The plain one (oip_plain.c) takes only the usual
+ * shape, {"instances": [[1.5, -2, null], ...]} or rows as objects naming
+ * each feature once, ASCII without escapes, and never fails: it returns 0
+ * with r filled (NaN for null, not yet checked against allow_nan), or 1
+ * (r released) when the body is anything else.  The JSON one (jansson)
+ * takes every body, as pp_oip_decode_v1 does. */
+int pp_oip_decode_v1_plain(const char *body, size_t len,
+    const struct pp_model *m, struct pp_oip_rows *r);
+int pp_oip_decode_v1_json(const char *body, size_t len,
+    const struct pp_model *m, int allow_nan, struct pp_oip_rows *r,
+    struct pp_err *err);
+
+/* The same two for V2.  The plain one takes only one [N, F] FP64 (or
+ * FP32) tensor named as no feature, with "name", "shape", "datatype" and
+ * "data" (flat or N rows) once each and nothing else, and an optional
+ * "id". */
+int pp_oip_decode_v2_plain(const char *body, size_t len,
+    const struct pp_model *m, struct pp_oip_rows *r);
+int pp_oip_decode_v2_json(const char *body, size_t len,
+    const struct pp_model *m, int allow_nan, struct pp_oip_rows *r,
+    struct pp_err *err);
+
 /*
  * Bars for pp-serve's online endpoint: one bar object or an array of them
  * (1 to PP_OIP_MAX_ROWS), each {"symbol": "AAA", "date": "2024-01-05",

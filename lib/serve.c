@@ -8,6 +8,7 @@
  * 413), and the last call routes, checks the key and the rate, takes a
  * reference on the model's current version, scores, answers and counts.
  * completed() ends the in-flight count, which pp_serve_drain waits on.
+ * Connections come from one accepting thread (see accept_loop).
  *
  * The swap: slot->cur is read and its reference taken under slot->mu, so
  * a version is never freed between a request finding it and holding it.
@@ -16,6 +17,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -115,23 +117,42 @@ struct series {
 	unsigned long n;
 };
 
+/*
+ * Request counts and durations, one shard per worker thread (threads past
+ * NSHARDS share): each request locks only its own thread's shard, so the
+ * workers never wait on one another or pass its cache lines back and
+ * forth; /metrics locks each shard in turn and adds them up.
+ */
+#define NSHARDS 16
+
+struct shard {
+	pthread_mutex_t mu;	/* guards the rest; /metrics against its worker */
+	struct series *series;	/* owned: nseries */
+	size_t nseries, capseries;
+	unsigned long hist[EP_COUNT][NBUCKETS + 1];
+	double hist_sum[EP_COUNT];
+	unsigned long hist_n[EP_COUNT];
+	char pad[64];		/* the next shard's mutex on another line */
+};
+
 struct pp_serve {
 	struct pp_serve_opts o;
 	struct slot *slots;	/* owned: nslots */
 	size_t nslots;
-	struct MHD_Daemon *d;
+	struct MHD_Daemon **d;	/* owned: nd, one epoll thread each */
+	atomic_uint *nconn;	/* owned: nd, connections each daemon holds */
+	unsigned nd;
+	unsigned next;		/* where the acceptor looks first */
+	int lfd;		/* the listening socket, or -1 */
+	atomic_int stop;	/* the acceptor is to return */
+	pthread_t acceptor;	/* running when lfd >= 0 */
 	unsigned port;
 	struct pp_ratelimit *rl; /* owned, or NULL */
 	atomic_int draining;	/* readiness false */
 	atomic_long in_flight;	/* requests between handle and completed */
 	atomic_ulong rate_limited;
 	atomic_ulong rejected[4]; /* auth, body, bad request, not found */
-	pthread_mutex_t mmu;	/* guards the metrics below */
-	struct series *series;	/* owned: nseries */
-	size_t nseries, capseries;
-	unsigned long hist[EP_COUNT][NBUCKETS + 1];
-	double hist_sum[EP_COUNT];
-	unsigned long hist_n[EP_COUNT];
+	struct shard shard[NSHARDS];
 	pthread_mutex_t logmu;	/* guards the two logs */
 	FILE *alog;		/* access log, or NULL; stderr for "-" */
 	FILE *plog;		/* prediction log, or NULL */
@@ -185,6 +206,8 @@ slot_get(struct slot *sl, enum role role)
 {
 	struct served *v;
 
+	if (sl->var[role].ref == NULL)
+		return NULL;	/* a role is given at start or never */
 	pthread_mutex_lock(&sl->mu);
 	v = sl->var[role].cur;
 	if (v != NULL)
@@ -362,11 +385,14 @@ struct pp_serve *
 pp_serve_new(const struct pp_serve_opts *o)
 {
 	struct pp_serve *s = pp_xcalloc(1, sizeof(*s));
+	size_t i;
 
 	s->o = *o;
+	s->lfd = -1;
 	if (o->rate > 0)
 		s->rl = pp_ratelimit_new(o->rate, o->burst);
-	pthread_mutex_init(&s->mmu, NULL);
+	for (i = 0; i < NSHARDS; i++)
+		pthread_mutex_init(&s->shard[i].mu, NULL);
 	pthread_mutex_init(&s->logmu, NULL);
 	return s;
 }
@@ -565,37 +591,110 @@ pp_serve_poll(struct pp_serve *s, int force, struct pp_err *err)
 
 /* Metrics. */
 
-static void
-count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
-    unsigned code, double secs)
+/* The calling thread's shard: threads are numbered as they first count. */
+static struct shard *
+my_shard(struct pp_serve *s)
+{
+	static atomic_uint nthreads;
+	static _Thread_local int me = -1;
+
+	if (me < 0)
+		me = (int)(atomic_fetch_add(&nthreads, 1) % NSHARDS);
+	return &s->shard[me];
+}
+
+/* The series (ep, model, version, code) of sh, made with n 0 if new;
+ * under sh->mu. */
+static struct series *
+find_series(struct shard *sh, enum endpoint ep, long model,
+    const char *version, unsigned code)
 {
 	struct series *r;
-	size_t i, b;
+	size_t i;
 
-	pthread_mutex_lock(&s->mmu);
-	for (i = 0; i < s->nseries; i++) {
-		r = &s->series[i];
+	for (i = 0; i < sh->nseries; i++) {
+		r = &sh->series[i];
 		if (r->ep == ep && r->model == model && r->code == code &&
 		    strcmp(r->version, version) == 0)
 			break;
 	}
-	if (i == s->nseries) {
-		pp_xgrow((void **)&s->series, &s->capseries, s->nseries + 1,
-		    sizeof(*s->series));
-		r = &s->series[s->nseries++];
+	if (i == sh->nseries) {
+		pp_xgrow((void **)&sh->series, &sh->capseries, sh->nseries + 1,
+		    sizeof(*sh->series));
+		r = &sh->series[sh->nseries++];
 		r->ep = ep;
 		r->model = model;
 		snprintf(r->version, sizeof(r->version), "%s", version);
 		r->code = code;
 		r->n = 0;
 	}
-	s->series[i].n++;
+	return &sh->series[i];
+}
+
+static void
+count(struct pp_serve *s, enum endpoint ep, long model, const char *version,
+    unsigned code, double secs)
+{
+	struct shard *sh = my_shard(s);
+	size_t b;
+
 	for (b = 0; b < NBUCKETS && secs > bucket_le[b]; b++)
 		;
-	s->hist[ep][b]++;
-	s->hist_sum[ep] += secs;
-	s->hist_n[ep]++;
-	pthread_mutex_unlock(&s->mmu);
+	pthread_mutex_lock(&sh->mu);
+	find_series(sh, ep, model, version, code)->n++;
+	sh->hist[ep][b]++;
+	sh->hist_sum[ep] += secs;
+	sh->hist_n[ep]++;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* Series order on /metrics: endpoint, model slot, version, code. */
+static int
+by_labels(const void *a, const void *b)
+{
+	const struct series *x = a, *y = b;
+	int c;
+
+	if (x->ep != y->ep)
+		return x->ep < y->ep ? -1 : 1;
+	if (x->model != y->model)
+		return x->model < y->model ? -1 : 1;
+	if ((c = strcmp(x->version, y->version)) != 0)
+		return c;
+	return (x->code > y->code) - (x->code < y->code);
+}
+
+/* Every shard added up into sum (zeroed; its series the caller's to
+ * free), series sorted by their labels: which worker thread saw a series
+ * first must not decide where it is printed. */
+static void
+sum_shards(struct pp_serve *s, struct shard *sum)
+{
+	size_t i, k, b;
+	int e;
+
+	memset(sum, 0, sizeof(*sum));
+	for (i = 0; i < NSHARDS; i++) {
+		struct shard *sh = &s->shard[i];
+
+		pthread_mutex_lock(&sh->mu);
+		for (k = 0; k < sh->nseries; k++) {
+			const struct series *x = &sh->series[k];
+
+			find_series(sum, x->ep, x->model, x->version,
+			    x->code)->n += x->n;
+		}
+		for (e = 0; e < EP_COUNT; e++) {
+			for (b = 0; b <= NBUCKETS; b++)
+				sum->hist[e][b] += sh->hist[e][b];
+			sum->hist_sum[e] += sh->hist_sum[e];
+			sum->hist_n[e] += sh->hist_n[e];
+		}
+		pthread_mutex_unlock(&sh->mu);
+	}
+	if (sum->nseries > 1)
+		qsort(sum->series, sum->nseries, sizeof(*sum->series),
+		    by_labels);
 }
 
 static void
@@ -663,14 +762,15 @@ per_variant(struct pp_serve *s, struct pp_buf *out, const char *metric,
 static void
 metrics(struct pp_serve *s, struct pp_buf *out)
 {
+	struct shard *t = pp_xmalloc(sizeof(*t));
 	size_t i, b;
 	unsigned long cum;
 
+	sum_shards(s, t);
 	pp_buf_addstr(out, "# HELP pp_serve_requests_total HTTP requests "
 	    "answered.\n# TYPE pp_serve_requests_total counter\n");
-	pthread_mutex_lock(&s->mmu);
-	for (i = 0; i < s->nseries; i++) {
-		const struct series *r = &s->series[i];
+	for (i = 0; i < t->nseries; i++) {
+		const struct series *r = &t->series[i];
 
 		pp_buf_addstr(out, "pp_serve_requests_total{");
 		add_label(out, "endpoint", ep_name[r->ep], 1);
@@ -683,10 +783,10 @@ metrics(struct pp_serve *s, struct pp_buf *out)
 	    "from request to answer.\n# TYPE "
 	    "pp_serve_request_duration_seconds histogram\n");
 	for (i = 0; i < EP_COUNT; i++) {
-		if (s->hist_n[i] == 0)
+		if (t->hist_n[i] == 0)
 			continue;
 		for (b = 0, cum = 0; b <= NBUCKETS; b++) {
-			cum += s->hist[i][b];
+			cum += t->hist[i][b];
 			pp_buf_addf(out, "pp_serve_request_duration_seconds_"
 			    "bucket{endpoint=\"%s\",le=\"", ep_name[i]);
 			if (b < NBUCKETS)
@@ -697,11 +797,12 @@ metrics(struct pp_serve *s, struct pp_buf *out)
 		}
 		pp_buf_addf(out, "pp_serve_request_duration_seconds_sum"
 		    "{endpoint=\"%s\"} ", ep_name[i]);
-		add_num(out, s->hist_sum[i]);
+		add_num(out, t->hist_sum[i]);
 		pp_buf_addf(out, "\npp_serve_request_duration_seconds_count"
-		    "{endpoint=\"%s\"} %lu\n", ep_name[i], s->hist_n[i]);
+		    "{endpoint=\"%s\"} %lu\n", ep_name[i], t->hist_n[i]);
 	}
-	pthread_mutex_unlock(&s->mmu);
+	free(t->series);
+	free(t);
 	per_variant(s, out, "predictions_total", "counter", "Rows scored.",
 	    offsetof(struct variant, predictions));
 	pp_buf_addf(out, "# HELP pp_serve_rate_limited_total Requests "
@@ -918,11 +1019,12 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 {
 	struct slot *sl = &s->slots[r->model];
 	struct pp_oip_rows rows = PP_OIP_ROWS_INIT;
-	struct pp_err err = PP_ERR_INIT;
+	struct pp_err err;
 	struct served *sh;
 	double *pred, *proba = NULL;
 	int rc;
 
+	pp_err_clear(&err);	/* not PP_ERR_INIT: 1 KB to zero per request */
 	if (r->ep == EP_INFER)
 		rc = pp_oip_decode_v2(q->body.data, q->body.len, v->m,
 		    s->o.allow_nan, &rows, &err);
@@ -1424,11 +1526,177 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	atomic_fetch_sub(&s->in_flight, 1);
 }
 
+/*
+ * Connections: one listening socket, one thread accepting on it, and
+ * --threads libmicrohttpd daemons of one epoll thread each, every new
+ * connection handed to the daemon with the fewest.  libmicrohttpd's own
+ * thread pool lets its workers race for the listening socket, and the one
+ * that wakes first takes a run of connections: 64 connections opened at
+ * once ended 64 to 0 on two workers in one run, 40 to 24 in others, so
+ * one thread did the work of two while the other idled, and the tail
+ * latency showed it.  Each daemon takes an even share of --max-connections
+ * (as the pool's workers did); while every one is full, nothing is
+ * accepted and new connections wait in the kernel's backlog, as they did.
+ */
+
+/* Daemon k's share of the connection limit. */
+static unsigned
+share(const struct pp_serve *s, unsigned k)
+{
+	unsigned n = s->o.max_conns / s->nd + (k < s->o.max_conns % s->nd);
+
+	return n > 0 ? n : 1;
+}
+
+/* A connection a daemon held has closed.  (The count is ours, not
+ * libmicrohttpd's: its own is updated only when the daemon's thread gets
+ * to the new connection, after the acceptor may have looked.) */
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)c;
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
+		atomic_fetch_sub((atomic_uint *)cls, 1);
+}
+
+/* The daemon with the fewest connections, from s->next on, or -1 if all
+ * are full. */
+static int
+least_busy(struct pp_serve *s)
+{
+	unsigned i, k, n, fewest = UINT_MAX;
+	int best = -1;
+
+	for (i = 0; i < s->nd; i++) {
+		k = (s->next + i) % s->nd;
+		n = atomic_load(&s->nconn[k]);
+		if (n < fewest && n < share(s, k)) {
+			fewest = n;
+			best = (int)k;
+		}
+	}
+	return best;
+}
+
+static void *
+accept_loop(void *arg)
+{
+	struct pp_serve *s = arg;
+	struct sockaddr_storage sa;
+	socklen_t len;
+	int fd, best;
+
+	while (!atomic_load(&s->stop)) {
+		if ((best = least_busy(s)) < 0) {
+			usleep(10000);	/* full: wait for one to close */
+			continue;
+		}
+		len = sizeof(sa);
+		fd = accept(s->lfd, (struct sockaddr *)&sa, &len);
+		if (fd == -1) {
+			if (errno == EINTR || errno == ECONNABORTED ||
+			    errno == EAGAIN)
+				continue;
+			if (errno == EMFILE || errno == ENFILE ||
+			    errno == ENOBUFS || errno == ENOMEM) {
+				usleep(10000);	/* out of files: let some go */
+				continue;
+			}
+			break;	/* shut down by pp_serve_drain/free */
+		}
+		if (fcntl(fd, F_SETFD, FD_CLOEXEC) == -1 ||
+		    fcntl(fd, F_SETFL, O_NONBLOCK) == -1) {
+			close(fd);
+			continue;
+		}
+		s->next = ((unsigned)best + 1) % s->nd;
+		/* It closes fd itself when it cannot take it. */
+		atomic_fetch_add(&s->nconn[best], 1);
+		if (MHD_add_connection(s->d[best], fd, (struct sockaddr *)&sa,
+		    len) != MHD_YES)
+			atomic_fetch_sub(&s->nconn[best], 1);
+	}
+	return NULL;
+}
+
+/* The listening socket on sin, or -1. */
+static int
+listen_on(struct sockaddr_in *sin)
+{
+	socklen_t len = sizeof(*sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+
+	if (fd == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1
+	    || bind(fd, (struct sockaddr *)sin, sizeof(*sin)) == -1 ||
+	    listen(fd, 1024) == -1 ||
+	    getsockname(fd, (struct sockaddr *)sin, &len) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Stop accepting: no new connection after this returns. */
+static void
+stop_accepting(struct pp_serve *s)
+{
+	if (s->lfd < 0)
+		return;
+	atomic_store(&s->stop, 1);
+	shutdown(s->lfd, SHUT_RDWR);	/* wakes the acceptor's accept */
+	pthread_join(s->acceptor, NULL);
+	close(s->lfd);
+	s->lfd = -1;
+}
+
+static void
+stop_daemons(struct pp_serve *s)
+{
+	unsigned i;
+
+	for (i = 0; i < s->nd; i++)
+		if (s->d[i] != NULL)
+			MHD_stop_daemon(s->d[i]);
+	free(s->d);
+	free(s->nconn);
+	s->d = NULL;
+	s->nconn = NULL;
+	s->nd = 0;
+}
+
+static int
+start_daemons(struct pp_serve *s)
+{
+	unsigned i, n = s->o.threads > 0 ? s->o.threads : 1;
+
+	s->d = pp_xcalloc(n, sizeof(*s->d));
+	s->nconn = pp_xcalloc(n, sizeof(*s->nconn));
+	s->nd = n;
+	for (i = 0; i < n; i++) {
+		atomic_init(&s->nconn[i], 0);
+		/* least_busy keeps to the share; MHD's limit is a backstop. */
+		s->d[i] = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD |
+		    MHD_USE_ITC | MHD_USE_NO_LISTEN_SOCKET, 0, NULL, NULL,
+		    handle, s,
+		    MHD_OPTION_CONNECTION_LIMIT, share(s, i),
+		    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
+		    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
+		    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, &s->nconn[i],
+		    MHD_OPTION_END);
+		if (s->d[i] == NULL)
+			return -1;
+	}
+	return 0;
+}
+
 int
 pp_serve_start(struct pp_serve *s, const char *addr, struct pp_err *err)
 {
 	struct sockaddr_in sin;
-	const union MHD_DaemonInfo *di;
 	const char *colon = strrchr(addr, ':');
 	char host[64];
 	long port;
@@ -1445,20 +1713,18 @@ pp_serve_start(struct pp_serve *s, const char *addr, struct pp_err *err)
 		return pp_err_set(err, PP_EXIT_USAGE, "--listen: bad address "
 		    "\"%s\": not an IPv4 address", host);
 	sin.sin_port = htons((uint16_t)port);
-	s->d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC,
-	    0, NULL, NULL, handle, s,
-	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sin,
-	    MHD_OPTION_THREAD_POOL_SIZE, s->o.threads,
-	    MHD_OPTION_CONNECTION_LIMIT, s->o.max_conns,
-	    MHD_OPTION_CONNECTION_TIMEOUT, s->o.timeout,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, s,
-	    MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-	    MHD_OPTION_END);
-	if (s->d == NULL)
+	if ((s->lfd = listen_on(&sin)) == -1)
 		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot listen (in "
 		    "use, or not an address of this host)", addr);
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-	s->port = di != NULL ? di->port : (unsigned)port;
+	s->port = ntohs(sin.sin_port);
+	if (start_daemons(s) == -1 ||
+	    pthread_create(&s->acceptor, NULL, accept_loop, s) != 0) {
+		close(s->lfd);
+		s->lfd = -1;
+		stop_daemons(s);
+		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot start the "
+		    "server's threads", addr);
+	}
 	return 0;
 }
 
@@ -1538,18 +1804,13 @@ pp_serve_drain(struct pp_serve *s, double timeout)
 	double end = now_mono() + timeout;
 	long left;
 
-	MHD_socket ls;
-
 	atomic_store(&s->draining, 1);
 	if (s->d == NULL)
 		return 0;
-	ls = MHD_quiesce_daemon(s->d);
-	if (ls != MHD_INVALID_SOCKET)
-		close(ls);
+	stop_accepting(s);
 	while ((left = atomic_load(&s->in_flight)) > 0 && now_mono() < end)
 		nanosleep(&ts, NULL);
-	MHD_stop_daemon(s->d);
-	s->d = NULL;
+	stop_daemons(s);
 	return left;
 }
 
@@ -1561,8 +1822,8 @@ pp_serve_free(struct pp_serve *s)
 
 	if (s == NULL)
 		return;
-	if (s->d != NULL)
-		MHD_stop_daemon(s->d);
+	stop_accepting(s);
+	stop_daemons(s);
 	for (i = 0; i < s->nslots; i++) {
 		for (r = 0; r < ROLE_COUNT; r++) {
 			served_put(s->slots[i].var[r].cur);
@@ -1572,11 +1833,13 @@ pp_serve_free(struct pp_serve *s)
 		free(s->slots[i].name);
 	}
 	free(s->slots);
-	free(s->series);
+	for (i = 0; i < NSHARDS; i++) {
+		free(s->shard[i].series);
+		pthread_mutex_destroy(&s->shard[i].mu);
+	}
 	pp_ratelimit_free(s->rl);
 	close_log(s->alog);
 	close_log(s->plog);
-	pthread_mutex_destroy(&s->mmu);
 	pthread_mutex_destroy(&s->logmu);
 	free(s);
 }

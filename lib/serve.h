@@ -21,9 +21,11 @@
  * bars posted to the old version are not carried over.  Canary and shadow
  * versions keep no book.
  *
- * Threads: libmicrohttpd runs a pool of epoll threads that call into this
- * module; pp_serve_poll and pp_serve_drain are called from one other
- * thread (pp-serve's main thread).  The module never prints: the access
+ * Threads: opts.threads libmicrohttpd daemons of one epoll thread each
+ * call into this module, fed connections by one accepting thread (the
+ * daemon with the fewest gets the next); pp_serve_poll and
+ * pp_serve_drain are called from one other thread (pp-serve's main
+ * thread).  The module never prints: the access
  * log goes to the stream the caller gives, and reload failures come back
  * through struct pp_err.
  */
@@ -44,7 +46,7 @@ struct pp_serve_opts {
 	double rate;		/* tokens a second per client; 0: no limit */
 	double burst;		/* bucket size (>= 1) */
 	size_t max_body;	/* bytes; a larger body is 413 */
-	unsigned threads;	/* libmicrohttpd thread pool size */
+	unsigned threads;	/* epoll worker threads (daemons) */
 	unsigned max_conns;	/* connection limit */
 	unsigned timeout;	/* seconds a connection may sit idle */
 	const char *access_log;	/* JSON lines appended here; "-": stderr */
@@ -68,7 +70,8 @@ int pp_serve_add(struct pp_serve *s, const char *spec, struct pp_err *err);
 /* Send canary_pct percent of the first model's requests to the version
  * ref loads (the canary), or score every request of the first model on
  * ref too without answering with it (the shadow).  Either must take the
- * first model's features in its order.  Call after pp_serve_add.  Both
+ * first model's features in its order.  Call after pp_serve_add, before
+ * pp_serve_start (a role not given then is never used).  Both
  * are polled and reloaded as the primary is.  Returns 0 or -1. */
 int pp_serve_canary(struct pp_serve *s, const char *ref, unsigned percent,
     struct pp_err *err);

@@ -108,9 +108,9 @@ CCC,2024-01-01,5e-07,50'
 	run -2 --separate-stderr pp cat -B --precision 3 -o "$T/x.ppf" "$T/f.csv"
 	assert_equal "$stderr" 'pp: --precision: for CSV output; a binary frame keeps every bit'
 	run -2 --separate-stderr pp cat --precision 0 "$T/f.csv"
-	assert_equal "$stderr" 'pp: --precision: bad value "0": want 1 to 17'
+	assert_equal "$stderr" 'pp: --precision: bad value "0": want a whole number from 1 to 17'
 	run -2 --separate-stderr pp cat --tail -1 "$T/f.csv"
-	assert_equal "$stderr" 'pp: --tail: bad value "-1": want 0 to 1000000'
+	assert_equal "$stderr" 'pp: --tail: bad value "-1": want a whole number from 0 to 1000000'
 	run -2 --separate-stderr pp cat --meta --head 1 "$T/f.csv"
 	assert_equal "$stderr" 'pp: --meta and --get-meta print the metadata; they convert nothing'
 }

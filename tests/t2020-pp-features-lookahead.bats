@@ -12,6 +12,8 @@
 #   cross-sections and ref(): prefixes ending at a date give the same
 #     values (altering a symbol's later rows: t2050)
 #   the same holds for binary input and output
+#   each of these with the engine on one thread and sharded across two
+#   (--threads 1 and 2; t2060 proves the outputs are the same bytes)
 
 load helpers/common
 
@@ -83,42 +85,50 @@ compare() {
 }
 
 @test "features on prefixes are bit-identical to the full run" {
-	run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
-	for n in 2 4 11 40 77 100 131 150 179; do
-		head -n $((n + 1)) $P > "$T/in.csv"
-		run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/part.csv" "$T/in.csv"
-		[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
-		run -0 compare "$T/full.csv" "$T/part.csv" prefix
+	for th in 1 2; do
+		run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
+		for n in 2 4 11 40 77 100 131 150 179; do
+			head -n $((n + 1)) $P > "$T/in.csv"
+			run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/part.csv" "$T/in.csv"
+			[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
+			run -0 compare "$T/full.csv" "$T/part.csv" prefix
+		done
 	done
 }
 
 @test "cross-sections on prefixes ending at a date are bit-identical" {
-	CS=(-f 'ck=cs_rank(r)' -f 'cz=cs_zscore(close)' -f 'cd=cs_demean(r)'
-	    -f 'cq=cs_quantile(volume,2)' -f 'rf=ref(BBB,r)'
-	    -f 'sm=sma(cs_rank(r)-ref(AAA,r),3)')
-	run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/full.csv" $P
-	# Three symbols a date: 3n rows end at a date.
-	for n in 3 12 39 78 150 177; do
-		head -n $((n + 1)) $P > "$T/in.csv"
-		run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/part.csv" "$T/in.csv"
-		[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
-		run -0 compare "$T/full.csv" "$T/part.csv" prefix
+	for th in 1 2; do
+		CS=(-f 'ck=cs_rank(r)' -f 'cz=cs_zscore(close)' -f 'cd=cs_demean(r)'
+		    -f 'cq=cs_quantile(volume,2)' -f 'rf=ref(BBB,r)'
+		    -f 'sm=sma(cs_rank(r)-ref(AAA,r),3)')
+		run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/full.csv" $P
+		# Three symbols a date: 3n rows end at a date.
+		for n in 3 12 39 78 150 177; do
+			head -n $((n + 1)) $P > "$T/in.csv"
+			run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" "${CS[@]}" -o "$T/part.csv" "$T/in.csv"
+			[ "$(wc -l < "$T/part.csv")" -eq $((n + 1)) ]
+			run -0 compare "$T/full.csv" "$T/part.csv" prefix
+		done
 	done
 }
 
 @test "altering a row changes no earlier feature and no other symbol's" {
-	run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
-	for n in 1 37 90 120 178; do
-		awk -F, -v OFS=, -v n=$((n + 1)) 'NR == n { $3 *= 1.1; $4 *= 1.2; $5 *= 0.9; $6 *= 1.05; $7 *= 3 } 1' $P > "$T/alt.csv"
-		run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/part.csv" "$T/alt.csv"
-		run -0 compare "$T/full.csv" "$T/part.csv" alter:$n "$T/alt.csv"
+	for th in 1 2; do
+		run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
+		for n in 1 37 90 120 178; do
+			awk -F, -v OFS=, -v n=$((n + 1)) 'NR == n { $3 *= 1.1; $4 *= 1.2; $5 *= 0.9; $6 *= 1.05; $7 *= 3 } 1' $P > "$T/alt.csv"
+			run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/part.csv" "$T/alt.csv"
+			run -0 compare "$T/full.csv" "$T/part.csv" alter:$n "$T/alt.csv"
+		done
 	done
 }
 
 @test "binary in and out give the same values" {
-	run -0 pp-features -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
-	pp cat -B -o "$T/in.ppf" $P
-	run -0 pp-features -B -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/out.ppf" "$T/in.ppf"
-	run -0 pp cat -o "$T/back.csv" "$T/out.ppf"
-	diff -u "$T/full.csv" "$T/back.csv"
+	for th in 1 2; do
+		run -0 pp-features --threads $th -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/full.csv" $P
+		pp cat -B -o "$T/in.ppf" $P
+		run -0 pp-features --threads $th -B -F testdata/features-spec.txt "${EXTRA[@]}" -o "$T/out.ppf" "$T/in.ppf"
+		run -0 pp cat -o "$T/back.csv" "$T/out.ppf"
+		diff -u "$T/full.csv" "$T/back.csv"
+	done
 }

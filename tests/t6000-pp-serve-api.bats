@@ -178,9 +178,9 @@ END
 	curl -s --max-time 10 -o "$T/metrics" "$URL/metrics"
 	run -0 --separate-stderr promtool check metrics <"$T/metrics"
 	run -0 grep -E '^pp_serve_(requests_total|predictions_total|rejected_total|in_flight|model_info)' "$T/metrics"
-	assert_output 'pp_serve_requests_total{endpoint="predict",model="ridge",version="1",code="200"} 1
+	assert_output 'pp_serve_requests_total{endpoint="model_metadata",model="",version="",code="404"} 1
+pp_serve_requests_total{endpoint="predict",model="ridge",version="1",code="200"} 1
 pp_serve_requests_total{endpoint="predict",model="ridge",version="1",code="400"} 1
-pp_serve_requests_total{endpoint="model_metadata",model="",version="",code="404"} 1
 pp_serve_predictions_total{model="ridge",role="primary"} 2
 pp_serve_rejected_total{reason="unauthorized"} 0
 pp_serve_rejected_total{reason="body_too_large"} 0

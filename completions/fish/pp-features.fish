@@ -7,6 +7,7 @@ complete -c pp-features -l dropna -d 'drop rows where a feature or target is mis
 complete -c pp-features -l list -d 'list the functions and exit'
 complete -c pp-features -l print-spec -d 'print the canonical spec and exit'
 complete -c pp-features -l line-buffered -d 'flush the output after every input row'
+complete -c pp-features -l threads -x -d 'compute on N threads'
 complete -c pp-features -s o -l output -r -d 'write to FILE'
 complete -c pp-features -s B -l binary -d 'write a binary frame'
 complete -c pp-features -l compress -d 'binary frame with zlib-compressed chunks'

@@ -1,5 +1,5 @@
 # fish completion for pp(1), the Pattern Pursuit dispatcher.
-set -l cmds cat commands describe eval features fetch help predict registry serve sort train
+set -l cmds cat commands describe eval features fetch help predict registry serve shard sort train
 complete -c pp -f -n "not __fish_seen_subcommand_from $cmds" -a "$cmds"
 complete -c pp -n "not __fish_seen_subcommand_from $cmds" -s h -l help -d 'print help'
 complete -c pp -n "not __fish_seen_subcommand_from $cmds" -l version -d 'print version'
@@ -15,11 +15,16 @@ complete -c pp -n "__fish_seen_subcommand_from cat" -l select -x -d 'only these 
 complete -c pp -n "__fish_seen_subcommand_from cat" -l head -x -d 'the first N rows'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l tail -x -d 'the last N rows'
 complete -c pp -n "__fish_seen_subcommand_from cat" -l precision -x -d 'doubles to P significant digits'
+complete -c pp -n "__fish_seen_subcommand_from cat" -l threads -x -d 'compute on N threads'
 complete -c pp -n "__fish_seen_subcommand_from describe" -l by -x -a symbol -d 'one summary per value of a text column'
 complete -c pp -n "__fish_seen_subcommand_from describe" -l precision -x -d 'doubles to P significant digits'
 complete -c pp -n "__fish_seen_subcommand_from describe" -s B -l binary -d 'write a binary frame'
 complete -c pp -n "__fish_seen_subcommand_from describe" -s o -l output -r -d 'write to FILE'
 complete -c pp -n "__fish_seen_subcommand_from describe" -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp -n "__fish_seen_subcommand_from shard" -s B -l binary -d 'write a binary frame'
+complete -c pp -n "__fish_seen_subcommand_from shard" -l compress -d 'zlib-compressed binary chunks'
+complete -c pp -n "__fish_seen_subcommand_from shard" -s d -l delimiter -x -d 'CSV field separator'
+complete -c pp -n "__fish_seen_subcommand_from shard" -s o -l output -r -d 'write to FILE'
 complete -c pp -n "__fish_seen_subcommand_from sort" -s B -l binary -d 'write a binary frame'
 complete -c pp -n "__fish_seen_subcommand_from sort" -l compress -d 'zlib-compressed binary chunks'
 complete -c pp -n "__fish_seen_subcommand_from sort" -s d -l delimiter -x -d 'CSV field separator'

@@ -13,10 +13,20 @@
 #   fastapi      FastAPI + uvicorn --workers 2, pydantic, a scikit-learn
 #                Ridge fitted once: only if python3-fastapi and
 #                python3-uvicorn are installed (scripts/install-deps bench)
-# with 64 connections, and pp-serve v1 again with 1 (its unloaded p50).
-# Durations: PP_BENCH_SECONDS each (default 10; the issue's figure is 30,
-# which a shared machine does not afford: say which was used).  Peak RSS
-# of pp-serve is its VmHWM after every run.  Prints the table and writes
+# with 64 connections, and the ceiling and pp-serve v1 again with 1 (the
+# unloaded p50: what HTTP alone costs one request, and what pp-serve
+# does).  Durations: PP_BENCH_SECONDS each (default 10; the issue's figure
+# is 30, which a shared machine does not afford: say which was used).
+# Peak RSS of pp-serve is its VmHWM after every run.
+#
+# wrk and the server compete for the same cores unless told otherwise, and
+# on a machine of 2 that is most of the story: req/s then measures both
+# programs.  So each row also gives the server's own CPU time per request
+# (user + system, from /proc, its worker processes included): that figure
+# holds still on a busy machine when req/s does not.  PP_BENCH_PIN=S:W
+# runs every server (the ceiling, pp-serve, FastAPI alike) on CPUs S and
+# wrk on CPUs W (taskset lists, e.g. 0:1); PP_BENCH_THREADS (default 2)
+# is the server threads and wrk's.  Prints the table and writes
 # OUT_DIR/serve.txt.
 set -eu
 
@@ -28,7 +38,17 @@ PATH=$bin:$PATH
 export PATH
 secs=${PP_BENCH_SECONDS:-10}
 threads=${PP_BENCH_THREADS:-2}
+pin=${PP_BENCH_PIN:-}
 command -v wrk >/dev/null || { echo "serve.sh: wrk is needed" >&2; exit 1; }
+spin=
+wpin=
+if [ -n "$pin" ]; then
+	command -v taskset >/dev/null ||
+	    { echo "serve.sh: PP_BENCH_PIN needs taskset" >&2; exit 1; }
+	spin="taskset -c ${pin%%:*}"
+	wpin="taskset -c ${pin#*:}"
+fi
+hz=$(getconf CLK_TCK)
 work=$out/serve
 mkdir -p "$work"
 pids=
@@ -71,7 +91,7 @@ for name in ("v1", "v2"):
         'wrk.headers["Content-Type"] = "application/json"\n'
         % json.dumps(body))
 END
-cc -O2 -o "$work/const_server" "$here/const_server.c" -lmicrohttpd
+cc -O2 -pthread -o "$work/const_server" "$here/const_server.c" -lmicrohttpd
 
 free_port() {
 	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
@@ -87,13 +107,24 @@ wait_port() {
 	return 1
 }
 
-# bench NAME CONNS URL LUA [ROWS]: one wrk run, one table row.
+# cpu_ticks PID: user + system clock ticks of PID and its children so far
+# (uvicorn's workers are its children).
+cpu_ticks() {
+	for p in $1 $(ps -o pid= --ppid "$1"); do
+		awk '{ print $14 + $15 }' "/proc/$p/stat" 2>/dev/null || true
+	done | awk '{ t += $1 } END { print t + 0 }'
+}
+
+# bench NAME CONNS URL LUA ROWS PID: one wrk run, one table row.
 bench() {
 	t=$threads
 	[ "$2" -lt "$t" ] && t=$2
-	wrk -t"$t" -c"$2" -d"${secs}s" --latency -s "$4" "$3" >"$work/$1.wrk" 2>&1 ||
+	c0=$(cpu_ticks "$6")
+	$wpin wrk -t"$t" -c"$2" -d"${secs}s" --latency -s "$4" "$3" >"$work/$1.wrk" 2>&1 ||
 		{ cat "$work/$1.wrk" >&2; return 1; }
-	awk -v name="$1" -v conns="$2" -v rows="${5:-1}" '
+	c1=$(cpu_ticks "$6")
+	awk -v name="$1" -v conns="$2" -v rows="$5" -v ticks=$((c1 - c0)) \
+	    -v hz="$hz" '
 	function ms(s) {
 		if (s ~ /us$/) return substr(s, 1, length(s) - 2) / 1000
 		if (s ~ /ms$/) return substr(s, 1, length(s) - 2) + 0
@@ -103,21 +134,29 @@ bench() {
 	/^ +50%/ { p50 = ms($2) }
 	/^ +99%/ { p99 = ms($2) }
 	/^Requests\/sec:/ { rps = $2 }
+	/ requests in / { n = $1 }
 	/Non-2xx/ { bad = $NF }
 	END {
-		printf "%-24s %5d %12.0f %12.0f %9.3f %9.3f %6d\n", name, conns,
-		    rps, rps * rows, p50, p99, bad
+		printf "%-24s %5d %12.0f %12.0f %9.3f %9.3f %9.1f %6d\n", name,
+		    conns, rps, rps * rows, p50, p99,
+		    (n > 0 ? ticks / hz * 1e6 / n : 0), bad
 	}' "$work/$1.wrk" >>"$work/table"
 }
 
 rm -f "$work/table"
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 port=$(free_port)
-"$work/const_server" "$port" "$threads" &
-pids="$pids $!"
+$spin "$work/const_server" "$port" "$threads" &
+cpid=$!
+pids="$pids $cpid"
 wait_port "$port"
-bench "ceiling (constant)" 64 "http://127.0.0.1:$port/v1/models/m:predict" "$work/v1.lua"
+bench "ceiling (constant)" 64 "http://127.0.0.1:$port/v1/models/m:predict" \
+    "$work/v1.lua" 1 "$cpid"
+bench "ceiling (constant)" 1 "http://127.0.0.1:$port/v1/models/m:predict" \
+    "$work/v1.lua" 1 "$cpid"
+kill "$cpid"
 
-pp-serve -m "m=$work/ridge.ppm" --threads "$threads" \
+$spin pp-serve -m "m=$work/ridge.ppm" --threads "$threads" \
     --listen 127.0.0.1:0 2>"$work/serve.err" &
 spid=$!
 pids="$pids $spid"
@@ -133,33 +172,50 @@ case $got in
 '{"predictions":[-'*|'{"predictions":['[0-9]*) ;;
 *) echo "serve.sh: pp-serve answered: $got" >&2; exit 1 ;;
 esac
-bench "pp-serve v1" 64 "http://127.0.0.1:$sport/v1/models/m:predict" "$work/v1.lua"
-bench "pp-serve v1" 1 "http://127.0.0.1:$sport/v1/models/m:predict" "$work/v1.lua"
-bench "pp-serve v2 x100 rows" 64 "http://127.0.0.1:$sport/v2/models/m/infer" "$work/v2.lua" 100
+bench "pp-serve v1" 64 "http://127.0.0.1:$sport/v1/models/m:predict" \
+    "$work/v1.lua" 1 "$spid"
+bench "pp-serve v1" 1 "http://127.0.0.1:$sport/v1/models/m:predict" \
+    "$work/v1.lua" 1 "$spid"
+bench "pp-serve v2 x100 rows" 64 "http://127.0.0.1:$sport/v2/models/m/infer" \
+    "$work/v2.lua" 100 "$spid"
 rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$spid/status")
 
 if /usr/bin/python3 -c 'import fastapi, uvicorn, sklearn' 2>/dev/null; then
 	fport=$(free_port)
-	TRAIN_CSV=$work/features.csv FEATURES=$feats /usr/bin/python3 -m uvicorn \
-	    --workers 2 --log-level warning --port "$fport" --app-dir "$here" \
-	    serve_fastapi:app &
-	pids="$pids $!"
+	TRAIN_CSV=$work/features.csv FEATURES=$feats $spin /usr/bin/python3 \
+	    -m uvicorn --workers 2 --log-level warning --port "$fport" \
+	    --app-dir "$here" serve_fastapi:app &
+	fpid=$!
+	pids="$pids $fpid"
 	for _ in $(seq 300); do
 		curl -s -o /dev/null --max-time 1 "http://127.0.0.1:$fport/docs" && break
 		sleep 0.1
 	done
-	bench "fastapi + uvicorn x2" 64 "http://127.0.0.1:$fport/v1/models/m:predict" "$work/v1.lua"
+	bench "fastapi + uvicorn x2" 64 "http://127.0.0.1:$fport/v1/models/m:predict" \
+	    "$work/v1.lua" 1 "$fpid"
 	peer=ran
 else
 	peer="not run: python3-fastapi and python3-uvicorn are not installed"
 fi
 
 {
-	printf 'pp-serve under wrk, loopback, %s s per run, %s wrk threads, %s features\n' \
+	printf 'pp-serve under wrk, loopback, %s s per run, %s server and wrk threads, %s features\n' \
 	    "$secs" "$threads" "$nfeat"
-	printf '%-24s %5s %12s %12s %9s %9s %6s\n' "server" "conns" "requests/s" \
-	    "rows/s" "p50 ms" "p99 ms" "non2xx"
+	if [ -n "$pin" ]; then
+		printf 'servers on CPUs %s, wrk on CPUs %s (PP_BENCH_PIN)\n' \
+		    "${pin%%:*}" "${pin#*:}"
+	else
+		printf 'servers and wrk share the %s CPUs (PP_BENCH_PIN unset)\n' \
+		    "$(nproc)"
+	fi
+	printf 'load average before: %s\n' "$load0"
+	printf '%-24s %5s %12s %12s %9s %9s %9s %6s\n' "server" "conns" \
+	    "requests/s" "rows/s" "p50 ms" "p99 ms" "cpu us/rq" "non2xx"
 	cat "$work/table"
+	awk '$1 == "ceiling" && $3 == 64 { c = $4 } $1 == "pp-serve" &&
+	    $2 == "v1" && $3 == 64 { p = $4 } END { if (c > 0)
+	    printf "pp-serve v1 / ceiling at 64 connections: %.0f%%\n",
+	    100 * p / c }' "$work/table"
 	printf 'pp-serve peak RSS: %s kB (one model loaded)\n' "$rss"
 	printf 'FastAPI peer: %s\n' "$peer"
 } >"$out/serve.txt"

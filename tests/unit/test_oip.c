@@ -10,6 +10,17 @@
  *  - missing values: null, "NaN", "Infinity", "-Infinity" refused naming
  *    row and feature, accepted with allow_nan as NaN/inf.
  *  - V1 decode: objects (extra keys ignored) and arrays; bad instances.
+ *  - the plain V1 reader (oip_plain.c): takes the usual bodies with the
+ *    JSON reader's values, bit for bit (-0 as an integer is +0, as a real
+ *    -0; null NaN), and declines, for the JSON reader to decide, every
+ *    body it does not fully understand: other keys, escapes, strings,
+ *    duplicate or missing features, wrong counts, big integers, overflow,
+ *    trailing bytes, malformed JSON.
+ *  - the plain V2 reader, the same way: the [N, F] tensor flat, as rows
+ *    or mixed, keys in any order, FP32, with or without an id, taken
+ *    with the JSON reader's values and id; declined: per-feature inputs,
+ *    an input named as a feature, other keys, escapes, wrong or real
+ *    shapes, counts off, nesting too deep, duplicate keys.
  *  - bars: one object or a list, extra keys ignored, missing prices only
  *    with allow_nan; a table of bad bodies with their exact messages.
  *  - encode: V2 and V1 answers byte for byte, non-finite as null,
@@ -230,6 +241,177 @@ test_v1(void **state)
 	pp_model_free(m);
 }
 
+/* Both V1 readers on body: the plain one must take it (want 0) or
+ * decline it (want 1); when it takes it, the JSON reader gives the same
+ * bits. */
+static void
+plain_case(const struct pp_model *m, const char *body, int want)
+{
+	struct pp_oip_rows p = PP_OIP_ROWS_INIT, j = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int rc = pp_oip_decode_v1_plain(body, strlen(body), m, &p);
+
+	if (rc != want)
+		fail_msg("plain reader: %d for %s", rc, body);
+	if (rc == 1) {
+		assert_null(p.x);
+		return;
+	}
+	assert_int_equal(pp_oip_decode_v1_json(body, strlen(body), m, 1, &j,
+	    &err), 0);
+	assert_int_equal(p.n, j.n);
+	assert_int_equal(p.nfeat, 3);
+	assert_memory_equal(p.x, j.x, p.n * 3 * sizeof(double));
+	pp_oip_rows_release(&p);
+	pp_oip_rows_release(&j);
+}
+
+static void
+test_v1_plain(void **state)
+{
+	static const char *const take[] = {
+		"{\"instances\":[[1,2,3]]}",
+		" {\n\t\"instances\" : [ [ -0.0135 , 4.5e-3 , 1E+2 ] ,\r\n"
+		"[0, -0, null] ] } \n",
+		"{\"instances\":[{\"f3\":3,\"f1\":1,\"f2\":2},[7,8,9]]}",
+		"{\"instances\":[[0.1,0.30000000000000004,"
+		"123456789012345678]]}",
+		"{\"instances\":[[1e-400,2.2250738585072011e-308,-1.5e308]]}",
+		"{\"instances\":[[9007199254740993,-0.0,5e-324]]}",
+		"{\"instances\":[[1234567890123456789.5,-1e0,"
+		"12345678901234567890e-3]]}",
+	};
+	static const char *const decline[] = {
+		"", "[]", "{}", "{\"instances\":[]}", "{\"instances\":{}}",
+		"{\"instances\":[[1,2,3]],\"x\":1}",
+		"{\"x\":1,\"instances\":[[1,2,3]]}",
+		"{\"instances\":[[1,2,3]]}x", "{\"instances\":[[1,2,3]]",
+		"{\"instances\":[[1,2]]}", "{\"instances\":[[1,2,3,4]]}",
+		"{\"instances\":[[1,2,\"NaN\"]]}",
+		"{\"instances\":[[1,2,true]]}",
+		"{\"instances\":[[1,2,01]]}", "{\"instances\":[[1,2,1.]]}",
+		"{\"instances\":[[1,2,.5]]}", "{\"instances\":[[1,2,+1]]}",
+		"{\"instances\":[[1,2,1e]]}", "{\"instances\":[[1,2,-]]}",
+		"{\"instances\":[[1,2,nul]]}",
+		"{\"instances\":[[1,2,1234567890123456789]]}",
+		"{\"instances\":[[1,2,1e400]]}",
+		"{\"instances\":[{\"f1\":1,\"f2\":2}]}",
+		"{\"instances\":[{\"f1\":1,\"f2\":2,\"f1\":3}]}",
+		"{\"instances\":[{\"f1\":1,\"f2\":2,\"f3\":3,\"f4\":4}]}",
+		"{\"instances\":[{\"f\\u0031\":1,\"f2\":2,\"f3\":3}]}",
+		"{\"instances\":[{\"f1\":1,\"f2\":2,\"f3\xc3\xa9\":3}]}",
+		"{\"instances\":[[1,2,3],]}", "{\"instances\":[[1,2,3]]}}",
+		"{\"instances\":[7]}",
+	};
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	struct pp_oip_rows r = PP_OIP_ROWS_INIT;
+	const char *neg0 = "{\"instances\":[[-0,-0.0,-0e0]]}";
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(take) / sizeof(take[0]); i++)
+		plain_case(m, take[i], 0);
+	for (i = 0; i < sizeof(decline) / sizeof(decline[0]); i++)
+		plain_case(m, decline[i], 1);
+	assert_int_equal(pp_oip_decode_v1_plain(neg0, strlen(neg0), m, &r), 0);
+	assert_false(signbit(r.x[0]));
+	assert_true(signbit(r.x[1]) && signbit(r.x[2]));
+	pp_oip_rows_release(&r);
+	pp_model_free(m);
+}
+
+static void
+plain_v2_case(const struct pp_model *m, const char *body, int want)
+{
+	struct pp_oip_rows p = PP_OIP_ROWS_INIT, j = PP_OIP_ROWS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	int rc = pp_oip_decode_v2_plain(body, strlen(body), m, &p);
+
+	if (rc != want)
+		fail_msg("plain V2 reader: %d for %s", rc, body);
+	if (rc == 1) {
+		assert_null(p.x);
+		assert_null(p.id);
+		return;
+	}
+	assert_int_equal(pp_oip_decode_v2_json(body, strlen(body), m, 1, &j,
+	    &err), 0);
+	assert_int_equal(p.n, j.n);
+	assert_memory_equal(p.x, j.x, p.n * 3 * sizeof(double));
+	if (j.id == NULL)
+		assert_null(p.id);
+	else
+		assert_string_equal(p.id, j.id);
+	pp_oip_rows_release(&p);
+	pp_oip_rows_release(&j);
+}
+
+static void
+test_v2_plain(void **state)
+{
+	static const char *const take[] = {
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[[1,2,3],[4.5,-0,null]]}]}",
+		" { \"id\" : \"r-1\" , \"inputs\" : [ { \"data\" : [ 1 , 2 ,"
+		" 3 ] , \"datatype\" : \"FP32\" , \"shape\" : [ 1 , 3 ] , "
+		"\"name\" : \"\" } ] }\n",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,[2,3,4],5,6e-3]}],"
+		"\"id\":\"\"}",
+	};
+	static const char *const decline[] = {
+		"{\"inputs\":[{\"name\":\"f1\",\"shape\":[1],\"datatype\":"
+		"\"FP64\",\"data\":[1]},{\"name\":\"f2\",\"shape\":[1],"
+		"\"datatype\":\"FP64\",\"data\":[2]},{\"name\":\"f3\","
+		"\"shape\":[1],\"datatype\":\"FP64\",\"data\":[3]}]}",
+		"{\"inputs\":[{\"name\":\"f1\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3],\"parameters\":{}}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"outputs\":[]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":\"a\\n\"}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":7}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"INT64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3.0],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[0,3],"
+		"\"datatype\":\"FP64\",\"data\":[]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,4],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3,4]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[2,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[[[1,2,3]]]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,\"NaN\"]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"name\":\"y\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}],\"id\":\"a\","
+		"\"id\":\"b\"}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\"}]}",
+		"{\"inputs\":[{\"name\":\"x\",\"shape\":[1,3],"
+		"\"datatype\":\"FP64\",\"data\":[1,2,3]}]} x",
+		"{\"inputs\":[]}", "{}", "",
+	};
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(take) / sizeof(take[0]); i++)
+		plain_v2_case(m, take[i], 0);
+	for (i = 0; i < sizeof(decline) / sizeof(decline[0]); i++)
+		plain_v2_case(m, decline[i], 1);
+	pp_model_free(m);
+}
+
 static void
 test_encode(void **state)
 {
@@ -359,6 +541,8 @@ main(void)
 		cmocka_unit_test(test_v2_errors),
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_v1),
+		cmocka_unit_test(test_v1_plain),
+		cmocka_unit_test(test_v2_plain),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_bars),
 	};
