@@ -6,6 +6,7 @@
 
 #include <string.h>
 
+#include "buf.h"
 #include "banned.h"
 
 int
@@ -27,6 +28,36 @@ pp_db_is_url(const char *name)
 	    strncmp(name, "user=", 5) == 0 ||
 	    strncmp(name, "port=", 5) == 0 ||
 	    strncmp(name, "service=", 8) == 0;
+}
+
+char *
+pp_db_shown_name(const char *name)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	const char *p = name, *at, *colon, *slash, *end;
+
+	if (!pp_db_is_url(name)) {
+		pp_buf_addstr(&b, name);
+		return pp_buf_detach(&b, NULL);
+	}
+	if ((slash = strstr(name, "://")) != NULL) {
+		end = slash + 3 + strcspn(slash + 3, "/?");
+		at = memchr(slash + 3, '@', (size_t)(end - slash - 3));
+		colon = at ? memchr(slash + 3, ':', (size_t)(at - slash - 3))
+			   : NULL;
+		if (colon != NULL) {
+			pp_buf_add(&b, name, (size_t)(colon + 1 - name));
+			pp_buf_addstr(&b, "***");
+			p = at;
+		}
+	}
+	while ((at = strstr(p, "password=")) != NULL) {
+		pp_buf_add(&b, p, (size_t)(at + 9 - p));
+		pp_buf_addstr(&b, "***");
+		p = at + 9 + strcspn(at + 9, " &");
+	}
+	pp_buf_addstr(&b, p);
+	return pp_buf_detach(&b, NULL);
 }
 
 struct pp_db *

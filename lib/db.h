@@ -117,6 +117,14 @@ extern const struct pp_db_methods pp_db_pg;
 int pp_db_is_url(const char *name);
 
 /*
+ * name as messages show it: a password in a URL's user part
+ * ("postgresql://u:SECRET@h/db") or in a key=value string
+ * ("password=SECRET", up to the next space) replaced by "***"; anything
+ * else as it is.  Returns a malloc'd string the caller frees.
+ */
+char *pp_db_shown_name(const char *name);
+
+/*
  * Open name with the backend pp_db_is_url chooses (PP_DB_* flags).
  * Returns the handle, or NULL with *why set to a malloc'd message (the
  * caller frees it).  A SQLite handle that failed to open is still

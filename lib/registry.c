@@ -553,13 +553,13 @@ reg_new(const char *path, unsigned flags, unsigned dbflags,
 	struct pp_registry *r = pp_xcalloc(1, sizeof(*r));
 	char *why = NULL;
 
-	r->path = pp_xstrdup(path);
+	r->path = pp_db_shown_name(path);	/* no password in messages */
 	r->readonly = (flags & PP_REG_READONLY) != 0;
 	r->seed = (unsigned)getpid() ^ (unsigned)now_ms();
 	r->db = pp_db_open(path, dbflags | (r->readonly ? PP_DB_READONLY :
 	    PP_DB_CREATE), &why);
 	if (r->db == NULL) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: open: %s", path, why);
+		pp_err_set(err, PP_EXIT_DATA, "%s: open: %s", r->path, why);
 		free(why);
 		free(r->path);
 		free(r);

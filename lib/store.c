@@ -245,11 +245,11 @@ pp_store_open(const char *path, int writable, struct pp_err *err)
 		return NULL;
 	}
 	st = pp_xcalloc(1, sizeof(*st));
-	st->path = pp_xstrdup(path);
+	st->path = pp_db_shown_name(path);	/* no password in messages */
 	st->db = pp_db_open(path, writable ? PP_DB_CREATE : PP_DB_READONLY,
 	    &why);
 	if (st->db == NULL) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: %s", path, why);
+		pp_err_set(err, PP_EXIT_DATA, "%s: %s", st->path, why);
 		free(why);
 		goto fail;
 	}

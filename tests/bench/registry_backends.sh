@@ -29,9 +29,9 @@ PATH=$bin:$PATH
 RUNS=${RUNS:-50}
 MOVES=${MOVES:-50}
 work=$(mktemp -d)
-pg_started=
+unset PP_PG_DIR
 . "$top/tests/helpers/pgserver.bash"
-trap '[ -z "$pg_started" ] || pg_stop; rm -rf "$work"' EXIT
+trap '[ -z "${PP_PG_DIR:-}" ] || pg_stop; rm -rf "$work"' EXIT
 
 now_ns() { date +%s%N; }
 
@@ -146,11 +146,16 @@ measure() {
 	echo "registry $1: the same with --columns metrics.rmse (no scan for the common metrics): best ${c_ms% *} ms, median ${c_ms#* } ms"
 }
 
+# The server is started here, not in the block below, which is a
+# subshell (the pipe to tee): the trap stops it.
+pg_ok=
+if pg_available && pg_start >"$work/pg.log" 2>&1; then
+	pg_ok=yes
+fi
 {
 	echo "registry_backends: load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) processors"
 	measure sqlite "$work/reg.db" sqlite_load
-	if pg_available && pg_start; then
-		pg_started=yes
+	if [ -n "$pg_ok" ]; then
 		measure postgresql "$(pg_registry_url bench)" pg_load
 	else
 		echo "registry postgresql: skipped: no PostgreSQL binaries in $PP_PG_BIN"

@@ -59,6 +59,34 @@ test_is_url(void **state)
 }
 
 static void
+test_shown_name(void **state)
+{
+	static const struct {
+		const char *name, *want;
+	} rows[] = {
+		{ "postgresql://u:secret@h/db", "postgresql://u:***@h/db" },
+		{ "postgres://u:s@h:5432/db?x=1", "postgres://u:***@h:5432/db?x=1" },
+		{ "postgresql://u@h/db", "postgresql://u@h/db" },
+		{ "postgresql:///db?host=/tmp&password=pw&user=u",
+		  "postgresql:///db?host=/tmp&password=***&user=u" },
+		{ "host=h password=pw dbname=d", "host=h password=*** dbname=d" },
+		{ "dbname=d password=pw", "dbname=d password=***" },
+		{ "postgresql://h/db?a=b@c:d", "postgresql://h/db?a=b@c:d" },
+		{ "pp:pw@x.db", "pp:pw@x.db" },
+		{ "password=x.db", "password=x.db" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		char *got = pp_db_shown_name(rows[i].name);
+
+		assert_string_equal(got, rows[i].want);
+		free(got);
+	}
+}
+
+static void
 test_sqlite(void **state)
 {
 	static const unsigned char bytes[] = { 0, 1, 0x27, 0xff, 0 };
@@ -129,6 +157,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_is_url),
+		cmocka_unit_test(test_shown_name),
 		cmocka_unit_test(test_sqlite),
 	};
 
