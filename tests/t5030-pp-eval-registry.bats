@@ -19,10 +19,12 @@
 bats_require_minimum_version 1.5.0
 load '/usr/lib/bats/bats-support/load'
 load '/usr/lib/bats/bats-assert/load'
+load 'helpers/pgserver'
 
 setup() {
 	cd "$BATS_TEST_DIRNAME/../testdata"
-	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
+	# A file, or on run-tests' build:pg pass a fresh PostgreSQL schema.
+	use_registry "$BATS_TEST_TMPDIR/pp.db"
 	T=$BATS_TEST_TMPDIR
 }
 
