@@ -63,7 +63,7 @@ hold_idle() {
 	# (--next: each its own body, not all bodies joined).
 	args=()
 	for i in $(seq 16); do
-		[ "$i" -gt 1 ] && args+=(--next)
+		if [ "$i" -gt 1 ]; then args+=(--next); fi
 		args+=(-s -X POST -d "$BODY" -o /dev/null -w '%{http_code}\n'
 		    "$URL/v1/models/r:predict")
 	done
