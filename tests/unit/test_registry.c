@@ -30,6 +30,7 @@
 
 #include "registry_io.h"
 #include "registry.h"
+#include "registry_writer.h"
 #include "banned.h"
 
 static char dir[] = "/tmp/test_registry.XXXXXX";
@@ -400,46 +401,6 @@ test_models(void **state)
  * through pp-registry.)
  */
 static void
-writer(int w)
-{
-	struct pp_err err = PP_ERR_INIT;
-	struct pp_registry *r = pp_registry_open(path("conc"), PP_REG_CREATE,
-	    &err);
-	struct pp_kv params[10];
-	struct pp_metric m[50];
-	char keys[60][16], id[PP_RUN_ID_LEN + 1];
-	struct pp_log start = { params, 10, NULL, 0, NULL, 0 };
-	struct pp_log end = { NULL, 0, m, 50, NULL, 0 };
-	struct pp_run_start s = PP_RUN_START_INIT;
-	int i, k;
-
-	if (r == NULL)
-		_exit(1);
-	for (k = 0; k < 10; k++) {
-		snprintf(keys[k], sizeof(keys[k]), "p%d", k);
-		params[k].key = keys[k];
-		params[k].value = "v";
-	}
-	for (k = 0; k < 50; k++) {
-		snprintf(keys[10 + k], sizeof(keys[k]), "m%d", k);
-		m[k].key = keys[10 + k];
-		m[k].value = k + w / 10.0;
-		m[k].step = k;
-		m[k].timestamp = 0;
-	}
-	s.experiment = "conc";
-	for (i = 0; i < 250; i++)
-		if (pp_registry_run_start(r, &s, &start, id, &err) == -1 ||
-		    pp_registry_run_end(r, id, PP_RUN_FINISHED, &end, &err) ==
-		    -1) {
-			fprintf(stderr, "writer %d: %s\n", w, err.msg);
-			_exit(1);
-		}
-	pp_registry_close(r);
-	_exit(0);
-}
-
-static void
 test_concurrency(void **state)
 {
 	struct pp_registry *r = fresh("conc");
@@ -452,7 +413,7 @@ test_concurrency(void **state)
 		pids[i] = fork();
 		assert_true(pids[i] >= 0);
 		if (pids[i] == 0)
-			writer(i);
+			registry_writer(path("conc"), PP_REG_CREATE, i);
 	}
 	for (i = 0; i < 8; i++) {
 		assert_int_equal(waitpid(pids[i], &status, 0), pids[i]);
