@@ -475,6 +475,23 @@ pragma_int(struct pp_registry *r, const char *sql, int *out,
 	return 0;
 }
 
+/* Refuse a database that is not a registry (another application's, or
+ * tables of its own) or whose schema is newer than this program knows;
+ * app, v and n as the dialect's head reader gives them. */
+static int
+check_head(const struct pp_registry *r, int app, int v, int n,
+    struct pp_err *err)
+{
+	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0))
+		return pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
+		    r->path);
+	if (v > PP_REGISTRY_SCHEMA)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: registry schema "
+		    "version %d is newer than this program knows (%d)",
+		    r->path, v, PP_REGISTRY_SCHEMA);
+	return 0;
+}
+
 static int
 migrate(struct pp_registry *r, void *ctx, struct pp_err *err)
 {
@@ -487,13 +504,8 @@ migrate(struct pp_registry *r, void *ctx, struct pp_err *err)
 	    pragma_int(r, "PRAGMA application_id", &app, err) == -1 ||
 	    pragma_int(r, "SELECT count(*) FROM sqlite_master", &n, err) == -1)
 		return -1;
-	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0))
-		return pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
-		    r->path);
-	if (v > PP_REGISTRY_SCHEMA)
-		return pp_err_set(err, PP_EXIT_DATA, "%s: registry schema "
-		    "version %d is newer than this program knows (%d)",
-		    r->path, v, PP_REGISTRY_SCHEMA);
+	if (check_head(r, app, v, n, err) == -1)
+		return -1;
 	for (; v < PP_REGISTRY_SCHEMA; v++)
 		if (exec_sql(r, migrations[v], err) == -1)
 			return -1;
@@ -645,16 +657,8 @@ open_sqlite(const char *path, unsigned flags, struct pp_err *err)
 		goto bad;
 	}
 read:
-	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0)) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry", path);
+	if (check_head(r, app, v, n, err) == -1)
 		goto bad;
-	}
-	if (v > PP_REGISTRY_SCHEMA) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: registry schema version %d "
-		    "is newer than this program knows (%d)", path, v,
-		    PP_REGISTRY_SCHEMA);
-		goto bad;
-	}
 	if (app == 0 && (flags & PP_REG_CREATE) == 0) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry (empty file)",
 		    path);
@@ -729,13 +733,8 @@ pg_migrate(struct pp_registry *r, void *ctx, struct pp_err *err)
 	pp_buf_release(&sql);
 	if (rc == -1 || pg_head(r, &app, &v, &n, err) == -1)
 		return -1;
-	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0))
-		return pp_err_set(err, PP_EXIT_DATA, "%s: not a registry",
-		    r->path);
-	if (v > PP_REGISTRY_SCHEMA)
-		return pp_err_set(err, PP_EXIT_DATA, "%s: registry schema "
-		    "version %d is newer than this program knows (%d)",
-		    r->path, v, PP_REGISTRY_SCHEMA);
+	if (check_head(r, app, v, n, err) == -1)
+		return -1;
 	for (; v < PP_REGISTRY_SCHEMA; v++)
 		if (exec_sql(r, pg_migrations[v], err) == -1)
 			return -1;
@@ -756,26 +755,18 @@ open_pg(const char *url, unsigned flags, struct pp_err *err)
 
 	if (r == NULL)
 		return NULL;
-	if (pg_head(r, &app, &v, &n, err) == -1)
+	if (pg_head(r, &app, &v, &n, err) == -1 ||
+	    check_head(r, app, v, n, err) == -1)
 		goto bad;
-	if (app != PP_REGISTRY_APP_ID && (app != 0 || v != 0 || n != 0)) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry", url);
-		goto bad;
-	}
-	if (v > PP_REGISTRY_SCHEMA) {
-		pp_err_set(err, PP_EXIT_DATA, "%s: registry schema version %d "
-		    "is newer than this program knows (%d)", url, v,
-		    PP_REGISTRY_SCHEMA);
-		goto bad;
-	}
+	/* The password stays out of messages: r->path, not url. */
 	if (app == 0 && (flags & PP_REG_CREATE) == 0) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: not a registry (empty "
-		    "database)", url);
+		    "database)", r->path);
 		goto bad;
 	}
 	if (r->readonly && v < PP_REGISTRY_SCHEMA) {
 		pp_err_set(err, PP_EXIT_DATA, "%s: registry schema version %d "
-		    "must be upgraded by a writer first", url, v);
+		    "must be upgraded by a writer first", r->path, v);
 		goto bad;
 	}
 	if (v < PP_REGISTRY_SCHEMA && write_tx(r, pg_migrate, NULL, err) == -1)

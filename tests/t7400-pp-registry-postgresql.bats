@@ -91,9 +91,14 @@ base_url() {
 	run -0 psql -XAtq "$PP_REGISTRY" -c "CREATE TABLE t (x int)"
 	run -1 --separate-stderr pp-registry init
 	assert_equal "$stderr" "pp-registry: $PP_REGISTRY: not a registry"
+	run -1 --separate-stderr pp-registry --registry "$PP_REGISTRY&password=secret" init
+	assert_equal "$stderr" "pp-registry: $PP_REGISTRY&password=***: not a registry"
 	use_registry
 	run -1 --separate-stderr pp-registry runs
 	assert_equal "$stderr" "pp-registry: $PP_REGISTRY: not a registry (empty database)"
+	# A password never reaches a message.
+	run -1 --separate-stderr pp-registry --registry "$PP_REGISTRY&password=secret" runs
+	assert_equal "$stderr" "pp-registry: $PP_REGISTRY&password=***: not a registry (empty database)"
 	run -1 --separate-stderr pp-registry run start -e $'\xc3'
 	assert_equal "$stderr" "pp-registry: $PP_REGISTRY: write: invalid byte sequence for encoding \"UTF8\": 0xc3"
 }
