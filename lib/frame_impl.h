@@ -71,6 +71,7 @@ struct pp_reader {
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
+	int untyped;		/* types are defaults: see pp_reader_typed */
 	struct csv_in *csv;
 	struct bin_in *bin;
 };
