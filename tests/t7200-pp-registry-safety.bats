@@ -196,9 +196,9 @@ m'; DROP TABLE registered_models; --"
 	run -0 pp-registry init
 	run -0 sqlite3 pp.db 'PRAGMA user_version = 99'
 	run -1 --separate-stderr pp-registry runs
-	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (1)" ]
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (2)" ]
 	run -1 --separate-stderr pp-registry run start -e x
-	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (1)" ]
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (2)" ]
 }
 
 @test "a read-only registry can still be read" {
