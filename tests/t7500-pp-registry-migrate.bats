@@ -21,15 +21,6 @@ setup() {
 	export USER=tester
 }
 
-# sql SQL: run SQL on the registry, one value a line.
-sql() {
-	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
-		psql -XAtq -v ON_ERROR_STOP=1 "$PP_REGISTRY" -c "$1"
-	else
-		sqlite3 "$PP_REGISTRY" "$1"
-	fi
-}
-
 # Version 1's strftime on PostgreSQL, as pg_migrations[0] created it.
 V1_STRFTIME="CREATE OR REPLACE FUNCTION strftime(fmt text, secs numeric, modifier text)
  RETURNS text LANGUAGE sql IMMUTABLE STRICT AS \$\$
@@ -46,9 +37,9 @@ as_version_1() {
 	local drop='DROP INDEX latest_metrics_key_value; DROP INDEX params_key_value;
 		DROP INDEX tags_key_value;'
 	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
-		sql "$drop UPDATE pp_schema SET version = 1; $V1_STRFTIME"
+		registry_sql "$drop UPDATE pp_schema SET version = 1; $V1_STRFTIME"
 	else
-		sql "$drop PRAGMA user_version = 1"
+		registry_sql "$drop PRAGMA user_version = 1"
 	fi
 }
 
@@ -58,29 +49,29 @@ as_version_1() {
 	id=$output
 	as_version_1
 	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
-		run -0 sql "$TIMES"
+		run -0 registry_sql "$TIMES"
 		v1_times=$output
 	fi
 	run -1 --separate-stderr pp-registry runs
 	assert_equal "$stderr" "pp-registry: $PP_REGISTRY: registry schema version 1 must be upgraded by a writer first"
 	run -0 --separate-stderr pp-registry init
 	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
-		run -0 sql "SELECT version FROM pp_schema"
+		run -0 registry_sql "SELECT version FROM pp_schema"
 		assert_output 2
-		run -0 sql "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
+		run -0 registry_sql "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
 		    AND indexname LIKE '%key_value' ORDER BY 1"
 		assert_output $'latest_metrics_key_value\nparams_key_value\ntags_key_value'
-		run -0 sql "SELECT provolatile, proisstrict FROM pg_proc WHERE proname = 'strftime'
+		run -0 registry_sql "SELECT provolatile, proisstrict FROM pg_proc WHERE proname = 'strftime'
 		    AND pronamespace = current_schema()::regnamespace"
 		assert_output 's|f'
-		run -0 sql "$TIMES"
+		run -0 registry_sql "$TIMES"
 		assert_output "$v1_times"
 		assert_line --index 2 '2023-11-14T22:13:20.000Z'
 		assert_line --index 6 'null'
 	else
-		run -0 sql "PRAGMA user_version"
+		run -0 registry_sql "PRAGMA user_version"
 		assert_output 2
-		run -0 sql "SELECT name FROM sqlite_master WHERE type = 'index' AND
+		run -0 registry_sql "SELECT name FROM sqlite_master WHERE type = 'index' AND
 		    name LIKE '%key_value' ORDER BY 1"
 		assert_output $'latest_metrics_key_value\nparams_key_value\ntags_key_value'
 	fi
