@@ -411,8 +411,13 @@ parse_command_line(int argc, char *argv[], struct opts *o)
 	c = find_cmd(argc, argv, &words);
 	pp_cli_release(&o->cli);
 	o->rows = pp_cli_cmd_rows(table, c->bit);
+	/* copy's operands name both registries: it takes no --registry
+	 * (its --help does not offer one, and one given is refused). */
+	if (c->open == NONE && registry != NULL)
+		pp_cli_usage_error("%s: no --registry: the operands name the "
+		    "registries", c->name);
 	pp_cli_init_options(&o->cli, argv[0], c->usage, o->rows,
-	    PP_CLI_REGISTRY);
+	    c->open == NONE ? 0 : PP_CLI_REGISTRY);
 	if (registry != NULL) {
 		o->cli.c.registry = registry;
 		o->cli.c.registry_implicit = 0;

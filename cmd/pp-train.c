@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "date.h"
+#include "db.h"
 #include "frame.h"
 #include "input_hash.h"
 #include "lineage.h"
@@ -515,15 +516,20 @@ replay(const struct train_cmd *o, const struct pp_cli *cli,
 	struct pp_registry *reg;
 	char id[PP_RUN_ID_LEN + 1];
 	int64_t version = 0;
-	int found;
+	int found, server;
 
 	if (sha256[0] == '\0')
 		return pp_err_set(err, PP_EXIT_USAGE, "--idempotency-key: the "
 		    "input must be a file, not a pipe: its SHA-256 is needed "
 		    "before training");
-	if (access(cli->c.registry, F_OK) != 0)
-		return 0;	/* no registry yet: nothing was made */
-	if ((reg = pp_registry_open(cli->c.registry, 0, err)) == NULL)
+	/* No registry file yet: nothing was made.  A server's database is
+	 * always there (access() knew no URL, so every retry trained
+	 * again): it is opened as training would open it next. */
+	server = pp_db_is_url(cli->c.registry);
+	if (!server && access(cli->c.registry, F_OK) != 0)
+		return 0;
+	if ((reg = pp_registry_open(cli->c.registry, server ? PP_REG_CREATE :
+	    0, err)) == NULL)
 		return -1;
 	found = pp_registry_find_keyed(reg, experiment, IDEM_TAG, o->idem_key,
 	    sha256, o->register_as, id, &version, err);

@@ -150,6 +150,12 @@ static const char *const migrations[] = {
 	" what TEXT NOT NULL,"
 	" from_value TEXT,"
 	" to_value TEXT);",
+	/* 1 -> 2: runs --filter's conditions on a metric, param or tag
+	 * value find their runs by key and value, not by reading every
+	 * run's (PostgreSQL's planner starts from the most selective). */
+	"CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value);"
+	"CREATE INDEX params_key_value ON params (key, value);"
+	"CREATE INDEX tags_key_value ON tags (key, value);",
 };
 
 /*
@@ -273,6 +279,17 @@ static const char *const pg_migrations[] = {
 	"CREATE FUNCTION json_each(a text) RETURNS TABLE (value text)"
 	" LANGUAGE sql IMMUTABLE STRICT AS $$"
 	" SELECT json_array_elements_text(a::json) $$;",
+	/* 1 -> 2: the indexes SQLite's step 2 adds; and strftime neither
+	 * STRICT nor IMMUTABLE (to_char is STABLE), so that the planner
+	 * inlines it instead of calling a function twice a listed run. */
+	"CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value);"
+	"CREATE INDEX params_key_value ON params (key, value);"
+	"CREATE INDEX tags_key_value ON tags (key, value);"
+	"CREATE OR REPLACE FUNCTION strftime(fmt text, secs numeric,"
+	" modifier text) RETURNS text LANGUAGE sql STABLE AS $$"
+	" SELECT to_char(to_timestamp(floor(secs)::double precision)"
+	" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '.' ||"
+	" lpad(((secs * 1000)::bigint % 1000)::text, 3, '0') || 'Z' $$;",
 };
 
 /* ISO 8601 text for a ms column, in SQL. */
@@ -2804,10 +2821,149 @@ scope_bind(struct pp_db_stmt *st, const struct pp_run_query *q, int *n)
 		bind_text(st, (*n)++, q->parent);
 }
 
-/* The columns runs shows beyond the attributes (see registry.h). */
+/*
+ * The runs a query lists, as SQL after WHERE over runs r joined to e: the
+ * scope, --stale's condition and the filter, then the order and the
+ * limit.  where_bind binds their values in the same order.
+ */
+static void
+order_sql(struct pp_buf *sql, const struct pp_run_query *q,
+    const struct pp_registry_filter *f)
+{
+	pp_buf_addf(sql, " ORDER BY %s", f->order.len ? f->order.data
+	    : "r.start_time DESC, r.run_id");
+	if (q->limit > 0)
+		pp_buf_addf(sql, " LIMIT %ld", q->limit);
+}
+
+static void
+where_sql(struct pp_buf *sql, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, int *n)
+{
+	scope_sql(sql, q, n);
+	if (q->stale) {
+		pp_buf_addf(sql, " AND r.status = 'RUNNING' AND "
+		    "(r.run_id IN (SELECT value FROM json_each(?%d))", (*n)++);
+		if (q->stale_after_ms > 0)
+			pp_buf_addf(sql, " OR r.last_update < ?%d", (*n)++);
+		pp_buf_addc(sql, ')');
+	}
+	if (f->where.len)
+		pp_buf_addf(sql, " AND (%s)", f->where.data);
+	order_sql(sql, q, f);
+}
+
+/* Bind f's values from the from-th on (the filter's, then the order's). */
+static void
+filter_bind(struct pp_db_stmt *st, const struct pp_registry_filter *f,
+    size_t from, int *n)
+{
+	size_t i;
+
+	for (i = from; i < f->nargs; i++, (*n)++) {
+		if (f->args[i].is_num)
+			pp_db_bind_double(st, *n, f->args[i].num);
+		else
+			bind_text(st, *n, f->args[i].text);
+	}
+}
+
+static void
+where_bind(struct pp_db_stmt *st, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, const char *gone, int *n)
+{
+	scope_bind(st, q, n);
+	if (q->stale)
+		bind_text(st, (*n)++, gone);
+	if (q->stale && q->stale_after_ms > 0)
+		pp_db_bind_int64(st, (*n)++, now_ms() - q->stale_after_ms);
+	filter_bind(st, f, 0, n);
+}
+
+/*
+ * The ids of the runs a query lists, in order, as a JSON array for
+ * json_each(?) (ids are hex: nothing to escape); *n counts them.  One
+ * pass of the filter, so that what follows reads only these runs.
+ */
+static int
+listed_runs(struct pp_registry *r, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, const char *gone,
+    struct pp_buf *json, int64_t *n, struct pp_err *err)
+{
+	struct pp_buf sql = PP_BUF_INIT;
+	struct pp_db_stmt *st;
+	int i = 1, rc;
+
+	pp_buf_addstr(&sql, "SELECT r.run_id FROM runs r JOIN experiments e "
+	    "USING (experiment_id) WHERE ");
+	where_sql(&sql, q, f, &i);
+	st = prepare(r, sql.data, err);
+	pp_buf_release(&sql);
+	if (st == NULL)
+		return -1;
+	i = 1;
+	where_bind(st, q, f, gone, &i);
+	pp_buf_addc(json, '[');
+	while ((rc = pp_db_step(st)) == PP_DB_ROW)
+		pp_buf_addf(json, "%s\"%s\"", (*n)++ ? "," : "",
+		    (const char *)pp_db_column_text(st, 0));
+	pp_buf_addc(json, ']');
+	pp_db_finalize(st);
+	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
+}
+
+/*
+ * The metrics that at least half of the listed runs have: of the runs
+ * in listed (a JSON array of n ids), or with listed NULL of every run in
+ * the scope (the listing is the whole scope).
+ */
+static int
+common_metrics(struct pp_registry *r, const struct pp_run_query *q,
+    const char *listed, int64_t n, struct xcol **c, size_t *nc,
+    size_t *cap, struct pp_err *err)
+{
+	struct pp_buf sql = PP_BUF_INIT;
+	struct pp_db_stmt *st;
+	int i = 1, rc;
+
+	if (listed != NULL) {
+		pp_buf_addstr(&sql, "SELECT key FROM latest_metrics WHERE "
+		    "run_id IN (SELECT value FROM json_each(?1)) GROUP BY "
+		    "key HAVING 2 * count(*) >= ?2 ORDER BY key");
+	} else {
+		pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
+		    "JOIN experiments e USING (experiment_id) WHERE ");
+		scope_sql(&sql, q, &i);
+		pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
+		    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
+		    ">= (SELECT count(*) FROM s) ORDER BY m.key");
+	}
+	st = prepare(r, sql.data, err);
+	pp_buf_release(&sql);
+	if (st == NULL)
+		return -1;
+	i = 1;
+	if (listed != NULL) {
+		bind_text(st, 1, listed);
+		pp_db_bind_int64(st, 2, n);
+	} else {
+		scope_bind(st, q, &i);
+	}
+	while ((rc = pp_db_step(st)) == PP_DB_ROW) {
+		const char *k = (const char *)pp_db_column_text(st, 0);
+
+		add_xcol(c, nc, cap, 0, k, strlen(k));
+	}
+	pp_db_finalize(st);
+	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
+}
+
+/* The columns runs shows beyond the attributes (see registry.h); listed
+ * and n as common_metrics takes them. */
 static int
 runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
-    struct xcol **c, size_t *nc, struct pp_err *err)
+    const char *listed, int64_t n, struct xcol **c, size_t *nc,
+    struct pp_err *err)
 {
 	size_t cap = 0;
 	const char *s, *e;
@@ -2830,32 +2986,8 @@ runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
 			if (*e == '\0')
 				break;
 		}
-	} else {
-		struct pp_buf sql = PP_BUF_INIT;
-		struct pp_db_stmt *st;
-		int n = 1, rc;
-
-		pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
-		    "JOIN experiments e USING (experiment_id) WHERE ");
-		scope_sql(&sql, q, &n);
-		pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
-		    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
-		    ">= (SELECT count(*) FROM s) ORDER BY m.key");
-		st = prepare(r, sql.data, err);
-		pp_buf_release(&sql);
-		if (st == NULL)
-			return -1;
-		n = 1;
-		scope_bind(st, q, &n);
-		while ((rc = pp_db_step(st)) == PP_DB_ROW) {
-			const char *k = (const char *)pp_db_column_text(st,
-			    0);
-
-			add_xcol(c, nc, &cap, 0, k, strlen(k));
-		}
-		pp_db_finalize(st);
-		if (rc != PP_DB_DONE)
-			return db_fail(r, err, "read");
+	} else if (common_metrics(r, q, listed, n, c, nc, &cap, err) == -1) {
+		return -1;
 	}
 	if (q->order_by != NULL) {
 		struct xcol x;
@@ -2871,31 +3003,23 @@ runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
 	return 0;
 }
 
-int
-pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
-    struct pp_reg_table *t, struct pp_err *err)
+/* The listing's statement: the attributes, then one column per xcol (its
+ * key bound as ?N, never SQL text), over the runs in listed, or with
+ * listed NULL the runs the query's WHERE picks. */
+static struct pp_db_stmt *
+runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, size_t nwhere,
+    const struct xcol *xc, size_t nxc, const char *listed, const char *gone,
+    struct pp_err *err)
 {
-	struct xcol *xc = NULL;
-	size_t nxc = 0;
-	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
-	struct pp_buf sql = PP_BUF_INIT, gone = PP_BUF_INIT;
-	struct pp_db_stmt *st = NULL;
+	struct pp_buf sql = PP_BUF_INIT;
+	struct pp_db_stmt *st;
 	size_t i;
-	int rc = -1, n = 1;
+	int n = 1;
 
-	f.pg = r->pg;
-	if (pp_registry_filter_where(&f, q->filter, err) == -1 ||
-	    (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1))
-		goto out;
-	if (read_begin(r, err) == -1)
-		goto out;
-	if (runs_xcols(r, q, &xc, &nxc, err) == -1 ||
-	    (q->stale && gone_runs(r, &gone, err) == -1))
-		goto end;
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
 	    ISO("r.end_time") " AS end_time, r.\"user\"");
-	/* Keys are bound (?N), never SQL text; the labels are set below. */
 	for (i = 0; i < nxc; i++)
 		pp_buf_addf(&sql, ", (SELECT value FROM %s WHERE run_id = "
 		    "r.run_id AND key = ?%d)", xc[i].kind == 0 ?
@@ -2903,37 +3027,69 @@ pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
 		    n++);
 	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
 	    "(experiment_id) WHERE ");
-	scope_sql(&sql, q, &n);
-	if (q->stale) {
-		pp_buf_addf(&sql, " AND r.status = 'RUNNING' AND "
-		    "(r.run_id IN (SELECT value FROM json_each(?%d))", n++);
-		if (q->stale_after_ms > 0)
-			pp_buf_addf(&sql, " OR r.last_update < ?%d", n++);
-		pp_buf_addc(&sql, ')');
+	if (listed != NULL) {
+		pp_buf_addf(&sql, "r.run_id IN (SELECT value FROM "
+		    "json_each(?%d))", n++);
+		order_sql(&sql, q, f);
+	} else {
+		where_sql(&sql, q, f, &n);
 	}
-	if (f.where.len)
-		pp_buf_addf(&sql, " AND (%s)", f.where.data);
-	pp_buf_addf(&sql, " ORDER BY %s", f.order.len ? f.order.data
-	    : "r.start_time DESC, r.run_id");
-	if (q->limit > 0)
-		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
 	st = prepare(r, sql.data, err);
+	pp_buf_release(&sql);
 	if (st == NULL)
-		goto end;
+		return NULL;
 	n = 1;
 	for (i = 0; i < nxc; i++)
 		bind_text(st, n++, xc[i].key);
-	scope_bind(st, q, &n);
-	if (q->stale)
-		bind_text(st, n++, gone.data);
-	if (q->stale && q->stale_after_ms > 0)
-		pp_db_bind_int64(st, n++, now_ms() - q->stale_after_ms);
-	for (i = 0; i < f.nargs; i++, n++) {
-		if (f.args[i].is_num)
-			pp_db_bind_double(st, n, f.args[i].num);
-		else
-			bind_text(st, n, f.args[i].text);
+	if (listed != NULL) {
+		bind_text(st, n++, listed);
+		filter_bind(st, f, nwhere, &n);
+	} else {
+		where_bind(st, q, f, gone, &n);
 	}
+	return st;
+}
+
+/*
+ * The common metrics are those of the runs listed.  When the filter, the
+ * limit or --stale lists fewer runs than the scope holds, the filter runs
+ * once, for their ids, and both the search for common metrics and the
+ * listing read only those runs: a search over 100,000 runs that lists a
+ * few thousand no longer reads every run's metrics.
+ */
+int
+pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	struct xcol *xc = NULL;
+	size_t nxc = 0, nwhere;
+	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
+	struct pp_buf gone = PP_BUF_INIT, listed = PP_BUF_INIT;
+	struct pp_db_stmt *st = NULL;
+	int64_t nlisted = 0;
+	size_t i;
+	int rc = -1, bylist;
+
+	f.pg = r->pg;
+	if (pp_registry_filter_where(&f, q->filter, err) == -1)
+		goto out;
+	nwhere = f.nargs;
+	if (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1)
+		goto out;
+	bylist = q->columns == NULL && (f.where.len || q->limit > 0 ||
+	    q->stale);
+	if (read_begin(r, err) == -1)
+		goto out;
+	if ((q->stale && gone_runs(r, &gone, err) == -1) ||
+	    (bylist && listed_runs(r, q, &f, gone.data, &listed, &nlisted,
+	    err) == -1) ||
+	    runs_xcols(r, q, bylist ? listed.data : NULL, nlisted, &xc, &nxc,
+	    err) == -1)
+		goto end;
+	st = runs_stmt(r, q, &f, nwhere, xc, nxc, bylist ? listed.data : NULL,
+	    gone.data, err);
+	if (st == NULL)
+		goto end;
 	rc = table_from_stmt(r, st, t, err);
 	for (i = 0; rc == 0 && i < nxc; i++) {
 		struct pp_buf label = PP_BUF_INIT;
@@ -2947,8 +3103,8 @@ end:
 	read_end(r);
 out:
 	pp_db_finalize(st);
-	pp_buf_release(&sql);
 	pp_buf_release(&gone);
+	pp_buf_release(&listed);
 	pp_registry_filter_release(&f);
 	for (i = 0; i < nxc; i++)
 		free(xc[i].key);

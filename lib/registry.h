@@ -46,7 +46,7 @@
 #include "err.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define PP_REGISTRY_SCHEMA 1
+#define PP_REGISTRY_SCHEMA 2
 
 /* PRAGMA application_id of a registry: "PPRG". */
 #define PP_REGISTRY_APP_ID 0x50505247
@@ -397,9 +397,10 @@ struct pp_run_query {
  * List runs: run_id, experiment, name, status, start_time, end_time, user,
  * then one column per key of q->columns (its latest metric, param or tag
  * value; singular prefixes too), or by default one per metric that at
- * least half of the runs in scope have (the experiment's, live or
- * deleted as asked, top-level or not as asked, before the filter); then
- * the --order-by key if it is a metric, param or tag not shown yet.
+ * least half of the listed runs have (after the filter and the limit:
+ * the columns fit the rows shown, and a search reads only the metrics of
+ * the runs it finds); then the --order-by key if it is a metric, param
+ * or tag not shown yet.
  * Top-level runs only unless q->nested or q->stale (a stale nested run is
  * still to be found), or the children of q->parent.
  * Times are ISO 8601 UTC.  A run is stale when it is RUNNING and its owner

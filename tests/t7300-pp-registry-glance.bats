@@ -18,7 +18,9 @@
 #                  version whose run lacks the metric is an error; bad
 #                  --if-better values and --max alone are usage errors
 #   runs           top-level runs with the common metrics by default;
-#                  --columns, --order-by shows its key, --nested, --parent
+#                  --columns, --order-by shows its key, --nested, --parent;
+#                  the common metrics are the listed runs' (--filter,
+#                  --limit), whatever the rest of the experiment logs
 #   created        an implicit ./pp.db says it was made, once; a path
 #                  given by --registry or PP_REGISTRY says nothing
 
@@ -240,4 +242,31 @@ new_run() {
 	assert_equal "$stderr" 'pp-registry: --nested and --parent exclude each other'
 	run -2 --separate-stderr pp-registry runs --nested x
 	assert_equal "$stderr" 'pp-registry: runs: unexpected operand "x"'
+}
+
+@test "runs: the common metrics are those of the runs --filter and --limit list" {
+	local head='run_id,experiment,name,status,start_time,end_time,user'
+	new_run f a 0.5
+	a=$id
+	new_run f b 0.3
+	d=$(pp-registry run start -e f --name d --metric sharpe=1.5)
+	pp-registry run end "$d"
+	run -0 --separate-stderr pp-registry runs -e f --format csv
+	assert_line --index 0 "$head,metrics.rmse"
+	run -0 --separate-stderr pp-registry runs -e f --filter 'metrics.sharpe > 1' --format csv
+	assert_equal "${#lines[@]}" 2
+	assert_line --index 0 "$head,metrics.sharpe"
+	assert_line --index 1 --regexp "^$d,f,d,FINISHED,.*,1\.5$"
+	run -0 --separate-stderr pp-registry runs -e f --limit 1 --format csv
+	assert_line --index 0 "$head,metrics.sharpe"
+	run -0 --separate-stderr pp-registry runs -e f --limit 2 --format csv
+	assert_line --index 0 "$head,metrics.rmse,metrics.sharpe"
+	# the filter's values and the order's bound apart
+	run -0 --separate-stderr pp-registry runs -e f --filter "metrics.sharpe > 1 or name = 'a'" --order-by 'metrics.rmse DESC' --format csv
+	assert_equal "${#lines[@]}" 3
+	assert_line --index 0 "$head,metrics.rmse,metrics.sharpe"
+	assert_line --index 1 --regexp "^$a,f,a,FINISHED,.*,0\.5,$"
+	assert_line --index 2 --regexp "^$d,f,d,FINISHED,.*,,1\.5$"
+	run -0 --separate-stderr pp-registry runs -e f --filter 'metrics.sharpe > 9' --format csv
+	assert_output "$head"
 }

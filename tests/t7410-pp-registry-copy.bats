@@ -9,7 +9,8 @@
 #   - SQLite to PostgreSQL and back (build:pg pass only): the dumps of
 #     the first and the last file are the same, table for table
 #   - errors: a target that is not empty, a missing source (nothing is
-#     created), a missing operand, an extra operand
+#     created), a missing operand, an extra operand, a --registry (which
+#     copy's --help does not list)
 
 load helpers/common
 
@@ -111,4 +112,13 @@ audit,3"
 	assert_equal "$stderr" "pp-registry: copy: missing operand (usage: pp-registry copy FROM TO [--format FMT])"
 	run -2 --separate-stderr pp-registry copy a.db x.db y.db
 	assert_equal "$stderr" 'pp-registry: copy: unexpected operand "y.db"'
+	# The operands name both registries: --registry is neither offered
+	# nor taken, after the command or before it.
+	run -0 --separate-stderr pp-registry copy --help
+	[[ $output != *--registry* ]] || fail "copy --help lists --registry"
+	run -2 --separate-stderr pp-registry copy a.db x.db --registry b.db
+	assert_equal "$stderr" 'pp-registry: unknown option --registry'
+	run -2 --separate-stderr pp-registry --registry b.db copy a.db x.db
+	assert_equal "$stderr" 'pp-registry: copy: no --registry: the operands name the registries'
+	[ ! -e x.db ]
 }

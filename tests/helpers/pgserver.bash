@@ -91,3 +91,13 @@ use_registry() {
 skip_on_pg() {
 	[ "${PP_TEST_REGISTRY_BACKEND:-}" != pg ] || skip "$1: SQLite only"
 }
+
+# registry_sql SQL: SQL on $PP_REGISTRY through the backend's own shell
+# (sqlite3, or psql on the :pg pass): one row a line, columns split by |.
+registry_sql() {
+	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
+		psql -XAtq -v ON_ERROR_STOP=1 "$PP_REGISTRY" -c "$1"
+	else
+		sqlite3 "$PP_REGISTRY" "$1"
+	fi
+}
