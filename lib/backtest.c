@@ -277,6 +277,19 @@ uniform(uint64_t *s)
 	return (double)(next_u64(s) >> 11) * 0x1.0p-53;
 }
 
+/* uniform(s) < p is (next_u64(s) >> 11) < below(p): the 53-bit integer
+ * u has u 2^-53 < p exactly when u < ceil(p 2^53), so the draw is
+ * compared without a conversion to double. */
+static uint64_t
+below(double p)
+{
+	if (!(p > 0))
+		return 0;
+	if (p >= 1)
+		return UINT64_C(1) << 53;
+	return (uint64_t)ceil(p * 0x1.0p53);
+}
+
 static int
 dbl_cmp(const void *a, const void *b)
 {
@@ -310,8 +323,7 @@ pp_backtest_sharpe_ci(const double *x, size_t n, long nboot, double block,
 {
 	double *y = pp_xmalloc((n + 1) * sizeof(double));
 	double *sr = pp_xmalloc(((size_t)nboot + 1) * sizeof(double));
-	double pnew = 1 / block;
-	uint64_t st = seed;
+	uint64_t jump = below(1 / block), st = seed;
 	size_t b, t, k, nsr = 0;
 
 	for (b = 0; b < (size_t)nboot; b++) {
@@ -320,10 +332,10 @@ pp_backtest_sharpe_ci(const double *x, size_t n, long nboot, double block,
 		k = (size_t)(uniform(&st) * (double)n);
 		for (t = 0; t < n; t++) {
 			y[t] = x[k];
-			if (uniform(&st) < pnew)
+			if ((next_u64(&st) >> 11) < jump)
 				k = (size_t)(uniform(&st) * (double)n);
-			else
-				k = k + 1 == n ? 0 : k + 1;
+			else if (++k == n)
+				k = 0;
 		}
 		v = sharpe_of(y, n, periods_per_year);
 		if (isfinite(v))
