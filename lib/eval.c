@@ -355,7 +355,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	struct pp_buf label = PP_BUF_INIT;
 	const union pp_cell *row;
 	size_t ncap = 0, g, i, nv = 0;
-	long cy, cp, cg = -1;
+	long cy, cp, cg = -1, used[3];
 	int rc = -1, st, f64;
 	enum pp_type gt = PP_T_TEXT;
 	const char *target = NULL, *pred = NULL;
@@ -386,6 +386,10 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		}
 		gt = pp_reader_schema(r)->cols[cg].type;
 	}
+	used[0] = cy;
+	used[1] = cp;
+	used[2] = cg;
+	pp_reader_only(r, used, PP_ARRAY_SIZE(used));
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
@@ -770,7 +774,7 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	struct pp_reader *r;
 	const union pp_cell *row;
 	struct gmap gm = { 0 };
-	long cp, cs, cd, *cr = pp_xcalloc(nret + 1, sizeof(long));
+	long cp, cs, cd, *cr = pp_xcalloc(nret + 3, sizeof(long));
 	size_t cap = 0, k, last = SIZE_MAX;
 	int rc = -1, st;
 
@@ -801,6 +805,10 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 		}
 		p->date_kind = t == PP_T_DATE ? 1 : 2;
 	}
+	cr[nret] = cp;
+	cr[nret + 1] = cs;
+	cr[nret + 2] = cd;
+	pp_reader_only(r, cr, nret + 3);
 	if (cs < 0)
 		gmap_id(&gm, "", 0);
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
