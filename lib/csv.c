@@ -363,7 +363,7 @@ maybe_start_par(struct pp_reader *r)
 	    c->row_first != c->nfields)
 		return;
 	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
-	    &r->schema, c->delim, block, threads);
+	    &r->schema, r->skip, c->delim, block, threads);
 	if (c->par != NULL) {
 		in->pos = in->len;
 		c->base = c->lineno;
@@ -722,10 +722,13 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		    "fields, found %zu", r->name, r->line, ncols, q->n);
 	}
 	for (j = 0; j < ncols; j++) {
-		const char *what = pp_csv_cell(r->schema.cols[j].type,
+		const char *what;
+
+		if (r->skip != NULL && r->skip[j])
+			continue;	/* keeps its blank (pp_reader_only) */
+		what = pp_csv_cell(r->schema.cols[j].type,
 		    field_text(c, q->first + j), c->fields[q->first + j].len,
 		    &r->row[j]);
-
 		if (what != NULL)
 			return bad_cell(r, j, what, err);
 	}

@@ -57,6 +57,7 @@ struct pp_csv_parallel {
 	struct pp_inbuf *in;
 	size_t ncols;
 	enum pp_type *types;
+	unsigned char *skip;	/* ncols flags: blank, do not convert */
 	unsigned char delim;
 	size_t block;		/* bytes to aim for in a block */
 	struct slot *slots;
@@ -93,8 +94,10 @@ split_row(const struct pp_csv_parallel *p, const unsigned char *s,
 			return -1;	/* too few or too many fields */
 		if (d == NULL)
 			d = e;
-		if (pp_csv_cell(p->types[j], (const char *)s, (size_t)(d - s),
-		    &cells[j]) != NULL)
+		if (p->skip[j])
+			pp_cell_blank(p->types[j], &cells[j]);
+		else if (pp_csv_cell(p->types[j], (const char *)s,
+		    (size_t)(d - s), &cells[j]) != NULL)
 			return -1;
 		s = d + 1;
 	}
@@ -357,8 +360,8 @@ pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr)
 
 struct pp_csv_parallel *
 pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
-    size_t nhead, const struct pp_schema *s, unsigned char delim,
-    size_t block, int threads)
+    size_t nhead, const struct pp_schema *s, const unsigned char *skip,
+    unsigned char delim, size_t block, int threads)
 {
 	struct pp_csv_parallel *p = pp_xcalloc(1, sizeof(*p));
 	size_t j;
@@ -366,8 +369,11 @@ pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
 	p->in = in;
 	p->ncols = s->ncols;
 	p->types = pp_xcalloc(s->ncols ? s->ncols : 1, sizeof(*p->types));
-	for (j = 0; j < s->ncols; j++)
+	p->skip = pp_xcalloc(s->ncols ? s->ncols : 1, 1);
+	for (j = 0; j < s->ncols; j++) {
 		p->types[j] = s->cols[j].type;
+		p->skip[j] = skip != NULL && skip[j];
+	}
 	p->delim = delim;
 	p->block = block ? block : 1;
 	pp_buf_init(&p->carry);
@@ -415,5 +421,6 @@ pp_csv_parallel_free(struct pp_csv_parallel *p)
 	free(p->slots);
 	free(p->th);
 	free(p->types);
+	free(p->skip);
 	free(p);
 }

@@ -145,6 +145,23 @@ pp_reader_next(struct pp_reader *r, const union pp_cell **row,
 	return rc;
 }
 
+void
+pp_reader_only(struct pp_reader *r, const long *cols, size_t n)
+{
+	size_t j, nc = r->schema.ncols;
+
+	if (r->skip == NULL)
+		r->skip = pp_xmalloc(nc ? nc : 1);
+	memset(r->skip, 1, nc);
+	for (j = 0; j < n; j++)
+		if (cols[j] >= 0 && (size_t)cols[j] < nc)
+			r->skip[cols[j]] = 0;
+	/* Cells not read keep the blank they get here. */
+	for (j = 0; j < nc; j++)
+		if (r->skip[j])
+			pp_cell_blank(r->schema.cols[j].type, &r->row[j]);
+}
+
 int
 pp_reader_can_skip(const struct pp_reader *r)
 {
@@ -170,6 +187,7 @@ pp_reader_free(struct pp_reader *r)
 	free(r->in.buf);
 	free(r->name);
 	free(r->row);
+	free(r->skip);
 	pp_schema_release(&r->schema);
 	pp_meta_release(&r->meta);
 	free(r);

@@ -196,6 +196,19 @@ const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
 int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
     struct pp_err *err);
 
+/*
+ * Read only the columns listed in cols[0..n) (schema indices; negative
+ * ones are ignored): the other cells are neither converted nor checked,
+ * and hold their type's missing value (NaN, "", PP_I64_MISSING) in every
+ * row.  A CSV row must still have every field.  What a program that
+ * needs a few columns of a wide frame calls, as pandas' usecols: in CSV
+ * the unused fields cost only the search for their delimiter, in binary
+ * their bytes are checksummed but not decoded or validated.  Call after
+ * open and before the first pp_reader_next (rows converted before the
+ * call may have every cell checked); a later call replaces the list.
+ */
+void pp_reader_only(struct pp_reader *r, const long *cols, size_t n);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if

@@ -68,6 +68,8 @@ struct pp_reader {
 	struct pp_schema schema;
 	struct pp_meta meta;	/* binary version 2 header metadata */
 	union pp_cell *row;	/* ncols cells, filled by next */
+	unsigned char *skip;	/* ncols flags: column not read
+				   (pp_reader_only), or NULL: read all */
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
@@ -140,6 +142,9 @@ extern struct pp_csv_tuning pp_csv_tuning;
  * processors. */
 int pp_csv_threads(void);
 
+/* The missing value of type t: what a column not read holds. */
+void pp_cell_blank(enum pp_type t, union pp_cell *cell);
+
 /* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
  * a number"...).  Text cells point at s. */
 const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
@@ -151,7 +156,8 @@ const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
  * returns the blocks in input order, each parsed as far as its workers
  * could (see csv_parallel.c), and releases the one it returned before; NULL at
  * the end, or after a read error (*ioerr set, else 0).  start returns NULL
- * when no thread could be started.
+ * when no thread could be started.  skip (ncols flags, copied; NULL for
+ * none) names the columns whose fields are not converted but blanked.
  */
 struct pp_csvblock {
 	const unsigned char *buf;	/* the block's bytes */
@@ -168,7 +174,8 @@ struct pp_csv_parallel;
 
 struct pp_csv_parallel *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
-    unsigned char delim, size_t block, int threads);
+    const unsigned char *skip, unsigned char delim, size_t block,
+    int threads);
 const struct pp_csvblock *pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr);
 void pp_csv_parallel_free(struct pp_csv_parallel *p);
 

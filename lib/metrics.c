@@ -17,6 +17,7 @@
  * callbacks, and both processors on large arrays.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -222,12 +223,18 @@ pp_metrics_sort_key(double x)
 _Static_assert(sizeof(struct pp_pair) == 16 && sizeof(struct pp_keyed) == 16,
     "pp_radix_sort16 sorts 16-byte records");
 
-/* Sort v by y (which 0) or p (1), ascending. */
+/* Sort v by y (which 0) or p (1), ascending; tmp: NULL, or scratch of n
+ * pairs. */
 static void
-sort_pairs(struct pp_pair *v, size_t n, int which)
+sort_pairs(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
-	pp_radix_sort16(v, n, which ? offsetof(struct pp_pair, p) :
-	    offsetof(struct pp_pair, y), PP_RADIX_F64);
+	size_t off = which ? offsetof(struct pp_pair, p) :
+	    offsetof(struct pp_pair, y);
+
+	if (tmp != NULL)
+		pp_radix_sort16_with(v, n, off, PP_RADIX_F64, tmp);
+	else
+		pp_radix_sort16(v, n, off, PP_RADIX_F64);
 }
 
 void
@@ -236,18 +243,27 @@ pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 	pp_radix_sort16(v, n, offsetof(struct pp_keyed, key), PP_RADIX_U64);
 }
 
-/* Sort v by y (which 0) or p (1) and replace that member by its average
- * rank. */
-static void
-rank_member(struct pp_pair *v, size_t n, int which)
-{
-	size_t i = 0, j, k;
+/* Sorted pairs from..to-1 of v, a whole number of groups of equal values,
+ * given their ranks. */
+struct ranks {
+	struct pp_pair *v;
+	size_t from, to;
+	int which;		/* y (0) or p (1) */
+};
 
-	sort_pairs(v, n, which);
-	while (i < n) {
+static void *
+rank_range(void *arg)
+{
+	const struct ranks *a = arg;
+	struct pp_pair *v = a->v;
+	size_t i = a->from, j, k;
+	int which = a->which;
+
+	while (i < a->to) {
 		double x = which ? v[i].p : v[i].y, r;
 
-		for (j = i + 1; j < n && (which ? v[j].p : v[j].y) == x; j++)
+		for (j = i + 1; j < a->to && (which ? v[j].p : v[j].y) == x;
+		    j++)
 			;
 		/* Ranks i+1 .. j share their mean. */
 		r = ((double)(i + 1) + (double)j) / 2;
@@ -255,15 +271,52 @@ rank_member(struct pp_pair *v, size_t n, int which)
 			*(which ? &v[k].p : &v[k].y) = r;
 		i = j;
 	}
+	return NULL;
+}
+
+/* Arrays this long are ranked on two threads. */
+#define RANK_PARALLEL ((size_t)1 << 17)
+
+/* Sort v by y (which 0) or p (1) and replace that member by its average
+ * rank; tmp as sort_pairs.  A rank depends only on where its group of
+ * equal values starts and ends, so on large arrays a second thread ranks
+ * the groups from the middle on. */
+static void
+rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
+{
+	struct ranks lo = { v, 0, n, which }, hi = { v, n, n, which };
+	pthread_t th;
+	size_t m = n / 2;
+
+	sort_pairs(v, n, which, tmp);
+	if (n >= RANK_PARALLEL) {
+		while (m < n && (which ? v[m].p == v[m - 1].p :
+		    v[m].y == v[m - 1].y))
+			m++;
+		lo.to = hi.from = m;
+	}
+	if (hi.from < n && pthread_create(&th, NULL, rank_range, &hi) == 0) {
+		rank_range(&lo);
+		pthread_join(th, NULL);
+		return;
+	}
+	lo.to = n;
+	rank_range(&lo);
 }
 
 double
 pp_metrics_spearman(struct pp_pair *v, size_t n)
 {
+	struct pp_pair *tmp;
+
 	if (n < 2)
 		return NAN;
-	rank_member(v, n, 0);
-	rank_member(v, n, 1);
+	/* One scratch for both sorts: a second would fault in its pages
+	 * anew (16 bytes a pair). */
+	tmp = pp_xmalloc(n * sizeof(*tmp));
+	rank_member(v, n, 0, tmp);
+	rank_member(v, n, 1, tmp);
+	free(tmp);
 	return pp_metrics_pearson(v, n);
 }
 
@@ -273,7 +326,7 @@ pp_metrics_roc_auc(struct pp_pair *v, size_t n)
 	double npos = 0, nneg = 0, u = 0;
 	size_t i = 0, j;
 
-	sort_pairs(v, n, 1);
+	sort_pairs(v, n, 1, NULL);
 	/* Walk groups of equal scores upwards: each positive beats every
 	 * negative below its group and ties half of those in it. */
 	while (i < n) {

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame_impl.h"
 #include "util.h"
 #include "banned.h"
 
@@ -29,6 +30,19 @@ pp_type_name(enum pp_type t)
 		return "datetime";
 	}
 	return "?";
+}
+
+void
+pp_cell_blank(enum pp_type t, union pp_cell *cell)
+{
+	if (t == PP_T_F64) {
+		cell->f = NAN;
+	} else if (t == PP_T_TEXT) {
+		cell->s.p = "";
+		cell->s.len = 0;
+	} else {
+		cell->i = PP_I64_MISSING;
+	}
 }
 
 double

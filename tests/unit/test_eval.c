@@ -11,6 +11,8 @@
  *  - pp_panel_read: rows out of order come back by date then symbol name,
  *    with date boundaries; a frame without a date column is one date a
  *    row; a symbol twice on a date is an error; a text date column too.
+ *    Both ways of sorting: counting (dates close together) and the
+ *    general sort (dates decades apart, date-times), the same order.
  *  - pp_scores_table: columns, NULL cells for undefined scores and for
  *    the groups' mean.
  */
@@ -172,6 +174,39 @@ test_panel(void **state)
 	pp_panel_date_label(&p, 2, label);
 	assert_string_equal(label, "3");
 	pp_panel_release(&p);
+
+	/* Dates too far apart to count, then date-times: sorted all the
+	 * same, and a symbol repeated on the next row found again. */
+	path = file_of("symbol,date,prediction,r\nB,2024-01-02,1,0\n"
+	    "B,1970-01-01,2,0\nA,2024-01-02,3,0\nA,1970-01-01,4,0\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.ndates, 2);
+	assert_true(p.pred[0] == 4 && p.pred[1] == 2 && p.pred[2] == 3 &&
+	    p.pred[3] == 1);
+	pp_panel_release(&p);
+	path = file_of("symbol,date,prediction,r\n"
+	    "B,2024-01-02T10:00:00Z,1,0\nB,2024-01-02T09:30:00Z,2,0\n"
+	    "A,2024-01-02T10:00:00Z,3,0\nA,2024-01-02T09:30:00Z,4,0\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.ndates, 2);
+	assert_int_equal(p.dstart[1], 2);
+	assert_true(p.pred[0] == 4 && p.pred[1] == 2 && p.pred[2] == 3 &&
+	    p.pred[3] == 1);
+	pp_panel_date_label(&p, 0, label);
+	assert_non_null(strstr(label, "09:30:00"));
+	pp_panel_release(&p);
+	path = file_of("symbol,date,prediction,r\n"
+	    "A,2024-01-02T10:00:00Z,1,2\nA,2024-01-02T10:00:00Z,3,4\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), -1);
+	remove(path);
+	assert_non_null(strstr(err.msg, ": symbol \"A\" appears twice on "
+	    "2024-01-02T10:00:00"));
+	pp_err_clear(&err);
 
 	path = file_of("symbol,date,prediction,r\nA,2024-01-01,1,2\n"
 	    "A,2024-01-01,3,4\n");
