@@ -140,6 +140,33 @@ pp_reader_next(struct pp_reader *r, const union pp_cell **row,
 }
 
 int
+pp_reader_want_lines(struct pp_reader *r)
+{
+	if (r->fatal || r->ops->keep_lines == NULL)
+		return 0;
+	return r->ops->keep_lines(r);
+}
+
+int
+pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	int rc;
+
+	r->give_lines = 1;
+	r->linep = NULL;
+	rc = pp_reader_next(r, row, err);
+	r->give_lines = 0;
+	*line = NULL;
+	if (rc == 1 && r->linep != NULL) {
+		*row = NULL;
+		*line = r->linep;
+		*len = r->linelen;
+	}
+	return rc;
+}
+
+int
 pp_reader_can_skip(const struct pp_reader *r)
 {
 	return r->can_skip && !r->fatal;
@@ -262,6 +289,20 @@ pp_writer_row(struct pp_writer *w, const union pp_cell *row,
 	if (w->th)
 		return pp_frame_wthread_row(w->th, row, err);
 	return backend_row(w, row, err);
+}
+
+int
+pp_writer_line(struct pp_writer *w, const char *line, size_t len,
+    struct pp_err *err)
+{
+	if (w->ops->format_row == NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: a row as text for a "
+		    "binary frame", w->name);
+	if (w->th)
+		return pp_frame_wthread_line(w->th, line, len, err);
+	if (w->ops->write_bytes(w, line, len, err) == -1)
+		return -1;
+	return w->ops->write_bytes(w, "\n", 1, err);
 }
 
 int

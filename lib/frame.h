@@ -188,6 +188,21 @@ const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
 int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
     struct pp_err *err);
 
+/* CSV -> CSV without conversion (pp cat).  Ask, before the first
+ * pp_reader_next, that rows already in the CSV writer's form (every field
+ * written back as it is: pp_fmt_double_canonical numbers, plain text,
+ * YYYY-MM-DD dates) may come as their text.  Returns 1 if this reader can
+ * (CSV read on worker threads), else 0 and nothing changes.  pp_reader_next
+ * still gives every row as cells. */
+int pp_reader_want_lines(struct pp_reader *r);
+
+/* pp_reader_next, but a row may come as *line (len bytes, no line end,
+ * valid until the next call) with *row NULL: exactly the bytes a CSV
+ * writer with the reader's delimiter writes for that row (pp_writer_line).
+ * Otherwise *row is set and *line NULL. */
+int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if
@@ -231,6 +246,13 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
  * error then surfaces at a later call, at the latest pp_writer_finish,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
+    struct pp_err *err);
+
+/* Append one row as its text from pp_reader_next_line: a reader of the
+ * same schema and delimiter, the writer CSV with o.precision 0, so that
+ * the text is what pp_writer_row would write.  A binary writer refuses it
+ * (-1). */
+int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
     struct pp_err *err);
 
 /* Push what is buffered to the stream now (a short binary chunk if needed),

@@ -260,6 +260,71 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 	return render(buf, neg, digits_value(dig, n), n, X);
 }
 
+/*
+ * Text that is its own formatting.  pp_fmt_double_canonical accepts
+ * exactly these shapes (D a digit, N a nonzero digit, n the count of
+ * significant digits, at most 15):
+ *
+ *   "", "0", "-0"
+ *   [-]0.{0,3 zeros}D*N          (X from -1 to -4)
+ *   [-]N D{m-1}                  (an integer, m <= 17 digits: X = m - 1)
+ *   [-]N D{m-1} . D*N            (m <= 17)
+ *
+ * Proof that pp_fmt_double(strtod(s)) is s for each.  "" reads as NaN,
+ * written ""; "0" and "-0" as the zeros, written so.  Otherwise s is a
+ * decimal v != 0 with n <= 15 significant digits and 10^-4 <= |v| <
+ * 10^17, so x = strtod(s) (what pp_parse_double gives) is a normal
+ * double.  By Claim 1 in dtoa.c, v is the only decimal of at most 15
+ * digits that reads back as x, so pp_dtoa_shortest gives v's digits
+ * without trailing zeros (n of them) and v's exponent: the leading digit's
+ * X is that of v.  render() then writes, for X in -4..16 (plain
+ * notation): X < 0, "0." and -X - 1 zeros then the digits (the second
+ * shape); n <= X + 1, the digits then zeros up to X + 1 places, no point
+ * (the third); else the point after the first X + 1 digits (the fourth);
+ * with '-' first for a negative x.  Those are the shapes above, byte for
+ * byte.  Anything else ("+1", "1.50", "01", "1e5", "NA", 16 digits...)
+ * returns 0 here, and the caller formats the parsed value as usual.
+ * test_num checks the claim on random and edge texts.
+ */
+int
+pp_fmt_double_canonical(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *q, *t;
+
+	if (len == 0)
+		return 1;
+	p += *p == '-';
+	if (p == end)
+		return 0;
+	if (*p == '0') {
+		if (++p == end)
+			return 1;
+		if (*p++ != '.')
+			return 0;
+		for (q = p; p < end && *p == '0'; p++)
+			;
+		if (p - q > 3)
+			return 0;
+		for (q = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+			;
+		return p == end && p > q && p - q <= 15 && end[-1] != '0';
+	}
+	for (q = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+		;
+	if (p == q || *q == '0' || p - q > 17)
+		return 0;
+	if (p == end) {		/* an integer: its trailing zeros */
+		for (t = end; t[-1] == '0'; t--)
+			;
+		return t - q <= 15;
+	}
+	if (*p++ != '.')
+		return 0;
+	for (t = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+		;
+	return p == end && p > t && end[-1] != '0' && end - q - 1 <= 15;
+}
+
 int
 pp_is_missing(const char *s, size_t len)
 {

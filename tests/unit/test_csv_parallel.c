@@ -352,7 +352,8 @@ test_blocks_after_long_line(void **state)
 	in.fp = fmemopen(b.data, b.len, "rb");
 	assert_non_null(in.fp);
 	in.fd = -1;
-	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
+	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s, ',',
+	    1024, 2, 0);
 	assert_non_null(p);
 	while ((blk = pp_csv_parallel_next(p, &ioerr)) != NULL) {
 		if (memchr(blk->buf, 'x', blk->len) != NULL)
