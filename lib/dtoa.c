@@ -337,8 +337,9 @@ pp_dtoa_schubfach(double a, uint64_t *d, int *e)
  * interval, and is D (less its trailing zeros): Schubfach's answer, with
  * no tie to break.
  *
- * Finding D.  Take k with y = x * 10^k in [10^14, 10^15) and d = y
- * rounded to an integer.  Should D be d0 * 10^-k (d0 < 10^15), then
+ * Finding D.  Take k with y = x * 10^k in [10^14, 10^15) (near enough:
+ * at worst y rounds up to 10^15, refused) and d = y rounded to an
+ * integer.  Should D be d0 * 10^-k (d0 < 10^15), then
  * x = D(1 + a) with |a| <= 2^-53 and the product adds one rounding
  * (1 + b), |b| <= 2^-53, so |y - d0| < 10^15 * 2.3e-16 < 1/2 and d = d0.
  * Whatever d is, it is checked: d and 10^|k| (|k| <= 22) are exact
@@ -357,24 +358,39 @@ static const double pow10d[23] = {
 	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
 };
 
+/* 10^(E + 1) as the nearest double, for E from -8 to 36: where y
+ * passes 10^15.  (Inexact entries only cost a retry: the path checks its
+ * answer.) */
+static const double pow10_next[45] = {
+	1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4,
+	1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+	1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27,
+	1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35, 1e36, 1e37
+};
+
 int
 pp_dtoa_short(double a, uint64_t *d, int *e)
 {
 	uint64_t bits, r;
-	int k;
+	int k, E;
 	double y;
 
 	memcpy(&bits, &a, sizeof(bits));
-	k = 14 - pp_dtoa_k((int)(bits >> 52) - 1023, 0);
-	/* 10^E <= a < 10^(E + 2), so y starts in [10^14, 10^16). */
-	if (k < -21 || k > 22)
+	/* 10^E <= a < 10^(E + 2); one comparison settles which decade,
+	 * without a branch that full-precision values would mispredict. */
+	E = pp_dtoa_k((int)(bits >> 52) - 1023, 0);
+	if (E < -8 || E > 36)
+		return 0;
+	E += a >= pow10_next[E + 8];
+	k = 14 - E;
+	if (k < -22)
 		return 0;
 	y = k >= 0 ? a * pow10d[k] : a / pow10d[-k];
-	if (y >= 1e15) {
-		k--;
-		y = k >= 0 ? a * pow10d[k] : a / pow10d[-k];
-	}
 	r = (uint64_t)(y + 0.5);	/* y + 0.5 is exact below 2^52 */
+	/* One test at the end: a test that refuses half the full-precision
+	 * values early (|y - r| against its bound) was a branch the
+	 * processor could not predict, and cost a fifth of pp-features'
+	 * time; refusing them all at the end is predictable. */
 	if (r == 0 || r >= 1000000000000000ULL ||
 	    (k >= 0 ? (double)r / pow10d[k] : (double)r * pow10d[-k]) != a)
 		return 0;

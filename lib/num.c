@@ -83,6 +83,59 @@ digits_value(const char *dig, int n)
 	return v;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * x < 10^8 as eight ASCII digits in one word, the first digit in the low
+ * byte (the first in memory).  No loop and no table: split in lanes, all
+ * at once.  The quotient by 10^4 goes in the low half, the remainder in
+ * the high one; then each 32-bit lane (< 10^4) is split by 100, the
+ * quotient as floor(v * 5243 / 2^19), exact below 43699; then each 16-bit
+ * lane (< 100) by 10, as floor(v * 103 / 2^10), exact below 179.  No
+ * product crosses into the next lane (below 2^26 and 2^14).
+ */
+static inline uint64_t
+eight_ascii(uint32_t x)
+{
+	uint64_t v = x / 10000 | (uint64_t)(x % 10000) << 32, q;
+
+	q = (v * 5243 >> 19) & 0x0000007f0000007fULL;
+	v = q | (v - q * 100) << 16;
+	q = (v * 103 >> 10) & 0x000f000f000f000fULL;
+	v = q | (v - q * 10) << 8;
+	return v + 0x3030303030303030ULL;
+}
+
+/* The last m (1..8) of x's eight digits at p: 8 bytes are stored, those
+ * past p + m being junk that the caller's later bytes overwrite. */
+static inline void
+put_last(char *p, uint32_t x, int m)
+{
+	uint64_t w = eight_ascii(x) >> (8 * (8 - m));
+
+	memcpy(p, &w, 8);
+}
+
+/* The n decimal digits of d (below 10^17) into dig[0..n), 8 at a time.
+ * Up to dig + 8 may be written past the digits when n < 8 (render has
+ * room: its output is at most 25 bytes of the 32, and it writes every
+ * byte after the digits that it keeps). */
+static void
+digits(char *dig, uint64_t d, int n)
+{
+	if (n <= 8) {
+		put_last(dig, (uint32_t)d, n);
+	} else if (n <= 16) {
+		put_last(dig, (uint32_t)(d / 100000000), n - 8);
+		put_last(dig + n - 8, (uint32_t)(d % 100000000), 8);
+	} else {		/* 17 digits: 1 + 8 + 8 */
+		uint64_t lo16 = d % 10000000000000000ULL;
+
+		dig[0] = (char)('0' + d / 10000000000000000ULL);
+		put_last(dig + 1, (uint32_t)(lo16 / 100000000), 8);
+		put_last(dig + 9, (uint32_t)(lo16 % 100000000), 8);
+	}
+}
+#else
 static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -120,6 +173,7 @@ digits(char *dig, uint64_t d, int n)
 		*--p = (char)('0' + lo);
 	}
 }
+#endif
 
 /*
  * Write the n digits of d with leading-digit exponent X in the "%.17g"
