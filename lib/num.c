@@ -323,23 +323,50 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
  *   [-]0.{0,3 zeros}D*N          (X from -1 to -4)
  *   [-]N D{m-1}                  (an integer, m <= 17 digits: X = m - 1)
  *   [-]N D{m-1} . D*N            (m <= 17)
+ *   [-]N[.D*N]e-DD, e+DD, e-DDD, e+DDD
+ *                                (the exponent X: -5 down to -300, or
+ *                                17 up to 300, in two digits below 100)
  *
  * Proof that pp_fmt_double(strtod(s)) is s for each.  "" reads as NaN,
  * written ""; "0" and "-0" as the zeros, written so.  Otherwise s is a
  * decimal v != 0 with n <= 15 significant digits and 10^-4 <= |v| <
- * 10^17, so x = strtod(s) (what pp_parse_double gives) is a normal
- * double.  By Claim 1 in dtoa.c, v is the only decimal of at most 15
+ * 10^17 or 10^-300 <= |v| < 10^301, so x = strtod(s) (what
+ * pp_parse_double gives) is a normal double.  By Claim 1 in dtoa.c, v is the only decimal of at most 15
  * digits that reads back as x, so pp_dtoa_shortest gives v's digits
  * without trailing zeros (n of them) and v's exponent: the leading digit's
  * X is that of v.  render() then writes, for X in -4..16 (plain
  * notation): X < 0, "0." and -X - 1 zeros then the digits (the second
  * shape); n <= X + 1, the digits then zeros up to X + 1 places, no point
  * (the third); else the point after the first X + 1 digits (the fourth);
- * with '-' first for a negative x.  Those are the shapes above, byte for
+ * outside -4..16, the first digit, a point and the others if there are
+ * any, 'e', the exponent's sign and its digits, two below 100 (the
+ * fifth); with '-' first for a negative x.  Those are the shapes above, byte for
  * byte.  Anything else ("+1", "1.50", "01", "1e5", "NA", 16 digits...)
  * returns 0 here, and the caller formats the parsed value as usual.
  * test_num checks the claim on random and edge texts.
  */
+/* The exponent part after 'e' as render writes it, for an X that render
+ * writes so (below -4 or above 16) and that keeps the value normal and
+ * finite with room to spare (|X| <= 300). */
+static int
+exp_canonical(const char *p, const char *end)
+{
+	int x = 0, neg;
+	const char *q;
+
+	if (end - p < 3 || (*p != '-' && *p != '+'))
+		return 0;
+	neg = *p++ == '-';
+	for (q = p; q < end; q++) {
+		if ((unsigned char)(*q - '0') >= 10)
+			return 0;
+		x = x * 10 + (*q - '0');
+	}
+	if (end - p != (x >= 100 ? 3 : 2) || x > 300)
+		return 0;
+	return neg ? x > 4 : x > 16;
+}
+
 int
 pp_fmt_double_canonical(const char *s, size_t len)
 {
@@ -367,6 +394,8 @@ pp_fmt_double_canonical(const char *s, size_t len)
 		;
 	if (p == q || *q == '0' || p - q > 17)
 		return 0;
+	if (p < end && *p == 'e')
+		return p - q == 1 && exp_canonical(p + 1, end);
 	if (p == end) {		/* an integer: its trailing zeros */
 		for (t = end; t[-1] == '0'; t--)
 			;
@@ -376,6 +405,9 @@ pp_fmt_double_canonical(const char *s, size_t len)
 		return 0;
 	for (t = p; p < end && (unsigned char)(*p - '0') < 10; p++)
 		;
+	if (p < end && *p == 'e')
+		return t - q == 2 && p > t && p[-1] != '0' && p - q - 1 <= 15 &&
+		    exp_canonical(p + 1, end);
 	return p == end && p > t && end[-1] != '0' && end - q - 1 <= 15;
 }
 

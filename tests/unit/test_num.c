@@ -829,6 +829,14 @@ static const struct canon_row canon_rows[] = {
 	{ ".5", 0 }, { "1.", 0 }, { "0.000", 0 }, { "-", 0 }, { "-.5", 0 },
 	{ "1.2.3", 0 }, { "1,5", 0 }, { " 1", 0 }, { "1 ", 0 }, { "--1", 0 },
 	{ "0.0", 0 }, { "-0.0", 0 }, { "0x10", 0 },
+	{ "1e-05", 1 }, { "-3.48123e-05", 1 }, { "1.5e+17", 1 },
+	{ "1.23456789012345e-300", 1 }, { "9.99e+300", 1 }, { "1e-300", 1 },
+	{ "1e+17", 1 }, { "-1e-100", 1 }, { "1e-301", 0 }, { "1e+301", 0 },
+	{ "1e-5", 0 }, { "1e-005", 0 }, { "1e+16", 0 }, { "1e-04", 0 },
+	{ "1.0e-05", 0 }, { "1.e-05", 0 }, { "10e-05", 0 }, { "1e05", 0 },
+	{ "1E-05", 0 }, { "1e-05x", 0 }, { "1e-", 0 }, { "1e-0", 0 },
+	{ "0e-05", 0 }, { "1.234567890123456e-05", 0 }, { "1e+099", 0 },
+	{ "1e-099", 0 }, { "1e-99", 1 }, { "1e-100", 1 },
 };
 
 /* If s is taken, it reads back and formats to itself. */
@@ -874,7 +882,7 @@ test_canonical_random_text(void **state)
 	static const char stray[] = "+-.eE0 x";
 	uint64_t s = 0x2545f4914f6cdd1dULL;
 	long i, taken = 0;
-	char t[64];
+	char t[80];
 
 	(void)state;
 	for (i = 0; i < 1000000; i++) {
@@ -897,6 +905,9 @@ test_canonical_random_text(void **state)
 				t[n++] = (char)('0' + ((r >> 25 & 1) && k < 4 ?
 				    0 : u % 10));
 		}
+		if ((r >> 44 & 7) == 0)	/* an exponent part, -319..319 */
+			n += (size_t)snprintf(t + n, 12, "e%+0*d",
+			    (int)(r >> 48 & 1) + 3, (int)((r >> 49) % 639) - 319);
 		if ((r >> 26 & 31) == 0)
 			t[(r >> 32) % (n + 1)] = stray[(r >> 40) % 8];
 		t[n] = '\0';
@@ -939,10 +950,18 @@ test_canonical_complete(void **state)
 			sig += started && buf[k] >= '0' && buf[k] <= '9';
 		}
 		/* trailing zeros of an integer are no significant digits */
-		if (strchr(buf, '.') == NULL)
+		if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
 			for (k = n; k > 0 && buf[k - 1] == '0' && sig > 1; k--)
 				sig--;
-		want = !isinf(x) && strchr(buf, 'e') == NULL && sig <= 15;
+		/* exponents to +-300 are taken; integers' zeros are no
+		 * significant digits, but "1e+20" has none to drop */
+		if (strchr(buf, 'e') != NULL)
+			sig = 0;
+		for (k = 0; strchr(buf, 'e') != NULL && k < n && buf[k] != 'e';
+		    k++)
+			sig += buf[k] >= '0' && buf[k] <= '9';
+		want = !isinf(x) && sig <= 15 && (strchr(buf, 'e') == NULL ||
+		    (fabs(x) >= 1e-300 && fabs(x) < 1e301));
 		if (pp_fmt_double_canonical(buf, n) != want)
 			fail_msg("%a: \"%s\": want %d", x, buf, want);
 		canon_sound(buf, n);
