@@ -415,13 +415,14 @@ cat_lines(struct pp_reader **in, size_t nin, struct pp_writer *w,
 {
 	const union pp_cell *row;
 	const char *line;
-	size_t i, len;
+	size_t i, len, ncols = pp_reader_schema(in[0])->ncols;
 	int got = 0;
 
 	for (i = 0; i < nin; i++) {
 		while ((got = pp_reader_next_line(in[i], &row, &line, &len,
 		    err)) == 1)
-			if ((line ? pp_writer_line(w, line, len, err) :
+			if ((line ? pp_writer_line(w, line, len, NULL, ncols,
+			    err) :
 			    pp_writer_row(w, row, err)) == -1)
 				return -1;
 		if (got == -1)
@@ -546,7 +547,7 @@ cat_frame(struct pp_reader **in, size_t nin, const struct cat_cmd *o,
 	    o->select == NULL && o->head < 0 && o->tail < 0;
 
 	for (i = 0; i < nin && lines; i++)
-		(void)pp_reader_want_lines(in[i]);
+		(void)pp_reader_want_lines(in[i], 0);
 	memset(&view, 0, sizeof(view));
 	if (pp_view_init(&view, pp_reader_schema(in[0]), o->select, o->head,
 	    o->tail, err) == -1)

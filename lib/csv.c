@@ -83,7 +83,8 @@ struct csv_in {
 	int types_known;	/* open is done */
 	int par_tried;		/* maybe_start_par ran */
 	struct pp_csv_parallel *par;	/* worker threads, or NULL */
-	int keep_lines;		/* the caller takes rows as text */
+	int keep_lines;		/* the caller takes rows as text: 1, or
+				   2 with their cells */
 	const struct pp_csvblock *blk;	/* the block being handed out */
 	size_t brow;		/* its next row */
 	size_t bpos;		/* its next byte for feed_bytes */
@@ -709,15 +710,16 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		const struct pp_csvkept *k = c->blk->kept ?
 		    &c->blk->kept[c->brow] : NULL;
 
-		if (k == NULL || k->len == 0)
+		if (k == NULL || k->len == 0 || c->keep_lines == 2)
 			memcpy(r->row, c->blk->cells + c->brow * ncols,
 			    ncols * sizeof(*r->row));
-		else if (r->give_lines) {
-			r->linep = (const char *)c->blk->buf + k->off;
-			r->linelen = k->len;
-		} else
+		else if (!r->give_lines)
 			(void)pp_csv_parallel_split(c->par, c->blk->buf +
 			    k->off, k->len, r->row);
+		if (k != NULL && k->len > 0 && r->give_lines) {
+			r->linep = (const char *)c->blk->buf + k->off;
+			r->linelen = k->len;
+		}
 		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
 		c->brow++;
 		return 1;
@@ -744,13 +746,13 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 
 /* Rows may come as text from now on, if the blocks have not started. */
 static int
-csv_reader_keep_lines(struct pp_reader *r)
+csv_reader_keep_lines(struct pp_reader *r, int cells)
 {
 	struct csv_in *c = r->csv;
 
 	if (c->par_tried)
 		return 0;
-	c->keep_lines = 1;
+	c->keep_lines = cells ? 2 : 1;
 	return 1;
 }
 
@@ -931,16 +933,17 @@ csv_writer_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-/* Append one row's text to b.  It reads w and writes only b, so the
- * writing threads (frame_wthread.c) format batches side by side. */
+/* Append one row's text to b, from column col0 on (the text before it
+ * is there already: pp_writer_line).  It reads w and writes only b, so
+ * the writing threads (frame_wthread.c) format batches side by side. */
 static int
-csv_format(const struct pp_writer *w, const union pp_cell *row,
+csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
     struct pp_buf *b, struct pp_err *err)
 {
 	size_t j, ncols = w->schema.ncols, start = b->len;
 	int scan = w->csv->scan_numbers;
 
-	for (j = 0; j < ncols; j++) {
+	for (j = col0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
 		size_t from;
 
@@ -1002,7 +1005,7 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 {
 	struct pp_buf *b = &w->csv->out;
 
-	if (csv_format(w, row, b, err) == -1)
+	if (csv_format(w, row, 0, b, err) == -1)
 		return -1;
 	if (b->len >= OUT_BLOCK)
 		return csv_writer_flush(w, err);

@@ -66,7 +66,8 @@ struct pp_csv_parallel {
 	size_t ncols;
 	enum pp_type *types;
 	unsigned char delim;
-	int keep_lines;		/* keep canonical rows as text */
+	int keep_lines;		/* keep canonical rows as text: 1, or 2
+				   with their cells as well */
 	size_t block;		/* bytes to aim for in a block */
 	struct slot *slots;
 	size_t nslots;
@@ -151,7 +152,9 @@ take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
 		if (keep_row(p, s, e)) {
 			sl->kept[row].off = (size_t)(s - sl->buf);
 			sl->kept[row].len = (size_t)(e - s);
-			return 0;
+			/* 2: the cells too (a field that is kept fits) */
+			return p->keep_lines == 2 ? split_row(p, s, e,
+			    sl->cells + row * p->ncols) : 0;
 		}
 		sl->kept[row].len = 0;
 	}

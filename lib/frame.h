@@ -188,17 +188,19 @@ const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
 int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
     struct pp_err *err);
 
-/* CSV -> CSV without conversion (pp cat).  Ask, before the first
- * pp_reader_next, that rows already in the CSV writer's form (every field
- * written back as it is: pp_fmt_double_canonical numbers, plain text,
- * YYYY-MM-DD dates) may come as their text.  Returns 1 if this reader can
- * (CSV read on worker threads), else 0 and nothing changes.  pp_reader_next
- * still gives every row as cells. */
-int pp_reader_want_lines(struct pp_reader *r);
+/* CSV -> CSV without conversion (pp cat, pp-predict).  Ask, before the
+ * first pp_reader_next, that rows already in the CSV writer's form (every
+ * field written back as it is: pp_fmt_double_canonical numbers, plain
+ * text, YYYY-MM-DD dates) may come as their text; with cells, such rows
+ * come with their cells too (else they are not converted at all).
+ * Returns 1 if this reader can (CSV read on worker threads), else 0 and
+ * nothing changes.  pp_reader_next still gives every row as cells. */
+int pp_reader_want_lines(struct pp_reader *r, int cells);
 
 /* pp_reader_next, but a row may come as *line (len bytes, no line end,
- * valid until the next call) with *row NULL: exactly the bytes a CSV
- * writer with the reader's delimiter writes for that row (pp_writer_line).
+ * valid until the next call): exactly the bytes a CSV writer with the
+ * reader's delimiter writes for that row (pp_writer_line); *row is then
+ * NULL, or the row's cells if pp_reader_want_lines asked for them.
  * Otherwise *row is set and *line NULL. */
 int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
     const char **line, size_t *len, struct pp_err *err);
@@ -248,12 +250,14 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err);
 
-/* Append one row as its text from pp_reader_next_line: a reader of the
- * same schema and delimiter, the writer CSV with o.precision 0, so that
- * the text is what pp_writer_row would write.  A binary writer refuses it
- * (-1). */
+/* Append one row whose columns 0..from-1 are given as their text from
+ * pp_reader_next_line (a reader of those columns and this delimiter, the
+ * writer CSV with o.precision 0, so that the text is what pp_writer_row
+ * would write), and columns from..ncols-1, none of them text, as
+ * row[from..ncols) (row may be NULL when from is ncols).  A binary writer
+ * refuses it (-1). */
 int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
-    struct pp_err *err);
+    const union pp_cell *row, size_t from, struct pp_err *err);
 
 /* Push what is buffered to the stream now (a short binary chunk if needed),
  * for line-by-line pipelines. */

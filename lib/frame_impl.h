@@ -72,6 +72,7 @@ struct pp_reader {
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
 	int give_lines;		/* next may give a row as text (linep) */
+	int lines_cells;	/* ... with its cells */
 	const char *linep;	/* the row as its CSV text, or NULL */
 	size_t linelen;		/* its length, no line end */
 	struct csv_in *csv;
@@ -101,8 +102,8 @@ struct pp_writer {
  * each row, in order.  Each returns 0 or -1. */
 struct pp_frame_wthread_fns {
 	int (*row)(void *arg, const union pp_cell *row, struct pp_err *err);
-	int (*format)(void *arg, const union pp_cell *row, struct pp_buf *out,
-	    struct pp_err *err);
+	int (*format)(void *arg, const union pp_cell *row, size_t from,
+	    struct pp_buf *out, struct pp_err *err);
 	int (*write)(void *arg, const char *p, size_t n, struct pp_err *err);
 };
 
@@ -118,9 +119,11 @@ struct frame_wthread *pp_frame_wthread_new(const struct pp_schema *s,
     struct pp_err *err);
 int pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err);
-/* A row as its formatted text, no line end (fns->format only). */
+/* A row as its formatted text for columns 0..from-1, no line end, and
+ * row[from..ncols) (no text among them) to format after it (fns->format
+ * only; row may be NULL when from is ncols). */
 int pp_frame_wthread_line(struct frame_wthread *p, const char *line,
-    size_t len, struct pp_err *err);
+    size_t len, const union pp_cell *row, size_t from, struct pp_err *err);
 int pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err);
 int pp_frame_wthread_close(struct frame_wthread *p, struct pp_err *err);
 void pp_frame_wthread_free(struct frame_wthread *p);
@@ -218,9 +221,10 @@ struct pp_frame_reader_ops {
 	    struct pp_err *err);
 	int (*next)(struct pp_reader *r, struct pp_err *err);
 	void (*free)(struct pp_reader *r);
-	/* Optional (CSV): from now on next may set r->linep instead of
-	 * r->row when r->give_lines; 0 if it cannot. */
-	int (*keep_lines)(struct pp_reader *r);
+	/* Optional (CSV): from now on next may set r->linep (besides
+	 * r->row with cells, else instead) when r->give_lines; 0 if it
+	 * cannot. */
+	int (*keep_lines)(struct pp_reader *r, int cells);
 };
 
 struct pp_frame_writer_ops {
@@ -232,9 +236,11 @@ struct pp_frame_writer_ops {
 	int (*finish)(struct pp_writer *w, struct pp_err *err);
 	void (*free)(struct pp_writer *w);
 	/* Rows formatted apart from writing, on several threads at once
-	 * (frame_wthread.c); NULL when a row depends on the rows before. */
+	 * (frame_wthread.c); NULL when a row depends on the rows before.
+	 * Columns from `from` on, after the text of those before (a
+	 * delimiter first when from > 0), and the line end. */
 	int (*format_row)(const struct pp_writer *w, const union pp_cell *row,
-	    struct pp_buf *out, struct pp_err *err);
+	    size_t from, struct pp_buf *out, struct pp_err *err);
 	int (*write_bytes)(struct pp_writer *w, const char *p, size_t n,
 	    struct pp_err *err);
 };

@@ -45,7 +45,8 @@ struct batch {
 	size_t n;		/* rows filled */
 	struct pp_buf text;	/* bytes of the text cells */
 	struct pp_buf out;	/* the formatted rows (fns->format) */
-	unsigned char *line;	/* PIPE_BATCH flags: row i came as text */
+	size_t *line;		/* PIPE_BATCH: row i came as text for its
+				   columns before line[i] - 1; 0: cells */
 	int nlines;		/* rows that came as text */
 	enum bstate state;
 	int bad;		/* formatting stopped at a bad row: err */
@@ -92,13 +93,16 @@ format_batch(struct frame_wthread *p, struct batch *b)
 	for (i = 0; i < b->n && !b->bad; i++) {
 		const union pp_cell *c = b->cells + i * p->ncols;
 
-		if (b->nlines > 0 && b->line[i]) {
+		size_t from = b->nlines > 0 ? b->line[i] : 0;
+
+		if (from > 0)
 			pp_buf_add(&b->out, b->text.data +
 			    (size_t)(uintptr_t)c->s.p, c->s.len);
+		if (from == p->ncols + 1)
 			pp_buf_addc(&b->out, '\n');
-		} else if (p->fns.format(p->arg, c, &b->out, &b->err) == -1) {
+		else if (p->fns.format(p->arg, c, from ? from - 1 : 0,
+		    &b->out, &b->err) == -1)
 			b->bad = 1;
-		}
 	}
 }
 
@@ -236,7 +240,7 @@ pp_frame_wthread_new(const struct pp_schema *s,
 		    sizeof(union pp_cell));
 		pp_buf_init(&p->b[i].text);
 		pp_buf_init(&p->b[i].out);
-		p->b[i].line = pp_xcalloc(PIPE_BATCH, 1);
+		p->b[i].line = pp_xcalloc(PIPE_BATCH, sizeof(size_t));
 	}
 	p->th = pp_xcalloc(want, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
@@ -326,15 +330,18 @@ pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
 
 int
 pp_frame_wthread_line(struct frame_wthread *p, const char *line, size_t len,
-    struct pp_err *err)
+    const union pp_cell *row, size_t from, struct pp_err *err)
 {
 	struct batch *b = slot(p, p->filled);
 	union pp_cell *c = b->cells + b->n * p->ncols;
+	size_t i;
 
+	for (i = from; i < p->ncols; i++)
+		c[i] = row[i];
 	c->s.p = (const char *)(uintptr_t)b->text.len;
 	c->s.len = len;
 	pp_buf_add(&b->text, line, len);
-	b->line[b->n] = 1;
+	b->line[b->n] = from + 1;
 	b->nlines++;
 	if (++b->n == PIPE_BATCH)
 		return pipe_hand(p, err);
