@@ -406,6 +406,31 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 	return i;
 }
 
+/* CSV to CSV with nothing selected, cut or rounded: rows the readers
+ * give as text go out as they came (pp_reader_next_line), the rest as
+ * cells.  The bytes are those cat_rows writes. */
+static int
+cat_lines(struct pp_reader **in, size_t nin, struct pp_writer *w,
+    struct pp_err *err)
+{
+	const union pp_cell *row;
+	const char *line;
+	size_t i, len, ncols = pp_reader_schema(in[0])->ncols;
+	int got = 0;
+
+	for (i = 0; i < nin; i++) {
+		while ((got = pp_reader_next_line(in[i], &row, &line, &len,
+		    err)) == 1)
+			if ((line ? pp_writer_line(w, line, len, NULL, ncols,
+			    err) :
+			    pp_writer_row(w, row, err)) == -1)
+				return -1;
+		if (got == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Every row of every input through the view to w; stop reading once the
  * view is full (--head alone). */
 static int
@@ -529,15 +554,20 @@ cat_frame(struct pp_reader **in, size_t nin, size_t ref,
 {
 	struct pp_view view;
 	struct pp_writer *w = NULL;
-	int rc = -1;
+	size_t i;
+	int rc = -1, lines = wo->format == PP_FMT_CSV && wo->precision == 0 &&
+	    o->select == NULL && o->head < 0 && o->tail < 0;
 
+	for (i = 0; i < nin && lines; i++)
+		(void)pp_reader_want_lines(in[i], 0);
 	memset(&view, 0, sizeof(view));
 	if (pp_view_init(&view, pp_reader_schema(in[ref]), o->select, o->head,
 	    o->tail, err) == -1)
 		pp_err_prefix(err, "%s", pp_reader_name(in[ref]));
 	else if ((w = pp_writer_new(out->fp, output ? output : "<stdout>",
 	    &view.schema, wo, err)) != NULL &&
-	    cat_rows(in, nin, &view, w, err) == 0 &&
+	    (lines ? cat_lines(in, nin, w, err) : cat_rows(in, nin, &view, w,
+	    err)) == 0 &&
 	    pp_writer_finish(w, err) == 0)
 		rc = pp_out_commit(out, err);
 	pp_writer_free(w);

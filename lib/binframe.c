@@ -730,7 +730,7 @@ bin_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 
 const struct pp_frame_reader_ops pp_bin_reader_ops = {
 	PP_FMT_BIN, bin_sniff, bin_reader_open, bin_reader_next,
-	bin_reader_free
+	bin_reader_free, NULL
 };
 
 const struct pp_frame_writer_ops pp_bin_writer_ops = {

@@ -83,6 +83,8 @@ struct csv_in {
 	int types_known;	/* open is done */
 	int par_tried;		/* maybe_start_par ran */
 	struct pp_csv_parallel *par;	/* worker threads, or NULL */
+	int keep_lines;		/* the caller takes rows as text: 1, or
+				   2 with their cells */
 	const struct pp_csvblock *blk;	/* the block being handed out */
 	size_t brow;		/* its next row */
 	size_t bpos;		/* its next byte for feed_bytes */
@@ -363,7 +365,7 @@ maybe_start_par(struct pp_reader *r)
 	    c->row_first != c->nfields)
 		return;
 	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
-	    &r->schema, r->skip, c->delim, block, threads);
+	    &r->schema, r->skip, c->delim, block, threads, c->keep_lines);
 	if (c->par != NULL) {
 		in->pos = in->len;
 		c->base = c->lineno;
@@ -706,8 +708,19 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 
 	rc = want_row(r, err);
 	if (rc == 2) {
-		memcpy(r->row, c->blk->cells + c->brow * ncols,
-		    ncols * sizeof(*r->row));
+		const struct pp_csvkept *k = c->blk->kept ?
+		    &c->blk->kept[c->brow] : NULL;
+
+		if (k == NULL || k->len == 0 || c->keep_lines == 2)
+			memcpy(r->row, c->blk->cells + c->brow * ncols,
+			    ncols * sizeof(*r->row));
+		else if (!r->give_lines)
+			(void)pp_csv_parallel_split(c->par, c->blk->buf +
+			    k->off, k->len, r->row);
+		if (k != NULL && k->len > 0 && r->give_lines) {
+			r->linep = (const char *)c->blk->buf + k->off;
+			r->linelen = k->len;
+		}
 		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
 		c->brow++;
 		return 1;
@@ -732,6 +745,18 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		if (what != NULL)
 			return bad_cell(r, j, what, err);
 	}
+	return 1;
+}
+
+/* Rows may come as text from now on, if the blocks have not started. */
+static int
+csv_reader_keep_lines(struct pp_reader *r, int cells)
+{
+	struct csv_in *c = r->csv;
+
+	if (c->par_tried)
+		return 0;
+	c->keep_lines = cells ? 2 : 1;
 	return 1;
 }
 
@@ -790,12 +815,12 @@ out_of_range(const struct pp_writer *w, struct pp_buf *b, size_t j,
 	    w->schema.cols[j].type == PP_T_DATE ? "date" : "date-time");
 }
 
-static void
-add_text(struct pp_buf *b, const char *s, size_t len, char delim)
+/* Text is quoted when it must be, and when it starts or ends with a
+ * space or starts with a byte order mark, which readers strip. */
+static int
+needs_quotes(const char *s, size_t len, char delim)
 {
 	size_t i;
-	/* Quoted when it must be, and when it starts or ends with a space
-	 * or starts with a byte order mark, which readers strip. */
 	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' ||
 	    (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0));
 
@@ -805,7 +830,13 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 		if (ch == delim || ch == '"' || ch == '\n' || ch == '\r')
 			quote = 1;
 	}
-	if (!quote) {
+	return quote;
+}
+
+static void
+add_text(struct pp_buf *b, const char *s, size_t len, char delim)
+{
+	if (!needs_quotes(s, len, delim)) {
 		pp_buf_add(b, s, len);
 		return;
 	}
@@ -813,6 +844,57 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 	pp_buf_grow(b, 2 * len + 2);
 	pp_buf_setlen(b, b->len + csv_write(b->data + b->len, 2 * len + 2,
 	    s, len));
+}
+
+/* An int64 as pp_fmt_int64 writes it: "0", or an optional '-' and up to
+ * 18 digits without a leading zero (so never INT64_MIN, the missing
+ * value, nor past the range). */
+static int
+int64_canonical(const char *s, size_t len)
+{
+	size_t i = len > 0 && s[0] == '-';
+
+	if (len == 1 && s[0] == '0')
+		return 1;
+	if (len - i < 1 || len - i > 18 || s[i] == '0')
+		return 0;
+	for (; i < len; i++)
+		if ((unsigned char)(s[i] - '0') >= 10)
+			return 0;
+	return 1;
+}
+
+/*
+ * Does csv_format write s[0..len) back as it is, for the value
+ * pp_csv_cell reads from it in a column of type t?  Empty text is a
+ * missing value, written empty, in every type.  Numbers: num.c's proof
+ * (pp_fmt_double_canonical); they hold no delim, having been split at it,
+ * so quote_delim leaves them alone.  A date that parses is YYYY-MM-DD
+ * with a year 0001-9999, which pp_date_fmt writes digit for digit.  Text:
+ * valid UTF-8 that add_text would not quote.  Date-times: never (their
+ * spellings are many).
+ */
+int
+pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim)
+{
+	int64_t day;
+
+	if (len == 0)
+		return 1;
+	switch (t) {
+	case PP_T_F64:
+		return pp_fmt_double_canonical(s, len);
+	case PP_T_I64:
+		return int64_canonical(s, len);
+	case PP_T_DATE:
+		return parse_date(s, len, &day) == 0;
+	case PP_T_TEXT:
+		return pp_utf8_valid(s, len, NULL) &&
+		    !needs_quotes(s, len, delim);
+	case PP_T_DATETIME:
+		break;
+	}
+	return 0;
 }
 
 /* A number or date just written at b->data[from..len) is quoted if it
@@ -855,16 +937,17 @@ csv_writer_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-/* Append one row's text to b.  It reads w and writes only b, so the
- * writing threads (frame_wthread.c) format batches side by side. */
+/* Append one row's text to b, from column col0 on (the text before it
+ * is there already: pp_writer_line).  It reads w and writes only b, so
+ * the writing threads (frame_wthread.c) format batches side by side. */
 static int
-csv_format(const struct pp_writer *w, const union pp_cell *row,
+csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
     struct pp_buf *b, struct pp_err *err)
 {
 	size_t j, ncols = w->schema.ncols, start = b->len;
 	int scan = w->csv->scan_numbers;
 
-	for (j = 0; j < ncols; j++) {
+	for (j = col0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
 		size_t from;
 
@@ -926,7 +1009,7 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 {
 	struct pp_buf *b = &w->csv->out;
 
-	if (csv_format(w, row, b, err) == -1)
+	if (csv_format(w, row, 0, b, err) == -1)
 		return -1;
 	if (b->len >= OUT_BLOCK)
 		return csv_writer_flush(w, err);
@@ -975,7 +1058,7 @@ csv_sniff(const unsigned char *p, size_t n)
 
 const struct pp_frame_reader_ops pp_csv_reader_ops = {
 	PP_FMT_CSV, csv_sniff, csv_reader_open, csv_reader_next,
-	csv_reader_free
+	csv_reader_free, csv_reader_keep_lines
 };
 
 /* CSV has no trailer: finishing is one more flush. */

@@ -25,6 +25,13 @@
  * that breaks it, before any row a wrong cut could affect.  A block grows
  * until it has a place to cut, so a line longer than a block is one block.
  *
+ * Rows kept as text (lines: pp cat CSV -> CSV).  When the caller asks, a
+ * worker first tries each line as text: if every field is already what
+ * the CSV writer would write for its value (pp_csv_canonical), the row is
+ * kept as the line's offset and length, and its fields are neither
+ * converted nor formatted again; any other line is split into cells as
+ * usual.  pp_csv_parallel_split gives a kept row's cells on demand.
+ *
  * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
  * whatever the input size (a slot that once held a line longer than a
  * block keeps that many bytes, but its later blocks are block-sized).
@@ -51,6 +58,7 @@ struct slot {
 	size_t cellrows;	/* rows cells can hold */
 	size_t *lines;		/* b.lines, owned */
 	size_t linecap;
+	struct pp_csvkept *kept;	/* b.kept, owned (p->lines), cellrows */
 };
 
 struct pp_csv_parallel {
@@ -59,6 +67,8 @@ struct pp_csv_parallel {
 	enum pp_type *types;
 	unsigned char *skip;	/* ncols flags: blank, do not convert */
 	unsigned char delim;
+	int keep_lines;		/* keep canonical rows as text: 1, or 2
+				   with their cells as well */
 	size_t block;		/* bytes to aim for in a block */
 	struct slot *slots;
 	size_t nslots;
@@ -104,6 +114,56 @@ split_row(const struct pp_csv_parallel *p, const unsigned char *s,
 	return 0;
 }
 
+int
+pp_csv_parallel_split(const struct pp_csv_parallel *p, const unsigned char *s,
+    size_t len, union pp_cell *cells)
+{
+	return split_row(p, s, s + len, cells);
+}
+
+/* 1 if the line s[0..e) has ncols fields, each already in the writer's
+ * form for its type: the row may be kept as text. */
+static int
+keep_row(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *e)
+{
+	size_t j;
+
+	for (j = 0; j < p->ncols; j++) {
+		const unsigned char *d = s;
+
+		/* Fields are short: a loop beats a call to memchr. */
+		while (d < e && *d != p->delim)
+			d++;
+		if (j + 1 < p->ncols ? d == e : d != e)
+			return 0;
+		if (!pp_csv_canonical(p->types[j], (const char *)s,
+		    (size_t)(d - s), (char)p->delim))
+			return 0;
+		s = d + 1;
+	}
+	return 1;
+}
+
+/* The line s[0..e) as row `row` of sl: kept as text, or split into cells.
+ * -1 if it is neither (the block stops there). */
+static int
+take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
+    const unsigned char *s, const unsigned char *e)
+{
+	if (p->keep_lines) {
+		if (keep_row(p, s, e)) {
+			sl->kept[row].off = (size_t)(s - sl->buf);
+			sl->kept[row].len = (size_t)(e - s);
+			/* 2: the cells too (a field that is kept fits) */
+			return p->keep_lines == 2 ? split_row(p, s, e,
+			    sl->cells + row * p->ncols) : 0;
+		}
+		sl->kept[row].len = 0;
+	}
+	return split_row(p, s, e, sl->cells + row * p->ncols);
+}
+
 static void
 parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 {
@@ -124,14 +184,19 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 		    (crs && memchr(line, '\r', (size_t)(e - line))))
 			break;
 		if (e > line) {		/* a blank line is skipped */
-			if (row == sl->cellrows)
+			if (row == sl->cellrows) {
+				size_t n = sl->cellrows;
+
 				pp_xgrow((void **)&sl->cells, &sl->cellrows,
 				    row + 1, p->ncols * sizeof(*sl->cells));
+				if (p->keep_lines)
+					pp_xgrow((void **)&sl->kept, &n,
+					    sl->cellrows, sizeof(*sl->kept));
+			}
 			if (row == sl->linecap)
 				pp_xgrow((void **)&sl->lines, &sl->linecap,
 				    row + 1, sizeof(*sl->lines));
-			if (split_row(p, line, e, sl->cells + row * p->ncols)
-			    == -1)
+			if (take_row(p, sl, row, line, e) == -1)
 				break;
 			sl->lines[row++] = ln;
 		}
@@ -139,6 +204,7 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 		line = nl != NULL ? nl + 1 : end;
 	}
 	b->cells = sl->cells;
+	b->kept = p->keep_lines ? sl->kept : NULL;
 	b->lines = sl->lines;
 	b->nrows = row;
 	b->rest = (size_t)(line - b->buf);
@@ -361,7 +427,7 @@ pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr)
 struct pp_csv_parallel *
 pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
     size_t nhead, const struct pp_schema *s, const unsigned char *skip,
-    unsigned char delim, size_t block, int threads)
+    unsigned char delim, size_t block, int threads, int keep_lines)
 {
 	struct pp_csv_parallel *p = pp_xcalloc(1, sizeof(*p));
 	size_t j;
@@ -375,6 +441,7 @@ pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
 		p->skip[j] = skip != NULL && skip[j];
 	}
 	p->delim = delim;
+	p->keep_lines = keep_lines;
 	p->block = block ? block : 1;
 	pp_buf_init(&p->carry);
 	pp_buf_add(&p->carry, (const char *)head, nhead);
@@ -413,6 +480,7 @@ pp_csv_parallel_free(struct pp_csv_parallel *p)
 		free(p->slots[i].buf);
 		free(p->slots[i].cells);
 		free(p->slots[i].lines);
+		free(p->slots[i].kept);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->raw_cv);

@@ -163,6 +163,35 @@ pp_reader_only(struct pp_reader *r, const long *cols, size_t n)
 }
 
 int
+pp_reader_want_lines(struct pp_reader *r, int cells)
+{
+	if (r->fatal || r->ops->keep_lines == NULL)
+		return 0;
+	r->lines_cells = cells;
+	return r->ops->keep_lines(r, cells);
+}
+
+int
+pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	int rc;
+
+	r->give_lines = 1;
+	r->linep = NULL;
+	rc = pp_reader_next(r, row, err);
+	r->give_lines = 0;
+	*line = NULL;
+	if (rc == 1 && r->linep != NULL) {
+		if (!r->lines_cells)
+			*row = NULL;
+		*line = r->linep;
+		*len = r->linelen;
+	}
+	return rc;
+}
+
+int
 pp_reader_can_skip(const struct pp_reader *r)
 {
 	return r->can_skip && !r->fatal;
@@ -203,12 +232,12 @@ backend_row(void *arg, const union pp_cell *row, struct pp_err *err)
 }
 
 static int
-backend_format(void *arg, const union pp_cell *row, struct pp_buf *out,
-    struct pp_err *err)
+backend_format(void *arg, const union pp_cell *row, size_t from,
+    struct pp_buf *out, struct pp_err *err)
 {
 	const struct pp_writer *w = arg;
 
-	return w->ops->format_row(w, row, out, err);
+	return w->ops->format_row(w, row, from, out, err);
 }
 
 static int
@@ -286,6 +315,29 @@ pp_writer_row(struct pp_writer *w, const union pp_cell *row,
 	if (w->th)
 		return pp_frame_wthread_row(w->th, row, err);
 	return backend_row(w, row, err);
+}
+
+int
+pp_writer_line(struct pp_writer *w, const char *line, size_t len,
+    const union pp_cell *row, size_t from, struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int rc = 0;
+
+	if (w->ops->format_row == NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: a row as text for a "
+		    "binary frame", w->name);
+	if (w->th)
+		return pp_frame_wthread_line(w->th, line, len, row, from, err);
+	pp_buf_add(&b, line, len);
+	if (from < w->schema.ncols)
+		rc = w->ops->format_row(w, row, from, &b, err);
+	else
+		pp_buf_addc(&b, '\n');
+	if (rc == 0)
+		rc = w->ops->write_bytes(w, b.data, b.len, err);
+	pp_buf_release(&b);
+	return rc;
 }
 
 int

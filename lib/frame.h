@@ -209,6 +209,23 @@ int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
  */
 void pp_reader_only(struct pp_reader *r, const long *cols, size_t n);
 
+/* CSV -> CSV without conversion (pp cat, pp-predict).  Ask, before the
+ * first pp_reader_next, that rows already in the CSV writer's form (every
+ * field written back as it is: pp_fmt_double_canonical numbers, plain
+ * text, YYYY-MM-DD dates) may come as their text; with cells, such rows
+ * come with their cells too (else they are not converted at all).
+ * Returns 1 if this reader can (CSV read on worker threads), else 0 and
+ * nothing changes.  pp_reader_next still gives every row as cells. */
+int pp_reader_want_lines(struct pp_reader *r, int cells);
+
+/* pp_reader_next, but a row may come as *line (len bytes, no line end,
+ * valid until the next call): exactly the bytes a CSV writer with the
+ * reader's delimiter writes for that row (pp_writer_line); *row is then
+ * NULL, or the row's cells if pp_reader_want_lines asked for them.
+ * Otherwise *row is set and *line NULL. */
+int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if
@@ -253,6 +270,15 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err);
+
+/* Append one row whose columns 0..from-1 are given as their text from
+ * pp_reader_next_line (a reader of those columns and this delimiter, the
+ * writer CSV with o.precision 0, so that the text is what pp_writer_row
+ * would write), and columns from..ncols-1, none of them text, as
+ * row[from..ncols) (row may be NULL when from is ncols).  A binary writer
+ * refuses it (-1). */
+int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
+    const union pp_cell *row, size_t from, struct pp_err *err);
 
 /* Push what is buffered to the stream now (a short binary chunk if needed),
  * for line-by-line pipelines. */
