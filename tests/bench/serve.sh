@@ -28,10 +28,11 @@
 # wrk on CPUs W (taskset lists, e.g. 0:1).
 #
 # Threads, the same for every server: wrk runs PP_BENCH_WRK_THREADS
-# (default 1, or one per CPU of W when pinned), and the ceiling and
-# pp-serve PP_BENCH_THREADS (default: the CPUs wrk leaves, at least 1, or
-# the CPUs of S when pinned), which is pp-serve's own default on the
-# CPUs it is given.  More runnable threads than CPUs only take turns, and
+# (default: half the CPUs, at least 1, since wrk spends about as much CPU
+# a request as the ceiling; one per CPU of W when pinned), and the
+# ceiling and pp-serve PP_BENCH_THREADS (default: the CPUs wrk leaves, at
+# least 1; the CPUs of S when pinned), which is pp-serve's own default on
+# the CPUs it is given.  More runnable threads than CPUs only take turns, and
 # the turns become the p99: with 2 server and 2 wrk threads on 2 CPUs it
 # sat at 6 to 8 ms (a kernel of 250 Hz without preemption lets a busy
 # thread run to the next 4 ms tick), where 1 and 1 gave 1.7 to 1.8 ms on
@@ -72,7 +73,8 @@ if [ -n "$pin" ]; then
 	threads=${PP_BENCH_THREADS:-$($spin nproc)}
 	one_cpu=$(echo "${pin%%:*}" | sed 's/[,-].*//')
 else
-	wthreads=${PP_BENCH_WRK_THREADS:-1}
+	wthreads=${PP_BENCH_WRK_THREADS:-$(($(nproc) / 2))}
+	[ "$wthreads" -ge 1 ] || wthreads=1
 	threads=${PP_BENCH_THREADS:-$(($(nproc) - wthreads))}
 	[ "$threads" -ge 1 ] || threads=1
 	command -v taskset >/dev/null &&
