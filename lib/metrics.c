@@ -95,6 +95,111 @@ pp_metrics_add(struct pp_metrics *m, double y, double p)
 	}
 }
 
+/* Pairs a batch: 256 KiB, handed over a few dozen times a million. */
+#define FEED_BATCH 16384
+
+struct pp_metrics_feed {
+	struct pp_metrics *m;
+	pthread_t th;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct pp_pair *buf[2];	/* filled by the caller in turn */
+	size_t n[2];		/* pairs in each */
+	int full[2];		/* handed over, not yet added */
+	int cur;		/* the one the caller fills */
+	int done;		/* no more batches will come */
+};
+
+static void *
+feed_main(void *arg)
+{
+	struct pp_metrics_feed *f = arg;
+	int b = 0;
+	size_t i;
+
+	pthread_mutex_lock(&f->mu);
+	for (;;) {
+		while (!f->full[b] && !f->done)
+			pthread_cond_wait(&f->cv, &f->mu);
+		if (!f->full[b])
+			break;		/* done, and every batch added */
+		pthread_mutex_unlock(&f->mu);
+		for (i = 0; i < f->n[b]; i++)
+			pp_metrics_add(f->m, f->buf[b][i].y, f->buf[b][i].p);
+		pthread_mutex_lock(&f->mu);
+		f->full[b] = 0;
+		f->n[b] = 0;
+		pthread_cond_broadcast(&f->cv);
+		b ^= 1;
+	}
+	pthread_mutex_unlock(&f->mu);
+	return NULL;
+}
+
+struct pp_metrics_feed *
+pp_metrics_feed_new(struct pp_metrics *m)
+{
+	struct pp_metrics_feed *f = pp_xcalloc(1, sizeof(*f));
+
+	f->m = m;
+	f->buf[0] = pp_xmalloc(FEED_BATCH * sizeof(struct pp_pair));
+	f->buf[1] = pp_xmalloc(FEED_BATCH * sizeof(struct pp_pair));
+	pthread_mutex_init(&f->mu, NULL);
+	pthread_cond_init(&f->cv, NULL);
+	if (pthread_create(&f->th, NULL, feed_main, f) != 0) {
+		pthread_mutex_destroy(&f->mu);
+		pthread_cond_destroy(&f->cv);
+		free(f->buf[0]);
+		free(f->buf[1]);
+		free(f);
+		return NULL;
+	}
+	return f;
+}
+
+/* Hand the batch being filled over and wait for the other to be free. */
+static void
+feed_hand(struct pp_metrics_feed *f)
+{
+	pthread_mutex_lock(&f->mu);
+	f->full[f->cur] = 1;
+	pthread_cond_broadcast(&f->cv);
+	f->cur ^= 1;
+	while (f->full[f->cur])
+		pthread_cond_wait(&f->cv, &f->mu);
+	pthread_mutex_unlock(&f->mu);
+}
+
+void
+pp_metrics_feed_add(struct pp_metrics_feed *f, double y, double p)
+{
+	struct pp_pair *e = &f->buf[f->cur][f->n[f->cur]++];
+
+	e->y = y;
+	e->p = p;
+	if (f->n[f->cur] == FEED_BATCH)
+		feed_hand(f);
+}
+
+void
+pp_metrics_feed_finish(struct pp_metrics_feed *f)
+{
+	if (f == NULL)
+		return;
+	if (f->n[f->cur] > 0)
+		feed_hand(f);
+	pthread_mutex_lock(&f->mu);
+	f->done = 1;
+	pthread_cond_broadcast(&f->cv);
+	pthread_mutex_unlock(&f->mu);
+	pthread_join(f->th, NULL);
+	pthread_mutex_destroy(&f->mu);
+	pthread_cond_destroy(&f->cv);
+	free(f->buf[0]);
+	free(f->buf[1]);
+	free(f);
+}
+
 int
 pp_metrics_is_binary(const struct pp_metrics *m)
 {

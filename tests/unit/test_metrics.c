@@ -18,7 +18,8 @@
  * and 200,000 (ranked on two threads) pairs with many ties, both signs,
  * -0 and 0, ranked against ranks computed here with qsort and binary
  * searches; and the AUC of 6,000 against a direct count over every
- * positive-negative pair.
+ * positive-negative pair.  A feed (pairs added on a second thread) ends
+ * with the accumulator pp_metrics_add gives, bit for bit.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -365,6 +366,51 @@ test_large(void **state)
 		assert_true(w[i - 1].p <= w[i].p);
 }
 
+/* Pairs added through a feed (a second thread, in batches) leave the
+ * accumulator as pp_metrics_add one by one does, to the bit: 40,000
+ * pairs, two batches and a part, and none at all. */
+static void
+test_feed(void **state)
+{
+	static const size_t sizes[] = { 40000, 0 };
+	struct pp_pair *v = malloc(40000 * sizeof(*v));
+	struct pp_metrics a, b;
+	struct pp_metrics_feed *f;
+	size_t k, i;
+
+	(void)state;
+	assert_non_null(v);
+	tied_pairs(v, 40000);
+	for (k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+		pp_metrics_init(&a, 0.5, PP_METRICS_KEEP);
+		pp_metrics_init(&b, 0.5, PP_METRICS_KEEP);
+		f = pp_metrics_feed_new(&b);
+		assert_non_null(f);
+		for (i = 0; i < sizes[k]; i++) {
+			/* Varied magnitudes, so that the order shows. */
+			double y = v[i].y * (double)(i % 13 + 1) + 1e6;
+
+			pp_metrics_add(&a, y, v[i].p);
+			pp_metrics_feed_add(f, y, v[i].p);
+		}
+		pp_metrics_feed_finish(f);
+		assert_int_equal(a.n, b.n);
+		assert_memory_equal(&a.sse, &b.sse, sizeof(double));
+		assert_memory_equal(&a.sae, &b.sae, sizeof(double));
+		assert_memory_equal(&a.my, &b.my, sizeof(double));
+		assert_memory_equal(&a.mp, &b.mp, sizeof(double));
+		assert_memory_equal(&a.m2y, &b.m2y, sizeof(double));
+		assert_memory_equal(&a.m2p, &b.m2p, sizeof(double));
+		assert_memory_equal(&a.cyp, &b.cyp, sizeof(double));
+		assert_int_equal(a.dir_hit, b.dir_hit);
+		if (a.n > 0)
+			assert_memory_equal(a.v, b.v, a.n * sizeof(*a.v));
+		pp_metrics_release(&a);
+		pp_metrics_release(&b);
+	}
+	free(v);
+}
+
 int
 main(void)
 {
@@ -375,6 +421,7 @@ main(void)
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_formulas),
 		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_feed),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
