@@ -191,8 +191,9 @@ split1(const struct rsort *s, const unsigned char *a, unsigned char *b,
 	starts(count, 65536);
 	for (i = 0; i < n; i++) {
 		const unsigned char *r = a + i * REC;
+		size_t x = (key_at(s, r) >> lo) & 0xffff;
 
-		memcpy(b + count[(key_at(s, r) >> lo) & 0xffff]++ * REC, r, REC);
+		memcpy(b + count[x]++ * REC, r, REC);
 	}
 	return count;
 }
