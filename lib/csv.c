@@ -220,12 +220,7 @@ split_line(struct csv_in *c, const unsigned char *s, size_t n)
 	if (len == 0)
 		return 1;
 	end = s + len;
-	for (;;) {
-		/* Fields are short: a loop beats a call to memchr. */
-		for (d = s; d < end && *d != c->delim; d++)
-			;
-		if (d == end)
-			break;
+	while ((d = memchr(s, c->delim, (size_t)(end - s))) != NULL) {
 		on_field((void *)s, (size_t)(d - s), c);
 		s = d + 1;
 	}
