@@ -88,13 +88,7 @@ split_row(const struct pp_csv_parallel *p, const unsigned char *s,
 	size_t j;
 
 	for (j = 0; j < p->ncols; j++) {
-		const unsigned char *d = s;
-
-		/* Fields are short: a loop beats a call to memchr. */
-		while (d < e && *d != p->delim)
-			d++;
-		if (d == e)
-			d = NULL;
+		const unsigned char *d = memchr(s, p->delim, (size_t)(e - s));
 
 		if (j + 1 < p->ncols ? d == NULL : d != NULL)
 			return -1;	/* too few or too many fields */
@@ -120,13 +114,9 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 	size_t row = 0, ln = 0;
 
 	while (line < end) {
-		const unsigned char *nl = line, *e;
-
-		while (nl < end && *nl != '\n')
-			nl++;
-		if (nl == end)
-			nl = NULL;
-		e = nl != NULL ? nl : end;
+		const unsigned char *nl = memchr(line, '\n',
+		    (size_t)(end - line));
+		const unsigned char *e = nl != NULL ? nl : end;
 
 		if (crs && e > line && e[-1] == '\r')
 			e--;
