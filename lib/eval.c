@@ -360,8 +360,6 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	int rc = -1, st, f64;
 	enum pp_type gt = PP_T_TEXT;
 	const char *target = NULL, *pred = NULL;
-	struct pp_metrics_feed *feed = NULL;
-	size_t nall = 0;
 
 	ro.delim = o->delim;
 	struct pp_pair *sample = NULL;
@@ -393,9 +391,6 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	used[1] = cp;
 	used[2] = cg;
 	pp_reader_only(r, used, PP_ARRAY_SIZE(used));
-	/* The whole input's sums grow on a second thread while rows are
-	 * read (without one, here). */
-	feed = pp_metrics_feed_new(&all);
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
@@ -421,13 +416,9 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 			    pp_reader_name(r), pp_reader_line(r), target, b);
 			goto out;
 		}
-		nall++;
-		if (feed != NULL)
-			pp_metrics_feed_add(feed, y, p);
-		else
-			pp_metrics_add(&all, y, p);
+		pp_metrics_add(&all, y, p);
 		if (sample != NULL)
-			reservoir(sample, nall, y, p, &rng);
+			reservoir(sample, all.n, y, p, &rng);
 		if (cg < 0)
 			continue;
 		group_label(gt, &row[cg], &label);
@@ -442,8 +433,6 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		}
 		pp_metrics_add(&acc[g], y, p);
 	}
-	pp_metrics_feed_finish(feed);
-	feed = NULL;
 	if (st == -1)
 		goto out;
 	if (all.n < 2) {
@@ -493,7 +482,6 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		    pp_metrics_roc_auc(all.v, all.n));
 	rc = 0;
 out:
-	pp_metrics_feed_finish(feed);	/* before all is released */
 	free(sample);
 	for (i = 0; i < ncap; i++)
 		pp_metrics_release(&acc[i]);

@@ -17,7 +17,6 @@
  * callbacks, and both processors on large arrays.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -93,111 +92,6 @@ pp_metrics_add(struct pp_metrics *m, double y, double p)
 		m->v[m->n - 1].y = y;
 		m->v[m->n - 1].p = p;
 	}
-}
-
-/* Pairs a batch: 256 KiB, handed over a few dozen times a million. */
-#define FEED_BATCH 16384
-
-struct pp_metrics_feed {
-	struct pp_metrics *m;
-	pthread_t th;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct pp_pair *buf[2];	/* filled by the caller in turn */
-	size_t n[2];		/* pairs in each */
-	int full[2];		/* handed over, not yet added */
-	int cur;		/* the one the caller fills */
-	int done;		/* no more batches will come */
-};
-
-static void *
-feed_main(void *arg)
-{
-	struct pp_metrics_feed *f = arg;
-	int b = 0;
-	size_t i;
-
-	pthread_mutex_lock(&f->mu);
-	for (;;) {
-		while (!f->full[b] && !f->done)
-			pthread_cond_wait(&f->cv, &f->mu);
-		if (!f->full[b])
-			break;		/* done, and every batch added */
-		pthread_mutex_unlock(&f->mu);
-		for (i = 0; i < f->n[b]; i++)
-			pp_metrics_add(f->m, f->buf[b][i].y, f->buf[b][i].p);
-		pthread_mutex_lock(&f->mu);
-		f->full[b] = 0;
-		f->n[b] = 0;
-		pthread_cond_broadcast(&f->cv);
-		b ^= 1;
-	}
-	pthread_mutex_unlock(&f->mu);
-	return NULL;
-}
-
-struct pp_metrics_feed *
-pp_metrics_feed_new(struct pp_metrics *m)
-{
-	struct pp_metrics_feed *f = pp_xcalloc(1, sizeof(*f));
-
-	f->m = m;
-	f->buf[0] = pp_xmalloc(FEED_BATCH * sizeof(struct pp_pair));
-	f->buf[1] = pp_xmalloc(FEED_BATCH * sizeof(struct pp_pair));
-	pthread_mutex_init(&f->mu, NULL);
-	pthread_cond_init(&f->cv, NULL);
-	if (pthread_create(&f->th, NULL, feed_main, f) != 0) {
-		pthread_mutex_destroy(&f->mu);
-		pthread_cond_destroy(&f->cv);
-		free(f->buf[0]);
-		free(f->buf[1]);
-		free(f);
-		return NULL;
-	}
-	return f;
-}
-
-/* Hand the batch being filled over and wait for the other to be free. */
-static void
-feed_hand(struct pp_metrics_feed *f)
-{
-	pthread_mutex_lock(&f->mu);
-	f->full[f->cur] = 1;
-	pthread_cond_broadcast(&f->cv);
-	f->cur ^= 1;
-	while (f->full[f->cur])
-		pthread_cond_wait(&f->cv, &f->mu);
-	pthread_mutex_unlock(&f->mu);
-}
-
-void
-pp_metrics_feed_add(struct pp_metrics_feed *f, double y, double p)
-{
-	struct pp_pair *e = &f->buf[f->cur][f->n[f->cur]++];
-
-	e->y = y;
-	e->p = p;
-	if (f->n[f->cur] == FEED_BATCH)
-		feed_hand(f);
-}
-
-void
-pp_metrics_feed_finish(struct pp_metrics_feed *f)
-{
-	if (f == NULL)
-		return;
-	if (f->n[f->cur] > 0)
-		feed_hand(f);
-	pthread_mutex_lock(&f->mu);
-	f->done = 1;
-	pthread_cond_broadcast(&f->cv);
-	pthread_mutex_unlock(&f->mu);
-	pthread_join(f->th, NULL);
-	pthread_mutex_destroy(&f->mu);
-	pthread_cond_destroy(&f->cv);
-	free(f->buf[0]);
-	free(f->buf[1]);
-	free(f);
 }
 
 int
@@ -348,27 +242,18 @@ pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 	pp_radix_sort16(v, n, offsetof(struct pp_keyed, key), PP_RADIX_U64);
 }
 
-/* Sorted pairs from..to-1 of v, a whole number of groups of equal values,
- * given their ranks. */
-struct ranks {
-	struct pp_pair *v;
-	size_t from, to;
-	int which;		/* y (0) or p (1) */
-};
-
-static void *
-rank_range(void *arg)
+/* Sort v by y (which 0) or p (1) and replace that member by its average
+ * rank; tmp as sort_pairs. */
+static void
+rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
-	const struct ranks *a = arg;
-	struct pp_pair *v = a->v;
-	size_t i = a->from, j, k;
-	int which = a->which;
+	size_t i = 0, j, k;
 
-	while (i < a->to) {
+	sort_pairs(v, n, which, tmp);
+	while (i < n) {
 		double x = which ? v[i].p : v[i].y, r;
 
-		for (j = i + 1; j < a->to && (which ? v[j].p : v[j].y) == x;
-		    j++)
+		for (j = i + 1; j < n && (which ? v[j].p : v[j].y) == x; j++)
 			;
 		/* Ranks i+1 .. j share their mean. */
 		r = ((double)(i + 1) + (double)j) / 2;
@@ -376,37 +261,6 @@ rank_range(void *arg)
 			*(which ? &v[k].p : &v[k].y) = r;
 		i = j;
 	}
-	return NULL;
-}
-
-/* Arrays this long are ranked on two threads. */
-#define RANK_PARALLEL ((size_t)1 << 17)
-
-/* Sort v by y (which 0) or p (1) and replace that member by its average
- * rank; tmp as sort_pairs.  A rank depends only on where its group of
- * equal values starts and ends, so on large arrays a second thread ranks
- * the groups from the middle on. */
-static void
-rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
-{
-	struct ranks lo = { v, 0, n, which }, hi = { v, n, n, which };
-	pthread_t th;
-	size_t m = n / 2;
-
-	sort_pairs(v, n, which, tmp);
-	if (n >= RANK_PARALLEL) {
-		while (m < n && (which ? v[m].p == v[m - 1].p :
-		    v[m].y == v[m - 1].y))
-			m++;
-		lo.to = hi.from = m;
-	}
-	if (hi.from < n && pthread_create(&th, NULL, rank_range, &hi) == 0) {
-		rank_range(&lo);
-		pthread_join(th, NULL);
-		return;
-	}
-	lo.to = n;
-	rank_range(&lo);
 }
 
 double

@@ -91,21 +91,6 @@ void pp_metrics_regression(struct pp_metrics *m, struct pp_regression *out);
 void pp_metrics_classification(struct pp_metrics *m,
     struct pp_classification *out);
 
-/*
- * Adding pairs on a second thread, while the caller reads the next ones:
- * the running moments are a chain of divisions, each waiting for the
- * last, which need not hold up the reading.  Pairs go over in batches
- * and are added in order, so the accumulator ends as pp_metrics_add pair
- * by pair would leave it, to the bit.  new returns NULL when no thread
- * starts (then call pp_metrics_add); m must not be touched until finish,
- * which adds what is left, waits, and frees the feed.
- */
-struct pp_metrics_feed;
-
-struct pp_metrics_feed *pp_metrics_feed_new(struct pp_metrics *m);
-void pp_metrics_feed_add(struct pp_metrics_feed *f, double y, double p);
-void pp_metrics_feed_finish(struct pp_metrics_feed *f);
-
 /* 1 if every target added is 0 or 1 (and at least one was added). */
 int pp_metrics_is_binary(const struct pp_metrics *m);
 
