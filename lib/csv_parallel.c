@@ -43,6 +43,7 @@
 #include <string.h>
 
 #include "frame_impl.h"
+#include "num.h"
 #include "util.h"
 #include "banned.h"
 
@@ -104,11 +105,17 @@ split_row(const struct pp_csv_parallel *p, const unsigned char *s,
 			return -1;	/* too few or too many fields */
 		if (d == NULL)
 			d = e;
-		if (p->skip[j])
+		if (p->skip[j]) {
 			pp_cell_blank(p->types[j], &cells[j]);
-		else if (pp_csv_cell(p->types[j], (const char *)s,
-		    (size_t)(d - s), &cells[j]) != NULL)
+		} else if (p->types[j] == PP_T_F64) {
+			/* pp_csv_cell's usual case, one call shorter. */
+			if (pp_parse_double((const char *)s, (size_t)(d - s),
+			    &cells[j].f) == -1)
+				return -1;
+		} else if (pp_csv_cell(p->types[j], (const char *)s,
+		    (size_t)(d - s), &cells[j]) != NULL) {
 			return -1;
+		}
 		s = d + 1;
 	}
 	return 0;

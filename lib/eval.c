@@ -8,6 +8,7 @@
  * number of groups; groups keep the order in which they first appear.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -673,6 +674,59 @@ sorted_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
 	return order;
 }
 
+/* Rows from..to-1 of the sorted panel, gathered from the read arrays by
+ * order: on one thread, or a half on each of two. */
+struct gather {
+	const struct pp_panel *p;
+	const size_t *order;
+	const uint32_t *rank;
+	int64_t *date;
+	uint32_t *sym;
+	double *pred, *ret;
+	size_t from, to;
+};
+
+static void *
+gather_rows(void *arg)
+{
+	const struct gather *g = arg;
+	const struct pp_panel *p = g->p;
+	size_t i, k, nr = p->nret;
+
+	for (i = g->from; i < g->to; i++) {
+		size_t a = g->order[i];
+
+		g->date[i] = p->date[a];
+		g->sym[i] = g->rank[p->sym[a]];
+		g->pred[i] = p->pred[a];
+		for (k = 0; k < nr; k++)
+			g->ret[i * nr + k] = p->ret[a * nr + k];
+	}
+	return NULL;
+}
+
+/* Panels this large are gathered on two threads: the reads are cache
+ * misses, which two threads wait for side by side. */
+#define GATHER_PARALLEL ((size_t)1 << 16)
+
+static void
+gather_all(struct gather *g)
+{
+	struct gather hi = *g;
+	pthread_t th;
+
+	if (g->p->n >= GATHER_PARALLEL) {
+		g->to = hi.from = g->p->n / 2;
+		if (pthread_create(&th, NULL, gather_rows, &hi) == 0) {
+			gather_rows(g);
+			pthread_join(th, NULL);
+			return;
+		}
+		g->to = hi.to;
+	}
+	gather_rows(g);
+}
+
 /* Sort the rows read (in p, by read order) by date and symbol name. */
 static int
 panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
@@ -685,7 +739,8 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	size_t *order;
 	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
 	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
-	size_t i, k, nd = 0;
+	struct gather g;
+	size_t i, nd = 0;
 	int64_t dmin = p->date[0], dmax = p->date[0];
 	int rc = 0;
 
@@ -699,12 +754,18 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	}
 	if ((order = counting_order(p, rank, gm->n, dmin, dmax)) == NULL)
 		order = sorted_order(p, rank, gm->n, dmin, dmax);
+	g.p = p;
+	g.order = order;
+	g.rank = rank;
+	g.date = date;
+	g.sym = sym;
+	g.pred = pred;
+	g.ret = ret;
+	g.from = 0;
+	g.to = p->n;
+	gather_all(&g);
 	p->dstart = pp_xmalloc((p->n + 2) * sizeof(size_t));
 	for (i = 0; i < p->n; i++) {
-		size_t a = order[i];
-
-		date[i] = p->date[a];
-		sym[i] = rank[p->sym[a]];
 		if (i > 0 && date[i] == date[i - 1] && sym[i] == sym[i - 1] &&
 		    rc == 0) {
 			char d[PP_DATE_BUFSZ];
@@ -713,9 +774,6 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 			rc = pp_err_set(err, PP_EXIT_DATA, "%s: symbol \"%s\" "
 			    "appears twice on %s", name, sorted[sym[i]], d);
 		}
-		pred[i] = p->pred[a];
-		for (k = 0; k < p->nret; k++)
-			ret[i * p->nret + k] = p->ret[a * p->nret + k];
 		if (i == 0 || date[i] != date[i - 1])
 			p->dstart[nd++] = i;
 	}

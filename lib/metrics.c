@@ -17,7 +17,6 @@
  * callbacks, and both processors on large arrays.
  */
 #include <math.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -243,27 +242,18 @@ pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 	pp_radix_sort16(v, n, offsetof(struct pp_keyed, key), PP_RADIX_U64);
 }
 
-/* Sorted pairs from..to-1 of v, a whole number of groups of equal values,
- * given their ranks. */
-struct ranks {
-	struct pp_pair *v;
-	size_t from, to;
-	int which;		/* y (0) or p (1) */
-};
-
-static void *
-rank_range(void *arg)
+/* Sort v by y (which 0) or p (1) and replace that member by its average
+ * rank; tmp as sort_pairs. */
+static void
+rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
-	const struct ranks *a = arg;
-	struct pp_pair *v = a->v;
-	size_t i = a->from, j, k;
-	int which = a->which;
+	size_t i = 0, j, k;
 
-	while (i < a->to) {
+	sort_pairs(v, n, which, tmp);
+	while (i < n) {
 		double x = which ? v[i].p : v[i].y, r;
 
-		for (j = i + 1; j < a->to && (which ? v[j].p : v[j].y) == x;
-		    j++)
+		for (j = i + 1; j < n && (which ? v[j].p : v[j].y) == x; j++)
 			;
 		/* Ranks i+1 .. j share their mean. */
 		r = ((double)(i + 1) + (double)j) / 2;
@@ -271,37 +261,6 @@ rank_range(void *arg)
 			*(which ? &v[k].p : &v[k].y) = r;
 		i = j;
 	}
-	return NULL;
-}
-
-/* Arrays this long are ranked on two threads. */
-#define RANK_PARALLEL ((size_t)1 << 17)
-
-/* Sort v by y (which 0) or p (1) and replace that member by its average
- * rank; tmp as sort_pairs.  A rank depends only on where its group of
- * equal values starts and ends, so on large arrays a second thread ranks
- * the groups from the middle on. */
-static void
-rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
-{
-	struct ranks lo = { v, 0, n, which }, hi = { v, n, n, which };
-	pthread_t th;
-	size_t m = n / 2;
-
-	sort_pairs(v, n, which, tmp);
-	if (n >= RANK_PARALLEL) {
-		while (m < n && (which ? v[m].p == v[m - 1].p :
-		    v[m].y == v[m - 1].y))
-			m++;
-		lo.to = hi.from = m;
-	}
-	if (hi.from < n && pthread_create(&th, NULL, rank_range, &hi) == 0) {
-		rank_range(&lo);
-		pthread_join(th, NULL);
-		return;
-	}
-	lo.to = n;
-	rank_range(&lo);
 }
 
 double

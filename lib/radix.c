@@ -9,11 +9,8 @@
  * bucket that fits in cache is finished by an LSD sort of its remaining
  * bits, 8 at a time, all its counters taken in one pass.  A digit that
  * every record shares costs only its count.  Both steps are stable, so the
- * whole sort is.  On large arrays two threads share the work: the first
- * split is counted and scattered by both, each taking half the records
- * (the first half's records go first in every bucket, as on one thread),
- * and the buckets, independent, are shared out by where half the records
- * are.
+ * whole sort is.  The buckets of the first split are independent: on large
+ * arrays a second thread takes the upper half of them.
  *
  * Records move with memcpy and keys are read with memcpy, so any 16-byte
  * struct sorts without type punning.
@@ -174,126 +171,14 @@ sort_buckets2(struct buckets *k, size_t n)
 	pthread_join(th, NULL);
 }
 
-/* Split a[0..n) into b by the 16 bits above lo: where each bucket ends,
- * or NULL when every record falls in one bucket (b untouched). */
-static size_t *
-split1(const struct rsort *s, const unsigned char *a, unsigned char *b,
-    size_t n, unsigned lo)
-{
-	size_t *count = pp_xcalloc(65536, sizeof(*count)), i;
-
-	for (i = 0; i < n; i++)
-		count[(key_at(s, a + i * REC) >> lo) & 0xffff]++;
-	if (count[(key_at(s, a) >> lo) & 0xffff] == n) {
-		free(count);
-		return NULL;
-	}
-	starts(count, 65536);
-	for (i = 0; i < n; i++) {
-		const unsigned char *r = a + i * REC;
-
-		memcpy(b + count[(key_at(s, r) >> lo) & 0xffff]++ * REC, r, REC);
-	}
-	return count;
-}
-
-/* One half of a split: count the digits of a[0..n) into count, or
- * (count already the starts) scatter the records into b. */
-struct half {
-	const struct rsort *s;
-	const unsigned char *a;
-	unsigned char *b;
-	size_t n, *count;
-	unsigned lo;
-	int scatter;
-};
-
-static void *
-do_half(void *arg)
-{
-	const struct half *h = arg;
-	size_t i;
-
-	for (i = 0; i < h->n; i++) {
-		const unsigned char *r = h->a + i * REC;
-		size_t x = (key_at(h->s, r) >> h->lo) & 0xffff;
-
-		if (h->scatter)
-			memcpy(h->b + h->count[x]++ * REC, r, REC);
-		else
-			h->count[x]++;
-	}
-	return NULL;
-}
-
-/* Run h[0] here and h[1] on a second thread (here too if none starts). */
-static void
-both_halves(struct half *h)
-{
-	pthread_t th;
-
-	if (pthread_create(&th, NULL, do_half, &h[1]) != 0) {
-		do_half(&h[0]);
-		do_half(&h[1]);
-		return;
-	}
-	do_half(&h[0]);
-	pthread_join(th, NULL);
-}
-
-/*
- * split1 on two threads: each counts and then scatters its half of the
- * records, the first half's going first in every bucket, so the split is
- * as stable as on one.
- */
-static size_t *
-split2(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
-    unsigned lo)
-{
-	struct half h[2];
-	size_t *c0 = pp_xcalloc(65536, sizeof(*c0));
-	size_t *c1 = pp_xcalloc(65536, sizeof(*c1));
-	size_t x, sum = 0, t;
-
-	h[0].s = h[1].s = s;
-	h[0].a = a;
-	h[0].n = n / 2;
-	h[1].a = a + n / 2 * REC;
-	h[1].n = n - n / 2;
-	h[0].b = h[1].b = b;
-	h[0].count = c0;
-	h[1].count = c1;
-	h[0].lo = h[1].lo = lo;
-	h[0].scatter = h[1].scatter = 0;
-	both_halves(h);
-	x = (key_at(s, a) >> lo) & 0xffff;
-	if (c0[x] + c1[x] == n) {
-		free(c0);
-		free(c1);
-		return NULL;
-	}
-	for (x = 0; x < 65536; x++) {
-		t = c0[x];
-		c0[x] = sum;
-		sum += t;
-		t = c1[x];
-		c1[x] = sum;
-		sum += t;
-	}
-	h[0].scatter = h[1].scatter = 1;
-	both_halves(h);
-	free(c0);
-	return c1;	/* the second half ends each bucket */
-}
-
 /* Sort a[0..n) by the key's bits below hi, b the scratch; the result in
- * a.  par: the split and the buckets may go to two threads. */
+ * a.  par: the buckets may go to two threads. */
 static void
 msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
     unsigned hi, int par)
 {
 	struct buckets k;
-	size_t *count;
+	size_t *count, i;
 	unsigned lo;
 
 	if (n < SMALL) {
@@ -305,12 +190,21 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 		return;
 	}
 	lo = hi - 16;
-	count = par && n >= PARALLEL ? split2(s, a, b, n, lo) :
-	    split1(s, a, b, n, lo);
-	if (count == NULL) {
-		msd(s, a, b, n, lo, par);	/* one bucket: next digit */
+	count = pp_xcalloc(65536, sizeof(*count));
+	for (i = 0; i < n; i++)
+		count[(key_at(s, a + i * REC) >> lo) & 0xffff]++;
+	if (count[(key_at(s, a) >> lo) & 0xffff] == n) {
+		free(count);	/* one bucket: on to the next digit */
+		msd(s, a, b, n, lo, par);
 		return;
 	}
+	starts(count, 65536);
+	for (i = 0; i < n; i++) {
+		const unsigned char *r = a + i * REC;
+
+		memcpy(b + count[(key_at(s, r) >> lo) & 0xffff]++ * REC, r, REC);
+	}
+	/* count[x] is now where bucket x ends. */
 	k.s = s;
 	k.a = a;
 	k.b = b;

@@ -12,7 +12,9 @@
  *    with date boundaries; a frame without a date column is one date a
  *    row; a symbol twice on a date is an error; a text date column too.
  *    Both ways of sorting: counting (dates close together) and the
- *    general sort (dates decades apart, date-times), the same order.
+ *    general sort (dates decades apart, date-times), the same order; a
+ *    panel of 70,000 rows (gathered on two threads) read the other way
+ *    round, every row in its place.
  *  - pp_scores_table: columns, NULL cells for undefined scores and for
  *    the groups' mean.
  */
@@ -27,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "eval.h"
 #include "banned.h"
 
@@ -224,6 +227,44 @@ test_panel(void **state)
 	    "dates"));
 }
 
+/* A panel of 700 symbols x 100 dates, written symbol by symbol (the
+ * other way round from the panel's order): large enough to be sorted by
+ * two threads, and every row where it belongs. */
+static void
+test_panel_large(void **state)
+{
+	static const char *const rets[] = { "r" };
+	struct pp_panel p;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_buf text = PP_BUF_INIT;
+	const char *path;
+	size_t s, d, i;
+
+	(void)state;
+	pp_buf_addstr(&text, "symbol,date,prediction,r\n");
+	for (s = 700; s-- > 0;)
+		for (d = 0; d < 100; d++)
+			pp_buf_addf(&text, "S%03zu,2024-%02zu-%02zu,%zu,%zu\n",
+			    s, 1 + d / 28, 1 + d % 28, s * 1000 + d, d);
+	path = file_of(text.data);
+	pp_buf_release(&text);
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.n, 70000);
+	assert_int_equal(p.ndates, 100);
+	assert_int_equal(p.nsym, 700);
+	for (i = 0; i < p.n; i++) {
+		d = i / 700;
+		s = i % 700;
+		assert_int_equal(p.sym[i], s);
+		assert_true(p.pred[i] == (double)(s * 1000 + d));
+		assert_true(p.ret[i] == (double)d);
+		assert_true(i % 700 != 0 || p.dstart[d] == i);
+	}
+	pp_panel_release(&p);
+}
+
 static void
 test_table(void **state)
 {
@@ -256,6 +297,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_panel),
+		cmocka_unit_test(test_panel_large),
 		cmocka_unit_test(test_table),
 	};
 

@@ -839,7 +839,8 @@ only_csv(size_t bad_at, const char *bad_row, size_t *len)
 		if (i == bad_at)
 			pp_buf_addstr(&b, bad_row);
 		else if (i <= 10)
-			pp_buf_addf(&b, "S%zu,2024-01-%02zu,%zu\n", i % 3, i, i);
+			pp_buf_addf(&b, "S%zu,2024-01-%02zu,%zu\n", i % 3, i,
+			    i);
 		else
 			pp_buf_addf(&b, "S%zu,day %zu,%zu\n", i % 3, i, i);
 	}

@@ -6,8 +6,7 @@
  * are their input position, so that a wrong order and a broken tie order
  * both show.  Sizes pick the paths: fewer than 32 records (insertion
  * sort), a few thousand (the LSD sort alone), 200,000 (MSD splits, the
- * first on two threads, a second thread for the buckets, LSD in them),
- * and 300,000 records whose keys all
+ * second thread, LSD in the buckets), and 300,000 records whose keys all
  * share their top 32 bits (splits skipped until the digits differ; the
  * last 16 bits by LSD).  Keys: unsigned integers with many duplicates;
  * doubles of both signs with -0, 0, infinities, subnormals and ties, the
