@@ -716,11 +716,23 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		else if (!r->give_lines)
 			(void)pp_csv_parallel_split(c->par, c->blk->buf +
 			    k->off, k->len, r->row);
-		if (k != NULL && k->len > 0 && r->give_lines) {
-			r->linep = (const char *)c->blk->buf + k->off;
-			r->linelen = k->len;
-		}
 		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
+		if (k != NULL && k->len > 0 && r->give_lines) {
+			size_t end = k->off + k->len;
+
+			r->linep = (const char *)c->blk->buf + k->off;
+			/* 2: the next kept rows too, while only a '\n' lies
+			 * between them (no CR, no blank line) */
+			while (r->give_lines == 2 && c->keep_lines == 1 &&
+			    c->brow + 1 < c->blk->nrows && k[1].len > 0 &&
+			    k[1].off == end + 1) {
+				k++;
+				c->brow++;
+				end = k->off + k->len;
+			}
+			r->linelen = end - (size_t)(r->linep -
+			    (const char *)c->blk->buf);
+		}
 		c->brow++;
 		return 1;
 	}

@@ -71,7 +71,8 @@ struct pp_reader {
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
-	int give_lines;		/* next may give a row as text (linep) */
+	int give_lines;		/* next may give a row as text (linep):
+				   1, or 2 a run of rows as one text */
 	int lines_cells;	/* ... with its cells */
 	const char *linep;	/* the row as its CSV text, or NULL */
 	size_t linelen;		/* its length, no line end */
