@@ -650,6 +650,7 @@ csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 	    o->datetime_text, err) == -1)
 		return -1;
 	c->types_known = 1;
+	r->untyped = c->qlen == 0 && c->done;
 	return 0;
 }
 

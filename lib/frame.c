@@ -117,6 +117,12 @@ pp_reader_name(const struct pp_reader *r)
 	return r->name;
 }
 
+int
+pp_reader_typed(const struct pp_reader *r)
+{
+	return !r->untyped;
+}
+
 const struct pp_meta *
 pp_reader_meta(const struct pp_reader *r)
 {

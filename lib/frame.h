@@ -91,9 +91,12 @@ long pp_schema_find(const struct pp_schema *s, const char *name);
 void pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src);
 
 /* 0 if a and b have the same column names and types in the same order;
- * else -1 with err saying where they first differ. */
+ * else -1 with err saying where they first differ.  _names compares the
+ * names only (b's types are not known: see pp_reader_typed). */
 int pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
     struct pp_err *err);
+int pp_schema_same_names(const struct pp_schema *a,
+    const struct pp_schema *b, struct pp_err *err);
 
 /*
  * Frame metadata: key/value pairs of UTF-8 text that a binary frame carries
@@ -177,6 +180,11 @@ struct pp_reader *pp_reader_fopen(FILE *fp, const char *name,
 const struct pp_schema *pp_reader_schema(const struct pp_reader *r);
 enum pp_format pp_reader_format(const struct pp_reader *r);
 const char *pp_reader_name(const struct pp_reader *r);
+
+/* 0 when the column types are only defaults, not read from any value: a
+ * CSV input that ended without a data row (an empty shard, say), whose
+ * columns are float64 or text by name only.  1 otherwise. */
+int pp_reader_typed(const struct pp_reader *r);
 
 /* The metadata the frame's header carried: empty for CSV and for version
  * 1 binary frames.  Owned by the reader. */

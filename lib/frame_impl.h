@@ -71,6 +71,7 @@ struct pp_reader {
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
+	int untyped;		/* types are defaults: see pp_reader_typed */
 	int give_lines;		/* next may give a row as text (linep):
 				   1, or 2 a run of rows as one text */
 	int lines_cells;	/* ... with its cells */
