@@ -427,9 +427,7 @@ main(int argc, char *argv[])
 	parse_options(argc, argv, &cli, &o);
 	ro.delim = cli.c.delim;
 	pp_cli_write_opts(&cli, &wo);
-	/* CSV formatted, binary chunks packed and checksummed, on other
-	 * cores: the same bytes as one thread writes */
-	wo.thread = 1;
+	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 
 	if ((m = pp_model_open(o.model, cli.c.registry, &err)) == NULL ||
 	    (!o.from_bars && pp_model_set_threads(m, cli.c.threads, &err) ==
