@@ -31,7 +31,7 @@
 #include "banned.h"
 
 #define PIPE_BATCH 2048		/* rows per batch */
-#define TEXT_CAP (1 << 20)	/* text bytes after which a batch is
+#define TEXT_CAP (1 << 18)	/* text bytes after which a batch is
 				   handed in anyway (runs of rows) */
 #define MAX_WORKERS 64
 
