@@ -906,6 +906,22 @@ pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim)
 	return 0;
 }
 
+int
+pp_csv_cell_canonical(enum pp_type t, const char *s, size_t len, char delim,
+    const union pp_cell *cell)
+{
+	if (len == 0)
+		return 1;
+	switch (t) {
+	case PP_T_DATE:		/* read as a date, not as missing */
+		return cell->i != PP_I64_MISSING;
+	case PP_T_TEXT:		/* valid UTF-8 already */
+		return !needs_quotes(s, len, delim);
+	default:
+		return pp_csv_canonical(t, s, len, delim);
+	}
+}
+
 /* A number or date just written at b->data[from..len) is quoted if it
  * holds the delimiter (-d . and 2.5, -d - and -3, -d e and 1e+20), which
  * would split it; it holds no quote, CR or LF. */

@@ -142,23 +142,58 @@ keep_row(const struct pp_csv_parallel *p, const unsigned char *s,
 	return 1;
 }
 
-/* The line s[0..e) as row `row` of sl: kept as text, or split into cells.
- * -1 if it is neither (the block stops there). */
+/* split_row, and *kept set to whether every field is in the writer's
+ * form: one pass over the line for both (keep_lines 2). */
+static int
+split_keep(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *e, union pp_cell *cells, int *kept)
+{
+	size_t j;
+	int all = 1;
+
+	for (j = 0; j < p->ncols; j++) {
+		const unsigned char *d = s;
+
+		while (d < e && *d != p->delim)
+			d++;
+		if (j + 1 < p->ncols ? d == e : d != e)
+			return -1;
+		if (pp_csv_cell(p->types[j], (const char *)s, (size_t)(d - s),
+		    &cells[j]) != NULL)
+			return -1;
+		all = all && pp_csv_cell_canonical(p->types[j],
+		    (const char *)s, (size_t)(d - s), (char)p->delim,
+		    &cells[j]);
+		s = d + 1;
+	}
+	*kept = all;
+	return 0;
+}
+
+/* The line s[0..e) as row `row` of sl: kept as text, or split into cells
+ * (or both, keep_lines 2).  -1 if it is neither (the block stops
+ * there). */
 static int
 take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
     const unsigned char *s, const unsigned char *e)
 {
-	if (p->keep_lines) {
-		if (keep_row(p, s, e)) {
-			sl->kept[row].off = (size_t)(s - sl->buf);
-			sl->kept[row].len = (size_t)(e - s);
-			/* 2: the cells too (a field that is kept fits) */
-			return p->keep_lines == 2 ? split_row(p, s, e,
-			    sl->cells + row * p->ncols) : 0;
-		}
-		sl->kept[row].len = 0;
+	int kept = 0;
+
+	if (p->keep_lines == 2) {
+		if (split_keep(p, s, e, sl->cells + row * p->ncols, &kept) ==
+		    -1)
+			return -1;
+	} else if (p->keep_lines == 1) {
+		kept = keep_row(p, s, e);
+		if (!kept && split_row(p, s, e, sl->cells + row * p->ncols) ==
+		    -1)
+			return -1;
+	} else {
+		return split_row(p, s, e, sl->cells + row * p->ncols);
 	}
-	return split_row(p, s, e, sl->cells + row * p->ncols);
+	sl->kept[row].off = (size_t)(s - sl->buf);
+	sl->kept[row].len = kept ? (size_t)(e - s) : 0;
+	return 0;
 }
 
 static void
