@@ -25,12 +25,14 @@
  * that breaks it, before any row a wrong cut could affect.  A block grows
  * until it has a place to cut, so a line longer than a block is one block.
  *
- * Rows kept as text (lines: pp cat CSV -> CSV).  When the caller asks, a
- * worker first tries each line as text: if every field is already what
- * the CSV writer would write for its value (pp_csv_canonical), the row is
- * kept as the line's offset and length, and its fields are neither
- * converted nor formatted again; any other line is split into cells as
- * usual.  pp_csv_parallel_split gives a kept row's cells on demand.
+ * Rows kept as text (keep_lines: pp cat and pp-predict CSV -> CSV).  When
+ * the caller asks, a worker checks each line's fields (found by
+ * field_ends): if every one is already what the CSV writer would write
+ * for its value (pp_csv_canonical), the row is kept as the line's offset
+ * and length, and is not formatted again; with keep_lines 1 its fields
+ * are not even converted (pp_csv_parallel_split gives its cells on
+ * demand), with 2 they are, in the same pass.  Any other line is split
+ * into cells as usual.
  *
  * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
  * whatever the input size (a slot that once held a line longer than a
@@ -62,7 +64,7 @@ struct slot {
 	size_t cellrows;	/* rows cells can hold */
 	size_t *lines;		/* b.lines, owned */
 	size_t linecap;
-	struct pp_csvkept *kept;	/* b.kept, owned (p->lines), cellrows */
+	struct pp_csvkept *kept;	/* b.kept, owned (keep_lines), cellrows */
 	const unsigned char **ends;	/* ncols: a line's field ends */
 };
 
