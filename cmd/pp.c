@@ -419,7 +419,7 @@ cat_lines(struct pp_reader **in, size_t nin, struct pp_writer *w,
 	int got = 0;
 
 	for (i = 0; i < nin; i++) {
-		while ((got = pp_reader_next_line(in[i], &row, &line, &len,
+		while ((got = pp_reader_next_lines(in[i], &row, &line, &len,
 		    err)) == 1)
 			if ((line ? pp_writer_line(w, line, len, NULL, ncols,
 			    err) :

@@ -717,11 +717,23 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		else if (!r->give_lines)
 			(void)pp_csv_parallel_split(c->par, c->blk->buf +
 			    k->off, k->len, r->row);
-		if (k != NULL && k->len > 0 && r->give_lines) {
-			r->linep = (const char *)c->blk->buf + k->off;
-			r->linelen = k->len;
-		}
 		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
+		if (k != NULL && k->len > 0 && r->give_lines) {
+			size_t end = k->off + k->len;
+
+			r->linep = (const char *)c->blk->buf + k->off;
+			/* 2: the next kept rows too, while only a '\n' lies
+			 * between them (no CR, no blank line) */
+			while (r->give_lines == 2 && c->keep_lines == 1 &&
+			    c->brow + 1 < c->blk->nrows && k[1].len > 0 &&
+			    k[1].off == end + 1) {
+				k++;
+				c->brow++;
+				end = k->off + k->len;
+			}
+			r->linelen = end - (size_t)(r->linep -
+			    (const char *)c->blk->buf);
+		}
 		c->brow++;
 		return 1;
 	}
@@ -797,6 +809,8 @@ delim_in_numbers(char delim)
 	return !(delim == ',' || delim == ';' || delim == '\t' ||
 	    delim == '|');
 }
+
+_Static_assert(PP_DATE_BUFSZ >= PP_DBL_BUFSZ, "csv_format's room per cell");
 
 /* Days of 0001-01-01 and 9999-12-31: a date outside has no CSV text. */
 #define DAY_MIN (-719162)
@@ -897,6 +911,22 @@ pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim)
 	return 0;
 }
 
+int
+pp_csv_cell_canonical(enum pp_type t, const char *s, size_t len, char delim,
+    const union pp_cell *cell)
+{
+	if (len == 0)
+		return 1;
+	switch (t) {
+	case PP_T_DATE:		/* read as a date, not as missing */
+		return cell->i != PP_I64_MISSING;
+	case PP_T_TEXT:		/* valid UTF-8 already */
+		return !needs_quotes(s, len, delim);
+	default:
+		return pp_csv_canonical(t, s, len, delim);
+	}
+}
+
 /* A number or date just written at b->data[from..len) is quoted if it
  * holds the delimiter (-d . and 2.5, -d - and -3, -d e and 1e+20), which
  * would split it; it holds no quote, CR or LF. */
@@ -946,37 +976,44 @@ csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
 {
 	size_t j, ncols = w->schema.ncols, start = b->len;
 	int scan = w->csv->scan_numbers;
+	char delim = w->o.delim;
 
 	for (j = col0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
+		enum pp_type t = w->schema.cols[j].type;
 		size_t from;
+		char *p;
 
+		if (t == PP_T_TEXT) {
+			if (j > 0)
+				pp_buf_addc(b, delim);
+			add_text(b, cell->s.p, cell->s.len, delim);
+			continue;
+		}
+		/* A delimiter and at most PP_DATE_BUFSZ bytes, written in
+		 * place: a call per byte and per cell to grow and set the
+		 * length cost a third of formatting a full-precision number. */
+		if (b->cap < b->len + PP_DATE_BUFSZ + 2)
+			pp_buf_grow(b, PP_DATE_BUFSZ + 1);
+		p = b->data + b->len;
 		if (j > 0)
-			pp_buf_addc(b, w->o.delim);
-		from = b->len;
-		switch (w->schema.cols[j].type) {
+			*p++ = delim;
+		from = (size_t)(p - b->data);
+		switch (t) {
 		case PP_T_F64:
-			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + (w->o.precision > 0 ?
-			    pp_fmt_double_sig(b->data + b->len, cell->f,
-			    w->o.precision) : pp_fmt_double(b->data + b->len,
-			    cell->f)));
+			p += w->o.precision > 0 ? pp_fmt_double_sig(p, cell->f,
+			    w->o.precision) : pp_fmt_double(p, cell->f);
 			break;
 		case PP_T_I64:
-			if (cell->i == PP_I64_MISSING)
-				break;
-			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_fmt_int64(b->data +
-			    b->len, cell->i));
+			if (cell->i != PP_I64_MISSING)
+				p += pp_fmt_int64(p, cell->i);
 			break;
 		case PP_T_DATE:
 			if (cell->i == PP_I64_MISSING)
 				break;
 			if (cell->i < DAY_MIN || cell->i > DAY_MAX)
 				return out_of_range(w, b, j, start, err);
-			pp_buf_grow(b, PP_DATE_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_date_fmt(b->data + b->len,
-			    cell->i));
+			p += pp_date_fmt(p, cell->i);
 			break;
 		case PP_T_DATETIME:
 			if (cell->i == PP_I64_MISSING)
@@ -984,16 +1021,15 @@ csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
 			if (cell->i < DAY_MIN * USEC_PER_DAY ||
 			    cell->i / USEC_PER_DAY > DAY_MAX)
 				return out_of_range(w, b, j, start, err);
-			pp_buf_grow(b, PP_DATE_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_datetime_fmt(b->data +
-			    b->len, cell->i));
+			p += pp_datetime_fmt(p, cell->i);
 			break;
 		case PP_T_TEXT:
-			add_text(b, cell->s.p, cell->s.len, w->o.delim);
-			continue;
+			break;
 		}
+		*p = '\0';
+		b->len = (size_t)(p - b->data);
 		if (scan)
-			quote_delim(b, from, w->o.delim);
+			quote_delim(b, from, delim);
 	}
 	/* A row of one empty field would be an empty line, which readers
 	 * skip: write it as "" so the row survives. */

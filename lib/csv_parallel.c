@@ -25,12 +25,14 @@
  * that breaks it, before any row a wrong cut could affect.  A block grows
  * until it has a place to cut, so a line longer than a block is one block.
  *
- * Rows kept as text (lines: pp cat CSV -> CSV).  When the caller asks, a
- * worker first tries each line as text: if every field is already what
- * the CSV writer would write for its value (pp_csv_canonical), the row is
- * kept as the line's offset and length, and its fields are neither
- * converted nor formatted again; any other line is split into cells as
- * usual.  pp_csv_parallel_split gives a kept row's cells on demand.
+ * Rows kept as text (keep_lines: pp cat and pp-predict CSV -> CSV).  When
+ * the caller asks, a worker checks each line's fields (found by
+ * field_ends): if every one is already what the CSV writer would write
+ * for its value (pp_csv_canonical), the row is kept as the line's offset
+ * and length, and is not formatted again; with keep_lines 1 its fields
+ * are not even converted (pp_csv_parallel_split gives its cells on
+ * demand), with 2 they are, in the same pass.  Any other line is split
+ * into cells as usual.
  *
  * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
  * whatever the input size (a slot that once held a line longer than a
@@ -39,8 +41,12 @@
  * call to pp_csv_parallel_next.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "frame_impl.h"
 #include "num.h"
@@ -59,7 +65,8 @@ struct slot {
 	size_t cellrows;	/* rows cells can hold */
 	size_t *lines;		/* b.lines, owned */
 	size_t linecap;
-	struct pp_csvkept *kept;	/* b.kept, owned (p->lines), cellrows */
+	struct pp_csvkept *kept;	/* b.kept, owned (keep_lines), cellrows */
+	const unsigned char **ends;	/* ncols: a line's field ends */
 };
 
 struct pp_csv_parallel {
@@ -128,47 +135,132 @@ pp_csv_parallel_split(const struct pp_csv_parallel *p, const unsigned char *s,
 	return split_row(p, s, s + len, cells);
 }
 
-/* 1 if the line s[0..e) has ncols fields, each already in the writer's
- * form for its type: the row may be kept as text. */
+/*
+ * Where the fields of the line s[0..e) end: ends[j] for j < ncols (the
+ * delimiter after field j, or e).  0, or -1 if the line has another
+ * number of fields.  The delimiters are found 64 bytes at a time as a
+ * bit mask (SSE2, in every x86-64), then taken lowest bit first: a scan
+ * byte by byte mispredicted the branch at the end of every field, and
+ * was the costliest part of reading a row kept as text.
+ */
+static int
+field_ends(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *e, const unsigned char **ends)
+{
+	const unsigned char *q = s;
+	size_t j = 0;
+
+#ifdef __SSE2__
+	const __m128i dv = _mm_set1_epi8((char)p->delim);
+
+	while (q < e) {
+		unsigned char pad[64];
+		const unsigned char *w = q;
+		size_t n = (size_t)(e - q) < 64 ? (size_t)(e - q) : 64, k;
+		uint64_t m = 0;
+
+		if (n < 64) {	/* the line's last bytes: never read past e */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, q, n);
+			w = pad;
+		}
+		for (k = 0; k < 4; k++)
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+			    (const void *)(w + 16 * k)), dv)) << (16 * k);
+		if (n < 64)
+			m &= (1ULL << n) - 1;
+		for (; m != 0; m &= m - 1) {
+			if (j + 1 >= p->ncols)
+				return -1;	/* too many fields */
+			ends[j++] = q + __builtin_ctzll(m);
+		}
+		q += n;
+	}
+#else
+	for (; q < e; q++)
+		if (*q == p->delim) {
+			if (j + 1 >= p->ncols)
+				return -1;
+			ends[j++] = q;
+		}
+#endif
+	if (j + 1 != p->ncols)
+		return -1;		/* too few */
+	ends[j] = e;
+	return 0;
+}
+
+/* 1 if every field of the line (ends from field_ends) is already in the
+ * writer's form for its type: the row may be kept as text. */
 static int
 keep_row(const struct pp_csv_parallel *p, const unsigned char *s,
-    const unsigned char *e)
+    const unsigned char *const *ends)
 {
 	size_t j;
 
 	for (j = 0; j < p->ncols; j++) {
-		const unsigned char *d = s;
-
-		/* Fields are short: a loop beats a call to memchr. */
-		while (d < e && *d != p->delim)
-			d++;
-		if (j + 1 < p->ncols ? d == e : d != e)
-			return 0;
+		if (j > 0)
+			s = ends[j - 1] + 1;
 		if (!pp_csv_canonical(p->types[j], (const char *)s,
-		    (size_t)(d - s), (char)p->delim))
+		    (size_t)(ends[j] - s), (char)p->delim))
 			return 0;
-		s = d + 1;
 	}
 	return 1;
 }
 
-/* The line s[0..e) as row `row` of sl: kept as text, or split into cells.
- * -1 if it is neither (the block stops there). */
+/* split_row, and *kept set to whether every field is in the writer's
+ * form: one pass over the fields for both (keep_lines 2). */
+static int
+split_keep(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *const *ends, union pp_cell *cells, int *kept)
+{
+	size_t j;
+	int all = 1;
+
+	for (j = 0; j < p->ncols; j++) {
+		size_t len;
+
+		if (j > 0)
+			s = ends[j - 1] + 1;
+		len = (size_t)(ends[j] - s);
+
+		if (pp_csv_cell(p->types[j], (const char *)s, len, &cells[j])
+		    != NULL)
+			return -1;
+		all = all && pp_csv_cell_canonical(p->types[j],
+		    (const char *)s, len, (char)p->delim, &cells[j]);
+	}
+	*kept = all;
+	return 0;
+}
+
+/* The line s[0..e) as row `row` of sl: kept as text, or split into cells
+ * (or both, keep_lines 2).  -1 if it is neither (the block stops
+ * there). */
 static int
 take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
     const unsigned char *s, const unsigned char *e)
 {
-	if (p->keep_lines) {
-		if (keep_row(p, s, e)) {
-			sl->kept[row].off = (size_t)(s - sl->buf);
-			sl->kept[row].len = (size_t)(e - s);
-			/* 2: the cells too (a field that is kept fits) */
-			return p->keep_lines == 2 ? split_row(p, s, e,
-			    sl->cells + row * p->ncols) : 0;
-		}
-		sl->kept[row].len = 0;
+	int kept = 0;
+
+	if (p->keep_lines && field_ends(p, s, e, sl->ends) == -1)
+		return -1;
+	if (p->keep_lines == 2) {
+		if (split_keep(p, s, sl->ends, sl->cells + row * p->ncols,
+		    &kept) == -1)
+			return -1;
+	} else if (p->keep_lines == 1) {
+		kept = keep_row(p, s, sl->ends);
+		if (!kept && split_row(p, s, e, sl->cells + row * p->ncols) ==
+		    -1)
+			return -1;
+	} else {
+		return split_row(p, s, e, sl->cells + row * p->ncols);
 	}
-	return split_row(p, s, e, sl->cells + row * p->ncols);
+	sl->kept[row].off = (size_t)(s - sl->buf);
+	sl->kept[row].len = kept ? (size_t)(e - s) : 0;
+	return 0;
 }
 
 static void
@@ -455,6 +547,9 @@ pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
 	/* Two blocks a thread: one parsed while the other waits its turn. */
 	p->nslots = 2 * (size_t)threads;
 	p->slots = pp_xcalloc(p->nslots, sizeof(*p->slots));
+	for (j = 0; j < p->nslots && keep_lines; j++)
+		p->slots[j].ends = pp_xcalloc(s->ncols + 1,
+		    sizeof(*p->slots[j].ends));
 	p->th = pp_xcalloc((size_t)threads, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->raw_cv, NULL);
@@ -488,6 +583,7 @@ pp_csv_parallel_free(struct pp_csv_parallel *p)
 		free(p->slots[i].cells);
 		free(p->slots[i].lines);
 		free(p->slots[i].kept);
+		free(p->slots[i].ends);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->raw_cv);

@@ -193,22 +193,55 @@ is_integer(uint64_t n, int q, int k)
 	return k < 25 && n % pow5[k] == 0;
 }
 
-/* n * 2^q * 10^-k (as (n << h) * g / 2^128), rounded to odd; -1 when the
- * fraction is too small to tell from the error and the value is not an
- * integer. */
-static inline int64_t
-scaled(const struct pow10_entry *t, int h, uint64_t n, int q, int k)
+/* A 192-bit product (n << h) * g: its integer part over 2^128 and 128
+ * bits of fraction. */
+struct p192 {
+	uint64_t ip;		/* bits 128..191 */
+	u128 frac;		/* bits 0..127 */
+};
+
+static inline struct p192
+mul192(const struct pow10_entry *t, int h, uint64_t n)
 {
 	uint64_t cp = n << h;
 	u128 lo = (u128)cp * t->lo, hi = (u128)cp * t->hi;
 	u128 mid = (lo >> 64) + (uint64_t)hi;
-	uint64_t ip = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
-	uint64_t f1 = (uint64_t)mid;
+	struct p192 p;
 
-	if (f1 >= 2)
-		return (int64_t)(ip | 1);
+	p.ip = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
+	p.frac = mid << 64 | (uint64_t)lo;
+	return p;
+}
+
+/* p plus or minus g * 2^s (1 <= s <= 5): the product for n + 2^(s-h) or
+ * n - 2^(s-h), exact, with no multiplication. */
+static inline struct p192
+add_g(struct p192 p, const struct pow10_entry *t, int s, int minus)
+{
+	uint64_t d2 = t->hi >> (64 - s);
+	u128 d = ((u128)t->hi << 64 | t->lo) << s, f;
+
+	if (minus) {
+		f = p.frac - d;
+		p.ip -= d2 + (f > p.frac);
+	} else {
+		f = p.frac + d;
+		p.ip += d2 + (f < p.frac);
+	}
+	p.frac = f;
+	return p;
+}
+
+/* n * 2^q * 10^-k (p = mul192 of n), rounded to odd; -1 when the
+ * fraction is too small to tell from the error and the value is not an
+ * integer.  (Only the fraction's top 64 bits are looked at.) */
+static inline int64_t
+scaled(struct p192 p, uint64_t n, int q, int k)
+{
+	if ((uint64_t)(p.frac >> 64) >= 2)
+		return (int64_t)(p.ip | 1);
 	if (is_integer(n, q, k))
-		return (int64_t)ip;
+		return (int64_t)p.ip;
 	return -1;
 }
 
@@ -269,6 +302,7 @@ pp_dtoa_schubfach(double a, uint64_t *d, int *e)
 	uint64_t bits, c, cb, s, sp10, tp10, res;
 	int be, q, k, h, lop, out;
 	int64_t vbl, vb, vbr, cmp;
+	struct p192 pb;
 
 	memcpy(&bits, &a, sizeof(bits));
 	be = (int)(bits >> 52);
@@ -286,9 +320,13 @@ pp_dtoa_schubfach(double a, uint64_t *d, int *e)
 	h = q + t->r + 128;
 	cb = c << 2;
 	out = (int)(c & 1);
-	vb = scaled(t, h, cb, q, k);
-	vbl = scaled(t, h, cb - (lop ? 1 : 2), q, k);
-	vbr = scaled(t, h, cb + 2, q, k);
+	/* One multiplication: the neighbours' products differ from cb's by
+	 * g * 2^(h+1) (or g * 2^h below a power of two), added exactly. */
+	pb = mul192(t, h, cb);
+	vb = scaled(pb, cb, q, k);
+	vbl = scaled(add_g(pb, t, lop ? h : h + 1, 1), cb - (lop ? 1 : 2), q,
+	    k);
+	vbr = scaled(add_g(pb, t, h + 1, 0), cb + 2, q, k);
 	if (vb < 0 || vbl < 0 || vbr < 0)
 		return -1;
 

@@ -171,13 +171,14 @@ pp_reader_want_lines(struct pp_reader *r, int cells)
 	return r->ops->keep_lines(r, cells);
 }
 
-int
-pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+/* give: 1 a row's text, 2 also a run of rows' */
+static int
+next_text(struct pp_reader *r, int give, const union pp_cell **row,
     const char **line, size_t *len, struct pp_err *err)
 {
 	int rc;
 
-	r->give_lines = 1;
+	r->give_lines = give;
 	r->linep = NULL;
 	rc = pp_reader_next(r, row, err);
 	r->give_lines = 0;
@@ -189,6 +190,20 @@ pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
 		*len = r->linelen;
 	}
 	return rc;
+}
+
+int
+pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	return next_text(r, 1, row, line, len, err);
+}
+
+int
+pp_reader_next_lines(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	return next_text(r, 2, row, line, len, err);
 }
 
 int

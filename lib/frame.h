@@ -226,6 +226,12 @@ int pp_reader_want_lines(struct pp_reader *r, int cells);
 int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
     const char **line, size_t *len, struct pp_err *err);
 
+/* pp_reader_next_line, but where cells were not asked for, the text may
+ * be that of several consecutive rows, separated by '\n' (for
+ * pp_writer_line with from = ncols): one call for a run of rows. */
+int pp_reader_next_lines(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if
@@ -275,8 +281,9 @@ int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
  * pp_reader_next_line (a reader of those columns and this delimiter, the
  * writer CSV with o.precision 0, so that the text is what pp_writer_row
  * would write), and columns from..ncols-1, none of them text, as
- * row[from..ncols) (row may be NULL when from is ncols).  A binary writer
- * refuses it (-1). */
+ * row[from..ncols) (row may be NULL when from is ncols).  With from =
+ * ncols the text may hold several rows (pp_reader_next_lines).  A binary
+ * writer refuses it (-1). */
 int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
     const union pp_cell *row, size_t from, struct pp_err *err);
 

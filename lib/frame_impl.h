@@ -74,7 +74,8 @@ struct pp_reader {
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
 	int untyped;		/* types are defaults: see pp_reader_typed */
-	int give_lines;		/* next may give a row as text (linep) */
+	int give_lines;		/* next may give a row as text (linep):
+				   1, or 2 a run of rows as one text */
 	int lines_cells;	/* ... with its cells */
 	const char *linep;	/* the row as its CSV text, or NULL */
 	size_t linelen;		/* its length, no line end */
@@ -198,6 +199,10 @@ int pp_csv_parallel_split(const struct pp_csv_parallel *p,
 /* 1 if s[0..len) is exactly what the CSV writer writes, with delimiter
  * delim, for the value it reads as in a column of type t. */
 int pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim);
+/* The same for s that pp_csv_cell read into *cell, without reading it
+ * again. */
+int pp_csv_cell_canonical(enum pp_type t, const char *s, size_t len,
+    char delim, const union pp_cell *cell);
 const struct pp_csvblock *pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr);
 void pp_csv_parallel_free(struct pp_csv_parallel *p);
 

@@ -31,6 +31,8 @@
 #include "banned.h"
 
 #define PIPE_BATCH 2048		/* rows per batch */
+#define TEXT_CAP (1 << 18)	/* text bytes after which a batch is
+				   handed in anyway (runs of rows) */
 #define MAX_WORKERS 64
 
 enum bstate {
@@ -343,7 +345,7 @@ pp_frame_wthread_line(struct frame_wthread *p, const char *line, size_t len,
 	pp_buf_add(&b->text, line, len);
 	b->line[b->n] = from + 1;
 	b->nlines++;
-	if (++b->n == PIPE_BATCH)
+	if (++b->n == PIPE_BATCH || b->text.len >= TEXT_CAP)
 		return pipe_hand(p, err);
 	return 0;
 }

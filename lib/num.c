@@ -331,17 +331,17 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
  * written ""; "0" and "-0" as the zeros, written so.  Otherwise s is a
  * decimal v != 0 with n <= 15 significant digits and 10^-4 <= |v| <
  * 10^17 or 10^-300 <= |v| < 10^301, so x = strtod(s) (what
- * pp_parse_double gives) is a normal double.  By Claim 1 in dtoa.c, v is the only decimal of at most 15
- * digits that reads back as x, so pp_dtoa_shortest gives v's digits
- * without trailing zeros (n of them) and v's exponent: the leading digit's
- * X is that of v.  render() then writes, for X in -4..16 (plain
- * notation): X < 0, "0." and -X - 1 zeros then the digits (the second
- * shape); n <= X + 1, the digits then zeros up to X + 1 places, no point
- * (the third); else the point after the first X + 1 digits (the fourth);
- * outside -4..16, the first digit, a point and the others if there are
- * any, 'e', the exponent's sign and its digits, two below 100 (the
- * fifth); with '-' first for a negative x.  Those are the shapes above, byte for
- * byte.  Anything else ("+1", "1.50", "01", "1e5", "NA", 16 digits...)
+ * pp_parse_double gives) is a normal double.  By Claim 1 in dtoa.c, v
+ * is the only decimal of at most 15 digits that reads back as x, so
+ * pp_dtoa_shortest gives v's digits without trailing zeros (n of them)
+ * and v's exponent: the leading digit's X is that of v.  render() then
+ * writes, for X in -4..16 (plain notation): X < 0, "0." and -X - 1 zeros
+ * then the digits (the second shape); n <= X + 1, the digits then zeros
+ * up to X + 1 places, no point (the third); else the point after the
+ * first X + 1 digits (the fourth); outside -4..16, the first digit, a
+ * point and the others if there are any, 'e', the exponent's sign and
+ * its digits, two below 100 (the fifth); with '-' first for a negative
+ * x.  Those are the shapes above, byte for byte.  Anything else ("+1", "1.50", "01", "1e5", "NA", 16 digits...)
  * returns 0 here, and the caller formats the parsed value as usual.
  * test_num checks the claim on random and edge texts.
  */

@@ -20,7 +20,7 @@
 #     matches the one-thread run)
 #   -d ';' with text that holds a comma: the same bytes both ways
 #   a bad number among rows kept as text names its line, as without
-#     threads, and --skip-bad is not an option of pp cat
+#     threads; so does a row with a field too many or too few
 
 load helpers/common
 
@@ -100,4 +100,18 @@ setup() {
 	[ ! -e "$T/out.csv" ]
 	PP_CSV_THREADS=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
 	assert_output "pp: $T/bad.csv:45668: column \"x\": not a number"
+}
+
+@test "a row with a field too many or too few names its line" {
+	for fix in 's/$/,extra/' 's/,[^,]*$//'; do
+		sed "45668$fix" "$T/mixed.csv" >"$T/bad.csv"
+		run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
+		a=$output
+		PP_CSV_THREADS=1 run -1 pp cat -o "$T/out.csv" "$T/bad.csv"
+		assert_equal "$a" "$output"
+		case $fix in
+		*extra*) assert_output "pp: $T/bad.csv:45668: expected 5 fields, found 6" ;;
+		*) assert_output "pp: $T/bad.csv:45668: expected 5 fields, found 4" ;;
+		esac
+	done
 }
