@@ -3,8 +3,8 @@
 #
 # Plan:
 #   default  without --threads, one worker per processor pp-serve may
-#            use: on one CPU (taskset) it runs one thread fewer than with
-#            --threads 2, and answers
+#            use: on one CPU (taskset, the first this shell may use) it
+#            runs one thread fewer than with --threads 2, and answers
 #   given    --threads N is obeyed whatever the affinity: --threads 3 on
 #            one CPU runs one thread more than --threads 2
 #
@@ -21,11 +21,12 @@ setup() {
 	cd "$BATS_TEST_DIRNAME/../testdata"
 	export PP_REGISTRY="$BATS_TEST_TMPDIR/pp.db"
 	PID=
-	# pp-serve on CPU 0 only: a wrapper first on PATH, which
+	# pp-serve on one CPU only: a wrapper first on PATH, which
 	# serve_start runs (exec keeps the PID serve_start waits on).
+	CPU=$(taskset -pc $$ | sed 's/.*: //; s/[,-].*//')
 	mkdir "$BATS_TEST_TMPDIR/bin"
-	printf '#!/bin/sh\nexec taskset -c 0 %s "$@"\n' "$(command -v pp-serve)" \
-	    >"$BATS_TEST_TMPDIR/bin/pp-serve"
+	printf '#!/bin/sh\nexec taskset -c %s %s "$@"\n' "$CPU" \
+	    "$(command -v pp-serve)" >"$BATS_TEST_TMPDIR/bin/pp-serve"
 	chmod +x "$BATS_TEST_TMPDIR/bin/pp-serve"
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH
 }
@@ -34,12 +35,12 @@ teardown() {
 	serve_teardown
 }
 
-# threads_of ARGS...: start pp-serve on CPU 0 with ARGS, check it answers
-# and runs on CPU 0 alone, set N to its thread count, stop it.
+# threads_of ARGS...: start pp-serve on CPU $CPU with ARGS, check it
+# answers and runs on that CPU alone, set N to its thread count, stop it.
 threads_of() {
 	serve_start -m r=model-ridge-v1.ppm "$@"
 	run -0 taskset -pc "$PID"
-	assert_output --regexp ': 0$'
+	assert_output --regexp ": $CPU\$"
 	run -0 http GET /v2/health/ready
 	assert_line --index 1 200
 	N=$(ls "/proc/$PID/task" | wc -l)
