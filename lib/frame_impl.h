@@ -189,6 +189,10 @@ struct pp_csvblock {
 
 struct pp_csv_parallel;
 
+/* skip (columns left blank, not converted) holds for rows split into
+ * cells; a row kept as text (keep_lines) has every field checked, and
+ * converted on demand.  Callers ask for one or the other: pp-eval skips
+ * columns, pp cat and pp-predict keep lines. */
 struct pp_csv_parallel *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
     const unsigned char *skip, unsigned char delim, size_t block,
