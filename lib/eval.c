@@ -19,6 +19,7 @@
 #include "lineage.h"
 #include "metrics.h"
 #include "num.h"
+#include "radix.h"
 #include "util.h"
 #include "banned.h"
 
@@ -518,19 +519,6 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Counts to starts: c[x] becomes the sum of c[0..x). */
-static void
-starts_of(size_t *c, size_t n)
-{
-	size_t x, sum = 0, cx;
-
-	for (x = 0; x < n; x++) {
-		cx = c[x];
-		c[x] = sum;
-		sum += cx;
-	}
-}
-
 static int
 xrow_cmp(const void *a, const void *b)
 {
@@ -620,13 +608,13 @@ counting_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
 	order = pp_xmalloc(p->n * sizeof(*order));
 	for (i = 0; i < p->n; i++)
 		count[rank[p->sym[i]]]++;
-	starts_of(count, nsym);
+	pp_counts_to_starts(count, nsym);
 	for (i = 0; i < p->n; i++)
 		by_sym[count[rank[p->sym[i]]]++] = i;
 	memset(count, 0, (nb + 1) * sizeof(*count));
 	for (i = 0; i < p->n; i++)
 		count[p->date[i] - dmin]++;
-	starts_of(count, (size_t)span);
+	pp_counts_to_starts(count, (size_t)span);
 	for (i = 0; i < p->n; i++) {
 		size_t at = by_sym[i];
 

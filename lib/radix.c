@@ -68,9 +68,8 @@ insertion(const struct rsort *s, unsigned char *a, size_t n)
 	}
 }
 
-/* Counts to starts: c[x] becomes the sum of the counts before x. */
-static void
-starts(size_t *c, size_t nc)
+void
+pp_counts_to_starts(size_t *c, size_t nc)
 {
 	size_t x, sum = 0, cx;
 
@@ -104,7 +103,7 @@ lsd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 
 		if (c[(key_at(s, a) >> shift) & 255] == n)
 			continue;	/* every record has this digit */
-		starts(c, 256);
+		pp_counts_to_starts(c, 256);
 		for (i = 0; i < n; i++) {
 			const unsigned char *r = src + i * REC;
 
@@ -198,7 +197,7 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 		msd(s, a, b, n, lo, par);
 		return;
 	}
-	starts(count, 65536);
+	pp_counts_to_starts(count, 65536);
 	for (i = 0; i < n; i++) {
 		const unsigned char *r = a + i * REC;
 

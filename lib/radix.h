@@ -27,4 +27,8 @@ void pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind);
 void pp_radix_sort16_with(void *v, size_t n, size_t keyoff,
     enum pp_radix_key kind, void *scratch);
 
+/* Counts to starts, for a counting sort: c[x] becomes the sum of the
+ * counts before x (of c[0..x)). */
+void pp_counts_to_starts(size_t *c, size_t nc);
+
 #endif
