@@ -47,6 +47,8 @@ struct plan {
 	size_t nkeep;		/* input columns copied to the output */
 	size_t *keep;		/* owned: their input indexes */
 	union pp_cell *row;	/* owned: one output row */
+	int lines;		/* input rows in the CSV writer's form go
+				   out as their text (pp_reader_next_line) */
 };
 
 /*
@@ -201,11 +203,13 @@ predict_rows(struct pp_reader *r, struct pp_writer *w,
     const struct predict_cmd *o, struct pp_err *err)
 {
 	const union pp_cell *row;
+	const char *line = NULL;
 	double *pred = &p->row[p->nkeep].f;
-	size_t j;
+	size_t j, len;
 	int got, warm = 0;
 
-	while ((got = pp_reader_next(r, &row, err)) == 1) {
+	while ((got = p->lines ? pp_reader_next_line(r, &row, &line, &len,
+	    err) : pp_reader_next(r, &row, err)) == 1) {
 		if ((book != NULL ? pp_online_book_feed(book, row, pred, &warm,
 		    err) : pp_predictor_row(&p->pred, row, o->strict, pred,
 		    err)) == -1)
@@ -213,6 +217,12 @@ predict_rows(struct pp_reader *r, struct pp_writer *w,
 			    pp_reader_line(r));
 		if (warm && o->skip_warmup)
 			continue;
+		if (line != NULL) {	/* every input column, as it came */
+			if (pp_writer_line(w, line, len, p->row, p->nkeep,
+			    err) == -1)
+				return -1;
+			continue;
+		}
 		for (j = 0; j < p->nkeep; j++)
 			p->row[j] = row[p->keep[j]];
 		if (pp_writer_row(w, p->row, err) == -1)
@@ -441,6 +451,11 @@ main(int argc, char *argv[])
 	    &plan.out, &wo, &err);
 	if (w == NULL)
 		goto out;
+	/* CSV in and out with every column kept: rows go out as their text
+	 * plus the prediction, where the text is what we would write. */
+	plan.lines = wo.format == PP_FMT_CSV && !o.from_bars && !o.only &&
+	    !o.contribs && plan.nkeep == pp_reader_schema(in)->ncols &&
+	    pp_reader_want_lines(in, 1);
 	if ((m->kind == PP_MODEL_GBDT && !o.from_bars ? predict_blocks(in, w,
 	    &plan, &o, &err) : predict_rows(in, w, o.from_bars ? book : NULL,
 	    &plan, &o, &err)) == -1)

@@ -12,6 +12,7 @@
 
 #include "apikey.h"
 #include "cli.h"
+#include "cpus.h"
 #include "ratelimit.h"
 #include "serve.h"
 #include "util.h"
@@ -108,7 +109,7 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 		PP_OPT_STRING(0, "listen", &o->listen, "ADDR:PORT", "where to "
 		    "listen (default 127.0.0.1:8080; port 0 picks one)"),
 		PP_OPT_LONG(0, "threads", &o->threads, 1, 256, "N",
-		    "worker threads (default 2)"),
+		    "worker threads (default: the processors it may use)"),
 		PP_OPT_STRING(0, "api-keys", &o->api_keys, "FILE", "require a "
 		    "key listed in FILE (NAME SHA256-HEX lines)"),
 		PP_OPT_FLAG(0, "protect-metrics", &so->protect_metrics,
@@ -166,6 +167,11 @@ parse_options(int argc, char *argv[], struct pp_cli *cli,
 	pp_cli_requires(cli, "protect-metrics", "api-keys");
 	pp_cli_requires(cli, "burst", "rate");
 	pp_cli_requires(cli, "canary-percent", "canary");
+	/* More workers than processors only queue behind each other, and
+	 * the time slices between them are the tail latency. */
+	if (!pp_cli_given(cli, "threads"))
+		o->threads = pp_cpus_available() < 256 ? pp_cpus_available() :
+		    256;
 	so->threads = (unsigned)o->threads;
 	so->max_conns = (unsigned)o->max_conns;
 	so->timeout = (unsigned)o->timeout;
@@ -255,7 +261,7 @@ int
 main(int argc, char *argv[])
 {
 	struct serve_cmd o = { .listen = "127.0.0.1:8080", .canary_pct = 10,
-		.reload_every = 10, .drain_timeout = 30, .threads = 2,
+		.reload_every = 10, .drain_timeout = 30,
 		.max_conns = 1024, .timeout = 10, .max_symbols = 10000,
 		.so = { .max_body = 1 << 20 } };
 	struct pp_apikeys keys = PP_APIKEYS_INIT;

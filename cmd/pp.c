@@ -406,6 +406,31 @@ cat_options(int argc, char *argv[], struct pp_cli *cli, struct cat_cmd *o)
 	return i;
 }
 
+/* CSV to CSV with nothing selected, cut or rounded: rows the readers
+ * give as text go out as they came (pp_reader_next_line), the rest as
+ * cells.  The bytes are those cat_rows writes. */
+static int
+cat_lines(struct pp_reader **in, size_t nin, struct pp_writer *w,
+    struct pp_err *err)
+{
+	const union pp_cell *row;
+	const char *line;
+	size_t i, len, ncols = pp_reader_schema(in[0])->ncols;
+	int got = 0;
+
+	for (i = 0; i < nin; i++) {
+		while ((got = pp_reader_next_lines(in[i], &row, &line, &len,
+		    err)) == 1)
+			if ((line ? pp_writer_line(w, line, len, NULL, ncols,
+			    err) :
+			    pp_writer_row(w, row, err)) == -1)
+				return -1;
+		if (got == -1)
+			return -1;
+	}
+	return 0;
+}
+
 /* Every row of every input through the view to w; stop reading once the
  * view is full (--head alone). */
 static int
@@ -467,22 +492,34 @@ cat_print_meta(const struct pp_meta *m, const struct cat_cmd *o,
 	}
 }
 
-/* Open every operand (stdin without one); they must share one schema. */
+/* Open every operand (stdin without one); they must share one schema.
+ * *ref is the first whose types were read from values: an empty CSV
+ * shard's columns are only names, which must match. */
 static struct pp_reader **
 cat_open(int argc, char *argv[], int first, const struct pp_read_opts *ro,
-    size_t *nin, struct pp_err *err)
+    size_t *nin, size_t *ref, struct pp_err *err)
 {
 	size_t n = argc > first ? (size_t)(argc - first) : 1, i;
 	struct pp_reader **in = pp_xcalloc(n, sizeof(*in));
+	const struct pp_schema *want;
 
 	*nin = n;
+	*ref = 0;
 	for (i = 0; i < n; i++) {
 		in[i] = pp_reader_open(argc > first ? argv[first + i] : NULL,
 		    ro, err);
 		if (in[i] == NULL)
 			return in;
-		if (i > 0 && pp_schema_same(pp_reader_schema(in[0]),
-		    pp_reader_schema(in[i]), err) == -1) {
+		if (!pp_reader_typed(in[*ref]) && pp_reader_typed(in[i]))
+			*ref = i;
+	}
+	want = pp_reader_schema(in[*ref]);
+	for (i = 0; i < n; i++) {
+		const struct pp_schema *got = pp_reader_schema(in[i]);
+
+		if (i != *ref && (pp_reader_typed(in[i]) ?
+		    pp_schema_same(want, got, err) :
+		    pp_schema_same_names(want, got, err)) == -1) {
 			pp_err_prefix(err, "%s", pp_reader_name(in[i]));
 			return in;
 		}
@@ -511,21 +548,26 @@ cat_meta(const struct pp_reader *in, const struct pp_meta *meta,
 
 /* The frame: the inputs through --select, --head and --tail to out. */
 static int
-cat_frame(struct pp_reader **in, size_t nin, const struct cat_cmd *o,
-    const char *output, struct pp_write_opts *wo, struct pp_out *out,
-    struct pp_err *err)
+cat_frame(struct pp_reader **in, size_t nin, size_t ref,
+    const struct cat_cmd *o, const char *output, struct pp_write_opts *wo,
+    struct pp_out *out, struct pp_err *err)
 {
 	struct pp_view view;
 	struct pp_writer *w = NULL;
-	int rc = -1;
+	size_t i;
+	int rc = -1, lines = wo->format == PP_FMT_CSV && wo->precision == 0 &&
+	    o->select == NULL && o->head < 0 && o->tail < 0;
 
+	for (i = 0; i < nin && lines; i++)
+		(void)pp_reader_want_lines(in[i], 0);
 	memset(&view, 0, sizeof(view));
-	if (pp_view_init(&view, pp_reader_schema(in[0]), o->select, o->head,
+	if (pp_view_init(&view, pp_reader_schema(in[ref]), o->select, o->head,
 	    o->tail, err) == -1)
-		pp_err_prefix(err, "%s", pp_reader_name(in[0]));
+		pp_err_prefix(err, "%s", pp_reader_name(in[ref]));
 	else if ((w = pp_writer_new(out->fp, output ? output : "<stdout>",
 	    &view.schema, wo, err)) != NULL &&
-	    cat_rows(in, nin, &view, w, err) == 0 &&
+	    (lines ? cat_lines(in, nin, w, err) : cat_rows(in, nin, &view, w,
+	    err)) == 0 &&
 	    pp_writer_finish(w, err) == 0)
 		rc = pp_out_commit(out, err);
 	pp_writer_free(w);
@@ -544,7 +586,7 @@ cmd_cat(int argc, char *argv[])
 	struct pp_out out = PP_OUT_INIT;
 	struct pp_meta meta = PP_META_INIT;
 	struct pp_reader **in;
-	size_t nin, i;
+	size_t nin, ref, i;
 	int rc = -1, first;
 
 	first = cat_options(argc, argv, &cli, &o);
@@ -552,18 +594,18 @@ cmd_cat(int argc, char *argv[])
 	pp_cli_write_opts(&cli, &wo);
 	wo.thread = !cli.c.binary;	/* format CSV on other cores */
 	wo.precision = (int)o.precision;
-	in = cat_open(argc, argv, first, &ro, &nin, &err);
+	in = cat_open(argc, argv, first, &ro, &nin, &ref, &err);
 	if (err.code == 0) {
 		if (!o.strip)
-			pp_meta_copy(&meta, pp_reader_meta(in[0]));
+			pp_meta_copy(&meta, pp_reader_meta(in[ref]));
 		for (i = 0; i < o.set.n; i++)
 			(void)pp_meta_set(&meta, o.set.key[i], o.set.val[i],
 			    &err);
 		wo.meta = &meta;
 		if (pp_out_open(&out, cli.c.output, &err) == 0)
-			rc = o.print || o.get ? cat_meta(in[0], &meta, &o, &out,
-			    &err) : cat_frame(in, nin, &o, cli.c.output, &wo,
-			    &out, &err);
+			rc = o.print || o.get ? cat_meta(in[ref], &meta, &o,
+			    &out, &err) : cat_frame(in, nin, ref, &o,
+			    cli.c.output, &wo, &out, &err);
 	}
 	if (rc != 0)
 		pp_cli_report(&err);

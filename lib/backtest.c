@@ -7,6 +7,7 @@
  * (its weight goes to 0 and counts as turnover) without bookkeeping.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -122,34 +123,70 @@ series_push(struct pp_bt_series *s, size_t *cap, size_t d, double gross,
 	s->n++;
 }
 
-int
-pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
-    long sym, struct pp_bt_series *s, struct pp_err *err)
+/* Date d's rows with a prediction and a return (of symbol sym, if sym >=
+ * 0) into x, in symbol order: how many. */
+static size_t
+date_rows(const struct pp_panel *p, const struct pp_bt_opts *o, long sym,
+    size_t d, struct pp_xrow *x)
 {
+	size_t i, n = 0;
+
+	for (i = p->dstart[d]; i < p->dstart[d + 1]; i++) {
+		double r = p->ret[i * p->nret];
+
+		if (sym >= 0 && p->sym[i] != (uint32_t)sym)
+			continue;
+		if (!isfinite(p->pred[i]) || !isfinite(r))
+			continue;
+		x[n].pred = p->pred[i];
+		x[n].ret = o->ret_log ? expm1(r) : r;
+		x[n].sym = p->sym[i];
+		n++;
+	}
+	return n;
+}
+
+/* Is a date with n such rows a period? */
+static int
+is_period(const struct pp_bt_opts *o, size_t n)
+{
+	return n > 0 && !(o->rule.kind == PP_BT_QUANTILE && n < 3);
+}
+
+/* The periods among dates d0..d1-1 of one series, on one thread. */
+struct span {
+	const struct pp_panel *p;
+	const struct pp_bt_opts *o;
+	long sym;
+	size_t d0, d1;
+	struct pp_bt_series s;
+	size_t cap;
+};
+
+static void *
+series_span(void *arg)
+{
+	struct span *sp = arg;
+	const struct pp_panel *p = sp->p;
+	const struct pp_bt_opts *o = sp->o;
 	double *prev = pp_xcalloc(p->nsym + 1, sizeof(double));
 	double *w = pp_xcalloc(p->nsym + 1, sizeof(double));
 	struct pp_xrow *x = pp_xmalloc((p->nsym + 1) * sizeof(*x));
-	size_t d, i, n, cap = 0;
+	size_t d, i, n;
 
-	memset(s, 0, sizeof(*s));
-	for (d = 0; d < p->ndates; d++) {
+	/* The weights held coming in: those of the last period before d0. */
+	for (d = sp->d0; d-- > 0;) {
+		if (is_period(o, n = date_rows(p, o, sp->sym, d, x))) {
+			weights(&o->rule, x, n, prev);
+			break;
+		}
+	}
+	for (d = sp->d0; d < sp->d1; d++) {
 		double gross = 0, turn = 0;
 		int active = 0;
 
-		for (n = 0, i = p->dstart[d]; i < p->dstart[d + 1]; i++) {
-			double r = p->ret[i * p->nret];
-
-			if (sym >= 0 && p->sym[i] != (uint32_t)sym)
-				continue;
-			if (!isfinite(p->pred[i]) || !isfinite(r))
-				continue;
-			x[n].pred = p->pred[i];
-			x[n].ret = o->ret_log ? expm1(r) : r;
-			x[n].sym = p->sym[i];
-			n++;
-		}
-		if (n == 0 || (o->rule.kind == PP_BT_QUANTILE && n < 3)) {
-			s->skipped++;
+		if (!is_period(o, n = date_rows(p, o, sp->sym, d, x))) {
+			sp->s.skipped++;
 			continue;
 		}
 		memset(w, 0, p->nsym * sizeof(double));
@@ -161,11 +198,44 @@ pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
 			active |= w[i] != 0;
 		}
 		memcpy(prev, w, p->nsym * sizeof(double));
-		series_push(s, &cap, d, gross, turn, o->cost_bps, active);
+		series_push(&sp->s, &sp->cap, d, gross, turn, o->cost_bps,
+		    active);
 	}
 	free(prev);
 	free(w);
 	free(x);
+	return NULL;
+}
+
+/* Panels this large have their portfolio's dates shared by two threads. */
+#define SERIES_PARALLEL ((size_t)1 << 16)
+
+int
+pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
+    long sym, struct pp_bt_series *s, struct pp_err *err)
+{
+	struct span a = { p, o, sym, 0, p->ndates, PP_BT_SERIES_INIT, 0 };
+	struct span b = a;
+	pthread_t th;
+	size_t i;
+
+	/* The second half of the dates on a thread of its own, from the
+	 * weights held at its first date: the same numbers, in less time. */
+	a.d1 = b.d0 = sym < 0 && p->n >= SERIES_PARALLEL ? p->ndates / 2 :
+	    p->ndates;
+	if (b.d0 < b.d1 && pthread_create(&th, NULL, series_span, &b) == 0) {
+		series_span(&a);
+		pthread_join(th, NULL);
+		for (i = 0; i < b.s.n; i++)
+			series_push(&a.s, &a.cap, b.s.date[i], b.s.gross[i],
+			    b.s.turnover[i], o->cost_bps, b.s.active[i]);
+		a.s.skipped += b.s.skipped;
+		pp_backtest_series_release(&b.s);
+	} else {
+		a.d1 = p->ndates;
+		series_span(&a);
+	}
+	*s = a.s;
 	if (s->n == 0)
 		return pp_err_set(err, PP_EXIT_DATA, "no date has %s with both "
 		    "a prediction and a return", o->rule.kind == PP_BT_QUANTILE
@@ -173,16 +243,15 @@ pp_backtest_series(const struct pp_panel *p, const struct pp_bt_opts *o,
 	return 0;
 }
 
+/* The Sharpe ratio of x[0..n), whose sum (added in order) is sum. */
 static double
-sharpe_of(const double *x, size_t n, double ppy)
+sharpe_of(const double *x, size_t n, double sum, double ppy)
 {
-	double m = 0, ss = 0;
+	double m = sum, ss = 0;
 	size_t i;
 
 	if (n < 2)
 		return NAN;
-	for (i = 0; i < n; i++)
-		m += x[i];
 	m /= (double)n;
 	for (i = 0; i < n; i++)
 		ss += (x[i] - m) * (x[i] - m);
@@ -277,6 +346,19 @@ uniform(uint64_t *s)
 	return (double)(next_u64(s) >> 11) * 0x1.0p-53;
 }
 
+/* uniform(s) < p is (next_u64(s) >> 11) < below(p): the 53-bit integer
+ * u has u 2^-53 < p exactly when u < ceil(p 2^53), so the draw is
+ * compared without a conversion to double. */
+static uint64_t
+below(double p)
+{
+	if (!(p > 0))
+		return 0;
+	if (p >= 1)
+		return UINT64_C(1) << 53;
+	return (uint64_t)ceil(p * 0x1.0p53);
+}
+
 static int
 dbl_cmp(const void *a, const void *b)
 {
@@ -310,22 +392,23 @@ pp_backtest_sharpe_ci(const double *x, size_t n, long nboot, double block,
 {
 	double *y = pp_xmalloc((n + 1) * sizeof(double));
 	double *sr = pp_xmalloc(((size_t)nboot + 1) * sizeof(double));
-	double pnew = 1 / block;
-	uint64_t st = seed;
+	uint64_t jump = below(1 / block), st = seed;
 	size_t b, t, k, nsr = 0;
 
 	for (b = 0; b < (size_t)nboot; b++) {
-		double v;
+		double v, sum;
 
 		k = (size_t)(uniform(&st) * (double)n);
-		for (t = 0; t < n; t++) {
+		/* The mean's sum as the values are drawn: one pass fewer. */
+		for (sum = 0, t = 0; t < n; t++) {
 			y[t] = x[k];
-			if (uniform(&st) < pnew)
+			sum += x[k];
+			if ((next_u64(&st) >> 11) < jump)
 				k = (size_t)(uniform(&st) * (double)n);
-			else
-				k = k + 1 == n ? 0 : k + 1;
+			else if (++k == n)
+				k = 0;
 		}
-		v = sharpe_of(y, n, periods_per_year);
+		v = sharpe_of(y, n, sum, periods_per_year);
 		if (isfinite(v))
 			sr[nsr++] = v;
 	}

@@ -333,7 +333,9 @@ map_columns(struct pp_reader *r, uint64_t off, uint32_t nrows, size_t rawlen,
 				    "text longer than its chunk");
 			b->col[j] = o;
 			b->txt[j] = o + noff;
-			if (!pp_utf8_valid((const char *)b->txt[j], end, NULL))
+			/* A column not read is never handed out. */
+			if ((r->skip == NULL || !r->skip[j]) &&
+			    !pp_utf8_valid((const char *)b->txt[j], end, NULL))
 				return bin_fail(r, off, err,
 				    "text is not valid UTF-8");
 			pos += noff + end;
@@ -439,6 +441,8 @@ bin_reader_next(struct pp_reader *r, struct pp_err *err)
 	for (j = 0; j < r->schema.ncols; j++) {
 		union pp_cell *cell = &r->row[j];
 
+		if (r->skip != NULL && r->skip[j])
+			continue;	/* keeps its blank (pp_reader_only) */
 		if (r->schema.cols[j].type == PP_T_TEXT) {
 			uint32_t a = get_u32(b->col[j] + 4 * i);
 			uint32_t z = get_u32(b->col[j] + 4 * (i + 1));
@@ -726,7 +730,7 @@ bin_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 
 const struct pp_frame_reader_ops pp_bin_reader_ops = {
 	PP_FMT_BIN, bin_sniff, bin_reader_open, bin_reader_next,
-	bin_reader_free
+	bin_reader_free, NULL
 };
 
 const struct pp_frame_writer_ops pp_bin_writer_ops = {

@@ -18,6 +18,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -131,7 +132,9 @@ static char *volatile temps[MAX_TEMPS];
 /* pp_cli_on_signal: the handler writes the signal to sig_pipe and a
  * watching thread does the rest. */
 static int sig_pipe[2] = { -1, -1 };
-static volatile sig_atomic_t sig_seen;
+/* Atomic: the handler runs on whichever thread took the signal, and two
+ * signals on two threads must not both claim the watcher. */
+static atomic_int sig_seen;
 static void (*sig_fn)(int, void *);	/* NULL once finishing ended */
 static void *sig_arg;
 /* Held by the watcher from a signal to death, and by the program's thread
@@ -173,8 +176,7 @@ on_fatal_signal(int sig)
 {
 	unsigned char b = (unsigned char)sig;
 
-	if (sig_pipe[1] >= 0 && !sig_seen) {
-		sig_seen = 1;
+	if (sig_pipe[1] >= 0 && atomic_exchange(&sig_seen, 1) == 0) {
 		if (write(sig_pipe[1], &b, 1) == 1)
 			return;
 	}
@@ -206,7 +208,7 @@ pp_cli_finish_begin(void)
 	if (sig_pipe[0] < 0 || finishing)
 		return;
 	pthread_mutex_lock(&sig_mu);
-	if (sig_seen) {
+	if (atomic_load(&sig_seen)) {
 		/* Too late: the watcher marks the work killed and kills. */
 		pthread_mutex_unlock(&sig_mu);
 		for (;;)

@@ -83,6 +83,8 @@ struct csv_in {
 	int types_known;	/* open is done */
 	int par_tried;		/* maybe_start_par ran */
 	struct pp_csv_parallel *par;	/* worker threads, or NULL */
+	int keep_lines;		/* the caller takes rows as text: 1, or
+				   2 with their cells */
 	const struct pp_csvblock *blk;	/* the block being handed out */
 	size_t brow;		/* its next row */
 	size_t bpos;		/* its next byte for feed_bytes */
@@ -363,7 +365,7 @@ maybe_start_par(struct pp_reader *r)
 	    c->row_first != c->nfields)
 		return;
 	c->par = pp_csv_parallel_start(in, in->buf + in->pos, in->len - in->pos,
-	    &r->schema, c->delim, block, threads);
+	    &r->schema, r->skip, c->delim, block, threads, c->keep_lines);
 	if (c->par != NULL) {
 		in->pos = in->len;
 		c->base = c->lineno;
@@ -648,6 +650,7 @@ csv_reader_open(struct pp_reader *r, const struct pp_read_opts *o,
 	    o->datetime_text, err) == -1)
 		return -1;
 	c->types_known = 1;
+	r->untyped = c->qlen == 0 && c->done;
 	return 0;
 }
 
@@ -705,9 +708,32 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 
 	rc = want_row(r, err);
 	if (rc == 2) {
-		memcpy(r->row, c->blk->cells + c->brow * ncols,
-		    ncols * sizeof(*r->row));
+		const struct pp_csvkept *k = c->blk->kept ?
+		    &c->blk->kept[c->brow] : NULL;
+
+		if (k == NULL || k->len == 0 || c->keep_lines == 2)
+			memcpy(r->row, c->blk->cells + c->brow * ncols,
+			    ncols * sizeof(*r->row));
+		else if (!r->give_lines)
+			(void)pp_csv_parallel_split(c->par, c->blk->buf +
+			    k->off, k->len, r->row);
 		r->line = c->base + (long)c->blk->lines[c->brow] + 1;
+		if (k != NULL && k->len > 0 && r->give_lines) {
+			size_t end = k->off + k->len;
+
+			r->linep = (const char *)c->blk->buf + k->off;
+			/* 2: the next kept rows too, while only a '\n' lies
+			 * between them (no CR, no blank line) */
+			while (r->give_lines == 2 && c->keep_lines == 1 &&
+			    c->brow + 1 < c->blk->nrows && k[1].len > 0 &&
+			    k[1].off == end + 1) {
+				k++;
+				c->brow++;
+				end = k->off + k->len;
+			}
+			r->linelen = end - (size_t)(r->linep -
+			    (const char *)c->blk->buf);
+		}
 		c->brow++;
 		return 1;
 	}
@@ -721,13 +747,28 @@ csv_reader_next(struct pp_reader *r, struct pp_err *err)
 		    "fields, found %zu", r->name, r->line, ncols, q->n);
 	}
 	for (j = 0; j < ncols; j++) {
-		const char *what = pp_csv_cell(r->schema.cols[j].type,
+		const char *what;
+
+		if (r->skip != NULL && r->skip[j])
+			continue;	/* keeps its blank (pp_reader_only) */
+		what = pp_csv_cell(r->schema.cols[j].type,
 		    field_text(c, q->first + j), c->fields[q->first + j].len,
 		    &r->row[j]);
-
 		if (what != NULL)
 			return bad_cell(r, j, what, err);
 	}
+	return 1;
+}
+
+/* Rows may come as text from now on, if the blocks have not started. */
+static int
+csv_reader_keep_lines(struct pp_reader *r, int cells)
+{
+	struct csv_in *c = r->csv;
+
+	if (c->par_tried)
+		return 0;
+	c->keep_lines = cells ? 2 : 1;
 	return 1;
 }
 
@@ -769,6 +810,8 @@ delim_in_numbers(char delim)
 	    delim == '|');
 }
 
+_Static_assert(PP_DATE_BUFSZ >= PP_DBL_BUFSZ, "csv_format's room per cell");
+
 /* Days of 0001-01-01 and 9999-12-31: a date outside has no CSV text. */
 #define DAY_MIN (-719162)
 #define DAY_MAX 2932896
@@ -786,12 +829,12 @@ out_of_range(const struct pp_writer *w, struct pp_buf *b, size_t j,
 	    w->schema.cols[j].type == PP_T_DATE ? "date" : "date-time");
 }
 
-static void
-add_text(struct pp_buf *b, const char *s, size_t len, char delim)
+/* Text is quoted when it must be, and when it starts or ends with a
+ * space or starts with a byte order mark, which readers strip. */
+static int
+needs_quotes(const char *s, size_t len, char delim)
 {
 	size_t i;
-	/* Quoted when it must be, and when it starts or ends with a space
-	 * or starts with a byte order mark, which readers strip. */
 	int quote = len > 0 && (s[0] == ' ' || s[len - 1] == ' ' ||
 	    (len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0));
 
@@ -801,7 +844,13 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 		if (ch == delim || ch == '"' || ch == '\n' || ch == '\r')
 			quote = 1;
 	}
-	if (!quote) {
+	return quote;
+}
+
+static void
+add_text(struct pp_buf *b, const char *s, size_t len, char delim)
+{
+	if (!needs_quotes(s, len, delim)) {
 		pp_buf_add(b, s, len);
 		return;
 	}
@@ -809,6 +858,73 @@ add_text(struct pp_buf *b, const char *s, size_t len, char delim)
 	pp_buf_grow(b, 2 * len + 2);
 	pp_buf_setlen(b, b->len + csv_write(b->data + b->len, 2 * len + 2,
 	    s, len));
+}
+
+/* An int64 as pp_fmt_int64 writes it: "0", or an optional '-' and up to
+ * 18 digits without a leading zero (so never INT64_MIN, the missing
+ * value, nor past the range). */
+static int
+int64_canonical(const char *s, size_t len)
+{
+	size_t i = len > 0 && s[0] == '-';
+
+	if (len == 1 && s[0] == '0')
+		return 1;
+	if (len - i < 1 || len - i > 18 || s[i] == '0')
+		return 0;
+	for (; i < len; i++)
+		if ((unsigned char)(s[i] - '0') >= 10)
+			return 0;
+	return 1;
+}
+
+/*
+ * Does csv_format write s[0..len) back as it is, for the value
+ * pp_csv_cell reads from it in a column of type t?  Empty text is a
+ * missing value, written empty, in every type.  Numbers: num.c's proof
+ * (pp_fmt_double_canonical); they hold no delim, having been split at it,
+ * so quote_delim leaves them alone.  A date that parses is YYYY-MM-DD
+ * with a year 0001-9999, which pp_date_fmt writes digit for digit.  Text:
+ * valid UTF-8 that add_text would not quote.  Date-times: never (their
+ * spellings are many).
+ */
+int
+pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim)
+{
+	int64_t day;
+
+	if (len == 0)
+		return 1;
+	switch (t) {
+	case PP_T_F64:
+		return pp_fmt_double_canonical(s, len);
+	case PP_T_I64:
+		return int64_canonical(s, len);
+	case PP_T_DATE:
+		return parse_date(s, len, &day) == 0;
+	case PP_T_TEXT:
+		return pp_utf8_valid(s, len, NULL) &&
+		    !needs_quotes(s, len, delim);
+	case PP_T_DATETIME:
+		break;
+	}
+	return 0;
+}
+
+int
+pp_csv_cell_canonical(enum pp_type t, const char *s, size_t len, char delim,
+    const union pp_cell *cell)
+{
+	if (len == 0)
+		return 1;
+	switch (t) {
+	case PP_T_DATE:		/* read as a date, not as missing */
+		return cell->i != PP_I64_MISSING;
+	case PP_T_TEXT:		/* valid UTF-8 already */
+		return !needs_quotes(s, len, delim);
+	default:
+		return pp_csv_canonical(t, s, len, delim);
+	}
 }
 
 /* A number or date just written at b->data[from..len) is quoted if it
@@ -851,45 +967,53 @@ csv_writer_start(struct pp_writer *w, struct pp_err *err)
 	return 0;
 }
 
-/* Append one row's text to b.  It reads w and writes only b, so the
- * writing threads (frame_wthread.c) format batches side by side. */
+/* Append one row's text to b, from column col0 on (the text before it
+ * is there already: pp_writer_line).  It reads w and writes only b, so
+ * the writing threads (frame_wthread.c) format batches side by side. */
 static int
-csv_format(const struct pp_writer *w, const union pp_cell *row,
+csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
     struct pp_buf *b, struct pp_err *err)
 {
 	size_t j, ncols = w->schema.ncols, start = b->len;
 	int scan = w->csv->scan_numbers;
+	char delim = w->o.delim;
 
-	for (j = 0; j < ncols; j++) {
+	for (j = col0; j < ncols; j++) {
 		const union pp_cell *cell = &row[j];
+		enum pp_type t = w->schema.cols[j].type;
 		size_t from;
+		char *p;
 
+		if (t == PP_T_TEXT) {
+			if (j > 0)
+				pp_buf_addc(b, delim);
+			add_text(b, cell->s.p, cell->s.len, delim);
+			continue;
+		}
+		/* A delimiter and at most PP_DATE_BUFSZ bytes, written in
+		 * place: a call per byte and per cell to grow and set the
+		 * length cost a third of formatting a full-precision number. */
+		if (b->cap < b->len + PP_DATE_BUFSZ + 2)
+			pp_buf_grow(b, PP_DATE_BUFSZ + 1);
+		p = b->data + b->len;
 		if (j > 0)
-			pp_buf_addc(b, w->o.delim);
-		from = b->len;
-		switch (w->schema.cols[j].type) {
+			*p++ = delim;
+		from = (size_t)(p - b->data);
+		switch (t) {
 		case PP_T_F64:
-			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + (w->o.precision > 0 ?
-			    pp_fmt_double_sig(b->data + b->len, cell->f,
-			    w->o.precision) : pp_fmt_double(b->data + b->len,
-			    cell->f)));
+			p += w->o.precision > 0 ? pp_fmt_double_sig(p, cell->f,
+			    w->o.precision) : pp_fmt_double(p, cell->f);
 			break;
 		case PP_T_I64:
-			if (cell->i == PP_I64_MISSING)
-				break;
-			pp_buf_grow(b, PP_DBL_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_fmt_int64(b->data +
-			    b->len, cell->i));
+			if (cell->i != PP_I64_MISSING)
+				p += pp_fmt_int64(p, cell->i);
 			break;
 		case PP_T_DATE:
 			if (cell->i == PP_I64_MISSING)
 				break;
 			if (cell->i < DAY_MIN || cell->i > DAY_MAX)
 				return out_of_range(w, b, j, start, err);
-			pp_buf_grow(b, PP_DATE_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_date_fmt(b->data + b->len,
-			    cell->i));
+			p += pp_date_fmt(p, cell->i);
 			break;
 		case PP_T_DATETIME:
 			if (cell->i == PP_I64_MISSING)
@@ -897,16 +1021,15 @@ csv_format(const struct pp_writer *w, const union pp_cell *row,
 			if (cell->i < DAY_MIN * USEC_PER_DAY ||
 			    cell->i / USEC_PER_DAY > DAY_MAX)
 				return out_of_range(w, b, j, start, err);
-			pp_buf_grow(b, PP_DATE_BUFSZ);
-			pp_buf_setlen(b, b->len + pp_datetime_fmt(b->data +
-			    b->len, cell->i));
+			p += pp_datetime_fmt(p, cell->i);
 			break;
 		case PP_T_TEXT:
-			add_text(b, cell->s.p, cell->s.len, w->o.delim);
-			continue;
+			break;
 		}
+		*p = '\0';
+		b->len = (size_t)(p - b->data);
 		if (scan)
-			quote_delim(b, from, w->o.delim);
+			quote_delim(b, from, delim);
 	}
 	/* A row of one empty field would be an empty line, which readers
 	 * skip: write it as "" so the row survives. */
@@ -922,7 +1045,7 @@ csv_writer_row(struct pp_writer *w, const union pp_cell *row,
 {
 	struct pp_buf *b = &w->csv->out;
 
-	if (csv_format(w, row, b, err) == -1)
+	if (csv_format(w, row, 0, b, err) == -1)
 		return -1;
 	if (b->len >= OUT_BLOCK)
 		return csv_writer_flush(w, err);
@@ -971,7 +1094,7 @@ csv_sniff(const unsigned char *p, size_t n)
 
 const struct pp_frame_reader_ops pp_csv_reader_ops = {
 	PP_FMT_CSV, csv_sniff, csv_reader_open, csv_reader_next,
-	csv_reader_free
+	csv_reader_free, csv_reader_keep_lines
 };
 
 /* CSV has no trailer: finishing is one more flush. */

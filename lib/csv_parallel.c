@@ -25,6 +25,15 @@
  * that breaks it, before any row a wrong cut could affect.  A block grows
  * until it has a place to cut, so a line longer than a block is one block.
  *
+ * Rows kept as text (keep_lines: pp cat and pp-predict CSV -> CSV).  When
+ * the caller asks, a worker checks each line's fields (found by
+ * field_ends): if every one is already what the CSV writer would write
+ * for its value (pp_csv_canonical), the row is kept as the line's offset
+ * and length, and is not formatted again; with keep_lines 1 its fields
+ * are not even converted (pp_csv_parallel_split gives its cells on
+ * demand), with 2 they are, in the same pass.  Any other line is split
+ * into cells as usual.
+ *
  * Memory: nslots blocks of bytes, cells and line numbers: a few MiB,
  * whatever the input size (a slot that once held a line longer than a
  * block keeps that many bytes, but its later blocks are block-sized).
@@ -32,10 +41,15 @@
  * call to pp_csv_parallel_next.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "frame_impl.h"
+#include "num.h"
 #include "util.h"
 #include "banned.h"
 
@@ -51,13 +65,18 @@ struct slot {
 	size_t cellrows;	/* rows cells can hold */
 	size_t *lines;		/* b.lines, owned */
 	size_t linecap;
+	struct pp_csvkept *kept;	/* b.kept, owned (keep_lines), cellrows */
+	const unsigned char **ends;	/* ncols: a line's field ends */
 };
 
 struct pp_csv_parallel {
 	struct pp_inbuf *in;
 	size_t ncols;
 	enum pp_type *types;
+	unsigned char *skip;	/* ncols flags: blank, do not convert */
 	unsigned char delim;
+	int keep_lines;		/* keep canonical rows as text: 1, or 2
+				   with their cells as well */
 	size_t block;		/* bytes to aim for in a block */
 	struct slot *slots;
 	size_t nslots;
@@ -93,11 +112,154 @@ split_row(const struct pp_csv_parallel *p, const unsigned char *s,
 			return -1;	/* too few or too many fields */
 		if (d == NULL)
 			d = e;
-		if (pp_csv_cell(p->types[j], (const char *)s, (size_t)(d - s),
-		    &cells[j]) != NULL)
+		if (p->skip[j]) {
+			pp_cell_blank(p->types[j], &cells[j]);
+		} else if (p->types[j] == PP_T_F64) {
+			/* pp_csv_cell's usual case, one call shorter. */
+			if (pp_parse_double((const char *)s, (size_t)(d - s),
+			    &cells[j].f) == -1)
+				return -1;
+		} else if (pp_csv_cell(p->types[j], (const char *)s,
+		    (size_t)(d - s), &cells[j]) != NULL) {
 			return -1;
+		}
 		s = d + 1;
 	}
+	return 0;
+}
+
+int
+pp_csv_parallel_split(const struct pp_csv_parallel *p, const unsigned char *s,
+    size_t len, union pp_cell *cells)
+{
+	return split_row(p, s, s + len, cells);
+}
+
+/*
+ * Where the fields of the line s[0..e) end: ends[j] for j < ncols (the
+ * delimiter after field j, or e).  0, or -1 if the line has another
+ * number of fields.  The delimiters are found 64 bytes at a time as a
+ * bit mask (SSE2, in every x86-64), then taken lowest bit first: a scan
+ * byte by byte mispredicted the branch at the end of every field, and
+ * was the costliest part of reading a row kept as text.
+ */
+static int
+field_ends(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *e, const unsigned char **ends)
+{
+	const unsigned char *q = s;
+	size_t j = 0;
+
+#ifdef __SSE2__
+	const __m128i dv = _mm_set1_epi8((char)p->delim);
+
+	while (q < e) {
+		unsigned char pad[64];
+		const unsigned char *w = q;
+		size_t n = (size_t)(e - q) < 64 ? (size_t)(e - q) : 64, k;
+		uint64_t m = 0;
+
+		if (n < 64) {	/* the line's last bytes: never read past e */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, q, n);
+			w = pad;
+		}
+		for (k = 0; k < 4; k++)
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)
+			    (const void *)(w + 16 * k)), dv)) << (16 * k);
+		if (n < 64)
+			m &= (1ULL << n) - 1;
+		for (; m != 0; m &= m - 1) {
+			if (j + 1 >= p->ncols)
+				return -1;	/* too many fields */
+			ends[j++] = q + __builtin_ctzll(m);
+		}
+		q += n;
+	}
+#else
+	for (; q < e; q++)
+		if (*q == p->delim) {
+			if (j + 1 >= p->ncols)
+				return -1;
+			ends[j++] = q;
+		}
+#endif
+	if (j + 1 != p->ncols)
+		return -1;		/* too few */
+	ends[j] = e;
+	return 0;
+}
+
+/* 1 if every field of the line (ends from field_ends) is already in the
+ * writer's form for its type: the row may be kept as text. */
+static int
+keep_row(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *const *ends)
+{
+	size_t j;
+
+	for (j = 0; j < p->ncols; j++) {
+		if (j > 0)
+			s = ends[j - 1] + 1;
+		if (!pp_csv_canonical(p->types[j], (const char *)s,
+		    (size_t)(ends[j] - s), (char)p->delim))
+			return 0;
+	}
+	return 1;
+}
+
+/* split_row, and *kept set to whether every field is in the writer's
+ * form: one pass over the fields for both (keep_lines 2). */
+static int
+split_keep(const struct pp_csv_parallel *p, const unsigned char *s,
+    const unsigned char *const *ends, union pp_cell *cells, int *kept)
+{
+	size_t j;
+	int all = 1;
+
+	for (j = 0; j < p->ncols; j++) {
+		size_t len;
+
+		if (j > 0)
+			s = ends[j - 1] + 1;
+		len = (size_t)(ends[j] - s);
+
+		if (pp_csv_cell(p->types[j], (const char *)s, len, &cells[j])
+		    != NULL)
+			return -1;
+		all = all && pp_csv_cell_canonical(p->types[j],
+		    (const char *)s, len, (char)p->delim, &cells[j]);
+	}
+	*kept = all;
+	return 0;
+}
+
+/* The line s[0..e) as row `row` of sl: kept as text, or split into cells
+ * (or both, keep_lines 2).  -1 if it is neither (the block stops
+ * there). */
+static int
+take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
+    const unsigned char *s, const unsigned char *e)
+{
+	int kept = 0;
+
+	if (p->keep_lines && field_ends(p, s, e, sl->ends) == -1)
+		return -1;
+	if (p->keep_lines == 2) {
+		if (split_keep(p, s, sl->ends, sl->cells + row * p->ncols,
+		    &kept) == -1)
+			return -1;
+	} else if (p->keep_lines == 1) {
+		kept = keep_row(p, s, sl->ends);
+		if (!kept && split_row(p, s, e, sl->cells + row * p->ncols) ==
+		    -1)
+			return -1;
+	} else {
+		return split_row(p, s, e, sl->cells + row * p->ncols);
+	}
+	sl->kept[row].off = (size_t)(s - sl->buf);
+	sl->kept[row].len = kept ? (size_t)(e - s) : 0;
 	return 0;
 }
 
@@ -121,14 +283,19 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 		    (crs && memchr(line, '\r', (size_t)(e - line))))
 			break;
 		if (e > line) {		/* a blank line is skipped */
-			if (row == sl->cellrows)
+			if (row == sl->cellrows) {
+				size_t n = sl->cellrows;
+
 				pp_xgrow((void **)&sl->cells, &sl->cellrows,
 				    row + 1, p->ncols * sizeof(*sl->cells));
+				if (p->keep_lines)
+					pp_xgrow((void **)&sl->kept, &n,
+					    sl->cellrows, sizeof(*sl->kept));
+			}
 			if (row == sl->linecap)
 				pp_xgrow((void **)&sl->lines, &sl->linecap,
 				    row + 1, sizeof(*sl->lines));
-			if (split_row(p, line, e, sl->cells + row * p->ncols)
-			    == -1)
+			if (take_row(p, sl, row, line, e) == -1)
 				break;
 			sl->lines[row++] = ln;
 		}
@@ -136,6 +303,7 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 		line = nl != NULL ? nl + 1 : end;
 	}
 	b->cells = sl->cells;
+	b->kept = p->keep_lines ? sl->kept : NULL;
 	b->lines = sl->lines;
 	b->nrows = row;
 	b->rest = (size_t)(line - b->buf);
@@ -357,8 +525,8 @@ pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr)
 
 struct pp_csv_parallel *
 pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
-    size_t nhead, const struct pp_schema *s, unsigned char delim,
-    size_t block, int threads)
+    size_t nhead, const struct pp_schema *s, const unsigned char *skip,
+    unsigned char delim, size_t block, int threads, int keep_lines)
 {
 	struct pp_csv_parallel *p = pp_xcalloc(1, sizeof(*p));
 	size_t j;
@@ -366,15 +534,22 @@ pp_csv_parallel_start(struct pp_inbuf *in, const unsigned char *head,
 	p->in = in;
 	p->ncols = s->ncols;
 	p->types = pp_xcalloc(s->ncols ? s->ncols : 1, sizeof(*p->types));
-	for (j = 0; j < s->ncols; j++)
+	p->skip = pp_xcalloc(s->ncols ? s->ncols : 1, 1);
+	for (j = 0; j < s->ncols; j++) {
 		p->types[j] = s->cols[j].type;
+		p->skip[j] = skip != NULL && skip[j];
+	}
 	p->delim = delim;
+	p->keep_lines = keep_lines;
 	p->block = block ? block : 1;
 	pp_buf_init(&p->carry);
 	pp_buf_add(&p->carry, (const char *)head, nhead);
 	/* Two blocks a thread: one parsed while the other waits its turn. */
 	p->nslots = 2 * (size_t)threads;
 	p->slots = pp_xcalloc(p->nslots, sizeof(*p->slots));
+	for (j = 0; j < p->nslots && keep_lines; j++)
+		p->slots[j].ends = pp_xcalloc(s->ncols + 1,
+		    sizeof(*p->slots[j].ends));
 	p->th = pp_xcalloc((size_t)threads, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
 	pthread_cond_init(&p->raw_cv, NULL);
@@ -407,6 +582,8 @@ pp_csv_parallel_free(struct pp_csv_parallel *p)
 		free(p->slots[i].buf);
 		free(p->slots[i].cells);
 		free(p->slots[i].lines);
+		free(p->slots[i].kept);
+		free(p->slots[i].ends);
 	}
 	pthread_mutex_destroy(&p->mu);
 	pthread_cond_destroy(&p->raw_cv);
@@ -415,5 +592,6 @@ pp_csv_parallel_free(struct pp_csv_parallel *p)
 	free(p->slots);
 	free(p->th);
 	free(p->types);
+	free(p->skip);
 	free(p);
 }

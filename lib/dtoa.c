@@ -2,10 +2,13 @@
  * dtoa.c - the shortest round-trip digits of a double, for pp_fmt_double
  * only.  The one idea is Schubfach, explained below: scale by a power of
  * ten from a table, then pick the shortest decimal inside the interval of
- * reals that round to x.
+ * reals that round to x.  Before it, a short path settles the doubles
+ * that data is mostly made of (prices, volumes: at most 15 significant
+ * digits) with one floating-point multiply and one divide.
  */
 #include "dtoa.h"
 
+#include <float.h>
 #include <string.h>
 
 #include "banned.h"
@@ -190,22 +193,55 @@ is_integer(uint64_t n, int q, int k)
 	return k < 25 && n % pow5[k] == 0;
 }
 
-/* n * 2^q * 10^-k (as (n << h) * g / 2^128), rounded to odd; -1 when the
- * fraction is too small to tell from the error and the value is not an
- * integer. */
-static inline int64_t
-scaled(const struct pow10_entry *t, int h, uint64_t n, int q, int k)
+/* A 192-bit product (n << h) * g: its integer part over 2^128 and 128
+ * bits of fraction. */
+struct p192 {
+	uint64_t ip;		/* bits 128..191 */
+	u128 frac;		/* bits 0..127 */
+};
+
+static inline struct p192
+mul192(const struct pow10_entry *t, int h, uint64_t n)
 {
 	uint64_t cp = n << h;
 	u128 lo = (u128)cp * t->lo, hi = (u128)cp * t->hi;
 	u128 mid = (lo >> 64) + (uint64_t)hi;
-	uint64_t ip = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
-	uint64_t f1 = (uint64_t)mid;
+	struct p192 p;
 
-	if (f1 >= 2)
-		return (int64_t)(ip | 1);
+	p.ip = (uint64_t)(hi >> 64) + (uint64_t)(mid >> 64);
+	p.frac = mid << 64 | (uint64_t)lo;
+	return p;
+}
+
+/* p plus or minus g * 2^s (1 <= s <= 5): the product for n + 2^(s-h) or
+ * n - 2^(s-h), exact, with no multiplication. */
+static inline struct p192
+add_g(struct p192 p, const struct pow10_entry *t, int s, int minus)
+{
+	uint64_t d2 = t->hi >> (64 - s);
+	u128 d = ((u128)t->hi << 64 | t->lo) << s, f;
+
+	if (minus) {
+		f = p.frac - d;
+		p.ip -= d2 + (f > p.frac);
+	} else {
+		f = p.frac + d;
+		p.ip += d2 + (f < p.frac);
+	}
+	p.frac = f;
+	return p;
+}
+
+/* n * 2^q * 10^-k (p = mul192 of n), rounded to odd; -1 when the
+ * fraction is too small to tell from the error and the value is not an
+ * integer.  (Only the fraction's top 64 bits are looked at.) */
+static inline int64_t
+scaled(struct p192 p, uint64_t n, int q, int k)
+{
+	if ((uint64_t)(p.frac >> 64) >= 2)
+		return (int64_t)(p.ip | 1);
 	if (is_integer(n, q, k))
-		return (int64_t)ip;
+		return (int64_t)p.ip;
 	return -1;
 }
 
@@ -228,13 +264,45 @@ ndigits(uint64_t d)
 	return n + (d >= pow10[n]);
 }
 
+/* d * 10^k (d > 0) with its trailing zeros moved into the exponent:
+ * *d and *e set, the digit count returned.  Up to 16 zeros go, 8 (twice),
+ * 4, 2, 1 at a time. */
+static inline int
+strip_zeros(uint64_t res, int k, uint64_t *d, int *e)
+{
+	if (res % 100000000 == 0) {
+		res /= 100000000;
+		k += 8;
+		if (res % 100000000 == 0) {
+			res /= 100000000;
+			k += 8;
+		}
+	}
+	if (res % 10000 == 0) {
+		res /= 10000;
+		k += 4;
+	}
+	if (res % 100 == 0) {
+		res /= 100;
+		k += 2;
+	}
+	if (res % 10 == 0) {
+		res /= 10;
+		k++;
+	}
+	*d = res;
+	*e = k;
+	return ndigits(res);
+}
+
 int
-pp_dtoa_shortest(double a, uint64_t *d, int *e)
+pp_dtoa_schubfach(double a, uint64_t *d, int *e)
 {
 	const struct pow10_entry *t;
 	uint64_t bits, c, cb, s, sp10, tp10, res;
 	int be, q, k, h, lop, out;
 	int64_t vbl, vb, vbr, cmp;
+	struct p192 pb;
 
 	memcpy(&bits, &a, sizeof(bits));
 	be = (int)(bits >> 52);
@@ -252,9 +320,13 @@ pp_dtoa_shortest(double a, uint64_t *d, int *e)
 	h = q + t->r + 128;
 	cb = c << 2;
 	out = (int)(c & 1);
-	vb = scaled(t, h, cb, q, k);
-	vbl = scaled(t, h, cb - (lop ? 1 : 2), q, k);
-	vbr = scaled(t, h, cb + 2, q, k);
+	/* One multiplication: the neighbours' products differ from cb's by
+	 * g * 2^(h+1) (or g * 2^h below a power of two), added exactly. */
+	pb = mul192(t, h, cb);
+	vb = scaled(pb, cb, q, k);
+	vbl = scaled(add_g(pb, t, lop ? h : h + 1, 1), cb - (lop ? 1 : 2), q,
+	    k);
+	vbr = scaled(add_g(pb, t, h + 1, 0), cb + 2, q, k);
 	if (vb < 0 || vbl < 0 || vbr < 0)
 		return -1;
 
@@ -267,31 +339,7 @@ pp_dtoa_shortest(double a, uint64_t *d, int *e)
 
 		if (upin != wpin) {
 			res = (upin ? sp10 : tp10) / 10;
-			k++;
-			/* Up to 16 zeros: 8 (twice), 4, 2, 1 at a time. */
-			if (res % 100000000 == 0) {
-				res /= 100000000;
-				k += 8;
-				if (res % 100000000 == 0) {
-					res /= 100000000;
-					k += 8;
-				}
-			}
-			if (res % 10000 == 0) {
-				res /= 10000;
-				k += 4;
-			}
-			if (res % 100 == 0) {
-				res /= 100;
-				k += 2;
-			}
-			if (res % 10 == 0) {
-				res /= 10;
-				k++;
-			}
-			*d = res;
-			*e = k;
-			return ndigits(res);
+			return strip_zeros(res, k + 1, d, e);
 		}
 	}
 	{
@@ -308,4 +356,99 @@ pp_dtoa_shortest(double a, uint64_t *d, int *e)
 	*d = res;
 	*e = k;
 	return ndigits(res);
+}
+
+/*
+ * The short path: doubles that are decimals of at most 15 significant
+ * digits, as read from a price file.
+ *
+ * Claim 1: a rounding interval (see above) holds at most one decimal of
+ * at most 15 significant digits, for a normal double x = c * 2^q.  Say u
+ * < v are two such, 10^E <= u < 10^(E + 1).  Both are multiples of
+ * 10^(E - 14) (v >= u has its last digit at that place or above), so
+ * v - u >= 10^(E - 14) > u * 10^-15.  But the interval is 2^q wide and
+ * x >= 2^52 * 2^q, so v - u <= 2^-52 * x <= 2^-52 * u / (1 - 2^-53),
+ * and 2^-52 (2.2e-16) is less than 10^-15 with room to spare.
+ *
+ * So if some decimal D with at most 15 significant digits reads back as
+ * x, the shortest one has at most 15 digits too, lies in the same
+ * interval, and is D (less its trailing zeros): Schubfach's answer, with
+ * no tie to break.
+ *
+ * Finding D.  Take k with y = x * 10^k in [10^14, 10^15) (near enough:
+ * at worst y rounds up to 10^15, refused) and d = y rounded to an
+ * integer.  Should D be d0 * 10^-k (d0 < 10^15), then
+ * x = D(1 + a) with |a| <= 2^-53 and the product adds one rounding
+ * (1 + b), |b| <= 2^-53, so |y - d0| < 10^15 * 2.3e-16 < 1/2 and d = d0.
+ * Whatever d is, it is checked: d and 10^|k| (|k| <= 22) are exact
+ * doubles, so d / 10^k (or d * 10^-k) in IEEE arithmetic is the correctly
+ * rounded value of the decimal d * 10^-k, ties to even, which is exactly
+ * what strtod makes of it.  If that is x, D = d * 10^-k qualifies by
+ * Claim 1 and is the answer; if not (17-digit values: returns, ratios;
+ * or a D that sits at the other side of a power of ten), Schubfach
+ * decides.  This needs double arithmetic without excess precision
+ * (FLT_EVAL_METHOD 0); test_dtoa checks the path against Schubfach on
+ * millions of values of both kinds.
+ */
+#if FLT_EVAL_METHOD == 0
+static const double pow10d[23] = {
+	1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+	1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22
+};
+
+/* 10^(E + 1) as the nearest double, for E from -8 to 36: where y
+ * passes 10^15.  (Inexact entries only cost a retry: the path checks its
+ * answer.) */
+static const double pow10_next[45] = {
+	1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0, 1e1, 1e2, 1e3, 1e4,
+	1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
+	1e17, 1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27,
+	1e28, 1e29, 1e30, 1e31, 1e32, 1e33, 1e34, 1e35, 1e36, 1e37
+};
+
+int
+pp_dtoa_short(double a, uint64_t *d, int *e)
+{
+	uint64_t bits, r;
+	int k, E;
+	double y;
+
+	memcpy(&bits, &a, sizeof(bits));
+	/* 10^E <= a < 10^(E + 2); one comparison settles which decade,
+	 * without a branch that full-precision values would mispredict. */
+	E = pp_dtoa_k((int)(bits >> 52) - 1023, 0);
+	if (E < -8 || E > 36)
+		return 0;
+	E += a >= pow10_next[E + 8];
+	k = 14 - E;
+	if (k < -22)
+		return 0;
+	y = k >= 0 ? a * pow10d[k] : a / pow10d[-k];
+	r = (uint64_t)(y + 0.5);	/* y + 0.5 is exact below 2^52 */
+	/* One test at the end: a test that refuses half the full-precision
+	 * values early (|y - r| against its bound) was a branch the
+	 * processor could not predict, and cost a fifth of pp-features'
+	 * time; refusing them all at the end is predictable. */
+	if (r == 0 || r >= 1000000000000000ULL ||
+	    (k >= 0 ? (double)r / pow10d[k] : (double)r * pow10d[-k]) != a)
+		return 0;
+	return strip_zeros(r, -k, d, e);
+}
+#else
+int
+pp_dtoa_short(double a, uint64_t *d, int *e)
+{
+	(void)a;
+	(void)d;
+	(void)e;
+	return 0;
+}
+#endif
+
+int
+pp_dtoa_shortest(double a, uint64_t *d, int *e)
+{
+	int n = pp_dtoa_short(a, d, e);
+
+	return n > 0 ? n : pp_dtoa_schubfach(a, d, e);
 }

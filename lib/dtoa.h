@@ -23,6 +23,16 @@
  * needs another method). */
 int pp_dtoa_shortest(double a, uint64_t *d, int *e);
 
+/* pp_dtoa_shortest's short path: the same answer when a (finite, > 0) is
+ * a decimal of at most 15 significant digits from 10^-8 to about 10^36,
+ * a few straddling a power of ten aside; else 0 (then Schubfach decides).
+ * Exposed for tests. */
+int pp_dtoa_short(double a, uint64_t *d, int *e);
+
+/* Exposed for tests: pp_dtoa_shortest without its short path for decimals
+ * of up to 15 significant digits; the same answer for every a. */
+int pp_dtoa_schubfach(double a, uint64_t *d, int *e);
+
 /* Exposed for tests.  The decimal exponent k the engine scales 2^q by:
  * floor(log10(2^q)), or floor(log10(3/4 * 2^q)) when threequarters. */
 int pp_dtoa_k(int q, int threequarters);

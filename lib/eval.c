@@ -8,6 +8,7 @@
  * number of groups; groups keep the order in which they first appear.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +176,22 @@ gmap_id(struct gmap *g, const char *p, size_t len)
 	return g->n++;
 }
 
+/* gmap_id, first trying *last, the previous row's group: a frame sorted
+ * by symbol repeats it row after row, and a comparison is cheaper than a
+ * hash. */
+static size_t
+gmap_id_again(struct gmap *g, const char *p, size_t len, size_t *last)
+{
+	const char *l;
+
+	if (*last < g->n) {
+		l = g->label[*last];
+		if (strncmp(l, p, len) == 0 && l[len] == '\0')
+			return *last;
+	}
+	return *last = gmap_id(g, p, len);
+}
+
 /* ---- Columns --------------------------------------------------------- */
 
 /*
@@ -339,7 +356,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	struct pp_buf label = PP_BUF_INIT;
 	const union pp_cell *row;
 	size_t ncap = 0, g, i, nv = 0;
-	long cy, cp, cg = -1;
+	long cy, cp, cg = -1, used[3];
 	int rc = -1, st, f64;
 	enum pp_type gt = PP_T_TEXT;
 	const char *target = NULL, *pred = NULL;
@@ -370,6 +387,10 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		}
 		gt = pp_reader_schema(r)->cols[cg].type;
 	}
+	used[0] = cy;
+	used[1] = cp;
+	used[2] = cg;
+	pp_reader_only(r, used, PP_ARRAY_SIZE(used));
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
@@ -497,6 +518,19 @@ str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Counts to starts: c[x] becomes the sum of c[0..x). */
+static void
+starts_of(size_t *c, size_t n)
+{
+	size_t x, sum = 0, cx;
+
+	for (x = 0; x < n; x++) {
+		cx = c[x];
+		c[x] = sum;
+		sum += cx;
+	}
+}
+
 static int
 xrow_cmp(const void *a, const void *b)
 {
@@ -565,74 +599,182 @@ pp_panel_date_label(const struct pp_panel *p, size_t d, char *buf)
 	date_label(p->date_kind, p->date[p->dstart[d]], buf);
 }
 
+/*
+ * The order of the rows by date, then symbol rank, as indices into the
+ * read arrays: two stable counting sorts (by symbol, then by date) of
+ * indices, when the dates span few enough keys (any daily frame; a frame
+ * without dates numbers its rows).  Returns NULL when they do not.
+ */
+static size_t *
+counting_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
+    int64_t dmin, int64_t dmax)
+{
+	uint64_t span = (uint64_t)dmax - (uint64_t)dmin + 1;
+	size_t nb = nsym > span ? nsym : (size_t)span, i, *count;
+	size_t *by_sym, *order;
+
+	if (span > 4 * (uint64_t)p->n + 4096)
+		return NULL;
+	count = pp_xcalloc(nb + 1, sizeof(*count));
+	by_sym = pp_xmalloc(p->n * sizeof(*by_sym));
+	order = pp_xmalloc(p->n * sizeof(*order));
+	for (i = 0; i < p->n; i++)
+		count[rank[p->sym[i]]]++;
+	starts_of(count, nsym);
+	for (i = 0; i < p->n; i++)
+		by_sym[count[rank[p->sym[i]]]++] = i;
+	memset(count, 0, (nb + 1) * sizeof(*count));
+	for (i = 0; i < p->n; i++)
+		count[p->date[i] - dmin]++;
+	starts_of(count, (size_t)span);
+	for (i = 0; i < p->n; i++) {
+		size_t at = by_sym[i];
+
+		order[count[p->date[at] - dmin]++] = at;
+	}
+	free(count);
+	free(by_sym);
+	return order;
+}
+
+/* The order by one radix sort on (date - min) * symbols + symbol when that
+ * fits in 63 bits (date-times over centuries), else by qsort. */
+static size_t *
+sorted_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
+    int64_t dmin, int64_t dmax)
+{
+	size_t *order = pp_xmalloc((p->n + 1) * sizeof(*order));
+	size_t i;
+
+	if ((uint64_t)(dmax - dmin) < (UINT64_C(1) << 62) / (nsym + 1)) {
+		struct pp_keyed *key = pp_xmalloc((p->n + 1) * sizeof(*key));
+
+		for (i = 0; i < p->n; i++) {
+			key[i].key = (uint64_t)(p->date[i] - dmin) *
+			    (uint64_t)nsym + rank[p->sym[i]];
+			key[i].val = i;
+		}
+		pp_metrics_sort_keyed(key, p->n);
+		for (i = 0; i < p->n; i++)
+			order[i] = (size_t)key[i].val;
+		free(key);
+	} else {
+		struct prow *rows = pp_xmalloc((p->n + 1) * sizeof(*rows));
+
+		for (i = 0; i < p->n; i++) {
+			rows[i].date = p->date[i];
+			rows[i].sym = rank[p->sym[i]];
+			rows[i].at = i;
+		}
+		qsort(rows, p->n, sizeof(*rows), prow_cmp);
+		for (i = 0; i < p->n; i++)
+			order[i] = rows[i].at;
+		free(rows);
+	}
+	return order;
+}
+
+/* Rows from..to-1 of the sorted panel, gathered from the read arrays by
+ * order: on one thread, or a half on each of two. */
+struct gather {
+	const struct pp_panel *p;
+	const size_t *order;
+	const uint32_t *rank;
+	int64_t *date;
+	uint32_t *sym;
+	double *pred, *ret;
+	size_t from, to;
+};
+
+static void *
+gather_rows(void *arg)
+{
+	const struct gather *g = arg;
+	const struct pp_panel *p = g->p;
+	size_t i, k, nr = p->nret;
+
+	for (i = g->from; i < g->to; i++) {
+		size_t a = g->order[i];
+
+		g->date[i] = p->date[a];
+		g->sym[i] = g->rank[p->sym[a]];
+		g->pred[i] = p->pred[a];
+		for (k = 0; k < nr; k++)
+			g->ret[i * nr + k] = p->ret[a * nr + k];
+	}
+	return NULL;
+}
+
+/* Panels this large are gathered on two threads: the reads are cache
+ * misses, which two threads wait for side by side. */
+#define GATHER_PARALLEL ((size_t)1 << 16)
+
+static void
+gather_all(struct gather *g)
+{
+	struct gather hi = *g;
+	pthread_t th;
+
+	if (g->p->n >= GATHER_PARALLEL) {
+		g->to = hi.from = g->p->n / 2;
+		if (pthread_create(&th, NULL, gather_rows, &hi) == 0) {
+			gather_rows(g);
+			pthread_join(th, NULL);
+			return;
+		}
+		g->to = hi.to;
+	}
+	gather_rows(g);
+}
+
 /* Sort the rows read (in p, by read order) by date and symbol name. */
 static int
 panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
     struct pp_err *err)
 {
-	struct prow *rows = pp_xmalloc((p->n + 1) * sizeof(*rows));
 	uint32_t *rank = pp_xmalloc((gm->n + 1) * sizeof(*rank));
 	char **sorted = pp_xmalloc((gm->n + 1) * sizeof(char *));
 	int64_t *date = pp_xmalloc((p->n + 1) * sizeof(int64_t));
 	uint32_t *sym = pp_xmalloc((p->n + 1) * sizeof(uint32_t));
+	size_t *order;
 	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
 	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
-	size_t i, k, nd = 0;
-	int64_t dmin = 0, dmax = 0;
+	struct gather g;
+	size_t i, nd = 0;
+	int64_t dmin = p->date[0], dmax = p->date[0];
 	int rc = 0;
 
 	memcpy(sorted, gm->label, gm->n * sizeof(char *));
 	qsort(sorted, gm->n, sizeof(char *), str_cmp);
 	for (i = 0; i < gm->n; i++)
 		rank[gmap_id(gm, sorted[i], strlen(sorted[i]))] = (uint32_t)i;
-	for (i = 0; i < p->n; i++) {
-		rows[i].date = p->date[i];
-		rows[i].sym = rank[p->sym[i]];
-		rows[i].at = i;
-		dmin = i == 0 || rows[i].date < dmin ? rows[i].date : dmin;
-		dmax = i == 0 || rows[i].date > dmax ? rows[i].date : dmax;
+	for (i = 1; i < p->n; i++) {
+		dmin = p->date[i] < dmin ? p->date[i] : dmin;
+		dmax = p->date[i] > dmax ? p->date[i] : dmax;
 	}
-	/* One radix sort on (date - min) * symbols + symbol when that fits
-	 * in 63 bits (any daily frame, and date-times over centuries), else
-	 * qsort. */
-	if ((uint64_t)(dmax - dmin) < (UINT64_C(1) << 62) / (gm->n + 1)) {
-		struct pp_keyed *key = pp_xmalloc((p->n + 1) * sizeof(*key));
-		struct prow *sorted_rows = pp_xmalloc((p->n + 1) *
-		    sizeof(*sorted_rows));
-
-		for (i = 0; i < p->n; i++) {
-			key[i].key = (uint64_t)(rows[i].date - dmin) *
-			    (uint64_t)gm->n + rows[i].sym;
-			key[i].val = i;
-		}
-		pp_metrics_sort_keyed(key, p->n);
-		for (i = 0; i < p->n; i++)
-			sorted_rows[i] = rows[key[i].val];
-		free(rows);
-		free(key);
-		rows = sorted_rows;
-	} else {
-		qsort(rows, p->n, sizeof(*rows), prow_cmp);
-	}
+	if ((order = counting_order(p, rank, gm->n, dmin, dmax)) == NULL)
+		order = sorted_order(p, rank, gm->n, dmin, dmax);
+	g.p = p;
+	g.order = order;
+	g.rank = rank;
+	g.date = date;
+	g.sym = sym;
+	g.pred = pred;
+	g.ret = ret;
+	g.from = 0;
+	g.to = p->n;
+	gather_all(&g);
 	p->dstart = pp_xmalloc((p->n + 2) * sizeof(size_t));
 	for (i = 0; i < p->n; i++) {
-		size_t a = rows[i].at;
-
-		if (i > 0 && rows[i].date == rows[i - 1].date &&
-		    rows[i].sym == rows[i - 1].sym && rc == 0) {
+		if (i > 0 && date[i] == date[i - 1] && sym[i] == sym[i - 1] &&
+		    rc == 0) {
 			char d[PP_DATE_BUFSZ];
 
-			date_label(p->date_kind, rows[i].date, d);
+			date_label(p->date_kind, date[i], d);
 			rc = pp_err_set(err, PP_EXIT_DATA, "%s: symbol \"%s\" "
-			    "appears twice on %s", name, sorted[rows[i].sym],
-			    d);
+			    "appears twice on %s", name, sorted[sym[i]], d);
 		}
-		date[i] = rows[i].date;
-		sym[i] = rows[i].sym;
-		pred[i] = p->pred[a];
-		for (k = 0; k < p->nret; k++)
-			ret[i * p->nret + k] = p->ret[a * p->nret + k];
-		if (i == 0 || rows[i].date != rows[i - 1].date)
+		if (i == 0 || date[i] != date[i - 1])
 			p->dstart[nd++] = i;
 	}
 	p->dstart[nd] = p->n;
@@ -652,8 +794,33 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	gm->label = NULL;
 	gm->n = 0;
 	free(rank);
-	free(rows);
+	free(order);
 	return rc;
+}
+
+/* Room for twice the rows in each of the panel's arrays. */
+static void
+panel_grow(struct pp_panel *p, size_t *cap)
+{
+	size_t c = *cap ? 2 * *cap : 4096;
+
+	p->date = pp_xrealloc(p->date, c * sizeof(*p->date));
+	p->sym = pp_xrealloc(p->sym, c * sizeof(*p->sym));
+	p->pred = pp_xrealloc(p->pred, c * sizeof(*p->pred));
+	p->ret = pp_xrealloc(p->ret, (c * p->nret + 1) * sizeof(*p->ret));
+	*cap = c;
+}
+
+/* pp_eval_cell, with the usual float64 cell read in place. */
+static inline int
+panel_num(const struct pp_reader *r, const union pp_cell *row, long c,
+    double *v, struct pp_err *err)
+{
+	if (pp_reader_schema(r)->cols[c].type == PP_T_F64) {
+		*v = row[c].f;
+		return 0;
+	}
+	return pp_eval_cell(r, row, c, v, err);
 }
 
 int
@@ -665,8 +832,8 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	struct pp_reader *r;
 	const union pp_cell *row;
 	struct gmap gm = { 0 };
-	long cp, cs, cd, *cr = pp_xcalloc(nret + 1, sizeof(long));
-	size_t cap = 0, cap2 = 0, cap3 = 0, cap4 = 0, k;
+	long cp, cs, cd, *cr = pp_xcalloc(nret + 3, sizeof(long));
+	size_t cap = 0, k, last = SIZE_MAX;
 	int rc = -1, st;
 
 	memset(p, 0, sizeof(*p));
@@ -696,21 +863,22 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 		}
 		p->date_kind = t == PP_T_DATE ? 1 : 2;
 	}
+	cr[nret] = cp;
+	cr[nret + 1] = cs;
+	cr[nret + 2] = cd;
+	pp_reader_only(r, cr, nret + 3);
 	if (cs < 0)
 		gmap_id(&gm, "", 0);
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
 		size_t i = p->n;
 
-		pp_xgrow((void **)&p->date, &cap, i + 1, sizeof(int64_t));
-		pp_xgrow((void **)&p->sym, &cap2, i + 1, sizeof(uint32_t));
-		pp_xgrow((void **)&p->pred, &cap3, i + 1, sizeof(double));
-		pp_xgrow((void **)&p->ret, &cap4, (i + 1) * nret + 1,
-		    sizeof(double));
-		if (pp_eval_cell(r, row, cp, &p->pred[i], err) == -1)
+		if (i == cap)
+			panel_grow(p, &cap);
+		if (panel_num(r, row, cp, &p->pred[i], err) == -1)
 			goto out;
 		for (k = 0; k < nret; k++)
-			if (pp_eval_cell(r, row, cr[k], &p->ret[i * nret + k], err) ==
-			    -1)
+			if (panel_num(r, row, cr[k], &p->ret[i * nret + k],
+			    err) == -1)
 				goto out;
 		if (cd >= 0) {
 			p->date[i] = row[cd].i;
@@ -723,8 +891,8 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 		} else {
 			p->date[i] = (int64_t)i + 1;
 		}
-		p->sym[i] = cs < 0 ? 0 : (uint32_t)gmap_id(&gm,
-		    row[cs].s.p, row[cs].s.len);
+		p->sym[i] = cs < 0 ? 0 : (uint32_t)gmap_id_again(&gm,
+		    row[cs].s.p, row[cs].s.len, &last);
 		p->n++;
 	}
 	if (st == -1)

@@ -117,6 +117,12 @@ pp_reader_name(const struct pp_reader *r)
 	return r->name;
 }
 
+int
+pp_reader_typed(const struct pp_reader *r)
+{
+	return !r->untyped;
+}
+
 const struct pp_meta *
 pp_reader_meta(const struct pp_reader *r)
 {
@@ -137,6 +143,67 @@ pp_reader_next(struct pp_reader *r, const union pp_cell **row,
 	if (rc == 1)
 		*row = r->row;
 	return rc;
+}
+
+void
+pp_reader_only(struct pp_reader *r, const long *cols, size_t n)
+{
+	size_t j, nc = r->schema.ncols;
+
+	if (r->skip == NULL)
+		r->skip = pp_xmalloc(nc ? nc : 1);
+	memset(r->skip, 1, nc);
+	for (j = 0; j < n; j++)
+		if (cols[j] >= 0 && (size_t)cols[j] < nc)
+			r->skip[cols[j]] = 0;
+	/* Cells not read keep the blank they get here. */
+	for (j = 0; j < nc; j++)
+		if (r->skip[j])
+			pp_cell_blank(r->schema.cols[j].type, &r->row[j]);
+}
+
+int
+pp_reader_want_lines(struct pp_reader *r, int cells)
+{
+	if (r->fatal || r->ops->keep_lines == NULL)
+		return 0;
+	r->lines_cells = cells;
+	return r->ops->keep_lines(r, cells);
+}
+
+/* give: 1 a row's text, 2 also a run of rows' */
+static int
+next_text(struct pp_reader *r, int give, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	int rc;
+
+	r->give_lines = give;
+	r->linep = NULL;
+	rc = pp_reader_next(r, row, err);
+	r->give_lines = 0;
+	*line = NULL;
+	if (rc == 1 && r->linep != NULL) {
+		if (!r->lines_cells)
+			*row = NULL;
+		*line = r->linep;
+		*len = r->linelen;
+	}
+	return rc;
+}
+
+int
+pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	return next_text(r, 1, row, line, len, err);
+}
+
+int
+pp_reader_next_lines(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err)
+{
+	return next_text(r, 2, row, line, len, err);
 }
 
 int
@@ -164,6 +231,7 @@ pp_reader_free(struct pp_reader *r)
 	free(r->in.buf);
 	free(r->name);
 	free(r->row);
+	free(r->skip);
 	pp_schema_release(&r->schema);
 	pp_meta_release(&r->meta);
 	free(r);
@@ -179,12 +247,12 @@ backend_row(void *arg, const union pp_cell *row, struct pp_err *err)
 }
 
 static int
-backend_format(void *arg, const union pp_cell *row, struct pp_buf *out,
-    struct pp_err *err)
+backend_format(void *arg, const union pp_cell *row, size_t from,
+    struct pp_buf *out, struct pp_err *err)
 {
 	const struct pp_writer *w = arg;
 
-	return w->ops->format_row(w, row, out, err);
+	return w->ops->format_row(w, row, from, out, err);
 }
 
 static int
@@ -262,6 +330,29 @@ pp_writer_row(struct pp_writer *w, const union pp_cell *row,
 	if (w->th)
 		return pp_frame_wthread_row(w->th, row, err);
 	return backend_row(w, row, err);
+}
+
+int
+pp_writer_line(struct pp_writer *w, const char *line, size_t len,
+    const union pp_cell *row, size_t from, struct pp_err *err)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	int rc = 0;
+
+	if (w->ops->format_row == NULL)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: a row as text for a "
+		    "binary frame", w->name);
+	if (w->th)
+		return pp_frame_wthread_line(w->th, line, len, row, from, err);
+	pp_buf_add(&b, line, len);
+	if (from < w->schema.ncols)
+		rc = w->ops->format_row(w, row, from, &b, err);
+	else
+		pp_buf_addc(&b, '\n');
+	if (rc == 0)
+		rc = w->ops->write_bytes(w, b.data, b.len, err);
+	pp_buf_release(&b);
+	return rc;
 }
 
 int

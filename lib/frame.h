@@ -91,9 +91,12 @@ long pp_schema_find(const struct pp_schema *s, const char *name);
 void pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src);
 
 /* 0 if a and b have the same column names and types in the same order;
- * else -1 with err saying where they first differ. */
+ * else -1 with err saying where they first differ.  _names compares the
+ * names only (b's types are not known: see pp_reader_typed). */
 int pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
     struct pp_err *err);
+int pp_schema_same_names(const struct pp_schema *a,
+    const struct pp_schema *b, struct pp_err *err);
 
 /*
  * Frame metadata: key/value pairs of UTF-8 text that a binary frame carries
@@ -178,6 +181,11 @@ const struct pp_schema *pp_reader_schema(const struct pp_reader *r);
 enum pp_format pp_reader_format(const struct pp_reader *r);
 const char *pp_reader_name(const struct pp_reader *r);
 
+/* 0 when the column types are only defaults, not read from any value: a
+ * CSV input that ended without a data row (an empty shard, say), whose
+ * columns are float64 or text by name only.  1 otherwise. */
+int pp_reader_typed(const struct pp_reader *r);
+
 /* The metadata the frame's header carried: empty for CSV and for version
  * 1 binary frames.  Owned by the reader. */
 const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
@@ -187,6 +195,42 @@ const struct pp_meta *pp_reader_meta(const struct pp_reader *r);
  * "NAME:LINE: ..." (CSV) or "NAME: byte N: ..." (binary). */
 int pp_reader_next(struct pp_reader *r, const union pp_cell **row,
     struct pp_err *err);
+
+/*
+ * Read only the columns listed in cols[0..n) (schema indices; negative
+ * ones are ignored): the other cells are neither converted nor checked,
+ * and hold their type's missing value (NaN, "", PP_I64_MISSING) in every
+ * row.  A CSV row must still have every field.  What a program that
+ * needs a few columns of a wide frame calls, as pandas' usecols: in CSV
+ * the unused fields cost only the search for their delimiter, in binary
+ * their bytes are checksummed but not decoded or validated.  Call after
+ * open and before the first pp_reader_next (rows converted before the
+ * call may have every cell checked); a later call replaces the list.
+ */
+void pp_reader_only(struct pp_reader *r, const long *cols, size_t n);
+
+/* CSV -> CSV without conversion (pp cat, pp-predict).  Ask, before the
+ * first pp_reader_next, that rows already in the CSV writer's form (every
+ * field written back as it is: pp_fmt_double_canonical numbers, plain
+ * text, YYYY-MM-DD dates) may come as their text; with cells, such rows
+ * come with their cells too (else they are not converted at all).
+ * Returns 1 if this reader can (CSV read on worker threads), else 0 and
+ * nothing changes.  pp_reader_next still gives every row as cells. */
+int pp_reader_want_lines(struct pp_reader *r, int cells);
+
+/* pp_reader_next, but a row may come as *line (len bytes, no line end,
+ * valid until the next call): exactly the bytes a CSV writer with the
+ * reader's delimiter writes for that row (pp_writer_line); *row is then
+ * NULL, or the row's cells if pp_reader_want_lines asked for them.
+ * Otherwise *row is set and *line NULL. */
+int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err);
+
+/* pp_reader_next_line, but where cells were not asked for, the text may
+ * be that of several consecutive rows, separated by '\n' (for
+ * pp_writer_line with from = ncols): one call for a run of rows. */
+int pp_reader_next_lines(struct pp_reader *r, const union pp_cell **row,
+    const char **line, size_t *len, struct pp_err *err);
 
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
@@ -232,6 +276,16 @@ struct pp_writer *pp_writer_new(FILE *fp, const char *name,
  * which is why a frame is only complete when finish succeeds. */
 int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
     struct pp_err *err);
+
+/* Append one row whose columns 0..from-1 are given as their text from
+ * pp_reader_next_line (a reader of those columns and this delimiter, the
+ * writer CSV with o.precision 0, so that the text is what pp_writer_row
+ * would write), and columns from..ncols-1, none of them text, as
+ * row[from..ncols) (row may be NULL when from is ncols).  With from =
+ * ncols the text may hold several rows (pp_reader_next_lines).  A binary
+ * writer refuses it (-1). */
+int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
+    const union pp_cell *row, size_t from, struct pp_err *err);
 
 /* Push what is buffered to the stream now (a short binary chunk if needed),
  * for line-by-line pipelines. */

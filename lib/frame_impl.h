@@ -68,9 +68,17 @@ struct pp_reader {
 	struct pp_schema schema;
 	struct pp_meta meta;	/* binary version 2 header metadata */
 	union pp_cell *row;	/* ncols cells, filled by next */
+	unsigned char *skip;	/* ncols flags: column not read
+				   (pp_reader_only), or NULL: read all */
 	long line;		/* see pp_reader_line */
 	int fatal;		/* stream broken: every next fails */
 	int can_skip;		/* last error was one bad row */
+	int untyped;		/* types are defaults: see pp_reader_typed */
+	int give_lines;		/* next may give a row as text (linep):
+				   1, or 2 a run of rows as one text */
+	int lines_cells;	/* ... with its cells */
+	const char *linep;	/* the row as its CSV text, or NULL */
+	size_t linelen;		/* its length, no line end */
 	struct csv_in *csv;
 	struct bin_in *bin;
 };
@@ -98,8 +106,8 @@ struct pp_writer {
  * each row, in order.  Each returns 0 or -1. */
 struct pp_frame_wthread_fns {
 	int (*row)(void *arg, const union pp_cell *row, struct pp_err *err);
-	int (*format)(void *arg, const union pp_cell *row, struct pp_buf *out,
-	    struct pp_err *err);
+	int (*format)(void *arg, const union pp_cell *row, size_t from,
+	    struct pp_buf *out, struct pp_err *err);
 	int (*write)(void *arg, const char *p, size_t n, struct pp_err *err);
 };
 
@@ -115,6 +123,11 @@ struct frame_wthread *pp_frame_wthread_new(const struct pp_schema *s,
     struct pp_err *err);
 int pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
     struct pp_err *err);
+/* A row as its formatted text for columns 0..from-1, no line end, and
+ * row[from..ncols) (no text among them) to format after it (fns->format
+ * only; row may be NULL when from is ncols). */
+int pp_frame_wthread_line(struct frame_wthread *p, const char *line,
+    size_t len, const union pp_cell *row, size_t from, struct pp_err *err);
 int pp_frame_wthread_drain(struct frame_wthread *p, struct pp_err *err);
 int pp_frame_wthread_close(struct frame_wthread *p, struct pp_err *err);
 void pp_frame_wthread_free(struct frame_wthread *p);
@@ -139,6 +152,9 @@ extern struct pp_csv_tuning pp_csv_tuning;
  * processors. */
 int pp_csv_threads(void);
 
+/* The missing value of type t: what a column not read holds. */
+void pp_cell_blank(enum pp_type t, union pp_cell *cell);
+
 /* One CSV field as a cell of type t: NULL, or what is wrong with it ("not
  * a number"...).  Text cells point at s. */
 const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
@@ -150,12 +166,20 @@ const char *pp_csv_cell(enum pp_type t, const char *s, size_t len,
  * returns the blocks in input order, each parsed as far as its workers
  * could (see csv_parallel.c), and releases the one it returned before; NULL at
  * the end, or after a read error (*ioerr set, else 0).  start returns NULL
- * when no thread could be started.
+ * when no thread could be started.  skip (ncols flags, copied; NULL for
+ * none) names the columns whose fields are not converted but blanked.
  */
+/* A row kept as text: its line in the block, the line end left out. */
+struct pp_csvkept {
+	size_t off;
+	size_t len;		/* 0: not kept, the row's cells are filled */
+};
+
 struct pp_csvblock {
 	const unsigned char *buf;	/* the block's bytes */
 	size_t len;			/* ends after a '\n' unless last */
 	const union pp_cell *cells;	/* nrows rows of ncols cells */
+	const struct pp_csvkept *kept;	/* nrows, or NULL: none kept */
 	const size_t *lines;		/* each row's line, 0-based, in buf */
 	size_t nrows;
 	size_t rest;		/* first byte not parsed (len: none left) */
@@ -165,9 +189,24 @@ struct pp_csvblock {
 
 struct pp_csv_parallel;
 
+/* skip (columns left blank, not converted) holds for rows split into
+ * cells; a row kept as text (keep_lines) has every field checked, and
+ * converted on demand.  Callers ask for one or the other: pp-eval skips
+ * columns, pp cat and pp-predict keep lines. */
 struct pp_csv_parallel *pp_csv_parallel_start(struct pp_inbuf *in,
     const unsigned char *head, size_t nhead, const struct pp_schema *s,
-    unsigned char delim, size_t block, int threads);
+    const unsigned char *skip, unsigned char delim, size_t block,
+    int threads, int keep_lines);
+/* A kept row's cells (its fields fit their types: 0). */
+int pp_csv_parallel_split(const struct pp_csv_parallel *p,
+    const unsigned char *s, size_t len, union pp_cell *cells);
+/* 1 if s[0..len) is exactly what the CSV writer writes, with delimiter
+ * delim, for the value it reads as in a column of type t. */
+int pp_csv_canonical(enum pp_type t, const char *s, size_t len, char delim);
+/* The same for s that pp_csv_cell read into *cell, without reading it
+ * again. */
+int pp_csv_cell_canonical(enum pp_type t, const char *s, size_t len,
+    char delim, const union pp_cell *cell);
 const struct pp_csvblock *pp_csv_parallel_next(struct pp_csv_parallel *p, int *ioerr);
 void pp_csv_parallel_free(struct pp_csv_parallel *p);
 
@@ -199,6 +238,10 @@ struct pp_frame_reader_ops {
 	    struct pp_err *err);
 	int (*next)(struct pp_reader *r, struct pp_err *err);
 	void (*free)(struct pp_reader *r);
+	/* Optional (CSV): from now on next may set r->linep (besides
+	 * r->row with cells, else instead) when r->give_lines; 0 if it
+	 * cannot. */
+	int (*keep_lines)(struct pp_reader *r, int cells);
 };
 
 struct pp_frame_writer_ops {
@@ -210,9 +253,11 @@ struct pp_frame_writer_ops {
 	int (*finish)(struct pp_writer *w, struct pp_err *err);
 	void (*free)(struct pp_writer *w);
 	/* Rows formatted apart from writing, on several threads at once
-	 * (frame_wthread.c); NULL when a row depends on the rows before. */
+	 * (frame_wthread.c); NULL when a row depends on the rows before.
+	 * Columns from `from` on, after the text of those before (a
+	 * delimiter first when from > 0), and the line end. */
 	int (*format_row)(const struct pp_writer *w, const union pp_cell *row,
-	    struct pp_buf *out, struct pp_err *err);
+	    size_t from, struct pp_buf *out, struct pp_err *err);
 	int (*write_bytes)(struct pp_writer *w, const char *p, size_t n,
 	    struct pp_err *err);
 };

@@ -14,6 +14,10 @@
  * bytes written are those of one thread, and memory is a fixed ring of
  * batches.  The first error, in row order, stops the writing and is
  * reported by the next call that hands a batch over, or by close.
+ * A row may also come as its finished text (pp_frame_wthread_line, pp cat
+ * CSV -> CSV): it is copied like text and, at the format step, appended
+ * with its line end; cell 0 of its place holds the text's offset and
+ * length, and the batch's `line` flag marks it.
  * pp_frame_wthread_drain waits until everything handed in is written, so
  * a flush can follow; live feeds, which flush every row, are better served
  * without threads.
@@ -27,6 +31,8 @@
 #include "banned.h"
 
 #define PIPE_BATCH 2048		/* rows per batch */
+#define TEXT_CAP (1 << 18)	/* text bytes after which a batch is
+				   handed in anyway (runs of rows) */
 #define MAX_WORKERS 64
 
 enum bstate {
@@ -41,6 +47,9 @@ struct batch {
 	size_t n;		/* rows filled */
 	struct pp_buf text;	/* bytes of the text cells */
 	struct pp_buf out;	/* the formatted rows (fns->format) */
+	size_t *line;		/* PIPE_BATCH: row i came as text for its
+				   columns before line[i] - 1; 0: cells */
+	int nlines;		/* rows that came as text */
 	enum bstate state;
 	int bad;		/* formatting stopped at a bad row: err */
 	struct pp_err err;
@@ -83,10 +92,20 @@ format_batch(struct frame_wthread *p, struct batch *b)
 
 	pp_buf_reset(&b->out);
 	b->bad = 0;
-	for (i = 0; i < b->n && !b->bad; i++)
-		if (p->fns.format(p->arg, b->cells + i * p->ncols, &b->out,
-		    &b->err) == -1)
+	for (i = 0; i < b->n && !b->bad; i++) {
+		const union pp_cell *c = b->cells + i * p->ncols;
+
+		size_t from = b->nlines > 0 ? b->line[i] : 0;
+
+		if (from > 0)
+			pp_buf_add(&b->out, b->text.data +
+			    (size_t)(uintptr_t)c->s.p, c->s.len);
+		if (from == p->ncols + 1)
+			pp_buf_addc(&b->out, '\n');
+		else if (p->fns.format(p->arg, c, from ? from - 1 : 0,
+		    &b->out, &b->err) == -1)
 			b->bad = 1;
+	}
 }
 
 /* Write batch b, the next in order: its formatted bytes (what came before
@@ -223,6 +242,7 @@ pp_frame_wthread_new(const struct pp_schema *s,
 		    sizeof(union pp_cell));
 		pp_buf_init(&p->b[i].text);
 		pp_buf_init(&p->b[i].out);
+		p->b[i].line = pp_xcalloc(PIPE_BATCH, sizeof(size_t));
 	}
 	p->th = pp_xcalloc(want, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
@@ -261,7 +281,8 @@ pipe_hand(struct frame_wthread *p, struct pp_err *err)
 	 * Only the text columns are visited: a division per cell to find
 	 * the column cost a twentieth of a CSV writer's time. */
 	for (i = 0; i < b->n; i++)
-		for (j = 0; j < p->ntext; j++) {
+		for (j = 0; j < p->ntext && !(b->nlines > 0 && b->line[i]);
+		    j++) {
 			union pp_cell *c = &b->cells[i * p->ncols +
 			    p->textcol[j]];
 
@@ -283,6 +304,7 @@ pipe_hand(struct frame_wthread *p, struct pp_err *err)
 	if (bad)
 		return report(p, err);
 	b->n = 0;
+	b->nlines = 0;
 	pp_buf_reset(&b->text);
 	return 0;
 }
@@ -302,7 +324,28 @@ pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
 			pp_buf_add(&b->text, row[i].s.p, row[i].s.len);
 		}
 	}
+	b->line[b->n] = 0;
 	if (++b->n == PIPE_BATCH)
+		return pipe_hand(p, err);
+	return 0;
+}
+
+int
+pp_frame_wthread_line(struct frame_wthread *p, const char *line, size_t len,
+    const union pp_cell *row, size_t from, struct pp_err *err)
+{
+	struct batch *b = slot(p, p->filled);
+	union pp_cell *c = b->cells + b->n * p->ncols;
+	size_t i;
+
+	for (i = from; i < p->ncols; i++)
+		c[i] = row[i];
+	c->s.p = (const char *)(uintptr_t)b->text.len;
+	c->s.len = len;
+	pp_buf_add(&b->text, line, len);
+	b->line[b->n] = from + 1;
+	b->nlines++;
+	if (++b->n == PIPE_BATCH || b->text.len >= TEXT_CAP)
 		return pipe_hand(p, err);
 	return 0;
 }
@@ -332,6 +375,7 @@ pp_frame_wthread_free(struct frame_wthread *p)
 	pthread_cond_destroy(&p->cv);
 	for (i = 0; i < p->nb; i++) {
 		free(p->b[i].cells);
+		free(p->b[i].line);
 		pp_buf_release(&p->b[i].text);
 		pp_buf_release(&p->b[i].out);
 	}

@@ -222,12 +222,18 @@ pp_metrics_sort_key(double x)
 _Static_assert(sizeof(struct pp_pair) == 16 && sizeof(struct pp_keyed) == 16,
     "pp_radix_sort16 sorts 16-byte records");
 
-/* Sort v by y (which 0) or p (1), ascending. */
+/* Sort v by y (which 0) or p (1), ascending; tmp: NULL, or scratch of n
+ * pairs. */
 static void
-sort_pairs(struct pp_pair *v, size_t n, int which)
+sort_pairs(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
-	pp_radix_sort16(v, n, which ? offsetof(struct pp_pair, p) :
-	    offsetof(struct pp_pair, y), PP_RADIX_F64);
+	size_t off = which ? offsetof(struct pp_pair, p) :
+	    offsetof(struct pp_pair, y);
+
+	if (tmp != NULL)
+		pp_radix_sort16_with(v, n, off, PP_RADIX_F64, tmp);
+	else
+		pp_radix_sort16(v, n, off, PP_RADIX_F64);
 }
 
 void
@@ -237,13 +243,13 @@ pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 }
 
 /* Sort v by y (which 0) or p (1) and replace that member by its average
- * rank. */
+ * rank; tmp as sort_pairs. */
 static void
-rank_member(struct pp_pair *v, size_t n, int which)
+rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
 	size_t i = 0, j, k;
 
-	sort_pairs(v, n, which);
+	sort_pairs(v, n, which, tmp);
 	while (i < n) {
 		double x = which ? v[i].p : v[i].y, r;
 
@@ -260,10 +266,16 @@ rank_member(struct pp_pair *v, size_t n, int which)
 double
 pp_metrics_spearman(struct pp_pair *v, size_t n)
 {
+	struct pp_pair *tmp;
+
 	if (n < 2)
 		return NAN;
-	rank_member(v, n, 0);
-	rank_member(v, n, 1);
+	/* One scratch for both sorts: a second would fault in its pages
+	 * anew (16 bytes a pair). */
+	tmp = pp_xmalloc(n * sizeof(*tmp));
+	rank_member(v, n, 0, tmp);
+	rank_member(v, n, 1, tmp);
+	free(tmp);
 	return pp_metrics_pearson(v, n);
 }
 
@@ -273,7 +285,7 @@ pp_metrics_roc_auc(struct pp_pair *v, size_t n)
 	double npos = 0, nneg = 0, u = 0;
 	size_t i = 0, j;
 
-	sort_pairs(v, n, 1);
+	sort_pairs(v, n, 1, NULL);
 	/* Walk groups of equal scores upwards: each positive beats every
 	 * negative below its group and ties half of those in it. */
 	while (i < n) {

@@ -113,7 +113,8 @@ double pp_metrics_pearson(const struct pp_pair *v, size_t n);
 
 /* Spearman correlation: the Pearson correlation of the ranks, ties given
  * their average rank (scipy.stats.spearmanr).  Sorts v and replaces each
- * value by its rank, so v is consumed; no other memory is used. */
+ * value by its rank, so v is consumed; the sorts share one scratch copy
+ * of v. */
 double pp_metrics_spearman(struct pp_pair *v, size_t n);
 
 /* Area under the ROC curve of predictions p for 0/1 targets y: the

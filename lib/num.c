@@ -83,6 +83,59 @@ digits_value(const char *dig, int n)
 	return v;
 }
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+/*
+ * x < 10^8 as eight ASCII digits in one word, the first digit in the low
+ * byte (the first in memory).  No loop and no table: split in lanes, all
+ * at once.  The quotient by 10^4 goes in the low half, the remainder in
+ * the high one; then each 32-bit lane (< 10^4) is split by 100, the
+ * quotient as floor(v * 5243 / 2^19), exact below 43699; then each 16-bit
+ * lane (< 100) by 10, as floor(v * 103 / 2^10), exact below 179.  No
+ * product crosses into the next lane (below 2^26 and 2^14).
+ */
+static inline uint64_t
+eight_ascii(uint32_t x)
+{
+	uint64_t v = x / 10000 | (uint64_t)(x % 10000) << 32, q;
+
+	q = (v * 5243 >> 19) & 0x0000007f0000007fULL;
+	v = q | (v - q * 100) << 16;
+	q = (v * 103 >> 10) & 0x000f000f000f000fULL;
+	v = q | (v - q * 10) << 8;
+	return v + 0x3030303030303030ULL;
+}
+
+/* The last m (1..8) of x's eight digits at p: 8 bytes are stored, those
+ * past p + m being junk that the caller's later bytes overwrite. */
+static inline void
+put_last(char *p, uint32_t x, int m)
+{
+	uint64_t w = eight_ascii(x) >> (8 * (8 - m));
+
+	memcpy(p, &w, 8);
+}
+
+/* The n decimal digits of d (below 10^17) into dig[0..n), 8 at a time.
+ * Up to dig + 8 may be written past the digits when n < 8 (render has
+ * room: its output is at most 25 bytes of the 32, and it writes every
+ * byte after the digits that it keeps). */
+static void
+digits(char *dig, uint64_t d, int n)
+{
+	if (n <= 8) {
+		put_last(dig, (uint32_t)d, n);
+	} else if (n <= 16) {
+		put_last(dig, (uint32_t)(d / 100000000), n - 8);
+		put_last(dig + n - 8, (uint32_t)(d % 100000000), 8);
+	} else {		/* 17 digits: 1 + 8 + 8 */
+		uint64_t lo16 = d % 10000000000000000ULL;
+
+		dig[0] = (char)('0' + d / 10000000000000000ULL);
+		put_last(dig + 1, (uint32_t)(lo16 / 100000000), 8);
+		put_last(dig + 9, (uint32_t)(lo16 % 100000000), 8);
+	}
+}
+#else
 static const char pairs[201] =
     "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
@@ -120,6 +173,7 @@ digits(char *dig, uint64_t d, int n)
 		*--p = (char)('0' + lo);
 	}
 }
+#endif
 
 /*
  * Write the n digits of d with leading-digit exponent X in the "%.17g"
@@ -258,6 +312,103 @@ pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 	}
 	n = printf_digits(a, 17, dig, &X);
 	return render(buf, neg, digits_value(dig, n), n, X);
+}
+
+/*
+ * Text that is its own formatting.  pp_fmt_double_canonical accepts
+ * exactly these shapes (D a digit, N a nonzero digit, n the count of
+ * significant digits, at most 15):
+ *
+ *   "", "0", "-0"
+ *   [-]0.{0,3 zeros}D*N          (X from -1 to -4)
+ *   [-]N D{m-1}                  (an integer, m <= 17 digits: X = m - 1)
+ *   [-]N D{m-1} . D*N            (m <= 17)
+ *   [-]N[.D*N]e-DD, e+DD, e-DDD, e+DDD
+ *                                (the exponent X: -5 down to -300, or
+ *                                17 up to 300, in two digits below 100)
+ *
+ * Proof that pp_fmt_double(strtod(s)) is s for each.  "" reads as NaN,
+ * written ""; "0" and "-0" as the zeros, written so.  Otherwise s is a
+ * decimal v != 0 with n <= 15 significant digits and 10^-4 <= |v| <
+ * 10^17 or 10^-300 <= |v| < 10^301, so x = strtod(s) (what
+ * pp_parse_double gives) is a normal double.  By Claim 1 in dtoa.c, v
+ * is the only decimal of at most 15 digits that reads back as x, so
+ * pp_dtoa_shortest gives v's digits without trailing zeros (n of them)
+ * and v's exponent: the leading digit's X is that of v.  render() then
+ * writes, for X in -4..16 (plain notation): X < 0, "0." and -X - 1 zeros
+ * then the digits (the second shape); n <= X + 1, the digits then zeros
+ * up to X + 1 places, no point (the third); else the point after the
+ * first X + 1 digits (the fourth); outside -4..16, the first digit, a
+ * point and the others if there are any, 'e', the exponent's sign and
+ * its digits, two below 100 (the fifth); with '-' first for a negative
+ * x.  Those are the shapes above, byte for byte.  Anything else ("+1", "1.50", "01", "1e5", "NA", 16 digits...)
+ * returns 0 here, and the caller formats the parsed value as usual.
+ * test_num checks the claim on random and edge texts.
+ */
+/* The exponent part after 'e' as render writes it, for an X that render
+ * writes so (below -4 or above 16) and that keeps the value normal and
+ * finite with room to spare (|X| <= 300). */
+static int
+exp_canonical(const char *p, const char *end)
+{
+	int x = 0, neg;
+	const char *q;
+
+	if (end - p < 3 || (*p != '-' && *p != '+'))
+		return 0;
+	neg = *p++ == '-';
+	for (q = p; q < end; q++) {
+		if ((unsigned char)(*q - '0') >= 10)
+			return 0;
+		x = x * 10 + (*q - '0');
+	}
+	if (end - p != (x >= 100 ? 3 : 2) || x > 300)
+		return 0;
+	return neg ? x > 4 : x > 16;
+}
+
+int
+pp_fmt_double_canonical(const char *s, size_t len)
+{
+	const char *p = s, *end = s + len, *q, *t;
+
+	if (len == 0)
+		return 1;
+	p += *p == '-';
+	if (p == end)
+		return 0;
+	if (*p == '0') {
+		if (++p == end)
+			return 1;
+		if (*p++ != '.')
+			return 0;
+		for (q = p; p < end && *p == '0'; p++)
+			;
+		if (p - q > 3)
+			return 0;
+		for (q = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+			;
+		return p == end && p > q && p - q <= 15 && end[-1] != '0';
+	}
+	for (q = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+		;
+	if (p == q || *q == '0' || p - q > 17)
+		return 0;
+	if (p < end && *p == 'e')
+		return p - q == 1 && exp_canonical(p + 1, end);
+	if (p == end) {		/* an integer: its trailing zeros */
+		for (t = end; t[-1] == '0'; t--)
+			;
+		return t - q <= 15;
+	}
+	if (*p++ != '.')
+		return 0;
+	for (t = p; p < end && (unsigned char)(*p - '0') < 10; p++)
+		;
+	if (p < end && *p == 'e')
+		return t - q == 2 && p > t && p[-1] != '0' && p - q - 1 <= 15 &&
+		    exp_canonical(p + 1, end);
+	return p == end && p > t && end[-1] != '0' && end - q - 1 <= 15;
 }
 
 int

@@ -26,6 +26,15 @@
  * may be written. */
 size_t pp_fmt_double(char buf[PP_DBL_BUFSZ], double x);
 
+/* 1 if s[0..len) is exactly what pp_fmt_double writes for the double
+ * pp_parse_double reads from it (so a copy of the text may stand for
+ * both), for the usual shapes: "", "0", "-0", plain decimals of at most
+ * 15 significant digits with no '+', leading or trailing zero, from
+ * 0.0001 to below 10^17, and outside that "1.5e-05" or "2e+17" as
+ * pp_fmt_double writes them, to exponents of -300 and 300.  0 for every
+ * other text, valid or not. */
+int pp_fmt_double_canonical(const char *s, size_t len);
+
 /* x with sig significant digits (1 to 17), as printf "%.*g" in the C
  * locale: for people (pp cat --precision), not for reading back.  NaN,
  * infinities as pp_fmt_double.  Returns the length. */

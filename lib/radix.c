@@ -220,20 +220,31 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 }
 
 void
-pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind)
+pp_radix_sort16_with(void *v, size_t n, size_t keyoff,
+    enum pp_radix_key kind, void *scratch)
 {
 	struct rsort s;
-	unsigned char *tmp;
 
 	if (n < 2)
 		return;
 	s.off = keyoff;
 	s.flip = kind == PP_RADIX_F64 ? ~(uint64_t)0 : 0;
-	if (n < SMALL) {
+	if (n < SMALL)
 		insertion(&s, v, n);
+	else
+		msd(&s, v, scratch, n, 64, 1);
+}
+
+void
+pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind)
+{
+	void *tmp;
+
+	if (n < SMALL) {
+		pp_radix_sort16_with(v, n, keyoff, kind, NULL);
 		return;
 	}
 	tmp = pp_xmalloc(n * REC);
-	msd(&s, v, tmp, n, 64, 1);
+	pp_radix_sort16_with(v, n, keyoff, kind, tmp);
 	free(tmp);
 }

@@ -22,4 +22,9 @@ enum pp_radix_key {
  * pp_xmalloc when memory runs out. */
 void pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind);
 
+/* The same with the caller's scratch of n records: a caller sorting the
+ * same array twice saves the second copy's page faults. */
+void pp_radix_sort16_with(void *v, size_t n, size_t keyoff,
+    enum pp_radix_key kind, void *scratch);
+
 #endif

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "frame_impl.h"
 #include "util.h"
 #include "banned.h"
 
@@ -29,6 +30,19 @@ pp_type_name(enum pp_type t)
 		return "datetime";
 	}
 	return "?";
+}
+
+void
+pp_cell_blank(enum pp_type t, union pp_cell *cell)
+{
+	if (t == PP_T_F64) {
+		cell->f = NAN;
+	} else if (t == PP_T_TEXT) {
+		cell->s.p = "";
+		cell->s.len = 0;
+	} else {
+		cell->i = PP_I64_MISSING;
+	}
 }
 
 double
@@ -150,16 +164,21 @@ pp_schema_copy(struct pp_schema *dst, const struct pp_schema *src)
 		pp_schema_add(dst, src->cols[i].name, src->cols[i].type, NULL);
 }
 
-int
-pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
-    struct pp_err *err)
+static int
+schema_compare(const struct pp_schema *a, const struct pp_schema *b,
+    int types, struct pp_err *err)
 {
 	size_t i;
 
 	for (i = 0; i < a->ncols && i < b->ncols; i++) {
 		const struct pp_col *x = &a->cols[i], *y = &b->cols[i];
 
-		if (strcmp(x->name, y->name) != 0 || x->type != y->type)
+		if (!types && strcmp(x->name, y->name) != 0)
+			return pp_err_set(err, PP_EXIT_DATA, "column %zu is "
+			    "\"%s\", expected \"%s\"", i + 1, y->name,
+			    x->name);
+		if (types && (strcmp(x->name, y->name) != 0 ||
+		    x->type != y->type))
 			return pp_err_set(err, PP_EXIT_DATA, "column %zu is "
 			    "\"%s\" (%s), expected \"%s\" (%s)", i + 1,
 			    y->name, pp_type_name(y->type), x->name,
@@ -169,4 +188,18 @@ pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
 		return pp_err_set(err, PP_EXIT_DATA, "%zu columns, expected %zu",
 		    b->ncols, a->ncols);
 	return 0;
+}
+
+int
+pp_schema_same(const struct pp_schema *a, const struct pp_schema *b,
+    struct pp_err *err)
+{
+	return schema_compare(a, b, 1, err);
+}
+
+int
+pp_schema_same_names(const struct pp_schema *a, const struct pp_schema *b,
+    struct pp_err *err)
+{
+	return schema_compare(a, b, 0, err);
 }

@@ -8,7 +8,8 @@
 #   - rows keep their order and columns; 0/1 is the whole frame, byte for
 #     byte, CSV and binary; stdin works
 #   - a binary frame's metadata (pp.spec, pp.producer) passes through; a
-#     shard without symbols is a frame without rows that pp cat joins
+#     shard without symbols is a frame without rows that pp cat joins,
+#     binary or CSV (whose columns then have names but no types)
 #   - the common options: -d (in and out), --compress, -B, gzip input;
 #     -d missing or bad
 #   - pp-fetch --shard: synth, file and store give what pp shard keeps of
@@ -94,6 +95,19 @@ for sym in sys.argv[1].split(","):
 	run -0 --separate-stderr pp cat -o "$T/joined.csv" "$T/e.ppf" "$T/a.ppf"
 	run -0 pp cat "$T/a.ppf"
 	[ "$(cat "$T/joined.csv")" = "$output" ]
+	# A CSV shard without rows has no types to read, only names: it joins
+	# first, last or alone, CSV or binary out, and a wrong name still fails.
+	pp cat -o "$T/a.csv" "$T/a.ppf"
+	pp shard -o "$T/e.csv" 0/3 "$T/a.csv"
+	run -0 --separate-stderr pp cat "$T/e.csv" "$T/a.csv" "$T/e.csv"
+	[ "$output" = "$(cat "$T/a.csv")" ]
+	run -0 --separate-stderr pp cat -B -o "$T/j.ppf" "$T/e.csv" "$T/a.csv"
+	cmp "$T/j.ppf" <(pp cat -B "$T/a.csv")
+	run -0 --separate-stderr pp cat "$T/e.csv"
+	[ "$output" = "$H" ]
+	printf 'symbol,day,open,high,low,close,volume\n' >"$T/x.csv"
+	run -1 --separate-stderr pp cat "$T/a.csv" "$T/x.csv"
+	[ "$stderr" = "pp: $T/x.csv: column 2 is \"day\", expected \"date\"" ]
 }
 
 @test "the common options: -d, --compress, -B, gzip input" {

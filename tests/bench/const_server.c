@@ -3,11 +3,12 @@
  * set up as pp-serve sets it up (lib/serve.c, pp_serve_start): one
  * listening socket, one thread accepting on it, and THREADS daemons of
  * one epoll thread each (with the inter-thread channel, the same
- * connection limit shared out, the same timeout and backlog), each new
- * connection handed to the daemon holding the fewest.  It reads the
- * request body and answers one constant V1 prediction from a buffer it
- * keeps.  Whatever pp-serve spends beyond this is routing, JSON, the
- * model, its metrics and its bookkeeping.
+ * connection limit shared out, the same timeout and backlog, the same
+ * 16 KB memory pool a connection), each new connection handed to the
+ * daemon holding the fewest.  It reads the request body and answers
+ * one constant V1 prediction from a buffer it keeps.  Whatever pp-serve
+ * spends beyond this is routing, JSON, the model, its metrics and its
+ * bookkeeping.
  *
  *   const_server PORT THREADS
  */
@@ -151,6 +152,7 @@ main(int argc, char *argv[])
 		    handle, NULL,
 		    MHD_OPTION_CONNECTION_LIMIT, share(i),
 		    MHD_OPTION_CONNECTION_TIMEOUT, 10u,
+		    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16 * 1024,
 		    MHD_OPTION_NOTIFY_CONNECTION, closed, &nconn[i],
 		    MHD_OPTION_END)) == NULL) {
 			fprintf(stderr, "const_server: cannot start a daemon\n");

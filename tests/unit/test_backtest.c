@@ -8,6 +8,9 @@
  *    P; each statistic of man/pp-eval.1 against pandas/scipy to 1e-12
  *    relative, the deflated Sharpe ratio over 10 trials included.
  *  - the skipped-date count and the periods' dates.
+ *  - a panel large enough for two threads gives the series of the same
+ *    trading on a small panel, bit for bit, with periods skipped where
+ *    the second thread's dates start.
  *  - the stationary bootstrap: the same seed gives the same interval,
  *    another seed another; the interval holds the point estimate.
  *  - pp_backtest_norm_ppf against scipy.stats.norm.ppf,
@@ -230,6 +233,92 @@ test_wide_date(void **state)
 	pp_panel_release(&p);
 }
 
+/* A panel of nd dates: 4 symbols trading, dates gap..gap+5 with 2 of
+ * them only, and pad symbols more without a prediction (never held). */
+static void
+padded_panel(struct pp_panel *p, size_t nd, size_t pad, size_t gap)
+{
+	size_t ns = 4 + pad, d, k, i = 0;
+	uint64_t r;
+
+	memset(p, 0, sizeof(*p));
+	p->n = nd * ns;
+	p->nret = 1;
+	p->nsym = ns;
+	p->ndates = nd;
+	p->date = pp_xcalloc(p->n, sizeof(int64_t));
+	p->sym = pp_xcalloc(p->n, sizeof(uint32_t));
+	p->pred = pp_xcalloc(p->n, sizeof(double));
+	p->ret = pp_xcalloc(p->n, sizeof(double));
+	p->syms = pp_xcalloc(ns, sizeof(char *));
+	p->dstart = pp_xcalloc(nd + 1, sizeof(size_t));
+	for (k = 0; k < ns; k++) {
+		char nm[32];
+
+		snprintf(nm, sizeof(nm), "S%05zu", k);
+		p->syms[k] = pp_xstrdup(nm);
+	}
+	for (d = 0; d < nd; d++) {
+		p->dstart[d] = i;
+		for (k = 0; k < ns; k++, i++) {
+			/* The same values whatever the padding. */
+			r = (d * 4 + k) * 6364136223846793005ULL +
+			    1442695040888963407ULL;
+			r ^= r >> 29;
+			r *= 0xbf58476d1ce4e5b9ULL;
+			p->date[i] = (int64_t)d;
+			p->sym[i] = (uint32_t)k;
+			p->pred[i] = k >= 4 || (d >= gap && d <= gap + 5 &&
+			    k >= 2) ?
+			    NAN : (double)(r >> 40) / 1e6 - 8;
+			p->ret[i] = (double)((r >> 20) & 0xfffff) / 1e7 - 0.05;
+		}
+	}
+	p->dstart[nd] = i;
+}
+
+/* A large panel's dates are shared by two threads (the second from the
+ * 50th): the series is the one of the same trading on a small panel, bit
+ * for bit, whether or not periods are skipped where the second thread
+ * starts (its incoming weights are those of the last period before). */
+static void
+test_threads(void **state)
+{
+	static const size_t gaps[] = { 40, 44, 45, 47, 49, 50 };
+	struct pp_panel big, small;
+	struct pp_bt_opts o = PP_BT_OPTS_INIT;
+	struct pp_bt_series a = PP_BT_SERIES_INIT, b = PP_BT_SERIES_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	size_t g;
+
+	(void)state;
+	o.rule.kind = PP_BT_QUANTILE;
+	o.rule.q = 2;
+	o.cost_bps = 10;
+	for (g = 0; g < sizeof(gaps) / sizeof(gaps[0]); g++) {
+		padded_panel(&big, 100, 700, gaps[g]);
+		padded_panel(&small, 100, 0, gaps[g]);
+		assert_int_equal(pp_backtest_series(&big, &o, -1, &a, &err),
+		    0);
+		assert_int_equal(pp_backtest_series(&small, &o, -1, &b, &err),
+		    0);
+		assert_int_equal(a.n, 94);
+		assert_int_equal(a.skipped, 6);
+		assert_int_equal(b.n, a.n);
+		assert_int_equal(b.skipped, a.skipped);
+		assert_memory_equal(a.date, b.date, a.n * sizeof(size_t));
+		assert_memory_equal(a.gross, b.gross, a.n * sizeof(double));
+		assert_memory_equal(a.turnover, b.turnover,
+		    a.n * sizeof(double));
+		assert_memory_equal(a.net, b.net, a.n * sizeof(double));
+		assert_memory_equal(a.active, b.active, a.n);
+		pp_backtest_series_release(&a);
+		pp_backtest_series_release(&b);
+		pp_panel_release(&big);
+		pp_panel_release(&small);
+	}
+}
+
 static const struct {
 	double p, x;
 } ppf_rows[] = {
@@ -309,6 +398,7 @@ main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_skipped_dates),
 		cmocka_unit_test(test_wide_date),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_bootstrap),
 		cmocka_unit_test(test_normal),
 		cmocka_unit_test(test_parse),

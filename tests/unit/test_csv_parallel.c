@@ -6,6 +6,11 @@
  * CRLF and bare CR, blank lines, bad numbers and dates, wrong field
  * counts, invalid UTF-8, a missing final newline, malformed quoting).
  *
+ * Rows kept as text (pp cat CSV -> CSV): pp_csv_canonical takes a field
+ * only if a CSV writer writes its value back as the same bytes, for
+ * every type, on random texts near and in each type's canonical shapes;
+ * pp_csv_cell_canonical (from the cell already read) agrees with it.
+ *
  * pp_csv_tuning (frame_impl.h): threads 1 keeps the reader on one thread;
  * block N makes it cut N-byte blocks even for small input on one CPU.
  */
@@ -352,7 +357,8 @@ test_blocks_after_long_line(void **state)
 	in.fp = fmemopen(b.data, b.len, "rb");
 	assert_non_null(in.fp);
 	in.fd = -1;
-	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s, ',', 1024, 2);
+	p = pp_csv_parallel_start(&in, (const unsigned char *)"", 0, &s,
+	    NULL, ',', 1024, 2, 0);
 	assert_non_null(p);
 	while ((blk = pp_csv_parallel_next(p, &ioerr)) != NULL) {
 		if (memchr(blk->buf, 'x', blk->len) != NULL)
@@ -370,6 +376,114 @@ test_blocks_after_long_line(void **state)
 	pp_buf_release(&b);
 }
 
+/* A random field for a column of type t: mostly near the shapes the
+ * writer keeps, now and then something else. */
+static size_t
+random_field(uint64_t *st, enum pp_type t, char *f)
+{
+	static const char *const text[] = { "S001", " lead", "trail ", "a,b",
+		"a;b", "q\"q", "caf\xc3\xa9", "\xef\xbb\xbf" "bom", "bad\xff", "",
+		"x" };
+	static const char digits[] = "0123456789-+.e";
+	uint64_t r;
+	size_t n = 0, k, len;
+
+	*st = *st * 6364136223846793005ULL + 1442695040888963407ULL;
+	r = *st >> 11;
+	switch (t) {
+	case PP_T_TEXT:
+		return (size_t)snprintf(f, 32, "%s", text[r % 11]);
+	case PP_T_DATE:
+		return (size_t)snprintf(f, 32, "%04d-%02d-%02d",
+		    (int)(r % 10001), (int)(r >> 14) % 14, (int)(r >> 20) % 33);
+	default:
+		len = 1 + (r >> 40) % 20;
+		for (k = 0; k < len; k++, r /= 7)
+			f[n++] = k > 0 && (r & 3) ? (char)('0' + r % 10) :
+			    digits[r % 14];
+		f[n] = '\0';
+		return n;
+	}
+}
+
+/* What a CSV writer with delimiter delim writes for the value read from
+ * f as type t; -1 if f does not read as t. */
+static int
+written(enum pp_type t, const char *f, size_t len, char delim, char *out)
+{
+	struct pp_write_opts wo = PP_WRITE_OPTS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_schema sc;
+	struct pp_writer *w;
+	union pp_cell cell[2];
+	char *text = NULL, *nl;
+	size_t tlen;
+	FILE *fp = open_memstream(&text, &tlen);
+
+	assert_non_null(fp);
+	pp_schema_init(&sc);
+	assert_int_equal(pp_schema_add(&sc, "c", t, &err), 0);
+	assert_int_equal(pp_schema_add(&sc, "z", PP_T_TEXT, &err), 0);
+	wo.delim = delim;
+	if (pp_csv_cell(t, f, len, &cell[0]) != NULL) {
+		pp_schema_release(&sc);
+		fclose(fp);
+		free(text);
+		return -1;
+	}
+	cell[1].s.p = "z";
+	cell[1].s.len = 1;
+	w = pp_writer_new(fp, "mem", &sc, &wo, &err);
+	assert_non_null(w);
+	assert_int_equal(pp_writer_row(w, cell, &err), 0);
+	assert_int_equal(pp_writer_finish(w, &err), 0);
+	pp_writer_free(w);
+	fclose(fp);
+	nl = strchr(text, '\n');
+	assert_non_null(nl);
+	snprintf(out, 64, "%s", nl + 1);
+	free(text);
+	pp_schema_release(&sc);
+	return 0;
+}
+
+static void
+test_kept_fields_write_back(void **state)
+{
+	static const enum pp_type types[] = { PP_T_F64, PP_T_I64, PP_T_DATE,
+		PP_T_TEXT, PP_T_DATETIME };
+	uint64_t st = 7;
+	long i, kept = 0;
+
+	(void)state;
+	for (i = 0; i < 40000; i++) {
+		enum pp_type t = types[i % 5];
+		char delim = i % 3 ? ',' : ';', f[40], want[80], got[64];
+		size_t len = random_field(&st, t, f);
+		union pp_cell cell;
+
+		/* the one-pass form agrees, for every field that reads */
+		if (pp_csv_cell(t, f, len, &cell) == NULL &&
+		    pp_csv_cell_canonical(t, f, len, delim, &cell) !=
+		    pp_csv_canonical(t, f, len, delim))
+			fail_msg("type %d: \"%s\": the two checks differ", t, f);
+		if (!pp_csv_canonical(t, f, len, delim))
+			continue;
+		kept++;
+		if (written(t, f, len, delim, got) == -1)
+			fail_msg("type %d: \"%s\" kept but does not read", t, f);
+		snprintf(want, sizeof(want), "%s%cz\n", f, delim);
+		if (strcmp(got, want) != 0)
+			fail_msg("type %d: \"%s\" kept but written \"%s\"", t, f,
+			    got);
+	}
+	assert_true(kept > 8000);
+	/* Date-times are never kept; empty text always is. */
+	assert_false(pp_csv_canonical(PP_T_DATETIME, "2024-01-02T03:04:05Z",
+	    20, ','));
+	assert_true(pp_csv_canonical(PP_T_F64, "", 0, ','));
+}
+
 int
 main(void)
 {
@@ -378,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_large_frame),
 		cmocka_unit_test(test_read_error),
 		cmocka_unit_test(test_blocks_after_long_line),
+		cmocka_unit_test(test_kept_fields_write_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,6 +16,13 @@
  *    decimal of that length.  2M values plain, 200k under ASan;
  *    PP_TEST_DTOA_N sets the count.  Every power of two (the lopsided
  *    rounding intervals) and every subnormal exponent too.
+ *  - the short path (decimals of up to 15 digits) against Schubfach
+ *    alone: the same digits and exponent for short decimals of 1 to 15
+ *    digits at every scale the path takes, their neighbours one unit in
+ *    the last place away and the halfway doubles between, every power of
+ *    ten, integers to 2^53, values around 10^15 and the range's ends,
+ *    random bit patterns and subnormals; and the path does take the
+ *    short decimals (the formatter's speed depends on it).
  */
 #include <float.h>
 #include <math.h>
@@ -346,6 +353,109 @@ test_oracle_edges(void **state)
 		check(of_bits((uint64_t)e), 1);
 }
 
+/* --- the short path against Schubfach alone ---------------------------- */
+
+/* Where the short path settles a (finite, > 0), Schubfach alone agrees;
+ * returns 1 if it settled. */
+static int
+agree(double a)
+{
+	uint64_t d1 = 0, d2 = 0;
+	int e1 = 0, e2 = 0, n1, n2;
+
+	if (!(a > 0) || isinf(a))
+		return 0;
+	if ((n1 = pp_dtoa_short(a, &d1, &e1)) == 0)
+		return 0;
+	n2 = pp_dtoa_schubfach(a, &d2, &e2);
+	if (n1 != n2 || d1 != d2 || e1 != e2)
+		fail_msg("%a: short path %llue%d (%d digits), Schubfach "
+		    "%llue%d (%d)", a, (unsigned long long)d1, e1, n1,
+		    (unsigned long long)d2, e2, n2);
+	return 1;
+}
+
+/* a, its neighbours and the doubles halfway to them (as near as a double
+ * gets: the neighbours of the neighbours). */
+static void
+agree_around(double a)
+{
+	agree(a);
+	agree(nextafter(a, 0));
+	agree(nextafter(a, INFINITY));
+	agree(nextafter(nextafter(a, 0), 0));
+	agree(nextafter(nextafter(a, INFINITY), INFINITY));
+}
+
+static const uint64_t p10[16] = {
+	1ULL, 10ULL, 100ULL, 1000ULL, 10000ULL, 100000ULL, 1000000ULL,
+	10000000ULL, 100000000ULL, 1000000000ULL, 10000000000ULL,
+	100000000000ULL, 1000000000000ULL, 10000000000000ULL,
+	100000000000000ULL, 1000000000000000ULL
+};
+
+static void
+test_short_path(void **state)
+{
+	uint64_t s = 0x9e3779b97f4a7c15ULL, r, u;
+	long i, total = ORACLE_N, inrange = 0, taken = 0, full = 0;
+	int e, nd;
+	double x;
+	char t[64];
+
+	(void)state;
+	for (e = -330; e <= 310; e++) {	/* every power of ten */
+		snprintf(t, sizeof(t), "1e%d", e);
+		agree_around(strtod(t, NULL));
+	}
+	for (i = 0; i < 100000; i++) {	/* integers to 2^53, and around it */
+		r = rnd(&s);
+		agree_around((double)(r >> (11 + r % 53)));
+		agree((double)((1ULL << 53) - (uint64_t)i));
+	}
+	for (i = 0; i < 10000; i++) {	/* around 10^15 and the range's ends */
+		agree(1e15 - (double)i);
+		agree(1e15 + 2 * (double)i);
+		agree(1e-8 * (1 + (double)i * 0x1p-52));
+		agree(1e-8 * (1 - (double)i * 0x1p-53));
+		agree(1e36 * (1 + (double)i * 0x1p-52));
+		agree(1e36 * (1 - (double)i * 0x1p-53));
+	}
+	for (i = 0; i < total; i++) {
+		u = rnd(&s);
+		r = rnd(&s);
+		switch (i % 4) {
+		case 0:		/* any bit pattern, subnormals among them */
+			agree(fabs(of_bits(u)));
+			agree(of_bits(u >> 12));
+			break;
+		case 1:		/* full precision at the path's scales */
+			full += agree(ldexp((double)(u >> 11) + 1,
+			    (int)(r % 180) - 110));
+			break;
+		default:	/* 1..15 digits, 10^-10..10^38, as strtod reads */
+			nd = 1 + (int)(r % 15);
+			snprintf(t, sizeof(t), "%llue%d", (unsigned long long)
+			    (u % p10[nd]), (int)(r >> 20 & 63) - 10 - nd);
+			x = strtod(t, NULL);
+			agree_around(x);
+			if (x >= 1e-7 && x < 1e35) {
+				inrange++;
+				taken += agree(x);
+			}
+			break;
+		}
+	}
+	/* The path settles the short decimals in its range (all but a few
+	 * next to a power of ten), and a fair share of random doubles too:
+	 * up to a fifth of them have a 15-digit decimal in their interval. */
+	if (taken < inrange - inrange / 1000)
+		fail_msg("short path took %ld of %ld short decimals", taken,
+		    inrange);
+	if (full == 0)
+		fail_msg("short path took no full-precision value");
+}
+
 int
 main(void)
 {
@@ -354,6 +464,7 @@ main(void)
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_oracle_edges),
 		cmocka_unit_test(test_oracle_random),
+		cmocka_unit_test(test_short_path),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

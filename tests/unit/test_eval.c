@@ -11,6 +11,10 @@
  *  - pp_panel_read: rows out of order come back by date then symbol name,
  *    with date boundaries; a frame without a date column is one date a
  *    row; a symbol twice on a date is an error; a text date column too.
+ *    Both ways of sorting: counting (dates close together) and the
+ *    general sort (dates decades apart, date-times), the same order; a
+ *    panel of 70,000 rows (gathered on two threads) read the other way
+ *    round, every row in its place.
  *  - pp_scores_table: columns, NULL cells for undefined scores and for
  *    the groups' mean.
  */
@@ -25,6 +29,7 @@
 
 #include <cmocka.h>
 
+#include "buf.h"
 #include "eval.h"
 #include "banned.h"
 
@@ -173,6 +178,39 @@ test_panel(void **state)
 	assert_string_equal(label, "3");
 	pp_panel_release(&p);
 
+	/* Dates too far apart to count, then date-times: sorted all the
+	 * same, and a symbol repeated on the next row found again. */
+	path = file_of("symbol,date,prediction,r\nB,2024-01-02,1,0\n"
+	    "B,1970-01-01,2,0\nA,2024-01-02,3,0\nA,1970-01-01,4,0\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.ndates, 2);
+	assert_true(p.pred[0] == 4 && p.pred[1] == 2 && p.pred[2] == 3 &&
+	    p.pred[3] == 1);
+	pp_panel_release(&p);
+	path = file_of("symbol,date,prediction,r\n"
+	    "B,2024-01-02T10:00:00Z,1,0\nB,2024-01-02T09:30:00Z,2,0\n"
+	    "A,2024-01-02T10:00:00Z,3,0\nA,2024-01-02T09:30:00Z,4,0\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.ndates, 2);
+	assert_int_equal(p.dstart[1], 2);
+	assert_true(p.pred[0] == 4 && p.pred[1] == 2 && p.pred[2] == 3 &&
+	    p.pred[3] == 1);
+	pp_panel_date_label(&p, 0, label);
+	assert_non_null(strstr(label, "09:30:00"));
+	pp_panel_release(&p);
+	path = file_of("symbol,date,prediction,r\n"
+	    "A,2024-01-02T10:00:00Z,1,2\nA,2024-01-02T10:00:00Z,3,4\n");
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), -1);
+	remove(path);
+	assert_non_null(strstr(err.msg, ": symbol \"A\" appears twice on "
+	    "2024-01-02T10:00:00"));
+	pp_err_clear(&err);
+
 	path = file_of("symbol,date,prediction,r\nA,2024-01-01,1,2\n"
 	    "A,2024-01-01,3,4\n");
 	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
@@ -187,6 +225,44 @@ test_panel(void **state)
 	remove(path);
 	assert_non_null(strstr(err.msg, ": column \"date\" is text, not "
 	    "dates"));
+}
+
+/* A panel of 700 symbols x 100 dates, written symbol by symbol (the
+ * other way round from the panel's order): large enough to be sorted by
+ * two threads, and every row where it belongs. */
+static void
+test_panel_large(void **state)
+{
+	static const char *const rets[] = { "r" };
+	struct pp_panel p;
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_buf text = PP_BUF_INIT;
+	const char *path;
+	size_t s, d, i;
+
+	(void)state;
+	pp_buf_addstr(&text, "symbol,date,prediction,r\n");
+	for (s = 700; s-- > 0;)
+		for (d = 0; d < 100; d++)
+			pp_buf_addf(&text, "S%03zu,2024-%02zu-%02zu,%zu,%zu\n",
+			    s, 1 + d / 28, 1 + d % 28, s * 1000 + d, d);
+	path = file_of(text.data);
+	pp_buf_release(&text);
+	assert_int_equal(pp_panel_read(&p, path, ',', "prediction", rets, 1,
+	    &err), 0);
+	remove(path);
+	assert_int_equal(p.n, 70000);
+	assert_int_equal(p.ndates, 100);
+	assert_int_equal(p.nsym, 700);
+	for (i = 0; i < p.n; i++) {
+		d = i / 700;
+		s = i % 700;
+		assert_int_equal(p.sym[i], s);
+		assert_true(p.pred[i] == (double)(s * 1000 + d));
+		assert_true(p.ret[i] == (double)d);
+		assert_true(i % 700 != 0 || p.dstart[d] == i);
+	}
+	pp_panel_release(&p);
 }
 
 static void
@@ -221,6 +297,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_metrics),
 		cmocka_unit_test(test_panel),
+		cmocka_unit_test(test_panel_large),
 		cmocka_unit_test(test_table),
 	};
 

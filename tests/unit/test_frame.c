@@ -2,7 +2,8 @@
  * test_frame.c - the frame reader and writer: CSV and binary round trips of
  * every type and edge value, type inference, and every error a bad input
  * can produce (ragged rows, bad quoting, missing header, bad UTF-8,
- * truncated or corrupted binary frames at every byte).
+ * truncated or corrupted binary frames at every byte), and reading only
+ * some columns (pp_reader_only) in every reading mode.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -824,10 +825,122 @@ test_thread_formatters(void **unused)
 	pp_frame_set_csv_threads(0);
 }
 
+/* A CSV frame of 3000 rows: symbol, a date column whose rows after the
+ * first 10 are no dates at all, x = the row number; row bad_at (1-based
+ * data row) has, if bad_at > 0, the field bad_field. */
+static char *
+only_csv(size_t bad_at, const char *bad_row, size_t *len)
+{
+	struct pp_buf b = PP_BUF_INIT;
+	size_t i;
+
+	pp_buf_addstr(&b, "symbol,d,x\n");
+	for (i = 1; i <= 3000; i++) {
+		if (i == bad_at)
+			pp_buf_addstr(&b, bad_row);
+		else if (i <= 10)
+			pp_buf_addf(&b, "S%zu,2024-01-%02zu,%zu\n", i % 3, i,
+			    i);
+		else
+			pp_buf_addf(&b, "S%zu,day %zu,%zu\n", i % 3, i, i);
+	}
+	return pp_buf_detach(&b, len);
+}
+
+/* Read x of only_csv's frame with only x asked for: 0 and every x and
+ * blank cell right, or -1 with err from the first bad row. */
+static int
+read_only_x(const char *csv, size_t len, struct pp_err *err)
+{
+	struct pp_reader *r;
+	const union pp_cell *row;
+	long only = 2;
+	size_t i = 0;
+	int rc;
+
+	infer_rows = 10;
+	r = open_mem(csv, len, err);
+	infer_rows = 1000;
+	assert_non_null(r);
+	assert_int_equal(pp_reader_schema(r)->cols[1].type, PP_T_DATE);
+	pp_reader_only(r, &only, 1);
+	while ((rc = pp_reader_next(r, &row, err)) == 1) {
+		i++;
+		assert_true(row[2].f == (double)i);
+		assert_int_equal(row[0].s.len, 0);
+		assert_non_null(row[0].s.p);
+		assert_true(row[1].i == PP_I64_MISSING);
+	}
+	close_mem(r);
+	if (rc == 0)
+		assert_int_equal(i, 3000);
+	return rc;
+}
+
+/* pp_reader_only: the columns not asked for are neither converted nor
+ * checked, on one thread, on worker threads and through libcsv; the row
+ * shape and the columns asked for still are.  In binary, a text column
+ * not asked for reads as "". */
+static void
+test_reader_only(void **state)
+{
+	static const size_t blocks[] = { 0, 1, 64, 0 };
+	struct pp_err err = PP_ERR_INIT;
+	struct pp_write_opts o = PP_WRITE_OPTS_INIT;
+	struct pp_reader *r;
+	const union pp_cell *row;
+	long only[] = { -1, 2 };
+	size_t len, i, m;
+	char *csv, *bin;
+
+	(void)state;
+	for (m = 0; m < PP_ARRAY_SIZE(blocks); m++) {
+		pp_csv_tuning.threads = m == 0 ? 1 : 0;
+		pp_csv_tuning.block = blocks[m];
+		pp_csv_tuning.slow = m == 3;
+		csv = only_csv(0, NULL, &len);
+		assert_int_equal(read_only_x(csv, len, &err), 0);
+		free(csv);
+		csv = only_csv(2500, "S1,day,2500,extra\n", &len);
+		assert_int_equal(read_only_x(csv, len, &err), -1);
+		assert_non_null(strstr(err.msg, "mem:2501: expected 3 fields"));
+		pp_err_clear(&err);
+		free(csv);
+		csv = only_csv(2500, "S1,day,x2500\n", &len);
+		assert_int_equal(read_only_x(csv, len, &err), -1);
+		assert_non_null(strstr(err.msg, "mem:2501: column \"x\": not "
+		    "a number"));
+		pp_err_clear(&err);
+		free(csv);
+	}
+	pp_csv_tuning.threads = 0;
+	pp_csv_tuning.block = 0;
+	pp_csv_tuning.slow = 0;
+
+	o.format = PP_FMT_BIN;
+	bin = write_frame(&o, 40, &len);
+	r = open_mem(bin, len, &err);
+	assert_non_null(r);
+	pp_reader_only(r, only, PP_ARRAY_SIZE(only));
+	for (i = 0; pp_reader_next(r, &row, &err) == 1; i++) {
+		union pp_cell want[5];
+
+		edge_row(i, want);
+		assert_int_equal(row[0].s.len, 0);
+		assert_true(row[1].i == PP_I64_MISSING);
+		assert_memory_equal(&row[2].f, &want[2].f, sizeof(double));
+		assert_true(row[3].i == PP_I64_MISSING);
+	}
+	assert_int_equal(i, 40);
+	close_mem(r);
+	free(bin);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_reader_only),
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_schema_wide),
 		cmocka_unit_test(test_binary_roundtrip),

@@ -27,6 +27,11 @@
  *    decimals of mixed shapes (1-25 digits, leading zeros, point, sign,
  *    exponent), fixed seed.
  *  - pp_parse_long, pp_parse_int64, pp_fmt_int64: tables with range edges.
+ *  - pp_fmt_double_canonical: a table of shapes it takes and refuses
+ *    (each side of 15 digits, of 10^-4 and 10^17, zeros, signs); every
+ *    text it takes, among a million random texts near and in its shapes,
+ *    formats back to itself (soundness); every formatted double in its
+ *    shapes is taken (so a copy of the text is used where it can be).
  */
 #include <float.h>
 #include <limits.h>
@@ -803,6 +808,166 @@ test_int64(void **state)
 	}
 }
 
+/* --- text that is its own formatting ---------------------------------- */
+
+struct canon_row {
+	const char *s;
+	int want;
+};
+
+static const struct canon_row canon_rows[] = {
+	{ "", 1 }, { "0", 1 }, { "-0", 1 }, { "1", 1 }, { "-1", 1 },
+	{ "12.5383", 1 }, { "-0.0165337", 1 }, { "1135520", 1 },
+	{ "0.0001", 1 }, { "-0.000123456789012345", 1 },
+	{ "123456789012345", 1 }, { "12345678901234.5", 1 },
+	{ "12345678901234500", 1 }, { "99999999999999900", 1 },
+	{ "10", 1 }, { "100000000000000000", 0 }, { "1234567890123456", 0 },
+	{ "1.234567890123456", 0 }, { "-0.0001234567890123456", 0 },
+	{ "0.00001", 0 }, { "0.00009", 0 }, { "1.50", 0 }, { "1.0", 0 },
+	{ "01", 0 }, { "00", 0 }, { "-00", 0 }, { "+1", 0 }, { "1e5", 0 },
+	{ "1E5", 0 }, { "NA", 0 }, { "nan", 0 }, { "inf", 0 }, { "0.", 0 },
+	{ ".5", 0 }, { "1.", 0 }, { "0.000", 0 }, { "-", 0 }, { "-.5", 0 },
+	{ "1.2.3", 0 }, { "1,5", 0 }, { " 1", 0 }, { "1 ", 0 }, { "--1", 0 },
+	{ "0.0", 0 }, { "-0.0", 0 }, { "0x10", 0 },
+	{ "1e-05", 1 }, { "-3.48123e-05", 1 }, { "1.5e+17", 1 },
+	{ "1.23456789012345e-300", 1 }, { "9.99e+300", 1 }, { "1e-300", 1 },
+	{ "1e+17", 1 }, { "-1e-100", 1 }, { "1e-301", 0 }, { "1e+301", 0 },
+	{ "1e-5", 0 }, { "1e-005", 0 }, { "1e+16", 0 }, { "1e-04", 0 },
+	{ "1.0e-05", 0 }, { "1.e-05", 0 }, { "10e-05", 0 }, { "1e05", 0 },
+	{ "1E-05", 0 }, { "1e-05x", 0 }, { "1e-", 0 }, { "1e-0", 0 },
+	{ "0e-05", 0 }, { "1.234567890123456e-05", 0 }, { "1e+099", 0 },
+	{ "1e-099", 0 }, { "1e-99", 1 }, { "1e-100", 1 },
+};
+
+/* If s is taken, it reads back and formats to itself. */
+static int
+canon_sound(const char *s, size_t len)
+{
+	char buf[PP_DBL_BUFSZ];
+	double x;
+	size_t n;
+
+	if (!pp_fmt_double_canonical(s, len))
+		return 0;
+	if (pp_parse_double(s, len, &x) != 0)
+		fail_msg("\"%.*s\": taken but does not parse", (int)len, s);
+	n = pp_fmt_double(buf, x);
+	if (n != len || memcmp(buf, s, len) != 0)
+		fail_msg("\"%.*s\": taken but formats as \"%s\"", (int)len, s,
+		    buf);
+	return 1;
+}
+
+static void
+test_canonical_table(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(canon_rows) / sizeof(canon_rows[0]); i++) {
+		const char *s = canon_rows[i].s;
+
+		if (pp_fmt_double_canonical(s, strlen(s)) != canon_rows[i].want)
+			fail_msg("\"%s\": want %d", s, canon_rows[i].want);
+		canon_sound(s, strlen(s));
+	}
+}
+
+/* Random texts in and near the shapes: a sign, an integer part (none,
+ * "0", digits with leading or trailing zeros), a point, fraction digits
+ * (leading and trailing zeros), sometimes a stray byte. */
+static void
+test_canonical_random_text(void **state)
+{
+	static const char stray[] = "+-.eE0 x";
+	uint64_t s = 0x2545f4914f6cdd1dULL;
+	long i, taken = 0;
+	char t[80];
+
+	(void)state;
+	for (i = 0; i < 1000000; i++) {
+		uint64_t r = rnd(&s), u = rnd(&s);
+		size_t n = 0, k, ni = r % 20, nf = (r >> 8) % 20;
+
+		if (r >> 16 & 1)
+			t[n++] = '-';
+		if ((r >> 17 & 3) == 0) {
+			t[n++] = '0';
+		} else {
+			for (k = 0; k < ni; k++, u /= 7)
+				t[n++] = (char)('0' + (k == 0 && (r >> 19 & 7) ?
+				    1 + u % 9 : (r >> 22 & 1) ? u % 10 :
+				    u % 3 == 0 ? '9' - '0' : 0));
+		}
+		if (r >> 23 & 3) {
+			t[n++] = '.';
+			for (k = 0; k < nf; k++, u /= 5)
+				t[n++] = (char)('0' + ((r >> 25 & 1) && k < 4 ?
+				    0 : u % 10));
+		}
+		if ((r >> 44 & 7) == 0)	/* an exponent part, -319..319 */
+			n += (size_t)snprintf(t + n, 12, "e%+0*d",
+			    (int)(r >> 48 & 1) + 3, (int)((r >> 49) % 639) - 319);
+		if ((r >> 26 & 31) == 0)
+			t[(r >> 32) % (n + 1)] = stray[(r >> 40) % 8];
+		t[n] = '\0';
+		taken += canon_sound(t, n);
+	}
+	assert_true(taken > 100000);
+}
+
+/* Every formatted double in the shapes is taken: plain notation, at most
+ * 15 significant digits. */
+static void
+test_canonical_complete(void **state)
+{
+	uint64_t s = 99;
+	long i;
+
+	(void)state;
+	for (i = 0; i < 600000; i++) {
+		uint64_t r = rnd(&s);
+		char buf[PP_DBL_BUFSZ];
+		double x;
+		size_t n, k;
+		int sig = 0, started = 0, want;
+
+		switch (i % 3) {
+		case 0:
+			x = of_bits(r);
+			break;
+		case 1:
+			x = (double)(int64_t)(r % 2000000000) / 10000.0 - 1e5;
+			break;
+		default:
+			x = (double)(r >> 14) * pow(10, (double)((int)(r % 40) -
+			    30));
+			break;
+		}
+		n = pp_fmt_double(buf, x);
+		for (k = 0; k < n; k++) {
+			started |= buf[k] >= '1' && buf[k] <= '9';
+			sig += started && buf[k] >= '0' && buf[k] <= '9';
+		}
+		/* trailing zeros of an integer are no significant digits */
+		if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+			for (k = n; k > 0 && buf[k - 1] == '0' && sig > 1; k--)
+				sig--;
+		/* exponents to +-300 are taken; integers' zeros are no
+		 * significant digits, but "1e+20" has none to drop */
+		if (strchr(buf, 'e') != NULL)
+			sig = 0;
+		for (k = 0; strchr(buf, 'e') != NULL && k < n && buf[k] != 'e';
+		    k++)
+			sig += buf[k] >= '0' && buf[k] <= '9';
+		want = !isinf(x) && sig <= 15 && (strchr(buf, 'e') == NULL ||
+		    (fabs(x) >= 1e-300 && fabs(x) < 1e301));
+		if (pp_fmt_double_canonical(buf, n) != want)
+			fail_msg("%a: \"%s\": want %d", x, buf, want);
+		canon_sound(buf, n);
+	}
+}
+
 int
 main(void)
 {
@@ -823,6 +988,9 @@ main(void)
 		cmocka_unit_test(test_parse_differential),
 		cmocka_unit_test(test_parse_long_table),
 		cmocka_unit_test(test_int64),
+		cmocka_unit_test(test_canonical_table),
+		cmocka_unit_test(test_canonical_random_text),
+		cmocka_unit_test(test_canonical_complete),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
