@@ -730,6 +730,39 @@ pg_head(struct pp_registry *r, int *app, int *v, int *n, struct pp_err *err)
 }
 
 /*
+ * pg_head in one round trip for a registry (pp_schema in the current
+ * schema, one row): 1 with app, v and n set, else 0 and pg_head's
+ * queries decide.  pg_class, not the pg_tables view (pg_tables is
+ * pg_class's kinds r and p), whose first use loads more of a new
+ * connection's catalog caches than the whole read after it.  Outside a
+ * transaction only: without pp_schema (an empty database) the statement
+ * fails, which inside one would abort it.
+ */
+static int
+pg_head_fast(struct pp_registry *r, int *app, int *v, int *n)
+{
+	struct pp_db_stmt *st;
+	int ok = 0;
+
+	st = pp_db_prepare(r->db, "SELECT s.application_id, s.version, "
+	    "t.n, t.here FROM pp_schema s, (SELECT count(*) AS n, count(*) "
+	    "FILTER (WHERE c.oid = 'pp_schema'::regclass) AS here FROM "
+	    "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON "
+	    "ns.oid = c.relnamespace WHERE ns.nspname = current_schema() AND "
+	    "c.relkind IN ('r', 'p')) t");
+	if (st == NULL)
+		return 0;
+	if (pp_db_step(st) == PP_DB_ROW && pp_db_column_int64(st, 3) == 1) {
+		*app = (int)pp_db_column_int64(st, 0);
+		*v = (int)pp_db_column_int64(st, 1);
+		*n = (int)pp_db_column_int64(st, 2);
+		ok = pp_db_step(st) == PP_DB_DONE;
+	}
+	pp_db_finalize(st);
+	return ok;
+}
+
+/*
  * PostgreSQL's migration: many processes starting at once against a new
  * database must create the schema once.  pg_advisory_xact_lock on the
  * registry's application id makes them take turns until the transaction
@@ -772,7 +805,8 @@ open_pg(const char *url, unsigned flags, struct pp_err *err)
 
 	if (r == NULL)
 		return NULL;
-	if (pg_head(r, &app, &v, &n, err) == -1 ||
+	if ((!pg_head_fast(r, &app, &v, &n) &&
+	    pg_head(r, &app, &v, &n, err) == -1) ||
 	    check_head(r, app, v, n, err) == -1)
 		goto bad;
 	/* The password stays out of messages: r->path, not url. */
