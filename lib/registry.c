@@ -730,6 +730,39 @@ pg_head(struct pp_registry *r, int *app, int *v, int *n, struct pp_err *err)
 }
 
 /*
+ * pg_head in one round trip for a registry (pp_schema in the current
+ * schema, one row): 1 with app, v and n set, else 0 and pg_head's
+ * queries decide.  pg_class, not the pg_tables view (pg_tables is
+ * pg_class's kinds r and p), whose first use loads more of a new
+ * connection's catalog caches than the whole read after it.  Outside a
+ * transaction only: without pp_schema (an empty database) the statement
+ * fails, which inside one would abort it.
+ */
+static int
+pg_head_fast(struct pp_registry *r, int *app, int *v, int *n)
+{
+	struct pp_db_stmt *st;
+	int ok = 0;
+
+	st = pp_db_prepare(r->db, "SELECT s.application_id, s.version, "
+	    "t.n, t.here FROM pp_schema s, (SELECT count(*) AS n, count(*) "
+	    "FILTER (WHERE c.oid = 'pp_schema'::regclass) AS here FROM "
+	    "pg_catalog.pg_class c JOIN pg_catalog.pg_namespace ns ON "
+	    "ns.oid = c.relnamespace WHERE ns.nspname = current_schema() AND "
+	    "c.relkind IN ('r', 'p')) t");
+	if (st == NULL)
+		return 0;
+	if (pp_db_step(st) == PP_DB_ROW && pp_db_column_int64(st, 3) == 1) {
+		*app = (int)pp_db_column_int64(st, 0);
+		*v = (int)pp_db_column_int64(st, 1);
+		*n = (int)pp_db_column_int64(st, 2);
+		ok = pp_db_step(st) == PP_DB_DONE;
+	}
+	pp_db_finalize(st);
+	return ok;
+}
+
+/*
  * PostgreSQL's migration: many processes starting at once against a new
  * database must create the schema once.  pg_advisory_xact_lock on the
  * registry's application id makes them take turns until the transaction
@@ -772,7 +805,8 @@ open_pg(const char *url, unsigned flags, struct pp_err *err)
 
 	if (r == NULL)
 		return NULL;
-	if (pg_head(r, &app, &v, &n, err) == -1 ||
+	if ((!pg_head_fast(r, &app, &v, &n) &&
+	    pg_head(r, &app, &v, &n, err) == -1) ||
 	    check_head(r, app, v, n, err) == -1)
 		goto bad;
 	/* The password stays out of messages: r->path, not url. */
@@ -2619,29 +2653,39 @@ cell(struct pp_reg_table *t, size_t *col, enum pp_cell_kind k, const char *s)
 	}
 }
 
+/* A statement column as a cell's kind and text (num holds a number's
+ * text); NULL for a missing value. */
+static const char *
+col_cell(struct pp_db_stmt *st, int i, char num[PP_DBL_BUFSZ],
+    enum pp_cell_kind *k)
+{
+	switch (pp_db_column_type(st, i)) {
+	case PP_DB_NULL:
+		*k = PP_CELL_NULL;
+		return NULL;
+	case PP_DB_INT:
+		*k = PP_CELL_NUM;
+		pp_fmt_int64(num, pp_db_column_int64(st, i));
+		return num;
+	case PP_DB_FLOAT:
+		*k = PP_CELL_NUM;
+		pp_fmt_double(num, pp_db_column_double(st, i));
+		return num;
+	default:
+		*k = PP_CELL_TEXT;
+		return (const char *)pp_db_column_text(st, i);
+	}
+}
+
 /* Append a statement column as a cell. */
 static void
 cell_col(struct pp_reg_table *t, size_t *col, struct pp_db_stmt *st, int i)
 {
 	char num[PP_DBL_BUFSZ];
+	enum pp_cell_kind k;
+	const char *s = col_cell(st, i, num, &k);
 
-	switch (pp_db_column_type(st, i)) {
-	case PP_DB_NULL:
-		cell(t, col, PP_CELL_NULL, NULL);
-		break;
-	case PP_DB_INT:
-		pp_fmt_int64(num, pp_db_column_int64(st, i));
-		cell(t, col, PP_CELL_NUM, num);
-		break;
-	case PP_DB_FLOAT:
-		pp_fmt_double(num, pp_db_column_double(st, i));
-		cell(t, col, PP_CELL_NUM, num);
-		break;
-	default:
-		cell(t, col, PP_CELL_TEXT,
-		    (const char *)pp_db_column_text(st, i));
-		break;
-	}
+	cell(t, col, k, s);
 }
 
 /* Run a prepared statement into t, taking its column names. */
@@ -2836,8 +2880,9 @@ order_sql(struct pp_buf *sql, const struct pp_run_query *q,
 		pp_buf_addf(sql, " LIMIT %ld", q->limit);
 }
 
+/* The scope, --stale's condition and the filter (no order). */
 static void
-where_sql(struct pp_buf *sql, const struct pp_run_query *q,
+cond_sql(struct pp_buf *sql, const struct pp_run_query *q,
     const struct pp_registry_filter *f, int *n)
 {
 	scope_sql(sql, q, n);
@@ -2850,6 +2895,13 @@ where_sql(struct pp_buf *sql, const struct pp_run_query *q,
 	}
 	if (f->where.len)
 		pp_buf_addf(sql, " AND (%s)", f->where.data);
+}
+
+static void
+where_sql(struct pp_buf *sql, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, int *n)
+{
+	cond_sql(sql, q, f, n);
 	order_sql(sql, q, f);
 }
 
@@ -2881,74 +2933,29 @@ where_bind(struct pp_db_stmt *st, const struct pp_run_query *q,
 }
 
 /*
- * The ids of the runs a query lists, in order, as a JSON array for
- * json_each(?) (ids are hex: nothing to escape); *n counts them.  One
- * pass of the filter, so that what follows reads only these runs.
- */
-static int
-listed_runs(struct pp_registry *r, const struct pp_run_query *q,
-    const struct pp_registry_filter *f, const char *gone,
-    struct pp_buf *json, int64_t *n, struct pp_err *err)
-{
-	struct pp_buf sql = PP_BUF_INIT;
-	struct pp_db_stmt *st;
-	int i = 1, rc;
-
-	pp_buf_addstr(&sql, "SELECT r.run_id FROM runs r JOIN experiments e "
-	    "USING (experiment_id) WHERE ");
-	where_sql(&sql, q, f, &i);
-	st = prepare(r, sql.data, err);
-	pp_buf_release(&sql);
-	if (st == NULL)
-		return -1;
-	i = 1;
-	where_bind(st, q, f, gone, &i);
-	pp_buf_addc(json, '[');
-	while ((rc = pp_db_step(st)) == PP_DB_ROW)
-		pp_buf_addf(json, "%s\"%s\"", (*n)++ ? "," : "",
-		    (const char *)pp_db_column_text(st, 0));
-	pp_buf_addc(json, ']');
-	pp_db_finalize(st);
-	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
-}
-
-/*
- * The metrics that at least half of the listed runs have: of the runs
- * in listed (a JSON array of n ids), or with listed NULL of every run in
- * the scope (the listing is the whole scope).
+ * The metrics that at least half of the scope's runs have: the columns
+ * of a listing that is the whole scope.
  */
 static int
 common_metrics(struct pp_registry *r, const struct pp_run_query *q,
-    const char *listed, int64_t n, struct xcol **c, size_t *nc,
-    size_t *cap, struct pp_err *err)
+    struct xcol **c, size_t *nc, size_t *cap, struct pp_err *err)
 {
 	struct pp_buf sql = PP_BUF_INIT;
 	struct pp_db_stmt *st;
 	int i = 1, rc;
 
-	if (listed != NULL) {
-		pp_buf_addstr(&sql, "SELECT key FROM latest_metrics WHERE "
-		    "run_id IN (SELECT value FROM json_each(?1)) GROUP BY "
-		    "key HAVING 2 * count(*) >= ?2 ORDER BY key");
-	} else {
-		pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
-		    "JOIN experiments e USING (experiment_id) WHERE ");
-		scope_sql(&sql, q, &i);
-		pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
-		    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
-		    ">= (SELECT count(*) FROM s) ORDER BY m.key");
-	}
+	pp_buf_addstr(&sql, "WITH s AS (SELECT r.run_id FROM runs r "
+	    "JOIN experiments e USING (experiment_id) WHERE ");
+	scope_sql(&sql, q, &i);
+	pp_buf_addstr(&sql, ") SELECT m.key FROM latest_metrics m "
+	    "JOIN s USING (run_id) GROUP BY m.key HAVING 2 * count(*) "
+	    ">= (SELECT count(*) FROM s) ORDER BY m.key");
 	st = prepare(r, sql.data, err);
 	pp_buf_release(&sql);
 	if (st == NULL)
 		return -1;
 	i = 1;
-	if (listed != NULL) {
-		bind_text(st, 1, listed);
-		pp_db_bind_int64(st, 2, n);
-	} else {
-		scope_bind(st, q, &i);
-	}
+	scope_bind(st, q, &i);
 	while ((rc = pp_db_step(st)) == PP_DB_ROW) {
 		const char *k = (const char *)pp_db_column_text(st, 0);
 
@@ -2958,12 +2965,27 @@ common_metrics(struct pp_registry *r, const struct pp_run_query *q,
 	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
 }
 
-/* The columns runs shows beyond the attributes (see registry.h); listed
- * and n as common_metrics takes them. */
+/* --order-by's key as a column, if it is a metric, param or tag not
+ * among c yet. */
+static void
+order_xcol(const struct pp_run_query *q, struct xcol **c, size_t *nc,
+    size_t *cap)
+{
+	struct xcol x;
+
+	if (q->order_by != NULL &&
+	    parse_xcol(q->order_by, strcspn(q->order_by, " \t"), &x) == 0) {
+		if (!have_xcol(*c, *nc, x.kind, x.key))
+			add_xcol(c, nc, cap, x.kind, x.key, strlen(x.key));
+		free(x.key);
+	}
+}
+
+/* The columns of a listing of the whole scope beyond the attributes (see
+ * registry.h). */
 static int
 runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
-    const char *listed, int64_t n, struct xcol **c, size_t *nc,
-    struct pp_err *err)
+    struct xcol **c, size_t *nc, struct pp_err *err)
 {
 	size_t cap = 0;
 	const char *s, *e;
@@ -2986,31 +3008,33 @@ runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
 			if (*e == '\0')
 				break;
 		}
-	} else if (common_metrics(r, q, listed, n, c, nc, &cap, err) == -1) {
+	} else if (common_metrics(r, q, c, nc, &cap, err) == -1) {
 		return -1;
 	}
-	if (q->order_by != NULL) {
-		struct xcol x;
-		size_t len = strcspn(q->order_by, " \t");
-
-		if (parse_xcol(q->order_by, len, &x) == 0) {
-			if (!have_xcol(*c, *nc, x.kind, x.key))
-				add_xcol(c, nc, &cap, x.kind, x.key,
-				    strlen(x.key));
-			free(x.key);
-		}
-	}
+	order_xcol(q, c, nc, &cap);
 	return 0;
 }
 
-/* The listing's statement: the attributes, then one column per xcol (its
- * key bound as ?N, never SQL text), over the runs in listed, or with
- * listed NULL the runs the query's WHERE picks. */
+/* SQL for one column per xcol, its key bound as ?N from *n on (never
+ * SQL text), of the run whose id is run_id. */
+static void
+xcols_sql(struct pp_buf *sql, const struct xcol *xc, size_t nxc,
+    const char *run_id, int *n)
+{
+	size_t i;
+
+	for (i = 0; i < nxc; i++)
+		pp_buf_addf(sql, ", (SELECT value FROM %s WHERE run_id = "
+		    "%s AND key = ?%d)", xc[i].kind == 0 ? "latest_metrics" :
+		    xc[i].kind == 1 ? "params" : "tags", run_id, (*n)++);
+}
+
+/* The listing of the whole scope, or with --columns: the attributes, then
+ * one column per xcol, over the runs the query's WHERE picks. */
 static struct pp_db_stmt *
 runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
-    const struct pp_registry_filter *f, size_t nwhere,
-    const struct xcol *xc, size_t nxc, const char *listed, const char *gone,
-    struct pp_err *err)
+    const struct pp_registry_filter *f, const struct xcol *xc, size_t nxc,
+    const char *gone, struct pp_err *err)
 {
 	struct pp_buf sql = PP_BUF_INIT;
 	struct pp_db_stmt *st;
@@ -3020,20 +3044,10 @@ runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
 	    ISO("r.end_time") " AS end_time, r.\"user\"");
-	for (i = 0; i < nxc; i++)
-		pp_buf_addf(&sql, ", (SELECT value FROM %s WHERE run_id = "
-		    "r.run_id AND key = ?%d)", xc[i].kind == 0 ?
-		    "latest_metrics" : xc[i].kind == 1 ? "params" : "tags",
-		    n++);
+	xcols_sql(&sql, xc, nxc, "r.run_id", &n);
 	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
 	    "(experiment_id) WHERE ");
-	if (listed != NULL) {
-		pp_buf_addf(&sql, "r.run_id IN (SELECT value FROM "
-		    "json_each(?%d))", n++);
-		order_sql(&sql, q, f);
-	} else {
-		where_sql(&sql, q, f, &n);
-	}
+	where_sql(&sql, q, f, &n);
 	st = prepare(r, sql.data, err);
 	pp_buf_release(&sql);
 	if (st == NULL)
@@ -3041,53 +3055,276 @@ runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	n = 1;
 	for (i = 0; i < nxc; i++)
 		bind_text(st, n++, xc[i].key);
-	if (listed != NULL) {
-		bind_text(st, n++, listed);
-		filter_bind(st, f, nwhere, &n);
-	} else {
-		where_bind(st, q, f, gone, &n);
-	}
+	where_bind(st, q, f, gone, &n);
 	return st;
 }
 
 /*
+ * A narrowed listing (a filter, a limit, --stale) in one statement: l
+ * runs the filter once and numbers the listed runs in their order (pos;
+ * the WINDOW clause comes after WHERE, so the order's values are bound
+ * after the filter's, as where_bind binds them); each listed run then
+ * comes back once per metric it has (key, value; one row with a NULL key
+ * if none), with a column per xcol (--order-by's) after.  Which metrics
+ * become columns is known only once every row is in (list_pivot).
+ */
+static struct pp_db_stmt *
+list_stmt(struct pp_registry *r, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, const struct xcol *xc, size_t nxc,
+    const char *gone, struct pp_err *err)
+{
+	struct pp_buf sql = PP_BUF_INIT;
+	struct pp_db_stmt *st;
+	size_t i;
+	int n = 1;
+
+	pp_buf_addstr(&sql, "WITH l AS (SELECT r.run_id, e.name AS "
+	    "experiment, r.name, r.status, " ISO("r.start_time") " AS "
+	    "start_time, " ISO("r.end_time") " AS end_time, r.\"user\", "
+	    "row_number() OVER w AS pos FROM runs r JOIN experiments e "
+	    "USING (experiment_id) WHERE ");
+	cond_sql(&sql, q, f, &n);
+	pp_buf_addf(&sql, " WINDOW w AS (ORDER BY %s) ORDER BY pos",
+	    f->order.len ? f->order.data : "r.start_time DESC, r.run_id");
+	if (q->limit > 0)
+		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
+	pp_buf_addstr(&sql, ") SELECT l.run_id AS run_id, l.experiment AS "
+	    "experiment, l.name AS name, l.status AS status, l.start_time "
+	    "AS start_time, l.end_time AS end_time, l.\"user\" AS \"user\", "
+	    "m.key, m.value");
+	/* After the filter's and the order's values, bound as bare ?. */
+	n += (int)f->nargs;
+	xcols_sql(&sql, xc, nxc, "l.run_id", &n);
+	/* PostgreSQL: a lateral subquery it may not flatten (OFFSET 0), so
+	 * that each listed run's metrics are read through the primary key;
+	 * as a join, its planner would rather hash the whole table when it
+	 * expects more runs to be listed than a few hundred. */
+	pp_buf_addstr(&sql, r->pg ? " FROM l LEFT JOIN LATERAL (SELECT key, "
+	    "value FROM latest_metrics WHERE run_id = l.run_id OFFSET 0) m "
+	    "ON true ORDER BY l.pos" : " FROM l LEFT JOIN latest_metrics m "
+	    "ON m.run_id = l.run_id ORDER BY l.pos");
+	st = prepare(r, sql.data, err);
+	pp_buf_release(&sql);
+	if (st == NULL)
+		return NULL;
+	n = 1;
+	where_bind(st, q, f, gone, &n);
+	for (i = 0; i < nxc; i++)
+		bind_text(st, n++, xc[i].key);
+	return st;
+}
+
+/* One metric of a listed run, as its cell will show it. */
+struct lmetric {
+	size_t run;		/* the run's row */
+	char *key;
+	char *text;		/* NULL: no value */
+	unsigned char kind;
+};
+
+/* The rows of list_stmt: a listed run's attributes and xcols as one row
+ * of raw (its first row), its metrics appended to *m. */
+static int
+list_read(struct pp_registry *r, struct pp_db_stmt *st,
+    struct pp_reg_table *raw, size_t nxc, struct lmetric **m, size_t *nm,
+    struct pp_err *err)
+{
+	size_t col = 0, cap = 0, i;
+	int rc = pp_db_step(st);
+
+	if (rc == PP_DB_ERROR)
+		return db_fail(r, err, "read");
+	raw->ncols = 7 + nxc;
+	raw->cols = pp_xcalloc(raw->ncols, sizeof(*raw->cols));
+	for (i = 0; i < 7; i++)
+		raw->cols[i] = pp_xstrdup(pp_db_column_name(st, (int)i));
+	for (; rc == PP_DB_ROW; rc = pp_db_step(st)) {
+		const char *id = (const char *)pp_db_column_text(st, 0);
+		char num[PP_DBL_BUFSZ];
+		enum pp_cell_kind k;
+		const char *v;
+
+		if (raw->nrows == 0 || strcmp(id,
+		    raw->cells[(raw->nrows - 1) * raw->ncols]) != 0) {
+			for (i = 0; i < 7; i++)
+				cell_col(raw, &col, st, (int)i);
+			for (i = 0; i < nxc; i++)
+				cell_col(raw, &col, st, (int)(9 + i));
+		}
+		if (pp_db_column_type(st, 7) == PP_DB_NULL)
+			continue;
+		pp_xgrow((void **)m, &cap, *nm + 1, sizeof(**m));
+		v = col_cell(st, 8, num, &k);
+		(*m)[*nm].run = raw->nrows - 1;
+		(*m)[*nm].key = pp_xstrdup((const char *)
+		    pp_db_column_text(st, 7));
+		(*m)[*nm].text = v ? pp_xstrdup(v) : NULL;
+		(*m)[*nm].kind = (unsigned char)k;
+		(*nm)++;
+	}
+	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
+}
+
+static int
+lmetric_order(const void *a, const void *b)
+{
+	const struct lmetric *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	if (c != 0)
+		return c;
+	return x->run < y->run ? -1 : x->run > y->run;
+}
+
+/*
+ * The listing from list_read's rows: the attributes, one column per
+ * metric that at least half of the listed runs have (in key order, as
+ * strcmp and SQL's binary collation sort), then each xcol not among
+ * them.
+ */
+static void
+list_pivot(const struct pp_reg_table *raw, const struct xcol *xc,
+    size_t nxc, struct lmetric *m, size_t nm, struct pp_reg_table *t)
+{
+	struct xcol *keys = NULL;
+	size_t nkeys = 0, cap = 0, i, j, k, col = 0;
+	unsigned char *extra = pp_xcalloc(nxc + 1, 1);
+	struct lmetric **at;
+
+	qsort(m, nm, sizeof(*m), lmetric_order);
+	for (i = 0; i < nm; i = j) {
+		for (j = i + 1; j < nm && strcmp(m[j].key, m[i].key) == 0; j++)
+			;
+		if (2 * (j - i) >= raw->nrows)
+			add_xcol(&keys, &nkeys, &cap, 0, m[i].key,
+			    strlen(m[i].key));
+	}
+	t->ncols = 7;
+	for (i = 0; i < nxc; i++)
+		if (!have_xcol(keys, nkeys, xc[i].kind, xc[i].key))
+			extra[i] = 1, t->ncols++;
+	t->ncols += nkeys;
+	t->cols = pp_xcalloc(t->ncols, sizeof(*t->cols));
+	for (i = 0; i < 7; i++)
+		t->cols[i] = pp_xstrdup(raw->cols[i]);
+	for (k = 7, i = 0; i < nkeys; i++) {
+		struct pp_buf label = PP_BUF_INIT;
+
+		pp_buf_addf(&label, "metrics.%s", keys[i].key);
+		t->cols[k++] = pp_buf_detach(&label, NULL);
+	}
+	for (i = 0; i < nxc; i++)
+		if (extra[i]) {
+			struct pp_buf label = PP_BUF_INIT;
+
+			pp_buf_addf(&label, "%s%s", xcol_prefix[xc[i].kind],
+			    xc[i].key);
+			t->cols[k++] = pp_buf_detach(&label, NULL);
+		}
+	/* at[run * nkeys + key]: the run's metric of that key, or NULL;
+	 * m is in key order, so each common key's metrics are a run. */
+	at = pp_xcalloc(raw->nrows * nkeys + 1, sizeof(*at));
+	for (i = 0, k = 0; i < nm && k < nkeys; i++) {
+		int c = strcmp(m[i].key, keys[k].key);
+
+		if (c > 0) {
+			k++;
+			i--;
+		} else if (c == 0) {
+			at[m[i].run * nkeys + k] = &m[i];
+		}
+	}
+	for (i = 0; i < raw->nrows; i++) {
+		const size_t row = i * raw->ncols;
+
+		for (j = 0; j < 7; j++)
+			cell(t, &col, raw->kinds[row + j], raw->cells[row + j]);
+		for (j = 0; j < nkeys; j++) {
+			const struct lmetric *x = at[i * nkeys + j];
+
+			cell(t, &col, x ? x->kind : PP_CELL_NULL,
+			    x ? x->text : NULL);
+		}
+		for (j = 0; j < nxc; j++)
+			if (extra[j])
+				cell(t, &col, raw->kinds[row + 7 + j],
+				    raw->cells[row + 7 + j]);
+	}
+	free(at);
+	free(extra);
+	for (i = 0; i < nkeys; i++)
+		free(keys[i].key);
+	free(keys);
+}
+
+/* A narrowed listing: list_stmt's rows, read and pivoted into t. */
+static int
+runs_listed(struct pp_registry *r, const struct pp_run_query *q,
+    const struct pp_registry_filter *f, const char *gone,
+    struct pp_reg_table *t, struct pp_err *err)
+{
+	struct xcol *xc = NULL;
+	size_t nxc = 0, cap = 0, nm = 0, i;
+	struct lmetric *m = NULL;
+	struct pp_reg_table raw = PP_REG_TABLE_INIT;
+	struct pp_db_stmt *st;
+	int rc = -1;
+
+	order_xcol(q, &xc, &nxc, &cap);
+	st = list_stmt(r, q, f, xc, nxc, gone, err);
+	if (st != NULL && list_read(r, st, &raw, nxc, &m, &nm, err) == 0) {
+		list_pivot(&raw, xc, nxc, m, nm, t);
+		rc = 0;
+	}
+	pp_db_finalize(st);
+	pp_reg_table_release(&raw);
+	for (i = 0; i < nm; i++) {
+		free(m[i].key);
+		free(m[i].text);
+	}
+	free(m);
+	for (i = 0; i < nxc; i++)
+		free(xc[i].key);
+	free(xc);
+	return rc;
+}
+
+/*
  * The common metrics are those of the runs listed.  When the filter, the
- * limit or --stale lists fewer runs than the scope holds, the filter runs
- * once, for their ids, and both the search for common metrics and the
- * listing read only those runs: a search over 100,000 runs that lists a
- * few thousand no longer reads every run's metrics.
+ * limit or --stale lists fewer runs than the scope holds, one statement
+ * runs the filter once and reads only the listed runs' metrics, from
+ * which the common ones are picked here (runs_listed): a search over
+ * 100,000 runs that lists a few thousand reads only theirs, in one round
+ * trip to a server.
  */
 int
 pp_registry_runs(struct pp_registry *r, const struct pp_run_query *q,
     struct pp_reg_table *t, struct pp_err *err)
 {
 	struct xcol *xc = NULL;
-	size_t nxc = 0, nwhere;
+	size_t nxc = 0;
 	struct pp_registry_filter f = PP_REGISTRY_FILTER_INIT;
-	struct pp_buf gone = PP_BUF_INIT, listed = PP_BUF_INIT;
+	struct pp_buf gone = PP_BUF_INIT;
 	struct pp_db_stmt *st = NULL;
-	int64_t nlisted = 0;
 	size_t i;
-	int rc = -1, bylist;
+	int rc = -1;
 
 	f.pg = r->pg;
 	if (pp_registry_filter_where(&f, q->filter, err) == -1)
 		goto out;
-	nwhere = f.nargs;
 	if (q->order_by && pp_registry_filter_order(&f, q->order_by, err) == -1)
 		goto out;
-	bylist = q->columns == NULL && (f.where.len || q->limit > 0 ||
-	    q->stale);
 	if (read_begin(r, err) == -1)
 		goto out;
-	if ((q->stale && gone_runs(r, &gone, err) == -1) ||
-	    (bylist && listed_runs(r, q, &f, gone.data, &listed, &nlisted,
-	    err) == -1) ||
-	    runs_xcols(r, q, bylist ? listed.data : NULL, nlisted, &xc, &nxc,
-	    err) == -1)
+	if (q->stale && gone_runs(r, &gone, err) == -1)
 		goto end;
-	st = runs_stmt(r, q, &f, nwhere, xc, nxc, bylist ? listed.data : NULL,
-	    gone.data, err);
+	if (q->columns == NULL && (f.where.len || q->limit > 0 || q->stale)) {
+		rc = runs_listed(r, q, &f, gone.data, t, err);
+		goto end;
+	}
+	if (runs_xcols(r, q, &xc, &nxc, err) == -1)
+		goto end;
+	st = runs_stmt(r, q, &f, xc, nxc, gone.data, err);
 	if (st == NULL)
 		goto end;
 	rc = table_from_stmt(r, st, t, err);
@@ -3104,7 +3341,6 @@ end:
 out:
 	pp_db_finalize(st);
 	pp_buf_release(&gone);
-	pp_buf_release(&listed);
 	pp_registry_filter_release(&f);
 	for (i = 0; i < nxc; i++)
 		free(xc[i].key);
