@@ -27,6 +27,7 @@
  */
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -69,42 +70,62 @@ digits(const char *p, const char *e)
 	return p;
 }
 
-/* A JSON number or null at s->p; 0 if neither (or not plain). */
+/*
+ * A JSON number or null at s->p; 0 if neither (or not plain).  The digits
+ * are read once: while checking the grammar they are gathered into w, and
+ * a number without exponent of at most 19 digits (the usual: "0.0135...",
+ * 17 significant) goes to pp_parse_decimal with them; the rest to
+ * pp_parse_double, which reads the token again.  Both give the same bits.
+ */
 static int
 value(struct scan *s, double *out)
 {
-	const char *p = s->p, *e = s->e, *d;
-	ptrdiff_t intlen;
-	int integer = 1;
+	const char *p = s->p, *e = s->e, *d, *f;
+	ptrdiff_t intlen, nfrac = 0;
+	uint64_t w = 0;
+	int integer = 1, expo = 0, neg = 0;
 
 	if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
 		*out = NAN;
 		s->p += 4;
 		return 1;
 	}
-	if (p < e && *p == '-')
+	if (p < e && *p == '-') {
+		neg = 1;
 		p++;
+	}
 	d = p;
 	if (p == e || *p < '0' || *p > '9')
 		return 0;
-	p = *p == '0' ? p + 1 : digits(p, e);
+	if (*p == '0')
+		p++;
+	else
+		for (; p < e && *p >= '0' && *p <= '9'; p++)
+			w = w * 10 + (uint64_t)(*p - '0');
 	intlen = p - d;
 	if (p < e && *p == '.') {
 		integer = 0;
-		if ((d = digits(p + 1, e)) == p + 1)
+		for (f = ++p; p < e && *p >= '0' && *p <= '9'; p++)
+			w = w * 10 + (uint64_t)(*p - '0');
+		if ((nfrac = p - f) == 0)
 			return 0;
-		p = d;
 	}
 	if (p < e && (*p == 'e' || *p == 'E')) {
 		integer = 0;
+		expo = 1;
 		if (++p < e && (*p == '+' || *p == '-'))
 			p++;
 		if ((d = digits(p, e)) == p)
 			return 0;
 		p = d;
 	}
-	if ((integer && intlen > 18) || p - s->p > NUM_MAX ||
-	    pp_parse_double(s->p, (size_t)(p - s->p), out) == -1 ||
+	/* w holds the digits unless there were more than 19 (it wrapped). */
+	if ((integer && intlen > 18) || p - s->p > NUM_MAX)
+		return 0;
+	if (!expo && intlen + nfrac <= 19)
+		pp_parse_decimal(w, (int)nfrac, neg, s->p, (size_t)(p - s->p),
+		    out);
+	else if (pp_parse_double(s->p, (size_t)(p - s->p), out) == -1 ||
 	    isinf(*out))
 		return 0;
 	if (integer && *out == 0)
