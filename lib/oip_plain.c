@@ -71,6 +71,41 @@ digits(const char *p, const char *e)
 }
 
 /*
+ * The digits from p on, their value folded into *w (modulo 2^64: the
+ * caller knows when there were too many), and where they end.  Eight at a
+ * time while eight are digits, as num.c reads them (a byte is a digit
+ * when its high nibble is 3 and stays 3 with 6 added; the eight values
+ * are combined in pairs by two multiplications), then one at a time.
+ */
+static const char *
+gather(const char *p, const char *e, uint64_t *w)
+{
+	uint64_t v = *w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL;
+	uint64_t x;
+
+	while (e - p >= 8) {
+		memcpy(&x, p, sizeof(x));
+		if ((((x & 0xf0 * ones) ^ '0' * ones) |
+		    (((x + 6 * ones) & 0xf0 * ones) ^ '0' * ones)) != 0)
+			break;
+		x -= '0' * ones;
+		x = x * 10 + (x >> 8);
+		x = ((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
+		    ((x >> 16) & 0x000000ff000000ffULL) *
+		    (1 + (10000ULL << 32))) >> 32;
+		v = v * 100000000 + x;
+		p += 8;
+	}
+#endif
+	for (; p < e && *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	*w = v;
+	return p;
+}
+
+/*
  * A JSON number or null at s->p; 0 if neither (or not plain).  The digits
  * are read once: while checking the grammar they are gathered into w, and
  * a number without exponent of at most 19 digits (the usual: "0.0135...",
@@ -97,16 +132,12 @@ value(struct scan *s, double *out)
 	d = p;
 	if (p == e || *p < '0' || *p > '9')
 		return 0;
-	if (*p == '0')
-		p++;
-	else
-		for (; p < e && *p >= '0' && *p <= '9'; p++)
-			w = w * 10 + (uint64_t)(*p - '0');
+	p = *p == '0' ? p + 1 : gather(p, e, &w);
 	intlen = p - d;
 	if (p < e && *p == '.') {
 		integer = 0;
-		for (f = ++p; p < e && *p >= '0' && *p <= '9'; p++)
-			w = w * 10 + (uint64_t)(*p - '0');
+		f = ++p;
+		p = gather(p, e, &w);
 		if ((nfrac = p - f) == 0)
 			return 0;
 	}
