@@ -1674,6 +1674,28 @@ pp_parse_double(const char *s, size_t len, double *out)
 	return parse_other(s, len, out);
 }
 
+/*
+ * What a caller that has read the digits itself knows: the value is
+ * w * 10^-nfrac exactly (no digit left out of w), so the digits need not
+ * be read again: to_double from there, as pp_parse_double would reach it
+ * for the token s[0..len), which spells that value and is what its slow
+ * paths read.
+ */
+int
+pp_parse_decimal(uint64_t w, int nfrac, int neg, const char *s, size_t len,
+    double *out)
+{
+	struct decimal d;
+
+	d.w = w;
+	d.e10 = -(long)nfrac;
+	d.neg = neg != 0;
+	d.dropped = 0;
+	d.num = s + (*s == '-' || *s == '+');
+	*out = to_double(&d, s + len);
+	return 0;
+}
+
 int
 pp_parse_long(const char *s, long min, long max, long *out)
 {

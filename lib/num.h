@@ -49,6 +49,14 @@ size_t pp_fmt_double_sig(char buf[PP_DBL_BUFSZ], double x, int sig);
  * or -1 (and *out untouched) when s is not a number. */
 int pp_parse_double(const char *s, size_t len, double *out);
 
+/* The same double for a token s[0..len) of decimal digits with at most
+ * one '.' and an optional sign (no exponent) whose caller has read its
+ * digits into w (so at most 19 of them, leading zeros aside) and counted
+ * the nfrac after the '.': what pp_parse_double(s, len) gives, without
+ * reading the digits twice.  neg: the sign was '-'.  Returns 0. */
+int pp_parse_decimal(uint64_t w, int nfrac, int neg, const char *s,
+    size_t len, double *out);
+
 /* 1 if s[0..len) is one of the missing-value spellings above (or empty). */
 int pp_is_missing(const char *s, size_t len);
 

@@ -25,8 +25,10 @@
  * The V2 reader below keeps to the same rules.  fuzz_serve_json checks
  * the plain and the jansson readers agree bit for bit.
  */
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,13 @@
 #include "oip.h"
 #include "util.h"
 #include "banned.h"
+
+#if FLT_EVAL_METHOD == 0
+/* 10^0 to 10^22: every one an exact double. */
+static const double pow10d[23] = { 1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7,
+	1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
+	1e20, 1e21, 1e22 };
+#endif
 
 /* Longest number token read here; longer ones go to jansson. */
 #define NUM_MAX 64
@@ -69,42 +78,135 @@ digits(const char *p, const char *e)
 	return p;
 }
 
-/* A JSON number or null at s->p; 0 if neither (or not plain). */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define ONES 0x0101010101010101ULL
+
+/* A nonzero byte for each byte of x that is not an ASCII digit (its high
+ * nibble is not 3, or 6 added makes it not 3); a carry out of a byte of
+ * 0xfa or more may flag the byte above it too, which only ends a run of
+ * digits early: the byte loop after takes it up. */
+static inline uint64_t
+nondigits(uint64_t x)
+{
+	return ((x & 0xf0 * ONES) ^ '0' * ONES) |
+	    (((x + 6 * ONES) & 0xf0 * ONES) ^ '0' * ONES);
+}
+
+/* The number written by the eight digit values (not ASCII) of x, the
+ * lowest byte the most significant: pairs by one multiply-add, then two
+ * multiplications weigh them by 10^6, 10^4, 10^2 and 1 into the high
+ * half (as num.c's eight_digits). */
+static inline uint64_t
+eight(uint64_t x)
+{
+	x = x * 10 + (x >> 8);
+	return ((x & 0x000000ff000000ffULL) * (100 + (1000000ULL << 32)) +
+	    ((x >> 16) & 0x000000ff000000ffULL) * (1 + (10000ULL << 32))) >> 32;
+}
+#endif
+
+/*
+ * The digits from p on, their value folded into *w (modulo 2^64: the
+ * caller knows when there were too many), and where they end.  Eight at a
+ * time while eight are digits, then, with eight bytes still to read, the
+ * run of fewer at the start of them in one go (moved to the top bytes,
+ * where the ones below read as leading zeros), then one at a time (only
+ * when fewer than eight bytes are left, or after a byte of 0xfa or more).
+ */
+static const char *
+gather(const char *p, const char *e, uint64_t *w)
+{
+	uint64_t v = *w;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	static const uint64_t pow10[8] = { 1, 10, 100, 1000, 10000, 100000,
+		1000000, 10000000 };
+	uint64_t x, f;
+	int n;
+
+	while (e - p >= 8) {
+		memcpy(&x, p, sizeof(x));
+		if ((f = nondigits(x)) != 0) {
+			/* Bytes past the run may borrow from the ones above
+			 * them; those are shifted out. */
+			if ((n = __builtin_ctzll(f) >> 3) > 0) {
+				x = (x - '0' * ONES) << (8 * (8 - n));
+				v = v * pow10[n] + eight(x);
+				p += n;
+			}
+			break;
+		}
+		v = v * 100000000 + eight(x - '0' * ONES);
+		p += 8;
+	}
+#endif
+	for (; p < e && *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (uint64_t)(*p - '0');
+	*w = v;
+	return p;
+}
+
+/*
+ * A JSON number or null at s->p; 0 if neither (or not plain).  The digits
+ * are read once: while checking the grammar they are gathered into w, and
+ * a number without exponent of at most 19 digits (the usual: "0.0135...",
+ * 17 significant) goes to pp_parse_decimal with them; the rest to
+ * pp_parse_double, which reads the token again.  Both give the same bits.
+ */
 static int
 value(struct scan *s, double *out)
 {
-	const char *p = s->p, *e = s->e, *d;
-	ptrdiff_t intlen;
-	int integer = 1;
+	const char *p = s->p, *e = s->e, *d, *f;
+	ptrdiff_t intlen, nfrac = 0;
+	uint64_t w = 0;
+	int integer = 1, expo = 0, neg = 0;
 
 	if (e - p >= 4 && memcmp(p, "null", 4) == 0) {
 		*out = NAN;
 		s->p += 4;
 		return 1;
 	}
-	if (p < e && *p == '-')
+	if (p < e && *p == '-') {
+		neg = 1;
 		p++;
+	}
 	d = p;
 	if (p == e || *p < '0' || *p > '9')
 		return 0;
-	p = *p == '0' ? p + 1 : digits(p, e);
+	p = *p == '0' ? p + 1 : gather(p, e, &w);
 	intlen = p - d;
 	if (p < e && *p == '.') {
 		integer = 0;
-		if ((d = digits(p + 1, e)) == p + 1)
+		f = ++p;
+		p = gather(p, e, &w);
+		if ((nfrac = p - f) == 0)
 			return 0;
-		p = d;
 	}
 	if (p < e && (*p == 'e' || *p == 'E')) {
 		integer = 0;
+		expo = 1;
 		if (++p < e && (*p == '+' || *p == '-'))
 			p++;
 		if ((d = digits(p, e)) == p)
 			return 0;
 		p = d;
 	}
-	if ((integer && intlen > 18) || p - s->p > NUM_MAX ||
-	    pp_parse_double(s->p, (size_t)(p - s->p), out) == -1 ||
+	/* w holds the digits unless there were more than 19 (it wrapped). */
+	if ((integer && intlen > 18) || p - s->p > NUM_MAX)
+		return 0;
+	if (!expo && intlen + nfrac <= 19) {
+#if FLT_EVAL_METHOD == 0
+		/* Clinger: w and 10^nfrac are exact doubles, and one
+		 * division rounds as strtod does (pp_parse_decimal would
+		 * take this path too, one call further on). */
+		if (w <= (1ULL << 53) && nfrac <= 22) {
+			double v = (double)w / pow10d[nfrac];
+
+			*out = neg ? -v : v;
+		} else
+#endif
+			pp_parse_decimal(w, (int)nfrac, neg, s->p,
+			    (size_t)(p - s->p), out);
+	} else if (pp_parse_double(s->p, (size_t)(p - s->p), out) == -1 ||
 	    isinf(*out))
 		return 0;
 	if (integer && *out == 0)

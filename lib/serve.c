@@ -185,6 +185,22 @@ struct req {
 	double t0;		/* when it started, monotonic seconds */
 };
 
+/*
+ * One connection's, made when it opens and freed when it closes (see
+ * conn_notify): its requests come one after another, so one struct req
+ * and one answer buffer serve them all, and a keep-alive request
+ * allocates neither (nor grows them again) as long as it is no larger than
+ * KEEP_MAX; libmicrohttpd copies the answer into the response it sends.
+ */
+struct conn {
+	atomic_uint *nconn;	/* the daemon's connection count */
+	struct req q;
+	struct pp_buf out;	/* the answer's body */
+};
+
+/* Buffers a connection keeps between requests, at most. */
+#define KEEP_MAX (64 * 1024)
+
 static double
 now_mono(void)
 {
@@ -1032,6 +1048,7 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 	struct pp_oip_rows rows = PP_OIP_ROWS_INIT;
 	struct pp_err err;
 	struct served *sh;
+	double small[33];	/* pred and proba of 16 rows: no malloc */
 	double *pred, *proba = NULL;
 	int rc;
 
@@ -1047,7 +1064,8 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 		fail(a, MHD_HTTP_BAD_REQUEST, "%s", err.msg);
 		return;
 	}
-	pred = pp_xcalloc(2 * rows.n + 1, sizeof(double));
+	pred = 2 * rows.n + 1 <= sizeof(small) / sizeof(small[0]) ? small :
+	    pp_xcalloc(2 * rows.n + 1, sizeof(double));
 	pp_predictor_block(&v->pred, rows.x, rows.n, pred);
 	if (pp_model_has_proba(v->m) && r->ep == EP_INFER) {
 		proba = pred + rows.n;
@@ -1069,7 +1087,8 @@ score(struct pp_serve *s, const struct route *r, struct served *v,
 			log_rows(s, sl->name, sh, ROLE_SHADOW, &rows, pred);
 		served_put(sh);
 	}
-	free(pred);
+	if (pred != small)
+		free(pred);
 	pp_oip_rows_release(&rows);
 }
 
@@ -1425,16 +1444,14 @@ reply(struct MHD_Connection *c, struct answer *a)
 {
 	struct MHD_Response *resp;
 	enum MHD_Result ok;
-	size_t len = a->body.len;
 	char ra[32];
-	char *data = pp_buf_detach(&a->body, &len);
 
-	resp = MHD_create_response_from_buffer(len, data,
-	    MHD_RESPMEM_MUST_FREE);
-	if (resp == NULL) {
-		free(data);
+	/* A copy in the response's own allocation: a->body is the
+	 * connection's, for its next answer. */
+	resp = MHD_create_response_from_buffer(a->body.len, a->body.data,
+	    MHD_RESPMEM_MUST_COPY);
+	if (resp == NULL)
 		return MHD_NO;
-	}
 	MHD_add_response_header(resp, "Content-Type", a->ctype);
 	if (a->version != NULL)
 		MHD_add_response_header(resp, "X-Model-Version", a->version);
@@ -1459,6 +1476,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	struct answer a = { 0, PP_BUF_INIT, "application/json", NULL, 0,
 		NULL };
 	struct served *v = NULL;
+	struct conn *k;
 	struct route r;
 	enum MHD_Result ok;
 	double secs;
@@ -1467,10 +1485,15 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (q == NULL) {
 		const char *cl = MHD_lookup_connection_value(c,
 		    MHD_HEADER_KIND, "Content-Length");
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 		long n;
 
-		q = pp_xcalloc(1, sizeof(*q));
-		pp_buf_init(&q->body);
+		k = ci->socket_context;
+		q = &k->q;
+		pp_buf_reset(&q->body);
+		q->too_big = q->answered = 0;
+		q->seen = 0;
 		q->t0 = now_mono();
 		*con_cls = q;
 		atomic_fetch_add(&s->in_flight, 1);
@@ -1500,6 +1523,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (q->answered)
 		return MHD_YES;
 	q->answered = 1;
+	k = (struct conn *)(void *)((char *)q - offsetof(struct conn, q));
+	a.body = k->out;	/* lent for this answer */
+	pp_buf_reset(&a.body);
 	if (route(s, url, &r) == -1) {
 		r.ep = EP_OTHER;
 		atomic_fetch_add(&s->rejected[REJ_NOTFOUND], 1);
@@ -1517,7 +1543,9 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	access_log(s, c, method, url, &r, &a, secs);
 	ok = reply(c, &a);
 	served_put(v);
-	pp_buf_release(&a.body);
+	if (a.body.cap > KEEP_MAX)
+		pp_buf_release(&a.body);
+	k->out = a.body;
 	return ok;
 }
 
@@ -1532,8 +1560,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)toe;
 	if (q == NULL)
 		return;
-	pp_buf_release(&q->body);
-	free(q);
+	if (q->body.cap > KEEP_MAX)
+		pp_buf_release(&q->body);
 	*con_cls = NULL;
 	atomic_fetch_sub(&s->in_flight, 1);
 }
@@ -1560,17 +1588,36 @@ share(const struct pp_serve *s, unsigned k)
 	return n > 0 ? n : 1;
 }
 
-/* A connection a daemon held has closed.  (The count is ours, not
+/* A connection opens: its struct conn.  It closes: that goes, and so
+ * does its place in the daemon's count.  (The count is ours, not
  * libmicrohttpd's: its own is updated only when the daemon's thread gets
- * to the new connection, after the acceptor may have looked.) */
+ * to the new connection, after the acceptor may have looked.)
+ * libmicrohttpd pairs the two calls, and ends a request (completed)
+ * before it says its connection closed. */
 static void
 conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
     enum MHD_ConnectionNotificationCode toe)
 {
+	struct conn *k;
+
 	(void)c;
-	(void)socket_context;
-	if (toe == MHD_CONNECTION_NOTIFY_CLOSED)
-		atomic_fetch_sub((atomic_uint *)cls, 1);
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		k = pp_xcalloc(1, sizeof(*k));
+		k->nconn = cls;
+		pp_buf_init(&k->q.body);
+		pp_buf_init(&k->out);
+		*socket_context = k;
+		return;
+	}
+	if (toe != MHD_CONNECTION_NOTIFY_CLOSED)
+		return;
+	if ((k = *socket_context) != NULL) {
+		pp_buf_release(&k->q.body);
+		pp_buf_release(&k->out);
+		free(k);
+		*socket_context = NULL;
+	}
+	atomic_fetch_sub((atomic_uint *)cls, 1);
 }
 
 /* The daemon with the fewest connections, from s->next on, or -1 if all

@@ -6,7 +6,8 @@
  * libFuzzer with ASan+UBSan.  Runs: 430,868 inputs in
  * 90 s, no finding; with the bars decoder: 364,690 inputs in 60 s, no
  * finding; with the plain V1 and V2 readers: 700,735 inputs in 90 s, no
- * finding.
+ * finding; with their numbers' digits gathered as they are checked:
+ * 729,492 inputs in 120 s, no finding.
  *
  * Each input is decoded as a V2 and as a V1 body against a model of three
  * features, both with and without allow_nan.  Beyond "no crash, no leak,

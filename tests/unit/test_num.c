@@ -698,6 +698,87 @@ test_parse_differential(void **state)
 	}
 }
 
+/* pp_parse_decimal on buf[0..n) (the plain shape), w and nfrac read as
+ * its caller reads them, against strtod, bitwise. */
+static void
+decimal_case(const char *buf, int n)
+{
+	uint64_t w = 0;
+	int k, nfrac = 0, frac = 0;
+	double v = 42, want = strtod(buf, NULL);
+
+	for (k = *buf == '-'; k < n; k++) {
+		if (buf[k] == '.') {
+			frac = 1;
+			continue;
+		}
+		w = w * 10 + (uint64_t)(buf[k] - '0');
+		nfrac += frac;
+	}
+	assert_int_equal(pp_parse_decimal(w, nfrac, *buf == '-', buf,
+	    (size_t)n, &v), 0);
+	if (bits_of(v) != bits_of(want))
+		fail_msg("\"%.*s\": got %a, strtod %a", n, buf, v, want);
+}
+
+/*
+ * pp_parse_decimal, pp-serve's reader for numbers whose digits it has
+ * read itself: random tokens of 1 to 19 digits, leading zeros or not, the
+ * point anywhere or nowhere, a sign or not (every path of to_double: 0,
+ * Clinger's, Eisel-Lemire's and the exact ones), and decimals within a
+ * hair of the midpoint between two doubles printed with as many digits as
+ * 19 allow, all against strtod.
+ */
+static void
+test_parse_decimal(void **state)
+{
+	uint64_t s = 1402;
+	char buf[64];
+	long i;
+
+	(void)state;
+	for (i = 0; i < 1000000; i++) {
+		uint64_t r = rnd(&s), d = rnd(&s);
+		int nd = 1 + (int)(r % 19), nz = 0, point, n = 0, k;
+
+		if ((r >> 8) & 1)
+			buf[n++] = '-';
+		if ((r >> 10) % 4 == 0)
+			nz = 1 + (int)((r >> 12) % 6);
+		if (nz + nd > 19)
+			nz = 19 - nd;
+		point = (r >> 15) % 4 == 0 ? -1 :
+		    1 + (int)((r >> 17) % (unsigned)(nz + nd));
+		for (k = 0; k < nz + nd; k++) {
+			if (k == point)
+				buf[n++] = '.';
+			if (k < nz) {
+				buf[n++] = '0';
+			} else {
+				if (d < 10)
+					d = rnd(&s);
+				buf[n++] = (char)('0' + d % 10);
+				d /= 10;
+			}
+		}
+		buf[n] = '\0';
+		decimal_case(buf, n);
+	}
+	for (i = 0; i < 200000; i++) {
+		uint64_t r = rnd(&s);
+		double x = ldexp((double)((r >> 11) | 1ULL << 52),
+		    (int)(r % 40) - 70);
+		long double mid = (long double)x +
+		    (long double)(nextafter(x, INFINITY) - x) / 2;
+		int lead = (int)floor(log10((double)mid)) + 1;
+		int n = snprintf(buf, sizeof(buf), "%.*Lf",
+		    lead > 0 ? 19 - lead : 18, mid);
+
+		if (n - 1 <= 19)	/* not when rounding made 10.000... */
+			decimal_case(buf, n);
+	}
+}
+
 static void
 test_parse_long_table(void **state)
 {
@@ -986,6 +1067,7 @@ main(void)
 		cmocka_unit_test(test_parse_near_halfway),
 		cmocka_unit_test(test_parse_near_halfway_wide),
 		cmocka_unit_test(test_parse_differential),
+		cmocka_unit_test(test_parse_decimal),
 		cmocka_unit_test(test_parse_long_table),
 		cmocka_unit_test(test_int64),
 		cmocka_unit_test(test_canonical_table),

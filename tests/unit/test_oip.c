@@ -16,6 +16,10 @@
  *    body it does not fully understand: other keys, escapes, strings,
  *    duplicate or missing features, wrong counts, big integers, overflow,
  *    trailing bytes, malformed JSON.
+ *  - the plain V1 reader on 300,000 bodies of three random numbers (1 to
+ *    20 digits before and after the point, leading zeros, exponents, space
+ *    or none, so that digit runs meet the body's end at every offset):
+ *    whatever it takes, the JSON reader gives the same bits.
  *  - the plain V2 reader, the same way: the [N, F] tensor flat, as rows
  *    or mixed, keys in any order, FP32, with or without an id, taken
  *    with the JSON reader's values and id; declined: per-feature inputs,
@@ -39,6 +43,7 @@
 #include <cmocka.h>
 
 #include "oip.h"
+#include "testutil.h"
 
 static struct pp_model *
 model3(enum pp_model_kind kind)
@@ -264,6 +269,81 @@ plain_case(const struct pp_model *m, const char *body, int want)
 	assert_memory_equal(p.x, j.x, p.n * 3 * sizeof(double));
 	pp_oip_rows_release(&p);
 	pp_oip_rows_release(&j);
+}
+
+/* A random JSON number at o: sign, integer part, fraction, exponent. */
+static int
+random_number(uint64_t *st, char *o)
+{
+	uint64_t r = rnd(st);
+	int n = 0, k, ni = (int)(r % 21), nf = (int)((r >> 5) % 21);
+
+	if ((r >> 10) & 1)
+		o[n++] = '-';
+	if (ni == 0 || (r >> 11) % 4 == 0) {
+		o[n++] = '0';
+	} else {
+		o[n++] = (char)('1' + rnd(st) % 9);
+		for (k = 1; k < ni; k++)
+			o[n++] = (char)('0' + rnd(st) % 10);
+	}
+	if ((r >> 13) % 4 != 0 || nf > 0) {
+		o[n++] = '.';
+		for (k = 0; k < (nf ? nf : 1); k++)
+			o[n++] = (char)('0' + ((r >> 15) % 3 == 0 && k < 4 ? 0 :
+			    rnd(st) % 10));
+	}
+	if ((r >> 17) % 6 == 0)
+		n += sprintf(o + n, "%s%d", (r >> 20) & 1 ? "e" : "E-",
+		    (int)((r >> 21) % 40));
+	return n;
+}
+
+static void
+test_v1_plain_random(void **state)
+{
+	struct pp_model *m = model3(PP_MODEL_RIDGE);
+	uint64_t st = 8128;
+	char body[256];
+	long i, took = 0;
+	int n, j;
+
+	(void)state;
+	for (i = 0; i < 300000; i++) {
+		struct pp_oip_rows p = PP_OIP_ROWS_INIT, q = PP_OIP_ROWS_INIT;
+		struct pp_err err = PP_ERR_INIT;
+		char *h;
+
+		n = sprintf(body, "{\"instances\":[[");
+		for (j = 0; j < 3; j++) {
+			if (j > 0)
+				body[n++] = ',';
+			if (rnd(&st) % 3 == 0)
+				body[n++] = ' ';
+			n += random_number(&st, body + n);
+		}
+		n += sprintf(body + n, "]]}");
+		/* A copy of exactly its length: ASan sees a read past it. */
+		h = malloc((size_t)n);
+		assert_non_null(h);
+		memcpy(h, body, (size_t)n);
+		if (pp_oip_decode_v1_plain(h, (size_t)n, m, &p) == 0) {
+			took++;
+			if (pp_oip_decode_v1_json(h, (size_t)n, m, 1, &q,
+			    &err) != 0 || memcmp(p.x, q.x, 3 * sizeof(double))
+			    != 0)
+				fail_msg("plain and JSON differ on %.*s: %a %a "
+				    "%a", n, body, p.x[0], p.x[1], p.x[2]);
+		} else {
+			assert_null(p.x);
+		}
+		free(h);
+		pp_oip_rows_release(&p);
+		pp_oip_rows_release(&q);
+	}
+	/* Most are plain (big integers and overflows are not). */
+	assert_true(took > 200000);
+	pp_model_free(m);
 }
 
 static void
@@ -542,6 +622,7 @@ main(void)
 		cmocka_unit_test(test_missing),
 		cmocka_unit_test(test_v1),
 		cmocka_unit_test(test_v1_plain),
+		cmocka_unit_test(test_v1_plain_random),
 		cmocka_unit_test(test_v2_plain),
 		cmocka_unit_test(test_encode),
 		cmocka_unit_test(test_bars),
