@@ -24,6 +24,7 @@
 #include <libpq-fe.h>
 
 #include "buf.h"
+#include "lazylib.h"
 #include "util.h"
 #include "banned.h"
 
@@ -110,8 +111,8 @@ pg_open(const char *url, unsigned flags, char **why)
 	if (g->conn == NULL || PQstatus(g->conn) != CONNECTION_OK) {
 		struct pp_buf m = PP_BUF_INIT;
 
-		pp_buf_addstr(&m, g->conn ? PQerrorMessage(g->conn)
-					  : "out of memory");
+		pp_buf_addstr(&m, g->conn ? PQerrorMessage(g->conn) :
+		    pp_lazy_pq_error() ? pp_lazy_pq_error() : "out of memory");
 		while (m.len > 0 && (m.data[m.len - 1] == '\n' ||
 		    m.data[m.len - 1] == ' '))
 			pp_buf_setlen(&m, m.len - 1);
