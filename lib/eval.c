@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "date.h"
 #include "eval.h"
@@ -190,6 +191,24 @@ gmap_id_again(struct gmap *g, const char *p, size_t len, size_t *last)
 			return *last;
 	}
 	return *last = gmap_id(g, p, len);
+}
+
+/*
+ * How many rows a file of this path may hold, to size arrays once: its
+ * bytes over 16, more than a CSV or binary row of the columns read here
+ * takes (a guess too high costs address space, not memory: pages never
+ * touched are never given).  0 for standard input and what stat cannot
+ * size; a guess too low only means the arrays grow as before.
+ */
+static size_t
+rows_guess(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return 0;
+	return (size_t)((uint64_t)st.st_size / 16);
 }
 
 /* ---- Columns --------------------------------------------------------- */
@@ -391,6 +410,7 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	used[1] = cp;
 	used[2] = cg;
 	pp_reader_only(r, used, PP_ARRAY_SIZE(used));
+	pp_metrics_reserve(&all, rows_guess(path));
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
@@ -616,8 +636,8 @@ counting_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
 	if (span > 4 * (uint64_t)p->n + 4096)
 		return NULL;
 	count = pp_xcalloc(nb + 1, sizeof(*count));
-	by_sym = pp_xmalloc(p->n * sizeof(*by_sym));
-	order = pp_xmalloc(p->n * sizeof(*order));
+	by_sym = pp_xmalloc_huge(p->n * sizeof(*by_sym));
+	order = pp_xmalloc_huge(p->n * sizeof(*order));
 	for (i = 0; i < p->n; i++)
 		count[rank[p->sym[i]]]++;
 	starts_of(count, nsym);
@@ -734,11 +754,11 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 {
 	uint32_t *rank = pp_xmalloc((gm->n + 1) * sizeof(*rank));
 	char **sorted = pp_xmalloc((gm->n + 1) * sizeof(char *));
-	int64_t *date = pp_xmalloc((p->n + 1) * sizeof(int64_t));
-	uint32_t *sym = pp_xmalloc((p->n + 1) * sizeof(uint32_t));
+	int64_t *date = pp_xmalloc_huge((p->n + 1) * sizeof(int64_t));
+	uint32_t *sym = pp_xmalloc_huge((p->n + 1) * sizeof(uint32_t));
 	size_t *order;
-	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
-	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
+	double *pred = pp_xmalloc_huge((p->n + 1) * sizeof(double));
+	double *ret = pp_xmalloc_huge((p->n * p->nret + 1) * sizeof(double));
 	struct gather g;
 	size_t i, nd = 0;
 	int64_t dmin = p->date[0], dmax = p->date[0];
@@ -798,16 +818,36 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	return rc;
 }
 
-/* Room for twice the rows in each of the panel's arrays. */
+/* Room for twice the rows in each of the panel's arrays, or for want
+ * rows if that is more. */
 static void
-panel_grow(struct pp_panel *p, size_t *cap)
+panel_grow(struct pp_panel *p, size_t *cap, size_t want)
 {
 	size_t c = *cap ? 2 * *cap : 4096;
 
+	c = want > c ? want : c;
+	if (p->n == 0) {
+		/* Nothing to keep: fresh blocks, on huge-page boundaries. */
+		free(p->date);
+		free(p->sym);
+		free(p->pred);
+		free(p->ret);
+		p->date = pp_xmalloc_huge(c * sizeof(*p->date));
+		p->sym = pp_xmalloc_huge(c * sizeof(*p->sym));
+		p->pred = pp_xmalloc_huge(c * sizeof(*p->pred));
+		p->ret = pp_xmalloc_huge((c * p->nret + 1) *
+		    sizeof(*p->ret));
+		*cap = c;
+		return;
+	}
 	p->date = pp_xrealloc(p->date, c * sizeof(*p->date));
 	p->sym = pp_xrealloc(p->sym, c * sizeof(*p->sym));
 	p->pred = pp_xrealloc(p->pred, c * sizeof(*p->pred));
 	p->ret = pp_xrealloc(p->ret, (c * p->nret + 1) * sizeof(*p->ret));
+	pp_huge_pages(p->date, c * sizeof(*p->date));
+	pp_huge_pages(p->sym, c * sizeof(*p->sym));
+	pp_huge_pages(p->pred, c * sizeof(*p->pred));
+	pp_huge_pages(p->ret, (c * p->nret + 1) * sizeof(*p->ret));
 	*cap = c;
 }
 
@@ -869,11 +909,12 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	pp_reader_only(r, cr, nret + 3);
 	if (cs < 0)
 		gmap_id(&gm, "", 0);
+	panel_grow(p, &cap, rows_guess(path));
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
 		size_t i = p->n;
 
 		if (i == cap)
-			panel_grow(p, &cap);
+			panel_grow(p, &cap, 0);
 		if (panel_num(r, row, cp, &p->pred[i], err) == -1)
 			goto out;
 		for (k = 0; k < nret; k++)
