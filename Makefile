@@ -33,8 +33,8 @@ CSTD      = -std=c11 -D_DEFAULT_SOURCE -DPP_VERSION='"$(VERSION)"'
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wvla
 OPT      ?= -O2 -g
 CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(SAN) -Ilib -I/usr/include/postgresql $(CFLAGS)
-LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lpq -lcurl -lmicrohttpd -ljansson \
-	     -llapacke -lblas -lxgboost -lz -lm $(LDLIBS)
+LDLIBS_ALL = -Wl,--as-needed -lcsv -lsqlite3 -lcurl -lmicrohttpd -ljansson \
+	     -llapacke -lblas -lxgboost -lz -lm -ldl $(LDLIBS)
 
 LIB_SRC   = $(sort $(wildcard lib/*.c))
 LIB_OBJ   = $(LIB_SRC:%.c=$(B)/%.o)

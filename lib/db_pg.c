@@ -11,10 +11,18 @@
  * Statements are not prepared on the server: a registry call runs a few
  * short statements once each, and an unnamed PQexecParams costs one round
  * trip where PQprepare plus PQexecPrepared costs two.
+ *
+ * libpq is loaded when a PostgreSQL registry is first opened, not linked:
+ * it brings some twenty libraries along (TLS, Kerberos, LDAP), and
+ * loading and relocating them cost every program about 15 ms at each
+ * start, a registry opened or not.  Its functions are called through
+ * pointers of their own types, under their own names (the macros below).
  */
 #include "db.h"
 
+#include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +34,77 @@
 #include "buf.h"
 #include "util.h"
 #include "banned.h"
+
+#define PQ_SONAME "libpq.so.5"
+#define PQ_FUNCS(X) \
+	X(PQclear) X(PQcmdTuples) X(PQconnectdb) \
+	X(PQerrorMessage) X(PQexec) X(PQexecParams) \
+	X(PQexecPrepared) X(PQfinish) X(PQfname) \
+	X(PQfreemem) X(PQftype) X(PQgetisnull) \
+	X(PQgetlength) X(PQgetvalue) X(PQnfields) \
+	X(PQntuples) X(PQprepare) X(PQresultErrorField) \
+	X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus) \
+	X(PQunescapeBytea)
+#define PQ_POINTER(f) static __typeof__(f) *pq_##f;
+PQ_FUNCS(PQ_POINTER)
+#define PQclear (*pq_PQclear)
+#define PQcmdTuples (*pq_PQcmdTuples)
+#define PQconnectdb (*pq_PQconnectdb)
+#define PQerrorMessage (*pq_PQerrorMessage)
+#define PQexec (*pq_PQexec)
+#define PQexecParams (*pq_PQexecParams)
+#define PQexecPrepared (*pq_PQexecPrepared)
+#define PQfinish (*pq_PQfinish)
+#define PQfname (*pq_PQfname)
+#define PQfreemem (*pq_PQfreemem)
+#define PQftype (*pq_PQftype)
+#define PQgetisnull (*pq_PQgetisnull)
+#define PQgetlength (*pq_PQgetlength)
+#define PQgetvalue (*pq_PQgetvalue)
+#define PQnfields (*pq_PQnfields)
+#define PQntuples (*pq_PQntuples)
+#define PQprepare (*pq_PQprepare)
+#define PQresultErrorField (*pq_PQresultErrorField)
+#define PQresultStatus (*pq_PQresultStatus)
+#define PQsetNoticeProcessor (*pq_PQsetNoticeProcessor)
+#define PQstatus (*pq_PQstatus)
+#define PQunescapeBytea (*pq_PQunescapeBytea)
+
+static pthread_once_t pq_once = PTHREAD_ONCE_INIT;
+static char pq_why[256];	/* why libpq could not be had, or "" */
+
+static void
+pq_load_once(void)
+{
+	void *h = dlopen(PQ_SONAME, RTLD_NOW | RTLD_LOCAL);
+	const char *e;
+
+	if (h == NULL) {
+		e = dlerror();
+		snprintf(pq_why, sizeof(pq_why), "cannot load PostgreSQL's "
+		    "client library: %s", e ? e : PQ_SONAME);
+		return;
+	}
+#define PQ_LOAD(f) \
+	if ((pq_##f = (__typeof__(pq_##f))dlsym(h, #f)) == NULL) { \
+		snprintf(pq_why, sizeof(pq_why), "%s: no function %s", \
+		    PQ_SONAME, #f); \
+		return; \
+	}
+	PQ_FUNCS(PQ_LOAD)
+#undef PQ_LOAD
+}
+
+/* 0 with libpq's functions set, else -1 and *why (allocated). */
+static int
+pq_load(char **why)
+{
+	pthread_once(&pq_once, pq_load_once);
+	if (pq_why[0] == '\0')
+		return 0;
+	*why = pp_xstrdup(pq_why);
+	return -1;
+}
 
 /* Type OIDs (pg_type.h, stable since PostgreSQL 7). */
 #define OID_BOOL 16
@@ -101,9 +180,12 @@ fail(struct pg *g, const PGresult *res)
 static struct pp_db *
 pg_open(const char *url, unsigned flags, char **why)
 {
-	struct pg *g = pp_xcalloc(1, sizeof(*g));
+	struct pg *g;
 	PGresult *res;
 
+	if (pq_load(why) == -1)
+		return NULL;
+	g = pp_xcalloc(1, sizeof(*g));
 	g->base.m = &pp_db_pg;
 	pp_buf_init(&g->msg);
 	g->conn = PQconnectdb(url);
