@@ -364,10 +364,39 @@ acc_scores(struct pp_metrics *m, enum pp_eval_kind kind, double *v)
 	}
 }
 
+/* One row's pair into all (and the plot's sample): 1, or 0 when a value
+ * is missing (counted), or -1 with err set (a class target not 0 or 1;
+ * line is the row's). */
+static inline int
+take_pair(struct pp_metrics *all, const struct pp_eval_metrics_opts *o,
+    struct pp_scores *out, struct pp_pair *sample, uint64_t *rng, double y,
+    double p, const struct pp_reader *r, long line, const char *target,
+    struct pp_err *err)
+{
+	if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
+		out->skipped++;
+		return 0;
+	}
+	if (o->kind == PP_EVAL_CLASSIFICATION && y != 0 && y != 1) {
+		char b[PP_DBL_BUFSZ];
+
+		pp_fmt_double(b, y);
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
+		    "target %s is not 0 or 1 (--proba)", pp_reader_name(r),
+		    line, target, b);
+	}
+	pp_metrics_add(all, y, p);
+	if (sample != NULL)
+		reservoir(sample, all->n, y, p, rng);
+	return 1;
+}
+
 int
 pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
     struct pp_scores *out, enum pp_eval_kind *kind, struct pp_err *err)
 {
+	const unsigned char *const *col;
+	size_t from, n;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_reader *r;
 	struct pp_metrics all, *acc = NULL;
@@ -414,8 +443,28 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
-	while ((st = pp_reader_next(r, &row, err)) == 1) {
+	/* A binary frame's two columns are read where they lie, a chunk at
+	 * a time (without --by), else row by row. */
+	st = f64 && cg < 0 ? pp_reader_next_block(r, &col, &from, &n, err) :
+	    -2;
+	for (; st == 1; st = pp_reader_next_block(r, &col, &from, &n, err)) {
+		const unsigned char *ys = col[cy] + 8 * from;
+		const unsigned char *ps = col[cp] + 8 * from;
+		long line = pp_reader_line(r) - (long)n;
+
+		for (i = 0; i < n; i++) {
+			double y, p;
+
+			memcpy(&y, ys + 8 * i, sizeof(y));
+			memcpy(&p, ps + 8 * i, sizeof(p));
+			if (take_pair(&all, o, out, sample, &rng, y, p, r,
+			    line + 1 + (long)i, target, err) == -1)
+				goto out;
+		}
+	}
+	while (st == -2 && (st = pp_reader_next(r, &row, err)) == 1) {
 		double y, p;
+		int k;
 
 		if (f64) {
 			y = row[cy].f;
@@ -423,23 +472,11 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		} else if (pp_eval_cell(r, row, cy, &y, err) == -1 ||
 		    pp_eval_cell(r, row, cp, &p, err) == -1)
 			goto out;
-		if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
-			out->skipped++;
-			continue;
-		}
-		if (o->kind == PP_EVAL_CLASSIFICATION && y != 0 && y != 1) {
-			char b[PP_DBL_BUFSZ];
-
-			pp_fmt_double(b, y);
-			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
-			    "target %s is not 0 or 1 (--proba)",
-			    pp_reader_name(r), pp_reader_line(r), target, b);
+		if ((k = take_pair(&all, o, out, sample, &rng, y, p, r,
+		    pp_reader_line(r), target, err)) == -1)
 			goto out;
-		}
-		pp_metrics_add(&all, y, p);
-		if (sample != NULL)
-			reservoir(sample, all.n, y, p, &rng);
-		if (cg < 0)
+		st = -2;	/* on to the next row */
+		if (k == 0 || cg < 0)
 			continue;
 		group_label(gt, &row[cg], &label);
 		g = gmap_id(&gm, label.data, label.len);
