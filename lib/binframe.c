@@ -458,6 +458,41 @@ bin_reader_next(struct pp_reader *r, struct pp_err *err)
 	return 1;
 }
 
+int
+pp_reader_next_block(struct pp_reader *r,
+    const unsigned char *const **col, size_t *from, size_t *n,
+    struct pp_err *err)
+{
+	struct bin_in *b = r->bin;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (r->ops != &pp_bin_reader_ops || b == NULL)
+		return -2;
+#else
+	(void)b;
+	return -2;
+#endif
+	if (r->fatal)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: cannot read further "
+		    "after an error", r->name);
+	r->can_skip = 0;
+	if (b->ended)
+		return 0;
+	if (b->next == b->nrows) {
+		int rc = load_chunk(r, err);
+
+		if (rc != 1)
+			return rc;
+	}
+	*col = b->col;
+	*from = b->next;
+	*n = b->nrows - b->next;
+	b->next = b->nrows;
+	b->total += *n;
+	r->line = (long)b->total;
+	return 1;
+}
+
 static void
 bin_reader_free(struct pp_reader *r)
 {

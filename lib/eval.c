@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "date.h"
 #include "eval.h"
@@ -193,6 +194,24 @@ gmap_id_again(struct gmap *g, const char *p, size_t len, size_t *last)
 	return *last = gmap_id(g, p, len);
 }
 
+/*
+ * How many rows a file of this path may hold, to size arrays once: its
+ * bytes over 16, more than a CSV or binary row of the columns read here
+ * takes (a guess too high costs address space, not memory: pages never
+ * touched are never given).  0 for standard input and what stat cannot
+ * size; a guess too low only means the arrays grow as before.
+ */
+static size_t
+rows_guess(const char *path)
+{
+	struct stat st;
+
+	if (path == NULL || strcmp(path, "-") == 0 || stat(path, &st) != 0 ||
+	    !S_ISREG(st.st_mode) || st.st_size <= 0)
+		return 0;
+	return (size_t)((uint64_t)st.st_size / 16);
+}
+
 /* ---- Columns --------------------------------------------------------- */
 
 /*
@@ -346,10 +365,39 @@ acc_scores(struct pp_metrics *m, enum pp_eval_kind kind, double *v)
 	}
 }
 
+/* One row's pair into all (and the plot's sample): 1, or 0 when a value
+ * is missing (counted), or -1 with err set (a class target not 0 or 1;
+ * line is the row's). */
+static inline int
+take_pair(struct pp_metrics *all, const struct pp_eval_metrics_opts *o,
+    struct pp_scores *out, struct pp_pair *sample, uint64_t *rng, double y,
+    double p, const struct pp_reader *r, long line, const char *target,
+    struct pp_err *err)
+{
+	if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
+		out->skipped++;
+		return 0;
+	}
+	if (o->kind == PP_EVAL_CLASSIFICATION && y != 0 && y != 1) {
+		char b[PP_DBL_BUFSZ];
+
+		pp_fmt_double(b, y);
+		return pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
+		    "target %s is not 0 or 1 (--proba)", pp_reader_name(r),
+		    line, target, b);
+	}
+	pp_metrics_add(all, y, p);
+	if (sample != NULL)
+		reservoir(sample, all->n, y, p, rng);
+	return 1;
+}
+
 int
 pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
     struct pp_scores *out, enum pp_eval_kind *kind, struct pp_err *err)
 {
+	const unsigned char *const *col;
+	size_t from, n;
 	struct pp_read_opts ro = PP_READ_OPTS_INIT;
 	struct pp_reader *r;
 	struct pp_metrics all, *acc = NULL;
@@ -392,11 +440,32 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 	used[1] = cp;
 	used[2] = cg;
 	pp_reader_only(r, used, PP_ARRAY_SIZE(used));
+	pp_metrics_reserve(&all, rows_guess(path));
 	/* Typed columns, the usual case, are read without a call per cell. */
 	f64 = pp_reader_schema(r)->cols[cy].type == PP_T_F64 &&
 	    pp_reader_schema(r)->cols[cp].type == PP_T_F64;
-	while ((st = pp_reader_next(r, &row, err)) == 1) {
+	/* A binary frame's two columns are read where they lie, a chunk at
+	 * a time (without --by), else row by row. */
+	st = f64 && cg < 0 ? pp_reader_next_block(r, &col, &from, &n, err) :
+	    -2;
+	for (; st == 1; st = pp_reader_next_block(r, &col, &from, &n, err)) {
+		const unsigned char *ys = col[cy] + 8 * from;
+		const unsigned char *ps = col[cp] + 8 * from;
+		long line = pp_reader_line(r) - (long)n;
+
+		for (i = 0; i < n; i++) {
+			double y, p;
+
+			memcpy(&y, ys + 8 * i, sizeof(y));
+			memcpy(&p, ps + 8 * i, sizeof(p));
+			if (take_pair(&all, o, out, sample, &rng, y, p, r,
+			    line + 1 + (long)i, target, err) == -1)
+				goto out;
+		}
+	}
+	while (st == -2 && (st = pp_reader_next(r, &row, err)) == 1) {
 		double y, p;
+		int k;
 
 		if (f64) {
 			y = row[cy].f;
@@ -404,23 +473,11 @@ pp_eval_metrics(const char *path, const struct pp_eval_metrics_opts *o,
 		} else if (pp_eval_cell(r, row, cy, &y, err) == -1 ||
 		    pp_eval_cell(r, row, cp, &p, err) == -1)
 			goto out;
-		if (isnan(y) || isnan(p) || isinf(y) || isinf(p)) {
-			out->skipped++;
-			continue;
-		}
-		if (o->kind == PP_EVAL_CLASSIFICATION && y != 0 && y != 1) {
-			char b[PP_DBL_BUFSZ];
-
-			pp_fmt_double(b, y);
-			pp_err_set(err, PP_EXIT_DATA, "%s:%ld: column \"%s\": "
-			    "target %s is not 0 or 1 (--proba)",
-			    pp_reader_name(r), pp_reader_line(r), target, b);
+		if ((k = take_pair(&all, o, out, sample, &rng, y, p, r,
+		    pp_reader_line(r), target, err)) == -1)
 			goto out;
-		}
-		pp_metrics_add(&all, y, p);
-		if (sample != NULL)
-			reservoir(sample, all.n, y, p, &rng);
-		if (cg < 0)
+		st = -2;	/* on to the next row */
+		if (k == 0 || cg < 0)
 			continue;
 		group_label(gt, &row[cg], &label);
 		g = gmap_id(&gm, label.data, label.len);
@@ -604,8 +661,8 @@ counting_order(const struct pp_panel *p, const uint32_t *rank, size_t nsym,
 	if (span > 4 * (uint64_t)p->n + 4096)
 		return NULL;
 	count = pp_xcalloc(nb + 1, sizeof(*count));
-	by_sym = pp_xmalloc(p->n * sizeof(*by_sym));
-	order = pp_xmalloc(p->n * sizeof(*order));
+	by_sym = pp_xmalloc_huge(p->n * sizeof(*by_sym));
+	order = pp_xmalloc_huge(p->n * sizeof(*order));
 	for (i = 0; i < p->n; i++)
 		count[rank[p->sym[i]]]++;
 	pp_counts_to_starts(count, nsym);
@@ -722,11 +779,11 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 {
 	uint32_t *rank = pp_xmalloc((gm->n + 1) * sizeof(*rank));
 	char **sorted = pp_xmalloc((gm->n + 1) * sizeof(char *));
-	int64_t *date = pp_xmalloc((p->n + 1) * sizeof(int64_t));
-	uint32_t *sym = pp_xmalloc((p->n + 1) * sizeof(uint32_t));
+	int64_t *date = pp_xmalloc_huge((p->n + 1) * sizeof(int64_t));
+	uint32_t *sym = pp_xmalloc_huge((p->n + 1) * sizeof(uint32_t));
 	size_t *order;
-	double *pred = pp_xmalloc((p->n + 1) * sizeof(double));
-	double *ret = pp_xmalloc((p->n * p->nret + 1) * sizeof(double));
+	double *pred = pp_xmalloc_huge((p->n + 1) * sizeof(double));
+	double *ret = pp_xmalloc_huge((p->n * p->nret + 1) * sizeof(double));
 	struct gather g;
 	size_t i, nd = 0;
 	int64_t dmin = p->date[0], dmax = p->date[0];
@@ -786,16 +843,36 @@ panel_sort(struct pp_panel *p, struct gmap *gm, const char *name,
 	return rc;
 }
 
-/* Room for twice the rows in each of the panel's arrays. */
+/* Room for twice the rows in each of the panel's arrays, or for want
+ * rows if that is more. */
 static void
-panel_grow(struct pp_panel *p, size_t *cap)
+panel_grow(struct pp_panel *p, size_t *cap, size_t want)
 {
 	size_t c = *cap ? 2 * *cap : 4096;
 
+	c = want > c ? want : c;
+	if (p->n == 0) {
+		/* Nothing to keep: fresh blocks, on huge-page boundaries. */
+		free(p->date);
+		free(p->sym);
+		free(p->pred);
+		free(p->ret);
+		p->date = pp_xmalloc_huge(c * sizeof(*p->date));
+		p->sym = pp_xmalloc_huge(c * sizeof(*p->sym));
+		p->pred = pp_xmalloc_huge(c * sizeof(*p->pred));
+		p->ret = pp_xmalloc_huge((c * p->nret + 1) *
+		    sizeof(*p->ret));
+		*cap = c;
+		return;
+	}
 	p->date = pp_xrealloc(p->date, c * sizeof(*p->date));
 	p->sym = pp_xrealloc(p->sym, c * sizeof(*p->sym));
 	p->pred = pp_xrealloc(p->pred, c * sizeof(*p->pred));
 	p->ret = pp_xrealloc(p->ret, (c * p->nret + 1) * sizeof(*p->ret));
+	pp_huge_pages(p->date, c * sizeof(*p->date));
+	pp_huge_pages(p->sym, c * sizeof(*p->sym));
+	pp_huge_pages(p->pred, c * sizeof(*p->pred));
+	pp_huge_pages(p->ret, (c * p->nret + 1) * sizeof(*p->ret));
 	*cap = c;
 }
 
@@ -857,11 +934,12 @@ pp_panel_read(struct pp_panel *p, const char *path, char delim,
 	pp_reader_only(r, cr, nret + 3);
 	if (cs < 0)
 		gmap_id(&gm, "", 0);
+	panel_grow(p, &cap, rows_guess(path));
 	while ((st = pp_reader_next(r, &row, err)) == 1) {
 		size_t i = p->n;
 
 		if (i == cap)
-			panel_grow(p, &cap);
+			panel_grow(p, &cap, 0);
 		if (panel_num(r, row, cp, &p->pred[i], err) == -1)
 			goto out;
 		for (k = 0; k < nret; k++)

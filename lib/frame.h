@@ -232,6 +232,22 @@ int pp_reader_next_line(struct pp_reader *r, const union pp_cell **row,
 int pp_reader_next_lines(struct pp_reader *r, const union pp_cell **row,
     const char **line, size_t *len, struct pp_err *err);
 
+/*
+ * Binary frames' fast path: the rows pp_reader_next would give from here
+ * to the end of the current chunk, at once, as columns.  Returns their
+ * count n >= 1 and sets *col to the per-column array of value pointers:
+ * numeric column j's n values are the 8 bytes each at (*col)[j] + 8 *
+ * (*from + i), host order, not aligned (read them with memcpy); text
+ * columns' entries are not values.  pp_reader_line is then the last of
+ * them; the one of row i is that minus n - 1 - i.  0 at the end, -1 on
+ * error (as pp_reader_next), -2 when the input is not a binary frame or
+ * the host is big-endian: read with pp_reader_next.  The pointers hold
+ * until the next call.  Mixed with pp_reader_next, each row is given once.
+ */
+int pp_reader_next_block(struct pp_reader *r,
+    const unsigned char *const **col, size_t *from, size_t *n,
+    struct pp_err *err);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if

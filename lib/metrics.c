@@ -48,6 +48,21 @@ pp_metrics_release(struct pp_metrics *m)
 }
 
 void
+pp_metrics_reserve(struct pp_metrics *m, size_t n)
+{
+	if (!(m->flags & PP_METRICS_KEEP) || n <= m->cap)
+		return;
+	if (m->n == 0) {
+		free(m->v);
+		m->v = pp_xmalloc_huge(n * sizeof(*m->v));
+	} else {
+		m->v = pp_xrealloc(m->v, n * sizeof(*m->v));
+		pp_huge_pages(m->v, n * sizeof(*m->v));
+	}
+	m->cap = n;
+}
+
+void
 pp_metrics_add(struct pp_metrics *m, double y, double p)
 {
 	double e = p - y, sy, sp, dy, dp;
@@ -87,8 +102,10 @@ pp_metrics_add(struct pp_metrics *m, double y, double p)
 			pos ? m->fp++ : m->tn++;
 	}
 	if (m->flags & PP_METRICS_KEEP) {
-		if (m->n > m->cap)
+		if (m->n > m->cap) {
 			pp_xgrow((void **)&m->v, &m->cap, m->n, sizeof(*m->v));
+			pp_huge_pages(m->v, m->cap * sizeof(*m->v));
+		}
 		m->v[m->n - 1].y = y;
 		m->v[m->n - 1].p = p;
 	}
@@ -272,7 +289,7 @@ pp_metrics_spearman(struct pp_pair *v, size_t n)
 		return NAN;
 	/* One scratch for both sorts: a second would fault in its pages
 	 * anew (16 bytes a pair). */
-	tmp = pp_xmalloc(n * sizeof(*tmp));
+	tmp = pp_xmalloc_huge(n * sizeof(*tmp));
 	rank_member(v, n, 0, tmp);
 	rank_member(v, n, 1, tmp);
 	free(tmp);

@@ -63,6 +63,11 @@ struct pp_metrics {
 void pp_metrics_init(struct pp_metrics *m, double threshold, unsigned flags);
 void pp_metrics_release(struct pp_metrics *m);
 
+/* Room for n kept pairs at once (PP_METRICS_KEEP; else nothing): the
+ * caller's guess at the rows to come, so that a large input's pairs are
+ * not copied as the array doubles.  Untouched room costs no memory. */
+void pp_metrics_reserve(struct pp_metrics *m, size_t n);
+
 /* Add one pair; both must be finite (the caller filters missing values). */
 void pp_metrics_add(struct pp_metrics *m, double y, double p);
 

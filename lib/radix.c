@@ -243,7 +243,7 @@ pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind)
 		pp_radix_sort16_with(v, n, keyoff, kind, NULL);
 		return;
 	}
-	tmp = pp_xmalloc(n * REC);
+	tmp = pp_xmalloc_huge(n * REC);
 	pp_radix_sort16_with(v, n, keyoff, kind, tmp);
 	free(tmp);
 }

@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "banned.h"
@@ -61,6 +63,49 @@ pp_xrealloc(void *p, size_t n)
 	if (q == NULL)
 		pp_oom(n);
 	return q;
+}
+
+void
+pp_huge_pages(void *p, size_t n)
+{
+#ifdef MADV_HUGEPAGE
+	static uintptr_t pg;
+	uintptr_t a, z;
+
+	if (p == NULL || n < PP_HUGE_MIN)
+		return;
+	if (pg == 0) {
+		long l = sysconf(_SC_PAGESIZE);
+
+		pg = l > 0 ? (uintptr_t)l : 4096;
+	}
+	/* The pages the block lies on: a block malloc had mmap make is all
+	 * of its mapping, which realloc's mremap then keeps whole. */
+	a = (uintptr_t)p & ~(pg - 1);
+	z = ((uintptr_t)p + n + pg - 1) & ~(pg - 1);
+	(void)madvise((void *)a, z - a, MADV_HUGEPAGE);
+#else
+	(void)p;
+	(void)n;
+#endif
+}
+
+void *
+pp_xmalloc_huge(size_t n)
+{
+	const size_t huge = (size_t)2 << 20;
+	size_t m;
+	void *p;
+
+	if (n < PP_HUGE_MIN || n > SIZE_MAX - huge)
+		return pp_xmalloc(n);
+	/* On huge-page boundaries from end to end, so that no page of the
+	 * block is left to small pages at either edge. */
+	m = (n + huge - 1) & ~(huge - 1);
+	if (posix_memalign(&p, huge, m) != 0)
+		pp_oom(m);
+	pp_huge_pages(p, m);
+	return p;
 }
 
 char *

@@ -38,6 +38,20 @@ void *pp_xrealloc(void *p, size_t n);
 char *pp_xstrdup(const char *s);
 char *pp_xstrndup(const char *s, size_t n);
 
+/* Ask for the memory of a large block just allocated (p, n bytes) to be
+ * given in huge pages as it is first touched: a 20 MB array then costs
+ * ten page faults instead of five thousand, which on the bench machine
+ * was a fifth of pp-eval's time.  Blocks under PP_HUGE_MIN, and systems
+ * without transparent huge pages, are left as they are; the call never
+ * fails.  The memory stays malloc's (free or realloc it as usual). */
+#define PP_HUGE_MIN ((size_t)4 << 20)
+void pp_huge_pages(void *p, size_t n);
+
+/* pp_xmalloc for a large block to be filled at once: from PP_HUGE_MIN
+ * bytes on it starts and ends on a huge-page boundary (pp_huge_pages'
+ * advice covers all of it).  Free or realloc it as usual. */
+void *pp_xmalloc_huge(size_t n);
+
 /* Grow *p (an array of *cap elements of size sz) to hold at least need. */
 void pp_xgrow(void **p, size_t *cap, size_t need, size_t sz);
 

@@ -936,6 +936,70 @@ test_reader_only(void **state)
 	free(bin);
 }
 
+/* pp_reader_next_block: a binary frame's rows (chunks of 8, one flushed
+ * early, compressed or not) as columns, after rows taken one by one,
+ * every row once, in order, with its line; CSV says -2. */
+static void
+test_binary_blocks(void **state)
+{
+	struct pp_write_opts o = PP_WRITE_OPTS_INIT;
+	struct pp_err err = PP_ERR_INIT;
+	const unsigned char *const *col;
+	const union pp_cell *row;
+	struct pp_reader *r;
+	size_t len, i, from, n, k;
+	char *data;
+	int z, rc;
+
+	(void)state;
+	o.format = PP_FMT_BIN;
+	o.chunk_rows = 8;
+	for (z = 0; z < 2; z++) {
+		o.compress = z;
+		data = write_frame(&o, 1000, &len);
+		r = open_mem(data, len, &err);
+		assert_non_null(r);
+		for (i = 0; i < 3; i++) {
+			assert_int_equal(pp_reader_next(r, &row, &err), 1);
+			check_row(i, row);
+		}
+		while ((rc = pp_reader_next_block(r, &col, &from, &n,
+		    &err)) == 1) {
+			assert_true(n >= 1 && n <= 8);
+			for (k = 0; k < n; k++, i++) {
+				union pp_cell want[5];
+				int64_t d;
+				double x;
+
+				edge_row(i, want);
+				memcpy(&d, col[1] + 8 * (from + k), 8);
+				memcpy(&x, col[2] + 8 * (from + k), 8);
+				assert_int_equal(d, want[1].i);
+				if (isnan(want[2].f))
+					assert_true(isnan(x));
+				else
+					assert_memory_equal(&x, &want[2].f, 8);
+			}
+			assert_int_equal(pp_reader_line(r), (long)i);
+		}
+		assert_int_equal(rc, 0);
+		assert_int_equal(i, 1000);
+		assert_int_equal(pp_reader_next(r, &row, &err), 0);
+		close_mem(r);
+		free(data);
+	}
+	o.format = PP_FMT_CSV;
+	data = write_frame(&o, 10, &len);
+	r = open_mem(data, len, &err);
+	assert_non_null(r);
+	assert_int_equal(pp_reader_next_block(r, &col, &from, &n, &err), -2);
+	for (i = 0; pp_reader_next(r, &row, &err) == 1; i++)
+		;
+	assert_int_equal(i, 10);
+	close_mem(r);
+	free(data);
+}
+
 int
 main(void)
 {
@@ -944,6 +1008,7 @@ main(void)
 		cmocka_unit_test(test_schema),
 		cmocka_unit_test(test_schema_wide),
 		cmocka_unit_test(test_binary_roundtrip),
+		cmocka_unit_test(test_binary_blocks),
 		cmocka_unit_test(test_csv_roundtrip),
 		cmocka_unit_test(test_infer),
 		cmocka_unit_test(test_csv_errors),

@@ -109,6 +109,35 @@ test_regression(void **state)
 	}
 }
 
+/* Room reserved too small, too large or not at all: the same scores to
+ * the bit, and the pairs kept past the room. */
+static void
+test_reserve(void **state)
+{
+	const size_t room[] = { 0, 2, 1000 };
+	struct pp_regression want, r;
+	struct pp_metrics m;
+	size_t i, j;
+
+	(void)state;
+	for (i = 0; i < sizeof(room) / sizeof(room[0]); i++) {
+		pp_metrics_init(&m, 0.5, PP_METRICS_KEEP);
+		pp_metrics_reserve(&m, room[i]);
+		for (j = 0; j < reg_rows[1].n; j++)
+			pp_metrics_add(&m, reg_rows[1].y[j], reg_rows[1].p[j]);
+		assert_int_equal(m.n, reg_rows[1].n);
+		assert_true(m.cap >= m.n);
+		pp_metrics_regression(&m, &r);
+		if (i == 0)
+			want = r;
+		assert_memory_equal(&r, &want, sizeof(r));
+		pp_metrics_release(&m);
+	}
+	pp_metrics_init(&m, 0.5, 0);
+	pp_metrics_reserve(&m, 1000);
+	assert_null(m.v);
+}
+
 /* Without the kept pairs spearman is undefined; the rest is the same. */
 static void
 test_regression_streaming(void **state)
@@ -342,6 +371,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regression),
 		cmocka_unit_test(test_regression_streaming),
+		cmocka_unit_test(test_reserve),
 		cmocka_unit_test(test_classification),
 		cmocka_unit_test(test_detection),
 		cmocka_unit_test(test_formulas),

@@ -69,11 +69,36 @@ test_out_of_memory_names_the_program(void **unused)
 	assert_string_equal(got, want);
 }
 
+/* A large block from pp_xmalloc_huge starts on a 2 MiB boundary, holds
+ * what is written to it, and grows with realloc keeping it; a small one
+ * is an ordinary block. */
+static void
+test_huge_block(void **unused)
+{
+	size_t n = PP_HUGE_MIN + 12345, i;
+	unsigned char *p, *q;
+
+	(void)unused;
+	p = pp_xmalloc_huge(n);
+	assert_int_equal((uintptr_t)p % ((uintptr_t)2 << 20), 0);
+	for (i = 0; i < n; i++)
+		p[i] = (unsigned char)(i * 7);
+	p = pp_xrealloc(p, 2 * n);
+	for (i = 0; i < n; i++)
+		assert_int_equal(p[i], (unsigned char)(i * 7));
+	free(p);
+	q = pp_xmalloc_huge(100);
+	memset(q, 1, 100);
+	free(q);
+	pp_huge_pages(NULL, n);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_out_of_memory_names_the_program),
+		cmocka_unit_test(test_huge_block),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
