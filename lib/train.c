@@ -1580,8 +1580,10 @@ start_params(struct logbuf *l, const struct pp_train_opts *o)
 	}
 }
 
+/* The versions of what computed the model: XGBoost's for a tree model
+ * only (asking loads the library, see lazylib.h). */
 static void
-version_tags(struct logbuf *l)
+version_tags(struct logbuf *l, enum pp_model_kind kind)
 {
 	lapack_int maj = 0, min = 0, pat = 0;
 	const char *ob = blas_config();
@@ -1593,7 +1595,8 @@ version_tags(struct logbuf *l)
 	    (int)pat));
 	add_tag(l, "zlib_version", zlibVersion());
 	add_tag(l, "sqlite_version", sqlite3_libversion());
-	add_tag(l, "xgboost_version", pp_gbdt_version());
+	if (kind == PP_MODEL_GBDT)
+		add_tag(l, "xgboost_version", pp_gbdt_version());
 }
 
 int
@@ -1612,7 +1615,7 @@ pp_train_run_start(struct pp_run *run, const char *path,
 	rs.command = command;
 	rs.fingerprint = fingerprint;
 	start_params(&l, o);
-	version_tags(&l);
+	version_tags(&l, o->fit.kind);
 	for (i = 0; i < o->ntags; i++)
 		add_tag(&l, o->tags[i].key, o->tags[i].value);
 	rc = pp_run_start(run, path, &rs, logbuf_log(&l), err);

@@ -119,6 +119,8 @@ END
 	assert_regex "$(shown "$id" tag zlib_version)" '^[0-9]+\.[0-9]+'
 	assert_regex "$(shown "$id" tag sqlite_version)" '^3\.[0-9]+\.[0-9]+$'
 	[ "$(shown "$id" tag pp_version)" = "$(pp-train --version | cut -d' ' -f2)" ]
+	# XGBoost did not compute a ridge model (and is not even loaded).
+	[ -z "$(shown "$id" tag xgboost_version)" ]
 
 	# Metrics: the means and each fold as pp-train reported them.
 	mean=$(grep '^pp-train: mean: ' <<<"$stderr")
