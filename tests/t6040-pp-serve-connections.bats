@@ -26,6 +26,9 @@ setup() {
 
 teardown() {
 	serve_teardown
+	for p in ${h1:-} ${h2:-} ${HOLD:-}; do
+		kill "$p" 2>/dev/null || true
+	done
 }
 
 # hold_idle N SECONDS FILE: N idle connections in the background; waits
@@ -42,14 +45,17 @@ hold_idle() {
 
 @test "--max-connections is the total over every thread" {
 	serve_start -m r=model-ridge-v1.ppm --max-connections 2 --threads 2
-	hold_idle 1 4 "$T/held1"
+	# Held until killed: a hold timed to end after the check could end
+	# before it on a loaded machine, and free a place too soon.
+	hold_idle 1 60 "$T/held1"
 	h1=$HOLD
 	run -0 http GET /v2/health/live
 	assert_output "$(printf '{"live":true}\n200')"
-	hold_idle 1 3 "$T/held2"
+	hold_idle 1 60 "$T/held2"
 	h2=$HOLD
 	run -28 curl -s --max-time 1 "$URL/v2/health/live"
-	wait "$h1" "$h2"
+	kill "$h1" "$h2"
+	wait "$h1" "$h2" || true
 	run -0 http GET /v2/health/live
 	assert_output "$(printf '{"live":true}\n200')"
 	serve_stop
