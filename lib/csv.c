@@ -40,6 +40,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -797,6 +798,10 @@ struct csv_out {
 	int scan_numbers;	/* the delimiter may occur in a formatted
 				   number or date, which must then be
 				   quoted */
+	/* ncols: whether the column's last number had at most 15 digits
+	 * (pp_fmt_double_hint).  Formatting threads share it: relaxed
+	 * atomics, as it is only a hint. */
+	_Atomic unsigned char *shortish;
 };
 
 /* Whether delim can occur in the text of a number, a date or a date-time
@@ -954,6 +959,9 @@ csv_writer_start(struct pp_writer *w, struct pp_err *err)
 
 	w->csv = c;
 	c->scan_numbers = delim_in_numbers(w->o.delim);
+	c->shortish = pp_xcalloc(w->schema.ncols + 1, sizeof(*c->shortish));
+	for (j = 0; j < w->schema.ncols; j++)
+		atomic_init(&c->shortish[j], 1);
 	pp_buf_init(&c->out);
 	for (j = 0; j < w->schema.ncols; j++) {
 		const char *name = w->schema.cols[j].name;
@@ -1001,8 +1009,21 @@ csv_format(const struct pp_writer *w, const union pp_cell *row, size_t col0,
 		from = (size_t)(p - b->data);
 		switch (t) {
 		case PP_T_F64:
-			p += w->o.precision > 0 ? pp_fmt_double_sig(p, cell->f,
-			    w->o.precision) : pp_fmt_double(p, cell->f);
+			if (w->o.precision > 0) {
+				p += pp_fmt_double_sig(p, cell->f,
+				    w->o.precision);
+			} else {
+				_Atomic unsigned char *h = &w->csv->shortish[j];
+				int sh = atomic_load_explicit(h,
+				    memory_order_relaxed);
+				int was = sh;
+
+				p += pp_fmt_double_hint(p, cell->f, &sh);
+				if (sh != was)
+					atomic_store_explicit(h,
+					    (unsigned char)sh,
+					    memory_order_relaxed);
+			}
 			break;
 		case PP_T_I64:
 			if (cell->i != PP_I64_MISSING)
@@ -1079,6 +1100,7 @@ csv_writer_free(struct pp_writer *w)
 	if (w->csv == NULL)
 		return;
 	pp_buf_release(&w->csv->out);
+	free((void *)w->csv->shortish);
 	free(w->csv);
 	w->csv = NULL;
 }

@@ -17,7 +17,9 @@
  * A row may also come as its finished text (pp_frame_wthread_line, pp cat
  * CSV -> CSV): it is copied like text and, at the format step, appended
  * with its line end; cell 0 of its place holds the text's offset and
- * length, and the batch's `line` flag marks it.
+ * length, and the batch's `line` flag marks it.  A whole line is copied
+ * with its line end, and a batch of nothing else is written from its
+ * text bytes as they are, without the copy into `out`.
  * pp_frame_wthread_drain waits until everything handed in is written, so
  * a flush can follow; live feeds, which flush every row, are better served
  * without threads.
@@ -50,6 +52,8 @@ struct batch {
 	size_t *line;		/* PIPE_BATCH: row i came as text for its
 				   columns before line[i] - 1; 0: cells */
 	int nlines;		/* rows that came as text */
+	size_t nwhole;		/* rows that came as whole lines: their
+				   text holds their line end */
 	enum bstate state;
 	int bad;		/* formatting stopped at a bad row: err */
 	struct pp_err err;
@@ -90,8 +94,17 @@ format_batch(struct frame_wthread *p, struct batch *b)
 {
 	size_t i;
 
-	pp_buf_reset(&b->out);
 	b->bad = 0;
+	if (b->nwhole == b->n) {
+		/* Whole lines only (pp cat CSV -> CSV): the text is the
+		 * output, handed over rather than copied. */
+		struct pp_buf t = b->out;
+
+		b->out = b->text;
+		b->text = t;
+		return;
+	}
+	pp_buf_reset(&b->out);
 	for (i = 0; i < b->n && !b->bad; i++) {
 		const union pp_cell *c = b->cells + i * p->ncols;
 
@@ -101,8 +114,8 @@ format_batch(struct frame_wthread *p, struct batch *b)
 			pp_buf_add(&b->out, b->text.data +
 			    (size_t)(uintptr_t)c->s.p, c->s.len);
 		if (from == p->ncols + 1)
-			pp_buf_addc(&b->out, '\n');
-		else if (p->fns.format(p->arg, c, from ? from - 1 : 0,
+			continue;	/* its line end came with it */
+		if (p->fns.format(p->arg, c, from ? from - 1 : 0,
 		    &b->out, &b->err) == -1)
 			b->bad = 1;
 	}
@@ -305,6 +318,7 @@ pipe_hand(struct frame_wthread *p, struct pp_err *err)
 		return report(p, err);
 	b->n = 0;
 	b->nlines = 0;
+	b->nwhole = 0;
 	pp_buf_reset(&b->text);
 	return 0;
 }
@@ -341,8 +355,13 @@ pp_frame_wthread_line(struct frame_wthread *p, const char *line, size_t len,
 	for (i = from; i < p->ncols; i++)
 		c[i] = row[i];
 	c->s.p = (const char *)(uintptr_t)b->text.len;
-	c->s.len = len;
 	pp_buf_add(&b->text, line, len);
+	if (from == p->ncols) {		/* a whole line: its end too */
+		pp_buf_addc(&b->text, '\n');
+		len++;
+		b->nwhole++;
+	}
+	c->s.len = len;
 	b->line[b->n] = from + 1;
 	b->nlines++;
 	if (++b->n == PIPE_BATCH || b->text.len >= TEXT_CAP)

@@ -274,6 +274,30 @@ pp_fmt_double_sig(char buf[PP_DBL_BUFSZ], double x, int sig)
 }
 
 size_t
+pp_fmt_double_hint(char buf[PP_DBL_BUFSZ], double x, int *shortish)
+{
+	int neg, n = 0, e;
+	uint64_t d;
+	double a = fabs(x);
+
+	if (isnan(x) || isinf(a) || a == 0)
+		return pp_fmt_double(buf, x);
+	neg = signbit(x) != 0;
+	if (*shortish)
+		n = pp_dtoa_short(a, &d, &e);
+	if (n <= 0) {
+		n = pp_dtoa_schubfach(a, &d, &e);
+		/* 13, not 15: a full-precision value has 14 or 15 digits
+		 * one time in ten, and that would send its column back to
+		 * the short path for the next value. */
+		*shortish = n > 0 && n <= 13;
+	}
+	if (n > 0)
+		return render(buf, neg, d, n, e + n - 1);
+	return pp_fmt_double(buf, x);
+}
+
+size_t
 pp_fmt_double(char buf[PP_DBL_BUFSZ], double x)
 {
 	char dig[48];

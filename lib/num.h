@@ -26,6 +26,13 @@
  * may be written. */
 size_t pp_fmt_double(char buf[PP_DBL_BUFSZ], double x);
 
+/* pp_fmt_double, the same bytes, for a writer that formats a column of
+ * alike values: *shortish says whether to try the short path for
+ * decimals of at most 15 digits first (dtoa.c), and is set to whether the
+ * value had at most 13 digits.  A column of full-precision values (returns,
+ * ratios) then skips an attempt that always fails. */
+size_t pp_fmt_double_hint(char buf[PP_DBL_BUFSZ], double x, int *shortish);
+
 /* 1 if s[0..len) is exactly what pp_fmt_double writes for the double
  * pp_parse_double reads from it (so a copy of the text may stand for
  * both), for the usual shapes: "", "0", "-0", plain decimals of at most
