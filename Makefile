@@ -76,13 +76,7 @@ $(B)/libpp.a: $(LIB_OBJ)
 .SECONDEXPANSION:
 $(B)/bin/%: $$(addprefix $(B)/,$$(subst .c,.o,$$(wildcard cmd/$$*.c cmd/$$*/*.c))) $(B)/libpp.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL) $(LDLIBS_$*)
-
-# pp-train names XGBoost's version in every run's tags, so it loads the
-# library anyway; linked, it is loaded before main(), where its C++
-# start-up's allocations cannot fail (t0400 fails pp-train's in turn).
-# lazylib.c's functions then find it already open.
-LDLIBS_pp-train = -Wl,--no-as-needed -lxgboost -Wl,--as-needed
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS) -o $@ $(filter %.o,$^) $(B)/libpp.a $(LDLIBS_ALL)
 
 $(B)/tests/%.o: tests/unit/%.c
 	@mkdir -p $(@D)
