@@ -3016,18 +3016,27 @@ runs_xcols(struct pp_registry *r, const struct pp_run_query *q,
 }
 
 /* SQL for one column per xcol, its key bound as ?N from *n on (never
- * SQL text), of the run whose id is run_id. */
+ * SQL text), of the run whose id is run_id; with when not NULL, only
+ * where that condition holds (else NULL). */
 static void
 xcols_sql(struct pp_buf *sql, const struct xcol *xc, size_t nxc,
-    const char *run_id, int *n)
+    const char *run_id, const char *when, int *n)
 {
 	size_t i;
 
 	for (i = 0; i < nxc; i++)
-		pp_buf_addf(sql, ", (SELECT value FROM %s WHERE run_id = "
-		    "%s AND key = ?%d)", xc[i].kind == 0 ? "latest_metrics" :
-		    xc[i].kind == 1 ? "params" : "tags", run_id, (*n)++);
+		pp_buf_addf(sql, ", %s%s%s(SELECT value FROM %s WHERE run_id = "
+		    "%s AND key = ?%d)%s", when ? "CASE WHEN " : "",
+		    when ? when : "", when ? " THEN " : "", xc[i].kind == 0 ?
+		    "latest_metrics" : xc[i].kind == 1 ? "params" : "tags",
+		    run_id, (*n)++, when ? " END" : "");
 }
+
+/* The attributes a listing shows first, as list_stmt's l names them. */
+static const char *const list_attr[] = {
+	"run_id", "experiment", "name", "status", "start_time", "end_time",
+	"\"user\""
+};
 
 /* The listing of the whole scope, or with --columns: the attributes, then
  * one column per xcol, over the runs the query's WHERE picks. */
@@ -3044,7 +3053,7 @@ runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
 	    "r.status, " ISO("r.start_time") " AS start_time, "
 	    ISO("r.end_time") " AS end_time, r.\"user\"");
-	xcols_sql(&sql, xc, nxc, "r.run_id", &n);
+	xcols_sql(&sql, xc, nxc, "r.run_id", NULL, &n);
 	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
 	    "(experiment_id) WHERE ");
 	where_sql(&sql, q, f, &n);
@@ -3088,21 +3097,38 @@ list_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	    f->order.len ? f->order.data : "r.start_time DESC, r.run_id");
 	if (q->limit > 0)
 		pp_buf_addf(&sql, " LIMIT %ld", q->limit);
-	pp_buf_addstr(&sql, ") SELECT l.run_id AS run_id, l.experiment AS "
-	    "experiment, l.name AS name, l.status AS status, l.start_time "
-	    "AS start_time, l.end_time AS end_time, l.\"user\" AS \"user\", "
-	    "m.key, m.value");
 	/* After the filter's and the order's values, bound as bare ?. */
 	n += (int)f->nargs;
-	xcols_sql(&sql, xc, nxc, "l.run_id", &n);
-	/* PostgreSQL: a lateral subquery it may not flatten (OFFSET 0), so
-	 * that each listed run's metrics are read through the primary key;
-	 * as a join, its planner would rather hash the whole table when it
-	 * expects more runs to be listed than a few hundred. */
-	pp_buf_addstr(&sql, r->pg ? " FROM l LEFT JOIN LATERAL (SELECT key, "
-	    "value FROM latest_metrics WHERE run_id = l.run_id OFFSET 0) m "
-	    "ON true ORDER BY l.pos" : " FROM l LEFT JOIN latest_metrics m "
-	    "ON m.run_id = l.run_id ORDER BY l.pos");
+	if (r->pg) {
+		/* A run's attributes and xcols on its first row only (m.k 1,
+		 * or no metrics): the rest would cross the connection once
+		 * per metric for list_read to skip. */
+		pp_buf_addstr(&sql, ") SELECT");
+		for (i = 0; i < 7; i++)
+			pp_buf_addf(&sql, "%s CASE WHEN m.k IS NULL OR m.k = 1 "
+			    "THEN l.%s END AS %s", i ? "," : "", list_attr[i],
+			    list_attr[i]);
+		pp_buf_addstr(&sql, ", m.key, m.value");
+		xcols_sql(&sql, xc, nxc, "l.run_id", "m.k IS NULL OR m.k = 1",
+		    &n);
+		/* A lateral subquery it may not flatten (OFFSET 0), so that
+		 * each listed run's metrics are read through the primary key;
+		 * as a join, its planner would rather hash the whole table
+		 * when it expects more runs to be listed than a few hundred. */
+		pp_buf_addstr(&sql, " FROM l LEFT JOIN LATERAL (SELECT key, "
+		    "value, row_number() OVER () AS k FROM latest_metrics "
+		    "WHERE run_id = l.run_id OFFSET 0) m ON true ORDER BY "
+		    "l.pos, m.k");
+	} else {
+		pp_buf_addstr(&sql, ") SELECT");
+		for (i = 0; i < 7; i++)
+			pp_buf_addf(&sql, "%s l.%s AS %s", i ? "," : "",
+			    list_attr[i], list_attr[i]);
+		pp_buf_addstr(&sql, ", m.key, m.value");
+		xcols_sql(&sql, xc, nxc, "l.run_id", NULL, &n);
+		pp_buf_addstr(&sql, " FROM l LEFT JOIN latest_metrics m ON "
+		    "m.run_id = l.run_id ORDER BY l.pos");
+	}
 	st = prepare(r, sql.data, err);
 	pp_buf_release(&sql);
 	if (st == NULL)
@@ -3114,20 +3140,91 @@ list_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	return st;
 }
 
-/* One metric of a listed run, as its cell will show it. */
+/*
+ * The distinct metric keys of a listing, each with how many listed runs
+ * have it, found through an open-addressing table (slot: a key's index
+ * + 1, 0 empty): a few keys met thousands of times, each kept once.
+ */
+struct lkey {
+	char *s;
+	size_t nruns;
+};
+
+struct lkeys {
+	struct lkey *key;
+	size_t n, cap;
+	size_t *slot;
+	size_t nslot;		/* a power of two, at least twice n */
+};
+
+static size_t
+lkey_hash(const char *s)
+{
+	size_t h = 2166136261u;
+
+	while (*s != '\0')
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+/* The index of key s, added if new. */
+static size_t
+lkey_id(struct lkeys *k, const char *s)
+{
+	size_t i, j, mask;
+
+	if (2 * (k->n + 1) > k->nslot) {
+		size_t ns = k->nslot ? 2 * k->nslot : 16;
+		size_t *slot = pp_xcalloc(ns, sizeof(*slot));
+
+		for (j = 0; j < k->n; j++) {
+			for (i = lkey_hash(k->key[j].s) & (ns - 1); slot[i];
+			    i = (i + 1) & (ns - 1))
+				;
+			slot[i] = j + 1;
+		}
+		free(k->slot);
+		k->slot = slot;
+		k->nslot = ns;
+	}
+	mask = k->nslot - 1;
+	for (i = lkey_hash(s) & mask; k->slot[i]; i = (i + 1) & mask)
+		if (strcmp(k->key[k->slot[i] - 1].s, s) == 0)
+			return k->slot[i] - 1;
+	pp_xgrow((void **)&k->key, &k->cap, k->n + 1, sizeof(*k->key));
+	k->key[k->n].s = pp_xstrdup(s);
+	k->key[k->n].nruns = 0;
+	k->slot[i] = ++k->n;
+	return k->n - 1;
+}
+
+static void
+lkeys_release(struct lkeys *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->key[i].s);
+	free(k->key);
+	free(k->slot);
+}
+
+/* One metric of a listed run, as its cell will show it: its text at
+ * offset text of the listing's arena, or none (SIZE_MAX). */
 struct lmetric {
 	size_t run;		/* the run's row */
-	char *key;
-	char *text;		/* NULL: no value */
+	size_t key;		/* its index in lkeys */
+	size_t text;
 	unsigned char kind;
 };
 
 /* The rows of list_stmt: a listed run's attributes and xcols as one row
- * of raw (its first row), its metrics appended to *m. */
+ * of raw (its first row), its metrics appended to *m, their keys to k
+ * and their text to arena. */
 static int
 list_read(struct pp_registry *r, struct pp_db_stmt *st,
-    struct pp_reg_table *raw, size_t nxc, struct lmetric **m, size_t *nm,
-    struct pp_err *err)
+    struct pp_reg_table *raw, size_t nxc, struct lkeys *k,
+    struct lmetric **m, size_t *nm, struct pp_buf *arena, struct pp_err *err)
 {
 	size_t col = 0, cap = 0, i;
 	int rc = pp_db_step(st);
@@ -3141,11 +3238,13 @@ list_read(struct pp_registry *r, struct pp_db_stmt *st,
 	for (; rc == PP_DB_ROW; rc = pp_db_step(st)) {
 		const char *id = (const char *)pp_db_column_text(st, 0);
 		char num[PP_DBL_BUFSZ];
-		enum pp_cell_kind k;
+		enum pp_cell_kind kind;
+		struct lmetric *x;
 		const char *v;
 
-		if (raw->nrows == 0 || strcmp(id,
-		    raw->cells[(raw->nrows - 1) * raw->ncols]) != 0) {
+		/* A new run; on PostgreSQL its other rows have no run_id. */
+		if (id != NULL && (raw->nrows == 0 || strcmp(id,
+		    raw->cells[(raw->nrows - 1) * raw->ncols]) != 0)) {
 			for (i = 0; i < 7; i++)
 				cell_col(raw, &col, st, (int)i);
 			for (i = 0; i < nxc; i++)
@@ -3154,64 +3253,69 @@ list_read(struct pp_registry *r, struct pp_db_stmt *st,
 		if (pp_db_column_type(st, 7) == PP_DB_NULL)
 			continue;
 		pp_xgrow((void **)m, &cap, *nm + 1, sizeof(**m));
-		v = col_cell(st, 8, num, &k);
-		(*m)[*nm].run = raw->nrows - 1;
-		(*m)[*nm].key = pp_xstrdup((const char *)
-		    pp_db_column_text(st, 7));
-		(*m)[*nm].text = v ? pp_xstrdup(v) : NULL;
-		(*m)[*nm].kind = (unsigned char)k;
-		(*nm)++;
+		x = &(*m)[(*nm)++];
+		x->run = raw->nrows - 1;
+		x->key = lkey_id(k, (const char *)pp_db_column_text(st, 7));
+		k->key[x->key].nruns++;
+		v = col_cell(st, 8, num, &kind);
+		x->kind = (unsigned char)kind;
+		x->text = v ? arena->len : SIZE_MAX;
+		if (v != NULL)
+			pp_buf_add(arena, v, strlen(v) + 1);
 	}
 	return rc == PP_DB_DONE ? 0 : db_fail(r, err, "read");
 }
 
 static int
-lmetric_order(const void *a, const void *b)
+lkey_order(const void *a, const void *b)
 {
-	const struct lmetric *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-
-	if (c != 0)
-		return c;
-	return x->run < y->run ? -1 : x->run > y->run;
+	return strcmp((*(const struct lkey *const *)a)->s,
+	    (*(const struct lkey *const *)b)->s);
 }
 
 /*
  * The listing from list_read's rows: the attributes, one column per
  * metric that at least half of the listed runs have (in key order, as
  * strcmp and SQL's binary collation sort), then each xcol not among
- * them.
+ * them.  raw's cells move into t.
  */
 static void
-list_pivot(const struct pp_reg_table *raw, const struct xcol *xc,
-    size_t nxc, struct lmetric *m, size_t nm, struct pp_reg_table *t)
+list_pivot(struct pp_reg_table *raw, const struct xcol *xc, size_t nxc,
+    const struct lkeys *k, const struct lmetric *m, size_t nm,
+    const struct pp_buf *arena, struct pp_reg_table *t)
 {
-	struct xcol *keys = NULL;
-	size_t nkeys = 0, cap = 0, i, j, k, col = 0;
+	const struct lkey **common = pp_xcalloc(k->n + 1, sizeof(*common));
+	size_t *colof = pp_xcalloc(k->n + 1, sizeof(*colof));
 	unsigned char *extra = pp_xcalloc(nxc + 1, 1);
-	struct lmetric **at;
+	size_t ncommon = 0, i, j, c;
 
-	qsort(m, nm, sizeof(*m), lmetric_order);
-	for (i = 0; i < nm; i = j) {
-		for (j = i + 1; j < nm && strcmp(m[j].key, m[i].key) == 0; j++)
-			;
-		if (2 * (j - i) >= raw->nrows)
-			add_xcol(&keys, &nkeys, &cap, 0, m[i].key,
-			    strlen(m[i].key));
-	}
-	t->ncols = 7;
-	for (i = 0; i < nxc; i++)
-		if (!have_xcol(keys, nkeys, xc[i].kind, xc[i].key))
+	for (i = 0; i < k->n; i++)
+		if (2 * k->key[i].nruns >= raw->nrows)
+			common[ncommon++] = &k->key[i];
+	qsort(common, ncommon, sizeof(*common), lkey_order);
+	for (i = 0; i < k->n; i++)
+		colof[i] = SIZE_MAX;
+	for (i = 0; i < ncommon; i++)
+		colof[common[i] - k->key] = 7 + i;
+	t->ncols = 7 + ncommon;
+	for (i = 0; i < nxc; i++) {
+		for (j = 0; j < ncommon; j++)
+			if (xc[i].kind == 0 && strcmp(common[j]->s,
+			    xc[i].key) == 0)
+				break;
+		if (j == ncommon)
 			extra[i] = 1, t->ncols++;
-	t->ncols += nkeys;
+	}
 	t->cols = pp_xcalloc(t->ncols, sizeof(*t->cols));
-	for (i = 0; i < 7; i++)
-		t->cols[i] = pp_xstrdup(raw->cols[i]);
-	for (k = 7, i = 0; i < nkeys; i++) {
+	for (i = 0; i < 7; i++) {
+		t->cols[i] = raw->cols[i];
+		raw->cols[i] = NULL;
+	}
+	for (c = 7, i = 0; i < ncommon; i++) {
 		struct pp_buf label = PP_BUF_INIT;
 
-		pp_buf_addf(&label, "metrics.%s", keys[i].key);
-		t->cols[k++] = pp_buf_detach(&label, NULL);
+		pp_buf_addf(&label, "metrics.%s", common[i]->s);
+		t->cols[c++] = pp_buf_detach(&label, NULL);
 	}
 	for (i = 0; i < nxc; i++)
 		if (extra[i]) {
@@ -3219,42 +3323,39 @@ list_pivot(const struct pp_reg_table *raw, const struct xcol *xc,
 
 			pp_buf_addf(&label, "%s%s", xcol_prefix[xc[i].kind],
 			    xc[i].key);
-			t->cols[k++] = pp_buf_detach(&label, NULL);
+			t->cols[c++] = pp_buf_detach(&label, NULL);
 		}
-	/* at[run * nkeys + key]: the run's metric of that key, or NULL;
-	 * m is in key order, so each common key's metrics are a run. */
-	at = pp_xcalloc(raw->nrows * nkeys + 1, sizeof(*at));
-	for (i = 0, k = 0; i < nm && k < nkeys; i++) {
-		int c = strcmp(m[i].key, keys[k].key);
-
-		if (c > 0) {
-			k++;
-			i--;
-		} else if (c == 0) {
-			at[m[i].run * nkeys + k] = &m[i];
-		}
-	}
+	t->nrows = raw->nrows;
+	t->cap = t->nrows * t->ncols + 1;
+	t->cells = pp_xcalloc(t->cap, sizeof(*t->cells));
+	t->kinds = pp_xcalloc(t->cap, 1);
 	for (i = 0; i < raw->nrows; i++) {
-		const size_t row = i * raw->ncols;
+		char **from = raw->cells + i * raw->ncols;
+		unsigned char *kfrom = raw->kinds + i * raw->ncols;
+		const size_t row = i * t->ncols;
 
-		for (j = 0; j < 7; j++)
-			cell(t, &col, raw->kinds[row + j], raw->cells[row + j]);
-		for (j = 0; j < nkeys; j++) {
-			const struct lmetric *x = at[i * nkeys + j];
-
-			cell(t, &col, x ? x->kind : PP_CELL_NULL,
-			    x ? x->text : NULL);
+		for (j = 0; j < 7; j++) {
+			t->cells[row + j] = from[j];
+			t->kinds[row + j] = kfrom[j];
+			from[j] = NULL;
 		}
-		for (j = 0; j < nxc; j++)
-			if (extra[j])
-				cell(t, &col, raw->kinds[row + 7 + j],
-				    raw->cells[row + 7 + j]);
+		for (c = 7 + ncommon, j = 0; j < nxc; j++)
+			if (extra[j]) {
+				t->cells[row + c] = from[7 + j];
+				t->kinds[row + c++] = kfrom[7 + j];
+				from[7 + j] = NULL;
+			}
 	}
-	free(at);
+	for (i = 0; i < nm; i++)
+		if (colof[m[i].key] != SIZE_MAX && m[i].text != SIZE_MAX) {
+			const size_t n = m[i].run * t->ncols + colof[m[i].key];
+
+			t->cells[n] = pp_xstrdup(arena->data + m[i].text);
+			t->kinds[n] = m[i].kind;
+		}
+	free(common);
+	free(colof);
 	free(extra);
-	for (i = 0; i < nkeys; i++)
-		free(keys[i].key);
-	free(keys);
 }
 
 /* A narrowed listing: list_stmt's rows, read and pivoted into t. */
@@ -3266,22 +3367,23 @@ runs_listed(struct pp_registry *r, const struct pp_run_query *q,
 	struct xcol *xc = NULL;
 	size_t nxc = 0, cap = 0, nm = 0, i;
 	struct lmetric *m = NULL;
+	struct lkeys k = { NULL, 0, 0, NULL, 0 };
+	struct pp_buf arena = PP_BUF_INIT;
 	struct pp_reg_table raw = PP_REG_TABLE_INIT;
 	struct pp_db_stmt *st;
 	int rc = -1;
 
 	order_xcol(q, &xc, &nxc, &cap);
 	st = list_stmt(r, q, f, xc, nxc, gone, err);
-	if (st != NULL && list_read(r, st, &raw, nxc, &m, &nm, err) == 0) {
-		list_pivot(&raw, xc, nxc, m, nm, t);
+	if (st != NULL &&
+	    list_read(r, st, &raw, nxc, &k, &m, &nm, &arena, err) == 0) {
+		list_pivot(&raw, xc, nxc, &k, m, nm, &arena, t);
 		rc = 0;
 	}
 	pp_db_finalize(st);
 	pp_reg_table_release(&raw);
-	for (i = 0; i < nm; i++) {
-		free(m[i].key);
-		free(m[i].text);
-	}
+	lkeys_release(&k);
+	pp_buf_release(&arena);
 	free(m);
 	for (i = 0; i < nxc; i++)
 		free(xc[i].key);
