@@ -59,7 +59,7 @@ dump() {
 experiments,2
 runs,4
 params,12
-tags,23
+tags,21
 metrics,3
 latest_metrics,1
 artifacts,2
