@@ -3032,6 +3032,14 @@ xcols_sql(struct pp_buf *sql, const struct xcol *xc, size_t nxc,
 		    run_id, (*n)++, when ? " END" : "");
 }
 
+/* The attributes a listing shows first (list_attr names them), and
+ * where they come from. */
+#define RUN_ATTRS "r.run_id, e.name AS experiment, r.name, r.status, " \
+	ISO("r.start_time") " AS start_time, " ISO("r.end_time") \
+	" AS end_time, r.\"user\""
+#define RUNS_FROM " FROM runs r JOIN experiments e USING (experiment_id) " \
+	"WHERE "
+
 /* The attributes a listing shows first, as list_stmt's l names them. */
 static const char *const list_attr[] = {
 	"run_id", "experiment", "name", "status", "start_time", "end_time",
@@ -3050,12 +3058,9 @@ runs_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	size_t i;
 	int n = 1;
 
-	pp_buf_addstr(&sql, "SELECT r.run_id, e.name AS experiment, r.name, "
-	    "r.status, " ISO("r.start_time") " AS start_time, "
-	    ISO("r.end_time") " AS end_time, r.\"user\"");
+	pp_buf_addstr(&sql, "SELECT " RUN_ATTRS);
 	xcols_sql(&sql, xc, nxc, "r.run_id", NULL, &n);
-	pp_buf_addstr(&sql, " FROM runs r JOIN experiments e USING "
-	    "(experiment_id) WHERE ");
+	pp_buf_addstr(&sql, RUNS_FROM);
 	where_sql(&sql, q, f, &n);
 	st = prepare(r, sql.data, err);
 	pp_buf_release(&sql);
@@ -3087,11 +3092,8 @@ list_stmt(struct pp_registry *r, const struct pp_run_query *q,
 	size_t i;
 	int n = 1;
 
-	pp_buf_addstr(&sql, "WITH l AS (SELECT r.run_id, e.name AS "
-	    "experiment, r.name, r.status, " ISO("r.start_time") " AS "
-	    "start_time, " ISO("r.end_time") " AS end_time, r.\"user\", "
-	    "row_number() OVER w AS pos FROM runs r JOIN experiments e "
-	    "USING (experiment_id) WHERE ");
+	pp_buf_addstr(&sql, "WITH l AS (SELECT " RUN_ATTRS ", row_number() "
+	    "OVER w AS pos" RUNS_FROM);
 	cond_sql(&sql, q, f, &n);
 	pp_buf_addf(&sql, " WINDOW w AS (ORDER BY %s) ORDER BY pos",
 	    f->order.len ? f->order.data : "r.start_time DESC, r.run_id");
