@@ -1,19 +1,24 @@
 /*
- * lazylib.c - libpq and libxgboost opened at their first call (see
- * lazylib.h for why).
+ * lazylib.c - libpq, libxgboost and libcurl opened at their first call
+ * (see lazylib.h for why).
  *
  * Each forwarded function is one line of a list below: its return type,
  * name, parameters, arguments and the value it returns when the library
  * cannot be opened.  The pointer to the real function has the type of the
  * header's declaration (__typeof__), so a list line that does not match
  * the header does not compile.  The lists must name every function libpp
- * calls: one missing is an undefined symbol at link time, since neither
- * library is linked.
+ * calls: one missing is an undefined symbol at link time, since none of
+ * the libraries is linked.
  */
+/* curl.h's type-checking macros would hide the two variadic functions
+ * defined here. */
+#define CURL_DISABLE_TYPECHECK
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <curl/curl.h>
 #include <libpq-fe.h>
 #include <xgboost/c_api.h>
 
@@ -265,3 +270,101 @@ XGBoostVersion(int *major, int *minor, int *patch)
 #define XGB_VFWD(name, params, args)		\
 	VFWD(xgb, name, params, args)
 XGB_LIST(XGB_FWD, XGB_VFWD)
+
+/* ---- libcurl ---- */
+
+/* curl_easy_strerror is apart: when the library is not open, its text is
+ * why not, so "cannot initialise libcurl: ..." gives the loader's reason
+ * (curl_global_init is the first call http.c makes). */
+#define CURL_LIST(F, V)							\
+	V(curl_easy_cleanup, (CURL *h), (h))			\
+	F(CURL *, curl_easy_init, (void), (), NULL)			\
+	F(CURLcode, curl_easy_perform, (CURL *h), (h),		\
+	    CURLE_FAILED_INIT)						\
+	F(time_t, curl_getdate, (const char *p, const time_t *unused),	\
+	    (p, unused), -1)						\
+	V(curl_global_cleanup, (void), ())				\
+	F(CURLcode, curl_global_init, (long flags), (flags),		\
+	    CURLE_FAILED_INIT)
+
+static __typeof__(curl_easy_strerror) *p_curl_easy_strerror;
+static __typeof__(curl_easy_setopt) *p_curl_easy_setopt;
+static __typeof__(curl_easy_getinfo) *p_curl_easy_getinfo;
+CURL_LIST(PTR, VPTR)
+
+static const struct sym curl_syms[] = {
+	{ "curl_easy_strerror", &p_curl_easy_strerror },
+	{ "curl_easy_setopt", &p_curl_easy_setopt },
+	{ "curl_easy_getinfo", &p_curl_easy_getinfo },
+	CURL_LIST(SYM, VSYM)
+};
+static struct lib curl_lib = { "libcurl.so.4", PTHREAD_ONCE_INIT, 0, "" };
+
+static void
+curl_open(void)
+{
+	open_lib(&curl_lib, curl_syms, sizeof(curl_syms) / sizeof(curl_syms[0]));
+}
+
+static int
+curl(void)
+{
+	pthread_once(&curl_lib.once, curl_open);
+	return curl_lib.ok;
+}
+
+const char *
+curl_easy_strerror(CURLcode code)
+{
+	return curl() ? p_curl_easy_strerror(code) : curl_lib.why;
+}
+
+/*
+ * The variadic two.  curl_easy_setopt's argument has the type the
+ * option's number range gives (curl.h: CURLOPTTYPE_*): a long, an object
+ * pointer, a function pointer, a curl_off_t or a blob pointer.
+ * curl_easy_getinfo's is always a pointer.
+ */
+CURLcode
+curl_easy_setopt(CURL *h, CURLoption option, ...)
+{
+	va_list ap;
+	CURLcode rc;
+
+	if (!curl())
+		return CURLE_FAILED_INIT;
+	va_start(ap, option);
+	if (option < CURLOPTTYPE_OBJECTPOINT)
+		rc = p_curl_easy_setopt(h, option, va_arg(ap, long));
+	else if (option < CURLOPTTYPE_FUNCTIONPOINT)
+		rc = p_curl_easy_setopt(h, option, va_arg(ap, void *));
+	else if (option < CURLOPTTYPE_OFF_T)
+		rc = p_curl_easy_setopt(h, option,
+		    va_arg(ap, void (*)(void)));
+	else if (option < CURLOPTTYPE_BLOB)
+		rc = p_curl_easy_setopt(h, option, va_arg(ap, curl_off_t));
+	else
+		rc = p_curl_easy_setopt(h, option, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+CURLcode
+curl_easy_getinfo(CURL *h, CURLINFO info, ...)
+{
+	va_list ap;
+	CURLcode rc;
+
+	if (!curl())
+		return CURLE_FAILED_INIT;
+	va_start(ap, info);
+	rc = p_curl_easy_getinfo(h, info, va_arg(ap, void *));
+	va_end(ap);
+	return rc;
+}
+
+#define CURL_FWD(ret, name, params, args, fail)	\
+	FWD(curl, ret, name, params, args, fail)
+#define CURL_VFWD(name, params, args)		\
+	VFWD(curl, name, params, args)
+CURL_LIST(CURL_FWD, CURL_VFWD)
