@@ -31,13 +31,36 @@ teardown() {
 	done
 }
 
+# pending: the connections to $PORT the kernel has completed and the
+# server not yet accepted (the accept queue of its listening sockets,
+# rx_queue of state 0A in /proc/net/tcp*).
+pending() {
+	local port n=0 sl local_ rem st queues rest
+	port=$(printf '%04X' "$PORT")
+	for f in /proc/net/tcp /proc/net/tcp6; do
+		[ -r "$f" ] || continue
+		while read -r sl local_ rem st queues rest; do
+			if [ "$st" = 0A ] && [ "${local_##*:}" = "$port" ]; then
+				n=$((n + 16#${queues#*:}))
+			fi
+		done <"$f"
+	done
+	echo "$n"
+}
+
 # hold_idle N SECONDS FILE: N idle connections in the background; waits
-# until they are open.  Sets HOLD.
+# until they are open and the server has accepted them (a connect returns
+# before the server accepts: on a loaded machine a later connection could
+# be accepted first and take the place).  Sets HOLD.
 hold_idle() {
 	python3 "$RAW" hold "$PORT" "$1" "$2" >"$3" 3>&- &
 	HOLD=$!
 	for _ in $(seq 50); do
 		[ -s "$3" ] && break
+		sleep 0.1
+	done
+	for _ in $(seq 100); do
+		[ "$(pending)" -eq 0 ] && break
 		sleep 0.1
 	done
 	sleep 0.2
