@@ -80,25 +80,35 @@ insertion(const struct rsort *s, unsigned char *a, size_t n)
 	}
 }
 
-/* The sorted double keys of a[0..n) replaced by their average ranks,
- * counted from base: records base + i + 1 .. base + j tied at one value
- * share the rank (base + i + 1 + base + j) / 2. */
+/* The n sorted records at src to dst (which may be src), their double
+ * keys replaced by average ranks counted from base: records base + i + 1
+ * .. base + j tied at one value share the rank (base + i + 1 + base + j)
+ * / 2.  flipped: the keys are stored in unsigned order (a split's
+ * scatter), where equal bits are equal values (-0 and 0 are never both
+ * in such a run). */
 static void
-rank_span(const struct rsort *s, unsigned char *a, size_t n, size_t base)
+rank_span(const struct rsort *s, unsigned char *dst, const unsigned char *src,
+    size_t n, size_t base, int flipped)
 {
 	size_t i = 0, j, k;
 	double x, y, r;
+	uint64_t u, w;
 
 	while (i < n) {
-		memcpy(&x, a + i * REC + s->off, sizeof(x));
+		memcpy(&x, src + i * REC + s->off, sizeof(x));
+		memcpy(&u, src + i * REC + s->off, sizeof(u));
 		for (j = i + 1; j < n; j++) {
-			memcpy(&y, a + j * REC + s->off, sizeof(y));
-			if (y != x)
+			memcpy(&y, src + j * REC + s->off, sizeof(y));
+			memcpy(&w, src + j * REC + s->off, sizeof(w));
+			if (flipped ? w != u : y != x)
 				break;
 		}
 		r = ((double)(base + i + 1) + (double)(base + j)) / 2;
-		for (k = i; k < j; k++)
-			memcpy(a + k * REC + s->off, &r, sizeof(r));
+		for (k = i; k < j; k++) {
+			if (dst != src)
+				memcpy(dst + k * REC, src + k * REC, REC);
+			memcpy(dst + k * REC + s->off, &r, sizeof(r));
+		}
 		i = j;
 	}
 }
@@ -115,35 +125,65 @@ pp_counts_to_starts(size_t *c, size_t nc)
 	}
 }
 
+/* The key of rec as it is stored, flip 0 (after a split's scatter has
+ * stored it in unsigned order), else as key_at reads it. */
+static inline uint64_t
+key_as(const struct rsort *s, const unsigned char *rec, int flip)
+{
+	uint64_t u;
+
+	if (flip)
+		return key_at(s, rec);
+	memcpy(&u, rec + s->off, sizeof(u));
+	return u;
+}
+
+/* Counters of the nd low digits of each key of a[0..n): the loop is
+ * compiled once for each usual nd, unrolled. */
+static inline __attribute__((always_inline)) void
+count_digits(const struct rsort *s, const unsigned char *a, size_t n,
+    size_t (*count)[256], unsigned nd, int flip)
+{
+	size_t i;
+	unsigned d;
+
+	for (i = 0; i < n; i++) {
+		uint64_t k = key_as(s, a + i * REC, flip);
+
+		for (d = 0; d < nd; d++)
+			count[d][(k >> (8 * d)) & 255]++;
+	}
+}
+
 /* Sort a[0..n) by the key's bits below hi (a multiple of 8; the bits
  * above are equal in every record), b the scratch; the result in a. */
-static void
-lsd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
-    unsigned hi)
+static inline __attribute__((always_inline)) void
+lsd_as(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
+    unsigned hi, int flip)
 {
 	size_t count[8][256], i;
 	unsigned nd = hi / 8, d;
 	unsigned char *src = a, *dst = b, *t;
 
 	memset(count, 0, sizeof(count[0]) * nd);
-	for (i = 0; i < n; i++) {
-		uint64_t k = key_at(s, a + i * REC);
-
-		for (d = 0; d < nd; d++)
-			count[d][(k >> (8 * d)) & 255]++;
-	}
+	if (nd == 6)		/* buckets of the first split */
+		count_digits(s, a, n, count, 6, flip);
+	else if (nd == 8)
+		count_digits(s, a, n, count, 8, flip);
+	else
+		count_digits(s, a, n, count, nd, flip);
 	for (d = 0; d < nd; d++) {
 		size_t *c = count[d];
 		unsigned shift = 8 * d;
 
-		if (c[(key_at(s, a) >> shift) & 255] == n)
+		if (c[(key_as(s, a, flip) >> shift) & 255] == n)
 			continue;	/* every record has this digit */
 		pp_counts_to_starts(c, 256);
 		for (i = 0; i < n; i++) {
 			const unsigned char *r = src + i * REC;
 
-			memcpy(dst + c[(key_at(s, r) >> shift) & 255]++ * REC, r,
-			    REC);
+			memcpy(dst + c[(key_as(s, r, flip) >> shift) & 255]++ *
+			    REC, r, REC);
 		}
 		t = src;
 		src = dst;
@@ -153,14 +193,45 @@ lsd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 		memcpy(a, src, n * REC);
 }
 
+static void
+lsd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
+    unsigned hi)
+{
+	if (s->flip)
+		lsd_as(s, a, b, n, hi, 1);
+	else
+		lsd_as(s, a, b, n, hi, 0);
+}
+
+/* The n records at src to dst, keys stored in unsigned order (by a
+ * split's scatter) back to doubles' bits: the inverse of key_at. */
+static void
+unflip_copy(const struct rsort *s, unsigned char *dst,
+    const unsigned char *src, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t t;
+
+		memcpy(dst + i * REC, src + i * REC, REC);
+		memcpy(&t, src + i * REC + s->off, sizeof(t));
+		t ^= ((t >> 63) - 1) | 0x8000000000000000ULL;
+		memcpy(dst + i * REC + s->off, &t, sizeof(t));
+	}
+}
+
 static void msd(const struct rsort *s, unsigned char *a, unsigned char *b,
     size_t n, unsigned hi, int par, int rank);
 
 /* After a split of a into b, buckets from..to-1 (bucket x ends at end[x]),
  * each sorted in b with a as its scratch and copied back while it is
- * still in cache. */
+ * still in cache.  The scatter stored the keys in unsigned order: the
+ * buckets are sorted by them as they are (raw), and doubles get their
+ * bits back before the copy (or their ranks). */
 struct buckets {
 	const struct rsort *s;
+	struct rsort raw;	/* s with flip 0 */
 	unsigned char *a, *b;
 	const size_t *end;
 	size_t from, to;
@@ -182,11 +253,17 @@ sort_buckets(void *arg)
 		len = k->end[x] - start;
 		if (len == 0)
 			continue;
-		msd(k->s, k->b + start * REC, k->a + start * REC, len, k->lo, 0,
-		    0);
-		memcpy(k->a + start * REC, k->b + start * REC, len * REC);
+		msd(&k->raw, k->b + start * REC, k->a + start * REC, len,
+		    k->lo, 0, 0);
 		if (k->rank && x != ZERO_LO && x != ZERO_HI)
-			rank_span(k->s, k->a + start * REC, len, start);
+			rank_span(k->s, k->a + start * REC, k->b + start * REC,
+			    len, start, 1);
+		else if (k->s->flip)
+			unflip_copy(k->s, k->a + start * REC,
+			    k->b + start * REC, len);
+		else
+			memcpy(k->a + start * REC, k->b + start * REC,
+			    len * REC);
 	}
 	return NULL;
 }
@@ -210,6 +287,19 @@ sort_buckets2(struct buckets *k, size_t n)
 	}
 	sort_buckets(k);
 	pthread_join(th, NULL);
+}
+
+/* Record r into b at its digit's place, its key stored in unsigned
+ * order (as key_at reads it). */
+static inline void
+scatter1(const struct rsort *s, const unsigned char *r, unsigned char *b,
+    size_t *count, unsigned lo)
+{
+	uint64_t key = key_at(s, r);
+	unsigned char *d = b + count[(key >> lo) & 0xffff]++ * REC;
+
+	memcpy(d, r, REC);
+	memcpy(d + s->off, &key, sizeof(key));
 }
 
 /* One thread's share of a split: records a[0..n) counted by the digit
@@ -237,12 +327,8 @@ split_half(void *arg)
 			count[(key_at(s, h->a + i * REC) >> lo) & 0xffff]++;
 		return NULL;
 	}
-	for (i = 0; i < h->n; i++) {
-		const unsigned char *r = h->a + i * REC;
-
-		memcpy(h->b + count[(key_at(s, r) >> lo) & 0xffff]++ * REC, r,
-		    REC);
-	}
+	for (i = 0; i < h->n; i++)
+		scatter1(s, h->a + i * REC, h->b, count, lo);
 	return NULL;
 }
 
@@ -322,7 +408,7 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 		else
 			lsd(s, a, b, n, hi);
 		if (rank)
-			rank_span(s, a, n, 0);
+			rank_span(s, a, a, n, 0, 0);
 		return;
 	}
 	lo = hi - 16;
@@ -342,15 +428,13 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 			return;
 		}
 		pp_counts_to_starts(count, 65536);
-		for (i = 0; i < n; i++) {
-			const unsigned char *r = a + i * REC;
-
-			memcpy(b + count[(key_at(s, r) >> lo) & 0xffff]++ * REC,
-			    r, REC);
-		}
+		for (i = 0; i < n; i++)
+			scatter1(s, a + i * REC, b, count, lo);
 	}
 	/* count[x] is now where bucket x ends. */
 	k.s = s;
+	k.raw = *s;
+	k.raw.flip = 0;
 	k.a = a;
 	k.b = b;
 	k.end = count;
@@ -365,7 +449,8 @@ msd(const struct rsort *s, unsigned char *a, unsigned char *b, size_t n,
 	if (rank) {
 		/* -0 and 0 may tie across these two buckets. */
 		i = count[ZERO_LO - 1];
-		rank_span(s, a + i * REC, count[ZERO_HI] - i, i);
+		rank_span(s, a + i * REC, a + i * REC, count[ZERO_HI] - i, i,
+		    0);
 	}
 	free(count);
 }
