@@ -263,6 +263,115 @@ take_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row,
 	return 0;
 }
 
+/* Room in sl for row `row` (cells, line numbers, kept rows). */
+static void
+room_for_row(const struct pp_csv_parallel *p, struct slot *sl, size_t row)
+{
+	if (row == sl->cellrows) {
+		size_t n = sl->cellrows;
+
+		pp_xgrow((void **)&sl->cells, &sl->cellrows, row + 1,
+		    p->ncols * sizeof(*sl->cells));
+		if (p->keep_lines)
+			pp_xgrow((void **)&sl->kept, &n, sl->cellrows,
+			    sizeof(*sl->kept));
+	}
+	if (row == sl->linecap)
+		pp_xgrow((void **)&sl->lines, &sl->linecap, row + 1,
+		    sizeof(*sl->lines));
+}
+
+#ifdef __SSE2__
+/* Field j, s[0..e), into cell c as split_row takes it: 0, or -1 if it
+ * does not fit its type. */
+static inline int
+take_field(const struct pp_csv_parallel *p, size_t j, const unsigned char *s,
+    const unsigned char *e, union pp_cell *c)
+{
+	if (p->skip[j]) {
+		pp_cell_blank(p->types[j], c);
+		return 0;
+	}
+	if (p->types[j] == PP_T_F64)
+		return pp_parse_double((const char *)s, (size_t)(e - s),
+		    &c->f);
+	return pp_csv_cell(p->types[j], (const char *)s, (size_t)(e - s), c)
+	    != NULL ? -1 : 0;
+}
+
+/*
+ * parse_block's loop for a block without quotes or carriage returns whose
+ * rows become cells (no keep_lines), in one pass: the delimiters and line
+ * ends are found 64 bytes at a time as bit masks (as field_ends does) and
+ * each field is taken as its end is found, instead of a memchr for every
+ * field and every line.  Stops before the first line that is not a row
+ * split_row takes (another number of fields, a field that does not fit),
+ * and before a last line without a '\n': parse_block's own loop goes on
+ * from the line returned.  *rowp and *lnp as that loop counts them.
+ */
+static const unsigned char *
+scan_rows(const struct pp_csv_parallel *p, struct slot *sl, size_t *rowp,
+    size_t *lnp)
+{
+	const unsigned char *buf = sl->b.buf, *line = buf, *fs = buf;
+	const size_t len = sl->b.len, ncols = p->ncols;
+	const __m128i dv = _mm_set1_epi8((char)p->delim);
+	const __m128i nv = _mm_set1_epi8('\n');
+	size_t row = *rowp, ln = *lnp, j = 0, pos, k;
+	union pp_cell *cells;
+
+	room_for_row(p, sl, row);
+	cells = sl->cells + row * ncols;
+	for (pos = 0; pos < len; pos += 64) {
+		unsigned char pad[64];
+		const unsigned char *w = buf + pos;
+		uint64_t m = 0;
+
+		if (len - pos < 64) {	/* never read past the block */
+			memset(pad, 0, sizeof(pad));
+			memcpy(pad, w, len - pos);
+			w = pad;
+		}
+		for (k = 0; k < 4; k++) {
+			__m128i x = _mm_loadu_si128((const __m128i *)
+			    (const void *)(w + 16 * k));
+
+			m |= (uint64_t)(unsigned)_mm_movemask_epi8(
+			    _mm_or_si128(_mm_cmpeq_epi8(x, dv),
+			    _mm_cmpeq_epi8(x, nv))) << (16 * k);
+		}
+		for (; m != 0; m &= m - 1) {
+			const unsigned char *q = buf + pos +
+			    (size_t)__builtin_ctzll(m);
+
+			if (*q != '\n') {
+				if (j + 1 >= ncols ||
+				    take_field(p, j, fs, q, &cells[j]) == -1)
+					goto out;
+				j++;
+				fs = q + 1;
+				continue;
+			}
+			if (q > line) {		/* a blank line is skipped */
+				if (j + 1 != ncols ||
+				    take_field(p, j, fs, q, &cells[j]) == -1)
+					goto out;
+				sl->lines[row++] = ln;
+				room_for_row(p, sl, row);
+				cells = sl->cells + row * ncols;
+			}
+			ln++;
+			line = fs = q + 1;
+			j = 0;
+		}
+	}
+out:
+	*rowp = row;
+	*lnp = ln;
+	return line;
+}
+#endif
+
 static void
 parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 {
@@ -272,6 +381,11 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 	int crs = memchr(b->buf, '\r', b->len) != NULL;
 	size_t row = 0, ln = 0;
 
+#ifdef __SSE2__
+	if (!p->keep_lines && !quotes && !crs && p->delim != '\n' &&
+	    p->delim != '\0')
+		line = scan_rows(p, sl, &row, &ln);
+#endif
 	while (line < end) {
 		const unsigned char *nl = memchr(line, '\n',
 		    (size_t)(end - line));
@@ -283,18 +397,7 @@ parse_block(const struct pp_csv_parallel *p, struct slot *sl)
 		    (crs && memchr(line, '\r', (size_t)(e - line))))
 			break;
 		if (e > line) {		/* a blank line is skipped */
-			if (row == sl->cellrows) {
-				size_t n = sl->cellrows;
-
-				pp_xgrow((void **)&sl->cells, &sl->cellrows,
-				    row + 1, p->ncols * sizeof(*sl->cells));
-				if (p->keep_lines)
-					pp_xgrow((void **)&sl->kept, &n,
-					    sl->cellrows, sizeof(*sl->kept));
-			}
-			if (row == sl->linecap)
-				pp_xgrow((void **)&sl->lines, &sl->linecap,
-				    row + 1, sizeof(*sl->lines));
+			room_for_row(p, sl, row);
 			if (take_row(p, sl, row, line, e) == -1)
 				break;
 			sl->lines[row++] = ln;

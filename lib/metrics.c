@@ -227,6 +227,35 @@ pp_metrics_pearson(const struct pp_pair *v, size_t n)
 	return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+/*
+ * pp_metrics_pearson of average ranks, bit for bit, without the pass for
+ * the means: each column's ranks sum to n (n + 1) / 2, and every partial
+ * sum on the way is a multiple of 1/2 below 2^52, exact in any order; so
+ * the loop's sum is that number, and its mean that divided by n.  For
+ * larger n the sums could round: the loop.
+ */
+static double
+ranks_pearson(const struct pp_pair *v, size_t n)
+{
+	double m, syy = 0, spp = 0, syp = 0, r;
+	size_t i;
+
+	if (n < 2 || n >= ((size_t)1 << 25))
+		return pp_metrics_pearson(v, n);
+	m = (double)n * ((double)n + 1) / 2 / (double)n;
+	for (i = 0; i < n; i++) {
+		double dy = v[i].y - m, dp = v[i].p - m;
+
+		syy += dy * dy;
+		spp += dp * dp;
+		syp += dy * dp;
+	}
+	if (!(syy > 0 && spp > 0))
+		return NAN;
+	r = syp / sqrt(syy * spp);
+	return r > 1 ? 1 : r < -1 ? -1 : r;
+}
+
 uint64_t
 pp_metrics_sort_key(double x)
 {
@@ -260,24 +289,12 @@ pp_metrics_sort_keyed(struct pp_keyed *v, size_t n)
 }
 
 /* Sort v by y (which 0) or p (1) and replace that member by its average
- * rank; tmp as sort_pairs. */
+ * rank; tmp: scratch of n pairs. */
 static void
 rank_member(struct pp_pair *v, size_t n, int which, struct pp_pair *tmp)
 {
-	size_t i = 0, j, k;
-
-	sort_pairs(v, n, which, tmp);
-	while (i < n) {
-		double x = which ? v[i].p : v[i].y, r;
-
-		for (j = i + 1; j < n && (which ? v[j].p : v[j].y) == x; j++)
-			;
-		/* Ranks i+1 .. j share their mean. */
-		r = ((double)(i + 1) + (double)j) / 2;
-		for (k = i; k < j; k++)
-			*(which ? &v[k].p : &v[k].y) = r;
-		i = j;
-	}
+	pp_radix_rank16(v, n, which ? offsetof(struct pp_pair, p) :
+	    offsetof(struct pp_pair, y), tmp);
 }
 
 double
@@ -293,7 +310,7 @@ pp_metrics_spearman(struct pp_pair *v, size_t n)
 	rank_member(v, n, 0, tmp);
 	rank_member(v, n, 1, tmp);
 	free(tmp);
-	return pp_metrics_pearson(v, n);
+	return ranks_pearson(v, n);
 }
 
 double

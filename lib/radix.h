@@ -27,6 +27,13 @@ void pp_radix_sort16(void *v, size_t n, size_t keyoff, enum pp_radix_key kind);
 void pp_radix_sort16_with(void *v, size_t n, size_t keyoff,
     enum pp_radix_key kind, void *scratch);
 
+/* Sort as pp_radix_sort16_with by the double (no NaN) at keyoff, then
+ * replace each key by its average rank: the records at 1-based positions
+ * i..j holding equal values (-0 equal to 0) all get (i + j) / 2.  The
+ * ranks are found in each bucket as it is sorted, on its thread, instead
+ * of in another pass over the whole array. */
+void pp_radix_rank16(void *v, size_t n, size_t keyoff, void *scratch);
+
 /* Counts to starts, for a counting sort: c[x] becomes the sum of the
  * counts before x (of c[0..x)). */
 void pp_counts_to_starts(size_t *c, size_t nc);

@@ -10,7 +10,10 @@
  * share their top 32 bits (splits skipped until the digits differ; the
  * last 16 bits by LSD).  Keys: unsigned integers with many duplicates;
  * doubles of both signs with -0, 0, infinities, subnormals and ties, the
- * key at offset 0 or 8.
+ * key at offset 0 or 8.  Ranking (pp_radix_rank16) against the reference
+ * sort followed by average ranks over runs of equal values, on the same
+ * sizes and on keys half of them -0 and 0 (a tie that spans the two
+ * buckets either side of the sign bit) or sharing their top 16 bits.
  */
 #include <math.h>
 #include <setjmp.h>
@@ -171,6 +174,77 @@ keys_sharing_their_top_bits(void **state)
 	test_free(v);
 }
 
+/* Rank v both ways (the key's doubles become ranks) and compare every
+ * byte. */
+static void
+check_rank(struct rec *v, size_t n, size_t off)
+{
+	struct rec *want = test_malloc(n * sizeof(*v) + 1);
+	struct rec *tmp = test_malloc(n * sizeof(*v) + 1);
+	size_t i = 0, j, k;
+
+	for (k = 0; k < n; k++)
+		v[k].w[1 - off / 8] = k;
+	memcpy(want, v, n * sizeof(*v));
+	merge_sort(want, tmp, n, off, PP_RADIX_F64);
+	while (i < n) {
+		double x, y, r;
+
+		memcpy(&x, &want[i].w[off / 8], sizeof(x));
+		for (j = i + 1; j < n; j++) {
+			memcpy(&y, &want[j].w[off / 8], sizeof(y));
+			if (y != x)
+				break;
+		}
+		r = ((double)(i + 1) + (double)j) / 2;
+		for (k = i; k < j; k++)
+			memcpy(&want[k].w[off / 8], &r, sizeof(r));
+		i = j;
+	}
+	pp_radix_rank16(v, n, off, tmp);
+	for (k = 0; k < n; k++)
+		if (memcmp(&v[k], &want[k], sizeof(*v)) != 0)
+			fail_msg("rank n %zu off %zu: record %zu differs", n,
+			    off, k);
+	test_free(want);
+	test_free(tmp);
+}
+
+static void
+ranks_of_double_keys(void **state)
+{
+	static const size_t sizes[] = { 0, 1, 2, 7, 31, 32, 5000, 200000 };
+	size_t s, i, off, n;
+	struct rec *v;
+
+	(void)state;
+	for (off = 0; off <= 8; off += 8)
+		for (s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+			n = sizes[s];
+			v = test_malloc(n * sizeof(*v) + 1);
+			for (i = 0; i < n; i++)
+				v[i].w[off / 8] = some_double();
+			check_rank(v, n, off);
+			test_free(v);
+		}
+	n = 200000;
+	v = test_malloc(n * sizeof(*v));
+	for (i = 0; i < n; i++) {	/* -0 and 0 tie across the split */
+		uint64_t r = next();
+
+		v[i].w[0] = r % 4 == 0 ? dbl_bits(0.0) : r % 4 == 1 ?
+		    dbl_bits(-0.0) : some_double();
+	}
+	check_rank(v, n, 0);
+	for (i = 0; i < n; i++)	/* one top-16 bucket: split further down */
+		v[i].w[0] = dbl_bits(1.0 + (double)(next() % 50000) / 1e9);
+	check_rank(v, n, 0);
+	for (i = 0; i < n; i++)	/* one value */
+		v[i].w[0] = dbl_bits(-2.5);
+	check_rank(v, n, 0);
+	test_free(v);
+}
+
 int
 main(void)
 {
@@ -178,6 +252,7 @@ main(void)
 		cmocka_unit_test(sizes_of_u64_keys),
 		cmocka_unit_test(sizes_of_double_keys),
 		cmocka_unit_test(keys_sharing_their_top_bits),
+		cmocka_unit_test(ranks_of_double_keys),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
