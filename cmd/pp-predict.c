@@ -231,6 +231,55 @@ predict_rows(struct pp_reader *r, struct pp_writer *w,
 	return got;
 }
 
+/*
+ * Binary in and out, a model other than gbdt: a chunk at a time, the
+ * kept columns handed from the input chunk to the output as they are
+ * (never a cell per value) and the model scored column by column, bytes
+ * the same as predict_rows writes (issue 19).  -2 when the input is not
+ * a binary frame, before anything is read.
+ */
+static int
+predict_cols(struct pp_reader *r, struct pp_writer *w, struct plan *p,
+    const struct predict_cmd *o, struct pp_err *err)
+{
+	const unsigned char *const *col;
+	const struct pp_schema *in = pp_reader_schema(r);
+	struct pp_colblock *out = pp_xcalloc(p->nkeep + 1, sizeof(*out));
+	struct pp_err werr = PP_ERR_INIT;
+	double *pred = NULL;
+	size_t cap = 0, from, n, done, j, k;
+	int got, bad;
+
+	while ((got = pp_reader_next_block(r, &col, &from, &n, err)) == 1) {
+		pp_xgrow((void **)&pred, &cap, n, sizeof(*pred));
+		bad = pp_predictor_cols(&p->pred, col, from, n, o->strict,
+		    pred, &done, err) == -1;
+		for (j = 0; j < p->nkeep; j++) {
+			k = p->keep[j];
+			out[j].txt = pp_reader_block_text(r, k);
+			out[j].v = col[k] + (in->cols[k].type == PP_T_TEXT ?
+			    4 : 8) * from;
+		}
+		out[p->nkeep].v = (const unsigned char *)pred;
+		out[p->nkeep].txt = NULL;
+		/* The rows before a bad one go out, as row by row. */
+		if (pp_writer_block(w, out, done, &werr) != 0) {
+			*err = werr;
+			got = -1;
+			break;
+		}
+		if (bad) {
+			pp_err_prefix(err, "%s:%ld", pp_reader_name(r),
+			    pp_reader_line(r) - (long)(n - 1 - done));
+			got = -1;
+			break;
+		}
+	}
+	free(pred);
+	free(out);
+	return got;
+}
+
 static void
 block_init(struct block *b, const struct pp_model *m, const struct plan *p,
     int contribs)
@@ -420,7 +469,7 @@ main(int argc, char *argv[])
 	struct pp_online *online = NULL;
 	struct pp_online_book *book = NULL;
 	struct pp_meta meta = PP_META_INIT;
-	int rc = PP_EXIT_DATA;
+	int rc = PP_EXIT_DATA, got;
 
 	memset(&plan, 0, sizeof(plan));
 	pp_schema_init(&plan.out);
@@ -456,9 +505,15 @@ main(int argc, char *argv[])
 	plan.lines = wo.format == PP_FMT_CSV && !o.from_bars && !o.only &&
 	    !o.contribs && plan.nkeep == pp_reader_schema(in)->ncols &&
 	    pp_reader_want_lines(in, 1);
-	if ((m->kind == PP_MODEL_GBDT && !o.from_bars ? predict_blocks(in, w,
-	    &plan, &o, &err) : predict_rows(in, w, o.from_bars ? book : NULL,
-	    &plan, &o, &err)) == -1)
+	got = -2;
+	if (wo.format == PP_FMT_BIN && m->kind != PP_MODEL_GBDT &&
+	    !o.from_bars && !o.contribs)
+		got = predict_cols(in, w, &plan, &o, &err);
+	if (got == -2)
+		got = m->kind == PP_MODEL_GBDT && !o.from_bars ?
+		    predict_blocks(in, w, &plan, &o, &err) : predict_rows(in,
+		    w, o.from_bars ? book : NULL, &plan, &o, &err);
+	if (got == -1)
 		goto out;
 	if (pp_writer_finish(w, &err) == -1 || pp_out_commit(&out, &err) == -1)
 		goto out;

@@ -493,6 +493,15 @@ pp_reader_next_block(struct pp_reader *r,
 	return 1;
 }
 
+const unsigned char *
+pp_reader_block_text(const struct pp_reader *r, size_t j)
+{
+	if (r->ops != &pp_bin_reader_ops || r->bin == NULL ||
+	    j >= r->schema.ncols || r->schema.cols[j].type != PP_T_TEXT)
+		return NULL;
+	return r->bin->txt[j];
+}
+
 static void
 bin_reader_free(struct pp_reader *r)
 {
@@ -520,6 +529,14 @@ struct bin_out {
 	struct pp_buf payload;	/* assembly for compression */
 	unsigned char *z;
 	size_t zcap;
+	struct piece *piece;	/* a chunk's payload in order: 2 * ncols */
+	struct pp_colblock *at;	/* pp_writer_block: where each column is */
+};
+
+/* A run of a chunk's payload bytes, written where they lie. */
+struct piece {
+	const void *p;
+	size_t n;
 };
 
 /* The metadata block of a version 2 header (pairs were checked when set). */
@@ -562,6 +579,8 @@ bin_writer_start(struct pp_writer *w, struct pp_err *err)
 	if (rowbytes > 0 && b->chunk_rows > FLUSH_BYTES / rowbytes)
 		b->chunk_rows = FLUSH_BYTES / rowbytes;
 	b->col = pp_xcalloc(ncols, sizeof(*b->col));
+	b->piece = pp_xcalloc(2 * ncols + 1, sizeof(*b->piece));
+	b->at = pp_xcalloc(ncols + 1, sizeof(*b->at));
 	b->off = pp_xcalloc(ncols, sizeof(*b->off));
 	b->txt = pp_xcalloc(ncols, sizeof(*b->txt));
 	pp_buf_init(&b->payload);
@@ -612,69 +631,95 @@ bin_writer_start(struct pp_writer *w, struct pp_err *err)
 	return rc;
 }
 
-/* Write the buffered rows as one chunk: nrows rows, or the end chunk. */
+/*
+ * Write one chunk of nrows rows whose payload is the np pieces given, in
+ * order (nrows 0: the end chunk, whose payload is the row count).  The
+ * pieces are checksummed and written where they lie; only compression
+ * assembles them first.
+ */
+static int
+emit_pieces(struct pp_writer *w, size_t nrows, const struct piece *pc,
+    size_t np, struct pp_err *err)
+{
+	struct bin_out *b = w->bin;
+	unsigned char hdr[CHUNK_HDR];
+	size_t i, rawlen = 0, storedlen;
+	uint32_t c;
+	int zip = w->o.compress && nrows > 0;
+
+	for (i = 0; i < np; i++)
+		rawlen += pc[i].n;
+	if (rawlen > MAX_RAW)
+		return pp_err_set(err, PP_EXIT_DATA, "%s: a chunk of %zu "
+		    "bytes is larger than 1 GiB", w->name, rawlen);
+	storedlen = rawlen;
+	if (zip) {
+		uLongf zn = compressBound(rawlen);
+
+		pp_buf_reset(&b->payload);
+		for (i = 0; i < np; i++)
+			pp_buf_add(&b->payload, pc[i].p, pc[i].n);
+		pp_xgrow((void **)&b->z, &b->zcap, zn, 1);
+		if (compress2(b->z, &zn, (const Bytef *)b->payload.data,
+		    rawlen, Z_BEST_SPEED) != Z_OK)
+			return pp_err_set(err, PP_EXIT_DATA, "%s: zlib "
+			    "compression failed", w->name);
+		storedlen = zn;
+	}
+	memcpy(hdr, chunk_magic, 4);
+	put_u32(hdr + 4, (uint32_t)nrows);
+	put_u32(hdr + 8, zip ? FLAG_ZLIB : 0);
+	put_u32(hdr + 12, (uint32_t)rawlen);
+	put_u32(hdr + 16, (uint32_t)storedlen);
+	c = crc(0, hdr + 4, 16);
+	if (zip)
+		c = crc(c, b->z, storedlen);
+	else
+		for (i = 0; i < np; i++)
+			c = crc(c, pc[i].p, pc[i].n);
+	put_u32(hdr + 20, c);
+	if (pp_frame_fwrite(w, hdr, sizeof(hdr), err) == -1)
+		return -1;
+	if (zip)
+		return pp_frame_fwrite(w, b->z, storedlen, err);
+	for (i = 0; i < np; i++)
+		if (pp_frame_fwrite(w, pc[i].p, pc[i].n, err) == -1)
+			return -1;
+	return 0;
+}
+
+/* Write the buffered rows as one chunk, or with none the end chunk. */
 static int
 emit(struct pp_writer *w, struct pp_err *err)
 {
 	struct bin_out *b = w->bin;
-	unsigned char hdr[CHUNK_HDR], le[8];
-	size_t j, ncols = w->schema.ncols, rawlen = 0;
-	uint32_t c;
-	const void *stored;
-	size_t storedlen;
-	int zip = w->o.compress && b->n > 0;
+	unsigned char le[8];
+	size_t j, i, np = 0, ncols = w->schema.ncols;
 
 	if (b->n == 0) {
 		/* End chunk: the total row count. */
 		put_u32(le, (uint32_t)(b->total & 0xffffffffu));
 		put_u32(le + 4, (uint32_t)(b->total >> 32));
-		stored = le;
-		storedlen = rawlen = 8;
-	} else {
-		/* Assemble the payload when compressing; else stream it. */
-		pp_buf_reset(&b->payload);
-		for (j = 0; j < ncols; j++) {
-			if (w->schema.cols[j].type == PP_T_TEXT) {
-				size_t i;
-
-				for (i = 0; i <= b->n; i++) {
-					put_u32(le, b->off[j][i]);
-					pp_buf_add(&b->payload, le, 4);
-				}
-				pp_buf_add(&b->payload, b->txt[j].data,
-				    b->txt[j].len);
-			} else {
-				pp_buf_add(&b->payload, b->col[j], b->n * 8);
-			}
-		}
-		rawlen = b->payload.len;
-		if (rawlen > MAX_RAW)
-			return pp_err_set(err, PP_EXIT_DATA, "%s: a chunk of "
-			    "%zu bytes is larger than 1 GiB", w->name, rawlen);
-		stored = b->payload.data;
-		storedlen = rawlen;
-		if (zip) {
-			uLongf zn = compressBound(rawlen);
-
-			pp_xgrow((void **)&b->z, &b->zcap, zn, 1);
-			if (compress2(b->z, &zn, (const Bytef *)b->payload.data,
-			    rawlen, Z_BEST_SPEED) != Z_OK)
-				return pp_err_set(err, PP_EXIT_DATA, "%s: zlib "
-				    "compression failed", w->name);
-			stored = b->z;
-			storedlen = zn;
-		}
+		b->piece[0].p = le;
+		b->piece[0].n = 8;
+		return emit_pieces(w, 0, b->piece, 1, err);
 	}
-	memcpy(hdr, chunk_magic, 4);
-	put_u32(hdr + 4, (uint32_t)b->n);
-	put_u32(hdr + 8, zip ? FLAG_ZLIB : 0);
-	put_u32(hdr + 12, (uint32_t)rawlen);
-	put_u32(hdr + 16, (uint32_t)storedlen);
-	c = crc(0, hdr + 4, 16);
-	c = crc(c, stored, storedlen);
-	put_u32(hdr + 20, c);
-	if (pp_frame_fwrite(w, hdr, sizeof(hdr), err) == -1 ||
-	    pp_frame_fwrite(w, stored, storedlen, err) == -1)
+	for (j = 0; j < ncols; j++) {
+		if (w->schema.cols[j].type != PP_T_TEXT) {
+			b->piece[np].p = b->col[j];
+			b->piece[np++].n = b->n * 8;
+			continue;
+		}
+		/* The offsets little-endian, in place: after this chunk
+		 * only the first, 0, is read again. */
+		for (i = 0; i <= b->n; i++)
+			put_u32((unsigned char *)&b->off[j][i], b->off[j][i]);
+		b->piece[np].p = b->off[j];
+		b->piece[np++].n = (b->n + 1) * 4;
+		b->piece[np].p = b->txt[j].data;
+		b->piece[np++].n = b->txt[j].len;
+	}
+	if (emit_pieces(w, b->n, b->piece, np, err) == -1)
 		return -1;
 	b->n = 0;
 	b->txtbytes = 0;
@@ -710,6 +755,142 @@ bin_writer_row(struct pp_writer *w, const union pp_cell *row,
 	return 0;
 }
 
+/*
+ * How many of the next k rows of c go into the chunk being filled: all k,
+ * unless a row takes the chunk's text past FLUSH_BYTES first, where
+ * bin_writer_row would end the chunk (then up to that row).  off(c, r) is
+ * the text of c's rows before r; it grows with r.
+ */
+static uint32_t
+blk_off(const struct pp_colblock *c, size_t r)
+{
+	return get_u32(c->v + 4 * r) - get_u32(c->v);
+}
+
+/* The chunk's text bytes once the first r rows of c are in. */
+static size_t
+text_after(const struct pp_writer *w, const struct pp_colblock *c, size_t r)
+{
+	size_t j, t = w->bin->txtbytes;
+
+	for (j = 0; j < w->schema.ncols; j++)
+		if (w->schema.cols[j].type == PP_T_TEXT)
+			t += blk_off(&c[j], r);
+	return t;
+}
+
+static size_t
+text_fit(const struct pp_writer *w, const struct pp_colblock *c, size_t k)
+{
+	size_t lo = 0, hi = k, mid;
+
+	if (text_after(w, c, k) <= FLUSH_BYTES)
+		return k;
+	/* The smallest m in (lo, hi] whose text passes the bound. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (text_after(w, c, mid) > FLUSH_BYTES)
+			hi = mid;
+		else
+			lo = mid;
+	}
+	return hi;
+}
+
+/* Append k rows of c to the chunk being filled. */
+static int
+block_copy(struct pp_writer *w, const struct pp_colblock *c, size_t k,
+    struct pp_err *err)
+{
+	struct bin_out *b = w->bin;
+	size_t j, i, n = b->n, base;
+	uint32_t len;
+
+	for (j = 0; j < w->schema.ncols; j++) {
+		if (w->schema.cols[j].type != PP_T_TEXT) {
+			memcpy(b->col[j] + 8 * n, c[j].v, 8 * k);
+			continue;
+		}
+		len = blk_off(&c[j], k);
+		base = b->txt[j].len;
+
+		if (base + len > UINT32_MAX)
+			return pp_err_set(err, PP_EXIT_DATA, "%s: text cell "
+			    "too large", w->name);
+		for (i = 1; i <= k; i++)
+			b->off[j][n + i] = (uint32_t)(base + blk_off(&c[j], i));
+		pp_buf_add(&b->txt[j], c[j].txt + get_u32(c[j].v), len);
+		b->txtbytes += len;
+	}
+	b->n = n + k;
+	return 0;
+}
+
+int
+pp_writer_block(struct pp_writer *w, const struct pp_colblock *cols,
+    size_t n, struct pp_err *err)
+{
+	struct bin_out *b = w->bin;
+	size_t j, k, np, ncols = w->schema.ncols;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (w->ops != &pp_bin_writer_ops || b == NULL || w->th != NULL)
+		return -2;
+#else
+	(void)b;
+	return -2;
+#endif
+	memcpy(b->at, cols, ncols * sizeof(*cols));
+	while (n > 0) {
+		k = b->chunk_rows - b->n < n ? b->chunk_rows - b->n : n;
+		k = text_fit(w, b->at, k);
+		if (b->n == 0 && k == b->chunk_rows && !w->o.compress) {
+			/* A whole chunk: written from where it lies, the
+			 * text offsets moved to start at 0 if they do not. */
+			for (np = 0, j = 0; j < ncols; j++) {
+				const struct pp_colblock *c = &b->at[j];
+
+				if (w->schema.cols[j].type != PP_T_TEXT) {
+					b->piece[np].p = c->v;
+					b->piece[np++].n = 8 * k;
+					continue;
+				}
+				b->piece[np].p = c->v;
+				b->piece[np++].n = 4 * (k + 1);
+				if (get_u32(c->v) != 0) {
+					size_t i;
+
+					for (i = 0; i <= k; i++)
+						put_u32((unsigned char *)
+						    &b->off[j][i],
+						    blk_off(c, i));
+					b->piece[np - 1].p = b->off[j];
+				}
+				b->piece[np].p = c->txt + get_u32(c->v);
+				b->piece[np++].n = blk_off(c, k);
+			}
+			if (emit_pieces(w, k, b->piece, np, err) == -1)
+				return -1;
+			/* off[j][0] is 0 again for the rows to come. */
+			for (j = 0; j < ncols; j++)
+				if (w->schema.cols[j].type == PP_T_TEXT)
+					b->off[j][0] = 0;
+		} else {
+			if (block_copy(w, b->at, k, err) == -1)
+				return -1;
+			if ((b->n == b->chunk_rows ||
+			    b->txtbytes > FLUSH_BYTES) && emit(w, err) == -1)
+				return -1;
+		}
+		b->total += k;
+		for (j = 0; j < ncols; j++)
+			b->at[j].v += (w->schema.cols[j].type == PP_T_TEXT ?
+			    4 : 8) * k;
+		n -= k;
+	}
+	return 0;
+}
+
 static int
 bin_writer_flush(struct pp_writer *w, struct pp_err *err)
 {
@@ -740,6 +921,8 @@ bin_writer_free(struct pp_writer *w)
 		pp_buf_release(&b->txt[j]);
 	}
 	free(b->col);
+	free(b->piece);
+	free(b->at);
 	free(b->off);
 	free(b->txt);
 	pp_buf_release(&b->payload);

@@ -248,6 +248,12 @@ int pp_reader_next_block(struct pp_reader *r,
     const unsigned char *const **col, size_t *from, size_t *n,
     struct pp_err *err);
 
+/* After pp_reader_next_block: the bytes of text column j of that block,
+ * which its offsets (4 bytes each, little-endian, n + 1 of them from
+ * (*col)[j] + 4 * *from) point into; NULL for a column that is not text. */
+const unsigned char *pp_reader_block_text(const struct pp_reader *r,
+    size_t j);
+
 /* After pp_reader_next returned -1: 1 if the error was confined to one row
  * (wrong field count, a value that does not fit its column, bad UTF-8), so
  * the caller may count it and call pp_reader_next again (--skip-bad); 0 if
@@ -302,6 +308,24 @@ int pp_writer_row(struct pp_writer *w, const union pp_cell *row,
  * writer refuses it (-1). */
 int pp_writer_line(struct pp_writer *w, const char *line, size_t len,
     const union pp_cell *row, size_t from, struct pp_err *err);
+
+/*
+ * One column of n rows for pp_writer_block, as pp_reader_next_block
+ * gives them: a number column as n values of 8 bytes, little-endian,
+ * from v (not aligned); a text column as n + 1 offsets of 4 bytes,
+ * little-endian, from v, into txt (the first need not be 0).
+ */
+struct pp_colblock {
+	const unsigned char *v;
+	const unsigned char *txt;
+};
+
+/* Append n rows given column by column (cols[0..ncols)): the bytes
+ * written are those of n pp_writer_row calls, without a cell per value.
+ * -2 when the writer cannot (CSV, a writing thread, a big-endian host):
+ * write rows then. */
+int pp_writer_block(struct pp_writer *w, const struct pp_colblock *cols,
+    size_t n, struct pp_err *err);
 
 /* Push what is buffered to the stream now (a short binary chunk if needed),
  * for line-by-line pipelines. */

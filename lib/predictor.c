@@ -5,6 +5,7 @@
  */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "buf.h"
 #include "predictor.h"
@@ -132,4 +133,94 @@ pp_predictor_block(const struct pp_predictor *p, const double *x, size_t n,
     double *out)
 {
 	pp_model_predict_block(p->model, x, n, p->proba, out);
+}
+
+/* Column k's value of row i, as the cell pp_reader_next gives. */
+static double
+col_value(const struct pp_predictor *p, const unsigned char *const *col,
+    size_t j, size_t i)
+{
+	union pp_cell c;
+
+	memcpy(&c, col[p->col[j]] + 8 * i, 8);
+	return pp_cell_num(p->type[j], &c);
+}
+
+/*
+ * A linear model's eta for rows from..from+n, feature by feature: each
+ * row's sum is pp_model_eta's, term by term in the same order, and a row
+ * with a missing value (miss) is NaN, as there.
+ */
+static void
+eta_cols(const struct pp_predictor *p, const unsigned char *const *col,
+    size_t from, size_t n, double *out, unsigned char *miss)
+{
+	const struct pp_model *m = p->model;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		out[i] = m->intercept;
+		miss[i] = 0;
+	}
+	for (j = 0; j < m->nfeat; j++) {
+		const unsigned char *v = col[p->col[j]] + 8 * from;
+		double c = m->coef[j], mu = m->mean[j], s = m->scale[j], x;
+
+		if (p->type[j] != PP_T_F64) {
+			for (i = 0; i < n; i++) {
+				x = col_value(p, col, j, from + i);
+				miss[i] |= !isfinite(x);
+				out[i] += c * ((x - mu) / s);
+			}
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			memcpy(&x, v + 8 * i, 8);
+			miss[i] |= !isfinite(x);
+			out[i] += c * ((x - mu) / s);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (miss[i])
+			out[i] = NAN;
+}
+
+int
+pp_predictor_cols(struct pp_predictor *p, const unsigned char *const *col,
+    size_t from, size_t n, int strict, double *out, size_t *done,
+    struct pp_err *err)
+{
+	const struct pp_model *m = p->model;
+	unsigned char *miss = NULL;
+	size_t i, j;
+	int linear = m->kind != PP_MODEL_GBDT && m->kind != PP_MODEL_LOGISTIC;
+
+	*done = n;
+	if (linear) {
+		miss = pp_xmalloc(n + 1);
+		eta_cols(p, col, from, n, out, miss);
+		for (i = 0; strict && i < n && !miss[i]; i++)
+			continue;
+		free(miss);
+		if (!strict || i == n)
+			return 0;
+		*done = i;
+		for (j = 0; j < m->nfeat; j++)
+			if (pp_predictor_missing(col_value(p, col, j, from + i)))
+				break;
+		return pp_err_set(err, PP_EXIT_DATA, "feature \"%s\": "
+		    "missing value", m->features[j]);
+	}
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < m->nfeat; j++) {
+			p->x[j] = col_value(p, col, j, from + i);
+			if (strict && pp_predictor_missing(p->x[j])) {
+				*done = i;
+				return pp_err_set(err, PP_EXIT_DATA, "feature "
+				    "\"%s\": missing value", m->features[j]);
+			}
+		}
+		out[i] = pp_model_predict(m, p->x, p->proba);
+	}
+	return 0;
 }

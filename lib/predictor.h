@@ -79,6 +79,16 @@ double pp_predictor_values(const struct pp_predictor *p, const double *x);
 void pp_predictor_block(const struct pp_predictor *p, const double *x,
     size_t n, double *out);
 
+/* pp_predictor_row for rows from..from+n of a block of columns of the
+ * bound schema, as pp_reader_next_block gives them (column k's values
+ * are the 8 bytes each at col[k] + 8 * row, host order, not aligned),
+ * into out[0..n), bit for bit what pp_predictor_row gives; a linear
+ * model is scored column by column.  Sets *done to the rows predicted:
+ * n, or with strict the row whose missing value fails.  Returns 0 or -1. */
+int pp_predictor_cols(struct pp_predictor *p, const unsigned char *const *col,
+    size_t from, size_t n, int strict, double *out, size_t *done,
+    struct pp_err *err);
+
 /* Gather one row of the bound schema into x (nfeat values, model order),
  * as pp_predictor_row does before predicting: with strict a missing value
  * fails naming the feature.  Returns 0 or -1. */
