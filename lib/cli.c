@@ -788,6 +788,7 @@ pp_cli_next(struct pp_cli *cli, int argc, char *argv[])
 		case OPT_THREADS:
 			cli->c.threads = (int)pp_cli_long("threads", optarg, 1,
 			    PP_CLI_THREADS_MAX);
+			cli->c.threads_given = 1;
 			/* $PP_CSV_THREADS says more precisely what it wants. */
 			if (!p->csv_env)
 				pp_frame_set_csv_threads(cli->c.threads);

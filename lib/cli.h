@@ -135,6 +135,7 @@ struct pp_common {
 				   1 without PP_CLI_THREADS.  Given, it is
 				   also the CSV threads' count unless
 				   $PP_CSV_THREADS is set */
+	int threads_given;	/* 1 if --threads was given */
 };
 
 struct pp_cli {

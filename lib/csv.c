@@ -331,6 +331,12 @@ pp_frame_set_csv_threads(int n)
 }
 
 int
+pp_frame_csv_threads(void)
+{
+	return pp_csv_threads();
+}
+
+int
 pp_csv_threads(void)
 {
 	long ncpu = pp_cpus_available();

@@ -164,6 +164,9 @@ struct pp_read_opts {
  */
 void pp_frame_set_csv_threads(int n);
 
+/* The threads a CSV writer with o.thread formats on, as set above. */
+int pp_frame_csv_threads(void);
+
 struct pp_reader;
 
 /* Open path ("-" or NULL: stdin) and read its header, so a missing file, an

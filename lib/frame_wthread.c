@@ -32,7 +32,11 @@
 #include "util.h"
 #include "banned.h"
 
-#define PIPE_BATCH 2048		/* rows per batch */
+#define PIPE_BATCH 2048		/* rows per batch, at most */
+#define CELL_CAP (1 << 18)	/* cell bytes a batch aims at: wide rows
+				   (pp-features: 25 columns) make shorter
+				   batches, so the ring and its formatted
+				   text stay a few hundred KiB a batch */
 #define TEXT_CAP (1 << 18)	/* text bytes after which a batch is
 				   handed in anyway (runs of rows) */
 #define MAX_WORKERS 64
@@ -45,11 +49,11 @@ enum bstate {
 };
 
 struct batch {
-	union pp_cell *cells;	/* PIPE_BATCH rows of ncols cells */
+	union pp_cell *cells;	/* p->batch rows of ncols cells */
 	size_t n;		/* rows filled */
 	struct pp_buf text;	/* bytes of the text cells */
 	struct pp_buf out;	/* the formatted rows (fns->format) */
-	size_t *line;		/* PIPE_BATCH: row i came as text for its
+	size_t *line;		/* p->batch: row i came as text for its
 				   columns before line[i] - 1; 0: cells */
 	int nlines;		/* rows that came as text */
 	size_t nwhole;		/* rows that came as whole lines: their
@@ -63,6 +67,7 @@ struct frame_wthread {
 	struct pp_frame_wthread_fns fns;
 	void *arg;
 	size_t ncols;
+	size_t batch;		/* rows a batch: PIPE_BATCH, fewer when wide */
 	enum pp_type *types;
 	size_t *textcol;	/* the text columns, ntext of them */
 	size_t ntext;
@@ -249,13 +254,18 @@ pp_frame_wthread_new(const struct pp_schema *s,
 	    workers > MAX_WORKERS ? MAX_WORKERS : (size_t)workers;
 	/* One batch filling, one per worker, one waiting to be written. */
 	p->nb = want + 2;
+	p->batch = CELL_CAP / ((s->ncols + 1) * sizeof(union pp_cell));
+	if (p->batch > PIPE_BATCH)
+		p->batch = PIPE_BATCH;
+	if (p->batch < 64)
+		p->batch = 64;
 	p->b = pp_xcalloc(p->nb, sizeof(*p->b));
 	for (i = 0; i < p->nb; i++) {
-		p->b[i].cells = pp_xcalloc(PIPE_BATCH * (s->ncols + 1),
+		p->b[i].cells = pp_xcalloc(p->batch * (s->ncols + 1),
 		    sizeof(union pp_cell));
 		pp_buf_init(&p->b[i].text);
 		pp_buf_init(&p->b[i].out);
-		p->b[i].line = pp_xcalloc(PIPE_BATCH, sizeof(size_t));
+		p->b[i].line = pp_xcalloc(p->batch, sizeof(size_t));
 	}
 	p->th = pp_xcalloc(want, sizeof(*p->th));
 	pthread_mutex_init(&p->mu, NULL);
@@ -339,7 +349,7 @@ pp_frame_wthread_row(struct frame_wthread *p, const union pp_cell *row,
 		}
 	}
 	b->line[b->n] = 0;
-	if (++b->n == PIPE_BATCH)
+	if (++b->n == p->batch)
 		return pipe_hand(p, err);
 	return 0;
 }
@@ -364,7 +374,7 @@ pp_frame_wthread_line(struct frame_wthread *p, const char *line, size_t len,
 	c->s.len = len;
 	b->line[b->n] = from + 1;
 	b->nlines++;
-	if (++b->n == PIPE_BATCH || b->text.len >= TEXT_CAP)
+	if (++b->n == p->batch || b->text.len >= TEXT_CAP)
 		return pipe_hand(p, err);
 	return 0;
 }

@@ -181,7 +181,7 @@ digits(char *dig, uint64_t d, int n)
  * straight to their place and are not read back with wide loads: text
  * built in a scratch array from two-byte stores and then copied in 16-byte
  * moves stalled on store forwarding, and was a fifth of a CSV writer's
- * time.  At most 25 bytes are written, the NUL included.
+ * time.  At most 26 bytes are written, the NUL and junk past it included.
  */
 static size_t
 render(char *buf, int neg, uint64_t d, int n, int X)
@@ -202,18 +202,21 @@ render(char *buf, int neg, uint64_t d, int n, int X)
 			for (i = n; i <= X; i++)
 				p[i] = '0';
 			p += X + 1;
-		} else if (X + 1 <= n - X - 1) {
-			/* The point after the first X + 1 digits: move the
-			 * shorter side, byte by byte. */
-			digits(p + 1, d, n);
-			for (i = 0; i <= X; i++)
-				p[i] = p[i + 1];
-			p[X + 1] = '.';
-			p += n + 1;
 		} else {
+			/* The point after the first X + 1 digits: the
+			 * n - X - 1 (1 to 16) after it move up one, in one
+			 * fixed-size move (a loop of a few bytes became a
+			 * call to memmove).  Its junk bytes end by p + 26. */
+			char t[16];
+
 			digits(p, d, n);
-			for (i = n; i > X + 1; i--)
-				p[i] = p[i - 1];
+			if (n - X - 1 <= 8) {
+				memcpy(t, p + X + 1, 8);
+				memcpy(p + X + 2, t, 8);
+			} else {
+				memcpy(t, p + X + 1, 16);
+				memcpy(p + X + 2, t, 16);
+			}
 			p[X + 1] = '.';
 			p += n + 1;
 		}
@@ -277,12 +280,18 @@ size_t
 pp_fmt_double_hint(char buf[PP_DBL_BUFSZ], double x, int *shortish)
 {
 	int neg, n = 0, e;
-	uint64_t d;
-	double a = fabs(x);
+	uint64_t d, bits;
+	double a;
 
-	if (isnan(x) || isinf(a) || a == 0)
+	/* NaN, the infinities and zeros in one test of the bits: the
+	 * magnitude's bits less one are at least those of infinity less
+	 * one (zero wraps around). */
+	memcpy(&bits, &x, sizeof(bits));
+	if ((bits << 1) - 1 >= (0x7ff0000000000000ULL << 1) - 1)
 		return pp_fmt_double(buf, x);
-	neg = signbit(x) != 0;
+	neg = (int)(bits >> 63);
+	bits &= ~(1ULL << 63);
+	memcpy(&a, &bits, sizeof(a));
 	if (*shortish)
 		n = pp_dtoa_short(a, &d, &e);
 	if (n <= 0) {
