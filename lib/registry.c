@@ -156,6 +156,13 @@ static const char *const migrations[] = {
 	"CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value);"
 	"CREATE INDEX params_key_value ON params (key, value);"
 	"CREATE INDEX tags_key_value ON tags (key, value);",
+	/* 2 -> 3: nothing here.  PostgreSQL's step 3 makes its indexes
+	 * hold what runs --filter reads; here they already do: latest_metrics,
+	 * params and tags are WITHOUT ROWID, so a run's values live in
+	 * the primary key's b-tree itself, and each (key, value) index
+	 * carries that primary key (run_id, key) as its row locator.  The
+	 * step keeps one version number for one schema on both backends. */
+	"SELECT 1;",
 };
 
 /*
@@ -290,6 +297,31 @@ static const char *const pg_migrations[] = {
 	" SELECT to_char(to_timestamp(floor(secs)::double precision)"
 	" AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') || '.' ||"
 	" lpad(((secs * 1000)::bigint % 1000)::text, 3, '0') || 'Z' $$;",
+	/* 2 -> 3: indexes that hold what runs --filter reads, so that it
+	 * reads no table row for them (index-only scans, once VACUUM, or
+	 * autovacuum after a batch of writes, has marked the pages
+	 * all-visible): a run's metrics, params and tags by (run_id, key)
+	 * with their value, a condition's runs by (key, value) with their
+	 * run_id.  A backend is new for each connection and pays a page
+	 * fault the first time it touches a shared buffer, so fewer pages
+	 * is less time. */
+	"ALTER TABLE latest_metrics DROP CONSTRAINT latest_metrics_pkey,"
+	" ADD CONSTRAINT latest_metrics_pkey PRIMARY KEY (run_id, key)"
+	" INCLUDE (value);"
+	"ALTER TABLE params DROP CONSTRAINT params_pkey,"
+	" ADD CONSTRAINT params_pkey PRIMARY KEY (run_id, key)"
+	" INCLUDE (value);"
+	"ALTER TABLE tags DROP CONSTRAINT tags_pkey,"
+	" ADD CONSTRAINT tags_pkey PRIMARY KEY (run_id, key)"
+	" INCLUDE (value);"
+	"DROP INDEX latest_metrics_key_value;"
+	"CREATE INDEX latest_metrics_key_value ON latest_metrics (key, value)"
+	" INCLUDE (run_id);"
+	"DROP INDEX params_key_value;"
+	"CREATE INDEX params_key_value ON params (key, value)"
+	" INCLUDE (run_id);"
+	"DROP INDEX tags_key_value;"
+	"CREATE INDEX tags_key_value ON tags (key, value) INCLUDE (run_id);",
 };
 
 /* ISO 8601 text for a ms column, in SQL. */

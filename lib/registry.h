@@ -46,7 +46,7 @@
 #include "err.h"
 
 /* The schema version this code writes (PRAGMA user_version). */
-#define PP_REGISTRY_SCHEMA 2
+#define PP_REGISTRY_SCHEMA 3
 
 /* PRAGMA application_id of a registry: "PPRG". */
 #define PP_REGISTRY_APP_ID 0x50505247

@@ -45,7 +45,7 @@ new_run() {
 	run -0 --separate-stderr pp-registry experiments --format csv
 	assert_output 'experiment_id,name,runs,creation_time'
 	run -0 sqlite3 pp.db 'PRAGMA user_version; PRAGMA application_id; PRAGMA journal_mode'
-	assert_output $'2\n1347441223\nwal'
+	assert_output $'3\n1347441223\nwal'
 }
 
 @test "init with --registry before or after the command" {

@@ -208,9 +208,9 @@ print("ok")' "$evil"
 		run -0 sqlite3 pp.db 'PRAGMA user_version = 99'
 	fi
 	run -1 --separate-stderr pp-registry runs
-	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (2)" ]
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (3)" ]
 	run -1 --separate-stderr pp-registry run start -e x
-	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (2)" ]
+	[ "$stderr" = "pp-registry: $PP_REGISTRY: registry schema version 99 is newer than this program knows (3)" ]
 }
 
 @test "a read-only registry can still be read" {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bats
-# t7500: a registry of schema version 1 brought to version 2, on SQLite
-# and (run-tests' build:pg pass) on PostgreSQL.
+# t7500: a registry of schema version 1 brought to the current version
+# (3: version 2's steps, then version 3's, t7620), on SQLite and
+# (run-tests' build:pg pass) on PostgreSQL.
 #
 # Plan:
 #   - a version 1 registry (version 2's indexes dropped, the version set
@@ -43,7 +44,7 @@ as_version_1() {
 	fi
 }
 
-@test "a version 1 registry is read only after its first writer made it version 2" {
+@test "a version 1 registry is read only after its first writer made it current" {
 	run -0 --separate-stderr pp-registry run start -e e --name r --metric rmse=0.25 \
 	    --param model=ridge --tag env=prod
 	id=$output
@@ -57,7 +58,7 @@ as_version_1() {
 	run -0 --separate-stderr pp-registry init
 	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
 		run -0 registry_sql "SELECT version FROM pp_schema"
-		assert_output 2
+		assert_output 3
 		run -0 registry_sql "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()
 		    AND indexname LIKE '%key_value' ORDER BY 1"
 		assert_output $'latest_metrics_key_value\nparams_key_value\ntags_key_value'
@@ -70,7 +71,7 @@ as_version_1() {
 		assert_line --index 6 'null'
 	else
 		run -0 registry_sql "PRAGMA user_version"
-		assert_output 2
+		assert_output 3
 		run -0 registry_sql "SELECT name FROM sqlite_master WHERE type = 'index' AND
 		    name LIKE '%key_value' ORDER BY 1"
 		assert_output $'latest_metrics_key_value\nparams_key_value\ntags_key_value'

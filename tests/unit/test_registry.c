@@ -99,7 +99,7 @@ test_open(void **state)
 		{ "text.csv", "date,close\n2024-01-02,1\n", 0, "not a registry" },
 		{ "foreign", NULL, PP_REG_CREATE, "not a registry" },
 		{ "newer", NULL, 0, "registry schema version 7 is newer than "
-		  "this program knows (2)" },
+		  "this program knows (3)" },
 		{ "empty", "", PP_REG_READONLY, "not a registry (empty file)" },
 		{ "missing", NULL, PP_REG_READONLY, "No such file or directory" },
 	};
