@@ -200,20 +200,13 @@ pp_metrics_classification(struct pp_metrics *m,
 	    ? pp_metrics_roc_auc(m->v, m->n) : NAN;
 }
 
-double
-pp_metrics_pearson(const struct pp_pair *v, size_t n)
+/* Pearson's r of v about the means my and mp, clamped to [-1, 1]. */
+static double
+pearson_about(const struct pp_pair *v, size_t n, double my, double mp)
 {
-	double my = 0, mp = 0, syy = 0, spp = 0, syp = 0, r;
+	double syy = 0, spp = 0, syp = 0, r;
 	size_t i;
 
-	if (n < 2)
-		return NAN;
-	for (i = 0; i < n; i++) {
-		my += v[i].y;
-		mp += v[i].p;
-	}
-	my /= (double)n;
-	mp /= (double)n;
 	for (i = 0; i < n; i++) {
 		double dy = v[i].y - my, dp = v[i].p - mp;
 
@@ -227,6 +220,23 @@ pp_metrics_pearson(const struct pp_pair *v, size_t n)
 	return r > 1 ? 1 : r < -1 ? -1 : r;
 }
 
+double
+pp_metrics_pearson(const struct pp_pair *v, size_t n)
+{
+	double my = 0, mp = 0;
+	size_t i;
+
+	if (n < 2)
+		return NAN;
+	for (i = 0; i < n; i++) {
+		my += v[i].y;
+		mp += v[i].p;
+	}
+	my /= (double)n;
+	mp /= (double)n;
+	return pearson_about(v, n, my, mp);
+}
+
 /*
  * pp_metrics_pearson of average ranks, bit for bit, without the pass for
  * the means: each column's ranks sum to n (n + 1) / 2, and every partial
@@ -237,23 +247,12 @@ pp_metrics_pearson(const struct pp_pair *v, size_t n)
 static double
 ranks_pearson(const struct pp_pair *v, size_t n)
 {
-	double m, syy = 0, spp = 0, syp = 0, r;
-	size_t i;
+	double m;
 
 	if (n < 2 || n >= ((size_t)1 << 25))
 		return pp_metrics_pearson(v, n);
 	m = (double)n * ((double)n + 1) / 2 / (double)n;
-	for (i = 0; i < n; i++) {
-		double dy = v[i].y - m, dp = v[i].p - m;
-
-		syy += dy * dy;
-		spp += dp * dp;
-		syp += dy * dp;
-	}
-	if (!(syy > 0 && spp > 0))
-		return NAN;
-	r = syp / sqrt(syy * spp);
-	return r > 1 ? 1 : r < -1 ? -1 : r;
+	return pearson_about(v, n, m, m);
 }
 
 uint64_t
