@@ -73,8 +73,9 @@ version() {
 	fi
 }
 
-@test "a new registry is version 3, its indexes covering on PostgreSQL" {
-	run -0 --separate-stderr pp-registry init
+# assert_version_3: the registry is at version 3, with its backend's
+# version 3 indexes.
+assert_version_3() {
 	run -0 version
 	assert_output 3
 	run -0 indexes
@@ -83,6 +84,11 @@ version() {
 	else
 		assert_output "$SQLITE_INDEXES"
 	fi
+}
+
+@test "a new registry is version 3, its indexes covering on PostgreSQL" {
+	run -0 --separate-stderr pp-registry init
+	assert_version_3
 }
 
 @test "a version 2 registry made version 3 by its first writer keeps its runs" {
@@ -117,14 +123,7 @@ version() {
 	assert_equal "$stderr" "pp-registry: $PP_REGISTRY: registry schema version 2 must be upgraded by a writer first"
 
 	run -0 --separate-stderr pp-registry init
-	run -0 version
-	assert_output 3
-	run -0 indexes
-	if [ "${PP_TEST_REGISTRY_BACKEND:-}" = pg ]; then
-		assert_output "$PG_V3_INDEXES"
-	else
-		assert_output "$SQLITE_INDEXES"
-	fi
+	assert_version_3
 	run -0 --separate-stderr pp-registry runs -e e --format csv
 	assert_output "$all"
 	run -0 --separate-stderr pp-registry runs -e e --format csv --filter "$FILTER"
